@@ -1,0 +1,3 @@
+export * from './dates.js';
+export * from './effective.js';
+export * from './money.js';
