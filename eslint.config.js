@@ -30,14 +30,35 @@ const ioLibraries = [
 ];
 
 const impureSyntax = [
-  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'No clock here: pass time in as an argument.' },
-  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No clock here: pass time in as an argument.' },
-  { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'No randomness here.' },
-  { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'No environment access here: pass configuration in.' },
+  {
+    selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+    message: 'No clock here: pass time in as an argument.',
+  },
+  {
+    selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+    message: 'No clock here: pass time in as an argument.',
+  },
+  {
+    selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+    message: 'No randomness here.',
+  },
+  {
+    selector: "MemberExpression[object.name='process'][property.name='env']",
+    message: 'No environment access here: pass configuration in.',
+  },
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', 'db/migrations/**', 'temporal-docker/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.data/**',
+      'coverage/**',
+      'db/migrations/**',
+      'temporal-docker/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -59,11 +80,21 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows are deterministic: no Node built-ins.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflows are deterministic: no Node built-ins.',
+          })),
           patterns: [
             { group: ioLibraries, message: 'Workflows do no I/O: call an activity instead.' },
-            { group: ['**/connectors/**', '**/db/**', '**/api/**', '**/temporal/**'], message: 'Workflows import only domain/ and activity types.' },
-            { group: ['**/activities/**', '**/activities'], allowTypeImports: true, message: 'Import activities with `import type` only.' },
+            {
+              group: ['**/connectors/**', '**/db/**', '**/api/**', '**/temporal/**'],
+              message: 'Workflows import only domain/ and activity types.',
+            },
+            {
+              group: ['**/activities/**', '**/activities'],
+              allowTypeImports: true,
+              message: 'Import activities with `import type` only.',
+            },
           ],
         },
       ],
@@ -79,7 +110,18 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'domain/ is pure: no Node built-ins.' })),
           patterns: [
             { group: ioLibraries, message: 'domain/ is pure: no I/O.' },
-            { group: ['**/workflows/**', '**/activities/**', '**/connectors/**', '**/db/**', '**/api/**', '**/temporal/**', '**/cli/**'], message: 'domain/ imports nothing of ours.' },
+            {
+              group: [
+                '**/workflows/**',
+                '**/activities/**',
+                '**/connectors/**',
+                '**/db/**',
+                '**/api/**',
+                '**/temporal/**',
+                '**/cli/**',
+              ],
+              message: 'domain/ imports nothing of ours.',
+            },
           ],
         },
       ],

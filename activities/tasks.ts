@@ -1,0 +1,52 @@
+// Worklist activities. Idempotent: a task row is keyed by its task id (dedupe key), so a retried activity or
+// a replayed workflow never raises the same task twice, and state changes are conditional updates.
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db/connection.js';
+import { tasks } from '../db/schema.js';
+import type { HumanTask, TaskCompletion } from '../domain/tasks.js';
+
+export function createTaskActivities({ db }: { db: Database }) {
+  return {
+    async openTask(task: HumanTask): Promise<void> {
+      await db
+        .insert(tasks)
+        .values({
+          id: task.taskId,
+          dedupeKey: `task:${task.taskId}`,
+          practiceId: task.practiceId,
+          patientId: task.patientId ?? null,
+          kind: task.kind,
+          assigneeRole: task.assigneeRole,
+          title: task.title,
+          dueAt: new Date(task.dueAt),
+          workflowId: task.parentWorkflowId,
+          processKind: task.processKind,
+          details: task.details,
+        })
+        .onConflictDoNothing();
+    },
+
+    async escalateTask(taskId: string): Promise<void> {
+      await db
+        .update(tasks)
+        .set({ status: 'escalated', updatedAt: new Date() })
+        .where(and(eq(tasks.id, taskId), eq(tasks.status, 'open')));
+    },
+
+    async closeTask(
+      taskId: string,
+      result: { state: 'completed' | 'cancelled'; completion?: TaskCompletion },
+    ) {
+      await db
+        .update(tasks)
+        .set({
+          status: result.state,
+          outcome: result.completion?.outcome ?? null,
+          completedBy: result.completion?.completedBy ?? null,
+          completedAt: new Date(),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['open', 'escalated'])));
+    },
+  };
+}

@@ -1,0 +1,150 @@
+// `ptflow dev`: the whole stack in one terminal. Order of start: Temporal CLI present → PostgreSQL → migrations
+// → demo seed → Temporal dev server (UI, persisted SQLite) → worker → API. Order of stop on Ctrl-C/SIGTERM is
+// the reverse: the API stops accepting, the worker drains, then the servers stop. A lock file in the data
+// directory makes a second `ptflow dev` on the same data fail cleanly instead of touching the first one's files.
+import fs from 'node:fs';
+import path from 'node:path';
+import { runMigrations } from '../../db/migrate.js';
+import { seedDemoPractice } from '../../db/seed.js';
+import { connectDb } from '../../db/connection.js';
+import { ensureTemporalCli } from '../../temporal/dev/cli-provision.js';
+import { isAlive, readPid, reapOrphan, writePidFile } from '../../temporal/dev/child-process.js';
+import { startDevServer } from '../../temporal/dev/dev-server.js';
+import { assertPortFree } from '../../temporal/dev/ports.js';
+import type { Config } from '../config.js';
+import { startDatabase } from '../database.js';
+import { installTemporalRuntime, startApiService, startWorkerService } from '../services.js';
+
+type Stopper = { name: string; stop: () => Promise<void> };
+
+export class AlreadyRunningError extends Error {}
+
+function acquireLock(lockFile: string): void {
+  const owner = readPid(lockFile);
+  if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+    throw new AlreadyRunningError(
+      `ptflow dev is already running (pid ${owner}) on this data directory; its ports are in use. ` +
+        `Stop it first, or use another PTFLOW_DATA_DIR and other ports.`,
+    );
+  }
+  writePidFile(lockFile, process.pid);
+}
+
+export async function runDev(config: Config, log: (line: string) => void): Promise<void> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const lockFile = path.join(config.dataDir, 'dev.lock');
+  const temporalPidFile = path.join(config.dataDir, 'temporal.pid');
+  acquireLock(lockFile);
+  const stoppers: Stopper[] = [];
+  let stopping: Promise<void> | undefined;
+
+  const shutdown = (why: string) => {
+    stopping ??= (async () => {
+      log(`\nShutting down (${why})…`);
+      for (const s of stoppers.reverse()) {
+        try {
+          await s.stop();
+          log(`  stopped ${s.name}`);
+        } catch (err) {
+          log(`  ${s.name} did not stop cleanly: ${(err as Error).message}`);
+        }
+      }
+      fs.rmSync(lockFile, { force: true });
+    })();
+    return stopping;
+  };
+  // A Ctrl-C reaches every process of the terminal's group, and npm/tsx relay it too, so one keypress can
+  // arrive two or three times within milliseconds: only a signal well after the first one forces an exit.
+  let firstSignalAt = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      if (Date.now() - firstSignalAt < 3_000) return;
+      log('Second signal: exiting now without waiting.');
+      process.exit(130);
+    }
+    firstSignalAt = Date.now();
+    void shutdown(signal).then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    // A Temporal server orphaned by a killed `ptflow dev` would hold the ports and the SQLite file.
+    if (await reapOrphan(temporalPidFile, 'start-dev')) log('Stopped an orphaned Temporal dev server.');
+    // Fail fast, before anything starts, if a port is taken.
+    await assertPortFree(config.PORT, 'ptflow API', 'PORT');
+    await assertPortFree(config.TEMPORAL_PORT, 'Temporal frontend', 'TEMPORAL_PORT');
+    await assertPortFree(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
+
+    const cli = await ensureTemporalCli(process.env, config.cacheDir, log);
+    log(`Temporal CLI: ${cli.path} (${cli.source})`);
+
+    const db = await startDatabase(config, log);
+    stoppers.push({ name: 'PostgreSQL', stop: db.stop });
+    await runMigrations(db.url);
+    if (config.PTFLOW_DEV_SEED) {
+      const handle = connectDb(db.url, { max: 1 });
+      try {
+        await seedDemoPractice(handle.db);
+      } finally {
+        await handle.close();
+      }
+    }
+    log(
+      `PostgreSQL ready (${db.embedded ? `embedded, port ${config.PG_PORT}` : 'DATABASE_URL'}); migrated and seeded.`,
+    );
+
+    const temporal = await startDevServer({
+      cliPath: cli.path,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+      logFile: path.join(config.dataDir, 'logs', 'temporal.log'),
+      namespace: config.TEMPORAL_NAMESPACE,
+      portVariables: { port: 'TEMPORAL_PORT', uiPort: 'TEMPORAL_UI_PORT' },
+    });
+    writePidFile(temporalPidFile, temporal.process.pid);
+    stoppers.push({
+      name: 'Temporal dev server',
+      stop: async () => {
+        await temporal.stop();
+        fs.rmSync(temporalPidFile, { force: true });
+      },
+    });
+
+    installTemporalRuntime(true);
+    const devConfig = { ...config, temporalAddress: temporal.address };
+    const worker = await startWorkerService(devConfig, db.url);
+    stoppers.push({ name: 'worker', stop: worker.stop });
+    const api = await startApiService(devConfig, db.url);
+    stoppers.push({ name: 'API', stop: api.stop });
+
+    log(
+      [
+        '',
+        'ptflow is running:',
+        `  API              ${api.url}   (health: ${api.url}/healthz, readiness: ${api.url}/readyz)`,
+        `  Temporal UI      ${temporal.uiUrl}`,
+        `  Temporal gRPC    ${temporal.address}   (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
+        `  PostgreSQL       ${db.embedded ? `127.0.0.1:${config.PG_PORT} (embedded, data in ${path.join(config.dataDir, 'pg')})` : 'DATABASE_URL'}`,
+        `  Logs             ${path.join(config.dataDir, 'logs')}`,
+        'Press Ctrl-C to stop.',
+      ].join('\n'),
+    );
+    // Keep running until a signal arrives or a server dies under us.
+    const died = await Promise.race([
+      temporal.process.exited.then(() => 'the Temporal dev server exited'),
+      worker.running.then(
+        () => 'the worker stopped',
+        () => 'the worker failed',
+      ),
+    ]);
+    if (!stopping) {
+      await shutdown(died);
+      process.exitCode = 1;
+    }
+  } catch (err) {
+    await shutdown('start-up failed');
+    throw err;
+  }
+}

@@ -1,0 +1,92 @@
+// Every environment variable ptflow reads is parsed here, once, at start-up. A wrong or missing value stops
+// the process with one line naming the variable (see formatConfigError), never a stack trace.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce
+  .number({ error: 'must be a TCP port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'], { error: 'must be one of 0, 1, true, false, yes, no' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'must be a postgres:// or postgresql:// URL');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  PTFLOW_DATA_DIR: z.string().min(1).default('.data'),
+  PTFLOW_CACHE_DIR: z.string().min(1).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  PG_PORT: port.default(5433),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes')
+    .default('ptflow'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI: z.string().min(1).optional(),
+  PTFLOW_DEV_SEED: flag.default(true),
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
+});
+
+export type Config = z.infer<typeof configSchema> & {
+  /** Absolute data directory (persisted SQLite, Postgres data, logs). */
+  dataDir: string;
+  /** Per-user cache for tools built once per machine (Temporal CLI, Java test server). */
+  cacheDir: string;
+  /** Address the client and worker use: TEMPORAL_ADDRESS, else the dev server on TEMPORAL_PORT. */
+  temporalAddress: string;
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly reason: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PTFLOW_CACHE_DIR) return path.resolve(env.PTFLOW_CACHE_DIR);
+  const base = env.XDG_CACHE_HOME ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(base, 'ptflow');
+}
+
+/** Parse the environment. Throws ConfigError naming the first bad variable (values are never echoed). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  // Empty strings are treated as unset so `PORT= npm run dev` behaves like no PORT at all.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    dataDir: path.resolve(cwd, c.PTFLOW_DATA_DIR),
+    cacheDir: defaultCacheDir(env),
+    temporalAddress: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,
+  };
+}
+
+/** The one line printed when configuration is wrong. */
+export function formatConfigError(err: ConfigError): string {
+  return `ptflow: ${err.variable} ${err.reason} (see .env.example)`;
+}

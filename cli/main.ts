@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// `ptflow`: the composition root. Parses configuration once, dispatches to a command, and turns expected
+// failures (bad configuration, a port in use, no Temporal CLI) into one clear line instead of a stack trace.
+import { Command } from 'commander';
+import { ConfigError, formatConfigError, loadConfig, type Config } from './config.js';
+import { AlreadyRunningError, runDev } from './commands/dev.js';
+import { runApi, runMigrate, runSeed, runWorker } from './commands/servers.js';
+import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/cli-provision.js';
+import { PortInUseError } from '../temporal/dev/ports.js';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function config(): Config {
+  return loadConfig(process.env);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('ptflow')
+    .description('Durable workflows for the administrative side of physical-therapy practices')
+    .showHelpAfterError();
+
+  program
+    .command('dev')
+    .description('start Temporal, PostgreSQL, the worker and the API together (Ctrl-C stops everything)')
+    .action(() => runDev(config(), log));
+  program
+    .command('worker')
+    .description('run a Temporal worker')
+    .action(() => runWorker(config(), log));
+  program
+    .command('api')
+    .description('run the REST API')
+    .action(() => runApi(config(), log));
+  program
+    .command('migrate')
+    .description('apply database migrations')
+    .action(() => runMigrate(config(), log));
+  program
+    .command('seed')
+    .description('seed the demo practice')
+    .action(() => runSeed(config(), log));
+
+  const temporal = program.command('temporal').description('Temporal tooling');
+  temporal
+    .command('ensure')
+    .description('find the Temporal CLI, or build it once into the per-user cache')
+    .action(async () => {
+      const c = config();
+      const cli = await ensureTemporalCli(process.env, c.cacheDir, log);
+      process.stdout.write(`${cli.path}\n`);
+    });
+
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    log(formatConfigError(err));
+    process.exit(2);
+  }
+  if (
+    err instanceof PortInUseError ||
+    err instanceof AlreadyRunningError ||
+    err instanceof TemporalCliUnavailableError
+  ) {
+    log(`ptflow: ${err.message}`);
+    process.exit(1);
+  }
+  // Unexpected: one line, no stack (it could carry data); PTFLOW_DEBUG=1 shows the full error.
+  const e = err as Error;
+  log(`ptflow: ${e.name}: ${e.message}`);
+  if (process.env.PTFLOW_DEBUG === '1') console.error(err);
+  process.exit(1);
+});

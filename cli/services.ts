@@ -1,0 +1,92 @@
+// The two long-running services of ptflow, composed from configuration: the worker and the API. `ptflow dev`
+// runs both in one process; production runs them as separate processes (`ptflow worker`, `ptflow api`).
+import type { FastifyInstance } from 'fastify';
+import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { buildApp } from '../api/app.js';
+import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
+import { connectClient, isTemporalReachable, type TemporalClientHandle } from '../temporal/client.js';
+import { createWorker } from '../temporal/worker.js';
+import type { Config } from './config.js';
+
+let runtimeInstalled = false;
+/** Install the Temporal runtime once; `ownSignals` leaves SIGINT/SIGTERM to us (dev shuts down in order). */
+export function installTemporalRuntime(ownSignals: boolean): void {
+  if (runtimeInstalled) return;
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    ...(ownSignals ? { shutdownSignals: [] } : {}),
+  });
+  runtimeInstalled = true;
+}
+
+export interface WorkerService {
+  worker: Worker;
+  /** Resolves when the worker has stopped polling and drained. */
+  running: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerService(config: Config, databaseUrl: string): Promise<WorkerService> {
+  const db: DbHandle = connectDb(databaseUrl);
+  try {
+    const { worker, connection } = await createWorker({
+      address: config.temporalAddress,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activities: createActivities({ db: db.db }),
+      shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
+    });
+    const running = worker.run().finally(async () => {
+      await connection.close();
+      await db.close();
+    });
+    return {
+      worker,
+      running,
+      async stop() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+export interface ApiService {
+  app: FastifyInstance;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startApiService(config: Config, databaseUrl: string): Promise<ApiService> {
+  const db = connectDb(databaseUrl);
+  let temporal: TemporalClientHandle | undefined;
+  try {
+    temporal = await connectClient({ address: config.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+    const t = temporal;
+    const app = await buildApp({
+      logLevel: config.LOG_LEVEL,
+      readiness: {
+        temporal: () => isTemporalReachable(t.connection),
+        database: () => isDbReachable(db.sql),
+      },
+    });
+    await app.listen({ host: config.HOST, port: config.PORT });
+    return {
+      app,
+      url: `http://${config.HOST}:${config.PORT}`,
+      async stop() {
+        await app.close();
+        await t.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await temporal?.close();
+    await db.close();
+    throw err;
+  }
+}

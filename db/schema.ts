@@ -1,0 +1,275 @@
+// drizzle schema of the tables the first processes need (DESIGN §4). PHI columns are stored encrypted by the
+// application (`*_enc` bytea: AES-256-GCM with the key id beside it) with a keyed hash (`*_hash`) for equality
+// lookups; nothing identifying is stored in clear text. Migrations are generated into db/migrations and
+// committed (`npm run db:generate`).
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const practices = pgTable('practices', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  npi: text('npi').notNull(),
+  timezone: text('timezone').notNull(),
+  createdAt: createdAt(),
+});
+
+export const locations = pgTable('locations', {
+  id: uuid('id').primaryKey(),
+  practiceId: uuid('practice_id')
+    .notNull()
+    .references(() => practices.id),
+  name: text('name').notNull(),
+  timezone: text('timezone').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Staff, not patients: names and NPIs of providers are public (NPPES), so they are stored in clear. */
+export const therapists = pgTable(
+  'therapists',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    name: text('name').notNull(),
+    npi: text('npi').notNull(),
+    discipline: text('discipline', { enum: ['PT', 'PTA'] }).notNull(),
+    specialties: text('specialties')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Weekly availability: [{ weekday 0-6, start "HH:MM", end "HH:MM", locationId }] in the location's zone. */
+    weeklyAvailability: jsonb('weekly_availability')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('therapists_practice_npi').on(t.practiceId, t.npi)],
+);
+
+export const patients = pgTable(
+  'patients',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    /** Encrypted JSON of name, date of birth, sex, contact details and EMR identifiers. */
+    demographicsEnc: bytea('demographics_enc').notNull(),
+    keyId: text('key_id').notNull(),
+    /** Keyed hash (HMAC) of normalized last name + date of birth, for matching without decrypting. */
+    matchHash: text('match_hash').notNull(),
+    preferredChannel: text('preferred_channel', { enum: ['sms', 'email'] }).notNull(),
+    language: text('language', { enum: ['en', 'es'] })
+      .notNull()
+      .default('en'),
+    timezone: text('timezone').notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('patients_match').on(t.practiceId, t.matchHash)],
+);
+
+export const coverages = pgTable('coverages', {
+  id: uuid('id').primaryKey(),
+  practiceId: uuid('practice_id')
+    .notNull()
+    .references(() => practices.id),
+  patientId: uuid('patient_id')
+    .notNull()
+    .references(() => patients.id),
+  payerId: text('payer_id').notNull(),
+  priority: integer('priority').notNull().default(1),
+  memberIdEnc: bytea('member_id_enc').notNull(),
+  memberIdHash: text('member_id_hash').notNull(),
+  keyId: text('key_id').notNull(),
+  status: text('status', {
+    enum: ['unverified', 'active', 'inactive', 'not_found', 'needs_phone_verification'],
+  })
+    .notNull()
+    .default('unverified'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const eligibilityChecks = pgTable('eligibility_checks', {
+  id: uuid('id').primaryKey(),
+  coverageId: uuid('coverage_id')
+    .notNull()
+    .references(() => coverages.id),
+  checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
+  outcome: text('outcome', { enum: ['active', 'inactive', 'not_found', 'error'] }).notNull(),
+  /** Normalized benefits (amounts in cents, visit limits, auth required): no identifiers. */
+  summary: jsonb('summary').notNull(),
+  raw271Enc: bytea('raw_271_enc'),
+  keyId: text('key_id'),
+});
+
+export const appointments = pgTable('appointments', {
+  id: uuid('id').primaryKey(),
+  practiceId: uuid('practice_id')
+    .notNull()
+    .references(() => practices.id),
+  patientId: uuid('patient_id')
+    .notNull()
+    .references(() => patients.id),
+  therapistId: uuid('therapist_id')
+    .notNull()
+    .references(() => therapists.id),
+  locationId: uuid('location_id')
+    .notNull()
+    .references(() => locations.id),
+  externalId: text('external_id'),
+  kind: text('kind', { enum: ['evaluation', 'treatment', 'reevaluation'] }).notNull(),
+  startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+  minutes: integer('minutes').notNull(),
+  status: text('status', { enum: ['booked', 'checked_in', 'completed', 'cancelled', 'no_show'] }).notNull(),
+  createdAt: createdAt(),
+});
+
+/** The staff worklist. Rows are created by workflows (idempotently, keyed by `dedupeKey`). */
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    /** Stable key from the raising workflow and step, so a retried activity never raises a task twice. */
+    dedupeKey: text('dedupe_key').notNull(),
+    kind: text('kind').notNull(),
+    assigneeRole: text('assignee_role', { enum: ['admin', 'front_desk', 'therapist', 'biller'] }).notNull(),
+    status: text('status', { enum: ['open', 'completed', 'cancelled', 'escalated'] })
+      .notNull()
+      .default('open'),
+    /** Short, PHI-free description ("Verify coverage by phone"). */
+    title: text('title').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    workflowId: text('workflow_id').notNull(),
+    processKind: text('process_kind').notNull(),
+    patientId: uuid('patient_id'),
+    /** PHI-free details the worklist needs (opaque ids, codes). */
+    details: jsonb('details')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    outcome: jsonb('outcome'),
+    completedBy: text('completed_by'),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('tasks_dedupe').on(t.dedupeKey),
+    index('tasks_worklist').on(t.practiceId, t.status, t.assigneeRole, t.dueAt),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    patientId: uuid('patient_id').references(() => patients.id),
+    dedupeKey: text('dedupe_key').notNull(),
+    direction: text('direction', { enum: ['outbound', 'inbound'] }).notNull(),
+    channel: text('channel', { enum: ['sms', 'email'] }).notNull(),
+    template: text('template'),
+    status: text('status', {
+      enum: ['queued', 'deferred', 'sent', 'delivered', 'failed', 'blocked_no_consent', 'received'],
+    }).notNull(),
+    providerMessageId: text('provider_message_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('messages_dedupe').on(t.dedupeKey)],
+);
+
+/** Inbound webhook inbox: the unique key is the replay/duplicate defence (kept ≥ 7 days). */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: uuid('id').primaryKey(),
+    source: text('source').notNull(),
+    tenant: text('tenant').notNull(),
+    eventId: text('event_id').notNull(),
+    bodySha256: text('body_sha256').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('webhook_events_unique').on(t.source, t.tenant, t.eventId)],
+);
+
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey(),
+  practiceId: uuid('practice_id')
+    .notNull()
+    .references(() => practices.id),
+  /** Public prefix that identifies the key without revealing it. */
+  prefix: text('prefix').notNull().unique(),
+  hash: text('hash').notNull(),
+  role: text('role', { enum: ['admin', 'front_desk', 'therapist', 'biller', 'integration'] }).notNull(),
+  label: text('label').notNull(),
+  createdAt: createdAt(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+export const idempotencyRecords = pgTable(
+  'idempotency_records',
+  {
+    id: uuid('id').primaryKey(),
+    principalId: text('principal_id').notNull(),
+    method: text('method').notNull(),
+    route: text('route').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    state: text('state', { enum: ['in_progress', 'complete'] }).notNull(),
+    statusCode: integer('status_code'),
+    responseEnc: bytea('response_enc'),
+    keyId: text('key_id'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('idempotency_unique').on(t.principalId, t.method, t.route, t.key)],
+);
+
+/** Append-only, hash-chained audit log (the trigger in migration 0001 rejects UPDATE and DELETE). */
+export const auditEvents = pgTable('audit_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  actorId: text('actor_id').notNull(),
+  actorType: text('actor_type', { enum: ['user', 'api_key', 'service', 'system'] }).notNull(),
+  actorRole: text('actor_role'),
+  sourceIp: text('source_ip'),
+  action: text('action', { enum: ['C', 'R', 'U', 'D', 'E'] }).notNull(),
+  resourceType: text('resource_type').notNull(),
+  resourceId: text('resource_id'),
+  patientRef: uuid('patient_ref'),
+  purposeOfUse: text('purpose_of_use'),
+  outcome: text('outcome', { enum: ['success', 'denied', 'error'] }).notNull(),
+  requestId: text('request_id'),
+  workflowId: text('workflow_id'),
+  fieldsDisclosed: text('fields_disclosed').array(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});

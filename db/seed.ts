@@ -1,0 +1,74 @@
+// Demo practice for `ptflow dev` and demos: one practice, two locations, three therapists with weekly
+// availability. Staff data only (no patients: those arrive through onboarding). Fixed ids make the seed
+// idempotent: running it again changes nothing.
+import type { Database } from './connection.js';
+import { locations, practices, therapists } from './schema.js';
+
+export const DEMO_PRACTICE_ID = '00000000-0000-4000-8000-000000000001';
+const DOWNTOWN = '00000000-0000-4000-8000-000000000101';
+const NORTHSIDE = '00000000-0000-4000-8000-000000000102';
+
+const weekdays = (locationId: string, start: string, end: string, days = [1, 2, 3, 4, 5]) =>
+  days.map((weekday) => ({ weekday, start, end, locationId }));
+
+export async function seedDemoPractice(db: Database): Promise<{ practiceId: string }> {
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(practices)
+      .values({
+        id: DEMO_PRACTICE_ID,
+        name: 'Riverside Physical Therapy (demo)',
+        npi: '1234567893',
+        timezone: 'America/Chicago',
+      })
+      .onConflictDoNothing();
+    await tx
+      .insert(locations)
+      .values([
+        { id: DOWNTOWN, practiceId: DEMO_PRACTICE_ID, name: 'Downtown clinic', timezone: 'America/Chicago' },
+        {
+          id: NORTHSIDE,
+          practiceId: DEMO_PRACTICE_ID,
+          name: 'Northside clinic',
+          timezone: 'America/Chicago',
+        },
+      ])
+      .onConflictDoNothing();
+    await tx
+      .insert(therapists)
+      .values([
+        {
+          id: '00000000-0000-4000-8000-000000000201',
+          practiceId: DEMO_PRACTICE_ID,
+          name: 'Dana Whitfield, PT, DPT',
+          npi: '1987654328',
+          discipline: 'PT',
+          specialties: ['orthopedic', 'post-surgical', 'sports'],
+          weeklyAvailability: weekdays(DOWNTOWN, '07:00', '16:00'),
+        },
+        {
+          id: '00000000-0000-4000-8000-000000000202',
+          practiceId: DEMO_PRACTICE_ID,
+          name: 'Luis Ortega, PT, OCS',
+          npi: '1456789019',
+          discipline: 'PT',
+          specialties: ['spine', 'vestibular', 'orthopedic'],
+          weeklyAvailability: [
+            ...weekdays(NORTHSIDE, '09:00', '18:00', [1, 3, 5]),
+            ...weekdays(DOWNTOWN, '09:00', '18:00', [2, 4]),
+          ],
+        },
+        {
+          id: '00000000-0000-4000-8000-000000000203',
+          practiceId: DEMO_PRACTICE_ID,
+          name: 'Kim Nguyen, PTA',
+          npi: '1678901236',
+          discipline: 'PTA',
+          specialties: ['orthopedic'],
+          weeklyAvailability: weekdays(DOWNTOWN, '10:00', '19:00'),
+        },
+      ])
+      .onConflictDoNothing();
+  });
+  return { practiceId: DEMO_PRACTICE_ID };
+}

@@ -1,0 +1,29 @@
+// Temporal connection and client factory (the API, the CLI and the tests use the same one).
+import { Client, Connection } from '@temporalio/client';
+
+export interface TemporalClientOptions {
+  address: string;
+  namespace: string;
+}
+
+export interface TemporalClientHandle {
+  client: Client;
+  connection: Connection;
+  close(): Promise<void>;
+}
+
+export async function connectClient(o: TemporalClientOptions): Promise<TemporalClientHandle> {
+  const connection = await Connection.connect({ address: o.address });
+  const client = new Client({ connection, namespace: o.namespace });
+  return { client, connection, close: () => connection.close() };
+}
+
+/** True when the frontend answers a health check. Used by /readyz. */
+export async function isTemporalReachable(connection: Connection): Promise<boolean> {
+  try {
+    const res = await connection.healthService.check({});
+    return res.status === 1;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,131 @@
+// Launches `temporal server start-dev`: the same launcher serves `ptflow dev` (UI on, persisted SQLite) and
+// the test harness (headless, throwaway file). Readiness is a real gRPC health check plus the namespace being
+// described, never a sleep.
+import { Connection } from '@temporalio/client';
+import { searchAttributeCliFlags, ptflowSearchAttributes } from '../../workflows/search-attributes.js';
+import { spawnLogged, type ManagedChild } from './child-process.js';
+import { assertPortFree, waitFor } from './ports.js';
+
+export interface DevServerOptions {
+  cliPath: string;
+  port: number;
+  /** Web UI port; omit for a headless server. */
+  uiPort?: number;
+  /** SQLite file; omit for an in-memory server. */
+  dbFile?: string;
+  logFile: string;
+  namespace?: string;
+  /** Codec endpoint the Web UI calls to decode payloads (ptflow's API `/codec`). */
+  uiCodecEndpoint?: string;
+  /** Tests trade durability for speed (synchronous=OFF); dev keeps SQLite's safer default. */
+  fastSqlite?: boolean;
+  readyTimeoutMs?: number;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Names of the env vars that choose the ports, for a helpful "port in use" message. */
+  portVariables?: { port?: string; uiPort?: string };
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ManagedChild;
+  stop(): Promise<void>;
+}
+
+export function devServerArgs(o: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port)];
+  args.push('--namespace', o.namespace ?? 'default');
+  if (o.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(o.uiPort));
+  if (o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
+  if (o.dbFile) {
+    args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
+    if (o.fastSqlite) args.push('--sqlite-pragma', 'synchronous=OFF');
+  }
+  args.push(
+    // The server would otherwise report its version to an internet service on start.
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    ...searchAttributeCliFlags(),
+    '--log-format',
+    'json',
+    '--log-level',
+    o.logLevel ?? 'warn',
+  );
+  return args;
+}
+
+/** True once the frontend answers health checks and the namespace exists. */
+export async function isTemporalReady(address: string, namespace = 'default'): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  try {
+    const health = await connection.healthService.check({});
+    if (health.status !== 1 /* SERVING */) return false;
+    await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Adds any ptflow search attribute the server lacks (e.g. a SQLite file from an older version). */
+export async function ensureSearchAttributes(address: string, namespace = 'default'): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    const known = new Set(Object.keys(existing.customAttributes ?? {}));
+    const missing = ptflowSearchAttributes.filter((k) => !known.has(k.name));
+    if (missing.length === 0) return;
+    const { temporal } = await import('@temporalio/proto');
+    const t = temporal.api.enums.v1.IndexedValueType;
+    const map: Record<string, number> = {
+      KEYWORD: t.INDEXED_VALUE_TYPE_KEYWORD,
+      BOOL: t.INDEXED_VALUE_TYPE_BOOL,
+      DATETIME: t.INDEXED_VALUE_TYPE_DATETIME,
+      INT: t.INDEXED_VALUE_TYPE_INT,
+      TEXT: t.INDEXED_VALUE_TYPE_TEXT,
+      DOUBLE: t.INDEXED_VALUE_TYPE_DOUBLE,
+      KEYWORD_LIST: t.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+    };
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, map[k.type]!])),
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
+  await assertPortFree(o.port, 'Temporal frontend', o.portVariables?.port);
+  if (o.uiPort !== undefined) await assertPortFree(o.uiPort, 'Temporal Web UI', o.portVariables?.uiPort);
+  const proc = spawnLogged(o.cliPath, devServerArgs(o), {
+    logFile: o.logFile,
+    env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+  });
+  const address = `127.0.0.1:${o.port}`;
+  try {
+    await waitFor(
+      () => isTemporalReady(address, o.namespace),
+      { timeoutMs: o.readyTimeoutMs ?? 60_000, what: `Temporal dev server on ${address}` },
+      () =>
+        proc.hasExited()
+          ? new Error(`Temporal dev server exited during start-up; see ${o.logFile}`)
+          : undefined,
+    );
+    await ensureSearchAttributes(address, o.namespace);
+  } catch (err) {
+    await proc.stop({ timeoutMs: 3_000 });
+    throw err;
+  }
+  return {
+    address,
+    uiUrl: o.uiPort !== undefined ? `http://127.0.0.1:${o.uiPort}` : undefined,
+    process: proc,
+    stop: () => proc.stop({ signal: 'SIGTERM', timeoutMs: 10_000 }),
+  };
+}

@@ -1,0 +1,47 @@
+// Worker factory. The workflow code is bundled from workflows/index (TypeScript in development and tests,
+// compiled JavaScript in the production image); activities come from createActivities(deps).
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Activities } from '../activities/index.js';
+
+export function workflowsPath(): string {
+  for (const ext of ['ts', 'js']) {
+    const candidate = fileURLToPath(new URL(`../workflows/index.${ext}`, import.meta.url));
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error('workflows/index not found next to temporal/');
+}
+
+export interface CreateWorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  activities: Activities;
+  /** Pre-built bundle (tests bundle once per run); otherwise the worker bundles workflows/index itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How long in-flight activities may finish after shutdown starts (the SDK default is 0: cancel at once). */
+  shutdownGraceSeconds?: number;
+  overrides?: Partial<WorkerOptions>;
+}
+
+export async function createWorker(
+  o: CreateWorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: o.address });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: o.namespace,
+      taskQueue: o.taskQueue,
+      activities: o.activities,
+      ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
+      shutdownGraceTime: `${o.shutdownGraceSeconds ?? 20} seconds`,
+      ...o.overrides,
+    });
+    return { worker, connection };
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+}

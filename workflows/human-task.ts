@@ -1,0 +1,109 @@
+// humanTask: one task on the staff worklist, from raised to done. It writes the worklist row, waits durably
+// for a person to complete it (signal from the API), escalates when the due date passes (NeedsAttention in the
+// Temporal UI), and returns the outcome to whoever started it — processes start it as a child workflow.
+import {
+  condition,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  humanTaskInputSchema,
+  msUntilDue,
+  taskCompletionSchema,
+  type HumanTaskInput,
+  type TaskCompletion,
+  type TaskState,
+} from '../domain/tasks.js';
+import { NeedsAttention, NextDeadline, ProcessStatus } from './search-attributes.js';
+
+export const completeTaskSignal = defineSignal<[TaskCompletion]>('completeTask');
+export const cancelTaskSignal =
+  defineSignal<[{ reason: 'process_closed' | 'duplicate' | 'not_needed' }]>('cancelTask');
+
+export interface HumanTaskStatus {
+  taskId: string;
+  state: TaskState;
+  kind: string;
+  assigneeRole: string;
+  dueAt: string;
+  overdue: boolean;
+}
+export const humanTaskStatusQuery = defineQuery<HumanTaskStatus>('status');
+
+export interface HumanTaskResult {
+  state: 'completed' | 'cancelled';
+  completion?: TaskCompletion;
+  /** Whether it was finished only after its due date (it had been escalated). */
+  overdue: boolean;
+}
+
+/** Worklist writes are quick database calls: short timeout, bounded retries (WF-1). */
+export const taskActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 20,
+  },
+} as const;
+
+const acts = proxyActivities<Activities>(taskActivityOptions);
+
+export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResult> {
+  const task = humanTaskInputSchema.parse(rawInput);
+  let state: TaskState = 'open';
+  let completion: TaskCompletion | undefined;
+  let overdue = false;
+
+  setHandler(completeTaskSignal, (c) => {
+    if (state === 'open' || state === 'escalated') {
+      completion = taskCompletionSchema.parse(c);
+      state = 'completed';
+    }
+  });
+  setHandler(cancelTaskSignal, () => {
+    if (state === 'open' || state === 'escalated') state = 'cancelled';
+  });
+  setHandler(humanTaskStatusQuery, () => ({
+    taskId: task.taskId,
+    state,
+    kind: task.kind,
+    assigneeRole: task.assigneeRole,
+    dueAt: task.dueAt,
+    overdue,
+  }));
+
+  await acts.openTask(task);
+  upsertSearchAttributes([
+    { key: ProcessStatus, value: 'open' },
+    { key: NextDeadline, value: new Date(task.dueAt) },
+  ]);
+
+  const isDone = () => state === 'completed' || state === 'cancelled';
+  const doneInTime = await condition(isDone, msUntilDue(task, new Date(workflowInfo().startTime)) || 1);
+  if (!doneInTime) {
+    overdue = true;
+    state = 'escalated';
+    await acts.escalateTask(task.taskId);
+    upsertSearchAttributes([
+      { key: ProcessStatus, value: 'escalated' },
+      { key: NeedsAttention, value: true },
+    ]);
+    await condition(isDone);
+  }
+
+  const final = state as 'completed' | 'cancelled';
+  await acts.closeTask(task.taskId, { state: final, completion });
+  upsertSearchAttributes([
+    { key: ProcessStatus, value: final },
+    { key: NeedsAttention, value: false },
+    { key: NextDeadline, value: null },
+  ]);
+  return { state: final, completion, overdue };
+}

@@ -1,0 +1,2 @@
+// Bundle entry: every workflow the worker runs.
+export { humanTask } from './human-task.js';
