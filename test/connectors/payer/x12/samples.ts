@@ -117,8 +117,22 @@ export const dependentClaim: Claim837 = {
   diagnosisCodes: ['S83.511A'],
   referringProvider: { lastName: 'SMITH', firstName: 'ROBERT', npi: '1245319599' },
   lines: [
-    { procedureCode: '97161', modifiers: ['GP'], chargeCents: 18050, units: 1, diagnosisPointers: [1], serviceDate: '2025-07-02' },
-    { procedureCode: '97110', modifiers: ['GP'], chargeCents: 15000, units: 1.5, diagnosisPointers: [1], serviceDate: '2025-07-02' },
+    {
+      procedureCode: '97161',
+      modifiers: ['GP'],
+      chargeCents: 18050,
+      units: 1,
+      diagnosisPointers: [1],
+      serviceDate: '2025-07-02',
+    },
+    {
+      procedureCode: '97110',
+      modifiers: ['GP'],
+      chargeCents: 15000,
+      units: 1.5,
+      diagnosisPointers: [1],
+      serviceDate: '2025-07-02',
+    },
   ],
 };
 
@@ -126,7 +140,13 @@ export const claimBatch: Claim837Batch = {
   batchReference: 'B0001',
   createdDate: '2025-07-02',
   createdTime: '09:30',
-  submitter: { name: 'PTFLOW CLINIC BILLING', id: 'PTF123456', contactName: 'BILLING DESK', phone: '5555550100', email: 'billing@example.test' },
+  submitter: {
+    name: 'PTFLOW CLINIC BILLING',
+    id: 'PTF123456',
+    contactName: 'BILLING DESK',
+    phone: '5555550100',
+    email: 'billing@example.test',
+  },
   receiver: { name: 'SANDBOX CLEARINGHOUSE', id: 'CH0001' },
   claims: [replacementClaim, dependentClaim],
 };
@@ -139,7 +159,13 @@ export const eligibilityInquiry: EligibilityInquiry270 = {
   provider: { name: 'RIVERSIDE PHYSICAL THERAPY', npi: '1234567893' },
   traceNumber: 'TRC0001',
   traceOriginatorId: '9123456789',
-  subscriber: { lastName: 'DOE', firstName: 'JANE', memberId: 'XYZ123456789', dateOfBirth: '1980-04-15', gender: 'F' },
+  subscriber: {
+    lastName: 'DOE',
+    firstName: 'JANE',
+    memberId: 'XYZ123456789',
+    dateOfBirth: '1980-04-15',
+    gender: 'F',
+  },
   serviceDate: '2025-07-01',
 };
 
@@ -150,7 +176,13 @@ export const statusInquiry: ClaimStatusInquiry276 = {
   payer: { name: 'ACME HEALTH PLAN', payerId: '60054' },
   informationReceiver: { name: 'PTFLOW CLINIC BILLING', etin: 'PTF123456' },
   provider: { name: 'RIVERSIDE PHYSICAL THERAPY', npi: '1234567893' },
-  subscriber: { lastName: 'DOE', firstName: 'JANE', memberId: 'XYZ123456789', dateOfBirth: '1980-04-15', gender: 'F' },
+  subscriber: {
+    lastName: 'DOE',
+    firstName: 'JANE',
+    memberId: 'XYZ123456789',
+    dateOfBirth: '1980-04-15',
+    gender: 'F',
+  },
   traceNumber: 'STAT0001',
   patientControlNumber: 'PCN20250701A',
   payerClaimControlNumber: '2025196000111',
@@ -164,7 +196,13 @@ export const authRequest: AuthRequest278 = {
   createdTime: '16:10',
   umo: { name: 'ACME HEALTH PLAN UM', payerId: '60054' },
   requester: { name: 'RIVERSIDE PHYSICAL THERAPY', npi: '1234567893' },
-  subscriber: { lastName: 'DOE', firstName: 'JANE', memberId: 'XYZ123456789', dateOfBirth: '1980-04-15', gender: 'F' },
+  subscriber: {
+    lastName: 'DOE',
+    firstName: 'JANE',
+    memberId: 'XYZ123456789',
+    dateOfBirth: '1980-04-15',
+    gender: 'F',
+  },
   traceNumber: 'PAREQ0001',
   traceOriginatorId: '9123456789',
   requestCategory: 'HS',

@@ -13,8 +13,23 @@ import { fixture } from './samples.js';
 
 const isa = (d: Delimiters): string =>
   [
-    'ISA', '00', ' '.repeat(10), '00', ' '.repeat(10), 'ZZ', 'SENDER'.padEnd(15), 'ZZ', 'RECEIVER'.padEnd(15),
-    '250702', '0930', d.repetition ?? 'U', '00501', '000000001', '0', 'T', d.component,
+    'ISA',
+    '00',
+    ' '.repeat(10),
+    '00',
+    ' '.repeat(10),
+    'ZZ',
+    'SENDER'.padEnd(15),
+    'ZZ',
+    'RECEIVER'.padEnd(15),
+    '250702',
+    '0930',
+    d.repetition ?? 'U',
+    '00501',
+    '000000001',
+    '0',
+    'T',
+    d.component,
   ].join(d.element) + d.segment;
 
 function expectParseError(fn: () => unknown, code: string): X12ParseError {
@@ -31,15 +46,23 @@ function expectParseError(fn: () => unknown, code: string): X12ParseError {
 describe('delimiters from the fixed-width ISA', () => {
   it('reads element (4th), repetition (ISA11), component (ISA16) and terminator (106th)', () => {
     expect(readDelimiters(isa({ element: '*', repetition: '^', component: ':', segment: '~' }))).toEqual({
-      element: '*', repetition: '^', component: ':', segment: '~',
+      element: '*',
+      repetition: '^',
+      component: ':',
+      segment: '~',
     });
     expect(readDelimiters(isa({ element: '|', repetition: '{', component: '>', segment: '!' }))).toEqual({
-      element: '|', repetition: '{', component: '>', segment: '!',
+      element: '|',
+      repetition: '{',
+      component: '>',
+      segment: '!',
     });
   });
 
   it('treats a 4010-style ISA11 code letter as "no repetition separator"', () => {
-    expect(readDelimiters(isa({ element: '*', repetition: undefined, component: ':', segment: '~' })).repetition).toBeUndefined();
+    expect(
+      readDelimiters(isa({ element: '*', repetition: undefined, component: ':', segment: '~' })).repetition,
+    ).toBeUndefined();
   });
 
   it('parses the same document written with other delimiters', () => {
@@ -70,8 +93,14 @@ describe('delimiters from the fixed-width ISA', () => {
     expectParseError(() => readDelimiters('ISA*00*'), 'TRUNCATED');
     const good = isa({ element: '*', repetition: '^', component: ':', segment: '~' });
     expectParseError(() => readDelimiters(good.replace('SENDER ', 'SENDER') + ' '), 'INVALID_ISA');
-    expectParseError(() => readDelimiters(isa({ element: '*', repetition: '^', component: '*', segment: '~' })), 'INVALID_DELIMITERS');
-    expectParseError(() => readDelimiters(isa({ element: '*', repetition: '^', component: ':', segment: ':' })), 'INVALID_DELIMITERS');
+    expectParseError(
+      () => readDelimiters(isa({ element: '*', repetition: '^', component: '*', segment: '~' })),
+      'INVALID_DELIMITERS',
+    );
+    expectParseError(
+      () => readDelimiters(isa({ element: '*', repetition: '^', component: ':', segment: ':' })),
+      'INVALID_DELIMITERS',
+    );
   });
 
   it('ends binary junk and a 10 MB garbage file in a typed error, quickly', () => {
@@ -80,13 +109,17 @@ describe('delimiters from the fixed-width ISA', () => {
     const big = 'x'.repeat(10 * 1024 * 1024);
     const t0 = performance.now();
     expectParseError(() => tokenize(big), 'NOT_X12');
-    const garbageAfterIsa = isa({ element: '*', repetition: '^', component: ':', segment: '~' }) + '\u0000\u0001'.repeat(5 * 1024 * 1024);
+    const garbageAfterIsa =
+      isa({ element: '*', repetition: '^', component: ':', segment: '~' }) +
+      '\u0000\u0001'.repeat(5 * 1024 * 1024);
     expectParseError(() => tokenize(garbageAfterIsa), 'TRUNCATED');
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('reports a malformed segment tag by position only', () => {
-    const text = isa({ element: '*', repetition: '^', component: ':', segment: '~' }) + 'GS*HC~zz canary*1~IEA*1*000000001~';
+    const text =
+      isa({ element: '*', repetition: '^', component: ':', segment: '~' }) +
+      'GS*HC~zz canary*1~IEA*1*000000001~';
     const err = expectParseError(() => tokenize(text), 'INVALID_SEGMENT_ID');
     expect(err.segmentIndex).toBe(2);
     expect(err.segmentId).toBeUndefined();
@@ -112,11 +145,17 @@ describe('tokenizer round trip', () => {
 
   it('serialize → tokenize returns the same segments for any delimiter set', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...delimiterSets), fc.array(segment, { maxLength: 30 }), fc.boolean(), (d, segs, lineBreaks) => {
-        const text = isa(d) + serializeSegments([...segs, { id: 'IEA', elements: ['0', '000000001'] }], d, lineBreaks);
-        const { segments } = tokenize(text);
-        expect(segments.slice(1, -1).map(({ id, elements }) => ({ id, elements }))).toEqual(segs);
-      }),
+      fc.property(
+        fc.constantFrom(...delimiterSets),
+        fc.array(segment, { maxLength: 30 }),
+        fc.boolean(),
+        (d, segs, lineBreaks) => {
+          const text =
+            isa(d) + serializeSegments([...segs, { id: 'IEA', elements: ['0', '000000001'] }], d, lineBreaks);
+          const { segments } = tokenize(text);
+          expect(segments.slice(1, -1).map(({ id, elements }) => ({ id, elements }))).toEqual(segs);
+        },
+      ),
     );
   });
 });

@@ -75,10 +75,17 @@ describe('dates', () => {
 
   it('round-trips every calendar date', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }), (d) => {
-        const iso = d.toISOString().slice(0, 10);
-        expect(parseDate(formatDate(iso))).toBe(iso);
-      }),
+      fc.property(
+        fc.date({
+          min: new Date('1900-01-01T00:00:00Z'),
+          max: new Date('2099-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        (d) => {
+          const iso = d.toISOString().slice(0, 10);
+          expect(parseDate(formatDate(iso))).toBe(iso);
+        },
+      ),
     );
   });
 });
