@@ -6,3 +6,4 @@ export * from './ncci.js';
 export * from './fees.js';
 export * from './modifiers.js';
 export * from './code-visit.js';
+export * from './build-claim.js';

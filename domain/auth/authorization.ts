@@ -1,0 +1,134 @@
+// Prior-authorization arithmetic (domain-rules §8). Consumption = finalized notes with charges.
+import { addDays, daysBetween, type IsoDate } from '../core/dates.js';
+import type { AuthRule } from '../model/payer-profile.js';
+
+export interface AuthorizationRecord {
+  /** Payer reference number: goes to 837P 2300 REF*G1. */
+  number?: string;
+  status: 'pending' | 'approved' | 'partially_approved' | 'denied' | 'expired' | 'exhausted' | 'closed';
+  startDate: IsoDate;
+  endDate: IsoDate;
+  visitsAuthorized?: number;
+  /** Visits already consumed, not counting the visit being billed. */
+  visitsUsed?: number;
+  unitsAuthorized?: number;
+  unitsUsed?: number;
+  /** Codes the auth is limited to, when it is. */
+  codes?: readonly string[];
+}
+
+export type AuthProblem =
+  | 'missing'
+  | 'no_number'
+  | 'not_approved'
+  | 'outside_window'
+  | 'visits_exhausted'
+  | 'units_exhausted'
+  | 'code_not_authorized';
+
+export interface AuthCheckInput {
+  rule: AuthRule;
+  dos: IsoDate;
+  /** The visit is an evaluation only (exempt where the payer requires auth after the evaluation). */
+  evaluationOnly: boolean;
+  /** Units and codes billed on this visit. */
+  units: number;
+  codes: readonly string[];
+  authorizations: readonly AuthorizationRecord[];
+}
+
+export interface AuthCheckResult {
+  required: boolean;
+  /** The authorization that covers the visit (its number goes on the claim). */
+  covering?: AuthorizationRecord;
+  problems: AuthProblem[];
+}
+
+/** Several concurrent auths per patient are supported: the first one that fully covers the visit wins. */
+export function checkAuthorization(input: AuthCheckInput): AuthCheckResult {
+  const required =
+    input.rule.required && !(input.rule.requiredFrom === 'after_evaluation' && input.evaluationOnly);
+  if (!required) return { required, problems: [] };
+  if (input.authorizations.length === 0) return { required, problems: ['missing'] };
+  let best: { auth: AuthorizationRecord; problems: AuthProblem[] } | undefined;
+  for (const auth of input.authorizations) {
+    const problems: AuthProblem[] = [];
+    if (auth.status !== 'approved' && auth.status !== 'partially_approved') problems.push('not_approved');
+    if (!auth.number) problems.push('no_number');
+    if (input.dos < auth.startDate || input.dos > auth.endDate) problems.push('outside_window');
+    if (auth.visitsAuthorized !== undefined && (auth.visitsUsed ?? 0) + 1 > auth.visitsAuthorized) {
+      problems.push('visits_exhausted');
+    }
+    if (auth.unitsAuthorized !== undefined && (auth.unitsUsed ?? 0) + input.units > auth.unitsAuthorized) {
+      problems.push('units_exhausted');
+    }
+    if (auth.codes && input.codes.some((c) => !auth.codes!.includes(c))) problems.push('code_not_authorized');
+    if (problems.length === 0) return { required, covering: auth, problems };
+    if (!best || problems.length < best.problems.length) best = { auth, problems };
+  }
+  return { required, covering: best!.auth, problems: best!.problems };
+}
+
+export interface AuthRequestPlan {
+  requestedVisits: number;
+  /** Visits covered on the short-form / same-day path. */
+  fastLaneVisits: number;
+  /** Visits that go to clinical (medical-necessity) review. */
+  reviewVisits: number;
+  /** The whole request qualifies for the short form. */
+  shortForm: boolean;
+  /** Visit numbers that may be scheduled as authorized before the decision arrives (1-based, inclusive). */
+  schedulableThroughVisit: number;
+  fastLaneWindowEnds?: IsoDate;
+}
+
+/**
+ * Splits a PA request for a plan of care (worked example 7): submit for the full POC; ≤ fast-lane visits take
+ * the short form; above it the first N are covered and the rest go to clinical review — do not schedule them
+ * as authorized until the decision arrives [P8].
+ */
+export function planAuthRequest(
+  rule: AuthRule,
+  requestedVisits: number,
+  startDate?: IsoDate,
+): AuthRequestPlan {
+  const lane = rule.fastLane;
+  if (!rule.required) {
+    return {
+      requestedVisits,
+      fastLaneVisits: 0,
+      reviewVisits: 0,
+      shortForm: false,
+      schedulableThroughVisit: requestedVisits,
+    };
+  }
+  if (!lane) {
+    return {
+      requestedVisits,
+      fastLaneVisits: 0,
+      reviewVisits: requestedVisits,
+      shortForm: false,
+      schedulableThroughVisit: 0,
+    };
+  }
+  const fast = Math.min(requestedVisits, lane.maxVisits);
+  const plan: AuthRequestPlan = {
+    requestedVisits,
+    fastLaneVisits: fast,
+    reviewVisits: requestedVisits - fast,
+    shortForm: requestedVisits <= lane.maxVisits,
+    schedulableThroughVisit: fast,
+  };
+  if (startDate !== undefined) plan.fastLaneWindowEnds = addDays(startDate, lane.withinWeeks * 7 - 1);
+  return plan;
+}
+
+/** "Initial" request = new patient, new condition, or a gap of ≥ N days since the last visit [P8]. */
+export function isInitialRequest(
+  rule: AuthRule,
+  facts: { newPatient: boolean; newCondition: boolean; lastVisitDate?: IsoDate; requestDate: IsoDate },
+): boolean {
+  if (facts.newPatient || facts.newCondition || facts.lastVisitDate === undefined) return true;
+  const gap = rule.initialRequestGapDays;
+  return gap !== undefined && daysBetween(facts.lastVisitDate, facts.requestDate) >= gap;
+}

@@ -1,0 +1,2 @@
+export * from './poc.js';
+export * from './progress.js';

@@ -1,0 +1,2 @@
+export * from './timely-filing.js';
+export * from './duplicates.js';

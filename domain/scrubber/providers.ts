@@ -1,0 +1,52 @@
+// NPI check digits and the referring/certifying practitioner (837P 2310A) [R33, R35].
+import { isValidNpi } from '../codes/npi.js';
+import { finding, type Finding } from '../model/finding.js';
+import type { ScrubContext } from './context.js';
+
+export function checkProviders({ claim, profile }: ScrubContext): Finding[] {
+  const out: Finding[] = [];
+  const npi = (value: string | undefined, field: string, label: string) => {
+    if (value === undefined) return;
+    if (!isValidNpi(value)) {
+      out.push(
+        finding(
+          'NPI_INVALID',
+          'error',
+          field,
+          `${label} NPI fails the format or check-digit test`,
+          `Correct the ${label} NPI (10 digits, Luhn check with prefix 80840)`,
+        ),
+      );
+    }
+  };
+  npi(claim.billingProvider.npi, 'billingProvider.npi', 'billing provider');
+  npi(claim.renderingProvider?.npi, 'renderingProvider.npi', 'rendering provider');
+  if (!claim.referringProvider) {
+    if (profile.referringProviderRequired) {
+      out.push(
+        finding(
+          'REFERRING_PROVIDER_MISSING',
+          'error',
+          'referringProvider',
+          'Referring/certifying practitioner is missing (837P loop 2310A)',
+          'Add the NPI of the physician/NPP who certified the plan of care',
+        ),
+      );
+    }
+  } else {
+    npi(claim.referringProvider.npi, 'referringProvider.npi', 'referring provider');
+    const kind = claim.referringProvider.taxonomyKind;
+    if (profile.requiresPocCertification && (kind === 'chiropractor' || kind === 'dentist')) {
+      out.push(
+        finding(
+          'CERTIFIER_NOT_PERMITTED',
+          'error',
+          'referringProvider.taxonomyKind',
+          `A ${kind} may not certify a therapy plan of care`,
+          'Obtain certification from a physician or NPP [R35]',
+        ),
+      );
+    }
+  }
+  return out;
+}
