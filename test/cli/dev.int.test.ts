@@ -1,0 +1,145 @@
+// `ptflow dev` as a newcomer runs it: the whole stack comes up (readiness, Web UI, search attributes), a second
+// instance is refused without harm, Ctrl-C leaves no process behind, and a restart on the same data works.
+// Runs on its own ports and data directory, beside the shared servers of the test run.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { isAlive, readPid } from '../../temporal/dev/child-process.js';
+import { freePort } from '../../temporal/dev/ports.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-dev-test-'));
+fs.chmodSync(dataDir, 0o755);
+const started: ChildProcess[] = [];
+
+async function devEnv() {
+  return {
+    ...process.env,
+    PTFLOW_DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    TEMPORAL_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    PG_PORT: String(await freePort()),
+    TEMPORAL_CLI: inject('temporalCliPath'),
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: '',
+  };
+}
+
+function startDev(env: NodeJS.ProcessEnv) {
+  const child = spawn(tsx, ['cli/main.ts', 'dev'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, exited, output: () => output };
+}
+
+function runOnce(env: NodeJS.ProcessEnv): { status: number | null; stderr: string } {
+  try {
+    execFileSync(tsx, ['cli/main.ts', 'dev'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
+    return { status: 0, stderr: '' };
+  } catch (err) {
+    const e = err as { status: number | null; stderr: Buffer };
+    return { status: e.status, stderr: e.stderr.toString() };
+  }
+}
+
+async function waitReady(url: string, timeoutMs: number): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('ptflow dev did not become ready');
+}
+
+afterAll(() => {
+  for (const c of started) if (c.exitCode === null) c.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('ptflow dev', () => {
+  it('starts the stack, refuses a second instance, stops cleanly on SIGINT and restarts on the same data', async () => {
+    const env = await devEnv();
+    const api = `http://127.0.0.1:${env.PORT}`;
+    const dev = startDev(env);
+    await waitReady(api, 120_000);
+
+    expect(await (await fetch(`${api}/readyz`)).json()).toEqual({
+      status: 'ready',
+      checks: { temporal: 'ok', database: 'ok' },
+    });
+    expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    const attributes = execFileSync(
+      inject('temporalCliPath'),
+      ['operator', 'search-attribute', 'list', '--address', `127.0.0.1:${env.TEMPORAL_PORT}`],
+      { encoding: 'utf8' },
+    );
+    for (const name of [
+      'PracticeId',
+      'PatientId',
+      'ProcessKind',
+      'ProcessStatus',
+      'NeedsAttention',
+      'NextDeadline',
+    ]) {
+      expect(attributes).toContain(name);
+    }
+
+    // A second instance on the same data directory is refused and does not disturb the first.
+    const second = runOnce(env);
+    expect(second.status).not.toBe(0);
+    expect(second.stderr).toContain('already running');
+    // Another data directory but the same ports: a clear "port in use" line.
+    const otherData = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-dev-other-'));
+    const third = runOnce({ ...env, PTFLOW_DATA_DIR: otherData });
+    fs.rmSync(otherData, { recursive: true, force: true });
+    expect(third.status).not.toBe(0);
+    expect(third.stderr).toMatch(/port \d+ \(.+\) is already in use/);
+    expect(third.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect((await fetch(`${api}/readyz`)).status).toBe(200);
+
+    // SIGINT: everything it started is gone within 15 s.
+    const temporalPid = readPid(path.join(dataDir, 'temporal.pid'));
+    const postgresPid = readPid(path.join(dataDir, 'pg', 'postmaster.pid'));
+    expect(temporalPid && isAlive(temporalPid)).toBeTruthy();
+    expect(postgresPid && isAlive(postgresPid)).toBeTruthy();
+    const t0 = Date.now();
+    dev.child.kill('SIGINT');
+    expect(await dev.exited).toBe(0);
+    while ((isAlive(temporalPid!) || isAlive(postgresPid!)) && Date.now() - t0 < 15_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(isAlive(temporalPid!)).toBe(false);
+    expect(isAlive(postgresPid!)).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(dev.output()).toContain('stopped PostgreSQL');
+
+    // A second run on the same data directory starts cleanly.
+    const again = startDev(env);
+    await waitReady(api, 120_000);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  });
+
+  it('exits non-zero with one line naming PORT when PORT is not a number', () => {
+    const r = runOnce({ ...process.env, PORT: 'abc', PTFLOW_DATA_DIR: dataDir });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('PORT');
+  });
+});

@@ -1,0 +1,95 @@
+// Starts ONE Temporal dev server (through the same launcher as `ptflow dev`, headless) and ONE PostgreSQL
+// (embedded, migrated into a template database) per test run, bundles the workflow code once, and hands the
+// addresses to the test files. Nothing is downloaded here: a missing Temporal CLI or test server fails with the
+// command that provisions it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { defaultCacheDir } from '../../cli/config.js';
+import { ensureDatabase, withDatabase } from '../../db/connection.js';
+import { startEmbeddedPostgres } from '../../db/embedded-postgres.js';
+import { runMigrations } from '../../db/migrate.js';
+import { resolveTemporalCli, TemporalCliUnavailableError } from '../../temporal/dev/cli-provision.js';
+import { startDevServer } from '../../temporal/dev/dev-server.js';
+import { freePort } from '../../temporal/dev/ports.js';
+import { workflowsPath } from '../../temporal/worker.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalCliPath: string;
+    /** Superuser URL of the test PostgreSQL (database `postgres`). */
+    postgresAdminUrl: string;
+    /** Migrated database that each test file clones (CREATE DATABASE … TEMPLATE). */
+    templateDatabase: string;
+    workflowBundlePath: string;
+    runDir: string;
+  }
+}
+
+export const TEMPLATE_DATABASE = 'ptflow_template';
+
+export default async function setup(project: TestProject) {
+  const cli = resolveTemporalCli(process.env, defaultCacheDir());
+  if (!cli) {
+    throw new TemporalCliUnavailableError(
+      'The tests need the Temporal CLI (no download happens at test time); run `npm run setup` first.',
+    );
+  }
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-test-'));
+  fs.chmodSync(runDir, 0o755);
+  const [temporalPort, pgPort] = [await freePort(), await freePort()];
+
+  const started = await Promise.allSettled([
+    startDevServer({
+      cliPath: cli.path,
+      port: temporalPort,
+      dbFile: path.join(runDir, 'temporal.sqlite'),
+      logFile: path.join(runDir, 'temporal.log'),
+      fastSqlite: true,
+      logLevel: 'error',
+      readyTimeoutMs: 120_000,
+    }),
+    startEmbeddedPostgres({
+      dataDir: path.join(runDir, 'pg'),
+      port: pgPort,
+      logFile: path.join(runDir, 'postgres.log'),
+      password: 'ptflow-test',
+    }),
+    bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') }),
+  ]);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    // Never leave a half-started run behind: stop whatever did start, then report the first failure.
+    await Promise.all(
+      started.map((r) => (r.status === 'fulfilled' && 'stop' in r.value ? r.value.stop() : undefined)),
+    );
+    fs.rmSync(runDir, { recursive: true, force: true });
+    throw failed.reason;
+  }
+  const [temporal, pg, bundle] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof startDevServer>>,
+    Awaited<ReturnType<typeof startEmbeddedPostgres>>,
+    Awaited<ReturnType<typeof bundleWorkflowCode>>,
+  ];
+
+  await ensureDatabase(pg.url, TEMPLATE_DATABASE);
+  await runMigrations(withDatabase(pg.url, TEMPLATE_DATABASE));
+  const workflowBundlePath = path.join(runDir, 'workflow-bundle.js');
+  fs.writeFileSync(workflowBundlePath, bundle.code);
+
+  project.provide('temporalAddress', temporal.address);
+  project.provide('temporalCliPath', cli.path);
+  project.provide('postgresAdminUrl', pg.url);
+  project.provide('templateDatabase', TEMPLATE_DATABASE);
+  project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('runDir', runDir);
+
+  return async () => {
+    await temporal.stop();
+    await pg.stop();
+    fs.rmSync(runDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,149 @@
+// humanTask end to end: the worklist row lives in the real PostgreSQL, the workflow runs on the real dev server
+// (completion by signal) and on the time-skipping server (escalation after the due date, 30+ days skipped).
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { tasks } from '../../db/schema.js';
+import { seedDemoPractice, DEMO_PRACTICE_ID } from '../../db/seed.js';
+import { workflowId } from '../../domain/ids.js';
+import type { HumanTaskInput } from '../../domain/tasks.js';
+import { ProcessKind, ProcessStatus } from '../../workflows/search-attributes.js';
+import { completeTaskSignal, humanTask, humanTaskStatusQuery } from '../../workflows/human-task.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import {
+  devServerClient,
+  devServerWorker,
+  timeSkippingEnv,
+  uniqueTaskQueue,
+  workflowBundle,
+} from '../helpers/temporal.js';
+import { Worker } from '@temporalio/worker';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+function taskInput(dueAt: Date): HumanTaskInput {
+  const taskId = randomUUID();
+  return {
+    taskId,
+    practiceId: DEMO_PRACTICE_ID,
+    kind: 'verify_coverage_by_phone',
+    assigneeRole: 'front_desk',
+    title: 'Verify coverage by phone',
+    dueAt: dueAt.toISOString(),
+    parentWorkflowId: workflowId('onboarding', randomUUID()),
+    processKind: 'onboarding',
+    details: { payerId: 'SANDBOX-MEDICARE' },
+  };
+}
+
+async function taskRow(taskId: string) {
+  const rows = await db.db.select().from(tasks).where(eq(tasks.id, taskId));
+  return rows[0];
+}
+
+async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('humanTask on the dev server with PostgreSQL', () => {
+  it('raises a worklist row, completes on the signal and records who completed it', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const worker = await devServerWorker(taskQueue, createActivities({ db: db.db }));
+    const { client, close } = await devServerClient();
+    try {
+      const input = taskInput(new Date(Date.now() + 3 * 86_400_000));
+      const handle = await client.workflow.start(humanTask, {
+        taskQueue,
+        workflowId: workflowId('task', input.taskId),
+        args: [input],
+        typedSearchAttributes: [{ key: ProcessKind, value: 'humanTask' }],
+      });
+
+      const open = await eventually(async () => {
+        const row = await taskRow(input.taskId);
+        return row?.status === 'open' ? row : undefined;
+      });
+      expect(open).toMatchObject({
+        assigneeRole: 'front_desk',
+        kind: 'verify_coverage_by_phone',
+        processKind: 'onboarding',
+      });
+      expect(await handle.query(humanTaskStatusQuery)).toMatchObject({ state: 'open', overdue: false });
+
+      await handle.signal(completeTaskSignal, {
+        completedBy: 'user:frontdesk-1',
+        outcome: { coverageActive: true },
+      });
+      const result = await handle.result();
+      expect(result).toEqual({
+        state: 'completed',
+        completion: { completedBy: 'user:frontdesk-1', outcome: { coverageActive: true } },
+        overdue: false,
+      });
+      const closed = await taskRow(input.taskId);
+      expect(closed).toMatchObject({
+        status: 'completed',
+        completedBy: 'user:frontdesk-1',
+        outcome: { coverageActive: true },
+      });
+
+      const description = await handle.describe();
+      expect(description.typedSearchAttributes.get(ProcessStatus)).toBe('completed');
+      expect(description.typedSearchAttributes.get(ProcessKind)).toBe('humanTask');
+    } finally {
+      await close();
+      await worker.close();
+    }
+  });
+});
+
+describe('humanTask on the time-skipping server', () => {
+  it('escalates a task left undone past its 30-day due date, then closes it when completed', async () => {
+    const env = await timeSkippingEnv();
+    try {
+      const taskQueue = uniqueTaskQueue();
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        activities: createActivities({ db: db.db }),
+        workflowBundle: workflowBundle(),
+      });
+      await worker.runUntil(async () => {
+        const start = await env.currentTimeMs();
+        const input = taskInput(new Date(start + 30 * 86_400_000));
+        const handle = await env.client.workflow.start(humanTask, {
+          taskQueue,
+          workflowId: workflowId('task', input.taskId),
+          args: [input],
+        });
+        await env.sleep('31 days');
+        expect(await handle.query(humanTaskStatusQuery)).toMatchObject({ state: 'escalated', overdue: true });
+        expect((await taskRow(input.taskId))?.status).toBe('escalated');
+        const skipped = (await env.currentTimeMs()) - start;
+        expect(skipped).toBeGreaterThanOrEqual(30 * 86_400_000);
+
+        await handle.signal(completeTaskSignal, { completedBy: 'user:frontdesk-2', outcome: {} });
+        const result = await handle.result();
+        expect(result).toMatchObject({ state: 'completed', overdue: true });
+        expect((await taskRow(input.taskId))?.status).toBe('completed');
+      });
+    } finally {
+      await env.teardown();
+    }
+  });
+});
