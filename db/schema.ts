@@ -205,6 +205,29 @@ export const messages = pgTable(
   (t) => [uniqueIndex('messages_dedupe').on(t.dedupeKey)],
 );
 
+/**
+ * Consent and opt-out per patient and channel (TCPA: STOP must be honoured on SMS; HIPAA allows reminders
+ * but patients may refuse). Checked before every send; the latest row per (patient, channel) wins.
+ */
+export const messageConsents = pgTable(
+  'message_consents',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    channel: text('channel', { enum: ['sms', 'email'] }).notNull(),
+    status: text('status', { enum: ['granted', 'revoked'] }).notNull(),
+    /** How it was given or withdrawn: intake form, STOP/START keyword, staff on the phone. */
+    source: text('source', { enum: ['intake', 'keyword', 'staff', 'import'] }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('message_consents_lookup').on(t.patientId, t.channel, t.recordedAt)],
+);
+
 /** Inbound webhook inbox: the unique key is the replay/duplicate defence (kept ≥ 7 days). */
 export const webhookEvents = pgTable(
   'webhook_events',
