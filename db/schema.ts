@@ -10,6 +10,7 @@ import {
   index,
   integer,
   jsonb,
+  pgSchema,
   pgTable,
   text,
   timestamp,
@@ -183,6 +184,11 @@ export const tasks = pgTable(
   ],
 );
 
+/**
+ * Outbound and inbound messages. The recipient address is PHI: only a masked form (for staff screens) and a
+ * keyed hash (to match replies and opt-outs to a number without decrypting) are stored, never the address.
+ * `dedupe_key` is the caller's message id: a retried send finds its row instead of sending again.
+ */
 export const messages = pgTable(
   'messages',
   {
@@ -195,14 +201,44 @@ export const messages = pgTable(
     direction: text('direction', { enum: ['outbound', 'inbound'] }).notNull(),
     channel: text('channel', { enum: ['sms', 'email'] }).notNull(),
     template: text('template'),
+    language: text('language', { enum: ['en', 'es'] }),
+    /**
+     * `sending` marks an attempt handed to the provider whose outcome is not yet recorded (the
+     * crash-between-send-and-mark window); `deferred` waits for the end of quiet hours.
+     */
     status: text('status', {
-      enum: ['queued', 'deferred', 'sent', 'delivered', 'failed', 'blocked_no_consent', 'received'],
+      enum: [
+        'queued',
+        'deferred',
+        'sending',
+        'sent',
+        'delivered',
+        'failed',
+        'blocked_no_consent',
+        'received',
+      ],
     }).notNull(),
     providerMessageId: text('provider_message_id'),
+    recipientMasked: text('recipient_masked'),
+    recipientHash: text('recipient_hash'),
+    /** Opaque ids the conversation refers to (appointment id, workflow id) so replies can be routed. */
+    context: jsonb('context')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    attempts: integer('attempts').notNull().default(0),
+    /** Provider or SMTP error code of the last failure (a code, never the provider's free text). */
+    errorCode: text('error_code'),
+    deferredUntil: timestamp('deferred_until', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('messages_dedupe').on(t.dedupeKey)],
+  (t) => [
+    uniqueIndex('messages_dedupe').on(t.dedupeKey),
+    index('messages_provider_id').on(t.providerMessageId),
+    index('messages_conversation').on(t.practiceId, t.channel, t.recipientHash, t.createdAt),
+  ],
 );
 
 /**
@@ -222,10 +258,50 @@ export const messageConsents = pgTable(
     channel: text('channel', { enum: ['sms', 'email'] }).notNull(),
     status: text('status', { enum: ['granted', 'revoked'] }).notNull(),
     /** How it was given or withdrawn: intake form, STOP/START keyword, staff on the phone. */
-    source: text('source', { enum: ['intake', 'keyword', 'staff', 'import'] }).notNull(),
+    source: text('source', { enum: ['intake', 'keyword', 'staff', 'import', 'provider'] }).notNull(),
+    /**
+     * Keyed hash of the address the decision applies to. STOP is honoured per phone number (TCPA), so a
+     * revocation also blocks every other patient reached at the same number until it is granted again.
+     */
+    recipientHash: text('recipient_hash'),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('message_consents_lookup').on(t.patientId, t.channel, t.recordedAt)],
+  (t) => [
+    index('message_consents_lookup').on(t.patientId, t.channel, t.recordedAt),
+    index('message_consents_address').on(t.practiceId, t.channel, t.recipientHash, t.recordedAt),
+  ],
+);
+
+/** Simulator state lives in its own Postgres schema, apart from the real tables. */
+export const sandboxSchema = pgSchema('sandbox');
+
+/**
+ * The sandbox messaging outbox: what the sandbox "sent", for the API and CLI to show in development and
+ * demos. Only synthetic data belongs in a sandbox; the recipient is still stored masked + hashed.
+ */
+export const sandboxOutbox = sandboxSchema.table(
+  'sandbox_outbox',
+  {
+    id: uuid('id').primaryKey(),
+    /** The sandbox's provider message id; unique per idempotency key like a real provider's. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    practiceId: uuid('practice_id').notNull(),
+    channel: text('channel', { enum: ['sms', 'email'] }).notNull(),
+    recipientMasked: text('recipient_masked').notNull(),
+    recipientHash: text('recipient_hash').notNull(),
+    template: text('template').notNull(),
+    language: text('language', { enum: ['en', 'es'] }).notNull(),
+    subject: text('subject'),
+    body: text('body').notNull(),
+    status: text('status', { enum: ['sent', 'delivered', 'failed'] })
+      .notNull()
+      .default('sent'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('sandbox_outbox_idempotency').on(t.idempotencyKey),
+    index('sandbox_outbox_list').on(t.practiceId, t.createdAt),
+  ],
 );
 
 /** Inbound webhook inbox: the unique key is the replay/duplicate defence (kept ≥ 7 days). */
