@@ -184,7 +184,7 @@ export interface Claim837 {
   referralNumber?: string;
   /** ICD-10-CM codes without the dot; the first is principal (ABK), the rest ABF. At most 12. */
   diagnosisCodes: string[];
-  /** Loop 2310A referring provider (NM1*DN) — the certifying physician for therapy claims. */
+  /** Loop 2310A referring provider (NM1*DN) — the certifying physician for therapy claims (no PRV in 2310A). */
   referringProvider?: Practitioner;
   /** Loop 2310B rendering provider (NM1*82). */
   renderingProvider?: Practitioner;

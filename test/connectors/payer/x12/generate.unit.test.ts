@@ -160,3 +160,13 @@ describe('generation refuses invalid claims with typed errors naming the field, 
     );
   });
 });
+
+describe('diagnosis codes', () => {
+  it('are written without the ICD-10 dot, principal ABK first', () => {
+    const text = generate837P(
+      { ...claimBatch, claims: [{ ...replacementClaim, diagnosisCodes: ['M54.50', 'S83.511A'] }] },
+      envelope(),
+    );
+    expect(text).toContain('HI*ABK:M5450*ABF:S83511A~');
+  });
+});

@@ -114,7 +114,7 @@ export const dependentClaim: Claim837 = {
   benefitsAssigned: true,
   releaseOfInformation: 'Y',
   referralNumber: 'REF20250601',
-  diagnosisCodes: ['S83.511A'],
+  diagnosisCodes: ['S83511A'],
   referringProvider: { lastName: 'SMITH', firstName: 'ROBERT', npi: '1245319599' },
   lines: [
     {
