@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './payers.js';
+export * from './ncci-parser.js';
+export * from './data/index.js';
+export * from './dataset.js';
