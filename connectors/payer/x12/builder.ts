@@ -28,14 +28,14 @@ export class SegmentBuilder {
   private element(id: string, position: number, el: ElementInput): string {
     const field = `${id}${String(position).padStart(2, '0')}`;
     if (el === undefined) return '';
-    if (typeof el === 'string') return this.check(el, field, false);
-    const parts = el.map((c, i) => (c === undefined ? '' : this.check(c, `${field}-${i + 1}`, false)));
+    if (typeof el === 'string') return this.check(el, field);
+    const parts = el.map((c, i) => (c === undefined ? '' : this.check(c, `${field}-${i + 1}`)));
     let n = parts.length;
     while (n > 0 && parts[n - 1] === '') n--;
     return parts.slice(0, n).join(this.delimiters.component);
   }
 
-  private check(value: string, field: string, _composite: boolean): string {
+  private check(value: string, field: string): string {
     const d = this.delimiters;
     for (const ch of [d.element, d.component, d.segment, d.repetition]) {
       if (ch !== undefined && value.includes(ch)) {
