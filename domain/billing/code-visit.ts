@@ -18,7 +18,7 @@ import { splitAssistantUnits } from './assistant.js';
 import { feeOn } from './fees.js';
 import { decideKx, type KxDecision } from './kx.js';
 import { ASSISTANT_MODIFIER, DISCIPLINE_MODIFIER, fitModifiers } from './modifiers.js';
-import { checkMue } from './mue.js';
+import { checkMue, mueOn, type MueCap } from './mue.js';
 import { activePtpEdits, allowsBypass } from './ncci.js';
 import { allocateTimedUnits, type UnitAllocation } from './units.js';
 import { findEffective } from '../core/effective.js';
@@ -332,10 +332,23 @@ export function codeVisit(visit: Visit, ctx: CodingContext): CodedVisit {
     });
   }
 
-  // 5. MUE caps per code per DOS; excess units come off the assistant line first.
+  // 5. MUE caps. MAI 1 is a line edit (each line on its own); MAI 2/3 limit the code on the DOS, and the
+  // excess comes off the assistant line first [R29].
   if (profile.appliesMue) {
     for (const code of new Set(draft.map((l) => l.code))) {
       const lines = draft.filter((l) => l.code === code);
+      if (mueOn(code, dos, rules.mue)?.mai === 1) {
+        for (const line of lines) {
+          const cap = checkMue(code, line.units, dos, rules.mue);
+          if (!cap) continue;
+          line.audit.push(
+            `MUE line edit ${cap.allowed} (MAI 1): ${line.units - cap.allowed} unit(s) removed`,
+          );
+          line.units = cap.allowed;
+          findings.push(mueFinding(cap));
+        }
+        continue;
+      }
       const cap = checkMue(
         code,
         lines.reduce((s, l) => s + l.units, 0),
@@ -344,27 +357,16 @@ export function codeVisit(visit: Visit, ctx: CodingContext): CodedVisit {
       );
       if (!cap) continue;
       let excess = cap.requested - cap.allowed;
-      for (const line of [...lines].sort(
-        (a, b) => (a.furnishedBy === 'PTA' ? -1 : 0) - (b.furnishedBy === 'PTA' ? -1 : 0),
-      )) {
+      const ptaFirst = [...lines].sort(
+        (a, b) => Number(b.furnishedBy === 'PTA') - Number(a.furnishedBy === 'PTA'),
+      );
+      for (const line of ptaFirst) {
         const take = Math.min(excess, line.units);
         line.units -= take;
         excess -= take;
         if (take > 0) line.audit.push(`MUE cap ${cap.allowed} (MAI ${cap.row.mai}): ${take} unit(s) removed`);
       }
-      const mai =
-        cap.row.mai === 1 ? 'line edit' : cap.row.mai === 2 ? 'absolute policy limit' : 'clinical limit';
-      findings.push(
-        finding(
-          'MUE_UNITS_CAPPED',
-          'warning',
-          `lines.${code}.units`,
-          `${code}: ${cap.requested} units exceed the MUE of ${cap.allowed} (MAI ${cap.row.mai}, ${mai}); capped`,
-          cap.row.mai === 2
-            ? 'Units above an MAI 2 limit are never payable'
-            : 'Bill the capped units; appeal with documentation if more were medically necessary',
-        ),
-      );
+      findings.push(mueFinding(cap));
     }
   }
   const kept = draft.filter((l) => l.units > 0);
@@ -462,4 +464,18 @@ export function codeVisit(visit: Visit, ctx: CodingContext): CodedVisit {
   return kx === undefined
     ? { method, totalTimedMinutes, lines: kept, allocations, findings }
     : { method, totalTimedMinutes, lines: kept, allocations, kx, findings };
+}
+
+function mueFinding(cap: MueCap): Finding {
+  const mai =
+    cap.row.mai === 1 ? 'line edit' : cap.row.mai === 2 ? 'absolute policy limit' : 'clinical limit';
+  return finding(
+    'MUE_UNITS_CAPPED',
+    'warning',
+    `lines.${cap.code}.units`,
+    `${cap.code}: ${cap.requested} units exceed the MUE of ${cap.allowed} (MAI ${cap.row.mai}, ${mai}); capped`,
+    cap.row.mai === 2
+      ? 'Units above an MAI 2 limit are never payable'
+      : 'Bill the capped units; appeal with documentation if more were medically necessary',
+  );
 }

@@ -4,7 +4,7 @@
 import { lookupCode, isRetiredFunctionalLimitationCode } from '../codes/cpt.js';
 import { DEFAULT_RULES } from '../billing/code-visit.js';
 import { MAX_MODIFIERS_PER_LINE } from '../billing/modifiers.js';
-import { checkMue } from '../billing/mue.js';
+import { checkMue, mueOn } from '../billing/mue.js';
 import { activePtpEdits, allowsBypass, isBypassModifier } from '../billing/ncci.js';
 import { allocateTimedUnits } from '../billing/units.js';
 import { resolveUnitMethod } from '../rules/payers.js';
@@ -234,9 +234,13 @@ export function checkLines(ctx: ScrubContext): Finding[] {
 
   if (profile.appliesMue) {
     for (const code of new Set(codes)) {
-      const units = claim.lines.filter((l) => l.code === code).reduce((s, l) => s + l.units, 0);
-      const cap = checkMue(code, units, dos, rules.mue);
-      if (cap) {
+      const sameCode = claim.lines.filter((l) => l.code === code);
+      // MAI 1 is a line edit (each line on its own); MAI 2/3 limit the whole date of service [R29].
+      const perLine = mueOn(code, dos, rules.mue)?.mai === 1;
+      const amounts = perLine ? sameCode.map((l) => l.units) : [sameCode.reduce((s, l) => s + l.units, 0)];
+      for (const units of amounts) {
+        const cap = checkMue(code, units, dos, rules.mue);
+        if (!cap) continue;
         out.push(
           finding(
             'MUE_EXCEEDED',

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { codeVisit } from '../../../domain/billing/code-visit.js';
 import type { PtpRow } from '../../../domain/rules/types.js';
 import { profile, visit } from '../helpers.js';
@@ -235,5 +236,68 @@ describe('codeVisit — modifiers, CQ, KX, MUE, bad input', () => {
     });
     expect(coded.lines[0]!.chargeCents).toBe(13_000);
     expect(coded.lines[0]!.expectedAllowedCents).toBe(5_800);
+  });
+});
+
+describe('codeVisit — properties', () => {
+  it('adding an untimed code never changes timed units; Σ timed units = units(T) under CMS', () => {
+    const timedCodes = ['97110', '97112', '97116', '97140', '97530', '97535'] as const;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ code: fc.constantFrom(...timedCodes), minutes: fc.integer({ min: 0, max: 40 }) }),
+          {
+            maxLength: 5,
+          },
+        ),
+        fc.constantFrom('97010', '97150', '97012'),
+        (items, untimed) => {
+          const ctx = {
+            profile: { ...medicare, appliesMue: false, appliesNcci: false },
+            kx: { accruedAllowedCents: 0 },
+          };
+          const ivs = items.map((i) => ({ ...i, furnishedBy: 'PT' as const }));
+          const timedUnits = (c: ReturnType<typeof codeVisit>) =>
+            c.lines.filter((l) => l.minutes !== undefined).reduce((s, l) => s + l.units, 0);
+          const a = codeVisit(visit({ interventions: ivs }), ctx);
+          const b = codeVisit(
+            visit({ interventions: [...ivs, { code: untimed, minutes: 15, furnishedBy: 'PT' }] }),
+            ctx,
+          );
+          expect(timedUnits(b)).toBe(timedUnits(a));
+          const t = items.reduce((s, i) => s + i.minutes, 0);
+          expect(timedUnits(a)).toBe(t < 8 ? 0 : Math.floor((t + 7) / 15));
+        },
+      ),
+    );
+  });
+});
+
+describe('codeVisit — MUE adjudication indicators', () => {
+  const mue = (mai: 1 | 3) => [
+    {
+      code: '97530',
+      maxUnitsPerDos: 2,
+      mai,
+      rationale: 'test',
+      sourceQuarter: 'test',
+      effectiveFrom: '2020-01-01',
+      effectiveTo: null,
+      source: 'test',
+    },
+  ];
+  const v = visit({
+    interventions: [
+      { code: '97530', minutes: 45, furnishedBy: 'PT' },
+      { code: '97530', minutes: 30, furnishedBy: 'PTA' },
+    ],
+  });
+  it('MAI 3: the DOS total is capped, assistant units removed first', () => {
+    const c = codeVisit(v, { profile: medicare, kx: { accruedAllowedCents: 0 }, rules: { mue: mue(3) } });
+    expect(lineSummary(c.lines)).toEqual(['97530x2:GP']);
+  });
+  it('MAI 1: each line on its own', () => {
+    const c = codeVisit(v, { profile: medicare, kx: { accruedAllowedCents: 0 }, rules: { mue: mue(1) } });
+    expect(lineSummary(c.lines)).toEqual(['97530x2:GP', '97530x2:CQ:GP']);
   });
 });
