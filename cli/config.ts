@@ -3,6 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { KeyringError } from '../db/crypto/keyring.js';
+import { checkKeyConfig } from './key-config.js';
 
 const port = z.coerce
   .number({ error: 'must be a TCP port number' })
@@ -41,6 +43,12 @@ export const configSchema = z.object({
   TEMPORAL_CLI: z.string().min(1).optional(),
   PTFLOW_DEV_SEED: flag.default(true),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
+  // Key material (checked by checkKeyConfig; required in production, generated for development).
+  PTFLOW_PAYLOAD_KEYS: z.string().optional(),
+  PTFLOW_ACTIVE_PAYLOAD_KEY_ID: z.string().optional(),
+  PTFLOW_DATA_KEYS: z.string().optional(),
+  PTFLOW_ACTIVE_DATA_KEY_ID: z.string().optional(),
+  PTFLOW_BLIND_INDEX_KEY: z.string().optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & {
@@ -78,6 +86,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
   }
   const c = parsed.data;
+  try {
+    checkKeyConfig(c);
+  } catch (err) {
+    if (err instanceof KeyringError) throw new ConfigError(err.variable, err.reason);
+    throw err;
+  }
   return {
     ...c,
     dataDir: path.resolve(cwd, c.PTFLOW_DATA_DIR),

@@ -7,7 +7,9 @@ import { buildApp } from '../api/app.js';
 import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
 import { connectClient, isTemporalReachable, type TemporalClientHandle } from '../temporal/client.js';
 import { createWorker } from '../temporal/worker.js';
+import { dataConverterFor } from '../temporal/codec/data-converter.js';
 import type { Config } from './config.js';
+import { payloadKeyring } from './keyrings.js';
 
 let runtimeInstalled = false;
 /** Install the Temporal runtime once; `ownSignals` leaves SIGINT/SIGTERM to us (dev shuts down in order). */
@@ -36,6 +38,7 @@ export async function startWorkerService(config: Config, databaseUrl: string): P
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: createActivities({ db: db.db }),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
+      dataConverter: dataConverterFor(payloadKeyring(config)),
     });
     const running = worker.run().finally(async () => {
       await connection.close();
@@ -65,7 +68,11 @@ export async function startApiService(config: Config, databaseUrl: string): Prom
   const db = connectDb(databaseUrl);
   let temporal: TemporalClientHandle | undefined;
   try {
-    temporal = await connectClient({ address: config.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+    temporal = await connectClient({
+      address: config.temporalAddress,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: dataConverterFor(payloadKeyring(config)),
+    });
     const t = temporal;
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,

@@ -1,9 +1,12 @@
 // Temporal connection and client factory (the API, the CLI and the tests use the same one).
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 
 export interface TemporalClientOptions {
   address: string;
   namespace: string;
+  /** Payload codec + failure converter (temporal/codec); absent → the SDK default (plaintext payloads). */
+  dataConverter?: DataConverter;
 }
 
 export interface TemporalClientHandle {
@@ -14,7 +17,11 @@ export interface TemporalClientHandle {
 
 export async function connectClient(o: TemporalClientOptions): Promise<TemporalClientHandle> {
   const connection = await Connection.connect({ address: o.address });
-  const client = new Client({ connection, namespace: o.namespace });
+  const client = new Client({
+    connection,
+    namespace: o.namespace,
+    ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
+  });
   return { client, connection, close: () => connection.close() };
 }
 

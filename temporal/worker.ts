@@ -2,6 +2,7 @@
 // compiled JavaScript in the production image); activities come from createActivities(deps).
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
 
@@ -22,6 +23,11 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long in-flight activities may finish after shutdown starts (the SDK default is 0: cancel at once). */
   shutdownGraceSeconds?: number;
+  /**
+   * Payload codec + failure converter (temporal/codec). A pre-built workflowBundle must have been bundled with
+   * the same failureConverterPath; when the worker bundles itself it uses the path from here.
+   */
+  dataConverter?: DataConverter;
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -37,6 +43,7 @@ export async function createWorker(
       activities: o.activities,
       ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
       shutdownGraceTime: `${o.shutdownGraceSeconds ?? 20} seconds`,
+      ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
       ...o.overrides,
     });
     return { worker, connection };

@@ -14,6 +14,7 @@ import { runMigrations } from '../../db/migrate.js';
 import { resolveTemporalCli, TemporalCliUnavailableError } from '../../temporal/dev/cli-provision.js';
 import { startDevServer } from '../../temporal/dev/dev-server.js';
 import { freePort } from '../../temporal/dev/ports.js';
+import { failureConverterPath } from '../../temporal/codec/data-converter.js';
 import { workflowsPath } from '../../temporal/worker.js';
 
 declare module 'vitest' {
@@ -58,7 +59,12 @@ export default async function setup(project: TestProject) {
       logFile: path.join(runDir, 'postgres.log'),
       password: 'ptflow-test',
     }),
-    bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') }),
+    // The failure converter is part of the sandbox code: a pre-built bundle must carry it (SEC-ENC-3).
+    bundleWorkflowCode({
+      workflowsPath: workflowsPath(),
+      failureConverterPath: failureConverterPath(),
+      logger: new DefaultLogger('WARN'),
+    }),
   ]);
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) {
