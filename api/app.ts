@@ -11,7 +11,28 @@ import {
 } from 'fastify-type-provider-zod';
 import { loggerOptions } from './logger.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problem } from './problem.js';
+import type { Client } from '@temporalio/client';
+import type { Database } from '../db/connection.js';
+import './auth/principal.js';
+import { authPlugin, type AuthDeps } from './auth/plugin.js';
+import type { OidcVerifier } from './auth/oidc.js';
+import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { taskRoutes } from './routes/tasks.js';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
 
 export interface AppDeps {
   logLevel?: string;
@@ -19,6 +40,15 @@ export interface AppDeps {
   readiness: Record<string, ReadinessCheck>;
   /** Replace the logger (tests capture lines to check for PHI). */
   loggerInstance?: FastifyServerOptions['loggerInstance'];
+  db: Database;
+  temporal: Client;
+  /** OIDC access-token verifier; without it only API keys authenticate. */
+  oidc?: OidcVerifier;
+  /** HMAC key of pagination cursors (shared by every API instance). */
+  cursorKey: Buffer;
+  rateLimit?: RateLimitSettings;
+  metrics?: ApiMetrics;
+  onDenied?: AuthDeps['onDenied'];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -37,6 +67,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keepAliveTimeout: 10_000,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
+
+  // Route table (method, pattern, public?) for the deny-by-default walk in the tests and the OpenAPI check.
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      if (method === 'HEAD') continue;
+      routeTable.push({ method, url: r.url, public: Boolean(r.config?.public) || r.url.startsWith('/docs') });
+    }
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -63,7 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Pointers and codes only: the offending values are never echoed back or logged.
       const errors = err.validation.map((v) => ({
         pointer: v.instancePath || '/',
-        code: (v.params.issue as { code?: string }).code ?? 'invalid',
+        code: (v.params as { issue?: { code?: string } } | undefined)?.issue?.code ?? 'invalid',
       }));
       return reply
         .code(400)
@@ -71,6 +111,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .send(problem(400, 'The request does not match the schema.', { instance: req.id, errors }));
     }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
+    if (err.validation) {
+      // Any other schema validation failure (e.g. from a plugin's own schema): pointers only, no values.
+      const errors = err.validation.map((v) => ({ pointer: v.instancePath || '/', code: v.keyword }));
+      return reply
+        .code(400)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(problem(400, 'The request does not match the schema.', { instance: req.id, errors }));
+    }
     if (status >= 500) {
       const errorId = randomUUID();
       req.log.error({ errorId, errName: err.name, code: err.code }, 'unhandled error');
@@ -93,6 +141,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send(problem(404, 'No such resource.', { instance: req.id })),
   );
 
+  const limits = deps.rateLimit ?? { perMinute: 600, authFailuresPerMinute: 60 };
+  await registerRateLimit(app, limits);
+  registerMetrics(app, deps.metrics ?? createMetrics());
+  await app.register(authPlugin, {
+    db: deps.db,
+    oidc: deps.oidc,
+    failuresPerMinute: limits.authFailuresPerMinute,
+    onDenied: deps.onDenied,
+  });
+  await registerOpenApi(app);
+
   await app.register(healthRoutes(deps.readiness));
+  await app.register(taskRoutes({ db: deps.db, temporal: deps.temporal, cursorKey: deps.cursorKey }));
   return app;
 }

@@ -43,6 +43,16 @@ export const configSchema = z.object({
   TEMPORAL_CLI: z.string().min(1).optional(),
   PTFLOW_DEV_SEED: flag.default(true),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
+  // API authentication and limits.
+  OIDC_ISSUER: z.url({ error: 'must be a URL' }).optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URL: z.url({ error: 'must be a URL' }).optional(),
+  PTFLOW_CURSOR_SECRET: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
+    .optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
   // Key material (checked by checkKeyConfig; required in production, generated for development).
   PTFLOW_PAYLOAD_KEYS: z.string().optional(),
   PTFLOW_ACTIVE_PAYLOAD_KEY_ID: z.string().optional(),
@@ -86,6 +96,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
   }
   const c = parsed.data;
+  const oidc = [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL].filter(Boolean).length;
+  if (oidc !== 0 && oidc !== 3) {
+    const missing = !c.OIDC_ISSUER ? 'OIDC_ISSUER' : !c.OIDC_AUDIENCE ? 'OIDC_AUDIENCE' : 'OIDC_JWKS_URL';
+    throw new ConfigError(missing, 'must be set together with the other OIDC_* variables');
+  }
+  if (c.NODE_ENV === 'production' && !c.PTFLOW_CURSOR_SECRET) {
+    throw new ConfigError('PTFLOW_CURSOR_SECRET', 'is required in production (shared by every API instance)');
+  }
   try {
     checkKeyConfig(c);
   } catch (err) {

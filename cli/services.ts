@@ -1,6 +1,8 @@
 // The two long-running services of ptflow, composed from configuration: the worker and the API. `ptflow dev`
 // runs both in one process; production runs them as separate processes (`ptflow worker`, `ptflow api`).
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { createOidcVerifier } from '../api/auth/oidc.js';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { buildApp } from '../api/app.js';
@@ -76,6 +78,24 @@ export async function startApiService(config: Config, databaseUrl: string): Prom
     const t = temporal;
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,
+      db: db.db,
+      temporal: t.client,
+      cursorKey: config.PTFLOW_CURSOR_SECRET
+        ? Buffer.from(config.PTFLOW_CURSOR_SECRET, 'base64')
+        : // Development only (production requires the variable): cursors then last as long as the process.
+          randomBytes(32),
+      oidc:
+        config.OIDC_ISSUER && config.OIDC_AUDIENCE && config.OIDC_JWKS_URL
+          ? createOidcVerifier({
+              issuer: config.OIDC_ISSUER,
+              audience: config.OIDC_AUDIENCE,
+              jwksUrl: config.OIDC_JWKS_URL,
+            })
+          : undefined,
+      rateLimit: {
+        perMinute: config.RATE_LIMIT_PER_MINUTE,
+        authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+      },
       readiness: {
         temporal: () => isTemporalReachable(t.connection),
         database: () => isDbReachable(db.sql),

@@ -11,13 +11,14 @@ export const healthRoutes = (checks: Record<string, ReadinessCheck>): FastifyPlu
   async function health(app) {
     app.get(
       '/healthz',
-      { schema: { hide: false, response: { 200: z.object({ status: z.literal('ok') }) } } },
+      { config: { public: true }, schema: { response: { 200: z.object({ status: z.literal('ok') }) } } },
       async () => ({ status: 'ok' as const }),
     );
 
     app.get(
       '/readyz',
       {
+        config: { public: true },
         schema: {
           response: {
             200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), checkResult) }),

@@ -1,0 +1,43 @@
+// OIDC access tokens (SEC-AUTH-1): signature against the issuer's JWKS, issuer, audience, exp/nbf, and an
+// algorithm allow-list of asymmetric algorithms only (no `none`, no HS* — a public key must never be usable as
+// an HMAC secret). ptflow reads two claims: `practice_id` (tenancy) and `role`.
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { roles, type Principal, type Role } from './principal.js';
+
+export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384'];
+
+export interface OidcSettings {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+}
+
+export type OidcVerifier = (token: string) => Promise<Principal | undefined>;
+
+export function createOidcVerifier(settings: OidcSettings, keys?: JWTVerifyGetKey): OidcVerifier {
+  const jwks =
+    keys ??
+    createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: ALLOWED_ALGORITHMS,
+        clockTolerance: 30,
+        requiredClaims: ['sub', 'exp'],
+      });
+      const role = payload.role;
+      const practiceId = payload.practice_id;
+      if (typeof role !== 'string' || !(roles as readonly string[]).includes(role)) return undefined;
+      if (typeof practiceId !== 'string' || practiceId.length === 0) return undefined;
+      const amr = Array.isArray(payload.amr)
+        ? payload.amr.filter((m): m is string => typeof m === 'string')
+        : [];
+      return { id: `user:${payload.sub}`, type: 'user', role: role as Role, practiceId, amr };
+    } catch {
+      // Any verification failure is the same 401 to the caller; the reason is not disclosed.
+      return undefined;
+    }
+  };
+}

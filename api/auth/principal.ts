@@ -1,0 +1,26 @@
+// Who is calling. Every request except health/metrics/docs resolves to exactly one principal (SEC-AC-1), which
+// carries its practice (tenancy) and role (RBAC).
+export const roles = ['admin', 'front_desk', 'therapist', 'biller', 'integration'] as const;
+export type Role = (typeof roles)[number];
+
+export interface Principal {
+  /** `apikey:<prefix>` or `user:<sub>`: written on every audit event, never a name. */
+  id: string;
+  type: 'api_key' | 'user';
+  role: Role;
+  practiceId: string;
+  /** Authentication methods (OIDC `amr`), for routes that demand MFA. */
+  amr: string[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Roles allowed on the route. Absent means the route is closed to everyone (deny by default). */
+    roles?: readonly Role[];
+    /** Health, readiness, metrics and docs only. */
+    public?: boolean;
+  }
+}

@@ -1,0 +1,146 @@
+// The staff worklist: list open tasks for the caller's practice and role, and complete one — which signals the
+// workflow waiting for it. Objects of another practice answer 404, never 403 (SEC-AC-2).
+import type { Client } from '@temporalio/client';
+import { and, asc, eq, gt, or } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../db/connection.js';
+import { tasks } from '../../db/schema.js';
+import { workflowId } from '../../domain/ids.js';
+import { staffRoles, taskCompletionSchema } from '../../domain/tasks.js';
+import { completeTaskSignal } from '../../workflows/human-task.js';
+import { principalOf } from '../auth/plugin.js';
+import { cursorSchema, decodeCursor, encodeCursor, limitSchema } from '../pagination.js';
+import { HttpProblem, problem } from '../problem.js';
+
+export interface TaskRouteDeps {
+  db: Database;
+  temporal: Client;
+  cursorKey: Buffer;
+}
+
+const taskStatus = z.enum(['open', 'escalated', 'completed', 'cancelled']);
+const taskView = z.object({
+  id: z.uuid(),
+  kind: z.string(),
+  title: z.string(),
+  assigneeRole: z.enum(staffRoles),
+  status: taskStatus,
+  dueAt: z.string(),
+  processId: z.string(),
+  processKind: z.string(),
+  patientId: z.uuid().nullable(),
+  createdAt: z.string(),
+});
+
+const staff = ['admin', 'front_desk', 'therapist', 'biller'] as const;
+
+export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
+  async function routes(app) {
+    app.get(
+      '/v1/tasks',
+      {
+        config: { roles: staff },
+        schema: {
+          tags: ['tasks'],
+          summary: 'List the worklist of your practice',
+          querystring: z.strictObject({
+            assigneeRole: z.enum(staffRoles).optional(),
+            status: taskStatus.default('open'),
+            limit: limitSchema,
+            cursor: cursorSchema,
+          }),
+          response: {
+            200: z.object({
+              data: z.array(taskView),
+              has_more: z.boolean(),
+              next_cursor: z.string().nullable(),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const principal = principalOf(req);
+        const q = req.query;
+        // Staff see their own role's queue; admins may look at any role's.
+        const role = principal.role === 'admin' ? q.assigneeRole : principal.role;
+        const after = q.cursor ? decodeCursor(deps.cursorKey, principal.practiceId, q.cursor) : undefined;
+        const rows = await deps.db
+          .select()
+          .from(tasks)
+          .where(
+            and(
+              eq(tasks.practiceId, principal.practiceId),
+              eq(tasks.status, q.status),
+              role ? eq(tasks.assigneeRole, role as (typeof staffRoles)[number]) : undefined,
+              after
+                ? or(
+                    gt(tasks.createdAt, new Date(after.createdAt)),
+                    and(eq(tasks.createdAt, new Date(after.createdAt)), gt(tasks.id, after.id)),
+                  )
+                : undefined,
+            ),
+          )
+          .orderBy(asc(tasks.createdAt), asc(tasks.id))
+          .limit(q.limit + 1);
+        const page = rows.slice(0, q.limit);
+        const last = page.at(-1);
+        return {
+          data: page.map((t) => ({
+            id: t.id,
+            kind: t.kind,
+            title: t.title,
+            assigneeRole: t.assigneeRole,
+            status: t.status,
+            dueAt: t.dueAt.toISOString(),
+            processId: t.workflowId,
+            processKind: t.processKind,
+            patientId: t.patientId,
+            createdAt: t.createdAt.toISOString(),
+          })),
+          has_more: rows.length > q.limit,
+          next_cursor:
+            rows.length > q.limit && last
+              ? encodeCursor(deps.cursorKey, principal.practiceId, {
+                  createdAt: last.createdAt.toISOString(),
+                  id: last.id,
+                })
+              : null,
+        };
+      },
+    );
+
+    app.post(
+      '/v1/tasks/:id/complete',
+      {
+        config: { roles: staff },
+        schema: {
+          tags: ['tasks'],
+          summary: 'Complete a task; the waiting process continues',
+          params: z.strictObject({ id: z.uuid() }),
+          body: z.strictObject({ outcome: taskCompletionSchema.shape.outcome }),
+          response: { 202: z.object({ id: z.uuid(), status: z.literal('completing') }) },
+        },
+      },
+      async (req, reply) => {
+        const principal = principalOf(req);
+        const rows = await deps.db
+          .select()
+          .from(tasks)
+          .where(and(eq(tasks.id, req.params.id), eq(tasks.practiceId, principal.practiceId)))
+          .limit(1);
+        const task = rows[0];
+        if (!task) throw new HttpProblem(problem(404, 'No such task.'));
+        if (principal.role !== 'admin' && principal.role !== task.assigneeRole) {
+          throw new HttpProblem(problem(403, 'This task is assigned to another role.'));
+        }
+        if (task.status !== 'open' && task.status !== 'escalated') {
+          throw new HttpProblem(problem(409, 'The task is no longer open.'));
+        }
+        await deps.temporal.workflow
+          .getHandle(workflowId('task', task.id))
+          .signal(completeTaskSignal, { completedBy: principal.id, outcome: req.body.outcome });
+        return reply.code(202).send({ id: task.id, status: 'completing' as const });
+      },
+    );
+  };
