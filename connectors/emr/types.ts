@@ -1,0 +1,234 @@
+// The one EMR port (DESIGN §5). Activities talk to an `Emr`; the FHIR R4 adapter and the sandbox EMR
+// implement it. Everything ptflow writes carries OUR id (patient, coverage, appointment, document …) so every
+// write is an idempotent upsert (WF-2): calling twice with the same id changes nothing the second time.
+// EMR-side ids are opaque strings (`emr…Id`); ours are UUIDs.
+import type { FurnishedBy } from '../../domain/model/index.js';
+
+export * from './errors.js';
+
+export type Sex = 'male' | 'female' | 'other' | 'unknown';
+
+export interface PatientDemographics {
+  given: string[];
+  family: string;
+  /** YYYY-MM-DD */
+  birthDate: string;
+  sex: Sex;
+  phone?: string;
+  email?: string;
+  /** BCP-47, e.g. "en", "es". */
+  preferredLanguage?: string;
+}
+
+export interface PatientUpsert {
+  /** Our patient UUID: the idempotency key and the identifier the EMR keeps for us. */
+  patientId: string;
+  /** The practice's medical record number, when already assigned. */
+  mrn?: string;
+  demographics: PatientDemographics;
+}
+
+export interface EmrPatient {
+  emrPatientId: string;
+  patientId?: string;
+  mrn?: string;
+  demographics: PatientDemographics;
+}
+
+export type PatientQuery = { patientId: string } | { mrn: string } | { emrPatientId: string };
+
+export interface UpsertResult {
+  /** The EMR's id of the resource. */
+  emrId: string;
+  /** False when it already existed (and was updated or left alone). */
+  created: boolean;
+}
+
+export type CoverageRelationship = 'self' | 'spouse' | 'child' | 'other';
+
+export interface CoverageInput {
+  coverageId: string;
+  emrPatientId: string;
+  payerId: string;
+  payerName?: string;
+  memberId: string;
+  groupNumber?: string;
+  /** 1 = primary, 2 = secondary … */
+  order: number;
+  relationship: CoverageRelationship;
+  status: 'active' | 'cancelled';
+  periodStart?: string;
+  periodEnd?: string;
+}
+
+export interface EmrCoverage extends CoverageInput {
+  emrCoverageId: string;
+}
+
+export interface SlotQuery {
+  /** Inclusive start and exclusive end of the search window (ISO instants). */
+  from: string;
+  to: string;
+  therapistId?: string;
+  specialty?: string;
+  locationId?: string;
+  /** Only slots at least this long. */
+  minMinutes?: number;
+  /** Upper bound on results (the adapter pages until it has this many or the EMR has no more). */
+  limit?: number;
+}
+
+export interface FreeSlot {
+  slotId: string;
+  therapistId: string;
+  therapistNpi?: string;
+  locationId?: string;
+  specialties: string[];
+  start: string;
+  end: string;
+}
+
+export type AppointmentKind = 'evaluation' | 'treatment' | 're-evaluation' | 'discharge';
+export type AppointmentStatus = 'pending' | 'booked' | 'arrived' | 'fulfilled' | 'cancelled' | 'noshow';
+export type CancelReason = 'patient' | 'clinic' | 'weather' | 'other';
+
+export interface BookingRequest {
+  /** Our appointment UUID: booking twice with the same id returns the same appointment. */
+  appointmentId: string;
+  slotId: string;
+  emrPatientId: string;
+  kind: AppointmentKind;
+}
+
+export interface EmrAppointment {
+  emrAppointmentId: string;
+  appointmentId?: string;
+  slotId?: string;
+  emrPatientId: string;
+  therapistId?: string;
+  locationId?: string;
+  kind?: AppointmentKind;
+  status: AppointmentStatus;
+  start: string;
+  end: string;
+  cancelReason?: CancelReason;
+}
+
+export interface IntakeAnswerItem {
+  linkId: string;
+  text?: string;
+  answers: (string | number | boolean)[];
+}
+
+export interface IntakeAnswers {
+  /** Our id of the completed form submission. */
+  responseId: string;
+  emrPatientId: string;
+  /** Canonical URL of the questionnaire (form version). */
+  questionnaire: string;
+  authored: string;
+  items: IntakeAnswerItem[];
+}
+
+export type DocumentKind = 'intake-packet' | 'plan-of-care' | 'progress-report' | 'discharge-summary' | 'other';
+
+export interface DocumentInput {
+  documentId: string;
+  emrPatientId: string;
+  kind: DocumentKind;
+  title: string;
+  contentType: 'application/pdf';
+  data: Uint8Array;
+  createdAt: string;
+}
+
+export interface VisitIntervention {
+  code: string;
+  minutes: number;
+  furnishedBy: FurnishedBy;
+}
+
+export interface SignedVisit {
+  visitId: string;
+  emrPatientId: string;
+  emrAppointmentId?: string;
+  dateOfService: string;
+  signedAt: string;
+  therapistNpi: string;
+  therapistId?: string;
+  interventions: VisitIntervention[];
+  totalTreatmentMinutes: number;
+  /** ICD-10-CM codes, principal first. */
+  diagnoses: string[];
+}
+
+export type PlanOfCareStatus = 'draft' | 'active' | 'completed' | 'revoked';
+
+export interface PlanOfCare {
+  planOfCareId: string;
+  emrPatientId: string;
+  status: PlanOfCareStatus;
+  /** Certification period, YYYY-MM-DD. */
+  start: string;
+  end?: string;
+  certifyingPhysicianNpi?: string;
+  diagnoses: string[];
+  /** CPT/HCPCS codes of the planned interventions. */
+  plannedInterventions: string[];
+  visitsPerWeek?: number;
+  durationWeeks?: number;
+  goals: string[];
+}
+
+export const outcomeInstruments = ['ODI', 'NDI', 'LEFS', 'QuickDASH', 'PSFS', 'NPRS'] as const;
+export type OutcomeInstrument = (typeof outcomeInstruments)[number];
+
+export interface OutcomeObservation {
+  observationId: string;
+  emrPatientId: string;
+  instrument: OutcomeInstrument;
+  score: number;
+  effective: string;
+}
+
+/** The operations a vendor profile can switch off (see fhir/profiles.ts). */
+export type EmrCapability =
+  | 'patient'
+  | 'coverage'
+  | 'scheduling'
+  | 'questionnaireResponse'
+  | 'documentReference'
+  | 'encounter'
+  | 'carePlan'
+  | 'observation';
+
+export interface Emr {
+  /** Which implementation/profile answers (for logs and metrics: never PHI). */
+  readonly vendor: string;
+
+  findPatient(query: PatientQuery): Promise<EmrPatient | undefined>;
+  /** Create the patient, or update it when the EMR already holds our patient id. */
+  upsertPatient(input: PatientUpsert): Promise<UpsertResult>;
+
+  upsertCoverage(input: CoverageInput): Promise<UpsertResult>;
+  listCoverages(emrPatientId: string): Promise<EmrCoverage[]>;
+
+  searchFreeSlots(query: SlotQuery): Promise<FreeSlot[]>;
+  /** Throws SlotUnavailable when the slot was taken meanwhile. Idempotent on `appointmentId`. */
+  bookAppointment(request: BookingRequest): Promise<EmrAppointment>;
+  /** Idempotent: cancelling a cancelled appointment returns it unchanged. */
+  cancelAppointment(emrAppointmentId: string, reason: CancelReason): Promise<EmrAppointment>;
+  getAppointment(emrAppointmentId: string): Promise<EmrAppointment>;
+
+  writeIntakeAnswers(input: IntakeAnswers): Promise<UpsertResult>;
+  writeDocument(input: DocumentInput): Promise<UpsertResult>;
+
+  /** The signed visit (note) with its interventions; EmrNotFound if it does not exist or is not signed. */
+  getSignedVisit(visitId: string): Promise<SignedVisit>;
+
+  getPlanOfCare(planOfCareId: string): Promise<PlanOfCare | undefined>;
+  upsertPlanOfCare(input: PlanOfCare): Promise<UpsertResult>;
+
+  writeOutcome(input: OutcomeObservation): Promise<UpsertResult>;
+  listOutcomes(emrPatientId: string): Promise<OutcomeObservation[]>;
+}
