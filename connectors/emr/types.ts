@@ -130,7 +130,8 @@ export interface IntakeAnswers {
   items: IntakeAnswerItem[];
 }
 
-export type DocumentKind = 'intake-packet' | 'plan-of-care' | 'progress-report' | 'discharge-summary' | 'other';
+export type DocumentKind =
+  'intake-packet' | 'plan-of-care' | 'progress-report' | 'discharge-summary' | 'other';
 
 export interface DocumentInput {
   documentId: string;

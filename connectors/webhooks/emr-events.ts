@@ -6,7 +6,12 @@
 // birth, contact details or member ids — the worker fetches PHI through the EMR connector when it must.
 // Objects are strict: an unknown field is a contract violation, not something to silently carry along.
 import { z } from 'zod';
-import { FurnishedBySchema, IsoDateSchema, NpiSchema, ProcedureCodeSchema } from '../../domain/model/index.js';
+import {
+  FurnishedBySchema,
+  IsoDateSchema,
+  NpiSchema,
+  ProcedureCodeSchema,
+} from '../../domain/model/index.js';
 
 const Id = z.string().min(1).max(128);
 const Uuid = z.uuid();

@@ -111,7 +111,8 @@ function header(headers: WebhookHeaders, name: string): string | undefined {
   // Node lower-cases incoming header names, but callers may hand us a plain object from elsewhere.
   const direct = headers[name];
   const value =
-    direct ?? Object.entries(headers).find(([k]) => k.toLowerCase() === name && headers[k] !== undefined)?.[1];
+    direct ??
+    Object.entries(headers).find(([k]) => k.toLowerCase() === name && headers[k] !== undefined)?.[1];
   if (Array.isArray(value)) return value.length === 1 ? value[0] : undefined;
   return value === '' ? undefined : value;
 }

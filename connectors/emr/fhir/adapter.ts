@@ -103,7 +103,11 @@ export class FhirEmr implements Emr {
   }
 
   private async read<T extends z.ZodType>(schema: T, type: string, id: string): Promise<Parsed<T>> {
-    const res = await this.http.request({ method: 'GET', path: `${type}/${encodeURIComponent(id)}`, what: type });
+    const res = await this.http.request({
+      method: 'GET',
+      path: `${type}/${encodeURIComponent(id)}`,
+      what: type,
+    });
     return S.parseResource(schema, res.body, type);
   }
 
@@ -117,7 +121,8 @@ export class FhirEmr implements Emr {
     const out: Parsed<T>[] = [];
     let path: string | undefined = `${type}?${query}&_count=${this.p.pageSize}`;
     for (let page = 0; path !== undefined && out.length < limit; page++) {
-      if (page >= this.maxPages) throw new EmrContractViolation(`EMR ${type} search exceeded ${this.maxPages} pages`);
+      if (page >= this.maxPages)
+        throw new EmrContractViolation(`EMR ${type} search exceeded ${this.maxPages} pages`);
       const res = await this.http.request({ method: 'GET', path, what: `${type} search` });
       const bundle = S.parseResource(S.Bundle, res.body, `${type} search Bundle`);
       for (const e of bundle.entry ?? []) {
@@ -136,7 +141,8 @@ export class FhirEmr implements Emr {
     value: string,
   ): Promise<Parsed<T> | undefined> {
     const found = await this.search(schema, type, `identifier=${token(system, value)}`, 2);
-    if (found.length > 1) throw new EmrContractViolation(`EMR holds more than one ${type} with our identifier`);
+    if (found.length > 1)
+      throw new EmrContractViolation(`EMR holds more than one ${type} with our identifier`);
     return found[0];
   }
 
@@ -226,7 +232,9 @@ export class FhirEmr implements Emr {
       }
     }
     const [system, value] =
-      'patientId' in q ? [this.p.identifierSystems.patientId, q.patientId] : [this.p.identifierSystems.mrn, q.mrn];
+      'patientId' in q
+        ? [this.p.identifierSystems.patientId, q.patientId]
+        : [this.p.identifierSystems.mrn, q.mrn];
     const found = await this.findByIdentifier(S.Patient, 'Patient', system, value);
     return found ? this.toPatient(found) : undefined;
   }
@@ -250,10 +258,15 @@ export class FhirEmr implements Emr {
 
   async listCoverages(emrPatientId: string): Promise<EmrCoverage[]> {
     this.need('coverage', 'coverage search');
-    const found = await this.search(S.Coverage, 'Coverage', `beneficiary=Patient/${encodeURIComponent(emrPatientId)}`);
+    const found = await this.search(
+      S.Coverage,
+      'Coverage',
+      `beneficiary=Patient/${encodeURIComponent(emrPatientId)}`,
+    );
     return found.flatMap((c) => {
       const payer = c.payor[0];
-      const payerId = payer?.identifier?.system === this.p.identifierSystems.payerId ? payer.identifier.value : undefined;
+      const payerId =
+        payer?.identifier?.system === this.p.identifierSystems.payerId ? payer.identifier.value : undefined;
       if (!payerId || !c.subscriberId) return [];
       const rel = c.relationship?.coding?.[0]?.code;
       const group = c.class?.find((k) => k.type.coding?.some((x) => x.code === 'group'))?.value;
@@ -307,7 +320,9 @@ export class FhirEmr implements Emr {
       .map((s) => ({ id: s.id, ...this.scheduleFacts(s) }))
       .filter((s) => s.therapistId !== undefined)
       .filter((s) => !q.locationId || s.locationId === q.locationId)
-      .filter((s) => !q.specialty || s.specialties.some((x) => x.toLowerCase() === q.specialty?.toLowerCase()));
+      .filter(
+        (s) => !q.specialty || s.specialties.some((x) => x.toLowerCase() === q.specialty?.toLowerCase()),
+      );
 
     const slots: FreeSlot[] = [];
     for (const s of schedules) {
@@ -340,7 +355,9 @@ export class FhirEmr implements Emr {
     if (!patient) throw new EmrContractViolation('EMR Appointment has no patient participant');
     const therapistId = a.participant.map((x) => refId(x.actor, 'Practitioner')).find(Boolean);
     const locationId = a.participant.map((x) => refId(x.actor, 'Location')).find(Boolean);
-    const kind = a.appointmentType?.coding?.find((c) => c.system === this.p.codeSystems.appointmentKind)?.code;
+    const kind = a.appointmentType?.coding?.find(
+      (c) => c.system === this.p.codeSystems.appointmentKind,
+    )?.code;
     const appointmentId = identifierValue(a.identifier, this.p.identifierSystems.appointmentId);
     const slotId = refId(a.slot?.[0], 'Slot');
     const cancel = a.cancelationReason?.coding?.[0]?.code;
@@ -370,7 +387,12 @@ export class FhirEmr implements Emr {
   async bookAppointment(req: BookingRequest): Promise<EmrAppointment> {
     this.need('scheduling', 'booking');
     const ids = this.p.identifierSystems;
-    const existing = await this.findByIdentifier(S.Appointment, 'Appointment', ids.appointmentId, req.appointmentId);
+    const existing = await this.findByIdentifier(
+      S.Appointment,
+      'Appointment',
+      ids.appointmentId,
+      req.appointmentId,
+    );
     if (existing) return this.toAppointment(existing);
 
     let slot: Parsed<typeof S.Slot>;
@@ -431,7 +453,8 @@ export class FhirEmr implements Emr {
         },
       } as unknown as Resource & { id: string };
       const res = await this.put(next, appt.meta?.versionId, 'Appointment');
-      if (res.status === 409 || res.status === 412) throw new EmrTransportError('EMR Appointment changed concurrently');
+      if (res.status === 409 || res.status === 412)
+        throw new EmrTransportError('EMR Appointment changed concurrently');
     }
     // Release the slot we claimed (only ours: a slot re-booked by someone else stays busy).
     const slotId = refId(appt.slot?.[0], 'Slot');
@@ -442,7 +465,9 @@ export class FhirEmr implements Emr {
         const freed = {
           ...(slot as unknown as FhirSlot),
           status: 'free',
-          identifier: (slot.identifier ?? []).filter((i) => i.system !== this.p.identifierSystems.slotBooking),
+          identifier: (slot.identifier ?? []).filter(
+            (i) => i.system !== this.p.identifierSystems.slotBooking,
+          ),
         } as FhirSlot & { id: string };
         if (freed.identifier?.length === 0) delete freed.identifier;
         await this.put(freed, slot.meta?.versionId, 'Slot');
@@ -483,7 +508,11 @@ export class FhirEmr implements Emr {
     const npi = identifierValue(practitioner.identifier, NPI_SYSTEM);
     if (!npi || !/^\d{10}$/.test(npi)) throw new EmrContractViolation('EMR Practitioner has no NPI');
 
-    const procedures = await this.search(S.Procedure, 'Procedure', `encounter=Encounter/${encodeURIComponent(visitId)}`);
+    const procedures = await this.search(
+      S.Procedure,
+      'Procedure',
+      `encounter=Encounter/${encodeURIComponent(visitId)}`,
+    );
     const interventions: VisitIntervention[] = procedures
       .filter((pr) => pr.status === 'completed')
       .map((pr) => {
@@ -523,13 +552,21 @@ export class FhirEmr implements Emr {
 
   async getPlanOfCare(planOfCareId: string): Promise<PlanOfCare | undefined> {
     this.need('carePlan', 'plan of care read');
-    const c = await this.findByIdentifier(S.CarePlan, 'CarePlan', this.p.identifierSystems.planOfCareId, planOfCareId);
+    const c = await this.findByIdentifier(
+      S.CarePlan,
+      'CarePlan',
+      this.p.identifierSystems.planOfCareId,
+      planOfCareId,
+    );
     if (!c) return undefined;
     const emrPatientId = refId(c.subject, 'Patient');
-    if (!emrPatientId || !c.period?.start) throw new EmrContractViolation('EMR CarePlan lacks subject or period');
-    const repeat = c.activity?.find((a) => a.detail?.scheduledTiming?.repeat)?.detail?.scheduledTiming?.repeat;
+    if (!emrPatientId || !c.period?.start)
+      throw new EmrContractViolation('EMR CarePlan lacks subject or period');
+    const repeat = c.activity?.find((a) => a.detail?.scheduledTiming?.repeat)?.detail?.scheduledTiming
+      ?.repeat;
     const ext = (url: string) => (c.extension ?? []).filter((e) => e.url === url);
-    const status = c.status === 'draft' || c.status === 'active' || c.status === 'completed' ? c.status : 'revoked';
+    const status =
+      c.status === 'draft' || c.status === 'active' || c.status === 'completed' ? c.status : 'revoked';
     const npi = c.author?.identifier?.system === NPI_SYSTEM ? c.author.identifier.value : undefined;
     return {
       planOfCareId,
@@ -539,10 +576,14 @@ export class FhirEmr implements Emr {
       ...(c.period.end ? { end: c.period.end.slice(0, 10) } : {}),
       ...(npi ? { certifyingPhysicianNpi: npi } : {}),
       diagnoses: ext(this.p.extensions.diagnosis).flatMap((e) =>
-        (e.valueCodeableConcept?.coding ?? []).filter((x) => x.system === ICD10_SYSTEM && x.code).map((x) => x.code as string),
+        (e.valueCodeableConcept?.coding ?? [])
+          .filter((x) => x.system === ICD10_SYSTEM && x.code)
+          .map((x) => x.code as string),
       ),
       plannedInterventions: (c.activity ?? []).flatMap((a) =>
-        (a.detail?.code?.coding ?? []).filter((x) => x.system === CPT_SYSTEM && x.code).map((x) => x.code as string),
+        (a.detail?.code?.coding ?? [])
+          .filter((x) => x.system === CPT_SYSTEM && x.code)
+          .map((x) => x.code as string),
       ),
       ...(repeat?.frequency ? { visitsPerWeek: repeat.frequency } : {}),
       ...(repeat?.boundsDuration?.value ? { durationWeeks: repeat.boundsDuration.value } : {}),
@@ -574,7 +615,11 @@ export class FhirEmr implements Emr {
       const instrument = o.code.coding?.find((c) => c.system === this.p.codeSystems.outcomeInstrument)?.code;
       const observationId = identifierValue(o.identifier, this.p.identifierSystems.observationId);
       const score = o.valueQuantity?.value;
-      if (!instrument || !(outcomeInstruments as readonly string[]).includes(instrument) || score === undefined) {
+      if (
+        !instrument ||
+        !(outcomeInstruments as readonly string[]).includes(instrument) ||
+        score === undefined
+      ) {
         return []; // someone else's survey observation: not ours to interpret
       }
       return [

@@ -60,16 +60,18 @@ export function smartBackendAuth(opts: SmartBackendOptions): FhirAuth {
 
   async function assertion(): Promise<string> {
     const iat = Math.floor(now() / 1000);
-    return new SignJWT({})
-      .setProtectedHeader({ alg: opts.alg, kid: opts.kid, typ: 'JWT' })
-      .setIssuer(opts.clientId)
-      .setSubject(opts.clientId)
-      .setAudience(opts.tokenUrl)
-      .setJti(randomUUID())
-      .setIssuedAt(iat)
-      // SMART: no more than five minutes in the future.
-      .setExpirationTime(iat + 300)
-      .sign(opts.privateKey);
+    return (
+      new SignJWT({})
+        .setProtectedHeader({ alg: opts.alg, kid: opts.kid, typ: 'JWT' })
+        .setIssuer(opts.clientId)
+        .setSubject(opts.clientId)
+        .setAudience(opts.tokenUrl)
+        .setJti(randomUUID())
+        .setIssuedAt(iat)
+        // SMART: no more than five minutes in the future.
+        .setExpirationTime(iat + 300)
+        .sign(opts.privateKey)
+    );
   }
 
   async function requestToken(): Promise<string> {

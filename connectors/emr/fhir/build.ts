@@ -133,8 +133,12 @@ export function buildAppointment(
     slot: [{ reference: `Slot/${a.slotId}` }],
     participant: [
       { actor: patientRef(a.emrPatientId), status: 'accepted' },
-      ...(a.therapistId ? [{ actor: { reference: `Practitioner/${a.therapistId}` }, status: 'accepted' as const }] : []),
-      ...(a.locationId ? [{ actor: { reference: `Location/${a.locationId}` }, status: 'accepted' as const }] : []),
+      ...(a.therapistId
+        ? [{ actor: { reference: `Practitioner/${a.therapistId}` }, status: 'accepted' as const }]
+        : []),
+      ...(a.locationId
+        ? [{ actor: { reference: `Location/${a.locationId}` }, status: 'accepted' as const }]
+        : []),
     ],
   };
 }
@@ -208,7 +212,12 @@ export function buildDocumentReference(p: FhirVendorProfile, d: DocumentInput): 
   };
 }
 
-const carePlanStatus = { draft: 'draft', active: 'active', completed: 'completed', revoked: 'revoked' } as const;
+const carePlanStatus = {
+  draft: 'draft',
+  active: 'active',
+  completed: 'completed',
+  revoked: 'revoked',
+} as const;
 
 export function buildCarePlan(p: FhirVendorProfile, c: PlanOfCare): CarePlan {
   return {

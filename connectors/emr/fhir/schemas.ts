@@ -12,8 +12,15 @@ const FhirDate = z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/);
 const DateOrDateTime = z.union([FhirDate, Instant]);
 
 export const Identifier = z.looseObject({ system: str.optional(), value: str.optional() });
-export const Coding = z.looseObject({ system: str.optional(), code: str.optional(), display: str.optional() });
-export const CodeableConcept = z.looseObject({ coding: z.array(Coding).max(50).optional(), text: str.optional() });
+export const Coding = z.looseObject({
+  system: str.optional(),
+  code: str.optional(),
+  display: str.optional(),
+});
+export const CodeableConcept = z.looseObject({
+  coding: z.array(Coding).max(50).optional(),
+  text: str.optional(),
+});
 export const Reference = z.looseObject({
   reference: str.optional(),
   identifier: Identifier.optional(),
@@ -39,13 +46,21 @@ const base = <T extends string>(resourceType: T) => ({
 export const Patient = z.looseObject({
   ...base('Patient'),
   name: z
-    .array(z.looseObject({ use: str.optional(), family: str.optional(), given: z.array(str).max(10).optional() }))
+    .array(
+      z.looseObject({ use: str.optional(), family: str.optional(), given: z.array(str).max(10).optional() }),
+    )
     .max(20)
     .optional(),
   birthDate: FhirDate.optional(),
   gender: z.enum(['male', 'female', 'other', 'unknown']).optional(),
-  telecom: z.array(z.looseObject({ system: str.optional(), value: str.optional() })).max(20).optional(),
-  communication: z.array(z.looseObject({ language: CodeableConcept })).max(10).optional(),
+  telecom: z
+    .array(z.looseObject({ system: str.optional(), value: str.optional() }))
+    .max(20)
+    .optional(),
+  communication: z
+    .array(z.looseObject({ language: CodeableConcept }))
+    .max(10)
+    .optional(),
 });
 
 export const Coverage = z.looseObject({
@@ -57,7 +72,10 @@ export const Coverage = z.looseObject({
   payor: z.array(Reference).min(1).max(10),
   order: z.number().int().positive().optional(),
   period: Period.optional(),
-  class: z.array(z.looseObject({ type: CodeableConcept, value: str })).max(20).optional(),
+  class: z
+    .array(z.looseObject({ type: CodeableConcept, value: str }))
+    .max(20)
+    .optional(),
 });
 
 export const Schedule = z.looseObject({
@@ -118,7 +136,10 @@ export const Encounter = z.looseObject({
   ]),
   subject: Reference,
   period: Period.optional(),
-  participant: z.array(z.looseObject({ individual: Reference.optional() })).max(20).optional(),
+  participant: z
+    .array(z.looseObject({ individual: Reference.optional() }))
+    .max(20)
+    .optional(),
   appointment: z.array(Reference).max(10).optional(),
   reasonCode: z.array(CodeableConcept).max(20).optional(),
 });
@@ -179,7 +200,10 @@ export const Bundle = z.looseObject({
   resourceType: z.literal('Bundle'),
   type: str,
   total: z.number().int().optional(),
-  link: z.array(z.looseObject({ relation: str, url: str })).max(20).optional(),
+  link: z
+    .array(z.looseObject({ relation: str, url: str }))
+    .max(20)
+    .optional(),
   entry: z
     .array(
       z.looseObject({

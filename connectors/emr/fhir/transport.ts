@@ -164,7 +164,11 @@ export class FhirTransport {
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
       await res.body?.cancel().catch(() => undefined);
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
-      return { kind: 'retry', reason: `HTTP ${res.status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      return {
+        kind: 'retry',
+        reason: `HTTP ${res.status}`,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      };
     }
     return { kind: 'response', res };
   }
@@ -173,7 +177,9 @@ export class FhirTransport {
     const status = res.status;
     if (status >= 300 && status < 400) {
       await res.body?.cancel().catch(() => undefined);
-      throw new EmrContractViolation(`EMR answered ${req.what} with a redirect (HTTP ${status}); not followed`);
+      throw new EmrContractViolation(
+        `EMR answered ${req.what} with a redirect (HTTP ${status}); not followed`,
+      );
     }
     if (status >= 400 && !req.passStatuses?.includes(status)) {
       await res.body?.cancel().catch(() => undefined);

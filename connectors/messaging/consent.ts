@@ -1,0 +1,47 @@
+// Consent decisions. Explicit opt-in is required on both channels (the intake form records it); the latest
+// decision per patient and channel wins, and a revocation recorded against an address (STOP from a number)
+// also blocks every other patient reached there until consent is given again for that address.
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../db/connection.js';
+import type { AddressHasher } from './recipient.js';
+import { normalizeAddress } from './recipient.js';
+import { insertConsent, latestAddressConsent, latestPatientConsent } from './store.js';
+import type { ConsentChange, ConsentDecision, ConsentQuery } from './types.js';
+
+export async function decideConsent(
+  db: Database,
+  hash: AddressHasher,
+  q: ConsentQuery,
+): Promise<ConsentDecision> {
+  const patient = await latestPatientConsent(db, q.patientId, q.channel);
+  if (patient === undefined) return { allowed: false, reason: 'no_consent' };
+  if (patient === 'revoked') return { allowed: false, reason: 'revoked' };
+  if (q.address !== undefined) {
+    const byAddress = await latestAddressConsent(
+      db,
+      q.practiceId,
+      q.channel,
+      hash(q.channel, normalizeAddress(q.channel, q.address)),
+    );
+    if (byAddress === 'revoked') return { allowed: false, reason: 'address_opted_out' };
+  }
+  return { allowed: true };
+}
+
+export async function storeConsent(
+  db: Database,
+  hash: AddressHasher,
+  c: ConsentChange,
+  now: Date,
+): Promise<void> {
+  await insertConsent(db, {
+    id: randomUUID(),
+    practiceId: c.practiceId,
+    patientId: c.patientId,
+    channel: c.channel,
+    status: c.status,
+    source: c.source,
+    recipientHash: c.address !== undefined ? hash(c.channel, normalizeAddress(c.channel, c.address)) : null,
+    recordedAt: now,
+  });
+}

@@ -1,0 +1,121 @@
+// Inbound replies: dedupe on the provider's message id, find the conversation by the sender's keyed hash,
+// apply the keyword (keywords.ts documents the precedence), record consent changes, and hand back the reply
+// text plus what the caller must route (appointment confirm/cancel → workflow signal; free text → a task).
+// The body is not stored: free text can carry PHI and has no place in a clear-text column (the caller holds
+// it for the task until encrypted storage exists).
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../db/connection.js';
+import { storeConsent } from './consent.js';
+import { classifyReply } from './keywords.js';
+import { maskAddress, normalizeAddress, type AddressHasher } from './recipient.js';
+import { contextOf, isRecent, latestOutboundTo, patientsAtAddress } from './store.js';
+import { messages } from '../../db/schema.js';
+import { expectsAppointmentReply, renderReply, type Language, type PracticeContact } from './templates/index.js';
+import type { InboundMessage, InboundResult, MessagingLogger } from './types.js';
+
+export interface InboundDeps {
+  db: Database;
+  hash: AddressHasher;
+  logger: MessagingLogger;
+  now: () => Date;
+  practiceContact: (practiceId: string) => Promise<PracticeContact>;
+  /** How long after a reminder CONFIRM/CANCEL still refer to it. */
+  replyWindowMs: number;
+}
+
+export async function recordInbound(deps: InboundDeps, msg: InboundMessage): Promise<InboundResult> {
+  const now = deps.now();
+  const from = normalizeAddress(msg.channel, msg.from);
+  const senderHash = deps.hash(msg.channel, from);
+  const conversation = await latestOutboundTo(deps.db, msg.practiceId, msg.channel, senderHash);
+  const id = randomUUID();
+  const inserted = await deps.db
+    .insert(messages)
+    .values({
+      id,
+      practiceId: msg.practiceId,
+      patientId: conversation?.patientId ?? null,
+      dedupeKey: `inbound:${msg.channel}:${msg.providerMessageId}`,
+      direction: 'inbound',
+      channel: msg.channel,
+      status: 'received',
+      providerMessageId: msg.providerMessageId,
+      recipientMasked: maskAddress(msg.channel, from),
+      recipientHash: senderHash,
+      context: conversation ? contextOf(conversation) : {},
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing({ target: messages.dedupeKey })
+    .returning({ id: messages.id });
+  const log = (kind: string, extra: Record<string, unknown> = {}) =>
+    deps.logger.info(
+      { messageRowId: inserted[0]?.id, practiceId: msg.practiceId, channel: msg.channel, status: 'received', kind, ...extra },
+      'inbound message',
+    );
+  if (inserted.length === 0) {
+    log('duplicate');
+    return { kind: 'duplicate' };
+  }
+  if (!conversation?.patientId) {
+    log('unknown_sender');
+    return { kind: 'unknown_sender' };
+  }
+
+  const ctx = contextOf(conversation);
+  const awaitingAppointmentReply =
+    expectsAppointmentReply(conversation.template ?? '') &&
+    ctx.appointmentId !== undefined &&
+    isRecent(conversation, now, deps.replyWindowMs);
+  const intent = classifyReply(msg.body, { awaitingAppointmentReply });
+  const language: Language = conversation.language ?? 'en';
+  const practice = await deps.practiceContact(msg.practiceId);
+
+  switch (intent) {
+    case 'opt_out':
+    case 'opt_in': {
+      const patientIds = await patientsAtAddress(deps.db, msg.practiceId, msg.channel, senderHash);
+      for (const patientId of patientIds) {
+        await storeConsent(
+          deps.db,
+          deps.hash,
+          {
+            practiceId: msg.practiceId,
+            patientId,
+            channel: msg.channel,
+            status: intent === 'opt_out' ? 'revoked' : 'granted',
+            source: 'keyword',
+            address: from,
+          },
+          now,
+        );
+      }
+      log(intent, { patientCount: patientIds.length });
+      return intent === 'opt_out'
+        ? { kind: 'opted_out', patientIds, reply: renderReply('optedOut', language, practice) }
+        : { kind: 'opted_in', patientIds, reply: renderReply('optedIn', language, practice) };
+    }
+    case 'help': {
+      const patientIds = await patientsAtAddress(deps.db, msg.practiceId, msg.channel, senderHash);
+      log('help');
+      return { kind: 'help', patientIds, reply: renderReply('help', language, practice) };
+    }
+    case 'confirm_appointment':
+    case 'cancel_appointment': {
+      const action = intent === 'confirm_appointment' ? 'confirm' : 'cancel';
+      log('appointment_reply', { action, appointmentId: ctx.appointmentId });
+      return {
+        kind: 'appointment_reply',
+        action,
+        patientId: conversation.patientId,
+        // Checked in awaitingAppointmentReply above.
+        appointmentId: ctx.appointmentId ?? '',
+        workflowId: ctx.workflowId,
+        reply: renderReply(action === 'confirm' ? 'appointmentConfirmed' : 'appointmentCancelled', language, practice),
+      };
+    }
+    case 'other':
+      log('free_text');
+      return { kind: 'free_text', patientId: conversation.patientId, messageId: id };
+  }
+}

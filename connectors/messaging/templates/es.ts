@@ -1,0 +1,60 @@
+// Spanish texts (usted form). Same structure and the same information as en.ts. CONFIRMAR/CANCELAR are
+// recognised as replies as well as the English keywords; STOP is kept in English because carriers act on it.
+import type { TemplateId, TemplateParams } from './params.js';
+import type { PracticeContact, RenderedMessage } from './types.js';
+import { formatAppointmentTime } from './format.js';
+
+const hola = (firstName?: string) => (firstName ? `Hola ${firstName}, ` : '');
+const saludo = (firstName?: string) => (firstName ? `Hola ${firstName}:` : 'Hola:');
+const stop = 'Responda STOP para no recibir mensajes.';
+const firma = (p: PracticeContact) => `\n\n${p.practiceName}\n${p.practicePhone}\n`;
+
+type Renderers = { [T in TemplateId]: (p: TemplateParams<T>) => RenderedMessage };
+
+export const es: Renderers = {
+  intake_link: (p) => ({
+    sms: `${p.practiceName}: ${hola(p.firstName)}complete sus formularios de paciente nuevo antes de su primera visita: ${p.link} Preguntas: ${p.practicePhone}. ${stop}`,
+    subject: `Sus formularios de paciente nuevo de ${p.practiceName}`,
+    text: `${saludo(p.firstName)}\n\nPor favor complete sus formularios de paciente nuevo antes de su primera visita:\n${p.link}\n\nEl enlace abre nuestra página segura. ¿Preguntas? Llámenos al ${p.practicePhone}.${firma(p)}`,
+  }),
+  form_reminder: (p) => ({
+    sms: `${p.practiceName}: ${hola(p.firstName)}le recordamos que sus formularios no están completos: ${p.link} Preguntas: ${p.practicePhone}. ${stop}`,
+    subject: `Recordatorio: complete sus formularios para ${p.practiceName}`,
+    text: `${saludo(p.firstName)}\n\nSus formularios aún no están completos. Completarlos antes de su visita agiliza su registro:\n${p.link}\n\n¿Preguntas? Llámenos al ${p.practicePhone}.${firma(p)}`,
+  }),
+  appointment_reminder: (p) => {
+    const when = formatAppointmentTime(p.startsAt, p.timeZone, 'es');
+    return {
+      sms: `${p.practiceName}: ${hola(p.firstName)}su cita es el ${when} en ${p.locationName}. Responda CONFIRMAR para confirmar o CANCELAR para cancelar. Para cambiarla: ${p.practicePhone}. ${stop}`,
+      subject: `Recordatorio de cita de ${p.practiceName}`,
+      text: `${saludo(p.firstName)}\n\nLe recordamos su cita el ${when} en ${p.locationName}.\n\nPara confirmar o cancelar, responda a nuestro mensaje de texto con CONFIRMAR o CANCELAR, o llámenos al ${p.practicePhone}.${firma(p)}`,
+    };
+  },
+  insurance_update_request: (p) => ({
+    sms: `${p.practiceName}: ${hola(p.firstName)}no pudimos verificar su seguro. Actualícelo aquí: ${p.link} o llame al ${p.practicePhone}. ${stop}`,
+    subject: `Actualice la información de su seguro para ${p.practiceName}`,
+    text: `${saludo(p.firstName)}\n\nNo pudimos verificar el seguro que tenemos registrado. Revíselo y actualícelo en nuestra página segura:\n${p.link}\n\nO llámenos al ${p.practicePhone}.${firma(p)}`,
+  }),
+  statement: (p) => ({
+    sms: `${p.practiceName}: ${hola(p.firstName)}tiene un nuevo estado de cuenta. Véalo de forma segura: ${p.link} Preguntas: ${p.practicePhone}. ${stop}`,
+    subject: `Nuevo estado de cuenta de ${p.practiceName}`,
+    text: `${saludo(p.firstName)}\n\nTiene un nuevo estado de cuenta disponible en nuestra página segura:\n${p.link}\n\n¿Preguntas sobre su factura? Llámenos al ${p.practicePhone}.${firma(p)}`,
+  }),
+  physician_report_notice: (p) => ({
+    sms: `${p.practiceName}: informe de terapia (ref. ${p.reference}) listo para ${p.recipientName}: ${p.link} Preguntas: ${p.practicePhone}. ${stop}`,
+    subject: `Informe de terapia listo (ref. ${p.reference})`,
+    text: `Estimado/a ${p.recipientName}:\n\nUn informe de terapia de uno de sus pacientes está listo en nuestro portal seguro (referencia ${p.reference}):\n${p.link}\n\n¿Preguntas? Llámenos al ${p.practicePhone}.${firma(p)}`,
+  }),
+};
+
+export const esReplies = {
+  help: (p: PracticeContact) =>
+    `${p.practiceName}: mensajes sobre citas y formularios. Llame al ${p.practicePhone} para ayuda. Pueden aplicar tarifas. Responda STOP para no recibir mensajes.`,
+  optedOut: (p: PracticeContact) =>
+    `${p.practiceName}: ya no recibirá mensajes de texto. Responda START para volver a recibirlos.`,
+  optedIn: (p: PracticeContact) =>
+    `${p.practiceName}: volverá a recibir mensajes de texto. Responda HELP para ayuda, STOP para no recibir mensajes.`,
+  appointmentConfirmed: (p: PracticeContact) => `${p.practiceName}: gracias, su cita está confirmada.`,
+  appointmentCancelled: (p: PracticeContact) =>
+    `${p.practiceName}: recibimos su cancelación. Llame al ${p.practicePhone} para programar otra cita.`,
+};

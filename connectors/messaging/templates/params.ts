@@ -1,0 +1,67 @@
+// Template ids and their parameter schemas. Parameters are deliberately administrative only (minimum
+// necessary, 45 CFR 164.502(b)): practice and location names, a first name for the greeting, a time, a
+// secure link. There is no field for a diagnosis, procedure, provider specialty or amount owed, so no caller
+// can put clinical or financial detail into a text message by accident.
+import { z } from 'zod';
+
+const shortText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // No control characters: they would break SMS encoding and mail headers.
+    .regex(/^[^\p{Cc}]+$/u);
+
+/** Secure links only: the page behind it authenticates the patient before showing anything. */
+const secureLink = z
+  .url({ protocol: /^https$/ })
+  .max(100);
+
+const practice = {
+  practiceName: shortText(40),
+  practicePhone: z.string().regex(/^\+?[0-9 ().-]{7,20}$/),
+};
+const greeting = { firstName: shortText(24).optional() };
+
+export const templateParamSchemas = {
+  intake_link: z.strictObject({ ...practice, ...greeting, link: secureLink }),
+  form_reminder: z.strictObject({ ...practice, ...greeting, link: secureLink }),
+  appointment_reminder: z.strictObject({
+    ...practice,
+    ...greeting,
+    /** ISO instant of the appointment; rendered in `timeZone` in the patient's language. */
+    startsAt: z.iso.datetime({ offset: true }),
+    timeZone: z.string().min(1).max(64),
+    locationName: shortText(40),
+  }),
+  insurance_update_request: z.strictObject({ ...practice, ...greeting, link: secureLink }),
+  statement: z.strictObject({ ...practice, ...greeting, link: secureLink }),
+  /** Addressed to the referring practitioner's office: no patient identifiers, only an opaque reference. */
+  physician_report_notice: z.strictObject({
+    ...practice,
+    recipientName: shortText(40),
+    reference: z.string().regex(/^[A-Za-z0-9-]{4,24}$/),
+    link: secureLink,
+  }),
+} as const;
+
+export type TemplateId = keyof typeof templateParamSchemas;
+export const templateIds = Object.keys(templateParamSchemas) as TemplateId[];
+export type TemplateParams<T extends TemplateId> = z.infer<(typeof templateParamSchemas)[T]>;
+
+/** Who a template speaks to: patients need channel consent; a practitioner's office is B2B correspondence. */
+export const templateAudience: Record<TemplateId, 'patient' | 'practitioner'> = {
+  intake_link: 'patient',
+  form_reminder: 'patient',
+  appointment_reminder: 'patient',
+  insurance_update_request: 'patient',
+  statement: 'patient',
+  physician_report_notice: 'practitioner',
+};
+
+/** Templates whose SMS invites a CONFIRM/CANCEL reply (keyword precedence depends on it). */
+export const expectsAppointmentReply = (t: string): boolean => t === 'appointment_reminder';
+
+export const languages = ['en', 'es'] as const;
+export type Language = (typeof languages)[number];
