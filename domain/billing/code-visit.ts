@@ -184,6 +184,17 @@ export function codeVisit(visit: Visit, ctx: CodingContext): CodedVisit {
   const entries = [...byCode.values()].sort((a, b) => a.sequence - b.sequence || (a.code < b.code ? -1 : 1));
   const timedEntries = entries.filter((e) => e.timed);
   const totalTimedMinutes = timedEntries.reduce((s, e) => s + e.pt + e.pta, 0);
+  if (visit.totalTreatmentMinutes === undefined && totalTimedMinutes > 0) {
+    findings.push(
+      finding(
+        'TOTAL_TREATMENT_TIME_MISSING',
+        'warning',
+        'totalTreatmentMinutes',
+        'The note records timed minutes but no total treatment time',
+        'Document total timed minutes and total treatment time in the note [R10]',
+      ),
+    );
+  }
   if (visit.totalTreatmentMinutes !== undefined && totalTimedMinutes > visit.totalTreatmentMinutes) {
     findings.push(
       finding(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isTimedCode } from '../codes/cpt.js';
-import { DisciplineSchema, IsoDateSchema, NpiSchema, ProcedureCodeSchema } from './common.js';
+import { DisciplineSchema, IsoDateSchema, ProcedureCodeSchema } from './common.js';
 
 /**
  * Who furnished the minutes. `PT_AND_PTA` = PT and PTA treating together, which counts as the PT's service
@@ -45,7 +45,8 @@ export const VisitSchema = z.object({
     .regex(/^\d{2}$/)
     .default('11'),
   discipline: DisciplineSchema.default('PT'),
-  renderingNpi: NpiSchema.or(z.string()),
+  /** Format and check digit are scrubbed (a bad NPI is a finding, not a parse failure). */
+  renderingNpi: z.string(),
   interventions: z.array(InterventionSchema),
   /** Diagnoses documented for this visit (ICD-10-CM), principal first. */
   diagnoses: z.array(z.string()),
