@@ -32,7 +32,9 @@ export class MessagingRejected extends MessagingError {
     /** Provider error code (Twilio `code`, nodemailer `code`), when it gave one. */
     readonly providerCode: string | undefined,
   ) {
-    super(`messaging provider rejected the request (status ${status ?? 'n/a'}, code ${providerCode ?? 'n/a'})`);
+    super(
+      `messaging provider rejected the request (status ${status ?? 'n/a'}, code ${providerCode ?? 'n/a'})`,
+    );
     this.name = 'MessagingRejected';
   }
 }

@@ -40,7 +40,8 @@ function retryAfter(opts: { retryAfter?: string | null; now: Date }): { retryAft
 /** Network-level failures of fetch (timeouts, resets, DNS) are temporary. */
 export function classifyFetchError(err: unknown): MessagingError {
   const name = (err as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new MessagingTransportError('request timed out');
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return new MessagingTransportError('request timed out');
   const code = (err as { cause?: { code?: string } }).cause?.code;
   return new MessagingTransportError('network error', code ? { providerCode: code } : {});
 }

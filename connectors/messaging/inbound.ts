@@ -10,7 +10,12 @@ import { classifyReply } from './keywords.js';
 import { maskAddress, normalizeAddress, type AddressHasher } from './recipient.js';
 import { contextOf, isRecent, latestOutboundTo, patientsAtAddress } from './store.js';
 import { messages } from '../../db/schema.js';
-import { expectsAppointmentReply, renderReply, type Language, type PracticeContact } from './templates/index.js';
+import {
+  expectsAppointmentReply,
+  renderReply,
+  type Language,
+  type PracticeContact,
+} from './templates/index.js';
 import type { InboundMessage, InboundResult, MessagingLogger } from './types.js';
 
 export interface InboundDeps {
@@ -50,7 +55,14 @@ export async function recordInbound(deps: InboundDeps, msg: InboundMessage): Pro
     .returning({ id: messages.id });
   const log = (kind: string, extra: Record<string, unknown> = {}) =>
     deps.logger.info(
-      { messageRowId: inserted[0]?.id, practiceId: msg.practiceId, channel: msg.channel, status: 'received', kind, ...extra },
+      {
+        messageRowId: inserted[0]?.id,
+        practiceId: msg.practiceId,
+        channel: msg.channel,
+        status: 'received',
+        kind,
+        ...extra,
+      },
       'inbound message',
     );
   if (inserted.length === 0) {
@@ -111,7 +123,11 @@ export async function recordInbound(deps: InboundDeps, msg: InboundMessage): Pro
         // Checked in awaitingAppointmentReply above.
         appointmentId: ctx.appointmentId ?? '',
         workflowId: ctx.workflowId,
-        reply: renderReply(action === 'confirm' ? 'appointmentConfirmed' : 'appointmentCancelled', language, practice),
+        reply: renderReply(
+          action === 'confirm' ? 'appointmentConfirmed' : 'appointmentCancelled',
+          language,
+          practice,
+        ),
       };
     }
     case 'other':

@@ -15,14 +15,19 @@
 // upper-casing, so "Cancel." and "cancelar" both count but "cancel my card" does not.
 
 export type InboundIntent =
-  | 'opt_out'
-  | 'opt_in'
-  | 'help'
-  | 'confirm_appointment'
-  | 'cancel_appointment'
-  | 'other';
+  'opt_out' | 'opt_in' | 'help' | 'confirm_appointment' | 'cancel_appointment' | 'other';
 
-const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'PARAR', 'ALTO']);
+const OPT_OUT = new Set([
+  'STOP',
+  'STOPALL',
+  'UNSUBSCRIBE',
+  'END',
+  'QUIT',
+  'REVOKE',
+  'OPTOUT',
+  'PARAR',
+  'ALTO',
+]);
 const OPT_OUT_PREFIX = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE']);
 const CANCEL = new Set(['CANCEL', 'CANCELAR']);
 const CONFIRM = new Set(['CONFIRM', 'CONFIRMAR', 'CONFIRMED', 'CONFIRMADO']);

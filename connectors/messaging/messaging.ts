@@ -42,7 +42,11 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       ),
     recordInbound: (msg) =>
       recordInbound(
-        { ...base, practiceContact: deps.practiceContact, replyWindowMs: deps.replyWindowMs ?? 7 * 86_400_000 },
+        {
+          ...base,
+          practiceContact: deps.practiceContact,
+          replyWindowMs: deps.replyWindowMs ?? 7 * 86_400_000,
+        },
         msg,
       ),
     recordStatus: (update) => recordStatus(base, update),

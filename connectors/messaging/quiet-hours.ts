@@ -136,5 +136,7 @@ export function nextAllowedSendTime(
   const day = m < start ? local : nextLocalDate(local);
   const opens = zonedWallTimeToInstant(day, start, timeZone);
   // Guard against a gap/fold edge returning an instant not after now.
-  return opens.getTime() > now.getTime() ? opens : zonedWallTimeToInstant(nextLocalDate(day), start, timeZone);
+  return opens.getTime() > now.getTime()
+    ? opens
+    : zonedWallTimeToInstant(nextLocalDate(day), start, timeZone);
 }

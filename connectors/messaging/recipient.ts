@@ -17,7 +17,8 @@ export function normalizeAddress(channel: Channel, address: string): string {
     return phone;
   }
   const email = address.trim().toLowerCase();
-  if (email.length > 254 || !EMAIL.test(email)) throw new MessagingInvalidRequest('recipient is not an e-mail address');
+  if (email.length > 254 || !EMAIL.test(email))
+    throw new MessagingInvalidRequest('recipient is not an e-mail address');
   return email;
 }
 

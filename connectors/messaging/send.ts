@@ -10,7 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/connection.js';
 import { decideConsent, storeConsent } from './consent.js';
-import { MessagingError, MessagingInvalidRequest, MessagingOutcomeUnknown, MessagingSendInProgress } from './errors.js';
+import {
+  MessagingError,
+  MessagingInvalidRequest,
+  MessagingOutcomeUnknown,
+  MessagingSendInProgress,
+} from './errors.js';
 import { DEFAULT_QUIET_HOURS, nextAllowedSendTime } from './quiet-hours.js';
 import { maskAddress, normalizeAddress, type AddressHasher } from './recipient.js';
 import { claimForSending, insertMessageIfAbsent, transition, type MessageRow } from './store.js';
@@ -88,7 +93,12 @@ export async function sendMessage(
     case 'sent':
     case 'delivered':
       log(row.status, { duplicate: true });
-      return { status: 'sent', messageId: req.messageId, providerMessageId: row.providerMessageId ?? '', duplicate: true };
+      return {
+        status: 'sent',
+        messageId: req.messageId,
+        providerMessageId: row.providerMessageId ?? '',
+        duplicate: true,
+      };
     case 'failed':
       return { status: 'failed', messageId: req.messageId, errorCode: row.errorCode };
     case 'blocked_no_consent':
@@ -176,7 +186,11 @@ export async function sendMessage(
     return { status: 'sent', messageId: req.messageId, providerMessageId, duplicate: false };
   } catch (err) {
     await recordFailure(deps, req, row, to, err);
-    if (err instanceof MessagingError && err.type === 'MessagingRejected' && providerCode(err) === PROVIDER_OPTED_OUT) {
+    if (
+      err instanceof MessagingError &&
+      err.type === 'MessagingRejected' &&
+      providerCode(err) === PROVIDER_OPTED_OUT
+    ) {
       return { status: 'blocked_no_consent', messageId: req.messageId };
     }
     throw err;
@@ -192,7 +206,10 @@ function definitelyNotSent(err: MessagingError): boolean {
   if (err.type === 'MessagingRejected') return true;
   if (err.type !== 'MessagingTransportError') return false;
   const e = err as { status?: number; providerCode?: string };
-  return e.status !== undefined || ['ECONNREFUSED', 'ECONNECTION', 'ENOTFOUND', 'EDNS'].includes(e.providerCode ?? '');
+  return (
+    e.status !== undefined ||
+    ['ECONNREFUSED', 'ECONNECTION', 'ENOTFOUND', 'EDNS'].includes(e.providerCode ?? '')
+  );
 }
 
 async function recordFailure(
@@ -220,29 +237,69 @@ async function recordFailure(
   const code = providerCode(err) ?? null;
   if (err.type === 'MessagingRejected') {
     if (code === PROVIDER_OPTED_OUT) {
-      await transition(deps.db, row.dedupeKey, ['sending'], { status: 'blocked_no_consent', errorCode: code }, now);
+      await transition(
+        deps.db,
+        row.dedupeKey,
+        ['sending'],
+        { status: 'blocked_no_consent', errorCode: code },
+        now,
+      );
       // Mirror the carrier's opt-out so we stop trying until the patient texts START.
       await storeConsent(
         deps.db,
         deps.hash,
-        { practiceId: req.practiceId, patientId: req.patientId, channel: req.channel, status: 'revoked', source: 'provider', address: to },
+        {
+          practiceId: req.practiceId,
+          patientId: req.patientId,
+          channel: req.channel,
+          status: 'revoked',
+          source: 'provider',
+          address: to,
+        },
         now,
       );
-      deps.logger.warn({ ...fields, status: 'blocked_no_consent', errorType: err.type, errorCode: code }, 'message');
+      deps.logger.warn(
+        { ...fields, status: 'blocked_no_consent', errorType: err.type, errorCode: code },
+        'message',
+      );
       return;
     }
-    await transition(deps.db, row.dedupeKey, ['sending'], { status: 'failed', errorCode: code ?? err.type }, now);
+    await transition(
+      deps.db,
+      row.dedupeKey,
+      ['sending'],
+      { status: 'failed', errorCode: code ?? err.type },
+      now,
+    );
     deps.logger.warn({ ...fields, status: 'failed', errorType: err.type, errorCode: code }, 'message');
     return;
   }
   if (definitelyNotSent(err)) {
     // Safe to try again from scratch: back to queued (consent and quiet hours are re-checked).
-    await transition(deps.db, row.dedupeKey, ['sending'], { status: 'queued', errorCode: code ?? err.type }, now);
-    deps.logger.warn({ ...fields, status: 'queued', errorType: err.type, errorCode: code, retryable: err.retryable }, 'message');
+    await transition(
+      deps.db,
+      row.dedupeKey,
+      ['sending'],
+      { status: 'queued', errorCode: code ?? err.type },
+      now,
+    );
+    deps.logger.warn(
+      { ...fields, status: 'queued', errorType: err.type, errorCode: code, retryable: err.retryable },
+      'message',
+    );
     return;
   }
   // Timeout, reset, malformed success response: the provider may have the message. Keep `sending` with an
   // error code so the next attempt applies the unknown-outcome rule instead of waiting for an attempt in flight.
-  await transition(deps.db, row.dedupeKey, ['sending'], { status: 'sending', errorCode: code ?? err.type }, now);
-  deps.logger.warn({ ...fields, status: 'sending', errorType: err.type, errorCode: code, retryable: err.retryable }, 'message');
+  await transition(
+    deps.db,
+    row.dedupeKey,
+    ['sending'],
+    { status: 'sending', errorCode: code ?? err.type },
+    now,
+  );
+  deps.logger.warn(
+    { ...fields, status: 'sending', errorType: err.type, errorCode: code, retryable: err.retryable },
+    'message',
+  );
 }

@@ -2,7 +2,13 @@
 // sent → delivered | failed; a late "sent" after "delivered" changes nothing.
 import type { Database } from '../../db/connection.js';
 import { advanceByProviderId } from './store.js';
-import type { MessageStatus, MessagingLogger, ProviderDeliveryStatus, StatusUpdate, StatusUpdateResult } from './types.js';
+import type {
+  MessageStatus,
+  MessagingLogger,
+  ProviderDeliveryStatus,
+  StatusUpdate,
+  StatusUpdateResult,
+} from './types.js';
 
 export function mapProviderStatus(s: ProviderDeliveryStatus): 'sent' | 'delivered' | 'failed' {
   switch (s) {

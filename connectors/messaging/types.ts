@@ -104,14 +104,7 @@ export interface StatusUpdate {
 }
 
 export type MessageStatus =
-  | 'queued'
-  | 'deferred'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'failed'
-  | 'blocked_no_consent'
-  | 'received';
+  'queued' | 'deferred' | 'sending' | 'sent' | 'delivered' | 'failed' | 'blocked_no_consent' | 'received';
 
 export type StatusUpdateResult =
   | { updated: true; messageId: string; status: MessageStatus }
@@ -139,8 +132,7 @@ export interface ConsentQuery {
 }
 
 export type ConsentDecision =
-  | { allowed: true }
-  | { allowed: false; reason: 'no_consent' | 'revoked' | 'address_opted_out' };
+  { allowed: true } | { allowed: false; reason: 'no_consent' | 'revoked' | 'address_opted_out' };
 
 export interface Messaging {
   /** Consent → quiet hours → send at most once per `messageId`. */

@@ -44,7 +44,10 @@ export function classifySmtpError(err: unknown): MessagingError {
   // Reply codes decide first: 5xx is permanent (e.g. 550 no such mailbox), 4xx temporary (greylisting, 421).
   if (responseCode !== undefined && responseCode >= 500) return new MessagingRejected(responseCode, code);
   if (responseCode !== undefined && responseCode >= 400) {
-    return new MessagingTransportError('SMTP temporary failure', { status: responseCode, ...(code ? { providerCode: code } : {}) });
+    return new MessagingTransportError('SMTP temporary failure', {
+      status: responseCode,
+      ...(code ? { providerCode: code } : {}),
+    });
   }
   if (code && PERMANENT_CODES.has(code)) return new MessagingRejected(undefined, code);
   // Connection refused/reset, timeouts, DNS: temporary. Never copy err.message: it can quote the recipient.

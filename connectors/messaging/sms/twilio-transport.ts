@@ -64,8 +64,10 @@ export class TwilioSmsTransport implements ChannelTransport {
   readonly #now: () => Date;
 
   constructor(cfg: TwilioSmsConfig) {
-    if (!cfg.from && !cfg.messagingServiceSid) throw new Error('an SMS sender (from or messagingServiceSid) is required');
-    if (!/^AC[0-9a-fA-F]{32}$/.test(cfg.accountSid)) throw new Error('accountSid must look like AC + 32 hex digits');
+    if (!cfg.from && !cfg.messagingServiceSid)
+      throw new Error('an SMS sender (from or messagingServiceSid) is required');
+    if (!/^AC[0-9a-fA-F]{32}$/.test(cfg.accountSid))
+      throw new Error('accountSid must look like AC + 32 hex digits');
     this.#cfg = cfg;
     this.#fetch = cfg.fetch ?? fetch;
     this.#now = cfg.now ?? (() => new Date());
@@ -73,7 +75,10 @@ export class TwilioSmsTransport implements ChannelTransport {
   }
 
   get messagesUrl(): string {
-    return new URL(`/2010-04-01/Accounts/${this.#cfg.accountSid}/Messages.json`, this.#cfg.baseUrl).toString();
+    return new URL(
+      `/2010-04-01/Accounts/${this.#cfg.accountSid}/Messages.json`,
+      this.#cfg.baseUrl,
+    ).toString();
   }
 
   async send(envelope: OutboundEnvelope, signal?: AbortSignal): Promise<{ providerMessageId: string }> {
@@ -84,7 +89,9 @@ export class TwilioSmsTransport implements ChannelTransport {
     form.set('Body', envelope.text);
     if (this.#cfg.statusCallbackUrl) form.set('StatusCallback', this.#cfg.statusCallbackUrl);
 
-    const auth = Buffer.from(`${this.#cfg.username ?? this.#cfg.accountSid}:${this.#cfg.password}`).toString('base64');
+    const auth = Buffer.from(`${this.#cfg.username ?? this.#cfg.accountSid}:${this.#cfg.password}`).toString(
+      'base64',
+    );
     const timeout = AbortSignal.timeout(this.#cfg.timeoutMs ?? 10_000);
     let res: Response;
     try {

@@ -55,7 +55,8 @@ export class TwilioSignatureError extends Error {
 }
 
 function verified(authToken: string, req: TwilioWebhookRequest): Record<string, string> {
-  if (!validateTwilioSignature(authToken, req.signature, req.url, req.params)) throw new TwilioSignatureError();
+  if (!validateTwilioSignature(authToken, req.signature, req.url, req.params))
+    throw new TwilioSignatureError();
   return Object.fromEntries(req.params);
 }
 
@@ -65,7 +66,8 @@ export function parseInboundWebhook(
   practiceId: string,
 ): InboundMessage & { accountSid: string; to: string } {
   const parsed = inboundSchema.safeParse(verified(authToken, req));
-  if (!parsed.success) throw new MessagingContractViolation('inbound message webhook does not match the schema');
+  if (!parsed.success)
+    throw new MessagingContractViolation('inbound message webhook does not match the schema');
   const p = parsed.data;
   return {
     practiceId,
@@ -88,7 +90,13 @@ export function parseStatusWebhook(authToken: string, req: TwilioWebhookRequest)
   };
 }
 
-const xmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const xmlEscapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 /** TwiML response: `<Message>` with our reply, or an empty `<Response/>` (Twilio then sends nothing). */
 export function twimlReply(text: string | undefined): string {

@@ -14,9 +14,7 @@ const shortText = (max: number) =>
     .regex(/^[^\p{Cc}]+$/u);
 
 /** Secure links only: the page behind it authenticates the patient before showing anything. */
-const secureLink = z
-  .url({ protocol: /^https$/ })
-  .max(100);
+const secureLink = z.url({ protocol: /^https$/ }).max(100);
 
 const practice = {
   practiceName: shortText(40),
