@@ -5,6 +5,9 @@ import { Command } from 'commander';
 import { ConfigError, formatConfigError, loadConfig, type Config } from './config.js';
 import { AlreadyRunningError, runDev } from './commands/dev.js';
 import { runApi, runMigrate, runSeed, runWorker } from './commands/servers.js';
+import { CliUsageError, runApiKeyCreate, runApiKeyRevoke } from './commands/apikey.js';
+import { registerKeysCommands } from './commands/keys.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/cli-provision.js';
 import { PortInUseError } from '../temporal/dev/ports.js';
 
@@ -40,6 +43,24 @@ async function main(argv: string[]): Promise<void> {
     .description('seed the demo practice')
     .action(() => runSeed(config(), log));
 
+  registerKeysCommands(program, config, log);
+  registerAuditCommands(program, config, log);
+
+  const apikey = program.command('apikey').description('practice-scoped API keys');
+  apikey
+    .command('create')
+    .description('create an API key (printed once; only its hash is stored)')
+    .requiredOption('--practice <id>', 'practice id (UUID)')
+    .requiredOption('--role <role>', 'admin | front_desk | therapist | biller | integration')
+    .option('--label <text>', 'what the key is for', 'api key')
+    .action((opts: { practice: string; role: string; label: string }) =>
+      runApiKeyCreate(config(), log, opts),
+    );
+  apikey
+    .command('revoke <prefix>')
+    .description('revoke an API key by its prefix')
+    .action((prefix: string) => runApiKeyRevoke(config(), log, prefix));
+
   const temporal = program.command('temporal').description('Temporal tooling');
   temporal
     .command('ensure')
@@ -60,6 +81,7 @@ main(process.argv).catch((err: unknown) => {
   }
   if (
     err instanceof PortInUseError ||
+    err instanceof CliUsageError ||
     err instanceof AlreadyRunningError ||
     err instanceof TemporalCliUnavailableError
   ) {

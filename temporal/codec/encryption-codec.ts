@@ -8,7 +8,10 @@
 // with another key id fails like any other tampering.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS: Node's ESM loader exposes it as a default export only.
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 import type { Keyring } from '../../db/crypto/keyring.js';
 
 export const ENCODING_ENCRYPTED = 'binary/encrypted';

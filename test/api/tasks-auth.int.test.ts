@@ -20,7 +20,7 @@ const OTHER_PRACTICE_ID = '00000000-0000-4000-8000-0000000000ff';
 let db: TestDatabase;
 let app: FastifyInstance;
 let temporal: Awaited<ReturnType<typeof devServerClient>>;
-let signer: CryptoKey;
+let signer: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let publicJwk: JWK;
 
 const ISSUER = 'https://idp.example.test/';
