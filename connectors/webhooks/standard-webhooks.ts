@@ -25,11 +25,12 @@ const MESSAGE_ID = /^[A-Za-z0-9_\-:]{1,128}$/;
 
 export type WebhookHeaders = Record<string, string | string[] | undefined>;
 
-export interface SignedWebhookHeaders {
+// A type alias (not an interface) so it is assignable to WebhookHeaders and to fetch's HeadersInit.
+export type SignedWebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 export type WebhookFailureReason =
   | 'missing_header'
