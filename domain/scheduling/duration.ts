@@ -1,0 +1,67 @@
+// How long to book an initial evaluation, by acuity, as effective-dated data. CPT gives only *typical*
+// face-to-face times for the evaluation codes (97161 20 min, 97162 30 min, 97163 45 min; domain-rules §1
+// [R6, R28]) and no payer sets a booking length, so these are practice scheduling defaults that leave room
+// for history, tests and measures, and documentation. Practices override the table; the defaults carry a
+// VERIFY flag until a clinical director signs them off.
+import { findEffective, type Effective } from '../core/effective.js';
+import type { IsoDate } from '../core/dates.js';
+import type { Acuity } from './types.js';
+
+export interface EvaluationDurationRow extends Effective {
+  acuity: Acuity;
+  minutes: number;
+  why: string;
+}
+
+const DEFAULTS_SOURCE = 'practice scheduling default; floor = CPT 97163 typical time 45 min (R6, R28)';
+const DEFAULTS_VERIFY = 'VERIFY: booking lengths are practice policy, confirm with the clinical director';
+
+export const EVALUATION_DURATIONS: readonly EvaluationDurationRow[] = [
+  {
+    acuity: 'acute',
+    minutes: 45,
+    why: 'single region, recent onset: usually low/moderate complexity',
+    effectiveFrom: '2017-01-01',
+    effectiveTo: null,
+    source: DEFAULTS_SOURCE,
+    verify: DEFAULTS_VERIFY,
+  },
+  {
+    acuity: 'subacute',
+    minutes: 45,
+    why: 'as acute; history is longer but examination is similar',
+    effectiveFrom: '2017-01-01',
+    effectiveTo: null,
+    source: DEFAULTS_SOURCE,
+    verify: DEFAULTS_VERIFY,
+  },
+  {
+    acuity: 'chronic',
+    minutes: 60,
+    why: 'comorbidities, personal factors and several body regions push toward high complexity',
+    effectiveFrom: '2017-01-01',
+    effectiveTo: null,
+    source: DEFAULTS_SOURCE,
+    verify: DEFAULTS_VERIFY,
+  },
+  {
+    acuity: 'post-surgical',
+    minutes: 75,
+    why: 'protocol review, wound/ROM/precaution checks and surgeon orders take longer',
+    effectiveFrom: '2017-01-01',
+    effectiveTo: null,
+    source: DEFAULTS_SOURCE,
+    verify: DEFAULTS_VERIFY,
+  },
+];
+
+/** Minutes to book for an evaluation on `date`; throws when the table has no row (a data error). */
+export function evaluationMinutes(
+  acuity: Acuity,
+  date: IsoDate,
+  table: readonly EvaluationDurationRow[] = EVALUATION_DURATIONS,
+): number {
+  const row = findEffective(table, date, (r) => r.acuity === acuity);
+  if (!row) throw new RangeError(`no evaluation duration for acuity ${acuity} on ${date}`);
+  return row.minutes;
+}
