@@ -1,0 +1,150 @@
+// Audit log on real PostgreSQL (SEC-AUD-1/2): events chain by hash under concurrency, the verifier names the
+// first tampered row, the application role may only insert and read, and the trigger stops even the owner.
+import { randomUUID } from 'node:crypto';
+import { asc } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../cli/config.js';
+import { runAuditVerify } from '../../cli/commands/audit.js';
+import { appendAudit } from '../../db/audit/append.js';
+import { GENESIS_HASH } from '../../db/audit/chain.js';
+import type { AuditEventInput } from '../../db/audit/event.js';
+import { verifyAuditChain } from '../../db/audit/verify.js';
+import * as schema from '../../db/schema.js';
+import { auditEvents } from '../../db/schema.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+const CANARY = 'ZZCANARY-3';
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+const event = (over: Partial<AuditEventInput> = {}): AuditEventInput => ({
+  actorId: `user:${randomUUID()}`,
+  actorType: 'user',
+  actorRole: 'front_desk',
+  sourceIp: '10.0.0.7',
+  action: 'R',
+  resourceType: 'patient',
+  resourceId: randomUUID(),
+  patientRef: randomUUID(),
+  purposeOfUse: 'TREAT',
+  outcome: 'success',
+  requestId: randomUUID(),
+  fieldsDisclosed: ['demographics.lastName', 'demographics.dateOfBirth'],
+  ...over,
+});
+
+/** A connection acting as the application role (a superuser may SET ROLE to any role). */
+function asAppRole() {
+  return postgres(db.url, {
+    max: 1,
+    onnotice: () => undefined,
+    connection: { options: '-c role=ptflow_app' },
+  });
+}
+
+async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code?: string; message: string };
+  }
+  throw new Error('expected the statement to fail');
+}
+
+describe('audit chain', () => {
+  it('links every row to the one before and verifies, also with concurrent writers', async () => {
+    const first = await appendAudit(db.db, event());
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => appendAudit(db.db, event({ action: i % 2 ? 'U' : 'R' }))),
+    );
+    const rows = await db.db.select().from(auditEvents).orderBy(asc(auditEvents.id));
+    expect(rows).toHaveLength(21);
+    expect(rows[0]).toMatchObject({ id: first.id, prevHash: GENESIS_HASH, hash: first.hash });
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
+    expect(await verifyAuditChain(db.db, { batchSize: 7 })).toMatchObject({ ok: true, checked: 21 });
+  });
+
+  it('refuses values that are not opaque ids or field names, without echoing them', async () => {
+    for (const bad of [
+      event({ fieldsDisclosed: [`Doe ${CANARY}`] }),
+      event({ resourceId: `Jane Doe ${CANARY}` }),
+      event({ actorId: `nurse ${CANARY}` }),
+    ]) {
+      const err = await errorOf(appendAudit(db.db, bad));
+      expect(err.message).toMatch(/invalid audit event/);
+      expect(err.message).not.toContain(CANARY);
+    }
+  });
+
+  it('lets the application role insert and read but not update, delete or truncate', async () => {
+    const app = asAppRole();
+    try {
+      const [{ role }] = (await app`select current_user as role`) as unknown as [{ role: string }];
+      expect(role).toBe('ptflow_app');
+      // appendAudit works as the role (sequence, advisory lock, insert).
+      await appendAudit(drizzle(app, { schema }), event());
+      expect((await app`select count(*)::int as n from audit_events`)[0]!.n).toBeGreaterThan(0);
+
+      for (const statement of [
+        app`update audit_events set actor_id = 'x'`,
+        app`delete from audit_events`,
+        app`truncate audit_events`,
+      ]) {
+        const err = await errorOf(statement);
+        expect(err.code).toBe('42501');
+        expect(err.message).toMatch(/permission denied/);
+      }
+    } finally {
+      await app.end({ timeout: 5 });
+    }
+  });
+
+  it('the trigger rejects update and delete even for the owner', async () => {
+    const err = await errorOf(db.sql`update audit_events set actor_id = 'x'`);
+    expect(err.message).toMatch(/append-only/);
+    expect((await errorOf(db.sql`delete from audit_events`)).message).toMatch(/append-only/);
+    expect(await verifyAuditChain(db.db)).toMatchObject({ ok: true });
+  });
+
+  it('names the first tampered row; `ptflow audit verify` fails and names it too', async () => {
+    const rows = await db.db.select().from(auditEvents).orderBy(asc(auditEvents.id));
+    const victim = rows[5]!;
+    // As superuser, with triggers off for this transaction only: what an attacker with DB access could do.
+    await db.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`update audit_events set fields_disclosed = '{}' where id = ${victim.id}`;
+    });
+    expect(await verifyAuditChain(db.db, { batchSize: 4 })).toMatchObject({
+      ok: false,
+      firstBrokenId: victim.id,
+      reason: 'hash_mismatch',
+    });
+
+    const lines: string[] = [];
+    const intact = await runAuditVerify(loadConfig({ DATABASE_URL: db.url }), (l) => lines.push(l));
+    expect(intact).toBe(false);
+    expect(lines.join('\n')).toContain(`row ${victim.id}`);
+  });
+
+  it('a deleted row breaks the link of the row after it', async () => {
+    const rows = await db.db.select().from(auditEvents).orderBy(asc(auditEvents.id));
+    const [before, gone, after] = [rows[1]!, rows[2]!, rows[3]!];
+    expect(before.id).toBeLessThan(gone.id);
+    await db.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`delete from audit_events where id = ${gone.id}`;
+    });
+    expect(await verifyAuditChain(db.db)).toMatchObject({
+      ok: false,
+      firstBrokenId: after.id,
+      reason: 'chain_break',
+    });
+  });
+});

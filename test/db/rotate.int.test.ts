@@ -1,0 +1,139 @@
+// Data-key rotation on real PostgreSQL (SEC-ENC-1): rows written under the old key are re-encrypted under the
+// active one in batches, still decrypt, carry the new key id, and a second run has nothing left to do.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../cli/config.js';
+import { runKeysRotate } from '../../cli/commands/keys.js';
+import { memberIdHash, patientMatchHash } from '../../db/crypto/blind-index.js';
+import { fieldContext } from '../../db/crypto/encrypted-tables.js';
+import { decryptFieldText, encryptField, fieldKeyId } from '../../db/crypto/field-encryption.js';
+import { generateKeyring, withNewActiveKey, type Keyring } from '../../db/crypto/keyring.js';
+import { rotateDataKeys } from '../../db/crypto/rotate.js';
+import { auditEvents, coverages, patients } from '../../db/schema.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+const CANARY = 'ZZCANARY-5';
+const blindKey = randomBytes(32);
+const oldRing = generateKeyring('d2025');
+const newRing = withNewActiveKey(oldRing, 'd2026');
+const newestRing = withNewActiveKey(newRing, 'd2027');
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+async function insertPatient(ring: Keyring, n: number): Promise<string> {
+  const id = randomUUID();
+  const tenant = DEMO_PRACTICE_ID;
+  const demo = encryptField(
+    JSON.stringify({ lastName: `Doe${n} ${CANARY}`, dateOfBirth: '1980-02-03' }),
+    fieldContext('patients', 'demographics_enc', { tenant, rowId: id }),
+    ring,
+  );
+  await db.db.insert(patients).values({
+    id,
+    practiceId: tenant,
+    demographicsEnc: demo.data,
+    keyId: demo.keyId,
+    matchHash: patientMatchHash(blindKey, `Doe${n}`, '1980-02-03'),
+    preferredChannel: 'sms',
+    timezone: 'America/Chicago',
+  });
+  const coverageId = randomUUID();
+  const member = encryptField(
+    `M${n}-${CANARY}`,
+    fieldContext('coverages', 'member_id_enc', { tenant, rowId: coverageId }),
+    ring,
+  );
+  await db.db.insert(coverages).values({
+    id: coverageId,
+    practiceId: tenant,
+    patientId: id,
+    payerId: 'SANDBOX-MEDICARE',
+    memberIdEnc: member.data,
+    memberIdHash: memberIdHash(blindKey, 'SANDBOX-MEDICARE', `M${n}-${CANARY}`),
+    keyId: member.keyId,
+  });
+  return id;
+}
+
+describe('rotateDataKeys', () => {
+  it('re-encrypts every row under the active key in batches; rows still decrypt; re-runs are no-ops', async () => {
+    const ids = [];
+    for (let n = 0; n < 7; n++) ids.push(await insertPatient(oldRing, n));
+
+    // Raw SELECT of the PHI columns never shows the canary.
+    const raw = await db.sql`select demographics_enc from patients`;
+    for (const r of raw)
+      expect(Buffer.from(r.demographics_enc as Buffer).toString('latin1')).not.toContain(CANARY);
+
+    const batches: string[] = [];
+    const report = await rotateDataKeys(db.db, newRing, { batchSize: 3, onBatch: (t) => batches.push(t) });
+    expect(report.patients).toEqual({ rotated: 7, skipped: 0, failedRowIds: [] });
+    expect(report.coverages).toEqual({ rotated: 7, skipped: 0, failedRowIds: [] });
+    expect(batches.filter((t) => t === 'patients').length).toBeGreaterThanOrEqual(3);
+
+    const rows = await db.db.select().from(patients);
+    for (const row of rows) {
+      expect(row.keyId).toBe('d2026');
+      expect(fieldKeyId(row.demographicsEnc)).toBe('d2026');
+      const ctx = fieldContext('patients', 'demographics_enc', { tenant: row.practiceId, rowId: row.id });
+      expect(decryptFieldText(row.demographicsEnc, ctx, newRing)).toContain(CANARY);
+      // Only the new key can read it now: the old key may be retired after rotation.
+      expect(() => decryptFieldText(row.demographicsEnc, ctx, oldRing)).toThrow(/unknown key/);
+    }
+    const [cov] = await db.db.select().from(coverages).where(eq(coverages.patientId, ids[0]!));
+    const covCtx = fieldContext('coverages', 'member_id_enc', { tenant: cov!.practiceId, rowId: cov!.id });
+    expect(decryptFieldText(cov!.memberIdEnc, covCtx, newRing)).toBe(`M0-${CANARY}`);
+
+    const again = await rotateDataKeys(db.db, newRing, { batchSize: 3 });
+    expect(again.patients).toEqual({ rotated: 0, skipped: 0, failedRowIds: [] });
+  });
+
+  it('reports rows it cannot decrypt by id and rotates the rest', async () => {
+    const good = await insertPatient(newRing, 100);
+    const bad = await insertPatient(newRing, 101);
+    // Flip one byte of the bad row's ciphertext.
+    const [row] = await db.db.select().from(patients).where(eq(patients.id, bad));
+    const tampered = Buffer.from(row!.demographicsEnc);
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0x01;
+    await db.db.update(patients).set({ demographicsEnc: tampered }).where(eq(patients.id, bad));
+
+    const report = await rotateDataKeys(db.db, newestRing, { batchSize: 2 });
+    expect(report.patients!.failedRowIds).toEqual([bad]);
+    const [rotated] = await db.db.select().from(patients).where(eq(patients.id, good));
+    expect(rotated!.keyId).toBe('d2027');
+    const [left] = await db.db.select().from(patients).where(eq(patients.id, bad));
+    expect(left!.keyId).toBe('d2026');
+  });
+
+  it('`ptflow keys rotate` rotates with the configured ring and records an audit event', async () => {
+    const ring = withNewActiveKey(newestRing, 'd2028');
+    const lines: string[] = [];
+    const ok = await runKeysRotate(
+      loadConfig({
+        DATABASE_URL: db.url,
+        PTFLOW_DATA_KEYS: ring.toSpec(),
+        PTFLOW_ACTIVE_DATA_KEY_ID: 'd2028',
+        PTFLOW_BLIND_INDEX_KEY: blindKey.toString('base64'),
+      }),
+      (l) => lines.push(l),
+      50,
+    );
+    // The tampered row from the previous test still cannot be decrypted: reported, exit status "failed".
+    expect(ok).toBe(false);
+    expect(lines.join('\n')).not.toContain(CANARY);
+    const keyIds = (await db.sql`select distinct key_id from patients`).map((r) => r.key_id as string);
+    expect(keyIds.sort()).toEqual(['d2026', 'd2028']);
+    const audit = await db.db.select().from(auditEvents).where(eq(auditEvents.resourceType, 'data_key'));
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ resourceId: 'd2028', action: 'U', outcome: 'error' });
+  });
+});
