@@ -46,10 +46,7 @@ export class PayerTransportError extends PayerError {
   readonly type = 'PayerTransportError' as const;
   readonly retryable = true;
   override readonly retryAfterMs: number | undefined;
-  constructor(
-    message: string,
-    opts: { retryAfterMs?: number; status?: number } = {},
-  ) {
+  constructor(message: string, opts: { retryAfterMs?: number; status?: number } = {}) {
     super(message);
     this.retryAfterMs = opts.retryAfterMs;
     this.status = opts.status;

@@ -118,7 +118,10 @@ export function toClaim837(
   if (parties.renderingProvider !== undefined) {
     if (parties.renderingProvider.npi !== parties.billingProvider.npi)
       out.renderingProvider = practitioner(parties.renderingProvider);
-  } else if (claim.renderingProvider !== undefined && claim.renderingProvider.npi !== parties.billingProvider.npi) {
+  } else if (
+    claim.renderingProvider !== undefined &&
+    claim.renderingProvider.npi !== parties.billingProvider.npi
+  ) {
     out.renderingProvider = { lastName: 'RENDERING PROVIDER', npi: claim.renderingProvider.npi };
   }
   return out;
@@ -315,8 +318,7 @@ export function statusCategory(code: string | undefined): ClaimStatusCategory {
 }
 
 export function fromStatus277(doc: ClaimStatus277, patientControlNumber: string): ClaimStatusResult {
-  const claim =
-    doc.claims.find((c) => c.patientAccountNumber === patientControlNumber) ?? doc.claims[0];
+  const claim = doc.claims.find((c) => c.patientAccountNumber === patientControlNumber) ?? doc.claims[0];
   const stc = claim?.statuses[0];
   const out: ClaimStatusResult = { category: statusCategory(stc?.category), document: doc };
   if (stc !== undefined) {

@@ -79,13 +79,7 @@ export interface AuthorizationRequest {
 }
 
 export type AuthorizationStatus =
-  | 'approved'
-  | 'partially_approved'
-  | 'denied'
-  | 'pended'
-  | 'not_required'
-  | 'rejected'
-  | 'other';
+  'approved' | 'partially_approved' | 'denied' | 'pended' | 'not_required' | 'rejected' | 'other';
 
 export interface AuthorizationDecision {
   status: AuthorizationStatus;
@@ -144,12 +138,7 @@ export interface ClaimStatusRequest {
 }
 
 export type ClaimStatusCategory =
-  | 'acknowledged'
-  | 'pending'
-  | 'finalized'
-  | 'rejected'
-  | 'not_found'
-  | 'unknown';
+  'acknowledged' | 'pending' | 'finalized' | 'rejected' | 'not_found' | 'unknown';
 
 export interface ClaimStatusResult {
   category: ClaimStatusCategory;

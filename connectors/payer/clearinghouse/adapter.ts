@@ -124,8 +124,7 @@ export class ClearinghouseConnector implements PayerConnector {
   async submitClaim({ claim, parties }: ClaimSubmission): Promise<ClaimSubmissionResult> {
     const payer = this.payer(claim.payerId);
     const dos = claim.lines.map((l) => l.dos).sort()[0];
-    const profile =
-      dos === undefined ? undefined : payerProfileOn(claim.payerId, dos, this.config.profiles);
+    const profile = dos === undefined ? undefined : payerProfileOn(claim.payerId, dos, this.config.profiles);
     if (profile === undefined) throw new PayerRejected('no payer profile in force for the claim');
     const { envelope, created, numbers } = await this.envelope();
     const x12 = this.build('claim', () =>
@@ -193,7 +192,8 @@ export class ClearinghouseConnector implements PayerConnector {
       throw new PayerContractViolation('clearinghouse mailbox body is not valid JSON');
     }
     const parsed = MailboxSchema.safeParse(json);
-    if (!parsed.success) throw new PayerContractViolation('clearinghouse mailbox body has an unexpected shape');
+    if (!parsed.success)
+      throw new PayerContractViolation('clearinghouse mailbox body has an unexpected shape');
     const out: InboundBatch = {
       cursor: parsed.data.documents.length === 0 ? after : parsed.data.nextCursor,
       acknowledgements: [],
@@ -231,7 +231,8 @@ export class ClearinghouseConnector implements PayerConnector {
   private payer(payerId: string): PayerDirectoryEntry {
     const entry = this.config.payers.find((p) => p.payerId === payerId);
     // The payer id is an opaque configuration key, not PHI.
-    if (entry === undefined) throw new PayerRejected(`payer ${payerId} is not in the clearinghouse directory`);
+    if (entry === undefined)
+      throw new PayerRejected(`payer ${payerId} is not in the clearinghouse directory`);
     return entry;
   }
 
@@ -285,11 +286,7 @@ export class ClearinghouseConnector implements PayerConnector {
     return this.expect(res.text, type, what);
   }
 
-  private expect<T extends ParsedDocument['type']>(
-    text: string,
-    type: T,
-    what: string,
-  ): DocOf<T> {
+  private expect<T extends ParsedDocument['type']>(text: string, type: T, what: string): DocOf<T> {
     const parsed = this.parse(text, what);
     const doc = parsed.documents.find((d): d is DocOf<T> => d.type === type);
     if (doc === undefined || parsed.documents.length !== 1)

@@ -9,8 +9,7 @@
 import { PayerContractViolation, PayerRejected, PayerTransportError } from '../errors.js';
 
 export type ClearinghouseAuth =
-  | { kind: 'basic'; username: string; password: string }
-  | { kind: 'bearer'; token: string };
+  { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
 
 export interface RetryPolicy {
   maxAttempts: number;
