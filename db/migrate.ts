@@ -22,7 +22,14 @@ export const coreMigrations: MigrationSet = {
 };
 
 /** Every migration set, core first. Sandboxes register theirs here. */
-export const migrationSets: MigrationSet[] = [coreMigrations];
+export const migrationSets: MigrationSet[] = [
+  coreMigrations,
+  {
+    name: 'payer',
+    folder: fileURLToPath(new URL('../connectors/payer/migrations', import.meta.url)),
+    journalTable: '__drizzle_migrations_payer',
+  },
+];
 
 export async function runMigrations(url: string, sets: MigrationSet[] = migrationSets): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
