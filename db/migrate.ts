@@ -29,6 +29,11 @@ export const migrationSets: MigrationSet[] = [
     folder: fileURLToPath(new URL('../connectors/payer/migrations', import.meta.url)),
     journalTable: '__drizzle_migrations_payer',
   },
+  {
+    name: 'sandbox_emr',
+    folder: fileURLToPath(new URL('../connectors/emr/sandbox/migrations', import.meta.url)),
+    journalTable: '__drizzle_migrations_sandbox_emr',
+  },
 ];
 
 export async function runMigrations(url: string, sets: MigrationSet[] = migrationSets): Promise<void> {
