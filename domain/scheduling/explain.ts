@@ -38,14 +38,14 @@ function locationPart(c: AssessedCandidate, request: EvaluationRequest): string 
 }
 
 function timePart(c: AssessedCandidate, a: Assessment, request: EvaluationRequest): string {
-  const where = request.availability.length > 0 ? " within patient's window" : '';
-  const firstMs = Math.min(...a.candidates.filter(isFeasible).map((x) => x.timing.startMs));
-  if (c.timing.startMs <= firstMs) return `first slot${where}`;
-  const days =
-    c.score.dayOffset - (a.candidates.find((x) => x.timing.startMs === firstMs)?.score.dayOffset ?? 0);
-  return days > 0
-    ? `${plural(days, 'day')} after the first slot${where}`
-    : `later the same day as the first slot${where}`;
+  const first =
+    request.availability.length > 0 ? "first slot within patient's window" : 'first available slot';
+  const feasible = a.candidates.filter(isFeasible);
+  const firstMs = Math.min(...feasible.map((x) => x.timing.startMs));
+  if (c.timing.startMs <= firstMs) return first;
+  const firstDay = feasible.find((x) => x.timing.startMs === firstMs)?.score.dayOffset ?? 0;
+  const days = c.score.dayOffset - firstDay;
+  return days > 0 ? `${plural(days, 'day')} after the ${first}` : `later the same day as the ${first}`;
 }
 
 export function explainCandidate(c: AssessedCandidate, a: Assessment, request: EvaluationRequest): string {
