@@ -38,9 +38,12 @@ const PERMANENT_CODES = new Set(['EAUTH', 'ETLS', 'EENVELOPE', 'EMESSAGE', 'ECON
 
 export function classifySmtpError(err: unknown): MessagingError {
   if (err instanceof MessagingError) return err;
-  const e = err as { responseCode?: unknown; code?: unknown };
+  const e = err as { responseCode?: unknown; code?: unknown; originalCode?: unknown };
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
-  const code = typeof e.code === 'string' && /^[A-Z_]{2,20}$/.test(e.code) ? e.code : undefined;
+  const code = codeOf(e.code);
+  // nodemailer replaces a socket error's own code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT …) by the step
+  // that failed (ESOCKET) and keeps the original beside it: that one tells what happened.
+  const original = codeOf(e.originalCode);
   // Reply codes decide first: 5xx is permanent (e.g. 550 no such mailbox), 4xx temporary (greylisting, 421).
   if (responseCode !== undefined && responseCode >= 500) return new MessagingRejected(responseCode, code);
   if (responseCode !== undefined && responseCode >= 400) {
@@ -50,8 +53,18 @@ export function classifySmtpError(err: unknown): MessagingError {
     });
   }
   if (code && PERMANENT_CODES.has(code)) return new MessagingRejected(undefined, code);
+  // A certificate that does not verify will not verify on the next attempt either, and retrying a possible
+  // interception is pointless: permanent, and loud.
+  if (original && CERTIFICATE_ERROR.test(original)) return new MessagingRejected(undefined, original);
   // Connection refused/reset, timeouts, DNS: temporary. Never copy err.message: it can quote the recipient.
-  return new MessagingTransportError('SMTP connection failure', code ? { providerCode: code } : {});
+  const best = original ?? code;
+  return new MessagingTransportError('SMTP connection failure', best ? { providerCode: best } : {});
+}
+
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/;
+
+function codeOf(v: unknown): string | undefined {
+  return typeof v === 'string' && /^[A-Z0-9_]{2,40}$/.test(v) ? v : undefined;
 }
 
 export class SmtpEmailTransport implements ChannelTransport {

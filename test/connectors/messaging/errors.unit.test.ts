@@ -55,6 +55,15 @@ describe('SMTP error classification', () => {
     expect(classifySmtpError({ code: 'ETIMEDOUT' }).retryable).toBe(true);
     expect(classifySmtpError({ code: 'EAUTH', responseCode: undefined }).retryable).toBe(false);
     expect(classifySmtpError({ code: 'ETLS' }).retryable).toBe(false);
+    expect(
+      classifySmtpError({ code: 'ESOCKET', originalCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' }).retryable,
+    ).toBe(false);
+    const refused = classifySmtpError({
+      code: 'ESOCKET',
+      originalCode: 'ECONNREFUSED',
+    }) as MessagingTransportError;
+    expect(refused.retryable).toBe(true);
+    expect(refused.providerCode).toBe('ECONNREFUSED');
   });
 
   it('never copies the server text (which can quote the recipient) into the error', () => {
