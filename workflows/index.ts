@@ -1,2 +1,3 @@
 // Bundle entry: every workflow the worker runs.
 export { humanTask } from './human-task.js';
+export { priorAuthorization } from './prior-auth.js';

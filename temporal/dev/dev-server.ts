@@ -76,28 +76,43 @@ export async function isTemporalReady(address: string, namespace = 'default'): P
 export async function ensureSearchAttributes(address: string, namespace = 'default'): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
-    const existing = await connection.operatorService.listSearchAttributes({ namespace });
-    const known = new Set(Object.keys(existing.customAttributes ?? {}));
-    const missing = ptflowSearchAttributes.filter((k) => !known.has(k.name));
-    if (missing.length === 0) return;
-    const { temporal } = await import('@temporalio/proto');
-    const t = temporal.api.enums.v1.IndexedValueType;
-    const map: Record<string, number> = {
-      KEYWORD: t.INDEXED_VALUE_TYPE_KEYWORD,
-      BOOL: t.INDEXED_VALUE_TYPE_BOOL,
-      DATETIME: t.INDEXED_VALUE_TYPE_DATETIME,
-      INT: t.INDEXED_VALUE_TYPE_INT,
-      TEXT: t.INDEXED_VALUE_TYPE_TEXT,
-      DOUBLE: t.INDEXED_VALUE_TYPE_DOUBLE,
-      KEYWORD_LIST: t.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-    };
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, map[k.type]!])),
-    });
+    await registerSearchAttributes(connection, namespace);
   } finally {
     await connection.close();
   }
+}
+
+/** Registers the missing ptflow search attributes through the operator service of `connection`. */
+export async function registerSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace = 'default',
+  opts: { assumeNone?: boolean } = {},
+): Promise<void> {
+  // The Java time-skipping server implements AddSearchAttributes but not ListSearchAttributes.
+  const known = opts.assumeNone
+    ? new Set<string>()
+    : new Set(
+        Object.keys(
+          (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {},
+        ),
+      );
+  const missing = ptflowSearchAttributes.filter((k) => !known.has(k.name));
+  if (missing.length === 0) return;
+  const { temporal } = (await import('@temporalio/proto')).default;
+  const t = temporal.api.enums.v1.IndexedValueType;
+  const map: Record<string, number> = {
+    KEYWORD: t.INDEXED_VALUE_TYPE_KEYWORD,
+    BOOL: t.INDEXED_VALUE_TYPE_BOOL,
+    DATETIME: t.INDEXED_VALUE_TYPE_DATETIME,
+    INT: t.INDEXED_VALUE_TYPE_INT,
+    TEXT: t.INDEXED_VALUE_TYPE_TEXT,
+    DOUBLE: t.INDEXED_VALUE_TYPE_DOUBLE,
+    KEYWORD_LIST: t.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  };
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, map[k.type]!])),
+  });
 }
 
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { registerSearchAttributes } from '../../temporal/dev/dev-server.js';
 import { resolveTestServerExecutable } from '../../temporal/test-server-path.js';
 
 let runtimeInstalled = false;
@@ -62,9 +63,12 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await TestWorkflowEnvironment.createTimeSkipping({
+      const env = await TestWorkflowEnvironment.createTimeSkipping({
         server: { executable: { type: 'existing-path', path } },
       });
+      // The test server knows only the system search attributes until ours are registered.
+      await registerSearchAttributes(env.connection, 'default', { assumeNone: true });
+      return env;
     } catch (err) {
       lastError = err;
       if (!/did not start within|Failed connecting to test server/i.test(String(err))) throw err;

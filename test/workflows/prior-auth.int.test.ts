@@ -1,0 +1,252 @@
+// priorAuthorization on real servers with the real worklist in PostgreSQL. The payer is a scripted in-memory
+// port here (the workflow's contract is PayerDecision values); the sandbox payer's X12 path is tested in
+// test/connectors/payer.
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { AuthorizationPayerPort, AuthorizationSubmission } from '../../activities/authorizations.js';
+import { tasks } from '../../db/schema.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import type { PayerDecision } from '../../domain/auth/lifecycle.js';
+import { addDays } from '../../domain/core/dates.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { workflowId } from '../../domain/ids.js';
+import {
+  dischargeSignal,
+  payerDecisionSignal,
+  priorAuthorization,
+  priorAuthStatusQuery,
+  recordVisitUpdate,
+  type PriorAuthInput,
+} from '../../workflows/prior-auth.js';
+import { NeedsAttention } from '../../workflows/search-attributes.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import {
+  devServerClient,
+  devServerWorker,
+  timeSkippingEnv,
+  uniqueTaskQueue,
+  workflowBundle,
+} from '../helpers/temporal.js';
+
+const TZ = 'America/Chicago';
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+});
+afterAll(async () => db?.drop());
+
+/** A payer that answers from a script and records every request with its idempotency key. */
+function scriptedPayer(script: PayerDecision[]) {
+  const calls: { kind: 'submit' | 'status'; request: AuthorizationSubmission; key: string }[] = [];
+  const port: AuthorizationPayerPort = {
+    submit: async (request, key) => {
+      calls.push({ kind: 'submit', request, key });
+      return script.shift() ?? { outcome: 'pended' };
+    },
+    status: async (request, key) => {
+      calls.push({ kind: 'status', request, key });
+      return { outcome: 'pended' };
+    },
+  };
+  return { port, calls };
+}
+
+function input(today: string, overrides: Partial<PriorAuthInput> = {}): PriorAuthInput {
+  return {
+    authorizationId: randomUUID(),
+    practiceId: DEMO_PRACTICE_ID,
+    patientId: randomUUID(),
+    coverageId: randomUUID(),
+    payerId: 'ma-fastlane',
+    timezone: TZ,
+    requestedVisits: 12,
+    startDate: today,
+    urgency: 'standard',
+    planOfCareContinues: true,
+    ...overrides,
+  };
+}
+
+async function tasksOf(parent: string) {
+  return db.db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.workflowId, parent)));
+}
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('priorAuthorization on the dev server', () => {
+  it('pending → approved for 6 → visits 1-6 → visit 7 rejected; alert and automatic extension at 2 left; extension adds visits', async () => {
+    const payer = scriptedPayer([{ outcome: 'pended' }, { outcome: 'pended' }]);
+    const taskQueue = uniqueTaskQueue();
+    const worker = await devServerWorker(taskQueue, createActivities({ db: db.db, payer: payer.port }));
+    const { client, close } = await devServerClient();
+    try {
+      const today = localDate(new Date(), TZ);
+      const args = input(today);
+      const id = workflowId('auth', args.authorizationId);
+      const handle = await client.workflow.start(priorAuthorization, {
+        taskQueue,
+        workflowId: id,
+        args: [args],
+      });
+      expect(
+        (
+          await eventually(
+            () => handle.query(priorAuthStatusQuery),
+            (s) => s.status === 'pending',
+          )
+        ).status,
+      ).toBe('pending');
+
+      await handle.signal(payerDecisionSignal, {
+        outcome: 'approved',
+        authNumber: 'MA-778899',
+        visitsAuthorized: 6,
+        startDate: today,
+        endDate: addDays(today, 55),
+      });
+      for (let i = 1; i <= 6; i++) {
+        const r = await handle.executeUpdate(recordVisitUpdate, {
+          args: [{ visitId: `visit-${i}`, dos: today, units: 3 }],
+        });
+        expect(r).toMatchObject({ visitsUsed: i, visitsRemaining: 6 - i, duplicate: false });
+      }
+      const seventh = await handle
+        .executeUpdate(recordVisitUpdate, { args: [{ visitId: 'visit-7', dos: today, units: 3 }] })
+        .catch((e: unknown) => e);
+      expect(seventh).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((seventh as WorkflowUpdateFailedError).cause as Error).message).toBe(
+        'Visit 7 would exceed the 6 authorized visits.',
+      );
+      // A repeated delivery of a counted visit changes nothing.
+      expect(
+        await handle.executeUpdate(recordVisitUpdate, {
+          args: [{ visitId: 'visit-6', dos: today, units: 3 }],
+        }),
+      ).toMatchObject({ visitsUsed: 6, duplicate: true });
+
+      // The extension went out once, automatically, carrying the payer's number; the alert is on the worklist.
+      const submits = payer.calls.filter((c) => c.kind === 'submit');
+      expect(submits).toHaveLength(2);
+      expect(submits[1]).toMatchObject({
+        key: `auth:${args.authorizationId}:request:2`,
+        request: { extendsAuthNumber: 'MA-778899' },
+      });
+      const raised = await eventually(
+        () => tasksOf(id),
+        (t) => t.some((x) => x.kind === 'auth_visits_low'),
+      );
+      expect(raised.map((t) => t.kind)).toContain('auth_visits_low');
+      // Exhausted, with the extension in flight (which of the two shows depends on which happened last).
+      expect(['exhausted', 'extension_requested']).toContain(
+        (await handle.query(priorAuthStatusQuery)).status,
+      );
+
+      await handle.signal(payerDecisionSignal, {
+        outcome: 'approved',
+        visitsAuthorized: 6,
+        endDate: addDays(today, 90),
+      });
+      const status = await eventually(
+        () => handle.query(priorAuthStatusQuery),
+        (s) => s.status === 'extended',
+      );
+      expect(status).toMatchObject({
+        status: 'extended',
+        visitsAuthorized: 12,
+        visitsUsed: 6,
+        visitsRemaining: 6,
+      });
+      expect(
+        await handle.executeUpdate(recordVisitUpdate, {
+          args: [{ visitId: 'visit-7', dos: today, units: 3 }],
+        }),
+      ).toMatchObject({
+        visitsUsed: 7,
+      });
+
+      await handle.signal(dischargeSignal);
+      expect(await handle.result()).toMatchObject({ status: 'closed', visitsUsed: 7 });
+    } finally {
+      await close();
+      await worker.close();
+    }
+  });
+});
+
+describe('priorAuthorization with time skipping', () => {
+  it('approved for 30 days with no visits: alerts before the end, then expired with NeedsAttention', async () => {
+    const env = await timeSkippingEnv();
+    try {
+      const start = new Date(await env.currentTimeMs());
+      const today = localDate(start, TZ);
+      const payer = scriptedPayer([
+        {
+          outcome: 'approved',
+          authNumber: 'MA-1',
+          visitsAuthorized: 6,
+          startDate: today,
+          endDate: addDays(today, 29),
+        },
+      ]);
+      const taskQueue = uniqueTaskQueue();
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        activities: createActivities({ db: db.db, payer: payer.port }),
+        workflowBundle: workflowBundle(),
+      });
+      await worker.runUntil(async () => {
+        const args = input(today, { planOfCareContinues: false });
+        const id = workflowId('auth', args.authorizationId);
+        const handle = await env.client.workflow.start(priorAuthorization, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
+        await env.sleep('24 days');
+        const before = await tasksOf(id);
+        expect(
+          before
+            .filter((t) => t.kind === 'auth_ending_soon')
+            .map((t) => t.title)
+            .sort(),
+        ).toEqual(['Authorization ends in 14 day(s)', 'Authorization ends in 7 day(s)']);
+        expect((await handle.query(priorAuthStatusQuery)).status).toBe('approved');
+
+        const result = await handle.result();
+        expect(result).toMatchObject({ status: 'expired', needsAttention: true, visitsUsed: 0 });
+        // The task is a child workflow that outlives the authorization: its row appears right after.
+        const after = await eventually(
+          () => tasksOf(id),
+          (t) => t.some((x) => x.kind === 'auth_expired'),
+        );
+        expect(after.map((t) => t.kind)).toContain('auth_expired');
+        const elapsedDays = ((await env.currentTimeMs()) - start.getTime()) / 86_400_000;
+        expect(elapsedDays).toBeGreaterThanOrEqual(29);
+        const described = await handle.describe();
+        expect(described.typedSearchAttributes.get(NeedsAttention)).toBe(true);
+        // No extension without a continuing plan of care.
+        expect(payer.calls.filter((c) => c.kind === 'submit')).toHaveLength(1);
+      });
+    } finally {
+      await env.teardown();
+    }
+  });
+});

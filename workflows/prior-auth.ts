@@ -1,0 +1,402 @@
+// priorAuthorization: one per coverage episode (DESIGN §2.2). Submits the request, follows up while the payer
+// decides (polling, or a `payerDecision` signal from a webhook), then guards the approved visits: every visit
+// arrives as a validated `recordVisit` update, so "visit 7 of 6" is rejected with a reason the scheduler shows.
+// Alerts (visits left, days left) raise worklist tasks and, while the plan of care continues, the extension
+// request goes out automatically. The end date expires it, zero visits exhausts it, discharge closes it.
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  allHandlersFinished,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { AuthorizationSubmission } from '../activities/authorizations.js';
+import {
+  applyDecision,
+  checkVisit,
+  DEFAULT_AUTH_ALERT_POLICY,
+  dueAlerts,
+  newLedger,
+  nextAlertDate,
+  recordVisit,
+  shouldRequestExtension,
+  unitsRemaining,
+  visitsRemaining,
+  type AuthAlertPolicy,
+  type AuthLedger,
+  type PayerDecision,
+  type VisitToRecord,
+} from '../domain/auth/lifecycle.js';
+import { endOfLocalDay, localDate } from '../domain/core/zoned.js';
+import { workflowId } from '../domain/ids.js';
+import type { StaffRole } from '../domain/tasks.js';
+import { humanTask } from './human-task.js';
+import {
+  AuthVisitsRemaining,
+  NeedsAttention,
+  NextDeadline,
+  PatientId,
+  PayerId,
+  PracticeId,
+  ProcessKind,
+  ProcessStatus,
+} from './search-attributes.js';
+
+export interface PriorAuthInput {
+  authorizationId: string;
+  practiceId: string;
+  patientId: string;
+  coverageId: string;
+  payerId: string;
+  /** The clinic's IANA zone: authorization windows are local calendar dates. */
+  timezone: string;
+  requestedVisits: number;
+  startDate: string;
+  endDate?: string;
+  urgency: 'standard' | 'urgent';
+  /** Payer decision window (7 days standard, 72 h urgent unless the payer profile says otherwise). */
+  decisionWindowHours?: number;
+  /** How often to ask the payer while a decision is pending (default 6 hours). */
+  pollEveryMinutes?: number;
+  alertPolicy?: AuthAlertPolicy;
+  planOfCareContinues: boolean;
+  /** Carried across continue-as-new. */
+  carry?: { ledger: AuthLedger; requestNumber: number; decisionEscalated: boolean };
+}
+
+export interface PriorAuthStatus {
+  authorizationId: string;
+  status: AuthLedger['status'];
+  authNumber?: string;
+  startDate?: string;
+  endDate?: string;
+  visitsAuthorized?: number;
+  visitsUsed: number;
+  visitsRemaining?: number;
+  unitsAuthorized?: number;
+  unitsUsed: number;
+  unitsRemaining?: number;
+  needsAttention: boolean;
+  extensionsRequested: number;
+  extensionsApproved: number;
+}
+
+export interface RecordVisitResult {
+  visitsUsed: number;
+  visitsRemaining?: number;
+  unitsRemaining?: number;
+  duplicate: boolean;
+}
+
+export interface AuthAdjustment {
+  visitsAuthorized?: number;
+  unitsAuthorized?: number;
+  endDate?: string;
+  /** Who made the correction (audited by the API). */
+  adjustedBy: string;
+  reasonCode: 'payer_correction' | 'data_entry_error' | 'retro_authorization';
+}
+
+export const payerDecisionSignal = defineSignal<[PayerDecision]>('payerDecision');
+export const dischargeSignal = defineSignal<[]>('discharge');
+export const planOfCareSignal = defineSignal<[{ continues: boolean }]>('planOfCare');
+export const recordVisitUpdate = defineUpdate<RecordVisitResult, [VisitToRecord]>('recordVisit');
+export const adjustAuthorizationUpdate = defineUpdate<PriorAuthStatus, [AuthAdjustment]>(
+  'adjustAuthorization',
+);
+export const priorAuthStatusQuery = defineQuery<PriorAuthStatus>('status');
+
+/** Payer calls are slow and flaky: generous timeout, bounded retries (WF-1). */
+export const payerActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 12,
+  },
+} as const;
+
+const payer = proxyActivities<Activities>(payerActivityOptions);
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAuthStatus> {
+  const policy = input.alertPolicy ?? DEFAULT_AUTH_ALERT_POLICY;
+  let ledger: AuthLedger = input.carry?.ledger ?? newLedger();
+  let requestNumber = input.carry?.requestNumber ?? 0;
+  let decisionEscalated = input.carry?.decisionEscalated ?? false;
+  let planOfCareContinues = input.planOfCareContinues;
+  let closing = false;
+  let changed = false;
+  const decisions: PayerDecision[] = [];
+
+  const needsAttention = () =>
+    ['expired', 'exhausted', 'denied'].includes(ledger.status) || decisionEscalated;
+  const snapshot = (): PriorAuthStatus => ({
+    authorizationId: input.authorizationId,
+    status: ledger.status,
+    authNumber: ledger.authNumber,
+    startDate: ledger.startDate,
+    endDate: ledger.endDate,
+    visitsAuthorized: ledger.visitsAuthorized,
+    visitsUsed: ledger.visitsUsed,
+    visitsRemaining: visitsRemaining(ledger),
+    unitsAuthorized: ledger.unitsAuthorized,
+    unitsUsed: ledger.unitsUsed,
+    unitsRemaining: unitsRemaining(ledger),
+    needsAttention: needsAttention(),
+    extensionsRequested: ledger.extensionsRequested,
+    extensionsApproved: ledger.extensionsApproved,
+  });
+  const publish = (deadline?: Date) =>
+    upsertSearchAttributes([
+      { key: ProcessStatus, value: ledger.status },
+      { key: NeedsAttention, value: needsAttention() },
+      { key: AuthVisitsRemaining, value: visitsRemaining(ledger) ?? null },
+      { key: NextDeadline, value: deadline ?? null },
+    ]);
+
+  setHandler(priorAuthStatusQuery, snapshot);
+  setHandler(payerDecisionSignal, (d) => {
+    decisions.push(d);
+    changed = true;
+  });
+  setHandler(dischargeSignal, () => {
+    closing = true;
+    changed = true;
+  });
+  setHandler(planOfCareSignal, ({ continues }) => {
+    planOfCareContinues = continues;
+    changed = true;
+  });
+  setHandler(
+    recordVisitUpdate,
+    (visit) => {
+      const check = checkVisit(ledger, visit);
+      const duplicate = check.ok && check.duplicate;
+      if (check.ok) ledger = recordVisit(ledger, visit);
+      changed = true;
+      return {
+        visitsUsed: ledger.visitsUsed,
+        visitsRemaining: visitsRemaining(ledger),
+        unitsRemaining: unitsRemaining(ledger),
+        duplicate,
+      };
+    },
+    {
+      // Rejected updates never reach history: the state is unchanged and the caller gets the reason.
+      validator: (visit) => {
+        if (
+          !visit ||
+          typeof visit.visitId !== 'string' ||
+          !ISO_DATE.test(visit.dos) ||
+          !Number.isInteger(visit.units) ||
+          visit.units < 0
+        ) {
+          throw ApplicationFailure.nonRetryable('The visit is malformed.', 'InvalidVisit');
+        }
+        const check = checkVisit(ledger, visit);
+        if (!check.ok) throw ApplicationFailure.nonRetryable(check.reason, `VisitNotAllowed:${check.code}`);
+      },
+    },
+  );
+  setHandler(
+    adjustAuthorizationUpdate,
+    (a) => {
+      ledger = {
+        ...ledger,
+        visitsAuthorized: a.visitsAuthorized ?? ledger.visitsAuthorized,
+        unitsAuthorized: a.unitsAuthorized ?? ledger.unitsAuthorized,
+        endDate: a.endDate ?? ledger.endDate,
+      };
+      if (
+        ledger.status === 'exhausted' &&
+        (visitsRemaining(ledger) ?? 1) > 0 &&
+        (unitsRemaining(ledger) ?? 1) > 0
+      ) {
+        ledger = { ...ledger, status: 'active' };
+      }
+      changed = true;
+      return snapshot();
+    },
+    {
+      validator: (a) => {
+        const bad =
+          (a.visitsAuthorized !== undefined &&
+            (!Number.isInteger(a.visitsAuthorized) || a.visitsAuthorized < ledger.visitsUsed)) ||
+          (a.unitsAuthorized !== undefined &&
+            (!Number.isInteger(a.unitsAuthorized) || a.unitsAuthorized < ledger.unitsUsed)) ||
+          (a.endDate !== undefined &&
+            (!ISO_DATE.test(a.endDate) || (ledger.startDate !== undefined && a.endDate < ledger.startDate)));
+        if (bad)
+          throw ApplicationFailure.nonRetryable(
+            'The correction is not consistent with the visits already used.',
+            'InvalidAdjustment',
+          );
+        if (['draft', 'submitted', 'pending', 'denied', 'closed'].includes(ledger.status)) {
+          throw ApplicationFailure.nonRetryable(
+            'Only an approved authorization can be corrected.',
+            'InvalidAdjustment',
+          );
+        }
+      },
+    },
+  );
+
+  if (!input.carry) {
+    upsertSearchAttributes([
+      { key: ProcessKind, value: 'priorAuthorization' },
+      { key: PracticeId, value: input.practiceId },
+      { key: PatientId, value: input.patientId },
+      { key: PayerId, value: input.payerId },
+    ]);
+  }
+
+  const submission = (extendsAuthNumber?: string): AuthorizationSubmission => ({
+    authorizationId: input.authorizationId,
+    practiceId: input.practiceId,
+    patientId: input.patientId,
+    coverageId: input.coverageId,
+    payerId: input.payerId,
+    requestedVisits: input.requestedVisits,
+    startDate: input.startDate,
+    endDate: input.endDate,
+    urgency: input.urgency,
+    extendsAuthNumber,
+  });
+
+  const raiseTask = async (kind: string, title: string, role: StaffRole, dueInHours: number) => {
+    const taskId = uuid4();
+    await startChild(humanTask, {
+      workflowId: workflowId('task', taskId),
+      // Tasks outlive the authorization process that raised them: staff still see them after it closes.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [
+        {
+          taskId,
+          practiceId: input.practiceId,
+          patientId: input.patientId,
+          kind,
+          assigneeRole: role,
+          title,
+          dueAt: new Date(Date.now() + dueInHours * 3_600_000).toISOString(),
+          parentWorkflowId: workflowInfo().workflowId,
+          processKind: 'priorAuthorization',
+          details: { authorizationId: input.authorizationId, payerId: input.payerId },
+        },
+      ],
+    });
+  };
+
+  const take = (d: PayerDecision) => {
+    ledger = applyDecision(ledger, d);
+  };
+
+  // 1. Submit (once per request number; the key makes a retried activity file only once).
+  if (ledger.status === 'draft') {
+    requestNumber += 1;
+    ledger = { ...ledger, status: 'submitted' };
+    publish();
+    take(await payer.submitAuthorizationRequest(submission(), requestNumber));
+  }
+
+  // 2. Follow up while the payer decides: a webhook signal or a poll, escalating past the decision window.
+  const windowMs = (input.decisionWindowHours ?? (input.urgency === 'urgent' ? 72 : 7 * 24)) * 3_600_000;
+  const decisionDeadline = workflowInfo().startTime.getTime() + windowMs;
+  while ((ledger.status === 'pending' || ledger.status === 'submitted') && !closing) {
+    const untilDeadline = decisionDeadline - Date.now();
+    publish(new Date(decisionDeadline));
+    const pollMs = Math.min(
+      (input.pollEveryMinutes ?? 360) * 60_000,
+      untilDeadline > 0 ? untilDeadline : Infinity,
+    );
+    await condition(() => decisions.length > 0 || closing, pollMs);
+    if (decisions.length > 0) take(decisions.shift()!);
+    else if (!closing && Date.now() >= decisionDeadline && !decisionEscalated) {
+      decisionEscalated = true;
+      await raiseTask(
+        'auth_decision_overdue',
+        'Payer decision on an authorization is overdue',
+        'front_desk',
+        24,
+      );
+    } else if (!closing) take(await payer.pollAuthorizationDecision(submission(), requestNumber));
+  }
+  decisionEscalated = false;
+
+  if (ledger.status === 'denied') {
+    publish();
+    await raiseTask('auth_denied', 'Authorization denied: review, appeal or re-request', 'front_desk', 48);
+  }
+
+  // 3. Guard the approved authorization until it ends.
+  while (!closing && !['denied', 'expired', 'closed'].includes(ledger.status)) {
+    while (decisions.length > 0) take(decisions.shift()!);
+    const now = new Date();
+    const today = localDate(now, input.timezone);
+
+    if (ledger.endDate && now >= endOfLocalDay(ledger.endDate, input.timezone)) {
+      ledger = { ...ledger, status: 'expired' };
+      publish();
+      await raiseTask('auth_expired', 'Authorization expired', 'front_desk', 24);
+      break;
+    }
+
+    const alerts = dueAlerts(ledger, policy, today);
+    for (const alert of alerts) {
+      ledger = { ...ledger, alertsRaised: [...ledger.alertsRaised, alert.key] };
+      await raiseTask(`auth_${alert.kind}`, alert.title, 'front_desk', 48);
+    }
+    if (shouldRequestExtension(ledger, alerts, planOfCareContinues)) {
+      ledger = {
+        ...ledger,
+        extensionsRequested: ledger.extensionsRequested + 1,
+        status: 'extension_requested',
+      };
+      requestNumber += 1;
+      take(await payer.submitAuthorizationRequest(submission(ledger.authNumber), requestNumber));
+      if (ledger.status === 'pending') ledger = { ...ledger, status: 'extension_requested' };
+    } else if (ledger.status === 'exhausted' && alerts.length > 0) {
+      // No extension coming (plan of care ended or one is already in flight): staff decide.
+      publish();
+    }
+
+    const wakeAt = [
+      ledger.endDate ? endOfLocalDay(ledger.endDate, input.timezone).getTime() : undefined,
+      (() => {
+        const d = nextAlertDate(ledger, policy, today);
+        return d ? endOfLocalDay(d, input.timezone).getTime() - 86_400_000 : undefined;
+      })(),
+    ].filter((t): t is number => t !== undefined && t > now.getTime());
+    const next = wakeAt.length > 0 ? Math.min(...wakeAt) : undefined;
+    publish(ledger.endDate ? endOfLocalDay(ledger.endDate, input.timezone) : undefined);
+
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof priorAuthorization>({
+        ...input,
+        planOfCareContinues,
+        carry: { ledger, requestNumber, decisionEscalated },
+      });
+    }
+    changed = false;
+    if (next === undefined) await condition(() => changed || closing);
+    else await condition(() => changed || closing, Math.max(1, next - now.getTime()));
+  }
+
+  if (closing) ledger = { ...ledger, status: 'closed' };
+  publish();
+  await condition(allHandlersFinished);
+  return snapshot();
+}
