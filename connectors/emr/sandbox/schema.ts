@@ -3,7 +3,17 @@
 // would store them, apart from ptflow's encrypted tables. Ids of locations and therapists are the same as in
 // db/seed.ts so the EMR and ptflow agree on who and where.
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid, date } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  date,
+} from 'drizzle-orm/pg-core';
 
 export const sandboxEmr = pgSchema('sandbox_emr');
 
@@ -29,7 +39,10 @@ export const therapists = sandboxEmr.table('therapists', {
   name: text('name').notNull(),
   npi: text('npi').notNull(),
   discipline: text('discipline', { enum: ['PT', 'PTA'] }).notNull(),
-  specialties: text('specialties').array().notNull().default(sql`'{}'::text[]`),
+  specialties: text('specialties')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   weeklyAvailability: jsonb('weekly_availability').$type<AvailabilityBlock[]>().notNull(),
 });
 
@@ -50,7 +63,10 @@ export const referrals = sandboxEmr.table('referrals', {
     .notNull()
     .references(() => patients.id),
   referringNpi: text('referring_npi'),
-  diagnosisCodes: text('diagnosis_codes').array().notNull().default(sql`'{}'::text[]`),
+  diagnosisCodes: text('diagnosis_codes')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
 });
 
@@ -98,7 +114,10 @@ export const visits = sandboxEmr.table('visits', {
   dateOfService: date('date_of_service', { mode: 'string' }).notNull(),
   signedAt: timestamp('signed_at', { withTimezone: true }).notNull(),
   interventions: jsonb('interventions').notNull(),
-  diagnoses: text('diagnoses').array().notNull().default(sql`'{}'::text[]`),
+  diagnoses: text('diagnoses')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   totalMinutes: integer('total_minutes').notNull(),
 });
 
@@ -116,7 +135,10 @@ export const records = sandboxEmr.table(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('records_kind_our_id').on(t.kind, t.ourId), index('records_patient').on(t.patientId, t.kind)],
+  (t) => [
+    uniqueIndex('records_kind_our_id').on(t.kind, t.ourId),
+    index('records_patient').on(t.patientId, t.kind),
+  ],
 );
 
 /** Outbox + delivery log of signed webhooks. The body is fixed at enqueue; each attempt is signed afresh. */
@@ -126,7 +148,9 @@ export const webhookDeliveries = sandboxEmr.table(
     id: text('id').primaryKey(),
     eventType: text('event_type').notNull(),
     body: text('body').notNull(),
-    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
     lastStatus: integer('last_status'),

@@ -2,7 +2,15 @@
 // 127.0.0.1): create → search → read → update, coverage, slots and bookings, forms, documents, plan of care,
 // outcomes and signed visits. The server validates every resource we write with medplum's validator.
 import { randomUUID } from 'node:crypto';
-import type { Encounter, Practitioner, Procedure, Schedule, Slot } from '@medplum/fhirtypes';
+import type {
+  DocumentReference,
+  Encounter,
+  Patient,
+  Practitioner,
+  Procedure,
+  Schedule,
+  Slot,
+} from '@medplum/fhirtypes';
 import Fastify from 'fastify';
 import { exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +83,7 @@ describe('FHIR adapter: patients', () => {
     const all = (await server.repo.searchResources({
       resourceType: 'Patient',
       filters: [],
-    })) as import('@medplum/fhirtypes').Patient[];
+    })) as Patient[];
     expect(all.filter((p) => p.identifier?.some((i) => i.value === patientId))).toHaveLength(1);
   });
 
@@ -259,10 +267,7 @@ describe('FHIR adapter: forms, documents, plan of care, outcomes', () => {
     const first = await emr.writeDocument(input);
     expect(first.created).toBe(true);
     expect((await emr.writeDocument(input)).created).toBe(false);
-    const stored = await server.repo.readResource<import('@medplum/fhirtypes').DocumentReference>(
-      'DocumentReference',
-      first.emrId,
-    );
+    const stored = await server.repo.readResource<DocumentReference>('DocumentReference', first.emrId);
     expect(Buffer.from(stored.content[0]?.attachment.data ?? '', 'base64').equals(pdf)).toBe(true);
   });
 
