@@ -15,6 +15,7 @@ import {
   type EvaluationDurationRow,
   type EvaluationRequestInput,
   type EvaluationSlotResult,
+  type LpModel,
   type LpSolution,
   type SlotQuery,
   type SlotSource,
@@ -25,12 +26,13 @@ import { addDays } from '../domain/core/dates.js';
 /** Bounded so a pathological candidate set fails fast instead of holding the activity slot. */
 const YALPS_OPTIONS = { timeout: 2_000, maxIterations: 32_768 } as const;
 
-export const yalpsSolver: Solver = {
-  solve(model): LpSolution {
+// `satisfies` keeps the synchronous signature visible to callers that solve outside the activity (tests).
+export const yalpsSolver = {
+  solve(model: LpModel): LpSolution {
     const s = solve(model, YALPS_OPTIONS);
     return { status: s.status, result: s.result, variables: s.variables };
   },
-};
+} satisfies Solver;
 
 export interface SchedulingActivityDeps {
   slots: SlotSource;

@@ -22,7 +22,9 @@ function plural(n: number, word: string): string {
 function specialtyPart(c: AssessedCandidate, a: Assessment): string {
   const region = a.need.region?.replace(/-/g, ' ');
   if (c.score.matchedSpecialty !== undefined) {
-    return `matched ${c.score.matchedSpecialty} specialty${region ? ` (${region})` : ''}`;
+    const s = c.score.matchedSpecialty;
+    // "matched vestibular specialty (vestibular)" says nothing twice.
+    return `matched ${s} specialty${region && region !== s ? ` (${region})` : ''}`;
   }
   if (a.need.specialties.length === 0) return 'no specialty preference for this region';
   return `no ${a.need.specialties.join('/')} specialist free, any PT may evaluate`;
