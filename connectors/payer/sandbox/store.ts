@@ -1,0 +1,100 @@
+// Postgres state of the sandbox payer (schema sandbox_payer): claims by submitter + CLM01, authorization
+// requests by trace, and the outbound mailbox whose row id is the polling cursor.
+import { and, asc, eq, gt, ne } from 'drizzle-orm';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import type postgres from 'postgres';
+import { sandboxAuthorizations, sandboxClaims, sandboxResponses } from './schema.js';
+
+export type ClaimRow = typeof sandboxClaims.$inferSelect;
+export type NewClaimRow = typeof sandboxClaims.$inferInsert;
+export type AuthRow = typeof sandboxAuthorizations.$inferSelect;
+export type NewAuthRow = typeof sandboxAuthorizations.$inferInsert;
+
+export class SandboxPayerStore {
+  readonly db: PostgresJsDatabase;
+
+  constructor(sql: postgres.Sql) {
+    this.db = drizzle(sql);
+  }
+
+  async findClaim(senderId: string, pcn: string): Promise<ClaimRow | undefined> {
+    const rows = await this.db
+      .select()
+      .from(sandboxClaims)
+      .where(and(eq(sandboxClaims.senderId, senderId), eq(sandboxClaims.patientControlNumber, pcn)));
+    return rows[0];
+  }
+
+  /** Inserts unless the CLM01 is already on file; returns undefined when it was (a resubmission). */
+  async insertClaim(row: NewClaimRow): Promise<ClaimRow | undefined> {
+    const rows = await this.db.insert(sandboxClaims).values(row).onConflictDoNothing().returning();
+    return rows[0];
+  }
+
+  async updateClaim(id: number, patch: Partial<NewClaimRow>): Promise<void> {
+    await this.db.update(sandboxClaims).set(patch).where(eq(sandboxClaims.id, id));
+  }
+
+  async memberClaims(memberId: string, exceptPcn: string): Promise<ClaimRow[]> {
+    return this.db
+      .select()
+      .from(sandboxClaims)
+      .where(and(eq(sandboxClaims.memberId, memberId), ne(sandboxClaims.patientControlNumber, exceptPcn)));
+  }
+
+  async countClaims(senderId: string, pcn: string): Promise<number> {
+    const rows = await this.db
+      .select({ id: sandboxClaims.id })
+      .from(sandboxClaims)
+      .where(and(eq(sandboxClaims.senderId, senderId), eq(sandboxClaims.patientControlNumber, pcn)));
+    return rows.length;
+  }
+
+  async findAuth(senderId: string, trace: string): Promise<AuthRow | undefined> {
+    const rows = await this.db
+      .select()
+      .from(sandboxAuthorizations)
+      .where(and(eq(sandboxAuthorizations.senderId, senderId), eq(sandboxAuthorizations.traceNumber, trace)));
+    return rows[0];
+  }
+
+  async findAuthByCertification(cert: string): Promise<AuthRow | undefined> {
+    const rows = await this.db
+      .select()
+      .from(sandboxAuthorizations)
+      .where(eq(sandboxAuthorizations.certificationNumber, cert));
+    return rows[0];
+  }
+
+  async insertAuth(row: NewAuthRow): Promise<AuthRow> {
+    const rows = await this.db.insert(sandboxAuthorizations).values(row).onConflictDoNothing().returning();
+    const inserted = rows[0] ?? (await this.findAuth(row.senderId, row.traceNumber));
+    if (inserted === undefined) throw new Error('authorization insert lost');
+    return inserted;
+  }
+
+  async updateAuth(id: number, patch: Partial<NewAuthRow>): Promise<void> {
+    await this.db.update(sandboxAuthorizations).set(patch).where(eq(sandboxAuthorizations.id, id));
+  }
+
+  async memberAuths(memberId: string): Promise<AuthRow[]> {
+    return this.db.select().from(sandboxAuthorizations).where(eq(sandboxAuthorizations.memberId, memberId));
+  }
+
+  async pushResponse(recipientId: string, type: '277CA' | '835', x12: string): Promise<void> {
+    await this.db.insert(sandboxResponses).values({ recipientId, type, x12 });
+  }
+
+  async responsesAfter(
+    recipientId: string,
+    cursor: number,
+    limit: number,
+  ): Promise<{ cursor: number; type: string; x12: string }[]> {
+    return this.db
+      .select({ cursor: sandboxResponses.cursor, type: sandboxResponses.type, x12: sandboxResponses.x12 })
+      .from(sandboxResponses)
+      .where(and(eq(sandboxResponses.recipientId, recipientId), gt(sandboxResponses.cursor, cursor)))
+      .orderBy(asc(sandboxResponses.cursor))
+      .limit(limit);
+  }
+}
