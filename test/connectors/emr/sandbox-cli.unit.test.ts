@@ -1,0 +1,32 @@
+// `ptflow sandbox emr …` registers its commands and parses note interventions strictly.
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { parseIntervention, registerSandboxEmrCommands } from '../../../connectors/emr/sandbox/cli.js';
+
+describe('sandbox EMR CLI', () => {
+  it('registers book, check-in, sign-note, cancel and friends under `sandbox emr`', () => {
+    const program = new Command('ptflow');
+    const emr = registerSandboxEmrCommands(program.command('sandbox'), {
+      openDatabase: async () => ({ url: 'postgres://unused', stop: async () => undefined }),
+      env: {},
+      out: () => undefined,
+    });
+    expect(emr.commands.map((c) => c.name())).toEqual([
+      'seed',
+      'slots',
+      'book',
+      'check-in',
+      'no-show',
+      'cancel',
+      'sign-note',
+      'deliver',
+    ]);
+  });
+
+  it('parses CPT:MINUTES:DISCIPLINE and rejects anything else', () => {
+    expect(parseIntervention('97110:23:PTA')).toEqual({ code: '97110', minutes: 23, furnishedBy: 'PTA' });
+    for (const bad of ['97110:23', '97110:x:PT', '97110:23:OT', 'ZZCANARY-4']) {
+      expect(() => parseIntervention(bad)).toThrow(/^intervention must look like/);
+    }
+  });
+});
