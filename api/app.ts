@@ -12,6 +12,10 @@ import {
 import { loggerOptions } from './logger.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problem } from './problem.js';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { appendAudit } from '../db/audit/append.js';
+import { codecRoutes } from './routes/codec.js';
+import type { Principal } from './auth/principal.js';
 import type { Database } from '../db/connection.js';
 import './auth/principal.js';
 import { authPlugin, type AuthDeps } from './auth/plugin.js';
@@ -49,6 +53,8 @@ export interface AppDeps {
   rateLimit?: RateLimitSettings;
   metrics?: ApiMetrics;
   onDenied?: AuthDeps['onDenied'];
+  /** Codec server for the Temporal Web UI (decrypts payloads for authorised staff; every call audited). */
+  codec?: { codec: PayloadCodec; allowedOrigin: string };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -154,5 +160,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(deps.readiness));
   await app.register(taskRoutes({ db: deps.db, temporal: deps.temporal, cursorKey: deps.cursorKey }));
+  if (deps.codec) {
+    const db = deps.db;
+    await app.register(
+      codecRoutes<Principal>({
+        codec: deps.codec.codec,
+        allowedOrigin: deps.codec.allowedOrigin,
+        roles: ['admin', 'front_desk', 'therapist', 'biller'],
+        authorize: async (req) => req.principal,
+        audit: async (e) => {
+          await appendAudit(db, {
+            actorId: e.principal.id,
+            actorType: e.principal.type,
+            actorRole: e.principal.role,
+            action: e.operation === 'decode' ? 'R' : 'E',
+            resourceType: 'temporal_payload',
+            outcome: e.outcome,
+            requestId: e.requestId,
+          });
+        },
+      }),
+    );
+  }
   return app;
 }

@@ -51,6 +51,8 @@ export const configSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
     .optional(),
+  /** Origin of the Temporal Web UI, the only origin allowed to call the codec endpoints (CORS). */
+  TEMPORAL_UI_ORIGIN: z.url({ error: 'must be a URL such as http://127.0.0.1:8233' }).optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
   // Key material (checked by checkKeyConfig; required in production, generated for development).
@@ -68,6 +70,8 @@ export type Config = z.infer<typeof configSchema> & {
   cacheDir: string;
   /** Address the client and worker use: TEMPORAL_ADDRESS, else the dev server on TEMPORAL_PORT. */
   temporalAddress: string;
+  /** TEMPORAL_UI_ORIGIN, else the dev server's UI on TEMPORAL_UI_PORT. */
+  temporalUiOrigin: string;
 };
 
 export class ConfigError extends Error {
@@ -115,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: path.resolve(cwd, c.PTFLOW_DATA_DIR),
     cacheDir: defaultCacheDir(env),
     temporalAddress: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,
+    temporalUiOrigin: (c.TEMPORAL_UI_ORIGIN ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
   };
 }
 

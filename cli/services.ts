@@ -12,6 +12,8 @@ import { createWorker } from '../temporal/worker.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
 import type { Config } from './config.js';
 import { payloadKeyring } from './keyrings.js';
+import { EncryptionCodec } from '../temporal/codec/encryption-codec.js';
+import { auditDenied } from '../api/audit.js';
 
 let runtimeInstalled = false;
 /** Install the Temporal runtime once; `ownSignals` leaves SIGINT/SIGTERM to us (dev shuts down in order). */
@@ -76,6 +78,7 @@ export async function startApiService(config: Config, databaseUrl: string): Prom
       dataConverter: dataConverterFor(payloadKeyring(config)),
     });
     const t = temporal;
+    const keyring = payloadKeyring(config);
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,
       db: db.db,

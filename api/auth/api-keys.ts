@@ -30,16 +30,14 @@ export async function createApiKey(
     .slice(0, 12);
   const secret = randomBytes(32).toString('base64url');
   const id = randomUUID();
-  await db
-    .insert(apiKeys)
-    .values({
-      id,
-      practiceId: input.practiceId,
-      prefix,
-      hash: hashSecret(secret),
-      role: input.role,
-      label: input.label,
-    });
+  await db.insert(apiKeys).values({
+    id,
+    practiceId: input.practiceId,
+    prefix,
+    hash: hashSecret(secret),
+    role: input.role,
+    label: input.label,
+  });
   return { id, prefix, key: `ptf_${prefix}_${secret}` };
 }
 

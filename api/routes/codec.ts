@@ -7,6 +7,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Role } from '../auth/principal.js';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem.js';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
@@ -35,6 +36,8 @@ export interface CodecRouteDeps<P> {
   audit(event: CodecAuditEvent<P>): Promise<void>;
   /** The Temporal UI origin, e.g. http://localhost:8233. */
   allowedOrigin: string;
+  /** Roles the API's auth layer admits to the codec routes (they hold the whole history's PHI). */
+  roles: readonly Role[];
 }
 
 const ALLOW_HEADERS = 'X-Namespace, Content-Type, Authorization';
@@ -72,7 +75,8 @@ export function codecRoutes<P>(deps: CodecRouteDeps<P>): FastifyPluginAsyncZod {
     app.addHook('onRequest', async (req, reply) => cors(req, reply));
 
     for (const path of ['/codec/encode', '/codec/decode']) {
-      app.options(path, async (req, reply) => {
+      // Preflights carry no credentials by design: public, and answered only for the UI origin.
+      app.options(path, { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
         if (req.headers.origin !== deps.allowedOrigin) return reply.code(403).send();
         reply.header('access-control-allow-methods', 'POST, GET, OPTIONS');
         reply.header('access-control-allow-headers', ALLOW_HEADERS);
@@ -122,7 +126,8 @@ export function codecRoutes<P>(deps: CodecRouteDeps<P>): FastifyPluginAsyncZod {
         return reply.header('cache-control', 'no-store').send({ payloads });
       };
 
-    app.post('/codec/encode', { schema: { body } }, handle('encode'));
-    app.post('/codec/decode', { schema: { body } }, handle('decode'));
+    const config = { roles: deps.roles };
+    app.post('/codec/encode', { config, schema: { body, hide: true } }, handle('encode'));
+    app.post('/codec/decode', { config, schema: { body, hide: true } }, handle('decode'));
   };
 }

@@ -101,6 +101,9 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
       dbFile: path.join(config.dataDir, 'temporal.sqlite'),
       logFile: path.join(config.dataDir, 'logs', 'temporal.log'),
       namespace: config.TEMPORAL_NAMESPACE,
+      // The Web UI asks ptflow's codec server to decrypt payloads for staff signed in to it; everyone else
+      // sees ciphertext.
+      uiCodecEndpoint: `http://127.0.0.1:${config.PORT}/codec`,
       portVariables: { port: 'TEMPORAL_PORT', uiPort: 'TEMPORAL_UI_PORT' },
     });
     writePidFile(temporalPidFile, temporal.process.pid);

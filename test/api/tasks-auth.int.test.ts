@@ -9,6 +9,9 @@ import { createActivities } from '../../activities/index.js';
 import { buildApp } from '../../api/app.js';
 import { createApiKey, revokeApiKey } from '../../api/auth/api-keys.js';
 import { createOidcVerifier } from '../../api/auth/oidc.js';
+import { auditDenied } from '../../api/audit.js';
+import { generateKeyring } from '../../db/crypto/keyring.js';
+import { EncryptionCodec } from '../../temporal/codec/encryption-codec.js';
 import { practices } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
@@ -47,6 +50,8 @@ beforeAll(async () => {
     ),
     rateLimit: { perMinute: 1000, authFailuresPerMinute: 1000 },
     readiness: { database: async () => true },
+    onDenied: (e) => auditDenied(db.db, e),
+    codec: { codec: new EncryptionCodec(generateKeyring('test1')), allowedOrigin: 'http://127.0.0.1:8233' },
   });
   await app.ready();
 });
@@ -86,6 +91,56 @@ describe('deny by default', () => {
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
       expectProblem(res, 401);
     }
+  });
+
+  it('audits denied access by route pattern, and serves the codec only to authenticated staff (audited)', async () => {
+    await app.inject({ method: 'GET', url: '/v1/tasks' });
+    const denied =
+      await db.sql`select actor_id, resource_id, outcome from audit_events where outcome = 'denied'`;
+    expect(denied).toContainEqual({ actor_id: 'anonymous', resource_id: '.v1.tasks', outcome: 'denied' });
+
+    const payloads = {
+      payloads: [
+        {
+          metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+          data: Buffer.from('"ZZCANARY-2"').toString('base64'),
+        },
+      ],
+    };
+    const anonymous = await app.inject({ method: 'POST', url: '/codec/encode', payload: payloads });
+    expect(anonymous.statusCode).toBe(401);
+    const key = await createApiKey(db.db, { practiceId: DEMO_PRACTICE_ID, role: 'therapist', label: 'pt' });
+    const auth = { authorization: `Bearer ${key.key}`, origin: 'http://127.0.0.1:8233' };
+    const encoded = await app.inject({
+      method: 'POST',
+      url: '/codec/encode',
+      headers: auth,
+      payload: payloads,
+    });
+    expect(encoded.statusCode).toBe(200);
+    expect(encoded.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8233');
+    expect(encoded.body).not.toContain(Buffer.from('"ZZCANARY-2"').toString('base64'));
+    const decoded = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: auth,
+      payload: encoded.json(),
+    });
+    expect(decoded.json()).toEqual(payloads);
+    const audited =
+      await db.sql`select action, resource_type from audit_events where actor_id = ${`apikey:${key.prefix}`}`;
+    expect(audited).toEqual(
+      expect.arrayContaining([
+        { action: 'E', resource_type: 'temporal_payload' },
+        { action: 'R', resource_type: 'temporal_payload' },
+      ]),
+    );
+    const foreignOrigin = await app.inject({
+      method: 'OPTIONS',
+      url: '/codec/decode',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(foreignOrigin.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('keeps health, metrics and docs public and sends strict security headers', async () => {
