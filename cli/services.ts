@@ -99,6 +99,8 @@ export async function startApiService(config: Config, databaseUrl: string): Prom
         perMinute: config.RATE_LIMIT_PER_MINUTE,
         authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
       },
+      codec: { codec: new EncryptionCodec(keyring), allowedOrigin: config.temporalUiOrigin },
+      onDenied: (e) => auditDenied(db.db, e),
       readiness: {
         temporal: () => isTemporalReachable(t.connection),
         database: () => isDbReachable(db.sql),
