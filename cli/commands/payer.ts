@@ -136,7 +136,7 @@ export async function claimPreview(file: string, write: (s: string) => void): Pr
           reference: 'PREVIEW',
           createdDate: visit.dos,
           createdTime: '12:00',
-          submitter: { name: 'PTFLOW PREVIEW', id: 'PREVIEW', contactName: 'BILLING' },
+          submitter: { name: 'PTFLOW PREVIEW', id: 'PREVIEW', contactName: 'BILLING', phone: '5555550100' },
           receiver: { name: payer.name, id: payer.x12PayerId },
         },
       ),
