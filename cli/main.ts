@@ -6,6 +6,8 @@ import { ConfigError, formatConfigError, loadConfig, type Config } from './confi
 import { AlreadyRunningError, runDev } from './commands/dev.js';
 import { runApi, runMigrate, runSeed, runWorker } from './commands/servers.js';
 import { CliUsageError, runApiKeyCreate, runApiKeyRevoke } from './commands/apikey.js';
+import { registerSandboxEmrCommands } from '../connectors/emr/sandbox/cli.js';
+import { openDatabase } from './database.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/cli-provision.js';
@@ -60,6 +62,13 @@ async function main(argv: string[]): Promise<void> {
     .command('revoke <prefix>')
     .description('revoke an API key by its prefix')
     .action((prefix: string) => runApiKeyRevoke(config(), log, prefix));
+
+  const sandbox = program.command('sandbox').description('act as the simulated external systems (demos)');
+  registerSandboxEmrCommands(sandbox, {
+    openDatabase: () => openDatabase(config(), log),
+    env: process.env,
+    out: (line) => process.stdout.write(`${line}\n`),
+  });
 
   const temporal = program.command('temporal').description('Temporal tooling');
   temporal

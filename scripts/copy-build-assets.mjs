@@ -1,4 +1,6 @@
-// Files tsc does not emit but the compiled app needs: the committed SQL migrations.
+// Files tsc does not emit but the compiled app needs: the committed SQL migrations of every migration set.
 import fs from 'node:fs';
 
-fs.cpSync('db/migrations', 'dist/db/migrations', { recursive: true });
+for (const dir of ['db/migrations', 'connectors/emr/sandbox/migrations', 'connectors/payer/migrations']) {
+  if (fs.existsSync(dir)) fs.cpSync(dir, `dist/${dir}`, { recursive: true });
+}

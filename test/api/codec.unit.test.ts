@@ -21,6 +21,7 @@ async function app(opts: { auditFails?: boolean } = {}) {
     codecRoutes<{ sub: string }>({
       codec,
       allowedOrigin: UI,
+      roles: ['admin'],
       authorize: async (req) => (req.headers.authorization === 'Bearer good' ? { sub: 'user:1' } : undefined),
       audit: async (e) => {
         if (opts.auditFails) throw new Error('insert failed');
