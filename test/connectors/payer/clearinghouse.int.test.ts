@@ -286,6 +286,19 @@ describe('claims (837P → 999, 277CA, 835)', () => {
   });
 });
 
+describe('control numbers in Postgres', () => {
+  it('concurrent allocations never reuse a number and stay increasing per sender', async () => {
+    const a = new PostgresControlNumbers(drizzle(db.sql));
+    const b = new PostgresControlNumbers(drizzle(db.sql));
+    const got = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).next('CONCURRENT')));
+    const isa = got.map((g) => g.interchange).sort((x, y) => x - y);
+    expect(new Set(isa).size).toBe(40);
+    expect(isa[0]).toBe(1);
+    expect(isa[39]).toBe(40);
+    expect((await a.next('OTHER')).interchange).toBe(1);
+  });
+});
+
 describe('faults and contract violations', () => {
   it('an outage is a retryable error carrying the Retry-After delay', async () => {
     server.faults.startOutage(NOW.getTime(), 30_000);
