@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/domain/**/*.test.ts', 'test/**/*.unit.test.ts'],
           environment: 'node',
+          // Pure tests first; the server-backed project runs after them with its own worker limit.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -19,6 +21,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
           environment: 'node',
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/setup/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
