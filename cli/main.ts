@@ -8,6 +8,7 @@ import { runApi, runMigrate, runSeed, runWorker } from './commands/servers.js';
 import { CliUsageError, runApiKeyCreate, runApiKeyRevoke } from './commands/apikey.js';
 import { registerSandboxEmrCommands } from '../connectors/emr/sandbox/cli.js';
 import { openDatabase } from './database.js';
+import { claimPreview, PayerCliError, x12Parse } from './commands/payer.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/cli-provision.js';
@@ -63,6 +64,20 @@ async function main(argv: string[]): Promise<void> {
     .description('revoke an API key by its prefix')
     .action((prefix: string) => runApiKeyRevoke(config(), log, prefix));
 
+  const out = (text: string) => process.stdout.write(text);
+  program
+    .command('claim')
+    .description('claims')
+    .command('preview <visit.json>')
+    .description('code and scrub a visit; print the coded lines, the findings and the 837P (nothing is sent)')
+    .action((file: string) => claimPreview(file, out));
+  program
+    .command('x12')
+    .description('X12 tools')
+    .command('parse <file>')
+    .description('print the typed JSON of an X12 file (271, 277, 277CA, 278, 835, 837P, 999, 270, 276)')
+    .action((file: string) => x12Parse(file, out));
+
   const sandbox = program.command('sandbox').description('act as the simulated external systems (demos)');
   registerSandboxEmrCommands(sandbox, {
     openDatabase: () => openDatabase(config(), log),
@@ -91,6 +106,7 @@ main(process.argv).catch((err: unknown) => {
   if (
     err instanceof PortInUseError ||
     err instanceof CliUsageError ||
+    err instanceof PayerCliError ||
     err instanceof AlreadyRunningError ||
     err instanceof TemporalCliUnavailableError
   ) {
