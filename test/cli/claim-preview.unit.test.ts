@@ -1,0 +1,29 @@
+// `ptflow claim preview` on the shipped example: coded lines, findings and a real 837P, nothing sent.
+import { describe, expect, it } from 'vitest';
+import { claimPreview, PayerCliError, x12Parse } from '../../cli/commands/payer.js';
+
+describe('ptflow claim preview / x12 parse', () => {
+  it('codes, scrubs and serializes the example visit', async () => {
+    let out = '';
+    await claimPreview('examples/visit-medicare-kx.json', (s) => (out += s));
+    expect(out).toContain('units by CMS_TOTAL_TIME, 53 timed minutes');
+    expect(out).toMatch(/97110-GP(-KX)? × 2/);
+    expect(out).toContain('97530-CQ-GP');
+    expect(out).toMatch(/Findings \((BLOCKED|submittable)\)/);
+    expect(out).toMatch(/^ISA\*00\*/m);
+    expect(out).toContain('CLM*DEMO0001*');
+  });
+
+  it('answers unreadable or invalid input with one clear error', async () => {
+    await expect(claimPreview('examples/does-not-exist.json', () => undefined)).rejects.toBeInstanceOf(
+      PayerCliError,
+    );
+    await expect(x12Parse('package.json', () => undefined)).rejects.toThrow(/NOT_X12/);
+  });
+
+  it('prints the typed JSON of an 835', async () => {
+    let out = '';
+    await x12Parse('test/fixtures/x12/835-multi-claim.x12', (s) => (out += s));
+    expect(JSON.parse(out)).toMatchObject({ interchange: { version: '00501' } });
+  });
+});
