@@ -1,2 +1,3 @@
 export * from './poc.js';
 export * from './progress.js';
+export * from './episode.js';

@@ -1,0 +1,299 @@
+// The plan-of-care episode as pure data and decisions (DESIGN §2.4): which certification, progress-report,
+// recertification and inactivity actions are due on a clinic-local day, and when the next one falls. The
+// planOfCare workflow only applies these decisions (raise a task, send a document, flag the episode), so all
+// deadline arithmetic is tested here without a server. Day convention from poc.ts: first treatment = day 0.
+import { addDays, type IsoDate } from '../core/dates.js';
+import {
+  certificationIntervalEnd,
+  initialCertificationDueBy,
+  MAX_CERT_INTERVAL_DAYS,
+  pocCertificationState,
+  REFERRAL_TRANSMISSION_RULE_FROM,
+  type PocCertificationState,
+  type Recertification,
+} from './poc.js';
+import { DEFAULT_PROGRESS_INTERVAL, progressReportState, type ProgressReportState } from './progress.js';
+
+/** Timing policy: data with defaults, overridable per practice or payer. */
+export interface CarePolicy {
+  /** Days after the first treatment on which a missing certification is chased (domain-rules §5). */
+  certificationReminderDays: readonly number[];
+  /** The escalation before the day-30 deadline. */
+  certificationEscalationDay: number;
+  /** Recertification task this many days before the certification interval ends. */
+  recertificationLeadDays: number;
+  /** Discharge automatically after this many days without a visit. */
+  dischargeAfterInactiveDays: number;
+  /** Treatment days per progress report (a clinician may choose fewer). */
+  progressIntervalTreatmentDays: number;
+  /** Raise the "progress report due" task on this treatment day of the period (WebPT alerts after the 8th). */
+  progressTaskOnTreatmentDay: number;
+}
+
+export const DEFAULT_CARE_POLICY: CarePolicy = {
+  certificationReminderDays: [7, 14, 21],
+  certificationEscalationDay: 28,
+  recertificationLeadDays: 10,
+  dischargeAfterInactiveDays: 30,
+  progressIntervalTreatmentDays: DEFAULT_PROGRESS_INTERVAL,
+  progressTaskOnTreatmentDay: DEFAULT_PROGRESS_INTERVAL - 2,
+};
+
+export interface CertificationEvidence {
+  signedDate?: IsoDate;
+  transmittedToReferrerDate?: IsoDate;
+  /** Reference to the transmission proof (fax confirmation, EMR message id). */
+  transmissionProofRef?: string;
+  delayJustification?: boolean;
+}
+
+export interface CareEpisode {
+  firstTreatmentDate: IsoDate;
+  pocEndDate?: IsoDate;
+  referralSignedAndDated: boolean;
+  certification: CertificationEvidence;
+  recertifications: Recertification[];
+  /** Visit ids already counted (a redelivered `visitCompleted` changes nothing). */
+  visitIds: string[];
+  /** Distinct dates of service with a billable treatment, sorted. */
+  treatmentDays: IsoDate[];
+  progressReports: IsoDate[];
+  /** Keys of the one-off actions already taken (survives continue-as-new). */
+  done: string[];
+}
+
+export function newCareEpisode(input: {
+  firstTreatmentDate: IsoDate;
+  pocEndDate?: IsoDate;
+  referralSignedAndDated?: boolean;
+}): CareEpisode {
+  return {
+    firstTreatmentDate: input.firstTreatmentDate,
+    pocEndDate: input.pocEndDate,
+    referralSignedAndDated: input.referralSignedAndDated ?? false,
+    certification: {},
+    recertifications: [],
+    visitIds: [],
+    // The evaluation is the first treatment day (domain-rules §6 "Period start").
+    treatmentDays: [input.firstTreatmentDate],
+    progressReports: [],
+    done: [],
+  };
+}
+
+/** Count a completed visit; idempotent on the visit id, and several visits on one day are one treatment day. */
+export function recordTreatment(ep: CareEpisode, visitId: string, dos: IsoDate): CareEpisode {
+  if (ep.visitIds.includes(visitId)) return ep;
+  const days = ep.treatmentDays.includes(dos) ? ep.treatmentDays : [...ep.treatmentDays, dos].sort();
+  return { ...ep, visitIds: [...ep.visitIds, visitId], treatmentDays: days };
+}
+
+export function recordProgressReport(ep: CareEpisode, date: IsoDate): CareEpisode {
+  if (ep.progressReports.includes(date)) return ep;
+  return { ...ep, progressReports: [...ep.progressReports, date].sort() };
+}
+
+export function markDone(ep: CareEpisode, key: string): CareEpisode {
+  return ep.done.includes(key) ? ep : { ...ep, done: [...ep.done, key] };
+}
+
+/** Last day covered by the current certification (initial interval, or the latest recertification). */
+export function certifiedThrough(ep: CareEpisode): IsoDate {
+  const initial = certificationIntervalEnd(ep.firstTreatmentDate, ep.pocEndDate);
+  return ep.recertifications.reduce(
+    (end, r) => (r.certifiedThrough > end ? r.certifiedThrough : end),
+    initial,
+  );
+}
+
+export function certificationState(ep: CareEpisode, today: IsoDate): PocCertificationState {
+  return pocCertificationState(
+    {
+      firstTreatmentDate: ep.firstTreatmentDate,
+      pocEndDate: ep.pocEndDate,
+      signedDate: ep.certification.signedDate,
+      referralSignedAndDated: ep.referralSignedAndDated,
+      transmittedToReferrerDate: ep.certification.transmittedToReferrerDate,
+      delayJustification: ep.certification.delayJustification,
+      recertifications: ep.recertifications,
+    },
+    today,
+    today,
+  );
+}
+
+/**
+ * Whether the initial certification is in hand (for the first day of the interval, judged on `asOf`), or a
+ * signature at least arrived (a late one goes down the delayed-certification path, not the reminder path).
+ */
+export function isInitiallyCertified(ep: CareEpisode, asOf: IsoDate): boolean {
+  if (ep.certification.signedDate !== undefined && ep.certification.signedDate <= asOf) return true;
+  const s = pocCertificationState(
+    {
+      firstTreatmentDate: ep.firstTreatmentDate,
+      pocEndDate: ep.pocEndDate,
+      referralSignedAndDated: ep.referralSignedAndDated,
+      transmittedToReferrerDate: ep.certification.transmittedToReferrerDate,
+    },
+    ep.firstTreatmentDate,
+    asOf,
+  );
+  return s.status === 'certified';
+}
+
+/** Progress-report position as of the last treatment day. */
+export function progressPosition(ep: CareEpisode, policy: CarePolicy): ProgressReportState {
+  const last = ep.treatmentDays[ep.treatmentDays.length - 1] ?? ep.firstTreatmentDate;
+  return progressReportState(
+    {
+      treatmentDays: ep.treatmentDays,
+      progressReports: ep.progressReports,
+      recertifications: ep.recertifications.map((r) => r.certifiedFrom),
+      intervalTreatmentDays: policy.progressIntervalTreatmentDays,
+    },
+    last,
+  );
+}
+
+/**
+ * The progress report is overdue once the day-10 treatment day has passed without one: a further treatment day
+ * arrived (status 'overdue'), or the calendar day of the 10th has ended. A report dated after the last treatment
+ * day closes the period.
+ */
+export function isProgressReportOverdue(ep: CareEpisode, policy: CarePolicy, today: IsoDate): boolean {
+  const last = ep.treatmentDays[ep.treatmentDays.length - 1] ?? ep.firstTreatmentDate;
+  if (ep.progressReports.some((p) => p > last)) return false;
+  const pos = progressPosition(ep, policy);
+  return pos.status === 'overdue' || (pos.status === 'due_today' && today > last);
+}
+
+export type CareAction =
+  | { key: string; kind: 'certification_reminder'; day: number }
+  | { key: string; kind: 'certification_escalation'; day: number }
+  | { key: string; kind: 'progress_report_due'; periodStart: IsoDate; treatmentDay: number }
+  | { key: string; kind: 'recertification_due'; intervalEnds: IsoDate }
+  | { key: string; kind: 'inactive_discharge'; lastTreatmentDay: IsoDate };
+
+/** One-off actions due on `today` that have not been taken yet, in a stable order. */
+export function dueCareActions(ep: CareEpisode, policy: CarePolicy, today: IsoDate): CareAction[] {
+  const out: CareAction[] = [];
+  const fresh = (a: CareAction) => {
+    if (!ep.done.includes(a.key)) out.push(a);
+  };
+  if (!isInitiallyCertified(ep, today)) {
+    // Only the latest reminder that is due: a workflow started late does not send a burst of stale ones.
+    const dueReminders = policy.certificationReminderDays.filter(
+      (d) => today >= addDays(ep.firstTreatmentDate, d),
+    );
+    const day = dueReminders[dueReminders.length - 1];
+    if (day !== undefined && today < addDays(ep.firstTreatmentDate, policy.certificationEscalationDay))
+      fresh({ key: `cert_reminder:${day}`, kind: 'certification_reminder', day });
+    if (today >= addDays(ep.firstTreatmentDate, policy.certificationEscalationDay))
+      fresh({
+        key: 'cert_escalation',
+        kind: 'certification_escalation',
+        day: policy.certificationEscalationDay,
+      });
+  }
+  const pos = progressPosition(ep, policy);
+  if (
+    pos.treatmentDayInPeriod >= policy.progressTaskOnTreatmentDay &&
+    (pos.status === 'due_soon' || pos.status === 'due_today' || pos.status === 'overdue')
+  )
+    fresh({
+      key: `progress_due:${pos.periodStart}`,
+      kind: 'progress_report_due',
+      periodStart: pos.periodStart,
+      treatmentDay: pos.treatmentDayInPeriod,
+    });
+  const through = certifiedThrough(ep);
+  if (today >= addDays(through, -policy.recertificationLeadDays))
+    fresh({ key: `recert:${through}`, kind: 'recertification_due', intervalEnds: through });
+  const last = ep.treatmentDays[ep.treatmentDays.length - 1] ?? ep.firstTreatmentDate;
+  if (today >= addDays(last, policy.dischargeAfterInactiveDays))
+    fresh({ key: `inactive:${last}`, kind: 'inactive_discharge', lastTreatmentDay: last });
+  return out;
+}
+
+/** The next clinic-local day on which something may change without any signal (for the workflow's timer). */
+export function nextCareCheckDate(ep: CareEpisode, policy: CarePolicy, today: IsoDate): IsoDate | undefined {
+  const last = ep.treatmentDays[ep.treatmentDays.length - 1] ?? ep.firstTreatmentDate;
+  const candidates: IsoDate[] = [
+    addDays(last, policy.dischargeAfterInactiveDays),
+    addDays(certifiedThrough(ep), -policy.recertificationLeadDays),
+    addDays(certifiedThrough(ep), 1),
+  ];
+  // The day after the 10th treatment day: the overdue flag turns on then.
+  if (progressPosition(ep, policy).status === 'due_today') candidates.push(addDays(last, 1));
+  if (!isInitiallyCertified(ep, today)) {
+    for (const d of policy.certificationReminderDays) candidates.push(addDays(ep.firstTreatmentDate, d));
+    candidates.push(addDays(ep.firstTreatmentDate, policy.certificationEscalationDay));
+    candidates.push(addDays(initialCertificationDueBy(ep.firstTreatmentDate), 1));
+  }
+  const future = candidates.filter((d) => d > today).sort();
+  return future[0];
+}
+
+export type CertificationRecord =
+  | { kind: 'signature'; signedDate: IsoDate; delayJustification?: boolean }
+  | { kind: 'transmission'; transmittedDate: IsoDate; proofRef: string }
+  | { kind: 'recertification'; signedDate: IsoDate; certifiedFrom: IsoDate; certifiedThrough: IsoDate };
+
+/** Why a certification record cannot be accepted, or undefined. */
+export function certificationRecordProblem(ep: CareEpisode, rec: CertificationRecord): string | undefined {
+  switch (rec.kind) {
+    case 'signature':
+      return rec.signedDate < ep.firstTreatmentDate
+        ? 'The signature predates the first treatment day of this plan of care.'
+        : undefined;
+    case 'transmission':
+      if (!ep.referralSignedAndDated)
+        return 'Transmission proof certifies only when the patient came with a signed and dated referral.';
+      if (ep.firstTreatmentDate < REFERRAL_TRANSMISSION_RULE_FROM)
+        return `Transmission proof certifies only for services from ${REFERRAL_TRANSMISSION_RULE_FROM}.`;
+      if (rec.transmittedDate > initialCertificationDueBy(ep.firstTreatmentDate))
+        return 'The plan of care was sent more than 30 days after the first treatment: a signature is needed.';
+      return rec.proofRef.length === 0 ? 'The transmission proof reference is missing.' : undefined;
+    case 'recertification':
+      // Recertifications need a signature; the 2025 transmission rule is for initial certification (VERIFY).
+      if (rec.certifiedThrough < rec.certifiedFrom) return 'The recertified period ends before it starts.';
+      if (rec.certifiedThrough > addDays(rec.certifiedFrom, MAX_CERT_INTERVAL_DAYS))
+        return `A certification interval is at most ${MAX_CERT_INTERVAL_DAYS} days.`;
+      return undefined;
+  }
+}
+
+export function applyCertification(ep: CareEpisode, rec: CertificationRecord): CareEpisode {
+  switch (rec.kind) {
+    case 'signature':
+      return {
+        ...ep,
+        certification: {
+          ...ep.certification,
+          signedDate: rec.signedDate,
+          delayJustification: rec.delayJustification,
+        },
+      };
+    case 'transmission':
+      return {
+        ...ep,
+        certification: {
+          ...ep.certification,
+          transmittedToReferrerDate: rec.transmittedDate,
+          transmissionProofRef: rec.proofRef,
+        },
+      };
+    case 'recertification':
+      return {
+        ...ep,
+        recertifications: [
+          ...ep.recertifications,
+          {
+            signedDate: rec.signedDate,
+            certifiedFrom: rec.certifiedFrom,
+            certifiedThrough: rec.certifiedThrough,
+          },
+        ],
+      };
+  }
+}
