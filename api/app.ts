@@ -25,6 +25,7 @@ import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { taskRoutes } from './routes/tasks.js';
+import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 
 export interface RouteEntry {
   method: string;
@@ -55,6 +56,8 @@ export interface AppDeps {
   onDenied?: AuthDeps['onDenied'];
   /** Codec server for the Temporal Web UI (decrypts payloads for authorised staff; every call audited). */
   codec?: { codec: PayloadCodec; allowedOrigin: string };
+  /** Idempotency-Key handling for routes with `config.idempotent` (the keyring encrypts stored answers). */
+  idempotency?: Omit<IdempotencyDeps, 'db'>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -156,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     failuresPerMinute: limits.authFailuresPerMinute,
     onDenied: deps.onDenied,
   });
+  if (deps.idempotency) await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
   await registerOpenApi(app);
 
   await app.register(healthRoutes(deps.readiness));

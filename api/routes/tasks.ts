@@ -113,7 +113,7 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
     app.post(
       '/v1/tasks/:id/complete',
       {
-        config: { roles: staff },
+        config: { roles: staff, idempotent: true },
         schema: {
           tags: ['tasks'],
           summary: 'Complete a task; the waiting process continues',

@@ -1,0 +1,130 @@
+// Persistence of idempotency records (API-IDEM-2/5/7). The UNIQUE (principal_id, method, route, key) index is
+// the lock: whoever's `INSERT … ON CONFLICT DO NOTHING` returns a row owns the key; everyone else reads the
+// existing record and replays, refuses (422) or waits (409). Stored responses are encrypted (SEC-ENC-1).
+import { randomUUID } from 'node:crypto';
+import { and, eq, lte } from 'drizzle-orm';
+import type { Database } from '../../db/connection.js';
+import { fieldContext } from '../../db/crypto/encrypted-tables.js';
+import { decryptField, encryptField } from '../../db/crypto/field-encryption.js';
+import type { Keyring } from '../../db/crypto/keyring.js';
+import { idempotencyRecords } from '../../db/schema.js';
+
+/** Stripe's window; the record (and its encrypted response) is deleted afterwards. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface RecordKey {
+  principalId: string;
+  method: string;
+  route: string;
+  key: string;
+}
+
+export interface StoredResponse {
+  statusCode: number;
+  contentType: string | undefined;
+  body: string;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; recordId: string }
+  | { kind: 'mismatch' }
+  | { kind: 'in_progress' }
+  | { kind: 'replay'; response: StoredResponse };
+
+// The AAD tenant follows db/crypto/encrypted-tables.ts (principal_id for this table), so key rotation, which
+// walks that list, can re-encrypt these rows.
+const ctx = (principalId: string, recordId: string) =>
+  fieldContext('idempotency_records', 'response_enc', { tenant: principalId, rowId: recordId });
+
+export async function claimIdempotencyKey(
+  db: Database,
+  keyring: Keyring,
+  k: RecordKey,
+  fingerprint: string,
+  now: Date,
+  ttlMs = IDEMPOTENCY_TTL_MS,
+): Promise<ClaimResult> {
+  // Two rounds at most: the second one after removing an expired record that held the key.
+  for (let round = 0; round < 2; round++) {
+    const inserted = await db
+      .insert(idempotencyRecords)
+      .values({
+        id: randomUUID(),
+        ...k,
+        fingerprint,
+        state: 'in_progress',
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + ttlMs),
+      })
+      .onConflictDoNothing()
+      .returning({ id: idempotencyRecords.id });
+    if (inserted[0]) return { kind: 'claimed', recordId: inserted[0].id };
+
+    const [existing] = await db
+      .select()
+      .from(idempotencyRecords)
+      .where(
+        and(
+          eq(idempotencyRecords.principalId, k.principalId),
+          eq(idempotencyRecords.method, k.method),
+          eq(idempotencyRecords.route, k.route),
+          eq(idempotencyRecords.key, k.key),
+        ),
+      )
+      .limit(1);
+    // Released between our insert and our read (a 4xx of the first request): try to claim again.
+    if (!existing) continue;
+    if (existing.expiresAt.getTime() <= now.getTime()) {
+      // An expired key is a new key (API-IDEM-7), even before the sweeper got to it. The condition on
+      // expires_at keeps a concurrent request that already replaced the record from being deleted.
+      await db
+        .delete(idempotencyRecords)
+        .where(and(eq(idempotencyRecords.id, existing.id), lte(idempotencyRecords.expiresAt, now)));
+      continue;
+    }
+    if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
+    if (existing.state !== 'complete' || !existing.responseEnc || existing.statusCode === null) {
+      return { kind: 'in_progress' };
+    }
+    const plain = decryptField(existing.responseEnc, ctx(k.principalId, existing.id), keyring);
+    const stored = JSON.parse(plain.toString('utf8')) as { contentType?: string; body: string };
+    return {
+      kind: 'replay',
+      response: { statusCode: existing.statusCode, contentType: stored.contentType, body: stored.body },
+    };
+  }
+  // The key changed hands twice while we looked: treat it as a concurrent request.
+  return { kind: 'in_progress' };
+}
+
+export async function completeIdempotencyKey(
+  db: Database,
+  keyring: Keyring,
+  principalId: string,
+  recordId: string,
+  response: StoredResponse,
+): Promise<void> {
+  const enc = encryptField(
+    JSON.stringify({ contentType: response.contentType, body: response.body }),
+    ctx(principalId, recordId),
+    keyring,
+  );
+  await db
+    .update(idempotencyRecords)
+    .set({ state: 'complete', statusCode: response.statusCode, responseEnc: enc.data, keyId: enc.keyId })
+    .where(eq(idempotencyRecords.id, recordId));
+}
+
+/** Forget a claim whose request failed with a 4xx: the client may fix the request and retry the same key. */
+export async function releaseIdempotencyKey(db: Database, recordId: string): Promise<void> {
+  await db.delete(idempotencyRecords).where(eq(idempotencyRecords.id, recordId));
+}
+
+/** The sweeper job (API-IDEM-7): delete every record expired at `now`; returns how many went. */
+export async function sweepExpiredIdempotencyKeys(db: Database, now: Date): Promise<number> {
+  const gone = await db
+    .delete(idempotencyRecords)
+    .where(lte(idempotencyRecords.expiresAt, now))
+    .returning({ id: idempotencyRecords.id });
+  return gone.length;
+}
