@@ -26,6 +26,7 @@ import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { taskRoutes } from './routes/tasks.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
+import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
 export interface RouteEntry {
   method: string;
@@ -58,6 +59,8 @@ export interface AppDeps {
   codec?: { codec: PayloadCodec; allowedOrigin: string };
   /** Idempotency-Key handling for routes with `config.idempotent` (the keyring encrypts stored answers). */
   idempotency?: Omit<IdempotencyDeps, 'db'>;
+  /** Signed inbound webhooks (/v1/webhooks/…); mounted only when configured. */
+  webhooks?: Omit<WebhookRouteDeps, 'db'>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -164,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(deps.readiness));
   await app.register(taskRoutes({ db: deps.db, temporal: deps.temporal, cursorKey: deps.cursorKey }));
+  if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
   if (deps.codec) {
     const db = deps.db;
     await app.register(

@@ -10,8 +10,9 @@ import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
 import { connectClient, isTemporalReachable, type TemporalClientHandle } from '../temporal/client.js';
 import { createWorker } from '../temporal/worker.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
-import type { Config } from './config.js';
-import { payloadKeyring } from './keyrings.js';
+import { ConfigError, type Config } from './config.js';
+import { dataKeys, payloadKeyring } from './keyrings.js';
+import { loadWebhookSettings, WebhookConfigError } from '../api/webhooks/config.js';
 import { EncryptionCodec } from '../temporal/codec/encryption-codec.js';
 import { auditDenied } from '../api/audit.js';
 
@@ -68,7 +69,18 @@ export interface ApiService {
   stop(): Promise<void>;
 }
 
+/** Webhook sources from PTFLOW_WEBHOOK_SOURCES (api/webhooks/config.ts), reported like any config error. */
+function webhookSettings(): ReturnType<typeof loadWebhookSettings> {
+  try {
+    return loadWebhookSettings(process.env);
+  } catch (err) {
+    if (err instanceof WebhookConfigError) throw new ConfigError(err.variable, err.reason);
+    throw err;
+  }
+}
+
 export async function startApiService(config: Config, databaseUrl: string): Promise<ApiService> {
+  const webhooks = webhookSettings();
   const db = connectDb(databaseUrl);
   let temporal: TemporalClientHandle | undefined;
   try {
@@ -101,6 +113,10 @@ export async function startApiService(config: Config, databaseUrl: string): Prom
       },
       codec: { codec: new EncryptionCodec(keyring), allowedOrigin: config.temporalUiOrigin },
       onDenied: (e) => auditDenied(db.db, e),
+      idempotency: { keyring: dataKeys(config).keyring },
+      // The EMR event router and the messaging service are not wired yet: until they are, signed deliveries
+      // answer 503 (the senders retry) instead of being recorded and dropped.
+      ...(webhooks ? { webhooks: { settings: webhooks } } : {}),
       readiness: {
         temporal: () => isTemporalReachable(t.connection),
         database: () => isDbReachable(db.sql),
