@@ -319,6 +319,19 @@ describe('EMR webhooks', () => {
     expectProblem(await deliver(notObject, signed(notObject), { kind: 'payer' }), 400);
   });
 
+  it('documents the webhook routes in the OpenAPI spec', async () => {
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/webhooks/emr/{source}',
+        '/v1/webhooks/payer/{source}',
+        '/v1/webhooks/messaging/{provider}',
+      ]),
+    );
+  });
+
   it('counts outcomes by source in /metrics', async () => {
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(
