@@ -1,3 +1,4 @@
 // Bundle entry: every workflow the worker runs.
 export { humanTask } from './human-task.js';
 export { priorAuthorization } from './prior-auth.js';
+export { planOfCare } from './plan-of-care.js';

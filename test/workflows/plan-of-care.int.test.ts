@@ -1,0 +1,407 @@
+// planOfCare on real servers with the real worklist in PostgreSQL. The practitioner connector is a recording
+// fake (the workflow's contract is the PhysicianPort); the authorization is a real priorAuthorization workflow
+// with a scripted payer, so "discharge closes the authorization" is observed on the authorization itself.
+// Time-skipping tests live in this one file so they never run in parallel with each other.
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
+import type { PhysicianPort } from '../../activities/plan-of-care.js';
+import { tasks } from '../../db/schema.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import type { PayerDecision } from '../../domain/auth/lifecycle.js';
+import { addDays } from '../../domain/core/dates.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { workflowId } from '../../domain/ids.js';
+import {
+  dischargePlanOfCareSignal,
+  planOfCare,
+  planOfCareStatusQuery,
+  recordCertificationUpdate,
+  recordOutcomeUpdate,
+  recordProgressReportUpdate,
+  visitCompletedSignal,
+  type PlanOfCareInput,
+} from '../../workflows/plan-of-care.js';
+import { priorAuthorization, priorAuthStatusQuery, type PriorAuthInput } from '../../workflows/prior-auth.js';
+import { NeedsAttention, ProcessKind } from '../../workflows/search-attributes.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import {
+  devServerClient,
+  devServerWorker,
+  timeSkippingEnv,
+  uniqueTaskQueue,
+  workflowBundle,
+} from '../helpers/temporal.js';
+
+const TZ = 'America/Chicago';
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+});
+afterAll(async () => db?.drop());
+
+/** Records every document sent to the practitioner with its idempotency key. */
+function recordingPhysician() {
+  const sent: { kind: 'poc' | 'progress' | 'discharge'; doc: unknown; key: string }[] = [];
+  const receipt = () => ({ transmissionId: `tx-${sent.length}`, sentAt: new Date().toISOString() });
+  const port: PhysicianPort = {
+    sendPlanOfCare: async (doc, key) => (sent.push({ kind: 'poc', doc, key }), receipt()),
+    sendProgressSummary: async (doc, key) => (sent.push({ kind: 'progress', doc, key }), receipt()),
+    sendDischargeSummary: async (doc, key) => (sent.push({ kind: 'discharge', doc, key }), receipt()),
+  };
+  return { port, sent };
+}
+
+function approvingPayer(today: string): AuthorizationPayerPort {
+  const decision: PayerDecision = {
+    outcome: 'approved',
+    authNumber: 'MA-POC-1',
+    visitsAuthorized: 30,
+    startDate: today,
+    endDate: addDays(today, 150),
+  };
+  return { submit: async () => decision, status: async () => decision };
+}
+
+function authInput(today: string, patientId: string): PriorAuthInput {
+  return {
+    authorizationId: randomUUID(),
+    practiceId: DEMO_PRACTICE_ID,
+    patientId,
+    coverageId: randomUUID(),
+    payerId: 'ma-fastlane',
+    timezone: TZ,
+    requestedVisits: 30,
+    startDate: today,
+    urgency: 'standard',
+    planOfCareContinues: false,
+  };
+}
+
+function pocInput(today: string, overrides: Partial<PlanOfCareInput> = {}): PlanOfCareInput {
+  return {
+    episodeId: randomUUID(),
+    practiceId: DEMO_PRACTICE_ID,
+    patientId: randomUUID(),
+    referringPractitionerId: randomUUID(),
+    timezone: TZ,
+    firstTreatmentDate: today,
+    ...overrides,
+  };
+}
+
+async function tasksOf(parent: string) {
+  return db.db.select().from(tasks).where(eq(tasks.workflowId, parent));
+}
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startAuth(client: Client, taskQueue: string, today: string, patientId: string) {
+  const args = authInput(today, patientId);
+  const handle = await client.workflow.start(priorAuthorization, {
+    taskQueue,
+    workflowId: workflowId('auth', args.authorizationId),
+    args: [args],
+  });
+  await eventually(
+    () => handle.query(priorAuthStatusQuery),
+    (s) => s.status === 'approved',
+  );
+  return handle;
+}
+
+async function signalNames(handle: { fetchHistory(): Promise<{ events?: unknown[] | null }> }) {
+  const history = await handle.fetchHistory();
+  return (history.events ?? [])
+    .map(
+      (e) =>
+        (e as { workflowExecutionSignaledEventAttributes?: { signalName?: string } })
+          .workflowExecutionSignaledEventAttributes?.signalName,
+    )
+    .filter((n): n is string => typeof n === 'string');
+}
+
+describe('planOfCare on the dev server', () => {
+  it('60 visits stay well under a few thousand events per run, and continue-as-new keeps the state', async () => {
+    const physician = recordingPhysician();
+    const taskQueue = uniqueTaskQueue();
+    const worker = await devServerWorker(
+      taskQueue,
+      createActivities({ db: db.db, physician: physician.port }),
+    );
+    const { client, close } = await devServerClient();
+    try {
+      const today = localDate(new Date(), TZ);
+      const run = async (maxHistoryEventsPerRun?: number) => {
+        const args = pocInput(today, { maxHistoryEventsPerRun });
+        const id = workflowId('poc', args.episodeId);
+        await client.workflow.start(planOfCare, { taskQueue, workflowId: id, args: [args] });
+        const handle = client.workflow.getHandle(id);
+        // The evaluation is treatment day 1; 60 more visits, a progress report on every 10th treatment day.
+        for (let i = 1; i <= 60; i++) {
+          const dos = addDays(today, i);
+          await handle.signal(visitCompletedSignal, { visitId: `visit-${i}`, dos });
+          if ((i + 1) % 10 === 0)
+            await client.workflow
+              .getHandle(id)
+              .executeUpdate(recordProgressReportUpdate, { args: [{ reportDate: dos }] });
+        }
+        await handle.signal(visitCompletedSignal, { visitId: 'visit-1', dos: addDays(today, 1) });
+        const status = await eventually(
+          () => client.workflow.getHandle(id).query(planOfCareStatusQuery),
+          (s) => s.visitsCounted === 60,
+        );
+        return {
+          id,
+          status,
+          events: (await client.workflow.getHandle(id).fetchHistory()).events?.length ?? 0,
+        };
+      };
+
+      const natural = await run();
+      expect(natural.status).toMatchObject({
+        treatmentDays: 61,
+        visitsCounted: 60,
+        progressReportOverdue: false,
+        needsAttention: false,
+        status: 'awaiting_certification',
+      });
+      expect(natural.events).toBeLessThan(1_500);
+
+      const capped = await run(150);
+      expect(capped.status).toMatchObject({
+        treatmentDays: 61,
+        visitsCounted: 60,
+        progressReportOverdue: false,
+      });
+      expect(capped.status.runs).toBeGreaterThan(1);
+      expect(capped.events).toBeLessThan(250);
+      // Progress-report tasks: never twice for one period across runs (a period whose report arrived in the same
+      // batch of signals as its 8th treatment day needs no task), and every summary went out exactly once.
+      const raised = (await tasksOf(capped.id)).filter((x) => x.kind === 'progress_report_due');
+      const periods = raised.map((t) => (t.details as { periodStart: string }).periodStart);
+      expect(raised.length).toBeGreaterThan(0);
+      expect(new Set(periods).size).toBe(periods.length);
+      const summaries = physician.sent.filter(
+        (s) => s.kind === 'progress' && s.key.includes(capped.id.slice(4)),
+      );
+      expect(summaries).toHaveLength(6);
+      expect(new Set(summaries.map((s) => s.key)).size).toBe(6);
+    } finally {
+      await close();
+      await worker.close();
+    }
+  });
+
+  it('outcomes: out-of-range score rejected, plateau flagged against the MCID with a therapist task; discharge closes the authorization', async () => {
+    const physician = recordingPhysician();
+    const today = localDate(new Date(), TZ);
+    const taskQueue = uniqueTaskQueue();
+    const worker = await devServerWorker(
+      taskQueue,
+      createActivities({ db: db.db, physician: physician.port, payer: approvingPayer(today) }),
+    );
+    const { client, close } = await devServerClient();
+    try {
+      const patientId = randomUUID();
+      const auth = await startAuth(client, taskQueue, today, patientId);
+      const args = pocInput(today, { patientId, authorizationWorkflowId: auth.workflowId });
+      const id = workflowId('poc', args.episodeId);
+      const handle = await client.workflow.start(planOfCare, { taskQueue, workflowId: id, args: [args] });
+
+      const bad = await handle
+        .executeUpdate(recordOutcomeUpdate, { args: [{ instrument: 'ODI', score: 140, date: today }] })
+        .catch((e: unknown) => e);
+      expect(bad).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((bad as WorkflowUpdateFailedError).cause as Error).message).toBe(
+        'ODI score 140 is outside its range 0–100.',
+      );
+
+      await handle.executeUpdate(recordOutcomeUpdate, {
+        args: [{ instrument: 'ODI', score: 40, date: today }],
+      });
+      const second = await handle.executeUpdate(recordOutcomeUpdate, {
+        args: [{ instrument: 'ODI', score: 36, date: addDays(today, 7) }],
+      });
+      expect(second).toMatchObject({ trend: 'insufficient_data', improvementFromBaseline: 4 });
+      const third = await handle.executeUpdate(recordOutcomeUpdate, {
+        args: [{ instrument: 'ODI', score: 35, date: addDays(today, 14) }],
+      });
+      expect(third).toMatchObject({ trend: 'plateau', mcid: 10, meaningfulSinceBaseline: false });
+
+      const status = await eventually(
+        () => handle.query(planOfCareStatusQuery),
+        (s) => s.plateau && s.needsAttention,
+      );
+      expect(status).toMatchObject({ plateau: true, needsAttention: true });
+      const raised = await eventually(
+        () => tasksOf(id),
+        (t) => t.some((x) => x.kind === 'outcome_plateau'),
+      );
+      const plateauTask = raised.find((x) => x.kind === 'outcome_plateau');
+      expect(plateauTask).toMatchObject({ assigneeRole: 'therapist' });
+      expect(plateauTask?.details).toMatchObject({ instrument: 'ODI', trend: 'plateau' });
+      expect(String((plateauTask?.details as Record<string, unknown>).nextSteps)).toContain('reassess_goals');
+      const described = await eventually(
+        () => handle.describe(),
+        (d) => d.typedSearchAttributes.get(NeedsAttention) === true,
+      );
+      expect(described.typedSearchAttributes.get(ProcessKind)).toBe('planOfCare');
+      const found = await eventually(
+        async () => {
+          const ids: string[] = [];
+          for await (const w of client.workflow.list({
+            query: `PatientId = '${patientId}' AND NeedsAttention = true AND ProcessKind = 'planOfCare'`,
+          }))
+            ids.push(w.workflowId);
+          return ids;
+        },
+        (ids) => ids.length > 0,
+      );
+      expect(found).toEqual([id]);
+
+      // A progress report sends the summary with the outcome assessment to the practitioner.
+      await handle.executeUpdate(recordProgressReportUpdate, { args: [{ reportDate: addDays(today, 14) }] });
+      await eventually(
+        async () => physician.sent.filter((s) => s.kind === 'progress'),
+        (s) => s.length === 1,
+      );
+      expect(physician.sent.find((s) => s.kind === 'progress')?.doc).toMatchObject({
+        outcomes: [{ instrument: 'ODI', trend: 'plateau' }],
+      });
+
+      await handle.signal(dischargePlanOfCareSignal, { reason: 'plateau' });
+      const result = await handle.result();
+      expect(result).toMatchObject({ status: 'discharged', discharged: { reason: 'plateau', date: today } });
+      expect(physician.sent.map((s) => s.kind)).toEqual(['poc', 'progress', 'discharge']);
+      expect(physician.sent[2]?.key).toBe(`poc:${args.episodeId}:discharge`);
+      expect(await auth.result()).toMatchObject({ status: 'closed' });
+      expect(await signalNames(auth)).toContain('discharge');
+    } finally {
+      await close();
+      await worker.close();
+    }
+  });
+});
+
+describe('planOfCare with time skipping', () => {
+  it('certification reminders day 7/14/21 + escalation, progress task before day 10 and overdue after it, recertification before day 90, discharge after 30 days without visits closes the authorization', async () => {
+    const env = await timeSkippingEnv();
+    try {
+      const start = new Date(await env.currentTimeMs());
+      const today = localDate(start, TZ);
+      const physician = recordingPhysician();
+      const taskQueue = uniqueTaskQueue();
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        activities: createActivities({ db: db.db, physician: physician.port, payer: approvingPayer(today) }),
+        workflowBundle: workflowBundle(),
+      });
+      await worker.runUntil(async () => {
+        const now = async () => localDate(new Date(await env.currentTimeMs()), TZ);
+        const day = async () => Math.floor(((await env.currentTimeMs()) - start.getTime()) / 86_400_000);
+        const patientId = randomUUID();
+        const auth = await startAuth(env.client, taskQueue, today, patientId);
+        const args = pocInput(today, { patientId, authorizationWorkflowId: auth.workflowId });
+        const id = workflowId('poc', args.episodeId);
+        const handle = await env.client.workflow.start(planOfCare, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
+        const kinds = async () => (await tasksOf(id)).map((t) => t.kind);
+
+        // Treatment days spaced two days apart: the evaluation is day 1, visits 2..10 follow.
+        for (let td = 2; td <= 10; td++) {
+          await env.sleep('2 days');
+          await handle.signal(visitCompletedSignal, { visitId: `v${td}`, dos: await now() });
+          if (td === 8) {
+            const s = await eventually(
+              () => handle.query(planOfCareStatusQuery),
+              (x) => x.treatmentDays === 8,
+            );
+            expect(s.progressReport).toMatchObject({ treatmentDayInPeriod: 8, status: 'due_soon' });
+            expect(await eventually(kinds, (k) => k.includes('progress_report_due'))).toContain(
+              'progress_report_due',
+            );
+          }
+        }
+        // Treatment day 10 is today: due, not yet overdue.
+        expect(await handle.query(planOfCareStatusQuery)).toMatchObject({
+          treatmentDays: 10,
+          progressReportOverdue: false,
+          progressReport: { status: 'due_today' },
+        });
+        await env.sleep('1 day');
+        const overdue = await handle.query(planOfCareStatusQuery);
+        expect(overdue).toMatchObject({ progressReportOverdue: true, needsAttention: true });
+        expect((await handle.describe()).typedSearchAttributes.get(NeedsAttention)).toBe(true);
+
+        // Certification reminders at day 7, 14, 21 (we are on day 19 → 21) and the escalation before day 30.
+        await env.sleep(`${22 - (await day())} days`);
+        const reminders = (await tasksOf(id)).filter((t) => t.kind === 'poc_certification_reminder');
+        expect(reminders.map((t) => (t.details as { day: number }).day).sort((a, b) => a - b)).toEqual([
+          7, 14, 21,
+        ]);
+        expect(reminders.every((t) => t.assigneeRole === 'front_desk')).toBe(true);
+        expect(await kinds()).not.toContain('poc_certification_escalation');
+        await env.sleep('7 days');
+        expect(await eventually(kinds, (k) => k.includes('poc_certification_escalation'))).toContain(
+          'poc_certification_escalation',
+        );
+
+        // The progress report and the signature arrive: the flag clears, the POC is certified.
+        await handle.executeUpdate(recordProgressReportUpdate, { args: [{ reportDate: await now() }] });
+        const certified = await handle.executeUpdate(recordCertificationUpdate, {
+          args: [{ kind: 'signature', signedDate: addDays(today, 29) }],
+        });
+        expect(certified).toMatchObject({
+          status: 'certified',
+          progressReportOverdue: false,
+          needsAttention: false,
+        });
+
+        // Keep treating weekly so the episode stays active, until the recertification window (day 90 - 10).
+        while ((await day()) < 73) {
+          await env.sleep('7 days');
+          await handle.signal(visitCompletedSignal, { visitId: `w${await day()}`, dos: await now() });
+        }
+        expect(await kinds()).not.toContain('poc_recertification_due');
+        await env.sleep(`${81 - (await day())} days`);
+        expect(await eventually(kinds, (k) => k.includes('poc_recertification_due'))).toContain(
+          'poc_recertification_due',
+        );
+        expect((await handle.query(planOfCareStatusQuery)).status).toBe('recertification_due');
+        // The authorization heard that the plan continues (an extension will be needed).
+        expect(await signalNames(auth)).toContain('planOfCare');
+
+        // No more visits: discharged 30 days after the last one, and the authorization closes.
+        const last = (await handle.query(planOfCareStatusQuery)).treatmentDays;
+        const result = await handle.result();
+        expect(result).toMatchObject({
+          status: 'discharged',
+          discharged: { reason: 'inactive' },
+          treatmentDays: last,
+        });
+        expect(physician.sent.map((s) => s.kind)).toEqual(['poc', 'progress', 'discharge']);
+        expect(await auth.result()).toMatchObject({ status: 'closed' });
+      });
+    } finally {
+      await env.teardown();
+    }
+  });
+});

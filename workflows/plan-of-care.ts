@@ -1,0 +1,544 @@
+// planOfCare: one per episode of care, from the signed evaluation to discharge (DESIGN §2.4). It sends the POC
+// to the referring practitioner and chases the certification (reminders day 7/14/21, escalation before day 30),
+// counts treatment days from `visitCompleted` signals (progress-report task before the 10th, the
+// `progressReportOverdue` flag the scrubber holds claims on once the 10th has passed), raises the
+// recertification task before the interval ends and tells the authorization an extension will be needed,
+// records outcome measures against their MCIDs (plateau → therapist task), sends progress summaries, and on
+// discharge (signal, or N days without visits) sends the discharge summary and closes the authorization.
+// Every deadline decision is pure (domain/care/episode.ts, domain/outcomes); this file only applies them.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  log,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { DischargeSummaryDocument, PlanOfCareDocument } from '../activities/plan-of-care.js';
+import {
+  applyCertification,
+  certificationRecordProblem,
+  certificationState,
+  certifiedThrough,
+  DEFAULT_CARE_POLICY,
+  dueCareActions,
+  isInitiallyCertified,
+  isProgressReportOverdue,
+  markDone,
+  newCareEpisode,
+  nextCareCheckDate,
+  progressPosition,
+  recordProgressReport,
+  recordTreatment,
+  type CareAction,
+  type CareEpisode,
+  type CarePolicy,
+  type CertificationRecord,
+} from '../domain/care/episode.js';
+import { initialCertificationDueBy } from '../domain/care/poc.js';
+import type { ProgressReportStatus } from '../domain/care/progress.js';
+import { isIsoDate, type IsoDate } from '../domain/core/dates.js';
+import { endOfLocalDay, localDate, startOfLocalDay } from '../domain/core/zoned.js';
+import { workflowId } from '../domain/ids.js';
+import {
+  assessOutcome,
+  assessOutcomes,
+  suggestedNextSteps,
+  type OutcomeAssessment,
+  type OutcomeMeasurement,
+} from '../domain/outcomes/change.js';
+import { scoreProblem } from '../domain/outcomes/instruments.js';
+import type { StaffRole } from '../domain/tasks.js';
+import { humanTask } from './human-task.js';
+import { dischargeSignal as closeAuthorizationSignal, planOfCareSignal } from './prior-auth.js';
+import {
+  NeedsAttention,
+  NextDeadline,
+  PatientId,
+  PracticeId,
+  ProcessKind,
+  ProcessStatus,
+} from './search-attributes.js';
+
+export type DischargeReason = DischargeSummaryDocument['reason'];
+
+export interface PlanOfCareCarry {
+  episode: CareEpisode;
+  outcomes: OutcomeMeasurement[];
+  /** Progress-report dates whose summary still has to go to the physician. */
+  pendingSummaries: IsoDate[];
+  runs: number;
+}
+
+export interface PlanOfCareInput {
+  episodeId: string;
+  practiceId: string;
+  patientId: string;
+  /** Our id of the referring/certifying practitioner. */
+  referringPractitionerId: string;
+  /** The clinic's IANA zone: dates of service and deadlines are local calendar dates. */
+  timezone: string;
+  /** The evaluation date (treatment day 1, certification day 0). */
+  firstTreatmentDate: IsoDate;
+  /** Last day of the POC's planned duration when shorter than 90 days. */
+  pocEndDate?: IsoDate;
+  /** The patient came with a signed and dated order/referral (2025 transmission rule). */
+  referralSignedAndDated?: boolean;
+  /** The priorAuthorization workflow covering this episode, if any. */
+  authorizationWorkflowId?: string;
+  policy?: Partial<CarePolicy>;
+  /** Continue-as-new after this many history events even when the server has not suggested it yet. */
+  maxHistoryEventsPerRun?: number;
+  carry?: PlanOfCareCarry;
+}
+
+export type PlanOfCareProcessStatus =
+  'awaiting_certification' | 'certified' | 'certification_late' | 'recertification_due' | 'discharged';
+
+export interface PlanOfCareStatus {
+  episodeId: string;
+  status: PlanOfCareProcessStatus;
+  certification: ReturnType<typeof certificationState>['status'];
+  initialCertificationDueBy: IsoDate;
+  certifiedThrough: IsoDate;
+  treatmentDays: number;
+  visitsCounted: number;
+  progressReport: { status: ProgressReportStatus; treatmentDayInPeriod: number; periodStart: IsoDate };
+  /** The scrubber holds claims while this is set. */
+  progressReportOverdue: boolean;
+  outcomes: OutcomeAssessment[];
+  /** An instrument shows no meaningful change (or worsening): the therapist has a task. */
+  plateau: boolean;
+  needsAttention: boolean;
+  nextCheck?: IsoDate;
+  discharged?: { date: IsoDate; reason: DischargeReason };
+  runs: number;
+}
+
+export interface VisitCompleted {
+  visitId: string;
+  dos: IsoDate;
+}
+export interface ProgressReportRecord {
+  reportDate: IsoDate;
+}
+export interface DischargeRequest {
+  reason: Exclude<DischargeReason, 'inactive'>;
+}
+
+export const visitCompletedSignal = defineSignal<[VisitCompleted]>('visitCompleted');
+export const dischargePlanOfCareSignal = defineSignal<[DischargeRequest]>('discharge');
+export const recordCertificationUpdate = defineUpdate<PlanOfCareStatus, [CertificationRecord]>(
+  'recordCertification',
+);
+export const recordProgressReportUpdate = defineUpdate<PlanOfCareStatus, [ProgressReportRecord]>(
+  'recordProgressReport',
+);
+export const recordOutcomeUpdate = defineUpdate<OutcomeAssessment, [OutcomeMeasurement]>('recordOutcome');
+export const planOfCareStatusQuery = defineQuery<PlanOfCareStatus>('status');
+
+/** Documents to a practitioner go through a connector that may be slow or down: bounded retries. */
+const physicianActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 10,
+  },
+} as const;
+
+const acts = proxyActivities<Activities>(physicianActivityOptions);
+
+/** The server suggests continue-as-new near 4k events; a plan of care continues well before that. */
+const DEFAULT_MAX_EVENTS_PER_RUN = 2_000;
+
+const reject = (message: string, type: string) => {
+  throw ApplicationFailure.nonRetryable(message, type);
+};
+
+export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStatus> {
+  const policy: CarePolicy = { ...DEFAULT_CARE_POLICY, ...input.policy };
+  const tz = input.timezone;
+  let episode: CareEpisode = input.carry?.episode ?? newCareEpisode(input);
+  let outcomes: OutcomeMeasurement[] = input.carry?.outcomes ?? [];
+  const pendingSummaries: IsoDate[] = [...(input.carry?.pendingSummaries ?? [])];
+  const runs = (input.carry?.runs ?? 0) + 1;
+  let discharge: { date: IsoDate; reason: DischargeReason } | undefined;
+  let dischargeRequested: DischargeRequest | undefined;
+  let changed = false;
+  const today = () => localDate(new Date(), tz);
+
+  const plateauOf = (a: OutcomeAssessment) => a.trend === 'plateau' || a.trend === 'worsening';
+  const snapshot = (): PlanOfCareStatus => {
+    const day = today();
+    const cert = certificationState(episode, day);
+    const assessments = assessOutcomes(outcomes);
+    const overdue = !discharge && isProgressReportOverdue(episode, policy, day);
+    const plateau = assessments.some(plateauOf);
+    const through = certifiedThrough(episode);
+    const status: PlanOfCareProcessStatus = discharge
+      ? 'discharged'
+      : cert.status === 'recertification_required' || episode.done.includes(`recert:${through}`)
+        ? 'recertification_due'
+        : cert.status === 'certified'
+          ? 'certified'
+          : cert.status === 'late'
+            ? 'certification_late'
+            : 'awaiting_certification';
+    const pos = progressPosition(episode, policy);
+    return {
+      episodeId: input.episodeId,
+      status,
+      certification: cert.status,
+      initialCertificationDueBy: initialCertificationDueBy(episode.firstTreatmentDate),
+      certifiedThrough: through,
+      treatmentDays: episode.treatmentDays.length,
+      visitsCounted: episode.visitIds.length,
+      progressReport: {
+        status: pos.status,
+        treatmentDayInPeriod: pos.treatmentDayInPeriod,
+        periodStart: pos.periodStart,
+      },
+      progressReportOverdue: overdue,
+      outcomes: assessments,
+      plateau,
+      needsAttention:
+        !discharge &&
+        (overdue || plateau || cert.status === 'late' || cert.status === 'recertification_required'),
+      nextCheck: discharge ? undefined : nextCareCheckDate(episode, policy, day),
+      discharged: discharge,
+      runs,
+    };
+  };
+
+  // Search attributes change rarely; upserting only on change keeps 60 visits from adding 60 history events.
+  let published = '';
+  const publish = () => {
+    const s = snapshot();
+    const deadline = s.discharged
+      ? null
+      : endOfLocalDay(
+          isInitiallyCertified(episode, today()) ? s.certifiedThrough : s.initialCertificationDueBy,
+          tz,
+        );
+    const key = JSON.stringify([s.status, s.needsAttention, deadline?.getTime() ?? null]);
+    if (key === published) return;
+    published = key;
+    upsertSearchAttributes([
+      { key: ProcessStatus, value: s.status },
+      { key: NeedsAttention, value: s.needsAttention },
+      { key: NextDeadline, value: deadline },
+    ]);
+  };
+
+  const open = () => {
+    if (discharge || dischargeRequested) reject('The plan of care is discharged.', 'PlanOfCareDischarged');
+  };
+  const validDate = (d: unknown, what: string): d is IsoDate => {
+    if (typeof d !== 'string' || !isIsoDate(d)) reject(`${what} must be a YYYY-MM-DD date.`, 'InvalidDate');
+    if ((d as string) < episode.firstTreatmentDate)
+      reject(`${what} is before the first treatment day of this plan of care.`, 'InvalidDate');
+    return true;
+  };
+
+  setHandler(planOfCareStatusQuery, snapshot);
+  setHandler(visitCompletedSignal, (v) => {
+    // Signals cannot be rejected: a malformed one is logged (ids only) and ignored.
+    if (!v || typeof v.visitId !== 'string' || typeof v.dos !== 'string' || !isIsoDate(v.dos)) {
+      log.warn('visitCompleted ignored: malformed', { episodeId: input.episodeId });
+      return;
+    }
+    if (v.dos < episode.firstTreatmentDate) {
+      log.warn('visitCompleted ignored: before the first treatment day', { episodeId: input.episodeId });
+      return;
+    }
+    episode = recordTreatment(episode, v.visitId, v.dos);
+    changed = true;
+  });
+  setHandler(dischargePlanOfCareSignal, (d) => {
+    dischargeRequested ??= { reason: d?.reason ?? 'other' };
+    changed = true;
+  });
+  setHandler(
+    recordCertificationUpdate,
+    (rec) => {
+      episode = applyCertification(episode, rec);
+      changed = true;
+      return snapshot();
+    },
+    {
+      validator: (rec) => {
+        open();
+        if (!rec || !['signature', 'transmission', 'recertification'].includes(rec.kind))
+          reject('Unknown certification record.', 'InvalidCertification');
+        if (rec.kind === 'signature') validDate(rec.signedDate, 'The signature date');
+        if (rec.kind === 'transmission') validDate(rec.transmittedDate, 'The transmission date');
+        if (rec.kind === 'recertification') {
+          validDate(rec.signedDate, 'The signature date');
+          validDate(rec.certifiedFrom, 'The recertified period start');
+          validDate(rec.certifiedThrough, 'The recertified period end');
+        }
+        const problem = certificationRecordProblem(episode, rec);
+        if (problem) reject(problem, 'InvalidCertification');
+      },
+    },
+  );
+  setHandler(
+    recordProgressReportUpdate,
+    ({ reportDate }) => {
+      episode = recordProgressReport(episode, reportDate);
+      if (!pendingSummaries.includes(reportDate)) pendingSummaries.push(reportDate);
+      changed = true;
+      return snapshot();
+    },
+    {
+      validator: (r) => {
+        open();
+        validDate(r?.reportDate, 'The progress report date');
+      },
+    },
+  );
+  setHandler(
+    recordOutcomeUpdate,
+    (m) => {
+      outcomes = [...outcomes, { instrument: m.instrument, score: m.score, date: m.date }];
+      changed = true;
+      return assessOutcome(outcomes.filter((o) => o.instrument === m.instrument))!;
+    },
+    {
+      validator: (m) => {
+        open();
+        const problem = scoreProblem(m?.instrument, m?.score);
+        if (problem) reject(problem, 'InvalidOutcome');
+        validDate(m.date, 'The measurement date');
+      },
+    },
+  );
+
+  const raiseTask = async (
+    kind: string,
+    title: string,
+    role: StaffRole,
+    dueInHours: number,
+    details: Record<string, string | number | boolean> = {},
+  ) => {
+    const taskId = uuid4();
+    await startChild(humanTask, {
+      workflowId: workflowId('task', taskId),
+      // Tasks outlive the plan of care: staff still see them after discharge.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [
+        {
+          taskId,
+          practiceId: input.practiceId,
+          patientId: input.patientId,
+          kind,
+          assigneeRole: role,
+          title,
+          dueAt: new Date(new Date().getTime() + dueInHours * 3_600_000).toISOString(),
+          parentWorkflowId: workflowInfo().workflowId,
+          processKind: 'planOfCare',
+          details: { episodeId: input.episodeId, ...details },
+        },
+      ],
+    });
+  };
+
+  /** The authorization may already be closed (or never existed): that must not fail the plan of care. */
+  const signalAuthorization = async (
+    send: (h: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>,
+  ) => {
+    if (!input.authorizationWorkflowId) return;
+    try {
+      await send(getExternalWorkflowHandle(input.authorizationWorkflowId));
+    } catch (err) {
+      log.warn('Could not signal the authorization workflow', {
+        episodeId: input.episodeId,
+        error: String(err),
+      });
+    }
+  };
+
+  const docBase = {
+    episodeId: input.episodeId,
+    practiceId: input.practiceId,
+    patientId: input.patientId,
+    referringPractitionerId: input.referringPractitionerId,
+  };
+
+  const apply = async (action: CareAction) => {
+    episode = markDone(episode, action.key);
+    switch (action.kind) {
+      case 'certification_reminder':
+        return raiseTask(
+          'poc_certification_reminder',
+          `Plan of care not yet certified (day ${action.day}): chase the signature`,
+          'front_desk',
+          48,
+          { day: action.day },
+        );
+      case 'certification_escalation':
+        return raiseTask(
+          'poc_certification_escalation',
+          'Plan of care certification due by day 30: escalate to the practitioner',
+          'admin',
+          48,
+          { dueBy: initialCertificationDueBy(episode.firstTreatmentDate) },
+        );
+      case 'progress_report_due':
+        return raiseTask(
+          'progress_report_due',
+          `Progress report due by treatment day ${policy.progressIntervalTreatmentDays}`,
+          'therapist',
+          72,
+          { periodStart: action.periodStart, treatmentDay: action.treatmentDay },
+        );
+      case 'recertification_due':
+        await raiseTask(
+          'poc_recertification_due',
+          'Re-evaluate and recertify the plan of care',
+          'therapist',
+          72,
+          {
+            certifiedThrough: action.intervalEnds,
+          },
+        );
+        // The plan continues past this interval: the authorization will need extending.
+        return signalAuthorization((h) => h.signal(planOfCareSignal, { continues: true }));
+      case 'inactive_discharge':
+        dischargeRequested ??= { reason: 'other' };
+        discharge = { date: today(), reason: 'inactive' };
+        return;
+    }
+  };
+
+  if (!input.carry) {
+    upsertSearchAttributes([
+      { key: ProcessKind, value: 'planOfCare' },
+      { key: PracticeId, value: input.practiceId },
+      { key: PatientId, value: input.patientId },
+    ]);
+    publish();
+    // 1. Send the POC for certification; the receipt is the documented transmission proof.
+    const doc: PlanOfCareDocument = {
+      ...docBase,
+      kind: 'initial',
+      firstTreatmentDate: episode.firstTreatmentDate,
+      certifiedThrough: certifiedThrough(episode),
+    };
+    try {
+      const receipt = await acts.sendPlanOfCareToPhysician(doc);
+      const proof: CertificationRecord = {
+        kind: 'transmission',
+        transmittedDate: localDate(new Date(receipt.sentAt), tz),
+        proofRef: receipt.transmissionId,
+      };
+      // With a signed referral, from 2025, this alone certifies the initial POC (domain-rules §5).
+      if (!certificationRecordProblem(episode, proof)) episode = applyCertification(episode, proof);
+    } catch (err) {
+      log.warn('Sending the plan of care failed', { episodeId: input.episodeId, error: String(err) });
+      await raiseTask(
+        'poc_send_failed',
+        'Send the plan of care to the referring practitioner',
+        'front_desk',
+        24,
+      );
+    }
+  }
+
+  // 2. React to signals and to the calendar until discharge.
+  for (;;) {
+    const day = today();
+    while (pendingSummaries.length > 0) {
+      const reportDate = pendingSummaries[0]!;
+      try {
+        await acts.sendProgressSummaryToPhysician({
+          ...docBase,
+          reportDate,
+          treatmentDays: episode.treatmentDays.length,
+          outcomes: assessOutcomes(outcomes),
+        });
+      } catch (err) {
+        log.warn('Progress summary not sent', { episodeId: input.episodeId, error: String(err) });
+        await raiseTask(
+          'progress_summary_send_failed',
+          'Send the progress summary to the practitioner',
+          'front_desk',
+          24,
+        );
+      }
+      pendingSummaries.shift();
+    }
+    if (!dischargeRequested) for (const action of dueCareActions(episode, policy, day)) await apply(action);
+    for (const a of assessOutcomes(outcomes).filter(plateauOf)) {
+      const key = `plateau:${a.instrument}:${a.latest.date}`;
+      if (episode.done.includes(key)) continue;
+      episode = markDone(episode, key);
+      await raiseTask(
+        'outcome_plateau',
+        `${a.instrument}: no meaningful change against the MCID — review the plan`,
+        'therapist',
+        72,
+        { instrument: a.instrument, trend: a.trend, nextSteps: suggestedNextSteps(a.trend).join(',') },
+      );
+    }
+    if (dischargeRequested) break;
+    publish();
+
+    const info = workflowInfo();
+    if (
+      info.continueAsNewSuggested ||
+      info.historyLength > (input.maxHistoryEventsPerRun ?? DEFAULT_MAX_EVENTS_PER_RUN)
+    ) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof planOfCare>({
+        ...input,
+        carry: { episode, outcomes, pendingSummaries, runs },
+      });
+    }
+    changed = false;
+    const next = nextCareCheckDate(episode, policy, day);
+    const wait =
+      next === undefined
+        ? undefined
+        : Math.max(1, startOfLocalDay(next, tz).getTime() - new Date().getTime());
+    if (wait === undefined) await condition(() => changed);
+    else await condition(() => changed, wait);
+  }
+
+  // 3. Discharge: the summary with the outcome report goes to the practitioner, the authorization closes.
+  discharge ??= { date: today(), reason: dischargeRequested.reason };
+  try {
+    await acts.sendDischargeSummaryToPhysician({
+      ...docBase,
+      dischargeDate: discharge.date,
+      reason: discharge.reason,
+      treatmentDays: episode.treatmentDays.length,
+      outcomes: assessOutcomes(outcomes),
+    });
+  } catch (err) {
+    log.warn('Discharge summary not sent', { episodeId: input.episodeId, error: String(err) });
+    await raiseTask(
+      'discharge_summary_send_failed',
+      'Send the discharge summary to the practitioner',
+      'front_desk',
+      24,
+    );
+  }
+  await signalAuthorization((h) => h.signal(closeAuthorizationSignal));
+  publish();
+  await condition(allHandlersFinished);
+  return snapshot();
+}
