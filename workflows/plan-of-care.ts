@@ -268,7 +268,8 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
     changed = true;
   });
   setHandler(dischargePlanOfCareSignal, (d) => {
-    dischargeRequested ??= { reason: d?.reason ?? 'other' };
+    const reasons: readonly string[] = ['goals_met', 'patient_request', 'plateau', 'other'];
+    dischargeRequested ??= { reason: d && reasons.includes(d.reason) ? d.reason : 'other' };
     changed = true;
   });
   setHandler(
@@ -396,6 +397,15 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
           'admin',
           48,
           { dueBy: initialCertificationDueBy(episode.firstTreatmentDate) },
+        );
+      case 'certification_late':
+        // Delayed certification is allowed with evidence of diligence (e.g. the fax log) [R32].
+        return raiseTask(
+          'poc_certification_late',
+          'Plan of care certification is late: obtain the signature and record the diligence evidence',
+          'admin',
+          24,
+          { dueBy: action.dueBy },
         );
       case 'progress_report_due':
         return raiseTask(

@@ -170,6 +170,7 @@ export function isProgressReportOverdue(ep: CareEpisode, policy: CarePolicy, tod
 export type CareAction =
   | { key: string; kind: 'certification_reminder'; day: number }
   | { key: string; kind: 'certification_escalation'; day: number }
+  | { key: string; kind: 'certification_late'; dueBy: IsoDate }
   | { key: string; kind: 'progress_report_due'; periodStart: IsoDate; treatmentDay: number }
   | { key: string; kind: 'recertification_due'; intervalEnds: IsoDate }
   | { key: string; kind: 'inactive_discharge'; lastTreatmentDay: IsoDate };
@@ -194,6 +195,9 @@ export function dueCareActions(ep: CareEpisode, policy: CarePolicy, today: IsoDa
         kind: 'certification_escalation',
         day: policy.certificationEscalationDay,
       });
+    // Past day 30: the delayed-certification path needs the diligence evidence captured (domain-rules §5).
+    const dueBy = initialCertificationDueBy(ep.firstTreatmentDate);
+    if (today > dueBy) fresh({ key: 'cert_late', kind: 'certification_late', dueBy });
   }
   const pos = progressPosition(ep, policy);
   if (

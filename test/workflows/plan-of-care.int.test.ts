@@ -189,6 +189,9 @@ describe('planOfCare on the dev server', () => {
       });
       expect(capped.status.runs).toBeGreaterThan(1);
       expect(capped.events).toBeLessThan(250);
+      // Search attributes survive continue-as-new.
+      const after = await client.workflow.getHandle(capped.id).describe();
+      expect(after.typedSearchAttributes.get(ProcessKind)).toBe('planOfCare');
       // Progress-report tasks: never twice for one period across runs (a period whose report arrived in the same
       // batch of signals as its 8th treatment day needs no task), and every summary went out exactly once.
       const raised = (await tasksOf(capped.id)).filter((x) => x.kind === 'progress_report_due');
@@ -290,6 +293,8 @@ describe('planOfCare on the dev server', () => {
       expect(physician.sent[2]?.key).toBe(`poc:${args.episodeId}:discharge`);
       expect(await auth.result()).toMatchObject({ status: 'closed' });
       expect(await signalNames(auth)).toContain('discharge');
+      // The code replays its own history deterministically.
+      await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, await handle.fetchHistory(), id);
     } finally {
       await close();
       await worker.close();

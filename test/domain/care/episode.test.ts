@@ -44,6 +44,11 @@ describe('certification reminders and escalation (day 0 = first treatment)', () 
     expect(kinds(markDone(ep, 'cert_reminder:7'), addDays(first, 13))).toEqual([]);
     expect(kinds(ep, addDays(first, 21))).toEqual(['cert_reminder:21']);
     expect(kinds(ep, addDays(first, 28))).toEqual(['cert_escalation']);
+    // Day 31: the delayed-certification path (the episode with no visits is also inactive by then).
+    const cert = (today: string) =>
+      kinds(markDone(ep, 'cert_escalation'), today).filter((k) => k.startsWith('cert'));
+    expect(cert(addDays(first, 30))).toEqual([]);
+    expect(cert(addDays(first, 31))).toEqual(['cert_late']);
     expect(nextCareCheckDate(ep, P, first)).toBe(addDays(first, 7));
     expect(nextCareCheckDate(ep, P, addDays(first, 7))).toBe(addDays(first, 14));
   });
