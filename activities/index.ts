@@ -1,34 +1,46 @@
 // createActivities(deps) returns every activity the worker registers. Workflows import only the *type*.
 import { ApplicationFailure } from '@temporalio/activity';
+import type { PayerConnector } from '../connectors/payer/types.js';
 import type { Database } from '../db/connection.js';
 import { createAuthorizationActivities, type AuthorizationPayerPort } from './authorizations.js';
+import { createClaimActivities, type PatientStatementPort } from './claims.js';
 import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care.js';
 import { createTaskActivities } from './tasks.js';
 
 export interface ActivityDeps {
   db: Database;
-  /** Payer connector (clearinghouse or sandbox payer). */
+  /** Prior-authorization requests and status (the payer's 278 or portal, behind the payer connector). */
   payer?: AuthorizationPayerPort;
+  /** Claims, acknowledgements and remittances (clearinghouse or sandbox payer). */
+  payerConnector?: PayerConnector;
+  /** Patient statements (messaging connector + the patient's contact preference). */
+  statements?: PatientStatementPort;
   /** Documents to the referring practitioner (EMR / fax / secure messaging connector). */
   physician?: PhysicianPort;
 }
 
-/** A worker started without a payer connector fails payer activities clearly instead of guessing. */
-const payerNotConfigured: AuthorizationPayerPort = {
-  submit: () =>
-    Promise.reject(
-      ApplicationFailure.nonRetryable('No payer connector is configured.', 'PayerNotConfigured'),
-    ),
-  status: () =>
-    Promise.reject(
-      ApplicationFailure.nonRetryable('No payer connector is configured.', 'PayerNotConfigured'),
-    ),
-};
+/**
+ * A worker started without some connector fails the activities that need it, non-retryably and with a type
+ * the workflow can show, instead of guessing or retrying forever.
+ */
+function notConfigured<T extends object>(what: string): T {
+  return new Proxy({} as T, {
+    get: () => () =>
+      Promise.reject(ApplicationFailure.nonRetryable(`No ${what} is configured.`, 'ConnectorNotConfigured')),
+  });
+}
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createTaskActivities(deps),
-    ...createAuthorizationActivities({ payer: deps.payer ?? payerNotConfigured }),
+    ...createAuthorizationActivities({
+      payer: deps.payer ?? notConfigured<AuthorizationPayerPort>('payer connector'),
+    }),
+    ...createClaimActivities({
+      db: deps.db,
+      payer: deps.payerConnector ?? notConfigured<PayerConnector>('payer connector'),
+      statements: deps.statements ?? notConfigured<PatientStatementPort>('statement sender'),
+    }),
     ...createPlanOfCareActivities({ physician: deps.physician }),
   };
 }

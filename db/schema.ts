@@ -372,3 +372,51 @@ export const auditEvents = pgTable('audit_events', {
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
 });
+
+/** Mirror of each claim process for reporting and the worklist (the workflow is the source of truth). */
+export const claims = pgTable(
+  'claims',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    patientId: uuid('patient_id').notNull(),
+    visitId: text('visit_id').notNull(),
+    payerId: text('payer_id').notNull(),
+    /** CLM01: the key the payer dedupes on; one per visit. */
+    patientControlNumber: text('patient_control_number').notNull().unique(),
+    status: text('status').notNull(),
+    frequency: text('frequency', { enum: ['1', '7', '8'] })
+      .notNull()
+      .default('1'),
+    payerClaimNumber: text('payer_claim_number'),
+    chargeCents: integer('charge_cents').notNull(),
+    paidCents: integer('paid_cents').notNull().default(0),
+    patientResponsibilityCents: integer('patient_responsibility_cents').notNull().default(0),
+    submissions: integer('submissions').notNull().default(0),
+    workflowId: text('workflow_id').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('claims_practice_status').on(t.practiceId, t.status)],
+);
+
+/** Posted remittances: one row per claim per 835 payment (TRN02), so re-posting the same 835 changes nothing. */
+export const claimRemittances = pgTable(
+  'claim_remittances',
+  {
+    id: uuid('id').primaryKey(),
+    claimId: uuid('claim_id')
+      .notNull()
+      .references(() => claims.id),
+    paymentTrace: text('payment_trace').notNull(),
+    claimStatusCode: text('claim_status_code').notNull(),
+    paidCents: integer('paid_cents').notNull(),
+    patientResponsibilityCents: integer('patient_responsibility_cents').notNull(),
+    /** CAS adjustments: [{ group, carc, amountCents }] — codes and amounts only. */
+    adjustments: jsonb('adjustments').notNull(),
+    postedAt: timestamp('posted_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('claim_remittances_once').on(t.claimId, t.paymentTrace)],
+);

@@ -1,4 +1,5 @@
 // Bundle entry: every workflow the worker runs.
 export { humanTask } from './human-task.js';
 export { priorAuthorization } from './prior-auth.js';
+export { claimSubmission } from './claim.js';
 export { planOfCare } from './plan-of-care.js';

@@ -67,7 +67,13 @@ const deny = (group: AdjustmentGroup, carc: string, rarcs: string[] = []): Denia
 
 function claimDenial(input: AdjudicationInput, dos: string): Denial | undefined {
   const { claim, profile, scenario } = input;
-  if (scenario?.kind === 'carc' && !['1', '2', '3', '45'].includes(scenario.carc)) {
+  // A forced denial stands for "the original claim had this defect": a corrected replacement (frequency 7)
+  // is adjudicated on its merits, which is what lets the engine's correct-and-resubmit path be exercised.
+  if (
+    scenario?.kind === 'carc' &&
+    !['1', '2', '3', '45'].includes(scenario.carc) &&
+    claim.frequencyCode !== '7'
+  ) {
     return deny(scenario.group, scenario.carc, scenario.rarcs);
   }
   const filing = timelyFilingStatus(profile.timelyFiling, dos, input.receivedDate, [

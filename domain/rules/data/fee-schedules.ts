@@ -3,6 +3,8 @@
 import type { FeeRow } from '../types.js';
 
 export const DEMO_PRACTICE_ID = 'practice-demo';
+/** The demo practice `ptflow dev` seeds into the database (db/seed.ts) bills from the same demo schedule. */
+export const SEEDED_DEMO_PRACTICE_ID = '00000000-0000-4000-8000-000000000001';
 
 const CHARGEMASTER: Record<string, number> = {
   '97161': 18_000,
@@ -52,9 +54,9 @@ const MEDICARE_EXPECTED: Record<string, readonly [number, number]> = {
   G0283: [1_100, 1_100],
 };
 
-export const FEE_SCHEDULES: readonly FeeRow[] = [
+const demoSchedule = (practiceId: string): FeeRow[] => [
   ...Object.entries(CHARGEMASTER).map(([code, chargeCents]): FeeRow => ({
-    practiceId: DEMO_PRACTICE_ID,
+    practiceId,
     payerId: '*',
     code,
     chargeCents,
@@ -65,7 +67,7 @@ export const FEE_SCHEDULES: readonly FeeRow[] = [
   })),
   ...Object.entries(MEDICARE_EXPECTED).flatMap(([code, [y2025, y2026]]): FeeRow[] => [
     {
-      practiceId: DEMO_PRACTICE_ID,
+      practiceId,
       payerId: 'medicare-part-b',
       code,
       chargeCents: CHARGEMASTER[code] ?? 0,
@@ -75,7 +77,7 @@ export const FEE_SCHEDULES: readonly FeeRow[] = [
       source: 'demo estimate near CY2025 MPFS (CF $32.3465) [R19]',
     },
     {
-      practiceId: DEMO_PRACTICE_ID,
+      practiceId,
       payerId: 'medicare-part-b',
       code,
       chargeCents: CHARGEMASTER[code] ?? 0,
@@ -85,4 +87,9 @@ export const FEE_SCHEDULES: readonly FeeRow[] = [
       source: 'demo estimate near CY2026 MPFS (CF $33.40) [R19, R28]',
     },
   ]),
+];
+
+export const FEE_SCHEDULES: readonly FeeRow[] = [
+  ...demoSchedule(DEMO_PRACTICE_ID),
+  ...demoSchedule(SEEDED_DEMO_PRACTICE_ID),
 ];

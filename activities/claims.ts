@@ -1,0 +1,303 @@
+// Claim side effects (DESIGN §2.3). Coding and scrubbing run here rather than in the workflow although they are
+// pure: rule data (fees, NCCI, thresholds) changes with deployments, and a replayed workflow must not re-code
+// with newer rules. Submission is idempotent by CLM01; inbound 277CA/835 are read from the payer mailbox;
+// postings are idempotent per 835 payment trace.
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import { eq, sql } from 'drizzle-orm';
+import type { ClaimParties, PayerConnector } from '../connectors/payer/types.js';
+import { payerErrorToFailure } from '../connectors/payer/failure.js';
+import type { Database } from '../db/connection.js';
+import { claimRemittances, claims } from '../db/schema.js';
+import { buildClaim } from '../domain/billing/build-claim.js';
+import { codeVisit } from '../domain/billing/code-visit.js';
+import { routeDenial, type DenialDecision } from '../domain/denials/route.js';
+import type { GroupCode } from '../domain/denials/types.js';
+import { claimTotalCents, type Claim } from '../domain/model/claim.js';
+import type { Finding } from '../domain/model/finding.js';
+import { VisitSchema, type VisitInput } from '../domain/model/visit.js';
+import { payerProfileOn } from '../domain/rules/payers.js';
+import { scrubClaim } from '../domain/scrubber/index.js';
+
+/** Everything one claim needs. PHI (member, names) travels only in encrypted payloads. */
+export interface ClaimCase {
+  claimId: string;
+  practiceId: string;
+  patientId: string;
+  visit: VisitInput;
+  parties: ClaimParties;
+  /** CLM01, stable for the life of the claim (replacements keep it). */
+  patientControlNumber: string;
+  priorAuthNumber?: string;
+  /** Allowed PT+SLP amount already accrued this year at this payer (for KX). */
+  kxAccruedAllowedCents?: number;
+}
+
+/** What differs between the original claim and a corrected replacement. */
+export interface ClaimAttempt {
+  number: number;
+  frequency: '1' | '7';
+  originalClaimNumber?: string;
+  /** Modifiers a denial fix adds, per procedure code. */
+  addModifiers?: Record<string, string[]>;
+  priorAuthNumber?: string;
+}
+
+export interface PreparedClaim {
+  claim: Claim;
+  findings: Finding[];
+  submittable: boolean;
+  chargeCents: number;
+}
+
+export interface ClaimPaymentSummary {
+  paymentTrace: string;
+  statusCode: string;
+  paidCents: number;
+  patientResponsibilityCents: number;
+  payerClaimNumber?: string;
+  adjustments: { group: GroupCode; carc: string; amountCents: number }[];
+  remarkCodes: string[];
+  /** Modifiers per procedure code as the payer received them (for CO-4 routing). */
+  submittedModifiers: Record<string, string[]>;
+}
+
+export interface ClaimInbound {
+  cursor?: string;
+  acknowledgement?: { accepted: boolean; statusCode?: string; payerClaimNumber?: string };
+  payment?: ClaimPaymentSummary;
+}
+
+/** Sends the patient a statement (composition root: messaging connector + the patient's contact). */
+export interface PatientStatementPort {
+  sendStatement(req: {
+    messageId: string;
+    practiceId: string;
+    patientId: string;
+    claimId: string;
+    amountCents: number;
+  }): Promise<void>;
+}
+
+function fail(err: unknown): never {
+  throw payerErrorToFailure(err);
+}
+
+export function createClaimActivities(deps: {
+  db: Database;
+  payer: PayerConnector;
+  statements: PatientStatementPort;
+}) {
+  return {
+    async prepareClaim(c: ClaimCase, attempt: ClaimAttempt, asOf: string): Promise<PreparedClaim> {
+      const parsed = VisitSchema.safeParse(c.visit);
+      if (!parsed.success)
+        throw ApplicationFailure.nonRetryable('The visit does not match the schema.', 'InvalidVisit');
+      const visit = parsed.data;
+      const profile = payerProfileOn(visit.payerId, visit.dos);
+      if (!profile)
+        throw ApplicationFailure.nonRetryable('No payer profile for the date of service.', 'UnknownPayer');
+      const coded = codeVisit(visit, {
+        profile,
+        ...(c.kxAccruedAllowedCents !== undefined
+          ? { kx: { accruedAllowedCents: c.kxAccruedAllowedCents } }
+          : {}),
+      });
+      const claim = buildClaim(visit, coded, {
+        id: c.claimId,
+        patientControlNumber: c.patientControlNumber,
+        billingProvider: { npi: c.parties.billingProvider.npi, taxId: c.parties.billingProvider.taxId },
+        ...(c.parties.referringProvider
+          ? { referringProvider: { npi: c.parties.referringProvider.npi } }
+          : {}),
+        ...((attempt.priorAuthNumber ?? c.priorAuthNumber)
+          ? { priorAuthNumber: attempt.priorAuthNumber ?? c.priorAuthNumber }
+          : {}),
+        frequency: attempt.frequency,
+        ...(attempt.originalClaimNumber ? { originalClaimNumber: attempt.originalClaimNumber } : {}),
+      });
+      for (const line of claim.lines) {
+        const extra = attempt.addModifiers?.[line.code] ?? [];
+        for (const m of extra)
+          if (!line.modifiers.includes(m) && line.modifiers.length < 4) line.modifiers.push(m);
+      }
+      const scrub = scrubClaim({
+        claim,
+        profile,
+        asOf,
+        visit,
+        kxRequired: coded.kx?.applyKx ?? false,
+        ...(claim.priorAuthNumber
+          ? {
+              authorizations: [
+                {
+                  number: claim.priorAuthNumber,
+                  status: 'approved',
+                  startDate: visit.dos,
+                  endDate: visit.dos,
+                },
+              ],
+            }
+          : {}),
+      });
+      // Findings that need facts this process does not hold yet (POC, progress history) are warnings here;
+      // the plan-of-care process enforces them. Everything else blocks submission.
+      const findings = [...coded.findings, ...scrub.findings].filter(
+        (f) => !['POC_MISSING', 'PROGRESS_HISTORY_MISSING'].includes(f.code),
+      );
+      return {
+        claim,
+        findings,
+        submittable: !findings.some((f) => f.severity === 'error'),
+        chargeCents: claimTotalCents(claim),
+      };
+    },
+
+    async submitClaim(
+      c: ClaimCase,
+      prepared: PreparedClaim,
+      workflowId: string,
+    ): Promise<{ accepted: boolean; errorCodes: string[] }> {
+      const result = await deps.payer.submitClaim({ claim: prepared.claim, parties: c.parties }).catch(fail);
+      await deps.db
+        .insert(claims)
+        .values({
+          id: c.claimId,
+          practiceId: c.practiceId,
+          patientId: c.patientId,
+          visitId: prepared.claim.visitId,
+          payerId: prepared.claim.payerId,
+          patientControlNumber: c.patientControlNumber,
+          status: result.accepted ? 'submitted' : 'rejected',
+          frequency: prepared.claim.frequency,
+          chargeCents: prepared.chargeCents,
+          submissions: 1,
+          workflowId,
+        })
+        .onConflictDoUpdate({
+          target: claims.id,
+          set: {
+            status: result.accepted ? 'submitted' : 'rejected',
+            frequency: prepared.claim.frequency,
+            chargeCents: prepared.chargeCents,
+            submissions: sql`${claims.submissions} + 1`,
+            updatedAt: new Date(),
+          },
+        });
+      return { accepted: result.accepted, errorCodes: result.errorCodes };
+    },
+
+    /** The newest acknowledgement and payment for this claim in the payer mailbox after `cursor`. */
+    async pollClaimResponses(patientControlNumber: string, cursor?: string): Promise<ClaimInbound> {
+      const batch = await deps.payer.fetchInbound(cursor).catch(fail);
+      const out: ClaimInbound = { cursor: batch.cursor };
+      const ack = batch.acknowledgements
+        .filter((a) => a.patientControlNumber === patientControlNumber)
+        .at(-1);
+      if (ack) {
+        out.acknowledgement = {
+          accepted: ack.accepted,
+          ...(ack.statusCode ? { statusCode: ack.statusCode } : {}),
+          ...(ack.payerClaimNumber ? { payerClaimNumber: ack.payerClaimNumber } : {}),
+        };
+      }
+      for (const remit of batch.remittances) {
+        for (const cp of remit.claims) {
+          if (cp.patientControlNumber !== patientControlNumber) continue;
+          const adjustments = [...cp.adjustments, ...cp.services.flatMap((s) => s.adjustments)].map((a) => ({
+            group: a.group as GroupCode,
+            carc: a.reasonCode,
+            amountCents: a.amountCents,
+          }));
+          out.payment = {
+            paymentTrace: `${remit.trace.referenceId}:${cp.payerClaimControlNumber ?? ''}`,
+            statusCode: cp.statusCode,
+            paidCents: cp.paidCents,
+            patientResponsibilityCents: cp.patientResponsibilityCents ?? 0,
+            ...(cp.payerClaimControlNumber ? { payerClaimNumber: cp.payerClaimControlNumber } : {}),
+            adjustments,
+            remarkCodes: [...cp.claimRemarkCodes, ...cp.services.flatMap((s) => s.remarkCodes)],
+            submittedModifiers: Object.fromEntries(
+              cp.services.map((s) => [s.procedure.code, s.procedure.modifiers]),
+            ),
+          };
+        }
+      }
+      return out;
+    },
+
+    /** Route a denial with the domain table (in an activity: the table is effective-dated data). */
+    async routeClaimDenial(
+      payment: ClaimPaymentSummary,
+      ctx: {
+        payerId: string;
+        dos: string;
+        expectedModifiers: string[];
+        authNumberOnFile?: string;
+        attempts: number;
+        maxAttempts: number;
+      },
+    ): Promise<DenialDecision & { carc: string; group: GroupCode }> {
+      const denial =
+        payment.adjustments.find((a) => a.group !== 'PR' && a.carc !== '45') ?? payment.adjustments[0];
+      if (!denial)
+        throw ApplicationFailure.nonRetryable('A denied claim carries no adjustment.', 'InvalidRemittance');
+      const submitted = [...new Set(Object.values(payment.submittedModifiers).flat())];
+      // Whether a frequency-7 replacement is possible is payer policy (Medicare reopens instead).
+      const profile = payerProfileOn(ctx.payerId, ctx.dos);
+      const decision = routeDenial({
+        group: denial.group,
+        carc: denial.carc,
+        rarcs: payment.remarkCodes,
+        date: ctx.dos,
+        context: {
+          expectedModifiers: ctx.expectedModifiers,
+          submittedModifiers: submitted,
+          ...(ctx.authNumberOnFile ? { authNumberOnFile: ctx.authNumberOnFile } : {}),
+          attempts: ctx.attempts,
+          maxAttempts: ctx.maxAttempts,
+          acceptsReplacementClaims: profile?.acceptsReplacementClaims ?? false,
+        },
+      });
+      return { ...decision, carc: denial.carc, group: denial.group };
+    },
+
+    async postRemittance(claimId: string, payment: ClaimPaymentSummary, status: string): Promise<void> {
+      await deps.db.transaction(async (tx) => {
+        const inserted = await tx
+          .insert(claimRemittances)
+          .values({
+            id: randomUUID(),
+            claimId,
+            paymentTrace: payment.paymentTrace,
+            claimStatusCode: payment.statusCode,
+            paidCents: payment.paidCents,
+            patientResponsibilityCents: payment.patientResponsibilityCents,
+            adjustments: payment.adjustments,
+          })
+          .onConflictDoNothing()
+          .returning({ id: claimRemittances.id });
+        if (inserted.length === 0) return; // already posted: a retried activity changes nothing
+        await tx
+          .update(claims)
+          .set({
+            status,
+            paidCents: sql`${claims.paidCents} + ${payment.paidCents}`,
+            patientResponsibilityCents: payment.patientResponsibilityCents,
+            ...(payment.payerClaimNumber ? { payerClaimNumber: payment.payerClaimNumber } : {}),
+            updatedAt: new Date(),
+          })
+          .where(eq(claims.id, claimId));
+      });
+    },
+
+    async sendPatientStatement(req: {
+      claimId: string;
+      practiceId: string;
+      patientId: string;
+      amountCents: number;
+    }): Promise<void> {
+      await deps.statements.sendStatement({ ...req, messageId: `claim:${req.claimId}:statement` });
+    },
+  };
+}

@@ -1,0 +1,225 @@
+// claimSubmission end to end: real dev server, real PostgreSQL, and the sandbox payer over real HTTP answering
+// our 837P with real 999/277CA/835 (scenario triggers by member id, see connectors/payer/sandbox/README.md).
+import { randomUUID } from 'node:crypto';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { ClaimCase, PatientStatementPort } from '../../activities/claims.js';
+import { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
+import { PostgresControlNumbers } from '../../connectors/payer/control-numbers.js';
+import { sandboxPayerDirectory } from '../../connectors/payer/sandbox/plans.js';
+import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import { claimRemittances, claims, tasks } from '../../db/schema.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { workflowId } from '../../domain/ids.js';
+import { claimStatusQuery, claimSubmission, type ClaimInput } from '../../workflows/claim.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+
+const TZ = 'America/Chicago';
+const credentials = { username: 'ptflow', password: 'sandbox-secret', submitterId: 'PTFLOWTEST' };
+let db: TestDatabase;
+let sandbox: SandboxServer;
+let connector: ClearinghouseConnector;
+const statements: { claimId: string; amountCents: number; messageId: string }[] = [];
+const statementPort: PatientStatementPort = {
+  sendStatement: async (req) => {
+    // Idempotent like the real messaging connector: one statement per message id.
+    if (!statements.some((s) => s.messageId === req.messageId)) statements.push(req);
+  },
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+  sandbox = await startSandboxPayer({ sql: db.sql, credentials });
+  connector = new ClearinghouseConnector({
+    http: {
+      baseUrl: sandbox.url,
+      auth: { kind: 'basic', username: credentials.username, password: credentials.password },
+      timeoutMs: 5_000,
+      retry: { maxAttempts: 2, baseDelayMs: 10, budgetMs: 2_000 },
+    },
+    sender: { qualifier: 'ZZ', id: 'PTFLOWTEST' },
+    receiver: { qualifier: 'ZZ', id: 'SBXPAYER' },
+    submitter: {
+      name: 'RIVERSIDE PT BILLING',
+      id: 'PTFLOWTEST',
+      contactName: 'BILLING',
+      phone: '5555550100',
+    },
+    receiverName: 'PTFLOW SANDBOX PAYER',
+    originatorId: '9123456789',
+    usage: 'T',
+    payers: sandboxPayerDirectory(),
+    controlNumbers: new PostgresControlNumbers(drizzle(db.sql)),
+  });
+});
+afterAll(async () => {
+  await sandbox?.close();
+  await db?.drop();
+});
+
+function claimInput(
+  memberId: string,
+  opts: { kxAccruedAllowedCents?: number; payerId?: string } = {},
+): ClaimInput {
+  const visitId = randomUUID();
+  const pcn = `PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`;
+  const dos = localDate(new Date(), TZ);
+  const c: ClaimCase = {
+    claimId: visitId,
+    practiceId: DEMO_PRACTICE_ID,
+    patientId: randomUUID(),
+    patientControlNumber: pcn,
+    visit: {
+      id: visitId,
+      practiceId: DEMO_PRACTICE_ID,
+      patientId: 'synthetic-patient',
+      payerId: opts.payerId ?? 'medicare-part-b',
+      dos,
+      renderingNpi: '1987654328',
+      interventions: [
+        { code: '97110', minutes: 30, furnishedBy: 'PT' },
+        { code: '97112', minutes: 15, furnishedBy: 'PT' },
+      ],
+      diagnoses: ['M54.50'],
+      totalTreatmentMinutes: 45,
+    },
+    parties: {
+      billingProvider: {
+        name: 'RIVERSIDE PHYSICAL THERAPY',
+        npi: '1234567893',
+        taxId: '123456789',
+        address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
+      },
+      subscriber: { memberId, lastName: 'DOE', firstName: 'JANE', dateOfBirth: '1950-04-15', gender: 'F' },
+      referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' },
+    },
+    ...(opts.kxAccruedAllowedCents !== undefined
+      ? { kxAccruedAllowedCents: opts.kxAccruedAllowedCents }
+      : {}),
+  };
+  return { case: c, timezone: TZ, pollEveryMinutes: 0.01 };
+}
+
+async function run<T>(
+  fn: (client: Awaited<ReturnType<typeof devServerClient>>['client'], taskQueue: string) => Promise<T>,
+) {
+  const taskQueue = uniqueTaskQueue();
+  const worker = await devServerWorker(
+    taskQueue,
+    createActivities({ db: db.db, payerConnector: connector, statements: statementPort }),
+  );
+  const { client, close } = await devServerClient();
+  try {
+    return await fn(client, taskQueue);
+  } finally {
+    await close();
+    await worker.close();
+  }
+}
+
+async function sandboxClaims(pcn: string) {
+  return db.sql`select * from sandbox_payer.claims where patient_control_number = ${pcn}`;
+}
+
+describe('claimSubmission against the sandbox payer', () => {
+  it('Medicare over the KX threshold: lines carry GP and KX, paid with coinsurance, payment posted, statement sent', async () => {
+    const input = claimInput(`SBX-KXOVER-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
+    await run(async (client, taskQueue) => {
+      const result = await client.workflow.execute(claimSubmission, {
+        taskQueue,
+        workflowId: workflowId('claim', input.case.claimId),
+        args: [input],
+      });
+      expect(result.state).toBe('paid');
+      for (const line of result.lines) expect(line.modifiers).toEqual(expect.arrayContaining(['GP', 'KX']));
+      expect(result.paidCents).toBeGreaterThan(0);
+      expect(result.patientResponsibilityCents).toBeGreaterThan(0);
+      const [row] = await db.db.select().from(claims).where(eq(claims.id, input.case.claimId));
+      expect(row).toMatchObject({ status: 'paid', paidCents: result.paidCents, submissions: 1 });
+      expect(
+        await db.db.select().from(claimRemittances).where(eq(claimRemittances.claimId, input.case.claimId)),
+      ).toHaveLength(1);
+      expect(statements.filter((s) => s.claimId === input.case.claimId)).toEqual([
+        {
+          claimId: input.case.claimId,
+          amountCents: result.patientResponsibilityCents,
+          messageId: `claim:${input.case.claimId}:statement`,
+          practiceId: DEMO_PRACTICE_ID,
+          patientId: input.case.patientId,
+        },
+      ]);
+    });
+  });
+
+  it('a correctable denial (CO-15) goes back as a frequency-7 replacement with the payer claim number and is paid', async () => {
+    // A commercial plan: it accepts replacement claims (Medicare reopens instead, so it would go to review).
+    const input = claimInput(`SBX-CO15-${randomUUID().slice(0, 8)}`, { payerId: 'commercial-ama' });
+    input.case.priorAuthNumber = 'AUTH-ON-FILE-1';
+    await run(async (client, taskQueue) => {
+      const result = await client.workflow.execute(claimSubmission, {
+        taskQueue,
+        workflowId: workflowId('claim', input.case.claimId),
+        args: [input],
+      });
+      expect(result).toMatchObject({ state: 'paid', attempt: 2, frequency: '7' });
+      expect(result.decisions.map((d) => d.what)).toEqual([
+        'submitted',
+        'denied_CO-15',
+        'resubmit',
+        'submitted',
+        'paid',
+        'statement',
+      ]);
+      const atPayer = await sandboxClaims(input.case.patientControlNumber);
+      expect(atPayer).toHaveLength(1); // replaced in place, not a second claim
+      expect(atPayer[0]).toMatchObject({ claim: { frequencyCode: '7' } });
+    });
+  });
+
+  it('CO-50 (medical necessity) raises an appeal task and never resubmits automatically', async () => {
+    const input = claimInput(`SBX-CO50-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
+    await run(async (client, taskQueue) => {
+      const id = workflowId('claim', input.case.claimId);
+      const result = await client.workflow.execute(claimSubmission, {
+        taskQueue,
+        workflowId: id,
+        args: [input],
+      });
+      expect(result.state).toBe('appeal');
+      const [row] = await db.db.select().from(claims).where(eq(claims.id, input.case.claimId));
+      expect(row?.submissions).toBe(1);
+      let raised: { kind: string }[] = [];
+      for (let i = 0; i < 50 && raised.length === 0; i++) {
+        raised = await db.db.select().from(tasks).where(eq(tasks.workflowId, id));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(raised.map((t) => t.kind)).toEqual(['appeal_claim']);
+    });
+  });
+
+  it('the same visit started three times is one process and one claim at the payer', async () => {
+    const input = claimInput(`SBX-KXOVER-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
+    await run(async (client, taskQueue) => {
+      const id = workflowId('claim', input.case.claimId);
+      const starts = await Promise.all(
+        [1, 2, 3].map(() =>
+          client.workflow.start(claimSubmission, {
+            taskQueue,
+            workflowId: id,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        ),
+      );
+      expect(new Set(starts.map((h) => h.firstExecutionRunId)).size).toBe(1);
+      expect((await starts[0]!.result()).state).toBe('paid');
+      expect((await starts[0]!.query(claimStatusQuery)).state).toBe('paid');
+      expect(await sandboxClaims(input.case.patientControlNumber)).toHaveLength(1);
+    });
+  });
+});
