@@ -7,6 +7,7 @@
 // discharge (signal, or N days without visits) sends the discharge summary and closes the authorization.
 // Every deadline decision is pure (domain/care/episode.ts, domain/outcomes); this file only applies them.
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -163,6 +164,14 @@ const acts = proxyActivities<Activities>(physicianActivityOptions);
 
 /** The server suggests continue-as-new near 4k events; a plan of care continues well before that. */
 const DEFAULT_MAX_EVENTS_PER_RUN = 2_000;
+
+/** Logs carry no PHI: only the failure type (a connector's message might echo patient data). */
+const failureType = (err: unknown): string =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
+    ? (err.cause.type ?? 'ApplicationFailure')
+    : err instanceof Error
+      ? err.name
+      : 'unknown';
 
 const reject = (message: string, type: string) => {
   throw ApplicationFailure.nonRetryable(message, type);
@@ -367,7 +376,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
     } catch (err) {
       log.warn('Could not signal the authorization workflow', {
         episodeId: input.episodeId,
-        error: String(err),
+        failure: failureType(err),
       });
     }
   };
@@ -458,7 +467,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
       // With a signed referral, from 2025, this alone certifies the initial POC (domain-rules §5).
       if (!certificationRecordProblem(episode, proof)) episode = applyCertification(episode, proof);
     } catch (err) {
-      log.warn('Sending the plan of care failed', { episodeId: input.episodeId, error: String(err) });
+      log.warn('Sending the plan of care failed', { episodeId: input.episodeId, failure: failureType(err) });
       await raiseTask(
         'poc_send_failed',
         'Send the plan of care to the referring practitioner',
@@ -481,7 +490,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
           outcomes: assessOutcomes(outcomes),
         });
       } catch (err) {
-        log.warn('Progress summary not sent', { episodeId: input.episodeId, error: String(err) });
+        log.warn('Progress summary not sent', { episodeId: input.episodeId, failure: failureType(err) });
         await raiseTask(
           'progress_summary_send_failed',
           'Send the progress summary to the practitioner',
@@ -539,7 +548,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
       outcomes: assessOutcomes(outcomes),
     });
   } catch (err) {
-    log.warn('Discharge summary not sent', { episodeId: input.episodeId, error: String(err) });
+    log.warn('Discharge summary not sent', { episodeId: input.episodeId, failure: failureType(err) });
     await raiseTask(
       'discharge_summary_send_failed',
       'Send the discharge summary to the practitioner',
