@@ -61,7 +61,7 @@ import {
 } from '../domain/outcomes/change.js';
 import { scoreProblem } from '../domain/outcomes/instruments.js';
 import type { StaffRole } from '../domain/tasks.js';
-import { humanTask } from './human-task.js';
+import { cancelTaskSignal, humanTask } from './human-task.js';
 import { dischargeSignal as closeAuthorizationSignal, planOfCareSignal } from './prior-auth.js';
 import {
   NeedsAttention,
@@ -74,11 +74,19 @@ import {
 
 export type DischargeReason = DischargeSummaryDocument['reason'];
 
+/** What makes an open task moot, so the worklist does not keep chasing work already done. */
+export type TaskTopic = 'progress_report' | 'certification' | 'recertification';
+export interface OpenTask {
+  workflowId: string;
+  topic: TaskTopic;
+}
+
 export interface PlanOfCareCarry {
   episode: CareEpisode;
   outcomes: OutcomeMeasurement[];
   /** Progress-report dates whose summary still has to go to the physician. */
   pendingSummaries: IsoDate[];
+  openTasks: OpenTask[];
   runs: number;
 }
 
@@ -184,6 +192,8 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
   let outcomes: OutcomeMeasurement[] = input.carry?.outcomes ?? [];
   const pendingSummaries: IsoDate[] = [...(input.carry?.pendingSummaries ?? [])];
   const runs = (input.carry?.runs ?? 0) + 1;
+  let openTasks: OpenTask[] = [...(input.carry?.openTasks ?? [])];
+  const resolved = new Set<TaskTopic>();
   let discharge: { date: IsoDate; reason: DischargeReason } | undefined;
   let dischargeRequested: DischargeRequest | undefined;
   let changed = false;
@@ -285,6 +295,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
     recordCertificationUpdate,
     (rec) => {
       episode = applyCertification(episode, rec);
+      resolved.add(rec.kind === 'recertification' ? 'recertification' : 'certification');
       changed = true;
       return snapshot();
     },
@@ -310,6 +321,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
     ({ reportDate }) => {
       episode = recordProgressReport(episode, reportDate);
       if (!pendingSummaries.includes(reportDate)) pendingSummaries.push(reportDate);
+      resolved.add('progress_report');
       changed = true;
       return snapshot();
     },
@@ -343,10 +355,13 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
     role: StaffRole,
     dueInHours: number,
     details: Record<string, string | number | boolean> = {},
+    topic?: TaskTopic,
   ) => {
     const taskId = uuid4();
+    const taskWorkflowId = workflowId('task', taskId);
+    if (topic) openTasks.push({ workflowId: taskWorkflowId, topic });
     await startChild(humanTask, {
-      workflowId: workflowId('task', taskId),
+      workflowId: taskWorkflowId,
       // Tasks outlive the plan of care: staff still see them after discharge.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       args: [
@@ -364,6 +379,19 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
         },
       ],
     });
+  };
+
+  /** Cancel open tasks the episode no longer needs (a person may have completed one already: that is fine). */
+  const closeTasks = async (topics: readonly TaskTopic[]) => {
+    const moot = openTasks.filter((t) => topics.includes(t.topic));
+    openTasks = openTasks.filter((t) => !topics.includes(t.topic));
+    for (const t of moot) {
+      try {
+        await getExternalWorkflowHandle(t.workflowId).signal(cancelTaskSignal, { reason: 'not_needed' });
+      } catch {
+        // Already closed.
+      }
+    }
   };
 
   /** The authorization may already be closed (or never existed): that must not fail the plan of care. */
@@ -398,6 +426,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
           'front_desk',
           48,
           { day: action.day },
+          'certification',
         );
       case 'certification_escalation':
         return raiseTask(
@@ -406,6 +435,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
           'admin',
           48,
           { dueBy: initialCertificationDueBy(episode.firstTreatmentDate) },
+          'certification',
         );
       case 'certification_late':
         // Delayed certification is allowed with evidence of diligence (e.g. the fax log) [R32].
@@ -415,6 +445,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
           'admin',
           24,
           { dueBy: action.dueBy },
+          'certification',
         );
       case 'progress_report_due':
         return raiseTask(
@@ -423,6 +454,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
           'therapist',
           72,
           { periodStart: action.periodStart, treatmentDay: action.treatmentDay },
+          'progress_report',
         );
       case 'recertification_due':
         await raiseTask(
@@ -430,9 +462,8 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
           'Re-evaluate and recertify the plan of care',
           'therapist',
           72,
-          {
-            certifiedThrough: action.intervalEnds,
-          },
+          { certifiedThrough: action.intervalEnds },
+          'recertification',
         );
         // The plan continues past this interval: the authorization will need extending.
         return signalAuthorization((h) => h.signal(planOfCareSignal, { continues: true }));
@@ -479,7 +510,15 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
 
   // 2. React to signals and to the calendar until discharge.
   for (;;) {
+    // Reset before the work, not after it: a signal or update that lands while this iteration awaits an
+    // activity or a child start sets `changed` again and the wait below returns at once.
+    changed = false;
     const day = today();
+    if (resolved.size > 0) {
+      const topics = [...resolved];
+      resolved.clear();
+      await closeTasks(topics);
+    }
     while (pendingSummaries.length > 0) {
       const reportDate = pendingSummaries[0]!;
       try {
@@ -524,10 +563,9 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
       await condition(allHandlersFinished);
       await continueAsNew<typeof planOfCare>({
         ...input,
-        carry: { episode, outcomes, pendingSummaries, runs },
+        carry: { episode, outcomes, pendingSummaries, openTasks, runs },
       });
     }
-    changed = false;
     const next = nextCareCheckDate(episode, policy, day);
     const wait =
       next === undefined
@@ -556,6 +594,8 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
       24,
     );
   }
+  // Discharge cancels the pending progress-report requirement (domain-rules §6) and any recertification.
+  await closeTasks(['progress_report', 'recertification']);
   await signalAuthorization((h) => h.signal(closeAuthorizationSignal));
   publish();
   await condition(allHandlersFinished);

@@ -422,6 +422,29 @@ describe('planOfCare with time skipping', () => {
           progressReportOverdue: false,
           needsAttention: false,
         });
+        // The tasks those chased are moot now: cancelled on the worklist.
+        const moot = await eventually(
+          () => tasksOf(id),
+          (t) =>
+            t
+              .filter((x) =>
+                [
+                  'progress_report_due',
+                  'poc_certification_reminder',
+                  'poc_certification_escalation',
+                ].includes(x.kind),
+              )
+              .every((x) => x.status === 'cancelled'),
+        );
+        expect(
+          moot
+            .filter((x) =>
+              ['progress_report_due', 'poc_certification_reminder', 'poc_certification_escalation'].includes(
+                x.kind,
+              ),
+            )
+            .map((x) => x.status),
+        ).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
 
         // Keep treating weekly so the episode stays active, until the recertification window (day 90 - 10).
         while ((await day()) < 73) {
@@ -447,6 +470,12 @@ describe('planOfCare with time skipping', () => {
         });
         expect(physician.sent.map((s) => s.kind)).toEqual(['poc', 'progress', 'discharge']);
         expect(await auth.result()).toMatchObject({ status: 'closed' });
+        // Discharge made the open recertification task moot.
+        const recert = await eventually(
+          () => tasksOf(id),
+          (t) => t.find((x) => x.kind === 'poc_recertification_due')?.status === 'cancelled',
+        );
+        expect(recert.find((x) => x.kind === 'poc_recertification_due')?.status).toBe('cancelled');
       });
     } finally {
       await env.teardown();
