@@ -1,0 +1,101 @@
+// Coverages of our patients (DESIGN §4): the member id encrypted (bound to row and practice) and hashed per
+// payer for lookups; the verification status the onboarding keeps current. Upsert is idempotent on our id.
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../connection.js';
+import { memberIdHash } from '../crypto/blind-index.js';
+import { fieldContext } from '../crypto/encrypted-tables.js';
+import { decryptFieldText, encryptField } from '../crypto/field-encryption.js';
+import { coverages } from '../schema.js';
+import type { RepositoryKeys } from './keys.js';
+
+export type CoverageStatus = (typeof coverages.$inferSelect)['status'];
+
+export interface CoverageRecord {
+  coverageId: string;
+  practiceId: string;
+  patientId: string;
+  payerId: string;
+  priority: number;
+  memberId: string;
+  status: CoverageStatus;
+}
+
+const ctx = (practiceId: string, coverageId: string) =>
+  fieldContext('coverages', 'member_id_enc', { tenant: practiceId, rowId: coverageId });
+
+export function createCoverageRepository(db: Database, keys: RepositoryKeys) {
+  return {
+    /**
+     * Insert or update by our id. A changed member id or payer (the patient sent new insurance) resets the
+     * status to unverified; the same values again leave the status alone.
+     */
+    async upsert(c: Omit<CoverageRecord, 'status'>): Promise<void> {
+      const hash = memberIdHash(keys.blindIndexKey, c.payerId, c.memberId);
+      const [existing] = await db
+        .select({ hash: coverages.memberIdHash, practiceId: coverages.practiceId })
+        .from(coverages)
+        .where(eq(coverages.id, c.coverageId));
+      if (existing && existing.practiceId !== c.practiceId) {
+        throw new Error('coverage id belongs to another practice');
+      }
+      if (existing && existing.hash === hash) return;
+      const enc = encryptField(c.memberId, ctx(c.practiceId, c.coverageId), keys.keyring);
+      const values = {
+        payerId: c.payerId,
+        priority: c.priority,
+        memberIdEnc: enc.data,
+        memberIdHash: hash,
+        keyId: enc.keyId,
+        status: 'unverified' as const,
+      };
+      await db
+        .insert(coverages)
+        .values({ id: c.coverageId, practiceId: c.practiceId, patientId: c.patientId, ...values })
+        .onConflictDoUpdate({
+          target: coverages.id,
+          set: { ...values, updatedAt: new Date() },
+          setWhere: eq(coverages.practiceId, c.practiceId),
+        });
+    },
+
+    async setStatus(practiceId: string, coverageId: string, status: CoverageStatus): Promise<void> {
+      await db
+        .update(coverages)
+        .set({ status, updatedAt: new Date() })
+        .where(and(eq(coverages.id, coverageId), eq(coverages.practiceId, practiceId)));
+    },
+
+    async get(practiceId: string, coverageId: string): Promise<CoverageRecord | undefined> {
+      const [row] = await db
+        .select()
+        .from(coverages)
+        .where(and(eq(coverages.id, coverageId), eq(coverages.practiceId, practiceId)));
+      if (!row) return undefined;
+      return {
+        coverageId,
+        practiceId,
+        patientId: row.patientId,
+        payerId: row.payerId,
+        priority: row.priority,
+        memberId: decryptFieldText(row.memberIdEnc, ctx(practiceId, coverageId), keys.keyring),
+        status: row.status,
+      };
+    },
+
+    /** Our coverage ids holding this member id at this payer. */
+    async findByMemberId(practiceId: string, payerId: string, memberId: string): Promise<string[]> {
+      const rows = await db
+        .select({ id: coverages.id })
+        .from(coverages)
+        .where(
+          and(
+            eq(coverages.practiceId, practiceId),
+            eq(coverages.memberIdHash, memberIdHash(keys.blindIndexKey, payerId, memberId)),
+          ),
+        );
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+export type CoverageRepository = ReturnType<typeof createCoverageRepository>;

@@ -1,0 +1,132 @@
+// Onboarding intake (DESIGN §2.1 step 1): what `POST /v1/onboardings` or an EMR "patient created / referral
+// received" event hands the workflow, validated and normalized before anything is written. The demographics
+// and member ids are PHI: they travel only inside encrypted Temporal payloads and encrypted columns.
+import { z } from 'zod';
+import { IsoDateSchema } from '../model/common.js';
+import { AcuitySchema, BodyRegionSchema, PreferredLocationSchema } from '../scheduling/types.js';
+import { DEFAULT_FORM_REMINDER_OFFSETS_HOURS } from './reminders.js';
+
+const uuid = z.uuid();
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .transform((s) => s.replace(/\s+/g, ' '));
+
+export const SexSchema = z.enum(['male', 'female', 'other', 'unknown']);
+
+/** E.164 after stripping formatting: "(312) 555-0177" → "+13125550177" (NANP numbers without +1 get it). */
+const phone = z
+  .string()
+  .transform((s) => s.replace(/[\s().-]/g, ''))
+  .transform((s) => (/^\d{10}$/.test(s) ? `+1${s}` : s))
+  .pipe(z.string().regex(/^\+[1-9]\d{7,14}$/, 'expected a phone number'));
+
+export const PatientDemographicsSchema = z.strictObject({
+  given: z.array(name).min(1).max(3),
+  family: name,
+  birthDate: IsoDateSchema,
+  sex: SexSchema,
+  phone: phone.optional(),
+  email: z
+    .email()
+    .transform((s) => s.toLowerCase())
+    .optional(),
+  preferredLanguage: z.enum(['en', 'es']).default('en'),
+});
+export type PatientDemographics = z.output<typeof PatientDemographicsSchema>;
+
+export const CoverageIntakeSchema = z.strictObject({
+  coverageId: uuid,
+  /** Domain payer-profile id (the payer connector's directory maps it to the X12 payer id). */
+  payerId: z.string().min(1).max(64),
+  memberId: z
+    .string()
+    .trim()
+    .min(2)
+    .max(40)
+    .transform((s) => s.toUpperCase()),
+  groupNumber: z.string().trim().min(1).max(40).optional(),
+  /** 1 = primary, 2 = secondary … */
+  priority: z.number().int().min(1).max(9),
+});
+export type CoverageIntake = z.output<typeof CoverageIntakeSchema>;
+
+export const EvaluationPreferencesSchema = z.strictObject({
+  acuity: AcuitySchema,
+  diagnosisCode: z.string().min(3).optional(),
+  bodyRegion: BodyRegionSchema.optional(),
+  preferredLocations: z.array(PreferredLocationSchema).default([]),
+  otherLocationsAcceptable: z.boolean().default(true),
+  /** First day offered counts from tomorrow (clinic zone) plus this many days. */
+  leadDays: z.number().int().min(0).max(30).default(1),
+  /** How many days the search spans. */
+  searchDays: z.number().int().min(1).max(60).default(14),
+});
+export type EvaluationPreferences = z.output<typeof EvaluationPreferencesSchema>;
+
+export const OnboardingInputSchema = z
+  .strictObject({
+    onboardingId: uuid,
+    practiceId: uuid,
+    /** Our patient id (created by the caller, or the id of a patient we already know). */
+    patientId: uuid,
+    /** The clinic's IANA zone (scheduling, eligibility service date). */
+    clinicTimeZone: z.string().min(1).max(64),
+    /** The patient's IANA zone (quiet hours for messages). */
+    patientTimeZone: z.string().min(1).max(64),
+    demographics: PatientDemographicsSchema,
+    preferredChannel: z.enum(['sms', 'email']),
+    /** Consent captured on the intake form for the preferred channel. */
+    messagingConsent: z.boolean(),
+    coverages: z.array(CoverageIntakeSchema).max(3).default([]),
+    evaluation: EvaluationPreferencesSchema,
+    /** The secure forms link (the forms service authenticates the patient before showing anything). */
+    intakeFormLink: z.url({ protocol: /^https$/ }).max(100),
+    /** Secure link of the "update your insurance" page. */
+    insuranceUpdateLink: z.url({ protocol: /^https$/ }).max(100),
+    /** Hours after the first intake message at which to remind (default 24 h, 48 h). */
+    formReminderOffsetsHours: z
+      .array(
+        z
+          .number()
+          .positive()
+          .max(24 * 30),
+      )
+      .max(10)
+      .default([...DEFAULT_FORM_REMINDER_OFFSETS_HOURS]),
+    /** Visits requested when the plan requires a prior authorization. */
+    requestedAuthVisits: z.number().int().min(1).max(60).default(12),
+    /** An evaluation the EMR already booked (referral arrived with an appointment). */
+    existingAppointment: z.strictObject({ emrAppointmentId: z.string().min(1).max(100) }).optional(),
+  })
+  .refine((i) => i.preferredChannel !== 'sms' || i.demographics.phone !== undefined, {
+    message: 'sms needs a phone number',
+    path: ['demographics', 'phone'],
+  })
+  .refine((i) => i.preferredChannel !== 'email' || i.demographics.email !== undefined, {
+    message: 'email needs an address',
+    path: ['demographics', 'email'],
+  })
+  .refine((i) => new Set(i.coverages.map((c) => c.priority)).size === i.coverages.length, {
+    message: 'coverage priorities must be distinct',
+    path: ['coverages'],
+  });
+export type OnboardingInput = z.input<typeof OnboardingInputSchema>;
+export type OnboardingIntake = z.output<typeof OnboardingInputSchema>;
+
+/**
+ * Validate the intake. The issues name fields only (never values), so the message is safe in a failure
+ * that lands in workflow history and logs.
+ */
+export function parseIntake(
+  input: unknown,
+): { ok: true; intake: OnboardingIntake } | { ok: false; issues: string[] } {
+  const r = OnboardingInputSchema.safeParse(input);
+  if (r.success) return { ok: true, intake: r.data };
+  return {
+    ok: false,
+    issues: r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.code}`),
+  };
+}
