@@ -25,6 +25,8 @@ import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { taskRoutes } from './routes/tasks.js';
+import { authorizationRoutes } from './routes/authorizations.js';
+import { claimRoutes } from './routes/claims.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
@@ -37,6 +39,8 @@ export interface RouteEntry {
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: RouteEntry[];
+    /** Task queue processes are started on. */
+    taskQueue: string;
   }
 }
 
@@ -48,6 +52,10 @@ export interface AppDeps {
   loggerInstance?: FastifyServerOptions['loggerInstance'];
   db: Database;
   temporal: Client;
+  /** Task queue the worker polls (TEMPORAL_TASK_QUEUE). */
+  taskQueue?: string;
+  /** How often a claim process asks the payer mailbox for its 277CA/835 (CLAIM_POLL_MINUTES). */
+  claimPollMinutes?: number;
   /** OIDC access-token verifier; without it only API keys authenticate. */
   oidc?: OidcVerifier;
   /** HMAC key of pagination cursors (shared by every API instance). */
@@ -167,6 +175,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(deps.readiness));
   await app.register(taskRoutes({ db: deps.db, temporal: deps.temporal, cursorKey: deps.cursorKey }));
+  app.decorate('taskQueue', deps.taskQueue ?? 'ptflow');
+  await app.register(authorizationRoutes({ db: deps.db, temporal: deps.temporal }));
+  await app.register(
+    claimRoutes({
+      db: deps.db,
+      temporal: deps.temporal,
+      ...(deps.claimPollMinutes !== undefined ? { pollEveryMinutes: deps.claimPollMinutes } : {}),
+    }),
+  );
   if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
   if (deps.codec) {
     const db = deps.db;

@@ -53,6 +53,8 @@ export const configSchema = z.object({
     .optional(),
   /** Origin of the Temporal Web UI, the only origin allowed to call the codec endpoints (CORS). */
   TEMPORAL_UI_ORIGIN: z.url({ error: 'must be a URL such as http://127.0.0.1:8233' }).optional(),
+  /** How often a claim process polls the payer mailbox for acknowledgements and remittances. */
+  CLAIM_POLL_MINUTES: z.coerce.number().min(0.01).max(1440).default(240),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
   // Key material (checked by checkKeyConfig; required in production, generated for development).

@@ -95,6 +95,8 @@ export async function startApiService(config: Config, databaseUrl: string): Prom
       logLevel: config.LOG_LEVEL,
       db: db.db,
       temporal: t.client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      claimPollMinutes: config.CLAIM_POLL_MINUTES,
       cursorKey: config.PTFLOW_CURSOR_SECRET
         ? Buffer.from(config.PTFLOW_CURSOR_SECRET, 'base64')
         : // Development only (production requires the variable): cursors then last as long as the process.

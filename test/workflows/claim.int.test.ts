@@ -1,25 +1,22 @@
 // claimSubmission end to end: real dev server, real PostgreSQL, and the sandbox payer over real HTTP answering
 // our 837P with real 999/277CA/835 (scenario triggers by member id, see connectors/payer/sandbox/README.md).
 import { randomUUID } from 'node:crypto';
-import { drizzle } from 'drizzle-orm/postgres-js';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { ClaimCase, PatientStatementPort } from '../../activities/claims.js';
-import { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
-import { PostgresControlNumbers } from '../../connectors/payer/control-numbers.js';
-import { sandboxPayerDirectory } from '../../connectors/payer/sandbox/plans.js';
-import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
+import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
 import { claimRemittances, claims, tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import { claimStatusQuery, claimSubmission, type ClaimInput } from '../../workflows/claim.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 
 const TZ = 'America/Chicago';
-const credentials = { username: 'ptflow', password: 'sandbox-secret', submitterId: 'PTFLOWTEST' };
 let db: TestDatabase;
 let sandbox: SandboxServer;
 let connector: ClearinghouseConnector;
@@ -34,28 +31,7 @@ const statementPort: PatientStatementPort = {
 beforeAll(async () => {
   db = await createTestDatabase();
   await seedDemoPractice(db.db);
-  sandbox = await startSandboxPayer({ sql: db.sql, credentials });
-  connector = new ClearinghouseConnector({
-    http: {
-      baseUrl: sandbox.url,
-      auth: { kind: 'basic', username: credentials.username, password: credentials.password },
-      timeoutMs: 5_000,
-      retry: { maxAttempts: 2, baseDelayMs: 10, budgetMs: 2_000 },
-    },
-    sender: { qualifier: 'ZZ', id: 'PTFLOWTEST' },
-    receiver: { qualifier: 'ZZ', id: 'SBXPAYER' },
-    submitter: {
-      name: 'RIVERSIDE PT BILLING',
-      id: 'PTFLOWTEST',
-      contactName: 'BILLING',
-      phone: '5555550100',
-    },
-    receiverName: 'PTFLOW SANDBOX PAYER',
-    originatorId: '9123456789',
-    usage: 'T',
-    payers: sandboxPayerDirectory(),
-    controlNumbers: new PostgresControlNumbers(drizzle(db.sql)),
-  });
+  ({ server: sandbox, connector } = await sandboxPayer(db.sql));
 });
 afterAll(async () => {
   await sandbox?.close();

@@ -1,0 +1,101 @@
+// Shared plumbing of the process routes: practice tenancy on every process id (another practice's process is a
+// 404, never a 403), the id a start uses (derived from the Idempotency-Key record so a retried POST can never
+// start a second process), audited reads that fail closed, and update failures turned into 409s with the
+// workflow's PHI-free reason.
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
+import { appendAudit } from '../db/audit/append.js';
+import type { Database } from '../db/connection.js';
+import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
+import { PracticeId } from '../workflows/search-attributes.js';
+import { principalOf } from './auth/plugin.js';
+import { HttpProblem, problem } from './problem.js';
+
+export interface ProcessRouteDeps {
+  db: Database;
+  temporal: Client;
+}
+
+/** The new process's id: the idempotency record's id when the route has one. */
+export function newProcessId(req: FastifyRequest): string {
+  return req.idempotencyRecordId ?? randomUUID();
+}
+
+/** A handle to a process of the caller's practice, or 404. */
+export async function ownedProcess(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  kind: ProcessKindPrefix,
+  id: string,
+): Promise<WorkflowHandle> {
+  const principal = principalOf(req);
+  const handle = deps.temporal.workflow.getHandle(workflowId(kind, id));
+  try {
+    const description = await handle.describe();
+    if (description.typedSearchAttributes.get(PracticeId) !== principal.practiceId) throw notFound();
+  } catch (err) {
+    if (err instanceof HttpProblem) throw err;
+    if (err instanceof WorkflowNotFoundError) throw notFound();
+    throw err;
+  }
+  return handle;
+}
+
+function notFound() {
+  return new HttpProblem(problem(404, 'No such process.'));
+}
+
+/** Records a PHI read or write before the answer goes out; if the audit log cannot be written, nothing is sent. */
+export async function audited(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  entry: {
+    action: 'C' | 'R' | 'U';
+    resourceType: string;
+    resourceId: string;
+    workflowId: string;
+    patientRef?: string;
+  },
+): Promise<void> {
+  const principal = principalOf(req);
+  try {
+    await appendAudit(deps.db, {
+      actorId: principal.id,
+      actorType: principal.type,
+      actorRole: principal.role,
+      sourceIp: req.ip,
+      action: entry.action,
+      resourceType: entry.resourceType,
+      resourceId: entry.resourceId,
+      workflowId: entry.workflowId,
+      outcome: 'success',
+      requestId: req.id,
+      ...(entry.patientRef ? { patientRef: entry.patientRef } : {}),
+    });
+  } catch {
+    throw new HttpProblem(problem(503, 'The audit log is unavailable; try again.'));
+  }
+}
+
+/** Runs a workflow update; a rejection by its validator becomes a 409 carrying the workflow's reason. */
+export async function updateOr409<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause as { message?: string; type?: string } | undefined;
+      throw new HttpProblem(
+        problem(409, cause?.message ?? 'The process refused the change.', {
+          ...(cause?.type ? { reason: cause.type } : {}),
+        }),
+      );
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,238 @@
+// Prior authorizations over REST (DESIGN §3): start, status, payer decision, record a visit (409 with the
+// reason when the authorization does not allow it — "visit 7 of 6"), and staff corrections.
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { practices } from '../../db/schema.js';
+import { workflowId } from '../../domain/ids.js';
+import {
+  adjustAuthorizationUpdate,
+  payerDecisionSignal,
+  priorAuthorization,
+  priorAuthStatusQuery,
+  recordVisitUpdate,
+} from '../../workflows/prior-auth.js';
+import { PatientId, PayerId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
+import { principalOf } from '../auth/plugin.js';
+import { audited, newProcessId, ownedProcess, updateOr409, type ProcessRouteDeps } from '../processes.js';
+import { HttpProblem, problem } from '../problem.js';
+
+const isoDate = z.iso.date();
+const id = z.strictObject({ id: z.uuid() });
+
+const statusSchema = z.object({
+  authorizationId: z.uuid(),
+  status: z.string(),
+  authNumber: z.string().optional(),
+  startDate: z.string().optional(),
+  endDate: z.string().optional(),
+  visitsAuthorized: z.number().int().optional(),
+  visitsUsed: z.number().int(),
+  visitsRemaining: z.number().int().optional(),
+  unitsAuthorized: z.number().int().optional(),
+  unitsUsed: z.number().int(),
+  unitsRemaining: z.number().int().optional(),
+  needsAttention: z.boolean(),
+  extensionsRequested: z.number().int(),
+  extensionsApproved: z.number().int(),
+});
+
+const started = z.object({
+  id: z.uuid(),
+  status: z.literal('started'),
+  links: z.object({ self: z.string() }),
+});
+
+export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
+  async function routes(app) {
+    app.post(
+      '/v1/authorizations',
+      {
+        config: { roles: ['admin', 'front_desk'], idempotent: true },
+        schema: {
+          tags: ['authorizations'],
+          summary: 'Start the prior-authorization process for a coverage episode',
+          body: z.strictObject({
+            patientId: z.uuid(),
+            coverageId: z.uuid(),
+            payerId: z.string().regex(/^[a-z0-9-]{2,64}$/),
+            requestedVisits: z.number().int().min(1).max(200),
+            startDate: isoDate,
+            endDate: isoDate.optional(),
+            urgency: z.enum(['standard', 'urgent']).default('standard'),
+            planOfCareContinues: z.boolean().default(true),
+          }),
+          response: { 202: started },
+        },
+      },
+      async (req, reply) => {
+        const principal = principalOf(req);
+        const [practice] = await deps.db
+          .select()
+          .from(practices)
+          .where(eq(practices.id, principal.practiceId));
+        if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
+        const authorizationId = newProcessId(req);
+        const wfId = workflowId('auth', authorizationId);
+        await deps.temporal.workflow.start(priorAuthorization, {
+          taskQueue: req.server.taskQueue,
+          workflowId: wfId,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: [
+            { key: ProcessKind, value: 'priorAuthorization' },
+            { key: PracticeId, value: principal.practiceId },
+            { key: PatientId, value: req.body.patientId },
+            { key: PayerId, value: req.body.payerId },
+          ],
+          args: [
+            { ...req.body, authorizationId, practiceId: principal.practiceId, timezone: practice.timezone },
+          ],
+        });
+        req.server.metrics.processStarts.inc({ kind: 'priorAuthorization' });
+        await audited(deps, req, {
+          action: 'C',
+          resourceType: 'authorization',
+          resourceId: authorizationId,
+          workflowId: wfId,
+          patientRef: req.body.patientId,
+        });
+        return reply
+          .code(202)
+          .send({
+            id: authorizationId,
+            status: 'started' as const,
+            links: { self: `/v1/authorizations/${authorizationId}` },
+          });
+      },
+    );
+
+    app.get(
+      '/v1/authorizations/:id',
+      {
+        config: { roles: ['admin', 'front_desk', 'biller', 'therapist'] },
+        schema: {
+          tags: ['authorizations'],
+          summary: 'Status of an authorization',
+          params: id,
+          response: { 200: statusSchema },
+        },
+      },
+      async (req) => {
+        const handle = await ownedProcess(deps, req, 'auth', req.params.id);
+        const status = await handle.query(priorAuthStatusQuery);
+        await audited(deps, req, {
+          action: 'R',
+          resourceType: 'authorization',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return status;
+      },
+    );
+
+    app.post(
+      '/v1/authorizations/:id/decision',
+      {
+        config: { roles: ['admin', 'front_desk', 'integration'], idempotent: true },
+        schema: {
+          tags: ['authorizations'],
+          summary: "Record the payer's decision (portal, phone or webhook)",
+          params: id,
+          body: z.strictObject({
+            outcome: z.enum(['approved', 'partially_approved', 'denied', 'pended']),
+            authNumber: z
+              .string()
+              .regex(/^[A-Za-z0-9-]{1,50}$/)
+              .optional(),
+            visitsAuthorized: z.number().int().min(0).max(500).optional(),
+            unitsAuthorized: z.number().int().min(0).max(5000).optional(),
+            startDate: isoDate.optional(),
+            endDate: isoDate.optional(),
+          }),
+          response: { 202: z.object({ id: z.uuid(), status: z.literal('accepted') }) },
+        },
+      },
+      async (req, reply) => {
+        const handle = await ownedProcess(deps, req, 'auth', req.params.id);
+        await handle.signal(payerDecisionSignal, req.body);
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'authorization',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+      },
+    );
+
+    app.post(
+      '/v1/authorizations/:id/visits',
+      {
+        config: { roles: ['admin', 'front_desk', 'therapist', 'integration'], idempotent: true },
+        schema: {
+          tags: ['authorizations'],
+          summary: 'Count a completed visit against the authorization (409 with the reason when not allowed)',
+          params: id,
+          body: z.strictObject({
+            visitId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+            dos: isoDate,
+            units: z.number().int().min(0).max(48),
+          }),
+          response: {
+            200: z.object({
+              visitsUsed: z.number().int(),
+              visitsRemaining: z.number().int().optional(),
+              unitsRemaining: z.number().int().optional(),
+              duplicate: z.boolean(),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const handle = await ownedProcess(deps, req, 'auth', req.params.id);
+        const result = await updateOr409(() => handle.executeUpdate(recordVisitUpdate, { args: [req.body] }));
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'authorization',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return result;
+      },
+    );
+
+    app.post(
+      '/v1/authorizations/:id/adjust',
+      {
+        config: { roles: ['admin', 'front_desk'], idempotent: true },
+        schema: {
+          tags: ['authorizations'],
+          summary: 'Staff correction of visits, units or the end date (audited)',
+          params: id,
+          body: z.strictObject({
+            visitsAuthorized: z.number().int().min(0).max(500).optional(),
+            unitsAuthorized: z.number().int().min(0).max(5000).optional(),
+            endDate: isoDate.optional(),
+            reasonCode: z.enum(['payer_correction', 'data_entry_error', 'retro_authorization']),
+          }),
+          response: { 200: statusSchema },
+        },
+      },
+      async (req) => {
+        const principal = principalOf(req);
+        const handle = await ownedProcess(deps, req, 'auth', req.params.id);
+        const result = await updateOr409(() =>
+          handle.executeUpdate(adjustAuthorizationUpdate, {
+            args: [{ ...req.body, adjustedBy: principal.id }],
+          }),
+        );
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'authorization',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return result;
+      },
+    );
+  };

@@ -1,0 +1,208 @@
+// Claims over REST (DESIGN §3): start the claim process for a signed visit (one per visit — the workflow id comes
+// from the visit id, so a repeated request can never file twice), its status, and corrections that release a
+// held claim.
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { practices } from '../../db/schema.js';
+import { workflowId } from '../../domain/ids.js';
+import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
+import { PatientId, PayerId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
+import { principalOf } from '../auth/plugin.js';
+import { audited, ownedProcess, type ProcessRouteDeps } from '../processes.js';
+import { HttpProblem, problem } from '../problem.js';
+
+const id = z.strictObject({ id: z.uuid() });
+const name = z.string().min(1).max(60);
+const address = z.strictObject({
+  line1: z.string().min(1).max(55),
+  line2: z.string().max(55).optional(),
+  city: z.string().min(1).max(30),
+  state: z.string().regex(/^[A-Z]{2}$/),
+  postalCode: z.string().regex(/^\d{5}(\d{4})?$/),
+});
+const npi = z.string().regex(/^\d{10}$/);
+const visit = z.strictObject({
+  id: z.uuid(),
+  payerId: z.string().regex(/^[a-z0-9-]{2,64}$/),
+  dos: z.iso.date(),
+  placeOfService: z
+    .string()
+    .regex(/^\d{2}$/)
+    .optional(),
+  renderingNpi: npi,
+  interventions: z
+    .array(
+      z.strictObject({
+        code: z.string().regex(/^[0-9A-Z]{5}$/),
+        minutes: z.number().int().min(0).max(480),
+        furnishedBy: z.enum(['PT', 'PTA', 'PT_AND_PTA']),
+        sequence: z.number().int().min(0).max(50).optional(),
+      }),
+    )
+    .min(1)
+    .max(30),
+  diagnoses: z
+    .array(z.string().regex(/^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/))
+    .min(1)
+    .max(12),
+  totalTreatmentMinutes: z.number().int().min(0).max(600).optional(),
+});
+
+const snapshot = z.object({
+  claimId: z.uuid(),
+  state: z.string(),
+  attempt: z.number().int(),
+  frequency: z.enum(['1', '7']),
+  chargeCents: z.number().int().optional(),
+  paidCents: z.number().int().optional(),
+  patientResponsibilityCents: z.number().int().optional(),
+  payerClaimNumber: z.string().optional(),
+  lines: z.array(z.object({ code: z.string(), modifiers: z.array(z.string()), units: z.number().int() })),
+  blockingFindings: z.array(z.string()),
+  decisions: z.array(z.object({ at: z.string(), what: z.string(), reason: z.string() })),
+});
+
+export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number }): FastifyPluginAsyncZod =>
+  async function routes(app) {
+    app.post(
+      '/v1/claims',
+      {
+        config: { roles: ['admin', 'biller', 'integration'], idempotent: true },
+        schema: {
+          tags: ['claims'],
+          summary: 'Start the claim process for a signed visit (one claim per visit)',
+          body: z.strictObject({
+            patientId: z.uuid(),
+            visit,
+            priorAuthNumber: z
+              .string()
+              .regex(/^[A-Za-z0-9-]{1,50}$/)
+              .optional(),
+            kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
+            parties: z.strictObject({
+              billingProvider: z.strictObject({ name, npi, taxId: z.string().regex(/^\d{9}$/), address }),
+              subscriber: z.strictObject({
+                memberId: z.string().regex(/^[A-Za-z0-9-]{2,80}$/),
+                lastName: name,
+                firstName: name.optional(),
+                dateOfBirth: z.iso.date().optional(),
+                gender: z.enum(['F', 'M', 'U']).optional(),
+              }),
+              referringProvider: z.strictObject({ name, firstName: name.optional(), npi }).optional(),
+            }),
+          }),
+          response: {
+            202: z.object({
+              id: z.uuid(),
+              status: z.literal('started'),
+              links: z.object({ self: z.string() }),
+            }),
+          },
+        },
+      },
+      async (req, reply) => {
+        const principal = principalOf(req);
+        const [practice] = await deps.db
+          .select()
+          .from(practices)
+          .where(eq(practices.id, principal.practiceId));
+        if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
+        const claimId = req.body.visit.id;
+        const wfId = workflowId('claim', claimId);
+        await deps.temporal.workflow.start(claimSubmission, {
+          taskQueue: req.server.taskQueue,
+          workflowId: wfId,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          // A visit is billed once: even after its process closed, the same id is never started again.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: ProcessKind, value: 'claimSubmission' },
+            { key: PracticeId, value: principal.practiceId },
+            { key: PatientId, value: req.body.patientId },
+            { key: PayerId, value: req.body.visit.payerId },
+          ],
+          args: [
+            {
+              timezone: practice.timezone,
+              ...(deps.pollEveryMinutes !== undefined ? { pollEveryMinutes: deps.pollEveryMinutes } : {}),
+              case: {
+                claimId,
+                practiceId: principal.practiceId,
+                patientId: req.body.patientId,
+                patientControlNumber: `PT${claimId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
+                visit: { ...req.body.visit, practiceId: principal.practiceId, patientId: req.body.patientId },
+                parties: req.body.parties,
+                ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
+                ...(req.body.kxAccruedAllowedCents !== undefined
+                  ? { kxAccruedAllowedCents: req.body.kxAccruedAllowedCents }
+                  : {}),
+              },
+            },
+          ],
+        });
+        req.server.metrics.processStarts.inc({ kind: 'claimSubmission' });
+        await audited(deps, req, {
+          action: 'C',
+          resourceType: 'claim',
+          resourceId: claimId,
+          workflowId: wfId,
+          patientRef: req.body.patientId,
+        });
+        return reply
+          .code(202)
+          .send({ id: claimId, status: 'started' as const, links: { self: `/v1/claims/${claimId}` } });
+      },
+    );
+
+    app.get(
+      '/v1/claims/:id',
+      {
+        config: { roles: ['admin', 'biller'] },
+        schema: { tags: ['claims'], summary: 'Status of a claim', params: id, response: { 200: snapshot } },
+      },
+      async (req) => {
+        const handle = await ownedProcess(deps, req, 'claim', req.params.id);
+        const status = await handle.query(claimStatusQuery);
+        await audited(deps, req, {
+          action: 'R',
+          resourceType: 'claim',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return status;
+      },
+    );
+
+    app.post(
+      '/v1/claims/:id/corrections',
+      {
+        config: { roles: ['admin', 'biller'], idempotent: true },
+        schema: {
+          tags: ['claims'],
+          summary: 'Correct a held claim; the process codes, scrubs and submits it again',
+          params: id,
+          body: z.strictObject({
+            priorAuthNumber: z
+              .string()
+              .regex(/^[A-Za-z0-9-]{1,50}$/)
+              .optional(),
+            kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
+          }),
+          response: { 202: z.object({ id: z.uuid(), status: z.literal('accepted') }) },
+        },
+      },
+      async (req, reply) => {
+        const principal = principalOf(req);
+        const handle = await ownedProcess(deps, req, 'claim', req.params.id);
+        await handle.signal(claimCorrectedSignal, { ...req.body, correctedBy: principal.id });
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'claim',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+      },
+    );
+  };

@@ -1,0 +1,217 @@
+// The authorization and claim processes driven through the API alone (real dev server, real PostgreSQL, the
+// sandbox payer over HTTP for claims): start, status, visits with a 409 reason, tenancy, audit.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
+import { buildApp } from '../../api/app.js';
+import { createApiKey } from '../../api/auth/api-keys.js';
+import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import { practices } from '../../db/schema.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { addDays } from '../../domain/core/dates.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { sandboxPayer } from '../helpers/sandbox-payer.js';
+import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+
+const OTHER = '00000000-0000-4000-8000-0000000000ee';
+let db: TestDatabase;
+let app: FastifyInstance;
+let sandbox: SandboxServer;
+let temporal: Awaited<ReturnType<typeof devServerClient>>;
+let worker: Awaited<ReturnType<typeof devServerWorker>>;
+const auth: Record<string, { authorization: string }> = {};
+
+const pendingPayer: AuthorizationPayerPort = {
+  submit: async () => ({ outcome: 'pended' }),
+  status: async () => ({ outcome: 'pended' }),
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+  await db.db.insert(practices).values({ id: OTHER, name: 'Other', npi: '1234567893', timezone: 'UTC' });
+  const payer = await sandboxPayer(db.sql);
+  sandbox = payer.server;
+  temporal = await devServerClient();
+  const taskQueue = uniqueTaskQueue();
+  worker = await devServerWorker(
+    taskQueue,
+    createActivities({
+      db: db.db,
+      payer: pendingPayer,
+      payerConnector: payer.connector,
+      statements: { sendStatement: async () => undefined },
+    }),
+  );
+  app = await buildApp({
+    logLevel: 'silent',
+    db: db.db,
+    temporal: temporal.client,
+    taskQueue,
+    claimPollMinutes: 0.01,
+    cursorKey: Buffer.alloc(32, 1),
+    readiness: {},
+  });
+  for (const [name, practiceId, role] of [
+    ['desk', DEMO_PRACTICE_ID, 'front_desk'],
+    ['biller', DEMO_PRACTICE_ID, 'biller'],
+    ['foreign', OTHER, 'admin'],
+  ] as const) {
+    auth[name] = {
+      authorization: `Bearer ${(await createApiKey(db.db, { practiceId, role, label: name })).key}`,
+    };
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await worker?.close();
+  await temporal?.close();
+  await sandbox?.close();
+  await db?.drop();
+});
+
+describe('authorizations through the API', () => {
+  it('start → decision → visits 1-6 → visit 7 answered 409 with the reason; other practices see 404', async () => {
+    const today = localDate(new Date(), 'America/Chicago');
+    const start = await app.inject({
+      method: 'POST',
+      url: '/v1/authorizations',
+      headers: auth.desk,
+      payload: {
+        patientId: randomUUID(),
+        coverageId: randomUUID(),
+        payerId: 'ma-fastlane',
+        requestedVisits: 12,
+        startDate: today,
+      },
+    });
+    expect(start.statusCode).toBe(202);
+    const { id } = start.json() as { id: string };
+
+    let status = { status: '' };
+    for (let i = 0; i < 50 && status.status !== 'pending'; i++) {
+      status = (
+        await app.inject({ method: 'GET', url: `/v1/authorizations/${id}`, headers: auth.desk })
+      ).json();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status.status).toBe('pending');
+
+    const decision = await app.inject({
+      method: 'POST',
+      url: `/v1/authorizations/${id}/decision`,
+      headers: auth.desk,
+      payload: {
+        outcome: 'approved',
+        authNumber: 'MA-42',
+        visitsAuthorized: 6,
+        startDate: today,
+        endDate: addDays(today, 50),
+      },
+    });
+    expect(decision.statusCode).toBe(202);
+    for (let n = 1; n <= 6; n++) {
+      const r = await app.inject({
+        method: 'POST',
+        url: `/v1/authorizations/${id}/visits`,
+        headers: auth.desk,
+        payload: { visitId: `v-${n}`, dos: today, units: 2 },
+      });
+      expect(r.statusCode, `visit ${n}`).toBe(200);
+    }
+    const seventh = await app.inject({
+      method: 'POST',
+      url: `/v1/authorizations/${id}/visits`,
+      headers: auth.desk,
+      payload: { visitId: 'v-7', dos: today, units: 2 },
+    });
+    expect(seventh.statusCode).toBe(409);
+    expect(seventh.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(seventh.json()).toMatchObject({
+      detail: 'Visit 7 would exceed the 6 authorized visits.',
+      reason: 'VisitNotAllowed:visits_exhausted',
+    });
+
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/authorizations/${id}`, headers: auth.foreign }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/authorizations/${randomUUID()}`, headers: auth.desk }))
+        .statusCode,
+    ).toBe(404);
+    const reads =
+      await db.sql`select count(*)::int as n from audit_events where resource_type = 'authorization' and resource_id = ${id}`;
+    expect(reads[0]?.n).toBeGreaterThanOrEqual(9);
+  });
+});
+
+describe('claims through the API', () => {
+  it('a biller starts a claim for a visit and follows it to paid; a front-desk key may not', async () => {
+    const visitId = randomUUID();
+    const body = {
+      patientId: randomUUID(),
+      kxAccruedAllowedCents: 300_000,
+      visit: {
+        id: visitId,
+        payerId: 'medicare-part-b',
+        dos: localDate(new Date(), 'America/Chicago'),
+        renderingNpi: '1987654328',
+        interventions: [{ code: '97110', minutes: 38, furnishedBy: 'PT' }],
+        diagnoses: ['M54.50'],
+      },
+      parties: {
+        billingProvider: {
+          name: 'RIVERSIDE PHYSICAL THERAPY',
+          npi: '1234567893',
+          taxId: '123456789',
+          address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
+        },
+        subscriber: {
+          memberId: `SBX-KXOVER-${visitId.slice(0, 8)}`,
+          lastName: 'DOE',
+          firstName: 'JANE',
+          dateOfBirth: '1950-04-15',
+          gender: 'F',
+        },
+        referringProvider: { name: 'NGUYEN', npi: '1679576722' },
+      },
+    };
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/claims', headers: auth.desk, payload: body })).statusCode,
+    ).toBe(403);
+    const start = await app.inject({
+      method: 'POST',
+      url: '/v1/claims',
+      headers: auth.biller,
+      payload: body,
+    });
+    expect(start.statusCode).toBe(202);
+    expect(start.json()).toEqual({
+      id: visitId,
+      status: 'started',
+      links: { self: `/v1/claims/${visitId}` },
+    });
+    // The same visit again: the same process, not a second claim.
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/claims', headers: auth.biller, payload: body }))
+        .statusCode,
+    ).toBe(202);
+
+    let claim = { state: '', lines: [] as { modifiers: string[] }[] };
+    for (let i = 0; i < 100 && claim.state !== 'paid'; i++) {
+      claim = (
+        await app.inject({ method: 'GET', url: `/v1/claims/${visitId}`, headers: auth.biller })
+      ).json();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(claim.state).toBe('paid');
+    expect(claim.lines[0]?.modifiers).toEqual(expect.arrayContaining(['GP', 'KX']));
+    const atPayer =
+      await db.sql`select count(*)::int as n from sandbox_payer.claims where patient_control_number like ${`PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`}`;
+    expect(atPayer[0]?.n).toBe(1);
+  });
+});
