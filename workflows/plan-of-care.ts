@@ -295,17 +295,20 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
     recordCertificationUpdate,
     (rec) => {
       episode = applyCertification(episode, rec);
-      resolved.add(rec.kind === 'recertification' ? 'recertification' : 'certification');
+      // A verbal order does not end the chase: the signature must still follow within 14 days.
+      if (rec.kind !== 'verbal_order')
+        resolved.add(rec.kind === 'recertification' ? 'recertification' : 'certification');
       changed = true;
       return snapshot();
     },
     {
       validator: (rec) => {
         open();
-        if (!rec || !['signature', 'transmission', 'recertification'].includes(rec.kind))
+        if (!rec || !['signature', 'verbal_order', 'transmission', 'recertification'].includes(rec.kind))
           reject('Unknown certification record.', 'InvalidCertification');
         if (rec.kind === 'signature') validDate(rec.signedDate, 'The signature date');
         if (rec.kind === 'transmission') validDate(rec.transmittedDate, 'The transmission date');
+        if (rec.kind === 'verbal_order') validDate(rec.orderDate, 'The verbal order date');
         if (rec.kind === 'recertification') {
           validDate(rec.signedDate, 'The signature date');
           validDate(rec.certifiedFrom, 'The recertified period start');

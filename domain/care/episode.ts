@@ -7,6 +7,7 @@ import {
   certificationIntervalEnd,
   initialCertificationDueBy,
   MAX_CERT_INTERVAL_DAYS,
+  VERBAL_ORDER_SIGNATURE_DAYS,
   pocCertificationState,
   REFERRAL_TRANSMISSION_RULE_FROM,
   type PocCertificationState,
@@ -41,6 +42,8 @@ export const DEFAULT_CARE_POLICY: CarePolicy = {
 
 export interface CertificationEvidence {
   signedDate?: IsoDate;
+  /** A documented verbal order: the signature must follow within 14 days [R32]. */
+  verbalOrderDate?: IsoDate;
   transmittedToReferrerDate?: IsoDate;
   /** Reference to the transmission proof (fax confirmation, EMR message id). */
   transmissionProofRef?: string;
@@ -112,6 +115,7 @@ export function certificationState(ep: CareEpisode, today: IsoDate): PocCertific
       firstTreatmentDate: ep.firstTreatmentDate,
       pocEndDate: ep.pocEndDate,
       signedDate: ep.certification.signedDate,
+      verbalOrderDate: ep.certification.verbalOrderDate,
       referralSignedAndDated: ep.referralSignedAndDated,
       transmittedToReferrerDate: ep.certification.transmittedToReferrerDate,
       delayJustification: ep.certification.delayJustification,
@@ -233,6 +237,8 @@ export function nextCareCheckDate(ep: CareEpisode, policy: CarePolicy, today: Is
     for (const d of policy.certificationReminderDays) candidates.push(addDays(ep.firstTreatmentDate, d));
     candidates.push(addDays(ep.firstTreatmentDate, policy.certificationEscalationDay));
     candidates.push(addDays(initialCertificationDueBy(ep.firstTreatmentDate), 1));
+    const verbal = ep.certification.verbalOrderDate;
+    if (verbal !== undefined) candidates.push(addDays(verbal, VERBAL_ORDER_SIGNATURE_DAYS + 1));
   }
   const future = candidates.filter((d) => d > today).sort();
   return future[0];
@@ -240,6 +246,7 @@ export function nextCareCheckDate(ep: CareEpisode, policy: CarePolicy, today: Is
 
 export type CertificationRecord =
   | { kind: 'signature'; signedDate: IsoDate; delayJustification?: boolean }
+  | { kind: 'verbal_order'; orderDate: IsoDate }
   | { kind: 'transmission'; transmittedDate: IsoDate; proofRef: string }
   | { kind: 'recertification'; signedDate: IsoDate; certifiedFrom: IsoDate; certifiedThrough: IsoDate };
 
@@ -249,6 +256,10 @@ export function certificationRecordProblem(ep: CareEpisode, rec: CertificationRe
     case 'signature':
       return rec.signedDate < ep.firstTreatmentDate
         ? 'The signature predates the first treatment day of this plan of care.'
+        : undefined;
+    case 'verbal_order':
+      return rec.orderDate < ep.firstTreatmentDate
+        ? 'The verbal order predates the first treatment day of this plan of care.'
         : undefined;
     case 'transmission':
       if (!ep.referralSignedAndDated)
@@ -278,6 +289,8 @@ export function applyCertification(ep: CareEpisode, rec: CertificationRecord): C
           delayJustification: rec.delayJustification,
         },
       };
+    case 'verbal_order':
+      return { ...ep, certification: { ...ep.certification, verbalOrderDate: rec.orderDate } };
     case 'transmission':
       return {
         ...ep,

@@ -14,8 +14,6 @@ export interface InstrumentScale {
   max: number;
   /** Which direction is better: disability indexes and pain fall, function scales rise. */
   betterIs: 'lower' | 'higher';
-  /** Finest step a score is reported in (PSFS is a mean, so fractional). */
-  step: number;
 }
 
 export interface McidRow extends Effective {
@@ -26,13 +24,13 @@ export interface McidRow extends Effective {
 }
 
 export const instrumentScales: Record<OutcomeInstrument, InstrumentScale> = {
-  ODI: { instrument: 'ODI', min: 0, max: 100, betterIs: 'lower', step: 1 },
+  ODI: { instrument: 'ODI', min: 0, max: 100, betterIs: 'lower' },
   // NDI is stored on its raw 0–50 scale (the MCID row is in the same unit).
-  NDI: { instrument: 'NDI', min: 0, max: 50, betterIs: 'lower', step: 0.5 },
-  LEFS: { instrument: 'LEFS', min: 0, max: 80, betterIs: 'higher', step: 1 },
-  QuickDASH: { instrument: 'QuickDASH', min: 0, max: 100, betterIs: 'lower', step: 0.1 },
-  PSFS: { instrument: 'PSFS', min: 0, max: 10, betterIs: 'higher', step: 0.1 },
-  NPRS: { instrument: 'NPRS', min: 0, max: 10, betterIs: 'lower', step: 1 },
+  NDI: { instrument: 'NDI', min: 0, max: 50, betterIs: 'lower' },
+  LEFS: { instrument: 'LEFS', min: 0, max: 80, betterIs: 'higher' },
+  QuickDASH: { instrument: 'QuickDASH', min: 0, max: 100, betterIs: 'lower' },
+  PSFS: { instrument: 'PSFS', min: 0, max: 10, betterIs: 'higher' },
+  NPRS: { instrument: 'NPRS', min: 0, max: 10, betterIs: 'lower' },
 };
 
 const VERIFY_11 = 'domain-rules §11 cites no primary source: confirm against the validation study';

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import {
   applyCertification,
   certificationRecordProblem,
+  certificationState,
   certifiedThrough,
   DEFAULT_CARE_POLICY as P,
   dueCareActions,
@@ -74,6 +75,16 @@ describe('certification reminders and escalation (day 0 = first treatment)', () 
     ).toMatch(/from 2025-01-01/);
     expect(certificationRecordProblem(referred, { ...rec, transmittedDate: addDays(first, 31) })).toMatch(
       /30 days/,
+    );
+  });
+  it('a verbal order needs the signature within 14 days, else the certification is late', () => {
+    const verbal = applyCertification(ep, { kind: 'verbal_order', orderDate: addDays(first, 2) });
+    expect(isInitiallyCertified(verbal, addDays(first, 7))).toBe(false);
+    expect(certificationState(verbal, addDays(first, 16)).status).toBe('pending');
+    expect(certificationState(verbal, addDays(first, 17)).status).toBe('late');
+    expect(nextCareCheckDate(verbal, P, addDays(first, 14))).toBe(addDays(first, 17));
+    expect(certificationRecordProblem(ep, { kind: 'verbal_order', orderDate: '2025-03-01' })).toMatch(
+      /predates/,
     );
   });
   it('recertification: at most 90 days, extends the certified period', () => {
