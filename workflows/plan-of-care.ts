@@ -32,6 +32,7 @@ import {
   certificationRecordProblem,
   certificationState,
   certifiedThrough,
+  claimContext,
   DEFAULT_CARE_POLICY,
   dueCareActions,
   isInitiallyCertified,
@@ -132,6 +133,8 @@ export interface PlanOfCareStatus {
   needsAttention: boolean;
   nextCheck?: IsoDate;
   discharged?: { date: IsoDate; reason: DischargeReason };
+  /** What a claim's scrubber needs (ScrubContext.poc and .progress) to hold claims by the same rules. */
+  claimContext: ReturnType<typeof claimContext>;
   runs: number;
 }
 
@@ -238,6 +241,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
         (overdue || plateau || cert.status === 'late' || cert.status === 'recertification_required'),
       nextCheck: discharge ? undefined : nextCareCheckDate(episode, policy, day),
       discharged: discharge,
+      claimContext: claimContext(episode),
       runs,
     };
   };

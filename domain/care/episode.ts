@@ -10,10 +10,16 @@ import {
   VERBAL_ORDER_SIGNATURE_DAYS,
   pocCertificationState,
   REFERRAL_TRANSMISSION_RULE_FROM,
+  type PocCertificationInput,
   type PocCertificationState,
   type Recertification,
 } from './poc.js';
-import { DEFAULT_PROGRESS_INTERVAL, progressReportState, type ProgressReportState } from './progress.js';
+import {
+  DEFAULT_PROGRESS_INTERVAL,
+  progressReportState,
+  type ProgressReportInput,
+  type ProgressReportState,
+} from './progress.js';
 
 /** Timing policy: data with defaults, overridable per practice or payer. */
 export interface CarePolicy {
@@ -143,6 +149,31 @@ export function isInitiallyCertified(ep: CareEpisode, asOf: IsoDate): boolean {
     asOf,
   );
   return s.status === 'certified';
+}
+
+/**
+ * The episode as the claim scrubber reads it (ScrubContext.poc / .progress): a claim workflow queries the plan
+ * of care and passes these through, so the scrubber holds the claim while a progress report is overdue or the
+ * POC is not certified — judged per date of service by the same rules.
+ */
+export function claimContext(ep: CareEpisode): { poc: PocCertificationInput; progress: ProgressReportInput } {
+  return {
+    poc: {
+      firstTreatmentDate: ep.firstTreatmentDate,
+      pocEndDate: ep.pocEndDate,
+      signedDate: ep.certification.signedDate,
+      verbalOrderDate: ep.certification.verbalOrderDate,
+      referralSignedAndDated: ep.referralSignedAndDated,
+      transmittedToReferrerDate: ep.certification.transmittedToReferrerDate,
+      delayJustification: ep.certification.delayJustification,
+      recertifications: ep.recertifications,
+    },
+    progress: {
+      treatmentDays: ep.treatmentDays,
+      progressReports: ep.progressReports,
+      recertifications: ep.recertifications.map((r) => r.certifiedFrom),
+    },
+  };
 }
 
 /** Progress-report position as of the last treatment day. */
