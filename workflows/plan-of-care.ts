@@ -342,7 +342,11 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
   setHandler(
     recordOutcomeUpdate,
     (m) => {
-      outcomes = [...outcomes, { instrument: m.instrument, score: m.score, date: m.date }];
+      // One score per instrument and date: a repeat is a correction (or a retried call), not a new measurement.
+      outcomes = [
+        ...outcomes.filter((o) => !(o.instrument === m.instrument && o.date === m.date)),
+        { instrument: m.instrument, score: m.score, date: m.date },
+      ];
       changed = true;
       return assessOutcome(outcomes.filter((o) => o.instrument === m.instrument))!;
     },

@@ -244,6 +244,10 @@ describe('planOfCare on the dev server', () => {
       );
 
       await handle.executeUpdate(recordOutcomeUpdate, {
+        args: [{ instrument: 'ODI', score: 44, date: today }],
+      });
+      // Same instrument and date again: a correction replaces the score.
+      await handle.executeUpdate(recordOutcomeUpdate, {
         args: [{ instrument: 'ODI', score: 40, date: today }],
       });
       const second = await handle.executeUpdate(recordOutcomeUpdate, {
