@@ -86,7 +86,8 @@ function fail(err: unknown): never {
 export function createClaimActivities(deps: {
   db: Database;
   payer: PayerConnector;
-  statements: PatientStatementPort;
+  /** Absent when no messaging is configured: the workflow then hands the statement to a biller. */
+  statements?: PatientStatementPort;
 }) {
   return {
     async prepareClaim(c: ClaimCase, attempt: ClaimAttempt, asOf: string): Promise<PreparedClaim> {
@@ -296,8 +297,10 @@ export function createClaimActivities(deps: {
       practiceId: string;
       patientId: string;
       amountCents: number;
-    }): Promise<void> {
+    }): Promise<{ sent: boolean }> {
+      if (!deps.statements) return { sent: false };
       await deps.statements.sendStatement({ ...req, messageId: `claim:${req.claimId}:statement` });
+      return { sent: true };
     },
   };
 }

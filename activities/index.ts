@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { PayerConnector } from '../connectors/payer/types.js';
 import type { Database } from '../db/connection.js';
 import { createAuthorizationActivities, type AuthorizationPayerPort } from './authorizations.js';
+import { createOnboardingActivities, type OnboardingConnectorDeps } from './onboarding/index.js';
 import { createClaimActivities, type PatientStatementPort } from './claims.js';
 import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care.js';
 import { createTaskActivities } from './tasks.js';
@@ -17,6 +18,8 @@ export interface ActivityDeps {
   statements?: PatientStatementPort;
   /** Documents to the referring practitioner (EMR / fax / secure messaging connector). */
   physician?: PhysicianPort;
+  /** Onboarding: EMR, messaging and the data keys of the patient mirror (payer: `payerConnector`). */
+  onboarding?: OnboardingConnectorDeps;
 }
 
 /**
@@ -39,9 +42,16 @@ export function createActivities(deps: ActivityDeps) {
     ...createClaimActivities({
       db: deps.db,
       payer: deps.payerConnector ?? notConfigured<PayerConnector>('payer connector'),
-      statements: deps.statements ?? notConfigured<PatientStatementPort>('statement sender'),
+      ...(deps.statements ? { statements: deps.statements } : {}),
     }),
     ...createPlanOfCareActivities({ physician: deps.physician }),
+    ...createOnboardingActivities(
+      deps.onboarding && {
+        ...deps.onboarding,
+        db: deps.db,
+        payer: deps.payerConnector ?? notConfigured<PayerConnector>('payer connector'),
+      },
+    ),
   };
 }
 

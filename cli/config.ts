@@ -53,6 +53,16 @@ export const configSchema = z.object({
     .optional(),
   /** Origin of the Temporal Web UI, the only origin allowed to call the codec endpoints (CORS). */
   TEMPORAL_UI_ORIGIN: z.url({ error: 'must be a URL such as http://127.0.0.1:8233' }).optional(),
+  /** Clearinghouse (X12 over HTTPS) for eligibility, authorizations and claims; unset → no payer connector. */
+  CLEARINGHOUSE_URL: z.url({ error: 'must be a URL' }).optional(),
+  CLEARINGHOUSE_USERNAME: z.string().optional(),
+  CLEARINGHOUSE_PASSWORD: z.string().optional(),
+  CLEARINGHOUSE_SUBMITTER_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{2,15}$/, 'must be 2-15 capital letters or digits')
+    .default('PTFLOWDEV'),
+  /** Port of the sandbox payer `ptflow dev` runs. */
+  SANDBOX_PAYER_PORT: port.default(4010),
   /** How often a claim process polls the payer mailbox for acknowledgements and remittances. */
   CLAIM_POLL_MINUTES: z.coerce.number().min(0.01).max(1440).default(240),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),

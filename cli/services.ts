@@ -12,6 +12,7 @@ import { createWorker } from '../temporal/worker.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
 import { ConfigError, type Config } from './config.js';
 import { dataKeys, payloadKeyring } from './keyrings.js';
+import { clearinghouseConnector, clearinghouseFromConfig, type ClearinghouseSettings } from './payer.js';
 import { loadWebhookSettings, WebhookConfigError } from '../api/webhooks/config.js';
 import { EncryptionCodec } from '../temporal/codec/encryption-codec.js';
 import { auditDenied } from '../api/audit.js';
@@ -34,14 +35,22 @@ export interface WorkerService {
   stop(): Promise<void>;
 }
 
-export async function startWorkerService(config: Config, databaseUrl: string): Promise<WorkerService> {
+export async function startWorkerService(
+  config: Config,
+  databaseUrl: string,
+  opts: { clearinghouse?: ClearinghouseSettings } = {},
+): Promise<WorkerService> {
   const db: DbHandle = connectDb(databaseUrl);
+  const clearinghouse = opts.clearinghouse ?? clearinghouseFromConfig(config);
   try {
     const { worker, connection } = await createWorker({
       address: config.temporalAddress,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      activities: createActivities({ db: db.db }),
+      activities: createActivities({
+        db: db.db,
+        ...(clearinghouse ? { payerConnector: clearinghouseConnector(clearinghouse, db.sql) } : {}),
+      }),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       dataConverter: dataConverterFor(payloadKeyring(config)),
     });

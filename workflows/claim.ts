@@ -281,13 +281,19 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
         `paid ${p.paidCents} cents, patient responsibility ${p.patientResponsibilityCents} cents`,
       );
       if (p.patientResponsibilityCents > 0) {
-        await acts.sendPatientStatement({
+        const statement = await acts.sendPatientStatement({
           claimId: claimCase.claimId,
           practiceId: claimCase.practiceId,
           patientId: claimCase.patientId,
           amountCents: p.patientResponsibilityCents,
         });
-        record('statement', 'patient statement sent');
+        if (statement.sent) record('statement', 'patient statement sent');
+        else {
+          record('statement_task', 'no messaging configured: statement handed to a biller');
+          await raiseTask('send_statement', 'Send the patient a statement for their share', 'biller', 72, {
+            amountCents: p.patientResponsibilityCents,
+          });
+        }
       }
       break;
     }

@@ -13,6 +13,7 @@ import { startDevServer } from '../../temporal/dev/dev-server.js';
 import { assertPortFree } from '../../temporal/dev/ports.js';
 import type { Config } from '../config.js';
 import { startDatabase } from '../database.js';
+import { clearinghouseFromConfig, startDevSandboxPayer } from '../payer.js';
 import { installTemporalRuntime, startApiService, startWorkerService } from '../services.js';
 
 type Stopper = { name: string; stop: () => Promise<void> };
@@ -75,6 +76,7 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
     await assertPortFree(config.PORT, 'ptflow API', 'PORT');
     await assertPortFree(config.TEMPORAL_PORT, 'Temporal frontend', 'TEMPORAL_PORT');
     await assertPortFree(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
+    await assertPortFree(config.SANDBOX_PAYER_PORT, 'sandbox payer', 'SANDBOX_PAYER_PORT');
 
     const cli = await ensureTemporalCli(process.env, config.cacheDir, log);
     log(`Temporal CLI: ${cli.path} (${cli.source})`);
@@ -115,9 +117,19 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
       },
     });
 
+    // The sandbox payer answers X12 at once, so claims may poll every minute unless told otherwise.
+    const sandboxPayer = await startDevSandboxPayer(config, db.url);
+    stoppers.push({ name: 'sandbox payer', stop: sandboxPayer.stop });
+
     installTemporalRuntime(true);
-    const devConfig = { ...config, temporalAddress: temporal.address };
-    const worker = await startWorkerService(devConfig, db.url);
+    const devConfig = {
+      ...config,
+      temporalAddress: temporal.address,
+      CLAIM_POLL_MINUTES: process.env.CLAIM_POLL_MINUTES ? config.CLAIM_POLL_MINUTES : 1,
+    };
+    const worker = await startWorkerService(devConfig, db.url, {
+      clearinghouse: clearinghouseFromConfig(config) ?? sandboxPayer.settings,
+    });
     stoppers.push({ name: 'worker', stop: worker.stop });
     const api = await startApiService(devConfig, db.url);
     stoppers.push({ name: 'API', stop: api.stop });
@@ -129,6 +141,7 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
         `  API              ${api.url}   (health: ${api.url}/healthz, readiness: ${api.url}/readyz)`,
         `  Temporal UI      ${temporal.uiUrl}`,
         `  Temporal gRPC    ${temporal.address}   (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
+        `  Sandbox payer    ${sandboxPayer.url}   (X12 clearinghouse API; scenario triggers in connectors/payer/sandbox/README.md)`,
         `  PostgreSQL       ${db.embedded ? `127.0.0.1:${config.PG_PORT} (embedded, data in ${path.join(config.dataDir, 'pg')})` : 'DATABASE_URL'}`,
         `  Logs             ${path.join(config.dataDir, 'logs')}`,
         'Press Ctrl-C to stop.',

@@ -23,6 +23,7 @@ async function devEnv() {
     TEMPORAL_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
     PG_PORT: String(await freePort()),
+    SANDBOX_PAYER_PORT: String(await freePort()),
     TEMPORAL_CLI: inject('temporalCliPath'),
     LOG_LEVEL: 'warn',
     DATABASE_URL: '',

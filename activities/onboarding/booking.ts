@@ -1,0 +1,143 @@
+// bookEvaluation: the scheduling helper (real solver) picks the best slot with ordered alternatives; the EMR
+// books it. When the slot was taken between search and booking (SlotUnavailable), the next alternative is
+// tried without asking again. Booking is idempotent on our appointment id, so a retried activity returns the
+// appointment the first attempt made. cancelEvaluation is the compensation; writeIntakeForms the write-back.
+import { and, eq } from 'drizzle-orm';
+import { emrErrorToFailure } from '../../connectors/emr/failure.js';
+import { isEmrError, type EmrAppointment, type IntakeAnswerItem } from '../../connectors/emr/types.js';
+import { appointments } from '../../db/schema.js';
+import type { EvaluationRequestInput, EvaluationSlotOption } from '../../domain/scheduling/index.js';
+import { createSchedulingActivities } from '../scheduling.js';
+import type { OnboardingActivityDeps } from './deps.js';
+import { emrSlotSource } from './slot-source.js';
+
+export interface BookEvaluationInput {
+  practiceId: string;
+  patientId: string;
+  emrPatientId: string;
+  /** Our appointment id, chosen once by the workflow. */
+  appointmentId: string;
+  request: EvaluationRequestInput;
+}
+
+export interface BookedEvaluation {
+  appointmentId: string;
+  emrAppointmentId: string;
+  therapistId?: string;
+  locationId?: string;
+  start: string;
+  end: string;
+}
+
+export type BookEvaluationResult =
+  | { outcome: 'booked'; appointment: BookedEvaluation; slotsTried: number }
+  | { outcome: 'no_slot'; explanation: string; slotsTried: number };
+
+export interface IntakeFormsInput {
+  emrPatientId: string;
+  responseId: string;
+  questionnaire: string;
+  authored: string;
+  items: IntakeAnswerItem[];
+}
+
+function booked(appointmentId: string, a: EmrAppointment): BookedEvaluation {
+  return {
+    appointmentId,
+    emrAppointmentId: a.emrAppointmentId,
+    ...(a.therapistId ? { therapistId: a.therapistId } : {}),
+    ...(a.locationId ? { locationId: a.locationId } : {}),
+    start: a.start,
+    end: a.end,
+  };
+}
+
+export function createBookingActivities(deps: OnboardingActivityDeps) {
+  // Per call: the slot source is scoped to the booking's practice.
+  const schedulingFor = (practiceId: string) =>
+    createSchedulingActivities({ slots: deps.slots ?? emrSlotSource(deps.emr, deps.db, practiceId) });
+
+  /** Our appointments mirror (reporting); the EMR stays the source of truth for the schedule. */
+  const mirror = async (input: BookEvaluationInput, a: BookedEvaluation) => {
+    if (!a.therapistId || !a.locationId) return;
+    await deps.db
+      .insert(appointments)
+      .values({
+        id: input.appointmentId,
+        practiceId: input.practiceId,
+        patientId: input.patientId,
+        therapistId: a.therapistId,
+        locationId: a.locationId,
+        externalId: a.emrAppointmentId,
+        kind: 'evaluation',
+        startsAt: new Date(a.start),
+        minutes: Math.round((Date.parse(a.end) - Date.parse(a.start)) / 60_000),
+        status: 'booked',
+      })
+      .onConflictDoNothing();
+  };
+
+  return {
+    async bookEvaluation(input: BookEvaluationInput): Promise<BookEvaluationResult> {
+      const choice = await schedulingFor(input.practiceId).chooseEvaluationSlot(input.request);
+      if (choice.outcome !== 'chosen') {
+        return { outcome: 'no_slot', explanation: choice.explanation, slotsTried: 0 };
+      }
+      const options: EvaluationSlotOption[] = [choice.choice, ...choice.alternatives];
+      let tried = 0;
+      for (const option of options) {
+        tried++;
+        try {
+          const a = await deps.emr.bookAppointment({
+            appointmentId: input.appointmentId,
+            slotId: option.slotId,
+            emrPatientId: input.emrPatientId,
+            kind: 'evaluation',
+          });
+          const result = booked(input.appointmentId, a);
+          await mirror(input, result);
+          return { outcome: 'booked', appointment: result, slotsTried: tried };
+        } catch (err) {
+          // Taken meanwhile: the next best is already known. Anything else is the retry policy's business.
+          if (isEmrError(err) && err.type === 'SlotUnavailable') continue;
+          throw emrErrorToFailure(err);
+        }
+      }
+      return {
+        outcome: 'no_slot',
+        explanation: 'every offered slot was taken before it could be booked',
+        slotsTried: tried,
+      };
+    },
+
+    /** Compensation: idempotent (cancelling a cancelled appointment returns it unchanged). */
+    async cancelEvaluation(input: {
+      practiceId: string;
+      appointmentId?: string;
+      emrAppointmentId: string;
+    }): Promise<void> {
+      try {
+        await deps.emr.cancelAppointment(input.emrAppointmentId, 'other');
+      } catch (err) {
+        throw emrErrorToFailure(err);
+      }
+      if (input.appointmentId) {
+        await deps.db
+          .update(appointments)
+          .set({ status: 'cancelled' })
+          .where(
+            and(eq(appointments.id, input.appointmentId), eq(appointments.practiceId, input.practiceId)),
+          );
+      }
+    },
+
+    /** Completed intake forms go back to the EMR (idempotent on the response id). */
+    async writeIntakeForms(input: IntakeFormsInput): Promise<void> {
+      try {
+        await deps.emr.writeIntakeAnswers(input);
+      } catch (err) {
+        throw emrErrorToFailure(err);
+      }
+    },
+  };
+}
