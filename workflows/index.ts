@@ -3,3 +3,4 @@ export { humanTask } from './human-task.js';
 export { priorAuthorization } from './prior-auth.js';
 export { claimSubmission } from './claim.js';
 export { planOfCare } from './plan-of-care.js';
+export { patientOnboarding } from './onboarding.js';

@@ -1,0 +1,308 @@
+// patientOnboarding end to end on the shared dev server: real PostgreSQL, the sandbox EMR (schema
+// sandbox_emr), the sandbox payer over real HTTP answering our 270 with a real 271 (member-id triggers, see
+// connectors/payer/sandbox/README.md) and sandbox messaging recording sends in its outbox.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../activities/index.js';
+import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
+import { seedSandboxEmr } from '../../connectors/emr/sandbox/seed.js';
+import {
+  createAddressHasher,
+  createSandboxMessaging,
+  type MessagingLogger,
+} from '../../connectors/messaging/index.js';
+import { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
+import { PostgresControlNumbers } from '../../connectors/payer/control-numbers.js';
+import { sandboxPayerDirectory } from '../../connectors/payer/sandbox/plans.js';
+import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import { generateKeyring } from '../../db/crypto/keyring.js';
+import { createCoverageRepository } from '../../db/repositories/coverages.js';
+import { createPatientRepository } from '../../db/repositories/patients.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { workflowId } from '../../domain/ids.js';
+import type { OnboardingInput } from '../../domain/onboarding/index.js';
+import {
+  coverageUpdatedSignal,
+  evaluationCheckedInSignal,
+  intakeFormsCompletedSignal,
+  onboardingStatusQuery,
+  patientOnboarding,
+  type OnboardingStatus,
+} from '../../workflows/onboarding.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+
+const CANARY = 'ZZCANARY-9';
+const CLINIC_TZ = 'America/Chicago';
+const credentials = { username: 'ptflow', password: 'sandbox-secret', submitterId: 'PTFLOWTEST' };
+const keys = { keyring: generateKeyring('t1'), blindIndexKey: randomBytes(32) };
+const logLines: string[] = [];
+const logger: MessagingLogger = {
+  info: (o, m) => logLines.push(JSON.stringify({ ...o, m })),
+  warn: (o, m) => logLines.push(JSON.stringify({ ...o, m })),
+};
+
+let db: TestDatabase;
+let sandboxPayer: SandboxServer;
+let emr: SandboxEmr;
+let activities: ReturnType<typeof createActivities>;
+
+/**
+ * A patient zone where it is daytime now, so messages are not deferred by quiet hours (08:00–21:00) while
+ * the test runs; deferral itself is the messaging connector's tested behaviour.
+ */
+function daytimeZone(): string {
+  const zones = ['America/Chicago', 'Europe/London', 'Asia/Tokyo', 'Pacific/Honolulu', 'Asia/Kolkata'];
+  for (const z of zones) {
+    const hour = Number(
+      new Intl.DateTimeFormat('en-US', { timeZone: z, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
+    );
+    if (hour >= 9 && hour < 19) return z;
+  }
+  return 'Pacific/Kiritimati';
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+  await seedSandboxEmr(db.sql, new Date());
+  emr = new SandboxEmr(db.sql, { practiceId: DEMO_PRACTICE_ID });
+  sandboxPayer = await startSandboxPayer({ sql: db.sql, credentials });
+  const payerConnector = new ClearinghouseConnector({
+    http: {
+      baseUrl: sandboxPayer.url,
+      auth: { kind: 'basic', username: credentials.username, password: credentials.password },
+      timeoutMs: 5_000,
+      retry: { maxAttempts: 2, baseDelayMs: 10, budgetMs: 2_000 },
+    },
+    sender: { qualifier: 'ZZ', id: 'PTFLOWTEST' },
+    receiver: { qualifier: 'ZZ', id: 'SBXPAYER' },
+    submitter: {
+      name: 'RIVERSIDE PT BILLING',
+      id: 'PTFLOWTEST',
+      contactName: 'BILLING',
+      phone: '5555550100',
+    },
+    receiverName: 'PTFLOW SANDBOX PAYER',
+    originatorId: '9123456789',
+    usage: 'T',
+    payers: sandboxPayerDirectory(),
+    controlNumbers: new PostgresControlNumbers(drizzle(db.sql)),
+  });
+  const practiceContact = async () => ({ practiceName: 'Riverside PT', practicePhone: '+1 555 555 0100' });
+  const messaging = createSandboxMessaging({
+    db: db.db,
+    hashAddress: createAddressHasher(randomBytes(32)),
+    logger,
+    practiceContact,
+  });
+  activities = createActivities({
+    db: db.db,
+    payerConnector,
+    onboarding: { emr, messaging, keys, practiceContact },
+  });
+});
+afterAll(async () => {
+  await sandboxPayer?.close();
+  await db?.drop();
+});
+
+function intake(memberId: string, reminderOffsetsHours: number[]): OnboardingInput {
+  return {
+    onboardingId: randomUUID(),
+    practiceId: DEMO_PRACTICE_ID,
+    patientId: randomUUID(),
+    clinicTimeZone: CLINIC_TZ,
+    patientTimeZone: daytimeZone(),
+    demographics: {
+      given: ['Ana'],
+      family: `${CANARY}-Rivera`,
+      birthDate: '1961-02-03',
+      sex: 'female',
+      phone: '(312) 555-0177',
+    },
+    preferredChannel: 'sms',
+    messagingConsent: true,
+    coverages: [{ coverageId: randomUUID(), payerId: 'commercial-ama', memberId, priority: 1 }],
+    evaluation: { acuity: 'acute', bodyRegion: 'knee' },
+    intakeFormLink: 'https://forms.riverside.example/i/abc',
+    insuranceUpdateLink: 'https://forms.riverside.example/ins/abc',
+    formReminderOffsetsHours: reminderOffsetsHours,
+  };
+}
+
+type Handle = WorkflowHandle<typeof patientOnboarding>;
+
+async function run<T>(fn: (start: (input: OnboardingInput) => Promise<Handle>) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueTaskQueue('onboarding');
+  const worker = await devServerWorker(taskQueue, activities);
+  const { client, close } = await devServerClient();
+  try {
+    return await fn((input) =>
+      client.workflow.start(patientOnboarding, {
+        taskQueue,
+        workflowId: workflowId('onboarding', String(input.onboardingId)),
+        args: [input],
+      }),
+    );
+  } finally {
+    await close();
+    await worker.close();
+  }
+}
+
+async function waitForStatus(
+  handle: Handle,
+  ok: (s: OnboardingStatus) => boolean,
+  timeoutMs = 60_000,
+): Promise<OnboardingStatus> {
+  const until = Date.now() + timeoutMs;
+  let last: OnboardingStatus | undefined;
+  while (Date.now() < until) {
+    last = await handle.query(onboardingStatusQuery);
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
+}
+
+/** Templates the sandbox provider "sent" for one onboarding (its message ids carry the onboarding id). */
+async function outboxFor(onboardingId: string) {
+  const rows = await db.sql<{ template: string }[]>`
+    select template from sandbox.sandbox_outbox
+    where idempotency_key like ${`sms:onboarding:${onboardingId}:%`} order by created_at`;
+  return rows.map((r) => r.template);
+}
+
+async function checkIn(handle: Handle, emrAppointmentId: string) {
+  await emr.checkIn(emrAppointmentId);
+  await handle.signal(evaluationCheckedInSignal, { emrAppointmentId });
+}
+
+describe('patientOnboarding against the sandbox EMR, payer and messaging', () => {
+  it('scenario 1: eligible, no auth, forms after one reminder, evaluation booked, checked in → completed', async () => {
+    // First reminder 3 s after the intake link, the second far away: exactly one reminder goes out.
+    const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [3 / 3600, 24]);
+    await run(async (start) => {
+      const handle = await start(input);
+      const reminded = await waitForStatus(handle, (s) => s.forms.remindersSent === 1);
+      expect(reminded.coverages[0]).toMatchObject({ outcome: 'active', verifications: 1 });
+      expect(reminded.coverages[0]?.authorizationRequired).not.toBe(true);
+      await handle.signal(intakeFormsCompletedSignal, {
+        responseId: randomUUID(),
+        questionnaire: 'https://forms.riverside.example/q/pt-intake|1',
+        authored: new Date().toISOString(),
+        items: [{ linkId: 'pain-now', answers: [4] }],
+      });
+      const booked = await waitForStatus(
+        handle,
+        (s) => s.state === 'awaiting_check_in' && s.forms.state === 'completed',
+      );
+      const appt = booked.appointment!;
+      expect(appt.start).toBeDefined();
+      const inEmr = await emr.getAppointment(appt.emrAppointmentId);
+      expect(inEmr).toMatchObject({ status: 'booked', kind: 'evaluation' });
+
+      const desc = await handle.describe();
+      expect(desc.typedSearchAttributes.toJSON()).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            key: expect.objectContaining({ name: 'ProcessKind' }),
+            value: 'onboarding',
+          }),
+          expect.objectContaining({
+            key: expect.objectContaining({ name: 'PatientId' }),
+            value: input.patientId,
+          }),
+          expect.objectContaining({
+            key: expect.objectContaining({ name: 'ProcessStatus' }),
+            value: 'awaiting_check_in',
+          }),
+        ]),
+      );
+
+      await checkIn(handle, appt.emrAppointmentId);
+      const result = await handle.result();
+      expect(result).toMatchObject({
+        state: 'completed',
+        forms: { state: 'completed', remindersSent: 1 },
+        openTasks: 0,
+        needsAttention: false,
+      });
+      expect(result.authorizationWorkflowId).toBeUndefined();
+      expect(await outboxFor(String(input.onboardingId))).toEqual(['intake_link', 'form_reminder']);
+
+      // Our mirror: decryptable with the keys, no canary in clear anywhere in the rows.
+      const patient = await createPatientRepository(db.db, keys).get(
+        DEMO_PRACTICE_ID,
+        String(input.patientId),
+      );
+      expect(patient?.demographics.phone).toBe('+13125550177');
+      expect(patient?.emrPatientId).toBeDefined();
+      const [check] = await db.sql`select outcome, summary from eligibility_checks
+        where coverage_id = ${input.coverages![0]!.coverageId}`;
+      expect(check).toMatchObject({ outcome: 'active' });
+      const [mirrorAppt] =
+        await db.sql`select status, kind from appointments where patient_id = ${String(input.patientId)}`;
+      expect(mirrorAppt).toMatchObject({ status: 'booked', kind: 'evaluation' });
+      const raw =
+        JSON.stringify(await db.sql`select * from patients`) +
+        JSON.stringify(await db.sql`select * from tasks`);
+      expect(raw).not.toContain(CANARY);
+      expect(JSON.stringify(desc.typedSearchAttributes.toJSON()) + handle.workflowId).not.toContain(CANARY);
+    });
+  });
+
+  it('scenario 2: inactive coverage → front-desk task + message → coverageUpdated → re-verified → continues', async () => {
+    const input = intake(`SBX-INACTIVE-${randomUUID().slice(0, 8)}`, [24]);
+    const coverageId = input.coverages![0]!.coverageId;
+    await run(async (start) => {
+      const handle = await start(input);
+      const waiting = await waitForStatus(handle, (s) => s.state === 'awaiting_coverage_update');
+      expect(waiting).toMatchObject({ needsAttention: true, openTasks: 1 });
+      expect(waiting.coverages[0]).toMatchObject({ outcome: 'inactive' });
+      const tasksOpen = await db.sql`select kind, assignee_role, status, title, workflow_id from tasks
+        where patient_id = ${String(input.patientId)}`;
+      expect(tasksOpen).toEqual([
+        expect.objectContaining({
+          kind: 'update_insurance',
+          assignee_role: 'front_desk',
+          status: 'open',
+          workflow_id: workflowId('onboarding', String(input.onboardingId)),
+        }),
+      ]);
+      await waitForStatus(handle, (s) => s.messages.some((m) => m.template === 'insurance_update_request'));
+      expect(await outboxFor(String(input.onboardingId))).toEqual(['insurance_update_request']);
+      const [cov] = await db.sql`select status from coverages where id = ${coverageId}`;
+      expect(cov).toMatchObject({ status: 'inactive' });
+
+      const newMember = `SBX-PR3-${randomUUID().slice(0, 8)}`;
+      await handle.signal(coverageUpdatedSignal, {
+        coverageId,
+        payerId: 'commercial-ama',
+        memberId: newMember,
+      });
+      const after = await waitForStatus(handle, (s) => s.state === 'awaiting_check_in');
+      expect(after.coverages[0]).toMatchObject({ outcome: 'active', verifications: 2 });
+      expect(after).toMatchObject({ needsAttention: false, openTasks: 0 });
+      await expect(
+        createCoverageRepository(db.db, keys).get(DEMO_PRACTICE_ID, coverageId),
+      ).resolves.toMatchObject({ memberId: newMember.toUpperCase(), status: 'active' });
+      // The front-desk task was closed as no longer needed.
+      await expect
+        .poll(
+          async () =>
+            (await db.sql`select status from tasks where patient_id = ${String(input.patientId)}`)[0],
+        )
+        .toMatchObject({ status: 'cancelled' });
+      const checks = await db.sql`select outcome from eligibility_checks where coverage_id = ${coverageId}
+        order by checked_at`;
+      expect(checks.map((c) => c.outcome)).toEqual(['inactive', 'active']);
+
+      await checkIn(handle, after.appointment!.emrAppointmentId);
+      await expect(handle.result()).resolves.toMatchObject({ state: 'completed' });
+    });
+  });
+});

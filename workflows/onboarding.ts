@@ -1,0 +1,574 @@
+// patientOnboarding (DESIGN §2.1): from intake to the checked-in evaluation. Validate the intake, register the
+// patient (our mirror + the EMR), verify every coverage (inactive / not found → front-desk task + a message
+// asking for new insurance, then wait durably for `coverageUpdated` and verify again; payer unreachable after
+// bounded retries → a "verify by phone" task), start the prior authorization when the plan requires one, send
+// the intake forms with reminders until they are completed, book the evaluation (or take the one the EMR
+// booked) and complete on check-in. A `cancel` signal (or a workflow cancellation) runs the compensation
+// — cancel the booked slot, close open tasks, cancel the authorization — where cancellation cannot reach it.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  condition,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type {
+  BookedEvaluation,
+  IntakeFormsInput,
+  PatientMessageInput,
+} from '../activities/onboarding/index.js';
+import { localDate } from '../domain/core/zoned.js';
+import { workflowId } from '../domain/ids.js';
+import {
+  eligibilityTraceNumber,
+  evaluationWindow,
+  onboardingMessageId,
+  parseIntake,
+  reminderTimes,
+  type CoverageIntake,
+  type EligibilityOutcome,
+  type EligibilitySummary,
+  type OnboardingInput,
+  type OnboardingIntake,
+  type OnboardingMessageStep,
+} from '../domain/onboarding/index.js';
+import type { StaffRole } from '../domain/tasks.js';
+import { cancelTaskSignal, humanTask, type HumanTaskResult } from './human-task.js';
+import { priorAuthorization } from './prior-auth.js';
+import {
+  NeedsAttention,
+  NextDeadline,
+  PatientId,
+  PracticeId,
+  ProcessKind,
+  ProcessStatus,
+} from './search-attributes.js';
+
+export type OnboardingState =
+  | 'registering'
+  | 'verifying_eligibility'
+  | 'awaiting_coverage_update'
+  | 'awaiting_phone_verification'
+  | 'scheduling'
+  | 'needs_scheduling'
+  | 'awaiting_check_in'
+  | 'completed'
+  | 'cancelled';
+
+/** What staff and the API see: ids, outcomes and counts only (no names, member ids or contact details). */
+export interface OnboardingStatus {
+  onboardingId: string;
+  patientId: string;
+  state: OnboardingState;
+  coverages: {
+    coverageId: string;
+    priority: number;
+    outcome?: EligibilityOutcome | 'verified_by_phone';
+    verifications: number;
+    authorizationRequired?: boolean;
+    copayCents?: number;
+  }[];
+  forms: { state: 'not_sent' | 'sent' | 'completed'; remindersSent: number };
+  messages: { template: PatientMessageInput['template']; status: string }[];
+  appointment?: { emrAppointmentId: string; start?: string; therapistId?: string; locationId?: string };
+  authorizationWorkflowId?: string;
+  openTasks: number;
+  needsAttention: boolean;
+  cancelReason?: string;
+}
+
+export interface CoverageUpdate {
+  coverageId: string;
+  payerId: string;
+  memberId: string;
+  groupNumber?: string;
+}
+export type IntakeFormsCompleted = Omit<IntakeFormsInput, 'emrPatientId'>;
+export interface AppointmentBooked {
+  emrAppointmentId: string;
+  start?: string;
+  therapistId?: string;
+  locationId?: string;
+}
+export interface OnboardingCancel {
+  reason: 'patient_request' | 'duplicate' | 'staff_decision' | 'no_show';
+}
+
+export const coverageUpdatedSignal = defineSignal<[CoverageUpdate]>('coverageUpdated');
+export const intakeFormsCompletedSignal = defineSignal<[IntakeFormsCompleted]>('intakeFormsCompleted');
+export const appointmentBookedSignal = defineSignal<[AppointmentBooked]>('appointmentBooked');
+export const evaluationCheckedInSignal = defineSignal<[{ emrAppointmentId?: string }]>('evaluationCheckedIn');
+export const cancelOnboardingSignal = defineSignal<[OnboardingCancel]>('cancel');
+export const onboardingStatusQuery = defineQuery<OnboardingStatus>('status');
+
+/** Our database and the EMR: quick calls, bounded retries. */
+export const onboardingActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+  },
+} as const;
+/**
+ * The payer's real-time 270/271. Bounded on purpose: when the retries run out the payer counts as
+ * unreachable and a person verifies by phone (many payers do not return PT benefits electronically anyway).
+ */
+export const eligibilityActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['OnboardingDataMissing'] as string[],
+  },
+} as const;
+/** Scheduling runs a solver and books in the EMR. */
+export const bookingActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+  },
+} as const;
+
+const acts = proxyActivities<Activities>(onboardingActivityOptions);
+const payer = proxyActivities<Activities>(eligibilityActivityOptions);
+const booking = proxyActivities<Activities>(bookingActivityOptions);
+
+const ATTENTION: readonly OnboardingState[] = [
+  'awaiting_coverage_update',
+  'awaiting_phone_verification',
+  'needs_scheduling',
+];
+
+export async function patientOnboarding(rawInput: OnboardingInput): Promise<OnboardingStatus> {
+  const parsed = parseIntake(rawInput);
+  if (!parsed.ok) {
+    // Field paths and issue codes only: the values are PHI.
+    throw ApplicationFailure.nonRetryable(`invalid intake: ${parsed.issues.join('; ')}`, 'InvalidIntake');
+  }
+  const intake: OnboardingIntake = parsed.intake;
+  const me = workflowInfo().workflowId;
+
+  let state: OnboardingState = 'registering';
+  let emrPatientId = '';
+  const coverages: CoverageIntake[] = [...intake.coverages].sort((a, b) => a.priority - b.priority);
+  const coverageView: OnboardingStatus['coverages'] = coverages.map((c) => ({
+    coverageId: c.coverageId,
+    priority: c.priority,
+    verifications: 0,
+  }));
+  const forms: OnboardingStatus['forms'] = { state: 'not_sent', remindersSent: 0 };
+  const messages: OnboardingStatus['messages'] = [];
+  let appointment: (BookedEvaluation | AppointmentBooked) | undefined;
+  let emrBooked: AppointmentBooked | undefined = intake.existingAppointment;
+  let authorizationWorkflowId: string | undefined;
+  let completedForms: IntakeFormsCompleted | undefined;
+  let checkedIn = false;
+  let closing = false;
+  let cancelReason: OnboardingCancel['reason'] | undefined;
+  const coverageUpdates: CoverageUpdate[] = [];
+  /** Task workflow ids still open, with what they are about (closed when moot, all closed on cancel). */
+  const openTasks = new Map<string, string>();
+
+  const snapshot = (): OnboardingStatus => ({
+    onboardingId: intake.onboardingId,
+    patientId: intake.patientId,
+    state,
+    coverages: coverageView.map((c) => ({ ...c })),
+    forms: { ...forms },
+    messages: [...messages],
+    ...(appointment
+      ? {
+          appointment: {
+            emrAppointmentId: appointment.emrAppointmentId,
+            ...(appointment.start ? { start: appointment.start } : {}),
+            ...(appointment.therapistId ? { therapistId: appointment.therapistId } : {}),
+            ...(appointment.locationId ? { locationId: appointment.locationId } : {}),
+          },
+        }
+      : {}),
+    ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
+    openTasks: openTasks.size,
+    needsAttention: ATTENTION.includes(state),
+    ...(cancelReason ? { cancelReason } : {}),
+  });
+  const publish = (deadline?: Date | null) =>
+    upsertSearchAttributes([
+      { key: ProcessStatus, value: state },
+      { key: NeedsAttention, value: ATTENTION.includes(state) },
+      ...(deadline !== undefined ? [{ key: NextDeadline, value: deadline }] : []),
+    ]);
+
+  const mainScope = new CancellationScope();
+  setHandler(onboardingStatusQuery, snapshot);
+  setHandler(coverageUpdatedSignal, (u) => {
+    coverageUpdates.push(u);
+  });
+  setHandler(intakeFormsCompletedSignal, (f) => {
+    completedForms ??= f;
+  });
+  setHandler(appointmentBookedSignal, (a) => {
+    emrBooked = a;
+  });
+  setHandler(evaluationCheckedInSignal, () => {
+    checkedIn = true;
+  });
+  setHandler(cancelOnboardingSignal, (c) => {
+    if (state === 'completed' || state === 'cancelled' || cancelReason) return;
+    cancelReason = c.reason;
+    mainScope.cancel();
+  });
+  upsertSearchAttributes([
+    { key: ProcessKind, value: 'onboarding' },
+    { key: PracticeId, value: intake.practiceId },
+    { key: PatientId, value: intake.patientId },
+  ]);
+  publish();
+
+  // ─── building blocks ────────────────────────────────────────────────────────────────────────────────
+
+  const raiseTask = async (
+    kind: string,
+    title: string,
+    role: StaffRole,
+    dueInHours: number,
+    details: Record<string, string | number | boolean>,
+  ) => {
+    const taskId = uuid4();
+    const taskWorkflowId = workflowId('task', taskId);
+    openTasks.set(taskWorkflowId, kind);
+    const handle = await startChild(humanTask, {
+      workflowId: taskWorkflowId,
+      // The worklist row outlives this run; cancellation closes it explicitly (cancelTask), not by force.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      cancellationType: ChildWorkflowCancellationType.ABANDON,
+      args: [
+        {
+          taskId,
+          practiceId: intake.practiceId,
+          patientId: intake.patientId,
+          kind,
+          assigneeRole: role,
+          title,
+          dueAt: new Date(new Date().getTime() + dueInHours * 3_600_000).toISOString(),
+          parentWorkflowId: me,
+          processKind: 'onboarding',
+          details: { onboardingId: intake.onboardingId, ...details },
+        },
+      ],
+    });
+    return { taskWorkflowId, result: (): Promise<HumanTaskResult> => handle.result() };
+  };
+
+  const closeTask = async (taskWorkflowId: string, reason: 'not_needed' | 'process_closed') => {
+    if (!openTasks.delete(taskWorkflowId)) return;
+    try {
+      await getExternalWorkflowHandle(taskWorkflowId).signal(cancelTaskSignal, { reason });
+    } catch {
+      // Already completed by a person: nothing to close.
+    }
+  };
+
+  /** Send once per step id; inside quiet hours sleep durably until the connector says and send again. */
+  const sendMessage = async (
+    template: PatientMessageInput['template'],
+    step: OnboardingMessageStep,
+    link: string,
+  ) => {
+    for (;;) {
+      const r = await acts.sendPatientMessage({
+        messageId: onboardingMessageId(intake.onboardingId, step),
+        practiceId: intake.practiceId,
+        patientId: intake.patientId,
+        template,
+        link,
+        workflowId: me,
+      });
+      if (r.status !== 'deferred') {
+        messages.push({ template, status: r.status === 'blocked' ? `blocked_${r.reason}` : r.status });
+        return r.status;
+      }
+      await sleep(Math.max(1_000, Date.parse(r.until) - new Date().getTime()));
+    }
+  };
+
+  // ─── steps ──────────────────────────────────────────────────────────────────────────────────────────
+
+  /** One coverage until it is active, verified by phone, or a person gave up on it. */
+  const verifyCoverage = async (index: number): Promise<EligibilitySummary | undefined> => {
+    const view = coverageView[index]!;
+    for (let round = 1; ; round++) {
+      state = 'verifying_eligibility';
+      publish();
+      const coverage = coverages[index]!;
+      view.verifications = round;
+      let summary: EligibilitySummary | undefined;
+      try {
+        const verdict = await payer.verifyEligibility({
+          practiceId: intake.practiceId,
+          patientId: intake.patientId,
+          coverageId: coverage.coverageId,
+          checkId: uuid4(),
+          traceNumber: eligibilityTraceNumber(intake.onboardingId, index, round),
+          serviceDate: localDate(new Date(), intake.clinicTimeZone),
+        });
+        summary = verdict.summary;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // Retries exhausted (or the payer answered nonsense): a person calls the payer.
+      }
+      let outcome: EligibilityOutcome = summary?.outcome ?? 'unreachable';
+      view.outcome = outcome;
+      if (summary?.authorizationRequired !== undefined)
+        view.authorizationRequired = summary.authorizationRequired;
+      if (summary?.copayCents !== undefined) view.copayCents = summary.copayCents;
+      if (outcome === 'active') return summary;
+
+      if (outcome === 'unreachable') {
+        state = 'awaiting_phone_verification';
+        publish();
+        await acts.setCoverageStatus(intake.practiceId, coverage.coverageId, 'needs_phone_verification');
+        const task = await raiseTask(
+          'verify_eligibility_by_phone',
+          'Verify coverage by phone: the payer did not answer electronically',
+          'front_desk',
+          24,
+          { coverageId: coverage.coverageId },
+        );
+        const done = await task.result();
+        openTasks.delete(task.taskWorkflowId);
+        const active = done.completion?.outcome['coverageActive'];
+        if (done.state === 'cancelled' || active === undefined) return undefined;
+        if (active === true) {
+          await acts.setCoverageStatus(intake.practiceId, coverage.coverageId, 'active');
+          view.outcome = 'verified_by_phone';
+          const auth = done.completion?.outcome['authorizationRequired'];
+          if (typeof auth === 'boolean') view.authorizationRequired = auth;
+          return {
+            outcome: 'active',
+            rejectionReasons: [],
+            ...(typeof auth === 'boolean' ? { authorizationRequired: auth } : {}),
+          };
+        }
+        outcome = 'inactive';
+        await acts.setCoverageStatus(intake.practiceId, coverage.coverageId, 'inactive');
+      }
+
+      // Inactive or not found: the front desk follows up, the patient is asked for new insurance details.
+      state = 'awaiting_coverage_update';
+      publish();
+      const task = await raiseTask(
+        'update_insurance',
+        outcome === 'not_found'
+          ? 'Coverage not found at the payer: obtain updated insurance'
+          : 'Coverage inactive: obtain updated insurance',
+        'front_desk',
+        48,
+        { coverageId: coverage.coverageId, outcome },
+      );
+      await sendMessage(
+        'insurance_update_request',
+        { kind: 'insurance_update_request', coverageIndex: index, round },
+        intake.insuranceUpdateLink,
+      );
+      await condition(() => coverageUpdates.some((u) => u.coverageId === coverage.coverageId));
+      const at = coverageUpdates.findIndex((u) => u.coverageId === coverage.coverageId);
+      const update = coverageUpdates.splice(at, 1)[0]!;
+      coverages[index] = {
+        ...coverage,
+        payerId: update.payerId,
+        memberId: update.memberId.trim().toUpperCase(),
+        ...(update.groupNumber ? { groupNumber: update.groupNumber } : {}),
+      };
+      await acts.saveCoverage({
+        practiceId: intake.practiceId,
+        patientId: intake.patientId,
+        emrPatientId,
+        coverage: coverages[index]!,
+      });
+      await closeTask(task.taskWorkflowId, 'not_needed');
+    }
+  };
+
+  const startAuthorization = async (coverage: CoverageIntake) => {
+    const authorizationId = uuid4();
+    authorizationWorkflowId = workflowId('auth', authorizationId);
+    await startChild(priorAuthorization, {
+      workflowId: authorizationWorkflowId,
+      // The authorization lives through the whole episode, long after onboarding completes.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      cancellationType: ChildWorkflowCancellationType.ABANDON,
+      args: [
+        {
+          authorizationId,
+          practiceId: intake.practiceId,
+          patientId: intake.patientId,
+          coverageId: coverage.coverageId,
+          payerId: coverage.payerId,
+          timezone: intake.clinicTimeZone,
+          requestedVisits: intake.requestedAuthVisits,
+          startDate: localDate(new Date(), intake.clinicTimeZone),
+          urgency: 'standard',
+          planOfCareContinues: true,
+        },
+      ],
+    });
+  };
+
+  /** Intake link, reminders at the configured offsets until the forms arrive, then write-back to the EMR. */
+  const formsTrack = async () => {
+    await sendMessage('intake_link', { kind: 'intake_link' }, intake.intakeFormLink);
+    forms.state = 'sent';
+    const due = reminderTimes(new Date().getTime(), intake.formReminderOffsetsHours);
+    for (const [n, at] of due.entries()) {
+      const arrived = await condition(
+        () => completedForms !== undefined || closing,
+        Math.max(1, at - new Date().getTime()),
+      );
+      if (arrived) break;
+      await sendMessage('form_reminder', { kind: 'form_reminder', n: n + 1 }, intake.intakeFormLink);
+      forms.remindersSent++;
+    }
+    await condition(() => completedForms !== undefined || closing);
+    if (completedForms) {
+      await acts.writeIntakeForms({ ...completedForms, emrPatientId });
+      forms.state = 'completed';
+    }
+  };
+
+  const bookingTrack = async () => {
+    if (!emrBooked) {
+      state = 'scheduling';
+      publish();
+      const window = evaluationWindow(
+        new Date(),
+        intake.clinicTimeZone,
+        intake.evaluation.leadDays,
+        intake.evaluation.searchDays,
+      );
+      const e = intake.evaluation;
+      const result = await booking.bookEvaluation({
+        practiceId: intake.practiceId,
+        patientId: intake.patientId,
+        emrPatientId,
+        appointmentId: uuid4(),
+        request: {
+          acuity: e.acuity,
+          ...(e.diagnosisCode ? { diagnosisCode: e.diagnosisCode } : {}),
+          ...(e.bodyRegion ? { bodyRegion: e.bodyRegion } : {}),
+          preferredLocations: e.preferredLocations,
+          otherLocationsAcceptable: e.otherLocationsAcceptable,
+          timeZone: intake.clinicTimeZone,
+          ...window,
+          notBefore: new Date().toISOString(),
+        },
+      });
+      // An appointment the EMR booked meanwhile wins: the front desk already told the patient about it.
+      if (result.outcome === 'booked' && !emrBooked) appointment = result.appointment;
+      if (result.outcome === 'no_slot' && !emrBooked) {
+        state = 'needs_scheduling';
+        publish();
+        const task = await raiseTask(
+          'schedule_evaluation',
+          'No evaluation slot found: book the initial evaluation in the EMR',
+          'front_desk',
+          24,
+          {},
+        );
+        await condition(() => emrBooked !== undefined);
+        await closeTask(task.taskWorkflowId, 'not_needed');
+      }
+    }
+    appointment ??= emrBooked;
+  };
+
+  const main = async () => {
+    const reg = await acts.registerPatient({
+      practiceId: intake.practiceId,
+      patientId: intake.patientId,
+      demographics: intake.demographics,
+      preferredChannel: intake.preferredChannel,
+      timezone: intake.patientTimeZone,
+      messagingConsent: intake.messagingConsent,
+    });
+    emrPatientId = reg.emrPatientId;
+    for (const coverage of coverages) {
+      await acts.saveCoverage({
+        practiceId: intake.practiceId,
+        patientId: intake.patientId,
+        emrPatientId,
+        coverage,
+      });
+    }
+
+    const summaries: (EligibilitySummary | undefined)[] = [];
+    for (let i = 0; i < coverages.length; i++) summaries.push(await verifyCoverage(i));
+    const primary = coverages[0];
+    if (primary && summaries[0]?.authorizationRequired) await startAuthorization(primary);
+
+    // Forms run beside booking; a failure there is kept and rethrown after booking, not left unhandled.
+    const forms = formsTrack().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await bookingTrack();
+    state = 'awaiting_check_in';
+    publish(appointment?.start ? new Date(appointment.start) : null);
+    await condition(() => checkedIn);
+    closing = true;
+    const formsError = await forms;
+    if (formsError) throw formsError;
+    state = 'completed';
+    publish(null);
+  };
+
+  try {
+    await mainScope.run(main);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    await CancellationScope.nonCancellable(async () => {
+      state = 'cancelled';
+      closing = true;
+      const a = appointment ?? emrBooked;
+      if (a) {
+        await acts.cancelEvaluation({
+          practiceId: intake.practiceId,
+          ...('appointmentId' in a ? { appointmentId: (a as BookedEvaluation).appointmentId } : {}),
+          emrAppointmentId: a.emrAppointmentId,
+        });
+      }
+      for (const id of [...openTasks.keys()]) await closeTask(id, 'process_closed');
+      if (authorizationWorkflowId) {
+        try {
+          await getExternalWorkflowHandle(authorizationWorkflowId).cancel();
+        } catch {
+          // Already closed.
+        }
+      }
+      publish(null);
+    });
+    // Cancelled through the signal: a normal end with the cancelled snapshot. Through Temporal: stay cancelled.
+    if (!cancelReason) throw err;
+  }
+  await condition(allHandlersFinished);
+  return snapshot();
+}
