@@ -8,12 +8,9 @@ import {
   condition,
   defineQuery,
   defineSignal,
-  ParentClosePolicy,
   proxyActivities,
   setHandler,
-  startChild,
   upsertSearchAttributes,
-  uuid4,
   workflowInfo,
   allHandlersFinished,
 } from '@temporalio/workflow';
@@ -26,9 +23,8 @@ import type {
   PreparedClaim,
 } from '../activities/claims.js';
 import { localDate } from '../domain/core/zoned.js';
-import { workflowId } from '../domain/ids.js';
 import type { StaffRole } from '../domain/tasks.js';
-import { humanTask } from './human-task.js';
+import { raiseTask } from './raise-task.js';
 import {
   ClaimStatus,
   NeedsAttention,
@@ -160,39 +156,25 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
     { key: PayerId, value: String(claimCase.visit.payerId) },
   ]);
 
-  const raiseTask = async (
+  const taskOwner = {
+    practiceId: claimCase.practiceId,
+    patientId: claimCase.patientId,
+    processKind: 'claimSubmission',
+    details: { claimId: claimCase.claimId },
+  };
+  const raise = (
     kind: string,
     title: string,
     role: StaffRole,
     dueInHours: number,
     details: Record<string, string | number | boolean> = {},
-  ) => {
-    const taskId = uuid4();
-    await startChild(humanTask, {
-      workflowId: workflowId('task', taskId),
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      args: [
-        {
-          taskId,
-          practiceId: claimCase.practiceId,
-          patientId: claimCase.patientId,
-          kind,
-          assigneeRole: role,
-          title,
-          dueAt: new Date(Date.now() + dueInHours * 3_600_000).toISOString(),
-          parentWorkflowId: workflowInfo().workflowId,
-          processKind: 'claimSubmission',
-          details: { claimId: claimCase.claimId, ...details },
-        },
-      ],
-    });
-  };
+  ) => raiseTask(taskOwner, { kind, title, role, dueInHours, details });
 
   /** Wait for a person's correction, apply it, and code again (as a new original: it was never filed). */
   const awaitCorrection = async (why: string) => {
     state = 'needs_correction';
     publish();
-    await raiseTask('fix_claim', 'Claim needs correction before it can be submitted', 'biller', 48, {
+    await raise('fix_claim', 'Claim needs correction before it can be submitted', 'biller', 48, {
       reason: why,
     });
     await condition(() => correction !== undefined);
@@ -256,12 +238,7 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
       }
       if (!outcome && !followedUp && Date.now() >= followUpAt) {
         followedUp = true;
-        await raiseTask(
-          'claim_follow_up',
-          'No adjudication after 30 days: check the claim status',
-          'biller',
-          72,
-        );
+        await raise('claim_follow_up', 'No adjudication after 30 days: check the claim status', 'biller', 72);
       }
     }
 
@@ -290,7 +267,7 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
         if (statement.sent) record('statement', 'patient statement sent');
         else {
           record('statement_task', 'no messaging configured: statement handed to a biller');
-          await raiseTask('send_statement', 'Send the patient a statement for their share', 'biller', 72, {
+          await raise('send_statement', 'Send the patient a statement for their share', 'biller', 72, {
             amountCents: p.patientResponsibilityCents,
           });
         }
@@ -329,7 +306,7 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
     if (decision.action === 'appeal') {
       state = 'appeal';
       publish();
-      await raiseTask(
+      await raise(
         'appeal_claim',
         'Denied claim: prepare an appeal with the documentation packet',
         'biller',
@@ -344,7 +321,7 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
     } else {
       state = 'needs_review';
       publish();
-      await raiseTask('review_denial', 'Denied claim needs review', 'biller', 72, {
+      await raise('review_denial', 'Denied claim needs review', 'biller', 72, {
         carc: decision.carc,
         action: decision.action,
       });

@@ -17,12 +17,9 @@ import {
   defineUpdate,
   getExternalWorkflowHandle,
   log,
-  ParentClosePolicy,
   proxyActivities,
   setHandler,
-  startChild,
   upsertSearchAttributes,
-  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
@@ -52,7 +49,6 @@ import { initialCertificationDueBy } from '../domain/care/poc.js';
 import type { ProgressReportStatus } from '../domain/care/progress.js';
 import { isIsoDate, type IsoDate } from '../domain/core/dates.js';
 import { endOfLocalDay, localDate, startOfLocalDay } from '../domain/core/zoned.js';
-import { workflowId } from '../domain/ids.js';
 import {
   assessOutcome,
   assessOutcomes,
@@ -62,7 +58,8 @@ import {
 } from '../domain/outcomes/change.js';
 import { scoreProblem } from '../domain/outcomes/instruments.js';
 import type { StaffRole } from '../domain/tasks.js';
-import { cancelTaskSignal, humanTask } from './human-task.js';
+import { cancelTaskSignal } from './human-task.js';
+import { raiseTask as startTask } from './raise-task.js';
 import { dischargeSignal as closeAuthorizationSignal, planOfCareSignal } from './prior-auth.js';
 import {
   NeedsAttention,
@@ -368,28 +365,16 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
     details: Record<string, string | number | boolean> = {},
     topic?: TaskTopic,
   ) => {
-    const taskId = uuid4();
-    const taskWorkflowId = workflowId('task', taskId);
+    const taskWorkflowId = await startTask(
+      {
+        practiceId: input.practiceId,
+        patientId: input.patientId,
+        processKind: 'planOfCare',
+        details: { episodeId: input.episodeId },
+      },
+      { kind, title, role, dueInHours, details },
+    );
     if (topic) openTasks.push({ workflowId: taskWorkflowId, topic });
-    await startChild(humanTask, {
-      workflowId: taskWorkflowId,
-      // Tasks outlive the plan of care: staff still see them after discharge.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      args: [
-        {
-          taskId,
-          practiceId: input.practiceId,
-          patientId: input.patientId,
-          kind,
-          assigneeRole: role,
-          title,
-          dueAt: new Date(new Date().getTime() + dueInHours * 3_600_000).toISOString(),
-          parentWorkflowId: workflowInfo().workflowId,
-          processKind: 'planOfCare',
-          details: { episodeId: input.episodeId, ...details },
-        },
-      ],
-    });
   };
 
   /** Cancel open tasks the episode no longer needs (a person may have completed one already: that is fine). */

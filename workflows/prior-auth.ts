@@ -11,12 +11,9 @@ import {
   defineSignal,
   defineUpdate,
   allHandlersFinished,
-  ParentClosePolicy,
   proxyActivities,
   setHandler,
-  startChild,
   upsertSearchAttributes,
-  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
@@ -38,9 +35,8 @@ import {
   type VisitToRecord,
 } from '../domain/auth/lifecycle.js';
 import { endOfLocalDay, localDate } from '../domain/core/zoned.js';
-import { workflowId } from '../domain/ids.js';
 import type { StaffRole } from '../domain/tasks.js';
-import { humanTask } from './human-task.js';
+import { raiseTask } from './raise-task.js';
 import {
   AuthVisitsRemaining,
   NeedsAttention,
@@ -276,28 +272,14 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
     extendsAuthNumber,
   });
 
-  const raiseTask = async (kind: string, title: string, role: StaffRole, dueInHours: number) => {
-    const taskId = uuid4();
-    await startChild(humanTask, {
-      workflowId: workflowId('task', taskId),
-      // Tasks outlive the authorization process that raised them: staff still see them after it closes.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      args: [
-        {
-          taskId,
-          practiceId: input.practiceId,
-          patientId: input.patientId,
-          kind,
-          assigneeRole: role,
-          title,
-          dueAt: new Date(Date.now() + dueInHours * 3_600_000).toISOString(),
-          parentWorkflowId: workflowInfo().workflowId,
-          processKind: 'priorAuthorization',
-          details: { authorizationId: input.authorizationId, payerId: input.payerId },
-        },
-      ],
-    });
+  const taskOwner = {
+    practiceId: input.practiceId,
+    patientId: input.patientId,
+    processKind: 'priorAuthorization',
+    details: { authorizationId: input.authorizationId, payerId: input.payerId },
   };
+  const raise = (kind: string, title: string, role: StaffRole, dueInHours: number) =>
+    raiseTask(taskOwner, { kind, title, role, dueInHours });
 
   const take = (d: PayerDecision) => {
     ledger = applyDecision(ledger, d);
@@ -325,19 +307,14 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
     if (decisions.length > 0) take(decisions.shift()!);
     else if (!closing && Date.now() >= decisionDeadline && !decisionEscalated) {
       decisionEscalated = true;
-      await raiseTask(
-        'auth_decision_overdue',
-        'Payer decision on an authorization is overdue',
-        'front_desk',
-        24,
-      );
+      await raise('auth_decision_overdue', 'Payer decision on an authorization is overdue', 'front_desk', 24);
     } else if (!closing) take(await payer.pollAuthorizationDecision(submission(), requestNumber));
   }
   decisionEscalated = false;
 
   if (ledger.status === 'denied') {
     publish();
-    await raiseTask('auth_denied', 'Authorization denied: review, appeal or re-request', 'front_desk', 48);
+    await raise('auth_denied', 'Authorization denied: review, appeal or re-request', 'front_desk', 48);
   }
 
   // 3. Guard the approved authorization until it ends.
@@ -349,14 +326,14 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
     if (ledger.endDate && now >= endOfLocalDay(ledger.endDate, input.timezone)) {
       ledger = { ...ledger, status: 'expired' };
       publish();
-      await raiseTask('auth_expired', 'Authorization expired', 'front_desk', 24);
+      await raise('auth_expired', 'Authorization expired', 'front_desk', 24);
       break;
     }
 
     const alerts = dueAlerts(ledger, policy, today);
     for (const alert of alerts) {
       ledger = { ...ledger, alertsRaised: [...ledger.alertsRaised, alert.key] };
-      await raiseTask(`auth_${alert.kind}`, alert.title, 'front_desk', 48);
+      await raise(`auth_${alert.kind}`, alert.title, 'front_desk', 48);
     }
     if (shouldRequestExtension(ledger, alerts, planOfCareContinues)) {
       ledger = {

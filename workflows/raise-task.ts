@@ -1,0 +1,49 @@
+// Raising a human task from a process: a `humanTask` child workflow with an id from uuid4() (deterministic on
+// replay) and ParentClosePolicy.ABANDON, because tasks outlive the process that raised them — staff still see
+// and close them after it completed. Returns the task's workflow id (to cancel it later if it becomes moot).
+import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { workflowId } from '../domain/ids.js';
+import type { StaffRole } from '../domain/tasks.js';
+import { humanTask } from './human-task.js';
+
+export interface TaskOwner {
+  practiceId: string;
+  patientId?: string;
+  /** Process kind shown on the worklist (e.g. 'claimSubmission'). */
+  processKind: string;
+  /** Opaque ids every task of this process carries (e.g. { claimId }). */
+  details: Record<string, string | number | boolean>;
+}
+
+export interface TaskSpec {
+  kind: string;
+  /** PHI-free title shown on the worklist. */
+  title: string;
+  role: StaffRole;
+  dueInHours: number;
+  details?: Record<string, string | number | boolean>;
+}
+
+export async function raiseTask(owner: TaskOwner, spec: TaskSpec): Promise<string> {
+  const taskId = uuid4();
+  const taskWorkflowId = workflowId('task', taskId);
+  await startChild(humanTask, {
+    workflowId: taskWorkflowId,
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    args: [
+      {
+        taskId,
+        practiceId: owner.practiceId,
+        ...(owner.patientId ? { patientId: owner.patientId } : {}),
+        kind: spec.kind,
+        assigneeRole: spec.role,
+        title: spec.title,
+        dueAt: new Date(new Date().getTime() + spec.dueInHours * 3_600_000).toISOString(),
+        parentWorkflowId: workflowInfo().workflowId,
+        processKind: owner.processKind,
+        details: { ...owner.details, ...(spec.details ?? {}) },
+      },
+    ],
+  });
+  return taskWorkflowId;
+}
