@@ -263,16 +263,23 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
       const waiting = await waitForStatus(handle, (s) => s.state === 'awaiting_coverage_update');
       expect(waiting).toMatchObject({ needsAttention: true, openTasks: 1 });
       expect(waiting.coverages[0]).toMatchObject({ outcome: 'inactive' });
-      const tasksOpen = await db.sql`select kind, assignee_role, status, title, workflow_id from tasks
-        where patient_id = ${String(input.patientId)}`;
-      expect(tasksOpen).toEqual([
-        expect.objectContaining({
-          kind: 'update_insurance',
-          assignee_role: 'front_desk',
-          status: 'open',
-          workflow_id: workflowId('onboarding', String(input.onboardingId)),
-        }),
-      ]);
+      // The task child writes its worklist row in its own activity: wait for it.
+      await expect
+        .poll(
+          async () => [
+            ...(await db.sql`select kind, assignee_role, status, workflow_id from tasks
+              where patient_id = ${String(input.patientId)}`),
+          ],
+          { timeout: 15_000 },
+        )
+        .toEqual([
+          expect.objectContaining({
+            kind: 'update_insurance',
+            assignee_role: 'front_desk',
+            status: 'open',
+            workflow_id: workflowId('onboarding', String(input.onboardingId)),
+          }),
+        ]);
       await waitForStatus(handle, (s) => s.messages.some((m) => m.template === 'insurance_update_request'));
       expect(await outboxFor(String(input.onboardingId))).toEqual(['insurance_update_request']);
       const [cov] = await db.sql`select status from coverages where id = ${coverageId}`;
@@ -295,6 +302,7 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
         .poll(
           async () =>
             (await db.sql`select status from tasks where patient_id = ${String(input.patientId)}`)[0],
+          { timeout: 15_000 },
         )
         .toMatchObject({ status: 'cancelled' });
       const checks = await db.sql`select outcome from eligibility_checks where coverage_id = ${coverageId}
