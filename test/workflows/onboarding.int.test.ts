@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { seedSandboxEmr } from '../../connectors/emr/sandbox/seed.js';
@@ -24,6 +24,7 @@ import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import type { OnboardingInput } from '../../domain/onboarding/index.js';
 import {
+  cancelOnboardingSignal,
   coverageUpdatedSignal,
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,
@@ -31,6 +32,7 @@ import {
   patientOnboarding,
   type OnboardingStatus,
 } from '../../workflows/onboarding.js';
+import { completeTaskSignal } from '../../workflows/human-task.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 
@@ -135,17 +137,21 @@ function intake(memberId: string, reminderOffsetsHours: number[]): OnboardingInp
 
 type Handle = WorkflowHandle<typeof patientOnboarding>;
 
-async function run<T>(fn: (start: (input: OnboardingInput) => Promise<Handle>) => Promise<T>): Promise<T> {
+async function run<T>(
+  fn: (start: (input: OnboardingInput) => Promise<Handle>, client: Client) => Promise<T>,
+): Promise<T> {
   const taskQueue = uniqueTaskQueue('onboarding');
   const worker = await devServerWorker(taskQueue, activities);
   const { client, close } = await devServerClient();
   try {
-    return await fn((input) =>
-      client.workflow.start(patientOnboarding, {
-        taskQueue,
-        workflowId: workflowId('onboarding', String(input.onboardingId)),
-        args: [input],
-      }),
+    return await fn(
+      (input) =>
+        client.workflow.start(patientOnboarding, {
+          taskQueue,
+          workflowId: workflowId('onboarding', String(input.onboardingId)),
+          args: [input],
+        }),
+      client,
     );
   } finally {
     await close();
@@ -311,6 +317,49 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
 
       await checkIn(handle, after.appointment!.emrAppointmentId);
       await expect(handle.result()).resolves.toMatchObject({ state: 'completed' });
+    });
+  });
+
+  it('payer answers garbage → verify-by-phone task; completed as active → booked; cancel → slot and tasks released', async () => {
+    // SBX-GARBLE answers a 271 with a wrong SE count: a contract violation, not retried, so a person calls.
+    const input = intake(`SBX-GARBLE-${randomUUID().slice(0, 8)}`, [24]);
+    const coverageId = input.coverages![0]!.coverageId;
+    await run(async (start, client) => {
+      const handle = await start(input);
+      const waiting = await waitForStatus(handle, (s) => s.state === 'awaiting_phone_verification');
+      expect(waiting).toMatchObject({ needsAttention: true, openTasks: 1 });
+      await expect
+        .poll(
+          async () =>
+            (
+              await db.sql<{ id: string; kind: string }[]>`select id, kind from tasks
+                where patient_id = ${String(input.patientId)}`
+            )[0],
+          { timeout: 15_000 },
+        )
+        .toMatchObject({ kind: 'verify_eligibility_by_phone' });
+      const [row] = await db.sql<
+        { id: string }[]
+      >`select id from tasks where patient_id = ${String(input.patientId)}`;
+      const [cov] = await db.sql`select status from coverages where id = ${coverageId}`;
+      expect(cov).toMatchObject({ status: 'needs_phone_verification' });
+
+      await client.workflow
+        .getHandle(workflowId('task', row!.id))
+        .signal(completeTaskSignal, { completedBy: 'front-desk-1', outcome: { coverageActive: true } });
+      const booked = await waitForStatus(handle, (s) => s.state === 'awaiting_check_in');
+      expect(booked.coverages[0]).toMatchObject({ outcome: 'verified_by_phone' });
+      const emrAppointmentId = booked.appointment!.emrAppointmentId;
+
+      await handle.signal(cancelOnboardingSignal, { reason: 'patient_request' });
+      const result = await handle.result();
+      expect(result).toMatchObject({ state: 'cancelled', cancelReason: 'patient_request', openTasks: 0 });
+      await expect(emr.getAppointment(emrAppointmentId)).resolves.toMatchObject({ status: 'cancelled' });
+      const [mirror] =
+        await db.sql`select status from appointments where patient_id = ${String(input.patientId)}`;
+      expect(mirror).toMatchObject({ status: 'cancelled' });
+      const [c] = await db.sql`select status from coverages where id = ${coverageId}`;
+      expect(c).toMatchObject({ status: 'active' });
     });
   });
 });
