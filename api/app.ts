@@ -27,6 +27,7 @@ import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { taskRoutes } from './routes/tasks.js';
 import { authorizationRoutes } from './routes/authorizations.js';
 import { claimRoutes } from './routes/claims.js';
+import { sandboxRoutes } from './routes/sandbox.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
@@ -177,6 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(taskRoutes({ db: deps.db, temporal: deps.temporal, cursorKey: deps.cursorKey }));
   app.decorate('taskQueue', deps.taskQueue ?? 'ptflow');
   await app.register(authorizationRoutes({ db: deps.db, temporal: deps.temporal }));
+  await app.register(sandboxRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(
     claimRoutes({
       db: deps.db,

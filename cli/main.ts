@@ -8,6 +8,7 @@ import { runApi, runMigrate, runSeed, runWorker } from './commands/servers.js';
 import { CliUsageError, runApiKeyCreate, runApiKeyRevoke } from './commands/apikey.js';
 import { registerSandboxEmrCommands } from '../connectors/emr/sandbox/cli.js';
 import { openDatabase } from './database.js';
+import { runSandboxMessages } from './commands/sandbox-messages.js';
 import { claimPreview, PayerCliError, x12Parse } from './commands/payer.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerAuditCommands } from './commands/audit.js';
@@ -79,6 +80,15 @@ async function main(argv: string[]): Promise<void> {
     .action((file: string) => x12Parse(file, out));
 
   const sandbox = program.command('sandbox').description('act as the simulated external systems (demos)');
+  sandbox
+    .command('messages')
+    .description('show the sandbox messaging outbox (what ptflow sent to patients), recipients masked')
+    .option('--practice <id>', 'practice id', '00000000-0000-4000-8000-000000000001')
+    .option('--limit <n>', 'how many, newest first', '20')
+    .option('--channel <sms|email>', 'only one channel')
+    .action((opts: { practice: string; limit: string; channel?: string }) =>
+      runSandboxMessages(config(), log, opts),
+    );
   registerSandboxEmrCommands(sandbox, {
     openDatabase: () => openDatabase(config(), log),
     env: process.env,

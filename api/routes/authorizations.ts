@@ -96,13 +96,11 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
           workflowId: wfId,
           patientRef: req.body.patientId,
         });
-        return reply
-          .code(202)
-          .send({
-            id: authorizationId,
-            status: 'started' as const,
-            links: { self: `/v1/authorizations/${authorizationId}` },
-          });
+        return reply.code(202).send({
+          id: authorizationId,
+          status: 'started' as const,
+          links: { self: `/v1/authorizations/${authorizationId}` },
+        });
       },
     );
 

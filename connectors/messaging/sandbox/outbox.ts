@@ -3,11 +3,11 @@
 // show the outbox. Recipients are stored masked + hashed even here, so demo data never trains anyone to
 // expect clear-text contact details in tables.
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../../../db/connection.js';
 import { sandboxOutbox } from '../../../db/schema.js';
 import { maskAddress, type AddressHasher } from '../recipient.js';
-import type { Channel, ChannelTransport, Language, OutboundEnvelope } from '../types.js';
+import type { Channel, ChannelTransport, OutboundEnvelope } from '../types.js';
 
 export class SandboxTransport implements ChannelTransport {
   readonly deduplicatesResends = true;
@@ -41,45 +41,5 @@ export class SandboxTransport implements ChannelTransport {
   }
 }
 
-export interface OutboxEntry {
-  id: string;
-  channel: Channel;
-  recipient: string;
-  template: string;
-  language: Language;
-  subject: string | null;
-  body: string;
-  status: 'sent' | 'delivered' | 'failed';
-  createdAt: string;
-}
-
-/** Newest first, cursor-paginated by creation time (`before` = the last `createdAt` of the previous page). */
-export async function listOutbox(
-  db: Database,
-  q: { practiceId: string; limit?: number; before?: string; channel?: Channel },
-): Promise<OutboxEntry[]> {
-  const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
-  const rows = await db
-    .select()
-    .from(sandboxOutbox)
-    .where(
-      and(
-        eq(sandboxOutbox.practiceId, q.practiceId),
-        q.channel ? eq(sandboxOutbox.channel, q.channel) : undefined,
-        q.before ? lt(sandboxOutbox.createdAt, new Date(q.before)) : undefined,
-      ),
-    )
-    .orderBy(desc(sandboxOutbox.createdAt))
-    .limit(limit);
-  return rows.map((r) => ({
-    id: r.id,
-    channel: r.channel,
-    recipient: r.recipientMasked,
-    template: r.template,
-    language: r.language,
-    subject: r.subject,
-    body: r.body,
-    status: r.status,
-    createdAt: r.createdAt.toISOString(),
-  }));
-}
+// The outbox query lives in db/repositories (the API reads it without going through a connector).
+export { listOutbox, type OutboxEntry } from '../../../db/repositories/outbox.js';
