@@ -85,7 +85,7 @@ function readService(r: SegmentReader, d: Delimiters): ServicePayment835 {
   if (orig !== undefined) line.originalUnits = orig;
   let from: string | undefined;
   let to: string | undefined;
-  while (!r.atEnd && !['SVC', 'CLP', 'LX', 'PLB'].includes((r.peek() as PositionedSegment).id)) {
+  while (!r.atEnd && !ENDS_SERVICE.has((r.peek() as PositionedSegment).id)) {
     const s = r.next();
     const q = el(s, 1);
     if (s.id === 'DTM' && q === '472') line.serviceDates = parseDateByFormat('D8', req(s, 2), site(s, 2));
@@ -102,6 +102,18 @@ function readService(r: SegmentReader, d: Delimiters): ServicePayment835 {
   return line;
 }
 
+// Loop boundaries and element positions, built once: a large 835 walks these for every claim and line.
+const ENDS_SERVICE = new Set(['SVC', 'CLP', 'LX', 'PLB']);
+const ENDS_CLAIM = new Set(['CLP', 'LX', 'PLB']);
+const MOA_REMARKS = [3, 4, 5, 6, 7] as const;
+const MIA_REMARKS = [5, 20, 21, 22, 23] as const;
+const CLP_OPTIONAL: readonly [keyof ClaimPayment835, number][] = [
+  ['claimFilingIndicator', 6],
+  ['payerClaimControlNumber', 7],
+  ['facilityCode', 8],
+  ['frequencyCode', 9],
+];
+
 function readClaim(r: SegmentReader, d: Delimiters): ClaimPayment835 {
   const clp = r.expect('CLP');
   const claim: ClaimPayment835 = {
@@ -116,19 +128,13 @@ function readClaim(r: SegmentReader, d: Delimiters): ClaimPayment835 {
   };
   const pr = optMoney(clp, 5);
   if (pr !== undefined) claim.patientResponsibilityCents = pr;
-  const optional: [keyof ClaimPayment835, number][] = [
-    ['claimFilingIndicator', 6],
-    ['payerClaimControlNumber', 7],
-    ['facilityCode', 8],
-    ['frequencyCode', 9],
-  ];
-  for (const [key, n] of optional) {
+  for (const [key, n] of CLP_OPTIONAL) {
     const v = opt(clp, n);
     if (v !== undefined) (claim as unknown as Record<string, string>)[key] = v;
   }
   let from: string | undefined;
   let to: string | undefined;
-  while (!r.atEnd && !['CLP', 'LX', 'PLB'].includes((r.peek() as PositionedSegment).id)) {
+  while (!r.atEnd && !ENDS_CLAIM.has((r.peek() as PositionedSegment).id)) {
     if (r.is('SVC')) {
       claim.services.push(readService(r, d));
       continue;
@@ -153,12 +159,12 @@ function readClaim(r: SegmentReader, d: Delimiters): ClaimPayment835 {
         };
     } else if (s.id === 'MOA') {
       // MOA03..07 are claim payment remark codes (RARC); MIA carries them at 05, 20..23.
-      for (const n of [3, 4, 5, 6, 7]) {
+      for (const n of MOA_REMARKS) {
         const v = opt(s, n);
         if (v !== undefined) claim.claimRemarkCodes.push(v);
       }
     } else if (s.id === 'MIA') {
-      for (const n of [5, 20, 21, 22, 23]) {
+      for (const n of MIA_REMARKS) {
         const v = opt(s, n);
         if (v !== undefined) claim.claimRemarkCodes.push(v);
       }

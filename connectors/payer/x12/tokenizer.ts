@@ -120,8 +120,10 @@ export function tokenize(text: string): TokenizedInterchange {
     let raw = text.slice(pos, stop);
     pos = stop + 1;
     if (delimiters.segment === '\n' && raw.endsWith('\r')) raw = raw.slice(0, -1);
-    const elements = raw.split(delimiters.element);
-    const id = elements.shift() ?? '';
+    // The tag is everything before the first element separator; splitting the rest avoids an O(n) shift().
+    const cut = raw.indexOf(delimiters.element);
+    const id = cut === -1 ? raw : raw.slice(0, cut);
+    const elements = cut === -1 ? [] : raw.slice(cut + 1).split(delimiters.element);
     if (!SEGMENT_ID.test(id)) {
       throw new X12ParseError('INVALID_SEGMENT_ID', 'malformed segment tag', { segmentIndex: index });
     }

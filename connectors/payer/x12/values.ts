@@ -24,6 +24,8 @@ export function parseScaledDecimal(
   site: ValueSite = {},
   code: 'INVALID_AMOUNT' | 'INVALID_NUMBER' = 'INVALID_NUMBER',
 ): number {
+  const fast = plainDecimal(text, scale);
+  if (fast !== undefined) return fast;
   const m = DECIMAL.exec(text);
   const intPart = m?.[2] ?? '';
   const fracPart = m?.[3] ?? '';
@@ -37,6 +39,44 @@ export function parseScaledDecimal(
   const magnitude = Number(intPart === '' ? '0' : intPart) * 10 ** scale + Number(kept === '' ? '0' : kept);
   if (!Number.isSafeInteger(magnitude)) throw new X12ParseError(code, 'number out of range', site);
   return m[1] === '-' && magnitude !== 0 ? -magnitude : magnitude;
+}
+
+/**
+ * Fast path for the overwhelmingly common shape — optional '-', digits, optional '.' and at most `scale`
+ * decimals — without regular expressions or string slicing (835s carry thousands of amounts). Anything else
+ * (a '+', trailing zeros past the scale, an empty part, too many digits) returns undefined and takes the
+ * general path above, which also produces the typed errors.
+ */
+function plainDecimal(text: string, scale: number): number | undefined {
+  const n = text.length;
+  let i = 0;
+  let negative = false;
+  if (n > 0 && text.charCodeAt(0) === 45 /* - */) {
+    negative = true;
+    i = 1;
+  }
+  let intPart = 0;
+  let intDigits = 0;
+  let frac = 0;
+  let fracDigits = 0;
+  let dot = false;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (dot) {
+        if (fracDigits === scale) return undefined;
+        frac = frac * 10 + (c - 48);
+        fracDigits++;
+      } else {
+        intPart = intPart * 10 + (c - 48);
+        intDigits++;
+      }
+    } else if (c === 46 /* . */ && !dot) dot = true;
+    else return undefined;
+  }
+  if (intDigits === 0 || intDigits > 13 || (dot && fracDigits === 0)) return undefined;
+  const magnitude = intPart * 10 ** scale + frac * 10 ** (scale - fracDigits);
+  return negative && magnitude !== 0 ? -magnitude : magnitude;
 }
 
 /** "123.45" → 12345 cents. */
