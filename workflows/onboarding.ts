@@ -47,6 +47,7 @@ import {
 } from '../domain/onboarding/index.js';
 import type { StaffRole } from '../domain/tasks.js';
 import { cancelTaskSignal, humanTask, type HumanTaskResult } from './human-task.js';
+import { planOfCare } from './plan-of-care.js';
 import { priorAuthorization } from './prior-auth.js';
 import {
   NeedsAttention,
@@ -85,6 +86,8 @@ export interface OnboardingStatus {
   messages: { template: PatientMessageInput['template']; status: string }[];
   appointment?: { emrAppointmentId: string; start?: string; therapistId?: string; locationId?: string };
   authorizationWorkflowId?: string;
+  /** The episode started at check-in (when the intake named the referring practitioner). */
+  planOfCareWorkflowId?: string;
   openTasks: number;
   needsAttention: boolean;
   cancelReason?: string;
@@ -181,6 +184,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   let appointment: (BookedEvaluation | AppointmentBooked) | undefined;
   let emrBooked: AppointmentBooked | undefined = intake.existingAppointment;
   let authorizationWorkflowId: string | undefined;
+  let planOfCareWorkflowId: string | undefined;
   let completedForms: IntakeFormsCompleted | undefined;
   let checkedIn = false;
   let closing = false;
@@ -207,6 +211,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         }
       : {}),
     ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
+    ...(planOfCareWorkflowId ? { planOfCareWorkflowId } : {}),
     openTasks: openTasks.size,
     needsAttention: ATTENTION.includes(state),
     ...(cancelReason ? { cancelReason } : {}),
@@ -434,6 +439,29 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     });
   };
 
+  /** Hand-over: the checked-in evaluation is treatment day 1 of the episode. */
+  const startPlanOfCare = async (referral: NonNullable<OnboardingIntake['referral']>) => {
+    const episodeId = uuid4();
+    planOfCareWorkflowId = workflowId('poc', episodeId);
+    await startChild(planOfCare, {
+      workflowId: planOfCareWorkflowId,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      cancellationType: ChildWorkflowCancellationType.ABANDON,
+      args: [
+        {
+          episodeId,
+          practiceId: intake.practiceId,
+          patientId: intake.patientId,
+          referringPractitionerId: referral.referringPractitionerId,
+          timezone: intake.clinicTimeZone,
+          firstTreatmentDate: localDate(new Date(), intake.clinicTimeZone),
+          referralSignedAndDated: referral.signedAndDated,
+          ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
+        },
+      ],
+    });
+  };
+
   /** Intake link, reminders at the configured offsets until the forms arrive, then write-back to the EMR. */
   const formsTrack = async () => {
     await sendMessage('intake_link', { kind: 'intake_link' }, intake.intakeFormLink);
@@ -534,6 +562,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     state = 'awaiting_check_in';
     publish(appointment?.start ? new Date(appointment.start) : null);
     await condition(() => checkedIn);
+    if (intake.referral) await startPlanOfCare(intake.referral);
     closing = true;
     const formsError = await forms;
     if (formsError) throw formsError;

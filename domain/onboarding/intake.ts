@@ -98,6 +98,14 @@ export const OnboardingInputSchema = z
       .default([...DEFAULT_FORM_REMINDER_OFFSETS_HOURS]),
     /** Visits requested when the plan requires a prior authorization. */
     requestedAuthVisits: z.number().int().min(1).max(60).default(12),
+    /** The referral: who certifies the plan of care (handed to planOfCare at check-in). */
+    referral: z
+      .strictObject({
+        referringPractitionerId: uuid,
+        /** A signed and dated order came with the referral (2025 certification rule). */
+        signedAndDated: z.boolean().default(false),
+      })
+      .optional(),
     /** An evaluation the EMR already booked (referral arrived with an appointment). */
     existingAppointment: z.strictObject({ emrAppointmentId: z.string().min(1).max(100) }).optional(),
   })

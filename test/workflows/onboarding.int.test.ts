@@ -103,6 +103,8 @@ beforeAll(async () => {
   activities = createActivities({
     db: db.db,
     payerConnector,
+    // The 278 side is the authorization workflow's own business: keep it pended here.
+    payer: { submit: async () => ({ outcome: 'pended' }), status: async () => ({ outcome: 'pended' }) },
     onboarding: { emr, messaging, keys, practiceContact },
   });
 });
@@ -111,7 +113,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function intake(memberId: string, reminderOffsetsHours: number[]): OnboardingInput {
+function intake(
+  memberId: string,
+  reminderOffsetsHours: number[],
+  opts: { payerId?: string; referral?: boolean } = {},
+): OnboardingInput {
   return {
     onboardingId: randomUUID(),
     practiceId: DEMO_PRACTICE_ID,
@@ -127,11 +133,14 @@ function intake(memberId: string, reminderOffsetsHours: number[]): OnboardingInp
     },
     preferredChannel: 'sms',
     messagingConsent: true,
-    coverages: [{ coverageId: randomUUID(), payerId: 'commercial-ama', memberId, priority: 1 }],
+    coverages: [
+      { coverageId: randomUUID(), payerId: opts.payerId ?? 'commercial-ama', memberId, priority: 1 },
+    ],
     evaluation: { acuity: 'acute', bodyRegion: 'knee' },
     intakeFormLink: 'https://forms.riverside.example/i/abc',
     insuranceUpdateLink: 'https://forms.riverside.example/ins/abc',
     formReminderOffsetsHours: reminderOffsetsHours,
+    ...(opts.referral ? { referral: { referringPractitionerId: randomUUID(), signedAndDated: true } } : {}),
   };
 }
 
@@ -190,8 +199,8 @@ async function checkIn(handle: Handle, emrAppointmentId: string) {
 describe('patientOnboarding against the sandbox EMR, payer and messaging', () => {
   it('scenario 1: eligible, no auth, forms after one reminder, evaluation booked, checked in → completed', async () => {
     // First reminder 3 s after the intake link, the second far away: exactly one reminder goes out.
-    const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [3 / 3600, 24]);
-    await run(async (start) => {
+    const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [3 / 3600, 24], { referral: true });
+    await run(async (start, client) => {
       const handle = await start(input);
       const reminded = await waitForStatus(handle, (s) => s.forms.remindersSent === 1);
       expect(reminded.coverages[0]).toMatchObject({ outcome: 'active', verifications: 1 });
@@ -238,6 +247,11 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
         needsAttention: false,
       });
       expect(result.authorizationWorkflowId).toBeUndefined();
+      // Hand-over: the episode of care runs on its own now.
+      const poc = client.workflow.getHandle(result.planOfCareWorkflowId!);
+      const pocDesc = await poc.describe();
+      expect(pocDesc).toMatchObject({ type: 'planOfCare', status: { name: 'RUNNING' } });
+      await poc.terminate('test cleanup');
       expect(await outboxFor(String(input.onboardingId))).toEqual(['intake_link', 'form_reminder']);
 
       // Our mirror: decryptable with the keys, no canary in clear anywhere in the rows.
@@ -360,6 +374,24 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
       expect(mirror).toMatchObject({ status: 'cancelled' });
       const [c] = await db.sql`select status from coverages where id = ${coverageId}`;
       expect(c).toMatchObject({ status: 'active' });
+    });
+  });
+
+  it('authorization required (Medicare Advantage plan) → priorAuthorization child started, onboarding continues', async () => {
+    const input = intake(`MAFL-${randomUUID().slice(0, 8)}`, [24], { payerId: 'ma-fastlane' });
+    await run(async (start, client) => {
+      const handle = await start(input);
+      const s = await waitForStatus(handle, (x) => x.state === 'awaiting_check_in');
+      expect(s.coverages[0]).toMatchObject({ outcome: 'active', authorizationRequired: true });
+      expect(s.authorizationWorkflowId).toMatch(/^auth:[0-9a-f-]{36}$/);
+      const auth = client.workflow.getHandle(s.authorizationWorkflowId!);
+      await expect(auth.describe()).resolves.toMatchObject({ type: 'priorAuthorization' });
+      await handle.signal(cancelOnboardingSignal, { reason: 'duplicate' });
+      await expect(handle.result()).resolves.toMatchObject({ state: 'cancelled' });
+      // Cancelling the onboarding cancels the authorization it started.
+      await expect
+        .poll(async () => (await auth.describe()).status.name, { timeout: 15_000 })
+        .not.toBe('RUNNING');
     });
   });
 });
