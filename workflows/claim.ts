@@ -211,7 +211,7 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
     }
     state = 'submitted';
     record('submitted', `837P frequency ${attempt.frequency}, attempt ${attempt.number}`);
-    const followUpAt = Date.now() + (input.followUpAfterDays ?? 30) * 86_400_000;
+    const followUpAt = new Date().getTime() + (input.followUpAfterDays ?? 30) * 86_400_000;
     publish(new Date(followUpAt));
 
     // 4. Await the 277CA and the 835 (webhook signal or mailbox poll); follow up after a silence.
@@ -236,7 +236,7 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
         payerClaimNumber = payment.payerClaimNumber ?? payerClaimNumber;
         outcome = payment.statusCode === '4' || payment.paidCents === 0 ? 'denied' : 'paid';
       }
-      if (!outcome && !followedUp && Date.now() >= followUpAt) {
+      if (!outcome && !followedUp && new Date().getTime() >= followUpAt) {
         followedUp = true;
         await raise('claim_follow_up', 'No adjudication after 30 days: check the claim status', 'biller', 72);
       }

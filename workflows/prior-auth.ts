@@ -135,7 +135,6 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   let planOfCareContinues = input.planOfCareContinues;
   let closing = false;
   let changed = false;
-  const decisions: PayerDecision[] = [];
 
   const needsAttention = () =>
     ['expired', 'exhausted', 'denied'].includes(ledger.status) || decisionEscalated;
@@ -163,9 +162,15 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
       { key: NextDeadline, value: deadline ?? null },
     ]);
 
+  const take = (d: PayerDecision) => {
+    ledger = applyDecision(ledger, d);
+  };
+
   setHandler(priorAuthStatusQuery, snapshot);
+  // Decisions apply at once (not queued for the main loop), so a visit recorded right after an approval is
+  // validated against the approved authorization.
   setHandler(payerDecisionSignal, (d) => {
-    decisions.push(d);
+    take(d);
     changed = true;
   });
   setHandler(dischargeSignal, () => {
@@ -281,10 +286,6 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   const raise = (kind: string, title: string, role: StaffRole, dueInHours: number) =>
     raiseTask(taskOwner, { kind, title, role, dueInHours });
 
-  const take = (d: PayerDecision) => {
-    ledger = applyDecision(ledger, d);
-  };
-
   // 1. Submit (once per request number; the key makes a retried activity file only once).
   if (ledger.status === 'draft') {
     requestNumber += 1;
@@ -297,18 +298,19 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   const windowMs = (input.decisionWindowHours ?? (input.urgency === 'urgent' ? 72 : 7 * 24)) * 3_600_000;
   const decisionDeadline = workflowInfo().startTime.getTime() + windowMs;
   while ((ledger.status === 'pending' || ledger.status === 'submitted') && !closing) {
-    const untilDeadline = decisionDeadline - Date.now();
+    const untilDeadline = decisionDeadline - new Date().getTime();
     publish(new Date(decisionDeadline));
     const pollMs = Math.min(
       (input.pollEveryMinutes ?? 360) * 60_000,
       untilDeadline > 0 ? untilDeadline : Infinity,
     );
-    await condition(() => decisions.length > 0 || closing, pollMs);
-    if (decisions.length > 0) take(decisions.shift()!);
-    else if (!closing && Date.now() >= decisionDeadline && !decisionEscalated) {
+    const stillPending = () => ledger.status === 'pending' || ledger.status === 'submitted';
+    await condition(() => !stillPending() || closing, pollMs);
+    if (!stillPending() || closing) continue;
+    if (new Date().getTime() >= decisionDeadline && !decisionEscalated) {
       decisionEscalated = true;
       await raise('auth_decision_overdue', 'Payer decision on an authorization is overdue', 'front_desk', 24);
-    } else if (!closing) take(await payer.pollAuthorizationDecision(submission(), requestNumber));
+    } else take(await payer.pollAuthorizationDecision(submission(), requestNumber));
   }
   decisionEscalated = false;
 
@@ -319,7 +321,6 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
 
   // 3. Guard the approved authorization until it ends.
   while (!closing && !['denied', 'expired', 'closed'].includes(ledger.status)) {
-    while (decisions.length > 0) take(decisions.shift()!);
     const now = new Date();
     const today = localDate(now, input.timezone);
 
