@@ -3,7 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createOidcVerifier } from '../api/auth/oidc.js';
-import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { Runtime, type Worker } from '@temporalio/worker';
+import { PinoTemporalLogger } from '../temporal/logger.js';
+import { createLogger } from './logger.js';
 import { createActivities } from '../activities/index.js';
 import { buildApp } from '../api/app.js';
 import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
@@ -19,10 +21,11 @@ import { auditDenied } from '../api/audit.js';
 
 let runtimeInstalled = false;
 /** Install the Temporal runtime once; `ownSignals` leaves SIGINT/SIGTERM to us (dev shuts down in order). */
-export function installTemporalRuntime(ownSignals: boolean): void {
+export function installTemporalRuntime(ownSignals: boolean, logLevel = 'warn'): void {
   if (runtimeInstalled) return;
   Runtime.install({
-    logger: new DefaultLogger('WARN'),
+    // Worker and workflow logs go through pino with PHI redaction (failure texts are reduced to their type).
+    logger: new PinoTemporalLogger(createLogger(logLevel === 'info' ? 'warn' : logLevel, 'temporal')),
     ...(ownSignals ? { shutdownSignals: [] } : {}),
   });
   runtimeInstalled = true;
