@@ -48,6 +48,11 @@ function activities(withEmr: Emr = emr) {
   });
 }
 
+/** Run an activity in a mock activity context (heartbeats, info) and keep its result type. */
+function call<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
+  return new MockActivityEnvironment().run(fn, ...args) as Promise<R>;
+}
+
 const demographics = {
   given: ['Ana'],
   family: 'Rivera',
@@ -59,8 +64,7 @@ const demographics = {
 
 async function registered(acts = activities()) {
   const patientId = randomUUID();
-  const env = new MockActivityEnvironment();
-  const reg = await env.run(acts.registerPatient, {
+  const reg = await call(acts.registerPatient, {
     practiceId: DEMO_PRACTICE_ID,
     patientId,
     demographics,
@@ -86,7 +90,7 @@ describe('onboarding activities', () => {
     const acts = activities();
     const first = await registered(acts);
     expect(first.created).toBe(true);
-    const again = await new MockActivityEnvironment().run(acts.registerPatient, {
+    const again = await call(acts.registerPatient, {
       practiceId: DEMO_PRACTICE_ID,
       patientId: first.patientId,
       demographics,
@@ -112,8 +116,8 @@ describe('onboarding activities', () => {
       appointmentId: randomUUID(),
       request: request(),
     };
-    const a = await new MockActivityEnvironment().run(acts.bookEvaluation, input);
-    const b = await new MockActivityEnvironment().run(acts.bookEvaluation, input);
+    const a = await call(acts.bookEvaluation, input);
+    const b = await call(acts.bookEvaluation, input);
     if (a.outcome !== 'booked' || b.outcome !== 'booked') throw new Error('expected bookings');
     expect(b.appointment.emrAppointmentId).toBe(a.appointment.emrAppointmentId);
     const [n] =
@@ -146,7 +150,7 @@ describe('onboarding activities', () => {
     });
     const acts = activities(racing);
     const p = await registered(acts);
-    const r = await new MockActivityEnvironment().run(acts.bookEvaluation, {
+    const r = await call(acts.bookEvaluation, {
       practiceId: DEMO_PRACTICE_ID,
       patientId: p.patientId,
       emrPatientId: p.emrPatientId,
