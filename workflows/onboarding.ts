@@ -28,6 +28,7 @@ import type { Activities } from '../activities/index.js';
 import type {
   BookedEvaluation,
   IntakeFormsInput,
+  PatientMessageContent,
   PatientMessageInput,
 } from '../activities/onboarding/index.js';
 import { localDate } from '../domain/core/zoned.js';
@@ -35,6 +36,7 @@ import { workflowId } from '../domain/ids.js';
 import {
   eligibilityTraceNumber,
   evaluationWindow,
+  hoursBefore,
   onboardingMessageId,
   parseIntake,
   reminderTimes,
@@ -185,6 +187,8 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   let emrBooked: AppointmentBooked | undefined = intake.existingAppointment;
   let authorizationWorkflowId: string | undefined;
   let planOfCareWorkflowId: string | undefined;
+  /** The "forms overdue" task, closed when the forms arrive. */
+  let formsTask: string | undefined;
   let completedForms: IntakeFormsCompleted | undefined;
   let checkedIn = false;
   let closing = false;
@@ -294,22 +298,20 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   };
 
   /** Send once per step id; inside quiet hours sleep durably until the connector says and send again. */
-  const sendMessage = async (
-    template: PatientMessageInput['template'],
-    step: OnboardingMessageStep,
-    link: string,
-  ) => {
+  const sendMessage = async (step: OnboardingMessageStep, content: PatientMessageContent) => {
     for (;;) {
       const r = await acts.sendPatientMessage({
         messageId: onboardingMessageId(intake.onboardingId, step),
         practiceId: intake.practiceId,
         patientId: intake.patientId,
-        template,
-        link,
         workflowId: me,
+        ...content,
       });
       if (r.status !== 'deferred') {
-        messages.push({ template, status: r.status === 'blocked' ? `blocked_${r.reason}` : r.status });
+        messages.push({
+          template: content.template,
+          status: r.status === 'blocked' ? `blocked_${r.reason}` : r.status,
+        });
         return r.status;
       }
       await sleep(Math.max(1_000, Date.parse(r.until) - new Date().getTime()));
@@ -391,9 +393,8 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         { coverageId: coverage.coverageId, outcome },
       );
       await sendMessage(
-        'insurance_update_request',
         { kind: 'insurance_update_request', coverageIndex: index, round },
-        intake.insuranceUpdateLink,
+        { template: 'insurance_update_request', link: intake.insuranceUpdateLink },
       );
       await condition(() => coverageUpdates.some((u) => u.coverageId === coverage.coverageId));
       const at = coverageUpdates.findIndex((u) => u.coverageId === coverage.coverageId);
@@ -462,9 +463,51 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     });
   };
 
+  /**
+   * Between booking and check-in: the appointment reminder (CONFIRM / CANCEL replies come back through the
+   * messaging webhook) and, when the forms are still missing close to the visit, a front-desk task.
+   */
+  const preVisitTrack = async () => {
+    const a = appointment;
+    if (!a?.start) return;
+    const start = a.start;
+    const steps = [
+      { at: hoursBefore(start, intake.appointmentReminderHoursBefore), kind: 'reminder' as const },
+      { at: hoursBefore(start, intake.formsEscalationHoursBefore), kind: 'forms' as const },
+    ].sort((x, y) => x.at - y.at);
+    for (const step of steps) {
+      const wait = step.at - new Date().getTime();
+      if (wait > 0 && (await condition(() => closing, wait))) return;
+      if (closing || new Date().getTime() >= Date.parse(start)) return;
+      if (step.kind === 'reminder') {
+        await sendMessage(
+          { kind: 'appointment_reminder' },
+          {
+            template: 'appointment_reminder',
+            appointment: {
+              appointmentId:
+                'appointmentId' in a ? (a as BookedEvaluation).appointmentId : a.emrAppointmentId,
+              startsAt: start,
+              ...(a.locationId ? { locationId: a.locationId } : {}),
+            },
+          },
+        );
+      } else if (forms.state !== 'completed' && !completedForms) {
+        const task = await raiseTask(
+          'intake_forms_overdue',
+          'Intake forms not completed before the evaluation: follow up with the patient',
+          'front_desk',
+          Math.max(1, intake.formsEscalationHoursBefore / 2),
+          {},
+        );
+        formsTask = task.taskWorkflowId;
+      }
+    }
+  };
+
   /** Intake link, reminders at the configured offsets until the forms arrive, then write-back to the EMR. */
   const formsTrack = async () => {
-    await sendMessage('intake_link', { kind: 'intake_link' }, intake.intakeFormLink);
+    await sendMessage({ kind: 'intake_link' }, { template: 'intake_link', link: intake.intakeFormLink });
     forms.state = 'sent';
     const due = reminderTimes(new Date().getTime(), intake.formReminderOffsetsHours);
     for (const [n, at] of due.entries()) {
@@ -473,13 +516,17 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         Math.max(1, at - new Date().getTime()),
       );
       if (arrived) break;
-      await sendMessage('form_reminder', { kind: 'form_reminder', n: n + 1 }, intake.intakeFormLink);
+      await sendMessage(
+        { kind: 'form_reminder', n: n + 1 },
+        { template: 'form_reminder', link: intake.intakeFormLink },
+      );
       forms.remindersSent++;
     }
     await condition(() => completedForms !== undefined || closing);
     if (completedForms) {
       await acts.writeIntakeForms({ ...completedForms, emrPatientId });
       forms.state = 'completed';
+      if (formsTask) await closeTask(formsTask, 'not_needed');
     }
   };
 
@@ -561,11 +608,15 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     await bookingTrack();
     state = 'awaiting_check_in';
     publish(appointment?.start ? new Date(appointment.start) : null);
+    const preVisit = preVisitTrack().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     await condition(() => checkedIn);
     if (intake.referral) await startPlanOfCare(intake.referral);
     closing = true;
-    const formsError = await forms;
-    if (formsError) throw formsError;
+    const trackError = (await forms) ?? (await preVisit);
+    if (trackError) throw trackError;
     state = 'completed';
     publish(null);
   };

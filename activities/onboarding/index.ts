@@ -10,7 +10,7 @@ import { createRegistrationActivities } from './register.js';
 export type { OnboardingActivityDeps, OnboardingConnectorDeps } from './deps.js';
 export type { RegisterPatientInput, SaveCoverageInput } from './register.js';
 export type { EligibilityVerdict, VerifyEligibilityInput } from './eligibility.js';
-export type { PatientMessageInput, PatientMessageResult } from './messages.js';
+export type { PatientMessageContent, PatientMessageInput, PatientMessageResult } from './messages.js';
 export type {
   BookedEvaluation,
   BookEvaluationInput,

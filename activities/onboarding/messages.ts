@@ -3,19 +3,30 @@
 // channel, language and greeting come from our encrypted mirror, so the workflow input of this activity
 // carries ids and a template only.
 import { ApplicationFailure } from '@temporalio/activity';
+import { and, eq } from 'drizzle-orm';
 import { toApplicationFailure } from '../../connectors/messaging/failure.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
+import { locations } from '../../db/schema.js';
 import type { OnboardingActivityDeps } from './deps.js';
 
-export interface PatientMessageInput {
+interface MessageBase {
   messageId: string;
   practiceId: string;
   patientId: string;
-  template: 'intake_link' | 'form_reminder' | 'insurance_update_request';
-  link: string;
   /** The process the message belongs to (replies are routed back by it). */
   workflowId: string;
 }
+
+/** What to send: a secure-link template, or the appointment reminder. */
+export type PatientMessageContent =
+  | { template: 'intake_link' | 'form_reminder' | 'insurance_update_request'; link: string }
+  | {
+      template: 'appointment_reminder';
+      /** Opaque ids only; the location's name and zone are read here. */
+      appointment: { appointmentId: string; startsAt: string; locationId?: string };
+    };
+
+export type PatientMessageInput = MessageBase & PatientMessageContent;
 
 export type PatientMessageResult =
   | { status: 'sent'; duplicate: boolean }
@@ -27,6 +38,17 @@ export type PatientMessageResult =
 export function createMessageActivities(deps: OnboardingActivityDeps) {
   const patients = createPatientRepository(deps.db, deps.keys);
 
+  /** Where the appointment is: the reminder names the clinic and shows the time in the clinic's zone. */
+  const location = async (practiceId: string, locationId: string | undefined, fallbackZone: string) => {
+    const [row] = locationId
+      ? await deps.db
+          .select({ name: locations.name, timezone: locations.timezone })
+          .from(locations)
+          .where(and(eq(locations.id, locationId), eq(locations.practiceId, practiceId)))
+      : [];
+    return { name: (row?.name ?? 'our clinic').slice(0, 40), timezone: row?.timezone ?? fallbackZone };
+  };
+
   return {
     async sendPatientMessage(input: PatientMessageInput): Promise<PatientMessageResult> {
       const patient = await patients.get(input.practiceId, input.patientId);
@@ -36,6 +58,25 @@ export function createMessageActivities(deps: OnboardingActivityDeps) {
       if (!to) return { status: 'blocked', reason: 'no_address' };
       const contact = await deps.practiceContact(input.practiceId);
       const firstName = patient.demographics.given[0];
+      const common = {
+        practiceName: contact.practiceName,
+        practicePhone: contact.practicePhone,
+        ...(firstName && firstName.length <= 24 ? { firstName } : {}),
+      };
+      let params: Record<string, string>;
+      let appointmentId: string | undefined;
+      if (input.template === 'appointment_reminder') {
+        const where = await location(input.practiceId, input.appointment.locationId, patient.timezone);
+        params = {
+          ...common,
+          startsAt: input.appointment.startsAt,
+          timeZone: where.timezone,
+          locationName: where.name,
+        };
+        appointmentId = input.appointment.appointmentId;
+      } else {
+        params = { ...common, link: input.link };
+      }
       try {
         const r = await deps.messaging.send({
           messageId: input.messageId,
@@ -45,14 +86,9 @@ export function createMessageActivities(deps: OnboardingActivityDeps) {
           to,
           template: input.template,
           language: patient.language,
-          params: {
-            practiceName: contact.practiceName,
-            practicePhone: contact.practicePhone,
-            ...(firstName && firstName.length <= 24 ? { firstName } : {}),
-            link: input.link,
-          },
+          params,
           timeZone: patient.timezone,
-          context: { workflowId: input.workflowId },
+          context: { workflowId: input.workflowId, ...(appointmentId ? { appointmentId } : {}) },
         });
         switch (r.status) {
           case 'sent':

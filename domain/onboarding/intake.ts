@@ -4,7 +4,11 @@
 import { z } from 'zod';
 import { IsoDateSchema } from '../model/common.js';
 import { AcuitySchema, BodyRegionSchema, PreferredLocationSchema } from '../scheduling/types.js';
-import { DEFAULT_FORM_REMINDER_OFFSETS_HOURS } from './reminders.js';
+import {
+  DEFAULT_APPOINTMENT_REMINDER_HOURS_BEFORE,
+  DEFAULT_FORM_REMINDER_OFFSETS_HOURS,
+  DEFAULT_FORMS_ESCALATION_HOURS_BEFORE,
+} from './reminders.js';
 
 const uuid = z.uuid();
 const name = z
@@ -96,6 +100,18 @@ export const OnboardingInputSchema = z
       )
       .max(10)
       .default([...DEFAULT_FORM_REMINDER_OFFSETS_HOURS]),
+    /** Hours before the evaluation for the appointment reminder (default 24). */
+    appointmentReminderHoursBefore: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(DEFAULT_APPOINTMENT_REMINDER_HOURS_BEFORE),
+    /** Hours before the evaluation at which missing forms become a front-desk task (default 24). */
+    formsEscalationHoursBefore: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(DEFAULT_FORMS_ESCALATION_HOURS_BEFORE),
     /** Visits requested when the plan requires a prior authorization. */
     requestedAuthVisits: z.number().int().min(1).max(60).default(12),
     /** The referral: who certifies the plan of care (handed to planOfCare at check-in). */

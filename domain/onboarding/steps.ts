@@ -6,7 +6,8 @@ import { localDate } from '../core/zoned.js';
 export type OnboardingMessageStep =
   | { kind: 'intake_link' }
   | { kind: 'form_reminder'; n: number }
-  | { kind: 'insurance_update_request'; coverageIndex: number; round: number };
+  | { kind: 'insurance_update_request'; coverageIndex: number; round: number }
+  | { kind: 'appointment_reminder' };
 
 export function onboardingMessageId(onboardingId: string, step: OnboardingMessageStep): string {
   switch (step.kind) {
@@ -16,6 +17,8 @@ export function onboardingMessageId(onboardingId: string, step: OnboardingMessag
       return `onboarding:${onboardingId}:form-reminder-${step.n}`;
     case 'insurance_update_request':
       return `onboarding:${onboardingId}:insurance-${step.coverageIndex}-${step.round}`;
+    case 'appointment_reminder':
+      return `onboarding:${onboardingId}:appointment-reminder`;
   }
 }
 

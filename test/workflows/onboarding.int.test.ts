@@ -116,7 +116,7 @@ afterAll(async () => {
 function intake(
   memberId: string,
   reminderOffsetsHours: number[],
-  opts: { payerId?: string; referral?: boolean } = {},
+  opts: { payerId?: string; referral?: boolean; hoursBefore?: { reminder?: number; forms?: number } } = {},
 ): OnboardingInput {
   return {
     onboardingId: randomUUID(),
@@ -136,10 +136,13 @@ function intake(
     coverages: [
       { coverageId: randomUUID(), payerId: opts.payerId ?? 'commercial-ama', memberId, priority: 1 },
     ],
-    evaluation: { acuity: 'acute', bodyRegion: 'knee' },
+    // Three days out, so the 24-hour pre-visit steps stay in the future unless a test pulls them forward.
+    evaluation: { acuity: 'acute', bodyRegion: 'knee', leadDays: 3 },
     intakeFormLink: 'https://forms.riverside.example/i/abc',
     insuranceUpdateLink: 'https://forms.riverside.example/ins/abc',
     formReminderOffsetsHours: reminderOffsetsHours,
+    ...(opts.hoursBefore?.reminder ? { appointmentReminderHoursBefore: opts.hoursBefore.reminder } : {}),
+    ...(opts.hoursBefore?.forms ? { formsEscalationHoursBefore: opts.hoursBefore.forms } : {}),
     ...(opts.referral ? { referral: { referringPractitionerId: randomUUID(), signedAndDated: true } } : {}),
   };
 }
@@ -199,7 +202,11 @@ async function checkIn(handle: Handle, emrAppointmentId: string) {
 describe('patientOnboarding against the sandbox EMR, payer and messaging', () => {
   it('scenario 1: eligible, no auth, forms after one reminder, evaluation booked, checked in → completed', async () => {
     // First reminder 3 s after the intake link, the second far away: exactly one reminder goes out.
-    const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [3 / 3600, 24], { referral: true });
+    const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [3 / 3600, 24], {
+      referral: true,
+      // Due at once: the appointment reminder goes out right after booking.
+      hoursBefore: { reminder: 24 * 30 },
+    });
     await run(async (start, client) => {
       const handle = await start(input);
       const reminded = await waitForStatus(handle, (s) => s.forms.remindersSent === 1);
@@ -252,7 +259,11 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
       const pocDesc = await poc.describe();
       expect(pocDesc).toMatchObject({ type: 'planOfCare', status: { name: 'RUNNING' } });
       await poc.terminate('test cleanup');
-      expect(await outboxFor(String(input.onboardingId))).toEqual(['intake_link', 'form_reminder']);
+      expect((await outboxFor(String(input.onboardingId))).sort()).toEqual([
+        'appointment_reminder',
+        'form_reminder',
+        'intake_link',
+      ]);
 
       // Our mirror: decryptable with the keys, no canary in clear anywhere in the rows.
       const patient = await createPatientRepository(db.db, keys).get(
@@ -378,7 +389,11 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
   });
 
   it('authorization required (Medicare Advantage plan) → priorAuthorization child started, onboarding continues', async () => {
-    const input = intake(`MAFL-${randomUUID().slice(0, 8)}`, [24], { payerId: 'ma-fastlane' });
+    // Forms escalation due at once: a front-desk task, closed when the onboarding is cancelled.
+    const input = intake(`MAFL-${randomUUID().slice(0, 8)}`, [24], {
+      payerId: 'ma-fastlane',
+      hoursBefore: { forms: 24 * 30 },
+    });
     await run(async (start, client) => {
       const handle = await start(input);
       const s = await waitForStatus(handle, (x) => x.state === 'awaiting_check_in');
@@ -386,12 +401,28 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
       expect(s.authorizationWorkflowId).toMatch(/^auth:[0-9a-f-]{36}$/);
       const auth = client.workflow.getHandle(s.authorizationWorkflowId!);
       await expect(auth.describe()).resolves.toMatchObject({ type: 'priorAuthorization' });
+      await waitForStatus(handle, (x) => x.openTasks === 1);
+      await expect
+        .poll(
+          async () => [
+            ...(await db.sql`select kind, status from tasks where patient_id = ${String(input.patientId)}`),
+          ],
+          { timeout: 15_000 },
+        )
+        .toEqual([{ kind: 'intake_forms_overdue', status: 'open' }]);
       await handle.signal(cancelOnboardingSignal, { reason: 'duplicate' });
       await expect(handle.result()).resolves.toMatchObject({ state: 'cancelled' });
       // Cancelling the onboarding cancels the authorization it started.
       await expect
         .poll(async () => (await auth.describe()).status.name, { timeout: 15_000 })
         .not.toBe('RUNNING');
+      await expect
+        .poll(
+          async () =>
+            (await db.sql`select status from tasks where patient_id = ${String(input.patientId)}`)[0],
+          { timeout: 15_000 },
+        )
+        .toMatchObject({ status: 'cancelled' });
     });
   });
 });

@@ -4,6 +4,7 @@ import {
   classifyEligibility,
   DEFAULT_FORM_REMINDER_OFFSETS_HOURS,
   eligibilityTraceNumber,
+  hoursBefore,
   evaluationWindow,
   onboardingMessageId,
   parseIntake,
@@ -98,6 +99,10 @@ describe('reminders and step keys', () => {
     expect(reminderTimes(1_000, [48, 24, 24])).toEqual([1_000 + 24 * 3_600_000, 1_000 + 48 * 3_600_000]);
   });
 
+  it('places pre-visit steps before the appointment start', () => {
+    expect(hoursBefore('2026-03-12T15:00:00Z', 24)).toBe(Date.parse('2026-03-11T15:00:00Z'));
+  });
+
   it('gives each message step its own stable id', () => {
     const id = base.onboardingId as string;
     const ids = [
@@ -105,8 +110,9 @@ describe('reminders and step keys', () => {
       onboardingMessageId(id, { kind: 'form_reminder', n: 1 }),
       onboardingMessageId(id, { kind: 'form_reminder', n: 2 }),
       onboardingMessageId(id, { kind: 'insurance_update_request', coverageIndex: 0, round: 1 }),
+      onboardingMessageId(id, { kind: 'appointment_reminder' }),
     ];
-    expect(new Set(ids).size).toBe(4);
+    expect(new Set(ids).size).toBe(5);
     expect(onboardingMessageId(id, { kind: 'intake_link' })).toBe(ids[0]);
   });
 
