@@ -557,8 +557,16 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
           notBefore: new Date().toISOString(),
         },
       });
-      // An appointment the EMR booked meanwhile wins: the front desk already told the patient about it.
+      // An appointment the EMR booked meanwhile wins (the front desk already told the patient about it):
+      // ours is released so the patient is never booked twice.
       if (result.outcome === 'booked' && !emrBooked) appointment = result.appointment;
+      else if (result.outcome === 'booked') {
+        await acts.cancelEvaluation({
+          practiceId: intake.practiceId,
+          appointmentId: result.appointment.appointmentId,
+          emrAppointmentId: result.appointment.emrAppointmentId,
+        });
+      }
       if (result.outcome === 'no_slot' && !emrBooked) {
         state = 'needs_scheduling';
         publish();
@@ -573,7 +581,12 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         await closeTask(task.taskWorkflowId, 'not_needed');
       }
     }
-    appointment ??= emrBooked;
+    if (!appointment && emrBooked) {
+      // Booked in the EMR: ask it when and where, so the reminder and the deadline still work.
+      appointment = emrBooked.start
+        ? emrBooked
+        : await acts.getEvaluationAppointment(emrBooked.emrAppointmentId);
+    }
   };
 
   const main = async () => {

@@ -110,6 +110,24 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
       };
     },
 
+    /** An appointment the EMR booked (referral with an appointment, front desk): when and where it is. */
+    async getEvaluationAppointment(
+      emrAppointmentId: string,
+    ): Promise<Omit<BookedEvaluation, 'appointmentId'>> {
+      try {
+        const a = await deps.emr.getAppointment(emrAppointmentId);
+        return {
+          emrAppointmentId: a.emrAppointmentId,
+          ...(a.therapistId ? { therapistId: a.therapistId } : {}),
+          ...(a.locationId ? { locationId: a.locationId } : {}),
+          start: a.start,
+          end: a.end,
+        };
+      } catch (err) {
+        throw emrErrorToFailure(err);
+      }
+    },
+
     /** Compensation: idempotent (cancelling a cancelled appointment returns it unchanged). */
     async cancelEvaluation(input: {
       practiceId: string;

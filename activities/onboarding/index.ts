@@ -45,6 +45,7 @@ export function createOnboardingActivities(deps: OnboardingActivityDeps | undefi
     setCoverageStatus: fail,
     sendPatientMessage: fail,
     bookEvaluation: fail,
+    getEvaluationAppointment: fail,
     cancelEvaluation: fail,
     writeIntakeForms: fail,
   };

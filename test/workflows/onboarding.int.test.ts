@@ -34,7 +34,8 @@ import {
 } from '../../workflows/onboarding.js';
 import { completeTaskSignal } from '../../workflows/human-task.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+import { devServerClient, devServerWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { Worker } from '@temporalio/worker';
 
 const CANARY = 'ZZCANARY-9';
 const CLINIC_TZ = 'America/Chicago';
@@ -247,6 +248,8 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
 
       await checkIn(handle, appt.emrAppointmentId);
       const result = await handle.result();
+      // The history replays on the current code: no nondeterminism across signals, timers and children.
+      await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, await handle.fetchHistory());
       expect(result).toMatchObject({
         state: 'completed',
         forms: { state: 'completed', remindersSent: 1 },
@@ -342,6 +345,7 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
 
       await checkIn(handle, after.appointment!.emrAppointmentId);
       await expect(handle.result()).resolves.toMatchObject({ state: 'completed' });
+      await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, await handle.fetchHistory());
     });
   });
 
@@ -423,6 +427,44 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
           { timeout: 15_000 },
         )
         .toMatchObject({ status: 'cancelled' });
+    });
+  });
+
+  it('appointment already booked in the EMR → no booking of ours, its time drives the pre-visit steps', async () => {
+    const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [24], { hoursBefore: { reminder: 24 * 30 } });
+    // The referral arrived in the EMR with an appointment: the patient and the booking exist there already.
+    const emrPatient = await emr.upsertPatient({
+      patientId: String(input.patientId),
+      demographics: { given: ['Ana'], family: 'Rivera', birthDate: '1961-02-03', sex: 'female' },
+    });
+    const [slot] = await emr.searchFreeSlots({
+      from: new Date(Date.now() + 4 * 86_400_000).toISOString(),
+      to: new Date(Date.now() + 11 * 86_400_000).toISOString(),
+      minMinutes: 60,
+      limit: 1,
+    });
+    const existing = await emr.bookAppointment({
+      appointmentId: randomUUID(),
+      slotId: slot!.slotId,
+      emrPatientId: emrPatient.emrId,
+      kind: 'evaluation',
+    });
+    await run(async (start) => {
+      const handle = await start({
+        ...input,
+        existingAppointment: { emrAppointmentId: existing.emrAppointmentId },
+      });
+      const s = await waitForStatus(handle, (x) => x.state === 'awaiting_check_in');
+      expect(s.appointment).toMatchObject({
+        emrAppointmentId: existing.emrAppointmentId,
+        start: existing.start,
+      });
+      await waitForStatus(handle, (x) => x.messages.some((m) => m.template === 'appointment_reminder'));
+      const booked = await db.sql`select count(*)::int as n from sandbox_emr.appointments
+        where patient_id = ${emrPatient.emrId} and status = 'booked'`;
+      expect(booked[0]).toMatchObject({ n: 1 });
+      await checkIn(handle, existing.emrAppointmentId);
+      await expect(handle.result()).resolves.toMatchObject({ state: 'completed' });
     });
   });
 });
