@@ -257,6 +257,8 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
         needsAttention: false,
       });
       expect(result.authorizationWorkflowId).toBeUndefined();
+      // The status snapshot is what the API returns: ids and outcomes, never the patient's details.
+      expect(JSON.stringify(result)).not.toMatch(new RegExp(`${CANARY}|5550177|1961-02-03|SBX-PR3`));
       // Hand-over: the episode of care runs on its own now.
       const poc = client.workflow.getHandle(result.planOfCareWorkflowId!);
       const pocDesc = await poc.describe();
