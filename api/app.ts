@@ -28,6 +28,7 @@ import { taskRoutes } from './routes/tasks.js';
 import { authorizationRoutes } from './routes/authorizations.js';
 import { claimRoutes } from './routes/claims.js';
 import { sandboxRoutes } from './routes/sandbox.js';
+import { onboardingRoutes } from './routes/onboardings.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('taskQueue', deps.taskQueue ?? 'ptflow');
   await app.register(authorizationRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(sandboxRoutes({ db: deps.db, temporal: deps.temporal }));
+  await app.register(onboardingRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(
     claimRoutes({
       db: deps.db,

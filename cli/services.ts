@@ -7,6 +7,7 @@ import { Runtime, type Worker } from '@temporalio/worker';
 import { PinoTemporalLogger } from '../temporal/logger.js';
 import { createLogger } from './logger.js';
 import { createActivities } from '../activities/index.js';
+import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
 import { buildApp } from '../api/app.js';
 import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
 import { connectClient, isTemporalReachable, type TemporalClientHandle } from '../temporal/client.js';
@@ -41,7 +42,7 @@ export interface WorkerService {
 export async function startWorkerService(
   config: Config,
   databaseUrl: string,
-  opts: { clearinghouse?: ClearinghouseSettings } = {},
+  opts: { clearinghouse?: ClearinghouseSettings; onboarding?: OnboardingConnectorDeps } = {},
 ): Promise<WorkerService> {
   const db: DbHandle = connectDb(databaseUrl);
   const clearinghouse = opts.clearinghouse ?? clearinghouseFromConfig(config);
@@ -53,6 +54,7 @@ export async function startWorkerService(
       activities: createActivities({
         db: db.db,
         ...(clearinghouse ? { payerConnector: clearinghouseConnector(clearinghouse, db.sql) } : {}),
+        ...(opts.onboarding ? { onboarding: opts.onboarding } : {}),
       }),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       dataConverter: dataConverterFor(payloadKeyring(config)),

@@ -14,6 +14,7 @@ import { assertPortFree } from '../../temporal/dev/ports.js';
 import type { Config } from '../config.js';
 import { startDatabase } from '../database.js';
 import { clearinghouseFromConfig, startDevSandboxPayer } from '../payer.js';
+import { devOnboardingConnectors } from '../dev-sandboxes.js';
 import { installTemporalRuntime, startApiService, startWorkerService } from '../services.js';
 
 type Stopper = { name: string; stop: () => Promise<void> };
@@ -127,8 +128,13 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
       temporalAddress: temporal.address,
       CLAIM_POLL_MINUTES: process.env.CLAIM_POLL_MINUTES ? config.CLAIM_POLL_MINUTES : 1,
     };
+    const dbHandle = connectDb(db.url, { max: 5 });
+    stoppers.push({ name: 'database pool', stop: dbHandle.close });
+    const sandboxes = await devOnboardingConnectors(config, db.url, dbHandle.db);
+    stoppers.push({ name: 'sandbox EMR and messaging', stop: sandboxes.stop });
     const worker = await startWorkerService(devConfig, db.url, {
       clearinghouse: clearinghouseFromConfig(config) ?? sandboxPayer.settings,
+      onboarding: sandboxes.deps,
     });
     stoppers.push({ name: 'worker', stop: worker.stop });
     const api = await startApiService(devConfig, db.url);

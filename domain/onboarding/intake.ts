@@ -70,73 +70,89 @@ export const EvaluationPreferencesSchema = z.strictObject({
 });
 export type EvaluationPreferences = z.output<typeof EvaluationPreferencesSchema>;
 
-export const OnboardingInputSchema = z
-  .strictObject({
-    onboardingId: uuid,
-    practiceId: uuid,
-    /** Our patient id (created by the caller, or the id of a patient we already know). */
-    patientId: uuid,
-    /** The clinic's IANA zone (scheduling, eligibility service date). */
-    clinicTimeZone: z.string().min(1).max(64),
-    /** The patient's IANA zone (quiet hours for messages). */
-    patientTimeZone: z.string().min(1).max(64),
-    demographics: PatientDemographicsSchema,
-    preferredChannel: z.enum(['sms', 'email']),
-    /** Consent captured on the intake form for the preferred channel. */
-    messagingConsent: z.boolean(),
-    coverages: z.array(CoverageIntakeSchema).max(3).default([]),
-    evaluation: EvaluationPreferencesSchema,
-    /** The secure forms link (the forms service authenticates the patient before showing anything). */
-    intakeFormLink: z.url({ protocol: /^https$/ }).max(100),
-    /** Secure link of the "update your insurance" page. */
-    insuranceUpdateLink: z.url({ protocol: /^https$/ }).max(100),
-    /** Hours after the first intake message at which to remind (default 24 h, 48 h). */
-    formReminderOffsetsHours: z
-      .array(
-        z
-          .number()
-          .positive()
-          .max(24 * 30),
-      )
-      .max(10)
-      .default([...DEFAULT_FORM_REMINDER_OFFSETS_HOURS]),
-    /** Hours before the evaluation for the appointment reminder (default 24). */
-    appointmentReminderHoursBefore: z
-      .number()
-      .positive()
-      .max(24 * 30)
-      .default(DEFAULT_APPOINTMENT_REMINDER_HOURS_BEFORE),
-    /** Hours before the evaluation at which missing forms become a front-desk task (default 24). */
-    formsEscalationHoursBefore: z
-      .number()
-      .positive()
-      .max(24 * 30)
-      .default(DEFAULT_FORMS_ESCALATION_HOURS_BEFORE),
-    /** Visits requested when the plan requires a prior authorization. */
-    requestedAuthVisits: z.number().int().min(1).max(60).default(12),
-    /** The referral: who certifies the plan of care (handed to planOfCare at check-in). */
-    referral: z
-      .strictObject({
-        referringPractitionerId: uuid,
-        /** A signed and dated order came with the referral (2025 certification rule). */
-        signedAndDated: z.boolean().default(false),
-      })
-      .optional(),
-    /** An evaluation the EMR already booked (referral arrived with an appointment). */
-    existingAppointment: z.strictObject({ emrAppointmentId: z.string().min(1).max(100) }).optional(),
-  })
-  .refine((i) => i.preferredChannel !== 'sms' || i.demographics.phone !== undefined, {
-    message: 'sms needs a phone number',
-    path: ['demographics', 'phone'],
-  })
-  .refine((i) => i.preferredChannel !== 'email' || i.demographics.email !== undefined, {
-    message: 'email needs an address',
-    path: ['demographics', 'email'],
-  })
-  .refine((i) => new Set(i.coverages.map((c) => c.priority)).size === i.coverages.length, {
-    message: 'coverage priorities must be distinct',
-    path: ['coverages'],
-  });
+/** The intake fields a caller sends (the API adds the practice and the process id). */
+const intakeFields = {
+  /** Our patient id (created by the caller, or the id of a patient we already know). */
+  patientId: uuid,
+  /** The clinic's IANA zone (scheduling, eligibility service date). */
+  clinicTimeZone: z.string().min(1).max(64),
+  /** The patient's IANA zone (quiet hours for messages). */
+  patientTimeZone: z.string().min(1).max(64),
+  demographics: PatientDemographicsSchema,
+  preferredChannel: z.enum(['sms', 'email']),
+  /** Consent captured on the intake form for the preferred channel. */
+  messagingConsent: z.boolean(),
+  coverages: z.array(CoverageIntakeSchema).max(3).default([]),
+  evaluation: EvaluationPreferencesSchema,
+  /** The secure forms link (the forms service authenticates the patient before showing anything). */
+  intakeFormLink: z.url({ protocol: /^https$/ }).max(100),
+  /** Secure link of the "update your insurance" page. */
+  insuranceUpdateLink: z.url({ protocol: /^https$/ }).max(100),
+  /** Hours after the first intake message at which to remind (default 24 h, 48 h). */
+  formReminderOffsetsHours: z
+    .array(
+      z
+        .number()
+        .positive()
+        .max(24 * 30),
+    )
+    .max(10)
+    .default([...DEFAULT_FORM_REMINDER_OFFSETS_HOURS]),
+  /** Hours before the evaluation for the appointment reminder (default 24). */
+  appointmentReminderHoursBefore: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(DEFAULT_APPOINTMENT_REMINDER_HOURS_BEFORE),
+  /** Hours before the evaluation at which missing forms become a front-desk task (default 24). */
+  formsEscalationHoursBefore: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(DEFAULT_FORMS_ESCALATION_HOURS_BEFORE),
+  /** Visits requested when the plan requires a prior authorization. */
+  requestedAuthVisits: z.number().int().min(1).max(60).default(12),
+  /** The referral: who certifies the plan of care (handed to planOfCare at check-in). */
+  referral: z
+    .strictObject({
+      referringPractitionerId: uuid,
+      /** A signed and dated order came with the referral (2025 certification rule). */
+      signedAndDated: z.boolean().default(false),
+    })
+    .optional(),
+  /** An evaluation the EMR already booked (referral arrived with an appointment). */
+  existingAppointment: z.strictObject({ emrAppointmentId: z.string().min(1).max(100) }).optional(),
+};
+
+type IntakeRefinable = {
+  preferredChannel: 'sms' | 'email';
+  demographics: { phone?: string | undefined; email?: string | undefined };
+  coverages: { priority: number }[];
+};
+
+/** Cross-field rules shared by the API request and the workflow input. */
+function refineIntake<T extends z.ZodType<IntakeRefinable>>(schema: T) {
+  return schema
+    .refine((i) => i.preferredChannel !== 'sms' || i.demographics.phone !== undefined, {
+      message: 'sms needs a phone number',
+      path: ['demographics', 'phone'],
+    })
+    .refine((i) => i.preferredChannel !== 'email' || i.demographics.email !== undefined, {
+      message: 'email needs an address',
+      path: ['demographics', 'email'],
+    })
+    .refine((i) => new Set(i.coverages.map((c) => c.priority)).size === i.coverages.length, {
+      message: 'coverage priorities must be distinct',
+      path: ['coverages'],
+    });
+}
+
+/** What `POST /v1/onboardings` accepts. */
+export const OnboardingRequestSchema = refineIntake(z.strictObject(intakeFields));
+
+export const OnboardingInputSchema = refineIntake(
+  z.strictObject({ onboardingId: uuid, practiceId: uuid, ...intakeFields }),
+);
 export type OnboardingInput = z.input<typeof OnboardingInputSchema>;
 export type OnboardingIntake = z.output<typeof OnboardingInputSchema>;
 

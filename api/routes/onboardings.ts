@@ -1,0 +1,225 @@
+// Patient onboarding over REST (DESIGN §3): start, status, intake forms completed, coverage updated, cancel.
+// The intake carries PHI: it travels only inside encrypted Temporal payloads; status answers carry none.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { workflowId } from '../../domain/ids.js';
+import { OnboardingRequestSchema } from '../../domain/onboarding/intake.js';
+import {
+  cancelOnboardingSignal,
+  coverageUpdatedSignal,
+  intakeFormsCompletedSignal,
+  onboardingStatusQuery,
+  patientOnboarding,
+} from '../../workflows/onboarding.js';
+import { PatientId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
+import { principalOf } from '../auth/plugin.js';
+import { audited, newProcessId, ownedProcess, type ProcessRouteDeps } from '../processes.js';
+
+const id = z.strictObject({ id: z.uuid() });
+const accepted = z.object({ id: z.uuid(), status: z.literal('accepted') });
+const desk = ['admin', 'front_desk'] as const;
+
+/** The status snapshot: ids, outcomes and counts only (the response schema is the allow-list). */
+const statusSchema = z.object({
+  onboardingId: z.uuid(),
+  patientId: z.uuid(),
+  state: z.string(),
+  coverages: z.array(
+    z.object({
+      coverageId: z.string(),
+      priority: z.number().int(),
+      outcome: z.string().optional(),
+      verifications: z.number().int(),
+      authorizationRequired: z.boolean().optional(),
+      copayCents: z.number().int().optional(),
+    }),
+  ),
+  forms: z.object({ state: z.enum(['not_sent', 'sent', 'completed']), remindersSent: z.number().int() }),
+  messages: z.array(z.object({ template: z.string(), status: z.string() })),
+  appointment: z
+    .object({
+      emrAppointmentId: z.string(),
+      start: z.string().optional(),
+      therapistId: z.string().optional(),
+      locationId: z.string().optional(),
+    })
+    .optional(),
+  authorizationWorkflowId: z.string().optional(),
+  planOfCareWorkflowId: z.string().optional(),
+  openTasks: z.number().int(),
+  needsAttention: z.boolean(),
+  cancelReason: z.string().optional(),
+});
+
+export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
+  async function routes(app) {
+    app.post(
+      '/v1/onboardings',
+      {
+        config: { roles: [...desk, 'integration'], idempotent: true },
+        schema: {
+          tags: ['onboardings'],
+          summary: 'Start onboarding a patient (intake, eligibility, forms, evaluation booking)',
+          body: OnboardingRequestSchema,
+          response: {
+            202: z.object({
+              id: z.uuid(),
+              status: z.literal('started'),
+              links: z.object({ self: z.string() }),
+            }),
+          },
+        },
+      },
+      async (req, reply) => {
+        const principal = principalOf(req);
+        const onboardingId = newProcessId(req);
+        const wfId = workflowId('onboarding', onboardingId);
+        await deps.temporal.workflow.start(patientOnboarding, {
+          taskQueue: req.server.taskQueue,
+          workflowId: wfId,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: [
+            { key: ProcessKind, value: 'onboarding' },
+            { key: PracticeId, value: principal.practiceId },
+            { key: PatientId, value: req.body.patientId },
+          ],
+          args: [{ ...req.body, onboardingId, practiceId: principal.practiceId }],
+        });
+        req.server.metrics.processStarts.inc({ kind: 'onboarding' });
+        await audited(deps, req, {
+          action: 'C',
+          resourceType: 'onboarding',
+          resourceId: onboardingId,
+          workflowId: wfId,
+          patientRef: req.body.patientId,
+        });
+        return reply.code(202).send({
+          id: onboardingId,
+          status: 'started' as const,
+          links: { self: `/v1/onboardings/${onboardingId}` },
+        });
+      },
+    );
+
+    app.get(
+      '/v1/onboardings/:id',
+      {
+        config: { roles: [...desk] },
+        schema: {
+          tags: ['onboardings'],
+          summary: 'Status of an onboarding (no patient details)',
+          params: id,
+          response: { 200: statusSchema },
+        },
+      },
+      async (req) => {
+        const handle = await ownedProcess(deps, req, 'onboarding', req.params.id);
+        const status = await handle.query(onboardingStatusQuery);
+        await audited(deps, req, {
+          action: 'R',
+          resourceType: 'onboarding',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return status;
+      },
+    );
+
+    app.post(
+      '/v1/onboardings/:id/intake-forms',
+      {
+        config: { roles: [...desk, 'integration'], idempotent: true },
+        schema: {
+          tags: ['onboardings'],
+          summary: 'The patient completed the intake forms (answers are written back to the EMR)',
+          params: id,
+          body: z.strictObject({
+            responseId: z.uuid(),
+            questionnaire: z.url().max(200),
+            authored: z.iso.datetime({ offset: true }),
+            items: z
+              .array(
+                z.strictObject({
+                  linkId: z.string().min(1).max(64),
+                  text: z.string().max(200).optional(),
+                  answers: z.array(z.union([z.string().max(500), z.number(), z.boolean()])).max(20),
+                }),
+              )
+              .max(200),
+          }),
+          response: { 202: accepted },
+        },
+      },
+      async (req, reply) => {
+        const handle = await ownedProcess(deps, req, 'onboarding', req.params.id);
+        await handle.signal(intakeFormsCompletedSignal, req.body);
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'onboarding',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+      },
+    );
+
+    app.post(
+      '/v1/onboardings/:id/coverage',
+      {
+        config: { roles: [...desk], idempotent: true },
+        schema: {
+          tags: ['onboardings'],
+          summary: 'Updated insurance for a coverage; eligibility is verified again',
+          params: id,
+          body: z.strictObject({
+            coverageId: z.uuid(),
+            payerId: z.string().regex(/^[a-z0-9-]{2,64}$/),
+            memberId: z.string().regex(/^[A-Za-z0-9-]{2,80}$/),
+            groupNumber: z
+              .string()
+              .regex(/^[A-Za-z0-9-]{1,50}$/)
+              .optional(),
+          }),
+          response: { 202: accepted },
+        },
+      },
+      async (req, reply) => {
+        const handle = await ownedProcess(deps, req, 'onboarding', req.params.id);
+        await handle.signal(coverageUpdatedSignal, req.body);
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'onboarding',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+      },
+    );
+
+    app.post(
+      '/v1/onboardings/:id/cancel',
+      {
+        config: { roles: [...desk], idempotent: true },
+        schema: {
+          tags: ['onboardings'],
+          summary: 'Cancel onboarding (the booked slot is released, reminders stop, tasks close)',
+          params: id,
+          body: z.strictObject({
+            reason: z.enum(['patient_request', 'duplicate', 'staff_decision', 'no_show']),
+          }),
+          response: { 202: accepted },
+        },
+      },
+      async (req, reply) => {
+        const handle = await ownedProcess(deps, req, 'onboarding', req.params.id);
+        await handle.signal(cancelOnboardingSignal, req.body);
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'onboarding',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+      },
+    );
+  };
