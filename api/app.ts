@@ -29,6 +29,7 @@ import { authorizationRoutes } from './routes/authorizations.js';
 import { claimRoutes } from './routes/claims.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { onboardingRoutes } from './routes/onboardings.js';
+import { planOfCareRoutes } from './routes/plans-of-care.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
@@ -181,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authorizationRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(sandboxRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(onboardingRoutes({ db: deps.db, temporal: deps.temporal }));
+  await app.register(planOfCareRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(
     claimRoutes({
       db: deps.db,

@@ -59,6 +59,7 @@ beforeAll(async () => {
     ['desk', DEMO_PRACTICE_ID, 'front_desk'],
     ['biller', DEMO_PRACTICE_ID, 'biller'],
     ['foreign', OTHER, 'admin'],
+    ['therapist', DEMO_PRACTICE_ID, 'therapist'],
   ] as const) {
     auth[name] = {
       authorization: `Bearer ${(await createApiKey(db.db, { practiceId, role, label: name })).key}`,
@@ -213,5 +214,71 @@ describe('claims through the API', () => {
     const atPayer =
       await db.sql`select count(*)::int as n from sandbox_payer.claims where patient_control_number like ${`PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`}`;
     expect(atPayer[0]?.n).toBe(1);
+  });
+});
+
+describe('plans of care through the API', () => {
+  it('starts an episode, counts visits, rejects an impossible score with 409, certifies and discharges', async () => {
+    const today = localDate(new Date(), 'America/Chicago');
+    const start = await app.inject({
+      method: 'POST',
+      url: '/v1/plans-of-care',
+      headers: auth.therapist,
+      payload: { patientId: randomUUID(), referringPractitionerId: randomUUID(), firstTreatmentDate: today },
+    });
+    expect(start.statusCode).toBe(202);
+    const { id } = start.json() as { id: string };
+    // Clinical data is the therapist's: the biller may not read it.
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/plans-of-care/${id}`, headers: auth.biller })).statusCode,
+    ).toBe(403);
+
+    const visit = await app.inject({
+      method: 'POST',
+      url: `/v1/plans-of-care/${id}/visits`,
+      headers: auth.therapist,
+      payload: { visitId: 'eval-1', dos: today },
+    });
+    expect(visit.statusCode).toBe(202);
+    const impossible = await app.inject({
+      method: 'POST',
+      url: `/v1/plans-of-care/${id}/outcomes`,
+      headers: auth.therapist,
+      payload: { instrument: 'NPRS', score: 42, date: today },
+    });
+    expect(impossible.statusCode).toBe(409);
+    const baseline = await app.inject({
+      method: 'POST',
+      url: `/v1/plans-of-care/${id}/outcomes`,
+      headers: auth.therapist,
+      payload: { instrument: 'NPRS', score: 7, date: today },
+    });
+    expect(baseline.statusCode).toBe(200);
+    expect(baseline.json()).toMatchObject({ instrument: 'NPRS', trend: 'insufficient_data' });
+
+    const signed = await app.inject({
+      method: 'POST',
+      url: `/v1/plans-of-care/${id}/certification`,
+      headers: auth.therapist,
+      payload: { kind: 'signature', signedDate: today },
+    });
+    expect(signed.statusCode).toBe(200);
+    expect(signed.json()).toMatchObject({ certification: 'certified', visitsCounted: 1 });
+
+    const discharge = await app.inject({
+      method: 'POST',
+      url: `/v1/plans-of-care/${id}/discharge`,
+      headers: auth.therapist,
+      payload: { reason: 'goals_met' },
+    });
+    expect(discharge.statusCode).toBe(202);
+    let status = { status: '' };
+    for (let i = 0; i < 100 && status.status !== 'discharged'; i++) {
+      status = (
+        await app.inject({ method: 'GET', url: `/v1/plans-of-care/${id}`, headers: auth.therapist })
+      ).json();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status.status).toBe('discharged');
   });
 });

@@ -1,0 +1,275 @@
+// Plans of care over REST (DESIGN §3): start an episode, its status, completed visits, outcome measures,
+// physician certification and discharge. Clinical routes belong to therapists (minimum necessary, security §1).
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { practices } from '../../db/schema.js';
+import { workflowId } from '../../domain/ids.js';
+import { outcomeInstruments } from '../../domain/outcomes/instruments.js';
+import {
+  dischargePlanOfCareSignal,
+  planOfCare,
+  planOfCareStatusQuery,
+  recordCertificationUpdate,
+  recordOutcomeUpdate,
+  visitCompletedSignal,
+} from '../../workflows/plan-of-care.js';
+import { PatientId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
+import { principalOf } from '../auth/plugin.js';
+import { audited, newProcessId, ownedProcess, updateOr409, type ProcessRouteDeps } from '../processes.js';
+import { HttpProblem, problem } from '../problem.js';
+
+const id = z.strictObject({ id: z.uuid() });
+const isoDate = z.iso.date();
+const clinical = ['admin', 'therapist'] as const;
+const accepted = z.object({ id: z.uuid(), status: z.literal('accepted') });
+
+const outcome = z.object({
+  instrument: z.enum(outcomeInstruments),
+  improvementFromBaseline: z.number(),
+  mcid: z.number().optional(),
+  meaningfulSinceBaseline: z.boolean(),
+  trend: z.string(),
+});
+
+const statusSchema = z.object({
+  episodeId: z.uuid(),
+  status: z.string(),
+  certification: z.string(),
+  initialCertificationDueBy: z.string(),
+  certifiedThrough: z.string(),
+  treatmentDays: z.number().int(),
+  visitsCounted: z.number().int(),
+  progressReportOverdue: z.boolean(),
+  outcomes: z.array(outcome),
+  plateau: z.boolean(),
+  needsAttention: z.boolean(),
+  nextCheck: z.string().optional(),
+  discharged: z.object({ date: z.string(), reason: z.string() }).optional(),
+});
+
+export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
+  async function routes(app) {
+    app.post(
+      '/v1/plans-of-care',
+      {
+        config: { roles: clinical, idempotent: true },
+        schema: {
+          tags: ['plans-of-care'],
+          summary: 'Start the plan-of-care process of an episode (from the signed evaluation to discharge)',
+          body: z.strictObject({
+            patientId: z.uuid(),
+            referringPractitionerId: z.uuid(),
+            firstTreatmentDate: isoDate,
+            pocEndDate: isoDate.optional(),
+            referralSignedAndDated: z.boolean().default(false),
+            /** The authorization process of the episode, to signal extensions and discharge. */
+            authorizationId: z.uuid().optional(),
+          }),
+          response: {
+            202: z.object({
+              id: z.uuid(),
+              status: z.literal('started'),
+              links: z.object({ self: z.string() }),
+            }),
+          },
+        },
+      },
+      async (req, reply) => {
+        const principal = principalOf(req);
+        const [practice] = await deps.db
+          .select()
+          .from(practices)
+          .where(eq(practices.id, principal.practiceId));
+        if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
+        const episodeId = newProcessId(req);
+        const wfId = workflowId('poc', episodeId);
+        const { authorizationId, ...rest } = req.body;
+        await deps.temporal.workflow.start(planOfCare, {
+          taskQueue: req.server.taskQueue,
+          workflowId: wfId,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: [
+            { key: ProcessKind, value: 'planOfCare' },
+            { key: PracticeId, value: principal.practiceId },
+            { key: PatientId, value: req.body.patientId },
+          ],
+          args: [
+            {
+              ...rest,
+              episodeId,
+              practiceId: principal.practiceId,
+              timezone: practice.timezone,
+              ...(authorizationId ? { authorizationWorkflowId: workflowId('auth', authorizationId) } : {}),
+            },
+          ],
+        });
+        req.server.metrics.processStarts.inc({ kind: 'planOfCare' });
+        await audited(deps, req, {
+          action: 'C',
+          resourceType: 'plan_of_care',
+          resourceId: episodeId,
+          workflowId: wfId,
+          patientRef: req.body.patientId,
+        });
+        return reply
+          .code(202)
+          .send({
+            id: episodeId,
+            status: 'started' as const,
+            links: { self: `/v1/plans-of-care/${episodeId}` },
+          });
+      },
+    );
+
+    app.get(
+      '/v1/plans-of-care/:id',
+      {
+        config: { roles: clinical },
+        schema: {
+          tags: ['plans-of-care'],
+          summary: 'Status of an episode',
+          params: id,
+          response: { 200: statusSchema },
+        },
+      },
+      async (req) => {
+        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
+        const status = await handle.query(planOfCareStatusQuery);
+        await audited(deps, req, {
+          action: 'R',
+          resourceType: 'plan_of_care',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return status;
+      },
+    );
+
+    app.post(
+      '/v1/plans-of-care/:id/visits',
+      {
+        config: { roles: [...clinical, 'integration'], idempotent: true },
+        schema: {
+          tags: ['plans-of-care'],
+          summary: 'A treatment visit was completed (counts treatment days for progress reports)',
+          params: id,
+          body: z.strictObject({ visitId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), dos: isoDate }),
+          response: { 202: accepted },
+        },
+      },
+      async (req, reply) => {
+        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
+        await handle.signal(visitCompletedSignal, req.body);
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'plan_of_care',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+      },
+    );
+
+    app.post(
+      '/v1/plans-of-care/:id/outcomes',
+      {
+        config: { roles: clinical, idempotent: true },
+        schema: {
+          tags: ['plans-of-care'],
+          summary: 'Record an outcome measure; answers the change against baseline and the MCID',
+          params: id,
+          body: z.strictObject({
+            instrument: z.enum(outcomeInstruments),
+            score: z.number().min(-1000).max(1000),
+            date: isoDate,
+          }),
+          response: { 200: outcome },
+        },
+      },
+      async (req) => {
+        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
+        const result = await updateOr409(() =>
+          handle.executeUpdate(recordOutcomeUpdate, { args: [req.body] }),
+        );
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'plan_of_care',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return result;
+      },
+    );
+
+    app.post(
+      '/v1/plans-of-care/:id/certification',
+      {
+        config: { roles: [...clinical, 'front_desk'], idempotent: true },
+        schema: {
+          tags: ['plans-of-care'],
+          summary:
+            "Record the physician's certification (signature, verbal order, transmission proof, recertification)",
+          params: id,
+          body: z.discriminatedUnion('kind', [
+            z.strictObject({
+              kind: z.literal('signature'),
+              signedDate: isoDate,
+              delayJustification: z.boolean().optional(),
+            }),
+            z.strictObject({ kind: z.literal('verbal_order'), orderDate: isoDate }),
+            z.strictObject({
+              kind: z.literal('transmission'),
+              transmittedDate: isoDate,
+              proofRef: z.string().regex(/^[A-Za-z0-9:._-]{1,100}$/),
+            }),
+            z.strictObject({
+              kind: z.literal('recertification'),
+              signedDate: isoDate,
+              certifiedFrom: isoDate,
+              certifiedThrough: isoDate,
+            }),
+          ]),
+          response: { 200: statusSchema },
+        },
+      },
+      async (req) => {
+        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
+        const result = await updateOr409(() =>
+          handle.executeUpdate(recordCertificationUpdate, { args: [req.body] }),
+        );
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'plan_of_care',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return result;
+      },
+    );
+
+    app.post(
+      '/v1/plans-of-care/:id/discharge',
+      {
+        config: { roles: clinical, idempotent: true },
+        schema: {
+          tags: ['plans-of-care'],
+          summary: 'Discharge: summaries to the physician, the authorization closed',
+          params: id,
+          body: z.strictObject({ reason: z.enum(['goals_met', 'patient_request', 'plateau', 'other']) }),
+          response: { 202: accepted },
+        },
+      },
+      async (req, reply) => {
+        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
+        await handle.signal(dischargePlanOfCareSignal, req.body);
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'plan_of_care',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+      },
+    );
+  };
