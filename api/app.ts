@@ -30,6 +30,7 @@ import { claimRoutes } from './routes/claims.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { onboardingRoutes } from './routes/onboardings.js';
 import { planOfCareRoutes } from './routes/plans-of-care.js';
+import { processRoutes } from './routes/processes.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
@@ -183,6 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sandboxRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(onboardingRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(planOfCareRoutes({ db: deps.db, temporal: deps.temporal }));
+  await app.register(processRoutes({ temporal: deps.temporal, cursorKey: deps.cursorKey }));
   await app.register(
     claimRoutes({
       db: deps.db,

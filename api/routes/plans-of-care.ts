@@ -112,13 +112,11 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
           workflowId: wfId,
           patientRef: req.body.patientId,
         });
-        return reply
-          .code(202)
-          .send({
-            id: episodeId,
-            status: 'started' as const,
-            links: { self: `/v1/plans-of-care/${episodeId}` },
-          });
+        return reply.code(202).send({
+          id: episodeId,
+          status: 'started' as const,
+          links: { self: `/v1/plans-of-care/${episodeId}` },
+        });
       },
     );
 

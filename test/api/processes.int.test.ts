@@ -282,3 +282,56 @@ describe('plans of care through the API', () => {
     expect(status.status).toBe('discharged');
   });
 });
+
+describe('GET /v1/processes', () => {
+  it('lists only the caller practice processes, filters by kind and patient, and pages with a signed cursor', async () => {
+    const patientId = randomUUID();
+    const today = localDate(new Date(), 'America/Chicago');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/v1/authorizations',
+        headers: auth.desk,
+        payload: {
+          patientId,
+          coverageId: randomUUID(),
+          payerId: 'ma-fastlane',
+          requestedVisits: 6,
+          startDate: today,
+        },
+      });
+      ids.push((r.json() as { id: string }).id);
+    }
+    const list = async (query: string, who = auth.desk) =>
+      (await app.inject({ method: 'GET', url: `/v1/processes?${query}`, headers: who })).json() as {
+        data: { id: string; kind: string | null; patientId: string | null }[];
+        has_more: boolean;
+        next_cursor: string | null;
+      };
+    let mine = await list(`patientId=${patientId}`);
+    for (let i = 0; i < 50 && mine.data.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      mine = await list(`patientId=${patientId}`);
+    }
+    expect(mine.data.map((p) => p.id).sort()).toEqual(ids.map((id) => `auth:${id}`).sort());
+    expect(mine.data.every((p) => p.kind === 'priorAuthorization' && p.patientId === patientId)).toBe(true);
+    expect((await list(`patientId=${patientId}&kind=claimSubmission`)).data).toEqual([]);
+    expect((await list(`patientId=${patientId}`, auth.foreign)).data).toEqual([]);
+
+    const first = await list(`patientId=${patientId}&limit=2`);
+    expect(first.data).toHaveLength(2);
+    expect(first.has_more).toBe(true);
+    const second = await list(`patientId=${patientId}&limit=2&cursor=${first.next_cursor}`);
+    expect(second.data.map((p) => p.id)).not.toContain(first.data[0]!.id);
+    const stolen = await app.inject({
+      method: 'GET',
+      url: `/v1/processes?patientId=${patientId}&limit=2&cursor=${first.next_cursor}`,
+      headers: auth.foreign,
+    });
+    expect(stolen.statusCode).toBe(400);
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/processes?limit=101', headers: auth.desk })).statusCode,
+    ).toBe(400);
+  });
+});
