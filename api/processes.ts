@@ -9,6 +9,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
 import { appendAudit } from '../db/audit/append.js';
 import type { Database } from '../db/connection.js';
@@ -98,4 +99,60 @@ export async function updateOr409<T>(run: () => Promise<T>): Promise<T> {
     }
     throw err;
   }
+}
+
+/** The common shape of a "tell a process something" route: tenancy, signal, audit, 202. */
+export async function signalOwned<Args extends unknown[]>(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  target: { kind: ProcessKindPrefix; id: string; resourceType: string },
+  signal: SignalDefinition<Args>,
+  ...args: Args
+): Promise<{ id: string; status: 'accepted' }> {
+  const handle = await ownedProcess(deps, req, target.kind, target.id);
+  await handle.signal(signal, ...args);
+  await audited(deps, req, {
+    action: 'U',
+    resourceType: target.resourceType,
+    resourceId: target.id,
+    workflowId: handle.workflowId,
+  });
+  return { id: target.id, status: 'accepted' };
+}
+
+/** Status query of an owned process, audited as a read. */
+export async function queryOwned<Ret>(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  target: { kind: ProcessKindPrefix; id: string; resourceType: string },
+  query: QueryDefinition<Ret>,
+): Promise<Ret> {
+  const handle = await ownedProcess(deps, req, target.kind, target.id);
+  const result = (await handle.query(query)) as Ret;
+  await audited(deps, req, {
+    action: 'R',
+    resourceType: target.resourceType,
+    resourceId: target.id,
+    workflowId: handle.workflowId,
+  });
+  return result;
+}
+
+/** A validated update on an owned process (409 with the reason when refused), audited as a write. */
+export async function updateOwned<Ret, Args extends [unknown, ...unknown[]]>(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  target: { kind: ProcessKindPrefix; id: string; resourceType: string },
+  update: UpdateDefinition<Ret, Args>,
+  ...args: Args
+): Promise<Ret> {
+  const handle = await ownedProcess(deps, req, target.kind, target.id);
+  const result = await updateOr409(() => handle.executeUpdate(update, { args }));
+  await audited(deps, req, {
+    action: 'U',
+    resourceType: target.resourceType,
+    resourceId: target.id,
+    workflowId: handle.workflowId,
+  });
+  return result;
 }

@@ -14,7 +14,16 @@ import {
 } from '../../workflows/prior-auth.js';
 import { PatientId, PayerId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
-import { audited, newProcessId, ownedProcess, updateOr409, type ProcessRouteDeps } from '../processes.js';
+import {
+  type ProcessRouteDeps,
+  audited,
+  newProcessId,
+  ownedProcess,
+  queryOwned,
+  signalOwned,
+  updateOr409,
+  updateOwned,
+} from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 
 const isoDate = z.iso.date();
@@ -116,15 +125,12 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         },
       },
       async (req) => {
-        const handle = await ownedProcess(deps, req, 'auth', req.params.id);
-        const status = await handle.query(priorAuthStatusQuery);
-        await audited(deps, req, {
-          action: 'R',
-          resourceType: 'authorization',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return status;
+        return queryOwned(
+          deps,
+          req,
+          { kind: 'auth', id: req.params.id, resourceType: 'authorization' },
+          priorAuthStatusQuery,
+        );
       },
     );
 
@@ -151,15 +157,17 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         },
       },
       async (req, reply) => {
-        const handle = await ownedProcess(deps, req, 'auth', req.params.id);
-        await handle.signal(payerDecisionSignal, req.body);
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'authorization',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+        return reply
+          .code(202)
+          .send(
+            await signalOwned(
+              deps,
+              req,
+              { kind: 'auth', id: req.params.id, resourceType: 'authorization' },
+              payerDecisionSignal,
+              req.body,
+            ),
+          );
       },
     );
 
@@ -187,15 +195,13 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         },
       },
       async (req) => {
-        const handle = await ownedProcess(deps, req, 'auth', req.params.id);
-        const result = await updateOr409(() => handle.executeUpdate(recordVisitUpdate, { args: [req.body] }));
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'authorization',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return result;
+        return updateOwned(
+          deps,
+          req,
+          { kind: 'auth', id: req.params.id, resourceType: 'authorization' },
+          recordVisitUpdate,
+          req.body,
+        );
       },
     );
 

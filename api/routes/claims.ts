@@ -9,7 +9,7 @@ import { workflowId } from '../../domain/ids.js';
 import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
 import { PatientId, PayerId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
-import { audited, ownedProcess, type ProcessRouteDeps } from '../processes.js';
+import { type ProcessRouteDeps, audited, queryOwned, signalOwned } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 
 const id = z.strictObject({ id: z.uuid() });
@@ -162,15 +162,12 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         schema: { tags: ['claims'], summary: 'Status of a claim', params: id, response: { 200: snapshot } },
       },
       async (req) => {
-        const handle = await ownedProcess(deps, req, 'claim', req.params.id);
-        const status = await handle.query(claimStatusQuery);
-        await audited(deps, req, {
-          action: 'R',
-          resourceType: 'claim',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return status;
+        return queryOwned(
+          deps,
+          req,
+          { kind: 'claim', id: req.params.id, resourceType: 'claim' },
+          claimStatusQuery,
+        );
       },
     );
 
@@ -194,15 +191,17 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
       },
       async (req, reply) => {
         const principal = principalOf(req);
-        const handle = await ownedProcess(deps, req, 'claim', req.params.id);
-        await handle.signal(claimCorrectedSignal, { ...req.body, correctedBy: principal.id });
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'claim',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+        return reply
+          .code(202)
+          .send(
+            await signalOwned(
+              deps,
+              req,
+              { kind: 'claim', id: req.params.id, resourceType: 'claim' },
+              claimCorrectedSignal,
+              { ...req.body, correctedBy: principal.id },
+            ),
+          );
       },
     );
   };

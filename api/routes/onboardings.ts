@@ -13,7 +13,7 @@ import {
 } from '../../workflows/onboarding.js';
 import { PatientId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
-import { audited, newProcessId, ownedProcess, type ProcessRouteDeps } from '../processes.js';
+import { type ProcessRouteDeps, audited, newProcessId, queryOwned, signalOwned } from '../processes.js';
 
 const id = z.strictObject({ id: z.uuid() });
 const accepted = z.object({ id: z.uuid(), status: z.literal('accepted') });
@@ -113,15 +113,12 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         },
       },
       async (req) => {
-        const handle = await ownedProcess(deps, req, 'onboarding', req.params.id);
-        const status = await handle.query(onboardingStatusQuery);
-        await audited(deps, req, {
-          action: 'R',
-          resourceType: 'onboarding',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return status;
+        return queryOwned(
+          deps,
+          req,
+          { kind: 'onboarding', id: req.params.id, resourceType: 'onboarding' },
+          onboardingStatusQuery,
+        );
       },
     );
 
@@ -151,15 +148,17 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         },
       },
       async (req, reply) => {
-        const handle = await ownedProcess(deps, req, 'onboarding', req.params.id);
-        await handle.signal(intakeFormsCompletedSignal, req.body);
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'onboarding',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+        return reply
+          .code(202)
+          .send(
+            await signalOwned(
+              deps,
+              req,
+              { kind: 'onboarding', id: req.params.id, resourceType: 'onboarding' },
+              intakeFormsCompletedSignal,
+              req.body,
+            ),
+          );
       },
     );
 
@@ -184,15 +183,17 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         },
       },
       async (req, reply) => {
-        const handle = await ownedProcess(deps, req, 'onboarding', req.params.id);
-        await handle.signal(coverageUpdatedSignal, req.body);
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'onboarding',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+        return reply
+          .code(202)
+          .send(
+            await signalOwned(
+              deps,
+              req,
+              { kind: 'onboarding', id: req.params.id, resourceType: 'onboarding' },
+              coverageUpdatedSignal,
+              req.body,
+            ),
+          );
       },
     );
 
@@ -211,15 +212,17 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         },
       },
       async (req, reply) => {
-        const handle = await ownedProcess(deps, req, 'onboarding', req.params.id);
-        await handle.signal(cancelOnboardingSignal, req.body);
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'onboarding',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+        return reply
+          .code(202)
+          .send(
+            await signalOwned(
+              deps,
+              req,
+              { kind: 'onboarding', id: req.params.id, resourceType: 'onboarding' },
+              cancelOnboardingSignal,
+              req.body,
+            ),
+          );
       },
     );
   };

@@ -16,7 +16,14 @@ import {
 } from '../../workflows/plan-of-care.js';
 import { PatientId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
-import { audited, newProcessId, ownedProcess, updateOr409, type ProcessRouteDeps } from '../processes.js';
+import {
+  type ProcessRouteDeps,
+  audited,
+  newProcessId,
+  queryOwned,
+  signalOwned,
+  updateOwned,
+} from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 
 const id = z.strictObject({ id: z.uuid() });
@@ -132,15 +139,12 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         },
       },
       async (req) => {
-        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
-        const status = await handle.query(planOfCareStatusQuery);
-        await audited(deps, req, {
-          action: 'R',
-          resourceType: 'plan_of_care',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return status;
+        return queryOwned(
+          deps,
+          req,
+          { kind: 'poc', id: req.params.id, resourceType: 'plan_of_care' },
+          planOfCareStatusQuery,
+        );
       },
     );
 
@@ -157,15 +161,17 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         },
       },
       async (req, reply) => {
-        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
-        await handle.signal(visitCompletedSignal, req.body);
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'plan_of_care',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+        return reply
+          .code(202)
+          .send(
+            await signalOwned(
+              deps,
+              req,
+              { kind: 'poc', id: req.params.id, resourceType: 'plan_of_care' },
+              visitCompletedSignal,
+              req.body,
+            ),
+          );
       },
     );
 
@@ -186,17 +192,13 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         },
       },
       async (req) => {
-        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
-        const result = await updateOr409(() =>
-          handle.executeUpdate(recordOutcomeUpdate, { args: [req.body] }),
+        return updateOwned(
+          deps,
+          req,
+          { kind: 'poc', id: req.params.id, resourceType: 'plan_of_care' },
+          recordOutcomeUpdate,
+          req.body,
         );
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'plan_of_care',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return result;
       },
     );
 
@@ -232,17 +234,13 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         },
       },
       async (req) => {
-        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
-        const result = await updateOr409(() =>
-          handle.executeUpdate(recordCertificationUpdate, { args: [req.body] }),
+        return updateOwned(
+          deps,
+          req,
+          { kind: 'poc', id: req.params.id, resourceType: 'plan_of_care' },
+          recordCertificationUpdate,
+          req.body,
         );
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'plan_of_care',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return result;
       },
     );
 
@@ -259,15 +257,17 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         },
       },
       async (req, reply) => {
-        const handle = await ownedProcess(deps, req, 'poc', req.params.id);
-        await handle.signal(dischargePlanOfCareSignal, req.body);
-        await audited(deps, req, {
-          action: 'U',
-          resourceType: 'plan_of_care',
-          resourceId: req.params.id,
-          workflowId: handle.workflowId,
-        });
-        return reply.code(202).send({ id: req.params.id, status: 'accepted' as const });
+        return reply
+          .code(202)
+          .send(
+            await signalOwned(
+              deps,
+              req,
+              { kind: 'poc', id: req.params.id, resourceType: 'plan_of_care' },
+              dischargePlanOfCareSignal,
+              req.body,
+            ),
+          );
       },
     );
   };
