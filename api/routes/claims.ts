@@ -8,6 +8,7 @@ import { practices } from '../../db/schema.js';
 import { workflowId } from '../../domain/ids.js';
 import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
 import { PatientId, PayerId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
+import { ClaimPreviewInputError, previewClaim } from '../../connectors/payer/preview.js';
 import { principalOf } from '../auth/plugin.js';
 import { type ProcessRouteDeps, audited, queryOwned, signalOwned } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
@@ -61,6 +62,35 @@ const snapshot = z.object({
   lines: z.array(z.object({ code: z.string(), modifiers: z.array(z.string()), units: z.number().int() })),
   blockingFindings: z.array(z.string()),
   decisions: z.array(z.object({ at: z.string(), what: z.string(), reason: z.string() })),
+});
+
+const previewSchema = z.object({
+  payer: z.object({ payerId: z.string(), name: z.string() }),
+  method: z.string(),
+  totalTimedMinutes: z.number().int(),
+  lines: z.array(
+    z.object({
+      lineNumber: z.number().int(),
+      code: z.string(),
+      modifiers: z.array(z.string()),
+      units: z.number().int(),
+      chargeCents: z.number().int(),
+      furnishedBy: z.string(),
+      audit: z.array(z.string()),
+    }),
+  ),
+  findings: z.array(
+    z.object({
+      code: z.string(),
+      severity: z.string(),
+      field: z.string(),
+      message: z.string(),
+      fix: z.string(),
+    }),
+  ),
+  submittable: z.boolean(),
+  x12: z.string().optional(),
+  x12Error: z.string().optional(),
 });
 
 export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number }): FastifyPluginAsyncZod =>
@@ -152,6 +182,50 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         return reply
           .code(202)
           .send({ id: claimId, status: 'started' as const, links: { self: `/v1/claims/${claimId}` } });
+      },
+    );
+
+    app.post(
+      '/v1/claims/preview',
+      {
+        config: { roles: ['admin', 'biller'] },
+        schema: {
+          tags: ['claims'],
+          summary: 'Dry run: code and scrub a visit and show the 837P, without submitting anything',
+          body: z.strictObject({
+            visit,
+            kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
+            priorAuthNumber: z
+              .string()
+              .regex(/^[A-Za-z0-9-]{1,50}$/)
+              .optional(),
+            referringNpi: npi.optional(),
+          }),
+          response: { 200: previewSchema },
+        },
+      },
+      async (req) => {
+        const principal = principalOf(req);
+        try {
+          return await previewClaim({
+            // The preview needs no patient: a placeholder stands in, and nothing is stored or sent.
+            visit: { ...req.body.visit, practiceId: principal.practiceId, patientId: 'preview' },
+            ...(req.body.kxAccruedAllowedCents !== undefined
+              ? { kx: { accruedAllowedCents: req.body.kxAccruedAllowedCents } }
+              : {}),
+            ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
+            ...(req.body.referringNpi ? { referringNpi: req.body.referringNpi } : {}),
+          });
+        } catch (err) {
+          if (err instanceof ClaimPreviewInputError) {
+            throw new HttpProblem(
+              problem(422, 'The visit cannot be coded.', {
+                errors: err.issues.map((i) => ({ pointer: i.split(':')[0] })),
+              }),
+            );
+          }
+          throw err;
+        }
       },
     );
 

@@ -335,3 +335,44 @@ describe('GET /v1/processes', () => {
     ).toBe(400);
   });
 });
+
+describe('POST /v1/claims/preview', () => {
+  it('codes, scrubs and serializes a visit without submitting anything', async () => {
+    const before = await db.sql`select count(*)::int as n from sandbox_payer.claims`;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/claims/preview',
+      headers: auth.biller,
+      payload: {
+        visit: {
+          id: randomUUID(),
+          payerId: 'medicare-part-b',
+          dos: localDate(new Date(), 'America/Chicago'),
+          renderingNpi: '1987654328',
+          interventions: [
+            { code: '97110', minutes: 33, furnishedBy: 'PT' },
+            { code: '97530', minutes: 13, furnishedBy: 'PTA' },
+          ],
+          diagnoses: ['M54.50'],
+        },
+        referringNpi: '1679576722',
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const preview = res.json() as {
+      lines: { code: string; modifiers: string[] }[];
+      x12?: string;
+      findings: unknown[];
+    };
+    expect(preview.lines.find((l) => l.code === '97530')?.modifiers).toEqual(
+      expect.arrayContaining(['CQ', 'GP']),
+    );
+    expect(preview.x12).toMatch(/^ISA\*/);
+    const after = await db.sql`select count(*)::int as n from sandbox_payer.claims`;
+    expect(after[0]?.n).toBe(before[0]?.n);
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/claims/preview', headers: auth.therapist, payload: {} }))
+        .statusCode,
+    ).toBe(403);
+  });
+});
