@@ -4,6 +4,9 @@
 // postings are idempotent per 835 payment trace.
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { claimContext } from '../domain/care/episode.js';
+import type { PlanOfCareStatus } from '../workflows/plan-of-care.js';
 import { eq, sql } from 'drizzle-orm';
 import type { ClaimParties, PayerConnector } from '../connectors/payer/types.js';
 import { payerErrorToFailure } from '../connectors/payer/failure.js';
@@ -31,7 +34,12 @@ export interface ClaimCase {
   priorAuthNumber?: string;
   /** Allowed PT+SLP amount already accrued this year at this payer (for KX). */
   kxAccruedAllowedCents?: number;
+  /** The plan-of-care process of the episode: its certification and progress-report state hold the claim. */
+  planOfCareWorkflowId?: string;
 }
+
+/** What the plan-of-care process tells the scrubber (its `status` query's claimContext). */
+export type EpisodeContext = ReturnType<typeof claimContext>;
 
 /** What differs between the original claim and a corrected replacement. */
 export interface ClaimAttempt {
@@ -86,11 +94,33 @@ function fail(err: unknown): never {
 export function createClaimActivities(deps: {
   db: Database;
   payer: PayerConnector;
+  /** Reads the plan-of-care process's state (a query) for the scrubber. */
+  temporal?: Client;
   /** Absent when no messaging is configured: the workflow then hands the statement to a biller. */
   statements?: PatientStatementPort;
 }) {
   return {
-    async prepareClaim(c: ClaimCase, attempt: ClaimAttempt, asOf: string): Promise<PreparedClaim> {
+    /** The episode's certification and progress-report facts, read from its plan-of-care process. */
+    async planOfCareContext(planOfCareWorkflowId: string): Promise<EpisodeContext> {
+      if (!deps.temporal) {
+        throw ApplicationFailure.nonRetryable(
+          'No Temporal client is configured for activities.',
+          'ConnectorNotConfigured',
+        );
+      }
+      // By name: activities do not depend on workflow modules, only on their types.
+      const status = await deps.temporal.workflow
+        .getHandle(planOfCareWorkflowId)
+        .query<PlanOfCareStatus>('status');
+      return status.claimContext;
+    },
+
+    async prepareClaim(
+      c: ClaimCase,
+      attempt: ClaimAttempt,
+      asOf: string,
+      episode?: EpisodeContext,
+    ): Promise<PreparedClaim> {
       const parsed = VisitSchema.safeParse(c.visit);
       if (!parsed.success)
         throw ApplicationFailure.nonRetryable('The visit does not match the schema.', 'InvalidVisit');
@@ -128,6 +158,7 @@ export function createClaimActivities(deps: {
         asOf,
         visit,
         kxRequired: coded.kx?.applyKx ?? false,
+        ...(episode ? { poc: episode.poc, progress: episode.progress } : {}),
         ...(claim.priorAuthNumber
           ? {
               authorizations: [
@@ -141,10 +172,10 @@ export function createClaimActivities(deps: {
             }
           : {}),
       });
-      // Findings that need facts this process does not hold yet (POC, progress history) are warnings here;
-      // the plan-of-care process enforces them. Everything else blocks submission.
+      // Without an episode (a visit billed outside a plan-of-care process) the POC and progress-history
+      // findings cannot be decided here; with one, they are real and hold the claim like everything else.
       const findings = [...coded.findings, ...scrub.findings].filter(
-        (f) => !['POC_MISSING', 'PROGRESS_HISTORY_MISSING'].includes(f.code),
+        (f) => episode !== undefined || !['POC_MISSING', 'PROGRESS_HISTORY_MISSING'].includes(f.code),
       );
       return {
         claim,

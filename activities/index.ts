@@ -1,5 +1,6 @@
 // createActivities(deps) returns every activity the worker registers. Workflows import only the *type*.
 import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { PayerConnector } from '../connectors/payer/types.js';
 import type { Database } from '../db/connection.js';
 import { createAuthorizationActivities, type AuthorizationPayerPort } from './authorizations.js';
@@ -10,6 +11,8 @@ import { createTaskActivities } from './tasks.js';
 
 export interface ActivityDeps {
   db: Database;
+  /** Client for activities that read other processes' state (queries). */
+  temporal?: Client;
   /** Prior-authorization requests and status (the payer's 278 or portal, behind the payer connector). */
   payer?: AuthorizationPayerPort;
   /** Claims, acknowledgements and remittances (clearinghouse or sandbox payer). */
@@ -41,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createClaimActivities({
       db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
       payer: deps.payerConnector ?? notConfigured<PayerConnector>('payer connector'),
       ...(deps.statements ? { statements: deps.statements } : {}),
     }),

@@ -46,13 +46,22 @@ export async function startWorkerService(
 ): Promise<WorkerService> {
   const db: DbHandle = connectDb(databaseUrl);
   const clearinghouse = opts.clearinghouse ?? clearinghouseFromConfig(config);
+  let temporal: TemporalClientHandle | undefined;
   try {
+    // Activities that read other processes' state (the claim reads its plan of care) use their own client.
+    temporal = await connectClient({
+      address: config.temporalAddress,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: dataConverterFor(payloadKeyring(config)),
+    });
+    const client = temporal;
     const { worker, connection } = await createWorker({
       address: config.temporalAddress,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: createActivities({
         db: db.db,
+        temporal: temporal.client,
         ...(clearinghouse ? { payerConnector: clearinghouseConnector(clearinghouse, db.sql) } : {}),
         ...(opts.onboarding ? { onboarding: opts.onboarding } : {}),
       }),
@@ -61,6 +70,7 @@ export async function startWorkerService(
     });
     const running = worker.run().finally(async () => {
       await connection.close();
+      await client.close();
       await db.close();
     });
     return {
@@ -72,6 +82,7 @@ export async function startWorkerService(
       },
     };
   } catch (err) {
+    await temporal?.close();
     await db.close();
     throw err;
   }

@@ -192,7 +192,11 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
   for (;;) {
     // 1–2. Code and scrub; nothing with a blocking finding is ever submitted.
     state = 'coding';
-    prepared = await acts.prepareClaim(claimCase, attempt, localDate(new Date(), input.timezone));
+    // The episode's state is read at each coding pass: a progress report recorded meanwhile releases the hold.
+    const episode = claimCase.planOfCareWorkflowId
+      ? await acts.planOfCareContext(claimCase.planOfCareWorkflowId)
+      : undefined;
+    prepared = await acts.prepareClaim(claimCase, attempt, localDate(new Date(), input.timezone), episode);
     if (!prepared.submittable) {
       record('held', `scrubber: ${snapshot().blockingFindings.join(', ')}`);
       await awaitCorrection('scrub');

@@ -10,7 +10,7 @@ import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../w
 import { PatientId, PayerId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
 import { ClaimPreviewInputError, previewClaim } from '../../connectors/payer/preview.js';
 import { principalOf } from '../auth/plugin.js';
-import { type ProcessRouteDeps, audited, queryOwned, signalOwned } from '../processes.js';
+import { audited, ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 
 const id = z.strictObject({ id: z.uuid() });
@@ -105,6 +105,8 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           body: z.strictObject({
             patientId: z.uuid(),
             visit,
+            /** The episode's plan-of-care process: its certification and progress reports can hold the claim. */
+            planOfCareId: z.uuid().optional(),
             priorAuthNumber: z
               .string()
               .regex(/^[A-Za-z0-9-]{1,50}$/)
@@ -140,6 +142,10 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
         const claimId = req.body.visit.id;
         const wfId = workflowId('claim', claimId);
+        // Only an episode of this practice may inform the claim (404 otherwise, like any foreign id).
+        const pocWorkflowId = req.body.planOfCareId
+          ? (await ownedProcess(deps, req, 'poc', req.body.planOfCareId)).workflowId
+          : undefined;
         await deps.temporal.workflow.start(claimSubmission, {
           taskQueue: req.server.taskQueue,
           workflowId: wfId,
@@ -163,6 +169,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
                 patientControlNumber: `PT${claimId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
                 visit: { ...req.body.visit, practiceId: principal.practiceId, patientId: req.body.patientId },
                 parties: req.body.parties,
+                ...(pocWorkflowId ? { planOfCareWorkflowId: pocWorkflowId } : {}),
                 ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
                 ...(req.body.kxAccruedAllowedCents !== undefined
                   ? { kxAccruedAllowedCents: req.body.kxAccruedAllowedCents }

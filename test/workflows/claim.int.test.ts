@@ -11,7 +11,21 @@ import { claimRemittances, claims, tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
-import { claimStatusQuery, claimSubmission, type ClaimInput } from '../../workflows/claim.js';
+import {
+  claimCorrectedSignal,
+  claimStatusQuery,
+  claimSubmission,
+  type ClaimInput,
+} from '../../workflows/claim.js';
+import {
+  dischargePlanOfCareSignal,
+  planOfCare,
+  planOfCareStatusQuery,
+  recordCertificationUpdate,
+  recordProgressReportUpdate,
+  visitCompletedSignal,
+} from '../../workflows/plan-of-care.js';
+import { addDays } from '../../domain/core/dates.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -85,11 +99,11 @@ async function run<T>(
   fn: (client: Awaited<ReturnType<typeof devServerClient>>['client'], taskQueue: string) => Promise<T>,
 ) {
   const taskQueue = uniqueTaskQueue();
+  const { client, close } = await devServerClient();
   const worker = await devServerWorker(
     taskQueue,
-    createActivities({ db: db.db, payerConnector: connector, statements: statementPort }),
+    createActivities({ db: db.db, temporal: client, payerConnector: connector, statements: statementPort }),
   );
-  const { client, close } = await devServerClient();
   try {
     return await fn(client, taskQueue);
   } finally {
@@ -196,6 +210,63 @@ describe('claimSubmission against the sandbox payer', () => {
       expect((await starts[0]!.result()).state).toBe('paid');
       expect((await starts[0]!.query(claimStatusQuery)).state).toBe('paid');
       expect(await sandboxClaims(input.case.patientControlNumber)).toHaveLength(1);
+    });
+  });
+});
+
+describe('claimSubmission held by its plan of care', () => {
+  it('a progress report overdue in the episode holds the claim until the report is recorded', async () => {
+    const input = claimInput(`SBX-KXOVER-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
+    const today = localDate(new Date(), TZ);
+    const first = addDays(today, -20);
+    await run(async (client, taskQueue) => {
+      const episodeId = randomUUID();
+      const poc = await client.workflow.start(planOfCare, {
+        taskQueue,
+        workflowId: workflowId('poc', episodeId),
+        args: [
+          {
+            episodeId,
+            practiceId: DEMO_PRACTICE_ID,
+            patientId: input.case.patientId,
+            referringPractitionerId: randomUUID(),
+            timezone: TZ,
+            firstTreatmentDate: first,
+          },
+        ],
+      });
+      await poc.executeUpdate(recordCertificationUpdate, {
+        args: [{ kind: 'signature', signedDate: first }],
+      });
+      for (let d = 0; d <= 10; d++)
+        await poc.signal(visitCompletedSignal, { visitId: `v${d}`, dos: addDays(first, d) });
+      let overdue = false;
+      for (let i = 0; i < 100 && !overdue; i++) {
+        overdue = (await poc.query(planOfCareStatusQuery)).progressReportOverdue;
+        if (!overdue) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(overdue).toBe(true);
+
+      input.case.planOfCareWorkflowId = poc.workflowId;
+      input.case.visit.dos = addDays(first, 10);
+      const claim = await client.workflow.start(claimSubmission, {
+        taskQueue,
+        workflowId: workflowId('claim', input.case.claimId),
+        args: [input],
+      });
+      let held = await claim.query(claimStatusQuery);
+      for (let i = 0; i < 100 && held.state !== 'needs_correction'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        held = await claim.query(claimStatusQuery);
+      }
+      expect(held.state).toBe('needs_correction');
+      expect(held.blockingFindings.some((f) => f.startsWith('PROGRESS_REPORT'))).toBe(true);
+      expect(await sandboxClaims(input.case.patientControlNumber)).toHaveLength(0);
+
+      await poc.executeUpdate(recordProgressReportUpdate, { args: [{ reportDate: addDays(first, 10) }] });
+      await claim.signal(claimCorrectedSignal, { correctedBy: 'user:biller-1' });
+      expect((await claim.result()).state).toBe('paid');
+      await poc.signal(dischargePlanOfCareSignal, { reason: 'goals_met' });
     });
   });
 });
