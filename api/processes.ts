@@ -9,12 +9,19 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { WorkflowStartOptions } from '@temporalio/client';
+import type {
+  QueryDefinition,
+  SearchAttributePair,
+  SignalDefinition,
+  UpdateDefinition,
+  Workflow,
+} from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
 import { appendAudit } from '../db/audit/append.js';
 import type { Database } from '../db/connection.js';
 import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
-import { PracticeId } from '../workflows/search-attributes.js';
+import { PatientId, PracticeId, ProcessKind } from '../workflows/search-attributes.js';
 import { principalOf } from './auth/plugin.js';
 import { HttpProblem, problem } from './problem.js';
 
@@ -155,4 +162,55 @@ export async function updateOwned<Ret, Args extends [unknown, ...unknown[]]>(
     workflowId: handle.workflowId,
   });
   return result;
+}
+
+/**
+ * The common shape of a "start a process" route: start idempotently (the id comes from the caller's
+ * Idempotency-Key record or the business key), set the allow-listed search attributes, count it, audit it,
+ * and answer what a 202 carries.
+ */
+export async function startProcess<W extends Workflow>(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  spec: {
+    kind: ProcessKindPrefix;
+    /** ProcessKind search attribute and metrics label. */
+    processKind: string;
+    id: string;
+    workflow: W;
+    args: Parameters<W>;
+    patientId: string;
+    searchAttributes?: SearchAttributePair[];
+    resourceType: string;
+    /** Collection path of the resource, e.g. `/v1/claims`. */
+    path: string;
+    /** A visit is billed once: claims never reuse a closed id. */
+    rejectDuplicate?: boolean;
+  },
+): Promise<{ id: string; status: 'started'; links: { self: string } }> {
+  const principal = principalOf(req);
+  const wfId = workflowId(spec.kind, spec.id);
+  await deps.temporal.workflow.start(spec.workflow, {
+    taskQueue: req.server.taskQueue,
+    workflowId: wfId,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    ...(spec.rejectDuplicate ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+    typedSearchAttributes: [
+      { key: ProcessKind, value: spec.processKind },
+      { key: PracticeId, value: principal.practiceId },
+      { key: PatientId, value: spec.patientId },
+      ...(spec.searchAttributes ?? []),
+    ],
+    args: spec.args,
+    // The SDK types `args` conditionally on the workflow's arity; Parameters<W> is exactly what it takes.
+  } as unknown as WorkflowStartOptions<W>);
+  req.server.metrics.processStarts.inc({ kind: spec.processKind });
+  await audited(deps, req, {
+    action: 'C',
+    resourceType: spec.resourceType,
+    resourceId: spec.id,
+    workflowId: wfId,
+    patientRef: spec.patientId,
+  });
+  return { id: spec.id, status: 'started', links: { self: `${spec.path}/${spec.id}` } };
 }

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { practices } from '../../db/schema.js';
-import { workflowId } from '../../domain/ids.js';
+
 import {
   adjustAuthorizationUpdate,
   payerDecisionSignal,
@@ -12,7 +12,7 @@ import {
   priorAuthStatusQuery,
   recordVisitUpdate,
 } from '../../workflows/prior-auth.js';
-import { PatientId, PayerId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
+import { PayerId } from '../../workflows/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
 import {
   type ProcessRouteDeps,
@@ -23,6 +23,7 @@ import {
   signalOwned,
   updateOr409,
   updateOwned,
+  startProcess,
 } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 
@@ -82,34 +83,21 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
           .where(eq(practices.id, principal.practiceId));
         if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
         const authorizationId = newProcessId(req);
-        const wfId = workflowId('auth', authorizationId);
-        await deps.temporal.workflow.start(priorAuthorization, {
-          taskQueue: req.server.taskQueue,
-          workflowId: wfId,
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          typedSearchAttributes: [
-            { key: ProcessKind, value: 'priorAuthorization' },
-            { key: PracticeId, value: principal.practiceId },
-            { key: PatientId, value: req.body.patientId },
-            { key: PayerId, value: req.body.payerId },
-          ],
-          args: [
-            { ...req.body, authorizationId, practiceId: principal.practiceId, timezone: practice.timezone },
-          ],
-        });
-        req.server.metrics.processStarts.inc({ kind: 'priorAuthorization' });
-        await audited(deps, req, {
-          action: 'C',
-          resourceType: 'authorization',
-          resourceId: authorizationId,
-          workflowId: wfId,
-          patientRef: req.body.patientId,
-        });
-        return reply.code(202).send({
-          id: authorizationId,
-          status: 'started' as const,
-          links: { self: `/v1/authorizations/${authorizationId}` },
-        });
+        return reply.code(202).send(
+          await startProcess(deps, req, {
+            kind: 'auth',
+            processKind: 'priorAuthorization',
+            id: authorizationId,
+            workflow: priorAuthorization,
+            args: [
+              { ...req.body, authorizationId, practiceId: principal.practiceId, timezone: practice.timezone },
+            ],
+            patientId: req.body.patientId,
+            searchAttributes: [{ key: PayerId, value: req.body.payerId }],
+            resourceType: 'authorization',
+            path: '/v1/authorizations',
+          }),
+        );
       },
     );
 

@@ -5,12 +5,12 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { practices } from '../../db/schema.js';
-import { workflowId } from '../../domain/ids.js';
+
 import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
-import { PatientId, PayerId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
+import { PayerId } from '../../workflows/search-attributes.js';
 import { ClaimPreviewInputError, previewClaim } from '../../connectors/payer/preview.js';
 import { principalOf } from '../auth/plugin.js';
-import { audited, ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps } from '../processes.js';
+import { ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps, startProcess } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 
 const id = z.strictObject({ id: z.uuid() });
@@ -141,54 +141,47 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           .where(eq(practices.id, principal.practiceId));
         if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
         const claimId = req.body.visit.id;
-        const wfId = workflowId('claim', claimId);
         // Only an episode of this practice may inform the claim (404 otherwise, like any foreign id).
         const pocWorkflowId = req.body.planOfCareId
           ? (await ownedProcess(deps, req, 'poc', req.body.planOfCareId)).workflowId
           : undefined;
-        await deps.temporal.workflow.start(claimSubmission, {
-          taskQueue: req.server.taskQueue,
-          workflowId: wfId,
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          // A visit is billed once: even after its process closed, the same id is never started again.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: ProcessKind, value: 'claimSubmission' },
-            { key: PracticeId, value: principal.practiceId },
-            { key: PatientId, value: req.body.patientId },
-            { key: PayerId, value: req.body.visit.payerId },
-          ],
-          args: [
-            {
-              timezone: practice.timezone,
-              ...(deps.pollEveryMinutes !== undefined ? { pollEveryMinutes: deps.pollEveryMinutes } : {}),
-              case: {
-                claimId,
-                practiceId: principal.practiceId,
-                patientId: req.body.patientId,
-                patientControlNumber: `PT${claimId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
-                visit: { ...req.body.visit, practiceId: principal.practiceId, patientId: req.body.patientId },
-                parties: req.body.parties,
-                ...(pocWorkflowId ? { planOfCareWorkflowId: pocWorkflowId } : {}),
-                ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
-                ...(req.body.kxAccruedAllowedCents !== undefined
-                  ? { kxAccruedAllowedCents: req.body.kxAccruedAllowedCents }
-                  : {}),
+        return reply.code(202).send(
+          await startProcess(deps, req, {
+            kind: 'claim',
+            processKind: 'claimSubmission',
+            id: claimId,
+            workflow: claimSubmission,
+            // A visit is billed once: even after its process closed, the same id is never started again.
+            rejectDuplicate: true,
+            args: [
+              {
+                timezone: practice.timezone,
+                ...(deps.pollEveryMinutes !== undefined ? { pollEveryMinutes: deps.pollEveryMinutes } : {}),
+                case: {
+                  claimId,
+                  practiceId: principal.practiceId,
+                  patientId: req.body.patientId,
+                  patientControlNumber: `PT${claimId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
+                  visit: {
+                    ...req.body.visit,
+                    practiceId: principal.practiceId,
+                    patientId: req.body.patientId,
+                  },
+                  parties: req.body.parties,
+                  ...(pocWorkflowId ? { planOfCareWorkflowId: pocWorkflowId } : {}),
+                  ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
+                  ...(req.body.kxAccruedAllowedCents !== undefined
+                    ? { kxAccruedAllowedCents: req.body.kxAccruedAllowedCents }
+                    : {}),
+                },
               },
-            },
-          ],
-        });
-        req.server.metrics.processStarts.inc({ kind: 'claimSubmission' });
-        await audited(deps, req, {
-          action: 'C',
-          resourceType: 'claim',
-          resourceId: claimId,
-          workflowId: wfId,
-          patientRef: req.body.patientId,
-        });
-        return reply
-          .code(202)
-          .send({ id: claimId, status: 'started' as const, links: { self: `/v1/claims/${claimId}` } });
+            ],
+            patientId: req.body.patientId,
+            searchAttributes: [{ key: PayerId, value: req.body.visit.payerId }],
+            resourceType: 'claim',
+            path: '/v1/claims',
+          }),
+        );
       },
     );
 

@@ -2,7 +2,7 @@
 // The intake carries PHI: it travels only inside encrypted Temporal payloads; status answers carry none.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { workflowId } from '../../domain/ids.js';
+
 import { OnboardingRequestSchema } from '../../domain/onboarding/intake.js';
 import {
   cancelOnboardingSignal,
@@ -11,9 +11,9 @@ import {
   onboardingStatusQuery,
   patientOnboarding,
 } from '../../workflows/onboarding.js';
-import { PatientId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
+
 import { principalOf } from '../auth/plugin.js';
-import { type ProcessRouteDeps, audited, newProcessId, queryOwned, signalOwned } from '../processes.js';
+import { type ProcessRouteDeps, newProcessId, queryOwned, signalOwned, startProcess } from '../processes.js';
 
 const id = z.strictObject({ id: z.uuid() });
 const accepted = z.object({ id: z.uuid(), status: z.literal('accepted') });
@@ -73,31 +73,18 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
       async (req, reply) => {
         const principal = principalOf(req);
         const onboardingId = newProcessId(req);
-        const wfId = workflowId('onboarding', onboardingId);
-        await deps.temporal.workflow.start(patientOnboarding, {
-          taskQueue: req.server.taskQueue,
-          workflowId: wfId,
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          typedSearchAttributes: [
-            { key: ProcessKind, value: 'onboarding' },
-            { key: PracticeId, value: principal.practiceId },
-            { key: PatientId, value: req.body.patientId },
-          ],
-          args: [{ ...req.body, onboardingId, practiceId: principal.practiceId }],
-        });
-        req.server.metrics.processStarts.inc({ kind: 'onboarding' });
-        await audited(deps, req, {
-          action: 'C',
-          resourceType: 'onboarding',
-          resourceId: onboardingId,
-          workflowId: wfId,
-          patientRef: req.body.patientId,
-        });
-        return reply.code(202).send({
-          id: onboardingId,
-          status: 'started' as const,
-          links: { self: `/v1/onboardings/${onboardingId}` },
-        });
+        return reply.code(202).send(
+          await startProcess(deps, req, {
+            kind: 'onboarding',
+            processKind: 'onboarding',
+            id: onboardingId,
+            workflow: patientOnboarding,
+            args: [{ ...req.body, onboardingId, practiceId: principal.practiceId }],
+            patientId: req.body.patientId,
+            resourceType: 'onboarding',
+            path: '/v1/onboardings',
+          }),
+        );
       },
     );
 

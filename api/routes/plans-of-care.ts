@@ -14,15 +14,15 @@ import {
   recordOutcomeUpdate,
   visitCompletedSignal,
 } from '../../workflows/plan-of-care.js';
-import { PatientId, PracticeId, ProcessKind } from '../../workflows/search-attributes.js';
+
 import { principalOf } from '../auth/plugin.js';
 import {
   type ProcessRouteDeps,
-  audited,
   newProcessId,
   queryOwned,
   signalOwned,
   updateOwned,
+  startProcess,
 } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 
@@ -90,40 +90,27 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
           .where(eq(practices.id, principal.practiceId));
         if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
         const episodeId = newProcessId(req);
-        const wfId = workflowId('poc', episodeId);
         const { authorizationId, ...rest } = req.body;
-        await deps.temporal.workflow.start(planOfCare, {
-          taskQueue: req.server.taskQueue,
-          workflowId: wfId,
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          typedSearchAttributes: [
-            { key: ProcessKind, value: 'planOfCare' },
-            { key: PracticeId, value: principal.practiceId },
-            { key: PatientId, value: req.body.patientId },
-          ],
-          args: [
-            {
-              ...rest,
-              episodeId,
-              practiceId: principal.practiceId,
-              timezone: practice.timezone,
-              ...(authorizationId ? { authorizationWorkflowId: workflowId('auth', authorizationId) } : {}),
-            },
-          ],
-        });
-        req.server.metrics.processStarts.inc({ kind: 'planOfCare' });
-        await audited(deps, req, {
-          action: 'C',
-          resourceType: 'plan_of_care',
-          resourceId: episodeId,
-          workflowId: wfId,
-          patientRef: req.body.patientId,
-        });
-        return reply.code(202).send({
-          id: episodeId,
-          status: 'started' as const,
-          links: { self: `/v1/plans-of-care/${episodeId}` },
-        });
+        return reply.code(202).send(
+          await startProcess(deps, req, {
+            kind: 'poc',
+            processKind: 'planOfCare',
+            id: episodeId,
+            workflow: planOfCare,
+            args: [
+              {
+                ...rest,
+                episodeId,
+                practiceId: principal.practiceId,
+                timezone: practice.timezone,
+                ...(authorizationId ? { authorizationWorkflowId: workflowId('auth', authorizationId) } : {}),
+              },
+            ],
+            patientId: req.body.patientId,
+            resourceType: 'plan_of_care',
+            path: '/v1/plans-of-care',
+          }),
+        );
       },
     );
 
