@@ -2,11 +2,13 @@
 // fake (the workflow's contract is the PhysicianPort); the authorization is a real priorAuthorization workflow
 // with a scripted payer, so "discharge closes the authorization" is observed on the authorization itself.
 // Time-skipping tests live in this one file so they never run in parallel with each other.
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
 import type { PhysicianPort } from '../../activities/plan-of-care.js';
@@ -289,6 +291,21 @@ describe('planOfCare on the dev server', () => {
         (ids) => ids.length > 0,
       );
       expect(found).toEqual([id]);
+      // The same visibility query through the Temporal CLI, as staff would type it.
+      const { stdout } = await promisify(execFile)(inject('temporalCliPath'), [
+        'workflow',
+        'list',
+        '--address',
+        inject('temporalAddress'),
+        '--query',
+        `PatientId = '${patientId}' AND NeedsAttention = true`,
+        '--output',
+        'json',
+      ]);
+      const listed = (JSON.parse(stdout) as { execution: { workflowId: string } }[]).map(
+        (w) => w.execution.workflowId,
+      );
+      expect(listed).toContain(id);
 
       // A progress report sends the summary with the outcome assessment to the practitioner.
       await handle.executeUpdate(recordProgressReportUpdate, { args: [{ reportDate: addDays(today, 14) }] });
