@@ -1,7 +1,7 @@
 // Logger options shared by the API and the worker: PHI-bearing paths are redacted, and requests are logged by
 // route pattern (never the raw URL, whose path or query could carry identifiers).
 import type { FastifyRequest } from 'fastify';
-import type { LoggerOptions } from 'pino';
+import type { DestinationStream, LoggerOptions } from 'pino';
 
 export const redactPaths = [
   'req.headers.authorization',
@@ -21,7 +21,27 @@ export const redactPaths = [
   '*.phone',
 ];
 
-export function loggerOptions(level: string): LoggerOptions {
+let destination: DestinationStream | undefined;
+
+/**
+ * Sends every ptflow logger created from now on (API, worker, Temporal runtime, connectors) to `stream`
+ * instead of stdout; `undefined` restores stdout. Embedders and the PHI canary tests use it to read every
+ * line the services write.
+ */
+export function setLogDestination(stream: DestinationStream | undefined): void {
+  destination = stream;
+}
+
+/** The destination set by setLogDestination, if any (undefined: stdout). */
+export function logDestination(): DestinationStream | undefined {
+  return destination;
+}
+
+/**
+ * pino options (also accepted by Fastify's `logger`, which reads `stream` as the destination). Only method,
+ * route pattern and request id describe a request: no URL, query string, headers, remote address or body.
+ */
+export function loggerOptions(level: string): LoggerOptions & { stream?: DestinationStream } {
   return {
     level,
     redact: { paths: redactPaths, censor: '[redacted]' },
@@ -32,5 +52,6 @@ export function loggerOptions(level: string): LoggerOptions {
         requestId: req.id,
       }),
     },
+    ...(destination ? { stream: destination } : {}),
   };
 }

@@ -1,7 +1,8 @@
-// Process logger for the CLI, worker and dev orchestrator (same redaction rules as the API).
+// Process logger for the CLI, worker and dev orchestrator (same redaction rules and destination as the API).
 import { pino } from 'pino';
 import { loggerOptions } from '../api/logger.js';
 
 export function createLogger(level: string, name: string) {
-  return pino({ ...loggerOptions(level), name });
+  const { stream, ...options } = loggerOptions(level);
+  return stream ? pino({ ...options, name }, stream) : pino({ ...options, name });
 }

@@ -42,7 +42,12 @@ export interface WorkerService {
 export async function startWorkerService(
   config: Config,
   databaseUrl: string,
-  opts: { clearinghouse?: ClearinghouseSettings; onboarding?: OnboardingConnectorDeps } = {},
+  opts: {
+    clearinghouse?: ClearinghouseSettings;
+    onboarding?: OnboardingConnectorDeps;
+    /** Pre-built workflow bundle (tests bundle once per run, with the same failure converter). */
+    workflowBundle?: { code: string };
+  } = {},
 ): Promise<WorkerService> {
   const db: DbHandle = connectDb(databaseUrl);
   const clearinghouse = opts.clearinghouse ?? clearinghouseFromConfig(config);
@@ -67,6 +72,7 @@ export async function startWorkerService(
       }),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       dataConverter: dataConverterFor(payloadKeyring(config)),
+      ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
     });
     const running = worker.run().finally(async () => {
       await connection.close();
