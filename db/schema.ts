@@ -7,6 +7,7 @@ import {
   bigserial,
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -384,6 +385,11 @@ export const claims = pgTable(
     patientId: uuid('patient_id').notNull(),
     visitId: text('visit_id').notNull(),
     payerId: text('payer_id').notNull(),
+    /**
+     * Date of service (the earliest line date): the timely-filing clock runs from it. Null only on rows written
+     * before it was recorded.
+     */
+    serviceDate: date('service_date', { mode: 'string' }),
     /** CLM01: the key the payer dedupes on; one per visit. */
     patientControlNumber: text('patient_control_number').notNull().unique(),
     status: text('status').notNull(),
