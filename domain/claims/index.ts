@@ -1,2 +1,3 @@
 export * from './timely-filing.js';
 export * from './duplicates.js';
+export * from './timely-filing-alert.js';
