@@ -3,7 +3,7 @@
 // with newer rules. Submission is idempotent by CLM01; inbound 277CA/835 are read from the payer mailbox;
 // postings are idempotent per 835 payment trace.
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { claimContext } from '../domain/care/episode.js';
 import type { PlanOfCareStatus } from '../workflows/plan-of-care.js';
@@ -190,7 +190,15 @@ export function createClaimActivities(deps: {
       prepared: PreparedClaim,
       workflowId: string,
     ): Promise<{ accepted: boolean; errorCodes: string[] }> {
-      const result = await deps.payer.submitClaim({ claim: prepared.claim, parties: c.parties }).catch(fail);
+      // Activities are at-least-once: a worker may die after the payer got the 837 and before this attempt
+      // is reported. The key is the same for every attempt of this activity (workflow run + activity id,
+      // WF-2), so a retry re-sends the identical interchange and the payer files the claim once.
+      const info = activityInfo();
+      const run = info.workflowExecution;
+      const idempotencyKey = `claim:${run?.workflowId ?? workflowId}:${run?.runId ?? ''}:${info.activityId}`;
+      const result = await deps.payer
+        .submitClaim({ claim: prepared.claim, parties: c.parties, idempotencyKey })
+        .catch(fail);
       await deps.db
         .insert(claims)
         .values({
@@ -212,7 +220,8 @@ export function createClaimActivities(deps: {
             status: result.accepted ? 'submitted' : 'rejected',
             frequency: prepared.claim.frequency,
             chargeCents: prepared.chargeCents,
-            submissions: sql`${claims.submissions} + 1`,
+            // A re-sent interchange is the same submission, not another one.
+            submissions: result.resent === true ? claims.submissions : sql`${claims.submissions} + 1`,
             updatedAt: new Date(),
           },
         });

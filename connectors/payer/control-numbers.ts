@@ -11,8 +11,21 @@ export interface ControlNumbers {
   group: number;
 }
 
+/** The envelope of one submission, allocated once per idempotency key (see forKey). */
+export interface KeyedControlNumbers extends ControlNumbers {
+  /** When the envelope was first allocated: the ISA date and time of every copy. */
+  createdAt: Date;
+  /** True when the key already had an envelope: this is a retry of an earlier submission. */
+  reused: boolean;
+}
+
 export interface ControlNumberSource {
   next(senderId: string): Promise<ControlNumbers>;
+  /**
+   * The same numbers for the same key, every time (WF-2): a retried submission re-sends the identical
+   * interchange. Sources without persistence may omit it; callers then allocate fresh numbers.
+   */
+  forKey?(senderId: string, key: string, now: Date): Promise<KeyedControlNumbers>;
 }
 
 /** The successor of a control number, wrapping inside 1..MAX. */
@@ -33,6 +46,16 @@ export class InMemoryControlNumbers implements ControlNumberSource {
     const n = { interchange: nextControlNumber(prev.interchange), group: nextControlNumber(prev.group) };
     this.last.set(senderId, n);
     return n;
+  }
+
+  private readonly keyed = new Map<string, KeyedControlNumbers>();
+  async forKey(senderId: string, key: string, now: Date): Promise<KeyedControlNumbers> {
+    const id = `${senderId}|${key}`;
+    const known = this.keyed.get(id);
+    if (known) return { ...known, reused: true };
+    const fresh = { ...(await this.next(senderId)), createdAt: now, reused: false };
+    this.keyed.set(id, fresh);
+    return fresh;
   }
 }
 
@@ -57,5 +80,47 @@ export class PostgresControlNumbers implements ControlNumberSource {
     const row = rows[0];
     if (row === undefined) throw new Error('control number allocation returned no row');
     return { interchange: Number(row.last_interchange), group: Number(row.last_group) };
+  }
+
+  /**
+   * Looks the key up first; otherwise allocates and records it before anything is sent. Two racing callers
+   * with the same key both end up with the row that won the insert (the loser's numbers are simply unused:
+   * control numbers need to be unique, not gapless).
+   */
+  async forKey(senderId: string, key: string, now: Date): Promise<KeyedControlNumbers> {
+    const existing = await this.lookup(senderId, key);
+    if (existing) return { ...existing, reused: true };
+    const n = await this.next(senderId);
+    const inserted = await this.db.execute<{ created_at: string | Date }>(dsql`
+      insert into payer.submission_envelopes (sender_id, idempotency_key, interchange, group_number, created_at)
+      values (${senderId}, ${key}, ${n.interchange}, ${n.group}, ${now.toISOString()})
+      on conflict do nothing
+      returning created_at`);
+    if (inserted[0] !== undefined) return { ...n, createdAt: now, reused: false };
+    const won = await this.lookup(senderId, key);
+    if (!won) throw new Error('submission envelope vanished after a conflicting insert');
+    return { ...won, reused: true };
+  }
+
+  private async lookup(
+    senderId: string,
+    key: string,
+  ): Promise<{ interchange: number; group: number; createdAt: Date } | undefined> {
+    const rows = await this.db.execute<{
+      interchange: string;
+      group_number: string;
+      created_at: string | Date;
+    }>(
+      dsql`select interchange, group_number, created_at from payer.submission_envelopes
+           where sender_id = ${senderId} and idempotency_key = ${key}`,
+    );
+    const r = rows[0];
+    return r === undefined
+      ? undefined
+      : {
+          interchange: Number(r.interchange),
+          group: Number(r.group_number),
+          createdAt: new Date(r.created_at),
+        };
   }
 }

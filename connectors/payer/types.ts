@@ -112,6 +112,11 @@ export interface ClaimParties {
 export interface ClaimSubmission {
   claim: Claim;
   parties: ClaimParties;
+  /**
+   * Same key → same interchange (WF-2): a retried activity re-sends the identical envelope, which the
+   * receiver recognises as a duplicate. Without it every call is a new interchange.
+   */
+  idempotencyKey?: string;
 }
 
 export interface ClaimSubmissionResult {
@@ -124,6 +129,8 @@ export interface ClaimSubmissionResult {
   /** IK5/AK9 error codes when rejected. */
   errorCodes: string[];
   acknowledgement: Ack999;
+  /** The key already had an envelope: this call repeated an earlier submission (it may never have arrived). */
+  resent?: boolean;
 }
 
 export interface ClaimStatusRequest {

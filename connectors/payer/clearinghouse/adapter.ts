@@ -121,12 +121,14 @@ export class ClearinghouseConnector implements PayerConnector {
     return this.authorization(req, 'authorization inquiry');
   }
 
-  async submitClaim({ claim, parties }: ClaimSubmission): Promise<ClaimSubmissionResult> {
+  async submitClaim({ claim, parties, idempotencyKey }: ClaimSubmission): Promise<ClaimSubmissionResult> {
     const payer = this.payer(claim.payerId);
     const dos = claim.lines.map((l) => l.dos).sort()[0];
     const profile = dos === undefined ? undefined : payerProfileOn(claim.payerId, dos, this.config.profiles);
     if (profile === undefined) throw new PayerRejected('no payer profile in force for the claim');
-    const { envelope, created, numbers } = await this.envelope();
+    // With a key, a retry re-sends the identical interchange (same ISA13/GS06/date/time): the clearinghouse
+    // answers a duplicate interchange with its first 999 instead of filing the claim twice.
+    const { envelope, created, numbers, reused } = await this.envelope(idempotencyKey);
     const x12 = this.build('claim', () =>
       generate837P(
         toClaimBatch([toClaim837(claim, parties, payer, profile)], {
@@ -160,6 +162,7 @@ export class ClearinghouseConnector implements PayerConnector {
       groupControlNumber: numbers.group,
       errorCodes: [...ack.groupErrorCodes, ...(tx?.errorCodes ?? [])],
       acknowledgement: ack,
+      resent: reused,
     };
   }
 
@@ -236,15 +239,22 @@ export class ClearinghouseConnector implements PayerConnector {
     return entry;
   }
 
-  private async envelope(): Promise<{
+  private async envelope(idempotencyKey?: string): Promise<{
     envelope: SingleTransactionEnvelope;
     created: Created;
     numbers: { interchange: number; group: number };
+    reused: boolean;
   }> {
-    const numbers = await this.config.controlNumbers.next(this.config.sender.id);
-    const { date, time } = stamp(this.clock());
+    const source = this.config.controlNumbers;
+    const keyed =
+      idempotencyKey !== undefined && source.forKey
+        ? await source.forKey(this.config.sender.id, idempotencyKey, this.clock())
+        : undefined;
+    const numbers = keyed ?? (await source.next(this.config.sender.id));
+    const { date, time } = stamp(keyed?.createdAt ?? this.clock());
     return {
-      numbers,
+      numbers: { interchange: numbers.interchange, group: numbers.group },
+      reused: keyed?.reused ?? false,
       created: { date, time, originatorId: this.config.originatorId },
       envelope: {
         sender: this.config.sender,

@@ -1,5 +1,5 @@
 // Tables of the payer connector itself (schema `payer`), in its own migration set (db/migrate.ts).
-import { bigint, pgSchema, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const payerSchema = pgSchema('payer');
 
@@ -14,3 +14,20 @@ export const controlNumbers = payerSchema.table('control_numbers', {
   lastGroup: bigint('last_group', { mode: 'number' }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The envelope of each submission, by the caller's idempotency key (WF-2). A retried activity re-sends the
+ * byte-identical interchange — same ISA13, same GS06, same ISA date and time — so the receiver recognises a
+ * duplicate interchange instead of filing the claim again. Rows are written before the first send.
+ */
+export const submissionEnvelopes = payerSchema.table(
+  'submission_envelopes',
+  {
+    senderId: text('sender_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    interchange: bigint('interchange', { mode: 'number' }).notNull(),
+    group: bigint('group_number', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.senderId, t.idempotencyKey] })],
+);

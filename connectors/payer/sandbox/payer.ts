@@ -50,6 +50,12 @@ export interface SandboxPayerOptions {
 /** Thrown for requests the sandbox cannot read: the route answers 400 without echoing input. */
 export class SandboxBadRequest extends Error {}
 
+/** The first copy of a repeated interchange is still being processed: the route answers 503 + Retry-After. */
+export class SandboxBusy extends Error {}
+
+/** A first copy that never got its 999 (the sandbox died mid-way) is processed again after this long. */
+const STALE_INTERCHANGE_MS = 30_000;
+
 const hash = (...parts: string[]): string =>
   createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 10).toUpperCase();
 
@@ -370,6 +376,25 @@ export class SandboxPayer {
     const header = parsed.interchange;
     const batches = parsed.documents.flatMap((d) => (d.type === '837P' ? [d.document] : []));
     if (batches.length !== parsed.documents.length) throw new SandboxBadRequest('NOT_837P');
+    const sender = header.senderId;
+    // A repeated ISA13 from the same sender is the same interchange sent again (a client that lost our
+    // answer): it gets the first copy's 999 and files nothing.
+    const seen = await this.o.store.receiveInterchange(sender, header.controlNumber);
+    if (seen.kind === 'duplicate') {
+      if (seen.ack999 !== null) return seen.ack999;
+      if (this.o.clock().getTime() - seen.receivedAt.getTime() < STALE_INTERCHANGE_MS)
+        throw new SandboxBusy();
+    }
+    const ack = await this.fileBatches(header, batches, controls);
+    await this.o.store.saveInterchangeAck(sender, header.controlNumber, ack);
+    return ack;
+  }
+
+  private async fileBatches(
+    header: InterchangeHeader,
+    batches: Extract<ReturnType<typeof parseX12>['documents'][number], { type: '837P' }>['document'][],
+    controls: { group: string; controls: string[] },
+  ): Promise<string> {
     const sender = header.senderId;
     const now = this.o.clock();
     const today = now.toISOString().slice(0, 10);

@@ -93,3 +93,20 @@ export const sandboxResponses = sandboxPayerSchema.table(
   },
   (t) => [index('sandbox_payer_responses_recipient').on(t.recipientId, t.cursor)],
 );
+
+/**
+ * Interchanges received on the batch route, by sender + ISA13: a repeated interchange (a client retrying after
+ * a lost response) is answered with the 999 it already got and changes nothing else (TA1 note 025 in spirit).
+ * `ack999` is null while the first copy is still being processed.
+ */
+export const sandboxInterchanges = sandboxPayerSchema.table(
+  'interchanges',
+  {
+    senderId: text('sender_id').notNull(),
+    controlNumber: text('control_number').notNull(),
+    ack999: text('ack_999'),
+    duplicates: integer('duplicates').notNull().default(0),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('sandbox_payer_interchanges_pk').on(t.senderId, t.controlNumber)],
+);

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type postgres from 'postgres';
 import { PostgresControlNumbers } from '../control-numbers.js';
 import { Faults, type FaultOptions } from './faults.js';
-import { SandboxBadRequest, SandboxPayer, type SandboxIdentity } from './payer.js';
+import { SandboxBadRequest, SandboxBusy, SandboxPayer, type SandboxIdentity } from './payer.js';
 import { SandboxPayerStore } from './store.js';
 import { drizzle } from 'drizzle-orm/postgres-js';
 
@@ -97,6 +97,8 @@ export async function startSandboxPayer(opts: SandboxServerOptions): Promise<San
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof SandboxBadRequest)
       return reply.code(400).send({ error: 'bad request', code: err.message });
+    if (err instanceof SandboxBusy)
+      return reply.code(503).header('retry-after', '1').send({ error: 'interchange in progress' });
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500)
       return reply.code(status).send({ error: 'bad request' });

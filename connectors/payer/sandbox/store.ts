@@ -1,9 +1,9 @@
 // Postgres state of the sandbox payer (schema sandbox_payer): claims by submitter + CLM01, authorization
 // requests by trace, and the outbound mailbox whose row id is the polling cursor.
-import { and, asc, eq, gt, ne } from 'drizzle-orm';
+import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { sandboxAuthorizations, sandboxClaims, sandboxResponses } from './schema.js';
+import { sandboxAuthorizations, sandboxClaims, sandboxInterchanges, sandboxResponses } from './schema.js';
 
 export type ClaimRow = typeof sandboxClaims.$inferSelect;
 export type NewClaimRow = typeof sandboxClaims.$inferInsert;
@@ -79,6 +79,41 @@ export class SandboxPayerStore {
 
   async memberAuths(memberId: string): Promise<AuthRow[]> {
     return this.db.select().from(sandboxAuthorizations).where(eq(sandboxAuthorizations.memberId, memberId));
+  }
+
+  /**
+   * Records an interchange as received. Returns 'new' for the first copy; for a repeat, counts it and returns
+   * the 999 the first copy got (null while that one is still being processed).
+   */
+  async receiveInterchange(
+    senderId: string,
+    controlNumber: string,
+  ): Promise<{ kind: 'new' } | { kind: 'duplicate'; ack999: string | null; receivedAt: Date }> {
+    const inserted = await this.db
+      .insert(sandboxInterchanges)
+      .values({ senderId, controlNumber })
+      .onConflictDoNothing()
+      .returning({ senderId: sandboxInterchanges.senderId });
+    if (inserted.length > 0) return { kind: 'new' };
+    const rows = await this.db
+      .update(sandboxInterchanges)
+      .set({ duplicates: sql`${sandboxInterchanges.duplicates} + 1` })
+      .where(
+        and(eq(sandboxInterchanges.senderId, senderId), eq(sandboxInterchanges.controlNumber, controlNumber)),
+      )
+      .returning({ ack999: sandboxInterchanges.ack999, receivedAt: sandboxInterchanges.receivedAt });
+    const row = rows[0];
+    if (row === undefined) throw new Error('interchange row vanished');
+    return { kind: 'duplicate', ...row };
+  }
+
+  async saveInterchangeAck(senderId: string, controlNumber: string, ack999: string): Promise<void> {
+    await this.db
+      .update(sandboxInterchanges)
+      .set({ ack999 })
+      .where(
+        and(eq(sandboxInterchanges.senderId, senderId), eq(sandboxInterchanges.controlNumber, controlNumber)),
+      );
   }
 
   async pushResponse(recipientId: string, type: '277CA' | '835', x12: string): Promise<void> {
