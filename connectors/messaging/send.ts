@@ -45,13 +45,17 @@ export async function sendMessage(
   const transport = deps.transports[req.channel];
   if (!transport) throw new MessagingInvalidRequest(`no transport configured for channel ${req.channel}`);
   const rendered = renderTemplate(req.template, req.language, req.params);
+  const audience = templateAudience[req.template];
+  if (audience === 'patient' && !req.patientId) {
+    throw new MessagingInvalidRequest(`template ${req.template} needs the patient it is sent to`);
+  }
   const to = normalizeAddress(req.channel, req.to);
   const recipientHash = deps.hash(req.channel, to);
 
   let row = await insertMessageIfAbsent(deps.db, {
     id: randomUUID(),
     practiceId: req.practiceId,
-    patientId: req.patientId,
+    patientId: req.patientId ?? null,
     dedupeKey: req.messageId,
     direction: 'outbound',
     channel: req.channel,
@@ -119,8 +123,7 @@ export async function sendMessage(
     }
     case 'queued':
     case 'deferred': {
-      const audience = templateAudience[req.template];
-      if (audience === 'patient') {
+      if (audience === 'patient' && req.patientId) {
         const decision = await decideConsent(deps.db, deps.hash, {
           practiceId: req.practiceId,
           patientId: req.patientId,
@@ -140,7 +143,11 @@ export async function sendMessage(
           return { status: 'blocked_no_consent', messageId: req.messageId };
         }
       }
-      const opensAt = nextAllowedSendTime(deps.now(), req.timeZone, req.quietHours ?? DEFAULT_QUIET_HOURS);
+      // Quiet hours protect patients and outside offices; the practice's own staff get their digest when it runs.
+      const opensAt =
+        audience === 'staff'
+          ? undefined
+          : nextAllowedSendTime(deps.now(), req.timeZone, req.quietHours ?? DEFAULT_QUIET_HOURS);
       if (opensAt) {
         const deferred = await transition(
           deps.db,
@@ -236,7 +243,7 @@ async function recordFailure(
   }
   const code = providerCode(err) ?? null;
   if (err.type === 'MessagingRejected') {
-    if (code === PROVIDER_OPTED_OUT) {
+    if (code === PROVIDER_OPTED_OUT && req.patientId) {
       await transition(
         deps.db,
         row.dedupeKey,

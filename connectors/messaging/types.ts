@@ -22,8 +22,11 @@ export interface SendRequest {
    */
   messageId: string;
   practiceId: string;
-  /** The patient the message is to or about (consent is checked for patient-audience templates). */
-  patientId: string;
+  /**
+   * The patient the message is to or about (consent is checked for patient-audience templates, which require
+   * it). Absent for staff messages such as the daily digest, which are about no patient.
+   */
+  patientId?: string;
   channel: Channel;
   /** E.164 phone number or e-mail address. PHI: used for this send only, stored masked + hashed. */
   to: string;

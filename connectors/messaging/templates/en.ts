@@ -45,6 +45,11 @@ export const en: Renderers = {
     subject: `Therapy report ready (ref ${p.reference})`,
     text: `Dear ${p.recipientName},\n\nA therapy report for one of your patients is ready in our secure portal (reference ${p.reference}):\n${p.link}\n\nQuestions? Call us at ${p.practicePhone}.${signature(p)}`,
   }),
+  staff_digest: (p) => ({
+    sms: `${p.practiceName} digest ${p.digestDate}: ${p.openFrontDesk + p.openTherapist + p.openBiller + p.openAdmin} open tasks (${p.overdueFrontDesk + p.overdueTherapist + p.overdueBiller + p.overdueAdmin} overdue), ${p.needsAttention} processes need attention.`,
+    subject: `${p.practiceName}: staff digest for ${p.digestDate}`,
+    text: `Staff digest for ${p.digestDate}\n\nOpen tasks (overdue) by role:\n  Front desk  ${p.openFrontDesk} (${p.overdueFrontDesk})\n  Therapists  ${p.openTherapist} (${p.overdueTherapist})\n  Billing     ${p.openBiller} (${p.overdueBiller})\n  Admin       ${p.openAdmin} (${p.overdueAdmin})\n\nProcesses needing attention: ${p.needsAttention}\n${p.link ? `\nOpen them here (sign-in required):\n${p.link}\n` : ''}\nThis digest holds counts only, never patient details.\n\n${p.practiceName}\n`,
+  }),
 };
 
 export const enReplies = {

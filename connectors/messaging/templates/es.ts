@@ -45,6 +45,11 @@ export const es: Renderers = {
     subject: `Informe de terapia listo (ref. ${p.reference})`,
     text: `Estimado/a ${p.recipientName}:\n\nUn informe de terapia de uno de sus pacientes está listo en nuestro portal seguro (referencia ${p.reference}):\n${p.link}\n\n¿Preguntas? Llámenos al ${p.practicePhone}.${firma(p)}`,
   }),
+  staff_digest: (p) => ({
+    sms: `${p.practiceName} resumen ${p.digestDate}: ${p.openFrontDesk + p.openTherapist + p.openBiller + p.openAdmin} tareas abiertas (${p.overdueFrontDesk + p.overdueTherapist + p.overdueBiller + p.overdueAdmin} vencidas), ${p.needsAttention} procesos requieren atención.`,
+    subject: `${p.practiceName}: resumen del personal del ${p.digestDate}`,
+    text: `Resumen del personal del ${p.digestDate}\n\nTareas abiertas (vencidas) por función:\n  Recepción    ${p.openFrontDesk} (${p.overdueFrontDesk})\n  Terapeutas   ${p.openTherapist} (${p.overdueTherapist})\n  Facturación  ${p.openBiller} (${p.overdueBiller})\n  Administración ${p.openAdmin} (${p.overdueAdmin})\n\nProcesos que requieren atención: ${p.needsAttention}\n${p.link ? `\nÁbralos aquí (requiere iniciar sesión):\n${p.link}\n` : ''}\nEste resumen contiene solo cifras, nunca datos de pacientes.\n\n${p.practiceName}\n`,
+  }),
 };
 
 export const esReplies = {

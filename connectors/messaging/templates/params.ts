@@ -21,6 +21,19 @@ const practice = {
   practicePhone: z.string().regex(/^\+?[0-9 ().-]{7,20}$/),
 };
 const greeting = { firstName: shortText(24).optional() };
+const count = z.number().int().min(0).max(1_000_000);
+/** Open and overdue worklist tasks per role, and running processes that need attention. */
+const digestCounts = {
+  openFrontDesk: count,
+  overdueFrontDesk: count,
+  openTherapist: count,
+  overdueTherapist: count,
+  openBiller: count,
+  overdueBiller: count,
+  openAdmin: count,
+  overdueAdmin: count,
+  needsAttention: count,
+};
 
 export const templateParamSchemas = {
   intake_link: z.strictObject({ ...practice, ...greeting, link: secureLink }),
@@ -42,20 +55,39 @@ export const templateParamSchemas = {
     reference: z.string().regex(/^[A-Za-z0-9-]{4,24}$/),
     link: secureLink,
   }),
+  /**
+   * The daily staff digest (to practice staff, not patients): counts and a link to the worklist only — no
+   * patient, no claim, no appointment is named, so a forwarded or misdirected digest discloses nothing.
+   */
+  staff_digest: z.strictObject({
+    practiceName: practice.practiceName,
+    /** The practice-local day the digest covers (YYYY-MM-DD). */
+    digestDate: z.iso.date(),
+    ...digestCounts,
+    /** Where staff sign in to see the items (the Temporal UI filtered to the practice, or the worklist). */
+    link: z
+      .url({ protocol: /^https?$/ })
+      .max(300)
+      .optional(),
+  }),
 } as const;
 
 export type TemplateId = keyof typeof templateParamSchemas;
 export const templateIds = Object.keys(templateParamSchemas) as TemplateId[];
 export type TemplateParams<T extends TemplateId> = z.infer<(typeof templateParamSchemas)[T]>;
 
-/** Who a template speaks to: patients need channel consent; a practitioner's office is B2B correspondence. */
-export const templateAudience: Record<TemplateId, 'patient' | 'practitioner'> = {
+/**
+ * Who a template speaks to: patients need channel consent; a practitioner's office is B2B correspondence;
+ * staff messages go to the practice's own people (no consent, no patient quiet hours).
+ */
+export const templateAudience: Record<TemplateId, 'patient' | 'practitioner' | 'staff'> = {
   intake_link: 'patient',
   form_reminder: 'patient',
   appointment_reminder: 'patient',
   insurance_update_request: 'patient',
   statement: 'patient',
   physician_report_notice: 'practitioner',
+  staff_digest: 'staff',
 };
 
 /** Templates whose SMS invites a CONFIRM/CANCEL reply (keyword precedence depends on it). */

@@ -5,12 +5,13 @@ import {
   renderReply,
   renderTemplate,
   SMS_MAX_CHARS,
+  templateAudience,
   templateIds,
   templateParamSchemas,
 } from '../../../connectors/messaging/index.js';
 
 // Every parameter at its maximum length: the SMS limit must hold for the worst case, not the demo case.
-const longest: Record<string, string> = {
+const longest: Record<string, string | number> = {
   practiceName: 'P'.repeat(40),
   practicePhone: '+1 (555) 555-01000',
   firstName: 'F'.repeat(24),
@@ -20,18 +21,27 @@ const longest: Record<string, string> = {
   locationName: 'L'.repeat(40),
   recipientName: 'R'.repeat(40),
   reference: 'X'.repeat(24),
+  digestDate: '2026-09-30',
+  ...Object.fromEntries(
+    ['FrontDesk', 'Therapist', 'Biller', 'Admin'].flatMap((r) => [
+      [`open${r}`, 1_000_000],
+      [`overdue${r}`, 1_000_000],
+    ]),
+  ),
+  needsAttention: 1_000_000,
 };
-const paramsFor = (t: (typeof templateIds)[number], values: Record<string, string>) =>
+const paramsFor = (t: (typeof templateIds)[number], values: Record<string, string | number>) =>
   Object.fromEntries(Object.keys(templateParamSchemas[t].shape).map((k) => [k, values[k]]));
 
 describe('templates', () => {
-  it('cover the six message kinds', () => {
+  it('cover the seven message kinds', () => {
     expect(templateIds.sort()).toEqual([
       'appointment_reminder',
       'form_reminder',
       'insurance_update_request',
       'intake_link',
       'physician_report_notice',
+      'staff_digest',
       'statement',
     ]);
   });
@@ -42,7 +52,8 @@ describe('templates', () => {
         const out = renderTemplate(t, lang, paramsFor(t, longest));
         expect(out.sms.length).toBeLessThanOrEqual(SMS_MAX_CHARS);
         expect(out.sms.startsWith('P'.repeat(40))).toBe(true);
-        expect(out.sms).toContain('STOP');
+        // Staff digests go to the practice's own people by e-mail: no patient opt-out line.
+        if (templateAudience[t] !== 'staff') expect(out.sms).toContain('STOP');
         expect(out.subject.length).toBeGreaterThan(5);
         if ('link' in templateParamSchemas[t].shape) expect(out.text).toContain(longest.link);
         expect(out.subject).not.toContain('F'.repeat(24)); // no name in a subject line
