@@ -22,10 +22,16 @@ export interface TaskSpec {
   role: StaffRole;
   dueInHours: number;
   details?: Record<string, string | number | boolean>;
+  /**
+   * A task id derived from a business key (e.g. one timely-filing task per claim) instead of a fresh uuid4:
+   * raising it again finds the same worklist row and the same task workflow, so a sweep that runs nightly
+   * never raises it twice.
+   */
+  taskId?: string;
 }
 
 export async function raiseTask(owner: TaskOwner, spec: TaskSpec): Promise<string> {
-  const taskId = uuid4();
+  const taskId = spec.taskId ?? uuid4();
   const taskWorkflowId = workflowId('task', taskId);
   await startChild(humanTask, {
     workflowId: taskWorkflowId,
