@@ -8,6 +8,7 @@ import { createOnboardingActivities, type OnboardingConnectorDeps } from './onbo
 import { createClaimActivities, type PatientStatementPort } from './claims.js';
 import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care.js';
 import { createTaskActivities } from './tasks.js';
+import { createEventRouterActivities, type EventRoutingDeps } from './event-router.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   physician?: PhysicianPort;
   /** Onboarding: EMR, messaging and the data keys of the patient mirror (payer: `payerConnector`). */
   onboarding?: OnboardingConnectorDeps;
+  /** The EMR event router: practice billing/intake profile and the claim poll interval (EMR and keys: `onboarding`). */
+  eventRouting?: Pick<EventRoutingDeps, 'practiceProfile' | 'claimPollMinutes'>;
 }
 
 /**
@@ -39,6 +42,12 @@ function notConfigured<T extends object>(what: string): T {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createTaskActivities(deps),
+    ...createEventRouterActivities({
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+      ...(deps.onboarding ? { emr: deps.onboarding.emr, keys: deps.onboarding.keys } : {}),
+      ...deps.eventRouting,
+    }),
     ...createAuthorizationActivities({
       payer: deps.payer ?? notConfigured<AuthorizationPayerPort>('payer connector'),
     }),

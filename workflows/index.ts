@@ -4,3 +4,4 @@ export { priorAuthorization } from './prior-auth.js';
 export { claimSubmission } from './claim.js';
 export { planOfCare } from './plan-of-care.js';
 export { patientOnboarding } from './onboarding.js';
+export { emrEventRouter } from './event-router.js';

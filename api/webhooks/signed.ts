@@ -10,7 +10,7 @@ import { HttpProblem, problem } from '../problem.js';
 import { activeSecrets, type SignedSource } from './config.js';
 import { claimInboxRow, markProcessed } from './inbox.js';
 import { rawBodyOf } from './raw-body.js';
-import type { EmrEventRouter, VerifiedWebhookEvent } from './types.js';
+import type { EmrEventRouter, ParsedWebhookEvent, VerifiedWebhookEvent } from './types.js';
 
 export interface SignedWebhookDeps {
   db: Database;
@@ -20,9 +20,7 @@ export interface SignedWebhookDeps {
   count: (source: string, outcome: string) => void;
 }
 
-type Parsed =
-  | { kind: 'emr'; event: Extract<VerifiedWebhookEvent, { kind: 'emr' }>['event'] }
-  | { kind: 'payer'; payload: Record<string, unknown> };
+type Parsed = ParsedWebhookEvent;
 
 function parse(kind: 'emr' | 'payer', raw: Buffer): Parsed | { errors: { pointer: string; code: string }[] } {
   if (kind === 'emr') {
@@ -81,6 +79,9 @@ export function signedWebhookHandler(kind: 'emr' | 'payer', deps: SignedWebhookD
       reply.header('retry-after', 60);
       throw refuse(503, 'no_router', 'Webhook routing is not available; retry later.');
     }
+
+    const refusal = deps.router.refuse?.(parsed);
+    if (refusal) throw refuse(refusal.status, refusal.reason, refusal.detail, { reason: refusal.reason });
 
     const claim = await claimInboxRow(
       deps.db,

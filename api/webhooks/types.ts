@@ -40,6 +40,22 @@ export type VerifiedWebhookEvent = VerifiedEmrEvent | VerifiedPayerEvent;
  */
 export interface EmrEventRouter {
   route(event: VerifiedWebhookEvent): Promise<void>;
+  /**
+   * Checked after verification and before the inbox: an event the router can never route (an unsupported
+   * payer event) is answered with this problem and not recorded, so the sender's retries are processed once
+   * it is supported instead of being swallowed as duplicates.
+   */
+  refuse?(event: ParsedWebhookEvent): WebhookRefusal | undefined;
+}
+
+export type ParsedWebhookEvent =
+  { kind: 'emr'; event: EmrEvent } | { kind: 'payer'; payload: Record<string, unknown> };
+
+export interface WebhookRefusal {
+  status: 400 | 422;
+  /** Metric outcome and problem `reason` (a code, never event data). */
+  reason: string;
+  detail: string;
 }
 
 /** The part of the messaging service the Twilio routes use. */

@@ -1,0 +1,345 @@
+// The emrEventRouter's side effects (workflows/event-router.ts): resolve the EMR's ids to ours, find the
+// patient's running processes, assemble what a claim or an onboarding needs from our mirror and the EMR, and
+// start or update processes through the Temporal client. Each one is idempotent: ids are derived from business
+// keys (temporal/derived-ids.ts), starts reuse a running process, and a recorded visit is recorded once.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { emrErrorToFailure } from '../connectors/emr/failure.js';
+import type { Emr } from '../connectors/emr/types.js';
+import type { ClaimParties } from '../connectors/payer/types.js';
+import type { EmrEventOf } from '../connectors/webhooks/emr-events.js';
+import type { Database } from '../db/connection.js';
+import { createCoverageRepository } from '../db/repositories/coverages.js';
+import type { RepositoryKeys } from '../db/repositories/keys.js';
+import { createPatientRepository } from '../db/repositories/patients.js';
+import { coverages, practices } from '../db/schema.js';
+import type { VisitToRecord } from '../domain/auth/lifecycle.js';
+import { codeVisit } from '../domain/billing/code-visit.js';
+import { isUuid } from '../domain/ids.js';
+import { VisitSchema } from '../domain/model/visit.js';
+import type { OnboardingInput } from '../domain/onboarding/intake.js';
+import { payerProfileOn } from '../domain/rules/payers.js';
+import type { Acuity } from '../domain/scheduling/types.js';
+import { uuidFromKey } from '../temporal/derived-ids.js';
+import { startIdempotently } from '../temporal/start-process.js';
+import type { ClaimInput } from '../workflows/claim.js';
+import { buildClaimInput } from '../workflows/claim-input.js';
+import { claimSubmission } from '../workflows/claim.js';
+import { patientOnboarding } from '../workflows/onboarding.js';
+import { PayerId } from '../workflows/search-attributes.js';
+
+export type { EmrEvent, EmrEventOf } from '../connectors/webhooks/emr-events.js';
+
+/** What the router needs to know about a practice beyond the practices table (configured per deployment). */
+export interface PracticeProfile {
+  /** 2010AA of the 837P. */
+  billingProvider: ClaimParties['billingProvider'];
+  /** Secure links an EMR-originated onboarding sends (the forms service authenticates the patient). */
+  intakeFormLink: string;
+  insuranceUpdateLink: string;
+  /** Acuity assumed for an evaluation the EMR did not describe (drives the evaluation's length). */
+  defaultAcuity: Acuity;
+}
+
+export interface EventRoutingDeps {
+  db: Database;
+  temporal?: Client;
+  emr?: Emr;
+  keys?: RepositoryKeys;
+  practiceProfile?: (practiceId: string) => Promise<PracticeProfile | undefined>;
+  /** Claim mailbox poll interval handed to claims started from events (as POST /v1/claims does). */
+  claimPollMinutes?: number;
+}
+
+export interface OpenProcesses {
+  onboarding?: string;
+  planOfCare?: string;
+  authorization?: string;
+}
+
+const notConfigured = (what: string) =>
+  ApplicationFailure.nonRetryable(`No ${what} is configured for event routing.`, 'ConnectorNotConfigured');
+
+const GENDER = { male: 'M', female: 'F', other: 'U', unknown: 'U' } as const;
+
+export function createEventRouterActivities(deps: EventRoutingDeps) {
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw notConfigured(what);
+    return value;
+  };
+  const emrCall = async <T>(fn: (emr: Emr) => Promise<T>): Promise<T> => {
+    const emr = need(deps.emr, 'EMR connector');
+    try {
+      return await fn(emr);
+    } catch (err) {
+      throw emrErrorToFailure(err);
+    }
+  };
+  const repos = () => {
+    const keys = need(deps.keys, 'data keyring');
+    return {
+      patients: createPatientRepository(deps.db, keys),
+      coverages: createCoverageRepository(deps.db, keys),
+    };
+  };
+  const practiceZone = async (practiceId: string) => {
+    const [p] = await deps.db
+      .select({ timezone: practices.timezone })
+      .from(practices)
+      .where(eq(practices.id, practiceId));
+    return p?.timezone;
+  };
+
+  return {
+    /**
+     * Our patient id for an EMR patient, or nothing. The EMR keeps our id on the patients ptflow registered
+     * (the identifier of every upsert); we trust it only when our own mirror has that patient in this practice
+     * and, once it knows the EMR id, the same one.
+     */
+    async resolveEmrPatient(q: {
+      practiceId: string;
+      emrPatientId: string;
+    }): Promise<{ patientId?: string }> {
+      const found = await emrCall((emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
+      if (!found?.patientId || !isUuid(found.patientId)) return {};
+      const mine = await repos().patients.get(q.practiceId, found.patientId);
+      if (!mine || (mine.emrPatientId !== undefined && mine.emrPatientId !== q.emrPatientId)) return {};
+      return { patientId: mine.patientId };
+    },
+
+    /** The patient's running processes by kind (the most recently started of each), from Temporal visibility. */
+    async findOpenProcesses(q: { practiceId: string; patientId: string }): Promise<OpenProcesses> {
+      const client = need(deps.temporal, 'Temporal client');
+      if (!isUuid(q.practiceId) || !isUuid(q.patientId)) return {};
+      const newest = new Map<string, { id: string; at: number }>();
+      const query =
+        `PracticeId = '${q.practiceId}' AND PatientId = '${q.patientId}' AND ExecutionStatus = 'Running' ` +
+        `AND ProcessKind IN ('onboarding', 'planOfCare', 'priorAuthorization')`;
+      for await (const wf of client.workflow.list({ query })) {
+        const kind = wf.searchAttributes.ProcessKind?.[0];
+        if (typeof kind !== 'string') continue;
+        const at = wf.startTime.getTime();
+        if ((newest.get(kind)?.at ?? -1) < at) newest.set(kind, { id: wf.workflowId, at });
+      }
+      return {
+        ...(newest.get('onboarding') ? { onboarding: newest.get('onboarding')!.id } : {}),
+        ...(newest.get('planOfCare') ? { planOfCare: newest.get('planOfCare')!.id } : {}),
+        ...(newest.get('priorAuthorization') ? { authorization: newest.get('priorAuthorization')!.id } : {}),
+      };
+    },
+
+    /**
+     * The onboarding input for a patient the EMR registered (walk-in, referral): demographics and coverages read
+     * from the EMR, ids derived from the EMR's so every redelivery names the same patient and onboarding.
+     * Messaging consent is not assumed: the EMR does not say the patient agreed to texts or e-mail.
+     */
+    async onboardingInputFromEmr(q: {
+      practiceId: string;
+      emrPatientId: string;
+      patientId?: string;
+      referralId?: string;
+    }): Promise<{ input: OnboardingInput & { onboardingId: string } } | { missing: string }> {
+      const profile = await deps.practiceProfile?.(q.practiceId);
+      if (!profile) return { missing: 'practice_profile' };
+      const timezone = await practiceZone(q.practiceId);
+      if (!timezone) return { missing: 'practice' };
+      const patient = await emrCall((emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
+      if (!patient) return { missing: 'emr_patient' };
+      const d = patient.demographics;
+      const preferredChannel = d.phone ? 'sms' : d.email ? 'email' : undefined;
+      if (!preferredChannel) return { missing: 'contact' };
+      const emrCoverages = (await emrCall((emr) => emr.listCoverages(q.emrPatientId)))
+        .filter((c) => c.status === 'active')
+        .sort((a, b) => a.order - b.order);
+      const seen = new Set<number>();
+      const onboardingId = q.referralId
+        ? uuidFromKey('onboarding', q.practiceId, 'referral', q.referralId)
+        : uuidFromKey('onboarding', q.practiceId, 'emr-patient', q.emrPatientId);
+      return {
+        input: {
+          onboardingId,
+          practiceId: q.practiceId,
+          patientId: q.patientId ?? uuidFromKey('patient', q.practiceId, q.emrPatientId),
+          clinicTimeZone: timezone,
+          patientTimeZone: timezone,
+          demographics: {
+            given: d.given,
+            family: d.family,
+            birthDate: d.birthDate,
+            sex: d.sex,
+            ...(d.phone ? { phone: d.phone } : {}),
+            ...(d.email ? { email: d.email } : {}),
+            preferredLanguage: d.preferredLanguage === 'es' ? 'es' : 'en',
+          },
+          preferredChannel,
+          messagingConsent: false,
+          coverages: emrCoverages
+            .filter((c) => !seen.has(c.order) && seen.add(c.order))
+            .slice(0, 3)
+            .map((c) => ({
+              coverageId: uuidFromKey('coverage', q.practiceId, c.emrCoverageId),
+              payerId: c.payerId,
+              memberId: c.memberId,
+              ...(c.groupNumber ? { groupNumber: c.groupNumber } : {}),
+              priority: c.order,
+            })),
+          evaluation: { acuity: profile.defaultAcuity },
+          intakeFormLink: profile.intakeFormLink,
+          insuranceUpdateLink: profile.insuranceUpdateLink,
+        },
+      };
+    },
+
+    async startOnboardingFromEvent(input: OnboardingInput & { onboardingId: string }): Promise<string> {
+      return startIdempotently(need(deps.temporal, 'Temporal client'), {
+        taskQueue: Context.current().info.taskQueue,
+        kind: 'onboarding',
+        processKind: 'onboarding',
+        id: input.onboardingId,
+        workflow: patientOnboarding,
+        args: [input],
+        practiceId: input.practiceId,
+        patientId: input.patientId,
+      });
+    },
+
+    /**
+     * Everything the claim of a signed visit needs: the diagnoses from the EMR's signed note, payer and member
+     * from the patient's primary coverage, the subscriber from our mirror, the billing provider from the
+     * practice profile, the authorization number from the running authorization. The claim id is the visit id
+     * (or, for an EMR whose visit ids are not UUIDs, a hash of it), as POST /v1/claims would use it.
+     */
+    async claimInputForVisit(q: {
+      practiceId: string;
+      patientId: string;
+      note: EmrEventOf<'note.signed'>['data'];
+      planOfCareWorkflowId?: string;
+      authorizationWorkflowId?: string;
+    }): Promise<{ input: ClaimInput; units: number } | { missing: string; visitId: string }> {
+      const visitId = isUuid(q.note.visitId)
+        ? q.note.visitId
+        : uuidFromKey('visit', q.practiceId, q.note.visitId);
+      const missing = (what: string) => ({ missing: what, visitId });
+      const profile = await deps.practiceProfile?.(q.practiceId);
+      if (!profile) return missing('practice_profile');
+      const timezone = await practiceZone(q.practiceId);
+      if (!timezone) return missing('practice');
+      const { patients, coverages: coverageRepo } = repos();
+      const patient = await patients.get(q.practiceId, q.patientId);
+      if (!patient) return missing('patient');
+      const [primary] = await deps.db
+        .select({ id: coverages.id })
+        .from(coverages)
+        .where(
+          and(
+            eq(coverages.practiceId, q.practiceId),
+            eq(coverages.patientId, q.patientId),
+            inArray(coverages.status, ['active', 'unverified', 'needs_phone_verification']),
+          ),
+        )
+        .orderBy(asc(coverages.priority))
+        .limit(1);
+      const coverage = primary && (await coverageRepo.get(q.practiceId, primary.id));
+      if (!coverage) return missing('coverage');
+      const signed = await emrCall((emr) => emr.getSignedVisit(q.note.visitId));
+      if (signed.diagnoses.length === 0) return missing('diagnoses');
+      const authNumber = q.authorizationWorkflowId
+        ? (
+            await need(deps.temporal, 'Temporal client')
+              .workflow.getHandle(q.authorizationWorkflowId)
+              .query<{ authNumber?: string }>('status')
+          ).authNumber
+        : undefined;
+      const visit = {
+        id: visitId,
+        payerId: coverage.payerId,
+        dos: q.note.dateOfService,
+        renderingNpi: q.note.therapistNpi,
+        interventions: q.note.interventions,
+        diagnoses: signed.diagnoses,
+        totalTreatmentMinutes: q.note.totalTreatmentMinutes,
+      };
+      const d = patient.demographics;
+      const input = buildClaimInput({
+        practiceId: q.practiceId,
+        patientId: q.patientId,
+        timezone,
+        visit,
+        parties: {
+          billingProvider: profile.billingProvider,
+          subscriber: {
+            memberId: coverage.memberId,
+            lastName: d.family,
+            ...(d.given[0] ? { firstName: d.given[0] } : {}),
+            dateOfBirth: d.birthDate,
+            gender: GENDER[d.sex],
+          },
+        },
+        ...(q.planOfCareWorkflowId ? { planOfCareWorkflowId: q.planOfCareWorkflowId } : {}),
+        ...(authNumber ? { priorAuthNumber: authNumber } : {}),
+        ...(deps.claimPollMinutes !== undefined ? { pollEveryMinutes: deps.claimPollMinutes } : {}),
+      });
+      return { input, units: billedUnits({ ...visit, practiceId: q.practiceId, patientId: q.patientId }) };
+    },
+
+    /** Starts the visit's claim; a claim that already ran for this visit is never started again. */
+    async startClaimFromEvent(
+      input: ClaimInput,
+    ): Promise<{ workflowId: string; outcome: 'started' | 'closed' }> {
+      try {
+        const workflowId = await startIdempotently(need(deps.temporal, 'Temporal client'), {
+          taskQueue: Context.current().info.taskQueue,
+          kind: 'claim',
+          processKind: 'claimSubmission',
+          id: input.case.claimId,
+          workflow: claimSubmission,
+          args: [input],
+          practiceId: input.case.practiceId,
+          patientId: input.case.patientId,
+          searchAttributes: [{ key: PayerId, value: String(input.case.visit.payerId) }],
+          rejectDuplicate: true,
+        });
+        return { workflowId, outcome: 'started' };
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          return { workflowId: err.workflowId, outcome: 'closed' };
+        }
+        throw err;
+      }
+    },
+
+    /** The authorization's validated `recordVisit`; a refusal comes back as its code (for a task), not an error. */
+    async recordAuthorizationVisit(q: {
+      authorizationWorkflowId: string;
+      visit: VisitToRecord;
+    }): Promise<{ recorded: true; duplicate: boolean } | { recorded: false; code: string }> {
+      const handle = need(deps.temporal, 'Temporal client').workflow.getHandle(q.authorizationWorkflowId);
+      try {
+        const r = await handle.executeUpdate<{ duplicate: boolean }, [VisitToRecord]>('recordVisit', {
+          args: [q.visit],
+        });
+        return { recorded: true, duplicate: r.duplicate };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          const type = (err.cause as { type?: string } | undefined)?.type ?? 'refused';
+          return { recorded: false, code: type.replace(/^VisitNotAllowed:/, '') };
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+/** Units the visit bills under its payer's method (what an authorization by units counts); 0 if it cannot be coded. */
+function billedUnits(visit: unknown): number {
+  const parsed = VisitSchema.safeParse(visit);
+  if (!parsed.success) return 0;
+  const profile = payerProfileOn(parsed.data.payerId, parsed.data.dos);
+  if (!profile) return 0;
+  return codeVisit(parsed.data, { profile }).lines.reduce((sum, l) => sum + l.units, 0);
+}

@@ -1,0 +1,13 @@
+// Deterministic UUIDs for processes started by an external event. A webhook can arrive many times (redelivery,
+// the sender re-emitting the same fact under a new message id), and every arrival must name the same process:
+// the id is a keyed hash of the business key, never random. Formatted as an RFC 9562 version-8 ("custom") UUID
+// so domain/ids.ts accepts it, and opaque: the hash reveals nothing of the EMR ids it came from.
+import { createHash } from 'node:crypto';
+
+export function uuidFromKey(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest();
+  h[6] = (h[6]! & 0x0f) | 0x80; // version 8
+  h[8] = (h[8]! & 0x3f) | 0x80; // variant 10xx
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,273 @@
+// emrEventRouter (DESIGN §2.5): one short workflow per verified EMR event, turning it into starts and signals of
+// the long-running processes.
+//
+// Why a workflow rather than routing inside the webhook request: the thin event (WH-8) is not enough to start
+// anything. A claim needs the diagnoses (EMR), the coverage and subscriber (our encrypted mirror) and the
+// billing provider; an onboarding needs the patient's demographics and coverages from the EMR. Those reads run
+// where the connectors and data keys live — the worker — with retries. The API therefore only has to hand the
+// event to Temporal (idempotently, `event:<hash of the delivery>`), answer 202 within milliseconds, and never
+// loses an event to an EMR outage: Temporal holds it until it is routed. Every step is idempotent on its own:
+// the claim id is the visit id (REJECT_DUPLICATE), the onboarding id a hash of the EMR patient, the plan of care
+// counts a visit id once, and the authorization's recordVisit reports a repeated visit as a duplicate. So the
+// same fact delivered under several webhook ids still has exactly one effect.
+//
+// The event travels only inside the encrypted payload; the search attributes carry the practice, our patient id
+// (once resolved), the event kind and the outcome — nothing from the event itself.
+import {
+  ApplicationFailure,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { EmrEvent, EmrEventOf } from '../activities/event-router.js';
+import type { Activities } from '../activities/index.js';
+import { appointmentBookedSignal, evaluationCheckedInSignal } from './onboarding.js';
+import { visitCompletedSignal } from './plan-of-care.js';
+import { raiseTask } from './raise-task.js';
+import { PatientId, PracticeId, ProcessKind, ProcessStatus } from './search-attributes.js';
+
+export interface EmrEventRouterInput {
+  /** The practice the verified source belongs to (the event was checked to be about it). */
+  practiceId: string;
+  event: EmrEvent;
+}
+
+export type EventRouteOutcome =
+  /** Processes were started or signalled (see `workflowIds`). */
+  | 'routed'
+  /** The EMR patient is not one of ours: recorded here, nothing started. */
+  | 'unknown_patient'
+  /** A known patient, but no running process cares about this event. */
+  | 'no_process'
+  /** Something the event needs is missing (coverage, billing profile …): a task was raised for staff. */
+  | 'needs_attention'
+  /** The event type needs nothing from ptflow. */
+  | 'acknowledged';
+
+export interface EventRouteResult {
+  type: EmrEvent['type'];
+  outcome: EventRouteOutcome;
+  patientId?: string;
+  /** What the event started or signalled. */
+  workflowIds: string[];
+  /** Outcomes of the individual steps (ids and codes only), e.g. `claim:started`, `authorization:rejected:visits_exhausted`. */
+  steps: string[];
+}
+
+/** Our database and the EMR: quick calls, bounded retries (an EMR outage leaves the workflow retrying, not lost). */
+export const eventRouterActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['ConnectorNotConfigured'] as string[],
+  },
+} as const;
+
+const acts = proxyActivities<Activities>(eventRouterActivityOptions);
+
+export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventRouteResult> {
+  const { practiceId, event } = input;
+  const steps: string[] = [];
+  const workflowIds: string[] = [];
+  let patientId: string | undefined;
+  upsertSearchAttributes([
+    { key: ProcessKind, value: 'emrEvent' },
+    { key: PracticeId, value: practiceId },
+  ]);
+
+  const done = (outcome: EventRouteOutcome): EventRouteResult => {
+    upsertSearchAttributes([
+      { key: ProcessStatus, value: outcome },
+      ...(patientId ? [{ key: PatientId, value: patientId }] : []),
+    ]);
+    return { type: event.type, outcome, ...(patientId ? { patientId } : {}), workflowIds, steps };
+  };
+
+  const resolve = async (emrPatientId: string) => {
+    patientId = (await acts.resolveEmrPatient({ practiceId, emrPatientId })).patientId;
+    return patientId;
+  };
+
+  /** A signal to a process that may have closed since it was found: a closed target is a step, not an error. */
+  const tell = async (id: string, send: () => Promise<void>, label: string) => {
+    try {
+      await send();
+      workflowIds.push(id);
+      steps.push(`${label}:signalled`);
+      return true;
+    } catch {
+      steps.push(`${label}:closed`);
+      return false;
+    }
+  };
+
+  const attention = async (kind: string, title: string, role: 'biller' | 'front_desk', reason: string) => {
+    const taskWorkflowId = await raiseTask(
+      {
+        practiceId,
+        ...(patientId ? { patientId } : {}),
+        processKind: 'emrEvent',
+        details: { eventWorkflowId: workflowInfo().workflowId },
+      },
+      { kind, title, role, dueInHours: 24, details: { reason } },
+    );
+    workflowIds.push(taskWorkflowId);
+    steps.push(`task:${kind}:${reason}`);
+  };
+
+  switch (event.type) {
+    case 'patient.created':
+    case 'referral.received':
+      return done(await startOnboarding(event));
+    case 'appointment.booked':
+    case 'appointment.checked_in':
+      return done(await toOnboarding(event));
+    case 'appointment.cancelled':
+    case 'appointment.no_show':
+      // No process waits for these yet: an onboarding's own booking is cancelled by the onboarding itself,
+      // and a missed treatment visit has no billing or authorization effect.
+      return done('acknowledged');
+    case 'note.signed':
+      return done(await noteSigned(event));
+    default: {
+      const never: never = event;
+      throw ApplicationFailure.nonRetryable(`unknown event ${String(never)}`, 'UnknownEvent');
+    }
+  }
+
+  async function startOnboarding(
+    e: EmrEventOf<'patient.created'> | EmrEventOf<'referral.received'>,
+  ): Promise<EventRouteOutcome> {
+    const known = await resolve(e.data.emrPatientId);
+    if (known) {
+      const open = await acts.findOpenProcesses({ practiceId, patientId: known });
+      if (open.onboarding) {
+        steps.push('onboarding:already_running');
+        return 'no_process';
+      }
+      // A known patient is onboarded again only for a new referral (a new episode of care).
+      if (e.type === 'patient.created') {
+        steps.push('patient:known');
+        return 'no_process';
+      }
+    }
+    const built = await acts.onboardingInputFromEmr({
+      practiceId,
+      emrPatientId: e.data.emrPatientId,
+      ...(known ? { patientId: known } : {}),
+      ...(e.type === 'referral.received' && known ? { referralId: e.data.referralId } : {}),
+    });
+    if ('missing' in built) {
+      await attention(
+        'register_patient',
+        'Patient from the EMR cannot be onboarded automatically',
+        'front_desk',
+        built.missing,
+      );
+      return 'needs_attention';
+    }
+    patientId = built.input.patientId;
+    workflowIds.push(await acts.startOnboardingFromEvent(built.input));
+    steps.push('onboarding:started');
+    return 'routed';
+  }
+
+  async function toOnboarding(
+    e: EmrEventOf<'appointment.booked'> | EmrEventOf<'appointment.checked_in'>,
+  ): Promise<EventRouteOutcome> {
+    // Only the evaluation concerns an onboarding; ptflow's own bookings come back here too and are not news.
+    if (e.data.kind !== 'evaluation') return 'acknowledged';
+    if (e.type === 'appointment.booked' && e.data.appointmentId !== null) return 'acknowledged';
+    if (!(await resolve(e.data.emrPatientId))) return 'unknown_patient';
+    const open = await acts.findOpenProcesses({ practiceId, patientId: patientId! });
+    if (!open.onboarding) return 'no_process';
+    const handle = getExternalWorkflowHandle(open.onboarding);
+    const sent =
+      e.type === 'appointment.checked_in'
+        ? await tell(
+            open.onboarding,
+            () => handle.signal(evaluationCheckedInSignal, { emrAppointmentId: e.data.emrAppointmentId }),
+            'onboarding:checked_in',
+          )
+        : await tell(
+            open.onboarding,
+            () =>
+              handle.signal(appointmentBookedSignal, {
+                emrAppointmentId: e.data.emrAppointmentId,
+                start: e.data.start,
+                therapistId: e.data.therapistId,
+                locationId: e.data.locationId,
+              }),
+            'onboarding:booked',
+          );
+    return sent ? 'routed' : 'no_process';
+  }
+
+  async function noteSigned(e: EmrEventOf<'note.signed'>): Promise<EventRouteOutcome> {
+    if (!(await resolve(e.data.emrPatientId))) return 'unknown_patient';
+    const open = await acts.findOpenProcesses({ practiceId, patientId: patientId! });
+    const built = await acts.claimInputForVisit({
+      practiceId,
+      patientId: patientId!,
+      note: e.data,
+      ...(open.planOfCare ? { planOfCareWorkflowId: open.planOfCare } : {}),
+      ...(open.authorization ? { authorizationWorkflowId: open.authorization } : {}),
+    });
+    let outcome: EventRouteOutcome = 'routed';
+
+    // 1. The claim: one per visit, whichever of the API and this event comes first.
+    if ('missing' in built) {
+      await attention(
+        'start_claim',
+        'Signed visit could not be billed automatically',
+        'biller',
+        built.missing,
+      );
+      outcome = 'needs_attention';
+    } else {
+      const claim = await acts.startClaimFromEvent(built.input);
+      if (claim.outcome === 'started') workflowIds.push(claim.workflowId);
+      steps.push(`claim:${claim.outcome}`);
+    }
+    const visitId = 'missing' in built ? built.visitId : built.input.case.claimId;
+
+    // 2. The plan of care counts the treatment day (a visit id is counted once).
+    if (open.planOfCare) {
+      await tell(
+        open.planOfCare,
+        () =>
+          getExternalWorkflowHandle(open.planOfCare!).signal(visitCompletedSignal, {
+            visitId,
+            dos: e.data.dateOfService,
+          }),
+        'plan_of_care:visit',
+      );
+    }
+
+    // 3. The authorization validates and counts the visit; a refusal is for a person, not a retry.
+    if (open.authorization) {
+      const r = await acts.recordAuthorizationVisit({
+        authorizationWorkflowId: open.authorization,
+        visit: { visitId, dos: e.data.dateOfService, units: 'missing' in built ? 0 : built.units },
+      });
+      if (r.recorded) {
+        workflowIds.push(open.authorization);
+        steps.push(`authorization:${r.duplicate ? 'duplicate' : 'recorded'}`);
+      } else {
+        steps.push(`authorization:rejected:${r.code}`);
+        await attention(
+          'authorization_visit_rejected',
+          'Visit is not covered by the authorization',
+          'front_desk',
+          r.code,
+        );
+        outcome = 'needs_attention';
+      }
+    }
+    return outcome;
+  }
+}
