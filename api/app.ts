@@ -32,6 +32,7 @@ import { onboardingRoutes } from './routes/onboardings.js';
 import { planOfCareRoutes } from './routes/plans-of-care.js';
 import { processRoutes } from './routes/processes.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
+import { responseShapingPlugin } from './response-shaping/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
 export interface RouteEntry {
@@ -176,6 +177,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (deps.idempotency) await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
   await registerOpenApi(app);
+  // Per-role response views (SEC-AC-6): registered before the routes so its onRoute hook sees them all.
+  await app.register(responseShapingPlugin);
 
   await app.register(healthRoutes(deps.readiness));
   await app.register(taskRoutes({ db: deps.db, temporal: deps.temporal, cursorKey: deps.cursorKey }));

@@ -26,26 +26,10 @@ import {
   startProcess,
 } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
+import { authorizationStatusViews, visitRecordedViews } from '../response-shaping/views.js';
 
 const isoDate = z.iso.date();
 const id = z.strictObject({ id: z.uuid() });
-
-const statusSchema = z.object({
-  authorizationId: z.uuid(),
-  status: z.string(),
-  authNumber: z.string().optional(),
-  startDate: z.string().optional(),
-  endDate: z.string().optional(),
-  visitsAuthorized: z.number().int().optional(),
-  visitsUsed: z.number().int(),
-  visitsRemaining: z.number().int().optional(),
-  unitsAuthorized: z.number().int().optional(),
-  unitsUsed: z.number().int(),
-  unitsRemaining: z.number().int().optional(),
-  needsAttention: z.boolean(),
-  extensionsRequested: z.number().int(),
-  extensionsApproved: z.number().int(),
-});
 
 const started = z.object({
   id: z.uuid(),
@@ -109,7 +93,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
           tags: ['authorizations'],
           summary: 'Status of an authorization',
           params: id,
-          response: { 200: statusSchema },
+          response: { 200: authorizationStatusViews },
         },
       },
       async (req) => {
@@ -172,14 +156,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
             dos: isoDate,
             units: z.number().int().min(0).max(48),
           }),
-          response: {
-            200: z.object({
-              visitsUsed: z.number().int(),
-              visitsRemaining: z.number().int().optional(),
-              unitsRemaining: z.number().int().optional(),
-              duplicate: z.boolean(),
-            }),
-          },
+          response: { 200: visitRecordedViews },
         },
       },
       async (req) => {
@@ -207,7 +184,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
             endDate: isoDate.optional(),
             reasonCode: z.enum(['payer_correction', 'data_entry_error', 'retro_authorization']),
           }),
-          response: { 200: statusSchema },
+          response: { 200: authorizationStatusViews },
         },
       },
       async (req) => {

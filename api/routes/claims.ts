@@ -12,6 +12,7 @@ import { ClaimPreviewInputError, previewClaim } from '../../connectors/payer/pre
 import { principalOf } from '../auth/plugin.js';
 import { ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps, startProcess } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
+import { claimPreviewViews, claimStatusViews } from '../response-shaping/views.js';
 
 const id = z.strictObject({ id: z.uuid() });
 const name = z.string().min(1).max(60);
@@ -48,49 +49,6 @@ const visit = z.strictObject({
     .min(1)
     .max(12),
   totalTreatmentMinutes: z.number().int().min(0).max(600).optional(),
-});
-
-const snapshot = z.object({
-  claimId: z.uuid(),
-  state: z.string(),
-  attempt: z.number().int(),
-  frequency: z.enum(['1', '7']),
-  chargeCents: z.number().int().optional(),
-  paidCents: z.number().int().optional(),
-  patientResponsibilityCents: z.number().int().optional(),
-  payerClaimNumber: z.string().optional(),
-  lines: z.array(z.object({ code: z.string(), modifiers: z.array(z.string()), units: z.number().int() })),
-  blockingFindings: z.array(z.string()),
-  decisions: z.array(z.object({ at: z.string(), what: z.string(), reason: z.string() })),
-});
-
-const previewSchema = z.object({
-  payer: z.object({ payerId: z.string(), name: z.string() }),
-  method: z.string(),
-  totalTimedMinutes: z.number().int(),
-  lines: z.array(
-    z.object({
-      lineNumber: z.number().int(),
-      code: z.string(),
-      modifiers: z.array(z.string()),
-      units: z.number().int(),
-      chargeCents: z.number().int(),
-      furnishedBy: z.string(),
-      audit: z.array(z.string()),
-    }),
-  ),
-  findings: z.array(
-    z.object({
-      code: z.string(),
-      severity: z.string(),
-      field: z.string(),
-      message: z.string(),
-      fix: z.string(),
-    }),
-  ),
-  submittable: z.boolean(),
-  x12: z.string().optional(),
-  x12Error: z.string().optional(),
 });
 
 export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number }): FastifyPluginAsyncZod =>
@@ -201,7 +159,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
               .optional(),
             referringNpi: npi.optional(),
           }),
-          response: { 200: previewSchema },
+          response: { 200: claimPreviewViews },
         },
       },
       async (req) => {
@@ -233,7 +191,12 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
       '/v1/claims/:id',
       {
         config: { roles: ['admin', 'biller'] },
-        schema: { tags: ['claims'], summary: 'Status of a claim', params: id, response: { 200: snapshot } },
+        schema: {
+          tags: ['claims'],
+          summary: 'Status of a claim',
+          params: id,
+          response: { 200: claimStatusViews },
+        },
       },
       async (req) => {
         return queryOwned(

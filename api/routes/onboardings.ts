@@ -13,43 +13,12 @@ import {
 } from '../../workflows/onboarding.js';
 
 import { principalOf } from '../auth/plugin.js';
+import { onboardingStatusViews } from '../response-shaping/views.js';
 import { type ProcessRouteDeps, newProcessId, queryOwned, signalOwned, startProcess } from '../processes.js';
 
 const id = z.strictObject({ id: z.uuid() });
 const accepted = z.object({ id: z.uuid(), status: z.literal('accepted') });
 const desk = ['admin', 'front_desk'] as const;
-
-/** The status snapshot: ids, outcomes and counts only (the response schema is the allow-list). */
-const statusSchema = z.object({
-  onboardingId: z.uuid(),
-  patientId: z.uuid(),
-  state: z.string(),
-  coverages: z.array(
-    z.object({
-      coverageId: z.string(),
-      priority: z.number().int(),
-      outcome: z.string().optional(),
-      verifications: z.number().int(),
-      authorizationRequired: z.boolean().optional(),
-      copayCents: z.number().int().optional(),
-    }),
-  ),
-  forms: z.object({ state: z.enum(['not_sent', 'sent', 'completed']), remindersSent: z.number().int() }),
-  messages: z.array(z.object({ template: z.string(), status: z.string() })),
-  appointment: z
-    .object({
-      emrAppointmentId: z.string(),
-      start: z.string().optional(),
-      therapistId: z.string().optional(),
-      locationId: z.string().optional(),
-    })
-    .optional(),
-  authorizationWorkflowId: z.string().optional(),
-  planOfCareWorkflowId: z.string().optional(),
-  openTasks: z.number().int(),
-  needsAttention: z.boolean(),
-  cancelReason: z.string().optional(),
-});
 
 export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
@@ -96,7 +65,7 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
           tags: ['onboardings'],
           summary: 'Status of an onboarding (no patient details)',
           params: id,
-          response: { 200: statusSchema },
+          response: { 200: onboardingStatusViews },
         },
       },
       async (req) => {

@@ -4,7 +4,6 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { practices } from '../../db/schema.js';
-import { workflowId } from '../../domain/ids.js';
 import { outcomeInstruments } from '../../domain/outcomes/instruments.js';
 import {
   dischargePlanOfCareSignal,
@@ -19,41 +18,19 @@ import { principalOf } from '../auth/plugin.js';
 import {
   type ProcessRouteDeps,
   newProcessId,
+  ownedProcess,
   queryOwned,
   signalOwned,
   updateOwned,
   startProcess,
 } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
+import { outcomeResultViews, planOfCareStatusViews } from '../response-shaping/views.js';
 
 const id = z.strictObject({ id: z.uuid() });
 const isoDate = z.iso.date();
 const clinical = ['admin', 'therapist'] as const;
 const accepted = z.object({ id: z.uuid(), status: z.literal('accepted') });
-
-const outcome = z.object({
-  instrument: z.enum(outcomeInstruments),
-  improvementFromBaseline: z.number(),
-  mcid: z.number().optional(),
-  meaningfulSinceBaseline: z.boolean(),
-  trend: z.string(),
-});
-
-const statusSchema = z.object({
-  episodeId: z.uuid(),
-  status: z.string(),
-  certification: z.string(),
-  initialCertificationDueBy: z.string(),
-  certifiedThrough: z.string(),
-  treatmentDays: z.number().int(),
-  visitsCounted: z.number().int(),
-  progressReportOverdue: z.boolean(),
-  outcomes: z.array(outcome),
-  plateau: z.boolean(),
-  needsAttention: z.boolean(),
-  nextCheck: z.string().optional(),
-  discharged: z.object({ date: z.string(), reason: z.string() }).optional(),
-});
 
 export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
@@ -91,6 +68,10 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
         const episodeId = newProcessId(req);
         const { authorizationId, ...rest } = req.body;
+        // The episode signals its authorization (extensions, discharge): only one of this practice (404 otherwise).
+        const authorizationWorkflowId = authorizationId
+          ? (await ownedProcess(deps, req, 'auth', authorizationId)).workflowId
+          : undefined;
         return reply.code(202).send(
           await startProcess(deps, req, {
             kind: 'poc',
@@ -103,7 +84,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
                 episodeId,
                 practiceId: principal.practiceId,
                 timezone: practice.timezone,
-                ...(authorizationId ? { authorizationWorkflowId: workflowId('auth', authorizationId) } : {}),
+                ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
               },
             ],
             patientId: req.body.patientId,
@@ -122,7 +103,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
           tags: ['plans-of-care'],
           summary: 'Status of an episode',
           params: id,
-          response: { 200: statusSchema },
+          response: { 200: planOfCareStatusViews },
         },
       },
       async (req) => {
@@ -175,7 +156,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
             score: z.number().min(-1000).max(1000),
             date: isoDate,
           }),
-          response: { 200: outcome },
+          response: { 200: outcomeResultViews },
         },
       },
       async (req) => {
@@ -217,7 +198,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
               certifiedThrough: isoDate,
             }),
           ]),
-          response: { 200: statusSchema },
+          response: { 200: planOfCareStatusViews },
         },
       },
       async (req) => {

@@ -15,6 +15,7 @@ import {
 } from '../../workflows/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpProblem, problem } from '../problem.js';
+import { processPageViews } from '../response-shaping/views.js';
 
 const kinds = ['onboarding', 'priorAuthorization', 'claimSubmission', 'planOfCare', 'humanTask'] as const;
 
@@ -54,24 +55,7 @@ export const processRoutes = (deps: { temporal: Client; cursorKey: Buffer }): Fa
             limit: z.coerce.number().int().min(1).max(100).default(10),
             cursor: z.string().max(2048).optional(),
           }),
-          response: {
-            200: z.object({
-              data: z.array(
-                z.object({
-                  id: z.string(),
-                  kind: z.string().nullable(),
-                  status: z.string().nullable(),
-                  patientId: z.string().nullable(),
-                  needsAttention: z.boolean(),
-                  nextDeadline: z.string().nullable(),
-                  running: z.boolean(),
-                  startedAt: z.string().nullable(),
-                }),
-              ),
-              has_more: z.boolean(),
-              next_cursor: z.string().nullable(),
-            }),
-          },
+          response: { 200: processPageViews },
         },
       },
       async (req) => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { listOutbox } from '../../db/repositories/outbox.js';
 import { principalOf } from '../auth/plugin.js';
 import { audited, type ProcessRouteDeps } from '../processes.js';
+import { roleViews } from '../response-shaping/role-views.js';
 
 const entry = z.object({
   id: z.uuid(),
@@ -17,6 +18,9 @@ const entry = z.object({
   status: z.enum(['sent', 'delivered', 'failed']),
   createdAt: z.string(),
 });
+
+const outboxPage = z.object({ data: z.array(entry) });
+const outboxPageViews = roleViews('SandboxOutbox', outboxPage, { admin: outboxPage, front_desk: outboxPage });
 
 export const sandboxRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
@@ -32,7 +36,7 @@ export const sandboxRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
             limit: z.coerce.number().int().min(1).max(100).default(20),
             before: z.iso.datetime({ offset: true }).optional(),
           }),
-          response: { 200: z.object({ data: z.array(entry) }) },
+          response: { 200: outboxPageViews },
         },
       },
       async (req) => {

@@ -12,6 +12,7 @@ import { completeTaskSignal } from '../../workflows/human-task.js';
 import { principalOf } from '../auth/plugin.js';
 import { cursorSchema, decodeCursor, encodeCursor, limitSchema } from '../pagination.js';
 import { HttpProblem, problem } from '../problem.js';
+import { roleViews } from '../response-shaping/role-views.js';
 
 export interface TaskRouteDeps {
   db: Database;
@@ -34,6 +35,18 @@ const taskView = z.object({
 });
 
 const staff = ['admin', 'front_desk', 'therapist', 'biller'] as const;
+const taskPage = z.object({
+  data: z.array(taskView),
+  has_more: z.boolean(),
+  next_cursor: z.string().nullable(),
+});
+// Every staff role works the same worklist fields (their own queue; admins any queue).
+const taskPageViews = roleViews('TaskPage', taskPage, {
+  admin: taskPage,
+  front_desk: taskPage,
+  therapist: taskPage,
+  biller: taskPage,
+});
 
 export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
@@ -50,13 +63,7 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
             limit: limitSchema,
             cursor: cursorSchema,
           }),
-          response: {
-            200: z.object({
-              data: z.array(taskView),
-              has_more: z.boolean(),
-              next_cursor: z.string().nullable(),
-            }),
-          },
+          response: { 200: taskPageViews },
         },
       },
       async (req) => {
