@@ -3,6 +3,35 @@
 import type { FastifyRequest } from 'fastify';
 import type { DestinationStream, LoggerOptions } from 'pino';
 
+/**
+ * Keys whose values are patient data wherever they appear in a log object. Names are redacted below the top
+ * level only (`name` at the top is pino's logger name; `name` on a failure is reduced by temporal/logger.ts).
+ */
+const phiKeys = [
+  'patient',
+  'patients',
+  'demographics',
+  'subscriber',
+  'memberId',
+  'given',
+  'family',
+  'firstName',
+  'lastName',
+  'dob',
+  'dateOfBirth',
+  'birthDate',
+  'email',
+  'phone',
+  'address',
+  'mrn',
+  'ssn',
+];
+
+/** Up to three levels deep: `memberId`, `x.memberId`, `x.y.memberId`, `x.y.z.memberId`. */
+function everywhere(key: string): string[] {
+  return [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`];
+}
+
 export const redactPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -10,15 +39,12 @@ export const redactPaths = [
   'req.body',
   'res.body',
   'body',
-  '*.patient',
-  '*.patient.*',
-  '*.demographics',
-  '*.memberId',
+  '*.body',
+  'rawBody',
+  '*.rawBody',
   '*.name',
-  '*.dob',
-  '*.dateOfBirth',
-  '*.email',
-  '*.phone',
+  '*.*.name',
+  ...phiKeys.flatMap(everywhere),
 ];
 
 let destination: DestinationStream | undefined;

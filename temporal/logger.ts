@@ -1,6 +1,7 @@
 // The Temporal runtime's logger (worker, workflow `log.*`, activity logs) forwarded to pino with the API's
 // redaction, minus what redaction by path cannot catch: failure messages and stack traces, which can quote
-// data. Failures are logged by name and type only (the full failure stays encrypted in the history).
+// data. Failures are logged by class and type only (the full failure stays encrypted in the history); the class
+// is logged as `class`, since `*.name` is a redacted path (patient names).
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import type { Logger as Pino } from 'pino';
 
@@ -19,11 +20,11 @@ function describeFailure(value: unknown): Record<string, unknown> {
   if (value && typeof value === 'object') {
     const v = value as { name?: unknown; type?: unknown; constructor?: { name?: string } };
     return {
-      name: typeof v.name === 'string' ? v.name : (v.constructor?.name ?? 'Error'),
+      class: typeof v.name === 'string' ? v.name : (v.constructor?.name ?? 'Error'),
       ...(typeof v.type === 'string' ? { type: v.type } : {}),
     };
   }
-  return { name: typeof value };
+  return { class: typeof value };
 }
 
 export function sanitizeMeta(meta: LogMetadata | undefined): Record<string, unknown> {

@@ -22,12 +22,12 @@ describe('Temporal runtime logs through pino', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({
       msg: 'Activity failed',
       activityType: 'registerPatient',
-      error: { name: 'ApplicationFailure', type: 'EmrNotFound' },
+      error: { class: 'ApplicationFailure', type: 'EmrNotFound' },
     });
     expect(JSON.parse(lines[1]!)).toMatchObject({
       level: 50,
       workflowId: 'onboarding:x',
-      failure: { name: 'Error' },
+      failure: { class: 'Error' },
     });
   });
 });
