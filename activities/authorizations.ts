@@ -12,6 +12,10 @@ export interface AuthorizationSubmission {
   startDate: string;
   endDate?: string;
   urgency: 'standard' | 'urgent';
+  /** ICD-10-CM codes the request is for (the 278 needs 1–12; the referral's diagnosis at least). */
+  diagnosisCodes?: string[];
+  /** CPT/HCPCS codes of the planned treatment; the payer port's configured default when absent. */
+  procedureCodes?: string[];
   /** Extension requests carry the payer's reference number of the authorization they extend. */
   extendsAuthNumber?: string;
 }

@@ -7,6 +7,10 @@ import { PostgresControlNumbers } from '../connectors/payer/control-numbers.js';
 import { sandboxPayerDirectory } from '../connectors/payer/sandbox/plans.js';
 import { startSandboxPayer } from '../connectors/payer/sandbox/server.js';
 import type { PayerConnector } from '../connectors/payer/types.js';
+import type { AuthorizationPayerPort } from '../activities/authorizations.js';
+import { createPayerAuthorizationPort } from '../activities/payer-authorization.js';
+import type { Database } from '../db/connection.js';
+import type { RepositoryKeys } from '../db/repositories/keys.js';
 import type { Config } from './config.js';
 
 export interface ClearinghouseSettings {
@@ -36,6 +40,18 @@ export function clearinghouseConnector(s: ClearinghouseSettings, sql: postgres.S
     payers: sandboxPayerDirectory(),
     controlNumbers: new PostgresControlNumbers(drizzle(sql)),
   });
+}
+
+/**
+ * Prior authorizations over the same connector: each request and status query is a 278, with the member read
+ * from our encrypted patient and coverage mirror (hence the data keys).
+ */
+export function authorizationPayerPort(
+  connector: PayerConnector,
+  db: Database,
+  keys: RepositoryKeys,
+): AuthorizationPayerPort {
+  return createPayerAuthorizationPort({ db, keys, payer: connector });
 }
 
 export function clearinghouseFromConfig(config: Config): ClearinghouseSettings | undefined {

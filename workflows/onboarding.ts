@@ -432,6 +432,8 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
           payerId: coverage.payerId,
           timezone: intake.clinicTimeZone,
           requestedVisits: intake.requestedAuthVisits,
+          // The referral's diagnosis is what the 278 asks for.
+          ...(intake.evaluation.diagnosisCode ? { diagnosisCodes: [intake.evaluation.diagnosisCode] } : {}),
           startDate: localDate(new Date(), intake.clinicTimeZone),
           urgency: 'standard',
           planOfCareContinues: true,

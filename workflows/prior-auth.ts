@@ -11,6 +11,7 @@ import {
   defineSignal,
   defineUpdate,
   allHandlersFinished,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -60,6 +61,10 @@ export interface PriorAuthInput {
   startDate: string;
   endDate?: string;
   urgency: 'standard' | 'urgent';
+  /** ICD-10-CM codes the request is for (the referral's diagnosis at least): the 278 carries them. */
+  diagnosisCodes?: string[];
+  /** CPT/HCPCS codes of the planned treatment (the payer port's default when absent). */
+  procedureCodes?: string[];
   /** Payer decision window (7 days standard, 72 h urgent unless the payer profile says otherwise). */
   decisionWindowHours?: number;
   /** How often to ask the payer while a decision is pending (default 6 hours). */
@@ -67,7 +72,13 @@ export interface PriorAuthInput {
   alertPolicy?: AuthAlertPolicy;
   planOfCareContinues: boolean;
   /** Carried across continue-as-new. */
-  carry?: { ledger: AuthLedger; requestNumber: number; decisionEscalated: boolean };
+  carry?: {
+    ledger: AuthLedger;
+    requestNumber: number;
+    decisionEscalated: boolean;
+    /** An extension request the payer pended is still waiting for its decision. */
+    extensionPending?: boolean;
+  };
 }
 
 export interface PriorAuthStatus {
@@ -127,11 +138,17 @@ const payer = proxyActivities<Activities>(payerActivityOptions);
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Executions from before this patch never polled for a pended extension (they waited for the signal). */
+export const POLL_PENDED_EXTENSION_PATCH = 'poll-pended-extension';
+
 export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAuthStatus> {
   const policy = input.alertPolicy ?? DEFAULT_AUTH_ALERT_POLICY;
   let ledger: AuthLedger = input.carry?.ledger ?? newLedger();
   let requestNumber = input.carry?.requestNumber ?? 0;
   let decisionEscalated = input.carry?.decisionEscalated ?? false;
+  let extensionPending = input.carry?.extensionPending ?? false;
+  let nextExtensionPollAt = 0;
+  const pollEveryMs = (input.pollEveryMinutes ?? 360) * 60_000;
   let planOfCareContinues = input.planOfCareContinues;
   let closing = false;
   let changed = false;
@@ -171,6 +188,7 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   // validated against the approved authorization.
   setHandler(payerDecisionSignal, (d) => {
     take(d);
+    if (d.outcome !== 'pended') extensionPending = false;
     changed = true;
   });
   setHandler(dischargeSignal, () => {
@@ -274,6 +292,8 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
     startDate: input.startDate,
     endDate: input.endDate,
     urgency: input.urgency,
+    ...(input.diagnosisCodes ? { diagnosisCodes: input.diagnosisCodes } : {}),
+    ...(input.procedureCodes ? { procedureCodes: input.procedureCodes } : {}),
     extendsAuthNumber,
   });
 
@@ -300,10 +320,7 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   while ((ledger.status === 'pending' || ledger.status === 'submitted') && !closing) {
     const untilDeadline = decisionDeadline - new Date().getTime();
     publish(new Date(decisionDeadline));
-    const pollMs = Math.min(
-      (input.pollEveryMinutes ?? 360) * 60_000,
-      untilDeadline > 0 ? untilDeadline : Infinity,
-    );
+    const pollMs = Math.min(pollEveryMs, untilDeadline > 0 ? untilDeadline : Infinity);
     const stillPending = () => ledger.status === 'pending' || ledger.status === 'submitted';
     await condition(() => !stillPending() || closing, pollMs);
     if (!stillPending() || closing) continue;
@@ -331,6 +348,16 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
       break;
     }
 
+    // A pended extension: ask the payer again on the polling cadence (a webhook signal may decide first).
+    if (extensionPending && now.getTime() >= nextExtensionPollAt) {
+      const d = await payer.pollAuthorizationDecision(submission(ledger.authNumber), requestNumber);
+      if (d.outcome === 'pended') nextExtensionPollAt = new Date().getTime() + pollEveryMs;
+      else {
+        extensionPending = false;
+        take(d);
+      }
+    }
+
     const alerts = dueAlerts(ledger, policy, today);
     for (const alert of alerts) {
       ledger = { ...ledger, alertsRaised: [...ledger.alertsRaised, alert.key] };
@@ -344,7 +371,13 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
       };
       requestNumber += 1;
       take(await payer.submitAuthorizationRequest(submission(ledger.authNumber), requestNumber));
-      if (ledger.status === 'pending') ledger = { ...ledger, status: 'extension_requested' };
+      if (ledger.status === 'pending') {
+        ledger = { ...ledger, status: 'extension_requested' };
+        if (patched(POLL_PENDED_EXTENSION_PATCH)) {
+          extensionPending = true;
+          nextExtensionPollAt = new Date().getTime() + pollEveryMs;
+        }
+      }
     } else if (ledger.status === 'exhausted' && alerts.length > 0) {
       // No extension coming (plan of care ended or one is already in flight): staff decide.
       publish();
@@ -356,6 +389,7 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
         const d = nextAlertDate(ledger, policy, today);
         return d ? endOfLocalDay(d, input.timezone).getTime() - 86_400_000 : undefined;
       })(),
+      extensionPending ? nextExtensionPollAt : undefined,
     ].filter((t): t is number => t !== undefined && t > now.getTime());
     const next = wakeAt.length > 0 ? Math.min(...wakeAt) : undefined;
     publish(ledger.endDate ? endOfLocalDay(ledger.endDate, input.timezone) : undefined);
@@ -365,7 +399,7 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
       await continueAsNew<typeof priorAuthorization>({
         ...input,
         planOfCareContinues,
-        carry: { ledger, requestNumber, decisionEscalated },
+        carry: { ledger, requestNumber, decisionEscalated, extensionPending },
       });
     }
     changed = false;

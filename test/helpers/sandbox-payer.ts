@@ -5,14 +5,20 @@ import type postgres from 'postgres';
 import { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
 import { PostgresControlNumbers } from '../../connectors/payer/control-numbers.js';
 import { sandboxPayerDirectory } from '../../connectors/payer/sandbox/plans.js';
-import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import {
+  startSandboxPayer,
+  type SandboxServer,
+  type SandboxServerOptions,
+} from '../../connectors/payer/sandbox/server.js';
 
 const credentials = { username: 'ptflow', password: 'sandbox-secret', submitterId: 'PTFLOWTEST' };
 
 export async function sandboxPayer(
   sql: postgres.Sql,
+  /** e.g. a large `pendPolls`, so pended authorizations wait for the test to decide them. */
+  options: Pick<SandboxServerOptions, 'pendPolls'> = {},
 ): Promise<{ server: SandboxServer; connector: ClearinghouseConnector }> {
-  const server = await startSandboxPayer({ sql, credentials });
+  const server = await startSandboxPayer({ sql, credentials, ...options });
   const connector = new ClearinghouseConnector({
     http: {
       baseUrl: server.url,

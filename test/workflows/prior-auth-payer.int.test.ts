@@ -1,0 +1,313 @@
+// Issue #5 scenario 3 end to end over the real payer path: the priorAuthorization workflow on the dev server,
+// its activities through the payer port over the clearinghouse connector, real X12 278s over HTTP to the
+// sandbox payer's Medicare Advantage plan (SBXMAFL, auth required), the member and patient read from our
+// encrypted mirror. The sandbox pends `SBX-PEND-…` members until the test decides them (its own hook), so the
+// order "visit 7 rejected, then the extension approved" is the test's, not a race.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { createPayerAuthorizationPort } from '../../activities/payer-authorization.js';
+import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
+import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import { SandboxPayerStore } from '../../connectors/payer/sandbox/store.js';
+import type { AuthorizationRequest, PayerConnector } from '../../connectors/payer/types.js';
+import { generateKeyring } from '../../db/crypto/keyring.js';
+import { createCoverageRepository } from '../../db/repositories/coverages.js';
+import { createPatientRepository } from '../../db/repositories/patients.js';
+import { tasks } from '../../db/schema.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { addDays } from '../../domain/core/dates.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { workflowId } from '../../domain/ids.js';
+import {
+  dischargeSignal,
+  priorAuthorization,
+  priorAuthStatusQuery,
+  recordVisitUpdate,
+  type PriorAuthInput,
+  type PriorAuthStatus,
+} from '../../workflows/prior-auth.js';
+import { NeedsAttention } from '../../workflows/search-attributes.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { sandboxPayer } from '../helpers/sandbox-payer.js';
+import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+
+const TZ = 'America/Chicago';
+const keys = { keyring: generateKeyring('t1'), blindIndexKey: randomBytes(32) };
+let db: TestDatabase;
+let sandbox: SandboxServer;
+let connector: ClearinghouseConnector;
+let store: SandboxPayerStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+  // Pended requests stay pended however often they are queried, until the test decides them.
+  ({ server: sandbox, connector } = await sandboxPayer(db.sql, { pendPolls: 1_000_000 }));
+  store = new SandboxPayerStore(db.sql);
+});
+afterAll(async () => {
+  await sandbox?.close();
+  await db?.drop();
+});
+
+/** The connector, recording every authorization request it sends (the X12 itself is the sandbox's to read). */
+function recording(c: PayerConnector) {
+  const sent: { op: 'submit' | 'query'; req: AuthorizationRequest }[] = [];
+  const spy: PayerConnector = {
+    checkEligibility: (r) => c.checkEligibility(r),
+    submitAuthorization: (r) => (sent.push({ op: 'submit', req: r }), c.submitAuthorization(r)),
+    queryAuthorization: (r) => (sent.push({ op: 'query', req: r }), c.queryAuthorization(r)),
+    submitClaim: (s) => c.submitClaim(s),
+    queryClaimStatus: (r) => c.queryClaimStatus(r),
+    fetchInbound: (cursor) => c.fetchInbound(cursor),
+  };
+  return { spy, sent };
+}
+
+/** A synthetic patient with a coverage at the sandbox MA plan, in our encrypted mirror. */
+async function enrol(memberId: string) {
+  const patientId = randomUUID();
+  const coverageId = randomUUID();
+  await createPatientRepository(db.db, keys).upsert({
+    patientId,
+    practiceId: DEMO_PRACTICE_ID,
+    demographics: {
+      given: ['Pat'],
+      family: 'Synthetic',
+      birthDate: '1950-01-01',
+      sex: 'female',
+      preferredLanguage: 'en',
+    },
+    preferredChannel: 'sms',
+    language: 'en',
+    timezone: TZ,
+  });
+  await createCoverageRepository(db.db, keys).upsert({
+    coverageId,
+    practiceId: DEMO_PRACTICE_ID,
+    patientId,
+    payerId: 'ma-fastlane',
+    priority: 1,
+    memberId,
+  });
+  return { patientId, coverageId };
+}
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function run<T>(connectorUnderTest: PayerConnector, body: (taskQueue: string) => Promise<T>) {
+  const taskQueue = uniqueTaskQueue();
+  const payer = createPayerAuthorizationPort({ db: db.db, keys, payer: connectorUnderTest });
+  const worker = await devServerWorker(taskQueue, createActivities({ db: db.db, payer }));
+  try {
+    return await body(taskQueue);
+  } finally {
+    await worker.close();
+  }
+}
+
+function input(today: string, who: { patientId: string; coverageId: string }): PriorAuthInput {
+  return {
+    authorizationId: randomUUID(),
+    practiceId: DEMO_PRACTICE_ID,
+    ...who,
+    payerId: 'ma-fastlane',
+    timezone: TZ,
+    requestedVisits: 6,
+    startDate: today,
+    endDate: addDays(today, 55),
+    urgency: 'standard',
+    diagnosisCodes: ['M54.50'],
+    // Ask the payer again every 1.2 s while it decides (production: every 6 hours).
+    pollEveryMinutes: 0.02,
+    planOfCareContinues: true,
+  };
+}
+
+const tasksOf = (parent: string) => db.db.select().from(tasks).where(eq(tasks.workflowId, parent));
+
+describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage plan', () => {
+  it('scenario 3: pending → approved for 6 → visits 1–6 → visit 7 rejected; at 2 left an alert and an automatic extension; its approval adds visits', async () => {
+    const memberId = `SBX-PEND-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const who = await enrol(memberId);
+    const { spy, sent } = recording(connector);
+    const { client, close } = await devServerClient();
+    try {
+      await run(spy, async (taskQueue) => {
+        const today = localDate(new Date(), TZ);
+        const args = input(today, who);
+        const id = workflowId('auth', args.authorizationId);
+        const handle = await client.workflow.start(priorAuthorization, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
+        const status = () => handle.query(priorAuthStatusQuery);
+
+        // Submitted as a 278, answered A4 (pended): the workflow keeps asking with the same trace.
+        expect((await eventually(status, (s) => s.status === 'pending')).status).toBe('pending');
+        const [initial] = await eventually(
+          () => store.memberAuths(memberId),
+          (rows) => rows[0] !== undefined && rows[0].polls >= 2,
+        );
+        expect(initial).toMatchObject({ status: 'pended', x12PayerId: 'SBXMAFL', visitsRequested: 6 });
+        expect(initial!.polls).toBeGreaterThanOrEqual(2);
+        const first = sent[0]!.req;
+        expect(first).toMatchObject({ certificationType: 'initial', diagnoses: ['M54.50'] });
+        expect(first.member).toMatchObject({ memberId, lastName: 'Synthetic', dateOfBirth: '1950-01-01' });
+        expect(
+          sent.filter((s) => s.op === 'query').every((s) => s.req.traceNumber === first.traceNumber),
+        ).toBe(true);
+
+        // The payer decides; the next status query brings it in: approved for 6 visits with the payer's number.
+        expect(await sandbox.payer.decidePended(initial!.certificationNumber, 'approve')).toBe(true);
+        const approved = await eventually(status, (s) => s.status === 'approved');
+        const decided = (await store.memberAuths(memberId))[0]!;
+        expect(approved).toMatchObject<Partial<PriorAuthStatus>>({
+          status: 'approved',
+          authNumber: decided.authorizationNumber!,
+          visitsAuthorized: 6,
+          visitsRemaining: 6,
+          startDate: today,
+          endDate: addDays(today, 55),
+        });
+
+        for (let i = 1; i <= 6; i++) {
+          const r = await handle.executeUpdate(recordVisitUpdate, {
+            args: [{ visitId: `visit-${i}`, dos: today, units: 3 }],
+          });
+          expect(r).toMatchObject({ visitsUsed: i, visitsRemaining: 6 - i, duplicate: false });
+        }
+
+        // At 2 left: the alert task, and the extension 278 (UM02 4) went out by itself; the payer pends it.
+        const raised = await eventually(
+          () => tasksOf(id),
+          (t) => t.some((x) => x.kind === 'auth_visits_low'),
+        );
+        expect(raised.map((t) => t.kind)).toContain('auth_visits_low');
+        const rows = await eventually(
+          () => store.memberAuths(memberId),
+          (r) => r.length === 2,
+        );
+        const extension = rows.find((r) => r.certificationNumber !== initial!.certificationNumber)!;
+        expect(extension).toMatchObject({ status: 'pended', visitsRequested: 6 });
+        const extensionRequests = sent.filter(
+          (s) => s.op === 'submit' && s.req.certificationType === 'extension',
+        );
+        expect(extensionRequests).toHaveLength(1);
+        expect(extensionRequests[0]!.req.traceNumber).toBe(extension.traceNumber);
+
+        // Visit 7 of 6 is refused with the reason the scheduler shows, while the extension is pending.
+        const seventh = await handle
+          .executeUpdate(recordVisitUpdate, { args: [{ visitId: 'visit-7', dos: today, units: 3 }] })
+          .catch((e: unknown) => e);
+        expect(seventh).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect(((seventh as WorkflowUpdateFailedError).cause as Error).message).toBe(
+          'Visit 7 would exceed the 6 authorized visits.',
+        );
+        expect(await status()).toMatchObject({
+          visitsUsed: 6,
+          extensionsRequested: 1,
+          extensionsApproved: 0,
+        });
+
+        // The payer approves the extension; the workflow's poll finds it: 6 more visits, visit 7 now counts.
+        await eventually(
+          () => store.memberAuths(memberId),
+          (r) => (r.find((x) => x.id === extension.id)?.polls ?? 0) >= 1,
+        );
+        expect(await sandbox.payer.decidePended(extension.certificationNumber, 'approve')).toBe(true);
+        const extended = await eventually(status, (s) => s.status === 'extended');
+        expect(extended).toMatchObject({
+          status: 'extended',
+          visitsAuthorized: 12,
+          visitsUsed: 6,
+          visitsRemaining: 6,
+          extensionsApproved: 1,
+        });
+        expect(
+          await handle.executeUpdate(recordVisitUpdate, {
+            args: [{ visitId: 'visit-7', dos: today, units: 3 }],
+          }),
+        ).toMatchObject({ visitsUsed: 7, visitsRemaining: 5 });
+
+        await handle.signal(dischargeSignal);
+        expect(await handle.result()).toMatchObject({
+          status: 'closed',
+          visitsUsed: 7,
+          visitsAuthorized: 12,
+        });
+      });
+    } finally {
+      await close();
+    }
+  });
+
+  it('a 278 "not certified" (A3) ends the authorization as denied, with a task and NeedsAttention', async () => {
+    const who = await enrol(`SBX-DENYAUTH-${randomUUID().slice(0, 8).toUpperCase()}`);
+    const { client, close } = await devServerClient();
+    try {
+      await run(connector, async (taskQueue) => {
+        const args = input(localDate(new Date(), TZ), who);
+        const id = workflowId('auth', args.authorizationId);
+        const handle = await client.workflow.start(priorAuthorization, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
+        expect(await handle.result()).toMatchObject({
+          status: 'denied',
+          needsAttention: true,
+          visitsUsed: 0,
+        });
+        const raised = await eventually(
+          () => tasksOf(id),
+          (t) => t.some((x) => x.kind === 'auth_denied'),
+        );
+        expect(raised.map((t) => t.kind)).toContain('auth_denied');
+        expect((await handle.describe()).typedSearchAttributes.get(NeedsAttention)).toBe(true);
+      });
+    } finally {
+      await close();
+    }
+  });
+
+  it('without a diagnosis no 278 can be built: the activity fails at once as AuthorizationDataMissing', async () => {
+    const who = await enrol(`SBX-CO45-${randomUUID().slice(0, 8).toUpperCase()}`);
+    const { spy, sent } = recording(connector);
+    const { client, close } = await devServerClient();
+    try {
+      await run(spy, async (taskQueue) => {
+        const { diagnosisCodes: _none, ...args } = input(localDate(new Date(), TZ), who);
+        const err = await client.workflow
+          .execute(priorAuthorization, {
+            taskQueue,
+            workflowId: workflowId('auth', args.authorizationId),
+            args: [args],
+          })
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(WorkflowFailedError);
+        const activity = (err as WorkflowFailedError).cause;
+        expect(activity).toBeInstanceOf(ActivityFailure);
+        const cause = (activity as ActivityFailure).cause as ApplicationFailure;
+        expect(cause).toBeInstanceOf(ApplicationFailure);
+        expect(cause.type).toBe('AuthorizationDataMissing');
+        // Non-retryable: one attempt, nothing sent to the payer.
+        expect(sent).toHaveLength(0);
+      });
+    } finally {
+      await close();
+    }
+  });
+});
