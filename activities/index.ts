@@ -8,6 +8,7 @@ import { createOnboardingActivities, type OnboardingConnectorDeps } from './onbo
 import { createClaimActivities, type PatientStatementPort } from './claims.js';
 import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care.js';
 import { createTaskActivities } from './tasks.js';
+import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
 import { createEventRouterActivities, type EventRoutingDeps } from './event-router.js';
 
 export interface ActivityDeps {
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   physician?: PhysicianPort;
   /** Onboarding: EMR, messaging and the data keys of the patient mirror (payer: `payerConnector`). */
   onboarding?: OnboardingConnectorDeps;
+  /** Scheduled jobs: staff digest recipients per practice and the link it carries (messaging: `onboarding`). */
+  schedules?: Pick<StaffDigestDeps, 'recipients' | 'link'>;
   /** The EMR event router: practice billing/intake profile and the claim poll interval (EMR and keys: `onboarding`). */
   eventRouting?: Pick<EventRoutingDeps, 'practiceProfile' | 'claimPollMinutes'>;
 }
@@ -42,6 +45,13 @@ function notConfigured<T extends object>(what: string): T {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createTaskActivities(deps),
+    ...createScheduleActivities({
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+      ...(deps.onboarding ? { messaging: deps.onboarding.messaging } : {}),
+      recipients: deps.schedules?.recipients ?? {},
+      ...(deps.schedules?.link ? { link: deps.schedules.link } : {}),
+    }),
     ...createEventRouterActivities({
       db: deps.db,
       ...(deps.temporal ? { temporal: deps.temporal } : {}),

@@ -1,6 +1,7 @@
 // Raising a human task from a process: a `humanTask` child workflow with an id from uuid4() (deterministic on
 // replay) and ParentClosePolicy.ABANDON, because tasks outlive the process that raised them — staff still see
 // and close them after it completed. Returns the task's workflow id (to cancel it later if it becomes moot).
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { workflowId } from '../domain/ids.js';
 import type { StaffRole } from '../domain/tasks.js';
@@ -52,4 +53,18 @@ export async function raiseTask(owner: TaskOwner, spec: TaskSpec): Promise<strin
     ],
   });
   return taskWorkflowId;
+}
+
+/**
+ * Raise a task whose id comes from a business key (`spec.taskId`), tolerating that its task workflow is already
+ * running (two overlapping sweeps, or a retried run): returns false when it was there already.
+ */
+export async function raiseTaskOnce(owner: TaskOwner, spec: TaskSpec & { taskId: string }): Promise<boolean> {
+  try {
+    await raiseTask(owner, spec);
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
 }

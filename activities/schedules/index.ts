@@ -1,0 +1,17 @@
+// Activities of the scheduled jobs (DESIGN §2.6): eligibility re-verification before visits, the staff digest,
+// the timely-filing sweep. The 270/271 and the worklist writes are the existing onboarding and task activities.
+import { createReverificationActivities } from './reverification.js';
+import { createStaffDigestActivities, type StaffDigestDeps } from './staff-digest.js';
+import { createTimelyFilingActivities } from './timely-filing.js';
+
+export type { ReverificationItem } from './reverification.js';
+export type { StaffDigestCounts, StaffDigestDeps } from './staff-digest.js';
+export type { TimelyFilingRisk, TimelyFilingSweepPlan } from './timely-filing.js';
+
+export function createScheduleActivities(deps: StaffDigestDeps) {
+  return {
+    ...createReverificationActivities(deps),
+    ...createStaffDigestActivities(deps),
+    ...createTimelyFilingActivities(deps),
+  };
+}

@@ -1,0 +1,109 @@
+// reverifyEligibility (DESIGN §2.6): run nightly by a Temporal Schedule. Every coverage of a patient with a
+// booked visit in the next `windowHours` (48 by default) is asked again with a 270 — the onboarding activity
+// `verifyEligibility`, which records the eligibility_checks row and the coverage status. A coverage the payer
+// now reports inactive or unknown raises a front-desk task due before the visit; a payer that does not answer
+// after its retries leaves a phone-verification task (as in onboarding). Task ids derive from visit + coverage,
+// so a repeated run re-checks but never raises the same task twice. An unanswered task escalates at its due
+// time and then shows as NeedsAttention in the Temporal UI.
+import { proxyActivities, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { ReverificationItem } from '../activities/schedules/index.js';
+import { eligibilityActivityOptions, onboardingActivityOptions } from './onboarding.js';
+import { raiseTaskOnce } from './raise-task.js';
+import { ProcessKind, ProcessStatus } from './search-attributes.js';
+
+export interface ReverifyEligibilityInput {
+  /** How far ahead to look for booked visits (hours). */
+  windowHours?: number;
+}
+
+export interface ReverifyEligibilityResult {
+  coverages: number;
+  active: number;
+  inactive: number;
+  unreachable: number;
+  tasksRaised: number;
+}
+
+const acts = proxyActivities<Activities>(onboardingActivityOptions);
+const payer = proxyActivities<Activities>(eligibilityActivityOptions);
+
+/** Hours from now until `hoursBefore` the visit, at least one. */
+function hoursUntil(startsAt: string, hoursBefore: number): number {
+  return Math.max(1, Math.floor((Date.parse(startsAt) - Date.now()) / 3_600_000) - hoursBefore);
+}
+
+export async function reverifyEligibility(
+  input: ReverifyEligibilityInput = {},
+): Promise<ReverifyEligibilityResult> {
+  upsertSearchAttributes([
+    { key: ProcessKind, value: 'reverifyEligibility' },
+    { key: ProcessStatus, value: 'running' },
+  ]);
+  const items = await acts.findVisitsToReverify({
+    now: new Date().toISOString(),
+    windowHours: input.windowHours ?? 48,
+  });
+  const result: ReverifyEligibilityResult = {
+    coverages: items.length,
+    active: 0,
+    inactive: 0,
+    unreachable: 0,
+    tasksRaised: 0,
+  };
+
+  const raise = async (item: ReverificationItem, kind: string, title: string) => {
+    if (item.taskRaised) return;
+    const created = await raiseTaskOnce(
+      {
+        practiceId: item.practiceId,
+        patientId: item.patientId,
+        processKind: 'reverifyEligibility',
+        details: { coverageId: item.coverageId, appointmentId: item.appointmentId },
+      },
+      // Due two hours before the visit, so the front desk reaches the patient before they arrive.
+      { taskId: item.taskId, kind, title, role: 'front_desk', dueInHours: hoursUntil(item.startsAt, 2) },
+    );
+    if (created) result.tasksRaised++;
+  };
+
+  for (const item of items) {
+    const checkId = uuid4();
+    let outcome: 'active' | 'inactive' | 'not_found' | 'unreachable';
+    try {
+      const verdict = await payer.verifyEligibility({
+        practiceId: item.practiceId,
+        patientId: item.patientId,
+        coverageId: item.coverageId,
+        checkId,
+        // TRN02 from the check id: unique per question, the same on every retry of it.
+        traceNumber: `RV${checkId.replace(/-/g, '').toUpperCase()}`,
+        serviceDate: item.serviceDate,
+      });
+      outcome = verdict.outcome;
+    } catch {
+      // Retries exhausted (or no payer connector): a person verifies by phone.
+      outcome = 'unreachable';
+    }
+    if (outcome === 'active') {
+      result.active++;
+    } else if (outcome === 'unreachable') {
+      result.unreachable++;
+      await acts.setCoverageStatus(item.practiceId, item.coverageId, 'needs_phone_verification');
+      await raise(
+        item,
+        'verify_eligibility_by_phone',
+        'Verify coverage by phone before the upcoming visit: the payer did not answer electronically',
+      );
+    } else {
+      result.inactive++;
+      await raise(
+        item,
+        'coverage_inactive_before_visit',
+        'Coverage no longer active for an upcoming visit: update insurance or arrange self-pay',
+      );
+    }
+  }
+  upsertSearchAttributes([{ key: ProcessStatus, value: 'completed' }]);
+  return result;
+}

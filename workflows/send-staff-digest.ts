@@ -1,0 +1,63 @@
+// sendStaffDigest (DESIGN §2.6): run daily by a Temporal Schedule. For each practice with digest recipients:
+// count its open and overdue tasks by role and its running processes that need attention, and e-mail the
+// counts (the `staff_digest` template: numbers and a sign-in link, no patient data). One practice failing does
+// not stop the others' digests; the run reports which failed (by id) and then fails so the schedule shows it.
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { ProcessKind, ProcessStatus } from './search-attributes.js';
+
+export interface SendStaffDigestResult {
+  practices: number;
+  sent: number;
+  skipped: number;
+  failedPractices: string[];
+}
+
+/** Database counts, a visibility count and an e-mail per recipient: quick calls, bounded retries (WF-1). */
+export const digestActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['ConnectorNotConfigured', 'PracticeNotFound'] as string[],
+  },
+} as const;
+
+const acts = proxyActivities<Activities>(digestActivityOptions);
+
+export async function sendStaffDigest(): Promise<SendStaffDigestResult> {
+  upsertSearchAttributes([
+    { key: ProcessKind, value: 'sendStaffDigest' },
+    { key: ProcessStatus, value: 'running' },
+  ]);
+  const practiceIds = await acts.listDigestPractices();
+  const result: SendStaffDigestResult = {
+    practices: practiceIds.length,
+    sent: 0,
+    skipped: 0,
+    failedPractices: [],
+  };
+  const now = new Date().toISOString();
+  for (const practiceId of practiceIds) {
+    try {
+      const counts = await acts.countStaffDigest(practiceId, now);
+      const delivered = await acts.deliverStaffDigest(counts);
+      result.sent += delivered.sent;
+      result.skipped += delivered.skipped;
+    } catch {
+      result.failedPractices.push(practiceId);
+    }
+  }
+  upsertSearchAttributes([
+    { key: ProcessStatus, value: result.failedPractices.length ? 'failed' : 'completed' },
+  ]);
+  if (result.failedPractices.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `staff digest failed for ${result.failedPractices.length} practice(s): ${result.failedPractices.join(', ')}`,
+      'StaffDigestFailed',
+    );
+  }
+  return result;
+}
