@@ -1,31 +1,22 @@
 // Replay over committed histories (WF-4, FT-4): every workflow change must still replay the histories of the
-// executions already running in production. `UPDATE_HISTORIES=1 npx vitest run test/workflows/replay.int.test.ts`
-// re-records them (synthetic data only) from real runs on the dev server; normal runs only replay them.
-import { randomUUID } from 'node:crypto';
+// executions already running in production. test/histories/<workflow type>/<version>.json holds one or more
+// histories per type; older versions stay (they are what running executions look like) and new ones are added
+// when a workflow changes (CURRENT_HISTORIES in ./replay-recordings.ts). Re-record the current versions from
+// real runs on the dev server with `UPDATE_HISTORIES=1 npx vitest run test/workflows/replay.int.test.ts`
+// (synthetic data only); normal runs only replay them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
-import { addDays } from '../../domain/core/dates.js';
-import { localDate } from '../../domain/core/zoned.js';
-import { workflowId } from '../../domain/ids.js';
-import { completeTaskSignal, humanTask } from '../../workflows/human-task.js';
-import {
-  dischargeSignal,
-  payerDecisionSignal,
-  priorAuthorization,
-  recordVisitUpdate,
-} from '../../workflows/prior-auth.js';
+import { seedDemoPractice } from '../../db/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { devServerClient, devServerWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { workflowBundle } from '../helpers/temporal.js';
+import { CURRENT_HISTORIES, recordHistories, type RecordedWorkflow } from './replay-recordings.js';
 
 const dir = fileURLToPath(new URL('../histories', import.meta.url));
-const file = (workflow: string) => path.join(dir, workflow, 'v1.json');
 const update = process.env.UPDATE_HISTORIES === '1';
 
 let db: TestDatabase;
@@ -35,100 +26,92 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-/** Real runs of each long-lived workflow type, recorded as JSON histories. */
-async function record(): Promise<void> {
-  const taskQueue = uniqueTaskQueue();
-  const payer = {
-    submit: async () => ({ outcome: 'pended' as const }),
-    status: async () => ({ outcome: 'pended' as const }),
-  };
-  const worker = await devServerWorker(taskQueue, createActivities({ db: db.db, payer }));
-  const { client, close } = await devServerClient();
-  const save = async (c: Client, wfId: string, name: string) => {
-    const history = await c.workflow.getHandle(wfId).fetchHistory();
-    fs.mkdirSync(path.dirname(file(name)), { recursive: true });
-    fs.writeFileSync(file(name), `${historyToJSON(history)}\n`);
-  };
-  try {
-    const taskId = randomUUID();
-    const task = await client.workflow.start(humanTask, {
-      taskQueue,
-      workflowId: workflowId('task', taskId),
-      args: [
-        {
-          taskId,
-          practiceId: DEMO_PRACTICE_ID,
-          kind: 'call_payer',
-          assigneeRole: 'front_desk',
-          title: 'Call the payer',
-          dueAt: new Date(Date.now() + 86_400_000).toISOString(),
-          parentWorkflowId: workflowId('auth', randomUUID()),
-          processKind: 'priorAuthorization',
-        },
-      ],
-    });
-    await task.signal(completeTaskSignal, { completedBy: 'user:synthetic', outcome: {} });
-    await task.result();
-    await save(client, task.workflowId, 'humanTask');
-
-    const today = localDate(new Date(), 'America/Chicago');
-    const authorizationId = randomUUID();
-    const auth = await client.workflow.start(priorAuthorization, {
-      taskQueue,
-      workflowId: workflowId('auth', authorizationId),
-      args: [
-        {
-          authorizationId,
-          practiceId: DEMO_PRACTICE_ID,
-          patientId: randomUUID(),
-          coverageId: randomUUID(),
-          payerId: 'ma-fastlane',
-          timezone: 'America/Chicago',
-          requestedVisits: 6,
-          startDate: today,
-          urgency: 'standard',
-          planOfCareContinues: false,
-        },
-      ],
-    });
-    await auth.signal(payerDecisionSignal, {
-      outcome: 'approved',
-      authNumber: 'SYN-1',
-      visitsAuthorized: 3,
-      startDate: today,
-      endDate: addDays(today, 40),
-    });
-    await auth.executeUpdate(recordVisitUpdate, { args: [{ visitId: 'syn-1', dos: today, units: 2 }] });
-    await auth.signal(dischargeSignal);
-    await auth.result();
-    await save(client, auth.workflowId, 'priorAuthorization');
-  } finally {
-    await close();
-    await worker.close();
-  }
+async function save(type: RecordedWorkflow, handle: WorkflowHandle): Promise<void> {
+  const file = path.join(dir, type, `${CURRENT_HISTORIES[type]}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${historyToJSON(await handle.fetchHistory())}\n`);
 }
 
+/** Every committed history: [workflow type, version, parsed history]. */
+function committed(): [string, string, unknown][] {
+  return fs.readdirSync(dir).flatMap((type) =>
+    fs
+      .readdirSync(path.join(dir, type))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f): [string, string, unknown] => [
+        type,
+        f.replace(/\.json$/, ''),
+        JSON.parse(fs.readFileSync(path.join(dir, type, f), 'utf8')),
+      ]),
+  );
+}
+
+interface HistoryEvent {
+  eventType?: string;
+  markerRecordedEventAttributes?: { markerName?: string };
+}
+const eventTypes = (history: unknown) =>
+  ((history as { events: HistoryEvent[] }).events ?? []).map((e) => e.eventType ?? '');
+
 describe('replay of committed histories', () => {
-  it('the current workflow code replays every committed history', async () => {
-    if (update) await record();
-    const names = fs.readdirSync(dir);
-    expect(names).toEqual(expect.arrayContaining(['humanTask', 'priorAuthorization']));
-    for (const name of names) {
-      const history = JSON.parse(fs.readFileSync(file(name), 'utf8')) as unknown;
-      await expect(
-        Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history),
-        name,
-      ).resolves.toBeUndefined();
+  it(
+    'the current workflow code replays every committed history',
+    async () => {
+      if (update) await recordHistories(db, save);
+      const histories = committed();
+      // The four processes and the worklist task, each with at least its current version.
+      for (const [type, version] of Object.entries(CURRENT_HISTORIES))
+        expect(histories.map(([t, v]) => `${t}/${v}`)).toContain(`${type}/${version}`);
+      for (const [type, version, history] of histories) {
+        await expect(
+          Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history),
+          `${type}/${version}`,
+        ).resolves.toBeUndefined();
+      }
+    },
+    update ? 300_000 : 60_000,
+  );
+
+  it('the committed histories hold what production histories hold: signals, updates, fired timers, children, patches', () => {
+    const all = committed();
+    const of = (type: string, version: string) =>
+      eventTypes(all.find(([t, v]) => t === type && v === version)![2]);
+    const has = (type: string, version: string, event: string) =>
+      expect(of(type, version), `${type}/${version} ${event}`).toContain(event);
+    for (const t of [
+      'priorAuthorization/v2',
+      'patientOnboarding/v1',
+      'claimSubmission/v1',
+      'planOfCare/v1',
+    ]) {
+      const [type, version] = t.split('/') as [string, string];
+      has(type, version, 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED');
+      has(type, version, 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+      has(type, version, 'EVENT_TYPE_TIMER_STARTED');
     }
+    for (const t of ['priorAuthorization/v2', 'patientOnboarding/v1', 'claimSubmission/v1']) {
+      const [type, version] = t.split('/') as [string, string];
+      has(type, version, 'EVENT_TYPE_TIMER_FIRED');
+    }
+    for (const t of ['priorAuthorization/v2', 'planOfCare/v1'])
+      has(...(t.split('/') as [string, string]), 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED');
+    has('priorAuthorization', 'v2', 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED');
+    has('patientOnboarding', 'v1', 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED');
+    // The pended-extension poll of the current priorAuthorization is behind a patch marker.
+    has('priorAuthorization', 'v2', 'EVENT_TYPE_MARKER_RECORDED');
   });
 
-  it('a timer inserted before an existing activity is caught as nondeterminism', async () => {
+  it('a timer inserted before the first step of each workflow is caught as nondeterminism in every history', async () => {
     const changed = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('../fixtures/nondeterministic/workflows.ts', import.meta.url)),
       logger: new DefaultLogger('WARN'),
     });
-    const history = JSON.parse(fs.readFileSync(file('humanTask'), 'utf8')) as unknown;
-    const err = await Worker.runReplayHistory({ workflowBundle: changed }, history).catch((e: unknown) => e);
-    expect((err as Error).name).toBe('DeterminismViolationError');
+    for (const [type, version, history] of committed()) {
+      const err = await Worker.runReplayHistory({ workflowBundle: changed }, history).catch(
+        (e: unknown) => e,
+      );
+      expect((err as Error | undefined)?.name, `${type}/${version}`).toBe('DeterminismViolationError');
+    }
   });
 });
