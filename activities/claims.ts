@@ -7,12 +7,13 @@ import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { claimContext } from '../domain/care/episode.js';
 import type { PlanOfCareStatus } from '../workflows/plan-of-care.js';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { ClaimParties, PayerConnector } from '../connectors/payer/types.js';
 import { payerErrorToFailure } from '../connectors/payer/failure.js';
 import type { Database } from '../db/connection.js';
 import { claimRemittances, claims } from '../db/schema.js';
 import { buildClaim } from '../domain/billing/build-claim.js';
+import { workflowId } from '../domain/ids.js';
 import { codeVisit } from '../domain/billing/code-visit.js';
 import { routeDenial, type DenialDecision } from '../domain/denials/route.js';
 import type { GroupCode } from '../domain/denials/types.js';
@@ -85,6 +86,11 @@ export interface PatientStatementPort {
     claimId: string;
     amountCents: number;
   }): Promise<void>;
+}
+
+/** The claim's date of service for timely filing: its earliest line date (Part B: the line "From" date). */
+function serviceDateOf(claim: Claim): string | null {
+  return claim.lines.map((l) => l.dos).sort()[0] ?? null;
 }
 
 function fail(err: unknown): never {
@@ -177,12 +183,33 @@ export function createClaimActivities(deps: {
       const findings = [...coded.findings, ...scrub.findings].filter(
         (f) => episode !== undefined || !['POC_MISSING', 'PROGRESS_HISTORY_MISSING'].includes(f.code),
       );
-      return {
-        claim,
-        findings,
-        submittable: !findings.some((f) => f.severity === 'error'),
-        chargeCents: claimTotalCents(claim),
-      };
+      const submittable = !findings.some((f) => f.severity === 'error');
+      const chargeCents = claimTotalCents(claim);
+      // A held claim was never filed and its timely-filing clock runs: the mirror shows it (with its date of
+      // service) so the timely-filing sweep finds it. A claim the payer already has keeps its status.
+      if (!submittable) {
+        await deps.db
+          .insert(claims)
+          .values({
+            id: c.claimId,
+            practiceId: c.practiceId,
+            patientId: c.patientId,
+            visitId: claim.visitId,
+            payerId: claim.payerId,
+            serviceDate: serviceDateOf(claim),
+            patientControlNumber: c.patientControlNumber,
+            status: 'held',
+            frequency: claim.frequency,
+            chargeCents,
+            workflowId: activityInfo().workflowExecution?.workflowId ?? workflowId('claim', c.claimId),
+          })
+          .onConflictDoUpdate({
+            target: claims.id,
+            set: { status: 'held', serviceDate: serviceDateOf(claim), updatedAt: new Date() },
+            setWhere: inArray(claims.status, ['held', 'rejected', 'submitted']),
+          });
+      }
+      return { claim, findings, submittable, chargeCents };
     },
 
     async submitClaim(
@@ -207,6 +234,7 @@ export function createClaimActivities(deps: {
           patientId: c.patientId,
           visitId: prepared.claim.visitId,
           payerId: prepared.claim.payerId,
+          serviceDate: serviceDateOf(prepared.claim),
           patientControlNumber: c.patientControlNumber,
           status: result.accepted ? 'submitted' : 'rejected',
           frequency: prepared.claim.frequency,
@@ -218,6 +246,7 @@ export function createClaimActivities(deps: {
           target: claims.id,
           set: {
             status: result.accepted ? 'submitted' : 'rejected',
+            serviceDate: serviceDateOf(prepared.claim),
             frequency: prepared.claim.frequency,
             chargeCents: prepared.chargeCents,
             // A re-sent interchange is the same submission, not another one.
