@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { practices } from '../../db/schema.js';
+import { isIcd10CmFormat } from '../../domain/codes/icd10.js';
 
 import {
   adjustAuthorizationUpdate,
@@ -55,6 +56,18 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
             endDate: isoDate.optional(),
             urgency: z.enum(['standard', 'urgent']).default('standard'),
             planOfCareContinues: z.boolean().default(true),
+            // What the 278 asks for: without a diagnosis no request can be sent to the payer (the process
+            // stops with AuthorizationDataMissing); procedure codes default to the worker's configured ones.
+            diagnosisCodes: z
+              .array(z.string().max(8).refine(isIcd10CmFormat, 'expected an ICD-10-CM code'))
+              .min(1)
+              .max(12)
+              .optional(),
+            procedureCodes: z
+              .array(z.string().regex(/^[0-9A-Z]{5}$/, 'expected a CPT/HCPCS code'))
+              .min(1)
+              .max(10)
+              .optional(),
           }),
           response: { 202: started },
         },
