@@ -1,36 +1,123 @@
-// `npm run bench`: measures and writes BENCHMARKS.md (and prints where). Sections are added per issue; each
-// returns figures and the report writer renders them.
+// `npm run bench`: starts its own Temporal dev server and PostgreSQL, measures every scenario of DESIGN §9, writes
+// BENCHMARKS.md and its charts, and stops everything it started — on success, on failure and on Ctrl-C.
+// BENCH_QUICK=1 runs small sizes (development on a busy machine); BENCH_ONLY=processes,api,… picks scenarios.
 import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import { runBillingBenchmark } from './billing.js';
-import { renderReport } from './report.js';
+import { renderCharts } from './charts.js';
+import { runFirstActivityBenchmark } from './first-activity.js';
+import { Cleanup, startInfra } from './infra.js';
+import { benchOptions } from './options.js';
+import { runProcessBenchmark } from './processes.js';
+import { renderReport, type BenchResults } from './report.js';
+import { runApiBenchmark } from './api.js';
+import { runScaleBenchmark } from './scale.js';
+import { startBenchWorker } from './worker.js';
+import { CLINIC_TZ } from './drivers.js';
+import { localDate } from '../domain/core/zoned.js';
+import { TEMPORAL_CLI_VERSION } from '../temporal/dev/cli-provision.js';
 
 const require = createRequire(import.meta.url);
 const version = (pkg: string) => (require(`${pkg}/package.json`) as { version: string }).version;
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
-const billing = runBillingBenchmark({ runs: Number(process.env.BENCH_RUNS ?? 7) });
-const cpus = os.cpus();
-const report = renderReport({
-  environment: {
-    date: new Date().toISOString(),
-    command: 'npm run bench',
-    host: {
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',
-      memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
-      platform: `${os.platform()} ${os.release()}`,
+const REPORT = 'BENCHMARKS.md';
+const CHART_DIR = 'bench/charts';
+
+async function main(cleanup: Cleanup): Promise<void> {
+  const opts = benchOptions();
+  const started = Date.now();
+  const wants = (s: (typeof opts.scenarios)[number]) => opts.scenarios.includes(s);
+  const cpus = os.cpus();
+  const results: BenchResults = {
+    environment: {
+      date: new Date().toISOString(),
+      command: opts.quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
+      quick: opts.quick,
+      host: {
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',
+        memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+        platform: `${os.platform()} ${os.release()}`,
+      },
+      versions: {
+        node: process.version,
+        '@temporalio/worker': version('@temporalio/worker'),
+        fastify: version('fastify'),
+        autocannon: version('autocannon'),
+        'node-x12': version('node-x12'),
+      },
+      durationSeconds: 0,
     },
-    versions: {
-      node: process.version,
-      '@temporalio/worker': version('@temporalio/worker'),
-      fastify: version('fastify'),
-      'node-x12': version('node-x12'),
-    },
-  },
-  billing,
-});
-fs.writeFileSync('BENCHMARKS.md', report);
-process.stdout.write(
-  `BENCHMARKS.md written (visits/s median ${billing.visitsPerSecond.median}, 835 ratio ${billing.parse835.speedup}×)\n`,
-);
+  };
+  if (wants('billing')) {
+    log('bench: claim pipeline (billing)…');
+    results.billing = runBillingBenchmark({ runs: opts.runs < 3 ? 3 : opts.runs + 2 });
+  }
+  if (opts.scenarios.some((s) => s !== 'billing')) {
+    const infra = await startInfra(cleanup, log);
+    results.environment.versions['Temporal CLI'] = `${TEMPORAL_CLI_VERSION} (${infra.temporalCliVersion})`;
+    const today = () => localDate(new Date(), CLINIC_TZ);
+    const worker = await startBenchWorker(infra, cleanup, 'bench-processes', today);
+    if (wants('processes')) {
+      log('bench: processes end to end vs floor…');
+      results.processes = await runProcessBenchmark(
+        worker,
+        { runs: opts.runs, instances: opts.processInstances, concurrency: opts.processConcurrency },
+        log,
+      );
+    }
+    if (wants('first-activity')) {
+      log('bench: start → first activity…');
+      results.firstActivity = await runFirstActivityBenchmark(worker, {
+        runs: opts.runs,
+        samples: opts.firstActivitySamples,
+      });
+    }
+    if (wants('api')) {
+      log('bench: API (autocannon)…');
+      results.api = await runApiBenchmark(infra, worker, cleanup, opts, log);
+    }
+    if (wants('scale')) {
+      log(`bench: scale (${opts.scaleWorkflows} open authorizations)…`);
+      results.scale = await runScaleBenchmark(infra, cleanup, opts, log);
+    }
+  }
+  results.environment.durationSeconds = Math.round((Date.now() - started) / 1000);
+  const charts = renderCharts(results);
+  fs.mkdirSync(CHART_DIR, { recursive: true });
+  for (const c of charts) fs.writeFileSync(`${CHART_DIR}/${c.file}`, c.svg);
+  fs.writeFileSync(
+    REPORT,
+    renderReport(
+      results,
+      charts.map((c) => ({ title: c.title, path: `${CHART_DIR}/${c.file}` })),
+    ),
+  );
+  log(
+    `bench: ${REPORT} and ${charts.length} chart(s) in ${CHART_DIR}/ written in ${results.environment.durationSeconds} s`,
+  );
+}
+
+const cleanup = new Cleanup();
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) return;
+  interrupted = true;
+  log(`\nbench: ${signal}: stopping everything it started…`);
+  void cleanup.run(log).then(() => process.exit(130));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+try {
+  await main(cleanup);
+} catch (err) {
+  process.exitCode = 1;
+  // After Ctrl-C the servers vanish under the scenario: its error is a consequence, not news.
+  if (!interrupted) log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+} finally {
+  if (!interrupted) await cleanup.run(log);
+}
+if (!interrupted) process.exit();

@@ -1,0 +1,15 @@
+// The aims the report checks every figure against, with where each comes from (issues #6, #8, billing).
+export const AIMS = {
+  /** Process throughput ptflow ÷ floor (issue #8). */
+  processRatio: 0.8,
+  /** API start/status rate ptflow ÷ direct Temporal client (issue #6). */
+  apiRatio: 0.9,
+  /** Worker RSS holding the scale workflows (issue #8), MiB. */
+  scaleRssMiB: 1024,
+  /** recordVisit update p99 while they are open (issue #8), ms. */
+  scaleUpdateP99Ms: 250,
+  /** Claim pipeline visits per second on one core (billing issue). */
+  visitsPerSecond: 10_000,
+  /** 835 parse throughput vs node-x12 (billing issue). */
+  parse835Speedup: 3,
+} as const;
