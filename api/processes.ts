@@ -59,6 +59,21 @@ function notFound() {
   return new HttpProblem(problem(404, 'No such process.'));
 }
 
+/**
+ * Runs a message (signal, update) on an owned process. A process that has already finished answers 409:
+ * Temporal reports it as "not found", but the caller owns it, so 404 (or a 500) would be wrong.
+ */
+async function whileRunning<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new HttpProblem(problem(409, 'The process has already finished.', { reason: 'ProcessClosed' }));
+    }
+    throw err;
+  }
+}
+
 /** Records a PHI read or write before the answer goes out; if the audit log cannot be written, nothing is sent. */
 export async function audited(
   deps: ProcessRouteDeps,
@@ -94,7 +109,7 @@ export async function audited(
 /** Runs a workflow update; a rejection by its validator becomes a 409 carrying the workflow's reason. */
 export async function updateOr409<T>(run: () => Promise<T>): Promise<T> {
   try {
-    return await run();
+    return await whileRunning(run);
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause as { message?: string; type?: string } | undefined;
@@ -117,7 +132,7 @@ export async function signalOwned<Args extends unknown[]>(
   ...args: Args
 ): Promise<{ id: string; status: 'accepted' }> {
   const handle = await ownedProcess(deps, req, target.kind, target.id);
-  await handle.signal(signal, ...args);
+  await whileRunning(() => handle.signal(signal, ...args));
   await audited(deps, req, {
     action: 'U',
     resourceType: target.resourceType,

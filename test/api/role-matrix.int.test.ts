@@ -1,0 +1,440 @@
+// SEC-AC-2 / SEC-AC-6 / OWASP API1 + API5: the role × route matrix over the real stack (dev server, PostgreSQL,
+// sandbox connectors). For every route and every role: a role the route does not admit → 403; an admitted role
+// on its own practice's object → the route's success status, with only that role's fields in the body; the same
+// object through another practice's key of the same role → 404 (never 403, never data). The expected roles are
+// written out here from the minimum-necessary matrix of security.md §1, not read from the routes.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roles, type Role } from '../../api/auth/principal.js';
+import type { RoleViews } from '../../api/response-shaping/role-views.js';
+import type { z } from 'zod';
+import { keyPaths, maximal } from './key-sets.js';
+import {
+  authorizationBody,
+  claimBody,
+  codecPayloads,
+  intakeFormsBody,
+  onboardingBody,
+  planOfCareBody,
+  startApiStack,
+  today,
+  UI_ORIGIN,
+  until,
+  visitBody,
+  type ApiStack,
+} from './stack.js';
+
+let stack: ApiStack;
+beforeAll(async () => {
+  stack = await startApiStack();
+}, 120_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+interface Call {
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+type Side = 'own' | 'other';
+
+async function send(method: string, side: Side, role: Role, call: Call) {
+  return stack.app.inject({
+    method: method as 'GET',
+    url: call.url,
+    headers: {
+      ...stack.auth[side][role],
+      ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
+      ...call.headers,
+    },
+    ...(call.body !== undefined ? { payload: call.body as object } : {}),
+  });
+}
+
+async function started(method: string, url: string, role: Role, body: unknown): Promise<string> {
+  const res = await send(method, 'own', role, { url, body });
+  expect(res.statusCode, `${url} as ${role}`).toBe(202);
+  return (res.json() as { id: string }).id;
+}
+
+async function get<T>(url: string, role: Role = 'admin'): Promise<T> {
+  return (await send('GET', 'own', role, { url })).json() as T;
+}
+
+// Shared objects of the demo practice, made through the API.
+const shared = {} as { onboarding: string; auth: string; claim: string; poc: string };
+const freshOnboarding = () => started('POST', '/v1/onboardings', 'admin', onboardingBody());
+const freshPoc = () => started('POST', '/v1/plans-of-care', 'therapist', planOfCareBody());
+
+interface Case {
+  method: 'GET' | 'POST';
+  url: string;
+  allowed: readonly Role[];
+  ok: number;
+  /** The request an admitted role makes on its own practice's objects. */
+  own: (role: Role) => Promise<Call> | Call;
+  /** Another practice's caller on the same objects: 404 for admitted roles; absent when the route takes no id. */
+  other?: () => Promise<Call> | Call;
+  /** List routes: another practice's answer must not list the demo practice's objects. */
+  otherList?: (body: unknown) => void;
+}
+
+const staff = ['admin', 'front_desk', 'therapist', 'biller'] as const;
+
+const cases: Case[] = [
+  {
+    method: 'POST',
+    url: '/v1/onboardings',
+    allowed: ['admin', 'front_desk', 'integration'],
+    ok: 202,
+    own: () => ({ url: '/v1/onboardings', body: onboardingBody() }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/onboardings/:id',
+    allowed: ['admin', 'front_desk'],
+    ok: 200,
+    own: () => ({ url: `/v1/onboardings/${shared.onboarding}` }),
+    other: () => ({ url: `/v1/onboardings/${shared.onboarding}` }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/onboardings/:id/intake-forms',
+    allowed: ['admin', 'front_desk', 'integration'],
+    ok: 202,
+    own: () => ({ url: `/v1/onboardings/${shared.onboarding}/intake-forms`, body: intakeFormsBody() }),
+    other: () => ({ url: `/v1/onboardings/${shared.onboarding}/intake-forms`, body: intakeFormsBody() }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/onboardings/:id/coverage',
+    allowed: ['admin', 'front_desk'],
+    ok: 202,
+    own: () => ({
+      url: `/v1/onboardings/${shared.onboarding}/coverage`,
+      body: { coverageId: randomUUID(), payerId: 'commercial-ama', memberId: 'SBX-NEW-1' },
+    }),
+    other: () => ({
+      url: `/v1/onboardings/${shared.onboarding}/coverage`,
+      body: { coverageId: randomUUID(), payerId: 'commercial-ama', memberId: 'SBX-NEW-1' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/onboardings/:id/cancel',
+    allowed: ['admin', 'front_desk'],
+    ok: 202,
+    // Cancelling ends the process: each admitted role cancels its own fresh onboarding.
+    own: async () => ({
+      url: `/v1/onboardings/${await freshOnboarding()}/cancel`,
+      body: { reason: 'duplicate' },
+    }),
+    other: () => ({ url: `/v1/onboardings/${shared.onboarding}/cancel`, body: { reason: 'duplicate' } }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/authorizations',
+    allowed: ['admin', 'front_desk'],
+    ok: 202,
+    own: () => ({ url: '/v1/authorizations', body: authorizationBody() }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/authorizations/:id',
+    allowed: ['admin', 'front_desk', 'biller', 'therapist'],
+    ok: 200,
+    own: () => ({ url: `/v1/authorizations/${shared.auth}` }),
+    other: () => ({ url: `/v1/authorizations/${shared.auth}` }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/authorizations/:id/decision',
+    allowed: ['admin', 'front_desk', 'integration'],
+    ok: 202,
+    own: () => ({ url: `/v1/authorizations/${shared.auth}/decision`, body: approval }),
+    other: () => ({ url: `/v1/authorizations/${shared.auth}/decision`, body: approval }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/authorizations/:id/visits',
+    allowed: ['admin', 'front_desk', 'therapist', 'integration'],
+    ok: 200,
+    own: () => ({
+      url: `/v1/authorizations/${shared.auth}/visits`,
+      body: { visitId: `v-${randomUUID()}`, dos: today(), units: 2 },
+    }),
+    other: () => ({
+      url: `/v1/authorizations/${shared.auth}/visits`,
+      body: { visitId: `v-${randomUUID()}`, dos: today(), units: 2 },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/authorizations/:id/adjust',
+    allowed: ['admin', 'front_desk'],
+    ok: 200,
+    own: () => ({
+      url: `/v1/authorizations/${shared.auth}/adjust`,
+      body: { visitsAuthorized: 100, reasonCode: 'payer_correction' },
+    }),
+    other: () => ({
+      url: `/v1/authorizations/${shared.auth}/adjust`,
+      body: { visitsAuthorized: 100, reasonCode: 'payer_correction' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/claims',
+    allowed: ['admin', 'biller', 'integration'],
+    ok: 202,
+    own: () => ({ url: '/v1/claims', body: claimBody(shared.poc) }),
+    // The episode a claim refers to must be the caller's own.
+    other: () => ({ url: '/v1/claims', body: claimBody(shared.poc) }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/claims/preview',
+    allowed: ['admin', 'biller'],
+    ok: 200,
+    own: () => ({ url: '/v1/claims/preview', body: { visit: visitBody() } }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/claims/:id',
+    allowed: ['admin', 'biller'],
+    ok: 200,
+    own: () => ({ url: `/v1/claims/${shared.claim}` }),
+    other: () => ({ url: `/v1/claims/${shared.claim}` }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/claims/:id/corrections',
+    allowed: ['admin', 'biller'],
+    ok: 202,
+    own: () => ({ url: `/v1/claims/${shared.claim}/corrections`, body: { priorAuthNumber: 'AUTH-77' } }),
+    other: () => ({ url: `/v1/claims/${shared.claim}/corrections`, body: { priorAuthNumber: 'AUTH-77' } }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/plans-of-care',
+    allowed: ['admin', 'therapist'],
+    ok: 202,
+    own: () => ({ url: '/v1/plans-of-care', body: planOfCareBody(shared.auth) }),
+    // The authorization an episode refers to must be the caller's own.
+    other: () => ({ url: '/v1/plans-of-care', body: planOfCareBody(shared.auth) }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/plans-of-care/:id',
+    allowed: ['admin', 'therapist'],
+    ok: 200,
+    own: () => ({ url: `/v1/plans-of-care/${shared.poc}` }),
+    other: () => ({ url: `/v1/plans-of-care/${shared.poc}` }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/plans-of-care/:id/visits',
+    allowed: ['admin', 'therapist', 'integration'],
+    ok: 202,
+    own: () => ({ url: `/v1/plans-of-care/${shared.poc}/visits`, body: { visitId: 'tx-1', dos: today() } }),
+    other: () => ({ url: `/v1/plans-of-care/${shared.poc}/visits`, body: { visitId: 'tx-1', dos: today() } }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/plans-of-care/:id/outcomes',
+    allowed: ['admin', 'therapist'],
+    ok: 200,
+    own: () => ({
+      url: `/v1/plans-of-care/${shared.poc}/outcomes`,
+      body: { instrument: 'NPRS', score: 6, date: today() },
+    }),
+    other: () => ({
+      url: `/v1/plans-of-care/${shared.poc}/outcomes`,
+      body: { instrument: 'NPRS', score: 6, date: today() },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/plans-of-care/:id/certification',
+    allowed: ['admin', 'therapist', 'front_desk'],
+    ok: 200,
+    own: async () => ({
+      url: `/v1/plans-of-care/${await freshPoc()}/certification`,
+      body: { kind: 'signature', signedDate: today() },
+    }),
+    other: () => ({
+      url: `/v1/plans-of-care/${shared.poc}/certification`,
+      body: { kind: 'signature', signedDate: today() },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/plans-of-care/:id/discharge',
+    allowed: ['admin', 'therapist'],
+    ok: 202,
+    own: async () => ({
+      url: `/v1/plans-of-care/${await freshPoc()}/discharge`,
+      body: { reason: 'goals_met' },
+    }),
+    other: () => ({ url: `/v1/plans-of-care/${shared.poc}/discharge`, body: { reason: 'goals_met' } }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/processes',
+    allowed: ['admin', 'front_desk', 'biller', 'therapist'],
+    ok: 200,
+    own: () => ({ url: '/v1/processes?limit=100' }),
+    otherList: (body) => {
+      const ids = (body as { data: { id: string }[] }).data.map((p) => p.id).join(' ');
+      for (const id of Object.values(shared)) expect(ids).not.toContain(id);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1/tasks',
+    allowed: staff,
+    ok: 200,
+    own: () => ({ url: '/v1/tasks?limit=100' }),
+    otherList: (body) => expect((body as { data: unknown[] }).data).toEqual([]),
+  },
+  {
+    method: 'POST',
+    url: '/v1/tasks/:id/complete',
+    allowed: staff,
+    ok: 202,
+    // Each staff role completes a task of its own queue.
+    own: async (role) => ({
+      url: `/v1/tasks/${await stack.startTask(role === 'integration' ? 'admin' : role)}/complete`,
+      body: { outcome: {} },
+    }),
+    other: async () => ({
+      url: `/v1/tasks/${await stack.startTask('admin')}/complete`,
+      body: { outcome: {} },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/sandbox/outbox',
+    allowed: ['admin', 'front_desk'],
+    ok: 200,
+    own: () => ({ url: '/v1/sandbox/outbox' }),
+  },
+  {
+    method: 'POST',
+    url: '/codec/encode',
+    allowed: staff,
+    ok: 200,
+    own: () => ({ url: '/codec/encode', body: codecPayloads, headers: { origin: UI_ORIGIN } }),
+  },
+  {
+    method: 'POST',
+    url: '/codec/decode',
+    allowed: staff,
+    ok: 200,
+    own: () => ({ url: '/codec/decode', body: codecPayloads, headers: { origin: UI_ORIGIN } }),
+  },
+];
+
+const approval = {
+  outcome: 'approved',
+  authNumber: 'AUTH-77',
+  visitsAuthorized: 100,
+  startDate: today(),
+};
+
+describe('role × route matrix', () => {
+  beforeAll(async () => {
+    shared.onboarding = await freshOnboarding();
+    shared.auth = await started('POST', '/v1/authorizations', 'admin', authorizationBody());
+    await until(
+      async () => (await get<{ status: string }>(`/v1/authorizations/${shared.auth}`)).status === 'pending',
+      'authorization pending',
+    );
+    expect(
+      (
+        await send('POST', 'own', 'admin', {
+          url: `/v1/authorizations/${shared.auth}/decision`,
+          body: approval,
+        })
+      ).statusCode,
+    ).toBe(202);
+    await until(
+      async () =>
+        (await get<{ visitsAuthorized?: number }>(`/v1/authorizations/${shared.auth}`)).visitsAuthorized ===
+        100,
+      'authorization approved',
+    );
+    shared.poc = await freshPoc();
+    shared.claim = await started('POST', '/v1/claims', 'biller', claimBody(shared.poc));
+  }, 120_000);
+
+  it('covers every authenticated route of the route table', () => {
+    const listed = new Set(cases.map((c) => `${c.method} ${c.url}`));
+    const closed = stack.app.routeTable.filter((r) => !r.public).map((r) => `${r.method} ${r.url}`);
+    expect(closed.filter((r) => !listed.has(r))).toEqual([]);
+    expect([...listed].filter((r) => !closed.includes(r))).toEqual([]);
+  });
+
+  for (const c of cases) {
+    it(`${c.method} ${c.url}`, async () => {
+      const views: RoleViews | undefined = stack.app.responseViews.find(
+        (v) => v.method === c.method && v.url === c.url && v.status === c.ok,
+      )?.views;
+      for (const role of roles) {
+        const admitted = c.allowed.includes(role);
+        const own = await send(c.method, 'own', role, await c.own(role));
+        expect(own.statusCode, `${role} on its own practice`).toBe(admitted ? c.ok : 403);
+        if (!admitted) {
+          expect(own.headers['content-type']).toMatch(/^application\/problem\+json/);
+        } else if (views) {
+          // Only the role's allow-listed fields went out (SEC-AC-6), whatever the process held.
+          const allowed = keyPaths(maximal(views.byRole[role] as z.ZodType));
+          const extra = keyPaths(own.json()).filter((k) => !allowed.includes(k));
+          expect(extra, `${role} received fields outside its view`).toEqual([]);
+        }
+        if (c.other) {
+          const other = await send(c.method, 'other', role, await c.other());
+          expect(other.statusCode, `${role} of another practice`).toBe(admitted ? 404 : 403);
+          expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(other.body).not.toContain(shared.auth);
+        } else if (c.otherList && admitted) {
+          const other = await send(c.method, 'other', role, await c.own(role));
+          expect(other.statusCode).toBe(c.ok);
+          c.otherList(other.json());
+        }
+      }
+    }, 120_000);
+  }
+
+  it('answers 409 problem+json, not 404 or 500, to a message for a process that has finished', async () => {
+    const id = await freshPoc();
+    const discharged = await send('POST', 'own', 'therapist', {
+      url: `/v1/plans-of-care/${id}/discharge`,
+      body: { reason: 'goals_met' },
+    });
+    expect(discharged.statusCode).toBe(202);
+    const handle = stack.temporal.client.workflow.getHandle(`poc:${id}`);
+    await until(async () => (await handle.describe()).status.name !== 'RUNNING', 'episode closed');
+    const late = await send('POST', 'own', 'therapist', {
+      url: `/v1/plans-of-care/${id}/visits`,
+      body: { visitId: 'late-1', dos: today() },
+    });
+    expect(late.statusCode).toBe(409);
+    expect(late.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(late.json()).toMatchObject({ reason: 'ProcessClosed' });
+  });
+
+  it('narrows one authorization differently per role: the payer reference is for desk and billing only', async () => {
+    const url = `/v1/authorizations/${shared.auth}`;
+    const desk = await get<Record<string, unknown>>(url, 'front_desk');
+    const biller = await get<Record<string, unknown>>(url, 'biller');
+    const therapist = await get<Record<string, unknown>>(url, 'therapist');
+    expect(desk).toMatchObject({ authNumber: 'AUTH-77', extensionsRequested: expect.any(Number) });
+    expect(biller).toMatchObject({ authNumber: 'AUTH-77', visitsAuthorized: 100 });
+    expect(biller).not.toHaveProperty('extensionsRequested');
+    expect(therapist).toMatchObject({ visitsAuthorized: 100, visitsUsed: expect.any(Number) });
+    expect(therapist).not.toHaveProperty('authNumber');
+    expect(therapist).not.toHaveProperty('needsAttention');
+  });
+});

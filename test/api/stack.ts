@@ -1,0 +1,248 @@
+// The whole API stack for the role matrix, the fuzz harness and the CLI tests: real PostgreSQL (demo practice
+// plus a second practice), the Temporal dev server, a worker with the sandbox EMR, messaging and payer, and the
+// production-shaped app (Idempotency-Key, codec server, rate limits) — plus an API key per role and practice
+// and valid request bodies for every route.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { createActivities } from '../../activities/index.js';
+import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
+import { buildApp } from '../../api/app.js';
+import { createApiKey } from '../../api/auth/api-keys.js';
+import { roles, type Role } from '../../api/auth/principal.js';
+import { loadConfig } from '../../cli/config.js';
+import { devOnboardingConnectors } from '../../cli/dev-sandboxes.js';
+import { generateKeyring } from '../../db/crypto/keyring.js';
+import { practices } from '../../db/schema.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { workflowId } from '../../domain/ids.js';
+import type { StaffRole } from '../../domain/tasks.js';
+import { EncryptionCodec } from '../../temporal/codec/encryption-codec.js';
+import { humanTask } from '../../workflows/human-task.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { sandboxPayer } from '../helpers/sandbox-payer.js';
+import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+
+export const OTHER_PRACTICE_ID = '00000000-0000-4000-8000-0000000000dd';
+export const UI_ORIGIN = 'http://127.0.0.1:8233';
+
+export interface ApiStack {
+  app: FastifyInstance;
+  db: TestDatabase;
+  temporal: Awaited<ReturnType<typeof devServerClient>>;
+  taskQueue: string;
+  /** Bearer headers per practice and role. */
+  auth: Record<'own' | 'other', Record<Role, { authorization: string }>>;
+  /** Raw API keys (for the CLI). */
+  keys: Record<'own' | 'other', Record<Role, string>>;
+  /** A humanTask of the demo practice assigned to `role`, listed once its row exists. */
+  startTask(role: StaffRole): Promise<string>;
+  close(): Promise<void>;
+}
+
+// Authorizations stay pending until the test records the payer's decision.
+const pendingPayer: AuthorizationPayerPort = {
+  submit: async () => ({ outcome: 'pended' }),
+  status: async () => ({ outcome: 'pended' }),
+};
+
+export async function startApiStack(): Promise<ApiStack> {
+  const db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+  await db.db
+    .insert(practices)
+    .values({ id: OTHER_PRACTICE_ID, name: 'Other practice', npi: '1234567893', timezone: 'UTC' });
+  const payer = await sandboxPayer(db.sql);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-api-stack-'));
+  const sandboxes = await devOnboardingConnectors(
+    loadConfig({ PTFLOW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+    db.url,
+    db.db,
+  );
+  const temporal = await devServerClient();
+  const taskQueue = uniqueTaskQueue('api-stack');
+  const worker = await devServerWorker(
+    taskQueue,
+    createActivities({
+      db: db.db,
+      temporal: temporal.client,
+      payer: pendingPayer,
+      payerConnector: payer.connector,
+      onboarding: sandboxes.deps,
+      statements: { sendStatement: async () => undefined },
+    }),
+  );
+  const app = await buildApp({
+    logLevel: 'silent',
+    db: db.db,
+    temporal: temporal.client,
+    taskQueue,
+    cursorKey: Buffer.alloc(32, 9),
+    rateLimit: { perMinute: 100_000, authFailuresPerMinute: 100_000 },
+    readiness: { database: async () => true },
+    idempotency: { keyring: generateKeyring('stack') },
+    codec: { codec: new EncryptionCodec(generateKeyring('stack-codec')), allowedOrigin: UI_ORIGIN },
+  });
+  await app.ready();
+
+  const keys = { own: {}, other: {} } as ApiStack['keys'];
+  const auth = { own: {}, other: {} } as ApiStack['auth'];
+  for (const [side, practiceId] of [
+    ['own', DEMO_PRACTICE_ID],
+    ['other', OTHER_PRACTICE_ID],
+  ] as const) {
+    for (const role of roles) {
+      const { key } = await createApiKey(db.db, { practiceId, role, label: `${side}-${role}` });
+      keys[side][role] = key;
+      auth[side][role] = { authorization: `Bearer ${key}` };
+    }
+  }
+
+  return {
+    app,
+    db,
+    temporal,
+    taskQueue,
+    auth,
+    keys,
+    async startTask(role) {
+      const taskId = randomUUID();
+      await temporal.client.workflow.start(humanTask, {
+        taskQueue,
+        workflowId: workflowId('task', taskId),
+        args: [
+          {
+            taskId,
+            practiceId: DEMO_PRACTICE_ID,
+            kind: 'review',
+            assigneeRole: role,
+            title: 'Review the process',
+            dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+            parentWorkflowId: workflowId('auth', randomUUID()),
+            processKind: 'priorAuthorization',
+          },
+        ],
+      });
+      await until(
+        async () => (await db.sql`select 1 from tasks where id = ${taskId}`).length === 1,
+        'task row',
+      );
+      return taskId;
+    },
+    async close() {
+      await app.close();
+      await worker.close();
+      await temporal.close();
+      await sandboxes.stop();
+      await payer.server.close();
+      await db.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `ok` (no timing assertion: it only bounds how long a broken process is waited for). */
+export async function until(ok: () => Promise<boolean>, what: string, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export const today = () => localDate(new Date(), 'America/Chicago');
+
+// --- Valid bodies ---
+
+export function onboardingBody() {
+  return {
+    patientId: randomUUID(),
+    clinicTimeZone: 'America/Chicago',
+    patientTimeZone: 'America/Chicago',
+    demographics: {
+      given: ['Ana'],
+      family: 'Rivera',
+      birthDate: '1961-02-03',
+      sex: 'female',
+      email: 'ana.rivera@example.test',
+    },
+    preferredChannel: 'email',
+    messagingConsent: false,
+    coverages: [
+      { coverageId: randomUUID(), payerId: 'commercial-ama', memberId: 'SBX-PR3-API1', priority: 1 },
+    ],
+    evaluation: { acuity: 'acute', bodyRegion: 'knee', leadDays: 3 },
+    intakeFormLink: 'https://forms.riverside.example/i/abc',
+    insuranceUpdateLink: 'https://forms.riverside.example/ins/abc',
+  };
+}
+
+export function authorizationBody() {
+  return {
+    patientId: randomUUID(),
+    coverageId: randomUUID(),
+    payerId: 'ma-fastlane',
+    requestedVisits: 12,
+    startDate: today(),
+  };
+}
+
+export function visitBody(visitId = randomUUID()) {
+  return {
+    id: visitId,
+    payerId: 'medicare-part-b',
+    dos: today(),
+    renderingNpi: '1987654328',
+    interventions: [{ code: '97110', minutes: 38, furnishedBy: 'PT' }],
+    diagnoses: ['M54.50'],
+  };
+}
+
+export function claimBody(planOfCareId?: string) {
+  const visit = visitBody();
+  return {
+    patientId: randomUUID(),
+    kxAccruedAllowedCents: 100_000,
+    visit,
+    ...(planOfCareId ? { planOfCareId } : {}),
+    parties: {
+      billingProvider: {
+        name: 'RIVERSIDE PHYSICAL THERAPY',
+        npi: '1234567893',
+        taxId: '123456789',
+        address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
+      },
+      subscriber: { memberId: `SBX-${visit.id.slice(0, 8)}`, lastName: 'DOE', firstName: 'JANE' },
+    },
+  };
+}
+
+export function planOfCareBody(authorizationId?: string) {
+  return {
+    patientId: randomUUID(),
+    referringPractitionerId: randomUUID(),
+    firstTreatmentDate: today(),
+    ...(authorizationId ? { authorizationId } : {}),
+  };
+}
+
+export function intakeFormsBody() {
+  return {
+    responseId: randomUUID(),
+    questionnaire: 'https://forms.riverside.example/q/intake-v1',
+    authored: new Date().toISOString(),
+    items: [{ linkId: 'pain-now', answers: [4] }],
+  };
+}
+
+export const codecPayloads = {
+  payloads: [
+    {
+      metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+      data: Buffer.from('"hello"').toString('base64'),
+    },
+  ],
+};
