@@ -24,7 +24,7 @@ import { isUuid } from '../domain/ids.js';
 import { VisitSchema } from '../domain/model/visit.js';
 import type { OnboardingInput } from '../domain/onboarding/intake.js';
 import { payerProfileOn } from '../domain/rules/payers.js';
-import type { Acuity } from '../domain/scheduling/types.js';
+import type { Acuity, BodyRegion } from '../domain/scheduling/types.js';
 import { uuidFromKey } from '../temporal/derived-ids.js';
 import { startIdempotently } from '../temporal/start-process.js';
 import type { ClaimInput } from '../workflows/claim.js';
@@ -42,8 +42,11 @@ export interface PracticeProfile {
   /** Secure links an EMR-originated onboarding sends (the forms service authenticates the patient). */
   intakeFormLink: string;
   insuranceUpdateLink: string;
-  /** Acuity assumed for an evaluation the EMR did not describe (drives the evaluation's length). */
-  defaultAcuity: Acuity;
+  /**
+   * The evaluation the optimizer books for a patient the EMR registered: the event says nothing about the
+   * complaint, so the practice decides (e.g. subacute, general) and the therapist refines it at evaluation.
+   */
+  defaultEvaluation: { acuity: Acuity; bodyRegion: BodyRegion };
 }
 
 export interface EventRoutingDeps {
@@ -188,7 +191,7 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
               ...(c.groupNumber ? { groupNumber: c.groupNumber } : {}),
               priority: c.order,
             })),
-          evaluation: { acuity: profile.defaultAcuity },
+          evaluation: { ...profile.defaultEvaluation },
           intakeFormLink: profile.intakeFormLink,
           insuranceUpdateLink: profile.insuranceUpdateLink,
         },

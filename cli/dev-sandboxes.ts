@@ -1,43 +1,116 @@
 // The simulated outside world of `ptflow dev`: the sandbox EMR (schema sandbox_emr, seeded with the demo
 // practice) and sandbox messaging (its outbox), handed to the worker as the onboarding connectors. Demo only:
 // production configures real EMR and messaging adapters.
-import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
+import type { PracticeProfile } from '../activities/event-router.js';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
+import type { WebhookSettings } from '../api/webhooks/config.js';
 import { SandboxEmr } from '../connectors/emr/sandbox/sandbox-emr.js';
+import type { WebhookTarget } from '../connectors/emr/sandbox/webhooks.js';
 import { seedSandboxEmr } from '../connectors/emr/sandbox/seed.js';
 import { createAddressHasher, createSandboxMessaging } from '../connectors/messaging/index.js';
+import { generateWebhookSecret } from '../connectors/webhooks/standard-webhooks.js';
 import type { Database } from '../db/connection.js';
-import { practices } from '../db/schema.js';
 import { DEMO_PRACTICE_ID } from '../db/seed.js';
 import { createLogger } from './logger.js';
 import type { Config } from './config.js';
 import { dataKeys } from './keyrings.js';
+import { practiceContactFrom } from './messaging-sink.js';
 
-/** The demo practice's phone in message templates (practices have no phone column yet). */
-const DEMO_PRACTICE_PHONE = '+1 555 555 0100';
+/**
+ * The demo practice's billing and intake profile for the EMR event router (a deployment configures its own):
+ * demo identifiers only — the NPI is the seeded practice's, the tax id and address are made up.
+ */
+export async function devPracticeProfile(practiceId: string): Promise<PracticeProfile | undefined> {
+  if (practiceId !== DEMO_PRACTICE_ID) return undefined;
+  return {
+    billingProvider: {
+      name: 'RIVERSIDE PHYSICAL THERAPY',
+      npi: '1234567893',
+      taxId: '123456789',
+      address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
+    },
+    intakeFormLink: 'https://forms.ptflow.example/intake',
+    insuranceUpdateLink: 'https://forms.ptflow.example/insurance',
+    defaultEvaluation: { acuity: 'subacute', bodyRegion: 'general' },
+  };
+}
+
+/**
+ * The sandbox EMR as a webhook source of `ptflow dev`: the configured `emr.sandbox` source when
+ * PTFLOW_WEBHOOK_SOURCES has one, else one for the demo practice with a secret made up for this run (sender
+ * and receiver live in the same process). Returns the API's settings and where the sandbox sends.
+ */
+export function devWebhookSetup(
+  config: Config,
+  configured: WebhookSettings | undefined,
+): { settings: WebhookSettings; target: WebhookTarget } {
+  const own = configured?.sources.emr.sandbox;
+  const secret = own
+    ? own.secrets.map((s) => (typeof s === 'string' ? s : s.secret))
+    : [generateWebhookSecret()];
+  const settings: WebhookSettings = configured
+    ? own
+      ? configured
+      : {
+          ...configured,
+          sources: {
+            ...configured.sources,
+            emr: { ...configured.sources.emr, sandbox: { tenant: DEMO_PRACTICE_ID, secrets: secret } },
+          },
+        }
+    : {
+        perMinute: 600,
+        sources: {
+          emr: { sandbox: { tenant: DEMO_PRACTICE_ID, secrets: secret } },
+          payer: {},
+          messaging: {},
+        },
+      };
+  return {
+    settings,
+    target: { url: `http://${config.HOST}:${config.PORT}/v1/webhooks/emr/sandbox`, secrets: secret },
+  };
+}
+
+/** Delivers the sandbox EMR's due webhooks every `everyMs` (its retry schedule applies to failed attempts). */
+export function pumpSandboxWebhooks(emr: SandboxEmr, everyMs = 1_000): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => emr.webhooks.deliverDue().catch(() => undefined));
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
 
 export async function devOnboardingConnectors(
   config: Config,
   databaseUrl: string,
   db: Database,
-): Promise<{ deps: OnboardingConnectorDeps; stop(): Promise<void> }> {
+  opts: { webhookTarget?: WebhookTarget } = {},
+): Promise<{ deps: OnboardingConnectorDeps; emr: SandboxEmr; stop(): Promise<void> }> {
   const sql = postgres(databaseUrl, { max: 5, onnotice: () => undefined });
   await seedSandboxEmr(sql, new Date());
   const keys = dataKeys(config);
   const log = createLogger(config.LOG_LEVEL, 'messaging');
-  const practiceContact = async (practiceId: string) => {
-    const [p] = await db.select({ name: practices.name }).from(practices).where(eq(practices.id, practiceId));
-    return { practiceName: p?.name ?? 'Your physical therapy clinic', practicePhone: DEMO_PRACTICE_PHONE };
-  };
+  const practiceContact = practiceContactFrom(db);
   const messaging = createSandboxMessaging({
     db,
     hashAddress: createAddressHasher(keys.blindIndexKey),
     logger: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
     practiceContact,
   });
+  const emr = new SandboxEmr(sql, {
+    practiceId: DEMO_PRACTICE_ID,
+    ...(opts.webhookTarget ? { target: opts.webhookTarget } : {}),
+  });
   return {
-    deps: { emr: new SandboxEmr(sql, { practiceId: DEMO_PRACTICE_ID }), messaging, keys, practiceContact },
+    deps: { emr, messaging, keys, practiceContact },
+    emr,
     stop: () => sql.end({ timeout: 5 }),
   };
 }

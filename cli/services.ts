@@ -16,7 +16,10 @@ import { dataConverterFor } from '../temporal/codec/data-converter.js';
 import { ConfigError, type Config } from './config.js';
 import { dataKeys, payloadKeyring } from './keyrings.js';
 import { clearinghouseConnector, clearinghouseFromConfig, type ClearinghouseSettings } from './payer.js';
-import { loadWebhookSettings, WebhookConfigError } from '../api/webhooks/config.js';
+import { loadWebhookSettings, WebhookConfigError, type WebhookSettings } from '../api/webhooks/config.js';
+import { createEmrEventRouter } from '../api/webhooks/emr-router.js';
+import { messagingWebhookSink } from './messaging-sink.js';
+import type { EventRoutingDeps } from '../activities/event-router.js';
 import { EncryptionCodec } from '../temporal/codec/encryption-codec.js';
 import { auditDenied } from '../api/audit.js';
 
@@ -47,6 +50,8 @@ export async function startWorkerService(
     onboarding?: OnboardingConnectorDeps;
     /** Pre-built workflow bundle (tests bundle once per run, with the same failure converter). */
     workflowBundle?: { code: string };
+    /** The EMR event router's practice profiles (billing provider, intake links); without them events raise tasks. */
+    practiceProfile?: EventRoutingDeps['practiceProfile'];
   } = {},
 ): Promise<WorkerService> {
   const db: DbHandle = connectDb(databaseUrl);
@@ -69,6 +74,10 @@ export async function startWorkerService(
         temporal: temporal.client,
         ...(clearinghouse ? { payerConnector: clearinghouseConnector(clearinghouse, db.sql) } : {}),
         ...(opts.onboarding ? { onboarding: opts.onboarding } : {}),
+        eventRouting: {
+          claimPollMinutes: config.CLAIM_POLL_MINUTES,
+          ...(opts.practiceProfile ? { practiceProfile: opts.practiceProfile } : {}),
+        },
       }),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       dataConverter: dataConverterFor(payloadKeyring(config)),
@@ -101,7 +110,7 @@ export interface ApiService {
 }
 
 /** Webhook sources from PTFLOW_WEBHOOK_SOURCES (api/webhooks/config.ts), reported like any config error. */
-function webhookSettings(): ReturnType<typeof loadWebhookSettings> {
+export function webhookSettings(): ReturnType<typeof loadWebhookSettings> {
   try {
     return loadWebhookSettings(process.env);
   } catch (err) {
@@ -110,8 +119,12 @@ function webhookSettings(): ReturnType<typeof loadWebhookSettings> {
   }
 }
 
-export async function startApiService(config: Config, databaseUrl: string): Promise<ApiService> {
-  const webhooks = webhookSettings();
+export async function startApiService(
+  config: Config,
+  databaseUrl: string,
+  opts: { webhooks?: WebhookSettings } = {},
+): Promise<ApiService> {
+  const webhooks = opts.webhooks ?? webhookSettings();
   const db = connectDb(databaseUrl);
   let temporal: TemporalClientHandle | undefined;
   try {
@@ -147,9 +160,17 @@ export async function startApiService(config: Config, databaseUrl: string): Prom
       codec: { codec: new EncryptionCodec(keyring), allowedOrigin: config.temporalUiOrigin },
       onDenied: (e) => auditDenied(db.db, e),
       idempotency: { keyring: dataKeys(config).keyring },
-      // The EMR event router and the messaging service are not wired yet: until they are, signed deliveries
-      // answer 503 (the senders retry) instead of being recorded and dropped.
-      ...(webhooks ? { webhooks: { settings: webhooks } } : {}),
+      // Verified EMR events start an `emrEventRouter` workflow each (the worker resolves and routes them);
+      // Twilio callbacks go to the messaging service's inbound/status recording (no transport needed here).
+      ...(webhooks
+        ? {
+            webhooks: {
+              settings: webhooks,
+              router: createEmrEventRouter({ temporal: t.client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+              messaging: messagingWebhookSink(config, db.db),
+            },
+          }
+        : {}),
       readiness: {
         temporal: () => isTemporalReachable(t.connection),
         database: () => isDbReachable(db.sql),

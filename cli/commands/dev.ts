@@ -14,8 +14,13 @@ import { assertPortFree } from '../../temporal/dev/ports.js';
 import type { Config } from '../config.js';
 import { startDatabase } from '../database.js';
 import { clearinghouseFromConfig, startDevSandboxPayer } from '../payer.js';
-import { devOnboardingConnectors } from '../dev-sandboxes.js';
-import { installTemporalRuntime, startApiService, startWorkerService } from '../services.js';
+import {
+  devOnboardingConnectors,
+  devPracticeProfile,
+  devWebhookSetup,
+  pumpSandboxWebhooks,
+} from '../dev-sandboxes.js';
+import { installTemporalRuntime, startApiService, startWorkerService, webhookSettings } from '../services.js';
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
@@ -130,15 +135,23 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
     };
     const dbHandle = connectDb(db.url, { max: 5 });
     stoppers.push({ name: 'database pool', stop: dbHandle.close });
-    const sandboxes = await devOnboardingConnectors(config, db.url, dbHandle.db);
+    // The sandbox EMR signs its webhooks for the API's `emr/sandbox` source; they flow into the event router.
+    const webhooks = devWebhookSetup(config, webhookSettings());
+    const sandboxes = await devOnboardingConnectors(config, db.url, dbHandle.db, {
+      webhookTarget: webhooks.target,
+    });
     stoppers.push({ name: 'sandbox EMR and messaging', stop: sandboxes.stop });
     const worker = await startWorkerService(devConfig, db.url, {
       clearinghouse: clearinghouseFromConfig(config) ?? sandboxPayer.settings,
       onboarding: sandboxes.deps,
+      practiceProfile: devPracticeProfile,
     });
     stoppers.push({ name: 'worker', stop: worker.stop });
-    const api = await startApiService(devConfig, db.url);
+    const api = await startApiService(devConfig, db.url, { webhooks: webhooks.settings });
     stoppers.push({ name: 'API', stop: api.stop });
+    // Also delivers what `ptflow sandbox emr …` queues from another terminal (same sandbox schema).
+    const pump = pumpSandboxWebhooks(sandboxes.emr);
+    stoppers.push({ name: 'sandbox EMR webhooks', stop: pump.stop });
 
     log(
       [

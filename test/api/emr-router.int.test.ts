@@ -1,0 +1,539 @@
+// The EMR event router end to end (issues #5/#6): the sandbox EMR sends real Standard-Webhooks-signed HTTP
+// deliveries to the real Fastify app listening on loopback; the app verifies, records and hands them to the
+// router, which starts an `emrEventRouter` workflow on the shared dev server; the worker resolves our patient
+// (EMR + our encrypted mirror in PostgreSQL) and starts or signals the processes, the claim going to the sandbox
+// payer over real X12. Scenario 8: the same "note signed" delivered three times files exactly one claim.
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { and, eq, like } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
+import { createActivities } from '../../activities/index.js';
+import { buildApp } from '../../api/app.js';
+import { createEmrEventRouter, eventWorkflowUuid } from '../../api/webhooks/emr-router.js';
+import { loadConfig } from '../../cli/config.js';
+import { devOnboardingConnectors, devPracticeProfile } from '../../cli/dev-sandboxes.js';
+import { dataKeys } from '../../cli/keyrings.js';
+import type { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
+import { webhookDeliveries } from '../../connectors/emr/sandbox/schema.js';
+import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import type { EmrEvent } from '../../connectors/webhooks/emr-events.js';
+import { generateWebhookSecret, signedWebhookHeaders } from '../../connectors/webhooks/standard-webhooks.js';
+import { createCoverageRepository } from '../../db/repositories/coverages.js';
+import { createPatientRepository } from '../../db/repositories/patients.js';
+import { claims, tasks, webhookEvents } from '../../db/schema.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { workflowId } from '../../domain/ids.js';
+import { uuidFromKey } from '../../temporal/derived-ids.js';
+import { startIdempotently } from '../../temporal/start-process.js';
+import { claimStatusQuery } from '../../workflows/claim.js';
+import { patientControlNumberFor } from '../../workflows/claim-input.js';
+import type { EventRouteResult } from '../../workflows/event-router.js';
+import { onboardingStatusQuery, type OnboardingStatus } from '../../workflows/onboarding.js';
+import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care.js';
+import { priorAuthorization, priorAuthStatusQuery } from '../../workflows/prior-auth.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { sandboxPayer } from '../helpers/sandbox-payer.js';
+import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+
+const TZ = 'America/Chicago';
+const secret = generateWebhookSecret();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-emr-router-'));
+const config = loadConfig({ PTFLOW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+const taskQueue = uniqueTaskQueue('emr-router');
+
+let db: TestDatabase;
+let app: FastifyInstance;
+let payerServer: SandboxServer;
+let temporal: Awaited<ReturnType<typeof devServerClient>>;
+let client: Client;
+let worker: Awaited<ReturnType<typeof devServerWorker>>;
+let emr: SandboxEmr;
+let stopSandboxes: () => Promise<void>;
+let webhookUrl: string;
+
+/** The payer approves every authorization at once, for the visits requested from the requested start. */
+const authPayer: AuthorizationPayerPort = {
+  submit: async (request) => ({
+    outcome: 'approved',
+    authNumber: `AUTH${request.authorizationId.slice(0, 6).toUpperCase()}`,
+    visitsAuthorized: request.requestedVisits,
+    startDate: request.startDate,
+  }),
+  status: async () => ({ outcome: 'pended' }),
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+  const payer = await sandboxPayer(db.sql);
+  payerServer = payer.server;
+  temporal = await devServerClient();
+  client = temporal.client;
+  app = await buildApp({
+    logLevel: 'silent',
+    db: db.db,
+    temporal: client,
+    taskQueue,
+    cursorKey: Buffer.alloc(32, 5),
+    readiness: {},
+    webhooks: {
+      settings: {
+        perMinute: 10_000,
+        sources: {
+          emr: { sandbox: { tenant: DEMO_PRACTICE_ID, secrets: [secret] } },
+          payer: {},
+          messaging: {},
+        },
+      },
+      router: createEmrEventRouter({ temporal: client, taskQueue }),
+    },
+  });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  webhookUrl = `${address}/v1/webhooks/emr/sandbox`;
+  const sandboxes = await devOnboardingConnectors(config, db.url, db.db, {
+    webhookTarget: { url: webhookUrl, secrets: [secret] },
+  });
+  emr = sandboxes.emr;
+  stopSandboxes = sandboxes.stop;
+  worker = await devServerWorker(
+    taskQueue,
+    createActivities({
+      db: db.db,
+      temporal: client,
+      payerConnector: payer.connector,
+      payer: authPayer,
+      onboarding: sandboxes.deps,
+      eventRouting: { practiceProfile: devPracticeProfile, claimPollMinutes: 0.01 },
+    }),
+  );
+});
+afterAll(async () => {
+  await app?.close();
+  await worker?.close();
+  await temporal?.close();
+  await stopSandboxes?.();
+  await payerServer?.close();
+  await db?.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+// ─── helpers ───────────────────────────────────────────────────────────────────────────────────────────────
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The router workflow a delivery started (its id derives from the delivery's webhook id). */
+function routerRun(webhookId: string) {
+  const dedupeKey = `${DEMO_PRACTICE_ID}:${createHash('sha256').update(webhookId).digest('hex')}`;
+  return client.workflow.getHandle(workflowId('event', eventWorkflowUuid(dedupeKey)));
+}
+const routed = (webhookId: string) => routerRun(webhookId).result() as Promise<EventRouteResult>;
+
+/** The sandbox EMR's queued deliveries of one type that mention `needle`, oldest first. */
+async function deliveriesOf(type: EmrEvent['type'], needle: string) {
+  const rows = await emr.db
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.eventType, type), like(webhookDeliveries.body, `%${needle}%`)));
+  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
+
+/** Deliver everything the sandbox EMR has queued, over HTTP, signed; every attempt must be answered 2xx. */
+async function deliverQueued() {
+  const report = await emr.webhooks.deliverDue();
+  expect(report).toMatchObject({ retrying: 0, failed: 0 });
+}
+
+/** A delivery of `body` under `webhookId` (a redelivery, or the EMR emitting the same fact again). */
+function post(body: string, webhookId: string) {
+  return fetch(webhookUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...signedWebhookHeaders({ id: webhookId, timestamp: Math.floor(Date.now() / 1000), body }, [secret]),
+    },
+    body,
+  });
+}
+const newWebhookId = () => `msg_${randomUUID().replace(/-/g, '')}`;
+
+/** A patient ptflow registered: our encrypted mirror and coverage, and the EMR record carrying our id. */
+async function knownPatient(memberId: string, payerId = 'commercial-ama') {
+  const keys = dataKeys(config);
+  const patientId = randomUUID();
+  const demographics = {
+    given: ['Ada'],
+    family: 'Okafor',
+    birthDate: '1958-03-04',
+    sex: 'female' as const,
+    phone: '+13125550142',
+    preferredLanguage: 'en' as const,
+  };
+  const { emrId } = await emr.upsertPatient({ patientId, demographics });
+  await createPatientRepository(db.db, keys).upsert({
+    patientId,
+    practiceId: DEMO_PRACTICE_ID,
+    demographics,
+    emrPatientId: emrId,
+    preferredChannel: 'sms',
+    language: 'en',
+    timezone: TZ,
+  });
+  await createCoverageRepository(db.db, keys).upsert({
+    coverageId: randomUUID(),
+    practiceId: DEMO_PRACTICE_ID,
+    patientId,
+    payerId,
+    priority: 1,
+    memberId,
+  });
+  return { patientId, emrPatientId: emrId };
+}
+
+/** A treatment visit between `fromDaysAgo` and `toDaysAgo`: booked, checked in and signed in the EMR (queues note.signed). */
+async function signedVisit(emrPatientId: string, fromDaysAgo = 8, toDaysAgo = 1) {
+  const now = Date.now();
+  const [slot] = await emr.searchFreeSlots({
+    from: new Date(now - fromDaysAgo * 86_400_000).toISOString(),
+    to: new Date(now - toDaysAgo * 86_400_000).toISOString(),
+    limit: 1,
+  });
+  if (!slot) throw new Error('no free slot in the sandbox EMR');
+  const appt = await emr.bookAppointment({
+    appointmentId: randomUUID(),
+    slotId: slot.slotId,
+    emrPatientId,
+    kind: 'treatment',
+  });
+  await emr.checkIn(appt.emrAppointmentId);
+  return emr.signNote(
+    appt.emrAppointmentId,
+    [
+      { code: '97110', minutes: 30, furnishedBy: 'PT' },
+      { code: '97140', minutes: 15, furnishedBy: 'PT' },
+    ],
+    ['M54.50'],
+  );
+}
+
+async function runningProcesses(patientId: string, kind: string) {
+  const ids: string[] = [];
+  const query = `PatientId = '${patientId}' AND ProcessKind = '${kind}' AND ExecutionStatus = 'Running'`;
+  for await (const wf of client.workflow.list({ query })) ids.push(wf.workflowId);
+  return ids;
+}
+
+// ─── scenarios ─────────────────────────────────────────────────────────────────────────────────────────────
+
+describe('EMR event router', () => {
+  it('scenario 8: the same note.signed delivered three times files exactly one claim at the sandbox payer', async () => {
+    const { patientId, emrPatientId } = await knownPatient(`SBX-CO45-${randomUUID().slice(0, 8)}`);
+    const visit = await signedVisit(emrPatientId);
+    await deliverQueued();
+    const [note] = await deliveriesOf('note.signed', visit.visitId);
+    expect(note?.status).toBe('delivered');
+
+    // 2nd: the same delivery again (sender retry) → a duplicate; 3rd: the same event under a new message id.
+    const again = await post(note!.body, note!.id);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ duplicate: true });
+    const reEmittedId = newWebhookId();
+    expect((await post(note!.body, reEmittedId)).status).toBe(202);
+
+    const first = await routed(note!.id);
+    expect(first).toMatchObject({ type: 'note.signed', outcome: 'routed', patientId });
+    expect(first.workflowIds).toContain(workflowId('claim', visit.visitId));
+    const third = await routed(reEmittedId);
+    expect(third.outcome).toBe('routed');
+    expect(third.steps.filter((s) => s.startsWith('claim:'))).toHaveLength(1);
+
+    // The claim process (id = visit id, as POST /v1/claims would use) runs to payment, filed once.
+    const claim = client.workflow.getHandle(workflowId('claim', visit.visitId));
+    expect(((await claim.result()) as { state: string }).state).toBe('paid');
+    expect(await claim.query(claimStatusQuery)).toMatchObject({ attempt: 1, frequency: '1' });
+    const pcn = patientControlNumberFor(visit.visitId);
+    const atPayer = await db.sql`
+      select status, frequency from sandbox_payer.claims where patient_control_number = ${pcn}`;
+    expect(atPayer).toEqual([{ status: 'paid', frequency: '1' }]);
+    const remits = await db.sql`
+      select count(*)::int as n from sandbox_payer.responses where type = '835' and x12 like ${`%${pcn}%`}`;
+    expect(remits[0]?.n).toBe(1);
+    const [ours] = await db.db.select().from(claims).where(eq(claims.id, visit.visitId));
+    expect(ours).toMatchObject({ submissions: 1, status: 'paid', patientId });
+
+    // Both accepted deliveries are recorded in the inbox and marked processed.
+    const inbox = await db.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, reEmittedId));
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]?.processedAt).toBeInstanceOf(Date);
+  });
+
+  it('patient.created starts one onboarding (also when delivered again), and checked_in reaches it', async () => {
+    const emrPatientId = await emr.registerPatient({
+      given: ['Rosa'],
+      family: 'Delgado',
+      birthDate: '1972-08-09',
+      sex: 'female',
+      phone: '+13125550163',
+    });
+    await deliverQueued();
+    const [created] = await deliveriesOf('patient.created', emrPatientId);
+    const onboardingWorkflowId = workflowId(
+      'onboarding',
+      uuidFromKey('onboarding', DEMO_PRACTICE_ID, 'emr-patient', emrPatientId),
+    );
+    const first = await routed(created!.id);
+    expect(first).toMatchObject({ type: 'patient.created', outcome: 'routed' });
+    expect(first.workflowIds).toEqual([onboardingWorkflowId]);
+    const patientId = first.patientId!;
+    expect(patientId).toBe(uuidFromKey('patient', DEMO_PRACTICE_ID, emrPatientId));
+
+    // The EMR emits the same fact again under a new message id: still the one onboarding.
+    const reEmitted = newWebhookId();
+    expect((await post(created!.body, reEmitted)).status).toBe(202);
+    const second = await routed(reEmitted);
+    expect(['routed', 'no_process']).toContain(second.outcome);
+    expect(
+      await eventually(
+        () => runningProcesses(patientId, 'onboarding'),
+        (ids) => ids.length > 0,
+      ),
+    ).toEqual([onboardingWorkflowId]);
+
+    // The onboarding books the evaluation in the EMR; the front desk checks the patient in there.
+    const onboarding = client.workflow.getHandle(onboardingWorkflowId);
+    const waiting = await eventually(
+      () => onboarding.query(onboardingStatusQuery),
+      (s: OnboardingStatus) => s.state === 'awaiting_check_in' && s.appointment !== undefined,
+      60_000,
+    );
+    expect(waiting.state).toBe('awaiting_check_in');
+    await emr.checkIn(waiting.appointment!.emrAppointmentId);
+    await deliverQueued();
+    const [checkedIn] = await deliveriesOf('appointment.checked_in', waiting.appointment!.emrAppointmentId);
+    const routedCheckIn = await routed(checkedIn!.id);
+    expect(routedCheckIn).toMatchObject({ outcome: 'routed', workflowIds: [onboardingWorkflowId] });
+    expect(((await onboarding.result()) as OnboardingStatus).state).toBe('completed');
+  });
+
+  it('note.signed advances the open plan of care and authorization once, even delivered twice; a visit the authorization refuses raises a task', async () => {
+    const { patientId, emrPatientId } = await knownPatient(`SBX-CO45-${randomUUID().slice(0, 8)}`);
+    // Two visits: an earlier one (before the authorization's window) signed later, and a recent one.
+    const recent = await signedVisit(emrPatientId, 4, 1);
+    const [earlierSlot] = await emr.searchFreeSlots({
+      from: new Date(Date.now() - 9 * 86_400_000).toISOString(),
+      to: new Date(Date.now() - 5 * 86_400_000).toISOString(),
+      limit: 1,
+    });
+    const earlierDos = new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(
+      new Date(earlierSlot!.start),
+    );
+    const episodeId = randomUUID();
+    const authorizationId = randomUUID();
+    const pocId = await startIdempotently(client, {
+      taskQueue,
+      kind: 'poc',
+      processKind: 'planOfCare',
+      id: episodeId,
+      workflow: planOfCare,
+      args: [
+        {
+          episodeId,
+          practiceId: DEMO_PRACTICE_ID,
+          patientId,
+          referringPractitionerId: randomUUID(),
+          timezone: TZ,
+          firstTreatmentDate: earlierDos,
+        },
+      ],
+      practiceId: DEMO_PRACTICE_ID,
+      patientId,
+    });
+    const authId = await startIdempotently(client, {
+      taskQueue,
+      kind: 'auth',
+      processKind: 'priorAuthorization',
+      id: authorizationId,
+      workflow: priorAuthorization,
+      args: [
+        {
+          authorizationId,
+          practiceId: DEMO_PRACTICE_ID,
+          patientId,
+          coverageId: randomUUID(),
+          payerId: 'commercial-ama',
+          timezone: TZ,
+          requestedVisits: 8,
+          startDate: recent.dateOfService,
+          urgency: 'standard',
+          planOfCareContinues: true,
+        },
+      ],
+      practiceId: DEMO_PRACTICE_ID,
+      patientId,
+    });
+    const auth = client.workflow.getHandle(authId);
+    const poc = client.workflow.getHandle(pocId);
+    expect(
+      (
+        await eventually(
+          () => auth.query(priorAuthStatusQuery),
+          (s) => s.visitsAuthorized !== undefined,
+        )
+      ).visitsAuthorized,
+    ).toBe(8);
+    // The router finds them through visibility, which trails a start by a moment.
+    await eventually(
+      async () =>
+        (await runningProcesses(patientId, 'planOfCare')).length +
+        (await runningProcesses(patientId, 'priorAuthorization')).length,
+      (n) => n === 2,
+    );
+
+    await deliverQueued();
+    const [note] = await deliveriesOf('note.signed', recent.visitId);
+    const first = await routed(note!.id);
+    expect(first.outcome).toBe('routed');
+    expect(first.steps).toEqual(
+      expect.arrayContaining(['claim:started', 'plan_of_care:visit:signalled', 'authorization:recorded']),
+    );
+    const reEmitted = newWebhookId();
+    expect((await post(note!.body, reEmitted)).status).toBe(202);
+    const second = await routed(reEmitted);
+    expect(second.steps).toEqual(expect.arrayContaining(['authorization:duplicate']));
+
+    const pocStatus = await eventually(
+      () => poc.query(planOfCareStatusQuery),
+      (s) => s.visitsCounted >= 1,
+    );
+    expect(pocStatus.visitsCounted).toBe(1);
+    expect(await auth.query(priorAuthStatusQuery)).toMatchObject({ visitsUsed: 1, visitsRemaining: 7 });
+
+    // The earlier visit is signed late: the authorization refuses it (before its window). The event is still
+    // routed (claim, plan of care); the refusal becomes a front-desk task instead of a failure or a retry.
+    const appt = await emr.bookAppointment({
+      appointmentId: randomUUID(),
+      slotId: earlierSlot!.slotId,
+      emrPatientId,
+      kind: 'treatment',
+    });
+    await emr.checkIn(appt.emrAppointmentId);
+    const late = await emr.signNote(
+      appt.emrAppointmentId,
+      [{ code: '97110', minutes: 40, furnishedBy: 'PT' }],
+      ['M54.50'],
+    );
+    await deliverQueued();
+    const [lateNote] = await deliveriesOf('note.signed', late.visitId);
+    const refused = await routed(lateNote!.id);
+    expect(refused.outcome).toBe('needs_attention');
+    expect(refused.steps).toEqual(
+      expect.arrayContaining([
+        'claim:started',
+        'plan_of_care:visit:signalled',
+        'authorization:rejected:before_start',
+        'task:authorization_visit_rejected:before_start',
+      ]),
+    );
+    const raised = await eventually(
+      () =>
+        db.db
+          .select()
+          .from(tasks)
+          .where(and(eq(tasks.kind, 'authorization_visit_rejected'), eq(tasks.patientId, patientId))),
+      (rows) => rows.length > 0,
+    );
+    expect(raised).toHaveLength(1);
+    expect((await auth.query(priorAuthStatusQuery)).visitsUsed).toBe(1);
+    expect(
+      (
+        await eventually(
+          () => poc.query(planOfCareStatusQuery),
+          (s) => s.visitsCounted === 2,
+        )
+      ).visitsCounted,
+    ).toBe(2);
+  });
+
+  it('an event about an unknown patient is answered 2xx, recorded, and starts nothing', async () => {
+    const visitId = randomUUID();
+    const event: EmrEvent = {
+      type: 'note.signed',
+      timestamp: new Date().toISOString(),
+      data: {
+        practiceId: DEMO_PRACTICE_ID,
+        visitId,
+        emrAppointmentId: null,
+        emrPatientId: randomUUID(),
+        therapistId: randomUUID(),
+        therapistNpi: '1987654328',
+        dateOfService: '2026-01-05',
+        signedAt: new Date().toISOString(),
+        interventions: [{ code: '97110', minutes: 30, furnishedBy: 'PT' }],
+        totalTreatmentMinutes: 30,
+      },
+    };
+    const id = newWebhookId();
+    const res = await post(JSON.stringify(event), id);
+    expect(res.status).toBe(202);
+    expect(await routed(id)).toMatchObject({ outcome: 'unknown_patient', workflowIds: [], steps: [] });
+    const [row] = await db.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, id));
+    expect(row?.processedAt).toBeInstanceOf(Date);
+    await expect(client.workflow.getHandle(workflowId('claim', visitId)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+    // A redelivery after routing is a plain duplicate: recorded once.
+    expect((await post(JSON.stringify(event), id)).status).toBe(200);
+  });
+
+  it('payer events have no routing contract: a clear problem, nothing recorded', async () => {
+    const payerApp = await buildApp({
+      logLevel: 'silent',
+      db: db.db,
+      temporal: client,
+      taskQueue,
+      cursorKey: Buffer.alloc(32, 6),
+      readiness: {},
+      webhooks: {
+        settings: {
+          perMinute: 10_000,
+          sources: {
+            emr: {},
+            payer: { sandbox: { tenant: DEMO_PRACTICE_ID, secrets: [secret] } },
+            messaging: {},
+          },
+        },
+        router: createEmrEventRouter({ temporal: client, taskQueue }),
+      },
+    });
+    try {
+      const body = JSON.stringify({ type: 'claim.remittance', data: { patientControlNumber: 'PT0000' } });
+      const id = newWebhookId();
+      const res = await payerApp.inject({
+        method: 'POST',
+        url: '/v1/webhooks/payer/sandbox',
+        headers: {
+          'content-type': 'application/json',
+          ...signedWebhookHeaders({ id, timestamp: Math.floor(Date.now() / 1000), body }, [secret]),
+        },
+        payload: body,
+      });
+      expect(res.statusCode).toBe(422);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({ status: 422, reason: 'unsupported_event' });
+      expect(await db.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, id))).toEqual([]);
+    } finally {
+      await payerApp.close();
+    }
+  });
+});
