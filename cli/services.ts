@@ -15,7 +15,12 @@ import { createWorker } from '../temporal/worker.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
 import { ConfigError, type Config } from './config.js';
 import { dataKeys, payloadKeyring } from './keyrings.js';
-import { clearinghouseConnector, clearinghouseFromConfig, type ClearinghouseSettings } from './payer.js';
+import {
+  authorizationPayerPort,
+  clearinghouseConnector,
+  clearinghouseFromConfig,
+  type ClearinghouseSettings,
+} from './payer.js';
 import { loadWebhookSettings, WebhookConfigError, type WebhookSettings } from '../api/webhooks/config.js';
 import { createEmrEventRouter } from '../api/webhooks/emr-router.js';
 import { messagingWebhookSink } from './messaging-sink.js';
@@ -65,6 +70,7 @@ export async function startWorkerService(
       dataConverter: dataConverterFor(payloadKeyring(config)),
     });
     const client = temporal;
+    const payerConnector = clearinghouse ? clearinghouseConnector(clearinghouse, db.sql) : undefined;
     const { worker, connection } = await createWorker({
       address: config.temporalAddress,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -72,7 +78,13 @@ export async function startWorkerService(
       activities: createActivities({
         db: db.db,
         temporal: temporal.client,
-        ...(clearinghouse ? { payerConnector: clearinghouseConnector(clearinghouse, db.sql) } : {}),
+        ...(payerConnector
+          ? {
+              payerConnector,
+              // Prior authorizations are 278s through the same connector (the sandbox payer under `ptflow dev`).
+              payer: authorizationPayerPort(payerConnector, db.db, dataKeys(config)),
+            }
+          : {}),
         ...(opts.onboarding ? { onboarding: opts.onboarding } : {}),
         eventRouting: {
           claimPollMinutes: config.CLAIM_POLL_MINUTES,
