@@ -1,0 +1,207 @@
+// The Temporal Schedules of ptflow (DESIGN §2.6): nightly eligibility re-verification before visits, the daily
+// staff digest, and the timely-filing sweep. Declared here once; `ensureSchedules` makes the server match the
+// declarations idempotently — created when missing, updated when the declaration (or configuration: zone,
+// task queue, paused flag) changed, left alone otherwise. Unchanged declarations are not rewritten, so an
+// operator who paused a schedule in the Web UI keeps it paused across worker restarts until the
+// configuration itself changes. The fingerprint of the declaration travels in the action's memo.
+//
+// Times are wall-clock times in one configured zone (the practices' zone; each job computes "today" per
+// practice from the practice's own zone). Overlap SKIP: a run still going when the next is due means the next
+// is skipped, never two sweeps at once. The catch-up window decides which runs missed during an outage are
+// still worth taking when the server is back.
+import { createHash } from 'node:crypto';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleOptions,
+} from '@temporalio/client';
+
+export interface ScheduleSettings {
+  taskQueue: string;
+  /** IANA zone the wall-clock times are in. */
+  timeZone: string;
+  /** Create/keep the schedules paused (nothing runs until unpaused or triggered). */
+  paused: boolean;
+}
+
+export interface ScheduleDeclaration {
+  /** Short name for `ptflow schedules trigger <name>`. */
+  name: string;
+  scheduleId: string;
+  workflowType: 'reverifyEligibility' | 'sendStaffDigest' | 'sweepTimelyFiling';
+  args: unknown[];
+  /** Local wall-clock time of the daily run. */
+  at: { hour: number; minute: number };
+  catchupWindow: string;
+  description: string;
+}
+
+export const scheduleDeclarations: readonly ScheduleDeclaration[] = [
+  {
+    name: 'reverify-eligibility',
+    scheduleId: 'ptflow-reverify-eligibility',
+    workflowType: 'reverifyEligibility',
+    args: [{ windowHours: 48 }],
+    at: { hour: 2, minute: 0 },
+    // Worth running late until the clinics open; after that the front desk checks at arrival anyway.
+    catchupWindow: '5 hours',
+    description: 'Nightly 270/271 for every coverage of patients with a booked visit in the next 48 h',
+  },
+  {
+    name: 'timely-filing-sweep',
+    scheduleId: 'ptflow-timely-filing-sweep',
+    workflowType: 'sweepTimelyFiling',
+    args: [],
+    at: { hour: 3, minute: 0 },
+    // Deadlines are days away: a sweep a day late still helps.
+    catchupWindow: '1 day',
+    description: 'One biller task per unadjudicated claim near or past its payer timely-filing limit',
+  },
+  {
+    name: 'staff-digest',
+    scheduleId: 'ptflow-staff-digest',
+    workflowType: 'sendStaffDigest',
+    args: [],
+    at: { hour: 7, minute: 0 },
+    // A morning digest arriving in the afternoon is noise.
+    catchupWindow: '3 hours',
+    description: 'Morning e-mail per practice: open/overdue tasks by role and processes needing attention',
+  },
+];
+
+const FINGERPRINT = 'ptflowScheduleFingerprint';
+
+/** A hung run must not block its schedule forever (overlap SKIP would skip every later run). */
+const RUN_TIMEOUT = '6 hours';
+
+function fingerprint(d: ScheduleDeclaration, s: ScheduleSettings): string {
+  const material = JSON.stringify([d, s.taskQueue, s.timeZone, s.paused, RUN_TIMEOUT]);
+  return createHash('sha256').update(material).digest('hex').slice(0, 32);
+}
+
+export function scheduleOptions(d: ScheduleDeclaration, s: ScheduleSettings): ScheduleOptions {
+  return {
+    scheduleId: d.scheduleId,
+    spec: {
+      calendars: [{ hour: d.at.hour, minute: d.at.minute, comment: d.description }],
+      timezone: s.timeZone,
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: d.workflowType,
+      // Temporal appends the scheduled time, so each run has its own id; nothing in it identifies anyone.
+      workflowId: d.scheduleId,
+      taskQueue: s.taskQueue,
+      args: d.args,
+      workflowExecutionTimeout: RUN_TIMEOUT,
+      memo: { [FINGERPRINT]: fingerprint(d, s) },
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: d.catchupWindow, pauseOnFailure: false },
+    state: { paused: s.paused, note: s.paused ? 'paused by configuration (PTFLOW_SCHEDULES_PAUSED)' : '' },
+  };
+}
+
+export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
+
+async function describeOrUndefined(client: Client, id: string): Promise<ScheduleDescription | undefined> {
+  try {
+    return await client.schedule.getHandle(id).describe();
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** Make the server's schedules match the declarations; safe to call from every worker at start. */
+export async function ensureSchedules(
+  client: Client,
+  settings: ScheduleSettings,
+  declarations: readonly ScheduleDeclaration[] = scheduleDeclarations,
+): Promise<Record<string, EnsureOutcome>> {
+  const outcomes: Record<string, EnsureOutcome> = {};
+  for (const d of declarations) {
+    const options = scheduleOptions(d, settings);
+    let current = await describeOrUndefined(client, d.scheduleId);
+    if (!current) {
+      try {
+        await client.schedule.create(options);
+        outcomes[d.name] = 'created';
+        continue;
+      } catch (err) {
+        // Another worker created it between our describe and create: compare with theirs instead.
+        if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+        current = await client.schedule.getHandle(d.scheduleId).describe();
+      }
+    }
+    if (current.action.memo?.[FINGERPRINT] === fingerprint(d, settings)) {
+      outcomes[d.name] = 'unchanged';
+      continue;
+    }
+    await client.schedule.getHandle(d.scheduleId).update(() => ({
+      spec: options.spec,
+      action: options.action,
+      ...(options.policies ? { policies: options.policies } : {}),
+      state: {
+        paused: settings.paused,
+        ...(options.state?.note !== undefined ? { note: options.state.note } : {}),
+      },
+    }));
+    outcomes[d.name] = 'updated';
+  }
+  return outcomes;
+}
+
+export function findDeclaration(name: string): ScheduleDeclaration | undefined {
+  return scheduleDeclarations.find((d) => d.name === name || d.scheduleId === name);
+}
+
+export interface ScheduleState {
+  name: string;
+  scheduleId: string;
+  exists: boolean;
+  paused?: boolean;
+  nextRun?: Date;
+  lastRun?: Date;
+  runsTaken?: number;
+}
+
+/** What `ptflow schedules list` shows. */
+export async function listSchedules(client: Client): Promise<ScheduleState[]> {
+  const out: ScheduleState[] = [];
+  for (const d of scheduleDeclarations) {
+    const desc = await describeOrUndefined(client, d.scheduleId);
+    if (!desc) {
+      out.push({ name: d.name, scheduleId: d.scheduleId, exists: false });
+      continue;
+    }
+    const last = desc.info.recentActions.at(-1);
+    out.push({
+      name: d.name,
+      scheduleId: d.scheduleId,
+      exists: true,
+      paused: desc.state.paused,
+      ...(desc.info.nextActionTimes[0] ? { nextRun: desc.info.nextActionTimes[0] } : {}),
+      ...(last ? { lastRun: last.takenAt } : {}),
+      runsTaken: desc.info.numActionsTaken,
+    });
+  }
+  return out;
+}
+
+/** Run a schedule's action now (overlap policy of the schedule applies). */
+export async function triggerSchedule(client: Client, name: string): Promise<ScheduleDeclaration> {
+  const d = findDeclaration(name);
+  if (!d) throw new UnknownScheduleError(name);
+  await client.schedule.getHandle(d.scheduleId).trigger();
+  return d;
+}
+
+export class UnknownScheduleError extends Error {
+  constructor(name: string) {
+    super(`unknown schedule "${name}" (one of: ${scheduleDeclarations.map((d) => d.name).join(', ')})`);
+    this.name = 'UnknownScheduleError';
+  }
+}

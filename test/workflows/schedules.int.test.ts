@@ -1,0 +1,424 @@
+// The scheduled jobs on the shared dev server (schedules are not supported by the time-skipping server):
+// ensureSchedules creates, leaves alone and updates; each schedule triggered with handle.trigger() runs its
+// workflow on a real worker against real PostgreSQL, the sandbox payer over real X12/HTTP and sandbox messaging;
+// the timely-filing sweep raises exactly one task per claim when run twice.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
+import { seedSandboxEmr } from '../../connectors/emr/sandbox/seed.js';
+import { createAddressHasher, createSandboxMessaging } from '../../connectors/messaging/index.js';
+import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import { generateKeyring } from '../../db/crypto/keyring.js';
+import { createCoverageRepository } from '../../db/repositories/coverages.js';
+import { createPatientRepository } from '../../db/repositories/patients.js';
+import { appointments, claims, practices, tasks } from '../../db/schema.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { addDays, addYears } from '../../domain/core/dates.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { workflowId } from '../../domain/ids.js';
+import {
+  ensureSchedules,
+  scheduleDeclarations,
+  type ScheduleDeclaration,
+  type ScheduleSettings,
+} from '../../temporal/schedules.js';
+import { humanTask } from '../../workflows/human-task.js';
+import { NeedsAttention, PracticeId } from '../../workflows/search-attributes.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { sandboxPayer } from '../helpers/sandbox-payer.js';
+import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+
+const TZ = 'America/Chicago';
+const DOWNTOWN = '00000000-0000-4000-8000-000000000101';
+const THERAPIST = '00000000-0000-4000-8000-000000000201';
+const keys = { keyring: generateKeyring('t1'), blindIndexKey: randomBytes(32) };
+const quiet = { info: () => undefined, warn: () => undefined };
+const practiceContact = async () => ({ practiceName: 'Riverside PT', practicePhone: '+1 555 555 0100' });
+
+let db: TestDatabase;
+let payer: SandboxServer;
+let temporal: { client: Client; close(): Promise<void> };
+let worker: Awaited<ReturnType<typeof devServerWorker>>;
+const taskQueue = uniqueTaskQueue('schedules');
+/** The digest's practice: its own, so visibility counts are not shared with other test files' processes. */
+const digestPractice = randomUUID();
+/** Unique schedule ids on the shared server (the real ones keep their names in production). */
+const suffix = randomUUID().slice(0, 8);
+const declarations: ScheduleDeclaration[] = scheduleDeclarations.map((d) => ({
+  ...d,
+  scheduleId: `${d.scheduleId}-${suffix}`,
+}));
+const settings: ScheduleSettings = { taskQueue, timeZone: TZ, paused: true };
+const scheduleId = (name: string) => declarations.find((d) => d.name === name)!.scheduleId;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemoPractice(db.db);
+  await seedSandboxEmr(db.sql, new Date());
+  await db.db
+    .insert(practices)
+    .values({ id: digestPractice, name: 'Lakeside PT', npi: '1234567893', timezone: TZ });
+  const sandbox = await sandboxPayer(db.sql);
+  payer = sandbox.server;
+  temporal = await devServerClient();
+  const messaging = createSandboxMessaging({
+    db: db.db,
+    hashAddress: createAddressHasher(randomBytes(32)),
+    logger: quiet,
+    practiceContact,
+  });
+  worker = await devServerWorker(
+    taskQueue,
+    createActivities({
+      db: db.db,
+      temporal: temporal.client,
+      payerConnector: sandbox.connector,
+      onboarding: {
+        emr: new SandboxEmr(db.sql, { practiceId: DEMO_PRACTICE_ID }),
+        messaging,
+        keys,
+        practiceContact,
+      },
+      schedules: {
+        recipients: { [digestPractice]: ['frontdesk@lakeside-pt.example', 'owner@lakeside-pt.example'] },
+        link: (practiceId) =>
+          `http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent(`PracticeId="${practiceId}"`)}`,
+      },
+    }),
+  );
+});
+
+afterAll(async () => {
+  for (const d of declarations) {
+    await temporal?.client.schedule
+      .getHandle(d.scheduleId)
+      .delete()
+      .catch(() => undefined);
+  }
+  await worker?.close();
+  await temporal?.close();
+  await payer?.close();
+  await db?.drop();
+});
+
+/** Trigger a schedule and wait for the run it started; returns the run's result. */
+async function triggerAndWait<R>(name: string): Promise<R> {
+  const handle = temporal.client.schedule.getHandle(scheduleId(name));
+  const before = (await handle.describe()).info.numActionsTaken;
+  await handle.trigger();
+  for (let i = 0; i < 200; i++) {
+    const desc = await handle.describe();
+    const last = desc.info.recentActions.at(-1);
+    if (desc.info.numActionsTaken > before && last) {
+      return (await temporal.client.workflow.getHandle(last.action.workflow.workflowId).result()) as R;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`schedule ${name} did not start a run`);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('ensureSchedules', () => {
+  it('creates the three schedules, leaves them alone when nothing changed, updates them when config changes', async () => {
+    expect(await ensureSchedules(temporal.client, settings, declarations)).toEqual({
+      'reverify-eligibility': 'created',
+      'timely-filing-sweep': 'created',
+      'staff-digest': 'created',
+    });
+    const created = await temporal.client.schedule.getHandle(scheduleId('reverify-eligibility')).describe();
+    expect(created.state.paused).toBe(true);
+    expect(created.policies.overlap).toBe('SKIP');
+    expect(created.spec.timezone).toBe(TZ);
+    expect(created.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 2, end: 2, step: 1 }] });
+    expect(created.action).toMatchObject({ workflowType: 'reverifyEligibility', taskQueue });
+
+    expect(await ensureSchedules(temporal.client, settings, declarations)).toEqual({
+      'reverify-eligibility': 'unchanged',
+      'timely-filing-sweep': 'unchanged',
+      'staff-digest': 'unchanged',
+    });
+    const lastUpdate = created.info.lastUpdatedAt?.getTime();
+    expect(
+      (
+        await temporal.client.schedule.getHandle(scheduleId('reverify-eligibility')).describe()
+      ).info.lastUpdatedAt?.getTime(),
+    ).toBe(lastUpdate);
+
+    // The zone changes: every schedule is updated in place (same id), and stays paused by configuration.
+    const moved = { ...settings, timeZone: 'America/New_York' };
+    expect(Object.values(await ensureSchedules(temporal.client, moved, declarations))).toEqual([
+      'updated',
+      'updated',
+      'updated',
+    ]);
+    const updated = await temporal.client.schedule.getHandle(scheduleId('staff-digest')).describe();
+    expect(updated.spec.timezone).toBe('America/New_York');
+    expect(updated.state.paused).toBe(true);
+    expect(await ensureSchedules(temporal.client, moved, declarations)).toMatchObject({
+      'staff-digest': 'unchanged',
+    });
+    // Back to the test's zone for the runs below.
+    await ensureSchedules(temporal.client, settings, declarations);
+  });
+});
+
+describe('reverifyEligibility (triggered)', () => {
+  async function patientWithVisit(memberId: string, hoursAhead: number) {
+    const patientId = randomUUID();
+    const coverageId = randomUUID();
+    await createPatientRepository(db.db, keys).upsert({
+      patientId,
+      practiceId: DEMO_PRACTICE_ID,
+      demographics: {
+        given: ['Ana'],
+        family: 'Rivera',
+        birthDate: '1961-02-03',
+        sex: 'female',
+        preferredLanguage: 'en',
+      },
+      preferredChannel: 'sms',
+      language: 'en',
+      timezone: TZ,
+    });
+    const coverageRepo = createCoverageRepository(db.db, keys);
+    await coverageRepo.upsert({
+      coverageId,
+      practiceId: DEMO_PRACTICE_ID,
+      patientId,
+      payerId: 'commercial-ama',
+      priority: 1,
+      memberId,
+    });
+    await coverageRepo.setStatus(DEMO_PRACTICE_ID, coverageId, 'active');
+    const appointmentId = randomUUID();
+    await db.db.insert(appointments).values({
+      id: appointmentId,
+      practiceId: DEMO_PRACTICE_ID,
+      patientId,
+      therapistId: THERAPIST,
+      locationId: DOWNTOWN,
+      kind: 'treatment',
+      startsAt: new Date(Date.now() + hoursAhead * 3_600_000),
+      minutes: 45,
+      status: 'booked',
+    });
+    return { patientId, coverageId, appointmentId };
+  }
+
+  const checks = (coverageId: string) =>
+    db.sql<{ outcome: string }[]>`select outcome from eligibility_checks where coverage_id = ${coverageId}`;
+  const coverageStatus = async (coverageId: string) =>
+    (await db.sql<{ status: string }[]>`select status from coverages where id = ${coverageId}`)[0]?.status;
+  const tasksOf = (patientId: string) => db.db.select().from(tasks).where(eq(tasks.patientId, patientId));
+
+  it('re-checks coverages of visits in the next 48 h and raises a front-desk task for an inactive one', async () => {
+    const lapsed = await patientWithVisit(`SBX-INACTIVE-${suffix}`, 20);
+    const fine = await patientWithVisit(`MBR-${suffix}`, 30);
+    const later = await patientWithVisit(`SBX-INACTIVE-${suffix}B`, 72);
+
+    const result = await triggerAndWait<{ coverages: number; inactive: number; tasksRaised: number }>(
+      'reverify-eligibility',
+    );
+    expect(result.inactive).toBeGreaterThanOrEqual(1);
+
+    expect(await checks(lapsed.coverageId)).toEqual([{ outcome: 'inactive' }]);
+    expect(await checks(fine.coverageId)).toEqual([{ outcome: 'active' }]);
+    expect(await checks(later.coverageId)).toEqual([]);
+    expect(await coverageStatus(lapsed.coverageId)).toBe('inactive');
+    expect(await coverageStatus(fine.coverageId)).toBe('active');
+    expect(await coverageStatus(later.coverageId)).toBe('active');
+
+    const raised = await until('the front-desk task row', async () => {
+      const rows = await tasksOf(lapsed.patientId);
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({
+      kind: 'coverage_inactive_before_visit',
+      assigneeRole: 'front_desk',
+      status: 'open',
+      processKind: 'reverifyEligibility',
+      details: { coverageId: lapsed.coverageId, appointmentId: lapsed.appointmentId },
+    });
+    // Due before the visit starts.
+    const visit = await db.sql<
+      { starts_at: string }[]
+    >`select starts_at from appointments where id = ${lapsed.appointmentId}`;
+    expect(raised[0]!.dueAt.getTime()).toBeLessThan(new Date(visit[0]!.starts_at).getTime());
+    expect(await tasksOf(fine.patientId)).toEqual([]);
+    expect(await tasksOf(later.patientId)).toEqual([]);
+  });
+});
+
+describe('sweepTimelyFiling (triggered)', () => {
+  const today = localDate(new Date(), TZ);
+  async function claim(payerId: string, serviceDate: string, status: string) {
+    const id = randomUUID();
+    await db.db.insert(claims).values({
+      id,
+      practiceId: DEMO_PRACTICE_ID,
+      patientId: randomUUID(),
+      visitId: id,
+      payerId,
+      serviceDate,
+      patientControlNumber: `PT${id.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
+      status,
+      chargeCents: 12_000,
+      workflowId: workflowId('claim', id),
+    });
+    return id;
+  }
+  const taskRowsFor = (claimId: string) =>
+    db.sql<{ kind: string; assignee_role: string; status: string }[]>`
+      select kind, assignee_role, status from tasks where details->>'claimId' = ${claimId}`;
+
+  it('raises exactly one biller task per claim near or past its limit, even when run twice', async () => {
+    // Medicare: one calendar year from the DOS, 30-day lead → 15 days left.
+    const nearMedicare = await claim('medicare-part-b', addYears(addDays(today, 15), -1), 'held');
+    // Commercial: 90 days → 10 days past the limit, rejected at the front end (never filed).
+    const expiredCommercial = await claim('commercial-ama', addDays(today, -100), 'rejected');
+    // Not due yet: 10 days after the DOS.
+    const fresh = await claim('medicare-part-b', addDays(today, -10), 'submitted');
+    // Adjudicated: never swept.
+    const paid = await claim('commercial-ama', addDays(today, -200), 'paid');
+    // A payer without a profile: reported, not tasked.
+    const unknown = await claim('acme-health', addDays(today, -300), 'held');
+
+    const first = await triggerAndWait<{ raised: number; unknownPayer: number }>('timely-filing-sweep');
+    expect(first.raised).toBeGreaterThanOrEqual(2);
+    expect(first.unknownPayer).toBeGreaterThanOrEqual(1);
+    await until('both task rows', async () =>
+      (await taskRowsFor(nearMedicare)).length === 1 && (await taskRowsFor(expiredCommercial)).length === 1
+        ? true
+        : undefined,
+    );
+
+    const second = await triggerAndWait<{ raised: number; alreadyRaised: number }>('timely-filing-sweep');
+    expect(second.raised).toBe(0);
+    expect(second.alreadyRaised).toBeGreaterThanOrEqual(2);
+
+    expect(await taskRowsFor(nearMedicare)).toEqual([
+      { kind: 'timely_filing_deadline', assignee_role: 'biller', status: 'open' },
+    ]);
+    expect(await taskRowsFor(expiredCommercial)).toEqual([
+      { kind: 'timely_filing_expired', assignee_role: 'biller', status: 'open' },
+    ]);
+    expect(await taskRowsFor(fresh)).toEqual([]);
+    expect(await taskRowsFor(paid)).toEqual([]);
+    expect(await taskRowsFor(unknown)).toEqual([]);
+  });
+});
+
+describe('sendStaffDigest (triggered)', () => {
+  it('e-mails each recipient the practice counts by role and the processes needing attention, nothing else', async () => {
+    const hour = 3_600_000;
+    const row = (role: 'front_desk' | 'biller', status: 'open' | 'escalated', dueInHours: number) => {
+      const id = randomUUID();
+      return {
+        id,
+        practiceId: digestPractice,
+        dedupeKey: `task:${id}`,
+        kind: 'test_task',
+        assigneeRole: role,
+        status,
+        title: 'A task',
+        dueAt: new Date(Date.now() + dueInHours * hour),
+        workflowId: workflowId('task', id),
+        processKind: 'test',
+        patientId: randomUUID(),
+      };
+    };
+    await db.db.insert(tasks).values([
+      row('front_desk', 'open', -2), // overdue by its due date
+      row('front_desk', 'escalated', 5), // escalated counts as overdue
+      row('biller', 'open', 24),
+      { ...row('biller', 'open', -1), status: 'completed' as const }, // done: not counted
+    ]);
+    // One running process of the practice flagged NeedsAttention (a task process carrying the attributes).
+    const attentionTask = randomUUID();
+    const attention = await temporal.client.workflow.start(humanTask, {
+      taskQueue,
+      workflowId: workflowId('task', attentionTask),
+      typedSearchAttributes: [
+        { key: PracticeId, value: digestPractice },
+        { key: NeedsAttention, value: true },
+      ],
+      args: [
+        {
+          taskId: attentionTask,
+          practiceId: digestPractice,
+          kind: 'test_task',
+          assigneeRole: 'admin',
+          title: 'An admin task',
+          dueAt: new Date(Date.now() + 48 * hour).toISOString(),
+          parentWorkflowId: 'test',
+          processKind: 'test',
+        },
+      ],
+    });
+    await until('the visibility count', async () =>
+      (
+        await temporal.client.workflow.count(
+          `PracticeId = "${digestPractice}" AND NeedsAttention = true AND ExecutionStatus = "Running"`,
+        )
+      ).count === 1
+        ? true
+        : undefined,
+    );
+    await until('the admin task row', async () =>
+      (await db.sql`select 1 from tasks where id = ${attentionTask}`).length === 1 ? true : undefined,
+    );
+
+    const result = await triggerAndWait<{ practices: number; sent: number }>('staff-digest');
+    expect(result).toMatchObject({ practices: 1, sent: 2 });
+
+    const outbox = await db.sql<
+      { recipient_masked: string; subject: string; body: string; template: string }[]
+    >`
+      select recipient_masked, subject, body, template from sandbox.sandbox_outbox
+      where practice_id = ${digestPractice} order by recipient_masked`;
+    expect(outbox).toHaveLength(2);
+    for (const m of outbox) {
+      expect(m.template).toBe('staff_digest');
+      expect(m.subject).toContain('Lakeside PT: staff digest for');
+      expect(m.body).toContain('Front desk  2 (2)');
+      expect(m.body).toContain('Billing     1 (0)');
+      expect(m.body).toContain('Admin       1 (0)');
+      expect(m.body).toContain('Therapists  0 (0)');
+      expect(m.body).toContain('Processes needing attention: 1');
+      expect(m.body).toContain(`PracticeId%3D%22${digestPractice}%22`);
+      // Counts only: no patient, task or workflow id of any task appears.
+      const ids = await db.sql<{ patient_id: string | null; id: string }[]>`
+        select patient_id, id from tasks where practice_id = ${digestPractice}`;
+      for (const t of ids) {
+        if (t.patient_id) expect(m.body).not.toContain(t.patient_id);
+        expect(m.body).not.toContain(t.id);
+      }
+    }
+    const messages = await db.sql<{ patient_id: string | null; status: string }[]>`
+      select patient_id, status from messages where practice_id = ${digestPractice}`;
+    expect(messages).toEqual([
+      { patient_id: null, status: 'sent' },
+      { patient_id: null, status: 'sent' },
+    ]);
+
+    // A second trigger the same day sends nothing new (message ids are per practice, day and recipient).
+    const again = await triggerAndWait<{ sent: number }>('staff-digest');
+    expect(again.sent).toBe(2);
+    expect(
+      (await db.sql`select 1 from sandbox.sandbox_outbox where practice_id = ${digestPractice}`).length,
+    ).toBe(2);
+    await attention.terminate('test done');
+  });
+});
