@@ -198,7 +198,15 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       };
     },
 
-    async startOnboardingFromEvent(input: OnboardingInput & { onboardingId: string }): Promise<string> {
+    /**
+     * Starts the onboarding of a patient the EMR registered first. The EMR record is linked to our patient id
+     * first (where the EMR supports it), so the onboarding's registration updates it instead of creating a twin.
+     */
+    async startOnboardingFromEvent(
+      input: OnboardingInput & { onboardingId: string },
+      emrPatientId?: string,
+    ): Promise<string> {
+      if (emrPatientId) await emrCall(async (emr) => emr.linkPatient?.(emrPatientId, input.patientId));
       return startIdempotently(need(deps.temporal, 'Temporal client'), {
         taskQueue: Context.current().info.taskQueue,
         kind: 'onboarding',

@@ -171,7 +171,10 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       return 'needs_attention';
     }
     patientId = built.input.patientId;
-    workflowIds.push(await acts.startOnboardingFromEvent(built.input));
+    // A patient new to us: link the EMR's record to our id so registration does not create a second one.
+    workflowIds.push(
+      await acts.startOnboardingFromEvent(built.input, known ? undefined : e.data.emrPatientId),
+    );
     steps.push('onboarding:started');
     return 'routed';
   }

@@ -210,6 +210,12 @@ export interface Emr {
   findPatient(query: PatientQuery): Promise<EmrPatient | undefined>;
   /** Create the patient, or update it when the EMR already holds our patient id. */
   upsertPatient(input: PatientUpsert): Promise<UpsertResult>;
+  /**
+   * Attach our patient id to a patient the EMR registered first (walk-in, referral), so the onboarding's
+   * `upsertPatient` updates that record instead of creating a second one. Idempotent; a record that already
+   * carries another id of ours is left alone. Optional: an adapter without it gets a new record per onboarding.
+   */
+  linkPatient?(emrPatientId: string, patientId: string): Promise<void>;
 
   upsertCoverage(input: CoverageInput): Promise<UpsertResult>;
   listCoverages(emrPatientId: string): Promise<EmrCoverage[]>;

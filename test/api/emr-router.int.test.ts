@@ -318,6 +318,10 @@ describe('EMR event router', () => {
       60_000,
     );
     expect(waiting.state).toBe('awaiting_check_in');
+    // Registration updated the EMR's own record of the walk-in (linked to our id) instead of creating a twin.
+    const evaluation = await emr.getAppointment(waiting.appointment!.emrAppointmentId);
+    expect(evaluation.emrPatientId).toBe(emrPatientId);
+    expect(await emr.findPatient({ emrPatientId })).toMatchObject({ patientId });
     await emr.checkIn(waiting.appointment!.emrAppointmentId);
     await deliverQueued();
     const [checkedIn] = await deliveriesOf('appointment.checked_in', waiting.appointment!.emrAppointmentId);

@@ -2,7 +2,7 @@
 // Postgres schema and, like a real EMR, emits signed webhooks for what happens on its side (front desk books,
 // checks in, therapist signs a note …). Every state change and its webhook commit in one transaction.
 import { randomUUID } from 'node:crypto';
-import { and, eq, gte, inArray, lt, sql as dsql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, lt, sql as dsql } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import type { NoteIntervention } from '../../webhooks/emr-events.js';
@@ -155,6 +155,14 @@ export class SandboxEmr implements Emr {
       );
       return { emrId: id, created: true };
     });
+  }
+
+  async linkPatient(emrPatientId: string, patientId: string): Promise<void> {
+    if (!UUID.test(emrPatientId)) throw new EmrNotFound('Patient');
+    await this.db
+      .update(t.patients)
+      .set({ ourPatientId: patientId, updatedAt: this.now() })
+      .where(and(eq(t.patients.id, emrPatientId), isNull(t.patients.ourPatientId)));
   }
 
   /** EMR-side action: the front desk registers a walk-in patient (ptflow learns of it by webhook). */
