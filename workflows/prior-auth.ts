@@ -140,6 +140,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Executions from before this patch never polled for a pended extension (they waited for the signal). */
 export const POLL_PENDED_EXTENSION_PATCH = 'poll-pended-extension';
+/** Executions from before this patch took an extension the payer denied at once without telling anyone. */
+export const EXTENSION_DENIED_TASK_PATCH = 'extension-denied-task';
 
 export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAuthStatus> {
   const policy = input.alertPolicy ?? DEFAULT_AUTH_ALERT_POLICY;
@@ -148,6 +150,8 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   let decisionEscalated = input.carry?.decisionEscalated ?? false;
   let extensionPending = input.carry?.extensionPending ?? false;
   let nextExtensionPollAt = 0;
+  /** A pended extension was denied by a `payerDecision` signal: the loop raises the task. */
+  let extensionDeniedBySignal = false;
   const pollEveryMs = (input.pollEveryMinutes ?? 360) * 60_000;
   let planOfCareContinues = input.planOfCareContinues;
   let closing = false;
@@ -188,7 +192,10 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   // validated against the approved authorization.
   setHandler(payerDecisionSignal, (d) => {
     take(d);
-    if (d.outcome !== 'pended') extensionPending = false;
+    if (d.outcome !== 'pended' && extensionPending) {
+      extensionPending = false;
+      extensionDeniedBySignal = d.outcome === 'denied';
+    }
     changed = true;
   });
   setHandler(dischargeSignal, () => {
@@ -305,6 +312,14 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   };
   const raise = (kind: string, title: string, role: StaffRole, dueInHours: number) =>
     raiseTask(taskOwner, { kind, title, role, dueInHours });
+  // The visits already approved stay usable; no further automatic extension goes out (staff decide).
+  const extensionDenied = () =>
+    raise(
+      'auth_extension_denied',
+      'Authorization extension denied: review, appeal or re-request',
+      'front_desk',
+      48,
+    );
 
   // 1. Submit (once per request number; the key makes a retried activity file only once).
   if (ledger.status === 'draft') {
@@ -355,7 +370,12 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
       else {
         extensionPending = false;
         take(d);
+        if (d.outcome === 'denied') await extensionDenied();
       }
+    }
+    if (extensionDeniedBySignal) {
+      extensionDeniedBySignal = false;
+      await extensionDenied();
     }
 
     const alerts = dueAlerts(ledger, policy, today);
@@ -370,7 +390,9 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
         status: 'extension_requested',
       };
       requestNumber += 1;
-      take(await payer.submitAuthorizationRequest(submission(ledger.authNumber), requestNumber));
+      const decision = await payer.submitAuthorizationRequest(submission(ledger.authNumber), requestNumber);
+      take(decision);
+      if (decision.outcome === 'denied' && patched(EXTENSION_DENIED_TASK_PATCH)) await extensionDenied();
       if (ledger.status === 'pending') {
         ledger = { ...ledger, status: 'extension_requested' };
         if (patched(POLL_PENDED_EXTENSION_PATCH)) {

@@ -254,6 +254,64 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
     }
   });
 
+  it('an extension the payer pends and then denies raises a task; the approved visits stay, no second extension', async () => {
+    const memberId = `SBX-PEND-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const who = await enrol(memberId);
+    const { spy, sent } = recording(connector);
+    const { client, close } = await devServerClient();
+    try {
+      await run(spy, async (taskQueue) => {
+        const today = localDate(new Date(), TZ);
+        const args = { ...input(today, who), requestedVisits: 3 };
+        const id = workflowId('auth', args.authorizationId);
+        const handle = await client.workflow.start(priorAuthorization, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
+        const status = () => handle.query(priorAuthStatusQuery);
+        const [initial] = await eventually(
+          () => store.memberAuths(memberId),
+          (rows) => rows.length === 1,
+        );
+        await sandbox.payer.decidePended(initial!.certificationNumber, 'approve');
+        await eventually(status, (s) => s.status === 'approved');
+        // Visit 1 of 3 leaves 2: alert and extension request, which the payer pends.
+        await handle.executeUpdate(recordVisitUpdate, { args: [{ visitId: 'v1', dos: today, units: 2 }] });
+        const rows = await eventually(
+          () => store.memberAuths(memberId),
+          (r) => r.length === 2 && r.every((x) => x.polls >= 1),
+        );
+        const extension = rows.find((r) => r.id !== initial!.id)!;
+        expect(await sandbox.payer.decidePended(extension.certificationNumber, 'deny')).toBe(true);
+        const raised = await eventually(
+          () => tasksOf(id),
+          (t) => t.some((x) => x.kind === 'auth_extension_denied'),
+        );
+        expect(raised.map((t) => t.kind).sort()).toEqual(['auth_extension_denied', 'auth_visits_low']);
+        expect(await status()).toMatchObject({
+          status: 'active',
+          visitsAuthorized: 3,
+          extensionsRequested: 1,
+          extensionsApproved: 0,
+        });
+        for (const v of ['v2', 'v3'])
+          await handle.executeUpdate(recordVisitUpdate, { args: [{ visitId: v, dos: today, units: 2 }] });
+        const fourth = await handle
+          .executeUpdate(recordVisitUpdate, { args: [{ visitId: 'v4', dos: today, units: 2 }] })
+          .catch((e: unknown) => e);
+        expect(((fourth as WorkflowUpdateFailedError).cause as Error).message).toBe(
+          'Visit 4 would exceed the 3 authorized visits.',
+        );
+        expect(sent.filter((s) => s.op === 'submit')).toHaveLength(2);
+        await handle.signal(dischargeSignal);
+        expect(await handle.result()).toMatchObject({ status: 'closed', visitsUsed: 3 });
+      });
+    } finally {
+      await close();
+    }
+  });
+
   it('a 278 "not certified" (A3) ends the authorization as denied, with a task and NeedsAttention', async () => {
     const who = await enrol(`SBX-DENYAUTH-${randomUUID().slice(0, 8).toUpperCase()}`);
     const { client, close } = await devServerClient();
