@@ -86,6 +86,8 @@ async function autocannon(spec: object): Promise<Sample> {
   const script = fileURLToPath(new URL('./api-load.ts', import.meta.url));
   const { stdout } = await run(process.execPath, ['--import', 'tsx', script, JSON.stringify(spec)], {
     maxBuffer: 1024 * 1024,
+    // `--import tsx` resolves from the working directory: the repository root.
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
     timeout: 10 * 60_000,
   });
   const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as Sample & { non2xx: number; errors: number };

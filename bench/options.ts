@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** Open authorization workflows held by one worker, and recordVisit updates timed while they are open. */
   scaleWorkflows: number;
   scaleUpdates: number;
+  /** The scale worker's workflow cache size; unset → the SDK default, as `ptflow worker` runs. */
+  scaleCache: number | undefined;
 }
 
 export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -47,6 +49,7 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
       BENCH_API_CONNECTIONS: count(quick ? 4 : 16),
       BENCH_SCALE_WORKFLOWS: count(quick ? 200 : 10_000),
       BENCH_SCALE_UPDATES: count(quick ? 20 : 300),
+      BENCH_SCALE_CACHE: z.coerce.number().int().min(2).max(1_000_000).optional(),
     })
     .parse(cleaned);
   return {
@@ -60,5 +63,6 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
     apiConnections: o.BENCH_API_CONNECTIONS,
     scaleWorkflows: o.BENCH_SCALE_WORKFLOWS,
     scaleUpdates: o.BENCH_SCALE_UPDATES,
+    scaleCache: o.BENCH_SCALE_CACHE,
   };
 }

@@ -53,7 +53,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   };
   if (wants('billing')) {
     log('bench: claim pipeline (billing)…');
-    results.billing = runBillingBenchmark({ runs: opts.runs < 3 ? 3 : opts.runs + 2 });
+    results.billing = runBillingBenchmark({ runs: Math.max(3, opts.runs) });
   }
   if (opts.scenarios.some((s) => s !== 'billing')) {
     const infra = await startInfra(cleanup, log);

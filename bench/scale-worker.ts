@@ -1,6 +1,6 @@
 // The worker of the scale scenario, in its own process so its memory (RSS) is its own: ptflow's workflows and
-// the authorization activities (payer approving at once), ptflow's data converter, and a workflow cache large
-// enough to hold every open authorization. Prints "ready" once polling; stops on SIGTERM (the SDK's runtime
+// the authorization activities (payer approving at once), ptflow's data converter, the SDK's default options
+// (or the workflow cache size it is given). Prints a JSON "ready" line with its cache size once polling; stops on SIGTERM (the SDK's runtime
 // drains the worker on that signal).
 import {
   DefaultLogger,
@@ -24,7 +24,8 @@ const Input = z.object({
   bundlePath: z.string(),
   databaseUrl: z.string(),
   dataDir: z.string(),
-  maxCachedWorkflows: z.number().int().min(1),
+  /** Unset: the SDK default (sized from the heap limit), as `ptflow worker` runs. */
+  maxCachedWorkflows: z.number().int().min(2).optional(),
 });
 const input = Input.parse(JSON.parse(process.argv[2] ?? '{}'));
 
@@ -48,12 +49,13 @@ const worker = await Worker.create({
   dataConverter: dataConverterFor(
     payloadKeyring(loadConfig({ PTFLOW_DATA_DIR: input.dataDir, LOG_LEVEL: 'silent' })),
   ),
-  maxCachedWorkflows: input.maxCachedWorkflows,
-  // Enough workflow-task slots to start thousands of workflows quickly on two cores.
-  maxConcurrentWorkflowTaskExecutions: 100,
+  // Everything else is the SDK default, as `ptflow worker` runs.
+  ...(input.maxCachedWorkflows ? { maxCachedWorkflows: input.maxCachedWorkflows } : {}),
 });
 const running = worker.run();
-process.stdout.write('ready\n');
+process.stdout.write(
+  `${JSON.stringify({ ready: true, maxCachedWorkflows: worker.options.maxCachedWorkflows })}\n`,
+);
 await running;
 await connection.close();
 await db.close();

@@ -22,10 +22,15 @@ const QUEUE = 'bench-scale';
 
 export interface ScaleBenchmark {
   workflows: number;
+  /** Wall time from the first start request until the server had accepted them all (s). */
+  startRequestsSeconds: number;
   /** Wall time from the first start request until every authorization was approved and waiting (s). */
   startSeconds: number;
   startedPerSecond: number;
+  /** The worker's workflow cache: the SDK default unless BENCH_SCALE_CACHE sets it. */
   maxCachedWorkflows: number;
+  /** (RSS holding − idle RSS) ÷ workflows in the cache: what one cached workflow costs (MiB). */
+  mibPerCachedWorkflow: number;
   /** Worker resident memory when ready and idle (MiB): what the figures below add to. */
   workerIdleRssMiB: number;
   /** Worker resident memory while holding them, per round (MiB), and the peak the kernel recorded. */
@@ -51,11 +56,10 @@ function procStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 export async function runScaleBenchmark(
   infra: BenchInfra,
   cleanup: Cleanup,
-  opts: Pick<BenchOptions, 'runs' | 'scaleWorkflows' | 'scaleUpdates'>,
+  opts: Pick<BenchOptions, 'runs' | 'scaleWorkflows' | 'scaleUpdates' | 'scaleCache'>,
   log: (line: string) => void,
 ): Promise<ScaleBenchmark> {
   const n = opts.scaleWorkflows;
-  const maxCachedWorkflows = n + 100;
   const script = fileURLToPath(new URL('./scale-worker.ts', import.meta.url));
   const child = spawn(
     process.execPath,
@@ -69,10 +73,10 @@ export async function runScaleBenchmark(
         bundlePath: infra.bundlePath,
         databaseUrl: infra.databaseUrl,
         dataDir: infra.runDir,
-        maxCachedWorkflows,
+        ...(opts.scaleCache ? { maxCachedWorkflows: opts.scaleCache } : {}),
       }),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], cwd: fileURLToPath(new URL('..', import.meta.url)) },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   cleanup.add('scale worker', async () => {
@@ -82,8 +86,13 @@ export async function runScaleBenchmark(
     await exited;
     clearTimeout(timer);
   });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+  const maxCachedWorkflows = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const line = buffered.split('\n').find((l) => l.includes('"ready"'));
+      if (line) resolve((JSON.parse(line) as { maxCachedWorkflows: number }).maxCachedWorkflows);
+    });
     child.once('exit', (code) =>
       reject(new Error(`bench: the scale worker exited (${code}) before it was ready`)),
     );
@@ -126,12 +135,22 @@ export async function runScaleBenchmark(
       ],
     });
     started += 1;
-    if (started % 1000 === 0) log(`bench: scale: ${started}/${n} started`);
+    if (started % 2000 === 0) log(`bench: scale: ${started}/${n} start requests accepted`);
   });
+  const requestsSeconds = round1((nowMs() - t0) / 1000);
+  log(`bench: scale: ${n} start requests accepted after ${requestsSeconds} s`);
   // Every one approved and waiting on its timers (visibility answers from the ProcessStatus search attribute).
+  const deadline = Date.now() + Math.max(15 * 60_000, n * 200);
+  let lastLog = Date.now();
   for (;;) {
     const { count } = await client.workflow.count(`TaskQueue = '${QUEUE}' AND ProcessStatus = 'approved'`);
     if (count >= n) break;
+    if (Date.now() > deadline)
+      throw new Error(`bench: scale: only ${count} of ${n} authorizations were approved in time`);
+    if (Date.now() - lastLog > 15_000) {
+      log(`bench: scale: ${count}/${n} approved and waiting`);
+      lastLog = Date.now();
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   const startSeconds = round1((nowMs() - t0) / 1000);
@@ -160,10 +179,13 @@ export async function runScaleBenchmark(
   }
   const result: ScaleBenchmark = {
     workflows: n,
+    startRequestsSeconds: requestsSeconds,
     startSeconds,
     startedPerSecond: round1(n / startSeconds),
     maxCachedWorkflows,
     workerIdleRssMiB,
+    mibPerCachedWorkflow:
+      Math.round(((spread(rss).median - workerIdleRssMiB) / Math.min(n, maxCachedWorkflows)) * 1000) / 1000,
     workerRssMiB: spread(rss),
     workerPeakRssMiB: mib(procStatusKiB(pid, 'VmHWM') * 1024),
     sqliteMiBBefore: mib(sqliteBefore),

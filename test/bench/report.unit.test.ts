@@ -69,10 +69,12 @@ const full: BenchResults = {
   },
   scale: {
     workflows: 10_000,
+    startRequestsSeconds: 60,
     startSeconds: 120,
     startedPerSecond: 83.3,
     maxCachedWorkflows: 10_100,
     workerIdleRssMiB: 300,
+    mibPerCachedWorkflow: 0.4,
     workerRssMiB: s(900, 1100, 1200),
     workerPeakRssMiB: 1250,
     sqliteMiBBefore: 2,
