@@ -9,7 +9,6 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { WorkflowStartOptions } from '@temporalio/client';
 import type {
   QueryDefinition,
   SearchAttributePair,
@@ -21,7 +20,8 @@ import type { FastifyRequest } from 'fastify';
 import { appendAudit } from '../db/audit/append.js';
 import type { Database } from '../db/connection.js';
 import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
-import { PatientId, PracticeId, ProcessKind } from '../workflows/search-attributes.js';
+import { PracticeId } from '../workflows/search-attributes.js';
+import { startIdempotently } from '../temporal/start-process.js';
 import { principalOf } from './auth/plugin.js';
 import { HttpProblem, problem } from './problem.js';
 
@@ -204,21 +204,18 @@ export async function startProcess<W extends Workflow>(
   },
 ): Promise<{ id: string; status: 'started'; links: { self: string } }> {
   const principal = principalOf(req);
-  const wfId = workflowId(spec.kind, spec.id);
-  await deps.temporal.workflow.start(spec.workflow, {
+  const wfId = await startIdempotently(deps.temporal, {
     taskQueue: req.server.taskQueue,
-    workflowId: wfId,
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    ...(spec.rejectDuplicate ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
-    typedSearchAttributes: [
-      { key: ProcessKind, value: spec.processKind },
-      { key: PracticeId, value: principal.practiceId },
-      { key: PatientId, value: spec.patientId },
-      ...(spec.searchAttributes ?? []),
-    ],
+    kind: spec.kind,
+    processKind: spec.processKind,
+    id: spec.id,
+    workflow: spec.workflow,
     args: spec.args,
-    // The SDK types `args` conditionally on the workflow's arity; Parameters<W> is exactly what it takes.
-  } as unknown as WorkflowStartOptions<W>);
+    practiceId: principal.practiceId,
+    patientId: spec.patientId,
+    ...(spec.searchAttributes ? { searchAttributes: spec.searchAttributes } : {}),
+    ...(spec.rejectDuplicate ? { rejectDuplicate: true } : {}),
+  });
   req.server.metrics.processStarts.inc({ kind: spec.processKind });
   await audited(deps, req, {
     action: 'C',

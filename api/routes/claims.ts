@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { practices } from '../../db/schema.js';
 
 import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
+import { buildClaimInput } from '../../workflows/claim-input.js';
 import { PayerId } from '../../workflows/search-attributes.js';
 import { ClaimPreviewInputError, previewClaim } from '../../connectors/payer/preview.js';
 import { principalOf } from '../auth/plugin.js';
@@ -111,28 +112,21 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
             workflow: claimSubmission,
             // A visit is billed once: even after its process closed, the same id is never started again.
             rejectDuplicate: true,
+            // Built like the claim a "note signed" EMR event starts (workflows/claim-input.ts): same id, same CLM01.
             args: [
-              {
+              buildClaimInput({
+                practiceId: principal.practiceId,
+                patientId: req.body.patientId,
                 timezone: practice.timezone,
+                visit: req.body.visit,
+                parties: req.body.parties,
+                ...(pocWorkflowId ? { planOfCareWorkflowId: pocWorkflowId } : {}),
+                ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
+                ...(req.body.kxAccruedAllowedCents !== undefined
+                  ? { kxAccruedAllowedCents: req.body.kxAccruedAllowedCents }
+                  : {}),
                 ...(deps.pollEveryMinutes !== undefined ? { pollEveryMinutes: deps.pollEveryMinutes } : {}),
-                case: {
-                  claimId,
-                  practiceId: principal.practiceId,
-                  patientId: req.body.patientId,
-                  patientControlNumber: `PT${claimId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
-                  visit: {
-                    ...req.body.visit,
-                    practiceId: principal.practiceId,
-                    patientId: req.body.patientId,
-                  },
-                  parties: req.body.parties,
-                  ...(pocWorkflowId ? { planOfCareWorkflowId: pocWorkflowId } : {}),
-                  ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
-                  ...(req.body.kxAccruedAllowedCents !== undefined
-                    ? { kxAccruedAllowedCents: req.body.kxAccruedAllowedCents }
-                    : {}),
-                },
-              },
+              }),
             ],
             patientId: req.body.patientId,
             searchAttributes: [{ key: PayerId, value: req.body.visit.payerId }],
