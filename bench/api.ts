@@ -82,14 +82,16 @@ const onboardingBody = (patientId: string) => ({
   insuranceUpdateLink: 'https://forms.riverside.example/ins/bench',
 });
 
-async function autocannon(spec: object): Promise<Sample> {
+async function autocannon(cleanup: Cleanup, spec: object): Promise<Sample> {
   const script = fileURLToPath(new URL('./api-load.ts', import.meta.url));
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, JSON.stringify(spec)], {
+  const loading = run(process.execPath, ['--import', 'tsx', script, JSON.stringify(spec)], {
     maxBuffer: 1024 * 1024,
     // `--import tsx` resolves from the working directory: the repository root.
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     timeout: 10 * 60_000,
   });
+  cleanup.add('autocannon', () => void loading.child.kill());
+  const { stdout } = await loading;
   const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as Sample & { non2xx: number; errors: number };
   return { requestsPerSecond: r.requestsPerSecond, p50: r.p50, p99: r.p99, failed: r.non2xx + r.errors };
 }
@@ -229,19 +231,26 @@ export async function runApiBenchmark(
   };
   const variants = {
     post: {
-      ptflow: () => autocannon({ url: ptflowUrl, headers, idempotencyKeys: true, ...post }),
+      ptflow: () => autocannon(cleanup, { url: ptflowUrl, headers, idempotencyKeys: true, ...post }),
       direct: () => closedLoop(load.connections, load.seconds, directStart),
-      bare: () => autocannon({ url: bareUrl, headers, idempotencyKeys: true, ...post }),
+      bare: () => autocannon(cleanup, { url: bareUrl, headers, idempotencyKeys: true, ...post }),
     },
     get: {
-      ptflow: () => autocannon({ url: ptflowUrl, headers, ...get }),
+      ptflow: () => autocannon(cleanup, { url: ptflowUrl, headers, ...get }),
       direct: () => closedLoop(load.connections, load.seconds, directQuery),
-      bare: () => autocannon({ url: bareUrl, headers, ...get }),
+      bare: () => autocannon(cleanup, { url: bareUrl, headers, ...get }),
     },
   };
   // Warm-up: JIT, connection pools, the idempotency and audit tables' first pages.
   await closedLoop(2, 1, directStart);
-  await autocannon({ url: ptflowUrl, headers, idempotencyKeys: true, ...post, seconds: 1, connections: 2 });
+  await autocannon(cleanup, {
+    url: ptflowUrl,
+    headers,
+    idempotencyKeys: true,
+    ...post,
+    seconds: 1,
+    connections: 2,
+  });
 
   const routes: ApiRoute[] = [];
   for (const [name, v] of Object.entries(variants)) {

@@ -68,7 +68,7 @@ export async function until<T>(
     if (ok(v)) return v;
     if (Date.now() > deadline)
       throw new Error(`bench: a process did not reach the expected state in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

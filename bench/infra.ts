@@ -23,14 +23,22 @@ import { freePort } from '../temporal/dev/ports.js';
 /** Stops what was started, newest first; safe to call more than once. */
 export class Cleanup {
   private readonly steps: { name: string; stop: () => Promise<void> | void }[] = [];
+  private readonly starting: Promise<unknown>[] = [];
   private running: Promise<void> | undefined;
 
   add(name: string, stop: () => Promise<void> | void): void {
     this.steps.push({ name, stop });
   }
 
+  /** A server still starting when Ctrl-C arrives registers its stop when it is up: wait for that first. */
+  track<T>(starting: Promise<T>): Promise<T> {
+    this.starting.push(starting.catch(() => undefined));
+    return starting;
+  }
+
   run(log: (line: string) => void = () => undefined): Promise<void> {
     this.running ??= (async () => {
+      await Promise.all(this.starting);
       for (const s of this.steps.reverse()) {
         try {
           await s.stop();
@@ -85,37 +93,41 @@ export async function startInfra(cleanup: Cleanup, log: (line: string) => void):
   const sqliteFile = path.join(runDir, 'temporal.sqlite');
 
   log('bench: starting Temporal dev server and PostgreSQL, bundling workflows…');
-  const pgStarting = startEmbeddedPostgres({
-    // A fixed, reusable data directory would survive a killed run; a fresh one per run keeps runs comparable.
-    dataDir: path.join(runDir, 'pg'),
-    port: pgPort,
-    logFile: path.join(runDir, 'postgres.log'),
-    password: 'ptflow-bench',
-    log,
-  });
-  const temporalStarting = startDevServer({
-    cliPath: cli.path,
-    port: temporalPort,
-    dbFile: sqliteFile,
-    logFile: path.join(runDir, 'temporal.log'),
-    // Same durability trade-off as the test harness: the benchmark measures ptflow, not fsync.
-    fastSqlite: true,
-    logLevel: 'error',
-    readyTimeoutMs: 120_000,
-  });
+  const pgStarting = cleanup.track(
+    startEmbeddedPostgres({
+      // A fixed, reusable data directory would survive a killed run; a fresh one per run keeps runs comparable.
+      dataDir: path.join(runDir, 'pg'),
+      port: pgPort,
+      logFile: path.join(runDir, 'postgres.log'),
+      password: 'ptflow-bench',
+      log,
+    }).then((pg) => {
+      cleanup.add('PostgreSQL', () => pg.stop());
+      if (pg.dataDir !== path.join(runDir, 'pg'))
+        cleanup.add('PostgreSQL data', () => fs.rmSync(pg.dataDir, { recursive: true, force: true }));
+      return pg;
+    }),
+  );
+  const temporalStarting = cleanup.track(
+    startDevServer({
+      cliPath: cli.path,
+      port: temporalPort,
+      dbFile: sqliteFile,
+      logFile: path.join(runDir, 'temporal.log'),
+      // Same durability trade-off as the test harness: the benchmark measures ptflow, not fsync.
+      fastSqlite: true,
+      logLevel: 'error',
+      readyTimeoutMs: 120_000,
+    }).then((t) => {
+      writePidFile(temporalPid, t.process.pid);
+      cleanup.add('Temporal dev server', async () => {
+        await t.stop();
+        fs.rmSync(temporalPid, { force: true });
+      });
+      return t;
+    }),
+  );
   const [pg, temporal] = await Promise.allSettled([pgStarting, temporalStarting]);
-  if (pg.status === 'fulfilled') {
-    cleanup.add('PostgreSQL', () => pg.value.stop());
-    if (pg.value.dataDir !== path.join(runDir, 'pg'))
-      cleanup.add('PostgreSQL data', () => fs.rmSync(pg.value.dataDir, { recursive: true, force: true }));
-  }
-  if (temporal.status === 'fulfilled') {
-    writePidFile(temporalPid, temporal.value.process.pid);
-    cleanup.add('Temporal dev server', async () => {
-      await temporal.value.stop();
-      fs.rmSync(temporalPid, { force: true });
-    });
-  }
   if (pg.status === 'rejected') throw pg.reason;
   if (temporal.status === 'rejected') throw temporal.reason;
 
