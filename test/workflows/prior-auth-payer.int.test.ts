@@ -135,6 +135,24 @@ function input(today: string, who: { patientId: string; coverageId: string }): P
   };
 }
 
+/** The ProcessStatus values the workflow published, in order, without repeats (from its history). */
+async function statusTrail(handle: { fetchHistory(): Promise<{ events?: unknown[] | null }> }) {
+  const trail: string[] = [];
+  for (const e of (await handle.fetchHistory()).events ?? []) {
+    const field = (
+      e as {
+        upsertWorkflowSearchAttributesEventAttributes?: {
+          searchAttributes?: { indexedFields?: Record<string, { data?: Uint8Array | null }> };
+        };
+      }
+    ).upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.['ProcessStatus']?.data;
+    if (!field) continue;
+    const value = JSON.parse(Buffer.from(field).toString('utf8')) as string;
+    if (trail[trail.length - 1] !== value) trail.push(value);
+  }
+  return trail;
+}
+
 const tasksOf = (parent: string) => db.db.select().from(tasks).where(eq(tasks.workflowId, parent));
 
 describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage plan', () => {
@@ -182,6 +200,7 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
           startDate: today,
           endDate: addDays(today, 55),
         });
+        expect(await statusTrail(handle)).toEqual(['submitted', 'pending', 'approved']);
 
         for (let i = 1; i <= 6; i++) {
           const r = await handle.executeUpdate(recordVisitUpdate, {
@@ -248,6 +267,16 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
           visitsUsed: 7,
           visitsAuthorized: 12,
         });
+        expect(await statusTrail(handle)).toEqual(
+          expect.arrayContaining([
+            'submitted',
+            'pending',
+            'approved',
+            'extension_requested',
+            'extended',
+            'closed',
+          ]),
+        );
       });
     } finally {
       await close();
