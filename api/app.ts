@@ -2,7 +2,12 @@
 // fake dependencies and `ptflow api` / `ptflow dev` build it around the real ones.
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   serializerCompiler,
@@ -91,6 +96,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     connectionTimeout: 30_000,
     keepAliveTimeout: 10_000,
     return503OnClosing: true,
+    // Router-level rejections (malformed percent-encoding, an over-long path parameter) are otherwise answered
+    // by Fastify itself as plain JSON that echoes the path; they are problem+json like every other error.
+    frameworkErrors: (err, req, reply: FastifyReply) => {
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 400;
+      void reply
+        .code(status)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(problem(status, undefined, { instance: req.id }));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   // Route table (method, pattern, public?) for the deny-by-default walk in the tests and the OpenAPI check.

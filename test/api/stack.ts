@@ -49,6 +49,9 @@ const pendingPayer: AuthorizationPayerPort = {
   status: async () => ({ outcome: 'pended' }),
 };
 
+/** The physician's fax/portal: every document is "sent" at once. */
+const receipt = async () => ({ transmissionId: `tx-${randomUUID()}`, sentAt: new Date().toISOString() });
+
 export async function startApiStack(): Promise<ApiStack> {
   const db = await createTestDatabase();
   await seedDemoPractice(db.db);
@@ -73,6 +76,7 @@ export async function startApiStack(): Promise<ApiStack> {
       payerConnector: payer.connector,
       onboarding: sandboxes.deps,
       statements: { sendStatement: async () => undefined },
+      physician: { sendPlanOfCare: receipt, sendProgressSummary: receipt, sendDischargeSummary: receipt },
     }),
   );
   const app = await buildApp({
