@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
 import { and, eq, like } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +40,7 @@ import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care.
 import { priorAuthorization, priorAuthStatusQuery } from '../../workflows/prior-auth.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
-import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+import { devServerClient, devServerWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 
 const TZ = 'America/Chicago';
 const secret = generateWebhookSecret();
@@ -459,6 +461,19 @@ describe('EMR event router', () => {
     );
     expect(raised).toHaveLength(1);
     expect((await auth.query(priorAuthStatusQuery)).visitsUsed).toBe(1);
+    // The router's code replays its own histories (activities, external signals, a task child); the refused
+    // run is the committed history test/workflows/replay.int.test.ts replays for every later change.
+    for (const run of [note!.id, lateNote!.id]) {
+      const history = await routerRun(run).fetchHistory();
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history),
+      ).resolves.toBeUndefined();
+    }
+    if (process.env.UPDATE_HISTORIES === '1') {
+      const file = path.join(import.meta.dirname, '../histories/emrEventRouter/v1.json');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, `${historyToJSON(await routerRun(lateNote!.id).fetchHistory())}\n`);
+    }
     expect(
       (
         await eventually(
