@@ -20,6 +20,40 @@ const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'must be a postgres:// or postgresql:// URL');
 
+/** An IANA zone the runtime knows (Intl throws RangeError for anything else). */
+const timeZone = z.string().refine((v) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as America/Chicago');
+
+/** JSON object: practice id → staff e-mail addresses that receive its daily digest. */
+const digestRecipients = z
+  .string()
+  .transform((v, ctx) => {
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be JSON such as {"<practice uuid>":["ops@clinic.example"]}',
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.uuid({ error: 'keys must be practice UUIDs' }),
+      z.array(z.email({ error: 'must list e-mail addresses' })).max(50),
+      {
+        error: 'must be a JSON object of practice UUID to e-mail addresses',
+      },
+    ),
+  );
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -67,6 +101,13 @@ export const configSchema = z.object({
   CLAIM_POLL_MINUTES: z.coerce.number().min(0.01).max(1440).default(240),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
+  /** Temporal Schedules (re-verification, digest, timely-filing sweep): ensured and running, paused, or untouched. */
+  PTFLOW_SCHEDULES: z
+    .enum(['on', 'paused', 'off'], { error: 'must be one of on, paused, off' })
+    .default('on'),
+  /** Zone of the schedules' wall-clock times (the practices' zone). */
+  PTFLOW_SCHEDULE_TIMEZONE: timeZone.default('America/Chicago'),
+  PTFLOW_STAFF_DIGEST_RECIPIENTS: digestRecipients.optional(),
   // Key material (checked by checkKeyConfig; required in production, generated for development).
   PTFLOW_PAYLOAD_KEYS: z.string().optional(),
   PTFLOW_ACTIVE_PAYLOAD_KEY_ID: z.string().optional(),

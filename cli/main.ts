@@ -12,6 +12,7 @@ import { runSandboxMessages } from './commands/sandbox-messages.js';
 import { claimPreview, PayerCliError, x12Parse } from './commands/payer.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerScheduleCommands } from './commands/schedules.js';
 import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/cli-provision.js';
 import { PortInUseError } from '../temporal/dev/ports.js';
 
@@ -49,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
 
   registerKeysCommands(program, config, log);
   registerAuditCommands(program, config, log);
+  registerScheduleCommands(program, config, (line) => process.stdout.write(`${line}\n`));
 
   const apikey = program.command('apikey').description('practice-scoped API keys');
   apikey

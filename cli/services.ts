@@ -12,6 +12,7 @@ import { buildApp } from '../api/app.js';
 import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
 import { connectClient, isTemporalReachable, type TemporalClientHandle } from '../temporal/client.js';
 import { createWorker } from '../temporal/worker.js';
+import { ensureSchedules, type EnsureOutcome, type ScheduleSettings } from '../temporal/schedules.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
 import { ConfigError, type Config } from './config.js';
 import { dataKeys, payloadKeyring } from './keyrings.js';
@@ -42,6 +43,8 @@ export function installTemporalRuntime(ownSignals: boolean, logLevel = 'warn'): 
 
 export interface WorkerService {
   worker: Worker;
+  /** What ensuring the Temporal Schedules did (absent with PTFLOW_SCHEDULES=off). */
+  schedules?: Record<string, EnsureOutcome>;
   /** Resolves when the worker has stopped polling and drained. */
   running: Promise<void>;
   stop(): Promise<void>;
@@ -71,6 +74,11 @@ export async function startWorkerService(
     });
     const client = temporal;
     const payerConnector = clearinghouse ? clearinghouseConnector(clearinghouse, db.sql) : undefined;
+    // Every worker makes the schedules match this configuration (idempotent: unchanged ones are not rewritten).
+    const schedules =
+      config.PTFLOW_SCHEDULES === 'off'
+        ? undefined
+        : await ensureSchedules(temporal.client, scheduleSettings(config));
     const { worker, connection } = await createWorker({
       address: config.temporalAddress,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -90,6 +98,10 @@ export async function startWorkerService(
           claimPollMinutes: config.CLAIM_POLL_MINUTES,
           ...(opts.practiceProfile ? { practiceProfile: opts.practiceProfile } : {}),
         },
+        schedules: {
+          recipients: config.PTFLOW_STAFF_DIGEST_RECIPIENTS ?? {},
+          link: (practiceId) => attentionLink(config, practiceId),
+        },
       }),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       dataConverter: dataConverterFor(payloadKeyring(config)),
@@ -103,6 +115,7 @@ export async function startWorkerService(
     return {
       worker,
       running,
+      ...(schedules ? { schedules } : {}),
       async stop() {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
@@ -113,6 +126,20 @@ export async function startWorkerService(
     await db.close();
     throw err;
   }
+}
+
+export function scheduleSettings(config: Config): ScheduleSettings {
+  return {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    timeZone: config.PTFLOW_SCHEDULE_TIMEZONE,
+    paused: config.PTFLOW_SCHEDULES === 'paused',
+  };
+}
+
+/** The staff digest's link: the Temporal Web UI filtered to the practice's processes needing attention. */
+function attentionLink(config: Config, practiceId: string): string {
+  const query = `PracticeId = "${practiceId}" AND NeedsAttention = true`;
+  return `${config.temporalUiOrigin}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows?query=${encodeURIComponent(query)}`;
 }
 
 export interface ApiService {

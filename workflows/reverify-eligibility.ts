@@ -5,7 +5,13 @@
 // after its retries leaves a phone-verification task (as in onboarding). Task ids derive from visit + coverage,
 // so a repeated run re-checks but never raises the same task twice. An unanswered task escalates at its due
 // time and then shows as NeedsAttention in the Temporal UI.
-import { proxyActivities, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  upsertSearchAttributes,
+  uuid4,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ReverificationItem } from '../activities/schedules/index.js';
 import { eligibilityActivityOptions, onboardingActivityOptions } from './onboarding.js';
@@ -81,8 +87,12 @@ export async function reverifyEligibility(
         serviceDate: item.serviceDate,
       });
       outcome = verdict.outcome;
-    } catch {
-      // Retries exhausted (or no payer connector): a person verifies by phone.
+    } catch (err) {
+      // A worker without a payer connector is a deployment error, not an unreachable payer: fail loudly.
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === 'ConnectorNotConfigured') throw err;
+      }
+      // Retries exhausted: a person verifies by phone.
       outcome = 'unreachable';
     }
     if (outcome === 'active') {

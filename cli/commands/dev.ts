@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runMigrations } from '../../db/migrate.js';
-import { seedDemoPractice } from '../../db/seed.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { connectDb } from '../../db/connection.js';
 import { ensureTemporalCli } from '../../temporal/dev/cli-provision.js';
 import { isAlive, readPid, reapOrphan, writePidFile } from '../../temporal/dev/child-process.js';
@@ -132,6 +132,10 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
       ...config,
       temporalAddress: temporal.address,
       CLAIM_POLL_MINUTES: process.env.CLAIM_POLL_MINUTES ? config.CLAIM_POLL_MINUTES : 1,
+      // The demo practice's digest lands in the sandbox outbox (`ptflow sandbox messages --channel email`).
+      PTFLOW_STAFF_DIGEST_RECIPIENTS: config.PTFLOW_STAFF_DIGEST_RECIPIENTS ?? {
+        [DEMO_PRACTICE_ID]: ['staff@riverside-pt.example'],
+      },
     };
     const dbHandle = connectDb(db.url, { max: 5 });
     stoppers.push({ name: 'database pool', stop: dbHandle.close });
@@ -163,6 +167,7 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
         `  Sandbox payer    ${sandboxPayer.url}   (X12 clearinghouse API; scenario triggers in connectors/payer/sandbox/README.md)`,
         `  PostgreSQL       ${db.embedded ? `127.0.0.1:${config.PG_PORT} (embedded, data in ${path.join(config.dataDir, 'pg')})` : 'DATABASE_URL'}`,
         `  Logs             ${path.join(config.dataDir, 'logs')}`,
+        `  Schedules        ${worker.schedules ? `${Object.keys(worker.schedules).join(', ')} (${config.PTFLOW_SCHEDULES === 'paused' ? 'paused; ' : ''}${config.PTFLOW_SCHEDULE_TIMEZONE}; run one now: ptflow schedules trigger <name>)` : 'off (PTFLOW_SCHEDULES=off)'}`,
         'Press Ctrl-C to stop.',
       ].join('\n'),
     );

@@ -2,10 +2,15 @@
 // ensureSchedules creates, leaves alone and updates; each schedule triggered with handle.trigger() runs its
 // workflow on a real worker against real PostgreSQL, the sandbox payer over real X12/HTTP and sandbox messaging;
 // the timely-filing sweep raises exactly one task per claim when run twice.
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { seedSandboxEmr } from '../../connectors/emr/sandbox/seed.js';
@@ -420,5 +425,56 @@ describe('sendStaffDigest (triggered)', () => {
       (await db.sql`select 1 from sandbox.sandbox_outbox where practice_id = ${digestPractice}`).length,
     ).toBe(2);
     await attention.terminate('test done');
+  });
+});
+
+describe('ptflow schedules (CLI)', () => {
+  const run = promisify(execFile);
+  const tsx = path.resolve('node_modules', '.bin', 'tsx');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-schedules-cli-'));
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    PTFLOW_DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `cli-${suffix}`,
+    PTFLOW_SCHEDULES: 'paused',
+  };
+  const cli = (...args: string[]) =>
+    run(tsx, ['cli/main.ts', 'schedules', ...args], { env, cwd: path.resolve('.') }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
+    );
+
+  afterAll(async () => {
+    for (const d of scheduleDeclarations) {
+      // Only the ones this test's queue owns (other files' workers may ensure the same ids on the shared server).
+      const h = temporal.client.schedule.getHandle(d.scheduleId);
+      const desc = await h.describe().catch(() => undefined);
+      if (desc?.action.taskQueue === env.TEMPORAL_TASK_QUEUE) await h.delete().catch(() => undefined);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('ensure creates or updates the configured schedules, list shows them paused, an unknown name is a usage error', async () => {
+    const ensured = await cli('ensure');
+    expect(ensured.code).toBe(0);
+    expect(ensured.stdout).toMatch(/reverify-eligibility\s+(created|updated)/);
+    expect(ensured.stdout).toMatch(/timely-filing-sweep\s+(created|updated)/);
+    expect(ensured.stdout).toMatch(/staff-digest\s+(created|updated)/);
+    expect((await cli('ensure')).stdout).toMatch(/staff-digest\s+unchanged/);
+
+    const listed = await cli('list');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(3);
+    for (const line of listed.stdout.trim().split('\n')) expect(line).toMatch(/^\S+\s+paused\s+next \d{4}-/);
+
+    const unknown = await cli('trigger', 'nightly-everything');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown schedule "nightly-everything"');
   });
 });
