@@ -18,6 +18,16 @@ import { MessagingTransportError } from '../../connectors/messaging/errors.js';
 import { connectDb } from '../../db/connection.js';
 import { withConnectorFaults } from '../chaos/connector-faults.js';
 
+// Never outlive the test process: if it dies without its teardown (a killed vitest), so does this worker.
+const parent = Number(process.env.PTFLOW_TEST_PARENT_PID ?? process.ppid);
+setInterval(() => {
+  try {
+    process.kill(parent, 0);
+  } catch {
+    process.kill(process.pid, 'SIGKILL');
+  }
+}, 1_000).unref();
+
 const databaseUrl = process.env.PTFLOW_TEST_DATABASE_URL;
 if (!databaseUrl) throw new Error('PTFLOW_TEST_DATABASE_URL is required');
 const config = loadConfig(process.env);

@@ -30,7 +30,7 @@ export async function startWorkerProcess(opts: {
 }): Promise<WorkerProcess> {
   const log = fs.openSync(opts.logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, ...opts.env, PTFLOW_TEST_PARENT_PID: String(process.pid) },
     stdio: ['ignore', 'pipe', log],
   });
   fs.closeSync(log);

@@ -1,0 +1,248 @@
+// The stack a chaos run tortures, every part a real process or server: its own Temporal dev server on a
+// persisted SQLite file (so it can be stopped and started again), PostgreSQL from the test global setup, the
+// sandbox payer behind a seeded fault proxy, the API in this process, and the worker as a separate OS process
+// (test/helpers/worker-entry.ts) wired to the sandbox EMR and messaging behind seeded fault injection.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { createApiKey } from '../../api/auth/api-keys.js';
+import { loadConfig } from '../../cli/config.js';
+import { payloadKeyring } from '../../cli/keyrings.js';
+import { startApiService, type ApiService } from '../../cli/services.js';
+import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { dataConverterFor } from '../../temporal/codec/data-converter.js';
+import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
+import { startDevServer, type DevServer } from '../../temporal/dev/dev-server.js';
+import { freePort } from '../../temporal/dev/ports.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { setOutage } from './connector-faults.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+
+export const SUBMITTER = 'PTFLOWCHAOS';
+const credentials = { username: 'ptflow', password: 'chaos-secret', submitterId: SUBMITTER };
+const TASK_QUEUE = 'ptflow-chaos';
+
+export interface HarnessOptions {
+  faultRate: number;
+  seed: number;
+  /** Payer latency range (ms): keeps activities in flight long enough to be killed mid-way. */
+  payerLatencyMs?: [number, number];
+  apiRateLimitPerMinute?: number;
+}
+
+export interface ChaosEvent {
+  at: number;
+  what: string;
+  detail?: Record<string, unknown>;
+}
+
+export class ChaosHarness {
+  db!: TestDatabase;
+  temporal!: TemporalClientHandle;
+  api!: ApiService;
+  keys!: { desk: string; biller: string; therapist: string };
+  readonly events: ChaosEvent[] = [];
+  private readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-chaos-'));
+  private readonly emrOutageFile = path.join(this.dataDir, 'emr-outage');
+  private server?: DevServer;
+  private temporalPort = 0;
+  private payer?: SandboxServer;
+  private payerPort = 0;
+  private proxy?: FaultProxy;
+  private worker?: WorkerProcess;
+  private workerStarts = 0;
+  private readonly started = Date.now();
+
+  constructor(private readonly o: HarnessOptions) {}
+
+  log(what: string, detail?: Record<string, unknown>): void {
+    const e = { at: Math.round((Date.now() - this.started) / 100) / 10, what, ...(detail ? { detail } : {}) };
+    this.events.push(e);
+    process.stderr.write(`[chaos +${e.at}s] ${what}${detail ? ` ${JSON.stringify(detail)}` : ''}\n`);
+  }
+
+  get logDir(): string {
+    return this.dataDir;
+  }
+
+  get proxyCounts(): FaultProxy['counts'] | undefined {
+    return this.proxy?.counts;
+  }
+
+  async start(): Promise<void> {
+    this.db = await createTestDatabase();
+    await seedDemoPractice(this.db.db);
+    this.temporalPort = await freePort();
+    process.once('exit', this.killServer);
+    process.once('SIGTERM', this.onSignal);
+    process.once('SIGINT', this.onSignal);
+    await this.startTemporal();
+    this.payer = await startSandboxPayer({ sql: this.db.sql, credentials });
+    this.payerPort = this.payer.port;
+    this.proxy = await startFaultProxy({
+      targetUrl: this.payer.url,
+      rate: this.o.faultRate,
+      seed: this.o.seed,
+      ...(this.o.payerLatencyMs ? { latencyMs: this.o.payerLatencyMs } : {}),
+    });
+    const apiPort = await freePort();
+    const config = loadConfig({
+      PTFLOW_DATA_DIR: this.dataDir,
+      TEMPORAL_ADDRESS: `127.0.0.1:${this.temporalPort}`,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      PORT: String(apiPort),
+      LOG_LEVEL: 'silent',
+      CLAIM_POLL_MINUTES: '0.05',
+      RATE_LIMIT_PER_MINUTE: String(this.o.apiRateLimitPerMinute ?? 100_000),
+    });
+    this.api = await startApiService(config, this.db.url);
+    this.temporal = await connectClient({
+      address: `127.0.0.1:${this.temporalPort}`,
+      namespace: 'default',
+      dataConverter: dataConverterFor(payloadKeyring(config)),
+    });
+    const key = async (role: 'front_desk' | 'biller' | 'therapist') =>
+      (await createApiKey(this.db.db, { practiceId: DEMO_PRACTICE_ID, role, label: `chaos ${role}` })).key;
+    this.keys = {
+      desk: await key('front_desk'),
+      biller: await key('biller'),
+      therapist: await key('therapist'),
+    };
+    await this.startWorker();
+  }
+
+  /** The dev server is detached (own process group): kill it if this process ends without teardown. */
+  private readonly killServer = () => {
+    try {
+      if (this.server && !this.server.process.hasExited()) process.kill(this.server.process.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.killServer();
+    // Then die of the signal as if nobody had listened (unless someone else handles it).
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+
+  private async startTemporal(): Promise<void> {
+    this.server = await startDevServer({
+      cliPath: inject('temporalCliPath'),
+      port: this.temporalPort,
+      dbFile: path.join(this.dataDir, 'temporal.sqlite'),
+      logFile: path.join(this.dataDir, 'temporal.log'),
+      logLevel: 'error',
+      readyTimeoutMs: 120_000,
+    });
+  }
+
+  private workerEnv(): Record<string, string> {
+    return {
+      PTFLOW_TEST_DATABASE_URL: this.db.url,
+      PTFLOW_TEST_ONBOARDING: '1',
+      PTFLOW_CHAOS_FAULT_RATE: String(this.o.faultRate),
+      // A different fault sequence per worker life, the same for the same run seed.
+      PTFLOW_CHAOS_SEED: String(this.o.seed + 1000 * this.workerStarts),
+      PTFLOW_CHAOS_EMR_OUTAGE: this.emrOutageFile,
+      PTFLOW_DATA_DIR: this.dataDir,
+      TEMPORAL_ADDRESS: `127.0.0.1:${this.temporalPort}`,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      CLEARINGHOUSE_URL: this.proxy!.url,
+      CLEARINGHOUSE_USERNAME: credentials.username,
+      CLEARINGHOUSE_PASSWORD: credentials.password,
+      CLEARINGHOUSE_SUBMITTER_ID: SUBMITTER,
+      WORKER_SHUTDOWN_GRACE_SECONDS: '5',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+    };
+  }
+
+  async startWorker(): Promise<void> {
+    this.workerStarts++;
+    this.worker = await startWorkerProcess({
+      env: this.workerEnv(),
+      logFile: path.join(this.dataDir, 'worker.log'),
+      readyTimeoutMs: 240_000,
+    });
+    this.log('worker ready', { pid: this.worker.pid, start: this.workerStarts });
+  }
+
+  /** Activities started and not finished right now, by activity type (what a SIGKILL interrupts). */
+  async activitiesInFlight(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for await (const wf of this.temporal.client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
+      const d = await this.temporal.client.workflow.getHandle(wf.workflowId, wf.runId).describe();
+      for (const a of d.raw.pendingActivities ?? []) {
+        // PENDING_ACTIVITY_STATE_STARTED = 2
+        if (a.state === 2) {
+          const name = `${wf.type}.${a.activityType?.name ?? '?'}`;
+          out[name] = (out[name] ?? 0) + 1;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until an activity of a workflow whose type starts with one of `kinds` is running,
+   * then SIGKILLs the worker and starts a fresh one. Returns what was in flight at the kill.
+   */
+  async killWorkerDuring(kinds: string[], timeoutMs = 60_000): Promise<Record<string, number>> {
+    const deadline = Date.now() + timeoutMs;
+    let inFlight = await this.activitiesInFlight();
+    const hit = () => Object.keys(inFlight).some((k) => kinds.some((kind) => k.startsWith(`${kind}.`)));
+    while (!hit() && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      inFlight = await this.activitiesInFlight();
+    }
+    await this.worker?.kill();
+    this.log('worker SIGKILLed', { target: kinds.join('|'), inFlight });
+    await this.startWorker();
+    return inFlight;
+  }
+
+  /** SIGKILL the worker (no drain) and start a fresh one. */
+  async killWorker(opts: { snapshot?: boolean } = {}): Promise<Record<string, number>> {
+    const inFlight = opts.snapshot === false ? {} : await this.activitiesInFlight();
+    await this.worker?.kill();
+    this.log('worker SIGKILLed', { inFlight });
+    await this.startWorker();
+    return inFlight;
+  }
+
+  /** Stop the Temporal dev server (SIGTERM) and start it again on the same port and SQLite file. */
+  async restartTemporal(downMs = 2_000): Promise<void> {
+    await this.server?.stop();
+    this.log('temporal server stopped');
+    await new Promise((r) => setTimeout(r, downMs));
+    await this.startTemporal();
+    this.log('temporal server started again');
+  }
+
+  /** The sandbox payer really down (its port closed) and the EMR failing every call, for `ms`. */
+  async outage(ms: number): Promise<void> {
+    setOutage(this.emrOutageFile, Date.now() + ms);
+    await this.payer?.close();
+    this.log('payer and EMR down', { seconds: ms / 1000 });
+    await new Promise((r) => setTimeout(r, ms));
+    this.payer = await startSandboxPayer({ sql: this.db.sql, credentials, port: this.payerPort });
+    this.log('payer and EMR back');
+  }
+
+  async close(): Promise<void> {
+    process.off('SIGTERM', this.onSignal);
+    process.off('SIGINT', this.onSignal);
+    await killAllWorkerProcesses();
+    await this.api?.stop().catch(() => undefined);
+    await this.temporal?.close().catch(() => undefined);
+    await this.proxy?.close().catch(() => undefined);
+    await this.payer?.close().catch(() => undefined);
+    await this.server?.stop().catch(() => undefined);
+    await this.db?.drop().catch(() => undefined);
+    if (process.env.CHAOS_KEEP_LOGS !== '1') fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
