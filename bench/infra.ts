@@ -82,13 +82,26 @@ export async function startInfra(cleanup: Cleanup, log: (line: string) => void):
   const cli = resolveTemporalCli(process.env, defaultCacheDir());
   if (!cli)
     throw new TemporalCliUnavailableError('The benchmark needs the Temporal CLI; run `npm run setup` first.');
+  // A run killed outright (SIGKILL) could not stop its servers: reap them and remove its directory now.
   const temporalPid = path.join(PID_DIR, 'temporal.pid');
+  const postgresPid = path.join(PID_DIR, 'postgres.pid');
+  const lastRunDir = path.join(PID_DIR, 'run-dir');
   if (await reapOrphan(temporalPid, 'start-dev'))
     log('bench: stopped a Temporal dev server left by a killed run');
+  if (await reapOrphan(postgresPid, 'ptflow-bench-', 'SIGINT'))
+    log('bench: stopped a PostgreSQL left by a killed run');
+  const stale = fs.existsSync(lastRunDir) ? fs.readFileSync(lastRunDir, 'utf8').trim() : '';
+  if (stale.startsWith(path.join(os.tmpdir(), 'ptflow-bench-')))
+    fs.rmSync(stale, { recursive: true, force: true });
 
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-bench-'));
   fs.chmodSync(runDir, 0o755);
-  cleanup.add('run directory', () => fs.rmSync(runDir, { recursive: true, force: true }));
+  fs.mkdirSync(PID_DIR, { recursive: true });
+  fs.writeFileSync(lastRunDir, `${runDir}\n`);
+  cleanup.add('run directory', () => {
+    fs.rmSync(runDir, { recursive: true, force: true });
+    fs.rmSync(lastRunDir, { force: true });
+  });
   const [temporalPort, pgPort] = [await freePort(), await freePort()];
   const sqliteFile = path.join(runDir, 'temporal.sqlite');
 
@@ -102,7 +115,11 @@ export async function startInfra(cleanup: Cleanup, log: (line: string) => void):
       password: 'ptflow-bench',
       log,
     }).then((pg) => {
-      cleanup.add('PostgreSQL', () => pg.stop());
+      writePidFile(postgresPid, pg.process.pid);
+      cleanup.add('PostgreSQL', async () => {
+        await pg.stop();
+        fs.rmSync(postgresPid, { force: true });
+      });
       if (pg.dataDir !== path.join(runDir, 'pg'))
         cleanup.add('PostgreSQL data', () => fs.rmSync(pg.dataDir, { recursive: true, force: true }));
       return pg;
