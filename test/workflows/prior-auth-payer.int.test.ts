@@ -398,3 +398,65 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
     }
   });
 });
+
+describe('the payer port over the clearinghouse connector', () => {
+  const port = () => createPayerAuthorizationPort({ db: db.db, keys, payer: connector });
+  const submission = (who: { patientId: string; coverageId: string }) => ({
+    authorizationId: randomUUID(),
+    practiceId: DEMO_PRACTICE_ID,
+    ...who,
+    payerId: 'ma-fastlane',
+    requestedVisits: 6,
+    startDate: '2026-03-02',
+    urgency: 'standard' as const,
+    diagnosisCodes: ['M54.50'],
+  });
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (e: unknown) => e as ApplicationFailure,
+    );
+
+  it('the same key is the same request at the payer: a retried submission and the status query answer alike', async () => {
+    const memberId = `SBX-CO45-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const sub = submission(await enrol(memberId));
+    const first = await port().submit(sub, `auth:${sub.authorizationId}:request:1`);
+    expect(first).toMatchObject({ outcome: 'approved', visitsAuthorized: 6 });
+    expect(await port().submit(sub, `auth:${sub.authorizationId}:request:1`)).toEqual(first);
+    expect(await port().status(sub, `auth:${sub.authorizationId}:request:1`)).toEqual(first);
+    expect(await store.memberAuths(memberId)).toHaveLength(1);
+  });
+
+  it('a patient or coverage we do not hold, or a coverage now at another payer, fails without asking the payer', async () => {
+    const sub = submission({ patientId: randomUUID(), coverageId: randomUUID() });
+    const missing = await failure(port().submit(sub, 'auth:x:request:1'));
+    expect(missing).toMatchObject({ type: 'AuthorizationDataMissing', nonRetryable: true });
+    const moved = await failure(
+      port().submit(
+        { ...submission(await enrol('SBX-CO45-MOVED')), payerId: 'commercial-ama' },
+        'auth:y:request:1',
+      ),
+    );
+    expect(moved).toMatchObject({ type: 'AuthorizationCoverageChanged', nonRetryable: true });
+    expect(moved.message).not.toContain('SBX');
+  });
+
+  it('a payer outage is a retryable PayerTransportError carrying the Retry-After delay', async () => {
+    const sub = submission(await enrol(`SBX-CO45-${randomUUID().slice(0, 8).toUpperCase()}`));
+    sandbox.faults.startOutage(Date.now(), 60_000);
+    try {
+      const down = await failure(port().submit(sub, `auth:${sub.authorizationId}:request:1`));
+      expect(down).toBeInstanceOf(ApplicationFailure);
+      expect(down).toMatchObject({ type: 'PayerTransportError', nonRetryable: false });
+      expect(down.nextRetryDelay).toBeDefined();
+    } finally {
+      sandbox.faults.clear();
+    }
+    // After the outage the same request goes through.
+    expect(await port().submit(sub, `auth:${sub.authorizationId}:request:1`)).toMatchObject({
+      outcome: 'approved',
+    });
+  });
+});
