@@ -107,10 +107,8 @@ describe('replay of committed histories', () => {
       workflowsPath: fileURLToPath(new URL('../fixtures/nondeterministic/workflows.ts', import.meta.url)),
       logger: new DefaultLogger('WARN'),
     });
-    // Every recorded type is wrapped in the fixture (add new ones to both).
-    const recorded = committed().filter(([type]) => type in CURRENT_HISTORIES);
-    expect(new Set(recorded.map(([type]) => type))).toEqual(new Set(Object.keys(CURRENT_HISTORIES)));
-    for (const [type, version, history] of recorded) {
+    // Every workflow type with a committed history must be wrapped in the fixture too.
+    for (const [type, version, history] of committed()) {
       const err = await Worker.runReplayHistory({ workflowBundle: changed }, history).catch(
         (e: unknown) => e,
       );
