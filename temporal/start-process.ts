@@ -19,6 +19,8 @@ export interface ProcessStart<W extends Workflow> {
   searchAttributes?: SearchAttributePair[];
   /** Never start the id again once its process closed (claims: one per visit, CO-18). */
   rejectDuplicate?: boolean;
+  /** Start the id again only when its closed process failed (or was terminated); else like rejectDuplicate. */
+  retryFailed?: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function startIdempotently<W extends Workflow>(
     workflowId: wfId,
     workflowIdConflictPolicy: 'USE_EXISTING',
     ...(spec.rejectDuplicate ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+    ...(spec.retryFailed ? { workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const } : {}),
     typedSearchAttributes: [
       { key: ProcessKind, value: spec.processKind },
       { key: PracticeId, value: spec.practiceId },

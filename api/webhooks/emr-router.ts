@@ -1,7 +1,7 @@
 // The EmrEventRouter the webhook routes hand verified events to: it starts one `emrEventRouter` workflow per
 // delivery (workflows/event-router.ts explains why the routing itself runs there). The workflow id is a hash of
 // the delivery's dedupe key (`<tenant>:<sha256(webhook-id)>`), so a re-routed delivery (inbox lease expired,
-// reconciler) reaches the same workflow — running or finished — and never routes the event twice (WH-6).
+// reconciler) reaches the same workflow — running or completed — and never routes the event twice (WH-6).
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { uuidFromKey } from '../../temporal/derived-ids.js';
 import { startIdempotently } from '../../temporal/start-process.js';
@@ -34,10 +34,12 @@ export function createEmrEventRouter(deps: EmrRouterDeps): EmrEventRouter {
           workflow: emrEventRouter,
           args: [{ practiceId: event.tenant, event: event.event }],
           practiceId: event.tenant,
-          rejectDuplicate: true,
+          // A run that failed (say the EMR connector was not configured) is routed again by a redelivery; its
+          // steps are idempotent, so a half-done run repeats nothing.
+          retryFailed: true,
         });
       } catch (err) {
-        // Routed before and finished: exactly what a redelivery should find.
+        // Routed before and completed: exactly what a redelivery should find.
         if (err instanceof WorkflowExecutionAlreadyStartedError) return;
         throw err;
       }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventWorkflowUuid } from '../../api/webhooks/emr-router.js';
+import { createEmrEventRouter, eventWorkflowUuid } from '../../api/webhooks/emr-router.js';
 import { loadConfig } from '../../cli/config.js';
 import { startApiService, type ApiService } from '../../cli/services.js';
 import { computeTwilioSignature } from '../../connectors/messaging/sms/twilio-signature.js';
@@ -91,7 +91,7 @@ describe('webhooks composed by startApiService', () => {
     expect(status.status).toBe(200);
   });
 
-  it('hands a signed EMR event to an emrEventRouter workflow on the task queue', async () => {
+  it('hands a signed EMR event to an emrEventRouter workflow on the task queue; a failed routing runs again', async () => {
     const event: EmrEvent = {
       type: 'appointment.no_show',
       timestamp: new Date().toISOString(),
@@ -125,7 +125,25 @@ describe('webhooks composed by startApiService', () => {
       const described = await handle.describe();
       expect(described).toMatchObject({ type: 'emrEventRouter', taskQueue });
       expect(described.typedSearchAttributes.getAll().map((p) => p.key.name)).toContain('ProcessKind');
-      // No worker polls this queue in this test: end the run so nothing is left behind.
+      // No worker polls this queue in this test. A run that ended badly (here: terminated) is started again
+      // when the same delivery is routed again (inbox lease expired, reconciler); a running one is reused.
+      const router = createEmrEventRouter({ temporal: temporal.client, taskQueue });
+      const verified = {
+        kind: 'emr' as const,
+        event,
+        source: 'sandbox',
+        tenant: DEMO_PRACTICE_ID,
+        webhookId: id,
+        inboxId: randomUUID(),
+        dedupeKey,
+      };
+      await router.route(verified);
+      expect((await handle.describe()).runId).toBe(described.runId);
+      await handle.terminate('test: a failed routing');
+      await router.route(verified);
+      const again = await handle.describe();
+      expect(again.runId).not.toBe(described.runId);
+      expect(again.status.name).toBe('RUNNING');
       await handle.terminate('test cleanup');
     } finally {
       await temporal.close();
