@@ -11,7 +11,10 @@ import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createClaimActivities, type ClaimAttempt, type ClaimCase } from '../../activities/claims.js';
 import { createActivities } from '../../activities/index.js';
+import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { seedSandboxEmr } from '../../connectors/emr/sandbox/seed.js';
 import { createAddressHasher, createSandboxMessaging } from '../../connectors/messaging/index.js';
@@ -21,7 +24,7 @@ import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
 import { appointments, claims, practices, tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
-import { addDays, addYears } from '../../domain/core/dates.js';
+import { addDays, addYears, daysBetween } from '../../domain/core/dates.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import {
@@ -45,6 +48,7 @@ const practiceContact = async () => ({ practiceName: 'Riverside PT', practicePho
 
 let db: TestDatabase;
 let payer: SandboxServer;
+let connector: ClearinghouseConnector;
 let temporal: { client: Client; close(): Promise<void> };
 let worker: Awaited<ReturnType<typeof devServerWorker>>;
 const taskQueue = uniqueTaskQueue('schedules');
@@ -68,6 +72,7 @@ beforeAll(async () => {
     .values({ id: digestPractice, name: 'Lakeside PT', npi: '1234567893', timezone: TZ });
   const sandbox = await sandboxPayer(db.sql);
   payer = sandbox.server;
+  connector = sandbox.connector;
   temporal = await devServerClient();
   const messaging = createSandboxMessaging({
     db: db.db,
@@ -108,6 +113,11 @@ afterAll(async () => {
   await payer?.close();
   await db?.drop();
 });
+
+/** Run an activity in a mock activity context (activity info, heartbeats) and keep its result type. */
+function call<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
+  return new MockActivityEnvironment().run(fn, ...args) as Promise<R>;
+}
 
 /** Trigger a schedule and wait for the run it started; returns the run's result. */
 async function triggerAndWait<R>(name: string): Promise<R> {
@@ -322,6 +332,73 @@ describe('sweepTimelyFiling (triggered)', () => {
     expect(await taskRowsFor(fresh)).toEqual([]);
     expect(await taskRowsFor(paid)).toEqual([]);
     expect(await taskRowsFor(unknown)).toEqual([]);
+  });
+});
+
+describe('held claims in the mirror', () => {
+  it('a claim the scrubber holds is mirrored as held with its date of service, and the sweep tasks it', async () => {
+    const today = localDate(new Date(), TZ);
+    const dos = addYears(addDays(today, 20), -1);
+    const claimId = randomUUID();
+    const acts = createClaimActivities({ db: db.db, payer: connector });
+    const claimCase: ClaimCase = {
+      claimId,
+      practiceId: DEMO_PRACTICE_ID,
+      patientId: randomUUID(),
+      patientControlNumber: `PT${claimId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
+      visit: {
+        id: claimId,
+        practiceId: DEMO_PRACTICE_ID,
+        patientId: 'synthetic-patient',
+        payerId: 'medicare-part-b',
+        dos,
+        renderingNpi: '1987654328',
+        interventions: [{ code: '97110', minutes: 30, furnishedBy: 'PT' }],
+        diagnoses: [], // DIAGNOSIS_MISSING: the claim is held, never sent
+        totalTreatmentMinutes: 30,
+      },
+      parties: {
+        billingProvider: {
+          name: 'RIVERSIDE PHYSICAL THERAPY',
+          npi: '1234567893',
+          taxId: '123456789',
+          address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
+        },
+        subscriber: {
+          memberId: 'MBR-1',
+          lastName: 'DOE',
+          firstName: 'JANE',
+          dateOfBirth: '1950-04-15',
+          gender: 'F',
+        },
+        referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' },
+      },
+    };
+    const attempt: ClaimAttempt = { number: 1, frequency: '1' };
+    const prepared = await call(acts.prepareClaim, claimCase, attempt, today);
+    expect(prepared.submittable).toBe(false);
+    expect(prepared.findings.map((f) => f.code)).toContain('DIAGNOSIS_MISSING');
+
+    const [row] = await db.db.select().from(claims).where(eq(claims.id, claimId));
+    expect(row).toMatchObject({
+      status: 'held',
+      serviceDate: dos,
+      payerId: 'medicare-part-b',
+      submissions: 0,
+    });
+
+    await triggerAndWait('timely-filing-sweep');
+    const raised = await until('the timely-filing task', async () => {
+      const rows = await db.sql<{ kind: string; details: { daysLeft: number } }[]>`
+        select kind, details from tasks where details->>'claimId' = ${claimId}`;
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(raised).toEqual([
+      {
+        kind: 'timely_filing_deadline',
+        details: expect.objectContaining({ daysLeft: daysBetween(today, addYears(dos, 1)) }),
+      },
+    ]);
   });
 });
 
