@@ -176,6 +176,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
+/** What the API client commands (`ptflow onboard|status|tasks|task`) read: nothing else is needed for them. */
+export const apiClientConfigSchema = z.object({
+  /** Base URL of a running ptflow API. */
+  PTFLOW_API_URL: z
+    .url({ error: 'must be a URL such as http://127.0.0.1:3000' })
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL')
+    .default('http://127.0.0.1:3000'),
+  /** A practice-scoped API key (`ptflow apikey create`). */
+  PTFLOW_API_KEY: z
+    .string()
+    .regex(/^\S+$/, 'must be a single token (the key printed by ptflow apikey create)')
+    .optional(),
+});
+export interface ApiClientConfig {
+  apiUrl: string;
+  apiKey: string | undefined;
+}
+
+/** Parse the API client variables only (a client does not need the server's database or keys). */
+export function loadApiClientConfig(env: NodeJS.ProcessEnv = process.env): ApiClientConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = apiClientConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  return { apiUrl: parsed.data.PTFLOW_API_URL.replace(/\/+$/, ''), apiKey: parsed.data.PTFLOW_API_KEY };
+}
+
 /** The one line printed when configuration is wrong. */
 export function formatConfigError(err: ConfigError): string {
   return `ptflow: ${err.variable} ${err.reason} (see .env.example)`;

@@ -2,7 +2,9 @@
 // `ptflow`: the composition root. Parses configuration once, dispatches to a command, and turns expected
 // failures (bad configuration, a port in use, no Temporal CLI) into one clear line instead of a stack trace.
 import { Command } from 'commander';
-import { ConfigError, formatConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, formatConfigError, loadApiClientConfig, loadConfig, type Config } from './config.js';
+import { ApiCliError } from './commands/api-client.js';
+import { registerApiClientCommands } from './commands/api-commands.js';
 import { AlreadyRunningError, runDev } from './commands/dev.js';
 import { runApi, runMigrate, runSeed, runWorker } from './commands/servers.js';
 import { CliUsageError, runApiKeyCreate, runApiKeyRevoke } from './commands/apikey.js';
@@ -68,6 +70,8 @@ async function main(argv: string[]): Promise<void> {
     .action((prefix: string) => runApiKeyRevoke(config(), log, prefix));
 
   const out = (text: string) => process.stdout.write(text);
+  // Clients of a running API (PTFLOW_API_URL, PTFLOW_API_KEY): onboard, status, tasks, task complete.
+  registerApiClientCommands(program, () => loadApiClientConfig(process.env), out);
   program
     .command('claim')
     .description('claims')
@@ -114,6 +118,10 @@ main(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {
     log(formatConfigError(err));
     process.exit(2);
+  }
+  if (err instanceof ApiCliError) {
+    log(`ptflow: ${err.message}`);
+    process.exit(err.exitCode);
   }
   if (
     err instanceof PortInUseError ||

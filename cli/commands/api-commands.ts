@@ -1,0 +1,246 @@
+// `ptflow onboard <file>`, `ptflow status <id>`, `ptflow tasks`, `ptflow task complete <id>`: the common calls
+// against a running API (PTFLOW_API_URL, PTFLOW_API_KEY), printed as tables. Input is checked locally with the
+// API's own schemas first, so a bad file fails with the field names before anything is sent.
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { OnboardingRequestSchema } from '../../domain/onboarding/intake.js';
+import { staffRoles, taskCompletionSchema } from '../../domain/tasks.js';
+import type { ApiClientConfig } from '../config.js';
+import { ApiCliError, createApiClient, EXIT, type ApiClient } from './api-client.js';
+import { renderFields, renderTable } from './table.js';
+
+type Out = (text: string) => void;
+
+/** Field pointers and issue codes only: the file holds patient data, which is never echoed. */
+function invalid(what: string, error: z.ZodError): ApiCliError {
+  const fields = error.issues
+    .slice(0, 8)
+    .map((i) => `${i.path.length ? `/${i.path.join('/')}` : '/'} (${i.code})`)
+    .join(', ');
+  return new ApiCliError(`${what}: ${fields}`, EXIT.input);
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ApiCliError(
+      `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      EXIT.input,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiCliError(`${file} is not JSON`, EXIT.input);
+  }
+}
+
+/** Canonical JSON (sorted keys): the same request gives the same Idempotency-Key whatever its formatting. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+interface Started {
+  id: string;
+  status: string;
+  links: { self: string };
+}
+
+/**
+ * Starts an onboarding from a JSON file. The Idempotency-Key is derived from the request itself, so running
+ * the same file again (after a timeout, say) answers with the same onboarding instead of starting a second.
+ */
+export async function runOnboard(
+  config: ApiClientConfig,
+  out: Out,
+  file: string,
+  opts: { idempotencyKey?: string } = {},
+  client: ApiClient = createApiClient(config),
+): Promise<Started> {
+  const body = readJson(file);
+  const parsed = OnboardingRequestSchema.safeParse(body);
+  if (!parsed.success) throw invalid(`${file} is not a valid onboarding request`, parsed.error);
+  // The file's own form is sent (the API applies the same schema and its defaults).
+  const key =
+    opts.idempotencyKey ??
+    `onboard-${createHash('sha256').update(canonical(body)).digest('hex').slice(0, 40)}`;
+  const started = await client.post<Started>('/v1/onboardings', body, key);
+  out(renderTable(['ID', 'STATUS', 'LINK'], [[started.id, started.status, started.links.self]]));
+  return started;
+}
+
+/** Status routes by the prefix of a process id (`onboarding:<uuid>` as /v1/processes and tasks print it). */
+const statusRoutes = {
+  onboarding: '/v1/onboardings',
+  auth: '/v1/authorizations',
+  claim: '/v1/claims',
+  poc: '/v1/plans-of-care',
+} as const;
+type Kind = keyof typeof statusRoutes;
+const uuid = z.uuid();
+
+/**
+ * Prints the status of any process. A bare UUID is looked up under every kind the key's role may read; a
+ * prefixed id (`claim:<uuid>`) goes straight to its kind.
+ */
+export async function runStatus(
+  config: ApiClientConfig,
+  out: Out,
+  id: string,
+  client: ApiClient = createApiClient(config),
+): Promise<{ kind: Kind; status: unknown }> {
+  const match = /^([a-z]+):(.+)$/.exec(id);
+  const prefix = match?.[1];
+  if (prefix === 'task') {
+    throw new ApiCliError('a task has no status of its own: see ptflow tasks', EXIT.input);
+  }
+  if (prefix !== undefined && !(prefix in statusRoutes)) {
+    throw new ApiCliError(
+      `unknown process kind ${prefix} (one of ${Object.keys(statusRoutes).join(', ')})`,
+      EXIT.input,
+    );
+  }
+  const bare = match?.[2] ?? id;
+  if (!uuid.safeParse(bare).success)
+    throw new ApiCliError('the id must be a UUID or <kind>:<uuid>', EXIT.input);
+  const kinds = prefix ? [prefix as Kind] : (Object.keys(statusRoutes) as Kind[]);
+  let forbidden = 0;
+  for (const kind of kinds) {
+    try {
+      const status = await client.get<unknown>(`${statusRoutes[kind]}/${bare}`);
+      out(renderFields({ kind, ...(status as object) }));
+      return { kind, status };
+    } catch (err) {
+      // Not this kind (404), or a kind the role may not read (403): try the next one.
+      if (!(err instanceof ApiCliError) || (err.status !== 404 && err.status !== 403) || kinds.length === 1) {
+        throw err;
+      }
+      if (err.status === 403) forbidden++;
+    }
+  }
+  throw new ApiCliError(
+    `404 Not Found: no process ${bare}${forbidden ? ' among the kinds your role may read' : ''}`,
+    EXIT.notFound,
+    404,
+  );
+}
+
+interface TaskRow {
+  id: string;
+  kind: string;
+  title: string;
+  assigneeRole: string;
+  status: string;
+  dueAt: string;
+  processId: string;
+}
+
+const tasksOptions = z.strictObject({
+  role: z.enum(staffRoles).optional(),
+  status: z.enum(['open', 'escalated', 'completed', 'cancelled']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+/** Lists the worklist (your role's queue; admins any role's with --role). */
+export async function runTasks(
+  config: ApiClientConfig,
+  out: Out,
+  opts: { role?: string; status?: string; limit?: string; cursor?: string },
+  client: ApiClient = createApiClient(config),
+): Promise<TaskRow[]> {
+  const parsed = tasksOptions.safeParse(opts);
+  if (!parsed.success) throw invalid('invalid options', parsed.error);
+  const o = parsed.data;
+  const query = new URLSearchParams({
+    limit: String(o.limit),
+    ...(o.role ? { assigneeRole: o.role } : {}),
+    ...(o.status ? { status: o.status } : {}),
+    ...(o.cursor ? { cursor: o.cursor } : {}),
+  });
+  const page = await client.get<{ data: TaskRow[]; has_more: boolean; next_cursor: string | null }>(
+    `/v1/tasks?${query.toString()}`,
+  );
+  out(
+    renderTable(
+      ['ID', 'KIND', 'ROLE', 'STATUS', 'DUE', 'PROCESS', 'TITLE'],
+      page.data.map((t) => [t.id, t.kind, t.assigneeRole, t.status, t.dueAt, t.processId, t.title]),
+    ),
+  );
+  if (page.has_more && page.next_cursor) out(`more tasks: --cursor ${page.next_cursor}\n`);
+  return page.data;
+}
+
+/** Completes a task; the waiting process continues. `--outcome` is a JSON object of structured answers. */
+export async function runTaskComplete(
+  config: ApiClientConfig,
+  out: Out,
+  id: string,
+  opts: { outcome?: string },
+  client: ApiClient = createApiClient(config),
+): Promise<void> {
+  if (!uuid.safeParse(id).success) throw new ApiCliError('the task id must be a UUID', EXIT.input);
+  let outcome: unknown = {};
+  if (opts.outcome !== undefined) {
+    try {
+      outcome = JSON.parse(opts.outcome) as unknown;
+    } catch {
+      throw new ApiCliError('--outcome must be a JSON object such as {"reached":true}', EXIT.input);
+    }
+  }
+  const parsed = taskCompletionSchema.shape.outcome.safeParse(outcome);
+  if (!parsed.success) throw invalid('--outcome is not a valid task outcome', parsed.error);
+  const done = await client.post<{ id: string; status: string }>(
+    `/v1/tasks/${id}/complete`,
+    { outcome: parsed.data },
+    randomUUID(),
+  );
+  out(renderTable(['ID', 'STATUS'], [[done.id, done.status]]));
+}
+
+/** Registers the API client commands on the `ptflow` program. */
+export function registerApiClientCommands(program: Command, config: () => ApiClientConfig, out: Out): void {
+  program
+    .command('onboard <file>')
+    .description('start onboarding a patient from a JSON file (the POST /v1/onboardings body) via the API')
+    .option('--idempotency-key <key>', 'override the key derived from the file (a retry reuses it)')
+    .action(async (file: string, opts: { idempotencyKey?: string }) => {
+      await runOnboard(config(), out, file, opts);
+    });
+  program
+    .command('status <id>')
+    .description('status of any process via the API: <uuid> or <kind>:<uuid> (onboarding, auth, claim, poc)')
+    .action(async (id: string) => {
+      await runStatus(config(), out, id);
+    });
+  program
+    .command('tasks')
+    .description("the worklist via the API (your role's queue; admins may pick one with --role)")
+    .option('--role <role>', staffRoles.join(' | '))
+    .option('--status <status>', 'open | escalated | completed | cancelled (default open)')
+    .option('--limit <n>', 'at most this many (1-100)', '50')
+    .option('--cursor <cursor>', 'continue a previous listing')
+    .action(async (opts: { role?: string; status?: string; limit?: string; cursor?: string }) => {
+      await runTasks(config(), out, opts);
+    });
+  program
+    .command('task')
+    .description('act on a task via the API')
+    .command('complete <id>')
+    .description('complete a task; the waiting process continues')
+    .option('--outcome <json>', 'structured outcome, e.g. {"reached":true}')
+    .action(async (id: string, opts: { outcome?: string }) => {
+      await runTaskComplete(config(), out, id, opts);
+    });
+}
