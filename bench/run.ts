@@ -86,7 +86,9 @@ async function main(cleanup: Cleanup): Promise<void> {
   }
   results.environment.durationSeconds = Math.round((Date.now() - started) / 1000);
   const charts = renderCharts(results);
+  // Charts of an earlier run must not sit beside a report that no longer shows them.
   fs.mkdirSync(CHART_DIR, { recursive: true });
+  for (const f of fs.readdirSync(CHART_DIR)) if (f.endsWith('.svg')) fs.rmSync(`${CHART_DIR}/${f}`);
   for (const c of charts) fs.writeFileSync(`${CHART_DIR}/${c.file}`, c.svg);
   fs.writeFileSync(
     REPORT,
