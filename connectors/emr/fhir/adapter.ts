@@ -247,6 +247,25 @@ export class FhirEmr implements Emr {
     );
   }
 
+  /** Adds our identifier to a Patient the EMR registered first; a Patient already carrying one is left alone. */
+  async linkPatient(emrPatientId: string, patientId: string): Promise<void> {
+    this.need('patient', 'patient write');
+    const system = this.p.identifierSystems.patientId;
+    const existing = (await this.read(S.Written, 'Patient', emrPatientId)) as Parsed<typeof S.Written> & {
+      identifier?: { system?: string; value?: string }[];
+    };
+    if (identifierValue(existing.identifier, system)) return;
+    const next = {
+      ...existing,
+      identifier: [...(existing.identifier ?? []), { system, value: patientId }],
+    } as Resource & { id: string };
+    const res = await this.put(next, existing.meta?.versionId, 'Patient');
+    if (res.status === 409 || res.status === 412) {
+      // Changed between our read and write: retryable, the next attempt re-reads.
+      throw new EmrTransportError('EMR Patient changed concurrently');
+    }
+  }
+
   // ---- coverage ------------------------------------------------------------------------------------------
 
   async upsertCoverage(input: CoverageInput): Promise<UpsertResult> {

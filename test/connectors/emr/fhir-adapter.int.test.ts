@@ -87,6 +87,23 @@ describe('FHIR adapter: patients', () => {
     expect(all.filter((p) => p.identifier?.some((i) => i.value === patientId))).toHaveLength(1);
   });
 
+  it('links a Patient the EMR registered first to our id, so our upsert updates it instead of creating a twin', async () => {
+    const walkIn = (await server.repo.createResource({
+      resourceType: 'Patient',
+      name: [{ family: 'Walkin', given: ['Sam'] }],
+      birthDate: '1975-01-02',
+      gender: 'male',
+    } as Patient)) as Patient & { id: string };
+    const patientId = randomUUID();
+    await emr.linkPatient(walkIn.id, patientId);
+    await emr.linkPatient(walkIn.id, patientId);
+    expect((await emr.findPatient({ emrPatientId: walkIn.id }))?.patientId).toBe(patientId);
+    expect(await emr.upsertPatient(patient(patientId))).toEqual({ emrId: walkIn.id, created: false });
+    // A record already linked to another id of ours is never re-pointed.
+    await emr.linkPatient(walkIn.id, randomUUID());
+    expect((await emr.findPatient({ emrPatientId: walkIn.id }))?.patientId).toBe(patientId);
+  });
+
   it('returns undefined for unknown patients', async () => {
     expect(await emr.findPatient({ patientId: randomUUID() })).toBeUndefined();
     expect(await emr.findPatient({ emrPatientId: 'does-not-exist' })).toBeUndefined();
