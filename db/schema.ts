@@ -426,3 +426,27 @@ export const claimRemittances = pgTable(
   },
   (t) => [uniqueIndex('claim_remittances_once').on(t.claimId, t.paymentTrace)],
 );
+
+/**
+ * Break-glass grants (SEC-AC-3, 45 CFR 164.312(a)(2)(ii) emergency access): a time-boxed lift of one principal
+ * to the full response views of its practice. Rows are never deleted (they are the record the privacy officer
+ * reviews); ending a grant early sets `ended_at`. The stated reason is free text a person typed and may name a
+ * patient: it is kept here for the privacy officer only — never logged, audited or returned by the API.
+ */
+export const breakGlassGrants = pgTable(
+  'break_glass_grants',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    /** `apikey:<prefix>` or `user:<sub>`, as on audit events. */
+    principalId: text('principal_id').notNull(),
+    principalRole: text('principal_role', { enum: ['admin', 'therapist'] }).notNull(),
+    reason: text('reason').notNull(),
+    grantedAt: timestamp('granted_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [index('break_glass_grants_principal').on(t.practiceId, t.principalId, t.grantedAt)],
+);

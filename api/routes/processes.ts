@@ -17,7 +17,16 @@ import { principalOf } from '../auth/plugin.js';
 import { HttpProblem, problem } from '../problem.js';
 import { processPageViews } from '../response-shaping/views.js';
 
-const kinds = ['onboarding', 'priorAuthorization', 'claimSubmission', 'planOfCare', 'humanTask'] as const;
+// Every ProcessKind search-attribute value a workflow sets (workflows/*.ts upsert it at start); emrEvent is
+// the short per-event router (workflows/event-router.ts).
+const kinds = [
+  'onboarding',
+  'priorAuthorization',
+  'claimSubmission',
+  'planOfCare',
+  'humanTask',
+  'emrEvent',
+] as const;
 
 function sealToken(key: Buffer, practiceId: string, token: Uint8Array): string {
   const body = Buffer.from(token).toString('base64url');
