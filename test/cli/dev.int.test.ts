@@ -1,10 +1,11 @@
 // `ptflow dev` as a newcomer runs it: the whole stack comes up (readiness, Web UI, search attributes), a second
 // instance is refused without harm, Ctrl-C leaves no process behind, and a restart on the same data works.
 // Runs on its own ports and data directory, beside the shared servers of the test run.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { isAlive, readPid } from '../../temporal/dev/child-process.js';
 import { freePort } from '../../temporal/dev/ports.js';
@@ -40,18 +41,15 @@ function startDev(env: NodeJS.ProcessEnv) {
   return { child, exited, output: () => output };
 }
 
-function runOnce(env: NodeJS.ProcessEnv): { status: number | null; stderr: string } {
+// Asynchronous on purpose: a blocked event loop lets the API close the idle keep-alive socket of an earlier
+// fetch unnoticed, and the next fetch then fails with "other side closed".
+async function runOnce(env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
   try {
-    execFileSync(tsx, ['cli/main.ts', 'dev'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
+    await promisify(execFile)(tsx, ['cli/main.ts', 'dev'], { cwd: root, env, timeout: 60_000 });
     return { status: 0, stderr: '' };
   } catch (err) {
-    const e = err as { status: number | null; stderr: Buffer };
-    return { status: e.status, stderr: e.stderr.toString() };
+    const e = err as { code?: number | string | null; stderr?: string };
+    return { status: typeof e.code === 'number' ? e.code : null, stderr: e.stderr ?? '' };
   }
 }
 
@@ -85,11 +83,13 @@ describe('ptflow dev', () => {
       checks: { temporal: 'ok', database: 'ok' },
     });
     expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
-    const attributes = execFileSync(
-      inject('temporalCliPath'),
-      ['operator', 'search-attribute', 'list', '--address', `127.0.0.1:${env.TEMPORAL_PORT}`],
-      { encoding: 'utf8' },
-    );
+    const { stdout: attributes } = await promisify(execFile)(inject('temporalCliPath'), [
+      'operator',
+      'search-attribute',
+      'list',
+      '--address',
+      `127.0.0.1:${env.TEMPORAL_PORT}`,
+    ]);
     for (const name of [
       'PracticeId',
       'PatientId',
@@ -102,12 +102,12 @@ describe('ptflow dev', () => {
     }
 
     // A second instance on the same data directory is refused and does not disturb the first.
-    const second = runOnce(env);
+    const second = await runOnce(env);
     expect(second.status).not.toBe(0);
     expect(second.stderr).toContain('already running');
     // Another data directory but the same ports: a clear "port in use" line.
     const otherData = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-dev-other-'));
-    const third = runOnce({ ...env, PTFLOW_DATA_DIR: otherData });
+    const third = await runOnce({ ...env, PTFLOW_DATA_DIR: otherData });
     fs.rmSync(otherData, { recursive: true, force: true });
     expect(third.status).not.toBe(0);
     expect(third.stderr).toMatch(/port \d+ \(.+\) is already in use/);
@@ -137,8 +137,8 @@ describe('ptflow dev', () => {
     expect(await again.exited).toBe(0);
   });
 
-  it('exits non-zero with one line naming PORT when PORT is not a number', () => {
-    const r = runOnce({ ...process.env, PORT: 'abc', PTFLOW_DATA_DIR: dataDir });
+  it('exits non-zero with one line naming PORT when PORT is not a number', async () => {
+    const r = await runOnce({ ...process.env, PORT: 'abc', PTFLOW_DATA_DIR: dataDir });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('PORT');
