@@ -15,6 +15,12 @@ export interface FaultProxyOptions {
   seed: number;
   /** Latency added to every request (ms), drawn uniformly from [min, max]. */
   latencyMs?: [number, number];
+  /**
+   * Whatever the dice say, the first request of each route loses its answer and the second fails before the
+   * payer: a small run still exercises both kinds of fault on claims (batch), inquiries (realtime) and the
+   * mailbox.
+   */
+  forceFirstFaults?: boolean;
 }
 
 export interface FaultProxy {
@@ -28,12 +34,19 @@ const FORWARDED = ['authorization', 'content-type', 'accept'];
 export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy> {
   const random = seededRandom(o.seed);
   const counts = { requests: 0, before: 0, lostAnswers: 0, upstreamDown: 0 };
+  const seenPerRoute = new Map<string, number>();
   const server = http.createServer((req, res) => {
     void (async () => {
       counts.requests++;
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const draw = random();
+      const route = (req.url ?? '/').split('?')[0]!;
+      const nth = (seenPerRoute.get(route) ?? 0) + 1;
+      seenPerRoute.set(route, nth);
+      const forced = o.forceFirstFaults && route.startsWith('/x12/') ? nth : 0;
+      // Draws: [0, rate/4) 503, [rate/4, rate/2) reset, [rate/2, rate) lost answer.
+      const dice = random();
+      const draw = forced === 1 ? (o.rate * 3) / 4 : forced === 2 ? 0 : dice;
       const [lo, hi] = o.latencyMs ?? [0, 0];
       const delay = lo + random() * (hi - lo);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));

@@ -18,7 +18,7 @@ import { startDevServer, type DevServer } from '../../temporal/dev/dev-server.js
 import { freePort } from '../../temporal/dev/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
-import { setOutage } from './connector-faults.js';
+import { setOutage, type FaultCounts } from './connector-faults.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 
 export const SUBMITTER = 'PTFLOWCHAOS';
@@ -72,6 +72,17 @@ export class ChaosHarness {
     return this.proxy?.counts;
   }
 
+  /** Faults injected around the EMR and messaging, summed over every worker life (written by the workers). */
+  connectorFaultCounts(): Record<'emr' | 'messaging', FaultCounts> {
+    const sum = { emr: { before: 0, after: 0, outage: 0 }, messaging: { before: 0, after: 0, outage: 0 } };
+    for (const f of fs.readdirSync(this.dataDir).filter((n) => /^faults-\d+\.json$/.test(n))) {
+      const c = JSON.parse(fs.readFileSync(path.join(this.dataDir, f), 'utf8')) as typeof sum;
+      for (const k of ['emr', 'messaging'] as const)
+        for (const m of ['before', 'after', 'outage'] as const) sum[k][m] += c[k][m];
+    }
+    return sum;
+  }
+
   async start(): Promise<void> {
     this.db = await createTestDatabase();
     await seedDemoPractice(this.db.db);
@@ -86,6 +97,7 @@ export class ChaosHarness {
       targetUrl: this.payer.url,
       rate: this.o.faultRate,
       seed: this.o.seed,
+      forceFirstFaults: this.o.faultRate > 0,
       ...(this.o.payerLatencyMs ? { latencyMs: this.o.payerLatencyMs } : {}),
     });
     const apiPort = await freePort();
@@ -148,6 +160,7 @@ export class ChaosHarness {
       // A different fault sequence per worker life, the same for the same run seed.
       PTFLOW_CHAOS_SEED: String(this.o.seed + 1000 * this.workerStarts),
       PTFLOW_CHAOS_EMR_OUTAGE: this.emrOutageFile,
+      PTFLOW_CHAOS_COUNTS_FILE: path.join(this.dataDir, `faults-${this.workerStarts}.json`),
       PTFLOW_DATA_DIR: this.dataDir,
       TEMPORAL_ADDRESS: `127.0.0.1:${this.temporalPort}`,
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
@@ -171,14 +184,18 @@ export class ChaosHarness {
     this.log('worker ready', { pid: this.worker.pid, start: this.workerStarts });
   }
 
-  /** Activities started and not finished right now, by activity type (what a SIGKILL interrupts). */
+  /**
+   * Activities running on the current worker process right now, by workflow and activity type (what a SIGKILL
+   * interrupts). Attempts still marked started on a worker killed earlier are not counted.
+   */
   async activitiesInFlight(): Promise<Record<string, number>> {
+    const identity = `${this.worker?.pid ?? -1}@`;
     const out: Record<string, number> = {};
     for await (const wf of this.temporal.client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
       const d = await this.temporal.client.workflow.getHandle(wf.workflowId, wf.runId).describe();
       for (const a of d.raw.pendingActivities ?? []) {
         // PENDING_ACTIVITY_STATE_STARTED = 2
-        if (a.state === 2) {
+        if (a.state === 2 && (a.lastWorkerIdentity ?? '').startsWith(identity)) {
           const name = `${wf.type}.${a.activityType?.name ?? '?'}`;
           out[name] = (out[name] ?? 0) + 1;
         }

@@ -221,6 +221,8 @@ export async function onboardingJourney(
     // The episode the check-in started: discharging it closes the authorization too.
     const poc = done.planOfCareWorkflowId!;
     workflowIds.push(poc);
+    // The API finds a process through Temporal visibility, which indexes a just-started child a moment later.
+    await until(h, `/v1/plans-of-care/${poc.split(':')[1]}`, h.keys.therapist, () => true, 'episode visible');
     await expectStatus(
       api(h, 'POST', `/v1/plans-of-care/${poc.split(':')[1]}/discharge`, h.keys.therapist, {
         reason: 'goals_met',

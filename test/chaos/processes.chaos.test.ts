@@ -23,19 +23,23 @@ describe(`chaos (${profile.name} profile, seed ${profile.seed})`, () => {
   it('every process completes, nothing is duplicated, the audit chain verifies', async () => {
     const started = Date.now();
     const journeys: Promise<JourneyResult>[] = [];
+    // Settled together at the end; a journey failing early is reported there, not as an unhandled rejection.
+    const track = (p: Promise<JourneyResult>) => {
+      p.catch(() => undefined);
+      journeys.push(p);
+    };
     const stagger = async <T>(i: number, fn: () => Promise<T>) => {
       await sleep(i * 300);
       return fn();
     };
     let n = 0;
     for (let i = 0; i < profile.onboardings.commercial; i++)
-      journeys.push(stagger(n++, () => onboardingJourney(h, 'commercial', n)));
+      track(stagger(n++, () => onboardingJourney(h, 'commercial', n)));
     for (let i = 0; i < profile.onboardings.withAuthorization; i++)
-      journeys.push(stagger(n++, () => onboardingJourney(h, 'withAuthorization', n)));
-    for (let i = 0; i < profile.claims.paid; i++) journeys.push(stagger(n++, () => claimJourney(h, 'paid')));
-    for (let i = 0; i < profile.claims.replaced; i++)
-      journeys.push(stagger(n++, () => claimJourney(h, 'replaced')));
-    for (let i = 0; i < profile.plansOfCare; i++) journeys.push(stagger(n++, () => planOfCareJourney(h)));
+      track(stagger(n++, () => onboardingJourney(h, 'withAuthorization', n)));
+    for (let i = 0; i < profile.claims.paid; i++) track(stagger(n++, () => claimJourney(h, 'paid')));
+    for (let i = 0; i < profile.claims.replaced; i++) track(stagger(n++, () => claimJourney(h, 'replaced')));
+    for (let i = 0; i < profile.plansOfCare; i++) track(stagger(n++, () => planOfCareJourney(h)));
 
     // The faults, while those are in flight. Each worker kill targets one process kind: a fresh journey of
     // that kind is started and the worker dies once one of its activities is running (or after 90 s).
@@ -52,7 +56,7 @@ describe(`chaos (${profile.name} profile, seed ${profile.seed})`, () => {
     for (let round = 0; round < rounds; round++) {
       if (round < profile.workerKills) {
         const target = targets[round % targets.length]!;
-        journeys.push(target.start());
+        track(target.start());
         inFlightAtKills.push(await h.killWorkerDuring(target.kinds, 90_000));
       }
       if (round === 0) await h.outage(profile.outageMs);
@@ -71,12 +75,19 @@ describe(`chaos (${profile.name} profile, seed ${profile.seed})`, () => {
       journeys: journeys.length,
       completed: results.length,
       payerProxy: h.proxyCounts,
+      connectorFaults: h.connectorFaultCounts(),
       inFlightAtKills,
       events: h.events,
     };
     process.stderr.write(`chaos summary: ${JSON.stringify(summary, null, 2)}\n`);
     expect(failures).toEqual([]);
     expect(violations).toEqual([]);
+    // The EMR and messaging really failed calls and lost answers after acting on them; so did the payer.
+    const injected = summary.connectorFaults;
+    expect(injected.emr.before + injected.messaging.before).toBeGreaterThan(0);
+    expect(injected.emr.after + injected.messaging.after).toBeGreaterThan(0);
+    expect(h.proxyCounts?.before).toBeGreaterThan(0);
+    expect(h.proxyCounts?.lostAnswers).toBeGreaterThan(0);
     // The kills really interrupted work: activities were running every time the worker died.
     expect(inFlightAtKills.every((a) => Object.keys(a).length > 0)).toBe(true);
   });

@@ -90,6 +90,7 @@ function report(
     violations: violations.length,
     processesPerMinute: Math.round((results.length / seconds) * 60 * 10) / 10,
     payerProxy: h.proxyCounts,
+    connectorFaults: h.connectorFaultCounts(),
   };
   return [
     '# Soak run',

@@ -8,7 +8,9 @@
 //   PTFLOW_CHAOS_FAULT_RATE    0..1: transient failures and lost answers around the EMR and messaging
 //   PTFLOW_CHAOS_SEED          PRNG seed of those faults
 //   PTFLOW_CHAOS_EMR_OUTAGE    file with an epoch-ms deadline: the EMR is down until then
+//   PTFLOW_CHAOS_COUNTS_FILE   where the injected-fault counts are written (every second) for the report
 // Prints `ptflow-test-worker ready` on stdout once it polls. SIGTERM drains; SIGKILL is the point.
+import fs from 'node:fs';
 import type { OnboardingConnectorDeps } from '../../activities/onboarding/index.js';
 import { loadConfig } from '../../cli/config.js';
 import { devOnboardingConnectors } from '../../cli/dev-sandboxes.js';
@@ -45,23 +47,28 @@ if (process.env.PTFLOW_TEST_ONBOARDING === '1') {
   const rate = Number(process.env.PTFLOW_CHAOS_FAULT_RATE ?? '0');
   const seed = Number(process.env.PTFLOW_CHAOS_SEED ?? '1');
   const outageFile = process.env.PTFLOW_CHAOS_EMR_OUTAGE;
-  onboarding =
-    rate > 0 || outageFile
-      ? {
-          ...sandboxes.deps,
-          emr: withConnectorFaults(sandboxes.deps.emr, {
-            rate,
-            seed,
-            ...(outageFile ? { outageFile } : {}),
-            error: (what) => new EmrTransportError(`sandbox EMR fault: ${what}`),
-          }).connector,
-          messaging: withConnectorFaults(sandboxes.deps.messaging, {
-            rate,
-            seed: seed + 1,
-            error: (what) => new MessagingTransportError(`injected ${what}`),
-          }).connector,
-        }
-      : sandboxes.deps;
+  if (rate > 0 || outageFile) {
+    const emr = withConnectorFaults(sandboxes.deps.emr, {
+      rate,
+      seed,
+      ...(outageFile ? { outageFile } : {}),
+      error: (what) => new EmrTransportError(`sandbox EMR fault: ${what}`),
+    });
+    const messaging = withConnectorFaults(sandboxes.deps.messaging, {
+      rate,
+      seed: seed + 1,
+      error: (what) => new MessagingTransportError(`injected ${what}`),
+    });
+    onboarding = { ...sandboxes.deps, emr: emr.connector, messaging: messaging.connector };
+    const countsFile = process.env.PTFLOW_CHAOS_COUNTS_FILE;
+    if (countsFile) {
+      setInterval(() => {
+        fs.writeFileSync(countsFile, JSON.stringify({ emr: emr.counts, messaging: messaging.counts }));
+      }, 1_000).unref();
+    }
+  } else {
+    onboarding = sandboxes.deps;
+  }
 }
 
 const worker = await startWorkerService(config, databaseUrl, onboarding ? { onboarding } : {});
