@@ -36,6 +36,7 @@ import { sandboxRoutes } from './routes/sandbox.js';
 import { onboardingRoutes } from './routes/onboardings.js';
 import { planOfCareRoutes } from './routes/plans-of-care.js';
 import { processRoutes } from './routes/processes.js';
+import { breakGlassRoutes } from './routes/break-glass.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { responseShapingPlugin } from './response-shaping/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
@@ -79,6 +80,8 @@ export interface AppDeps {
   idempotency?: Omit<IdempotencyDeps, 'db'>;
   /** Signed inbound webhooks (/v1/webhooks/…); mounted only when configured. */
   webhooks?: Omit<WebhookRouteDeps, 'db'>;
+  /** Clock break-glass grants are dated and expire against (tests pass a fake one). */
+  now?: () => Date;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -192,7 +195,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.idempotency) await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
   await registerOpenApi(app);
   // Per-role response views (SEC-AC-6): registered before the routes so its onRoute hook sees them all.
-  await app.register(responseShapingPlugin);
+  const now = deps.now ?? (() => new Date());
+  await app.register(responseShapingPlugin, { db: deps.db, now });
 
   await app.register(healthRoutes(deps.readiness));
   await app.register(taskRoutes({ db: deps.db, temporal: deps.temporal, cursorKey: deps.cursorKey }));
@@ -202,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(onboardingRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(planOfCareRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(processRoutes({ temporal: deps.temporal, cursorKey: deps.cursorKey }));
+  await app.register(breakGlassRoutes({ db: deps.db, now }));
   await app.register(
     claimRoutes({
       db: deps.db,

@@ -1,10 +1,16 @@
 // The minimum-necessary matrix of the API's data-bearing responses (security.md §1, SEC-AC-6), one place to
 // review it: each resource's full response schema and, per role allowed on its routes, the fields that role
 // sees. Status snapshots never carry patient names, dates of birth or notes; what differs per role is which
-// operational, billing or clinical fields it needs. Admins see every field (operational metadata).
+// operational, billing or clinical fields it needs.
+//
+// Admins see operational metadata only (security.md §1): states and statuses, timestamps and dates, opaque ids
+// and counts — no outcome measures, amounts, codes, payer references or free text. Anything more needs an active
+// break-glass grant (SEC-AC-3), under which the full view is served and audited; where the metadata alone is of
+// no use (a claim preview is all codes and money; an outcome result is all clinical), the admin is marked
+// `breakGlassOnly` and answered 403 without a grant.
 import { z } from 'zod';
 import { outcomeInstruments } from '../../domain/outcomes/instruments.js';
-import { roleViews } from './role-views.js';
+import { breakGlassOnly, roleViews } from './role-views.js';
 
 // --- Onboarding: front desk works intake and scheduling; copays are a billing detail. ---
 const onboardingCoverage = z.object({
@@ -36,8 +42,16 @@ export const onboardingStatus = z.object({
   needsAttention: z.boolean(),
   cancelReason: z.string().optional(),
 });
+// Admin: the process's progress. Dropped: eligibility outcome, auth-required flag and copay (insurance data),
+// the appointment's time, therapist and location (schedule data) and the cancel reason (free text).
+const onboardingForAdmin = onboardingStatus
+  .extend({
+    coverages: z.array(onboardingCoverage.pick({ coverageId: true, priority: true, verifications: true })),
+    appointment: onboardingStatus.shape.appointment.unwrap().pick({ emrAppointmentId: true }).optional(),
+  })
+  .omit({ cancelReason: true });
 export const onboardingStatusViews = roleViews('OnboardingStatus', onboardingStatus, {
-  admin: onboardingStatus,
+  admin: onboardingForAdmin,
   front_desk: onboardingStatus.extend({
     coverages: z.array(onboardingCoverage.omit({ copayCents: true })),
   }),
@@ -67,8 +81,11 @@ const authorizationForBilling = authorizationStatus.omit({
   extensionsApproved: true,
 });
 const authorizationForCare = authorizationForBilling.omit({ authNumber: true });
+// Admin: status, dates and counts keep the practice running; the payer's authorization number is an insurance
+// identifier the admin does not need.
+const authorizationForAdmin = authorizationStatus.omit({ authNumber: true });
 export const authorizationStatusViews = roleViews('AuthorizationStatus', authorizationStatus, {
-  admin: authorizationStatus,
+  admin: authorizationForAdmin,
   front_desk: authorizationStatus,
   biller: authorizationForBilling,
   therapist: authorizationForCare,
@@ -81,6 +98,7 @@ export const visitRecorded = z.object({
   duplicate: z.boolean(),
 });
 export const visitRecordedViews = roleViews('VisitRecorded', visitRecorded, {
+  // Counts and a duplicate flag: operational for every role.
   admin: visitRecorded,
   front_desk: visitRecorded,
   therapist: visitRecorded,
@@ -98,7 +116,8 @@ export const outcomeResult = z.object({
   trend: z.string(),
 });
 export const outcomeResultViews = roleViews('OutcomeResult', outcomeResult, {
-  admin: outcomeResult,
+  // Outcome measures are clinical through and through: an admin records one only under break-glass.
+  admin: breakGlassOnly,
   therapist: outcomeResult,
 });
 export const planOfCareStatus = z.object({
@@ -124,8 +143,11 @@ const planOfCareCertification = planOfCareStatus.pick({
   certifiedThrough: true,
   needsAttention: true,
 });
+// Admin: certification state, due dates and counts. Dropped: outcomes and plateau (clinical), discharge (its
+// reason is clinical).
+const planOfCareForAdmin = planOfCareStatus.omit({ outcomes: true, plateau: true, discharged: true });
 export const planOfCareStatusViews = roleViews('PlanOfCareStatus', planOfCareStatus, {
-  admin: planOfCareStatus,
+  admin: planOfCareForAdmin,
   therapist: planOfCareStatus,
   front_desk: planOfCareCertification,
 });
@@ -144,8 +166,11 @@ export const claimStatus = z.object({
   blockingFindings: z.array(z.string()),
   decisions: z.array(z.object({ at: z.string(), what: z.string(), reason: z.string() })),
 });
+// Admin: where the claim stands (state, attempt, original vs. replacement). Dropped: amounts (payments), the
+// payer's claim number, service lines (CPT codes), scrubber finding codes and the decision log (free text).
+const claimForAdmin = claimStatus.pick({ claimId: true, state: true, attempt: true, frequency: true });
 export const claimStatusViews = roleViews('ClaimStatus', claimStatus, {
-  admin: claimStatus,
+  admin: claimForAdmin,
   biller: claimStatus,
 });
 
@@ -178,7 +203,8 @@ export const claimPreview = z.object({
   x12Error: z.string().optional(),
 });
 export const claimPreviewViews = roleViews('ClaimPreview', claimPreview, {
-  admin: claimPreview,
+  // Codes, charges, payer and the X12 itself: nothing in it is metadata, so an admin needs break-glass.
+  admin: breakGlassOnly,
   biller: claimPreview,
 });
 
@@ -199,6 +225,7 @@ export const processPage = page(
   }),
 );
 export const processPageViews = roleViews('ProcessPage', processPage, {
+  // Already operational metadata only (ids, kinds, statuses, dates).
   admin: processPage,
   front_desk: processPage,
   biller: processPage,

@@ -1,0 +1,119 @@
+// Break-glass (SEC-AC-3, 45 CFR 164.312(a)(2)(ii) emergency access): an admin or therapist states why they need
+// more than their role's minimum-necessary view, and gets the full views of their practice for a fixed window
+// (domain/break-glass.ts). Opening a grant is audited with purpose ETREAT and queues a notification to the
+// privacy officer; grants lapse by themselves and can be ended early. The reason is never echoed, logged or
+// audited: it may name a patient.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../db/connection.js';
+import { breakGlassPolicies, breakGlassPolicyAt } from '../../domain/break-glass.js';
+import { principalOf } from '../auth/plugin.js';
+import { activeGrants, endGrant, openGrant, type ActiveGrant } from '../break-glass/grants.js';
+import { HttpProblem, problem } from '../problem.js';
+import { breakGlassRoles } from '../response-shaping/role-views.js';
+
+export interface BreakGlassRouteDeps {
+  db: Database;
+  /** The clock grants are dated and expire against. */
+  now: () => Date;
+}
+
+// The schema's bounds are the widest any policy allows; the policy in force is checked in the handler.
+const minReason = Math.min(...breakGlassPolicies.map((p) => p.reasonMinChars));
+const maxReason = Math.max(...breakGlassPolicies.map((p) => p.reasonMaxChars));
+
+const grantView = z.object({
+  id: z.uuid(),
+  scope: z.literal('practice'),
+  grantedAt: z.string(),
+  expiresAt: z.string(),
+});
+const toView = (g: ActiveGrant) => ({
+  id: g.id,
+  scope: 'practice' as const,
+  grantedAt: g.grantedAt.toISOString(),
+  expiresAt: g.expiresAt.toISOString(),
+});
+
+export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZod =>
+  async function routes(app) {
+    const config = { roles: breakGlassRoles };
+
+    app.post(
+      '/v1/break-glass',
+      {
+        config,
+        schema: {
+          tags: ['break-glass'],
+          summary: 'Open a time-boxed break-glass grant (full views of your practice; audited, reported)',
+          body: z.strictObject({
+            reason: z.string().trim().min(minReason).max(maxReason),
+            scope: z.literal('practice').default('practice'),
+          }),
+          response: { 201: grantView },
+        },
+      },
+      async (req, reply) => {
+        const principal = principalOf(req);
+        const now = deps.now();
+        const policy = breakGlassPolicyAt(now);
+        const { reason } = req.body;
+        if (reason.length < policy.reasonMinChars || reason.length > policy.reasonMaxChars) {
+          throw new HttpProblem(
+            problem(400, 'The request does not match the schema.', {
+              errors: [{ pointer: '/reason', code: 'too_small_or_big' }],
+            }),
+          );
+        }
+        const result = await openGrant(deps.db, principal, {
+          reason,
+          requestId: req.id,
+          sourceIp: req.ip,
+          now,
+        });
+        if (!result.ok) {
+          reply.header('retry-after', String(result.retryAfterSeconds));
+          throw new HttpProblem(
+            problem(429, 'Too many break-glass grants; retry later or contact the privacy officer.'),
+          );
+        }
+        return reply.code(201).send(toView(result.grant));
+      },
+    );
+
+    app.get(
+      '/v1/break-glass',
+      {
+        config,
+        schema: {
+          tags: ['break-glass'],
+          summary: 'Your active break-glass grants, newest first',
+          response: { 200: z.object({ data: z.array(grantView) }) },
+        },
+      },
+      async (req) => ({ data: (await activeGrants(deps.db, principalOf(req), deps.now())).map(toView) }),
+    );
+
+    app.delete(
+      '/v1/break-glass/:id',
+      {
+        config,
+        schema: {
+          tags: ['break-glass'],
+          summary: 'End one of your break-glass grants early',
+          params: z.strictObject({ id: z.uuid() }),
+          response: { 204: z.null().describe('Ended') },
+        },
+      },
+      async (req, reply) => {
+        const ended = await endGrant(deps.db, principalOf(req), req.params.id, {
+          requestId: req.id,
+          sourceIp: req.ip,
+          now: deps.now(),
+        });
+        // Another principal's grant, an expired or already-ended one: not found, nothing disclosed.
+        if (!ended) throw new HttpProblem(problem(404, 'No such active grant.'));
+        return reply.code(204).send(null);
+      },
+    );
+  };
