@@ -176,7 +176,8 @@ function scale(s: ScaleBenchmark): string[] {
     '## 4. Scale: one worker holding open authorizations',
     '',
     `${fmt(s.workflows)} priorAuthorization workflows started on one worker (its own process, the SDK's default`,
-    `options, workflow cache ${fmt(s.maxCachedWorkflows)}), each approved and waiting on its end-date timer. Then`,
+    `options except a workflow cache of ${fmt(s.maxCachedWorkflows)} — \`BENCH_SCALE_CACHE\`; the SDK would choose ${fmt(s.sdkDefaultCache)} here),`,
+    'each approved and waiting on its end-date timer. Then',
     `${fmt(s.updates)} \`recordVisit\` updates, one at a time, to random open authorizations, in rounds (min / median /`,
     'max over rounds). An authorization not in the cache is replayed from its history when its update arrives.',
     '',
@@ -188,7 +189,9 @@ function scale(s: ScaleBenchmark): string[] {
     '',
     `- Starting them (measured once): the server accepted the ${fmt(s.workflows)} start requests in ${fmt(s.startRequestsSeconds)} s; all were approved and waiting after ${fmt(s.startSeconds)} s (${fmt(s.startedPerSecond)} workflows/s).`,
     `- Worker RSS when ready, before any workflow: ${fmt(s.workerIdleRssMiB)} MiB; peak (VmHWM): ${fmt(s.workerPeakRssMiB)} MiB; aim ≤ ${fmt(AIMS.scaleRssMiB)} MiB: ${verdict(s.workerRssMiB.median <= AIMS.scaleRssMiB)}.`,
-    `- One cached workflow costs about ${fmt2(s.mibPerCachedWorkflow)} MiB of worker RSS ((RSS − idle RSS) ÷ cached workflows): a cache of C workflows needs about ${fmt(s.workerIdleRssMiB)} + C × ${fmt2(s.mibPerCachedWorkflow)} MiB.`,
+    s.mibPerCachedWorkflow !== undefined
+      ? `- One cached workflow costs about ${fmt2(s.mibPerCachedWorkflow)} MiB of worker RSS ((RSS − idle RSS) ÷ workflows, all in the cache).`
+      : `- More workflows than the cache holds: evicted workflows' memory is not handed back to the OS, so RSS reflects more than ${fmt(s.maxCachedWorkflows)} cached workflows.`,
     `- Dev-server disk (SQLite + WAL): ${fmt(s.sqliteMiBBefore)} MiB before, ${fmt(s.sqliteMiBAfter)} MiB after (${fmt(s.sqliteMiBAfter - s.sqliteMiBBefore)} MiB for these workflows).`,
     `- recordVisit over all ${fmt(s.updateLatencyMs.samples)} updates: p50 ${fmt(s.updateLatencyMs.p50)} ms, p99 ${fmt(s.updateLatencyMs.p99)} ms; aim p99 ≤ ${AIMS.scaleUpdateP99Ms} ms: ${verdict(s.updateP99.median <= AIMS.scaleUpdateP99Ms)}.`,
     '',

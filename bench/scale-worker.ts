@@ -1,7 +1,8 @@
 // The worker of the scale scenario, in its own process so its memory (RSS) is its own: ptflow's workflows and
 // the authorization activities (payer approving at once), ptflow's data converter, the SDK's default options
-// (or the workflow cache size it is given). Prints a JSON "ready" line with its cache size once polling; stops on SIGTERM (the SDK's runtime
-// drains the worker on that signal).
+// except the workflow cache size it is given. Prints a JSON "ready" line with its cache size (and the size the
+// SDK would have chosen) once polling; stops on SIGTERM (the SDK's runtime drains the worker on that signal).
+import v8 from 'node:v8';
 import {
   DefaultLogger,
   makeTelemetryFilterString,
@@ -24,8 +25,7 @@ const Input = z.object({
   bundlePath: z.string(),
   databaseUrl: z.string(),
   dataDir: z.string(),
-  /** Unset: the SDK default (sized from the heap limit), as `ptflow worker` runs. */
-  maxCachedWorkflows: z.number().int().min(2).optional(),
+  maxCachedWorkflows: z.number().int().min(2),
 });
 const input = Input.parse(JSON.parse(process.argv[2] ?? '{}'));
 
@@ -49,12 +49,20 @@ const worker = await Worker.create({
   dataConverter: dataConverterFor(
     payloadKeyring(loadConfig({ PTFLOW_DATA_DIR: input.dataDir, LOG_LEVEL: 'silent' })),
   ),
-  // Everything else is the SDK default, as `ptflow worker` runs.
-  ...(input.maxCachedWorkflows ? { maxCachedWorkflows: input.maxCachedWorkflows } : {}),
+  // Everything else is the SDK default, as `ptflow worker` runs (it sets no cache size today).
+  maxCachedWorkflows: input.maxCachedWorkflows,
 });
 const running = worker.run();
 process.stdout.write(
-  `${JSON.stringify({ ready: true, maxCachedWorkflows: worker.options.maxCachedWorkflows })}\n`,
+  `${JSON.stringify({
+    ready: true,
+    maxCachedWorkflows: worker.options.maxCachedWorkflows,
+    // The SDK's own default for reuseV8Context workers (worker-options.ts), from this process's heap limit.
+    sdkDefaultCache: Math.max(
+      Math.floor((Math.max(v8.getHeapStatistics().heap_size_limit / 2 ** 20 - 200, 0) * 600) / 1024),
+      10,
+    ),
+  })}\n`,
 );
 await running;
 await connection.close();

@@ -27,10 +27,14 @@ export interface ScaleBenchmark {
   /** Wall time from the first start request until every authorization was approved and waiting (s). */
   startSeconds: number;
   startedPerSecond: number;
-  /** The worker's workflow cache: the SDK default unless BENCH_SCALE_CACHE sets it. */
+  /** The worker's workflow cache (BENCH_SCALE_CACHE), and what the SDK would have chosen on this machine. */
   maxCachedWorkflows: number;
-  /** (RSS holding − idle RSS) ÷ workflows in the cache: what one cached workflow costs (MiB). */
-  mibPerCachedWorkflow: number;
+  sdkDefaultCache: number;
+  /**
+   * (RSS holding − idle RSS) ÷ workflows when they all fit in the cache: what one cached workflow costs (MiB).
+   * Undefined when some were evicted: their memory is not handed back to the OS, so the quotient would mislead.
+   */
+  mibPerCachedWorkflow?: number;
   /** Worker resident memory when ready and idle (MiB): what the figures below add to. */
   workerIdleRssMiB: number;
   /** Worker resident memory while holding them, per round (MiB), and the peak the kernel recorded. */
@@ -73,7 +77,7 @@ export async function runScaleBenchmark(
         bundlePath: infra.bundlePath,
         databaseUrl: infra.databaseUrl,
         dataDir: infra.runDir,
-        ...(opts.scaleCache ? { maxCachedWorkflows: opts.scaleCache } : {}),
+        maxCachedWorkflows: opts.scaleCache,
       }),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'], cwd: fileURLToPath(new URL('..', import.meta.url)) },
@@ -86,12 +90,23 @@ export async function runScaleBenchmark(
     await exited;
     clearTimeout(timer);
   });
+  let sdkDefaultCache = 0;
   const maxCachedWorkflows = await new Promise<number>((resolve, reject) => {
     let buffered = '';
     child.stdout.on('data', (d: Buffer) => {
       buffered += d.toString();
-      const line = buffered.split('\n').find((l) => l.includes('"ready"'));
-      if (line) resolve((JSON.parse(line) as { maxCachedWorkflows: number }).maxCachedWorkflows);
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.startsWith('{')) continue; // anything else the worker prints is not ours to parse
+        const m = JSON.parse(line) as {
+          ready?: boolean;
+          maxCachedWorkflows?: number;
+          sdkDefaultCache?: number;
+        };
+        sdkDefaultCache = m.sdkDefaultCache ?? sdkDefaultCache;
+        if (m.ready) resolve(m.maxCachedWorkflows ?? 0);
+      }
     });
     child.once('exit', (code) =>
       reject(new Error(`bench: the scale worker exited (${code}) before it was ready`)),
@@ -183,9 +198,11 @@ export async function runScaleBenchmark(
     startSeconds,
     startedPerSecond: round1(n / startSeconds),
     maxCachedWorkflows,
+    sdkDefaultCache,
     workerIdleRssMiB,
-    mibPerCachedWorkflow:
-      Math.round(((spread(rss).median - workerIdleRssMiB) / Math.min(n, maxCachedWorkflows)) * 1000) / 1000,
+    ...(n <= maxCachedWorkflows
+      ? { mibPerCachedWorkflow: Math.round(((spread(rss).median - workerIdleRssMiB) / n) * 1000) / 1000 }
+      : {}),
     workerRssMiB: spread(rss),
     workerPeakRssMiB: mib(procStatusKiB(pid, 'VmHWM') * 1024),
     sqliteMiBBefore: mib(sqliteBefore),
