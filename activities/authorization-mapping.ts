@@ -31,12 +31,16 @@ export interface AuthorizationParties {
   requester: ProviderIdentity;
 }
 
-/** A request that cannot be built is a data problem a person must fix: retrying would only repeat it. */
-function dataMissing(what: string): ApplicationFailure {
+/**
+ * A request that cannot be built is a data problem a person must fix: retrying would only repeat it. The
+ * details carry a reason code (never a value from the request): the workflow's staff task shows it.
+ */
+function dataMissing(what: string, reasonCode: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: 'AuthorizationDataMissing',
     message: `The authorization request cannot be sent: ${what}.`,
     nonRetryable: true,
+    details: [{ reasonCode }],
   });
 }
 
@@ -48,16 +52,17 @@ export function toAuthorizationRequest(
 ): AuthorizationRequest {
   const diagnoses = sub.diagnosisCodes ?? [];
   // The 278 carries 1–12 diagnoses; the payer reviews medical necessity against them.
-  if (diagnoses.length === 0) throw dataMissing('no diagnosis code');
-  if (diagnoses.length > 12) throw dataMissing('more than 12 diagnosis codes');
-  if (!diagnoses.every(isIcd10CmFormat)) throw dataMissing('a diagnosis code is not ICD-10-CM');
+  if (diagnoses.length === 0) throw dataMissing('no diagnosis code', 'no_diagnosis');
+  if (diagnoses.length > 12) throw dataMissing('more than 12 diagnosis codes', 'too_many_diagnoses');
+  if (!diagnoses.every(isIcd10CmFormat))
+    throw dataMissing('a diagnosis code is not ICD-10-CM', 'invalid_diagnosis');
   const codes = sub.procedureCodes ?? defaultProcedureCodes;
-  if (codes.length === 0) throw dataMissing('no procedure code');
+  if (codes.length === 0) throw dataMissing('no procedure code', 'no_procedure');
   if (!codes.every((c) => /^[0-9A-Z]{5}$/.test(c)))
-    throw dataMissing('a procedure code is not a CPT/HCPCS code');
+    throw dataMissing('a procedure code is not a CPT/HCPCS code', 'invalid_procedure');
   // Without an end date the request spans at most one plan-of-care certification interval.
   const to = sub.endDate ?? addDays(sub.startDate, MAX_CERT_INTERVAL_DAYS - 1);
-  if (to < sub.startDate) throw dataMissing('the end date is before the start date');
+  if (to < sub.startDate) throw dataMissing('the end date is before the start date', 'invalid_period');
   return {
     payerId: sub.payerId,
     member: parties.member,
@@ -71,9 +76,10 @@ export function toAuthorizationRequest(
 }
 
 /**
- * The payer's answer as the workflow's PayerDecision. Answers the workflow has no state for are typed,
- * non-retryable failures (asking again cannot change them): AAA rejections (codes only: member not found,
- * invalid id …), "no authorization required", and responses without a readable decision.
+ * The payer's answer as the workflow's PayerDecision. Answers that are no decision are typed, non-retryable
+ * failures (asking again cannot change them): AAA rejections (codes only: member not found, invalid id …),
+ * "no authorization required", and responses without a readable decision. The workflow routes each type to an
+ * action (domain/auth/attention.ts) from the type and the reason code in the details.
  */
 export function toPayerDecision(d: AuthorizationDecision): PayerDecision {
   switch (d.status) {
@@ -93,16 +99,29 @@ export function toPayerDecision(d: AuthorizationDecision): PayerDecision {
     case 'pended':
       return { outcome: 'pended' };
     case 'rejected': {
-      const codes = [...new Set(d.document.rejections.map((r) => r.reasonCode))].join(',');
-      return fail('AuthorizationRequestRejected', `The payer rejected the request (AAA ${codes || 'none'}).`);
+      const codes = [...new Set(d.document.rejections.map((r) => r.reasonCode))];
+      const first = d.document.rejections[0];
+      return fail(
+        'AuthorizationRequestRejected',
+        `The payer rejected the request (AAA ${codes.join(',') || 'none'}).`,
+        // AAA03 codes are from a closed X12 list (digits): safe to show; the level says who fixes it.
+        {
+          reasonCode: first && /^[0-9A-Z]{1,3}$/.test(first.reasonCode) ? `aaa_${first.reasonCode}` : 'aaa',
+          ...(first ? { level: first.level } : {}),
+        },
+      );
     }
     case 'not_required':
-      return fail('AuthorizationNotRequired', 'The payer answered that no authorization is required.');
+      return fail('AuthorizationNotRequired', 'The payer answered that no authorization is required.', {
+        reasonCode: 'payer_not_required',
+      });
     case 'other':
-      return fail('AuthorizationDecisionUnreadable', 'The payer response carries no decision we can read.');
+      return fail('AuthorizationDecisionUnreadable', 'The payer response carries no decision we can read.', {
+        reasonCode: 'no_decision',
+      });
   }
 }
 
-function fail(type: string, message: string): never {
-  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+function fail(type: string, message: string, detail: { reasonCode: string; level?: string }): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [detail] });
 }

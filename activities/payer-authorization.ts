@@ -54,6 +54,7 @@ export function createPayerAuthorizationPort(deps: PayerAuthorizationDeps): Auth
         type: 'AuthorizationDataMissing',
         message: 'The authorization request cannot be sent: patient, coverage or practice not on file.',
         nonRetryable: true,
+        details: [{ reasonCode: 'record_missing' }],
       });
     }
     if (coverage.patientId !== sub.patientId || coverage.payerId !== sub.payerId) {
@@ -62,6 +63,7 @@ export function createPayerAuthorizationPort(deps: PayerAuthorizationDeps): Auth
         type: 'AuthorizationCoverageChanged',
         message: "The coverage no longer matches the authorization's payer.",
         nonRetryable: true,
+        details: [{ reasonCode: 'coverage_moved' }],
       });
     }
     const d = patient.demographics;

@@ -3,9 +3,14 @@
 // arrives as a validated `recordVisit` update, so "visit 7 of 6" is rejected with a reason the scheduler shows.
 // Alerts (visits left, days left) raise worklist tasks and, while the plan of care continues, the extension
 // request goes out automatically. The end date expires it, zero visits exhausts it, discharge closes it.
+// A request that cannot be sent or an answer that is no decision (no diagnosis, an AAA rejection, an unreadable
+// 278) does not fail the process: it raises a staff task and waits for a correction (`resolveAuthorization`);
+// "no authorization required" ends it as not_required (domain/auth/attention.ts says which is which).
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
+  getExternalWorkflowHandle,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -19,6 +24,13 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { AuthorizationSubmission } from '../activities/authorizations.js';
+import {
+  attentionFor,
+  isAuthAttentionType,
+  type AuthAttentionProblem,
+  type AuthResolution,
+} from '../domain/auth/attention.js';
+import { isIcd10CmFormat } from '../domain/codes/icd10.js';
 import {
   applyDecision,
   checkVisit,
@@ -37,6 +49,7 @@ import {
 } from '../domain/auth/lifecycle.js';
 import { endOfLocalDay, localDate } from '../domain/core/zoned.js';
 import type { StaffRole } from '../domain/tasks.js';
+import { cancelTaskSignal } from './human-task.js';
 import { raiseTask } from './raise-task.js';
 import {
   AuthVisitsRemaining,
@@ -96,6 +109,8 @@ export interface PriorAuthStatus {
   needsAttention: boolean;
   extensionsRequested: number;
   extensionsApproved: number;
+  /** While the status is needs_attention: what staff must fix (type and reason code, no PHI). */
+  attention?: AuthAttentionProblem;
 }
 
 export interface RecordVisitResult {
@@ -122,6 +137,17 @@ export const adjustAuthorizationUpdate = defineUpdate<PriorAuthStatus, [AuthAdju
   'adjustAuthorization',
 );
 export const priorAuthStatusQuery = defineQuery<PriorAuthStatus>('status');
+/**
+ * Staff act on an authorization that waits for them (status needs_attention): resubmit with corrected codes,
+ * "no authorization required" (completes as not_required) or cancel (closes it). Refused otherwise.
+ */
+export type AuthResolutionInput = AuthResolution & {
+  /** Who acted (audited by the API). */
+  resolvedBy: string;
+};
+export const resolveAuthorizationUpdate = defineUpdate<PriorAuthStatus, [AuthResolutionInput]>(
+  'resolveAuthorization',
+);
 
 /** Payer calls are slow and flaky: generous timeout, bounded retries (WF-1). */
 export const payerActivityOptions = {
@@ -142,6 +168,25 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const POLL_PENDED_EXTENSION_PATCH = 'poll-pended-extension';
 /** Executions from before this patch took an extension the payer denied at once without telling anyone. */
 export const EXTENSION_DENIED_TASK_PATCH = 'extension-denied-task';
+/** Executions from before this patch failed on a request that could not be sent or an answer with no decision. */
+export const AUTH_ATTENTION_PATCH = 'auth-attention-task';
+
+const CPT_HCPCS = /^[0-9A-Z]{5}$/;
+
+/** The typed problem behind a failed authorization activity, or undefined when it is anything else. */
+function attentionProblemOf(err: unknown): AuthAttentionProblem | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  const type = err.cause.type ?? undefined;
+  if (!isAuthAttentionType(type)) return undefined;
+  const d = (err.cause.details?.[0] ?? {}) as { reasonCode?: unknown; level?: unknown };
+  const levels = ['payer', 'provider', 'subscriber', 'dependent'] as const;
+  const level = levels.find((l) => l === d.level);
+  return {
+    type,
+    reasonCode: typeof d.reasonCode === 'string' ? d.reasonCode : 'unspecified',
+    ...(level ? { level } : {}),
+  };
+}
 
 export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAuthStatus> {
   const policy = input.alertPolicy ?? DEFAULT_AUTH_ALERT_POLICY;
@@ -156,9 +201,15 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   let planOfCareContinues = input.planOfCareContinues;
   let closing = false;
   let changed = false;
+  // Corrections from staff replace the request's codes for every later request (extensions included).
+  let diagnosisCodes = input.diagnosisCodes;
+  let procedureCodes = input.procedureCodes;
+  /** What staff must fix while the status is needs_attention, and what they decided. */
+  let attention: AuthAttentionProblem | undefined;
+  let resolution: AuthResolution | undefined;
 
   const needsAttention = () =>
-    ['expired', 'exhausted', 'denied'].includes(ledger.status) || decisionEscalated;
+    ['expired', 'exhausted', 'denied', 'needs_attention'].includes(ledger.status) || decisionEscalated;
   const snapshot = (): PriorAuthStatus => ({
     authorizationId: input.authorizationId,
     status: ledger.status,
@@ -174,6 +225,7 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
     needsAttention: needsAttention(),
     extensionsRequested: ledger.extensionsRequested,
     extensionsApproved: ledger.extensionsApproved,
+    ...(attention && ledger.status === 'needs_attention' ? { attention } : {}),
   });
   const publish = (deadline?: Date) =>
     upsertSearchAttributes([
@@ -270,12 +322,73 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
             'The correction is not consistent with the visits already used.',
             'InvalidAdjustment',
           );
-        if (['draft', 'submitted', 'pending', 'denied', 'closed'].includes(ledger.status)) {
+        if (
+          ['draft', 'submitted', 'pending', 'denied', 'closed', 'needs_attention', 'not_required'].includes(
+            ledger.status,
+          )
+        ) {
           throw ApplicationFailure.nonRetryable(
             'Only an approved authorization can be corrected.',
             'InvalidAdjustment',
           );
         }
+      },
+    },
+  );
+
+  setHandler(
+    resolveAuthorizationUpdate,
+    (r) => {
+      resolution =
+        r.action === 'resubmit'
+          ? {
+              action: 'resubmit',
+              ...(r.diagnosisCodes ? { diagnosisCodes: [...r.diagnosisCodes] } : {}),
+              ...(r.procedureCodes ? { procedureCodes: [...r.procedureCodes] } : {}),
+            }
+          : { action: r.action };
+      // The main loop takes it from here (resubmits, completes or closes); the caller sees where it goes.
+      ledger = {
+        ...ledger,
+        status: r.action === 'resubmit' ? 'submitted' : r.action === 'cancel' ? 'closed' : 'not_required',
+      };
+      changed = true;
+      return snapshot();
+    },
+    {
+      validator: (r) => {
+        if (ledger.status !== 'needs_attention' || resolution !== undefined) {
+          throw ApplicationFailure.nonRetryable(
+            'The authorization is not waiting for staff: nothing to resolve.',
+            'NotAwaitingResolution',
+          );
+        }
+        if (
+          !r ||
+          !['resubmit', 'not_required', 'cancel'].includes(r.action) ||
+          typeof r.resolvedBy !== 'string'
+        )
+          throw ApplicationFailure.nonRetryable('The resolution is malformed.', 'InvalidResolution');
+        if (r.action !== 'resubmit') return;
+        const dx: readonly unknown[] = r.diagnosisCodes ?? diagnosisCodes ?? [];
+        const px: readonly unknown[] | undefined = r.procedureCodes;
+        if (
+          dx.length === 0 ||
+          dx.length > 12 ||
+          !dx.every((c) => typeof c === 'string' && isIcd10CmFormat(c))
+        )
+          throw ApplicationFailure.nonRetryable(
+            'A resubmission needs 1–12 ICD-10-CM diagnosis codes.',
+            'InvalidResolution',
+          );
+        if (
+          px !== undefined &&
+          (px.length === 0 || !px.every((c) => typeof c === 'string' && CPT_HCPCS.test(c)))
+        )
+          throw ApplicationFailure.nonRetryable(
+            'Procedure codes must be CPT/HCPCS codes.',
+            'InvalidResolution',
+          );
       },
     },
   );
@@ -299,8 +412,8 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
     startDate: input.startDate,
     endDate: input.endDate,
     urgency: input.urgency,
-    ...(input.diagnosisCodes ? { diagnosisCodes: input.diagnosisCodes } : {}),
-    ...(input.procedureCodes ? { procedureCodes: input.procedureCodes } : {}),
+    ...(diagnosisCodes ? { diagnosisCodes } : {}),
+    ...(procedureCodes ? { procedureCodes } : {}),
     extendsAuthNumber,
   });
 
@@ -321,29 +434,115 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
       48,
     );
 
-  // 1. Submit (once per request number; the key makes a retried activity file only once).
-  if (ledger.status === 'draft') {
-    requestNumber += 1;
-    ledger = { ...ledger, status: 'submitted' };
-    publish();
-    take(await payer.submitAuthorizationRequest(submission(), requestNumber));
-  }
+  /**
+   * An activity that may fail with a problem staff can act on: the problem instead of a failed process. Only
+   * failures get here, so histories from before the patch (which never had one) replay unchanged.
+   */
+  const ask = async (
+    call: () => Promise<PayerDecision>,
+  ): Promise<{ decision: PayerDecision } | { problem: AuthAttentionProblem }> => {
+    try {
+      return { decision: await call() };
+    } catch (err) {
+      const problem = attentionProblemOf(err);
+      if (problem === undefined || !patched(AUTH_ATTENTION_PATCH)) throw err;
+      return { problem };
+    }
+  };
 
-  // 2. Follow up while the payer decides: a webhook signal or a poll, escalating past the decision window.
+  /**
+   * The table's action for a problem with the first request: not required ends the process; anything else
+   * raises the task and waits for staff (or a payer decision recorded through the API). Leaves the ledger at
+   * draft for a resubmission, at not_required, or with `closing` set.
+   */
+  const awaitStaff = async (problem: AuthAttentionProblem) => {
+    const action = attentionFor(problem);
+    if (action.kind === 'complete_not_required') {
+      ledger = { ...ledger, status: 'not_required' };
+      return;
+    }
+    attention = problem;
+    resolution = undefined;
+    ledger = { ...ledger, status: 'needs_attention' };
+    publish();
+    const task = await raiseTask(taskOwner, {
+      kind: action.taskKind,
+      title: action.title,
+      role: action.role,
+      dueInHours: action.dueInHours,
+      details: { reasonCode: problem.reasonCode, problem: problem.type },
+    });
+    await condition(() => resolution !== undefined || closing || ledger.status !== 'needs_attention');
+    // Set by the update handler while the condition waited (TS cannot see that).
+    const r = resolution as AuthResolution | undefined;
+    attention = undefined;
+    resolution = undefined;
+    try {
+      // Resolved through the API: the worklist row is moot (a person may have completed it already).
+      await getExternalWorkflowHandle(task).signal(cancelTaskSignal, { reason: 'not_needed' });
+    } catch {
+      // Already completed.
+    }
+    if (r?.action === 'resubmit' && !closing) {
+      if (r.diagnosisCodes) diagnosisCodes = r.diagnosisCodes;
+      if (r.procedureCodes) procedureCodes = r.procedureCodes;
+      ledger = { ...ledger, status: 'draft' };
+      // A new request: the payer's decision window starts again.
+      decisionDeadline = new Date().getTime() + windowMs;
+      decisionEscalated = false;
+    } else if (r?.action === 'cancel') closing = true;
+    // not_required: the handler set it; a decision signal: the ledger already holds it.
+  };
+
+  /** A problem with an extension request: the approved visits stay usable; staff get the table's task. */
+  const extensionProblem = async (problem: AuthAttentionProblem) => {
+    const action = attentionFor(problem);
+    if (action.kind !== 'task') return;
+    await raiseTask(taskOwner, {
+      kind: action.taskKind,
+      title: action.title,
+      role: action.role,
+      dueInHours: action.dueInHours,
+      details: { reasonCode: problem.reasonCode, problem: problem.type, extension: true },
+    });
+  };
+
   const windowMs = (input.decisionWindowHours ?? (input.urgency === 'urgent' ? 72 : 7 * 24)) * 3_600_000;
-  const decisionDeadline = workflowInfo().startTime.getTime() + windowMs;
-  while ((ledger.status === 'pending' || ledger.status === 'submitted') && !closing) {
-    const untilDeadline = decisionDeadline - new Date().getTime();
-    publish(new Date(decisionDeadline));
-    const pollMs = Math.min(pollEveryMs, untilDeadline > 0 ? untilDeadline : Infinity);
-    const stillPending = () => ledger.status === 'pending' || ledger.status === 'submitted';
-    await condition(() => !stillPending() || closing, pollMs);
-    if (!stillPending() || closing) continue;
-    if (new Date().getTime() >= decisionDeadline && !decisionEscalated) {
-      decisionEscalated = true;
-      await raise('auth_decision_overdue', 'Payer decision on an authorization is overdue', 'front_desk', 24);
-    } else take(await payer.pollAuthorizationDecision(submission(), requestNumber));
-  }
+  let decisionDeadline = workflowInfo().startTime.getTime() + windowMs;
+  do {
+    // 1. Submit (once per request number; the key makes a retried activity file only once).
+    if (ledger.status === 'draft') {
+      requestNumber += 1;
+      ledger = { ...ledger, status: 'submitted' };
+      publish();
+      const sent = await ask(() => payer.submitAuthorizationRequest(submission(), requestNumber));
+      if ('decision' in sent) take(sent.decision);
+      else await awaitStaff(sent.problem);
+    }
+
+    // 2. Follow up while the payer decides: a webhook signal or a poll, escalating past the decision window.
+    while ((ledger.status === 'pending' || ledger.status === 'submitted') && !closing) {
+      const untilDeadline = decisionDeadline - new Date().getTime();
+      publish(new Date(decisionDeadline));
+      const pollMs = Math.min(pollEveryMs, untilDeadline > 0 ? untilDeadline : Infinity);
+      const stillPending = () => ledger.status === 'pending' || ledger.status === 'submitted';
+      await condition(() => !stillPending() || closing, pollMs);
+      if (!stillPending() || closing) continue;
+      if (new Date().getTime() >= decisionDeadline && !decisionEscalated) {
+        decisionEscalated = true;
+        await raise(
+          'auth_decision_overdue',
+          'Payer decision on an authorization is overdue',
+          'front_desk',
+          24,
+        );
+      } else {
+        const polled = await ask(() => payer.pollAuthorizationDecision(submission(), requestNumber));
+        if ('decision' in polled) take(polled.decision);
+        else await awaitStaff(polled.problem);
+      }
+    }
+  } while (ledger.status === 'draft' && !closing);
   decisionEscalated = false;
 
   if (ledger.status === 'denied') {
@@ -352,7 +551,7 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
   }
 
   // 3. Guard the approved authorization until it ends.
-  while (!closing && !['denied', 'expired', 'closed'].includes(ledger.status)) {
+  while (!closing && !['denied', 'expired', 'closed', 'not_required'].includes(ledger.status)) {
     const now = new Date();
     const today = localDate(now, input.timezone);
 
@@ -365,12 +564,16 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
 
     // A pended extension: ask the payer again on the polling cadence (a webhook signal may decide first).
     if (extensionPending && now.getTime() >= nextExtensionPollAt) {
-      const d = await payer.pollAuthorizationDecision(submission(ledger.authNumber), requestNumber);
+      const polled = await ask(() =>
+        payer.pollAuthorizationDecision(submission(ledger.authNumber), requestNumber),
+      );
+      const d: PayerDecision = 'decision' in polled ? polled.decision : { outcome: 'denied' };
+      if ('problem' in polled) await extensionProblem(polled.problem);
       if (d.outcome === 'pended') nextExtensionPollAt = new Date().getTime() + pollEveryMs;
       else {
         extensionPending = false;
         take(d);
-        if (d.outcome === 'denied') await extensionDenied();
+        if (d.outcome === 'denied' && 'decision' in polled) await extensionDenied();
       }
     }
     if (extensionDeniedBySignal) {
@@ -390,9 +593,14 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
         status: 'extension_requested',
       };
       requestNumber += 1;
-      const decision = await payer.submitAuthorizationRequest(submission(ledger.authNumber), requestNumber);
+      const sent = await ask(() =>
+        payer.submitAuthorizationRequest(submission(ledger.authNumber), requestNumber),
+      );
+      // An extension the payer could not take keeps the approved visits, like a denial; the task says why.
+      const decision: PayerDecision = 'decision' in sent ? sent.decision : { outcome: 'denied' };
       take(decision);
-      if (decision.outcome === 'denied' && patched(EXTENSION_DENIED_TASK_PATCH)) await extensionDenied();
+      if ('problem' in sent) await extensionProblem(sent.problem);
+      else if (decision.outcome === 'denied' && patched(EXTENSION_DENIED_TASK_PATCH)) await extensionDenied();
       if (ledger.status === 'pending') {
         ledger = { ...ledger, status: 'extension_requested' };
         if (patched(POLL_PENDED_EXTENSION_PATCH)) {
@@ -420,6 +628,8 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
       await condition(allHandlersFinished);
       await continueAsNew<typeof priorAuthorization>({
         ...input,
+        ...(diagnosisCodes ? { diagnosisCodes } : {}),
+        ...(procedureCodes ? { procedureCodes } : {}),
         planOfCareContinues,
         carry: { ledger, requestNumber, decisionEscalated, extensionPending },
       });

@@ -1,1 +1,2 @@
 export * from './authorization.js';
+export * from './attention.js';

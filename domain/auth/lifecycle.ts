@@ -16,7 +16,11 @@ export type AuthStatus =
   | 'extension_requested'
   | 'extended'
   | 'expired'
-  | 'closed';
+  | 'closed'
+  /** The request could not be sent or the payer's answer was no decision: a staff task waits (attention.ts). */
+  | 'needs_attention'
+  /** The payer (or staff) said no authorization is required: visits and claims go ahead without a number. */
+  | 'not_required';
 
 export interface PayerDecision {
   outcome: 'approved' | 'partially_approved' | 'denied' | 'pended';

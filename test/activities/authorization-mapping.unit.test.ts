@@ -116,19 +116,25 @@ describe('submission → 278 request', () => {
   });
 
   it('a request that cannot be built fails non-retryably as AuthorizationDataMissing', () => {
-    const cases: Array<[AuthorizationSubmission, string[]]> = [
-      [{ ...submission, diagnosisCodes: undefined }, ['97110']],
-      [{ ...submission, diagnosisCodes: [] }, ['97110']],
-      [{ ...submission, diagnosisCodes: ['not-a-code'] }, ['97110']],
-      [{ ...submission, diagnosisCodes: Array.from({ length: 13 }, () => 'M54.50') }, ['97110']],
-      [submission, []],
-      [{ ...submission, procedureCodes: ['97110:59'] }, ['97110']],
-      [{ ...submission, endDate: '2026-03-01' }, ['97110']],
+    // The reason code in the details is what the workflow's staff task shows (codes only, no values).
+    const cases: Array<[AuthorizationSubmission, string[], string]> = [
+      [{ ...submission, diagnosisCodes: undefined }, ['97110'], 'no_diagnosis'],
+      [{ ...submission, diagnosisCodes: [] }, ['97110'], 'no_diagnosis'],
+      [{ ...submission, diagnosisCodes: ['not-a-code'] }, ['97110'], 'invalid_diagnosis'],
+      [
+        { ...submission, diagnosisCodes: Array.from({ length: 13 }, () => 'M54.50') },
+        ['97110'],
+        'too_many_diagnoses',
+      ],
+      [submission, [], 'no_procedure'],
+      [{ ...submission, procedureCodes: ['97110:59'] }, ['97110'], 'invalid_procedure'],
+      [{ ...submission, endDate: '2026-03-01' }, ['97110'], 'invalid_period'],
     ];
-    for (const [sub, defaults] of cases) {
+    for (const [sub, defaults, reasonCode] of cases) {
       const f = failureOf(() => toAuthorizationRequest(sub, parties, 'PA1', defaults));
       expect(f.type).toBe('AuthorizationDataMissing');
       expect(f.nonRetryable).toBe(true);
+      expect(f.details).toEqual([{ reasonCode }]);
     }
   });
 });
@@ -218,13 +224,16 @@ describe('278 response → PayerDecision', () => {
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toBe('The payer rejected the request (AAA 75).');
     expect(f.message).not.toContain('SYNTHETIC');
+    expect(f.details).toEqual([{ reasonCode: 'aaa_75', level: 'subscriber' }]);
   });
 
   it('"no authorization required" (NA) and a response without a decision are typed failures', () => {
     const na = failureOf(() => decisionOf(review('NA')));
     expect(na.type).toBe('AuthorizationNotRequired');
     expect(na.nonRetryable).toBe(true);
+    expect(na.details).toEqual([{ reasonCode: 'payer_not_required' }]);
     const none = failureOf(() => decisionOf([]));
     expect(none.type).toBe('AuthorizationDecisionUnreadable');
+    expect(none.details).toEqual([{ reasonCode: 'no_decision' }]);
   });
 });

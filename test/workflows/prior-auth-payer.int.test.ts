@@ -4,8 +4,8 @@
 // encrypted mirror. The sandbox pends `SBX-PEND-…` members until the test decides them (its own hook), so the
 // order "visit 7 rejected, then the extension approved" is the test's, not a race.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -27,6 +27,7 @@ import {
   priorAuthorization,
   priorAuthStatusQuery,
   recordVisitUpdate,
+  resolveAuthorizationUpdate,
   type PriorAuthInput,
   type PriorAuthStatus,
 } from '../../workflows/prior-auth.js';
@@ -69,7 +70,7 @@ function recording(c: PayerConnector) {
 }
 
 /** A synthetic patient with a coverage at the sandbox MA plan, in our encrypted mirror. */
-async function enrol(memberId: string) {
+async function enrol(memberId: string, payerId = 'ma-fastlane') {
   const patientId = randomUUID();
   const coverageId = randomUUID();
   await createPatientRepository(db.db, keys).upsert({
@@ -90,7 +91,7 @@ async function enrol(memberId: string) {
     coverageId,
     practiceId: DEMO_PRACTICE_ID,
     patientId,
-    payerId: 'ma-fastlane',
+    payerId,
     priority: 1,
     memberId,
   });
@@ -370,28 +371,173 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
     }
   });
 
-  it('without a diagnosis no 278 can be built: the activity fails at once as AuthorizationDataMissing', async () => {
+  it('without a diagnosis no 278 can be built: a front-desk task, NeedsAttention; the correction resubmits and is approved', async () => {
     const who = await enrol(`SBX-CO45-${randomUUID().slice(0, 8).toUpperCase()}`);
     const { spy, sent } = recording(connector);
     const { client, close } = await devServerClient();
     try {
       await run(spy, async (taskQueue) => {
         const { diagnosisCodes: _none, ...args } = input(localDate(new Date(), TZ), who);
-        const err = await client.workflow
-          .execute(priorAuthorization, {
-            taskQueue,
-            workflowId: workflowId('auth', args.authorizationId),
-            args: [args],
-          })
-          .catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(WorkflowFailedError);
-        const activity = (err as WorkflowFailedError).cause;
-        expect(activity).toBeInstanceOf(ActivityFailure);
-        const cause = (activity as ActivityFailure).cause as ApplicationFailure;
-        expect(cause).toBeInstanceOf(ApplicationFailure);
-        expect(cause.type).toBe('AuthorizationDataMissing');
-        // Non-retryable: one attempt, nothing sent to the payer.
+        const id = workflowId('auth', args.authorizationId);
+        const handle = await client.workflow.start(priorAuthorization, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
+        const status = () => handle.query(priorAuthStatusQuery);
+
+        // The process stays alive and says what to fix (type and reason code only); nothing went to the payer.
+        const waiting = await eventually(status, (s) => s.status === 'needs_attention');
+        expect(waiting).toMatchObject({
+          status: 'needs_attention',
+          needsAttention: true,
+          attention: { type: 'AuthorizationDataMissing', reasonCode: 'no_diagnosis' },
+        });
+        const [task] = await eventually(
+          () => tasksOf(id),
+          (t) => t.length === 1,
+        );
+        expect(task).toMatchObject({
+          kind: 'auth_data_missing',
+          assigneeRole: 'front_desk',
+          status: 'open',
+          details: {
+            authorizationId: args.authorizationId,
+            payerId: 'ma-fastlane',
+            reasonCode: 'no_diagnosis',
+            problem: 'AuthorizationDataMissing',
+          },
+        });
+        expect(task!.dueAt.getTime()).toBeGreaterThan(Date.now());
+        expect(JSON.stringify(task)).not.toContain('SBX-');
+        expect(
+          await eventually(
+            async () => (await handle.describe()).typedSearchAttributes.get(NeedsAttention),
+            (v) => v === true,
+          ),
+        ).toBe(true);
         expect(sent).toHaveLength(0);
+
+        // A resubmission still without a diagnosis is refused and changes nothing.
+        const refused = await handle
+          .executeUpdate(resolveAuthorizationUpdate, { args: [{ action: 'resubmit', resolvedBy: 'key-1' }] })
+          .catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe(
+          'InvalidResolution',
+        );
+        expect((await status()).status).toBe('needs_attention');
+
+        // The front desk adds the diagnosis: a new request (new trace) goes out and the payer approves it.
+        const accepted = await handle.executeUpdate(resolveAuthorizationUpdate, {
+          args: [{ action: 'resubmit', diagnosisCodes: ['M54.50'], resolvedBy: 'key-1' }],
+        });
+        expect(accepted.status).toBe('submitted');
+        const approved = await eventually(status, (s) => s.status === 'approved');
+        expect(approved).toMatchObject({ status: 'approved', visitsAuthorized: 6, needsAttention: false });
+        expect(approved.attention).toBeUndefined();
+        expect(sent.map((s) => [s.op, s.req.diagnoses])).toEqual([['submit', ['M54.50']]]);
+        // The task is moot once resolved: closed on the worklist.
+        expect(
+          (
+            await eventually(
+              () => tasksOf(id),
+              (t) => t[0]?.status === 'cancelled',
+            )
+          )[0]!.status,
+        ).toBe('cancelled');
+        expect(
+          await eventually(
+            async () => (await handle.describe()).typedSearchAttributes.get(NeedsAttention),
+            (v) => v === false,
+          ),
+        ).toBe(false);
+        expect(await statusTrail(handle)).toEqual(['submitted', 'needs_attention', 'submitted', 'approved']);
+
+        // Nothing waits for staff any more: a second resolution is refused.
+        const late = await handle
+          .executeUpdate(resolveAuthorizationUpdate, { args: [{ action: 'cancel', resolvedBy: 'key-1' }] })
+          .catch((e: unknown) => e);
+        expect(((late as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe(
+          'NotAwaitingResolution',
+        );
+        await handle.signal(dischargeSignal);
+        expect(await handle.result()).toMatchObject({ status: 'closed', visitsAuthorized: 6 });
+      });
+    } finally {
+      await close();
+    }
+  });
+
+  it('an AAA rejection (member not found) raises a front-desk task with the AAA code; cancel closes the authorization', async () => {
+    const memberId = `SBX-NOTFOUND-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const who = await enrol(memberId);
+    const { client, close } = await devServerClient();
+    try {
+      await run(connector, async (taskQueue) => {
+        const args = input(localDate(new Date(), TZ), who);
+        const id = workflowId('auth', args.authorizationId);
+        const handle = await client.workflow.start(priorAuthorization, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
+        const waiting = await eventually(
+          () => handle.query(priorAuthStatusQuery),
+          (s) => s.status === 'needs_attention',
+        );
+        expect(waiting.attention).toEqual({
+          type: 'AuthorizationRequestRejected',
+          reasonCode: 'aaa_75',
+          level: 'subscriber',
+        });
+        const [task] = await eventually(
+          () => tasksOf(id),
+          (t) => t.length === 1,
+        );
+        expect(task).toMatchObject({
+          kind: 'auth_request_rejected',
+          assigneeRole: 'front_desk',
+          details: { reasonCode: 'aaa_75', problem: 'AuthorizationRequestRejected' },
+        });
+        // The rejected request was never filed at the payer.
+        expect(await store.memberAuths(memberId)).toHaveLength(0);
+
+        await handle.executeUpdate(resolveAuthorizationUpdate, {
+          args: [{ action: 'cancel', resolvedBy: 'key-1' }],
+        });
+        expect(await handle.result()).toMatchObject({ status: 'closed', needsAttention: false });
+        expect((await handle.describe()).typedSearchAttributes.get(NeedsAttention)).toBe(false);
+      });
+    } finally {
+      await close();
+    }
+  });
+
+  it('"no authorization required" (HCR NA) completes as not_required: no task, no NeedsAttention', async () => {
+    const who = await enrol(`SBX-CO45-${randomUUID().slice(0, 8).toUpperCase()}`, 'medicare-part-b');
+    const { spy, sent } = recording(connector);
+    const { client, close } = await devServerClient();
+    try {
+      await run(spy, async (taskQueue) => {
+        const args = { ...input(localDate(new Date(), TZ), who), payerId: 'medicare-part-b' };
+        const id = workflowId('auth', args.authorizationId);
+        const handle = await client.workflow.start(priorAuthorization, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
+        expect(await handle.result()).toMatchObject({
+          status: 'not_required',
+          needsAttention: false,
+          visitsUsed: 0,
+        });
+        expect(await handle.result()).not.toHaveProperty('authNumber');
+        // One request, answered NA: no polling, no resubmission loop, nothing on the worklist.
+        expect(sent.map((s) => s.op)).toEqual(['submit']);
+        expect(await tasksOf(id)).toEqual([]);
+        expect((await handle.describe()).typedSearchAttributes.get(NeedsAttention)).toBe(false);
+        expect(await statusTrail(handle)).toEqual(['submitted', 'not_required']);
       });
     } finally {
       await close();

@@ -25,6 +25,7 @@ import {
   ack277CA,
   ack999,
   auth278,
+  auth278Rejection,
   eligibility271,
   remittance835,
   status277,
@@ -253,6 +254,25 @@ export class SandboxPayer {
     const sender = req.interchange.senderId;
     const profile = this.profile(plan, req.period.from);
     const scenario = scenarioFor(req.subscriber.id);
+    if (scenario?.kind === 'not_found') {
+      // The member is unknown here: the request is rejected (AAA 75) before review and nothing is filed.
+      const segments = auth278Rejection(
+        {
+          reference: req.reference,
+          plan,
+          requester: { name: req.provider.name, npi: req.provider.id },
+          subscriber: {
+            memberId: req.subscriber.id,
+            lastName: req.subscriber.name,
+            ...(req.subscriber.firstName !== undefined ? { firstName: req.subscriber.firstName } : {}),
+          },
+          trace: req.trace,
+          reasonCode: '75',
+        },
+        stamp(this.o.clock()),
+      );
+      return this.envelope(req.interchange, 'HI', '278', '278', segments);
+    }
     let row = await this.o.store.findAuth(sender, req.trace.number);
     let message: string | undefined;
     let weeks = req.service.weeks ?? profile.auth.fastLane?.withinWeeks ?? 0;

@@ -154,6 +154,27 @@ export interface Auth278Input {
   message?: string;
 }
 
+/**
+ * A 278 answer that rejects the request before any review (no HL EV/SS, no HCR): AAA at the subscriber level
+ * (HL 22), e.g. 75 subscriber not found, follow-up C "correct and resubmit". Nothing is filed at the payer.
+ */
+export function auth278Rejection(
+  x: Pick<Auth278Input, 'reference' | 'plan' | 'requester' | 'subscriber' | 'trace'> & { reasonCode: string },
+  now: Stamp,
+): Segment[] {
+  return [
+    seg('BHT', '0007', '11', clean(x.reference), d8(now.date), hhmm(now.time)),
+    seg('HL', '1', '', '20', '1'),
+    orgNm1('X3', x.plan.name, 'PI', x.plan.x12PayerId),
+    seg('HL', '2', '1', '21', '1'),
+    orgNm1('1P', x.requester.name, 'XX', x.requester.npi),
+    seg('HL', '3', '2', '22', '0'),
+    personNm1('IL', x.subscriber, 'MI', x.subscriber.memberId),
+    seg('TRN', '2', clean(x.trace.number), clean(x.trace.originatorId)),
+    seg('AAA', 'N', '', x.reasonCode, 'C'),
+  ];
+}
+
 export function auth278(x: Auth278Input, now: Stamp): Segment[] {
   const range = `${d8(x.period.from)}-${d8(x.period.to)}`;
   const out: Segment[] = [
