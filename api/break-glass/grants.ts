@@ -3,7 +3,7 @@
 // not at all, so there is never an unaudited or unreported grant. Expiry is not a job: every check compares
 // `expires_at` with the caller's clock, so a grant lapses the moment its window ends (and tests use a fake clock).
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, gt, gte, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
 import { appendAudit } from '../../db/audit/append.js';
 import type { Database } from '../../db/connection.js';
 import { breakGlassGrants, messages } from '../../db/schema.js';
@@ -120,7 +120,7 @@ export async function activeGrants(db: Database, principal: Principal, now: Date
         isNull(breakGlassGrants.endedAt),
         gt(breakGlassGrants.expiresAt, now),
         // A grant dated after `now` (a clock set back) is not open yet.
-        sql`${breakGlassGrants.grantedAt} <= ${now}`,
+        lte(breakGlassGrants.grantedAt, now),
       ),
     )
     .orderBy(desc(breakGlassGrants.grantedAt));

@@ -11,7 +11,8 @@ import { createActivities } from '../../activities/index.js';
 import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
 import { buildApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
-import { roles, type Role } from '../../api/auth/principal.js';
+import { roles, type Principal, type Role } from '../../api/auth/principal.js';
+import { openGrant, type ActiveGrant } from '../../api/break-glass/grants.js';
 import { loadConfig } from '../../cli/config.js';
 import { devOnboardingConnectors } from '../../cli/dev-sandboxes.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
@@ -38,6 +39,13 @@ export interface ApiStack {
   auth: Record<'own' | 'other', Record<Role, { authorization: string }>>;
   /** Raw API keys (for the CLI). */
   keys: Record<'own' | 'other', Record<Role, string>>;
+  /**
+   * The API's clock (break-glass grants are dated and expire against it): real time shifted by `offsetMs`, so a
+   * test moves past a grant's expiry without waiting.
+   */
+  clock: { offsetMs: number; now(): Date };
+  /** Opens a break-glass grant of the demo practice for a principal that holds no API key of this stack. */
+  breakGlass(principal: Omit<Principal, 'practiceId'>): Promise<ActiveGrant>;
   /** A humanTask of the demo practice assigned to `role`, listed once its row exists. */
   startTask(role: StaffRole): Promise<string>;
   close(): Promise<void>;
@@ -79,7 +87,12 @@ export async function startApiStack(): Promise<ApiStack> {
       physician: { sendPlanOfCare: receipt, sendProgressSummary: receipt, sendDischargeSummary: receipt },
     }),
   );
+  const clock = {
+    offsetMs: 0,
+    now: () => new Date(Date.now() + clock.offsetMs),
+  };
   const app = await buildApp({
+    now: () => clock.now(),
     logLevel: 'silent',
     db: db.db,
     temporal: temporal.client,
@@ -112,6 +125,21 @@ export async function startApiStack(): Promise<ApiStack> {
     taskQueue,
     auth,
     keys,
+    clock,
+    async breakGlass(principal) {
+      const opened = await openGrant(
+        db.db,
+        { ...principal, practiceId: DEMO_PRACTICE_ID },
+        {
+          reason: 'Opened by the test stack',
+          requestId: randomUUID(),
+          sourceIp: '127.0.0.1',
+          now: clock.now(),
+        },
+      );
+      if (!opened.ok) throw new Error('break-glass grant refused (rate limit)');
+      return opened.grant;
+    },
     async startTask(role) {
       const taskId = randomUUID();
       await temporal.client.workflow.start(humanTask, {

@@ -1,0 +1,220 @@
+// SEC-AC-3 (break-glass, 45 CFR 164.312(a)(2)(ii)) and the admin's minimum-necessary views (security.md §1) over
+// the real stack: PostgreSQL, the Temporal dev server, a worker with sandbox connectors, real HTTP injection.
+// Before a grant an admin sees a claim's operational metadata and is refused the claim preview (403); opening a
+// grant writes the grant, an ETREAT audit event and a privacy-officer row; while it lasts the admin gets full
+// views and each such response is audited; past its window (fake clock) the admin is back to metadata and 403.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../api/auth/principal.js';
+import { breakGlassPolicyAt } from '../../domain/break-glass.js';
+import { claimBody, startApiStack, visitBody, type ApiStack } from './stack.js';
+
+let stack: ApiStack;
+beforeAll(async () => {
+  stack = await startApiStack();
+}, 120_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+const REASON = 'ZZCANARY-77 unresponsive in clinic, need coverage and claim history';
+
+function call(
+  method: 'GET' | 'POST' | 'DELETE',
+  role: Role,
+  url: string,
+  body?: object,
+  side: 'own' | 'other' = 'own',
+) {
+  return stack.app.inject({
+    method,
+    url,
+    headers: { ...stack.auth[side][role], ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
+    ...(body ? { payload: body } : {}),
+  });
+}
+
+// API keys are `ptf_<prefix>_<secret>`; their principal is `apikey:<prefix>`.
+const adminId = () => `apikey:${stack.keys.own.admin.split('_')[1]}`;
+
+async function auditRows(where: { resourceType: string; purpose?: string }) {
+  return stack.db.sql<
+    { actor_id: string; resource_id: string; fields_disclosed: string[] | null; outcome: string }[]
+  >`
+    select actor_id, resource_id, fields_disclosed, outcome from audit_events
+    where resource_type = ${where.resourceType}
+      and (${where.purpose ?? null}::text is null or purpose_of_use = ${where.purpose ?? null})
+    order by id`;
+}
+
+describe('break-glass', () => {
+  let claimId: string;
+  let grantId: string;
+  const policy = breakGlassPolicyAt(new Date());
+
+  beforeAll(async () => {
+    const started = await call('POST', 'biller', '/v1/claims', claimBody());
+    expect(started.statusCode).toBe(202);
+    claimId = (started.json() as { id: string }).id;
+  }, 60_000);
+
+  it('before a grant: an admin sees operational metadata only and is refused the all-billing preview', async () => {
+    const claim = await call('GET', 'admin', `/v1/claims/${claimId}`);
+    expect(claim.statusCode).toBe(200);
+    expect(Object.keys(claim.json() as object).sort()).toEqual(['attempt', 'claimId', 'frequency', 'state']);
+    const biller = await call('GET', 'biller', `/v1/claims/${claimId}`);
+    expect(biller.json()).toHaveProperty('lines');
+
+    const preview = await call('POST', 'admin', '/v1/claims/preview', { visit: visitBody() });
+    expect(preview.statusCode).toBe(403);
+    expect(preview.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(preview.json()).toMatchObject({ reason: 'BreakGlassRequired' });
+    const denied = await stack.db.sql`
+      select 1 from audit_events where resource_type = 'api_route' and outcome = 'denied'
+        and request_id = ${preview.headers['x-request-id'] as string}`;
+    expect(denied).toHaveLength(1);
+    expect((await call('GET', 'admin', '/v1/break-glass')).json()).toEqual({ data: [] });
+  });
+
+  it('is refused to roles that may not break glass and to a reason that says nothing', async () => {
+    for (const role of ['front_desk', 'biller', 'integration'] as const) {
+      expect((await call('POST', role, '/v1/break-glass', { reason: REASON })).statusCode).toBe(403);
+    }
+    const short = await call('POST', 'admin', '/v1/break-glass', { reason: 'because' });
+    expect(short.statusCode).toBe(400);
+    expect(short.body).not.toContain('because');
+    const long = await call('POST', 'admin', '/v1/break-glass', {
+      reason: 'x'.repeat(policy.reasonMaxChars + 1),
+    });
+    expect(long.statusCode).toBe(400);
+    expect(await stack.db.sql`select 1 from break_glass_grants`).toHaveLength(0);
+  });
+
+  it('opens a time-boxed grant: grant row, ETREAT audit event and a queued privacy-officer notification', async () => {
+    const now = stack.clock.now();
+    const opened = await call('POST', 'admin', '/v1/break-glass', { reason: REASON });
+    expect(opened.statusCode).toBe(201);
+    const grant = opened.json() as { id: string; scope: string; grantedAt: string; expiresAt: string };
+    grantId = grant.id;
+    expect(grant.scope).toBe('practice');
+    expect(opened.body).not.toContain('ZZCANARY');
+    expect(Date.parse(grant.expiresAt) - Date.parse(grant.grantedAt)).toBe(policy.grantMinutes * 60_000);
+    expect(Date.parse(grant.grantedAt)).toBeGreaterThanOrEqual(now.getTime());
+
+    const [row] = await stack.db.sql<{ principal_id: string; reason: string; principal_role: string }[]>`
+      select principal_id, reason, principal_role from break_glass_grants where id = ${grant.id}`;
+    expect(row).toMatchObject({ principal_id: adminId(), reason: REASON, principal_role: 'admin' });
+
+    const audit = await auditRows({ resourceType: 'break_glass_grant', purpose: 'ETREAT' });
+    expect(audit).toEqual([
+      expect.objectContaining({ actor_id: adminId(), resource_id: grant.id, outcome: 'success' }),
+    ]);
+
+    const outbox = await stack.db.sql<
+      { template: string; status: string; context: unknown; patient_id: string | null }[]
+    >`
+      select template, status, context, patient_id from messages where dedupe_key = ${`break-glass:${grant.id}`}`;
+    expect(outbox).toEqual([
+      {
+        template: 'privacy_officer_break_glass',
+        status: 'queued',
+        patient_id: null,
+        context: { breakGlassGrantId: grant.id, actorId: adminId(), actorRole: 'admin' },
+      },
+    ]);
+    // The reason lives in the grant row only: not in the audit log, not in the notification.
+    const leaked = await stack.db.sql`
+      select 1 from audit_events where row_to_json(audit_events)::text like '%ZZCANARY%'
+      union all select 1 from messages where row_to_json(messages)::text like '%ZZCANARY%'`;
+    expect(leaked).toHaveLength(0);
+
+    const listed = await call('GET', 'admin', '/v1/break-glass');
+    expect(listed.json()).toEqual({ data: [grant] });
+  });
+
+  it('while active: full views for the admin, each response audited with purpose ETREAT', async () => {
+    const claim = await call('GET', 'admin', `/v1/claims/${claimId}`);
+    expect(claim.statusCode).toBe(200);
+    const body = claim.json() as Record<string, unknown>;
+    expect(body).toHaveProperty('lines');
+    expect(body).toHaveProperty('blockingFindings');
+    const disclosed = await stack.db.sql<{ resource_id: string; fields_disclosed: string[] }[]>`
+      select resource_id, fields_disclosed from audit_events
+      where resource_type = 'break_glass_disclosure' and purpose_of_use = 'ETREAT'
+        and request_id = ${claim.headers['x-request-id'] as string}`;
+    expect(disclosed).toHaveLength(1);
+    expect(disclosed[0]!.resource_id).toBe(`${grantId}|.v1.claims.:id`);
+    expect(disclosed[0]!.fields_disclosed).toEqual(expect.arrayContaining(['lines', 'claimId', 'state']));
+
+    const preview = await call('POST', 'admin', '/v1/claims/preview', { visit: visitBody() });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json()).toHaveProperty('lines');
+  });
+
+  it("never reaches another practice's objects, with or without a grant", async () => {
+    expect((await call('GET', 'admin', `/v1/claims/${claimId}`, undefined, 'other')).statusCode).toBe(404);
+    const theirs = await call('POST', 'admin', '/v1/break-glass', { reason: REASON }, 'other');
+    expect(theirs.statusCode).toBe(201);
+    const elevated = await call('GET', 'admin', `/v1/claims/${claimId}`, undefined, 'other');
+    expect(elevated.statusCode).toBe(404);
+    expect(elevated.body).not.toContain('lines');
+    // Nor can they see or end our grant.
+    expect((await call('GET', 'admin', '/v1/break-glass', undefined, 'other')).json()).toEqual({
+      data: [expect.objectContaining({ id: (theirs.json() as { id: string }).id })],
+    });
+    expect((await call('DELETE', 'admin', `/v1/break-glass/${grantId}`, undefined, 'other')).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('expires by itself: past its window (fake clock) the admin is back to metadata and 403', async () => {
+    stack.clock.offsetMs = policy.grantMinutes * 60_000 + 1_000;
+    try {
+      expect((await call('GET', 'admin', '/v1/break-glass')).json()).toEqual({ data: [] });
+      const claim = await call('GET', 'admin', `/v1/claims/${claimId}`);
+      expect(Object.keys(claim.json() as object).sort()).toEqual([
+        'attempt',
+        'claimId',
+        'frequency',
+        'state',
+      ]);
+      const preview = await call('POST', 'admin', '/v1/claims/preview', { visit: visitBody() });
+      expect(preview.statusCode).toBe(403);
+      // An expired grant cannot be ended either.
+      expect((await call('DELETE', 'admin', `/v1/break-glass/${grantId}`)).statusCode).toBe(404);
+    } finally {
+      stack.clock.offsetMs = 0;
+    }
+  });
+
+  it('can be ended early; ending is audited and the full view stops at once', async () => {
+    const opened = await call('POST', 'therapist', '/v1/break-glass', { reason: REASON });
+    expect(opened.statusCode).toBe(201);
+    const id = (opened.json() as { id: string }).id;
+    expect((await call('DELETE', 'therapist', `/v1/break-glass/${id}`)).statusCode).toBe(204);
+    expect((await call('DELETE', 'therapist', `/v1/break-glass/${id}`)).statusCode).toBe(404);
+    expect((await call('GET', 'therapist', '/v1/break-glass')).json()).toEqual({ data: [] });
+    const ended = await stack.db.sql`
+      select 1 from audit_events where resource_type = 'break_glass_grant' and action = 'U' and resource_id = ${id}`;
+    expect(ended).toHaveLength(1);
+  });
+
+  it('is rate-limited per principal, also under parallel requests', async () => {
+    // The other practice's therapist has opened none yet.
+    const results = await Promise.all(
+      Array.from({ length: policy.maxGrantsPerWindow + 2 }, () =>
+        call('POST', 'therapist', '/v1/break-glass', { reason: REASON }, 'other'),
+      ),
+    );
+    const codes = results.map((r) => r.statusCode).sort();
+    expect(codes).toEqual([
+      ...Array<number>(policy.maxGrantsPerWindow).fill(201),
+      ...Array<number>(2).fill(429),
+    ]);
+    const limited = results.find((r) => r.statusCode === 429)!;
+    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Other principals are not affected by it.
+    expect((await call('POST', 'admin', '/v1/break-glass', { reason: REASON })).statusCode).toBe(201);
+  });
+});
