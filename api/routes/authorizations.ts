@@ -1,5 +1,6 @@
 // Prior authorizations over REST (DESIGN §3): start, status, payer decision, record a visit (409 with the
-// reason when the authorization does not allow it — "visit 7 of 6"), and staff corrections.
+// reason when the authorization does not allow it — "visit 7 of 6"), staff corrections, and staff resolving an
+// authorization that waits for them (a request the payer could not take: resubmit, not required, cancel).
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -12,6 +13,7 @@ import {
   priorAuthorization,
   priorAuthStatusQuery,
   recordVisitUpdate,
+  resolveAuthorizationUpdate,
 } from '../../workflows/prior-auth.js';
 import { PayerId } from '../../workflows/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
@@ -30,6 +32,14 @@ import { HttpProblem, problem } from '../problem.js';
 import { authorizationStatusViews, visitRecordedViews } from '../response-shaping/views.js';
 
 const isoDate = z.iso.date();
+const diagnosisCodes = z
+  .array(z.string().max(8).refine(isIcd10CmFormat, 'expected an ICD-10-CM code'))
+  .min(1)
+  .max(12);
+const procedureCodes = z
+  .array(z.string().regex(/^[0-9A-Z]{5}$/, 'expected a CPT/HCPCS code'))
+  .min(1)
+  .max(10);
 const id = z.strictObject({ id: z.uuid() });
 
 const started = z.object({
@@ -56,18 +66,10 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
             endDate: isoDate.optional(),
             urgency: z.enum(['standard', 'urgent']).default('standard'),
             planOfCareContinues: z.boolean().default(true),
-            // What the 278 asks for: without a diagnosis no request can be sent to the payer (the process
-            // stops with AuthorizationDataMissing); procedure codes default to the worker's configured ones.
-            diagnosisCodes: z
-              .array(z.string().max(8).refine(isIcd10CmFormat, 'expected an ICD-10-CM code'))
-              .min(1)
-              .max(12)
-              .optional(),
-            procedureCodes: z
-              .array(z.string().regex(/^[0-9A-Z]{5}$/, 'expected a CPT/HCPCS code'))
-              .min(1)
-              .max(10)
-              .optional(),
+            // What the 278 asks for: without a diagnosis no request can be sent to the payer (the process raises
+            // a front-desk task and waits for /resolution); procedure codes default to the worker's ones.
+            diagnosisCodes: diagnosisCodes.optional(),
+            procedureCodes: procedureCodes.optional(),
           }),
           response: { 202: started },
         },
@@ -208,6 +210,52 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
             args: [{ ...req.body, adjustedBy: principal.id }],
           }),
         );
+        await audited(deps, req, {
+          action: 'U',
+          resourceType: 'authorization',
+          resourceId: req.params.id,
+          workflowId: handle.workflowId,
+        });
+        return result;
+      },
+    );
+    app.post(
+      '/v1/authorizations/:id/resolution',
+      {
+        config: { roles: ['admin', 'front_desk', 'biller'], idempotent: true },
+        schema: {
+          tags: ['authorizations'],
+          summary:
+            'Resolve an authorization waiting for staff (needs_attention): resubmit with corrected codes, not required, or cancel',
+          description:
+            '409 when the authorization is not waiting for staff (or has finished); 422 when the resolution cannot fix it (a resubmission without any diagnosis).',
+          params: id,
+          body: z.discriminatedUnion('action', [
+            z.strictObject({
+              action: z.literal('resubmit'),
+              diagnosisCodes: diagnosisCodes.optional(),
+              procedureCodes: procedureCodes.optional(),
+            }),
+            z.strictObject({ action: z.literal('not_required') }),
+            z.strictObject({ action: z.literal('cancel') }),
+          ]),
+          response: { 200: authorizationStatusViews },
+        },
+      },
+      async (req) => {
+        const principal = principalOf(req);
+        const handle = await ownedProcess(deps, req, 'auth', req.params.id);
+        const result = await updateOr409(() =>
+          handle.executeUpdate(resolveAuthorizationUpdate, {
+            args: [{ ...req.body, resolvedBy: principal.id }],
+          }),
+        ).catch((err: unknown) => {
+          // The process is waiting, but this resolution cannot fix it: the request content is the problem.
+          if (err instanceof HttpProblem && err.problem.reason === 'InvalidResolution') {
+            throw new HttpProblem(problem(422, err.problem.detail, { reason: 'InvalidResolution' }));
+          }
+          throw err;
+        });
         await audited(deps, req, {
           action: 'U',
           resourceType: 'authorization',

@@ -185,6 +185,16 @@ const cases: Case[] = [
   },
   {
     method: 'POST',
+    url: '/v1/authorizations/:id/resolution',
+    allowed: ['admin', 'front_desk', 'biller'],
+    // The shared authorization is approved, so an admitted role reaches the process and is told there is
+    // nothing to resolve (409); the resolving itself is tested in authorization-resolution.int.test.ts.
+    ok: 409,
+    own: () => ({ url: `/v1/authorizations/${shared.auth}/resolution`, body: { action: 'cancel' } }),
+    other: () => ({ url: `/v1/authorizations/${shared.auth}/resolution`, body: { action: 'cancel' } }),
+  },
+  {
+    method: 'POST',
     url: '/v1/claims',
     allowed: ['admin', 'biller', 'integration'],
     ok: 202,
