@@ -14,11 +14,12 @@
 // ours in Postgres. Controls make sure this cannot pass vacuously: the sandbox EMR (the system of record, in its
 // own schema) does hold the marker, the codec server decrypts it for staff, and the failure message is
 // recovered through the codec.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { WorkflowFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { setLogDestination } from '../../api/logger.js';
@@ -45,6 +46,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 import { lineSink, newCanary, reveals } from './canary.js';
 
+const execFileAsync = promisify(execFile);
 const CANARY = newCanary();
 const logs = lineSink();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-canary-'));
@@ -490,7 +492,7 @@ describe('PHI canary over onboarding and claims through the API', () => {
     expect(reveals([...emrRows], CANARY)).toBe(true);
   });
 
-  it('gives the marker back, decrypted, to staff through the codec server (and to nobody without a key)', async () => {
+  it('gives the marker back, decrypted, to staff through the codec server and the Temporal CLI (and to nobody without a key)', async () => {
     const [execution] = (await executions(temporal.client)).filter(
       (e) => e.type === 'patientOnboarding' && e.workflowId !== failedWorkflowId,
     );
@@ -517,6 +519,40 @@ describe('PHI canary over onboarding and claims through the API', () => {
     };
     expect(input.demographics.family).toContain(CANARY);
     expect(input.coverages[0]!.memberId).toContain(CANARY);
+
+    // The Temporal CLI, as staff use it, decodes the whole history through the codec server with their key.
+    // Asynchronously: the codec server is this process's API, which must keep serving while the CLI runs.
+    const viaCodec = async (auth: string[]): Promise<string> => {
+      try {
+        const { stdout } = await execFileAsync(
+          inject('temporalCliPath'),
+          [
+            'workflow',
+            'show',
+            '--workflow-id',
+            execution!.workflowId,
+            '--output',
+            'json',
+            '--address',
+            inject('temporalAddress'),
+            '--codec-endpoint',
+            `${api.url}/codec`,
+            ...auth,
+          ],
+          { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+        );
+        return stdout;
+      } catch (err) {
+        // The CLI exits non-zero when the codec server refuses; whatever it printed is still checked.
+        return String((err as { stdout?: string }).stdout ?? '');
+      }
+    };
+    const decodedByCli = await viaCodec(['--codec-auth', keys.desk.authorization]);
+    expect(reveals(JSON.parse(decodedByCli), CANARY)).toBe(true);
+    // …and without a key the codec server decodes nothing.
+    const anonymousCli = await viaCodec([]);
+    expect(anonymousCli).not.toContain(CANARY);
+    expect(anonymousCli.length === 0 || !reveals(JSON.parse(anonymousCli), CANARY)).toBe(true);
 
     // …and the decode was audited, by field-free row (no marker in the audit log, checked above).
     const [audit] = await db.sql`
