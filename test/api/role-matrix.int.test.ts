@@ -2,7 +2,9 @@
 // sandbox connectors). For every route and every role: a role the route does not admit → 403; an admitted role
 // on its own practice's object → the route's success status, with only that role's fields in the body; the same
 // object through another practice's key of the same role → 404 (never 403, never data). The expected roles are
-// written out here from the minimum-necessary matrix of security.md §1, not read from the routes.
+// written out here from the minimum-necessary matrix of security.md §1, not read from the routes. Routes whose
+// content is all clinical or billing answer an admin 403 (BreakGlassRequired) until it holds a break-glass grant
+// (SEC-AC-3; the grant's own behaviour is tested in break-glass.int.test.ts).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roles, type Role } from '../../api/auth/principal.js';
@@ -68,7 +70,7 @@ const freshOnboarding = () => started('POST', '/v1/onboardings', 'admin', onboar
 const freshPoc = () => started('POST', '/v1/plans-of-care', 'therapist', planOfCareBody());
 
 interface Case {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   allowed: readonly Role[];
   ok: number;
@@ -78,7 +80,24 @@ interface Case {
   other?: () => Promise<Call> | Call;
   /** List routes: another practice's answer must not list the demo practice's objects. */
   otherList?: (body: unknown) => void;
+  /** Admitted roles that still need an active break-glass grant: 403 (BreakGlassRequired) without one. */
+  breakGlass?: readonly Role[];
+  /** Runs after an admitted role's own call (e.g. ends the grant it opened, so later cases see no grant). */
+  after?: (role: Role, body: unknown) => Promise<void>;
 }
+
+/** Opens a break-glass grant as `role` of the demo practice and returns its id. */
+async function openGrant(role: Role): Promise<string> {
+  const res = await send('POST', 'own', role, {
+    url: '/v1/break-glass',
+    body: { reason: 'Role matrix: checking the break-glass routes' },
+  });
+  expect(res.statusCode, `break-glass as ${role}`).toBe(201);
+  return (res.json() as { id: string }).id;
+}
+
+/** A grant of the demo practice held by nobody in this stack (another practice's callers try to end it). */
+let foreignGrant: string | undefined;
 
 const staff = ['admin', 'front_desk', 'therapist', 'biller'] as const;
 
@@ -206,6 +225,7 @@ const cases: Case[] = [
     method: 'POST',
     url: '/v1/claims/preview',
     allowed: ['admin', 'biller'],
+    breakGlass: ['admin'],
     ok: 200,
     own: () => ({ url: '/v1/claims/preview', body: { visit: visitBody() } }),
   },
@@ -254,6 +274,7 @@ const cases: Case[] = [
     method: 'POST',
     url: '/v1/plans-of-care/:id/outcomes',
     allowed: ['admin', 'therapist'],
+    breakGlass: ['admin'],
     ok: 200,
     own: () => ({
       url: `/v1/plans-of-care/${shared.poc}/outcomes`,
@@ -332,6 +353,42 @@ const cases: Case[] = [
   },
   {
     method: 'POST',
+    url: '/v1/break-glass',
+    allowed: ['admin', 'therapist'],
+    ok: 201,
+    own: () => ({ url: '/v1/break-glass', body: { reason: 'Role matrix: checking the break-glass routes' } }),
+    after: async (role, body) => {
+      const ended = await send('DELETE', 'own', role, {
+        url: `/v1/break-glass/${(body as { id: string }).id}`,
+      });
+      expect(ended.statusCode).toBe(204);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v1/break-glass',
+    allowed: ['admin', 'therapist'],
+    ok: 200,
+    own: () => ({ url: '/v1/break-glass' }),
+    otherList: (body) => expect((body as { data: unknown[] }).data).toEqual([]),
+  },
+  {
+    method: 'DELETE',
+    url: '/v1/break-glass/:id',
+    allowed: ['admin', 'therapist'],
+    ok: 204,
+    own: async (role) => ({
+      url: `/v1/break-glass/${role === 'admin' || role === 'therapist' ? await openGrant(role) : randomUUID()}`,
+    }),
+    other: async () => {
+      foreignGrant ??= (
+        await stack.breakGlass({ id: 'user:matrix-foreign', type: 'user', role: 'admin', amr: [] })
+      ).id;
+      return { url: `/v1/break-glass/${foreignGrant}` };
+    },
+  },
+  {
+    method: 'POST',
     url: '/codec/encode',
     allowed: staff,
     ok: 200,
@@ -393,19 +450,23 @@ describe('role × route matrix', () => {
       )?.views;
       for (const role of roles) {
         const admitted = c.allowed.includes(role);
+        const gated = c.breakGlass?.includes(role) ?? false;
         const own = await send(c.method, 'own', role, await c.own(role));
-        expect(own.statusCode, `${role} on its own practice`).toBe(admitted ? c.ok : 403);
-        if (!admitted) {
+        expect(own.statusCode, `${role} on its own practice`).toBe(admitted && !gated ? c.ok : 403);
+        if (!admitted || gated) {
           expect(own.headers['content-type']).toMatch(/^application\/problem\+json/);
+          if (gated) expect(own.json()).toMatchObject({ reason: 'BreakGlassRequired' });
         } else if (views) {
           // Only the role's allow-listed fields went out (SEC-AC-6), whatever the process held.
           const allowed = keyPaths(maximal(views.byRole[role] as z.ZodType));
           const extra = keyPaths(own.json()).filter((k) => !allowed.includes(k));
           expect(extra, `${role} received fields outside its view`).toEqual([]);
         }
+        if (admitted && !gated && c.after) await c.after(role, own.json());
         if (c.other) {
           const other = await send(c.method, 'other', role, await c.other());
-          expect(other.statusCode, `${role} of another practice`).toBe(admitted ? 404 : 403);
+          // A gated role is stopped at the route, before any object is looked up: 403, never data.
+          expect(other.statusCode, `${role} of another practice`).toBe(admitted && !gated ? 404 : 403);
           expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
           expect(other.body).not.toContain(shared.auth);
         } else if (c.otherList && admitted) {
