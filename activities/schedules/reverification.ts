@@ -7,7 +7,7 @@ import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
 import { appointments, coverages, practices, tasks } from '../../db/schema.js';
 import { localDate } from '../../domain/core/zoned.js';
-import { derivedTaskId } from './task-keys.js';
+import { uuidFromKey } from '../../temporal/derived-ids.js';
 
 export interface ReverificationItem {
   practiceId: string;
@@ -69,7 +69,7 @@ export function createReverificationActivities({ db }: { db: Database }) {
           appointmentId: r.appointmentId,
           startsAt: r.startsAt.toISOString(),
           serviceDate: localDate(r.startsAt, r.timezone),
-          taskId: derivedTaskId('reverify-eligibility', r.appointmentId, r.coverageId),
+          taskId: uuidFromKey('reverify-eligibility', r.appointmentId, r.coverageId),
           taskRaised: false,
         });
       }

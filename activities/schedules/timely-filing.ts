@@ -7,7 +7,7 @@ import type { Database } from '../../db/connection.js';
 import { claims, practices, tasks } from '../../db/schema.js';
 import { timelyFilingAlert } from '../../domain/claims/timely-filing-alert.js';
 import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
-import { derivedTaskId } from './task-keys.js';
+import { uuidFromKey } from '../../temporal/derived-ids.js';
 
 /**
  * Mirror statuses of a claim no payer has adjudicated: `coding`/`held` (never sent), `rejected` (a 999
@@ -78,7 +78,7 @@ export function createTimelyFilingActivities({ db }: { db: Database }) {
             practiceId: r.practiceId,
             patientId: r.patientId,
             claimWorkflowId: r.workflowId,
-            taskId: derivedTaskId('timely-filing', r.claimId),
+            taskId: uuidFromKey('timely-filing', r.claimId),
             alert: alert.kind,
             daysLeft: alert.kind === 'approaching' ? alert.daysLeft : -alert.daysLate,
             dueAt: new Date(Math.max(endOfDeadline, now.getTime() + 86_400_000)).toISOString(),
