@@ -35,6 +35,15 @@ const toView = (g: ActiveGrant) => ({
   expiresAt: g.expiresAt.toISOString(),
 });
 
+/** C0 controls other than tab, line feed and carriage return, and DEL. */
+function hasControlCharacter(text: string): boolean {
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+}
+
 export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
     const config = { roles: breakGlassRoles };
@@ -47,7 +56,13 @@ export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZ
           tags: ['break-glass'],
           summary: 'Open a time-boxed break-glass grant (full views of your practice; audited, reported)',
           body: z.strictObject({
-            reason: z.string().trim().min(minReason).max(maxReason),
+            // Free text for the privacy officer; control characters (NUL cannot even be stored) are refused.
+            reason: z
+              .string()
+              .trim()
+              .min(minReason)
+              .max(maxReason)
+              .refine((text) => !hasControlCharacter(text), 'control characters are not allowed'),
             scope: z.literal('practice').default('practice'),
           }),
           response: { 201: grantView },
