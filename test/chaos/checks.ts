@@ -28,6 +28,14 @@ export async function checkInvariants(h: ChaosHarness, results: JourneyResult[])
     v.push({ what: 'process ended badly', detail: `${wf.workflowId}: ${wf.status.name}` });
   }
 
+  // No process of a kind that must end is still running: nothing was started twice and left behind.
+  for await (const wf of h.temporal.client.workflow.list({
+    query:
+      'ExecutionStatus = "Running" AND (WorkflowType = "patientOnboarding" OR WorkflowType = "claimSubmission")',
+  })) {
+    v.push({ what: 'process left running', detail: wf.workflowId });
+  }
+
   // The EMR holds each onboarded patient exactly once.
   for (const r of results.filter((x) => x.kind === 'onboarding')) {
     const [row] = await sql<{ n: number }[]>`

@@ -16,7 +16,12 @@ export interface ApiAnswer {
   json: unknown;
 }
 
-/** One logical request: retried (same Idempotency-Key) on network errors, 5xx and 409 in-progress answers. */
+/**
+ * One logical request, retried while the stack is in trouble: with the same Idempotency-Key after a network
+ * error or a 409 (still in progress), with a fresh one after a 5xx (the API stores a 5xx and replays it for the
+ * same key, Stripe-style). A fresh key after a start's 5xx could in principle start a second process; the final
+ * checks would see it as a process nobody finished.
+ */
 export async function api(
   h: ChaosHarness,
   method: 'GET' | 'POST',
@@ -25,7 +30,7 @@ export async function api(
   body?: unknown,
   opts: { deadlineMs?: number } = {},
 ): Promise<ApiAnswer> {
-  const idempotencyKey = randomUUID();
+  let idempotencyKey = randomUUID();
   const deadline = Date.now() + (opts.deadlineMs ?? 600_000);
   for (;;) {
     try {
@@ -41,6 +46,7 @@ export async function api(
       const json: unknown = await res.json().catch(() => undefined);
       if (res.status < 500 && res.status !== 409) return { status: res.status, json };
       if (Date.now() > deadline) return { status: res.status, json };
+      if (res.status >= 500) idempotencyKey = randomUUID();
     } catch (err) {
       if (Date.now() > deadline) throw err;
     }
@@ -230,6 +236,8 @@ export async function onboardingJourney(
       202,
       'discharge',
     );
+    for (const wf of [poc, booked.authorizationWorkflowId!])
+      await retrying(() => h.temporal.client.workflow.getHandle(wf).result());
   }
   return {
     kind: 'onboarding',
