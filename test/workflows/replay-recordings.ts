@@ -44,6 +44,7 @@ import {
   priorAuthorization,
   priorAuthStatusQuery,
   recordVisitUpdate,
+  resolveAuthorizationUpdate,
 } from '../../workflows/prior-auth.js';
 import type { TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
@@ -54,7 +55,7 @@ const TZ = 'America/Chicago';
 /** Workflow type → the history file the current code records (bump the version when the workflow changes). */
 export const CURRENT_HISTORIES = {
   humanTask: 'v1',
-  priorAuthorization: 'v2',
+  priorAuthorization: 'v3',
   patientOnboarding: 'v1',
   claimSubmission: 'v1',
   planOfCare: 'v1',
@@ -168,7 +169,9 @@ async function recordHumanTask(client: Client, taskQueue: string, save: Save) {
 }
 
 /**
- * Scenario 3 shortened, over X12 278s to the sandbox MA plan: pended and polled, approved for 3 visits, the
+ * Scenario 3 shortened, over X12 278s to the sandbox MA plan: started without a diagnosis, so the first
+ * request cannot be sent — a staff task and the `resolveAuthorization` update with the diagnosis (v3: the
+ * attention patch marker) — then pended and polled, approved for 3 visits, the
  * alert and the automatic extension at 2 left, the extension pended and polled (the patch marker), visits
  * up to the limit, the extension approved, one more visit, discharge.
  */
@@ -223,13 +226,16 @@ async function recordPriorAuthorization(
         startDate: today,
         endDate: addDays(today, 55),
         urgency: 'standard',
-        diagnosisCodes: ['M54.50'],
         pollEveryMinutes: 0.02,
         planOfCareContinues: true,
       },
     ],
   });
   const status = () => auth.query(priorAuthStatusQuery);
+  await eventually(status, (s) => s.status === 'needs_attention');
+  await auth.executeUpdate(resolveAuthorizationUpdate, {
+    args: [{ action: 'resubmit', diagnosisCodes: ['M54.50'], resolvedBy: 'recording' }],
+  });
   const [first] = await eventually(
     () => store.memberAuths(memberId),
     (rows) => (rows[0]?.polls ?? 0) >= 1,

@@ -100,6 +100,11 @@ describe('replay of committed histories', () => {
     has('patientOnboarding', 'v1', 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED');
     // The pended-extension poll of the current priorAuthorization is behind a patch marker.
     has('priorAuthorization', 'v2', 'EVENT_TYPE_MARKER_RECORDED');
+    // v3: a request that could not be sent, a staff task, the resolving update, the task closed by a signal.
+    has('priorAuthorization', 'v3', 'EVENT_TYPE_ACTIVITY_TASK_FAILED');
+    has('priorAuthorization', 'v3', 'EVENT_TYPE_MARKER_RECORDED');
+    has('priorAuthorization', 'v3', 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED');
+    has('priorAuthorization', 'v3', 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED');
   });
 
   it('a timer inserted before the first step of each workflow is caught as nondeterminism in every history', async () => {
