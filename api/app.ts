@@ -74,6 +74,8 @@ export interface AppDeps {
   rateLimit?: RateLimitSettings;
   metrics?: ApiMetrics;
   onDenied?: AuthDeps['onDenied'];
+  /** How long API-key rows are reused before the database is read again (ms, default 10 s; 0 = off). */
+  apiKeyCacheTtlMs?: number;
   /** Codec server for the Temporal Web UI (decrypts payloads for authorised staff; every call audited). */
   codec?: { codec: PayloadCodec; allowedOrigin: string };
   /** Idempotency-Key handling for routes with `config.idempotent` (the keyring encrypts stored answers). */
@@ -191,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     oidc: deps.oidc,
     failuresPerMinute: limits.authFailuresPerMinute,
     onDenied: deps.onDenied,
+    ...(deps.apiKeyCacheTtlMs !== undefined ? { apiKeyCacheTtlMs: deps.apiKeyCacheTtlMs } : {}),
   });
   if (deps.idempotency) await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
   await registerOpenApi(app);

@@ -23,6 +23,7 @@ import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
 import { PracticeId } from '../workflows/search-attributes.js';
 import { startIdempotently } from '../temporal/start-process.js';
 import { principalOf } from './auth/plugin.js';
+import { processOwnersOf } from './process-owners.js';
 import { HttpProblem, problem } from './problem.js';
 
 export interface ProcessRouteDeps {
@@ -35,7 +36,11 @@ export function newProcessId(req: FastifyRequest): string {
   return req.idempotencyRecordId ?? randomUUID();
 }
 
-/** A handle to a process of the caller's practice, or 404. */
+/**
+ * A handle to a process of the caller's practice, or 404. The owner comes from Temporal's `describe` the first
+ * time an id is asked for, then from the short-lived table of owners (process-owners.ts explains why a
+ * workflow id's practice cannot change), so most requests skip that round trip.
+ */
 export async function ownedProcess(
   deps: ProcessRouteDeps,
   req: FastifyRequest,
@@ -43,15 +48,20 @@ export async function ownedProcess(
   id: string,
 ): Promise<WorkflowHandle> {
   const principal = principalOf(req);
-  const handle = deps.temporal.workflow.getHandle(workflowId(kind, id));
-  try {
-    const description = await handle.describe();
-    if (description.typedSearchAttributes.get(PracticeId) !== principal.practiceId) throw notFound();
-  } catch (err) {
-    if (err instanceof HttpProblem) throw err;
-    if (err instanceof WorkflowNotFoundError) throw notFound();
-    throw err;
+  const wfId = workflowId(kind, id);
+  const handle = deps.temporal.workflow.getHandle(wfId);
+  const owners = processOwnersOf(deps.temporal);
+  let owner = owners.get(wfId);
+  if (owner === undefined) {
+    try {
+      owner = (await handle.describe()).typedSearchAttributes.get(PracticeId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound();
+      throw err;
+    }
+    if (owner !== undefined) owners.remember(wfId, owner);
   }
+  if (owner !== principal.practiceId) throw notFound();
   return handle;
 }
 
@@ -74,36 +84,64 @@ async function whileRunning<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Records a PHI read or write before the answer goes out; if the audit log cannot be written, nothing is sent. */
-export async function audited(
-  deps: ProcessRouteDeps,
-  req: FastifyRequest,
-  entry: {
-    action: 'C' | 'R' | 'U';
-    resourceType: string;
-    resourceId: string;
-    workflowId: string;
-    patientRef?: string;
-  },
-): Promise<void> {
+interface AuditEntry {
+  action: 'C' | 'R' | 'U';
+  resourceType: string;
+  resourceId: string;
+  workflowId: string;
+  patientRef?: string;
+}
+
+function auditRow(req: FastifyRequest, entry: AuditEntry, outcome: 'success' | 'error') {
   const principal = principalOf(req);
+  return {
+    actorId: principal.id,
+    actorType: principal.type,
+    actorRole: principal.role,
+    sourceIp: req.ip,
+    action: entry.action,
+    resourceType: entry.resourceType,
+    resourceId: entry.resourceId,
+    workflowId: entry.workflowId,
+    outcome,
+    requestId: req.id,
+    ...(entry.patientRef ? { patientRef: entry.patientRef } : {}),
+  };
+}
+
+/** Records a PHI read or write before the answer goes out; if the audit log cannot be written, nothing is sent. */
+export async function audited(deps: ProcessRouteDeps, req: FastifyRequest, entry: AuditEntry): Promise<void> {
+  const row = auditRow(req, entry, 'success');
   try {
-    await appendAudit(deps.db, {
-      actorId: principal.id,
-      actorType: principal.type,
-      actorRole: principal.role,
-      sourceIp: req.ip,
-      action: entry.action,
-      resourceType: entry.resourceType,
-      resourceId: entry.resourceId,
-      workflowId: entry.workflowId,
-      outcome: 'success',
-      requestId: req.id,
-      ...(entry.patientRef ? { patientRef: entry.patientRef } : {}),
-    });
+    await appendAudit(deps.db, row);
   } catch {
     throw new HttpProblem(problem(503, 'The audit log is unavailable; try again.'));
   }
+}
+
+/**
+ * Runs `work` and its audit entry side by side: one round trip where there were two. The answer is returned
+ * only when both succeeded (an audit failure is a 503 even if the work succeeded — fail closed, SEC-AUD-3). If
+ * the work fails after its success entry was written, a second entry with outcome `error` and the same request
+ * id follows (best effort), so the log never shows an access as done without saying it failed.
+ */
+async function withAudit<T>(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  entry: AuditEntry,
+  work: Promise<T>,
+): Promise<T> {
+  const [result, audit] = await Promise.allSettled([work, audited(deps, req, entry)]);
+  if (result.status === 'rejected') {
+    if (audit.status === 'fulfilled') {
+      await appendAudit(deps.db, auditRow(req, entry, 'error')).catch((err: unknown) => {
+        req.log.error({ errName: (err as Error).name }, 'audit entry of a failed access not written');
+      });
+    }
+    throw result.reason;
+  }
+  if (audit.status === 'rejected') throw audit.reason;
+  return result.value;
 }
 
 /** Runs a workflow update; a rejection by its validator becomes a 409 carrying the workflow's reason. */
@@ -142,7 +180,10 @@ export async function signalOwned<Args extends unknown[]>(
   return { id: target.id, status: 'accepted' };
 }
 
-/** Status query of an owned process, audited as a read. */
+/**
+ * Status query of an owned process, audited as a read. Tenancy is settled first (so only the owner's
+ * reads are ever audited as reads); then the query and its audit entry run side by side (withAudit).
+ */
 export async function queryOwned<Ret>(
   deps: ProcessRouteDeps,
   req: FastifyRequest,
@@ -150,14 +191,23 @@ export async function queryOwned<Ret>(
   query: QueryDefinition<Ret>,
 ): Promise<Ret> {
   const handle = await ownedProcess(deps, req, target.kind, target.id);
-  const result = (await handle.query(query)) as Ret;
-  await audited(deps, req, {
-    action: 'R',
-    resourceType: target.resourceType,
-    resourceId: target.id,
-    workflowId: handle.workflowId,
-  });
-  return result;
+  try {
+    return await withAudit(
+      deps,
+      req,
+      {
+        action: 'R',
+        resourceType: target.resourceType,
+        resourceId: target.id,
+        workflowId: handle.workflowId,
+      },
+      handle.query(query) as Promise<Ret>,
+    );
+  } catch (err) {
+    // Gone since its owner was remembered (e.g. past retention): the same 404 as an unknown id.
+    if (err instanceof WorkflowNotFoundError) throw notFound();
+    throw err;
+  }
 }
 
 /** A validated update on an owned process (409 with the reason when refused), audited as a write. */
@@ -204,7 +254,14 @@ export async function startProcess<W extends Workflow>(
   },
 ): Promise<{ id: string; status: 'started'; links: { self: string } }> {
   const principal = principalOf(req);
-  const wfId = await startIdempotently(deps.temporal, {
+  const entry: AuditEntry = {
+    action: 'C',
+    resourceType: spec.resourceType,
+    resourceId: spec.id,
+    workflowId: workflowId(spec.kind, spec.id),
+    patientRef: spec.patientId,
+  };
+  const starting = startIdempotently(deps.temporal, {
     taskQueue: req.server.taskQueue,
     kind: spec.kind,
     processKind: spec.processKind,
@@ -215,14 +272,20 @@ export async function startProcess<W extends Workflow>(
     patientId: spec.patientId,
     ...(spec.searchAttributes ? { searchAttributes: spec.searchAttributes } : {}),
     ...(spec.rejectDuplicate ? { rejectDuplicate: true } : {}),
+  }).then((wfId) => {
+    req.server.metrics.processStarts.inc({ kind: spec.processKind });
+    return wfId;
   });
-  req.server.metrics.processStarts.inc({ kind: spec.processKind });
-  await audited(deps, req, {
-    action: 'C',
-    resourceType: spec.resourceType,
-    resourceId: spec.id,
-    workflowId: wfId,
-    patientRef: spec.patientId,
-  });
+  // The start and its audit entry run side by side (withAudit) — except where a refused start is an expected
+  // answer (a visit already billed): there the entry follows the start, as a refusal is not a creation. Neither
+  // order weakens idempotency: the workflow id comes from the Idempotency-Key record (or the business key) and
+  // the start reuses a running process with that id, so a crash anywhere between the steps and a retry cannot
+  // start a second process; whatever is answered is stored with the record before the client sees it (onSend).
+  if (spec.rejectDuplicate) {
+    await starting;
+    await audited(deps, req, entry);
+  } else {
+    await withAudit(deps, req, entry, starting);
+  }
   return { id: spec.id, status: 'started', links: { self: `${spec.path}/${spec.id}` } };
 }

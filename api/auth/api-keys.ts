@@ -4,9 +4,28 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
 import { apiKeys } from '../../db/schema.js';
+import { ApiKeyCache } from './key-cache.js';
 import type { Principal, Role } from './principal.js';
 
 const KEY_PATTERN = /^ptf_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+// The key caches of the apps serving each database handle, so a revocation made through the same handle (same
+// process) drops the key from them at once; other processes rely on the cache's TTL (see key-cache.ts).
+const cachesByDb = new WeakMap<Database, Set<ApiKeyCache>>();
+
+/** A key cache for `db` that revokeApiKey(db, …) in this process invalidates. */
+export function apiKeyCacheFor(db: Database, ttlMs: number): ApiKeyCache {
+  const cache = new ApiKeyCache(ttlMs);
+  let set = cachesByDb.get(db);
+  if (!set) cachesByDb.set(db, (set = new Set()));
+  set.add(cache);
+  return cache;
+}
+
+/** Stops invalidating a closed app's cache. */
+export function releaseApiKeyCache(db: Database, cache: ApiKeyCache): void {
+  cachesByDb.get(db)?.delete(cache);
+}
 
 function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -47,6 +66,7 @@ export async function revokeApiKey(db: Database, prefix: string): Promise<boolea
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.prefix, prefix), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id });
+  for (const cache of cachesByDb.get(db) ?? []) cache.forget(prefix);
   return rows.length > 0;
 }
 
@@ -54,14 +74,31 @@ export function looksLikeApiKey(token: string): boolean {
   return token.startsWith('ptf_');
 }
 
-/** The principal of a valid, unrevoked key; undefined otherwise (the caller answers 401 either way). */
-export async function authenticateApiKey(db: Database, token: string): Promise<Principal | undefined> {
+/**
+ * The principal of a valid, unrevoked key; undefined otherwise (the caller answers 401 either way). With a
+ * cache, the key's row is read from the database at most once per cache TTL; the secret is checked every time.
+ */
+export async function authenticateApiKey(
+  db: Database,
+  token: string,
+  cache?: ApiKeyCache,
+): Promise<Principal | undefined> {
   const m = KEY_PATTERN.exec(token);
   if (!m) return undefined;
   const [, prefix, secret] = m as unknown as [string, string, string];
-  const rows = await db.select().from(apiKeys).where(eq(apiKeys.prefix, prefix)).limit(1);
-  const row = rows[0];
-  if (!row || row.revokedAt) return undefined;
+  let row = cache?.get(prefix);
+  if (!row) {
+    const [found] = await db.select().from(apiKeys).where(eq(apiKeys.prefix, prefix)).limit(1);
+    if (!found) return undefined;
+    row = {
+      hash: found.hash,
+      role: found.role,
+      practiceId: found.practiceId,
+      revoked: found.revokedAt !== null,
+    };
+    cache?.set(prefix, row);
+  }
+  if (row.revoked) return undefined;
   const given = Buffer.from(hashSecret(secret), 'hex');
   const stored = Buffer.from(row.hash, 'hex');
   if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;

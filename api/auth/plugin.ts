@@ -4,7 +4,8 @@
 import fp from 'fastify-plugin';
 import type { Database } from '../../db/connection.js';
 import { HttpProblem, problem } from '../problem.js';
-import { authenticateApiKey, looksLikeApiKey } from './api-keys.js';
+import { apiKeyCacheFor, authenticateApiKey, looksLikeApiKey, releaseApiKeyCache } from './api-keys.js';
+import { DEFAULT_API_KEY_CACHE_TTL_MS } from './key-cache.js';
 import type { OidcVerifier } from './oidc.js';
 import type { Principal } from './principal.js';
 
@@ -12,6 +13,11 @@ export interface AuthDeps {
   db: Database;
   /** Failed authentications allowed per minute per IP; more answer 429 (needs @fastify/rate-limit first). */
   failuresPerMinute: number;
+  /**
+   * How long an API key's row is reused without reading the database again (ms; 0 = every request). A key
+   * revoked by another process keeps working here for at most this long (SEC-AC-5). Default 10 s.
+   */
+  apiKeyCacheTtlMs?: number;
   oidc?: OidcVerifier;
   /** Called for every denied attempt (audit: SEC-AUD-1). */
   onDenied?: (event: {
@@ -26,6 +32,8 @@ export interface AuthDeps {
 export const authPlugin = fp<AuthDeps>(
   async (app, deps) => {
     app.decorateRequest('principal', undefined);
+    const keyCache = apiKeyCacheFor(deps.db, deps.apiKeyCacheTtlMs ?? DEFAULT_API_KEY_CACHE_TTL_MS);
+    app.addHook('onClose', async () => releaseApiKeyCache(deps.db, keyCache));
     const failureLimit = app.createRateLimit({
       max: deps.failuresPerMinute,
       timeWindow: 60_000,
@@ -61,7 +69,7 @@ export const authPlugin = fp<AuthDeps>(
         typeof header === 'string' && /^Bearer [^\s]+$/.test(header) ? header.slice(7) : undefined;
       if (!token) return deny(401);
       const principal = looksLikeApiKey(token)
-        ? await authenticateApiKey(deps.db, token)
+        ? await authenticateApiKey(deps.db, token, keyCache)
         : deps.oidc
           ? await deps.oidc(token)
           : undefined;

@@ -1,0 +1,51 @@
+// A short-lived in-memory cache of API-key rows, so an authenticated request does not cost a database round
+// trip every time. Revocation stays bounded (SEC-AC-5 targets ≤ 15 min; this is seconds):
+//   - a key revoked through revokeApiKey() in this process is dropped from the cache at once;
+//   - a key revoked elsewhere (the `ptflow apikey revoke` CLI, another API instance) stops working here once
+//     its entry expires: at most `ttlMs` after the revocation commits (API_KEY_CACHE_TTL_MS in AuthDeps,
+//     default DEFAULT_API_KEY_CACHE_TTL_MS; 0 turns the cache off).
+// Only rows that exist are cached (an unknown prefix is looked up every time: a flood of random prefixes cannot
+// grow the cache), the cache holds at most MAX_ENTRIES rows, and the secret is still compared, in constant time,
+// against the stored hash on every request — the cache never holds or keys on the secret itself.
+import type { Role } from './principal.js';
+
+export const DEFAULT_API_KEY_CACHE_TTL_MS = 10_000;
+const MAX_ENTRIES = 10_000;
+
+export interface CachedKeyRow {
+  hash: string;
+  role: Role;
+  practiceId: string;
+  revoked: boolean;
+}
+
+export class ApiKeyCache {
+  private readonly rows = new Map<string, { row: CachedKeyRow; expiresAt: number }>();
+
+  constructor(
+    readonly ttlMs: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  get(prefix: string): CachedKeyRow | undefined {
+    const hit = this.rows.get(prefix);
+    if (!hit) return undefined;
+    if (hit.expiresAt <= this.clock()) {
+      this.rows.delete(prefix);
+      return undefined;
+    }
+    return hit.row;
+  }
+
+  set(prefix: string, row: CachedKeyRow): void {
+    if (this.ttlMs <= 0) return;
+    this.rows.delete(prefix);
+    // Oldest first out (Map keeps insertion order).
+    if (this.rows.size >= MAX_ENTRIES) this.rows.delete(this.rows.keys().next().value!);
+    this.rows.set(prefix, { row, expiresAt: this.clock() + this.ttlMs });
+  }
+
+  forget(prefix: string): void {
+    this.rows.delete(prefix);
+  }
+}
