@@ -3,6 +3,7 @@
 // test/connectors/payer.
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import {
   priorAuthorization,
   priorAuthStatusQuery,
   recordVisitUpdate,
+  resolveAuthorizationUpdate,
   type PriorAuthInput,
 } from '../../workflows/prior-auth.js';
 import { NeedsAttention } from '../../workflows/search-attributes.js';
@@ -247,6 +249,116 @@ describe('priorAuthorization with time skipping', () => {
       });
     } finally {
       await env.teardown();
+    }
+  });
+});
+
+/** The typed failure the payer port raises for an answer that is no decision (as activities/authorization-mapping). */
+function noDecision(type: string, detail: { reasonCode: string; level?: string }) {
+  return ApplicationFailure.create({ type, message: 'No decision.', nonRetryable: true, details: [detail] });
+}
+
+describe('priorAuthorization when the payer answers with no decision (issue #5)', () => {
+  it('an unreadable answer raises a biller task and waits; staff say "not required": completes as not_required', async () => {
+    const port: AuthorizationPayerPort = {
+      submit: async () => {
+        throw noDecision('AuthorizationDecisionUnreadable', { reasonCode: 'no_decision' });
+      },
+      status: async () => ({ outcome: 'pended' }),
+    };
+    const taskQueue = uniqueTaskQueue();
+    const worker = await devServerWorker(taskQueue, createActivities({ db: db.db, payer: port }));
+    const { client, close } = await devServerClient();
+    try {
+      const args = input(localDate(new Date(), TZ));
+      const id = workflowId('auth', args.authorizationId);
+      const handle = await client.workflow.start(priorAuthorization, {
+        taskQueue,
+        workflowId: id,
+        args: [args],
+      });
+      const [task] = await eventually(
+        () => tasksOf(id),
+        (t) => t.length === 1,
+      );
+      expect(task).toMatchObject({
+        kind: 'auth_decision_unreadable',
+        assigneeRole: 'biller',
+        details: { reasonCode: 'no_decision', problem: 'AuthorizationDecisionUnreadable' },
+      });
+      expect(await handle.query(priorAuthStatusQuery)).toMatchObject({
+        status: 'needs_attention',
+        needsAttention: true,
+      });
+      await handle.executeUpdate(resolveAuthorizationUpdate, {
+        args: [{ action: 'not_required', resolvedBy: 'key-2' }],
+      });
+      expect(await handle.result()).toMatchObject({ status: 'not_required', needsAttention: false });
+      expect(
+        (
+          await eventually(
+            () => tasksOf(id),
+            (t) => t[0]?.status === 'cancelled',
+          )
+        )[0]!.status,
+      ).toBe('cancelled');
+    } finally {
+      await worker.close();
+      await close();
+    }
+  });
+
+  it('an extension request the payer rejects (AAA at the provider level) keeps the approved visits and raises a biller task', async () => {
+    let submits = 0;
+    const port: AuthorizationPayerPort = {
+      submit: async () => {
+        submits += 1;
+        if (submits === 1) return { outcome: 'approved', authNumber: 'A-1', visitsAuthorized: 3 };
+        throw noDecision('AuthorizationRequestRejected', { reasonCode: 'aaa_43', level: 'provider' });
+      },
+      status: async () => ({ outcome: 'pended' }),
+    };
+    const taskQueue = uniqueTaskQueue();
+    const worker = await devServerWorker(taskQueue, createActivities({ db: db.db, payer: port }));
+    const { client, close } = await devServerClient();
+    try {
+      const today = localDate(new Date(), TZ);
+      const args = input(today, { requestedVisits: 3 });
+      const id = workflowId('auth', args.authorizationId);
+      const handle = await client.workflow.start(priorAuthorization, {
+        taskQueue,
+        workflowId: id,
+        args: [args],
+      });
+      await eventually(
+        () => handle.query(priorAuthStatusQuery),
+        (s) => s.status === 'approved',
+      );
+      // Visit 1 of 3 leaves 2: the alert and the extension request, which the payer rejects.
+      await handle.executeUpdate(recordVisitUpdate, { args: [{ visitId: 'v1', dos: today, units: 2 }] });
+      const raised = await eventually(
+        () => tasksOf(id),
+        (t) => t.some((x) => x.kind === 'auth_request_rejected'),
+      );
+      expect(raised.find((x) => x.kind === 'auth_request_rejected')).toMatchObject({
+        assigneeRole: 'biller',
+        details: { reasonCode: 'aaa_43', extension: true },
+      });
+      expect(await handle.query(priorAuthStatusQuery)).toMatchObject({
+        status: 'active',
+        visitsAuthorized: 3,
+        extensionsRequested: 1,
+        extensionsApproved: 0,
+      });
+      expect(
+        await handle.executeUpdate(recordVisitUpdate, { args: [{ visitId: 'v2', dos: today, units: 2 }] }),
+      ).toMatchObject({ visitsUsed: 2, visitsRemaining: 1 });
+      expect(submits).toBe(2);
+      await handle.signal(dischargeSignal);
+      expect(await handle.result()).toMatchObject({ status: 'closed', visitsUsed: 2 });
+    } finally {
+      await worker.close();
+      await close();
     }
   });
 });
