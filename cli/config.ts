@@ -101,6 +101,8 @@ export const configSchema = z.object({
   CLAIM_POLL_MINUTES: z.coerce.number().min(0.01).max(1440).default(240),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
+  /** API-key rows are reused this long without a database read: a key revoked elsewhere works ≤ this long (SEC-AC-5). */
+  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(900).default(10),
   /** Temporal Schedules (re-verification, digest, timely-filing sweep): ensured and running, paused, or untouched. */
   PTFLOW_SCHEDULES: z
     .enum(['on', 'paused', 'off'], { error: 'must be one of on, paused, off' })

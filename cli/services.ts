@@ -198,6 +198,7 @@ export async function startApiService(
       },
       codec: { codec: new EncryptionCodec(keyring), allowedOrigin: config.temporalUiOrigin },
       onDenied: (e) => auditDenied(db.db, e),
+      apiKeyCacheTtlMs: config.API_KEY_CACHE_SECONDS * 1000,
       idempotency: { keyring: dataKeys(config).keyring },
       // Verified EMR events start an `emrEventRouter` workflow each (the worker resolves and routes them);
       // Twilio callbacks go to the messaging service's inbound/status recording (no transport needed here).
