@@ -496,6 +496,22 @@ describe('role × route matrix', () => {
     expect(late.json()).toMatchObject({ reason: 'ProcessClosed' });
   });
 
+  it('filters the process list by every kind a request-started or event-started workflow sets', async () => {
+    for (const kind of [
+      'onboarding',
+      'priorAuthorization',
+      'claimSubmission',
+      'planOfCare',
+      'humanTask',
+      'emrEvent',
+    ]) {
+      const res = await send('GET', 'own', 'admin', { url: `/v1/processes?kind=${kind}&limit=100` });
+      expect(res.statusCode, kind).toBe(200);
+      for (const p of (res.json() as { data: { kind: string | null }[] }).data) expect(p.kind).toBe(kind);
+    }
+    expect((await send('GET', 'own', 'admin', { url: '/v1/processes?kind=nope' })).statusCode).toBe(400);
+  });
+
   it('narrows one authorization differently per role: the payer reference is for desk and billing only', async () => {
     const url = `/v1/authorizations/${shared.auth}`;
     const desk = await get<Record<string, unknown>>(url, 'front_desk');
