@@ -74,16 +74,18 @@ export const authorizationStatus = z.object({
   needsAttention: z.boolean(),
   extensionsRequested: z.number().int(),
   extensionsApproved: z.number().int(),
+  /** While the status is needs_attention: what staff must fix (failure type and reason code, never a value). */
+  attention: z.object({ type: z.string(), reasonCode: z.string(), level: z.string().optional() }).optional(),
 });
 const authorizationForBilling = authorizationStatus.omit({
   needsAttention: true,
   extensionsRequested: true,
   extensionsApproved: true,
 });
-const authorizationForCare = authorizationForBilling.omit({ authNumber: true });
+const authorizationForCare = authorizationForBilling.omit({ authNumber: true, attention: true });
 // Admin: status, dates and counts keep the practice running; the payer's authorization number is an insurance
 // identifier the admin does not need.
-const authorizationForAdmin = authorizationStatus.omit({ authNumber: true });
+const authorizationForAdmin = authorizationStatus.omit({ authNumber: true, attention: true });
 export const authorizationStatusViews = roleViews('AuthorizationStatus', authorizationStatus, {
   admin: authorizationForAdmin,
   front_desk: authorizationStatus,

@@ -115,7 +115,15 @@ describe('POST /v1/authorizations/:id/resolution', () => {
     const id = await authorizationWithoutDiagnosis();
     const url = `/v1/authorizations/${id}/resolution`;
     await until(async () => (await statusOf(id)).status === 'needs_attention', 'needs_attention');
-    expect(await statusOf(id)).toMatchObject({ status: 'needs_attention', needsAttention: true });
+    // The front desk sees what to fix (type and reason code); a therapist's view carries none of it.
+    expect(await statusOf(id)).toMatchObject({
+      status: 'needs_attention',
+      needsAttention: true,
+      attention: { type: 'AuthorizationDataMissing', reasonCode: 'no_diagnosis' },
+    });
+    expect((await call('therapist', 'GET', `/v1/authorizations/${id}`)).json()).not.toHaveProperty(
+      'attention',
+    );
 
     // Still no diagnosis: the process is waiting, but this cannot fix it.
     const unfixable = await call('front_desk', 'POST', url, { action: 'resubmit' });
@@ -135,6 +143,7 @@ describe('POST /v1/authorizations/:id/resolution', () => {
     expect(fixed.json()).toMatchObject({ status: 'submitted' });
     await until(async () => (await statusOf(id)).status === 'approved', 'approved');
     expect(await statusOf(id)).toMatchObject({ status: 'approved', needsAttention: false });
+    expect(await statusOf(id)).not.toHaveProperty('attention');
 
     // Nothing waits for staff any more.
     const late = await call('biller', 'POST', url, { action: 'not_required' });
