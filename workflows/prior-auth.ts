@@ -9,7 +9,9 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   getExternalWorkflowHandle,
   continueAsNew,
   defineQuery,
@@ -472,17 +474,26 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
       dueInHours: action.dueInHours,
       details: { reasonCode: problem.reasonCode, problem: problem.type },
     });
-    await condition(() => resolution !== undefined || closing || ledger.status !== 'needs_attention');
+    const closeTask = async (reason: 'not_needed' | 'process_closed') => {
+      try {
+        await getExternalWorkflowHandle(task).signal(cancelTaskSignal, { reason });
+      } catch {
+        // Already completed by a person.
+      }
+    };
+    try {
+      await condition(() => resolution !== undefined || closing || ledger.status !== 'needs_attention');
+    } catch (err) {
+      // Cancelled while waiting (the onboarding that started it was cancelled): the task must not linger.
+      if (isCancellation(err)) await CancellationScope.nonCancellable(() => closeTask('process_closed'));
+      throw err;
+    }
     // Set by the update handler while the condition waited (TS cannot see that).
     const r = resolution as AuthResolution | undefined;
     attention = undefined;
     resolution = undefined;
-    try {
-      // Resolved through the API: the worklist row is moot (a person may have completed it already).
-      await getExternalWorkflowHandle(task).signal(cancelTaskSignal, { reason: 'not_needed' });
-    } catch {
-      // Already completed.
-    }
+    // Resolved through the API (or decided by the payer): the worklist row is moot.
+    await closeTask(r === undefined && closing ? 'process_closed' : 'not_needed');
     if (r?.action === 'resubmit' && !closing) {
       if (r.diagnosisCodes) diagnosisCodes = r.diagnosisCodes;
       if (r.procedureCodes) procedureCodes = r.procedureCodes;

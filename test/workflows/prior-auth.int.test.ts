@@ -308,6 +308,41 @@ describe('priorAuthorization when the payer answers with no decision (issue #5)'
     }
   });
 
+  it('cancelled while it waits for staff (its onboarding was cancelled): the task is closed with it', async () => {
+    const port: AuthorizationPayerPort = {
+      submit: async () => {
+        throw noDecision('AuthorizationDataMissing', { reasonCode: 'no_diagnosis' });
+      },
+      status: async () => ({ outcome: 'pended' }),
+    };
+    const taskQueue = uniqueTaskQueue();
+    const worker = await devServerWorker(taskQueue, createActivities({ db: db.db, payer: port }));
+    const { client, close } = await devServerClient();
+    try {
+      const args = input(localDate(new Date(), TZ));
+      const id = workflowId('auth', args.authorizationId);
+      const handle = await client.workflow.start(priorAuthorization, {
+        taskQueue,
+        workflowId: id,
+        args: [args],
+      });
+      await eventually(
+        () => tasksOf(id),
+        (t) => t.length === 1,
+      );
+      await handle.cancel();
+      expect(await handle.result().catch((e: unknown) => (e as Error).name)).toBe('WorkflowFailedError');
+      const [task] = await eventually(
+        () => tasksOf(id),
+        (t) => t[0]?.status === 'cancelled',
+      );
+      expect(task).toMatchObject({ kind: 'auth_data_missing', status: 'cancelled' });
+    } finally {
+      await worker.close();
+      await close();
+    }
+  });
+
   it('an extension request the payer rejects (AAA at the provider level) keeps the approved visits and raises a biller task', async () => {
     let submits = 0;
     const port: AuthorizationPayerPort = {
