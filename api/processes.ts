@@ -4,6 +4,7 @@
 // workflow's PHI-free reason.
 import { randomUUID } from 'node:crypto';
 import {
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -282,7 +283,16 @@ export async function startProcess<W extends Workflow>(
   // the start reuses a running process with that id, so a crash anywhere between the steps and a retry cannot
   // start a second process; whatever is answered is stored with the record before the client sees it (onSend).
   if (spec.rejectDuplicate) {
-    await starting;
+    await starting.catch((err: unknown) => {
+      // The id's process has closed and may not run again (a billed visit): the caller's answer, not a fault.
+      if (err instanceof WorkflowExecutionAlreadyStartedError)
+        throw new HttpProblem(
+          problem(409, 'This was already processed and cannot be started again; correct the existing one.', {
+            reason: 'AlreadyProcessed',
+          }),
+        );
+      throw err;
+    });
     await audited(deps, req, entry);
   } else {
     await withAudit(deps, req, entry, starting);

@@ -214,6 +214,15 @@ describe('claims through the API', () => {
     const atPayer =
       await db.sql`select count(*)::int as n from sandbox_payer.claims where patient_control_number like ${`PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`}`;
     expect(atPayer[0]?.n).toBe(1);
+    // Once the claim has closed, the visit is never billed again: 409 with a reason, not a second claim or a 500.
+    let again = { statusCode: 0, json: (): unknown => ({}), headers: {} as Record<string, unknown> };
+    for (let i = 0; i < 100 && again.statusCode !== 409; i++) {
+      again = await app.inject({ method: 'POST', url: '/v1/claims', headers: auth.biller, payload: body });
+      if (again.statusCode !== 409) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(again.statusCode).toBe(409);
+    expect(again.headers['content-type']).toContain('application/problem+json');
+    expect(again.json()).toMatchObject({ status: 409, reason: 'AlreadyProcessed' });
   });
 });
 
