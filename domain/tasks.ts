@@ -1,9 +1,9 @@
 // Human tasks: the work ptflow hands to people (call a payer, sign a plan of care, fix a claim). Each task
 // has a role that works it, a due date, and a link to the process waiting for it.
 import { z } from 'zod';
+import { staffRoles } from './task-core.js';
 
-export const staffRoles = ['admin', 'front_desk', 'therapist', 'biller'] as const;
-export type StaffRole = (typeof staffRoles)[number];
+export { msUntilDue, staffRoles, type StaffRole, type TaskState } from './task-core.js';
 
 const uuid = z.uuid();
 /** Details shown on the worklist: opaque ids and codes only, never free-text PHI. */
@@ -35,10 +35,3 @@ export const taskCompletionSchema = z.strictObject({
   outcome: taskDetails.default({}),
 });
 export type TaskCompletion = z.output<typeof taskCompletionSchema>;
-
-export type TaskState = 'open' | 'escalated' | 'completed' | 'cancelled';
-
-/** Milliseconds from `now` until the task is due (0 when already overdue). */
-export function msUntilDue(task: Pick<HumanTask, 'dueAt'>, now: Date): number {
-  return Math.max(0, Date.parse(task.dueAt) - now.getTime());
-}

@@ -11,14 +11,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import {
-  humanTaskInputSchema,
-  msUntilDue,
-  taskCompletionSchema,
-  type HumanTaskInput,
-  type TaskCompletion,
-  type TaskState,
-} from '../domain/tasks.js';
+import { msUntilDue, type TaskState } from '../domain/task-core.js';
+// Types only: the schemas (zod) are loaded lazily below (see humanTask).
+import type { HumanTaskInput, TaskCompletion } from '../domain/tasks.js';
 import { NeedsAttention, NextDeadline, ProcessStatus } from './search-attributes.js';
 
 export const completeTaskSignal = defineSignal<[TaskCompletion]>('completeTask');
@@ -56,6 +51,12 @@ export const taskActivityOptions = {
 const acts = proxyActivities<Activities>(taskActivityOptions);
 
 export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResult> {
+  // The schemas (zod) are loaded here, not at module load: every cached workflow evaluates the bundle's modules
+  // in its own module cache, so a static import would make every cached workflow of every kind pay for zod
+  // (issue #8). Same checks, same result; the await issues no command and signals wait for their handler.
+  const { humanTaskInputSchema, taskCompletionSchema } = await import(
+    /* webpackMode: "eager" */ '../domain/tasks.js'
+  );
   const task = humanTaskInputSchema.parse(rawInput);
   let state: TaskState = 'open';
   let completion: TaskCompletion | undefined;

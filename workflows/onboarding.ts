@@ -35,18 +35,17 @@ import { localDate } from '../domain/core/zoned.js';
 import { workflowId } from '../domain/ids.js';
 import {
   eligibilityTraceNumber,
-  evaluationWindow,
-  hoursBefore,
-  onboardingMessageId,
-  parseIntake,
-  reminderTimes,
-  type CoverageIntake,
   type EligibilityOutcome,
   type EligibilitySummary,
-  type OnboardingInput,
-  type OnboardingIntake,
+} from '../domain/onboarding/eligibility.js';
+// Types only: the intake module carries zod, loaded lazily below (see patientOnboarding).
+import type { CoverageIntake, OnboardingInput, OnboardingIntake } from '../domain/onboarding/intake.js';
+import { hoursBefore, reminderTimes } from '../domain/onboarding/reminders.js';
+import {
+  evaluationWindow,
+  onboardingMessageId,
   type OnboardingMessageStep,
-} from '../domain/onboarding/index.js';
+} from '../domain/onboarding/steps.js';
 import type { StaffRole } from '../domain/tasks.js';
 import { cancelTaskSignal, humanTask, type HumanTaskResult } from './human-task.js';
 import { planOfCare } from './plan-of-care.js';
@@ -165,6 +164,10 @@ const ATTENTION: readonly OnboardingState[] = [
 ];
 
 export async function patientOnboarding(rawInput: OnboardingInput): Promise<OnboardingStatus> {
+  // The full intake validation (zod) is loaded here, not at module load: every cached workflow evaluates the
+  // bundle's modules in its own module cache, and zod's ~0.5 MB of module state would otherwise be paid by every
+  // cached workflow of every kind (issue #8). Same code, same result; the await issues no command.
+  const { parseIntake } = await import(/* webpackMode: "eager" */ '../domain/onboarding/intake.js');
   const parsed = parseIntake(rawInput);
   if (!parsed.ok) {
     // Field paths and issue codes only: the values are PHI.
