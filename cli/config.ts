@@ -77,6 +77,18 @@ export const configSchema = z.object({
   TEMPORAL_CLI: z.string().min(1).optional(),
   PTFLOW_DEV_SEED: flag.default(true),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
+  /**
+   * Workflows the worker keeps in memory (sticky cache); the rest are replayed from history when touched. A
+   * cached workflow costs about 0.3 MiB (bench scale, issue #8), so 2,000 fit a 1 GiB worker with room for
+   * activities; the SDK's own default follows the heap limit instead and would not. 0 disables the cache.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0)
+    .max(100_000)
+    .refine((v) => v !== 1, 'must be 0 (no cache) or at least 2')
+    .default(2000),
   // API authentication and limits.
   OIDC_ISSUER: z.url({ error: 'must be a URL' }).optional(),
   OIDC_AUDIENCE: z.string().min(1).optional(),

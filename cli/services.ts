@@ -104,6 +104,7 @@ export async function startWorkerService(
         },
       }),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       dataConverter: dataConverterFor(payloadKeyring(config)),
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
     });

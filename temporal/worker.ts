@@ -24,6 +24,12 @@ export interface CreateWorkerOptions {
   /** How long in-flight activities may finish after shutdown starts (the SDK default is 0: cancel at once). */
   shutdownGraceSeconds?: number;
   /**
+   * Workflows kept in memory between tasks (sticky cache). Each costs worker memory (ptflow's measured cost is
+   * in README, WORKER_MAX_CACHED_WORKFLOWS); the others are replayed from history when next touched. Unset →
+   * the SDK's default, which it derives from the heap limit and which is far above what ptflow's workflows fit.
+   */
+  maxCachedWorkflows?: number;
+  /**
    * Payload codec + failure converter (temporal/codec). A pre-built workflowBundle must have been bundled with
    * the same failureConverterPath; when the worker bundles itself it uses the path from here.
    */
@@ -43,6 +49,7 @@ export async function createWorker(
       activities: o.activities,
       ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
       shutdownGraceTime: `${o.shutdownGraceSeconds ?? 20} seconds`,
+      ...(o.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: o.maxCachedWorkflows } : {}),
       ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
       ...o.overrides,
     });
