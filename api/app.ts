@@ -22,6 +22,7 @@ import { appendAudit } from '../db/audit/append.js';
 import { codecRoutes } from './routes/codec.js';
 import type { Principal } from './auth/principal.js';
 import type { Database } from '../db/connection.js';
+import type { Keyring } from '../db/crypto/keyring.js';
 import './auth/principal.js';
 import { authPlugin, type AuthDeps } from './auth/plugin.js';
 import type { OidcVerifier } from './auth/oidc.js';
@@ -84,6 +85,11 @@ export interface AppDeps {
   webhooks?: Omit<WebhookRouteDeps, 'db'>;
   /** Clock break-glass grants are dated and expire against (tests pass a fake one). */
   now?: () => Date;
+  /**
+   * The data keyring (the column-encryption ring) that encrypts break-glass reasons. Without it the routes
+   * stay registered but opening a grant answers 503: a reason is never stored in clear.
+   */
+  breakGlass?: { keyring: Keyring };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -209,7 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(onboardingRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(planOfCareRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(processRoutes({ temporal: deps.temporal, cursorKey: deps.cursorKey }));
-  await app.register(breakGlassRoutes({ db: deps.db, now }));
+  await app.register(breakGlassRoutes({ db: deps.db, now, keyring: deps.breakGlass?.keyring }));
   await app.register(
     claimRoutes({
       db: deps.db,

@@ -431,7 +431,9 @@ export const claimRemittances = pgTable(
  * Break-glass grants (SEC-AC-3, 45 CFR 164.312(a)(2)(ii) emergency access): a time-boxed lift of one principal
  * to the full response views of its practice. Rows are never deleted (they are the record the privacy officer
  * reviews); ending a grant early sets `ended_at`. The stated reason is free text a person typed and may name a
- * patient: it is kept here for the privacy officer only — never logged, audited or returned by the API.
+ * patient: it is kept here for the privacy officer only — never logged, audited or returned by the API — and
+ * only encrypted (SEC-ENC-1, AAD `practice|break_glass_grants|reason_enc|id`). `reason_enc`/`key_id` are null
+ * only on grants opened before migration 0009 dropped the clear-text column; every new grant writes both.
  */
 export const breakGlassGrants = pgTable(
   'break_glass_grants',
@@ -443,7 +445,8 @@ export const breakGlassGrants = pgTable(
     /** `apikey:<prefix>` or `user:<sub>`, as on audit events. */
     principalId: text('principal_id').notNull(),
     principalRole: text('principal_role', { enum: ['admin', 'therapist'] }).notNull(),
-    reason: text('reason').notNull(),
+    reasonEnc: bytea('reason_enc'),
+    keyId: text('key_id'),
     grantedAt: timestamp('granted_at', { withTimezone: true }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     endedAt: timestamp('ended_at', { withTimezone: true }),

@@ -2,10 +2,15 @@
 // the grant row, the audit event (purpose ETREAT) and the privacy officer's notification row commit together or
 // not at all, so there is never an unaudited or unreported grant. Expiry is not a job: every check compares
 // `expires_at` with the caller's clock, so a grant lapses the moment its window ends (and tests use a fake clock).
+// The stated reason may name a patient: it is stored only encrypted under the data keyring (SEC-ENC-1), bound
+// to its practice and grant id, and nothing in the API reads it back.
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
 import { appendAudit } from '../../db/audit/append.js';
 import type { Database } from '../../db/connection.js';
+import { fieldContext } from '../../db/crypto/encrypted-tables.js';
+import { encryptField } from '../../db/crypto/field-encryption.js';
+import type { Keyring } from '../../db/crypto/keyring.js';
 import { breakGlassGrants, messages } from '../../db/schema.js';
 import { breakGlassPolicyAt } from '../../domain/break-glass.js';
 import type { Principal } from '../auth/principal.js';
@@ -28,8 +33,14 @@ export type OpenResult =
 const lockKey = (principalId: string) =>
   sql`pg_advisory_xact_lock(hashtext(${`break-glass:${principalId}`}))`;
 
+/** The AAD place of a grant's reason: its practice, table, column and grant id. */
+export const reasonContext = (grant: { practiceId: string; id: string }) =>
+  fieldContext('break_glass_grants', 'reason_enc', { tenant: grant.practiceId, rowId: grant.id });
+
 export async function openGrant(
   db: Database,
+  /** The data keyring (the one of the other PHI columns): encrypts the reason. */
+  keyring: Keyring,
   principal: Principal,
   request: { reason: string; requestId: string; sourceIp: string; now: Date },
 ): Promise<OpenResult> {
@@ -62,13 +73,19 @@ export async function openGrant(
       grantedAt: request.now,
       expiresAt: new Date(request.now.getTime() + policy.grantMinutes * 60_000),
     };
+    const reason = encryptField(
+      request.reason,
+      reasonContext({ practiceId: principal.practiceId, id: grant.id }),
+      keyring,
+    );
     await tx.insert(breakGlassGrants).values({
       id: grant.id,
       practiceId: principal.practiceId,
       principalId: principal.id,
       // Only these two roles reach the route (config.roles); the cast records that.
       principalRole: principal.role as 'admin' | 'therapist',
-      reason: request.reason,
+      reasonEnc: reason.data,
+      keyId: reason.keyId,
       grantedAt: grant.grantedAt,
       expiresAt: grant.expiresAt,
     });
@@ -85,7 +102,7 @@ export async function openGrant(
       requestId: request.requestId,
     });
     // The notification joins the messages ledger as a queued staff message: opaque ids only (the reason stays
-    // in the grant row, which the privacy officer reads). No recipient is stored: the privacy officer's
+    // in the grant row, encrypted, for the privacy officer). No recipient is stored: the privacy officer's
     // address is the delivering side's configuration, not data of this row.
     await tx.insert(messages).values({
       id: randomUUID(),

@@ -2,10 +2,14 @@
 // more than their role's minimum-necessary view, and gets the full views of their practice for a fixed window
 // (domain/break-glass.ts). Opening a grant is audited with purpose ETREAT and queues a notification to the
 // privacy officer; grants lapse by themselves and can be ended early. The reason is never echoed, logged or
-// audited: it may name a patient.
+// audited: it may name a patient, so it is stored only encrypted under the data keyring (SEC-ENC-1).
+// Without a keyring no grant can be opened: POST answers 503 and writes nothing (rather than storing the reason
+// in clear or the app refusing to boot for callers that never open grants); the composition root
+// (cli/services.ts) always passes the data keyring, so a running server always has emergency access.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/connection.js';
+import type { Keyring } from '../../db/crypto/keyring.js';
 import { breakGlassPolicies, breakGlassPolicyAt } from '../../domain/break-glass.js';
 import { principalOf } from '../auth/plugin.js';
 import { activeGrants, endGrant, openGrant, type ActiveGrant } from '../break-glass/grants.js';
@@ -16,7 +20,13 @@ export interface BreakGlassRouteDeps {
   db: Database;
   /** The clock grants are dated and expire against. */
   now: () => Date;
+  /** The data keyring that encrypts the reason; without it grants cannot be opened (503). */
+  keyring: Keyring | undefined;
 }
+
+/** Why POST /v1/break-glass is unavailable on a server composed without a data keyring. */
+export const BREAK_GLASS_DISABLED =
+  'Break-glass is not available on this server: no data keyring is configured to encrypt the reason.';
 
 // The schema's bounds are the widest any policy allows; the policy in force is checked in the handler.
 const minReason = Math.min(...breakGlassPolicies.map((p) => p.reasonMinChars));
@@ -47,6 +57,8 @@ function hasControlCharacter(text: string): boolean {
 export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
     const config = { roles: breakGlassRoles };
+    const keyring = deps.keyring;
+    if (!keyring) app.log.warn({ reason: 'no_data_keyring' }, 'break-glass grants cannot be opened');
 
     app.post(
       '/v1/break-glass',
@@ -70,6 +82,7 @@ export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZ
       },
       async (req, reply) => {
         const principal = principalOf(req);
+        if (!keyring) throw new HttpProblem(problem(503, BREAK_GLASS_DISABLED));
         const now = deps.now();
         const policy = breakGlassPolicyAt(now);
         const { reason } = req.body;
@@ -80,7 +93,7 @@ export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZ
             }),
           );
         }
-        const result = await openGrant(deps.db, principal, {
+        const result = await openGrant(deps.db, keyring, principal, {
           reason,
           requestId: req.id,
           sourceIp: req.ip,

@@ -3,9 +3,16 @@
 // Before a grant an admin sees a claim's operational metadata and is refused the claim preview (403); opening a
 // grant writes the grant, an ETREAT audit event and a privacy-officer row; while it lasts the admin gets full
 // views and each such response is audited; past its window (fake clock) the admin is back to metadata and 403.
+// The reason is stored only encrypted (SEC-ENC-1): a raw SELECT never shows it, it decrypts only in its own
+// place, and a server composed without a data keyring opens no grant at all (503) rather than store it in clear.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../api/auth/principal.js';
+import { buildApp } from '../../api/app.js';
+import { reasonContext } from '../../api/break-glass/grants.js';
+import { BREAK_GLASS_DISABLED } from '../../api/routes/break-glass.js';
+import { decryptFieldText, fieldKeyId } from '../../db/crypto/field-encryption.js';
+import { DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { breakGlassPolicyAt } from '../../domain/break-glass.js';
 import { claimBody, startApiStack, visitBody, type ApiStack } from './stack.js';
 
@@ -101,9 +108,27 @@ describe('break-glass', () => {
     expect(Date.parse(grant.expiresAt) - Date.parse(grant.grantedAt)).toBe(policy.grantMinutes * 60_000);
     expect(Date.parse(grant.grantedAt)).toBeGreaterThanOrEqual(now.getTime());
 
-    const [row] = await stack.db.sql<{ principal_id: string; reason: string; principal_role: string }[]>`
-      select principal_id, reason, principal_role from break_glass_grants where id = ${grant.id}`;
-    expect(row).toMatchObject({ principal_id: adminId(), reason: REASON, principal_role: 'admin' });
+    const [row] = await stack.db.sql<
+      { principal_id: string; principal_role: string; reason_enc: Buffer; key_id: string; whole: string }[]
+    >`
+      select principal_id, principal_role, reason_enc, key_id, row_to_json(g)::text as whole
+      from break_glass_grants g where id = ${grant.id}`;
+    expect(row).toMatchObject({ principal_id: adminId(), principal_role: 'admin' });
+    // Raw SELECT: no column of the row, and not the ciphertext bytes, holds the reason.
+    expect(row!.whole).not.toContain('ZZCANARY');
+    expect(row!.whole).not.toContain('unresponsive');
+    expect(Buffer.from(row!.reason_enc).toString('latin1')).not.toContain('ZZCANARY');
+    expect(row!.key_id).toBe(stack.dataKeyring.activeKeyId);
+    expect(fieldKeyId(row!.reason_enc)).toBe(stack.dataKeyring.activeKeyId);
+    // The privacy officer's read: only the data keyring, only in its own place (practice, grant id).
+    const place = reasonContext({ practiceId: DEMO_PRACTICE_ID, id: grant.id });
+    expect(decryptFieldText(row!.reason_enc, place, stack.dataKeyring)).toBe(REASON);
+    expect(() => decryptFieldText(row!.reason_enc, { ...place, rowId: claimId }, stack.dataKeyring)).toThrow(
+      /authentication failed/,
+    );
+    expect(() =>
+      decryptFieldText(row!.reason_enc, { ...place, tenant: randomUUID() }, stack.dataKeyring),
+    ).toThrow(/authentication failed/);
 
     const audit = await auditRows({ resourceType: 'break_glass_grant', purpose: 'ETREAT' });
     expect(audit).toEqual([
@@ -216,5 +241,48 @@ describe('break-glass', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Other principals are not affected by it.
     expect((await call('POST', 'admin', '/v1/break-glass', { reason: REASON })).statusCode).toBe(201);
+  });
+
+  it('a server composed without a data keyring refuses to open a grant (503) and stores nothing', async () => {
+    const bare = await buildApp({
+      logLevel: 'silent',
+      db: stack.db.db,
+      temporal: stack.temporal.client,
+      taskQueue: stack.taskQueue,
+      cursorKey: Buffer.alloc(32, 9),
+      rateLimit: { perMinute: 100_000, authFailuresPerMinute: 100_000 },
+      readiness: {},
+      now: () => stack.clock.now(),
+    });
+    try {
+      const before = await stack.db.sql`select id from break_glass_grants`;
+      const opened = await bare.inject({
+        method: 'POST',
+        url: '/v1/break-glass',
+        headers: stack.auth.own.admin,
+        payload: { reason: REASON },
+      });
+      expect(opened.statusCode).toBe(503);
+      expect(opened.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(opened.json()).toMatchObject({ status: 503, detail: BREAK_GLASS_DISABLED });
+      expect(opened.body).not.toContain('ZZCANARY');
+      expect(await stack.db.sql`select id from break_glass_grants`).toHaveLength(before.length);
+      // Roles are still enforced first, and the grants that exist can still be listed.
+      const biller = await bare.inject({
+        method: 'POST',
+        url: '/v1/break-glass',
+        headers: stack.auth.own.biller,
+        payload: { reason: REASON },
+      });
+      expect(biller.statusCode).toBe(403);
+      const listed = await bare.inject({
+        method: 'GET',
+        url: '/v1/break-glass',
+        headers: stack.auth.own.admin,
+      });
+      expect(listed.statusCode).toBe(200);
+    } finally {
+      await bare.close();
+    }
   });
 });

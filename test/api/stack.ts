@@ -15,7 +15,7 @@ import { roles, type Principal, type Role } from '../../api/auth/principal.js';
 import { openGrant, type ActiveGrant } from '../../api/break-glass/grants.js';
 import { loadConfig } from '../../cli/config.js';
 import { devOnboardingConnectors } from '../../cli/dev-sandboxes.js';
-import { generateKeyring } from '../../db/crypto/keyring.js';
+import { generateKeyring, type Keyring } from '../../db/crypto/keyring.js';
 import { practices } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { localDate } from '../../domain/core/zoned.js';
@@ -44,6 +44,8 @@ export interface ApiStack {
    * test moves past a grant's expiry without waiting.
    */
   clock: { offsetMs: number; now(): Date };
+  /** The data keyring (column encryption): idempotent answers and break-glass reasons, as in production. */
+  dataKeyring: Keyring;
   /** Opens a break-glass grant of the demo practice for a principal that holds no API key of this stack. */
   breakGlass(principal: Omit<Principal, 'practiceId'>): Promise<ActiveGrant>;
   /** A humanTask of the demo practice assigned to `role`, listed once its row exists. */
@@ -87,6 +89,7 @@ export async function startApiStack(): Promise<ApiStack> {
       physician: { sendPlanOfCare: receipt, sendProgressSummary: receipt, sendDischargeSummary: receipt },
     }),
   );
+  const dataKeyring = generateKeyring('stack');
   const clock = {
     offsetMs: 0,
     now: () => new Date(Date.now() + clock.offsetMs),
@@ -100,7 +103,8 @@ export async function startApiStack(): Promise<ApiStack> {
     cursorKey: Buffer.alloc(32, 9),
     rateLimit: { perMinute: 100_000, authFailuresPerMinute: 100_000 },
     readiness: { database: async () => true },
-    idempotency: { keyring: generateKeyring('stack') },
+    idempotency: { keyring: dataKeyring },
+    breakGlass: { keyring: dataKeyring },
     codec: { codec: new EncryptionCodec(generateKeyring('stack-codec')), allowedOrigin: UI_ORIGIN },
   });
   await app.ready();
@@ -126,9 +130,11 @@ export async function startApiStack(): Promise<ApiStack> {
     auth,
     keys,
     clock,
+    dataKeyring,
     async breakGlass(principal) {
       const opened = await openGrant(
         db.db,
+        dataKeyring,
         { ...principal, practiceId: DEMO_PRACTICE_ID },
         {
           reason: 'Opened by the test stack',
