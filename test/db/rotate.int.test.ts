@@ -1,8 +1,11 @@
 // Data-key rotation on real PostgreSQL (SEC-ENC-1): rows written under the old key are re-encrypted under the
-// active one in batches, still decrypt, carry the new key id, and a second run has nothing left to do.
+// active one in batches, still decrypt, carry the new key id, and a second run has nothing left to do. Every
+// table of db/crypto/encrypted-tables.ts is covered: patients, coverages and break-glass reasons are written by
+// the code that writes them in production (the break-glass grant through openGrant).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openGrant, reasonContext } from '../../api/break-glass/grants.js';
 import { loadConfig } from '../../cli/config.js';
 import { runKeysRotate } from '../../cli/commands/keys.js';
 import { memberIdHash, patientMatchHash } from '../../db/crypto/blind-index.js';
@@ -10,7 +13,7 @@ import { fieldContext } from '../../db/crypto/encrypted-tables.js';
 import { decryptFieldText, encryptField, fieldKeyId } from '../../db/crypto/field-encryption.js';
 import { generateKeyring, withNewActiveKey, type Keyring } from '../../db/crypto/keyring.js';
 import { rotateDataKeys } from '../../db/crypto/rotate.js';
-import { auditEvents, coverages, patients } from '../../db/schema.js';
+import { auditEvents, breakGlassGrants, coverages, patients } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -64,20 +67,47 @@ async function insertPatient(ring: Keyring, n: number): Promise<string> {
   return id;
 }
 
+/** A break-glass grant of the demo practice whose reason carries the canary, written under `ring`. */
+async function openGrantUnder(ring: Keyring, n: number): Promise<string> {
+  const opened = await openGrant(
+    db.db,
+    ring,
+    { id: `apikey:rot${n}`, type: 'api_key', role: 'therapist', practiceId: DEMO_PRACTICE_ID, amr: [] },
+    {
+      reason: `Patient ${CANARY} collapsed in clinic ${n}`,
+      requestId: randomUUID(),
+      sourceIp: '127.0.0.1',
+      now: new Date(),
+    },
+  );
+  if (!opened.ok) throw new Error('break-glass grant refused (rate limit)');
+  return opened.grant.id;
+}
+
 describe('rotateDataKeys', () => {
   it('re-encrypts every row under the active key in batches; rows still decrypt; re-runs are no-ops', async () => {
     const ids = [];
     for (let n = 0; n < 7; n++) ids.push(await insertPatient(oldRing, n));
+    const grantIds = [];
+    for (let n = 0; n < 4; n++) grantIds.push(await openGrantUnder(oldRing, n));
 
     // Raw SELECT of the PHI columns never shows the canary.
     const raw = await db.sql`select demographics_enc from patients`;
     for (const r of raw)
       expect(Buffer.from(r.demographics_enc as Buffer).toString('latin1')).not.toContain(CANARY);
+    const rawGrants =
+      await db.sql`select row_to_json(g)::text as whole, reason_enc from break_glass_grants g`;
+    expect(rawGrants).toHaveLength(4);
+    for (const r of rawGrants) {
+      expect(r.whole as string).not.toContain(CANARY);
+      expect(Buffer.from(r.reason_enc as Buffer).toString('latin1')).not.toContain(CANARY);
+    }
 
     const batches: string[] = [];
     const report = await rotateDataKeys(db.db, newRing, { batchSize: 3, onBatch: (t) => batches.push(t) });
     expect(report.patients).toEqual({ rotated: 7, skipped: 0, failedRowIds: [] });
     expect(report.coverages).toEqual({ rotated: 7, skipped: 0, failedRowIds: [] });
+    expect(report.break_glass_grants).toEqual({ rotated: 4, skipped: 0, failedRowIds: [] });
     expect(batches.filter((t) => t === 'patients').length).toBeGreaterThanOrEqual(3);
 
     const rows = await db.db.select().from(patients);
@@ -92,9 +122,19 @@ describe('rotateDataKeys', () => {
     const [cov] = await db.db.select().from(coverages).where(eq(coverages.patientId, ids[0]!));
     const covCtx = fieldContext('coverages', 'member_id_enc', { tenant: cov!.practiceId, rowId: cov!.id });
     expect(decryptFieldText(cov!.memberIdEnc, covCtx, newRing)).toBe(`M0-${CANARY}`);
+    const grants = await db.db.select().from(breakGlassGrants);
+    expect(grants.map((g) => g.id).sort()).toEqual([...grantIds].sort());
+    for (const grant of grants) {
+      expect(grant.keyId).toBe('d2026');
+      expect(fieldKeyId(grant.reasonEnc!)).toBe('d2026');
+      const ctx = reasonContext(grant);
+      expect(decryptFieldText(grant.reasonEnc!, ctx, newRing)).toContain(CANARY);
+      expect(() => decryptFieldText(grant.reasonEnc!, ctx, oldRing)).toThrow(/unknown key/);
+    }
 
     const again = await rotateDataKeys(db.db, newRing, { batchSize: 3 });
     expect(again.patients).toEqual({ rotated: 0, skipped: 0, failedRowIds: [] });
+    expect(again.break_glass_grants).toEqual({ rotated: 0, skipped: 0, failedRowIds: [] });
   });
 
   it('reports rows it cannot decrypt by id and rotates the rest', async () => {
@@ -105,9 +145,23 @@ describe('rotateDataKeys', () => {
     const tampered = Buffer.from(row!.demographicsEnc);
     tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0x01;
     await db.db.update(patients).set({ demographicsEnc: tampered }).where(eq(patients.id, bad));
+    // A grant opened before migration 0009 dropped the clear-text reason: no reason, no key id.
+    const legacy = randomUUID();
+    await db.db.insert(breakGlassGrants).values({
+      id: legacy,
+      practiceId: DEMO_PRACTICE_ID,
+      principalId: 'apikey:legacy',
+      principalRole: 'admin',
+      grantedAt: new Date(),
+      expiresAt: new Date(),
+    });
 
     const report = await rotateDataKeys(db.db, newestRing, { batchSize: 2 });
     expect(report.patients!.failedRowIds).toEqual([bad]);
+    // The four grants of the first test move on to the newest key; the legacy row is not touched.
+    expect(report.break_glass_grants).toEqual({ rotated: 4, skipped: 0, failedRowIds: [] });
+    const [old] = await db.db.select().from(breakGlassGrants).where(eq(breakGlassGrants.id, legacy));
+    expect(old).toMatchObject({ keyId: null, reasonEnc: null });
     const [rotated] = await db.db.select().from(patients).where(eq(patients.id, good));
     expect(rotated!.keyId).toBe('d2027');
     const [left] = await db.db.select().from(patients).where(eq(patients.id, bad));
