@@ -79,8 +79,9 @@ export const configSchema = z.object({
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
   /**
    * Workflows the worker keeps in memory (sticky cache); the rest are replayed from history when touched. A
-   * cached workflow costs about 0.3 MiB (bench scale, issue #8), so 2,000 fit a 1 GiB worker with room for
-   * activities; the SDK's own default follows the heap limit instead and would not. 0 disables the cache.
+   * cached authorization costs ~0.3 MiB, but evicted ones leave garbage that V8 returns lazily: bench scale
+   * (issue #8) with 2,000 open held 537 MiB at a cache of 500 and 828 MiB at 1,000, so 500 keeps the 1 GiB aim
+   * with room for heavier workflows (onboarding, tasks load zod). The SDK's default follows the heap limit.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce
     .number()
@@ -88,7 +89,7 @@ export const configSchema = z.object({
     .min(0)
     .max(100_000)
     .refine((v) => v !== 1, 'must be 0 (no cache) or at least 2')
-    .default(2000),
+    .default(500),
   // API authentication and limits.
   OIDC_ISSUER: z.url({ error: 'must be a URL' }).optional(),
   OIDC_AUDIENCE: z.string().min(1).optional(),
