@@ -28,9 +28,9 @@ export interface BenchOptions {
   scaleWorkflows: number;
   scaleUpdates: number;
   /**
-   * The scale worker's workflow cache. A cached workflow costs about 2 MiB of RSS with ptflow's bundle, so the
-   * default (350) is about what the 1 GiB aim fits; the others are replayed from history when touched. The
-   * SDK's own default (about 2,300 on a machine with a 4 GiB heap limit) would need about 4.7 GiB.
+   * The scale worker's workflow cache; the default is `ptflow worker`'s (WORKER_MAX_CACHED_WORKFLOWS, 500).
+   * A cached authorization costs about 0.3 MiB of RSS since the workflows stopped loading zod per workflow
+   * (README "Worker memory"); the workflows beyond the cache are replayed from history when touched.
    */
   scaleCache: number;
 }
@@ -53,7 +53,7 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
       BENCH_API_CONNECTIONS: count(quick ? 4 : 16),
       BENCH_SCALE_WORKFLOWS: count(quick ? 200 : 10_000),
       BENCH_SCALE_UPDATES: count(quick ? 20 : 300),
-      BENCH_SCALE_CACHE: z.coerce.number().int().min(2).max(1_000_000).default(350),
+      BENCH_SCALE_CACHE: z.coerce.number().int().min(2).max(1_000_000).default(500),
     })
     .parse(cleaned);
   return {

@@ -49,7 +49,7 @@ const worker = await Worker.create({
   dataConverter: dataConverterFor(
     payloadKeyring(loadConfig({ PTFLOW_DATA_DIR: input.dataDir, LOG_LEVEL: 'silent' })),
   ),
-  // Everything else is the SDK default, as `ptflow worker` runs (it sets no cache size today).
+  // Everything else is the SDK default, as `ptflow worker` runs.
   maxCachedWorkflows: input.maxCachedWorkflows,
 });
 const running = worker.run();

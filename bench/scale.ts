@@ -131,24 +131,29 @@ export async function runScaleBenchmark(
   const t0 = nowMs();
   let started = 0;
   await pool(ids, 64, async (authorizationId) => {
-    await client.workflow.start(priorAuthorization, {
-      taskQueue: QUEUE,
-      workflowId: workflowId('auth', authorizationId),
-      args: [
-        {
-          authorizationId,
-          practiceId: DEMO_PRACTICE_ID,
-          patientId: randomUUID(),
-          coverageId: randomUUID(),
-          payerId: 'ma-fastlane',
-          timezone: CLINIC_TZ,
-          requestedVisits: 30,
-          startDate: today,
-          urgency: 'standard',
-          planOfCareContinues: true,
-        },
-      ],
-    });
+    // A busy dev server now and then fails a call with a transient gRPC error; the start is retried under the
+    // same id (USE_EXISTING), so a retry never opens a second authorization.
+    await transientRetry(() =>
+      client.workflow.start(priorAuthorization, {
+        taskQueue: QUEUE,
+        workflowId: workflowId('auth', authorizationId),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        args: [
+          {
+            authorizationId,
+            practiceId: DEMO_PRACTICE_ID,
+            patientId: randomUUID(),
+            coverageId: randomUUID(),
+            payerId: 'ma-fastlane',
+            timezone: CLINIC_TZ,
+            requestedVisits: 30,
+            startDate: today,
+            urgency: 'standard',
+            planOfCareContinues: true,
+          },
+        ],
+      }),
+    );
     started += 1;
     if (started % 2000 === 0) log(`bench: scale: ${started}/${n} start requests accepted`);
   });
@@ -158,7 +163,9 @@ export async function runScaleBenchmark(
   const deadline = Date.now() + Math.max(15 * 60_000, n * 200);
   let lastLog = Date.now();
   for (;;) {
-    const { count } = await client.workflow.count(`TaskQueue = '${QUEUE}' AND ProcessStatus = 'approved'`);
+    const { count } = await transientRetry(() =>
+      client.workflow.count(`TaskQueue = '${QUEUE}' AND ProcessStatus = 'approved'`),
+    );
     if (count >= n) break;
     if (Date.now() > deadline)
       throw new Error(`bench: scale: only ${count} of ${n} authorizations were approved in time`);
@@ -213,4 +220,16 @@ export async function runScaleBenchmark(
     updateLatencyMs: latency(all.map(round1)),
   };
   return result;
+}
+
+/** Retries a Temporal call a few times with a short back-off (bench only: measuring, not proving). */
+async function transientRetry<T>(call: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 250 * i));
+    }
+  }
 }
