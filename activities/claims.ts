@@ -249,8 +249,10 @@ export function createClaimActivities(deps: {
             serviceDate: serviceDateOf(prepared.claim),
             frequency: prepared.claim.frequency,
             chargeCents: prepared.chargeCents,
-            // A re-sent interchange is the same submission, not another one.
-            submissions: result.resent === true ? claims.submissions : sql`${claims.submissions} + 1`,
+            // One per activity that reached this write. A re-sent envelope (`result.resent`) cannot tell whether an
+            // earlier attempt already got here (it may have died before this write), so it is not used; a
+            // worker dying between this write and the activity's completion would count twice (narrow window).
+            submissions: sql`${claims.submissions} + 1`,
             updatedAt: new Date(),
           },
         });

@@ -216,6 +216,13 @@ export class ChaosHarness {
       await new Promise((r) => setTimeout(r, 100));
       inFlight = await this.activitiesInFlight();
     }
+    // The target's activities can be too quick to catch (a plan of care's are in-process): then any running
+    // activity will do, so that every kill interrupts work.
+    const fallback = Date.now() + 60_000;
+    while (Object.keys(inFlight).length === 0 && Date.now() < fallback) {
+      await new Promise((r) => setTimeout(r, 100));
+      inFlight = await this.activitiesInFlight();
+    }
     await this.worker?.kill();
     this.log('worker SIGKILLed', { target: kinds.join('|'), inFlight });
     await this.startWorker();

@@ -90,5 +90,10 @@ describe(`chaos (${profile.name} profile, seed ${profile.seed})`, () => {
     expect(h.proxyCounts?.lostAnswers).toBeGreaterThan(0);
     // The kills really interrupted work: activities were running every time the worker died.
     expect(inFlightAtKills.every((a) => Object.keys(a).length > 0)).toBe(true);
+    // …and among them activities of the processes that talk to the outside world (a plan of care's own
+    // activities are in-process and quick, so they are aimed at but not required).
+    const interrupted = new Set(inFlightAtKills.flatMap((a) => Object.keys(a).map((k) => k.split('.')[0])));
+    for (const kind of ['claimSubmission', 'patientOnboarding', 'priorAuthorization'])
+      expect(interrupted.has(kind)).toBe(true);
   });
 });

@@ -63,7 +63,12 @@ if (process.env.PTFLOW_TEST_ONBOARDING === '1') {
     const countsFile = process.env.PTFLOW_CHAOS_COUNTS_FILE;
     if (countsFile) {
       setInterval(() => {
-        fs.writeFileSync(countsFile, JSON.stringify({ emr: emr.counts, messaging: messaging.counts }));
+        // Write and rename: a reader never sees a half-written file.
+        fs.writeFileSync(
+          `${countsFile}.tmp`,
+          JSON.stringify({ emr: emr.counts, messaging: messaging.counts }),
+        );
+        fs.renameSync(`${countsFile}.tmp`, countsFile);
       }, 1_000).unref();
     }
   } else {
