@@ -222,7 +222,8 @@ export function createClaimActivities(deps: {
       // WF-2), so a retry re-sends the identical interchange and the payer files the claim once.
       const info = activityInfo();
       const run = info.workflowExecution;
-      const idempotencyKey = `claim:${run?.workflowId ?? workflowId}:${run?.runId ?? ''}:${info.activityId}`;
+      const keyPrefix = `claim:${run?.workflowId ?? workflowId}:`;
+      const idempotencyKey = `${keyPrefix}${run?.runId ?? ''}:${info.activityId}`;
       const result = await deps.payer
         .submitClaim({ claim: prepared.claim, parties: c.parties, idempotencyKey })
         .catch(fail);
@@ -249,10 +250,10 @@ export function createClaimActivities(deps: {
             serviceDate: serviceDateOf(prepared.claim),
             frequency: prepared.claim.frequency,
             chargeCents: prepared.chargeCents,
-            // One per activity that reached this write. A re-sent envelope (`result.resent`) cannot tell whether an
-            // earlier attempt already got here (it may have died before this write), so it is not used; a
-            // worker dying between this write and the activity's completion would count twice (narrow window).
-            submissions: sql`${claims.submissions} + 1`,
+            // Distinct submissions = distinct envelopes of this claim's submissions (one per submitClaim activity,
+            // however often it was retried): exact whichever attempt died where, unlike a counter.
+            submissions: sql`greatest(1, (select count(*)::int from payer.submission_envelopes
+              where idempotency_key like ${`${keyPrefix}%`}))`,
             updatedAt: new Date(),
           },
         });
