@@ -18,6 +18,7 @@ import {
   type ScheduleDescription,
   type ScheduleOptions,
 } from '@temporalio/client';
+import { PayloadDecryptionError } from './codec/encryption-codec.js';
 
 export interface ScheduleSettings {
   taskQueue: string;
@@ -104,7 +105,7 @@ export function scheduleOptions(d: ScheduleDeclaration, s: ScheduleSettings): Sc
   };
 }
 
-export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
+export type EnsureOutcome = 'created' | 'updated' | 'unchanged' | 'replaced';
 
 async function describeOrUndefined(client: Client, id: string): Promise<ScheduleDescription | undefined> {
   try {
@@ -124,7 +125,24 @@ export async function ensureSchedules(
   const outcomes: Record<string, EnsureOutcome> = {};
   for (const d of declarations) {
     const options = scheduleOptions(d, settings);
-    let current = await describeOrUndefined(client, d.scheduleId);
+    let current: ScheduleDescription | undefined;
+    try {
+      current = await describeOrUndefined(client, d.scheduleId);
+    } catch (err) {
+      // The stored action was encrypted under a payload key this worker no longer holds (retired after a
+      // rotation, or another deployment's keyring): it can be neither compared nor updated in place, so it is
+      // replaced by the declaration. Its run history stays in the started workflows.
+      if (!(err instanceof PayloadDecryptionError)) throw err;
+      await client.schedule
+        .getHandle(d.scheduleId)
+        .delete()
+        .catch((e: unknown) => {
+          if (!(e instanceof ScheduleNotFoundError)) throw e;
+        });
+      await client.schedule.create(options);
+      outcomes[d.name] = 'replaced';
+      continue;
+    }
     if (!current) {
       try {
         await client.schedule.create(options);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -27,6 +27,7 @@ import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { addDays, addYears, daysBetween } from '../../domain/core/dates.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
+import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import {
   ensureSchedules,
   scheduleDeclarations,
@@ -185,6 +186,46 @@ describe('ensureSchedules', () => {
     });
     // Back to the test's zone for the runs below.
     await ensureSchedules(temporal.client, settings, declarations);
+  });
+});
+
+describe('ensureSchedules with a keyring that cannot read the stored schedules', () => {
+  it('replaces them (a retired payload key must not stop every worker from starting)', async () => {
+    const sealed = declarations.map((d) => ({ ...d, scheduleId: `${d.scheduleId}-sealed` }));
+    const connect = async (keyId: string) => {
+      const connection = await Connection.connect({ address: inject('temporalAddress') });
+      const client = new Client({ connection, dataConverter: dataConverterFor(generateKeyring(keyId)) });
+      return { client, close: () => connection.close() };
+    };
+    const [before, after] = [await connect('p-old'), await connect('p-new')];
+    try {
+      expect(Object.values(await ensureSchedules(before.client, settings, sealed))).toEqual([
+        'created',
+        'created',
+        'created',
+      ]);
+      expect(Object.values(await ensureSchedules(after.client, settings, sealed))).toEqual([
+        'replaced',
+        'replaced',
+        'replaced',
+      ]);
+      // Now readable with the new ring, and unchanged on the next start.
+      expect(Object.values(await ensureSchedules(after.client, settings, sealed))).toEqual([
+        'unchanged',
+        'unchanged',
+        'unchanged',
+      ]);
+      const desc = await after.client.schedule.getHandle(sealed[0]!.scheduleId).describe();
+      expect(desc.action).toMatchObject({ workflowType: 'reverifyEligibility', taskQueue });
+    } finally {
+      for (const d of sealed)
+        await after.client.schedule
+          .getHandle(d.scheduleId)
+          .delete()
+          .catch(() => undefined);
+      await before.close();
+      await after.close();
+    }
   });
 });
 
@@ -540,9 +581,9 @@ describe('ptflow schedules (CLI)', () => {
   it('ensure creates or updates the configured schedules, list shows them paused, an unknown name is a usage error', async () => {
     const ensured = await cli('ensure');
     expect(ensured.code).toBe(0);
-    expect(ensured.stdout).toMatch(/reverify-eligibility\s+(created|updated)/);
-    expect(ensured.stdout).toMatch(/timely-filing-sweep\s+(created|updated)/);
-    expect(ensured.stdout).toMatch(/staff-digest\s+(created|updated)/);
+    expect(ensured.stdout).toMatch(/reverify-eligibility\s+(created|updated|replaced)/);
+    expect(ensured.stdout).toMatch(/timely-filing-sweep\s+(created|updated|replaced)/);
+    expect(ensured.stdout).toMatch(/staff-digest\s+(created|updated|replaced)/);
     expect((await cli('ensure')).stdout).toMatch(/staff-digest\s+unchanged/);
 
     const listed = await cli('list');
