@@ -100,6 +100,8 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: taskQueue,
+    // The schedules' ids are server-wide: only test/workflows/schedules.int.test.ts ensures them here.
+    PTFLOW_SCHEDULES: 'off',
     PORT: String(await freePort()),
     SANDBOX_PAYER_PORT: String(await freePort()),
     CLAIM_POLL_MINUTES: '0.01',

@@ -39,6 +39,8 @@ function workerEnv(): Record<string, string> {
     PTFLOW_DATA_DIR: dataDir,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: taskQueue,
+    // The schedules' ids are server-wide: only test/workflows/schedules.int.test.ts ensures them here.
+    PTFLOW_SCHEDULES: 'off',
     CLEARINGHOUSE_URL: proxy.url,
     CLEARINGHOUSE_USERNAME: credentials.username,
     CLEARINGHOUSE_PASSWORD: credentials.password,

@@ -41,6 +41,8 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: uniqueTaskQueue('composition'),
+    // The schedules' ids are server-wide: only test/workflows/schedules.int.test.ts ensures them here.
+    PTFLOW_SCHEDULES: 'off',
     SANDBOX_PAYER_PORT: String(await freePort()),
     WORKER_SHUTDOWN_GRACE_SECONDS: '2',
   });
