@@ -467,13 +467,17 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
     resolution = undefined;
     ledger = { ...ledger, status: 'needs_attention' };
     publish();
-    const task = await raiseTask(taskOwner, {
-      kind: action.taskKind,
-      title: action.title,
-      role: action.role,
-      dueInHours: action.dueInHours,
-      details: { reasonCode: problem.reasonCode, problem: problem.type },
-    });
+    // Not cancellable: a cancellation arriving while the child starts would otherwise leave an open task behind
+    // (the child is abandoned by design); once it has started, the wait below closes it on cancellation.
+    const task = await CancellationScope.nonCancellable(() =>
+      raiseTask(taskOwner, {
+        kind: action.taskKind,
+        title: action.title,
+        role: action.role,
+        dueInHours: action.dueInHours,
+        details: { reasonCode: problem.reasonCode, problem: problem.type },
+      }),
+    );
     const closeTask = async (reason: 'not_needed' | 'process_closed') => {
       try {
         await getExternalWorkflowHandle(task).signal(cancelTaskSignal, { reason });
