@@ -30,6 +30,7 @@ import {
   recordVisitUpdate,
 } from '../workflows/prior-auth.js';
 import type { SandboxEmr } from '../connectors/emr/sandbox/sandbox-emr.js';
+import { syntheticClaimCase } from '../test/fixtures/claim-case.js';
 import { CLINIC_TZ } from './sandbox-ports.js';
 
 export { CLINIC_TZ };
@@ -199,46 +200,13 @@ const authorization: ProcessDriver = {
 };
 
 function claimInput(): ClaimInput {
-  const visitId = randomUUID();
   return {
-    case: {
-      claimId: visitId,
-      practiceId: DEMO_PRACTICE_ID,
-      patientId: randomUUID(),
-      patientControlNumber: `PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
-      visit: {
-        id: visitId,
-        practiceId: DEMO_PRACTICE_ID,
-        patientId: 'synthetic-patient',
-        payerId: 'medicare-part-b',
-        dos: today(),
-        renderingNpi: '1987654328',
-        interventions: [
-          { code: '97110', minutes: 30, furnishedBy: 'PT' },
-          { code: '97112', minutes: 15, furnishedBy: 'PT' },
-        ],
-        diagnoses: ['M54.50'],
-        totalTreatmentMinutes: 45,
-      },
-      parties: {
-        billingProvider: {
-          name: 'RIVERSIDE PHYSICAL THERAPY',
-          npi: '1234567893',
-          taxId: '123456789',
-          address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
-        },
-        // Medicare over the KX threshold (deductible met): paid, posted, a statement for the coinsurance.
-        subscriber: {
-          memberId: `SBX-KXOVER-${visitId.slice(0, 8)}`,
-          lastName: 'DOE',
-          firstName: 'JANE',
-          dateOfBirth: '1950-04-15',
-          gender: 'F',
-        },
-        referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' },
-      },
+    // Medicare over the KX threshold (deductible met): paid, posted, a statement for the coinsurance.
+    case: syntheticClaimCase({
+      memberId: `SBX-KXOVER-${randomUUID().slice(0, 8)}`,
+      dos: today(),
       kxAccruedAllowedCents: 300_000,
-    },
+    }),
     timezone: CLINIC_TZ,
     // The sandbox answers at once; the claim asks its mailbox every 0.1 s instead of every 4 hours. The floor
     // repeats the same fired timers, so this wait is in both columns.

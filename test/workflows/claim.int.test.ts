@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { ClaimCase, PatientStatementPort } from '../../activities/claims.js';
+import type { PatientStatementPort } from '../../activities/claims.js';
 import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
 import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
 import { claimRemittances, claims, tasks } from '../../db/schema.js';
@@ -26,6 +26,7 @@ import {
   visitCompletedSignal,
 } from '../../workflows/plan-of-care.js';
 import { addDays } from '../../domain/core/dates.js';
+import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -56,42 +57,7 @@ function claimInput(
   memberId: string,
   opts: { kxAccruedAllowedCents?: number; payerId?: string } = {},
 ): ClaimInput {
-  const visitId = randomUUID();
-  const pcn = `PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`;
-  const dos = localDate(new Date(), TZ);
-  const c: ClaimCase = {
-    claimId: visitId,
-    practiceId: DEMO_PRACTICE_ID,
-    patientId: randomUUID(),
-    patientControlNumber: pcn,
-    visit: {
-      id: visitId,
-      practiceId: DEMO_PRACTICE_ID,
-      patientId: 'synthetic-patient',
-      payerId: opts.payerId ?? 'medicare-part-b',
-      dos,
-      renderingNpi: '1987654328',
-      interventions: [
-        { code: '97110', minutes: 30, furnishedBy: 'PT' },
-        { code: '97112', minutes: 15, furnishedBy: 'PT' },
-      ],
-      diagnoses: ['M54.50'],
-      totalTreatmentMinutes: 45,
-    },
-    parties: {
-      billingProvider: {
-        name: 'RIVERSIDE PHYSICAL THERAPY',
-        npi: '1234567893',
-        taxId: '123456789',
-        address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
-      },
-      subscriber: { memberId, lastName: 'DOE', firstName: 'JANE', dateOfBirth: '1950-04-15', gender: 'F' },
-      referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' },
-    },
-    ...(opts.kxAccruedAllowedCents !== undefined
-      ? { kxAccruedAllowedCents: opts.kxAccruedAllowedCents }
-      : {}),
-  };
+  const c = syntheticClaimCase({ memberId, dos: localDate(new Date(), TZ), ...opts });
   return { case: c, timezone: TZ, pollEveryMinutes: 0.01 };
 }
 

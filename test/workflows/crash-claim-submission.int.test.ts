@@ -7,16 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ClaimCase } from '../../activities/claims.js';
 import { loadConfig } from '../../cli/config.js';
 import { payloadKeyring } from '../../cli/keyrings.js';
 import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sandbox/server.js';
-import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { seedDemoPractice } from '../../db/seed.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
 import { claimSubmission, type ClaimInput } from '../../workflows/claim.js';
+import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startHoldingProxy, type HoldingProxy } from '../helpers/holding-proxy.js';
 import { uniqueTaskQueue } from '../helpers/temporal.js';
@@ -73,45 +73,12 @@ afterAll(async () => {
 });
 
 function claimInput(): ClaimInput {
-  const visitId = randomUUID();
-  const c: ClaimCase = {
-    claimId: visitId,
-    practiceId: DEMO_PRACTICE_ID,
-    patientId: randomUUID(),
-    patientControlNumber: `PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
-    visit: {
-      id: visitId,
-      practiceId: DEMO_PRACTICE_ID,
-      patientId: 'synthetic-patient',
-      payerId: 'medicare-part-b',
-      dos: localDate(new Date(), TZ),
-      renderingNpi: '1987654328',
-      interventions: [
-        { code: '97110', minutes: 30, furnishedBy: 'PT' },
-        { code: '97112', minutes: 15, furnishedBy: 'PT' },
-      ],
-      diagnoses: ['M54.50'],
-      totalTreatmentMinutes: 45,
-    },
-    parties: {
-      billingProvider: {
-        name: 'RIVERSIDE PHYSICAL THERAPY',
-        npi: '1234567893',
-        taxId: '123456789',
-        address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
-      },
-      // SBX-KXOVER: deductible met and over the KX threshold, so the claim is paid (less coinsurance).
-      subscriber: {
-        memberId: `SBX-KXOVER-${randomUUID().slice(0, 8)}`,
-        lastName: 'DOE',
-        firstName: 'JANE',
-        dateOfBirth: '1950-04-15',
-        gender: 'F',
-      },
-      referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' },
-    },
+  // SBX-KXOVER: deductible met and over the KX threshold, so the claim is paid (less coinsurance).
+  const c = syntheticClaimCase({
+    memberId: `SBX-KXOVER-${randomUUID().slice(0, 8)}`,
+    dos: localDate(new Date(), TZ),
     kxAccruedAllowedCents: 300_000,
-  };
+  });
   return { case: c, timezone: TZ, pollEveryMinutes: 0.01 };
 }
 

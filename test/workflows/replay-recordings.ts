@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { expect } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { ClaimCase, PatientStatementPort } from '../../activities/claims.js';
+import type { PatientStatementPort } from '../../activities/claims.js';
 import { createPayerAuthorizationPort } from '../../activities/payer-authorization.js';
 import type { PhysicianPort } from '../../activities/plan-of-care.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
@@ -46,6 +46,7 @@ import {
   recordVisitUpdate,
   resolveAuthorizationUpdate,
 } from '../../workflows/prior-auth.js';
+import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import type { TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -352,45 +353,14 @@ async function recordClaimHeldByPlanOfCare(client: Client, taskQueue: string, sa
     (s) => s.progressReportOverdue,
   );
 
-  const visitId = randomUUID();
-  const c: ClaimCase = {
-    claimId: visitId,
-    practiceId: DEMO_PRACTICE_ID,
+  const c = syntheticClaimCase({
+    memberId: `SBX-KXOVER-${randomUUID().slice(0, 8)}`,
+    dos: addDays(first, 10),
     patientId,
-    patientControlNumber: `PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
     planOfCareWorkflowId: poc.workflowId,
-    visit: {
-      id: visitId,
-      practiceId: DEMO_PRACTICE_ID,
-      patientId: 'synthetic-patient',
-      payerId: 'medicare-part-b',
-      dos: addDays(first, 10),
-      renderingNpi: '1987654328',
-      interventions: [
-        { code: '97110', minutes: 30, furnishedBy: 'PT' },
-        { code: '97112', minutes: 15, furnishedBy: 'PT' },
-      ],
-      diagnoses: ['M54.50'],
-      totalTreatmentMinutes: 45,
-    },
-    parties: {
-      billingProvider: {
-        name: 'RIVERSIDE PHYSICAL THERAPY',
-        npi: '1234567893',
-        taxId: '123456789',
-        address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
-      },
-      subscriber: {
-        memberId: `SBX-KXOVER-${randomUUID().slice(0, 8)}`,
-        lastName: 'SYNTHETIC',
-        firstName: 'JANE',
-        dateOfBirth: '1950-04-15',
-        gender: 'F',
-      },
-      referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' },
-    },
     kxAccruedAllowedCents: 300_000,
-  };
+  });
+  const visitId = c.claimId;
   const claim = await client.workflow.start(claimSubmission, {
     taskQueue,
     workflowId: workflowId('claim', visitId),
