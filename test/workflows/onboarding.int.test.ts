@@ -296,7 +296,11 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
     const coverageId = input.coverages![0]!.coverageId;
     await run(async (start) => {
       const handle = await start(input);
-      const waiting = await waitForStatus(handle, (s) => s.state === 'awaiting_coverage_update');
+      // The state changes before the task's child has started (openTasks counts started tasks): wait for both.
+      const waiting = await waitForStatus(
+        handle,
+        (s) => s.state === 'awaiting_coverage_update' && s.openTasks === 1,
+      );
       expect(waiting).toMatchObject({ needsAttention: true, openTasks: 1 });
       expect(waiting.coverages[0]).toMatchObject({ outcome: 'inactive' });
       // The task child writes its worklist row in its own activity: wait for it.
@@ -357,7 +361,11 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
     const coverageId = input.coverages![0]!.coverageId;
     await run(async (start, client) => {
       const handle = await start(input);
-      const waiting = await waitForStatus(handle, (s) => s.state === 'awaiting_phone_verification');
+      // The state changes before the task's child has started (openTasks counts started tasks): wait for both.
+      const waiting = await waitForStatus(
+        handle,
+        (s) => s.state === 'awaiting_phone_verification' && s.openTasks === 1,
+      );
       expect(waiting).toMatchObject({ needsAttention: true, openTasks: 1 });
       await expect
         .poll(
