@@ -109,7 +109,14 @@ function onboardingInput(): OnboardingInput {
         priority: 1,
       },
     ],
-    evaluation: { acuity: 'acute', bodyRegion: 'knee', leadDays: 3 },
+    // Spread over the whole schedulable horizon: a full run books hundreds of evaluations, more than one week of
+    // the sandbox therapists' slots holds (a full week would leave onboardings waiting on a front-desk task).
+    evaluation: {
+      acuity: 'acute',
+      bodyRegion: 'knee',
+      leadDays: 1 + Math.floor(Math.random() * 30),
+      searchDays: 60,
+    },
     intakeFormLink: 'https://forms.riverside.example/i/bench',
     insuranceUpdateLink: 'https://forms.riverside.example/ins/bench',
     // Reminders far in the future: the forms arrive before any is due.
