@@ -13,6 +13,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { wholeHoursBetween } from '../domain/core/hours.js';
 import type { ReverificationItem } from '../activities/schedules/index.js';
 import { eligibilityActivityOptions, onboardingActivityOptions } from './onboarding.js';
 import { raiseTaskOnce } from './raise-task.js';
@@ -34,9 +35,9 @@ export interface ReverifyEligibilityResult {
 const acts = proxyActivities<Activities>(onboardingActivityOptions);
 const payer = proxyActivities<Activities>(eligibilityActivityOptions);
 
-/** Hours from now until `hoursBefore` the visit, at least one. */
-function hoursUntil(startsAt: string, hoursBefore: number): number {
-  return Math.max(1, Math.floor((Date.parse(startsAt) - Date.now()) / 3_600_000) - hoursBefore);
+/** Hours from `now` until `hoursBefore` the visit, at least one. */
+function hoursUntil(now: string, startsAt: string, hoursBefore: number): number {
+  return Math.max(1, wholeHoursBetween(now, startsAt, 'floor') - hoursBefore);
 }
 
 export async function reverifyEligibility(
@@ -46,8 +47,10 @@ export async function reverifyEligibility(
     { key: ProcessKind, value: 'reverifyEligibility' },
     { key: ProcessStatus, value: 'running' },
   ]);
+  // One clock reading for the search and the tasks' due times.
+  const now = new Date().toISOString();
   const items = await acts.findVisitsToReverify({
-    now: new Date().toISOString(),
+    now,
     windowHours: input.windowHours ?? 48,
   });
   const result: ReverifyEligibilityResult = {
@@ -68,7 +71,7 @@ export async function reverifyEligibility(
         details: { coverageId: item.coverageId, appointmentId: item.appointmentId },
       },
       // Due two hours before the visit, so the front desk reaches the patient before they arrive.
-      { taskId: item.taskId, kind, title, role: 'front_desk', dueInHours: hoursUntil(item.startsAt, 2) },
+      { taskId: item.taskId, kind, title, role: 'front_desk', dueInHours: hoursUntil(now, item.startsAt, 2) },
     );
     if (created) result.tasksRaised++;
   };

@@ -5,6 +5,7 @@
 // raises each claim's task once.
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { wholeHoursBetween } from '../domain/core/hours.js';
 import { raiseTaskOnce } from './raise-task.js';
 import { ProcessKind, ProcessStatus } from './search-attributes.js';
 
@@ -34,7 +35,9 @@ export async function sweepTimelyFiling(): Promise<SweepTimelyFilingResult> {
     { key: ProcessKind, value: 'sweepTimelyFiling' },
     { key: ProcessStatus, value: 'running' },
   ]);
-  const plan = await acts.findTimelyFilingRisks(new Date().toISOString());
+  // One clock reading for the sweep and the tasks' due times.
+  const now = new Date().toISOString();
+  const plan = await acts.findTimelyFilingRisks(now);
   let raised = 0;
   for (const risk of plan.risks) {
     const approaching = risk.alert === 'approaching';
@@ -52,7 +55,7 @@ export async function sweepTimelyFiling(): Promise<SweepTimelyFilingResult> {
           ? 'Unadjudicated claim nears the payer timely-filing limit: file or confirm receipt'
           : 'Timely-filing limit passed for an unadjudicated claim: proof of timely filing or write-off',
         role: 'biller',
-        dueInHours: Math.max(1, Math.ceil((Date.parse(risk.dueAt) - Date.now()) / 3_600_000)),
+        dueInHours: Math.max(1, wholeHoursBetween(now, risk.dueAt, 'ceil')),
         details: { daysLeft: risk.daysLeft },
       },
     );
