@@ -10,10 +10,14 @@ import { registerSearchAttributes } from '../../temporal/dev/dev-server.js';
 import { resolveTestServerExecutable } from '../../temporal/test-server-path.js';
 
 let runtimeInstalled = false;
-function installRuntime() {
+/** Quiet worker logs; the runtime is installed once per test process (a second install would throw). */
+export function installRuntime() {
   if (runtimeInstalled) return;
-  // Quiet worker logs; the runtime is installed once per test process.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  } catch {
+    // Installed already by other code in this test process.
+  }
   runtimeInstalled = true;
 }
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { generateKeyring, withNewActiveKey } from '../../db/crypto/keyring.js';
@@ -18,7 +18,7 @@ import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { METADATA_KEY_ID } from '../../temporal/codec/encryption-codec.js';
 import { completeTaskSignal, humanTask } from '../../workflows/human-task.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { installRuntime, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 import { newCanary, reveals } from './canary.js';
 
 const CANARY = newCanary();
@@ -30,11 +30,7 @@ const taskQueue = uniqueTaskQueue('rotation');
 
 let db: TestDatabase;
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  } catch {
-    // Already installed in this test process.
-  }
+  installRuntime();
   db = await createTestDatabase();
   await seedDemoPractice(db.db);
 });

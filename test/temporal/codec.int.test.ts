@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, type DataConverter } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -18,7 +18,7 @@ import type { HumanTaskInput } from '../../domain/tasks.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { completeTaskSignal, humanTask } from '../../workflows/human-task.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { installRuntime, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 
 const SIGNAL_CANARY = 'ZZCANARY-7';
 const FAILURE_CANARY = 'ZZCANARY-8';
@@ -26,11 +26,7 @@ const keyring = generateKeyring('k-test');
 
 let db: TestDatabase;
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  } catch {
-    // Already installed in this test process.
-  }
+  installRuntime();
   db = await createTestDatabase();
   await seedDemoPractice(db.db);
 });
