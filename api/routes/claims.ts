@@ -9,7 +9,13 @@ import { practices } from '../../db/schema.js';
 import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
 import { buildClaimInput } from '../../workflows/claim-input.js';
 import { PayerId } from '../../workflows/search-attributes.js';
-import { ClaimPreviewInputError, previewClaim } from '../../connectors/payer/preview.js';
+import {
+  ClaimPreviewInputError,
+  ClaimPreviewRequestSchema,
+  ClaimVisitSchema,
+  previewClaim,
+  previewInputOf,
+} from '../../connectors/payer/preview.js';
 import { principalOf } from '../auth/plugin.js';
 import { ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps, startProcess } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
@@ -25,32 +31,7 @@ const address = z.strictObject({
   postalCode: z.string().regex(/^\d{5}(\d{4})?$/),
 });
 const npi = z.string().regex(/^\d{10}$/);
-const visit = z.strictObject({
-  id: z.uuid(),
-  payerId: z.string().regex(/^[a-z0-9-]{2,64}$/),
-  dos: z.iso.date(),
-  placeOfService: z
-    .string()
-    .regex(/^\d{2}$/)
-    .optional(),
-  renderingNpi: npi,
-  interventions: z
-    .array(
-      z.strictObject({
-        code: z.string().regex(/^[0-9A-Z]{5}$/),
-        minutes: z.number().int().min(0).max(480),
-        furnishedBy: z.enum(['PT', 'PTA', 'PT_AND_PTA']),
-        sequence: z.number().int().min(0).max(50).optional(),
-      }),
-    )
-    .min(1)
-    .max(30),
-  diagnoses: z
-    .array(z.string().regex(/^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/))
-    .min(1)
-    .max(12),
-  totalTreatmentMinutes: z.number().int().min(0).max(600).optional(),
-});
+const visit = ClaimVisitSchema;
 
 export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number }): FastifyPluginAsyncZod =>
   async function routes(app) {
@@ -144,30 +125,16 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         schema: {
           tags: ['claims'],
           summary: 'Dry run: code and scrub a visit and show the 837P, without submitting anything',
-          body: z.strictObject({
-            visit,
-            kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
-            priorAuthNumber: z
-              .string()
-              .regex(/^[A-Za-z0-9-]{1,50}$/)
-              .optional(),
-            referringNpi: npi.optional(),
-          }),
+          // The same format `ptflow claim preview <file>` reads.
+          body: ClaimPreviewRequestSchema,
           response: { 200: claimPreviewViews },
         },
       },
       async (req) => {
         const principal = principalOf(req);
         try {
-          return await previewClaim({
-            // The preview needs no patient: a placeholder stands in, and nothing is stored or sent.
-            visit: { ...req.body.visit, practiceId: principal.practiceId, patientId: 'preview' },
-            ...(req.body.kxAccruedAllowedCents !== undefined
-              ? { kx: { accruedAllowedCents: req.body.kxAccruedAllowedCents } }
-              : {}),
-            ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
-            ...(req.body.referringNpi ? { referringNpi: req.body.referringNpi } : {}),
-          });
+          // The preview needs no patient: a placeholder stands in, and nothing is stored or sent.
+          return await previewClaim(previewInputOf(req.body, principal.practiceId));
         } catch (err) {
           if (err instanceof ClaimPreviewInputError) {
             throw new HttpProblem(

@@ -2,12 +2,12 @@
 // visit (coded lines, scrub findings, the 837P) and what an X12 file says (typed JSON). Expected problems
 // (unreadable file, invalid visit, broken X12) are one clear line each, never a stack trace.
 import { readFile, stat } from 'node:fs/promises';
-import { z } from 'zod';
 import {
   ClaimPreviewInputError,
+  ClaimPreviewRequestSchema,
   previewClaim,
+  previewInputOf,
   type ClaimPreview,
-  type ClaimPreviewInput,
 } from '../../connectors/payer/preview.js';
 import { parseRealtimeRequest } from '../../connectors/payer/sandbox/x12-in.js';
 import { X12ParseError, parseX12 } from '../../connectors/payer/x12/index.js';
@@ -31,18 +31,6 @@ async function readSmallFile(file: string): Promise<string> {
   }
 }
 
-/** A bare visit, or a visit with the KX accrual and claim header the preview should use. */
-const PreviewFileSchema = z.union([
-  z.object({
-    visit: z.unknown(),
-    kx: z.object({ accruedAllowedCents: z.number().int().min(0) }).optional(),
-    patientControlNumber: z.string().min(1).max(38).optional(),
-    priorAuthNumber: z.string().min(1).max(50).optional(),
-    referringNpi: z.string().optional(),
-  }),
-  z.unknown().transform((visit) => ({ visit })),
-]);
-
 const fmtCents = (c: number): string => `$${(c / 100).toFixed(2)}`;
 
 export async function claimPreview(file: string, write: (s: string) => void): Promise<void> {
@@ -53,15 +41,25 @@ export async function claimPreview(file: string, write: (s: string) => void): Pr
     if (err instanceof PayerCliError) throw err;
     throw new PayerCliError(`${file} is not valid JSON`);
   }
-  const input = PreviewFileSchema.parse(json) as z.infer<typeof PreviewFileSchema> & {
-    kx?: { accruedAllowedCents: number };
-    patientControlNumber?: string;
-    priorAuthNumber?: string;
-    referringNpi?: string;
-  };
+  // The body of POST /v1/claims/preview: the same file works for both (field pointers only, never values).
+  const request = ClaimPreviewRequestSchema.safeParse(json);
+  if (!request.success) {
+    const fields = request.error.issues
+      .slice(0, 8)
+      .map((i) => {
+        const pointer = `/${i.path.join('/')}`;
+        return i.code === 'unrecognized_keys'
+          ? `${pointer} (unknown key ${i.keys.join(', ')})`
+          : `${pointer} (${i.code})`;
+      })
+      .join(', ');
+    throw new PayerCliError(
+      `${file} is not a claim preview request (the POST /v1/claims/preview body): ${fields}`,
+    );
+  }
   let preview: ClaimPreview;
   try {
-    preview = await previewClaim(input as ClaimPreviewInput);
+    preview = await previewClaim(previewInputOf(request.data, 'preview'));
   } catch (err) {
     if (err instanceof ClaimPreviewInputError) {
       throw new PayerCliError(`${file} is not a valid visit:\n${err.issues.map((i) => `  ${i}`).join('\n')}`);

@@ -1,6 +1,8 @@
 // A claim dry run: code and scrub a visit with domain/ and serialize the 837P that would be sent, without
 // sending anything. Pure (no I/O, placeholder parties instead of a patient), so the API's preview route and
-// `ptflow claim preview` share it.
+// `ptflow claim preview` share it — and one request format: `ClaimPreviewRequestSchema` is the body of
+// `POST /v1/claims/preview` and the file `ptflow claim preview <file>` reads (examples/http/previewClaim.json).
+import { z } from 'zod';
 import { buildClaim } from '../../domain/billing/build-claim.js';
 import { codeVisit } from '../../domain/billing/code-visit.js';
 import type { Finding } from '../../domain/model/finding.js';
@@ -11,6 +13,60 @@ import { InMemoryControlNumbers, transactionControlNumber } from './control-numb
 import { toClaim837, toClaimBatch } from './mapping.js';
 import { sandboxPayerDirectory } from './sandbox/plans.js';
 import { X12BuildError, generate837P } from './x12/index.js';
+
+const npi = z.string().regex(/^\d{10}$/);
+
+/** A signed visit as the API takes it (`POST /v1/claims` and the preview): strict, so an unknown key is named. */
+export const ClaimVisitSchema = z.strictObject({
+  id: z.uuid(),
+  payerId: z.string().regex(/^[a-z0-9-]{2,64}$/),
+  dos: z.iso.date(),
+  placeOfService: z
+    .string()
+    .regex(/^\d{2}$/)
+    .optional(),
+  renderingNpi: npi,
+  interventions: z
+    .array(
+      z.strictObject({
+        code: z.string().regex(/^[0-9A-Z]{5}$/),
+        minutes: z.number().int().min(0).max(480),
+        furnishedBy: z.enum(['PT', 'PTA', 'PT_AND_PTA']),
+        sequence: z.number().int().min(0).max(50).optional(),
+      }),
+    )
+    .min(1)
+    .max(30),
+  diagnoses: z
+    .array(z.string().regex(/^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/))
+    .min(1)
+    .max(12),
+  totalTreatmentMinutes: z.number().int().min(0).max(600).optional(),
+});
+
+/** The body of `POST /v1/claims/preview` and the file of `ptflow claim preview`. */
+export const ClaimPreviewRequestSchema = z.strictObject({
+  visit: ClaimVisitSchema,
+  kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
+  priorAuthNumber: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,50}$/)
+    .optional(),
+  referringNpi: npi.optional(),
+});
+export type ClaimPreviewRequest = z.infer<typeof ClaimPreviewRequestSchema>;
+
+/** The preview input of a request; the practice is the caller's (no patient: a placeholder stands in). */
+export function previewInputOf(request: ClaimPreviewRequest, practiceId: string): ClaimPreviewInput {
+  return {
+    visit: { ...request.visit, practiceId, patientId: 'preview' },
+    ...(request.kxAccruedAllowedCents !== undefined
+      ? { kx: { accruedAllowedCents: request.kxAccruedAllowedCents } }
+      : {}),
+    ...(request.priorAuthNumber ? { priorAuthNumber: request.priorAuthNumber } : {}),
+    ...(request.referringNpi ? { referringNpi: request.referringNpi } : {}),
+  };
+}
 
 export interface ClaimPreviewInput {
   visit: VisitInput;
