@@ -9,7 +9,7 @@ import { AlreadyRunningError, runDev } from './commands/dev.js';
 import { runApi, runMigrate, runSeed, runWorker } from './commands/servers.js';
 import { CliUsageError, runApiKeyCreate, runApiKeyRevoke } from './commands/apikey.js';
 import { registerSandboxEmrCommands } from '../connectors/emr/sandbox/cli.js';
-import { openDatabase } from './database.js';
+import { databaseUrl, devRunning, embeddedDatabaseRunning, openDatabase } from './database.js';
 import { runSandboxMessages } from './commands/sandbox-messages.js';
 import { claimPreview, PayerCliError, x12Parse } from './commands/payer.js';
 import { registerKeysCommands } from './commands/keys.js';
@@ -49,6 +49,21 @@ async function main(argv: string[]): Promise<void> {
     .command('seed')
     .description('seed the demo practice')
     .action(() => runSeed(config(), log));
+
+  program
+    .command('db')
+    .description('the database')
+    .command('url')
+    .description(
+      "print the PostgreSQL URL ptflow uses: DATABASE_URL, or the embedded dev server's (local-only credentials)",
+    )
+    .action(() => {
+      const c = config();
+      process.stdout.write(`${databaseUrl(c)}\n`);
+      if (!c.DATABASE_URL && !embeddedDatabaseRunning(c)) {
+        log('note: the embedded PostgreSQL is not running; `npm run dev` starts it');
+      }
+    });
 
   registerKeysCommands(program, config, log);
   registerAuditCommands(program, config, log);
@@ -99,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
     openDatabase: () => openDatabase(config(), log),
     env: process.env,
     out: (line) => process.stdout.write(`${line}\n`),
+    devRunning: () => devRunning(config()),
   });
 
   const temporal = program.command('temporal').description('Temporal tooling');

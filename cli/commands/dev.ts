@@ -12,7 +12,8 @@ import { isAlive, readPid, reapOrphan, writePidFile } from '../../temporal/dev/c
 import { startDevServer } from '../../temporal/dev/dev-server.js';
 import { assertPortFree } from '../../temporal/dev/ports.js';
 import type { Config } from '../config.js';
-import { startDatabase } from '../database.js';
+import { embeddedDatabaseUrl, startDatabase } from '../database.js';
+import { teeLogsToFile } from '../log-files.js';
 import { clearinghouseFromConfig, startDevSandboxPayer } from '../payer.js';
 import {
   devOnboardingConnectors,
@@ -42,7 +43,10 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
   const lockFile = path.join(config.dataDir, 'dev.lock');
   const temporalPidFile = path.join(config.dataDir, 'temporal.pid');
   acquireLock(lockFile);
-  const stoppers: Stopper[] = [];
+  // API, worker and connector logs: the terminal as before, and .data/logs/ptflow.log (same redacted lines).
+  const logFile = path.join(config.dataDir, 'logs', 'ptflow.log');
+  const logs = teeLogsToFile(logFile);
+  const stoppers: Stopper[] = [{ name: 'log file', stop: logs.close }];
   let stopping: Promise<void> | undefined;
 
   const shutdown = (why: string) => {
@@ -165,8 +169,8 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
         `  Temporal UI      ${temporal.uiUrl}`,
         `  Temporal gRPC    ${temporal.address}   (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
         `  Sandbox payer    ${sandboxPayer.url}   (X12 clearinghouse API; scenario triggers in connectors/payer/sandbox/README.md)`,
-        `  PostgreSQL       ${db.embedded ? `127.0.0.1:${config.PG_PORT} (embedded, data in ${path.join(config.dataDir, 'pg')})` : 'DATABASE_URL'}`,
-        `  Logs             ${path.join(config.dataDir, 'logs')}`,
+        `  PostgreSQL       ${db.embedded ? `${embeddedDatabaseUrl(config)}   (embedded, data in ${path.join(config.dataDir, 'pg')}; ptflow db url)` : 'DATABASE_URL'}`,
+        `  Logs             ${path.join(config.dataDir, 'logs')}   (ptflow.log: API and worker; temporal.log; postgres.log)`,
         `  Schedules        ${worker.schedules ? `${Object.keys(worker.schedules).join(', ')} (${config.PTFLOW_SCHEDULES === 'paused' ? 'paused; ' : ''}${config.PTFLOW_SCHEDULE_TIMEZONE}; run one now: ptflow schedules trigger <name>)` : 'off (PTFLOW_SCHEDULES=off)'}`,
         'Press Ctrl-C to stop.',
       ].join('\n'),

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { isAlive, readPid } from '../../temporal/dev/child-process.js';
 import { freePort } from '../../temporal/dev/ports.js';
@@ -26,7 +27,7 @@ async function devEnv() {
     PG_PORT: String(await freePort()),
     SANDBOX_PAYER_PORT: String(await freePort()),
     TEMPORAL_CLI: inject('temporalCliPath'),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     DATABASE_URL: '',
   };
 }
@@ -100,6 +101,22 @@ describe('ptflow dev', () => {
     ]) {
       expect(attributes).toContain(name);
     }
+
+    // Issue #19: API and worker logs also land in .data/logs/ptflow.log; `ptflow db url` names the embedded
+    // database (and it answers); the sandbox EMR CLI knows that the running dev delivers its webhooks.
+    const cli = (args: string[]) =>
+      promisify(execFile)(tsx, ['cli/main.ts', ...args], { cwd: root, env, timeout: 60_000 });
+    const url = (await cli(['db', 'url'])).stdout.trim();
+    expect(url).toBe(`postgres://postgres:ptflow-dev@127.0.0.1:${env.PG_PORT}/ptflow`);
+    const sql = postgres(url, { max: 1, onnotice: () => undefined });
+    expect(await sql`select current_database() as db`).toEqual([{ db: 'ptflow' }]);
+    await sql.end({ timeout: 5 });
+    const delivered = (await cli(['sandbox', 'emr', 'deliver'])).stdout;
+    expect(delivered).toContain('the running `ptflow dev` delivers them');
+    expect(delivered).not.toContain('PTFLOW_SANDBOX_EMR_WEBHOOK');
+    const logged = fs.readFileSync(path.join(dataDir, 'logs', 'ptflow.log'), 'utf8');
+    expect(logged).toContain('"route":"/readyz"');
+    expect(dev.output()).toContain('"route":"/readyz"'); // still in the terminal too
 
     // A second instance on the same data directory is refused and does not disturb the first.
     const second = await runOnce(env);

@@ -1,7 +1,8 @@
 // `ptflow sandbox emr …`: act as the EMR in demos (book, check in, sign a note, cancel …). Each action changes
 // the sandbox EMR's state and then delivers the resulting signed webhooks to ptflow at once. The command
 // prints opaque ids only. Webhook target: PTFLOW_SANDBOX_EMR_WEBHOOK_URL and PTFLOW_SANDBOX_EMR_WEBHOOK_SECRET
-// (`whsec_…`; comma-separated during a rotation).
+// (`whsec_…`; comma-separated during a rotation) — not needed beside a running `ptflow dev`, which delivers what
+// is queued to its own API every second.
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import postgres from 'postgres';
@@ -16,6 +17,22 @@ export interface SandboxEmrCliContext {
   openDatabase(): Promise<{ url: string; stop(): Promise<void> }>;
   env: NodeJS.ProcessEnv;
   out: (line: string) => void;
+  /** True while a `ptflow dev` runs on this data directory (it delivers queued webhooks itself). */
+  devRunning?: () => boolean;
+}
+
+/** What the command says about the webhooks its action queued. */
+export function deliveryNote(o: {
+  url: string | undefined;
+  devRunning: boolean;
+  report: { delivered: number; retrying: number; failed: number };
+}): string {
+  if (o.url) {
+    return `webhooks: ${o.report.delivered} delivered, ${o.report.retrying} to retry, ${o.report.failed} failed`;
+  }
+  if (o.devRunning)
+    return 'webhooks queued; the running `ptflow dev` delivers them to its API within a second';
+  return 'webhooks queued (set PTFLOW_SANDBOX_EMR_WEBHOOK_URL and _SECRET to deliver, or run `ptflow dev`)';
 }
 
 export function parseIntervention(spec: string): NoteIntervention {
@@ -43,11 +60,7 @@ async function withSandbox<T>(
   try {
     const result = await fn(emr, sql);
     const report = await emr.webhooks.deliverDue();
-    if (!url) ctx.out('webhooks queued (set PTFLOW_SANDBOX_EMR_WEBHOOK_URL and _SECRET to deliver)');
-    else
-      ctx.out(
-        `webhooks: ${report.delivered} delivered, ${report.retrying} to retry, ${report.failed} failed`,
-      );
+    ctx.out(deliveryNote({ url, devRunning: ctx.devRunning?.() ?? false, report }));
     return result;
   } finally {
     await sql.end({ timeout: 5 });

@@ -1,7 +1,11 @@
 // `ptflow sandbox emr …` registers its commands and parses note interventions strictly.
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseIntervention, registerSandboxEmrCommands } from '../../../connectors/emr/sandbox/cli.js';
+import {
+  deliveryNote,
+  parseIntervention,
+  registerSandboxEmrCommands,
+} from '../../../connectors/emr/sandbox/cli.js';
 
 describe('sandbox EMR CLI', () => {
   it('registers book, check-in, sign-note, cancel and friends under `sandbox emr`', () => {
@@ -28,5 +32,19 @@ describe('sandbox EMR CLI', () => {
     for (const bad of ['97110:23', '97110:x:PT', '97110:23:OT', 'ZZCANARY-4']) {
       expect(() => parseIntervention(bad)).toThrow(/^intervention must look like/);
     }
+  });
+
+  it('mentions the webhook variables only when they would help (not beside a running ptflow dev)', () => {
+    const report = { delivered: 2, retrying: 0, failed: 0 };
+    expect(deliveryNote({ url: undefined, devRunning: true, report })).toBe(
+      'webhooks queued; the running `ptflow dev` delivers them to its API within a second',
+    );
+    expect(deliveryNote({ url: undefined, devRunning: true, report })).not.toContain('PTFLOW_SANDBOX_EMR');
+    expect(deliveryNote({ url: undefined, devRunning: false, report })).toContain(
+      'PTFLOW_SANDBOX_EMR_WEBHOOK_URL',
+    );
+    expect(
+      deliveryNote({ url: 'http://127.0.0.1:3000/v1/webhooks/emr/sandbox', devRunning: true, report }),
+    ).toBe('webhooks: 2 delivered, 0 to retry, 0 failed');
   });
 });
