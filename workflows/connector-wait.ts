@@ -7,6 +7,7 @@
 // The retry path adds commands (the task's child workflow) where a run used to end FAILED, so it is guarded by
 // patched(CONNECTOR_TASK_PATCH): histories recorded before it replay with the old behaviour.
 import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { raiseTaskAndWait, type TaskOwner } from './raise-task.js';
 
 export const CONNECTOR_TASK_PATCH = 'connector-not-configured-task';
 export const CONNECTOR_TASK_KIND = 'connector_not_configured';
@@ -45,4 +46,18 @@ export function waitingOnConfiguration<T extends object>(
       };
     },
   });
+}
+
+/** The usual `wait`: an admin task on the process's worklist (4 hours due), true once it is completed. */
+export function configurationTask(owner: TaskOwner): (activity: string) => Promise<boolean> {
+  return async (activity) => {
+    const done = await raiseTaskAndWait(owner, {
+      kind: CONNECTOR_TASK_KIND,
+      title: CONNECTOR_TASK_TITLE,
+      role: 'admin',
+      dueInHours: 4,
+      details: { activity },
+    });
+    return done.state === 'completed';
+  };
 }

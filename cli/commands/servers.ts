@@ -21,7 +21,7 @@ export async function runWorker(
   if (missing.length > 0 && config.NODE_ENV === 'production') throw workerConnectorError(missing);
   if (missing.length > 0) {
     log(
-      `worker: connectors incomplete (development): ${missing.join(', ')} unset; their activities wait on a staff task`,
+      `worker: connectors incomplete (${config.NODE_ENV}): ${missing.join(', ')} unset; a process that needs one waits on an admin task (onboarding) or fails that step`,
     );
   }
   const db = await startDatabase(config, log);
