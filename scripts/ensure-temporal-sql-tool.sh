@@ -43,11 +43,10 @@ src="$modcache/go.temporal.io/server@v$version/schema"
 cp -R "$src" "$build/schema"
 chmod -R u+w "$build/schema"
 mv "$build/sql" "$build/temporal-sql-tool"
-# Publish atomically: a concurrent run either sees nothing or the complete directory.
-rm -rf "$dest.tmp"
-mv "$build" "$dest.tmp"
-trap - EXIT
-if ! mv -T "$dest.tmp" "$dest" 2>/dev/null; then
-  rm -rf "$dest.tmp"
+# Publish atomically (a rename): a concurrent run either sees nothing or the complete directory. When another
+# run published first, the rename fails and this build is discarded by the EXIT trap.
+if mv -T "$build" "$dest" 2>/dev/null; then
+  trap - EXIT
 fi
+[[ -x "$dest/temporal-sql-tool" ]] || die "publishing $dest failed"
 printf '%s\n' "$dest/temporal-sql-tool"
