@@ -29,7 +29,7 @@ import type { OidcVerifier } from './auth/oidc.js';
 import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
-import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { healthRoutes, type ReadinessAdvisory, type ReadinessCheck } from './routes/health.js';
 import { taskRoutes } from './routes/tasks.js';
 import { authorizationRoutes } from './routes/authorizations.js';
 import { claimRoutes } from './routes/claims.js';
@@ -60,6 +60,8 @@ export interface AppDeps {
   logLevel?: string;
   /** Named readiness checks (e.g. temporal, database) answered by /readyz. */
   readiness: Record<string, ReadinessCheck>;
+  /** Reported by /readyz without deciding readiness (e.g. whether any worker polls the task queue). */
+  readinessAdvisories?: Record<string, ReadinessAdvisory>;
   /** Replace the logger (tests capture lines to check for PHI). */
   loggerInstance?: FastifyServerOptions['loggerInstance'];
   db: Database;
@@ -207,7 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   await app.register(responseShapingPlugin, { db: deps.db, now });
 
-  await app.register(healthRoutes(deps.readiness));
+  await app.register(healthRoutes(deps.readiness, deps.readinessAdvisories));
   await app.register(taskRoutes({ db: deps.db, temporal: deps.temporal, cursorKey: deps.cursorKey }));
   app.decorate('taskQueue', deps.taskQueue ?? 'ptflow');
   await app.register(authorizationRoutes({ db: deps.db, temporal: deps.temporal }));

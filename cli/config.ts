@@ -1,5 +1,6 @@
 // Every environment variable ptflow reads is parsed here, once, at start-up. A wrong or missing value stops
 // the process with one line naming the variable (see formatConfigError), never a stack trace.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -100,7 +101,10 @@ export const configSchema = z.object({
     .optional(),
   /** Origin of the Temporal Web UI, the only origin allowed to call the codec endpoints (CORS). */
   TEMPORAL_UI_ORIGIN: z.url({ error: 'must be a URL such as http://127.0.0.1:8233' }).optional(),
-  /** Clearinghouse (X12 over HTTPS) for eligibility, authorizations and claims; unset → no payer connector. */
+  /**
+   * Clearinghouse (X12 over HTTPS) for eligibility, authorizations and claims; unset → no payer connector
+   * (`ptflow worker` refuses to start in production, see cli/worker-connectors.ts).
+   */
   CLEARINGHOUSE_URL: z.url({ error: 'must be a URL' }).optional(),
   CLEARINGHOUSE_USERNAME: z.string().optional(),
   CLEARINGHOUSE_PASSWORD: z.string().optional(),
@@ -108,6 +112,58 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Z0-9]{2,15}$/, 'must be 2-15 capital letters or digits')
     .default('PTFLOWDEV'),
+  // EMR: a FHIR R4 server with SMART Backend Services (private_key_jwt client credentials, SEC-AUTH-3).
+  EMR_FHIR_BASE_URL: z.url({ error: 'must be a URL' }).optional(),
+  EMR_FHIR_VENDOR: z
+    .enum(['generic', 'webpt', 'raintree'], { error: 'must be one of generic, webpt, raintree' })
+    .default('generic'),
+  EMR_SMART_TOKEN_URL: z.url({ error: 'must be a URL' }).optional(),
+  EMR_SMART_CLIENT_ID: z.string().min(1).optional(),
+  /** Space-separated SMART system scopes, e.g. "system/Patient.cruds system/Appointment.cruds". */
+  EMR_SMART_SCOPE: z.string().min(1).optional(),
+  /** PKCS#8 PEM private key that signs the client assertion (multi-line: use EMR_SMART_PRIVATE_KEY_FILE). */
+  EMR_SMART_PRIVATE_KEY: z
+    .string()
+    .refine((v) => v.includes('-----BEGIN PRIVATE KEY-----'), 'must be a PKCS#8 PEM private key')
+    .optional(),
+  /** Key id (kid) of that key in the client's published JWKS. */
+  EMR_SMART_KEY_ID: z.string().min(1).optional(),
+  EMR_SMART_ALG: z.enum(['RS384', 'ES384'], { error: 'must be RS384 or ES384' }).default('RS384'),
+  // SMS over Twilio's REST API.
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio Account SID (AC + 32 hex digits)')
+    .optional(),
+  /** Basic-auth user when it is not the account: an API key SID (SK…) whose secret is TWILIO_AUTH_TOKEN. */
+  TWILIO_API_KEY_SID: z
+    .string()
+    .regex(/^SK[0-9a-fA-F]{32}$/, 'must be a Twilio API key SID (SK + 32 hex digits)')
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  /** Sender number in E.164, or TWILIO_MESSAGING_SERVICE_SID (which wins when both are set). */
+  TWILIO_FROM: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'must be a phone number in E.164 such as +15555550100')
+    .optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z
+    .string()
+    .regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID (MG + 32 hex digits)')
+    .optional(),
+  TWILIO_BASE_URL: z.url({ error: 'must be a URL' }).default('https://api.twilio.com'),
+  /** Public URL of the API's Twilio status webhook (delivery receipts). */
+  TWILIO_STATUS_CALLBACK_URL: z.url({ error: 'must be a URL' }).optional(),
+  // E-mail over SMTP (STARTTLS required, or implicit TLS on 465).
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: port.default(587),
+  SMTP_USERNAME: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  /** Sender, e.g. "Riverside PT" <no-reply@riverside.example>. */
+  SMTP_FROM: z.string().min(3).optional(),
+  /** Right-hand side of ptflow's Message-IDs, e.g. riverside.example. */
+  SMTP_MESSAGE_ID_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name such as clinic.example')
+    .optional(),
   /** Port of the sandbox payer `ptflow dev` runs. */
   SANDBOX_PAYER_PORT: port.default(4010),
   /** How often a claim process polls the payer mailbox for acknowledgements and remittances. */
@@ -158,10 +214,34 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'ptflow');
 }
 
+/**
+ * `<NAME>_FILE` for every variable of the schema: the value is read from that file (Docker/Kubernetes secrets,
+ * multi-line PEM keys), with trailing line breaks removed. Setting both NAME and NAME_FILE is an error.
+ */
+export function resolveFileVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  // Empty strings are treated as unset so `PORT= npm run dev` behaves like no PORT at all.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
+  for (const name of Object.keys(configSchema.shape)) {
+    const file = cleaned[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (cleaned[name] !== undefined) throw new ConfigError(name, `and ${name}_FILE must not both be set`);
+    let value: string;
+    try {
+      value = fs.readFileSync(file, 'utf8').replace(/[\r\n]+$/, '');
+    } catch {
+      throw new ConfigError(`${name}_FILE`, 'names a file that cannot be read');
+    }
+    if (value === '') throw new ConfigError(`${name}_FILE`, 'names an empty file');
+    cleaned[name] = value;
+  }
+  return cleaned;
+}
+
 /** Parse the environment. Throws ConfigError naming the first bad variable (values are never echoed). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  // Empty strings are treated as unset so `PORT= npm run dev` behaves like no PORT at all.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = resolveFileVariables(env);
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -10,7 +10,12 @@ import { createActivities } from '../activities/index.js';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
 import { buildApp } from '../api/app.js';
 import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
-import { connectClient, isTemporalReachable, type TemporalClientHandle } from '../temporal/client.js';
+import {
+  connectClient,
+  hasWorkflowPollers,
+  isTemporalReachable,
+  type TemporalClientHandle,
+} from '../temporal/client.js';
 import { createWorker } from '../temporal/worker.js';
 import { ensureSchedules, type EnsureOutcome, type ScheduleSettings } from '../temporal/schedules.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
@@ -217,6 +222,15 @@ export async function startApiService(
       readiness: {
         temporal: () => isTemporalReachable(t.connection),
         database: () => isDbReachable(db.sql),
+      },
+      // The API cannot see a worker's configuration; it can see whether any worker polls (docs: README).
+      readinessAdvisories: {
+        worker: {
+          check: () => hasWorkflowPollers(t.client, config.TEMPORAL_TASK_QUEUE),
+          hint:
+            'no worker polls the task queue: work is accepted and waits in Temporal. A worker that refuses ' +
+            'to start names the missing configuration in its own log',
+        },
       },
     });
     await app.listen({ host: config.HOST, port: config.PORT });

@@ -29,6 +29,7 @@ const STEPS: Step[] = [
     },
   },
   { name: 'Java time-skipping test server', command: ['bash', 'scripts/ensure-test-server.sh'] },
+  { name: 'temporal-sql-tool (Go)', command: ['bash', 'scripts/ensure-temporal-sql-tool.sh'] },
   { name: 'X12 validators (Python venv)', command: ['bash', 'scripts/ensure-x12-validators.sh'] },
 ];
 

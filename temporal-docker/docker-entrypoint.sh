@@ -4,7 +4,7 @@
 # `init: true` in compose, is PID 1).
 #
 # PTFLOW_REQUIRED_ENV: space-separated names that must be non-empty and must not contain CHANGE_ME (the
-# placeholder used by temporal-docker/.env.example). docker-compose.yml sets it per service. Secrets default
+# placeholder used by temporal-docker/.env.example). NAME_FILE, a readable non-empty file, satisfies NAME. docker-compose.yml sets it per service. Secrets default
 # to empty in the compose file so that `docker compose config` validates without them; this is the
 # run-time half of that bargain.
 set -eu
@@ -19,7 +19,17 @@ for name in ${PTFLOW_REQUIRED_ENV:-}; do
     '' | *[!A-Za-z0-9_]* | [0-9]*) fail "PTFLOW_REQUIRED_ENV contains an invalid variable name: '$name'" ;;
   esac
   eval "value=\${$name:-}"
-  # shellcheck disable=SC2154 # assigned by the eval above
+  eval "file=\${${name}_FILE:-}"
+  # shellcheck disable=SC2154 # assigned by the evals above
+  if [ -z "$value" ] && [ -n "$file" ]; then
+    # NAME_FILE (a mounted secret) stands in for NAME: ptflow reads the file (cli/config.ts).
+    [ -r "$file" ] || fail "${name}_FILE names a file that does not exist or cannot be read"
+    [ -s "$file" ] || fail "${name}_FILE names an empty file"
+    if grep -q CHANGE_ME "$file"; then
+      fail "${name}_FILE still contains the CHANGE_ME placeholder"
+    fi
+    continue
+  fi
   case "$value" in
     '') fail "$name is required but empty (see temporal-docker/.env.example)" ;;
     *CHANGE_ME*) fail "$name still contains the CHANGE_ME placeholder (see temporal-docker/.env.example)" ;;

@@ -34,3 +34,21 @@ export async function isTemporalReachable(connection: Connection): Promise<boole
     return false;
   }
 }
+
+/**
+ * True when some worker polled `taskQueue` for workflow tasks recently (the server keeps pollers seen in the
+ * last few minutes). Used by /readyz as an advisory: a worker that refused to start (missing connector
+ * configuration) or crashed shows up here as no pollers.
+ */
+export async function hasWorkflowPollers(client: Client, taskQueue: string): Promise<boolean> {
+  try {
+    const res = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue, kind: 1 /* TASK_QUEUE_KIND_NORMAL */ },
+      taskQueueType: 1 /* TASK_QUEUE_TYPE_WORKFLOW */,
+    });
+    return (res.pollers?.length ?? 0) > 0;
+  } catch {
+    return false;
+  }
+}

@@ -24,6 +24,7 @@ import type {
 } from '../activities/claims.js';
 import { localDate } from '../domain/core/zoned.js';
 import type { StaffRole } from '../domain/tasks.js';
+import { configurationTask, waitingOnConfiguration } from './connector-wait.js';
 import { raiseTask } from './raise-task.js';
 import {
   ClaimStatus,
@@ -99,7 +100,8 @@ export const claimActivityOptions = {
     maximumAttempts: 12,
   },
 } as const;
-const acts = proxyActivities<Activities>(claimActivityOptions);
+// Wrapped per run (waitingOnConfiguration): a worker without the payer connector raises an admin task.
+const claimActs = proxyActivities<Activities>(claimActivityOptions);
 
 export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSnapshot> {
   let claimCase = input.case;
@@ -162,6 +164,7 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
     processKind: 'claimSubmission',
     details: { claimId: claimCase.claimId },
   };
+  const acts = waitingOnConfiguration(claimActs, configurationTask(taskOwner));
   const raise = (
     kind: string,
     title: string,

@@ -24,6 +24,7 @@ import type { EmrEvent, EmrEventOf } from '../activities/event-router.js';
 import type { Activities } from '../activities/index.js';
 import { appointmentBookedSignal, evaluationCheckedInSignal } from './onboarding.js';
 import { visitCompletedSignal } from './plan-of-care.js';
+import { configurationTask, waitingOnConfiguration } from './connector-wait.js';
 import { raiseTask } from './raise-task.js';
 import { PatientId, PracticeId, ProcessKind, ProcessStatus } from './search-attributes.js';
 
@@ -67,7 +68,8 @@ export const eventRouterActivityOptions = {
   },
 } as const;
 
-const acts = proxyActivities<Activities>(eventRouterActivityOptions);
+// Wrapped per run (waitingOnConfiguration): a worker without the EMR connector raises an admin task.
+const routerActs = proxyActivities<Activities>(eventRouterActivityOptions);
 
 export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventRouteResult> {
   const { practiceId, event } = input;
@@ -78,6 +80,14 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
     { key: ProcessKind, value: 'emrEvent' },
     { key: PracticeId, value: practiceId },
   ]);
+  const acts = waitingOnConfiguration(
+    routerActs,
+    configurationTask({
+      practiceId,
+      processKind: 'emrEvent',
+      details: { eventWorkflowId: workflowInfo().workflowId },
+    }),
+  );
 
   const done = (outcome: EventRouteOutcome): EventRouteResult => {
     upsertSearchAttributes([

@@ -47,6 +47,7 @@ import {
   type OnboardingMessageStep,
 } from '../domain/onboarding/steps.js';
 import type { StaffRole } from '../domain/tasks.js';
+import { CONNECTOR_TASK_KIND, CONNECTOR_TASK_TITLE, waitingOnConfiguration } from './connector-wait.js';
 import { cancelTaskSignal, humanTask, type HumanTaskResult } from './human-task.js';
 import { planOfCare } from './plan-of-care.js';
 import { priorAuthorization } from './prior-auth.js';
@@ -153,9 +154,11 @@ export const bookingActivityOptions = {
   },
 } as const;
 
-const acts = proxyActivities<Activities>(onboardingActivityOptions);
+// Wrapped per run (waitingOnConfiguration, in patientOnboarding): a missing connector raises a task.
+const onboardingActs = proxyActivities<Activities>(onboardingActivityOptions);
+// Not wrapped: a payer that cannot be asked (connector missing included) already leads to "verify by phone".
 const payer = proxyActivities<Activities>(eligibilityActivityOptions);
-const booking = proxyActivities<Activities>(bookingActivityOptions);
+const bookingActs = proxyActivities<Activities>(bookingActivityOptions);
 
 const ATTENTION: readonly OnboardingState[] = [
   'awaiting_coverage_update',
@@ -290,6 +293,16 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     });
     return { taskWorkflowId, result: (): Promise<HumanTaskResult> => handle.result() };
   };
+
+  /** A worker without a connector this process needs: an admin fixes the configuration, then retries. */
+  const awaitConfiguration = async (activity: string): Promise<boolean> => {
+    const task = await raiseTask(CONNECTOR_TASK_KIND, CONNECTOR_TASK_TITLE, 'admin', 4, { activity });
+    const done = await task.result();
+    openTasks.delete(task.taskWorkflowId);
+    return done.state === 'completed';
+  };
+  const acts = waitingOnConfiguration(onboardingActs, awaitConfiguration);
+  const booking = waitingOnConfiguration(bookingActs, awaitConfiguration);
 
   const closeTask = async (taskWorkflowId: string, reason: 'not_needed' | 'process_closed') => {
     if (!openTasks.delete(taskWorkflowId)) return;

@@ -52,6 +52,7 @@ import {
 import { endOfLocalDay, localDate } from '../domain/core/zoned.js';
 import type { StaffRole } from '../domain/tasks.js';
 import { cancelTaskSignal } from './human-task.js';
+import { configurationTask, waitingOnConfiguration } from './connector-wait.js';
 import { raiseTask } from './raise-task.js';
 import {
   AuthVisitsRemaining,
@@ -162,7 +163,8 @@ export const payerActivityOptions = {
   },
 } as const;
 
-const payer = proxyActivities<Activities>(payerActivityOptions);
+// Wrapped per run (waitingOnConfiguration): a worker without the payer connector raises an admin task.
+const payerActs = proxyActivities<Activities>(payerActivityOptions);
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -425,6 +427,7 @@ export async function priorAuthorization(input: PriorAuthInput): Promise<PriorAu
     processKind: 'priorAuthorization',
     details: { authorizationId: input.authorizationId, payerId: input.payerId },
   };
+  const payer = waitingOnConfiguration(payerActs, configurationTask(taskOwner));
   const raise = (kind: string, title: string, role: StaffRole, dueInHours: number) =>
     raiseTask(taskOwner, { kind, title, role, dueInHours });
   // The visits already approved stay usable; no further automatic extension goes out (staff decide).

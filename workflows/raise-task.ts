@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { workflowId } from '../domain/ids.js';
 import type { StaffRole } from '../domain/tasks.js';
-import { humanTask } from './human-task.js';
+import { humanTask, type HumanTaskResult } from './human-task.js';
 
 export interface TaskOwner {
   practiceId: string;
@@ -31,11 +31,10 @@ export interface TaskSpec {
   taskId?: string;
 }
 
-export async function raiseTask(owner: TaskOwner, spec: TaskSpec): Promise<string> {
+function startTask(owner: TaskOwner, spec: TaskSpec) {
   const taskId = spec.taskId ?? uuid4();
-  const taskWorkflowId = workflowId('task', taskId);
-  await startChild(humanTask, {
-    workflowId: taskWorkflowId,
+  return startChild(humanTask, {
+    workflowId: workflowId('task', taskId),
     parentClosePolicy: ParentClosePolicy.ABANDON,
     args: [
       {
@@ -52,7 +51,15 @@ export async function raiseTask(owner: TaskOwner, spec: TaskSpec): Promise<strin
       },
     ],
   });
-  return taskWorkflowId;
+}
+
+export async function raiseTask(owner: TaskOwner, spec: TaskSpec): Promise<string> {
+  return (await startTask(owner, spec)).workflowId;
+}
+
+/** Raise a task and wait until a person completes it (or it is closed without completion). */
+export async function raiseTaskAndWait(owner: TaskOwner, spec: TaskSpec): Promise<HumanTaskResult> {
+  return (await startTask(owner, spec)).result();
 }
 
 /**

@@ -1,5 +1,7 @@
 // Liveness and readiness. /healthz says the process is alive; /readyz checks, for real, that Temporal and
-// the database answer, and reports which one does not.
+// the database answer, and reports which one does not. Advisories are reported without deciding readiness:
+// `worker` says whether any worker polls the task queue (the API keeps accepting work while workers are
+// down or refuse to start — Temporal holds it — but /readyz says so, and where to look).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -7,7 +9,26 @@ export type ReadinessCheck = () => Promise<boolean>;
 
 const checkResult = z.enum(['ok', 'unavailable']);
 
-export const healthRoutes = (checks: Record<string, ReadinessCheck>): FastifyPluginAsyncZod =>
+/** A check reported by /readyz that does not make the API unready; `hint` (no PHI, no values) says why it matters. */
+export interface ReadinessAdvisory {
+  check: ReadinessCheck;
+  hint: string;
+}
+
+const warning = z.object({ check: z.string(), hint: z.string() });
+
+async function run(check: ReadinessCheck): Promise<'ok' | 'unavailable'> {
+  const ok = await Promise.race([
+    check().catch(() => false),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 3_000).unref()),
+  ]);
+  return ok ? 'ok' : 'unavailable';
+}
+
+export const healthRoutes = (
+  checks: Record<string, ReadinessCheck>,
+  advisories: Record<string, ReadinessAdvisory> = {},
+): FastifyPluginAsyncZod =>
   async function health(app) {
     app.get(
       '/healthz',
@@ -21,29 +42,41 @@ export const healthRoutes = (checks: Record<string, ReadinessCheck>): FastifyPlu
         config: { public: true },
         schema: {
           response: {
-            200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), checkResult) }),
+            200: z.object({
+              status: z.literal('ready'),
+              checks: z.record(z.string(), checkResult),
+              warnings: z.array(warning).optional(),
+            }),
             503: z.object({
               type: z.string(),
               title: z.string(),
               status: z.literal(503),
               detail: z.string(),
               checks: z.record(z.string(), checkResult),
+              warnings: z.array(warning).optional(),
             }),
           },
         },
       },
       async (_req, reply) => {
-        const entries = await Promise.all(
-          Object.entries(checks).map(async ([name, check]) => {
-            const ok = await Promise.race([
-              check().catch(() => false),
-              new Promise<boolean>((r) => setTimeout(() => r(false), 3_000).unref()),
-            ]);
-            return [name, ok ? 'ok' : 'unavailable'] as const;
-          }),
-        );
-        const results = Object.fromEntries(entries);
-        if (entries.every(([, r]) => r === 'ok')) return { status: 'ready' as const, checks: results };
+        const [entries, advised] = await Promise.all([
+          Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await run(check)] as const)),
+          Promise.all(
+            Object.entries(advisories).map(async ([name, a]) => ({
+              name,
+              hint: a.hint,
+              result: await run(a.check),
+            })),
+          ),
+        ]);
+        const results: Record<string, 'ok' | 'unavailable'> = Object.fromEntries(entries);
+        for (const a of advised) results[a.name] = a.result;
+        const failed = advised.filter((a) => a.result !== 'ok');
+        const warnings =
+          failed.length > 0 ? { warnings: failed.map((a) => ({ check: a.name, hint: a.hint })) } : {};
+        if (entries.every(([, r]) => r === 'ok')) {
+          return { status: 'ready' as const, checks: results, ...warnings };
+        }
         return reply
           .code(503)
           .type('application/problem+json')
@@ -53,6 +86,7 @@ export const healthRoutes = (checks: Record<string, ReadinessCheck>): FastifyPlu
             status: 503 as const,
             detail: 'A dependency is not reachable.',
             checks: results,
+            ...warnings,
           });
       },
     );

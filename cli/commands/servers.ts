@@ -2,18 +2,44 @@
 import { connectDb } from '../../db/connection.js';
 import { runMigrations } from '../../db/migrate.js';
 import { seedDemoPractice } from '../../db/seed.js';
-import type { Config } from '../config.js';
+import { resolveFileVariables, type Config } from '../config.js';
 import { startDatabase } from '../database.js';
 import { installTemporalRuntime, startApiService, startWorkerService } from '../services.js';
+import {
+  missingWorkerConnectorVariables,
+  productionConnectors,
+  workerConnectorError,
+} from '../worker-connectors.js';
 
-export async function runWorker(config: Config, log: (l: string) => void): Promise<void> {
+export async function runWorker(
+  config: Config,
+  log: (l: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  // Checked before anything starts: a worker without a connector its processes need would fail them.
+  const missing = missingWorkerConnectorVariables(config, new Set(Object.keys(resolveFileVariables(env))));
+  if (missing.length > 0 && config.NODE_ENV === 'production') throw workerConnectorError(missing);
+  if (missing.length > 0) {
+    log(
+      `worker: connectors incomplete (${config.NODE_ENV}): ${missing.join(', ')} unset; a process that needs one waits on an admin task (onboarding) or fails that step`,
+    );
+  }
   const db = await startDatabase(config, log);
   // The Temporal runtime handles SIGINT/SIGTERM for a standalone worker: stop polling, drain, resolve run().
   installTemporalRuntime(false);
-  const worker = await startWorkerService(config, db.url);
+  const emrComplete = !missing.some((m) => m.startsWith('EMR_'));
+  const handle = emrComplete ? connectDb(db.url, { max: 5 }) : undefined;
+  const worker = await startWorkerService(config, db.url, {
+    ...(handle ? { onboarding: await productionConnectors(config, handle.db) } : {}),
+  });
+
   log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.temporalAddress}`);
-  await worker.running;
-  await db.stop();
+  try {
+    await worker.running;
+  } finally {
+    await handle?.close();
+    await db.stop();
+  }
 }
 
 export async function runApi(config: Config, log: (l: string) => void): Promise<void> {

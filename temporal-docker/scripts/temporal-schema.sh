@@ -4,7 +4,8 @@
 # Idempotent: runs on every `docker compose up`, and is how upgrades get their schema changes.
 #
 # Reads (set by docker-compose.yml): SQL_PLUGIN, SQL_HOST, SQL_PORT, SQL_USER, SQL_PASSWORD (picked up by
-# temporal-sql-tool itself), TEMPORAL_DBNAME, TEMPORAL_VISIBILITY_DBNAME.
+# temporal-sql-tool itself), TEMPORAL_DBNAME, TEMPORAL_VISIBILITY_DBNAME; TEMPORAL_SCHEMA_ROOT overrides where
+# the schema files are (the image's /etc/temporal/schema/postgresql/v12; tests point it at the server module).
 set -eu
 
 : "${SQL_PLUGIN:?}" "${SQL_HOST:?}" "${SQL_USER:?}"
@@ -15,16 +16,20 @@ case "${SQL_PASSWORD:-}" in
     ;;
 esac
 
-SCHEMA_ROOT=/etc/temporal/schema/postgresql/v12
+SCHEMA_ROOT="${TEMPORAL_SCHEMA_ROOT:-/etc/temporal/schema/postgresql/v12}"
 MAIN_DB="${TEMPORAL_DBNAME:-temporal}"
 VISIBILITY_DB="${TEMPORAL_VISIBILITY_DBNAME:-temporal_visibility}"
 
-create_database() {
-  # create-database fails when the database exists; that case is fine, anything else is not.
-  if output=$(temporal-sql-tool --db "$1" create-database 2>&1); then
-    echo "temporal-schema: created database $1"
-  elif printf '%s' "$output" | grep -q 'already exists'; then
+ensure_database() {
+  # `create-database` succeeds whether or not the database exists (the tool ignores the duplicate), so it
+  # cannot tell which case happened. Connecting to the database can: `setup-schema -v 0.0` only creates the
+  # version tables (a no-op once the schema is past 0.0) and fails when the database does not exist.
+  if output=$(temporal-sql-tool --db "$1" setup-schema -v 0.0 2>&1); then
     echo "temporal-schema: database $1 already exists"
+  elif printf '%s' "$output" | grep -q 'database.*does not exist'; then
+    temporal-sql-tool --db "$1" create-database
+    temporal-sql-tool --db "$1" setup-schema -v 0.0
+    echo "temporal-schema: created database $1"
   else
     printf '%s\n' "$output" >&2
     exit 1
@@ -32,14 +37,12 @@ create_database() {
 }
 
 migrate() {
-  # setup-schema -v 0.0 only creates the version tables (no-op once the schema is past 0.0);
   # update-schema applies every versioned step newer than the recorded version.
-  temporal-sql-tool --db "$1" setup-schema -v 0.0
   temporal-sql-tool --db "$1" update-schema -d "$SCHEMA_ROOT/$2/versioned"
   echo "temporal-schema: $1 is at the schema version of this admin-tools release"
 }
 
-create_database "$MAIN_DB"
-create_database "$VISIBILITY_DB"
+ensure_database "$MAIN_DB"
+ensure_database "$VISIBILITY_DB"
 migrate "$MAIN_DB" temporal
 migrate "$VISIBILITY_DB" visibility

@@ -9,10 +9,13 @@
 // With a v2 `docker-compose` binary, `config --format json` is used instead.
 import { describe, it, expect, afterAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig as loadPtflowConfig, resolveFileVariables } from '../../cli/config.js';
+import { missingWorkerConnectorVariables } from '../../cli/worker-connectors.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const deployDir = path.join(repoRoot, 'temporal-docker');
@@ -23,11 +26,14 @@ const INSTALL_HINT =
   'docker-compose is not on PATH. Install it with `apt-get install -y docker-compose` ' +
   '(CI installs it); the temporal-docker tests fail rather than skip without it.';
 
+const envExampleFile = path.join(deployDir, '.env.example');
+const entrypoint = path.join(deployDir, 'docker-entrypoint.sh');
+
+/** Every variable the overlay makes mandatory (`${VAR:?…}`), in the order it names them. */
 const SECRETS = [
-  'APP_DB_PASSWORD',
-  'TEMPORAL_DB_PASSWORD',
-  'PTFLOW_PAYLOAD_KEYS',
-  'PTFLOW_ACTIVE_PAYLOAD_KEY_ID',
+  ...new Set(
+    [...readFileSync(requireSecretsFile, 'utf8').matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]!),
+  ),
 ];
 
 const SEARCH_ATTRIBUTES: Record<string, string> = {
@@ -206,6 +212,89 @@ function mounts(svc: ComposeService): { source: string; target: string }[] {
 
 const PTFLOW_SERVICES = ['api', 'worker', 'migrate'];
 
+/** What a ptflow command checks at start in production: the configuration, and the worker's connectors. */
+function productionProblems(name: string, env: Record<string, string>): string[] {
+  try {
+    const config = loadPtflowConfig(env, scratch);
+    if (name !== 'worker') return [];
+    return missingWorkerConnectorVariables(config, new Set(Object.keys(resolveFileVariables(env))));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // NAME_FILE that cannot be read (a /run/secrets path outside a container) stands for NAME.
+    return [error.variable.replace(/_FILE$/, '')];
+  }
+}
+
+const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+const base64Key = () => randomBytes(32).toString('base64');
+
+/** Valid values for the variables production requires. A new required variable needs one here. */
+const SAMPLE_VALUES: Record<string, () => string> = {
+  PTFLOW_PAYLOAD_KEYS: () => `p1:${base64Key()}`,
+  PTFLOW_ACTIVE_PAYLOAD_KEY_ID: () => 'p1',
+  PTFLOW_DATA_KEYS: () => `d1:${base64Key()}`,
+  PTFLOW_ACTIVE_DATA_KEY_ID: () => 'd1',
+  PTFLOW_BLIND_INDEX_KEY: base64Key,
+  PTFLOW_CURSOR_SECRET: base64Key,
+  EMR_FHIR_BASE_URL: () => 'https://emr.example.com/fhir/r4',
+  EMR_SMART_TOKEN_URL: () => 'https://emr.example.com/oauth2/token',
+  EMR_SMART_CLIENT_ID: () => 'ptflow',
+  EMR_SMART_SCOPE: () => 'system/Patient.cruds system/Appointment.cruds',
+  EMR_SMART_KEY_ID: () => 'ptflow-2026',
+  EMR_SMART_PRIVATE_KEY: () => pem,
+  TWILIO_ACCOUNT_SID: () => `AC${'0'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: () => 'twilio-auth-token',
+  TWILIO_FROM: () => '+15555550100',
+  SMTP_HOST: () => 'smtp.example.com',
+  SMTP_FROM: () => 'no-reply@clinic.example',
+  SMTP_MESSAGE_ID_DOMAIN: () => 'clinic.example',
+  CLEARINGHOUSE_URL: () => 'https://clearinghouse.example.com/x12',
+  CLEARINGHOUSE_USERNAME: () => 'ptflow',
+  CLEARINGHOUSE_PASSWORD: () => 'clearinghouse-password',
+  CLEARINGHOUSE_SUBMITTER_ID: () => 'CLINIC01',
+};
+
+function sampleValue(variable: string): string {
+  const make = SAMPLE_VALUES[variable];
+  if (!make) {
+    throw new Error(
+      `production now requires ${variable}: provide it in temporal-docker (compose, overlay, .env.example, ` +
+        'PTFLOW_REQUIRED_ENV) and give SAMPLE_VALUES a valid value for it',
+    );
+  }
+  return make();
+}
+
+function sampleFile(variable: string): string {
+  const file = path.join(scratch, `${variable.toLowerCase()}.secret`);
+  writeFileSync(file, `${sampleValue(variable)}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** The compose DATABASE_URL has an empty password until APP_DB_PASSWORD is set; the entrypoint refuses that. */
+function withPassword(env: Record<string, string>): Record<string, string> {
+  return { ...env, DATABASE_URL: (env.DATABASE_URL ?? '').replace(/^(postgres:\/\/[^:]+:)@/, '$1secret@') };
+}
+
+/** The overlay as written (not interpolated): service → variable → raw value. */
+function requireSecretsOverlay(): Record<string, Record<string, string>> {
+  const overlay = yamlToJson(readFileSync(requireSecretsFile, 'utf8')) as {
+    services: Record<string, { environment?: Record<string, string> }>;
+  };
+  return Object.fromEntries(
+    Object.entries(overlay.services).map(([name, svc]) => [name, svc.environment ?? {}]),
+  );
+}
+
+function envExampleVariables(): string[] {
+  return readFileSync(envExampleFile, 'utf8')
+    .split('\n')
+    .map((line) => /^([A-Z0-9_]+)=/.exec(line)?.[1])
+    .filter((v): v is string => v !== undefined);
+}
+
 describe('temporal-docker/docker-compose.yml', { timeout: 120_000 }, () => {
   it('has docker-compose available (apt-get install -y docker-compose)', () => {
     expect(findOnPath('docker-compose'), INSTALL_HINT).toBeDefined();
@@ -341,12 +430,28 @@ describe('temporal-docker/docker-compose.yml', { timeout: 120_000 }, () => {
   it('gives secrets no default and makes the app containers require them at start', () => {
     const api = envOf(service('api'));
     const worker = envOf(service('worker'));
-    for (const key of ['PTFLOW_PAYLOAD_KEYS', 'PTFLOW_ACTIVE_PAYLOAD_KEY_ID']) {
-      expect(api[key], `api ${key}`).toBe('');
-      expect(worker[key], `worker ${key}`).toBe('');
-      expect(api.PTFLOW_REQUIRED_ENV?.split(/\s+/), 'api required env').toContain(key);
-      expect(worker.PTFLOW_REQUIRED_ENV?.split(/\s+/), 'worker required env').toContain(key);
+    const keys = [
+      'PTFLOW_PAYLOAD_KEYS',
+      'PTFLOW_ACTIVE_PAYLOAD_KEY_ID',
+      'PTFLOW_DATA_KEYS',
+      'PTFLOW_ACTIVE_DATA_KEY_ID',
+      'PTFLOW_BLIND_INDEX_KEY',
+      'PTFLOW_CURSOR_SECRET',
+    ];
+    for (const key of keys) {
+      for (const name of PTFLOW_SERVICES) {
+        const env = envOf(service(name));
+        expect(env[key], `${name} ${key}`).toBe('');
+        expect(env.PTFLOW_REQUIRED_ENV?.split(/\s+/), `${name} required env`).toContain(key);
+      }
     }
+    for (const key of ['TWILIO_AUTH_TOKEN', 'SMTP_PASSWORD', 'CLEARINGHOUSE_PASSWORD']) {
+      expect(worker[key], `worker ${key}`).toBe('');
+      expect(api[key], `api must not hold ${key}`).toBeUndefined();
+    }
+    // The PEM key is a mounted file, never an environment value.
+    expect(worker.EMR_SMART_PRIVATE_KEY).toBeUndefined();
+    expect(worker.EMR_SMART_PRIVATE_KEY_FILE).toMatch(/^\/run\/secrets\//);
     expect(envOf(service('app-db')).POSTGRES_PASSWORD).toBe('');
     expect(envOf(service('temporal-db')).POSTGRES_PASSWORD).toBe('');
     expect(api.DATABASE_URL).toMatch(/^postgres:\/\/[^:]+:@app-db:5432\//);
@@ -362,6 +467,104 @@ describe('temporal-docker/docker-compose.yml', { timeout: 120_000 }, () => {
     }
     expect(api.NODE_ENV).toBe('production');
     expect(api.PORT).toBe('3000');
+  });
+
+  // Derived from ptflow's configuration code, not from a list kept here: each ptflow service's compose
+  // environment (as CI renders it: every secret empty) is run through the same validation the command runs at
+  // start. Each variable it reports missing must be provided by that service, listed in PTFLOW_REQUIRED_ENV,
+  // made mandatory by the overlay and documented in .env.example; then a valid value is filled in and the
+  // validation runs again until it passes. A new required variable in cli/config.ts therefore fails here
+  // until compose provides it (and SAMPLE_VALUES has a valid value for it).
+  it.each(PTFLOW_SERVICES)(
+    '%s: every variable the production configuration requires is provided, required and documented',
+    (name) => {
+      const svc = service(name);
+      const env = envOf(svc);
+      expect(env.NODE_ENV).toBe('production');
+      const requiredEnv = new Set((env.PTFLOW_REQUIRED_ENV ?? '').split(/\s+/).filter(Boolean));
+      const overlay = requireSecretsOverlay();
+      const example = envExampleVariables();
+      const discovered: string[] = [];
+      for (let round = 0; ; round++) {
+        expect(round, `validation of ${name} does not converge: ${discovered.join(', ')}`).toBeLessThan(60);
+        const missing = productionProblems(name, env);
+        if (missing.length === 0) break;
+        for (const variable of missing) {
+          discovered.push(variable);
+          const viaFile = env[`${variable}_FILE`] !== undefined && env[variable] === undefined;
+          expect(
+            variable in env || viaFile,
+            `${name}: compose does not provide ${variable}, which production requires`,
+          ).toBe(true);
+          expect(requiredEnv.has(variable), `${name}: ${variable} missing from PTFLOW_REQUIRED_ENV`).toBe(
+            true,
+          );
+          if (viaFile) {
+            // A mounted secret: the overlay must demand its host path, .env.example document it.
+            expect(SECRETS, `overlay must require ${variable}_PATH`).toContain(`${variable}_PATH`);
+            expect(example, `.env.example must document ${variable}_PATH`).toContain(`${variable}_PATH`);
+            env[`${variable}_FILE`] = sampleFile(variable);
+          } else {
+            expect(env[variable], `${name}: compose's default for ${variable} is rejected`).toBe('');
+            expect(overlay[name]?.[variable] ?? '', `overlay must require ${variable} for ${name}`).toMatch(
+              new RegExp(`^\\$\\{${variable}:\\?`),
+            );
+            expect(example, `.env.example must document ${variable}`).toContain(variable);
+            env[variable] = sampleValue(variable);
+          }
+        }
+      }
+      // The production configuration requires more than what this loop was handed by the database URL.
+      expect(discovered).toContain('PTFLOW_CURSOR_SECRET');
+      if (name === 'worker') expect(discovered).toContain('EMR_SMART_PRIVATE_KEY');
+      // With the discovered values the image's entrypoint lets the command start.
+      const started = spawnSync('sh', [entrypoint, 'true'], {
+        env: { ...hermeticEnv(), ...withPassword(env) },
+        encoding: 'utf8',
+      });
+      expect(started.stderr).toBe('');
+      expect(started.status).toBe(0);
+    },
+  );
+
+  it('the entrypoint refuses an empty required variable, a CHANGE_ME and an unreadable NAME_FILE', () => {
+    const run = (env: Record<string, string>) =>
+      spawnSync('sh', [entrypoint, 'true'], { env: { ...hermeticEnv(), ...env }, encoding: 'utf8' });
+    const empty = run({ PTFLOW_REQUIRED_ENV: 'PTFLOW_CURSOR_SECRET', PTFLOW_CURSOR_SECRET: '' });
+    expect(empty.status).toBe(64);
+    expect(empty.stderr).toContain('PTFLOW_CURSOR_SECRET is required but empty');
+    const placeholder = run({ PTFLOW_REQUIRED_ENV: 'SMTP_HOST', SMTP_HOST: 'CHANGE_ME' });
+    expect(placeholder.status).toBe(64);
+    expect(placeholder.stderr).toContain('SMTP_HOST still contains the CHANGE_ME placeholder');
+    const noFile = run({
+      PTFLOW_REQUIRED_ENV: 'EMR_SMART_PRIVATE_KEY',
+      EMR_SMART_PRIVATE_KEY_FILE: path.join(scratch, 'absent.pem'),
+    });
+    expect(noFile.status).toBe(64);
+    expect(noFile.stderr).toContain('EMR_SMART_PRIVATE_KEY_FILE names a file that does not exist');
+    const placeholderFile = envFile('placeholder.pem', { CHANGE_ME: '' });
+    const fileWithPlaceholder = run({
+      PTFLOW_REQUIRED_ENV: 'EMR_SMART_PRIVATE_KEY',
+      EMR_SMART_PRIVATE_KEY_FILE: placeholderFile,
+    });
+    expect(fileWithPlaceholder.status).toBe(64);
+    const ok = run({
+      PTFLOW_REQUIRED_ENV: 'EMR_SMART_PRIVATE_KEY',
+      EMR_SMART_PRIVATE_KEY_FILE: sampleFile('EMR_SMART_PRIVATE_KEY'),
+    });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+  });
+
+  it('documents every variable compose interpolates in .env.example', () => {
+    const raw = readFileSync(composeFile, 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*#/.test(line))
+      .join('\n');
+    const interpolated = new Set([...raw.matchAll(/\$\{([A-Z0-9_]+)[:}]/g)].map((m) => m[1]!));
+    const example = envExampleVariables();
+    for (const variable of interpolated) expect(example, `.env.example: ${variable}`).toContain(variable);
+    for (const variable of SECRETS) expect(example, `.env.example: ${variable}`).toContain(variable);
   });
 
   it('fails validation under docker-compose.require-secrets.yml until every secret is set', () => {
@@ -383,7 +586,16 @@ describe('temporal-docker/docker-compose.yml', { timeout: 120_000 }, () => {
       Object.fromEntries(SECRETS.map((s) => [s, `test-${s.toLowerCase()}`])),
     );
     expect(() => composeOk(files, complete, ['config', '-q'])).not.toThrow();
-    for (const secret of SECRETS) {
+    // One docker-compose run per variable is slow: a sample of each kind (database, key, connector, file).
+    const sample = [
+      'APP_DB_PASSWORD',
+      'TEMPORAL_DB_PASSWORD',
+      'PTFLOW_CURSOR_SECRET',
+      'CLEARINGHOUSE_PASSWORD',
+      'EMR_SMART_PRIVATE_KEY_PATH',
+    ];
+    for (const secret of sample) expect(SECRETS).toContain(secret);
+    for (const secret of sample) {
       const partial = envFile(
         `without-${secret}.env`,
         Object.fromEntries(SECRETS.filter((s) => s !== secret).map((s) => [s, 'x'])),

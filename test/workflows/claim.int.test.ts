@@ -26,6 +26,7 @@ import {
   visitCompletedSignal,
 } from '../../workflows/plan-of-care.js';
 import { addDays } from '../../domain/core/dates.js';
+import { completeTaskSignal } from '../../workflows/human-task.js';
 import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
@@ -177,6 +178,62 @@ describe('claimSubmission against the sandbox payer', () => {
       expect((await starts[0]!.query(claimStatusQuery)).state).toBe('paid');
       expect(await sandboxClaims(input.case.patientControlNumber)).toHaveLength(1);
     });
+  });
+});
+
+describe('claimSubmission on a worker without a payer connector', () => {
+  it('waits on an admin task instead of failing; connector configured + task completed → submitted and paid', async () => {
+    // Issue #14: ConnectorNotConfigured is a configuration problem, never a failed claim.
+    const input = claimInput(`SBX-KXOVER-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
+    const taskQueue = uniqueTaskQueue('claim-misconfigured');
+    const { client, close } = await devServerClient();
+    const misconfigured = await devServerWorker(
+      taskQueue,
+      createActivities({ db: db.db, temporal: client, statements: statementPort }),
+    );
+    try {
+      const handle = await client.workflow.start(claimSubmission, {
+        taskQueue,
+        workflowId: workflowId('claim', input.case.claimId),
+        args: [input],
+      });
+      await expect
+        .poll(
+          async () =>
+            (await db.db.select().from(tasks).where(eq(tasks.patientId, input.case.patientId))).map((t) => ({
+              kind: t.kind,
+              role: t.assigneeRole,
+            })),
+          { timeout: 30_000 },
+        )
+        .toEqual([{ kind: 'connector_not_configured', role: 'admin' }]);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+
+      await misconfigured.close();
+      const fixed = await devServerWorker(
+        taskQueue,
+        createActivities({
+          db: db.db,
+          temporal: client,
+          payerConnector: connector,
+          statements: statementPort,
+        }),
+      );
+      try {
+        const [task] = await db.db.select().from(tasks).where(eq(tasks.patientId, input.case.patientId));
+        await client.workflow
+          .getHandle(workflowId('task', task!.id))
+          .signal(completeTaskSignal, { completedBy: 'admin-1', outcome: {} });
+        const result = await handle.result();
+        expect(result.state).toBe('paid');
+        expect(await sandboxClaims(input.case.patientControlNumber)).toHaveLength(1);
+      } finally {
+        await fixed.close();
+      }
+    } finally {
+      await close();
+      await misconfigured.close().catch(() => undefined);
+    }
   });
 });
 

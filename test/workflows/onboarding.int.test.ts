@@ -477,4 +477,59 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
       await expect(handle.result()).resolves.toMatchObject({ state: 'completed' });
     });
   });
+
+  it('worker without EMR or messaging → registerPatient waits on an admin task; fixed worker + task completed → continues', async () => {
+    // Issue #14: a configuration problem never fails the process. The first worker has no onboarding
+    // connectors (ConnectorNotConfigured); an admin "fixes the configuration" (a worker with connectors
+    // replaces it) and completes the task; the same call is made again and the onboarding goes on.
+    const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [24]);
+    const taskQueue = uniqueTaskQueue('onboarding-misconfigured');
+    const misconfigured = await devServerWorker(taskQueue, createActivities({ db: db.db }));
+    const { client, close } = await devServerClient();
+    try {
+      const handle = await client.workflow.start(patientOnboarding, {
+        taskQueue,
+        workflowId: workflowId('onboarding', String(input.onboardingId)),
+        args: [input],
+      });
+      await waitForStatus(handle, (s) => s.state === 'registering' && s.openTasks === 1);
+      await expect
+        .poll(
+          async () =>
+            (
+              await db.sql<{ kind: string; assignee_role: string }[]>`select kind, assignee_role from tasks
+                where patient_id = ${String(input.patientId)}`
+            )[0],
+          { timeout: 15_000 },
+        )
+        .toMatchObject({ kind: 'connector_not_configured', assignee_role: 'admin' });
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      const history = await handle.fetchHistory();
+      const patchMarker = history.events?.some(
+        (e) => e.markerRecordedEventAttributes?.markerName === 'core_patch',
+      );
+      expect(patchMarker, 'the new path is recorded behind patched()').toBe(true);
+
+      await misconfigured.close();
+      const fixed = await devServerWorker(taskQueue, activities);
+      try {
+        const [row] = await db.sql<{ id: string }[]>`select id from tasks
+          where patient_id = ${String(input.patientId)} and kind = 'connector_not_configured'`;
+        await client.workflow
+          .getHandle(workflowId('task', row!.id))
+          .signal(completeTaskSignal, { completedBy: 'admin-1', outcome: {} });
+        const booked = await waitForStatus(handle, (s) => s.state === 'awaiting_check_in', 90_000);
+        expect(booked).toMatchObject({ openTasks: 0 });
+        const [patient] = await db.sql`select id from patients where id = ${String(input.patientId)}`;
+        expect(patient).toBeDefined();
+        await handle.signal(cancelOnboardingSignal, { reason: 'staff_decision' });
+        await expect(handle.result()).resolves.toMatchObject({ state: 'cancelled' });
+      } finally {
+        await fixed.close();
+      }
+    } finally {
+      await close();
+      await misconfigured.close().catch(() => undefined);
+    }
+  });
 });

@@ -1,0 +1,163 @@
+// The real connectors of a production worker, from configuration: the EMR (FHIR R4 with SMART Backend
+// Services), messaging (Twilio SMS and SMTP e-mail) and the clearinghouse (CLEARINGHOUSE_*). Every workflow
+// the worker registers (onboarding, authorizations, claims, schedules, the EMR event router) needs them, so in
+// production `ptflow worker` refuses to start while one is incomplete and names every missing variable at
+// once (ConfigError, one line, exit 2). `ptflow dev` wires the sandboxes instead (cli/dev-sandboxes.ts).
+import { importPKCS8 } from 'jose';
+import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
+import { createFhirEmr } from '../connectors/emr/fhir/index.js';
+import {
+  createAddressHasher,
+  createMessaging,
+  SmtpEmailTransport,
+  TwilioSmsTransport,
+} from '../connectors/messaging/index.js';
+import type { Database } from '../db/connection.js';
+import { ConfigError, type Config } from './config.js';
+import { dataKeys } from './keyrings.js';
+import { createLogger } from './logger.js';
+import { practiceContactFrom } from './messaging-sink.js';
+
+type ConnectorConfig = Pick<
+  Config,
+  | 'EMR_FHIR_BASE_URL'
+  | 'EMR_SMART_TOKEN_URL'
+  | 'EMR_SMART_CLIENT_ID'
+  | 'EMR_SMART_SCOPE'
+  | 'EMR_SMART_PRIVATE_KEY'
+  | 'EMR_SMART_KEY_ID'
+  | 'TWILIO_ACCOUNT_SID'
+  | 'TWILIO_AUTH_TOKEN'
+  | 'TWILIO_FROM'
+  | 'TWILIO_MESSAGING_SERVICE_SID'
+  | 'SMTP_HOST'
+  | 'SMTP_FROM'
+  | 'SMTP_MESSAGE_ID_DOMAIN'
+  | 'SMTP_USERNAME'
+  | 'SMTP_PASSWORD'
+  | 'CLEARINGHOUSE_URL'
+  | 'CLEARINGHOUSE_USERNAME'
+  | 'CLEARINGHOUSE_PASSWORD'
+>;
+
+/** Each connector the worker's processes use, with the variables that must all be set for it. */
+export const WORKER_CONNECTORS = {
+  emr: [
+    'EMR_FHIR_BASE_URL',
+    'EMR_SMART_TOKEN_URL',
+    'EMR_SMART_CLIENT_ID',
+    'EMR_SMART_SCOPE',
+    'EMR_SMART_PRIVATE_KEY',
+    'EMR_SMART_KEY_ID',
+  ],
+  sms: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
+  email: ['SMTP_HOST', 'SMTP_FROM', 'SMTP_MESSAGE_ID_DOMAIN'],
+  clearinghouse: [
+    'CLEARINGHOUSE_URL',
+    'CLEARINGHOUSE_USERNAME',
+    'CLEARINGHOUSE_PASSWORD',
+    'CLEARINGHOUSE_SUBMITTER_ID',
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
+ * Variables missing for the worker's connectors (empty when complete). CLEARINGHOUSE_SUBMITTER_ID has a
+ * development default, so it counts as missing unless the environment sets it. TWILIO_FROM is satisfied by
+ * TWILIO_MESSAGING_SERVICE_SID; SMTP_USERNAME and SMTP_PASSWORD go together.
+ */
+export function missingWorkerConnectorVariables(
+  config: ConnectorConfig,
+  explicitlySet: ReadonlySet<string>,
+): string[] {
+  const isSet = (name: string): boolean => {
+    if (name === 'CLEARINGHOUSE_SUBMITTER_ID') return explicitlySet.has(name);
+    if (name === 'TWILIO_FROM') return Boolean(config.TWILIO_FROM ?? config.TWILIO_MESSAGING_SERVICE_SID);
+    return Boolean((config as Record<string, unknown>)[name]);
+  };
+  const missing: string[] = Object.values(WORKER_CONNECTORS)
+    .flat()
+    .filter((name) => !isSet(name));
+  if (config.SMTP_USERNAME && !config.SMTP_PASSWORD) missing.push('SMTP_PASSWORD');
+  if (config.SMTP_PASSWORD && !config.SMTP_USERNAME) missing.push('SMTP_USERNAME');
+  return missing;
+}
+
+/** The one-line refusal of `ptflow worker` (names only, never values). */
+export function workerConnectorError(missing: readonly string[]): ConfigError {
+  return new ConfigError(
+    missing.join(', '),
+    `${missing.length === 1 ? 'is' : 'are'} required by the worker's connectors (EMR, SMS, e-mail, clearinghouse) in production; ` +
+      'set them (or NAME_FILE) and start again',
+  );
+}
+
+/** EMR and messaging for the onboarding, event-router and schedule activities (the payer comes from CLEARINGHOUSE_*). */
+export async function productionConnectors(config: Config, db: Database): Promise<OnboardingConnectorDeps> {
+  const c = config;
+  if (!c.EMR_FHIR_BASE_URL || !c.EMR_SMART_TOKEN_URL || !c.EMR_SMART_CLIENT_ID || !c.EMR_SMART_SCOPE)
+    throw workerConnectorError(missingWorkerConnectorVariables(c, new Set()));
+  if (!c.EMR_SMART_PRIVATE_KEY || !c.EMR_SMART_KEY_ID)
+    throw workerConnectorError(missingWorkerConnectorVariables(c, new Set()));
+  let privateKey: Awaited<ReturnType<typeof importPKCS8>>;
+  try {
+    privateKey = await importPKCS8(c.EMR_SMART_PRIVATE_KEY, c.EMR_SMART_ALG);
+  } catch {
+    throw new ConfigError(
+      'EMR_SMART_PRIVATE_KEY',
+      `is not a PKCS#8 private key usable with ${c.EMR_SMART_ALG}`,
+    );
+  }
+  const emr = createFhirEmr({
+    baseUrl: c.EMR_FHIR_BASE_URL,
+    vendor: c.EMR_FHIR_VENDOR,
+    auth: {
+      kind: 'smart-backend',
+      tokenUrl: c.EMR_SMART_TOKEN_URL,
+      clientId: c.EMR_SMART_CLIENT_ID,
+      scope: c.EMR_SMART_SCOPE,
+      privateKey,
+      alg: c.EMR_SMART_ALG,
+      kid: c.EMR_SMART_KEY_ID,
+    },
+  });
+  const keys = dataKeys(config);
+  const log = createLogger(config.LOG_LEVEL, 'messaging');
+  const practiceContact = practiceContactFrom(db);
+  const messaging = createMessaging({
+    db,
+    hashAddress: createAddressHasher(keys.blindIndexKey),
+    transports: {
+      ...(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && (c.TWILIO_FROM || c.TWILIO_MESSAGING_SERVICE_SID)
+        ? {
+            sms: new TwilioSmsTransport({
+              baseUrl: c.TWILIO_BASE_URL,
+              accountSid: c.TWILIO_ACCOUNT_SID,
+              ...(c.TWILIO_API_KEY_SID ? { username: c.TWILIO_API_KEY_SID } : {}),
+              password: c.TWILIO_AUTH_TOKEN,
+              ...(c.TWILIO_FROM ? { from: c.TWILIO_FROM } : {}),
+              ...(c.TWILIO_MESSAGING_SERVICE_SID
+                ? { messagingServiceSid: c.TWILIO_MESSAGING_SERVICE_SID }
+                : {}),
+              ...(c.TWILIO_STATUS_CALLBACK_URL ? { statusCallbackUrl: c.TWILIO_STATUS_CALLBACK_URL } : {}),
+            }),
+          }
+        : {}),
+      ...(c.SMTP_HOST && c.SMTP_FROM && c.SMTP_MESSAGE_ID_DOMAIN
+        ? {
+            email: new SmtpEmailTransport({
+              host: c.SMTP_HOST,
+              port: c.SMTP_PORT,
+              from: c.SMTP_FROM,
+              messageIdDomain: c.SMTP_MESSAGE_ID_DOMAIN,
+              ...(c.SMTP_USERNAME && c.SMTP_PASSWORD
+                ? { auth: { user: c.SMTP_USERNAME, pass: c.SMTP_PASSWORD } }
+                : {}),
+            }),
+          }
+        : {}),
+    },
+    logger: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
+    practiceContact,
+  });
+  return { emr, messaging, keys, practiceContact };
+}
