@@ -11,7 +11,15 @@ export const healthRoutes = (checks: Record<string, ReadinessCheck>): FastifyPlu
   async function health(app) {
     app.get(
       '/healthz',
-      { config: { public: true }, schema: { response: { 200: z.object({ status: z.literal('ok') }) } } },
+      {
+        config: { public: true },
+        schema: {
+          tags: ['health'],
+          operationId: 'getLiveness',
+          summary: 'Liveness: the process is up',
+          response: { 200: z.object({ status: z.literal('ok') }) },
+        },
+      },
       async () => ({ status: 'ok' as const }),
     );
 
@@ -20,6 +28,9 @@ export const healthRoutes = (checks: Record<string, ReadinessCheck>): FastifyPlu
       {
         config: { public: true },
         schema: {
+          tags: ['health'],
+          operationId: 'getReadiness',
+          summary: 'Readiness: Temporal and the database answer (503 names the one that does not)',
           response: {
             200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), checkResult) }),
             503: z.object({
