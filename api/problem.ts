@@ -111,13 +111,14 @@ const primitive = (v: unknown): v is string | number | boolean | null =>
   v === null || ['string', 'number', 'boolean'].includes(typeof v);
 const list = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
 
-function unit(origin: string | undefined): string {
+function unit(origin: string | undefined, n: number): string {
+  const one = n === 1;
   switch (origin) {
     case 'string':
-      return ' characters';
+      return one ? ' character' : ' characters';
     case 'array':
     case 'set':
-      return ' items';
+      return one ? ' item' : ' items';
     default:
       return '';
   }
@@ -202,7 +203,7 @@ export function fieldErrors(where: ProblemLocation, issue: IssueLike): FieldErro
           pointer: at(issue.path),
           code,
           ...(code === 'too_small' ? { minimum: bound } : { maximum: bound }),
-          detail: `${subject} ${word} ${bound}${unit(issue.origin)}.`,
+          detail: `${subject} ${word} ${bound}${unit(issue.origin, bound)}.`,
         },
       ];
     }

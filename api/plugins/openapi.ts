@@ -106,6 +106,16 @@ function problemResponse(status: string): Json {
   };
 }
 
+const idempotencyKeyParameter = {
+  in: 'header',
+  name: 'Idempotency-Key',
+  required: true,
+  description:
+    'A unique key per operation (e.g. a UUID); a retry with the same key replays the first answer.',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  example: '6f1c2b0e-8d4a-4f7e-9b3c-2a5d7e9f1c3b',
+};
+
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
 
 /** A request example from `examples/http/<operationId>.json`: the body itself, or `{ body, params, query }`. */
@@ -206,8 +216,10 @@ export function completeDocument(
         op['x-roles'] = [...route.roles];
         sentences.push(`Roles: ${route.roles.join(', ')}.`);
       }
-      if (route.idempotent)
+      if (route.idempotent) {
         sentences.push('Requires an Idempotency-Key header; a retry replays the first answer.');
+        op.parameters = [...(op.parameters ?? []), idempotencyKeyParameter];
+      }
       if (sentences.length) op.description = sentences.join('\n\n');
 
       const statuses = new Set<string>(['429']);

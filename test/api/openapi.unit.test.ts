@@ -98,6 +98,9 @@ describe('openapi.json', () => {
       if (op.description?.includes('Idempotency-Key')) {
         expect(op.responses, where).toHaveProperty('409');
         expect(op.responses, where).toHaveProperty('422');
+        expect(op.parameters, where).toContainEqual(
+          expect.objectContaining({ in: 'header', name: 'Idempotency-Key', required: true }),
+        );
       }
     }
   });
