@@ -250,7 +250,10 @@ export function completeDocument(
   const components = (doc.components ?? {}) as Json;
   return {
     ...doc,
-    servers: [{ url: 'http://127.0.0.1:3000', description: 'ptflow dev (npm run dev)' }],
+    // Relative: Swagger UI calls the server that serves it; `npm run dev` serves http://127.0.0.1:3000.
+    servers: [
+      { url: '/', description: 'The ptflow API serving this document (npm run dev: http://127.0.0.1:3000)' },
+    ],
     tags,
     components: {
       ...components,
