@@ -90,8 +90,12 @@ export interface IssueLike {
   input?: unknown;
 }
 
-/** Keys repeated in an answer: plain field names. Anything else (long, unicode, punctuation) is described. */
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+/**
+ * Keys repeated in an answer: identifiers shaped like this API's field names (camelCase or snake_case, at most 64
+ * characters). Anything else — punctuation, spaces, unicode, very long — could be data put where a key belongs,
+ * so it is described ("an unknown field"), never quoted.
+ */
+const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 const escapeToken = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
 
