@@ -106,6 +106,14 @@ function problemResponse(status: string): Json {
   };
 }
 
+const statusWords: Record<string, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  503: 'Service Unavailable',
+};
+
 const idempotencyKeyParameter = {
   in: 'header',
   name: 'Idempotency-Key',
@@ -235,6 +243,15 @@ export function completeDocument(
       if (route.body) {
         statuses.add('413');
         statuses.add('415');
+      }
+      for (const [status, response] of Object.entries(op.responses) as [string, Json][]) {
+        if (response.description === 'Default Response')
+          response.description = statusWords[status] ?? 'Answer';
+        // Every error is problem+json (e.g. /readyz's 503 naming the dependency that does not answer).
+        const content = response.content as Record<string, unknown> | undefined;
+        if (Number(status) >= 400 && content?.['application/json']) {
+          response.content = { [PROBLEM_CONTENT_TYPE]: content['application/json'] };
+        }
       }
       for (const status of [...statuses].sort()) {
         if (!(status in op.responses)) op.responses[status] = problemResponse(status);
