@@ -8,14 +8,19 @@ import Fastify, {
   type FastifyReply,
   type FastifyServerOptions,
 } from 'fastify';
-import {
-  hasZodFastifySchemaValidationErrors,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { loggerOptions } from './logger.js';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, problem } from './problem.js';
+import {
+  fieldErrors,
+  HttpProblem,
+  locationOf,
+  PROBLEM_CONTENT_TYPE,
+  problem,
+  RequestValidationError,
+  validationProblem,
+  type FieldError,
+} from './problem.js';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { appendAudit } from '../db/audit/append.js';
@@ -46,6 +51,12 @@ export interface RouteEntry {
   method: string;
   url: string;
   public: boolean;
+  /** Roles the route admits (config.roles); absent on public routes. */
+  roles?: readonly string[];
+  /** The route takes an Idempotency-Key (config.idempotent). */
+  idempotent: boolean;
+  /** The route has a body schema (or parses a raw body: webhooks). */
+  body: boolean;
 }
 
 declare module 'fastify' {
@@ -94,6 +105,63 @@ export interface AppDeps {
   breakGlass?: { keyring: Keyring };
 }
 
+/** Fastify's own request rejections, answered with what to fix (never with the received bytes). */
+const frameworkProblems: Record<string, { status: number; detail: string; extra?: Record<string, unknown> }> =
+  {
+    FST_ERR_CTP_INVALID_JSON_BODY: {
+      status: 400,
+      detail: 'The request body is not valid JSON.',
+      extra: {
+        errors: [
+          {
+            in: 'body',
+            pointer: '',
+            code: 'invalid_json',
+            detail: 'Not valid JSON (or it uses a forbidden __proto__ or constructor key).',
+          },
+        ] satisfies FieldError[],
+      },
+    },
+    FST_ERR_CTP_EMPTY_JSON_BODY: {
+      status: 400,
+      detail: 'The request body is empty although Content-Type is application/json.',
+      extra: {
+        errors: [
+          {
+            in: 'body',
+            pointer: '',
+            code: 'empty_body',
+            expected: 'object',
+            detail: 'A JSON object is required.',
+          },
+        ] satisfies FieldError[],
+      },
+    },
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+      status: 400,
+      detail: 'Content-Length does not match the body sent.',
+      extra: {
+        errors: [
+          {
+            in: 'header',
+            pointer: '/content-length',
+            code: 'invalid_content_length',
+            detail: 'Must equal the body size.',
+          },
+        ] satisfies FieldError[],
+      },
+    },
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+      status: 415,
+      detail: 'This route does not accept that Content-Type; send the body as application/json.',
+      extra: { accept: ['application/json'] },
+    },
+    FST_ERR_CTP_BODY_TOO_LARGE: {
+      status: 413,
+      detail: 'The request body is larger than this route accepts.',
+    },
+  };
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.loggerInstance
@@ -113,10 +181,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // by Fastify itself as plain JSON that echoes the path; they are problem+json like every other error.
     frameworkErrors: (err, req, reply: FastifyReply) => {
       const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 400;
+      // Only 400s name a field: the URL could not be decoded (a malformed escape, an over-long parameter).
+      const errors: FieldError[] = [
+        { in: 'path', pointer: '', code: 'malformed_path', detail: 'The URL path could not be decoded.' },
+      ];
       void reply
         .code(status)
         .type(PROBLEM_CONTENT_TYPE)
-        .send(problem(status, undefined, { instance: req.id }));
+        .send(
+          status === 400
+            ? problem(400, 'The URL path is not valid.', { instance: req.id, errors })
+            : problem(status, undefined, { instance: req.id }),
+        );
     },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -126,12 +202,36 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) {
       if (method === 'HEAD') continue;
-      routeTable.push({ method, url: r.url, public: Boolean(r.config?.public) || r.url.startsWith('/docs') });
+      const roles = r.config?.roles;
+      routeTable.push({
+        method,
+        url: r.url,
+        public: Boolean(r.config?.public) || r.url.startsWith('/docs'),
+        ...(roles ? { roles } : {}),
+        idempotent: Boolean(r.config?.idempotent),
+        body: Boolean(r.schema?.body) || r.url.startsWith('/v1/webhooks/'),
+      });
     }
   });
 
-  app.setValidatorCompiler(validatorCompiler);
+  // Zod validation that keeps each issue's path and schema facts (expected type, allowed values, bounds, unknown
+  // keys) for the problem answer; Fastify tags the error with the request part (body, querystring, params).
+  app.setValidatorCompiler<z.ZodType>(({ schema }) => (data) => {
+    const result = schema.safeParse(data);
+    return result.success
+      ? { value: result.data }
+      : { error: new RequestValidationError(result.error.issues) };
+  });
   app.setSerializerCompiler(serializerCompiler);
+  // Bodies are JSON (webhooks keep their raw-body parsers): text/plain is a 415, not a string that then fails
+  // the schema.
+  app.removeContentTypeParser('text/plain');
+  // An authenticated route without query parameters refuses any, naming the unknown one, like routes with some.
+  app.addHook('onRoute', (r) => {
+    if (r.url.startsWith('/v1/') && !r.config?.public && !r.schema?.querystring) {
+      r.schema = { ...(r.schema ?? {}), querystring: z.strictObject({}) };
+    }
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -151,25 +251,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .type(PROBLEM_CONTENT_TYPE)
         .send({ ...err.problem, instance: req.id });
     }
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      // Pointers and codes only: the offending values are never echoed back or logged.
-      const errors = err.validation.map((v) => ({
-        pointer: v.instancePath || '/',
-        code: (v.params as { issue?: { code?: string } } | undefined)?.issue?.code ?? 'invalid',
+    if (err instanceof RequestValidationError) {
+      const where = locationOf(err.validationContext);
+      const errors = err.issues.flatMap((issue) => fieldErrors(where, issue));
+      return reply
+        .code(400)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(validationProblem(errors, { instance: req.id }));
+    }
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
+    if (err.validation) {
+      // Any other schema validation failure (e.g. from a plugin's own JSON schema): pointers and keywords only.
+      const where = locationOf(err.validationContext);
+      const errors: FieldError[] = err.validation.map((v) => ({
+        in: where,
+        pointer: v.instancePath,
+        code: v.keyword,
+        detail: `Fails the schema's "${v.keyword}" rule.`,
       }));
       return reply
         .code(400)
         .type(PROBLEM_CONTENT_TYPE)
-        .send(problem(400, 'The request does not match the schema.', { instance: req.id, errors }));
+        .send(validationProblem(errors, { instance: req.id }));
     }
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
-    if (err.validation) {
-      // Any other schema validation failure (e.g. from a plugin's own schema): pointers only, no values.
-      const errors = err.validation.map((v) => ({ pointer: v.instancePath || '/', code: v.keyword }));
+    const framework = frameworkProblems[err.code];
+    if (framework) {
       return reply
-        .code(400)
+        .code(framework.status)
         .type(PROBLEM_CONTENT_TYPE)
-        .send(problem(400, 'The request does not match the schema.', { instance: req.id, errors }));
+        .send(problem(framework.status, framework.detail, { instance: req.id, ...framework.extra }));
     }
     if (status >= 500) {
       const errorId = randomUUID();
@@ -179,7 +289,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .type(PROBLEM_CONTENT_TYPE)
         .send(problem(status, 'An internal error occurred.', { instance: req.id, errorId }));
     }
-    // Fastify's own 4xx (malformed JSON, body too large, wrong content type): keep the status, generic text.
+    // Any other Fastify 4xx: keep the status, generic text.
     return reply
       .code(status)
       .type(PROBLEM_CONTENT_TYPE)

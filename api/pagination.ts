@@ -3,7 +3,7 @@
 // or foreign cursor is rejected rather than trusted.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { HttpProblem, problem } from './problem.js';
+import { fieldProblem, HttpProblem } from './problem.js';
 
 export const limitSchema = z.coerce.number().int().min(1).max(100).default(10);
 export const cursorSchema = z.string().max(512).optional();
@@ -22,7 +22,7 @@ export function encodeCursor(key: Buffer, practiceId: string, pos: CursorPositio
 }
 
 export function decodeCursor(key: Buffer, practiceId: string, cursor: string): CursorPosition {
-  const invalid = () => new HttpProblem(problem(400, 'The cursor is not valid for this listing.'));
+  const invalid = () => new HttpProblem(invalidCursor());
   const [body, mac] = cursor.split('.');
   if (!body || !mac) throw invalid();
   const expected = createHmac('sha256', key).update(body).digest();
@@ -33,4 +33,14 @@ export function decodeCursor(key: Buffer, practiceId: string, cursor: string): C
     .safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
   if (!parsed.success || parsed.data.p !== practiceId) throw invalid();
   return { createdAt: parsed.data.c, id: parsed.data.i };
+}
+
+/** The 400 for a cursor that was not issued for this listing and practice (tampered, foreign, truncated). */
+export function invalidCursor() {
+  return fieldProblem('The cursor is not valid for this listing.', {
+    in: 'query',
+    pointer: '/cursor',
+    code: 'invalid_cursor',
+    detail: 'Pass next_cursor from the previous page unchanged, or omit it.',
+  });
 }

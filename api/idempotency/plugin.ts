@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 import type { Database } from '../../db/connection.js';
 import type { Keyring } from '../../db/crypto/keyring.js';
 import { principalOf } from '../auth/plugin.js';
-import { HttpProblem, problem } from '../problem.js';
+import { fieldProblem, HttpProblem, problem } from '../problem.js';
 import { requestFingerprint } from './fingerprint.js';
 import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from './key.js';
 import {
@@ -54,12 +54,20 @@ export const idempotencyPlugin = fp<IdempotencyDeps>(
       const principal = principalOf(req);
       const parsed = parseIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER]);
       if (!parsed.ok) {
+        const missing = parsed.reason === 'missing';
         throw new HttpProblem({
-          ...problem(
-            400,
-            parsed.reason === 'missing'
+          ...fieldProblem(
+            missing
               ? 'This request requires an Idempotency-Key header.'
               : 'The Idempotency-Key header must be a string or token of at most 255 characters.',
+            {
+              in: 'header',
+              pointer: `/${IDEMPOTENCY_KEY_HEADER}`,
+              code: missing ? 'missing' : 'invalid_format',
+              detail: missing
+                ? 'Required: a unique key per operation, e.g. a UUID.'
+                : 'Must be one sf-string or token of at most 255 characters.',
+            },
           ),
           type: IDEMPOTENCY_PROBLEM_TYPE,
         });

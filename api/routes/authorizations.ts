@@ -56,6 +56,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         config: { roles: ['admin', 'front_desk'], idempotent: true },
         schema: {
           tags: ['authorizations'],
+          operationId: 'startAuthorization',
           summary: 'Start the prior-authorization process for a coverage episode',
           body: z.strictObject({
             patientId: z.uuid(),
@@ -106,6 +107,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         config: { roles: ['admin', 'front_desk', 'biller', 'therapist'] },
         schema: {
           tags: ['authorizations'],
+          operationId: 'getAuthorization',
           summary: 'Status of an authorization',
           params: id,
           response: { 200: authorizationStatusViews },
@@ -127,6 +129,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         config: { roles: ['admin', 'front_desk', 'integration'], idempotent: true },
         schema: {
           tags: ['authorizations'],
+          operationId: 'recordAuthorizationDecision',
           summary: "Record the payer's decision (portal, phone or webhook)",
           params: id,
           body: z.strictObject({
@@ -164,6 +167,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         config: { roles: ['admin', 'front_desk', 'therapist', 'integration'], idempotent: true },
         schema: {
           tags: ['authorizations'],
+          operationId: 'recordAuthorizationVisit',
           summary: 'Count a completed visit against the authorization (409 with the reason when not allowed)',
           params: id,
           body: z.strictObject({
@@ -191,6 +195,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         config: { roles: ['admin', 'front_desk'], idempotent: true },
         schema: {
           tags: ['authorizations'],
+          operationId: 'adjustAuthorization',
           summary: 'Staff correction of visits, units or the end date (audited)',
           params: id,
           body: z.strictObject({
@@ -225,6 +230,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         config: { roles: ['admin', 'front_desk', 'biller'], idempotent: true },
         schema: {
           tags: ['authorizations'],
+          operationId: 'resolveAuthorization',
           summary:
             'Resolve an authorization waiting for staff (needs_attention): resubmit with corrected codes, not required, or cancel',
           description:

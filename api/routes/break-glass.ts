@@ -13,7 +13,7 @@ import type { Keyring } from '../../db/crypto/keyring.js';
 import { breakGlassPolicies, breakGlassPolicyAt } from '../../domain/break-glass.js';
 import { principalOf } from '../auth/plugin.js';
 import { activeGrants, endGrant, openGrant, type ActiveGrant } from '../break-glass/grants.js';
-import { HttpProblem, problem } from '../problem.js';
+import { fieldProblem, HttpProblem, problem } from '../problem.js';
 import { breakGlassRoles } from '../response-shaping/role-views.js';
 
 export interface BreakGlassRouteDeps {
@@ -66,6 +66,7 @@ export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZ
         config,
         schema: {
           tags: ['break-glass'],
+          operationId: 'openBreakGlassGrant',
           summary: 'Open a time-boxed break-glass grant (full views of your practice; audited, reported)',
           body: z.strictObject({
             // Free text for the privacy officer; control characters (NUL cannot even be stored) are refused.
@@ -88,8 +89,13 @@ export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZ
         const { reason } = req.body;
         if (reason.length < policy.reasonMinChars || reason.length > policy.reasonMaxChars) {
           throw new HttpProblem(
-            problem(400, 'The request does not match the schema.', {
-              errors: [{ pointer: '/reason', code: 'too_small_or_big' }],
+            fieldProblem('The request is not valid. body /reason: too short or too long.', {
+              in: 'body',
+              pointer: '/reason',
+              code: reason.length < policy.reasonMinChars ? 'too_small' : 'too_big',
+              minimum: policy.reasonMinChars,
+              maximum: policy.reasonMaxChars,
+              detail: `Must have ${policy.reasonMinChars} to ${policy.reasonMaxChars} characters.`,
             }),
           );
         }
@@ -115,6 +121,7 @@ export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZ
         config,
         schema: {
           tags: ['break-glass'],
+          operationId: 'listBreakGlassGrants',
           summary: 'Your active break-glass grants, newest first',
           response: { 200: z.object({ data: z.array(grantView) }) },
         },
@@ -128,6 +135,7 @@ export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZ
         config,
         schema: {
           tags: ['break-glass'],
+          operationId: 'endBreakGlassGrant',
           summary: 'End one of your break-glass grants early',
           params: z.strictObject({ id: z.uuid() }),
           response: { 204: z.null().describe('Ended') },

@@ -41,6 +41,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         config: { roles: ['admin', 'biller', 'integration'], idempotent: true },
         schema: {
           tags: ['claims'],
+          operationId: 'startClaim',
           summary: 'Start the claim process for a signed visit (one claim per visit)',
           body: z.strictObject({
             patientId: z.uuid(),
@@ -124,6 +125,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         config: { roles: ['admin', 'biller'] },
         schema: {
           tags: ['claims'],
+          operationId: 'previewClaim',
           summary: 'Dry run: code and scrub a visit and show the 837P, without submitting anything',
           // The same format `ptflow claim preview <file>` reads.
           body: ClaimPreviewRequestSchema,
@@ -154,6 +156,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         config: { roles: ['admin', 'biller'] },
         schema: {
           tags: ['claims'],
+          operationId: 'getClaim',
           summary: 'Status of a claim',
           params: id,
           response: { 200: claimStatusViews },
@@ -175,6 +178,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         config: { roles: ['admin', 'biller'], idempotent: true },
         schema: {
           tags: ['claims'],
+          operationId: 'correctClaim',
           summary: 'Correct a held claim; the process codes, scrubs and submits it again',
           params: id,
           body: z.strictObject({

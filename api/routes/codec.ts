@@ -113,7 +113,18 @@ export function codecRoutes<P>(deps: CodecRouteDeps<P>): FastifyPluginAsyncZod {
           return reply
             .code(400)
             .type(PROBLEM_CONTENT_TYPE)
-            .send(problem(400, 'The payloads could not be processed.'));
+            .send(
+              problem(400, 'The payloads could not be processed.', {
+                errors: [
+                  {
+                    in: 'body',
+                    pointer: '/payloads',
+                    code: 'undecodable',
+                    detail: 'A payload is not encoded with a key this server holds, or it was altered.',
+                  },
+                ],
+              }),
+            );
         }
         try {
           await deps.audit({ ...event, outcome: 'success' });
@@ -127,7 +138,17 @@ export function codecRoutes<P>(deps: CodecRouteDeps<P>): FastifyPluginAsyncZod {
       };
 
     const config = { roles: deps.roles };
-    app.post('/codec/encode', { config, schema: { body, hide: true } }, handle('encode'));
-    app.post('/codec/decode', { config, schema: { body, hide: true } }, handle('decode'));
+    const schema = (operation: 'encode' | 'decode') => ({
+      tags: ['codec'],
+      operationId: operation === 'encode' ? 'encodePayloads' : 'decodePayloads',
+      summary:
+        operation === 'encode'
+          ? 'Encrypt Temporal payloads (codec server for the Temporal Web UI and CLI; audited)'
+          : 'Decrypt Temporal payloads for the Temporal Web UI and CLI (audited; fails closed without audit)',
+      body,
+      response: { 200: body },
+    });
+    app.post('/codec/encode', { config, schema: schema('encode') }, handle('encode'));
+    app.post('/codec/decode', { config, schema: schema('decode') }, handle('decode'));
   };
 }

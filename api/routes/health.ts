@@ -32,7 +32,15 @@ export const healthRoutes = (
   async function health(app) {
     app.get(
       '/healthz',
-      { config: { public: true }, schema: { response: { 200: z.object({ status: z.literal('ok') }) } } },
+      {
+        config: { public: true },
+        schema: {
+          tags: ['health'],
+          operationId: 'getLiveness',
+          summary: 'Liveness: the process is up',
+          response: { 200: z.object({ status: z.literal('ok') }) },
+        },
+      },
       async () => ({ status: 'ok' as const }),
     );
 
@@ -41,6 +49,9 @@ export const healthRoutes = (
       {
         config: { public: true },
         schema: {
+          tags: ['health'],
+          operationId: 'getReadiness',
+          summary: 'Readiness: Temporal and the database answer (503 names the one that does not)',
           response: {
             200: z.object({
               status: z.literal('ready'),

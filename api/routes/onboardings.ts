@@ -28,6 +28,7 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: [...desk, 'integration'], idempotent: true },
         schema: {
           tags: ['onboardings'],
+          operationId: 'startOnboarding',
           summary: 'Start onboarding a patient (intake, eligibility, forms, evaluation booking)',
           body: OnboardingRequestSchema,
           response: {
@@ -63,6 +64,7 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: [...desk] },
         schema: {
           tags: ['onboardings'],
+          operationId: 'getOnboarding',
           summary: 'Status of an onboarding (no patient details)',
           params: id,
           response: { 200: onboardingStatusViews },
@@ -84,6 +86,7 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: [...desk, 'integration'], idempotent: true },
         schema: {
           tags: ['onboardings'],
+          operationId: 'submitOnboardingIntakeForms',
           summary: 'The patient completed the intake forms (answers are written back to the EMR)',
           params: id,
           body: z.strictObject({
@@ -124,6 +127,7 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: [...desk], idempotent: true },
         schema: {
           tags: ['onboardings'],
+          operationId: 'submitOnboardingCoverage',
           summary: 'Updated insurance for a coverage; eligibility is verified again',
           params: id,
           body: z.strictObject({
@@ -159,6 +163,7 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: [...desk], idempotent: true },
         schema: {
           tags: ['onboardings'],
+          operationId: 'cancelOnboarding',
           summary: 'Cancel onboarding (the booked slot is released, reminders stop, tasks close)',
           params: id,
           body: z.strictObject({

@@ -40,6 +40,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: clinical, idempotent: true },
         schema: {
           tags: ['plans-of-care'],
+          operationId: 'startPlanOfCare',
           summary: 'Start the plan-of-care process of an episode (from the signed evaluation to discharge)',
           body: z.strictObject({
             patientId: z.uuid(),
@@ -101,6 +102,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: clinical },
         schema: {
           tags: ['plans-of-care'],
+          operationId: 'getPlanOfCare',
           summary: 'Status of an episode',
           params: id,
           response: { 200: planOfCareStatusViews },
@@ -122,6 +124,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: [...clinical, 'integration'], idempotent: true },
         schema: {
           tags: ['plans-of-care'],
+          operationId: 'recordPlanOfCareVisit',
           summary: 'A treatment visit was completed (counts treatment days for progress reports)',
           params: id,
           body: z.strictObject({ visitId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), dos: isoDate }),
@@ -149,6 +152,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: clinical, idempotent: true },
         schema: {
           tags: ['plans-of-care'],
+          operationId: 'recordPlanOfCareOutcomes',
           summary: 'Record an outcome measure; answers the change against baseline and the MCID',
           params: id,
           body: z.strictObject({
@@ -176,6 +180,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: [...clinical, 'front_desk'], idempotent: true },
         schema: {
           tags: ['plans-of-care'],
+          operationId: 'recordPlanOfCareCertification',
           summary:
             "Record the physician's certification (signature, verbal order, transmission proof, recertification)",
           params: id,
@@ -218,6 +223,7 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         config: { roles: clinical, idempotent: true },
         schema: {
           tags: ['plans-of-care'],
+          operationId: 'dischargePlanOfCare',
           summary: 'Discharge: summaries to the physician, the authorization closed',
           params: id,
           body: z.strictObject({ reason: z.enum(['goals_met', 'patient_request', 'plateau', 'other']) }),

@@ -14,7 +14,8 @@ import {
   ProcessStatus,
 } from '../../workflows/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
-import { HttpProblem, problem } from '../problem.js';
+import { invalidCursor } from '../pagination.js';
+import { HttpProblem } from '../problem.js';
 import { processPageViews } from '../response-shaping/views.js';
 
 // Every ProcessKind search-attribute value a workflow sets (workflows/*.ts upsert it at start); emrEvent is
@@ -39,7 +40,7 @@ function openToken(key: Buffer, practiceId: string, cursor: string): Uint8Array 
   const expected = body ? createHmac('sha256', key).update(`${practiceId}.${body}`).digest() : undefined;
   const given = Buffer.from(mac ?? '', 'base64url');
   if (!body || !expected || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new HttpProblem(problem(400, 'The cursor is not valid for this listing.'));
+    throw new HttpProblem(invalidCursor());
   }
   return new Uint8Array(Buffer.from(body, 'base64url'));
 }
@@ -52,6 +53,7 @@ export const processRoutes = (deps: { temporal: Client; cursorKey: Buffer }): Fa
         config: { roles: ['admin', 'front_desk', 'biller', 'therapist'] },
         schema: {
           tags: ['processes'],
+          operationId: 'listProcesses',
           summary: 'List processes of your practice (Temporal visibility), newest first',
           querystring: z.strictObject({
             kind: z.enum(kinds).optional(),

@@ -30,6 +30,7 @@ export const sandboxRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
         config: { roles: ['admin', 'front_desk'] },
         schema: {
           tags: ['sandbox'],
+          operationId: 'listSandboxOutbox',
           summary: 'Messages the sandbox messaging provider recorded for your practice, newest first',
           querystring: z.strictObject({
             channel: z.enum(['sms', 'email']).optional(),

@@ -56,6 +56,7 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
         config: { roles: staff },
         schema: {
           tags: ['tasks'],
+          operationId: 'listTasks',
           summary: 'List the worklist of your practice',
           querystring: z.strictObject({
             assigneeRole: z.enum(staffRoles).optional(),
@@ -123,6 +124,7 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
         config: { roles: staff, idempotent: true },
         schema: {
           tags: ['tasks'],
+          operationId: 'completeTask',
           summary: 'Complete a task; the waiting process continues',
           params: z.strictObject({ id: z.uuid() }),
           body: z.strictObject({ outcome: taskCompletionSchema.shape.outcome }),

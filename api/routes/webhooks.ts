@@ -52,6 +52,7 @@ export const webhookRoutes = (deps: WebhookRouteDeps): FastifyPluginAsyncZod =>
           config: { public: true, rateLimit: rateLimit(kind, sources[kind], 'source') },
           schema: {
             tags: ['webhooks'],
+            operationId: kind === 'emr' ? 'receiveEmrWebhook' : 'receivePayerWebhook',
             summary: `Signed ${kind === 'emr' ? 'EMR' : 'payer'} event (Standard Webhooks)`,
             params: z.strictObject({ source: sourceParam }),
             response: accepted,
@@ -68,6 +69,7 @@ export const webhookRoutes = (deps: WebhookRouteDeps): FastifyPluginAsyncZod =>
         config: { public: true, rateLimit: rateLimit('messaging', sources.messaging, 'provider') },
         schema: {
           tags: ['webhooks'],
+          operationId: 'receiveMessagingWebhook',
           summary: 'Twilio inbound message or status callback (X-Twilio-Signature); answers TwiML',
           params: z.strictObject({ provider: sourceParam }),
         },

@@ -5,8 +5,14 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/connection.js';
 import { parseEmrEvent } from '../../connectors/webhooks/emr-events.js';
-import { verifyWebhook, WebhookVerificationError } from '../../connectors/webhooks/standard-webhooks.js';
-import { HttpProblem, problem } from '../problem.js';
+import {
+  verifyWebhook,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  WebhookVerificationError,
+} from '../../connectors/webhooks/standard-webhooks.js';
+import { fieldErrors, HttpProblem, problem, type FieldError } from '../problem.js';
 import { activeSecrets, type SignedSource } from './config.js';
 import { claimInboxRow, markProcessed } from './inbox.js';
 import { rawBodyOf } from './raw-body.js';
@@ -22,11 +28,16 @@ export interface SignedWebhookDeps {
 
 type Parsed = ParsedWebhookEvent;
 
-function parse(kind: 'emr' | 'payer', raw: Buffer): Parsed | { errors: { pointer: string; code: string }[] } {
+const notJson: FieldError[] = [
+  { in: 'body', pointer: '', code: 'invalid_json', detail: 'Not valid JSON, or not a JSON object.' },
+];
+
+function parse(kind: 'emr' | 'payer', raw: Buffer): Parsed | { errors: FieldError[] } {
   if (kind === 'emr') {
     const r = parseEmrEvent(raw);
     if (r.ok) return { kind, event: r.event };
-    return { errors: r.issues.map((i) => ({ pointer: `/${i.path.replace(/\./g, '/')}`, code: i.code })) };
+    if (r.schemaIssues.length === 0) return { errors: notJson };
+    return { errors: r.schemaIssues.flatMap((issue) => fieldErrors('body', issue)) };
   }
   try {
     const json: unknown = JSON.parse(raw.toString('utf8'));
@@ -36,7 +47,29 @@ function parse(kind: 'emr' | 'payer', raw: Buffer): Parsed | { errors: { pointer
   } catch {
     // fall through: malformed JSON and non-objects get the same answer
   }
-  return { errors: [{ pointer: '/', code: 'invalid_json' }] };
+  return { errors: notJson };
+}
+
+/** The Standard Webhooks headers a 400 names (their names only; a header's value is never repeated). */
+function headerErrors(reason: string, headers: FastifyRequest['headers']): FieldError[] {
+  if (reason === 'invalid_id') {
+    return [
+      {
+        in: 'header',
+        pointer: `/${WEBHOOK_ID_HEADER}`,
+        code: 'invalid_format',
+        detail: 'Not a valid message id.',
+      },
+    ];
+  }
+  const names = [WEBHOOK_ID_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_SIGNATURE_HEADER];
+  const absent = names.filter((name) => typeof headers[name] !== 'string' || headers[name] === '');
+  return (absent.length ? absent : names).map((name) => ({
+    in: 'header' as const,
+    pointer: `/${name}`,
+    code: 'missing',
+    detail: 'Required (Standard Webhooks).',
+  }));
 }
 
 export function signedWebhookHandler(kind: 'emr' | 'payer', deps: SignedWebhookDeps) {
@@ -62,7 +95,12 @@ export function signedWebhookHandler(kind: 'emr' | 'payer', deps: SignedWebhookD
     } catch (err) {
       if (!(err instanceof WebhookVerificationError)) throw err;
       if (err.httpStatus === 401) reply.header('www-authenticate', 'Signature');
-      throw refuse(err.httpStatus, err.reason, `The webhook was rejected: ${err.reason}.`);
+      throw refuse(
+        err.httpStatus,
+        err.reason,
+        `The webhook was rejected: ${err.reason}.`,
+        err.httpStatus === 400 ? { errors: headerErrors(err.reason, req.headers) } : {},
+      );
     }
 
     const parsed = parse(kind, raw);

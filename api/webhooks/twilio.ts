@@ -11,7 +11,7 @@ import {
   twimlReply,
   type TwilioWebhookRequest,
 } from '../../connectors/messaging/sms/twilio-webhooks.js';
-import { HttpProblem, problem } from '../problem.js';
+import { HttpProblem, problem, type FieldError } from '../problem.js';
 import type { TwilioSource } from './config.js';
 import { rawBodyOf } from './raw-body.js';
 import type { MessagingWebhookSink } from './types.js';
@@ -26,14 +26,21 @@ export function twilioWebhookHandler(deps: TwilioWebhookDeps) {
   return async (req: FastifyRequest<{ Params: { provider: string } }>, reply: FastifyReply) => {
     const source = deps.sources[req.params.provider];
     const label = source ? `messaging:${req.params.provider}` : 'messaging:unknown';
-    const refuse = (status: number, outcome: string, detail: string) => {
+    const refuse = (status: number, outcome: string, detail: string, errors?: FieldError[]) => {
       deps.count(label, outcome);
-      return new HttpProblem(problem(status, detail));
+      return new HttpProblem(problem(status, detail, errors ? { errors } : {}));
     };
     if (!source) throw refuse(404, 'unknown_source', 'No such webhook source.');
     const signature = req.headers['x-twilio-signature'];
     if (typeof signature !== 'string' || signature === '') {
-      throw refuse(400, 'missing_header', 'The webhook was rejected: missing_header.');
+      throw refuse(400, 'missing_header', 'The webhook was rejected: missing_header.', [
+        {
+          in: 'header',
+          pointer: '/x-twilio-signature',
+          code: 'missing',
+          detail: 'Required (Twilio request signing).',
+        },
+      ]);
     }
     if (!deps.messaging) {
       reply.header('retry-after', 60);
@@ -61,7 +68,14 @@ export function twilioWebhookHandler(deps: TwilioWebhookDeps) {
         throw refuse(401, 'no_matching_signature', 'The webhook was rejected: no_matching_signature.');
       }
       if (err instanceof MessagingContractViolation) {
-        throw refuse(400, 'invalid_payload', 'The callback does not match the schema.');
+        throw refuse(400, 'invalid_payload', 'The callback does not match the schema.', [
+          {
+            in: 'body',
+            pointer: '',
+            code: 'invalid_payload',
+            detail: 'Not a Twilio inbound-message or status-callback parameter set.',
+          },
+        ]);
       }
       throw err;
     }

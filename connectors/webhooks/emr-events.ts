@@ -103,16 +103,25 @@ export type NoteIntervention = z.infer<typeof NoteInterventionSchema>;
  * Parse a verified raw body. Returns a discriminated result instead of throwing so the route can answer 400
  * without echoing input; `issues` carries paths and codes only (zod messages can quote received values).
  */
-export function parseEmrEvent(
-  rawBody: string | Uint8Array,
-): { ok: true; event: EmrEvent } | { ok: false; issues: { path: string; code: string }[] } {
+export function parseEmrEvent(rawBody: string | Uint8Array):
+  | { ok: true; event: EmrEvent }
+  | {
+      ok: false;
+      issues: { path: string; code: string }[];
+      /** The zod issues, for an answer built from their schema side only (api/problem.ts `fieldErrors`). */
+      schemaIssues: readonly z.core.$ZodIssue[];
+    } {
   let json: unknown;
   try {
     json = JSON.parse(typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8'));
   } catch {
-    return { ok: false, issues: [{ path: '', code: 'invalid_json' }] };
+    return { ok: false, issues: [{ path: '', code: 'invalid_json' }], schemaIssues: [] };
   }
   const r = EmrEventSchema.safeParse(json);
   if (r.success) return { ok: true, event: r.data };
-  return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })) };
+  return {
+    ok: false,
+    issues: r.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })),
+    schemaIssues: r.error.issues,
+  };
 }

@@ -3,7 +3,8 @@
 // query strings from the route's own schema (via the OpenAPI document), and mutated ones (wrong types, dropped
 // and extra fields, unicode and oversized strings, random JSON, raw non-JSON bytes, odd content types, bad
 // Idempotency-Keys). Properties: never a 5xx; every error is application/problem+json with no stack trace and
-// no input value echoed; every success carries only the role's fields. The real stack sits behind it.
+// no input value echoed; every 400 names the field (in + JSON pointer); a non-JSON body is a 415 and broken JSON
+// a 400 saying so; every success carries only the role's fields. The real stack sits behind it.
 // Reproduce a failure with FUZZ_SEED=<seed printed in the failure> (FUZZ_RUNS raises the number of runs).
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -65,32 +66,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-const codecOperation: Operation = {
-  requestBody: {
-    content: {
-      'application/json': {
-        schema: {
-          type: 'object',
-          required: ['payloads'],
-          properties: {
-            payloads: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['metadata'],
-                properties: {
-                  metadata: { type: 'object', properties: { encoding: { type: 'string' } } },
-                  data: { type: 'string' },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-};
 
 const contentTypes = [
   'text/plain',
@@ -204,6 +179,16 @@ function pathSegment(id: string): string {
   }
 }
 
+const isJsonType = (type: string) => /^application\/json\s*(;|$)/i.test(type);
+function parses(raw: string): boolean {
+  try {
+    JSON.parse(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Header values Node would refuse to send are not a server behaviour; they are skipped by the harness. */
 const sendable = (v: string) => /^[\t\x20-\x7e\x80-\xff]*$/.test(v);
 
@@ -213,10 +198,7 @@ describe('API fuzz', () => {
     expect(closed.length).toBeGreaterThan(20);
     let sent = 0;
     for (const [index, route] of closed.entries()) {
-      // The codec server is kept out of the OpenAPI document; its body is Temporal's payload list.
-      const op = route.url.startsWith('/codec/')
-        ? codecOperation
-        : spec.paths[route.url.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
+      const op = spec.paths[route.url.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${route.url} is in the OpenAPI document`).toBeDefined();
       // The roles this route admits, by asking it (anything but 403 means the role got past the role check).
       const admitted: Role[] = [];
@@ -255,6 +237,25 @@ describe('API fuzz', () => {
           sent++;
           const where = `${route.method} ${route.url} → ${res.statusCode}`;
           expect(res.statusCode, where).toBeLessThan(500);
+          // A body in another media type is a 415, not a schema failure; broken JSON says it is not JSON (unless the
+          // URL itself was refused first: a malformed escape, an over-long parameter).
+          const refused =
+            res.statusCode >= 400 ? (res.json() as { errors?: { in?: string; code?: string }[] }) : {};
+          const pathRefused = [404, 414].includes(res.statusCode) || refused.errors?.[0]?.in === 'path';
+          if (
+            op!.requestBody &&
+            g.body?.contentType !== undefined &&
+            !isJsonType(g.body.contentType) &&
+            !pathRefused
+          ) {
+            expect(res.statusCode, `${where} (${JSON.stringify(g.body.contentType)})`).toBe(415);
+          }
+          if (g.body?.contentType === undefined && g.body?.raw && !parses(g.body.raw) && !pathRefused) {
+            expect(res.statusCode, where).toBe(400);
+            expect(refused.errors, where).toEqual([
+              expect.objectContaining({ in: 'body', code: 'invalid_json' }),
+            ]);
+          }
           if (res.statusCode >= 400) {
             expect(res.headers['content-type'], where).toMatch(/^application\/problem\+json/);
             const problem = res.json() as Record<string, unknown>;
@@ -264,6 +265,20 @@ describe('API fuzz', () => {
               status: res.statusCode,
             });
             expect(res.body, where).not.toMatch(/\n\s+at |\.ts:\d+|node_modules|ZZCANARY/);
+            // API-ERR-2: every 400 names what to fix — where (body, query, path, header) and which field (JSON
+            // pointer; "" is the whole body) — for schema failures, broken JSON, headers and cursors alike.
+            if (res.statusCode === 400) {
+              const errors = problem.errors as
+                { in?: unknown; pointer?: unknown; detail?: unknown }[] | undefined;
+              expect(Array.isArray(errors) && errors.length > 0, `${where} names no field: ${res.body}`).toBe(
+                true,
+              );
+              for (const e of errors!) {
+                expect(['body', 'query', 'path', 'header'], `${where}: ${res.body}`).toContain(e.in);
+                expect(e.pointer, `${where}: ${res.body}`).toMatch(/^(\/.*)?$/);
+                expect(typeof e.detail, where).toBe('string');
+              }
+            }
             const inputs = [
               g.id,
               ...Object.values(g.query),

@@ -264,14 +264,20 @@ describe('EMR webhooks', () => {
     const h = signed(body);
     for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const) {
       const { [name]: _dropped, ...rest } = h;
-      expectProblem(await deliver(body, rest), 400);
+      const missing = await deliver(body, rest);
+      expectProblem(missing, 400);
+      expect(missing.json().errors).toEqual([
+        expect.objectContaining({ in: 'header', pointer: `/${name}`, code: 'missing' }),
+      ]);
     }
     const big = JSON.stringify({ ...patientCreated(), pad: 'x'.repeat(256 * 1024) });
     expectProblem(await deliver(big, signed(big)), 413);
     const bad = JSON.stringify({ ...patientCreated(), extra: true });
     const badRes = await deliver(bad, signed(bad));
     expectProblem(badRes, 400);
-    expect(badRes.json().errors).toEqual([{ pointer: '/', code: 'unrecognized_keys' }]);
+    expect(badRes.json().errors).toEqual([
+      expect.objectContaining({ in: 'body', pointer: '/extra', code: 'unrecognized_keys', key: 'extra' }),
+    ]);
     const foreign = JSON.stringify(patientCreated(undefined, OTHER_PRACTICE_ID));
     expectProblem(await deliver(foreign, signed(foreign)), 403);
     expectProblem(await deliver(body, signed(body), { source: 'nosuch' }), 404);
