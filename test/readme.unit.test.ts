@@ -202,7 +202,7 @@ describe('README', () => {
     expect(checkCommand(['surely-not-installed-ptflow-tool'])).toMatch(/not installed/);
     expect(exists('examples/http/<operationId>.json')).toBe(true);
     expect(exists('my-claim.json')).toBe(false);
-    expect(repoPath('@examples/http/submitClaim.json')).toBe('examples/http/submitClaim.json');
+    expect(repoPath('@examples/http/startClaim.json')).toBe('examples/http/startClaim.json');
     expect(repoPath('America/Chicago')).toBeUndefined();
     const block =
       'KEY=$(npm run -s ptflow -- apikey create)\ncurl -H "k: $(node -p \'x()\')" \\\n  --data @f\n';

@@ -29,8 +29,8 @@ const httpDir = path.join(root, 'examples', 'http');
 /** operationId → the route it is the body of, and the role that sends it. */
 const routes: Record<string, { method: 'POST'; path: string; role: Role }> = {
   startOnboarding: { method: 'POST', path: '/v1/onboardings', role: 'front_desk' },
-  submitIntakeForms: { method: 'POST', path: '/v1/onboardings/{id}/intake-forms', role: 'front_desk' },
-  updateOnboardingCoverage: { method: 'POST', path: '/v1/onboardings/{id}/coverage', role: 'front_desk' },
+  submitOnboardingIntakeForms: { method: 'POST', path: '/v1/onboardings/{id}/intake-forms', role: 'front_desk' },
+  submitOnboardingCoverage: { method: 'POST', path: '/v1/onboardings/{id}/coverage', role: 'front_desk' },
   cancelOnboarding: { method: 'POST', path: '/v1/onboardings/{id}/cancel', role: 'front_desk' },
   startAuthorization: { method: 'POST', path: '/v1/authorizations', role: 'front_desk' },
   recordAuthorizationDecision: {
@@ -43,13 +43,13 @@ const routes: Record<string, { method: 'POST'; path: string; role: Role }> = {
   resolveAuthorization: { method: 'POST', path: '/v1/authorizations/{id}/resolution', role: 'front_desk' },
   startPlanOfCare: { method: 'POST', path: '/v1/plans-of-care', role: 'therapist' },
   recordPlanOfCareVisit: { method: 'POST', path: '/v1/plans-of-care/{id}/visits', role: 'therapist' },
-  recordOutcome: { method: 'POST', path: '/v1/plans-of-care/{id}/outcomes', role: 'therapist' },
-  certifyPlanOfCare: { method: 'POST', path: '/v1/plans-of-care/{id}/certification', role: 'therapist' },
+  recordPlanOfCareOutcomes: { method: 'POST', path: '/v1/plans-of-care/{id}/outcomes', role: 'therapist' },
+  recordPlanOfCareCertification: { method: 'POST', path: '/v1/plans-of-care/{id}/certification', role: 'therapist' },
   dischargePlanOfCare: { method: 'POST', path: '/v1/plans-of-care/{id}/discharge', role: 'therapist' },
   previewClaim: { method: 'POST', path: '/v1/claims/preview', role: 'biller' },
-  submitClaim: { method: 'POST', path: '/v1/claims', role: 'biller' },
+  startClaim: { method: 'POST', path: '/v1/claims', role: 'biller' },
   correctClaim: { method: 'POST', path: '/v1/claims/{id}/corrections', role: 'biller' },
-  openBreakGlass: { method: 'POST', path: '/v1/break-glass', role: 'therapist' },
+  openBreakGlassGrant: { method: 'POST', path: '/v1/break-glass', role: 'therapist' },
   completeTask: { method: 'POST', path: '/v1/tasks/{id}/complete', role: 'front_desk' },
   encodePayloads: { method: 'POST', path: '/codec/encode', role: 'therapist' },
   decodePayloads: { method: 'POST', path: '/codec/decode', role: 'therapist' },
@@ -127,8 +127,8 @@ describe('examples/', () => {
 
   it('onboarding: start, intake forms, coverage, cancel — and its status', async () => {
     const { id } = await ok('startOnboarding');
-    await ok('submitIntakeForms', id);
-    await ok('updateOnboardingCoverage', id);
+    await ok('submitOnboardingIntakeForms', id);
+    await ok('submitOnboardingCoverage', id);
     await ok('cancelOnboarding', id);
     expect((await get('front_desk', `/v1/onboardings/${id}`)).status).toBe(200);
   });
@@ -156,8 +156,8 @@ describe('examples/', () => {
   it('plan of care: start, a visit, an outcome, certification, discharge', async () => {
     const { id } = await ok('startPlanOfCare');
     await ok('recordPlanOfCareVisit', id);
-    await ok('recordOutcome', id);
-    await ok('certifyPlanOfCare', id);
+    await ok('recordPlanOfCareOutcomes', id);
+    await ok('recordPlanOfCareCertification', id);
     await ok('dischargePlanOfCare', id);
     expect((await get('therapist', `/v1/plans-of-care/${id}`)).status).toBe(200);
   });
@@ -165,13 +165,13 @@ describe('examples/', () => {
   it('claims: preview, submit, correct — and its status', async () => {
     const preview = await ok('previewClaim');
     expect(preview).toMatchObject({ payer: { payerId: 'medicare-part-b' } });
-    const { id } = await ok('submitClaim');
+    const { id } = await ok('startClaim');
     await ok('correctClaim', id);
     expect((await get('biller', `/v1/claims/${id}`)).status).toBe(200);
   });
 
   it('break-glass, a task completion, the codec server and the read-only routes', async () => {
-    await ok('openBreakGlass');
+    await ok('openBreakGlassGrant');
     const taskId = await stack.startTask('front_desk');
     await ok('completeTask', taskId);
     await ok('encodePayloads');
