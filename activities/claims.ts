@@ -11,6 +11,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { ClaimParties, PayerConnector } from '../connectors/payer/types.js';
 import { payerErrorToFailure } from '../connectors/payer/failure.js';
 import type { Database } from '../db/connection.js';
+import { createPractitionerRepository } from '../db/repositories/practitioners.js';
 import { claimRemittances, claims } from '../db/schema.js';
 import { buildClaim } from '../domain/billing/build-claim.js';
 import { workflowId } from '../domain/ids.js';
@@ -105,6 +106,23 @@ export function createClaimActivities(deps: {
   /** Absent when no messaging is configured: the workflow then hands the statement to a biller. */
   statements?: PatientStatementPort;
 }) {
+  const directory = createPractitionerRepository(deps.db);
+  const renderingName = async (
+    practiceId: string,
+    npi: string,
+    billingNpi: string,
+  ): Promise<{ renderingProviderName?: { lastName: string; firstName?: string } }> => {
+    if (npi === billingNpi) return {};
+    const entry = await directory.findActive(practiceId, npi);
+    if (!entry) return {};
+    return {
+      renderingProviderName: {
+        lastName: entry.lastName,
+        ...(entry.firstName ? { firstName: entry.firstName } : {}),
+      },
+    };
+  };
+
   return {
     /** The episode's certification and progress-report facts, read from its plan-of-care process. */
     async planOfCareContext(planOfCareWorkflowId: string): Promise<EpisodeContext> {
@@ -152,6 +170,10 @@ export function createClaimActivities(deps: {
           : {}),
         frequency: attempt.frequency,
         ...(attempt.originalClaimNumber ? { originalClaimNumber: attempt.originalClaimNumber } : {}),
+        // 2010BA: the scrubber holds a claim whose subscriber has no address (SUBSCRIBER_ADDRESS_MISSING).
+        subscriber: c.parties.subscriber.address ? { address: c.parties.subscriber.address } : {},
+        // 2310B: the name comes from the practitioner directory (RENDERING_PROVIDER_UNKNOWN without one).
+        ...(await renderingName(c.practiceId, visit.renderingNpi, c.parties.billingProvider.npi)),
       });
       for (const line of claim.lines) {
         const extra = attempt.addModifiers?.[line.code] ?? [];

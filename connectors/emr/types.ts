@@ -18,6 +18,8 @@ export interface PatientDemographics {
   email?: string;
   /** BCP-47, e.g. "en", "es". */
   preferredLanguage?: string;
+  /** Home address (FHIR Patient.address, use home first): the claim's 2010BA N3/N4. */
+  address?: { line1: string; line2?: string; city: string; state: string; postalCode: string };
 }
 
 export interface PatientUpsert {

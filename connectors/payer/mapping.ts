@@ -1,6 +1,7 @@
 // The mapping layer between the domain (claims, payer profiles) plus the connector's request types and the
 // X12 document models of ./x12. Pure functions: dates, references and control numbers come in.
 import { normalizeIcd10 } from '../../domain/codes/icd10.js';
+import { X12BuildError } from './x12/errors.js';
 import type { Claim } from '../../domain/model/claim.js';
 import type { PayerProfile } from '../../domain/model/payer-profile.js';
 import type {
@@ -117,14 +118,27 @@ export function toClaim837(
     out.referringProvider = practitioner(parties.referringProvider);
   else if (claim.referringProvider !== undefined)
     out.referringProvider = { lastName: 'REFERRING PROVIDER', npi: claim.referringProvider.npi };
-  if (parties.renderingProvider !== undefined) {
-    if (parties.renderingProvider.npi !== parties.billingProvider.npi)
+  // 2310B only when the rendering NPI differs from the billing one, and only with a real name: from the
+  // parties when they name this NPI, else from the claim (the practitioner directory). Never a placeholder:
+  // the scrubber holds such a claim (RENDERING_PROVIDER_UNKNOWN), and the mapping refuses it as a last resort.
+  const rendering = claim.renderingProvider;
+  const renderingNpi = rendering?.npi ?? parties.renderingProvider?.npi;
+  if (renderingNpi !== undefined && renderingNpi !== parties.billingProvider.npi) {
+    if (parties.renderingProvider !== undefined && parties.renderingProvider.npi === renderingNpi) {
       out.renderingProvider = practitioner(parties.renderingProvider);
-  } else if (
-    claim.renderingProvider !== undefined &&
-    claim.renderingProvider.npi !== parties.billingProvider.npi
-  ) {
-    out.renderingProvider = { lastName: 'RENDERING PROVIDER', npi: claim.renderingProvider.npi };
+    } else if (rendering?.lastName !== undefined) {
+      out.renderingProvider = {
+        lastName: rendering.lastName,
+        ...(rendering.firstName !== undefined ? { firstName: rendering.firstName } : {}),
+        npi: rendering.npi,
+      };
+    } else {
+      throw new X12BuildError(
+        'INVALID_INPUT',
+        'renderingProvider',
+        'no name for the rendering provider NPI (practitioner directory)',
+      );
+    }
   }
   return out;
 }

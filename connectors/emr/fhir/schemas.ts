@@ -61,6 +61,18 @@ export const Patient = z.looseObject({
     .array(z.looseObject({ language: CodeableConcept }))
     .max(10)
     .optional(),
+  address: z
+    .array(
+      z.looseObject({
+        use: str.optional(),
+        line: z.array(str).max(5).optional(),
+        city: str.optional(),
+        state: str.optional(),
+        postalCode: str.optional(),
+      }),
+    )
+    .max(10)
+    .optional(),
 });
 
 export const Coverage = z.looseObject({

@@ -95,7 +95,13 @@ export class SandboxPayer {
           functionalIdCode,
           version: IMPL[type],
           transactions: [
-            { transactionSetId, implementationReference: IMPL[type], controlNumber: '0001', segments },
+            {
+              transactionSetId,
+              // ST03 is "not used" in the 835 (005010X221A1): the version is GS08's alone there.
+              implementationReference: type === '835' ? '' : IMPL[type],
+              controlNumber: '0001',
+              segments,
+            },
           ],
         },
       ],

@@ -277,9 +277,12 @@ export function ack277CA(
     // 2200C (required by 005010X214): the provider-of-service trace, its status when it is the provider that
     // is rejected (A3:562:85 = the billing provider's identifier is invalid), and its counts and amounts.
     out.push(seg('TRN', '1', `${clean(x.batchReference)}-${k + 1}`));
-    if (npiRejected) {
-      out.push(seg('STC', comp('A3', '562', '85'), day, 'U', money(c.claim.totalChargeCents)));
-    }
+    // 2200C STC is required and takes no date (STC02 not used): acknowledged, or the provider's rejection.
+    out.push(
+      npiRejected
+        ? seg('STC', comp('A3', '562', '85'), '', 'U', money(c.claim.totalChargeCents))
+        : seg('STC', comp('A1', '19', 'PR'), '', 'WQ', money(c.claim.totalChargeCents)),
+    );
     out.push(seg('REF', 'TJ', clean(bp.taxId)));
     out.push(seg('QTY', c.accepted ? 'QA' : 'QC', '1'));
     out.push(seg('AMT', c.accepted ? 'YU' : 'YY', money(c.claim.totalChargeCents)));
