@@ -56,7 +56,10 @@ function validate(tool: 'pyx12' | 'lfh', x12OrPath: string, isPath = false): Ver
   return JSON.parse(out) as Verdict;
 }
 
-const expectClean = (v: Verdict) => expect(v.errors).toEqual([]) && expect(v.valid).toBe(true);
+const expectClean = (v: Verdict): void => {
+  expect(v.errors).toEqual([]);
+  expect(v.valid).toBe(true);
+};
 
 describe('pyx12 accepts every 837P ptflow generates', { timeout: 120_000 }, () => {
   it('the golden batch: a frequency-7 replacement with REF*F8 and a dependent claim', () => {
