@@ -23,6 +23,7 @@ import type {
   EmrCapability,
   EmrCoverage,
   EmrPatient,
+  EmrPractitioner,
   FreeSlot,
   IntakeAnswers,
   OutcomeInstrument,
@@ -232,6 +233,22 @@ export class FhirEmr implements Emr {
         ...(lang ? { preferredLanguage: lang } : {}),
         ...(address ? { address } : {}),
       },
+    };
+  }
+
+  async findPractitioner(npi: string): Promise<EmrPractitioner | undefined> {
+    this.need('encounter', 'practitioner search');
+    const found = await this.findByIdentifier(S.Practitioner, 'Practitioner', NPI_SYSTEM, npi);
+    if (!found) return undefined;
+    const name = found.name?.find((n) => n.use === 'official') ?? found.name?.[0];
+    if (!name?.family) return undefined;
+    const first = name.given?.[0];
+    return {
+      emrPractitionerId: found.id,
+      npi,
+      lastName: name.family.toUpperCase(),
+      ...(first ? { firstName: first.toUpperCase() } : {}),
+      active: found.active !== false,
     };
   }
 

@@ -131,7 +131,16 @@ export const Appointment = z.looseObject({
     .max(20),
 });
 
-export const Practitioner = z.looseObject({ ...base('Practitioner') });
+export const Practitioner = z.looseObject({
+  ...base('Practitioner'),
+  active: z.boolean().optional(),
+  name: z
+    .array(
+      z.looseObject({ use: str.optional(), family: str.optional(), given: z.array(str).max(10).optional() }),
+    )
+    .max(20)
+    .optional(),
+});
 
 export const Encounter = z.looseObject({
   ...base('Encounter'),
