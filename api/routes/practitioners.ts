@@ -6,7 +6,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/connection.js';
 import { createPractitionerRepository } from '../../db/repositories/practitioners.js';
+import { isValidNpi } from '../../domain/codes/npi.js';
 import { principalOf } from '../auth/plugin.js';
+import { HttpProblem, problem } from '../problem.js';
 
 const npi = z.string().regex(/^\d{10}$/);
 const name = z
@@ -59,13 +61,19 @@ export const practitionerRoutes = (deps: { db: Database }): FastifyPluginAsyncZo
           response: { 200: entry },
         },
       },
-      async (req) =>
-        repo.upsert(principalOf(req).practiceId, {
+      async (req) => {
+        if (!isValidNpi(req.params.npi)) {
+          throw new HttpProblem(
+            problem(422, 'The NPI fails the check-digit test.', { errors: [{ pointer: '/npi' }] }),
+          );
+        }
+        return repo.upsert(principalOf(req).practiceId, {
           npi: req.params.npi,
           lastName: req.body.lastName.toUpperCase(),
           ...(req.body.firstName ? { firstName: req.body.firstName.toUpperCase() } : {}),
           ...(req.body.taxonomy ? { taxonomy: req.body.taxonomy } : {}),
           ...(req.body.active !== undefined ? { active: req.body.active } : {}),
-        }),
+        });
+      },
     );
   };
