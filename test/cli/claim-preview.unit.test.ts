@@ -1,4 +1,7 @@
 // `ptflow claim preview` on the shipped example: coded lines, findings and a real 837P, nothing sent.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claimPreview, PayerCliError, x12Parse } from '../../cli/commands/payer.js';
 
@@ -25,5 +28,40 @@ describe('ptflow claim preview / x12 parse', () => {
     let out = '';
     await x12Parse('test/fixtures/x12/835-multi-claim.x12', (s) => (out += s));
     expect(JSON.parse(out)).toMatchObject({ interchange: { version: '00501' } });
+  });
+
+  it('--summary: per claim paid / adjusted / patient share, denial codes with meaning, the file balance; no PHI', async () => {
+    let out = '';
+    await x12Parse('test/fixtures/x12/835-multi-claim.x12', (s) => (out += s), { summary: true });
+    expect(out).toMatch(/^835: payment \$346\.61; .* → balances$/m);
+    expect(out).toContain(
+      'claim 1 (payer claim 2025196000111): status 1, charged $360.00, paid $216.00, adjusted $104.00, patient responsibility $40.00',
+    );
+    expect(out).toMatch(/claim 2 .*status 4, charged \$150\.00, paid \$0\.00, adjusted \$150\.00/);
+    expect(out).toMatch(/ {2}CO-197 \$150\.00: .+ \(denial\)/);
+    expect(out).toMatch(/ {2}PR-3 \$40\.00: copay$/m);
+    // No patient names, member ids or our account numbers without --full.
+    for (const phi of ['DOE', 'ROE', 'POE', 'XYZ123456789', 'PCN20250701A']) expect(out).not.toContain(phi);
+    let full = '';
+    await x12Parse('test/fixtures/x12/835-multi-claim.x12', (s) => (full += s), {
+      summary: true,
+      full: true,
+    });
+    expect(full).toContain('PCN20250701A');
+    expect(full).toContain('DOE, JANE');
+  });
+
+  it('--summary says when an 835 does not balance', async () => {
+    const text = readFileSync('test/fixtures/x12/835-multi-claim.x12', 'utf8').replace(
+      'BPR*I*346.61*',
+      'BPR*I*346.60*',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'ptflow-835-'));
+    const file = join(dir, 'off.x12');
+    writeFileSync(file, text);
+    let out = '';
+    await x12Parse(file, (s) => (out += s), { summary: true });
+    rmSync(dir, { recursive: true, force: true });
+    expect(out).toMatch(/DOES NOT BALANCE/);
   });
 });
