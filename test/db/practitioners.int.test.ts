@@ -4,7 +4,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClaimActivities } from '../../activities/claims.js';
+import { createClaimActivities, type ClaimAttempt, type PreparedClaim } from '../../activities/claims.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { seedSandboxEmr } from '../../connectors/emr/sandbox/seed.js';
 import type { PayerConnector } from '../../connectors/payer/types.js';
@@ -32,7 +32,13 @@ const prepare = (renderingNpi: string) => {
   const acts = createClaimActivities({ db: db.db, payer: noPayer, emr });
   const c = syntheticClaimCase({ memberId: 'SBX-CO45-1', dos: '2026-11-02', payerId: 'commercial-ama' });
   c.visit.renderingNpi = renderingNpi;
-  return new MockActivityEnvironment().run(acts.prepareClaim, c, { number: 1, frequency: '1' }, '2026-11-03');
+  const attempt: ClaimAttempt = { number: 1, frequency: '1' };
+  return new MockActivityEnvironment().run(
+    acts.prepareClaim,
+    c,
+    attempt,
+    '2026-11-03',
+  ) as Promise<PreparedClaim>;
 };
 
 describe('practitioner directory', () => {
