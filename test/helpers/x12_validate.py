@@ -17,8 +17,19 @@ def run_pyx12(path):
     import pyx12.params
     import pyx12.x12n_document
 
-    logging.disable(logging.CRITICAL)
     errors = []
+
+    # pyx12 reports some errors only through its logger (e.g. when building its own 999 fails): keep them.
+    class Keep(logging.Handler):
+        def emit(self, record):
+            message = record.getMessage().splitlines()[0]
+            # Validation findings start with their location; pyx12's own trouble writing its 999 is not one.
+            if record.levelno >= logging.ERROR and message.startswith("Line:"):
+                errors.append(f"log: {message}")
+
+    logger = logging.getLogger("pyx12")
+    logger.handlers = [Keep()]
+    logger.propagate = False
 
     param = pyx12.params.params()
     fd_json = io.StringIO()
