@@ -9,8 +9,11 @@ import type { claimContext } from '../domain/care/episode.js';
 import type { PlanOfCareStatus } from '../workflows/plan-of-care.js';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { ClaimParties, PayerConnector } from '../connectors/payer/types.js';
+import { emrErrorToFailure } from '../connectors/emr/failure.js';
+import type { Emr } from '../connectors/emr/types.js';
 import { payerErrorToFailure } from '../connectors/payer/failure.js';
 import type { Database } from '../db/connection.js';
+import { createPractitionerRepository } from '../db/repositories/practitioners.js';
 import { claimRemittances, claims } from '../db/schema.js';
 import { buildClaim } from '../domain/billing/build-claim.js';
 import { workflowId } from '../domain/ids.js';
@@ -73,7 +76,13 @@ export interface ClaimPaymentSummary {
 
 export interface ClaimInbound {
   cursor?: string;
-  acknowledgement?: { accepted: boolean; statusCode?: string; payerClaimNumber?: string };
+  acknowledgement?: {
+    accepted: boolean;
+    statusCode?: string;
+    payerClaimNumber?: string;
+    /** Provider-level (277CA loop 2200C) reasons, e.g. "A3:562:85" = billing NPI invalid. */
+    providerStatusCodes?: string[];
+  };
   payment?: ClaimPaymentSummary;
 }
 
@@ -104,7 +113,37 @@ export function createClaimActivities(deps: {
   temporal?: Client;
   /** Absent when no messaging is configured: the workflow then hands the statement to a biller. */
   statements?: PatientStatementPort;
+  /** The EMR: a rendering NPI the directory lacks is looked up among its Practitioners and synced. */
+  emr?: Pick<Emr, 'findPractitioner'>;
 }) {
+  const directory = createPractitionerRepository(deps.db);
+  const renderingName = async (
+    practiceId: string,
+    npi: string,
+    billingNpi: string,
+  ): Promise<{ renderingProviderName?: { lastName: string; firstName?: string } }> => {
+    if (npi === billingNpi) return {};
+    let entry = await directory.findActive(practiceId, npi);
+    if (!entry && deps.emr?.findPractitioner) {
+      // Not in the directory yet: the EMR's Practitioner resource is its source (synced, then read back, so
+      // an admin's row and an inactive one keep their say).
+      const found = await deps.emr.findPractitioner(npi).catch((err: unknown) => {
+        throw emrErrorToFailure(err);
+      });
+      if (found) {
+        await directory.syncFromEmr(practiceId, [found]);
+        entry = await directory.findActive(practiceId, npi);
+      }
+    }
+    if (!entry) return {};
+    return {
+      renderingProviderName: {
+        lastName: entry.lastName,
+        ...(entry.firstName ? { firstName: entry.firstName } : {}),
+      },
+    };
+  };
+
   return {
     /** The episode's certification and progress-report facts, read from its plan-of-care process. */
     async planOfCareContext(planOfCareWorkflowId: string): Promise<EpisodeContext> {
@@ -152,6 +191,10 @@ export function createClaimActivities(deps: {
           : {}),
         frequency: attempt.frequency,
         ...(attempt.originalClaimNumber ? { originalClaimNumber: attempt.originalClaimNumber } : {}),
+        // 2010BA: the scrubber holds a claim whose subscriber has no address (SUBSCRIBER_ADDRESS_MISSING).
+        subscriber: c.parties.subscriber.address ? { address: c.parties.subscriber.address } : {},
+        // 2310B: the name comes from the practitioner directory (RENDERING_PROVIDER_UNKNOWN without one).
+        ...(await renderingName(c.practiceId, visit.renderingNpi, c.parties.billingProvider.npi)),
       });
       for (const line of claim.lines) {
         const extra = attempt.addModifiers?.[line.code] ?? [];
@@ -272,6 +315,13 @@ export function createClaimActivities(deps: {
           accepted: ack.accepted,
           ...(ack.statusCode ? { statusCode: ack.statusCode } : {}),
           ...(ack.payerClaimNumber ? { payerClaimNumber: ack.payerClaimNumber } : {}),
+          ...(ack.providerStatuses?.length
+            ? {
+                providerStatusCodes: ack.providerStatuses.map((p) =>
+                  [p.categoryCode, p.statusCode, p.entity].filter((x) => x !== undefined).join(':'),
+                ),
+              }
+            : {}),
         };
       }
       for (const remit of batch.remittances) {

@@ -258,6 +258,11 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       const coverage = primary && (await coverageRepo.get(q.practiceId, primary.id));
       if (!coverage) return missing('coverage');
       const signed = await emrCall((emr) => emr.getSignedVisit(q.note.visitId));
+      // 2010BA N3/N4: the subscriber (= patient) address from the EMR's Patient resource, else our encrypted
+      // mirror (what the onboarding intake collected); without one the claim
+      // starts anyway and the scrubber holds it with SUBSCRIBER_ADDRESS_MISSING (a biller supplies it).
+      const emrPatient = await emrCall((emr) => emr.findPatient({ emrPatientId: q.note.emrPatientId }));
+      const address = emrPatient?.demographics.address ?? patient.demographics.address;
       if (signed.diagnoses.length === 0) return missing('diagnoses');
       const authNumber = q.authorizationWorkflowId
         ? (
@@ -289,6 +294,7 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
             ...(d.given[0] ? { firstName: d.given[0] } : {}),
             dateOfBirth: d.birthDate,
             gender: GENDER[d.sex],
+            ...(address ? { address } : {}),
           },
         },
         ...(q.planOfCareWorkflowId ? { planOfCareWorkflowId: q.planOfCareWorkflowId } : {}),

@@ -66,6 +66,7 @@ export function createActivities(deps: ActivityDeps) {
       ...(deps.temporal ? { temporal: deps.temporal } : {}),
       payer: deps.payerConnector ?? notConfigured<PayerConnector>('payer connector'),
       ...(deps.statements ? { statements: deps.statements } : {}),
+      ...(deps.onboarding ? { emr: deps.onboarding.emr } : {}),
     }),
     ...createPlanOfCareActivities({ physician: deps.physician }),
     ...createOnboardingActivities(

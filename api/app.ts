@@ -43,6 +43,7 @@ import { onboardingRoutes } from './routes/onboardings.js';
 import { planOfCareRoutes } from './routes/plans-of-care.js';
 import { processRoutes } from './routes/processes.js';
 import { breakGlassRoutes } from './routes/break-glass.js';
+import { practitionerRoutes } from './routes/practitioners.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { responseShapingPlugin } from './response-shaping/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
@@ -327,6 +328,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(onboardingRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(planOfCareRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(processRoutes({ temporal: deps.temporal, cursorKey: deps.cursorKey }));
+  await app.register(practitionerRoutes({ db: deps.db }));
   await app.register(breakGlassRoutes({ db: deps.db, now, keyring: deps.breakGlass?.keyring }));
   await app.register(
     claimRoutes({

@@ -75,7 +75,12 @@ const PARTIES = {
     taxId: '123456789',
     address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
   },
-  subscriber: { memberId: 'BENCH0001', lastName: 'BENCH', firstName: 'PATIENT' },
+  subscriber: {
+    memberId: 'BENCH0001',
+    lastName: 'BENCH',
+    firstName: 'PATIENT',
+    address: { line1: '1 BENCH ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
+  },
   referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' },
 };
 

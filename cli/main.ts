@@ -98,7 +98,12 @@ async function main(argv: string[]): Promise<void> {
     .description('X12 tools')
     .command('parse <file>')
     .description('print the typed JSON of an X12 file (271, 277, 277CA, 278, 835, 837P, 999, 270, 276)')
-    .action((file: string) => x12Parse(file, out));
+    .option(
+      '--summary',
+      '835: per claim paid / adjusted / patient responsibility, codes and meanings, balance',
+    )
+    .option('--full', 'with --summary: also patient names and account numbers (PHI)')
+    .action((file: string, o: { summary?: boolean; full?: boolean }) => x12Parse(file, out, o));
 
   const sandbox = program.command('sandbox').description('act as the simulated external systems (demos)');
   sandbox

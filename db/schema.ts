@@ -13,6 +13,7 @@ import {
   jsonb,
   pgSchema,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -375,6 +376,30 @@ export const auditEvents = pgTable('audit_events', {
 });
 
 /** Mirror of each claim process for reporting and the worklist (the workflow is the source of truth). */
+/**
+ * The practitioner directory: who may appear on a claim as the rendering provider (837P loop 2310B), by NPI.
+ * Synced from the EMR's Practitioner resources (`source` emr) and editable by admins (`source` admin, which a
+ * later sync does not overwrite). Provider names and NPIs are public (NPPES), not PHI.
+ */
+export const practitioners = pgTable(
+  'practitioners',
+  {
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    npi: text('npi').notNull(),
+    lastName: text('last_name').notNull(),
+    firstName: text('first_name'),
+    /** NUCC taxonomy (2310B PRV*PE), e.g. 225100000X physical therapist. */
+    taxonomy: text('taxonomy'),
+    source: text('source', { enum: ['emr', 'admin'] }).notNull(),
+    emrPractitionerId: text('emr_practitioner_id'),
+    active: boolean('active').notNull().default(true),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.practiceId, t.npi] })],
+);
+
 export const claims = pgTable(
   'claims',
   {

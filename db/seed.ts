@@ -2,7 +2,7 @@
 // availability. Staff data only (no patients: those arrive through onboarding). Fixed ids make the seed
 // idempotent: running it again changes nothing.
 import type { Database } from './connection.js';
-import { locations, practices, therapists } from './schema.js';
+import { locations, practices, practitioners, therapists } from './schema.js';
 
 export const DEMO_PRACTICE_ID = '00000000-0000-4000-8000-000000000001';
 const DOWNTOWN = '00000000-0000-4000-8000-000000000101';
@@ -68,6 +68,18 @@ export async function seedDemoPractice(db: Database): Promise<{ practiceId: stri
           weeklyAvailability: weekdays(DOWNTOWN, '10:00', '19:00'),
         },
       ])
+      .onConflictDoNothing();
+    // The practitioner directory the claims' rendering provider (2310B) comes from: the therapists above, as
+    // the sandbox EMR's Practitioner resources would list them.
+    await tx
+      .insert(practitioners)
+      .values(
+        [
+          { npi: '1987654328', lastName: 'WHITFIELD', firstName: 'DANA', taxonomy: '225100000X' },
+          { npi: '1456789019', lastName: 'ORTEGA', firstName: 'LUIS', taxonomy: '225100000X' },
+          { npi: '1678901236', lastName: 'NGUYEN', firstName: 'KIM', taxonomy: '225200000X' },
+        ].map((p) => ({ ...p, practiceId: DEMO_PRACTICE_ID, source: 'emr' as const })),
+      )
       .onConflictDoNothing();
   });
   return { practiceId: DEMO_PRACTICE_ID };

@@ -61,6 +61,8 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
                 firstName: name.optional(),
                 dateOfBirth: z.iso.date().optional(),
                 gender: z.enum(['F', 'M', 'U']).optional(),
+                /** 2010BA N3/N4; a claim without it is held (finding SUBSCRIBER_ADDRESS_MISSING). */
+                address: address.optional(),
               }),
               referringProvider: z.strictObject({ name, firstName: name.optional(), npi }).optional(),
             }),

@@ -11,6 +11,7 @@ import {
 } from '../../connectors/payer/preview.js';
 import { parseRealtimeRequest } from '../../connectors/payer/sandbox/x12-in.js';
 import { X12ParseError, parseX12 } from '../../connectors/payer/x12/index.js';
+import { formatRemittanceSummary, summarize835 } from '../../connectors/payer/remittance-summary.js';
 
 /** An expected failure: the message is safe to print (no file contents). */
 export class PayerCliError extends Error {
@@ -85,8 +86,27 @@ export async function claimPreview(file: string, write: (s: string) => void): Pr
   else write(`\n837P not generated: ${preview.x12Error ?? 'unknown reason'}\n`);
 }
 
-export async function x12Parse(file: string, write: (s: string) => void): Promise<void> {
+export async function x12Parse(
+  file: string,
+  write: (s: string) => void,
+  opts: { summary?: boolean; full?: boolean } = {},
+): Promise<void> {
   const text = await readSmallFile(file);
+  if (opts.summary) {
+    // A biller's view of an 835: per claim paid / adjusted / patient share, codes and meanings, balances;
+    // patient names, member ids and account numbers only with --full.
+    let parsed: ReturnType<typeof parseX12>;
+    try {
+      parsed = parseX12(text);
+    } catch (err) {
+      if (err instanceof X12ParseError) throw new PayerCliError(`${file}: ${err.message}`);
+      throw err;
+    }
+    const remits = parsed.documents.flatMap((d) => (d.type === '835' ? [d.document] : []));
+    if (remits.length === 0) throw new PayerCliError(`${file}: --summary reads 835 remittances only`);
+    for (const r of remits) write(formatRemittanceSummary(summarize835(r, { full: opts.full === true })));
+    return;
+  }
   let out: unknown;
   try {
     out = parseX12(text);

@@ -8,6 +8,14 @@ export * from './errors.js';
 
 export type Sex = 'male' | 'female' | 'other' | 'unknown';
 
+export interface EmrPractitioner {
+  emrPractitionerId: string;
+  npi: string;
+  lastName: string;
+  firstName?: string;
+  active: boolean;
+}
+
 export interface PatientDemographics {
   given: string[];
   family: string;
@@ -18,6 +26,8 @@ export interface PatientDemographics {
   email?: string;
   /** BCP-47, e.g. "en", "es". */
   preferredLanguage?: string;
+  /** Home address (FHIR Patient.address, use home first): the claim's 2010BA N3/N4. */
+  address?: { line1: string; line2?: string; city: string; state: string; postalCode: string };
 }
 
 export interface PatientUpsert {
@@ -232,6 +242,11 @@ export interface Emr {
 
   /** The signed visit (note) with its interventions; EmrNotFound if it does not exist or is not signed. */
   getSignedVisit(visitId: string): Promise<SignedVisit>;
+  /**
+   * The EMR's Practitioner with this NPI (name for the claim's rendering provider, loop 2310B), or nothing.
+   * Feeds ptflow's practitioner directory; optional for EMRs that cannot search practitioners.
+   */
+  findPractitioner?(npi: string): Promise<EmrPractitioner | undefined>;
 
   getPlanOfCare(planOfCareId: string): Promise<PlanOfCare | undefined>;
   upsertPlanOfCare(input: PlanOfCare): Promise<UpsertResult>;

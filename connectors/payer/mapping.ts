@@ -1,6 +1,7 @@
 // The mapping layer between the domain (claims, payer profiles) plus the connector's request types and the
 // X12 document models of ./x12. Pure functions: dates, references and control numbers come in.
 import { normalizeIcd10 } from '../../domain/codes/icd10.js';
+import { X12BuildError } from './x12/errors.js';
 import type { Claim } from '../../domain/model/claim.js';
 import type { PayerProfile } from '../../domain/model/payer-profile.js';
 import type {
@@ -15,6 +16,7 @@ import type {
   EligibilityRequest,
   EligibilityResult,
   PayerMember,
+  ProviderLevelStatus,
 } from './types.js';
 import type {
   AuthRequest278,
@@ -28,6 +30,7 @@ import type {
   Member,
   Practitioner,
   Review278,
+  StatusInfo,
   Submitter,
 } from './x12/index.js';
 
@@ -115,14 +118,27 @@ export function toClaim837(
     out.referringProvider = practitioner(parties.referringProvider);
   else if (claim.referringProvider !== undefined)
     out.referringProvider = { lastName: 'REFERRING PROVIDER', npi: claim.referringProvider.npi };
-  if (parties.renderingProvider !== undefined) {
-    if (parties.renderingProvider.npi !== parties.billingProvider.npi)
+  // 2310B only when the rendering NPI differs from the billing one, and only with a real name: from the
+  // parties when they name this NPI, else from the claim (the practitioner directory). Never a placeholder:
+  // the scrubber holds such a claim (RENDERING_PROVIDER_UNKNOWN), and the mapping refuses it as a last resort.
+  const rendering = claim.renderingProvider;
+  const renderingNpi = rendering?.npi ?? parties.renderingProvider?.npi;
+  if (renderingNpi !== undefined && renderingNpi !== parties.billingProvider.npi) {
+    if (parties.renderingProvider !== undefined && parties.renderingProvider.npi === renderingNpi) {
       out.renderingProvider = practitioner(parties.renderingProvider);
-  } else if (
-    claim.renderingProvider !== undefined &&
-    claim.renderingProvider.npi !== parties.billingProvider.npi
-  ) {
-    out.renderingProvider = { lastName: 'RENDERING PROVIDER', npi: claim.renderingProvider.npi };
+    } else if (rendering?.lastName !== undefined) {
+      out.renderingProvider = {
+        lastName: rendering.lastName,
+        ...(rendering.firstName !== undefined ? { firstName: rendering.firstName } : {}),
+        npi: rendering.npi,
+      };
+    } else {
+      throw new X12BuildError(
+        'INVALID_INPUT',
+        'renderingProvider',
+        'no name for the rendering provider NPI (practitioner directory)',
+      );
+    }
   }
   return out;
 }
@@ -228,15 +244,18 @@ export function toAuthRequest278(
     placeOfService: req.placeOfService ?? '11',
     diagnosisCodes: req.diagnoses.map(x12Diagnosis),
     eventDates: req.period,
+    // SV103 may only be UN (unit) or MJ (minutes) in the 278's service loop (005010X217 2000F SV1): one unit
+    // of the code per visit is requested, and the visits themselves travel in HSD (HSD01 VS, HSD02 count;
+    // HSD05 35 = weeks, HSD06 how many).
     services: req.services.map((s) => ({
       procedureCode: s.code,
       quantity: s.visits,
-      unit: 'VS' as const,
+      unit: 'UN' as const,
       serviceDates: req.period,
-      // HSD period qualifier 35 = weeks.
-      ...(s.withinWeeks !== undefined
-        ? { delivery: { visits: s.visits, periodQualifier: '35', periodCount: s.withinWeeks } }
-        : {}),
+      delivery:
+        s.withinWeeks !== undefined
+          ? { visits: s.visits, periodQualifier: '35', periodCount: s.withinWeeks }
+          : { visits: s.visits },
     })),
   };
   if (req.referringProvider !== undefined) out.referringProvider = practitioner(req.referringProvider);
@@ -317,16 +336,30 @@ export function statusCategory(code: string | undefined): ClaimStatusCategory {
   return 'unknown';
 }
 
+const providerLevel = (statuses: readonly StatusInfo[]): ProviderLevelStatus[] =>
+  statuses.map((st) => ({
+    categoryCode: st.category,
+    ...(st.status !== undefined ? { statusCode: st.status } : {}),
+    ...(st.entity !== undefined ? { entity: st.entity } : {}),
+  }));
+
 export function fromStatus277(doc: ClaimStatus277, patientControlNumber: string): ClaimStatusResult {
   const claim = doc.claims.find((c) => c.patientAccountNumber === patientControlNumber) ?? doc.claims[0];
-  const stc = claim?.statuses[0];
+  // A payer may answer at provider level (loop 2200C) only: e.g. the provider is unknown to it. That answer
+  // stands for the claim, rather than reading as "unknown".
+  const providerStatuses =
+    claim?.providerStatuses ?? doc.providers.flatMap((p) => p.statuses).filter((st) => st.category !== '');
+  const own = claim?.statuses[0];
+  const stc = own ?? providerStatuses[0];
   const out: ClaimStatusResult = { category: statusCategory(stc?.category), document: doc };
   if (stc !== undefined) {
+    out.level = own !== undefined ? 'claim' : 'provider';
     out.categoryCode = stc.category;
     if (stc.status !== undefined) out.statusCode = stc.status;
     if (stc.chargeCents !== undefined) out.chargeCents = stc.chargeCents;
     if (stc.paidCents !== undefined) out.paidCents = stc.paidCents;
   }
+  if (providerStatuses.length > 0) out.providerStatuses = providerLevel(providerStatuses);
   if (claim?.payerClaimControlNumber !== undefined) out.payerClaimNumber = claim.payerClaimControlNumber;
   return out;
 }
@@ -334,8 +367,10 @@ export function fromStatus277(doc: ClaimStatus277, patientControlNumber: string)
 /** A 277CA claim's TRN02 is our CLM01. */
 export function acknowledgementsFrom277CA(doc: ClaimStatus277): ClaimAcknowledgement[] {
   return doc.claims.map((c) => {
-    const stc = c.statuses[0];
+    const stc = c.statuses[0] ?? c.providerStatuses?.[0];
     const ack: ClaimAcknowledgement = { patientControlNumber: c.traceNumber, accepted: c.accepted };
+    if (c.providerStatuses !== undefined && c.providerStatuses.length > 0)
+      ack.providerStatuses = providerLevel(c.providerStatuses);
     if (stc !== undefined) {
       ack.categoryCode = stc.category;
       if (stc.status !== undefined) ack.statusCode = stc.status;

@@ -171,7 +171,12 @@ export async function previewClaim(input: ClaimPreviewInput): Promise<ClaimPrevi
                 taxId: '000000000',
                 address: { line1: '1 PREVIEW ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
               },
-              subscriber: { memberId: 'PREVIEWMEMBER', lastName: 'PREVIEW', firstName: 'PATIENT' },
+              subscriber: {
+                memberId: 'PREVIEWMEMBER',
+                lastName: 'PREVIEW',
+                firstName: 'PATIENT',
+                address: { line1: '1 PREVIEW ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
+              },
             },
             payer,
             profile,

@@ -147,8 +147,19 @@ export interface ClaimStatusRequest {
 export type ClaimStatusCategory =
   'acknowledged' | 'pending' | 'finalized' | 'rejected' | 'not_found' | 'unknown';
 
+/** An STC of the provider-of-service level (277/277CA loop 2200C), e.g. A3:562:85 billing NPI invalid. */
+export interface ProviderLevelStatus {
+  categoryCode: string;
+  statusCode?: string;
+  /** STC01-3 entity (85 billing provider, 82 rendering, 1P provider …). */
+  entity?: string;
+}
+
 export interface ClaimStatusResult {
   category: ClaimStatusCategory;
+  /** Where the answer came from: the claim's own loop, or its provider's (no claim loop, or none of its own). */
+  level?: 'claim' | 'provider';
+  providerStatuses?: ProviderLevelStatus[];
   /** STC01-1 / STC01-2 as sent by the payer. */
   categoryCode?: string;
   statusCode?: string;
@@ -164,6 +175,8 @@ export interface ClaimAcknowledgement {
   accepted: boolean;
   categoryCode?: string;
   statusCode?: string;
+  /** The provider-level (2200C) statuses, which carry the reason of e.g. an NPI rejection. */
+  providerStatuses?: ProviderLevelStatus[];
   payerClaimNumber?: string;
 }
 

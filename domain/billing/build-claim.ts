@@ -12,6 +12,10 @@ export interface ClaimHeader {
   priorAuthNumber?: string;
   frequency?: ClaimFrequency;
   originalClaimNumber?: string;
+  /** The rendering provider's name from the practitioner directory (none → the scrubber holds the claim). */
+  renderingProviderName?: { lastName: string; firstName?: string };
+  /** 2010BA facts for the scrubber; only a claim prepared for a payer has them. */
+  subscriber?: Claim['subscriber'];
 }
 
 export function buildClaim(visit: Visit, coded: CodedVisit, header: ClaimHeader): Claim {
@@ -25,7 +29,7 @@ export function buildClaim(visit: Visit, coded: CodedVisit, header: ClaimHeader)
     frequency: header.frequency ?? '1',
     placeOfService: visit.placeOfService,
     billingProvider: header.billingProvider,
-    renderingProvider: { npi: visit.renderingNpi },
+    renderingProvider: { npi: visit.renderingNpi, ...header.renderingProviderName },
     diagnoses: visit.diagnoses.map(normalizeIcd10),
     lines: coded.lines.map(({ furnishedBy: _f, expectedAllowedCents: _e, ...line }) => ({
       ...line,
@@ -35,5 +39,6 @@ export function buildClaim(visit: Visit, coded: CodedVisit, header: ClaimHeader)
   if (header.referringProvider) claim.referringProvider = header.referringProvider;
   if (header.priorAuthNumber) claim.priorAuthNumber = header.priorAuthNumber;
   if (header.originalClaimNumber) claim.originalClaimNumber = header.originalClaimNumber;
+  if (header.subscriber) claim.subscriber = header.subscriber;
   return claim;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CentsSchema, IsoDateSchema, ModifierSchema, ProcedureCodeSchema } from './common.js';
+import { AddressSchema, CentsSchema, IsoDateSchema, ModifierSchema, ProcedureCodeSchema } from './common.js';
 
 /** Professional claims allow only frequency 1 (original), 7 (replacement) or 8 (void) [ST4]. */
 export const ClaimFrequencySchema = z.enum(['1', '7', '8']);
@@ -39,7 +39,19 @@ export const ClaimSchema = z.object({
   originalClaimNumber: z.string().optional(),
   placeOfService: z.string().default('11'),
   billingProvider: z.object({ npi: z.string(), taxId: z.string().optional() }),
-  renderingProvider: z.object({ npi: z.string() }).optional(),
+  /**
+   * 2310B rendering provider. The name comes from the practice's practitioner directory; without one the
+   * scrubber holds the claim (RENDERING_PROVIDER_UNKNOWN): no placeholder name is ever sent.
+   */
+  renderingProvider: z
+    .object({ npi: z.string(), lastName: z.string().min(1).optional(), firstName: z.string().optional() })
+    .optional(),
+  /**
+   * 2010BA subscriber facts the scrubber judges (the patient is the subscriber on every ptflow claim). Present
+   * whenever a claim is prepared for a payer; its address (N3/N4, required when the patient is the subscriber)
+   * missing → SUBSCRIBER_ADDRESS_MISSING. Absent for a claim that is only previewed.
+   */
+  subscriber: z.object({ address: AddressSchema.optional() }).optional(),
   /** 2310A referring / certifying practitioner [R33]. */
   referringProvider: ProviderRefSchema.optional(),
   /** ICD-10-CM codes, principal first; the 837P HI segment carries up to 12. */

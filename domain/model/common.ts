@@ -21,3 +21,14 @@ export const NpiSchema = z.string().regex(/^\d{10}$/, 'expected 10 digits');
 export const DisciplineSchema = z.enum(['PT', 'OT', 'SLP']);
 
 export const PayerIdSchema = z.string().min(1);
+
+/** A US postal address as the 837P's N3/N4 carry it (N301/N302 ≤ 55, N401 ≤ 30, N402 state, N403 ZIP). */
+export const AddressSchema = z.object({
+  line1: z.string().min(1).max(55),
+  line2: z.string().min(1).max(55).optional(),
+  city: z.string().min(1).max(30),
+  state: z.string().regex(/^[A-Z]{2}$/, 'expected a two-letter state code'),
+  postalCode: z.string().regex(/^\d{5}(\d{4})?$/, 'expected a 5- or 9-digit ZIP code'),
+});
+
+export type Address = z.infer<typeof AddressSchema>;

@@ -2,7 +2,7 @@
 // received" event hands the workflow, validated and normalized before anything is written. The demographics
 // and member ids are PHI: they travel only inside encrypted Temporal payloads and encrypted columns.
 import { z } from 'zod';
-import { IsoDateSchema } from '../model/common.js';
+import { AddressSchema, IsoDateSchema } from '../model/common.js';
 import { AcuitySchema, BodyRegionSchema, PreferredLocationSchema } from '../scheduling/types.js';
 import {
   DEFAULT_APPOINTMENT_REMINDER_HOURS_BEFORE,
@@ -38,6 +38,8 @@ export const PatientDemographicsSchema = z.strictObject({
     .transform((s) => s.toLowerCase())
     .optional(),
   preferredLanguage: z.enum(['en', 'es']).default('en'),
+  /** Home address: the EMR's Patient.address and every claim's 2010BA N3/N4 (a claim without one is held). */
+  address: AddressSchema.optional(),
 });
 export type PatientDemographics = z.output<typeof PatientDemographicsSchema>;
 

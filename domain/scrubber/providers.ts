@@ -21,6 +21,37 @@ export function checkProviders({ claim, profile }: ScrubContext): Finding[] {
   };
   npi(claim.billingProvider.npi, 'billingProvider.npi', 'billing provider');
   npi(claim.renderingProvider?.npi, 'renderingProvider.npi', 'rendering provider');
+  // A claim prepared for a payer (it carries its subscriber facts) names its rendering provider from the
+  // practitioner directory: an NPI other than the billing one that the directory does not know would go out
+  // nameless (2310B NM103 is required), so it holds the claim instead of a placeholder name.
+  const rendering = claim.renderingProvider;
+  if (
+    claim.subscriber !== undefined &&
+    rendering !== undefined &&
+    rendering.npi !== claim.billingProvider.npi &&
+    rendering.lastName === undefined
+  ) {
+    out.push(
+      finding(
+        'RENDERING_PROVIDER_UNKNOWN',
+        'error',
+        'renderingProvider.npi',
+        'The rendering provider NPI is not in the practice practitioner directory (837P loop 2310B needs a name)',
+        'Add the practitioner to the directory (PUT /v1/practitioners/{npi} or the EMR) or correct the rendering NPI',
+      ),
+    );
+  }
+  if (claim.subscriber !== undefined && claim.subscriber.address === undefined) {
+    out.push(
+      finding(
+        'SUBSCRIBER_ADDRESS_MISSING',
+        'error',
+        'subscriber.address',
+        'The subscriber address is missing (837P loop 2010BA N3/N4, required when the patient is the subscriber)',
+        'Supply the patient address (street, city, state, ZIP) from the EMR or the claim input',
+      ),
+    );
+  }
   if (!claim.referringProvider) {
     if (profile.referringProviderRequired) {
       out.push(

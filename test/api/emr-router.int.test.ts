@@ -171,7 +171,7 @@ function post(body: string, webhookId: string) {
 const newWebhookId = () => `msg_${randomUUID().replace(/-/g, '')}`;
 
 /** A patient ptflow registered: our encrypted mirror and coverage, and the EMR record carrying our id. */
-async function knownPatient(memberId: string, payerId = 'commercial-ama') {
+async function knownPatient(memberId: string, payerId = 'commercial-ama', withAddress = true) {
   const keys = dataKeys(config);
   const patientId = randomUUID();
   const demographics = {
@@ -182,7 +182,12 @@ async function knownPatient(memberId: string, payerId = 'commercial-ama') {
     phone: '+13125550142',
     preferredLanguage: 'en' as const,
   };
-  const { emrId } = await emr.upsertPatient({ patientId, demographics });
+  // The EMR's Patient carries the home address the claim's 2010BA N3/N4 needs.
+  const address = { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62704' };
+  const { emrId } = await emr.upsertPatient({
+    patientId,
+    demographics: withAddress ? { ...demographics, address } : demographics,
+  });
   await createPatientRepository(db.db, keys).upsert({
     patientId,
     practiceId: DEMO_PRACTICE_ID,
@@ -239,6 +244,24 @@ async function runningProcesses(patientId: string, kind: string) {
 // ─── scenarios ─────────────────────────────────────────────────────────────────────────────────────────────
 
 describe('EMR event router', () => {
+  it('a signed note for a patient whose EMR record has no address: the claim is held naming subscriber.address', async () => {
+    const { emrPatientId } = await knownPatient(
+      `SBX-CO45-${randomUUID().slice(0, 8)}`,
+      'commercial-ama',
+      false,
+    );
+    const visit = await signedVisit(emrPatientId);
+    await deliverQueued();
+    const [note] = await deliveriesOf('note.signed', visit.visitId);
+    expect((await routed(note!.id)).outcome).toBe('routed');
+    const claim = client.workflow.getHandle(workflowId('claim', visit.visitId));
+    await expect
+      .poll(async () => (await claim.query(claimStatusQuery)).state, { timeout: 60_000, interval: 500 })
+      .toBe('needs_correction');
+    expect((await claim.query(claimStatusQuery)).blockingFindings).toContain('SUBSCRIBER_ADDRESS_MISSING');
+    await claim.terminate('test done');
+  });
+
   it('scenario 8: the same note.signed delivered three times files exactly one claim at the sandbox payer', async () => {
     const { patientId, emrPatientId } = await knownPatient(`SBX-CO45-${randomUUID().slice(0, 8)}`);
     const visit = await signedVisit(emrPatientId);

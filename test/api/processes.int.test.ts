@@ -177,6 +177,7 @@ describe('claims through the API', () => {
           firstName: 'JANE',
           dateOfBirth: '1950-04-15',
           gender: 'F',
+          address: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62704' },
         },
         referringProvider: { name: 'NGUYEN', npi: '1679576722' },
       },

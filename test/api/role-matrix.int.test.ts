@@ -70,7 +70,7 @@ const freshOnboarding = () => started('POST', '/v1/onboardings', 'admin', onboar
 const freshPoc = () => started('POST', '/v1/plans-of-care', 'therapist', planOfCareBody());
 
 interface Case {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   allowed: readonly Role[];
   ok: number;
@@ -320,6 +320,25 @@ const cases: Case[] = [
       const ids = (body as { data: { id: string }[] }).data.map((p) => p.id).join(' ');
       for (const id of Object.values(shared)) expect(ids).not.toContain(id);
     },
+  },
+  {
+    method: 'GET',
+    url: '/v1/practitioners',
+    allowed: ['admin', 'biller'],
+    ok: 200,
+    own: () => ({ url: '/v1/practitioners' }),
+    // The demo practice's directory (seeded) never shows up in another practice's list.
+    otherList: (body) =>
+      expect((body as { items: { npi: string }[] }).items.map((p) => p.npi)).not.toContain('1987654328'),
+  },
+  {
+    method: 'PUT',
+    url: '/v1/practitioners/:npi',
+    allowed: ['admin'],
+    ok: 200,
+    own: () => ({ url: '/v1/practitioners/1427050103', body: { lastName: 'Matrix', firstName: 'Role' } }),
+    // Tenancy by the caller's practice: another practice's admin writes its own directory's row.
+    otherList: (body) => expect(body).toMatchObject({ npi: '1427050103', source: 'admin' }),
   },
   {
     method: 'GET',

@@ -253,7 +253,12 @@ export function claimBody(planOfCareId?: string) {
         taxId: '123456789',
         address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
       },
-      subscriber: { memberId: `SBX-${visit.id.slice(0, 8)}`, lastName: 'DOE', firstName: 'JANE' },
+      subscriber: {
+        memberId: `SBX-${visit.id.slice(0, 8)}`,
+        lastName: 'DOE',
+        firstName: 'JANE',
+        address: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62704' },
+      },
     },
   };
 }

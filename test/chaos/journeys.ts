@@ -280,6 +280,7 @@ export async function claimJourney(h: ChaosHarness, variant: 'paid' | 'replaced'
           firstName: 'JANE',
           dateOfBirth: '1950-04-15',
           gender: 'F',
+          address: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62704' },
         },
         referringProvider: { name: 'NGUYEN', npi: '1679576722' },
       },

@@ -26,7 +26,9 @@ describe('ptflow claim preview / x12 parse', () => {
 
   it('reads the POST /v1/claims/preview body and names an unknown key without its value', async () => {
     const file = path.join(os.tmpdir(), `ptflow-preview-${process.pid}.json`);
-    const body = JSON.parse(fs.readFileSync('examples/http/previewClaim.json', 'utf8')) as { visit: object };
+    const body = JSON.parse(fs.fs.readFileSync('examples/http/previewClaim.json', 'utf8')) as {
+      visit: object;
+    };
     fs.writeFileSync(
       file,
       JSON.stringify({
@@ -53,5 +55,39 @@ describe('ptflow claim preview / x12 parse', () => {
     let out = '';
     await x12Parse('test/fixtures/x12/835-multi-claim.x12', (s) => (out += s));
     expect(JSON.parse(out)).toMatchObject({ interchange: { version: '00501' } });
+  });
+
+  it('--summary: per claim paid / adjusted / patient share, denial codes with meaning, the file balance; no PHI', async () => {
+    let out = '';
+    await x12Parse('test/fixtures/x12/835-multi-claim.x12', (s) => (out += s), { summary: true });
+    expect(out).toMatch(/^835: payment \$346\.61; .* → balances$/m);
+    expect(out).toContain(
+      'claim 1 (payer claim 2025196000111): status 1, charged $360.00, paid $216.00, adjusted $104.00, patient responsibility $40.00',
+    );
+    expect(out).toMatch(/claim 2 .*status 4, charged \$150\.00, paid \$0\.00, adjusted \$150\.00/);
+    expect(out).toMatch(/ {2}CO-197 \$150\.00: .+ \(denial\)/);
+    expect(out).toMatch(/ {2}PR-3 \$40\.00: copay$/m);
+    // No patient names, member ids or our account numbers without --full.
+    for (const phi of ['DOE', 'ROE', 'POE', 'XYZ123456789', 'PCN20250701A']) expect(out).not.toContain(phi);
+    let full = '';
+    await x12Parse('test/fixtures/x12/835-multi-claim.x12', (s) => (full += s), {
+      summary: true,
+      full: true,
+    });
+    expect(full).toContain('PCN20250701A');
+    expect(full).toContain('DOE, JANE');
+  });
+
+  it('--summary says when an 835 does not balance', async () => {
+    const text = fs
+      .readFileSync('test/fixtures/x12/835-multi-claim.x12', 'utf8')
+      .replace('BPR*I*346.61*', 'BPR*I*346.60*');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-835-'));
+    const file = path.join(dir, 'off.x12');
+    fs.writeFileSync(file, text);
+    let out = '';
+    await x12Parse(file, (s) => (out += s), { summary: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(out).toMatch(/DOES NOT BALANCE/);
   });
 });

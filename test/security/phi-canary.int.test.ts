@@ -241,6 +241,13 @@ function claimRequest(memberId: string) {
         firstName: `JANE ${CANARY}`,
         dateOfBirth: '1950-04-15',
         gender: 'F',
+        // The 2010BA address is PHI too: it must not leak either.
+        address: {
+          line1: `12 ELM ST ${CANARY}`.slice(0, 55),
+          city: 'SPRINGFIELD',
+          state: 'IL',
+          postalCode: '62704',
+        },
       },
     },
   };

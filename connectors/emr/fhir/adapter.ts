@@ -23,6 +23,7 @@ import type {
   EmrCapability,
   EmrCoverage,
   EmrPatient,
+  EmrPractitioner,
   FreeSlot,
   IntakeAnswers,
   OutcomeInstrument,
@@ -203,6 +204,19 @@ export class FhirEmr implements Emr {
     const phone = r.telecom?.find((t) => t.system === 'phone')?.value;
     const email = r.telecom?.find((t) => t.system === 'email')?.value;
     const lang = r.communication?.[0]?.language.coding?.[0]?.code;
+    const home = r.address?.find((a) => a.use === 'home') ?? r.address?.find((a) => a.use !== 'old');
+    const [line1, line2] = home?.line ?? [];
+    const zip = home?.postalCode?.replace(/[^0-9]/g, '');
+    const address =
+      line1 && home?.city && home.state && zip && /^\d{5}(\d{4})?$/.test(zip)
+        ? {
+            line1,
+            ...(line2 ? { line2 } : {}),
+            city: home.city,
+            state: home.state.toUpperCase(),
+            postalCode: zip,
+          }
+        : undefined;
     const patientId = identifierValue(r.identifier, this.p.identifierSystems.patientId);
     const mrn = identifierValue(r.identifier, this.p.identifierSystems.mrn);
     return {
@@ -217,7 +231,24 @@ export class FhirEmr implements Emr {
         ...(phone ? { phone } : {}),
         ...(email ? { email } : {}),
         ...(lang ? { preferredLanguage: lang } : {}),
+        ...(address ? { address } : {}),
       },
+    };
+  }
+
+  async findPractitioner(npi: string): Promise<EmrPractitioner | undefined> {
+    this.need('encounter', 'practitioner search');
+    const found = await this.findByIdentifier(S.Practitioner, 'Practitioner', NPI_SYSTEM, npi);
+    if (!found) return undefined;
+    const name = found.name?.find((n) => n.use === 'official') ?? found.name?.[0];
+    if (!name?.family) return undefined;
+    const first = name.given?.[0];
+    return {
+      emrPractitionerId: found.id,
+      npi,
+      lastName: name.family.toUpperCase(),
+      ...(first ? { firstName: first.toUpperCase() } : {}),
+      active: found.active !== false,
     };
   }
 

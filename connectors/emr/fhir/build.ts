@@ -50,6 +50,19 @@ export function buildPatient(p: FhirVendorProfile, input: PatientUpsert, existin
     birthDate: d.birthDate,
     gender: d.sex,
     ...(telecom.length > 0 ? { telecom } : {}),
+    ...(d.address
+      ? {
+          address: [
+            {
+              use: 'home' as const,
+              line: [d.address.line1, ...(d.address.line2 ? [d.address.line2] : [])],
+              city: d.address.city,
+              state: d.address.state,
+              postalCode: d.address.postalCode,
+            },
+          ],
+        }
+      : {}),
     ...(d.preferredLanguage
       ? {
           communication: [

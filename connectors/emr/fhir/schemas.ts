@@ -61,6 +61,18 @@ export const Patient = z.looseObject({
     .array(z.looseObject({ language: CodeableConcept }))
     .max(10)
     .optional(),
+  address: z
+    .array(
+      z.looseObject({
+        use: str.optional(),
+        line: z.array(str).max(5).optional(),
+        city: str.optional(),
+        state: str.optional(),
+        postalCode: str.optional(),
+      }),
+    )
+    .max(10)
+    .optional(),
 });
 
 export const Coverage = z.looseObject({
@@ -119,7 +131,16 @@ export const Appointment = z.looseObject({
     .max(20),
 });
 
-export const Practitioner = z.looseObject({ ...base('Practitioner') });
+export const Practitioner = z.looseObject({
+  ...base('Practitioner'),
+  active: z.boolean().optional(),
+  name: z
+    .array(
+      z.looseObject({ use: str.optional(), family: str.optional(), given: z.array(str).max(10).optional() }),
+    )
+    .max(20)
+    .optional(),
+});
 
 export const Encounter = z.looseObject({
   ...base('Encounter'),

@@ -17,6 +17,7 @@ import type {
   EmrAppointment,
   EmrCoverage,
   EmrPatient,
+  EmrPractitioner,
   FreeSlot,
   IntakeAnswers,
   OutcomeObservation,
@@ -577,6 +578,22 @@ export class SandboxEmr implements Emr {
       return id;
     });
     return this.getSignedVisit(visitId);
+  }
+
+  /** Its therapists as FHIR Practitioners would list them: "Dana Whitfield, PT, DPT" → WHITFIELD, DANA. */
+  async findPractitioner(npi: string): Promise<EmrPractitioner | undefined> {
+    const [th] = await this.db.select().from(t.therapists).where(eq(t.therapists.npi, npi)).limit(1);
+    if (!th) return undefined;
+    const words = (th.name.split(',')[0] ?? '').trim().split(/\s+/);
+    const last = words.pop();
+    if (!last) return undefined;
+    return {
+      emrPractitionerId: th.id,
+      npi,
+      lastName: last.toUpperCase(),
+      ...(words[0] ? { firstName: words[0].toUpperCase() } : {}),
+      active: true,
+    };
   }
 
   async getSignedVisit(visitId: string): Promise<SignedVisit> {

@@ -23,6 +23,7 @@ import type { AuthRow, ClaimRow, SandboxPayerStore } from './store.js';
 import {
   IMPL,
   ack277CA,
+  type Ack277Claim,
   ack999,
   auth278,
   auth278Rejection,
@@ -94,7 +95,13 @@ export class SandboxPayer {
           functionalIdCode,
           version: IMPL[type],
           transactions: [
-            { transactionSetId, implementationReference: IMPL[type], controlNumber: '0001', segments },
+            {
+              transactionSetId,
+              // ST03 is "not used" in the 835 (005010X221A1): the version is GS08's alone there.
+              implementationReference: type === '835' ? '' : IMPL[type],
+              controlNumber: '0001',
+              segments,
+            },
           ],
         },
       ],
@@ -419,7 +426,7 @@ export class SandboxPayer {
     const now = this.o.clock();
     const today = now.toISOString().slice(0, 10);
     for (const [i, batch] of batches.entries()) {
-      const acks: { claim: Claim837; accepted: boolean; payerClaimNumber?: string }[] = [];
+      const acks: Ack277Claim[] = [];
       const remits: {
         claim: Claim837;
         adjudication: Adjudication;
@@ -484,7 +491,7 @@ export class SandboxPayer {
     today: string,
   ): Promise<
     | {
-        ack: { claim: Claim837; accepted: boolean; payerClaimNumber?: string };
+        ack: Ack277Claim;
         remit?: {
           claim: Claim837;
           adjudication: Adjudication;
@@ -510,7 +517,8 @@ export class SandboxPayer {
       claim,
       authorizationNumber: claim.priorAuthorizationNumber ?? null,
     };
-    const frontEndReject = plan === undefined || scenario?.kind === 'front_end_reject';
+    const frontEndReject =
+      plan === undefined || scenario?.kind === 'front_end_reject' || scenario?.kind === 'provider_npi_reject';
     let row = await this.o.store.insertClaim({ ...base, status: frontEndReject ? 'rejected' : 'accepted' });
     if (row === undefined) {
       const existing = await this.o.store.findClaim(sender, claim.patientControlNumber);
@@ -534,7 +542,15 @@ export class SandboxPayer {
       });
       row = { ...existing, ...base, status: frontEndReject ? 'rejected' : 'accepted' };
     }
-    if (frontEndReject || plan === undefined) return { ack: { claim, accepted: false } };
+    if (frontEndReject || plan === undefined) {
+      return {
+        ack: {
+          claim,
+          accepted: false,
+          rejection: scenario?.kind === 'provider_npi_reject' ? 'billing_npi' : 'subscriber_id',
+        },
+      };
+    }
     const adjudication = await this.adjudicate(row, claim, plan, dos, today);
     await this.o.store.updateClaim(row.id, {
       status: adjudication.statusCode === '4' ? 'denied' : 'paid',

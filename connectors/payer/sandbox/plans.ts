@@ -15,6 +15,12 @@ export interface SandboxPlan {
   profileId: string;
   /** 271 EB04 insurance type (MB Medicare Part B, HM HMO, C1 commercial). */
   insuranceType: string;
+  /**
+   * 835 CLP06 claim filing indicator. The 835 (005010X221A1) allows a narrower list than the 837's SBR09: 12
+   * PPO, 13 POS, 14 EPO, 15 indemnity, 16 HMO Medicare risk, 17 DMO, AM, CH, DS, HM, LM, MA, MB, MC, OF, TV,
+   * VA, WC, ZZ — there is no CI (commercial) or BL, so a commercial plan says what kind of plan it is.
+   */
+  remittanceFilingIndicator: '12' | '13' | '14' | '15' | '16' | 'HM' | 'MA' | 'MB' | 'MC';
   /** Yearly deductible (PR-1) and coinsurance (PR-2, basis points); copay (PR-3) is the profile's. */
   deductibleCents: number;
   coinsuranceBasisPoints: number;
@@ -34,6 +40,7 @@ export const SANDBOX_PLANS: readonly SandboxPlan[] = [
     name: 'SANDBOX MEDICARE PART B',
     profileId: MEDICARE_PART_B,
     insuranceType: 'MB',
+    remittanceFilingIndicator: 'MB',
     // CY2025 Part B deductible $257 (VERIFY yearly); 20 % coinsurance after it.
     deductibleCents: 25_700,
     coinsuranceBasisPoints: 2_000,
@@ -47,6 +54,7 @@ export const SANDBOX_PLANS: readonly SandboxPlan[] = [
     name: 'SANDBOX MEDICARE ADVANTAGE',
     profileId: MEDICARE_ADVANTAGE_FASTLANE,
     insuranceType: 'HM',
+    remittanceFilingIndicator: '16',
     deductibleCents: 0,
     coinsuranceBasisPoints: 0,
     baseFeeSchedule: { practiceId: DEMO_PRACTICE_ID, payerId: MEDICARE_PART_B },
@@ -59,6 +67,7 @@ export const SANDBOX_PLANS: readonly SandboxPlan[] = [
     name: 'SANDBOX COMMERCIAL PPO',
     profileId: COMMERCIAL_AMA,
     insuranceType: 'C1',
+    remittanceFilingIndicator: '12',
     deductibleCents: 0,
     coinsuranceBasisPoints: 0,
     baseFeeSchedule: { practiceId: DEMO_PRACTICE_ID, payerId: MEDICARE_PART_B },

@@ -10,6 +10,7 @@ export type Scenario =
   | { kind: 'pend' }
   | { kind: 'deny_auth' }
   | { kind: 'front_end_reject' }
+  | { kind: 'provider_npi_reject' }
   | { kind: 'over_kx_threshold' }
   | { kind: 'garbled_response' };
 
@@ -42,6 +43,7 @@ const KEYWORDS: Record<string, Scenario> = {
   PEND: { kind: 'pend' },
   DENYAUTH: { kind: 'deny_auth' },
   REJECT: { kind: 'front_end_reject' },
+  NPIREJECT: { kind: 'provider_npi_reject' },
   KXOVER: { kind: 'over_kx_threshold' },
   GARBLE: { kind: 'garbled_response' },
 };

@@ -130,9 +130,10 @@ export function parseRealtimeRequest(text: string): RealtimeRequest {
       const um = need('UM');
       const sv1 = need('SV1');
       const [, code] = components(el(sv1, 1), d);
-      const visits = Number(el(sv1, 4));
-      if (code === undefined || !Number.isInteger(visits) || visits < 1) throw missing('SV1 service', sv1);
+      // Visits are HSD02 under HSD01 VS (SV103 may only be UN or MJ in X217); an HSD-less request counts SV104.
       const hsd = find('HSD', 'VS');
+      const visits = Number(hsd !== undefined && el(hsd, 2) !== '' ? el(hsd, 2) : el(sv1, 4));
+      if (code === undefined || !Number.isInteger(visits) || visits < 1) throw missing('SV1 service', sv1);
       const weeks = hsd !== undefined && el(hsd, 5) === '35' ? Number(el(hsd, 6)) : undefined;
       return {
         ...common,

@@ -197,7 +197,8 @@ export function auth278(x: Auth278Input, now: Stamp): Segment[] {
   out.push(seg('HCR', x.action, x.certificationNumber, x.reasonCode));
   if (x.authorizationNumber !== undefined) out.push(seg('REF', 'BB', x.authorizationNumber));
   out.push(seg('DTP', '472', 'RD8', range));
-  out.push(seg('SV1', comp('HC', x.service.code), '', 'VS', String(x.service.visitsRequested)));
+  // SV103 UN: the only units X217 allows besides MJ minutes; the visits are HSD's (below).
+  out.push(seg('SV1', comp('HC', x.service.code), '', 'UN', String(x.service.visitsRequested)));
   if (x.service.visitsApproved > 0)
     out.push(seg('HSD', 'VS', String(x.service.visitsApproved), '', '', '35', String(x.service.weeks)));
   if (x.message !== undefined) out.push(seg('MSG', x.message));
@@ -229,6 +230,11 @@ export interface Ack277Claim {
   claim: Claim837;
   accepted: boolean;
   payerClaimNumber?: string;
+  /**
+   * Why a rejected claim was rejected: the subscriber's id (claim level, the default) or the billing
+   * provider's NPI (provider level, loop 2200C, with the claim pointing to it).
+   */
+  rejection?: 'subscriber_id' | 'billing_npi';
 }
 
 export function ack277CA(
@@ -262,19 +268,35 @@ export function ack277CA(
     seg('AMT', 'YY', money(sum(bad))),
   ];
   let hl = 3;
-  for (const c of x.claims) {
+  for (const [k, c] of x.claims.entries()) {
     const bp = c.claim.billingProvider;
     const providerHl = hl++;
+    const npiRejected = !c.accepted && c.rejection === 'billing_npi';
     out.push(seg('HL', String(providerHl), '2', '19', '1'));
     out.push(orgNm1('85', bp.name, 'XX', bp.npi));
+    // 2200C (required by 005010X214): the provider-of-service trace, its status when it is the provider that
+    // is rejected (A3:562:85 = the billing provider's identifier is invalid), and its counts and amounts.
+    out.push(seg('TRN', '1', `${clean(x.batchReference)}-${k + 1}`));
+    // 2200C STC is required and takes no date (STC02 not used): acknowledged, or the provider's rejection.
+    out.push(
+      npiRejected
+        ? seg('STC', comp('A3', '562', '85'), '', 'U', money(c.claim.totalChargeCents))
+        : seg('STC', comp('A1', '19', 'PR'), '', 'WQ', money(c.claim.totalChargeCents)),
+    );
+    out.push(seg('REF', 'TJ', clean(bp.taxId)));
+    out.push(seg('QTY', c.accepted ? 'QA' : 'QC', '1'));
+    out.push(seg('AMT', c.accepted ? 'YU' : 'YY', money(c.claim.totalChargeCents)));
     out.push(seg('HL', String(hl++), String(providerHl), 'PT'));
     out.push(personNm1('QC', c.claim.subscriber, 'MI', c.claim.subscriber.memberId));
     out.push(seg('TRN', '2', clean(c.claim.patientControlNumber)));
     out.push(
       c.accepted
         ? seg('STC', comp('A2', '20', 'PR'), day, 'WQ', money(c.claim.totalChargeCents))
-        : // A7:562 entity's identifier invalid (the subscriber id, entity IL).
-          seg('STC', comp('A7', '562', 'IL'), day, 'U', money(c.claim.totalChargeCents)),
+        : npiRejected
+          ? // A3:21 missing or invalid information: the provider level above says which.
+            seg('STC', comp('A3', '21', '85'), day, 'U', money(c.claim.totalChargeCents))
+          : // A7:562 entity's identifier invalid (the subscriber id, entity IL).
+            seg('STC', comp('A7', '562', 'IL'), day, 'U', money(c.claim.totalChargeCents)),
     );
     if (c.payerClaimNumber !== undefined) out.push(seg('REF', '1K', c.payerClaimNumber));
     const dates = c.claim.lines.map((l) => l.serviceDate).sort();
@@ -396,6 +418,8 @@ export function remittance835(
     seg('N3', '1 SANDBOX WAY'),
     seg('N4', 'SPRINGFIELD', 'IL', '62701'),
     seg('REF', '2U', x.plan.x12PayerId),
+    // 1000A PER*BL, the payer's technical contact: required by the 835 guide.
+    seg('PER', 'BL', 'SANDBOX EDI SUPPORT', 'TE', '8005550199', 'EM', 'edi@sandbox-payer.example'),
     seg('N1', 'PE', clean(x.payee.name), 'XX', x.payee.npi),
     seg('REF', 'TJ', clean(x.payee.taxId)),
     seg('LX', '1'),
@@ -410,7 +434,8 @@ export function remittance835(
         money(a.chargeCents),
         money(a.paidCents),
         money(a.patientResponsibilityCents),
-        c.claim.claimFilingIndicator,
+        // CLP06 from the 835's own code list, never the 837's SBR09 echoed (CI is not an 835 code).
+        x.plan.remittanceFilingIndicator,
         c.payerClaimNumber,
         '11',
         c.frequency,

@@ -5,8 +5,9 @@
 import { X12BuildError } from './errors.js';
 import type { Delimiters, Segment } from './tokenizer.js';
 
-/** One element: a simple value, a composite (components in order), or absent. */
-export type ElementInput = string | undefined | readonly (string | undefined)[];
+/** One element: a simple value, a composite (components in order), repeated values (ISA11), or absent. */
+export type ElementInput =
+  string | undefined | readonly (string | undefined)[] | { repeat: readonly string[] };
 
 export class SegmentBuilder {
   readonly segments: Segment[] = [];
@@ -29,6 +30,12 @@ export class SegmentBuilder {
     const field = `${id}${String(position).padStart(2, '0')}`;
     if (el === undefined) return '';
     if (typeof el === 'string') return this.check(el, field);
+    if ('repeat' in el) {
+      const sep = this.delimiters.repetition;
+      if (sep === undefined && el.repeat.length > 1)
+        throw new X12BuildError('INVALID_INPUT', field, 'repeated values need an ISA11 repetition separator');
+      return el.repeat.map((v, i) => this.check(v, `${field}[${i + 1}]`)).join(sep ?? '');
+    }
     const parts = el.map((c, i) => (c === undefined ? '' : this.check(c, `${field}-${i + 1}`)));
     let n = parts.length;
     while (n > 0 && parts[n - 1] === '') n--;

@@ -37,7 +37,11 @@ export function build270(
   const serviceTypes = q.serviceTypeCodes ?? DEFAULT_SERVICE_TYPES;
   const inquiry = (): void => {
     b.add('DTP', '291', 'D8', formatDate(q.serviceDate, 'DTP03'));
-    for (const st of serviceTypes) b.add('EQ', st);
+    // One 2110C loop whose EQ01 repeats (005010X279A1 EQ01 repeats up to 99): what independent readers expect,
+    // rather than a loop per service type. A 4010-style envelope without a repetition separator gets one
+    // loop per type instead.
+    if (d.repetition !== undefined) b.add('EQ', { repeat: serviceTypes });
+    else for (const st of serviceTypes) b.add('EQ', st);
   };
   if (q.dependent === undefined) b.add('TRN', '1', q.traceNumber, q.traceOriginatorId);
   addPersonNm1(b, 'IL', q.subscriber, 'MI', q.subscriber.memberId);

@@ -68,14 +68,17 @@ export function build278(
       formatQuantity(s.quantity, `${field}.quantity`),
     );
     if (s.delivery !== undefined) {
+      const { visits, periodQualifier, periodCount } = s.delivery;
+      if ((periodQualifier === undefined) !== (periodCount === undefined))
+        throw new X12BuildError('INVALID_INPUT', `${field}.delivery`, 'HSD05 and HSD06 go together');
       b.add(
         'HSD',
         'VS',
-        String(s.delivery.visits),
+        String(visits),
         undefined,
         undefined,
-        s.delivery.periodQualifier,
-        String(s.delivery.periodCount),
+        periodQualifier,
+        periodCount === undefined ? undefined : String(periodCount),
       );
     }
   });

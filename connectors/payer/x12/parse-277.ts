@@ -1,6 +1,7 @@
 // 277 claim status response (005010X212) and 277CA claim acknowledgment (005010X214) parser. Both share
 // one HL grammar: 20 information source (payer) · 21 information receiver (us; batch STC/QTY/AMT)
-// · 19 billing provider · 22/23 subscriber/dependent (277) or PT patient (277CA), whose TRN opens the
+// · 19 billing provider / provider of service (2100C name, 2200C TRN + STC: a provider-level answer such as an
+// NPI rejection, kept per provider and on each of its claims) · 22/23 subscriber/dependent (277) or PT patient (277CA), whose TRN opens the
 // claim-level loop (STC, REF*1K/EJ/D9, DTP*472, then SVC service lines with their own STC).
 // `accepted` is derived from the first STC category: a front-end rejection (A3/A4/A6/A7/A8, D0, E*)
 // means the claim was never filed (docs §7) and must be corrected and resubmitted.
@@ -21,7 +22,13 @@ import {
   site,
 } from './reader.js';
 import type { Delimiters, PositionedSegment } from './tokenizer.js';
-import type { ClaimStatus277, ClaimStatusEntry, ServiceLineStatus, StatusInfo } from './types.js';
+import type {
+  ClaimStatus277,
+  ClaimStatusEntry,
+  ProviderStatus277,
+  ServiceLineStatus,
+  StatusInfo,
+} from './types.js';
 
 const REJECTED_CATEGORIES = new Set(['A3', 'A4', 'A6', 'A7', 'A8', 'D0', 'E0', 'E1', 'E2', 'E3', 'E4']);
 
@@ -87,6 +94,7 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
     kind: impl.includes('X214') ? '277CA' : '277',
     payer: { name: '' },
     receiverStatuses: [],
+    providers: [],
     claims: [],
   };
   if (tx.implementationReference !== undefined) out.implementationReference = tx.implementationReference;
@@ -94,6 +102,7 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
   if (ref !== undefined) out.reference = ref;
   let level = '';
   let provider: ClaimStatusEntry['billingProvider'];
+  let providerLevel: ProviderStatus277 | undefined;
   let patient: ClaimStatusEntry['patient'] | undefined;
   let claim: ClaimStatusEntry | undefined;
   const claimLevel = (): boolean => level === '22' || level === '23' || level === 'PT';
@@ -110,6 +119,12 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
         level = req(s, 3);
         claim = undefined;
         if (claimLevel()) patient = undefined;
+        if (level === '19') {
+          // A new provider of service (2000C): its name, TRN and STCs (2100C/2200C) follow.
+          provider = undefined;
+          providerLevel = { provider: {}, statuses: [] };
+          out.providers.push(providerLevel);
+        } else if (level === '20' || level === '21') providerLevel = undefined;
         break;
       case 'NM1': {
         const e = readEntity(s);
@@ -120,14 +135,17 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
         };
         if (level === '20') out.payer = entity;
         else if (level === '21') out.receiver = entity;
-        else if (level === '19') provider = entity;
-        else if (claimLevel()) {
+        else if (level === '19') {
+          provider = entity;
+          if (providerLevel !== undefined) providerLevel.provider = entity;
+        } else if (claimLevel()) {
           patient = { ...readPersonName(s), ...(e.id ? { memberId: e.id } : {}) };
         }
         break;
       }
       case 'TRN':
-        if (claimLevel()) {
+        if (level === '19' && providerLevel !== undefined) providerLevel.traceNumber = req(s, 2);
+        else if (claimLevel()) {
           claim = {
             traceNumber: req(s, 2),
             patient: patient ?? { lastName: '' },
@@ -136,6 +154,8 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
             lines: [],
           };
           if (provider !== undefined) claim.billingProvider = provider;
+          if (providerLevel !== undefined && providerLevel.statuses.length > 0)
+            claim.providerStatuses = providerLevel.statuses;
           out.claims.push(claim);
         }
         break;
@@ -143,6 +163,7 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
         const info = readStc(s, d);
         if (claim !== undefined) claim.statuses.push(info);
         else if (level === '21') out.receiverStatuses.push(info);
+        else if (level === '19' && providerLevel !== undefined) providerLevel.statuses.push(info);
         break;
       }
       case 'REF':
@@ -160,8 +181,10 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
     }
   }
   for (const c of out.claims) {
-    const first = c.statuses[0];
-    c.accepted = first === undefined ? false : isAcceptedCategory(first.category);
+    // A claim without its own STC takes its provider's; a rejected provider rejects its claims.
+    const first = c.statuses[0] ?? c.providerStatuses?.[0];
+    const providerRejected = (c.providerStatuses ?? []).some((p) => !isAcceptedCategory(p.category));
+    c.accepted = first === undefined ? false : isAcceptedCategory(first.category) && !providerRejected;
   }
   return out;
 }

@@ -346,6 +346,11 @@ export interface ClaimStatusEntry {
   patientAccountNumber?: string;
   clearinghouseTraceNumber?: string;
   statuses: StatusInfo[];
+  /**
+   * STCs of the claim's billing provider / provider of service (loop 2200C), e.g. an NPI rejection
+   * (A3:562:85): the reason a claim-level rejection often only points to.
+   */
+  providerStatuses?: StatusInfo[];
   serviceDates?: DateRange;
   /**
    * Derived from the first status category: true for A1/A2/A5 (acknowledged/accepted) and the finalized
@@ -365,7 +370,19 @@ export interface ClaimStatus277 {
   receiver?: { name: string; idQualifier?: string; id?: string };
   /** Status and counts at information-receiver level (277CA batch acceptance). */
   receiverStatuses: StatusInfo[];
+  /**
+   * The provider-of-service level (HL 19, loops 2000C/2100C/2200C): who, its TRN and its STCs. A payer that
+   * answers a 276 for an unknown or rejected provider answers here, with no claim loop below.
+   */
+  providers: ProviderStatus277[];
   claims: ClaimStatusEntry[];
+}
+
+export interface ProviderStatus277 {
+  provider: { name?: string; idQualifier?: string; id?: string };
+  /** 2200C TRN02 (277CA: the provider-level trace). */
+  traceNumber?: string;
+  statuses: StatusInfo[];
 }
 
 // ─── 278 services review (005010X217) ───────────────────────────────────────────────────────────────
@@ -373,12 +390,16 @@ export interface ClaimStatus277 {
 export interface AuthRequestService278 {
   procedureCode: string;
   modifiers?: string[];
-  /** Requested visits or units (SV1 quantity, with HSD for visits per period). */
+  /** Requested units (SV104), with HSD for the visits (per period). */
   quantity: number;
-  unit: 'UN' | 'VS';
+  /**
+   * SV103 in loop 2000F of 005010X217: the guide allows only MJ (minutes) and UN (unit); visits are not a
+   * unit of SV1 there but of HSD01 (VS), so a visit count goes in `delivery`.
+   */
+  unit: 'UN' | 'MJ';
   chargeCents?: number;
   /** HSD: e.g. 6 visits over 8 weeks → { visits: 6, periodQualifier: "35", periodCount: 8 }. */
-  delivery?: { visits: number; periodQualifier: string; periodCount: number };
+  delivery?: { visits: number; periodQualifier?: string; periodCount?: number };
   serviceDates?: DateRange;
 }
 

@@ -87,6 +87,35 @@ describe('FHIR adapter: patients', () => {
     expect(all.filter((p) => p.identifier?.some((i) => i.value === patientId))).toHaveLength(1);
   });
 
+  it("writes and reads the Patient's home address (the claim's 2010BA N3/N4)", async () => {
+    const patientId = randomUUID();
+    const p = patient(patientId);
+    const address = {
+      line1: '12 ELM ST',
+      line2: 'APT 2',
+      city: 'SPRINGFIELD',
+      state: 'IL',
+      postalCode: '62704',
+    };
+    await emr.upsertPatient({ ...p, demographics: { ...p.demographics, address } });
+    expect((await emr.findPatient({ patientId }))?.demographics.address).toEqual(address);
+  });
+
+  it('finds a Practitioner by NPI for the practitioner directory', async () => {
+    await server.repo.createResource<Practitioner>({
+      resourceType: 'Practitioner',
+      identifier: [{ system: NPI_SYSTEM, value: '1427050103' }],
+      name: [{ use: 'official', family: 'Osei', given: ['Ama'] }],
+    });
+    expect(await emr.findPractitioner('1427050103')).toMatchObject({
+      npi: '1427050103',
+      lastName: 'OSEI',
+      firstName: 'AMA',
+      active: true,
+    });
+    expect(await emr.findPractitioner('1245319599')).toBeUndefined();
+  });
+
   it('links a Patient the EMR registered first to our id, so our upsert updates it instead of creating a twin', async () => {
     const walkIn = (await server.repo.createResource({
       resourceType: 'Patient',

@@ -195,6 +195,31 @@ describe('claims (837P → 999, 277CA, 835)', () => {
     for (const remit of batch.remittances) expect(reconcile835(remit).balanced).toBe(true);
   });
 
+  it('a provider-level 277CA rejection (2200C A3:562:85, billing NPI) keeps its reason on the acknowledgement', async () => {
+    const claim = codedClaim({ payerId: MEDICARE_PART_B, pcn: 'PCN-NPIREJ-1' });
+    expect((await connector.submitClaim({ claim, parties: parties('SBX-NPIREJECT-0001') })).accepted).toBe(
+      true,
+    );
+    const batch = await inbound();
+    const ack = batch.acknowledgements.find((a) => a.patientControlNumber === 'PCN-NPIREJ-1');
+    expect(ack).toMatchObject({ accepted: false, categoryCode: 'A3', statusCode: '21' });
+    expect(ack?.providerStatuses).toEqual([{ categoryCode: 'A3', statusCode: '562', entity: '85' }]);
+    expect(
+      batch.remittances.flatMap((r) => r.claims).some((c) => c.patientControlNumber === 'PCN-NPIREJ-1'),
+    ).toBe(false);
+  });
+
+  it('the sandbox 835 carries the payer technical contact (1000A PER*BL) and a CLP06 from the 835 code list', async () => {
+    const claim = codedClaim({ payerId: MEDICARE_PART_B, pcn: 'PCN-835SHAPE-1' });
+    await connector.submitClaim({ claim, parties: parties('MBR-8350') });
+    const paid = remitFor(await inbound(), 'PCN-835SHAPE-1');
+    expect(paid.claimFilingIndicator).toBe('MB');
+    const [raw] = await db.sql<{ x12: string }[]>`
+      select x12 from sandbox_payer.responses where type = '835' order by cursor desc limit 1`;
+    expect(raw?.x12).toMatch(/~\s*PER\*BL\*/);
+    expect(raw?.x12).toMatch(/~\s*ST\*835\*\d+\s*~/); // ST03 is not used in the 835
+  });
+
   it('the same Medicare visit without KX over the threshold is denied CO-119', async () => {
     const claim = codedClaim({ payerId: MEDICARE_PART_B, pcn: 'PCN-KX-MISSING' });
     await connector.submitClaim({ claim, parties: parties('SBX-KXOVER-0002') });

@@ -69,6 +69,21 @@ describe('intake', () => {
     expect(r.issues.join('\n')).not.toContain(CANARY);
   });
 
+  it("takes the patient's home address (the claims' 2010BA) and names a bad one's field without its value", () => {
+    const address = { line1: '12 Elm St', city: 'Springfield', state: 'IL', postalCode: '62704' };
+    const ok = parseIntake({ ...base, demographics: { ...base.demographics, address } });
+    if (!ok.ok) throw new Error(ok.issues.join());
+    expect(ok.intake.demographics.address).toEqual(address);
+    const bad = parseIntake({
+      ...base,
+      demographics: { ...base.demographics, address: { ...address, state: `${CANARY}` } },
+    });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.issues.join('\n')).toMatch(/demographics\.address\.state/);
+    expect(bad.issues.join('\n')).not.toContain(CANARY);
+  });
+
   it('refuses non-https links and duplicate coverage priorities', () => {
     expect(parseIntake({ ...base, intakeFormLink: 'http://forms.example/i/1' }).ok).toBe(false);
     const c = base.coverages![0]!;

@@ -24,7 +24,7 @@ describe('generated transactions match the golden files', () => {
     expect(generate837P(claimBatch, envelope())).toBe(fixture('837p-generated.x12'));
   });
 
-  it('270: service types 30 and PT, trace, plan date', () => {
+  it('270: service types 30 and PT in one repeating EQ01 (X279 EQ01 repeats), trace, plan date', () => {
     const text = generate270(
       eligibilityInquiry,
       envelope({ date: '2025-07-01', interchangeControlNumber: 1002, groupControlNumber: 1002 }),

@@ -20,6 +20,13 @@ const claimAck = [
         chargeCents: 51000,
       },
     ],
+    providers: [
+      {
+        provider: { name: 'RIVERSIDE PHYSICAL THERAPY', idQualifier: 'XX', id: '1234567893' },
+        traceNumber: 'CH20250702P1',
+        statuses: [],
+      },
+    ],
     claims: [
       {
         traceNumber: 'PCN20250701A',
@@ -76,6 +83,12 @@ const status = [
     kind: '277',
     payer: { name: 'ACME HEALTH PLAN', idQualifier: 'PI', id: '60054' },
     receiverStatuses: [],
+    providers: [
+      {
+        provider: { name: 'RIVERSIDE PHYSICAL THERAPY', idQualifier: 'XX', id: '1234567893' },
+        statuses: [],
+      },
+    ],
     claims: [
       {
         traceNumber: 'STAT0001',
