@@ -40,6 +40,10 @@ const tags = [
   { name: 'authorizations', description: 'Prior authorizations: request, payer decision, visit counting.' },
   { name: 'plans-of-care', description: 'Plans of care: certification, visits, progress, discharge.' },
   { name: 'claims', description: 'Claims for signed visits: preview, submission, corrections.' },
+  {
+    name: 'practitioners',
+    description: 'The practice practitioner directory: rendering providers named on its claims.',
+  },
   { name: 'processes', description: 'All processes of your practice (Temporal visibility).' },
   { name: 'tasks', description: 'The staff worklist.' },
   { name: 'break-glass', description: 'Time-boxed emergency access to full views (audited, reported).' },

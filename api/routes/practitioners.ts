@@ -33,6 +33,7 @@ export const practitionerRoutes = (deps: { db: Database }): FastifyPluginAsyncZo
       {
         config: { roles: ['admin', 'biller'] },
         schema: {
+          operationId: 'listPractitioners',
           tags: ['practitioners'],
           summary: 'The practice practitioner directory (rendering providers of its claims)',
           response: { 200: z.object({ items: z.array(entry) }) },
@@ -46,6 +47,7 @@ export const practitionerRoutes = (deps: { db: Database }): FastifyPluginAsyncZo
       {
         config: { roles: ['admin'] },
         schema: {
+          operationId: 'putPractitioner',
           tags: ['practitioners'],
           summary: 'Add or correct a practitioner (kept over later EMR syncs)',
           params: z.strictObject({ npi }),

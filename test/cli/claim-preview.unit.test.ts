@@ -26,7 +26,7 @@ describe('ptflow claim preview / x12 parse', () => {
 
   it('reads the POST /v1/claims/preview body and names an unknown key without its value', async () => {
     const file = path.join(os.tmpdir(), `ptflow-preview-${process.pid}.json`);
-    const body = JSON.parse(fs.fs.readFileSync('examples/http/previewClaim.json', 'utf8')) as {
+    const body = JSON.parse(fs.readFileSync('examples/http/previewClaim.json', 'utf8')) as {
       visit: object;
     };
     fs.writeFileSync(

@@ -27,9 +27,13 @@ const root = path.resolve(import.meta.dirname, '../..');
 const httpDir = path.join(root, 'examples', 'http');
 
 /** operationId → the route it is the body of, and the role that sends it. */
-const routes: Record<string, { method: 'POST'; path: string; role: Role }> = {
+const routes: Record<string, { method: 'POST' | 'PUT'; path: string; role: Role }> = {
   startOnboarding: { method: 'POST', path: '/v1/onboardings', role: 'front_desk' },
-  submitOnboardingIntakeForms: { method: 'POST', path: '/v1/onboardings/{id}/intake-forms', role: 'front_desk' },
+  submitOnboardingIntakeForms: {
+    method: 'POST',
+    path: '/v1/onboardings/{id}/intake-forms',
+    role: 'front_desk',
+  },
   submitOnboardingCoverage: { method: 'POST', path: '/v1/onboardings/{id}/coverage', role: 'front_desk' },
   cancelOnboarding: { method: 'POST', path: '/v1/onboardings/{id}/cancel', role: 'front_desk' },
   startAuthorization: { method: 'POST', path: '/v1/authorizations', role: 'front_desk' },
@@ -44,13 +48,18 @@ const routes: Record<string, { method: 'POST'; path: string; role: Role }> = {
   startPlanOfCare: { method: 'POST', path: '/v1/plans-of-care', role: 'therapist' },
   recordPlanOfCareVisit: { method: 'POST', path: '/v1/plans-of-care/{id}/visits', role: 'therapist' },
   recordPlanOfCareOutcomes: { method: 'POST', path: '/v1/plans-of-care/{id}/outcomes', role: 'therapist' },
-  recordPlanOfCareCertification: { method: 'POST', path: '/v1/plans-of-care/{id}/certification', role: 'therapist' },
+  recordPlanOfCareCertification: {
+    method: 'POST',
+    path: '/v1/plans-of-care/{id}/certification',
+    role: 'therapist',
+  },
   dischargePlanOfCare: { method: 'POST', path: '/v1/plans-of-care/{id}/discharge', role: 'therapist' },
   previewClaim: { method: 'POST', path: '/v1/claims/preview', role: 'biller' },
   startClaim: { method: 'POST', path: '/v1/claims', role: 'biller' },
   correctClaim: { method: 'POST', path: '/v1/claims/{id}/corrections', role: 'biller' },
   openBreakGlassGrant: { method: 'POST', path: '/v1/break-glass', role: 'therapist' },
   completeTask: { method: 'POST', path: '/v1/tasks/{id}/complete', role: 'front_desk' },
+  putPractitioner: { method: 'PUT', path: '/v1/practitioners/{id}', role: 'admin' },
   encodePayloads: { method: 'POST', path: '/codec/encode', role: 'therapist' },
   decodePayloads: { method: 'POST', path: '/codec/decode', role: 'therapist' },
 };
@@ -123,6 +132,17 @@ describe('examples/', () => {
     const files = fs.readdirSync(httpDir).filter((f) => f.endsWith('.json'));
     expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(Object.keys(routes).sort());
     for (const f of files) expect(() => example(f.replace(/\.json$/, ''))).not.toThrow();
+    // Every operation of the committed OpenAPI document that takes a JSON body (webhooks aside: each delivery
+    // needs its own signature) has its example file.
+    const doc = JSON.parse(fs.readFileSync(path.join(root, 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { operationId?: string; requestBody?: unknown }>>;
+    };
+    const withBody = Object.entries(doc.paths)
+      .filter(([p]) => !p.startsWith('/v1/webhooks'))
+      .flatMap(([, ops]) => Object.values(ops))
+      .filter((op) => op.requestBody)
+      .map((op) => op.operationId);
+    expect(withBody.sort()).toEqual(Object.keys(routes).sort());
   });
 
   it('onboarding: start, intake forms, coverage, cancel — and its status', async () => {
@@ -176,6 +196,7 @@ describe('examples/', () => {
     await ok('completeTask', taskId);
     await ok('encodePayloads');
     await ok('decodePayloads');
+    await ok('putPractitioner', '1987654328');
     for (const [role, url] of [
       ['front_desk', '/v1/tasks'],
       ['front_desk', '/v1/processes'],
