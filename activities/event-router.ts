@@ -25,6 +25,7 @@ import { VisitSchema } from '../domain/model/visit.js';
 import type { OnboardingInput } from '../domain/onboarding/intake.js';
 import { payerProfileOn } from '../domain/rules/payers.js';
 import type { Acuity, BodyRegion } from '../domain/scheduling/types.js';
+import { claimIdForStart } from '../temporal/claim-ids.js';
 import { uuidFromKey } from '../temporal/derived-ids.js';
 import { startIdempotently } from '../temporal/start-process.js';
 import type { ClaimInput } from '../workflows/claim.js';
@@ -222,8 +223,9 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
     /**
      * Everything the claim of a signed visit needs: the diagnoses from the EMR's signed note, payer and member
      * from the patient's primary coverage, the subscriber from our mirror, the billing provider from the
-     * practice profile, the authorization number from the running authorization. The claim id is the visit id
-     * (or, for an EMR whose visit ids are not UUIDs, a hash of it), as POST /v1/claims would use it.
+     * practice profile, the authorization number from the running authorization. The visit id is the EMR's (or,
+     * for an EMR whose visit ids are not UUIDs, a hash of it); the claim id derives from practice and visit id
+     * exactly as POST /v1/claims derives it (temporal/claim-ids.ts).
      */
     async claimInputForVisit(q: {
       practiceId: string;
@@ -276,7 +278,9 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
         totalTreatmentMinutes: q.note.totalTreatmentMinutes,
       };
       const d = patient.demographics;
+      const claimId = await claimIdForStart(need(deps.temporal, 'Temporal client'), q.practiceId, visitId);
       const input = buildClaimInput({
+        claimId,
         practiceId: q.practiceId,
         patientId: q.patientId,
         timezone,

@@ -1,5 +1,6 @@
-// Claims over REST (DESIGN §3): start the claim process for a signed visit (one per visit — the workflow id comes
-// from the visit id, so a repeated request can never file twice), its status, and corrections that release a
+// Claims over REST (DESIGN §3): start the claim process for a signed visit (one per visit and practice — the
+// claim id is a hash of both, so a repeated request can never file twice and another practice's visit with the
+// same id is another claim), its status (by claim id, or by visit id as before), and corrections that release a
 // held claim.
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -10,6 +11,7 @@ import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../w
 import { buildClaimInput } from '../../workflows/claim-input.js';
 import { PayerId } from '../../workflows/search-attributes.js';
 import { ClaimPreviewInputError, previewClaim } from '../../connectors/payer/preview.js';
+import { claimIdForStart } from '../../temporal/claim-ids.js';
 import { principalOf } from '../auth/plugin.js';
 import { ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps, startProcess } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
@@ -99,7 +101,9 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           .from(practices)
           .where(eq(practices.id, principal.practiceId));
         if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
-        const claimId = req.body.visit.id;
+        // One claim per visit and practice; a claim this practice started under the bare visit id (before ids
+        // were scoped) is the one reused.
+        const claimId = await claimIdForStart(deps.temporal, principal.practiceId, req.body.visit.id);
         // Only an episode of this practice may inform the claim (404 otherwise, like any foreign id).
         const pocWorkflowId = req.body.planOfCareId
           ? (await ownedProcess(deps, req, 'poc', req.body.planOfCareId)).workflowId
@@ -115,6 +119,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
             // Built like the claim a "note signed" EMR event starts (workflows/claim-input.ts): same id, same CLM01.
             args: [
               buildClaimInput({
+                claimId,
                 practiceId: principal.practiceId,
                 patientId: req.body.patientId,
                 timezone: practice.timezone,
