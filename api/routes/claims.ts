@@ -63,6 +63,10 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         schema: {
           tags: ['claims'],
           summary: 'Start the claim process for a signed visit (one claim per visit)',
+          description:
+            'The claim id in the answer is derived from your practice and the visit id: the same visit posted again ' +
+            '(or signed in the EMR) reaches the same claim, and another practice using the same visit id has its own. ' +
+            "409 (`reason: AlreadyProcessed`) once the visit's claim has closed.",
           body: z.strictObject({
             patientId: z.uuid(),
             visit,
@@ -193,6 +197,9 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
         schema: {
           tags: ['claims'],
           summary: 'Status of a claim',
+          description:
+            'By the claim id of the 202, or by the visit id (claims started before ids were scoped by practice ' +
+            "carry the visit id itself). Another practice's claim is a 404 like an unknown id.",
           params: id,
           response: { 200: claimStatusViews },
         },

@@ -7,10 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { generateKeyPair, SignJWT } from 'jose';
 import { createActivities } from '../../activities/index.js';
 import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
 import { buildApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
+import { createOidcVerifier } from '../../api/auth/oidc.js';
 import { roles, type Principal, type Role } from '../../api/auth/principal.js';
 import { openGrant, type ActiveGrant } from '../../api/break-glass/grants.js';
 import { loadConfig } from '../../cli/config.js';
@@ -37,6 +39,16 @@ export interface ApiStack {
   taskQueue: string;
   /** Bearer headers per practice and role. */
   auth: Record<'own' | 'other', Record<Role, { authorization: string }>>;
+  /**
+   * Bearer headers of a person signed in through the stack's OIDC issuer (a key pair made for the stack, checked
+   * by the production verifier): `sub` `<side>-<role>` unless given, `amr` ['pwd', 'mfa'] and signed in just now
+   * unless told otherwise (break-glass needs a recent second factor).
+   */
+  userAuth(
+    side: 'own' | 'other',
+    role: Role,
+    opts?: { sub?: string; amr?: string[]; authAgeSeconds?: number | null },
+  ): Promise<{ authorization: string }>;
   /** Raw API keys (for the CLI). */
   keys: Record<'own' | 'other', Record<Role, string>>;
   /**
@@ -94,8 +106,16 @@ export async function startApiStack(): Promise<ApiStack> {
     offsetMs: 0,
     now: () => new Date(Date.now() + clock.offsetMs),
   };
+  const issuer = 'https://idp.test.invalid';
+  const audience = 'ptflow-api';
+  const signing = await generateKeyPair('ES256');
+  const oidc = createOidcVerifier(
+    { issuer, audience, jwksUrl: `${issuer}/jwks` },
+    async () => signing.publicKey,
+  );
   const app = await buildApp({
     now: () => clock.now(),
+    oidc,
     logLevel: 'silent',
     db: db.db,
     temporal: temporal.client,
@@ -131,6 +151,25 @@ export async function startApiStack(): Promise<ApiStack> {
     keys,
     clock,
     dataKeyring,
+    async userAuth(side, role, opts = {}) {
+      const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+      const authAge = opts.authAgeSeconds === undefined ? 5 : opts.authAgeSeconds;
+      const token = await new SignJWT({
+        role,
+        practice_id: side === 'own' ? DEMO_PRACTICE_ID : OTHER_PRACTICE_ID,
+        amr: opts.amr ?? ['pwd', 'mfa'],
+        ...(authAge === null ? {} : { auth_time: nowSeconds - authAge }),
+      })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject(opts.sub ?? `${side}-${role}`)
+        // The token's own validity is checked against real time; auth_time against the API's (shiftable) clock.
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(signing.privateKey);
+      return { authorization: `Bearer ${token}` };
+    },
     async breakGlass(principal) {
       const opened = await openGrant(
         db.db,
