@@ -76,8 +76,14 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
     if (value === undefined) throw notConfigured(what);
     return value;
   };
-  const emrCall = async <T>(fn: (emr: Emr) => Promise<T>): Promise<T> => {
+  /**
+   * Calls the practice's EMR. Undefined when the configured EMR connection belongs to another practice: that
+   * practice's ids mean nothing here (and would name its patients), so the event is treated as one about a
+   * patient the EMR does not know.
+   */
+  const emrCall = async <T>(practiceId: string, fn: (emr: Emr) => Promise<T>): Promise<T | undefined> => {
     const emr = need(deps.emr, 'EMR connector');
+    if (emr.practiceId !== undefined && emr.practiceId !== practiceId) return undefined;
     try {
       return await fn(emr);
     } catch (err) {
@@ -109,7 +115,7 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       practiceId: string;
       emrPatientId: string;
     }): Promise<{ patientId?: string }> {
-      const found = await emrCall((emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
+      const found = await emrCall(q.practiceId, (emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
       if (!found?.patientId || !isUuid(found.patientId)) return {};
       const mine = await repos().patients.get(q.practiceId, found.patientId);
       if (!mine || (mine.emrPatientId !== undefined && mine.emrPatientId !== q.emrPatientId)) return {};
@@ -152,12 +158,12 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       if (!profile) return { missing: 'practice_profile' };
       const timezone = await practiceZone(q.practiceId);
       if (!timezone) return { missing: 'practice' };
-      const patient = await emrCall((emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
+      const patient = await emrCall(q.practiceId, (emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
       if (!patient) return { missing: 'emr_patient' };
       const d = patient.demographics;
       const preferredChannel = d.phone ? 'sms' : d.email ? 'email' : undefined;
       if (!preferredChannel) return { missing: 'contact' };
-      const emrCoverages = (await emrCall((emr) => emr.listCoverages(q.emrPatientId)))
+      const emrCoverages = ((await emrCall(q.practiceId, (emr) => emr.listCoverages(q.emrPatientId))) ?? [])
         .filter((c) => c.status === 'active')
         .sort((a, b) => a.order - b.order);
       const seen = new Set<number>();
@@ -207,7 +213,9 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       input: OnboardingInput & { onboardingId: string },
       emrPatientId?: string,
     ): Promise<string> {
-      if (emrPatientId) await emrCall(async (emr) => emr.linkPatient?.(emrPatientId, input.patientId));
+      if (emrPatientId) {
+        await emrCall(input.practiceId, async (emr) => emr.linkPatient?.(emrPatientId, input.patientId));
+      }
       return startIdempotently(need(deps.temporal, 'Temporal client'), {
         taskQueue: Context.current().info.taskQueue,
         kind: 'onboarding',
@@ -259,7 +267,8 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
         .limit(1);
       const coverage = primary && (await coverageRepo.get(q.practiceId, primary.id));
       if (!coverage) return missing('coverage');
-      const signed = await emrCall((emr) => emr.getSignedVisit(q.note.visitId));
+      const signed = await emrCall(q.practiceId, (emr) => emr.getSignedVisit(q.note.visitId));
+      if (!signed) return missing('emr_visit');
       if (signed.diagnoses.length === 0) return missing('diagnoses');
       const authNumber = q.authorizationWorkflowId
         ? (
