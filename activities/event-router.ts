@@ -25,6 +25,7 @@ import { VisitSchema } from '../domain/model/visit.js';
 import type { OnboardingInput } from '../domain/onboarding/intake.js';
 import { payerProfileOn } from '../domain/rules/payers.js';
 import type { Acuity, BodyRegion } from '../domain/scheduling/types.js';
+import { claimIdForStart } from '../temporal/claim-ids.js';
 import { uuidFromKey } from '../temporal/derived-ids.js';
 import { startIdempotently } from '../temporal/start-process.js';
 import type { ClaimInput } from '../workflows/claim.js';
@@ -75,8 +76,14 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
     if (value === undefined) throw notConfigured(what);
     return value;
   };
-  const emrCall = async <T>(fn: (emr: Emr) => Promise<T>): Promise<T> => {
+  /**
+   * Calls the practice's EMR. Undefined when the configured EMR connection belongs to another practice: that
+   * practice's ids mean nothing here (and would name its patients), so the event is treated as one about a
+   * patient the EMR does not know.
+   */
+  const emrCall = async <T>(practiceId: string, fn: (emr: Emr) => Promise<T>): Promise<T | undefined> => {
     const emr = need(deps.emr, 'EMR connector');
+    if (emr.practiceId !== undefined && emr.practiceId !== practiceId) return undefined;
     try {
       return await fn(emr);
     } catch (err) {
@@ -108,7 +115,7 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       practiceId: string;
       emrPatientId: string;
     }): Promise<{ patientId?: string }> {
-      const found = await emrCall((emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
+      const found = await emrCall(q.practiceId, (emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
       if (!found?.patientId || !isUuid(found.patientId)) return {};
       const mine = await repos().patients.get(q.practiceId, found.patientId);
       if (!mine || (mine.emrPatientId !== undefined && mine.emrPatientId !== q.emrPatientId)) return {};
@@ -151,12 +158,12 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       if (!profile) return { missing: 'practice_profile' };
       const timezone = await practiceZone(q.practiceId);
       if (!timezone) return { missing: 'practice' };
-      const patient = await emrCall((emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
+      const patient = await emrCall(q.practiceId, (emr) => emr.findPatient({ emrPatientId: q.emrPatientId }));
       if (!patient) return { missing: 'emr_patient' };
       const d = patient.demographics;
       const preferredChannel = d.phone ? 'sms' : d.email ? 'email' : undefined;
       if (!preferredChannel) return { missing: 'contact' };
-      const emrCoverages = (await emrCall((emr) => emr.listCoverages(q.emrPatientId)))
+      const emrCoverages = ((await emrCall(q.practiceId, (emr) => emr.listCoverages(q.emrPatientId))) ?? [])
         .filter((c) => c.status === 'active')
         .sort((a, b) => a.order - b.order);
       const seen = new Set<number>();
@@ -206,7 +213,9 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       input: OnboardingInput & { onboardingId: string },
       emrPatientId?: string,
     ): Promise<string> {
-      if (emrPatientId) await emrCall(async (emr) => emr.linkPatient?.(emrPatientId, input.patientId));
+      if (emrPatientId) {
+        await emrCall(input.practiceId, async (emr) => emr.linkPatient?.(emrPatientId, input.patientId));
+      }
       return startIdempotently(need(deps.temporal, 'Temporal client'), {
         taskQueue: Context.current().info.taskQueue,
         kind: 'onboarding',
@@ -222,8 +231,9 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
     /**
      * Everything the claim of a signed visit needs: the diagnoses from the EMR's signed note, payer and member
      * from the patient's primary coverage, the subscriber from our mirror, the billing provider from the
-     * practice profile, the authorization number from the running authorization. The claim id is the visit id
-     * (or, for an EMR whose visit ids are not UUIDs, a hash of it), as POST /v1/claims would use it.
+     * practice profile, the authorization number from the running authorization. The visit id is the EMR's (or,
+     * for an EMR whose visit ids are not UUIDs, a hash of it); the claim id derives from practice and visit id
+     * exactly as POST /v1/claims derives it (temporal/claim-ids.ts).
      */
     async claimInputForVisit(q: {
       practiceId: string;
@@ -257,11 +267,14 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
         .limit(1);
       const coverage = primary && (await coverageRepo.get(q.practiceId, primary.id));
       if (!coverage) return missing('coverage');
-      const signed = await emrCall((emr) => emr.getSignedVisit(q.note.visitId));
+      const signed = await emrCall(q.practiceId, (emr) => emr.getSignedVisit(q.note.visitId));
+      if (!signed) return missing('emr_visit');
       // 2010BA N3/N4: the subscriber (= patient) address from the EMR's Patient resource, else our encrypted
       // mirror (what the onboarding intake collected); without one the claim
       // starts anyway and the scrubber holds it with SUBSCRIBER_ADDRESS_MISSING (a biller supplies it).
-      const emrPatient = await emrCall((emr) => emr.findPatient({ emrPatientId: q.note.emrPatientId }));
+      const emrPatient = await emrCall(q.practiceId, (emr) =>
+        emr.findPatient({ emrPatientId: q.note.emrPatientId }),
+      );
       const address = emrPatient?.demographics.address ?? patient.demographics.address;
       if (signed.diagnoses.length === 0) return missing('diagnoses');
       const authNumber = q.authorizationWorkflowId
@@ -281,7 +294,9 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
         totalTreatmentMinutes: q.note.totalTreatmentMinutes,
       };
       const d = patient.demographics;
+      const claimId = await claimIdForStart(need(deps.temporal, 'Temporal client'), q.practiceId, visitId);
       const input = buildClaimInput({
+        claimId,
         practiceId: q.practiceId,
         patientId: q.patientId,
         timezone,

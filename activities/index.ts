@@ -10,6 +10,7 @@ import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care.j
 import { createTaskActivities } from './tasks.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
 import { createEventRouterActivities, type EventRoutingDeps } from './event-router.js';
+import { auditPhiReads } from './phi-read-audit.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -43,7 +44,8 @@ function notConfigured<T extends object>(what: string): T {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  // Every PHI row an activity decrypts is audited on the hash chain when it ends (phi-read-audit.ts).
+  return auditPhiReads(deps.db, {
     ...createTaskActivities(deps),
     ...createScheduleActivities({
       db: deps.db,
@@ -76,7 +78,7 @@ export function createActivities(deps: ActivityDeps) {
         payer: deps.payerConnector ?? notConfigured<PayerConnector>('payer connector'),
       },
     ),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

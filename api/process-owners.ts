@@ -5,8 +5,8 @@
 // principal's practice, and workflows only ever upsert it with that same value (their input's practiceId), so
 // a workflow id's owner does not change while its history exists. An id never passes to another practice:
 // API-started ids are server-made UUIDs (the Idempotency-Key record's id), event-started ones are derived from
-// the practice's own event, and claim ids (the visit id) are never started again once closed
-// (REJECT_DUPLICATE). Still, entries are bounded in time (OWNER_TTL_MS) and number (OWNER_MAX_ENTRIES), and
+// the practice's own event, and claim ids (a hash of practice and visit id; the visit id for claims started
+// before that, reused only by their own practice) are never started again once closed (REJECT_DUPLICATE). Still, entries are bounded in time (OWNER_TTL_MS) and number (OWNER_MAX_ENTRIES), and
 // only owners Temporal reported are kept: an id Temporal does not know is looked up again next time.
 import type { Client } from '@temporalio/client';
 

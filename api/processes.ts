@@ -21,7 +21,8 @@ import type { FastifyRequest } from 'fastify';
 import { appendAudit } from '../db/audit/append.js';
 import type { Database } from '../db/connection.js';
 import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
-import { PracticeId } from '../workflows/search-attributes.js';
+import { workflowOwner } from '../temporal/claim-ids.js';
+import { claimIdFor } from '../temporal/derived-ids.js';
 import { startIdempotently } from '../temporal/start-process.js';
 import { principalOf } from './auth/plugin.js';
 import { processOwnersOf } from './process-owners.js';
@@ -41,6 +42,11 @@ export function newProcessId(req: FastifyRequest): string {
  * A handle to a process of the caller's practice, or 404. The owner comes from Temporal's `describe` the first
  * time an id is asked for, then from the short-lived table of owners (process-owners.ts explains why a
  * workflow id's practice cannot change), so most requests skip that round trip.
+ *
+ * A claim is also found by its visit id: claims are named by a hash of practice and visit id
+ * (temporal/derived-ids.ts `claimIdFor`), and the ones started before that were named by the visit id itself,
+ * so `id` is tried as the claim id first and then as this practice's visit id. Another practice's process with
+ * the id is passed over exactly like an unknown one: the same lookups, the same 404.
  */
 export async function ownedProcess(
   deps: ProcessRouteDeps,
@@ -49,21 +55,21 @@ export async function ownedProcess(
   id: string,
 ): Promise<WorkflowHandle> {
   const principal = principalOf(req);
-  const wfId = workflowId(kind, id);
-  const handle = deps.temporal.workflow.getHandle(wfId);
-  const owners = processOwnersOf(deps.temporal);
-  let owner = owners.get(wfId);
-  if (owner === undefined) {
-    try {
-      owner = (await handle.describe()).typedSearchAttributes.get(PracticeId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound();
-      throw err;
-    }
-    if (owner !== undefined) owners.remember(wfId, owner);
+  const candidates = kind === 'claim' ? [id, claimIdFor(principal.practiceId, id)] : [id];
+  for (const candidate of candidates) {
+    const wfId = workflowId(kind, candidate);
+    if ((await ownerOf(deps, wfId)) === principal.practiceId) return deps.temporal.workflow.getHandle(wfId);
   }
-  if (owner !== principal.practiceId) throw notFound();
-  return handle;
+  throw notFound();
+}
+
+async function ownerOf(deps: ProcessRouteDeps, wfId: string): Promise<string | undefined> {
+  const owners = processOwnersOf(deps.temporal);
+  const known = owners.get(wfId);
+  if (known !== undefined) return known;
+  const owner = await workflowOwner(deps.temporal, wfId);
+  if (owner !== undefined) owners.remember(wfId, owner);
+  return owner;
 }
 
 function notFound() {

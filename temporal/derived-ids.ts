@@ -11,3 +11,12 @@ export function uuidFromKey(...parts: string[]): string {
   const hex = h.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/**
+ * A claim's id: one per visit *and practice*. EMRs number visits on their own (often sequentially), so two
+ * practices can bill the same visit id; the claim id, its workflow id (`claim:<id>`), CLM01 and the `claims` row
+ * all derive from this hash, never from the visit id alone.
+ */
+export function claimIdFor(practiceId: string, visitId: string): string {
+  return uuidFromKey('claim', practiceId, visitId);
+}

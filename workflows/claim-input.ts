@@ -1,5 +1,6 @@
 // The claim process's input for a signed visit, built in one place for both ways a claim starts: POST /v1/claims
-// and a "note signed" EMR event. The claim id IS the visit id (workflow `claim:<visit id>`) and CLM01 derives
+// and a "note signed" EMR event. Both paths name the claim by the same id — a hash of practice and visit id
+// (temporal/claim-ids.ts; the visit id itself for claims started before ids were scoped) — and CLM01 derives
 // from it, so whichever path comes second reuses the first one's process and the payer never sees a duplicate.
 // Pure (types only), so the API, the router's activities and tests can all use it.
 import type { ClaimCase } from '../activities/claims.js';
@@ -11,11 +12,13 @@ export function patientControlNumberFor(claimId: string): string {
 }
 
 export interface ClaimStartFacts {
+  /** The claim's id (temporal/claim-ids.ts `claimIdForStart`): one per practice and visit. */
+  claimId: string;
   practiceId: string;
   patientId: string;
   /** The practice's zone: "today" for the timely-filing and certification checks. */
   timezone: string;
-  /** The visit as the caller knows it; its `id` becomes the claim id. */
+  /** The visit as the caller knows it. */
   visit: Omit<ClaimCase['visit'], 'practiceId' | 'patientId'> & { id: string };
   parties: ClaimCase['parties'];
   planOfCareWorkflowId?: string;
@@ -25,7 +28,7 @@ export interface ClaimStartFacts {
 }
 
 export function buildClaimInput(f: ClaimStartFacts): ClaimInput {
-  const claimId = f.visit.id;
+  const claimId = f.claimId;
   return {
     timezone: f.timezone,
     ...(f.pollEveryMinutes !== undefined ? { pollEveryMinutes: f.pollEveryMinutes } : {}),

@@ -7,7 +7,7 @@
 // where the connectors and data keys live — the worker — with retries. The API therefore only has to hand the
 // event to Temporal (idempotently, `event:<hash of the delivery>`), answer 202 within milliseconds, and never
 // loses an event to an EMR outage: Temporal holds it until it is routed. Every step is idempotent on its own:
-// the claim id is the visit id (REJECT_DUPLICATE), the onboarding id a hash of the EMR patient, the plan of care
+// the claim id is a hash of practice and visit id (REJECT_DUPLICATE), the onboarding id a hash of the EMR patient, the plan of care
 // counts a visit id once, and the authorization's recordVisit reports a repeated visit as a duplicate. So the
 // same fact delivered under several webhook ids still has exactly one effect.
 //
@@ -246,7 +246,8 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       if (claim.outcome === 'started') workflowIds.push(claim.workflowId);
       steps.push(`claim:${claim.outcome}`);
     }
-    const visitId = 'missing' in built ? built.visitId : built.input.case.claimId;
+    // The visit's own id (claims started before ids were scoped by practice had it as their claim id too).
+    const visitId = 'missing' in built ? built.visitId : built.input.case.visit.id;
 
     // 2. The plan of care counts the treatment day (a visit id is counted once).
     if (open.planOfCare) {

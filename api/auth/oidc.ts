@@ -1,6 +1,7 @@
 // OIDC access tokens (SEC-AUTH-1): signature against the issuer's JWKS, issuer, audience, exp/nbf, and an
 // algorithm allow-list of asymmetric algorithms only (no `none`, no HS* — a public key must never be usable as
-// an HMAC secret). ptflow reads two claims: `practice_id` (tenancy) and `role`.
+// an HMAC secret). ptflow reads two claims: `practice_id` (tenancy) and `role`; and `amr` and `auth_time` for the
+// routes that demand a recent second factor (break-glass).
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { roles, type Principal, type Role } from './principal.js';
 
@@ -34,7 +35,18 @@ export function createOidcVerifier(settings: OidcSettings, keys?: JWTVerifyGetKe
       const amr = Array.isArray(payload.amr)
         ? payload.amr.filter((m): m is string => typeof m === 'string')
         : [];
-      return { id: `user:${payload.sub}`, type: 'user', role: role as Role, practiceId, amr };
+      const authTime =
+        typeof payload.auth_time === 'number' && Number.isFinite(payload.auth_time)
+          ? payload.auth_time
+          : undefined;
+      return {
+        id: `user:${payload.sub}`,
+        type: 'user',
+        role: role as Role,
+        practiceId,
+        amr,
+        ...(authTime !== undefined ? { authTime } : {}),
+      };
     } catch {
       // Any verification failure is the same 401 to the caller; the reason is not disclosed.
       return undefined;

@@ -11,6 +11,8 @@ export interface Principal {
   practiceId: string;
   /** Authentication methods (OIDC `amr`), for routes that demand MFA. */
   amr: string[];
+  /** When the user signed in (OIDC `auth_time`, seconds since the epoch); API keys have none. */
+  authTime?: number;
 }
 
 declare module 'fastify' {

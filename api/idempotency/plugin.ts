@@ -1,6 +1,6 @@
 // Idempotency-Key handling (security.md §4, API-IDEM-1..7) for routes that opt in with
 // `config: { idempotent: true }`. Runs as a preHandler — after authentication (the record is scoped to the
-// principal) and after schema validation (an invalid body never claims a key) — and stores the answer in
+// principal within its practice, store.ts `recordOwner`) and after schema validation (an invalid body never claims a key) — and stores the answer in
 // onSend, before the client sees it, so a retry after any response finds the record complete.
 import fp from 'fastify-plugin';
 import type { Database } from '../../db/connection.js';
@@ -13,6 +13,8 @@ import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   IDEMPOTENCY_TTL_MS,
+  legacyRecordOwner,
+  recordOwner,
   releaseIdempotencyKey,
 } from './store.js';
 
@@ -76,7 +78,7 @@ export const idempotencyPlugin = fp<IdempotencyDeps>(
         deps.db,
         deps.keyring,
         {
-          principalId: principal.id,
+          principalId: recordOwner(principal),
           method: req.method,
           route: req.routeOptions.url ?? req.url,
           key: parsed.key,
@@ -84,6 +86,7 @@ export const idempotencyPlugin = fp<IdempotencyDeps>(
         requestFingerprint({ params: req.params, body: req.body }),
         now(),
         deps.ttlMs ?? IDEMPOTENCY_TTL_MS,
+        legacyRecordOwner(principal),
       );
       switch (claim.kind) {
         case 'claimed':
@@ -111,7 +114,7 @@ export const idempotencyPlugin = fp<IdempotencyDeps>(
       if (recordId === undefined || replayed.has(req) || settled.has(req)) return payload;
       settled.add(req); // settle once, even if onSend ran again
       const status = reply.statusCode;
-      const principalId = req.principal?.id;
+      const principalId = req.principal ? recordOwner(req.principal) : undefined;
       try {
         const body =
           typeof payload === 'string'

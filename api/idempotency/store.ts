@@ -13,6 +13,7 @@ import { idempotencyRecords } from '../../db/schema.js';
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface RecordKey {
+  /** Whose key it is: `recordOwner(principal)`, the principal within its practice. */
   principalId: string;
   method: string;
   route: string;
@@ -36,6 +37,24 @@ export type ClaimResult =
 const ctx = (principalId: string, recordId: string) =>
   fieldContext('idempotency_records', 'response_enc', { tenant: principalId, rowId: recordId });
 
+/**
+ * The owner of a principal's idempotency records: the principal *within its practice*. A principal id alone
+ * (`user:<sub>`) is not unique across practices — two identity providers, or one that issues the same subject
+ * for two practices — and a key it shared would replay one practice's answer to the other.
+ */
+export function recordOwner(principal: { id: string; practiceId: string }): string {
+  return `${principal.practiceId}/${principal.id}`;
+}
+
+/**
+ * Records written before keys were scoped by practice were owned by the bare principal id. Only an API key's
+ * id (`apikey:<prefix>`, the prefix unique, the key bound to one practice) still names exactly one practice, so
+ * only API keys look for them, until they expire (IDEMPOTENCY_TTL_MS).
+ */
+export function legacyRecordOwner(principal: { id: string; type: string }): string | undefined {
+  return principal.type === 'api_key' ? principal.id : undefined;
+}
+
 export async function claimIdempotencyKey(
   db: Database,
   keyring: Keyring,
@@ -43,7 +62,14 @@ export async function claimIdempotencyKey(
   fingerprint: string,
   now: Date,
   ttlMs = IDEMPOTENCY_TTL_MS,
+  legacyPrincipalId?: string,
 ): Promise<ClaimResult> {
+  if (legacyPrincipalId !== undefined) {
+    const legacy = await findRecord(db, { ...k, principalId: legacyPrincipalId });
+    if (legacy && legacy.expiresAt.getTime() > now.getTime()) {
+      return settledClaim(keyring, legacyPrincipalId, legacy, fingerprint);
+    }
+  }
   // Two rounds at most: the second one after removing an expired record that held the key.
   for (let round = 0; round < 2; round++) {
     const inserted = await db
@@ -60,18 +86,7 @@ export async function claimIdempotencyKey(
       .returning({ id: idempotencyRecords.id });
     if (inserted[0]) return { kind: 'claimed', recordId: inserted[0].id };
 
-    const [existing] = await db
-      .select()
-      .from(idempotencyRecords)
-      .where(
-        and(
-          eq(idempotencyRecords.principalId, k.principalId),
-          eq(idempotencyRecords.method, k.method),
-          eq(idempotencyRecords.route, k.route),
-          eq(idempotencyRecords.key, k.key),
-        ),
-      )
-      .limit(1);
+    const existing = await findRecord(db, k);
     // Released between our insert and our read (a 4xx of the first request): try to claim again.
     if (!existing) continue;
     if (existing.expiresAt.getTime() <= now.getTime()) {
@@ -82,19 +97,45 @@ export async function claimIdempotencyKey(
         .where(and(eq(idempotencyRecords.id, existing.id), lte(idempotencyRecords.expiresAt, now)));
       continue;
     }
-    if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
-    if (existing.state !== 'complete' || !existing.responseEnc || existing.statusCode === null) {
-      return { kind: 'in_progress' };
-    }
-    const plain = decryptField(existing.responseEnc, ctx(k.principalId, existing.id), keyring);
-    const stored = JSON.parse(plain.toString('utf8')) as { contentType?: string; body: string };
-    return {
-      kind: 'replay',
-      response: { statusCode: existing.statusCode, contentType: stored.contentType, body: stored.body },
-    };
+    return settledClaim(keyring, k.principalId, existing, fingerprint);
   }
   // The key changed hands twice while we looked: treat it as a concurrent request.
   return { kind: 'in_progress' };
+}
+
+async function findRecord(db: Database, k: RecordKey) {
+  const [existing] = await db
+    .select()
+    .from(idempotencyRecords)
+    .where(
+      and(
+        eq(idempotencyRecords.principalId, k.principalId),
+        eq(idempotencyRecords.method, k.method),
+        eq(idempotencyRecords.route, k.route),
+        eq(idempotencyRecords.key, k.key),
+      ),
+    )
+    .limit(1);
+  return existing;
+}
+
+/** What a request finds under a key someone already holds: refusal, wait, or the stored answer. */
+function settledClaim(
+  keyring: Keyring,
+  principalId: string,
+  existing: typeof idempotencyRecords.$inferSelect,
+  fingerprint: string,
+): ClaimResult {
+  if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
+  if (existing.state !== 'complete' || !existing.responseEnc || existing.statusCode === null) {
+    return { kind: 'in_progress' };
+  }
+  const plain = decryptField(existing.responseEnc, ctx(principalId, existing.id), keyring);
+  const stored = JSON.parse(plain.toString('utf8')) as { contentType?: string; body: string };
+  return {
+    kind: 'replay',
+    response: { statusCode: existing.statusCode, contentType: stored.contentType, body: stored.body },
+  };
 }
 
 export async function completeIdempotencyKey(

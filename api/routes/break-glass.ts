@@ -3,6 +3,9 @@
 // (domain/break-glass.ts). Opening a grant is audited with purpose ETREAT and queues a notification to the
 // privacy officer; grants lapse by themselves and can be ended early. The reason is never echoed, logged or
 // audited: it may name a patient, so it is stored only encrypted under the data keyring (SEC-ENC-1).
+// Opening a grant needs a person with a recent second factor (OIDC `amr` + `auth_time`, policy in
+// domain/break-glass.ts): an API key gets 403 (InteractiveSignInRequired), a sign-in without a fresh second
+// factor 401 with an RFC 9470 step-up challenge (MfaRequired).
 // Without a keyring no grant can be opened: POST answers 503 and writes nothing (rather than storing the reason
 // in clear or the app refusing to boot for callers that never open grants); the composition root
 // (cli/services.ts) always passes the data keyring, so a running server always has emergency access.
@@ -10,7 +13,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/connection.js';
 import type { Keyring } from '../../db/crypto/keyring.js';
-import { breakGlassPolicies, breakGlassPolicyAt } from '../../domain/break-glass.js';
+import { breakGlassPolicies, breakGlassPolicyAt, checkSecondFactor } from '../../domain/break-glass.js';
 import { principalOf } from '../auth/plugin.js';
 import { activeGrants, endGrant, openGrant, type ActiveGrant } from '../break-glass/grants.js';
 import { fieldProblem, HttpProblem, problem } from '../problem.js';
@@ -68,6 +71,13 @@ export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZ
           tags: ['break-glass'],
           operationId: 'openBreakGlassGrant',
           summary: 'Open a time-boxed break-glass grant (full views of your practice; audited, reported)',
+          description:
+            "Needs a person signed in through OIDC with a recent second factor: the token's `amr` names a " +
+            "second factor (e.g. `mfa`, `otp`, `hwk`) and its `auth_time` lies within the policy's window " +
+            '(15 minutes). An API key cannot carry one and is refused with 403 (`reason: ' +
+            'InteractiveSignInRequired`); a sign-in without a fresh second factor gets 401 (`reason: MfaRequired`) ' +
+            'with `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=…` (RFC 9470): sign ' +
+            'in again with the second factor and retry.',
           body: z.strictObject({
             // Free text for the privacy officer; control characters (NUL cannot even be stored) are refused.
             reason: z
@@ -86,6 +96,30 @@ export const breakGlassRoutes = (deps: BreakGlassRouteDeps): FastifyPluginAsyncZ
         if (!keyring) throw new HttpProblem(problem(503, BREAK_GLASS_DISABLED));
         const now = deps.now();
         const policy = breakGlassPolicyAt(now);
+        const factor = checkSecondFactor(principal, now, policy);
+        if (!factor.ok && factor.reason === 'InteractiveSignInRequired') {
+          throw new HttpProblem(
+            problem(
+              403,
+              'Break-glass needs a person signed in with a second factor; an API key cannot open a grant.',
+              { reason: factor.reason },
+            ),
+          );
+        }
+        if (!factor.ok) {
+          // RFC 9470 step-up: the client signs the user in again with a second factor, then retries.
+          reply.header(
+            'www-authenticate',
+            `Bearer error="insufficient_user_authentication", error_description="A recent second factor is required", max_age=${(policy.secondFactor?.maxAgeMinutes ?? 0) * 60}`,
+          );
+          throw new HttpProblem(
+            problem(
+              401,
+              `Break-glass needs a second factor from a sign-in within the last ${policy.secondFactor?.maxAgeMinutes ?? 0} minutes; sign in again with it and retry.`,
+              { reason: factor.reason },
+            ),
+          );
+        }
         const { reason } = req.body;
         if (reason.length < policy.reasonMinChars || reason.length > policy.reasonMaxChars) {
           throw new HttpProblem(

@@ -1,5 +1,6 @@
-// Claims over REST (DESIGN §3): start the claim process for a signed visit (one per visit — the workflow id comes
-// from the visit id, so a repeated request can never file twice), its status, and corrections that release a
+// Claims over REST (DESIGN §3): start the claim process for a signed visit (one per visit and practice — the
+// claim id is a hash of both, so a repeated request can never file twice and another practice's visit with the
+// same id is another claim), its status (by claim id, or by visit id as before), and corrections that release a
 // held claim.
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -16,6 +17,7 @@ import {
   previewClaim,
   previewInputOf,
 } from '../../connectors/payer/preview.js';
+import { claimIdForStart } from '../../temporal/claim-ids.js';
 import { principalOf } from '../auth/plugin.js';
 import { ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps, startProcess } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
@@ -43,6 +45,10 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           tags: ['claims'],
           operationId: 'startClaim',
           summary: 'Start the claim process for a signed visit (one claim per visit)',
+          description:
+            'The claim id in the answer is derived from your practice and the visit id: the same visit posted again ' +
+            '(or signed in the EMR) reaches the same claim, and another practice using the same visit id has its own. ' +
+            "409 (`reason: AlreadyProcessed`) once the visit's claim has closed.",
           body: z.strictObject({
             patientId: z.uuid(),
             visit,
@@ -83,7 +89,9 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           .from(practices)
           .where(eq(practices.id, principal.practiceId));
         if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
-        const claimId = req.body.visit.id;
+        // One claim per visit and practice; a claim this practice started under the bare visit id (before ids
+        // were scoped) is the one reused.
+        const claimId = await claimIdForStart(deps.temporal, principal.practiceId, req.body.visit.id);
         // Only an episode of this practice may inform the claim (404 otherwise, like any foreign id).
         const pocWorkflowId = req.body.planOfCareId
           ? (await ownedProcess(deps, req, 'poc', req.body.planOfCareId)).workflowId
@@ -99,6 +107,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
             // Built like the claim a "note signed" EMR event starts (workflows/claim-input.ts): same id, same CLM01.
             args: [
               buildClaimInput({
+                claimId,
                 practiceId: principal.practiceId,
                 patientId: req.body.patientId,
                 timezone: practice.timezone,
@@ -160,6 +169,9 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           tags: ['claims'],
           operationId: 'getClaim',
           summary: 'Status of a claim',
+          description:
+            'By the claim id of the 202, or by the visit id (claims started before ids were scoped by practice ' +
+            "carry the visit id itself). Another practice's claim is a 404 like an unknown id.",
           params: id,
           response: { 200: claimStatusViews },
         },

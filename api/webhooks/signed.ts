@@ -72,6 +72,17 @@ function headerErrors(reason: string, headers: FastifyRequest['headers']): Field
   }));
 }
 
+/**
+ * The dedupe key of a delivery: practice, source and the sender's message id. Message ids are unique per
+ * sender only, so two sources (two EMRs of one practice, or two practices' EMRs) may use the same one; each is
+ * its own delivery. (Before the source was part of it the key was `<tenant>:<sha256(webhook-id)>`: a delivery
+ * re-routed across that change starts a second router workflow, whose every step is idempotent on its own —
+ * the same as the sender re-emitting the event under a new message id.)
+ */
+export function deliveryDedupeKey(tenant: string, sourceLabel: string, webhookId: string): string {
+  return `${tenant}:${sourceLabel}:${createHash('sha256').update(webhookId).digest('hex')}`;
+}
+
 export function signedWebhookHandler(kind: 'emr' | 'payer', deps: SignedWebhookDeps) {
   return async (req: FastifyRequest<{ Params: { source: string } }>, reply: FastifyReply) => {
     const source = deps.sources[req.params.source];
@@ -137,7 +148,7 @@ export function signedWebhookHandler(kind: 'emr' | 'payer', deps: SignedWebhookD
       tenant: source.tenant,
       webhookId: verified.id,
       inboxId: claim.inboxId,
-      dedupeKey: `${source.tenant}:${createHash('sha256').update(verified.id).digest('hex')}`,
+      dedupeKey: deliveryDedupeKey(source.tenant, label, verified.id),
     };
     try {
       await deps.router.route(event);

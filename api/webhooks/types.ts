@@ -13,7 +13,7 @@ interface VerifiedBase {
   /** The `webhook_events` row; the router's caller marks it processed. */
   inboxId: string;
   /**
-   * `<tenant>:<sha256(webhook-id)>`: a workflow id (or id suffix) for processes started by this event when no
+   * `<tenant>:<kind>:<source>:<sha256(webhook-id)>` (signed.ts `deliveryDedupeKey`): a workflow id (or id suffix) for processes started by this event when no
    * business key fits (WH-6). With `workflowIdConflictPolicy: 'USE_EXISTING'` a re-routed event never starts
    * a second process.
    */

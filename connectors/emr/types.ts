@@ -216,6 +216,12 @@ export type EmrCapability =
 export interface Emr {
   /** Which implementation/profile answers (for logs and metrics: never PHI). */
   readonly vendor: string;
+  /**
+   * The practice whose EMR this is, when the connection belongs to one. The event router never resolves
+   * another practice's events through it: a practice's sequential EMR ids would otherwise name this
+   * practice's patients. Unset: a connection shared by design (one-practice deployments).
+   */
+  readonly practiceId?: string;
 
   findPatient(query: PatientQuery): Promise<EmrPatient | undefined>;
   /** Create the patient, or update it when the EMR already holds our patient id. */

@@ -70,7 +70,7 @@ export const NoteInterventionSchema = z.strictObject({
 
 export const NoteSignedData = z.strictObject({
   practiceId: Uuid,
-  /** The signed visit (FHIR Encounter) id; the claim workflow id derives from it (one claim per visit). */
+  /** The signed visit (FHIR Encounter) id; the claim id derives from it and the practice (one claim per visit). */
   visitId: Id,
   emrAppointmentId: Id.nullable(),
   emrPatientId: Id,

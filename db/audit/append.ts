@@ -16,50 +16,68 @@ export async function appendAudit(
   db: Database,
   event: AuditEventInput,
 ): Promise<{ id: number; hash: string }> {
-  const parsed = auditEventSchema.safeParse(event);
-  if (!parsed.success) {
-    // Field paths and rule messages only: the rejected value may be the very PHI we keep out of the log.
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`invalid audit event: ${issue.path.join('.')} ${issue.message}`);
-  }
-  const e = parsed.data;
+  const [first] = await appendAuditBatch(db, [event]);
+  return first!;
+}
+
+/**
+ * Adds several events to the chain at once, in the given order: one transaction, one statement for their ids
+ * and the tip, one multi-row insert (a worker activity's PHI reads are written this way, not a round trip per
+ * row). All or none are recorded.
+ */
+export async function appendAuditBatch(
+  db: Database,
+  events: readonly AuditEventInput[],
+): Promise<{ id: number; hash: string }[]> {
+  if (events.length === 0) return [];
+  const parsedEvents = events.map((event) => {
+    const parsed = auditEventSchema.safeParse(event);
+    if (!parsed.success) {
+      // Field paths and rule messages only: the rejected value may be the very PHI we keep out of the log.
+      const issue = parsed.error.issues[0]!;
+      throw new Error(`invalid audit event: ${issue.path.join('.')} ${issue.message}`);
+    }
+    return parsed.data;
+  });
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-    const [head] = (await tx.execute(sql`
+    const heads = (await tx.execute(sql`
       select nextval(pg_get_serial_sequence('audit_events', 'id'))::bigint::text as id,
              date_trunc('milliseconds', clock_timestamp()) as now,
-             (select hash from audit_events order by id desc limit 1) as prev`)) as unknown as {
+             (select hash from audit_events order by id desc limit 1) as prev
+      from generate_series(1, ${parsedEvents.length}::int)`)) as unknown as {
       id: string;
       now: Date | string;
       prev: string | null;
     }[];
-    const row: Omit<AuditRow, 'prevHash' | 'hash'> = {
-      id: Number(head!.id),
-      recordedAt: new Date(head!.now),
-      actorId: e.actorId,
-      actorType: e.actorType,
-      actorRole: e.actorRole ?? null,
-      sourceIp: e.sourceIp ?? null,
-      action: e.action,
-      resourceType: e.resourceType,
-      resourceId: e.resourceId ?? null,
-      patientRef: e.patientRef ?? null,
-      purposeOfUse: e.purposeOfUse ?? null,
-      outcome: e.outcome,
-      requestId: e.requestId ?? null,
-      workflowId: e.workflowId ?? null,
-      fieldsDisclosed: e.fieldsDisclosed ?? null,
-    };
-    const prevHash = head!.prev ?? GENESIS_HASH;
-    const hash = auditHash(prevHash, row);
-    await tx.insert(auditEvents).values({
-      ...row,
-      actorType: e.actorType,
-      action: e.action,
-      outcome: e.outcome,
-      prevHash,
-      hash,
+    // Ids ascend in chain order (the lock makes this transaction the only one taking them now).
+    const ids = heads.map((h) => Number(h.id)).sort((a, b) => a - b);
+    const recordedAt = new Date(heads[0]!.now);
+    let prevHash = heads[0]!.prev ?? GENESIS_HASH;
+    const rows = parsedEvents.map((e, i) => {
+      const row: Omit<AuditRow, 'prevHash' | 'hash'> = {
+        id: ids[i]!,
+        recordedAt,
+        actorId: e.actorId,
+        actorType: e.actorType,
+        actorRole: e.actorRole ?? null,
+        sourceIp: e.sourceIp ?? null,
+        action: e.action,
+        resourceType: e.resourceType,
+        resourceId: e.resourceId ?? null,
+        patientRef: e.patientRef ?? null,
+        purposeOfUse: e.purposeOfUse ?? null,
+        outcome: e.outcome,
+        requestId: e.requestId ?? null,
+        workflowId: e.workflowId ?? null,
+        fieldsDisclosed: e.fieldsDisclosed ?? null,
+      };
+      const hash = auditHash(prevHash, row);
+      const stored = { ...row, actorType: e.actorType, action: e.action, outcome: e.outcome, prevHash, hash };
+      prevHash = hash;
+      return stored;
     });
-    return { id: row.id, hash };
+    await tx.insert(auditEvents).values(rows);
+    return rows.map((r) => ({ id: r.id, hash: r.hash }));
   });
 }

@@ -1,6 +1,7 @@
 // Coverages of our patients (DESIGN §4): the member id encrypted (bound to row and practice) and hashed per
 // payer for lookups; the verification status the onboarding keeps current. Upsert is idempotent on our id.
 import { and, eq } from 'drizzle-orm';
+import { recordPhiRead } from '../audit/phi-reads.js';
 import type { Database } from '../connection.js';
 import { memberIdHash } from '../crypto/blind-index.js';
 import { fieldContext } from '../crypto/encrypted-tables.js';
@@ -71,13 +72,20 @@ export function createCoverageRepository(db: Database, keys: RepositoryKeys) {
         .from(coverages)
         .where(and(eq(coverages.id, coverageId), eq(coverages.practiceId, practiceId)));
       if (!row) return undefined;
+      const memberId = decryptFieldText(row.memberIdEnc, ctx(practiceId, coverageId), keys.keyring);
+      recordPhiRead({
+        table: 'coverages',
+        rowId: coverageId,
+        patientRef: row.patientId,
+        fields: ['memberId'],
+      });
       return {
         coverageId,
         practiceId,
         patientId: row.patientId,
         payerId: row.payerId,
         priority: row.priority,
-        memberId: decryptFieldText(row.memberIdEnc, ctx(practiceId, coverageId), keys.keyring),
+        memberId,
         status: row.status,
       };
     },

@@ -2,6 +2,7 @@
 // the payer's 271 — which names the member — encrypted, bound to its coverage. Idempotent on the check id
 // the workflow chose, so a retried activity records one row.
 import { eq } from 'drizzle-orm';
+import { recordPhiRead } from '../audit/phi-reads.js';
 import type { Database } from '../connection.js';
 import { fieldContext } from '../crypto/encrypted-tables.js';
 import { decryptFieldText, encryptField } from '../crypto/field-encryption.js';
@@ -45,14 +46,17 @@ export function createEligibilityCheckRepository(db: Database, keys: RepositoryK
     async get(checkId: string): Promise<EligibilityCheckRecord | undefined> {
       const [row] = await db.select().from(eligibilityChecks).where(eq(eligibilityChecks.id, checkId));
       if (!row) return undefined;
+      const raw271 = row.raw271Enc
+        ? decryptFieldText(row.raw271Enc, ctx(row.coverageId, checkId), keys.keyring)
+        : undefined;
+      if (raw271 !== undefined)
+        recordPhiRead({ table: 'eligibility_checks', rowId: checkId, fields: ['raw271'] });
       return {
         checkId,
         coverageId: row.coverageId,
         checkedAt: row.checkedAt,
         summary: row.summary as EligibilitySummary,
-        ...(row.raw271Enc
-          ? { raw271: decryptFieldText(row.raw271Enc, ctx(row.coverageId, checkId), keys.keyring) }
-          : {}),
+        ...(raw271 !== undefined ? { raw271 } : {}),
       };
     },
   };

@@ -2,6 +2,7 @@
 // row and practice (AAD), a keyed match hash of last name + date of birth for lookups without decrypting.
 // Upsert is idempotent on our patient id, so a retried activity or a repeated webhook changes nothing twice.
 import { and, eq, sql } from 'drizzle-orm';
+import { recordPhiRead } from '../audit/phi-reads.js';
 import type { Database } from '../connection.js';
 import { patientMatchHash } from '../crypto/blind-index.js';
 import { fieldContext } from '../crypto/encrypted-tables.js';
@@ -70,6 +71,7 @@ export function createPatientRepository(db: Database, keys: RepositoryKeys) {
       const stored = JSON.parse(
         decryptFieldText(row.demographicsEnc, ctx(practiceId, patientId), keys.keyring),
       ) as StoredDemographics;
+      recordPhiRead({ table: 'patients', rowId: patientId, patientRef: patientId, fields: ['demographics'] });
       return {
         patientId,
         practiceId,

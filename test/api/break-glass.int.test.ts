@@ -26,7 +26,8 @@ afterAll(async () => {
 
 const REASON = 'ZZCANARY-77 unresponsive in clinic, need coverage and claim history';
 
-function call(
+/** A request by a person of `side` with `role`, signed in through OIDC with a second factor just now. */
+async function call(
   method: 'GET' | 'POST' | 'DELETE',
   role: Role,
   url: string,
@@ -36,13 +37,16 @@ function call(
   return stack.app.inject({
     method,
     url,
-    headers: { ...stack.auth[side][role], ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
+    headers: {
+      ...(await stack.userAuth(side, role)),
+      ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
+    },
     ...(body ? { payload: body } : {}),
   });
 }
 
-// API keys are `ptf_<prefix>_<secret>`; their principal is `apikey:<prefix>`.
-const adminId = () => `apikey:${stack.keys.own.admin.split('_')[1]}`;
+// Users are `user:<sub>`; the stack's users are `<side>-<role>`.
+const adminId = () => 'user:own-admin';
 
 async function auditRows(where: { resourceType: string; purpose?: string }) {
   return stack.db.sql<
@@ -95,6 +99,50 @@ describe('break-glass', () => {
     });
     expect(long.statusCode).toBe(400);
     expect(await stack.db.sql`select 1 from break_glass_grants`).toHaveLength(0);
+  });
+
+  it('needs a recent second factor from a sign-in: API keys 403, no or stale MFA 401 with a step-up challenge', async () => {
+    const open = (headers: { authorization: string }) =>
+      stack.app.inject({
+        method: 'POST',
+        url: '/v1/break-glass',
+        headers: { ...headers, 'idempotency-key': randomUUID() },
+        payload: { reason: REASON },
+      });
+    // An API key cannot carry a second factor: refused whatever its role may do otherwise.
+    for (const role of ['admin', 'therapist'] as const) {
+      const byKey = await open(stack.auth.own[role]);
+      expect(byKey.statusCode).toBe(403);
+      expect(byKey.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(byKey.json()).toMatchObject({ status: 403, reason: 'InteractiveSignInRequired' });
+      expect(byKey.body).not.toContain('ZZCANARY');
+    }
+    const maxAge = policy.secondFactor!.maxAgeMinutes * 60;
+    const refusedSignIns = [
+      await stack.userAuth('own', 'admin', { amr: ['pwd'] }),
+      await stack.userAuth('own', 'admin', { amr: [] }),
+      await stack.userAuth('own', 'admin', { amr: ['pwd', 'otp'], authAgeSeconds: maxAge + 60 }),
+      await stack.userAuth('own', 'admin', { amr: ['mfa'], authAgeSeconds: null }),
+    ];
+    for (const headers of refusedSignIns) {
+      const res = await open(headers);
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({ status: 401, reason: 'MfaRequired' });
+      expect(res.headers['www-authenticate']).toContain('error="insufficient_user_authentication"');
+      expect(res.headers['www-authenticate']).toContain(`max_age=${maxAge}`);
+      expect(res.body).not.toContain('ZZCANARY');
+    }
+    // The same person's other routes do not need the second factor.
+    const listed = await stack.app.inject({
+      method: 'GET',
+      url: '/v1/break-glass',
+      headers: await stack.userAuth('own', 'admin', { amr: ['pwd'] }),
+    });
+    expect(listed.statusCode).toBe(200);
+    expect(await stack.db.sql`select 1 from break_glass_grants`).toHaveLength(0);
+    const audited = await stack.db.sql`select 1 from audit_events where resource_type = 'break_glass_grant'`;
+    expect(audited).toHaveLength(0);
   });
 
   it('opens a time-boxed grant: grant row, ETREAT audit event and a queued privacy-officer notification', async () => {

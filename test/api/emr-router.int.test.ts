@@ -3,7 +3,7 @@
 // router, which starts an `emrEventRouter` workflow on the shared dev server; the worker resolves our patient
 // (EMR + our encrypted mirror in PostgreSQL) and starts or signals the processes, the claim going to the sandbox
 // payer over real X12. Scenario 8: the same "note signed" delivered three times files exactly one claim.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import type { AuthorizationPayerPort } from '../../activities/authorizations.js'
 import { createActivities } from '../../activities/index.js';
 import { buildApp } from '../../api/app.js';
 import { createEmrEventRouter, eventWorkflowUuid } from '../../api/webhooks/emr-router.js';
+import { deliveryDedupeKey } from '../../api/webhooks/signed.js';
 import { loadConfig } from '../../cli/config.js';
 import { devOnboardingConnectors, devPracticeProfile } from '../../cli/dev-sandboxes.js';
 import { dataKeys } from '../../cli/keyrings.js';
@@ -30,7 +31,7 @@ import { createPatientRepository } from '../../db/repositories/patients.js';
 import { claims, tasks, webhookEvents } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
-import { uuidFromKey } from '../../temporal/derived-ids.js';
+import { claimIdFor, uuidFromKey } from '../../temporal/derived-ids.js';
 import { startIdempotently } from '../../temporal/start-process.js';
 import { claimStatusQuery } from '../../workflows/claim.js';
 import { patientControlNumberFor } from '../../workflows/claim-input.js';
@@ -137,7 +138,7 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeou
 
 /** The router workflow a delivery started (its id derives from the delivery's webhook id). */
 function routerRun(webhookId: string) {
-  const dedupeKey = `${DEMO_PRACTICE_ID}:${createHash('sha256').update(webhookId).digest('hex')}`;
+  const dedupeKey = deliveryDedupeKey(DEMO_PRACTICE_ID, 'emr:sandbox', webhookId);
   return client.workflow.getHandle(workflowId('event', eventWorkflowUuid(dedupeKey)));
 }
 const routed = (webhookId: string) => routerRun(webhookId).result() as Promise<EventRouteResult>;
@@ -278,23 +279,25 @@ describe('EMR event router', () => {
 
     const first = await routed(note!.id);
     expect(first).toMatchObject({ type: 'note.signed', outcome: 'routed', patientId });
-    expect(first.workflowIds).toContain(workflowId('claim', visit.visitId));
+    // The claim's id derives from practice and visit id, exactly as POST /v1/claims derives it.
+    const claimId = claimIdFor(DEMO_PRACTICE_ID, visit.visitId);
+    expect(first.workflowIds).toContain(workflowId('claim', claimId));
     const third = await routed(reEmittedId);
     expect(third.outcome).toBe('routed');
     expect(third.steps.filter((s) => s.startsWith('claim:'))).toHaveLength(1);
 
-    // The claim process (id = visit id, as POST /v1/claims would use) runs to payment, filed once.
-    const claim = client.workflow.getHandle(workflowId('claim', visit.visitId));
+    // The claim process runs to payment, filed once.
+    const claim = client.workflow.getHandle(workflowId('claim', claimId));
     expect(((await claim.result()) as { state: string }).state).toBe('paid');
     expect(await claim.query(claimStatusQuery)).toMatchObject({ attempt: 1, frequency: '1' });
-    const pcn = patientControlNumberFor(visit.visitId);
+    const pcn = patientControlNumberFor(claimId);
     const atPayer = await db.sql`
       select status, frequency from sandbox_payer.claims where patient_control_number = ${pcn}`;
     expect(atPayer).toEqual([{ status: 'paid', frequency: '1' }]);
     const remits = await db.sql`
       select count(*)::int as n from sandbox_payer.responses where type = '835' and x12 like ${`%${pcn}%`}`;
     expect(remits[0]?.n).toBe(1);
-    const [ours] = await db.db.select().from(claims).where(eq(claims.id, visit.visitId));
+    const [ours] = await db.db.select().from(claims).where(eq(claims.id, claimId));
     expect(ours).toMatchObject({ submissions: 1, status: 'paid', patientId });
 
     // Both accepted deliveries are recorded in the inbox and marked processed.
@@ -531,9 +534,9 @@ describe('EMR event router', () => {
     expect(await routed(id)).toMatchObject({ outcome: 'unknown_patient', workflowIds: [], steps: [] });
     const [row] = await db.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, id));
     expect(row?.processedAt).toBeInstanceOf(Date);
-    await expect(client.workflow.getHandle(workflowId('claim', visitId)).describe()).rejects.toBeInstanceOf(
-      WorkflowNotFoundError,
-    );
+    await expect(
+      client.workflow.getHandle(workflowId('claim', claimIdFor(DEMO_PRACTICE_ID, visitId))).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
     // A redelivery after routing is a plain duplicate: recorded once.
     expect((await post(JSON.stringify(event), id)).status).toBe(200);
   });

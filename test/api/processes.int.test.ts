@@ -12,6 +12,7 @@ import { practices } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { addDays } from '../../domain/core/dates.js';
 import { localDate } from '../../domain/core/zoned.js';
+import { claimIdFor } from '../../temporal/derived-ids.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -192,10 +193,12 @@ describe('claims through the API', () => {
       payload: body,
     });
     expect(start.statusCode).toBe(202);
+    // The claim id is a hash of practice and visit id (another practice's visit with this id is another claim).
+    const claimId = claimIdFor(DEMO_PRACTICE_ID, visitId);
     expect(start.json()).toEqual({
-      id: visitId,
+      id: claimId,
       status: 'started',
-      links: { self: `/v1/claims/${visitId}` },
+      links: { self: `/v1/claims/${claimId}` },
     });
     // The same visit again: the same process, not a second claim.
     expect(
@@ -205,15 +208,20 @@ describe('claims through the API', () => {
 
     let claim = { state: '', lines: [] as { modifiers: string[] }[] };
     for (let i = 0; i < 100 && claim.state !== 'paid'; i++) {
+      // By claim id, and (as before ids were scoped) by the visit id.
       claim = (
-        await app.inject({ method: 'GET', url: `/v1/claims/${visitId}`, headers: auth.biller })
+        await app.inject({
+          method: 'GET',
+          url: `/v1/claims/${i % 2 === 0 ? claimId : visitId}`,
+          headers: auth.biller,
+        })
       ).json();
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(claim.state).toBe('paid');
     expect(claim.lines[0]?.modifiers).toEqual(expect.arrayContaining(['GP', 'KX']));
     const atPayer =
-      await db.sql`select count(*)::int as n from sandbox_payer.claims where patient_control_number like ${`PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`}`;
+      await db.sql`select count(*)::int as n from sandbox_payer.claims where patient_control_number like ${`PT${claimId.replace(/-/g, '').slice(0, 18).toUpperCase()}`}`;
     expect(atPayer[0]?.n).toBe(1);
     // Once the claim has closed, the visit is never billed again: 409 with a reason, not a second claim or a 500.
     let again = { statusCode: 0, json: (): unknown => ({}), headers: {} as Record<string, unknown> };

@@ -86,11 +86,15 @@ interface Case {
   after?: (role: Role, body: unknown) => Promise<void>;
 }
 
-/** Opens a break-glass grant as `role` of the demo practice and returns its id. */
+/**
+ * Opens a break-glass grant as a person with `role` of the demo practice (OIDC sign-in with a recent second
+ * factor: API keys cannot open one) and returns its id.
+ */
 async function openGrant(role: Role): Promise<string> {
   const res = await send('POST', 'own', role, {
     url: '/v1/break-glass',
     body: { reason: 'Role matrix: checking the break-glass routes' },
+    headers: await stack.userAuth('own', role),
   });
   expect(res.statusCode, `break-glass as ${role}`).toBe(201);
   return (res.json() as { id: string }).id;
@@ -375,10 +379,16 @@ const cases: Case[] = [
     url: '/v1/break-glass',
     allowed: ['admin', 'therapist'],
     ok: 201,
-    own: () => ({ url: '/v1/break-glass', body: { reason: 'Role matrix: checking the break-glass routes' } }),
+    // A person with a recent second factor (break-glass refuses API keys); each role as its own user.
+    own: async (role) => ({
+      url: '/v1/break-glass',
+      body: { reason: 'Role matrix: checking the break-glass routes' },
+      headers: await stack.userAuth('own', role),
+    }),
     after: async (role, body) => {
       const ended = await send('DELETE', 'own', role, {
         url: `/v1/break-glass/${(body as { id: string }).id}`,
+        headers: await stack.userAuth('own', role),
       });
       expect(ended.statusCode).toBe(204);
     },
@@ -398,6 +408,7 @@ const cases: Case[] = [
     ok: 204,
     own: async (role) => ({
       url: `/v1/break-glass/${role === 'admin' || role === 'therapist' ? await openGrant(role) : randomUUID()}`,
+      headers: await stack.userAuth('own', role),
     }),
     other: async () => {
       foreignGrant ??= (

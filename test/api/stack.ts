@@ -7,14 +7,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { generateKeyPair, SignJWT } from 'jose';
 import { createActivities } from '../../activities/index.js';
 import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
 import { buildApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
+import { createOidcVerifier } from '../../api/auth/oidc.js';
+import { createEmrEventRouter } from '../../api/webhooks/emr-router.js';
 import { roles, type Principal, type Role } from '../../api/auth/principal.js';
 import { openGrant, type ActiveGrant } from '../../api/break-glass/grants.js';
 import { loadConfig } from '../../cli/config.js';
-import { devOnboardingConnectors } from '../../cli/dev-sandboxes.js';
+import { devOnboardingConnectors, devPracticeProfile } from '../../cli/dev-sandboxes.js';
+import type { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
+import { generateWebhookSecret } from '../../connectors/webhooks/standard-webhooks.js';
 import { generateKeyring, type Keyring } from '../../db/crypto/keyring.js';
 import { practices } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
@@ -37,6 +42,16 @@ export interface ApiStack {
   taskQueue: string;
   /** Bearer headers per practice and role. */
   auth: Record<'own' | 'other', Record<Role, { authorization: string }>>;
+  /**
+   * Bearer headers of a person signed in through the stack's OIDC issuer (a key pair made for the stack, checked
+   * by the production verifier): `sub` `<side>-<role>` unless given, `amr` ['pwd', 'mfa'] and signed in just now
+   * unless told otherwise (break-glass needs a recent second factor).
+   */
+  userAuth(
+    side: 'own' | 'other',
+    role: Role,
+    opts?: { sub?: string; amr?: string[]; authAgeSeconds?: number | null },
+  ): Promise<{ authorization: string }>;
   /** Raw API keys (for the CLI). */
   keys: Record<'own' | 'other', Record<Role, string>>;
   /**
@@ -46,6 +61,13 @@ export interface ApiStack {
   clock: { offsetMs: number; now(): Date };
   /** The data keyring (column encryption): idempotent answers and break-glass reasons, as in production. */
   dataKeyring: Keyring;
+  /** The demo practice's sandbox EMR (the worker's EMR connector). */
+  emr: SandboxEmr;
+  /**
+   * Signed EMR webhook sources, when the stack was started with `emrWebhooks`: `emr/own` speaks for the demo
+   * practice, `emr/other` for the other one (each with its own secret), routed by the production router.
+   */
+  webhookSecrets: Record<'own' | 'other', string>;
   /** Opens a break-glass grant of the demo practice for a principal that holds no API key of this stack. */
   breakGlass(principal: Omit<Principal, 'practiceId'>): Promise<ActiveGrant>;
   /** A humanTask of the demo practice assigned to `role`, listed once its row exists. */
@@ -62,7 +84,7 @@ const pendingPayer: AuthorizationPayerPort = {
 /** The physician's fax/portal: every document is "sent" at once. */
 const receipt = async () => ({ transmissionId: `tx-${randomUUID()}`, sentAt: new Date().toISOString() });
 
-export async function startApiStack(): Promise<ApiStack> {
+export async function startApiStack(opts: { emrWebhooks?: boolean } = {}): Promise<ApiStack> {
   const db = await createTestDatabase();
   await seedDemoPractice(db.db);
   await db.db
@@ -86,6 +108,13 @@ export async function startApiStack(): Promise<ApiStack> {
       payerConnector: payer.connector,
       onboarding: sandboxes.deps,
       statements: { sendStatement: async () => undefined },
+      // Both practices have a billing/intake profile: what keeps one practice's events out of the other's EMR
+      // is the EMR connection's own practice, not a missing profile.
+      eventRouting: {
+        practiceProfile: async (practiceId) =>
+          devPracticeProfile(practiceId === OTHER_PRACTICE_ID ? DEMO_PRACTICE_ID : practiceId),
+        claimPollMinutes: 0.01,
+      },
       physician: { sendPlanOfCare: receipt, sendProgressSummary: receipt, sendDischargeSummary: receipt },
     }),
   );
@@ -94,8 +123,35 @@ export async function startApiStack(): Promise<ApiStack> {
     offsetMs: 0,
     now: () => new Date(Date.now() + clock.offsetMs),
   };
+  const issuer = 'https://idp.test.invalid';
+  const audience = 'ptflow-api';
+  const signing = await generateKeyPair('ES256');
+  const oidc = createOidcVerifier(
+    { issuer, audience, jwksUrl: `${issuer}/jwks` },
+    async () => signing.publicKey,
+  );
+  const webhookSecrets = { own: generateWebhookSecret(), other: generateWebhookSecret() };
   const app = await buildApp({
     now: () => clock.now(),
+    oidc,
+    ...(opts.emrWebhooks
+      ? {
+          webhooks: {
+            settings: {
+              perMinute: 100_000,
+              sources: {
+                emr: {
+                  own: { tenant: DEMO_PRACTICE_ID, secrets: [webhookSecrets.own] },
+                  other: { tenant: OTHER_PRACTICE_ID, secrets: [webhookSecrets.other] },
+                },
+                payer: {},
+                messaging: {},
+              },
+            },
+            router: createEmrEventRouter({ temporal: temporal.client, taskQueue }),
+          },
+        }
+      : {}),
     logLevel: 'silent',
     db: db.db,
     temporal: temporal.client,
@@ -131,6 +187,27 @@ export async function startApiStack(): Promise<ApiStack> {
     keys,
     clock,
     dataKeyring,
+    emr: sandboxes.emr,
+    webhookSecrets,
+    async userAuth(side, role, opts = {}) {
+      const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+      const authAge = opts.authAgeSeconds === undefined ? 5 : opts.authAgeSeconds;
+      const token = await new SignJWT({
+        role,
+        practice_id: side === 'own' ? DEMO_PRACTICE_ID : OTHER_PRACTICE_ID,
+        amr: opts.amr ?? ['pwd', 'mfa'],
+        ...(authAge === null ? {} : { auth_time: nowSeconds - authAge }),
+      })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject(opts.sub ?? `${side}-${role}`)
+        // The token's own validity is checked against real time; auth_time against the API's (shiftable) clock.
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(signing.privateKey);
+      return { authorization: `Bearer ${token}` };
+    },
     async breakGlass(principal) {
       const opened = await openGrant(
         db.db,

@@ -1,13 +1,14 @@
 // The webhook routes as `ptflow api` composes them (cli/services.ts startApiService): a signed EMR delivery
 // starts an `emrEventRouter` workflow on the configured task queue (the worker routes it), and Twilio inbound
 // messages and status callbacks are recorded by the messaging service in our tables, answered with TwiML.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createEmrEventRouter, eventWorkflowUuid } from '../../api/webhooks/emr-router.js';
+import { deliveryDedupeKey } from '../../api/webhooks/signed.js';
 import { loadConfig } from '../../cli/config.js';
 import { startApiService, type ApiService } from '../../cli/services.js';
 import { computeTwilioSignature } from '../../connectors/messaging/sms/twilio-signature.js';
@@ -120,7 +121,7 @@ describe('webhooks composed by startApiService', () => {
     expect(res.status).toBe(202);
     const temporal = await devServerClient();
     try {
-      const dedupeKey = `${DEMO_PRACTICE_ID}:${createHash('sha256').update(id).digest('hex')}`;
+      const dedupeKey = deliveryDedupeKey(DEMO_PRACTICE_ID, 'emr:sandbox', id);
       const handle = temporal.client.workflow.getHandle(workflowId('event', eventWorkflowUuid(dedupeKey)));
       const described = await handle.describe();
       expect(described).toMatchObject({ type: 'emrEventRouter', taskQueue });

@@ -170,7 +170,7 @@ describe('EMR webhooks', () => {
     const calls = routed.filter((e) => e.webhookId === headers['webhook-id']);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ kind: 'emr', source: 'sandbox', tenant: DEMO_PRACTICE_ID, event });
-    expect(calls[0]!.dedupeKey).toMatch(new RegExp(`^${DEMO_PRACTICE_ID}:[0-9a-f]{64}$`));
+    expect(calls[0]!.dedupeKey).toMatch(new RegExp(`^${DEMO_PRACTICE_ID}:emr:sandbox:[0-9a-f]{64}$`));
     const rows =
       await db.sql`select source, tenant, body_sha256, processed_at from webhook_events where event_id = ${headers['webhook-id']}`;
     expect(rows).toHaveLength(1);

@@ -254,7 +254,7 @@ export async function claimJourney(h: ChaosHarness, variant: 'paid' | 'replaced'
   const visitId = randomUUID();
   const patientId = randomUUID();
   const replaced = variant === 'replaced';
-  await expectStatus(
+  const started = await expectStatus(
     api(h, 'POST', '/v1/claims', h.keys.biller, {
       patientId,
       ...(replaced ? { priorAuthNumber: 'AUTH-ON-FILE-1' } : { kxAccruedAllowedCents: 300_000 }),
@@ -289,7 +289,9 @@ export async function claimJourney(h: ChaosHarness, variant: 'paid' | 'replaced'
     'start claim',
   );
   timings.startAnswered = Date.now() - t0;
-  const wf = `claim:${visitId}`;
+  // The claim id derives from practice and visit id (temporal/derived-ids.ts claimIdFor): the 202 names it.
+  const claimId = (started.json as { id: string }).id;
+  const wf = `claim:${claimId}`;
   const result = (await retrying(() => h.temporal.client.workflow.getHandle(wf).result())) as {
     state: string;
   };
@@ -300,8 +302,8 @@ export async function claimJourney(h: ChaosHarness, variant: 'paid' | 'replaced'
     workflowIds: [wf],
     patientId,
     claim: {
-      claimId: visitId,
-      pcn: `PT${visitId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
+      claimId,
+      pcn: `PT${claimId.replace(/-/g, '').slice(0, 18).toUpperCase()}`,
       expectedVersions: replaced ? 2 : 1,
     },
     timings,

@@ -14,6 +14,7 @@ import { generateKeyring } from '../../db/crypto/keyring.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { claimIdFor } from '../../temporal/derived-ids.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, uniqueTaskQueue } from '../helpers/temporal.js';
 import { lineSink, newCanary } from './canary.js';
@@ -167,7 +168,9 @@ describe('a flipped byte in an encrypted column', () => {
       };
       const first = await app.inject(request);
       expect(first.statusCode).toBe(202);
-      expect(first.json()).toMatchObject({ id: visitId });
+      // The claim id derives from practice and visit id (issue #20).
+      const claimId = claimIdFor(DEMO_PRACTICE_ID, visitId);
+      expect(first.json()).toMatchObject({ id: claimId });
       const replay = await app.inject(request);
       expect(replay.statusCode).toBe(202);
       expect(replay.body).toBe(first.body);
@@ -180,6 +183,7 @@ describe('a flipped byte in an encrypted column', () => {
       expect(tampered.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(tampered.json()).toMatchObject({ status: 500, detail: 'An internal error occurred.' });
       expect(tampered.body).not.toContain(visitId);
+      expect(tampered.body).not.toContain(claimId);
       expect(tampered.body).not.toContain(CANARY);
       const logged = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(logged.find((l) => l.msg === 'unhandled error')).toMatchObject({
@@ -187,7 +191,7 @@ describe('a flipped byte in an encrypted column', () => {
       });
       expect(logs.lines.join('\n')).not.toContain(CANARY);
 
-      await temporal.client.workflow.getHandle(`claim:${visitId}`).terminate('test cleanup');
+      await temporal.client.workflow.getHandle(`claim:${claimId}`).terminate('test cleanup');
     });
   });
 });

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isUuid, workflowId } from '../../domain/ids.js';
-import { uuidFromKey } from '../../temporal/derived-ids.js';
+import { claimIdFor, uuidFromKey } from '../../temporal/derived-ids.js';
 
 describe('uuidFromKey', () => {
   it('is a version-8 UUID the workflow-id builder accepts, the same for the same key', () => {
@@ -21,5 +21,19 @@ describe('uuidFromKey', () => {
   it('separates the parts: ("ab", "c") and ("a", "bc") are different keys', () => {
     expect(uuidFromKey('ab', 'c')).not.toBe(uuidFromKey('a', 'bc'));
     expect(uuidFromKey('patient', 'p1', 'e1')).not.toBe(uuidFromKey('onboarding', 'p1', 'e1'));
+  });
+});
+
+describe('claimIdFor (issue #20: claim ids scoped by practice)', () => {
+  it('is one id per practice and visit: deterministic, a valid claim workflow id, never the bare visit id', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.uuid(), fc.string({ minLength: 1, maxLength: 64 }), (a, b, visitId) => {
+        const id = claimIdFor(a, visitId);
+        expect(claimIdFor(a, visitId)).toBe(id);
+        expect(workflowId('claim', id)).toBe(`claim:${id}`);
+        expect(id).not.toBe(visitId);
+        if (a !== b) expect(claimIdFor(b, visitId)).not.toBe(id);
+      }),
+    );
   });
 });

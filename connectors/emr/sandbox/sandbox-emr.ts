@@ -74,6 +74,8 @@ function isUniqueViolation(err: unknown): boolean {
 
 export class SandboxEmr implements Emr {
   readonly vendor = 'sandbox';
+  /** The sandbox simulates one practice's EMR. */
+  readonly practiceId: string;
   readonly db: Db;
   readonly webhooks: WebhookSender;
   private readonly now: () => Date;
@@ -84,6 +86,7 @@ export class SandboxEmr implements Emr {
     private readonly opts: SandboxEmrOptions,
   ) {
     this.db = drizzle(sql, { schema });
+    this.practiceId = opts.practiceId;
     this.now = opts.now ?? (() => new Date());
     this.slotMinutes = opts.slotMinutes ?? 60;
     this.webhooks = new WebhookSender(this.db, opts);
