@@ -16,6 +16,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -47,6 +48,7 @@ import {
   type OnboardingMessageStep,
 } from '../domain/onboarding/steps.js';
 import type { StaffRole } from '../domain/tasks.js';
+import { coverageCheckedSignal, isCoverageChecked } from './coverage-signal.js';
 import { cancelTaskSignal, humanTask, type HumanTaskResult } from './human-task.js';
 import { planOfCare } from './plan-of-care.js';
 import { priorAuthorization } from './prior-auth.js';
@@ -84,6 +86,10 @@ export interface OnboardingStatus {
     copayCents?: number;
   }[];
   forms: { state: 'not_sent' | 'sent' | 'completed'; remindersSent: number };
+  /**
+   * Messages as they went: sent, blocked_<reason>, or `dropped` when one waiting out the patient's quiet
+   * hours became moot first (the patient checked in, or sent the insurance update it asked for).
+   */
   messages: { template: PatientMessageInput['template']; status: string }[];
   appointment?: { emrAppointmentId: string; start?: string; therapistId?: string; locationId?: string };
   authorizationWorkflowId?: string;
@@ -91,6 +97,8 @@ export interface OnboardingStatus {
   planOfCareWorkflowId?: string;
   openTasks: number;
   needsAttention: boolean;
+  /** Coverages the nightly re-verification found inactive or not found (NeedsAttention until updated). */
+  coverageAlerts?: string[];
   cancelReason?: string;
 }
 
@@ -153,6 +161,13 @@ export const bookingActivityOptions = {
   },
 } as const;
 
+/**
+ * Executions from before this patch held their state on a message waiting out the patient's quiet hours (issue
+ * #19 item 5): the state after check-in waited for the deferred SMS, and so did the coverage update. With it the
+ * state moves first, and a deferred message that became moot meanwhile is dropped instead of sent late.
+ */
+export const MESSAGES_DO_NOT_HOLD_STATE_PATCH = 'messages-do-not-hold-state';
+
 const acts = proxyActivities<Activities>(onboardingActivityOptions);
 const payer = proxyActivities<Activities>(eligibilityActivityOptions);
 const booking = proxyActivities<Activities>(bookingActivityOptions);
@@ -199,34 +214,52 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   const coverageUpdates: CoverageUpdate[] = [];
   /** Task workflow ids still open, with what they are about (closed when moot, all closed on cancel). */
   const openTasks = new Map<string, string>();
+  /**
+   * The state the status shows while a state that comes with a task waits for that task to count in
+   * `openTasks` (an activity may run in between): the snapshot never shows the new state without its task.
+   */
+  let shownState: OnboardingState | undefined;
+  /** Coverage ids the nightly re-verification reported inactive / not found (signal `coverageChecked`). */
+  const coverageAlerts = new Set<string>();
+  const needsAttention = (s: OnboardingState) =>
+    ATTENTION.includes(s) || (coverageAlerts.size > 0 && s !== 'completed' && s !== 'cancelled');
+  /** Enter a state whose task is raised next: the status shows it once the task counts. */
+  const enterWithTask = (next: OnboardingState) => {
+    shownState ??= state;
+    state = next;
+  };
 
-  const snapshot = (): OnboardingStatus => ({
-    onboardingId: intake.onboardingId,
-    patientId: intake.patientId,
-    state,
-    coverages: coverageView.map((c) => ({ ...c })),
-    forms: { ...forms },
-    messages: [...messages],
-    ...(appointment
-      ? {
-          appointment: {
-            emrAppointmentId: appointment.emrAppointmentId,
-            ...(appointment.start ? { start: appointment.start } : {}),
-            ...(appointment.therapistId ? { therapistId: appointment.therapistId } : {}),
-            ...(appointment.locationId ? { locationId: appointment.locationId } : {}),
-          },
-        }
-      : {}),
-    ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
-    ...(planOfCareWorkflowId ? { planOfCareWorkflowId } : {}),
-    openTasks: openTasks.size,
-    needsAttention: ATTENTION.includes(state),
-    ...(cancelReason ? { cancelReason } : {}),
-  });
+  const snapshot = (): OnboardingStatus => {
+    const shown = shownState ?? state;
+    return {
+      onboardingId: intake.onboardingId,
+      patientId: intake.patientId,
+      state: shown,
+      coverages: coverageView.map((c) => ({ ...c })),
+      forms: { ...forms },
+      messages: [...messages],
+      ...(appointment
+        ? {
+            appointment: {
+              emrAppointmentId: appointment.emrAppointmentId,
+              ...(appointment.start ? { start: appointment.start } : {}),
+              ...(appointment.therapistId ? { therapistId: appointment.therapistId } : {}),
+              ...(appointment.locationId ? { locationId: appointment.locationId } : {}),
+            },
+          }
+        : {}),
+      ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
+      ...(planOfCareWorkflowId ? { planOfCareWorkflowId } : {}),
+      openTasks: openTasks.size,
+      needsAttention: needsAttention(shown),
+      ...(coverageAlerts.size > 0 ? { coverageAlerts: [...coverageAlerts] } : {}),
+      ...(cancelReason ? { cancelReason } : {}),
+    };
+  };
   const publish = (deadline?: Date | null) =>
     upsertSearchAttributes([
       { key: ProcessStatus, value: state },
-      { key: NeedsAttention, value: ATTENTION.includes(state) },
+      { key: NeedsAttention, value: needsAttention(state) },
       ...(deadline !== undefined ? [{ key: NextDeadline, value: deadline }] : []),
     ]);
 
@@ -234,6 +267,20 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   setHandler(onboardingStatusQuery, snapshot);
   setHandler(coverageUpdatedSignal, (u) => {
     coverageUpdates.push(u);
+    // New insurance details answer the re-verification's alert: the onboarding verifies what it is given.
+    if (coverageAlerts.delete(u.coverageId)) publish();
+  });
+  setHandler(coverageCheckedSignal, (c) => {
+    if (!isCoverageChecked(c) || state === 'completed' || state === 'cancelled') return;
+    const view = coverageView.find((v) => v.coverageId === c.coverageId);
+    if (!view) return; // not a coverage of this onboarding
+    const before = coverageAlerts.size;
+    if (c.outcome === 'active') coverageAlerts.delete(c.coverageId);
+    else {
+      coverageAlerts.add(c.coverageId);
+      view.outcome = c.outcome;
+    }
+    if (coverageAlerts.size !== before) publish();
   });
   setHandler(intakeFormsCompletedSignal, (f) => {
     completedForms ??= f;
@@ -268,6 +315,8 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     const taskId = uuid4();
     const taskWorkflowId = workflowId('task', taskId);
     openTasks.set(taskWorkflowId, kind);
+    // The state that announced this task shows from now on, together with it (one atomic snapshot).
+    shownState = undefined;
     const handle = await startChild(humanTask, {
       workflowId: taskWorkflowId,
       // The worklist row outlives this run; cancellation closes it explicitly (cancelTask), not by force.
@@ -300,8 +349,15 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     }
   };
 
-  /** Send once per step id; inside quiet hours sleep durably until the connector says and send again. */
-  const sendMessage = async (step: OnboardingMessageStep, content: PatientMessageContent) => {
+  /**
+   * Send once per step id; inside quiet hours wait durably until the connector says and send again. A message
+   * still waiting when `moot()` becomes true (by default: the onboarding is closing) is dropped, not sent late.
+   */
+  const sendMessage = async (
+    step: OnboardingMessageStep,
+    content: PatientMessageContent,
+    moot: () => boolean = () => closing,
+  ) => {
     for (;;) {
       const r = await acts.sendPatientMessage({
         messageId: onboardingMessageId(intake.onboardingId, step),
@@ -317,7 +373,12 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         });
         return r.status;
       }
-      await sleep(Math.max(1_000, Date.parse(r.until) - new Date().getTime()));
+      const wait = Math.max(1_000, Date.parse(r.until) - new Date().getTime());
+      if (!patched(MESSAGES_DO_NOT_HOLD_STATE_PATCH)) await sleep(wait);
+      else if (await condition(moot, wait)) {
+        messages.push({ template: content.template, status: 'dropped' });
+        return 'dropped' as const;
+      }
     }
   };
 
@@ -354,7 +415,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
       if (outcome === 'active') return summary;
 
       if (outcome === 'unreachable') {
-        state = 'awaiting_phone_verification';
+        enterWithTask('awaiting_phone_verification');
         publish();
         await acts.setCoverageStatus(intake.practiceId, coverage.coverageId, 'needs_phone_verification');
         const task = await raiseTask(
@@ -384,7 +445,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
       }
 
       // Inactive or not found: the front desk follows up, the patient is asked for new insurance details.
-      state = 'awaiting_coverage_update';
+      enterWithTask('awaiting_coverage_update');
       publish();
       const task = await raiseTask(
         'update_insurance',
@@ -395,11 +456,27 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         48,
         { coverageId: coverage.coverageId, outcome },
       );
-      await sendMessage(
-        { kind: 'insurance_update_request', coverageIndex: index, round },
-        { template: 'insurance_update_request', link: intake.insuranceUpdateLink },
-      );
-      await condition(() => coverageUpdates.some((u) => u.coverageId === coverage.coverageId));
+      const updated = () => coverageUpdates.some((u) => u.coverageId === coverage.coverageId);
+      const request = () =>
+        sendMessage(
+          { kind: 'insurance_update_request', coverageIndex: index, round },
+          { template: 'insurance_update_request', link: intake.insuranceUpdateLink },
+          updated,
+        );
+      if (patched(MESSAGES_DO_NOT_HOLD_STATE_PATCH)) {
+        // The request waits out quiet hours on its own: an update that arrives meanwhile goes on at once
+        // (and makes the request moot).
+        const sent = request().then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        await condition(updated);
+        const failed = await sent;
+        if (failed) throw failed;
+      } else {
+        await request();
+        await condition(updated);
+      }
       const at = coverageUpdates.findIndex((u) => u.coverageId === coverage.coverageId);
       const update = coverageUpdates.splice(at, 1)[0]!;
       coverages[index] = {
@@ -573,7 +650,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         });
       }
       if (result.outcome === 'no_slot' && !emrBooked) {
-        state = 'needs_scheduling';
+        enterWithTask('needs_scheduling');
         publish();
         const task = await raiseTask(
           'schedule_evaluation',
@@ -633,6 +710,15 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     await condition(() => checkedIn);
     if (intake.referral) await startPlanOfCare(intake.referral);
     closing = true;
+    if (patched(MESSAGES_DO_NOT_HOLD_STATE_PATCH)) {
+      // Checked in is the end of onboarding: the state says so now. A reminder still waiting out quiet hours is
+      // moot (closing) and is dropped; nothing the tracks still do can hold the state.
+      state = 'completed';
+      publish(null);
+      const trackError = (await forms) ?? (await preVisit);
+      if (trackError) throw trackError;
+      return;
+    }
     const trackError = (await forms) ?? (await preVisit);
     if (trackError) throw trackError;
     state = 'completed';
@@ -645,6 +731,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     if (!isCancellation(err)) throw err;
     await CancellationScope.nonCancellable(async () => {
       state = 'cancelled';
+      shownState = undefined;
       closing = true;
       const a = appointment ?? emrBooked;
       if (a) {

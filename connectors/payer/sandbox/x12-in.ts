@@ -41,6 +41,8 @@ export type RealtimeRequest =
   | (Common & {
       type: '278';
       certificationType: string;
+      /** 2000E REF*BB: the authorization an extension extends. */
+      previousAuthorizationNumber?: string;
       period: { from: string; to: string };
       service: { code: string; visits: number; weeks?: number };
     });
@@ -134,10 +136,12 @@ export function parseRealtimeRequest(text: string): RealtimeRequest {
       if (code === undefined || !Number.isInteger(visits) || visits < 1) throw missing('SV1 service', sv1);
       const hsd = find('HSD', 'VS');
       const weeks = hsd !== undefined && el(hsd, 5) === '35' ? Number(el(hsd, 6)) : undefined;
+      const bb = find('REF', 'BB');
       return {
         ...common,
         type: '278',
         certificationType: el(um, 2),
+        ...(bb !== undefined && el(bb, 2) !== '' ? { previousAuthorizationNumber: el(bb, 2) } : {}),
         period: range(need('DTP', 'AAH'), d),
         service: { code, visits, ...(weeks !== undefined && Number.isInteger(weeks) ? { weeks } : {}) },
       };
