@@ -10,6 +10,7 @@ import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care.j
 import { createTaskActivities } from './tasks.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
 import { createEventRouterActivities, type EventRoutingDeps } from './event-router.js';
+import { withRecordIntegrity } from './integrity.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -43,6 +44,14 @@ function notConfigured<T extends object>(what: string): T {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  // An encrypted row that fails its integrity check: alert, one security task, no retries (activities/integrity.ts).
+  return withRecordIntegrity(createAllActivities(deps), {
+    db: deps.db,
+    ...(deps.temporal ? { temporal: deps.temporal } : {}),
+  });
+}
+
+function createAllActivities(deps: ActivityDeps) {
   return {
     ...createTaskActivities(deps),
     ...createScheduleActivities({

@@ -6,6 +6,7 @@
 // booked) and complete on check-in. A `cancel` signal (or a workflow cancellation) runs the compensation
 // — cancel the booked slot, close open tasks, cancel the authorization — where cancellation cannot reach it.
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   CancellationScope,
@@ -99,6 +100,11 @@ export interface OnboardingStatus {
   needsAttention: boolean;
   /** Coverages the nightly re-verification found inactive or not found (NeedsAttention until updated). */
   coverageAlerts?: string[];
+  /**
+   * An encrypted record this onboarding needs failed its integrity check: the process waits (NeedsAttention)
+   * until the admin's security task for it is closed, then tries the step once more. Table and row id only.
+   */
+  integrityHold?: { table: string; rowId: string; taskId?: string };
   cancelReason?: string;
 }
 
@@ -168,9 +174,29 @@ export const bookingActivityOptions = {
  */
 export const MESSAGES_DO_NOT_HOLD_STATE_PATCH = 'messages-do-not-hold-state';
 
-const acts = proxyActivities<Activities>(onboardingActivityOptions);
-const payer = proxyActivities<Activities>(eligibilityActivityOptions);
-const booking = proxyActivities<Activities>(bookingActivityOptions);
+/**
+ * Executions from before this patch never met the non-retryable `EncryptedRecordUnreadable` (the activity retried
+ * a plain error): with it the onboarding holds with NeedsAttention until the row's security task is closed.
+ */
+export const RECORD_INTEGRITY_HOLD_PATCH = 'record-integrity-hold';
+/** How often a held onboarding looks at its security task. */
+const INTEGRITY_TASK_POLL_MS = 10 * 60_000;
+
+const rawActs = proxyActivities<Activities>(onboardingActivityOptions);
+const rawPayer = proxyActivities<Activities>(eligibilityActivityOptions);
+const rawBooking = proxyActivities<Activities>(bookingActivityOptions);
+
+/** The typed failure of activities/integrity.ts, as the workflow sees it (ids only). */
+function unreadableRecord(err: unknown): { table: string; rowId: string; taskId?: string } | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type !== 'EncryptedRecordUnreadable') return undefined;
+  const d = (err.cause.details?.[0] ?? {}) as { table?: unknown; rowId?: unknown; taskId?: unknown };
+  return {
+    table: typeof d.table === 'string' ? d.table : 'unknown',
+    rowId: typeof d.rowId === 'string' ? d.rowId : 'unknown',
+    ...(typeof d.taskId === 'string' ? { taskId: d.taskId } : {}),
+  };
+}
 
 const ATTENTION: readonly OnboardingState[] = [
   'awaiting_coverage_update',
@@ -190,6 +216,31 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   }
   const intake: OnboardingIntake = parsed.intake;
   const me = workflowInfo().workflowId;
+  let integrityHold: OnboardingStatus['integrityHold'];
+  /**
+   * Activities through this proxy hold the onboarding when a record they read fails its integrity check: the
+   * state stays, NeedsAttention is set, and once the security task is closed the step runs again (once).
+   */
+  const held = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get: (t, key) => {
+        const fn = (t as Record<string | symbol, unknown>)[key] as (...a: unknown[]) => Promise<unknown>;
+        return async (...args: unknown[]) => {
+          for (let holds = 0; ; holds++) {
+            try {
+              return await fn(...args);
+            } catch (err) {
+              const problem = unreadableRecord(err);
+              if (!problem || holds > 0 || !patched(RECORD_INTEGRITY_HOLD_PATCH)) throw err;
+              await holdForIntegrity(problem);
+            }
+          }
+        };
+      },
+    });
+  const acts = held(rawActs);
+  const payer = held(rawPayer);
+  const booking = held(rawBooking);
 
   let state: OnboardingState = 'registering';
   let emrPatientId = '';
@@ -222,7 +273,9 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   /** Coverage ids the nightly re-verification reported inactive / not found (signal `coverageChecked`). */
   const coverageAlerts = new Set<string>();
   const needsAttention = (s: OnboardingState) =>
-    ATTENTION.includes(s) || (coverageAlerts.size > 0 && s !== 'completed' && s !== 'cancelled');
+    ATTENTION.includes(s) ||
+    integrityHold !== undefined ||
+    (coverageAlerts.size > 0 && s !== 'completed' && s !== 'cancelled');
   /** Enter a state whose task is raised next: the status shows it once the task counts. */
   const enterWithTask = (next: OnboardingState) => {
     shownState ??= state;
@@ -253,6 +306,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
       openTasks: openTasks.size,
       needsAttention: needsAttention(shown),
       ...(coverageAlerts.size > 0 ? { coverageAlerts: [...coverageAlerts] } : {}),
+      ...(integrityHold ? { integrityHold: { ...integrityHold } } : {}),
       ...(cancelReason ? { cancelReason } : {}),
     };
   };
@@ -304,6 +358,20 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   publish();
 
   // ─── building blocks ────────────────────────────────────────────────────────────────────────────────
+
+  /** Wait (cancellable) until the record's security task is closed; without a task, until cancelled. */
+  async function holdForIntegrity(problem: NonNullable<OnboardingStatus['integrityHold']>) {
+    integrityHold = problem;
+    publish();
+    if (!problem.taskId) await condition(() => false);
+    for (;;) {
+      await sleep(INTEGRITY_TASK_POLL_MS);
+      const status = await rawActs.taskStatus(problem.taskId!);
+      if (status === 'completed' || status === 'cancelled') break;
+    }
+    integrityHold = undefined;
+    publish();
+  }
 
   const raiseTask = async (
     kind: string,
@@ -404,7 +472,8 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         });
         summary = verdict.summary;
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        // A record that failed its integrity check twice is not a payer problem: the process fails visibly.
+        if (isCancellation(err) || unreadableRecord(err)) throw err;
         // Retries exhausted (or the payer answered nonsense): a person calls the payer.
       }
       let outcome: EligibilityOutcome = summary?.outcome ?? 'unreachable';
