@@ -329,8 +329,9 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     const view = coverageView.find((v) => v.coverageId === c.coverageId);
     if (!view) return; // not a coverage of this onboarding
     const before = coverageAlerts.size;
-    if (c.outcome === 'active') coverageAlerts.delete(c.coverageId);
-    else {
+    if (c.outcome === 'active') {
+      if (coverageAlerts.delete(c.coverageId)) view.outcome = 'active';
+    } else {
       coverageAlerts.add(c.coverageId);
       view.outcome = c.outcome;
     }

@@ -533,6 +533,7 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
         await handle.signal(coverageCheckedSignal, { coverageId, outcome: 'active' });
         const cleared = await waitForStatus(handle, (s) => !s.needsAttention);
         expect(cleared.coverageAlerts).toBeUndefined();
+        expect(cleared.coverages[0]).toMatchObject({ outcome: 'active' });
         await expect.poll(attention, { timeout: 10_000 }).toBe(false);
 
         await checkIn(handle, waiting.appointment!.emrAppointmentId);
