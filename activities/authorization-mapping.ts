@@ -69,6 +69,7 @@ export function toAuthorizationRequest(
     requester: parties.requester,
     traceNumber,
     certificationType: sub.extendsAuthNumber === undefined ? 'initial' : 'extension',
+    ...(sub.extendsAuthNumber !== undefined ? { previousAuthNumber: sub.extendsAuthNumber } : {}),
     diagnoses,
     period: { from: sub.startDate, to },
     services: codes.map((code) => ({ code, visits: sub.requestedVisits })),

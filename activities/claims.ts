@@ -36,6 +36,11 @@ export interface ClaimCase {
   /** CLM01, stable for the life of the claim (replacements keep it). */
   patientControlNumber: string;
   priorAuthNumber?: string;
+  /**
+   * The episode's authorization was answered "not required" (by the payer's 278, or by staff after asking it):
+   * the scrubber does not hold the claim for a missing authorization or number.
+   */
+  authorizationNotRequired?: boolean;
   /** Allowed PT+SLP amount already accrued this year at this payer (for KX). */
   kxAccruedAllowedCents?: number;
   /** The plan-of-care process of the episode: its certification and progress-report state hold the claim. */
@@ -219,7 +224,9 @@ export function createClaimActivities(deps: {
                 },
               ],
             }
-          : {}),
+          : c.authorizationNotRequired
+            ? { authorizations: [{ status: 'not_required', startDate: visit.dos, endDate: visit.dos }] }
+            : {}),
       });
       // Without an episode (a visit billed outside a plan-of-care process) the POC and progress-history
       // findings cannot be decided here; with one, they are real and hold the claim like everything else.

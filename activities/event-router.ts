@@ -105,6 +105,21 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
     return p?.timezone;
   };
 
+  /** ProcessStatus of the patient's most recently started priorAuthorization (running or closed), if any. */
+  const newestAuthorizationStatus = async (
+    practiceId: string,
+    patientId: string,
+  ): Promise<string | undefined> => {
+    if (!deps.temporal || !isUuid(practiceId) || !isUuid(patientId)) return undefined;
+    const query = `PracticeId = '${practiceId}' AND PatientId = '${patientId}' AND ProcessKind = 'priorAuthorization'`;
+    let newest: { at: number; status: unknown } | undefined;
+    for await (const wf of deps.temporal.workflow.list({ query })) {
+      const at = wf.startTime.getTime();
+      if (!newest || at > newest.at) newest = { at, status: wf.searchAttributes.ProcessStatus?.[0] };
+    }
+    return typeof newest?.status === 'string' ? newest.status : undefined;
+  };
+
   return {
     /**
      * Our patient id for an EMR patient, or nothing. The EMR keeps our id on the patients ptflow registered
@@ -277,13 +292,17 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       );
       const address = emrPatient?.demographics.address ?? patient.demographics.address;
       if (signed.diagnoses.length === 0) return missing('diagnoses');
-      const authNumber = q.authorizationWorkflowId
-        ? (
-            await need(deps.temporal, 'Temporal client')
-              .workflow.getHandle(q.authorizationWorkflowId)
-              .query<{ authNumber?: string }>('status')
-          ).authNumber
+      const auth = q.authorizationWorkflowId
+        ? await need(deps.temporal, 'Temporal client')
+            .workflow.getHandle(q.authorizationWorkflowId)
+            .query<{ authNumber?: string; status?: string }>('status')
         : undefined;
+      const authNumber = auth?.authNumber;
+      // No authorization running: the patient's newest one may have ended as "not required" (the payer said so,
+      // or staff did after asking it); then the claim must not be held for a missing authorization number.
+      const notRequired =
+        auth?.status === 'not_required' ||
+        (!auth && (await newestAuthorizationStatus(q.practiceId, q.patientId)) === 'not_required');
       const visit = {
         id: visitId,
         payerId: coverage.payerId,
@@ -314,6 +333,7 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
         },
         ...(q.planOfCareWorkflowId ? { planOfCareWorkflowId: q.planOfCareWorkflowId } : {}),
         ...(authNumber ? { priorAuthNumber: authNumber } : {}),
+        ...(notRequired ? { authorizationNotRequired: true } : {}),
         ...(deps.claimPollMinutes !== undefined ? { pollEveryMinutes: deps.claimPollMinutes } : {}),
       });
       return { input, units: billedUnits({ ...visit, practiceId: q.practiceId, patientId: q.patientId }) };

@@ -11,6 +11,7 @@ import { createTaskActivities } from './tasks.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
 import { createEventRouterActivities, type EventRoutingDeps } from './event-router.js';
 import { auditPhiReads } from './phi-read-audit.js';
+import { withRecordIntegrity } from './integrity.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -44,8 +45,16 @@ function notConfigured<T extends object>(what: string): T {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  // Every PHI row an activity decrypts is audited on the hash chain when it ends (phi-read-audit.ts).
-  return auditPhiReads(deps.db, {
+  // Every PHI row an activity decrypts is audited on the hash chain when it ends (phi-read-audit.ts); an encrypted
+  // row that fails its integrity check raises an alert and one security task, without retries (integrity.ts).
+  return withRecordIntegrity(auditPhiReads(deps.db, createAllActivities(deps)), {
+    db: deps.db,
+    ...(deps.temporal ? { temporal: deps.temporal } : {}),
+  });
+}
+
+function createAllActivities(deps: ActivityDeps) {
+  return {
     ...createTaskActivities(deps),
     ...createScheduleActivities({
       db: deps.db,
@@ -78,7 +87,7 @@ export function createActivities(deps: ActivityDeps) {
         payer: deps.payerConnector ?? notConfigured<PayerConnector>('payer connector'),
       },
     ),
-  });
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -26,6 +26,12 @@ export function createTaskActivities({ db }: { db: Database }) {
         .onConflictDoNothing();
     },
 
+    /** A task's worklist status (open, escalated, completed, cancelled), or undefined when there is no row. */
+    async taskStatus(taskId: string): Promise<string | undefined> {
+      const [row] = await db.select({ status: tasks.status }).from(tasks).where(eq(tasks.id, taskId));
+      return row?.status;
+    },
+
     async escalateTask(taskId: string): Promise<void> {
       await db
         .update(tasks)

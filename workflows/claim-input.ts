@@ -23,6 +23,8 @@ export interface ClaimStartFacts {
   parties: ClaimCase['parties'];
   planOfCareWorkflowId?: string;
   priorAuthNumber?: string;
+  /** The episode's authorization ended as not_required (see ClaimCase.authorizationNotRequired). */
+  authorizationNotRequired?: boolean;
   kxAccruedAllowedCents?: number;
   pollEveryMinutes?: number;
 }
@@ -41,6 +43,7 @@ export function buildClaimInput(f: ClaimStartFacts): ClaimInput {
       parties: f.parties,
       ...(f.planOfCareWorkflowId ? { planOfCareWorkflowId: f.planOfCareWorkflowId } : {}),
       ...(f.priorAuthNumber ? { priorAuthNumber: f.priorAuthNumber } : {}),
+      ...(!f.priorAuthNumber && f.authorizationNotRequired ? { authorizationNotRequired: true } : {}),
       ...(f.kxAccruedAllowedCents !== undefined ? { kxAccruedAllowedCents: f.kxAccruedAllowedCents } : {}),
     },
   };

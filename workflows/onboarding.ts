@@ -6,6 +6,7 @@
 // booked) and complete on check-in. A `cancel` signal (or a workflow cancellation) runs the compensation
 // — cancel the booked slot, close open tasks, cancel the authorization — where cancellation cannot reach it.
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   CancellationScope,
@@ -16,6 +17,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -48,6 +50,7 @@ import {
 } from '../domain/onboarding/steps.js';
 import type { StaffRole } from '../domain/tasks.js';
 import { CONNECTOR_TASK_KIND, CONNECTOR_TASK_TITLE, waitingOnConfiguration } from './connector-wait.js';
+import { coverageCheckedSignal, isCoverageChecked } from './coverage-signal.js';
 import { cancelTaskSignal, humanTask, type HumanTaskResult } from './human-task.js';
 import { planOfCare } from './plan-of-care.js';
 import { priorAuthorization } from './prior-auth.js';
@@ -85,6 +88,10 @@ export interface OnboardingStatus {
     copayCents?: number;
   }[];
   forms: { state: 'not_sent' | 'sent' | 'completed'; remindersSent: number };
+  /**
+   * Messages as they went: sent, blocked_<reason>, or `dropped` when one waiting out the patient's quiet
+   * hours became moot first (the patient checked in, or sent the insurance update it asked for).
+   */
   messages: { template: PatientMessageInput['template']; status: string }[];
   appointment?: { emrAppointmentId: string; start?: string; therapistId?: string; locationId?: string };
   authorizationWorkflowId?: string;
@@ -92,6 +99,13 @@ export interface OnboardingStatus {
   planOfCareWorkflowId?: string;
   openTasks: number;
   needsAttention: boolean;
+  /** Coverages the nightly re-verification found inactive or not found (NeedsAttention until updated). */
+  coverageAlerts?: string[];
+  /**
+   * An encrypted record this onboarding needs failed its integrity check: the process waits (NeedsAttention)
+   * until the admin's security task for it is closed, then tries the step once more. Table and row id only.
+   */
+  integrityHold?: { table: string; rowId: string; taskId?: string };
   cancelReason?: string;
 }
 
@@ -154,11 +168,39 @@ export const bookingActivityOptions = {
   },
 } as const;
 
-// Wrapped per run (waitingOnConfiguration, in patientOnboarding): a missing connector raises a task.
-const onboardingActs = proxyActivities<Activities>(onboardingActivityOptions);
-// Not wrapped: a payer that cannot be asked (connector missing included) already leads to "verify by phone".
-const payer = proxyActivities<Activities>(eligibilityActivityOptions);
-const bookingActs = proxyActivities<Activities>(bookingActivityOptions);
+// Wrapped per run: `held` (a record failing its integrity check holds the onboarding), then
+// waitingOnConfiguration (a missing connector raises a task). The payer is not wrapped for configuration: a payer
+// that cannot be asked already leads to "verify by phone".
+/**
+ * Executions from before this patch held their state on a message waiting out the patient's quiet hours (issue
+ * #19 item 5): the state after check-in waited for the deferred SMS, and so did the coverage update. With it the
+ * state moves first, and a deferred message that became moot meanwhile is dropped instead of sent late.
+ */
+export const MESSAGES_DO_NOT_HOLD_STATE_PATCH = 'messages-do-not-hold-state';
+
+/**
+ * Executions from before this patch never met the non-retryable `EncryptedRecordUnreadable` (the activity retried
+ * a plain error): with it the onboarding holds with NeedsAttention until the row's security task is closed.
+ */
+export const RECORD_INTEGRITY_HOLD_PATCH = 'record-integrity-hold';
+/** How often a held onboarding looks at its security task. */
+const INTEGRITY_TASK_POLL_MS = 10 * 60_000;
+
+const rawActs = proxyActivities<Activities>(onboardingActivityOptions);
+const rawPayer = proxyActivities<Activities>(eligibilityActivityOptions);
+const rawBooking = proxyActivities<Activities>(bookingActivityOptions);
+
+/** The typed failure of activities/integrity.ts, as the workflow sees it (ids only). */
+function unreadableRecord(err: unknown): { table: string; rowId: string; taskId?: string } | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type !== 'EncryptedRecordUnreadable') return undefined;
+  const d = (err.cause.details?.[0] ?? {}) as { table?: unknown; rowId?: unknown; taskId?: unknown };
+  return {
+    table: typeof d.table === 'string' ? d.table : 'unknown',
+    rowId: typeof d.rowId === 'string' ? d.rowId : 'unknown',
+    ...(typeof d.taskId === 'string' ? { taskId: d.taskId } : {}),
+  };
+}
 
 const ATTENTION: readonly OnboardingState[] = [
   'awaiting_coverage_update',
@@ -178,6 +220,31 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   }
   const intake: OnboardingIntake = parsed.intake;
   const me = workflowInfo().workflowId;
+  let integrityHold: OnboardingStatus['integrityHold'];
+  /**
+   * Activities through this proxy hold the onboarding when a record they read fails its integrity check: the
+   * state stays, NeedsAttention is set, and once the security task is closed the step runs again (once).
+   */
+  const held = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get: (t, key) => {
+        const fn = (t as Record<string | symbol, unknown>)[key] as (...a: unknown[]) => Promise<unknown>;
+        return async (...args: unknown[]) => {
+          for (let holds = 0; ; holds++) {
+            try {
+              return await fn(...args);
+            } catch (err) {
+              const problem = unreadableRecord(err);
+              if (!problem || holds > 0 || !patched(RECORD_INTEGRITY_HOLD_PATCH)) throw err;
+              await holdForIntegrity(problem);
+            }
+          }
+        };
+      },
+    });
+  const heldActs = held(rawActs);
+  const payer = held(rawPayer);
+  const heldBooking = held(rawBooking);
 
   let state: OnboardingState = 'registering';
   let emrPatientId = '';
@@ -202,34 +269,55 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   const coverageUpdates: CoverageUpdate[] = [];
   /** Task workflow ids still open, with what they are about (closed when moot, all closed on cancel). */
   const openTasks = new Map<string, string>();
+  /**
+   * The state the status shows while a state that comes with a task waits for that task to count in
+   * `openTasks` (an activity may run in between): the snapshot never shows the new state without its task.
+   */
+  let shownState: OnboardingState | undefined;
+  /** Coverage ids the nightly re-verification reported inactive / not found (signal `coverageChecked`). */
+  const coverageAlerts = new Set<string>();
+  const needsAttention = (s: OnboardingState) =>
+    ATTENTION.includes(s) ||
+    integrityHold !== undefined ||
+    (coverageAlerts.size > 0 && s !== 'completed' && s !== 'cancelled');
+  /** Enter a state whose task is raised next: the status shows it once the task counts. */
+  const enterWithTask = (next: OnboardingState) => {
+    shownState ??= state;
+    state = next;
+  };
 
-  const snapshot = (): OnboardingStatus => ({
-    onboardingId: intake.onboardingId,
-    patientId: intake.patientId,
-    state,
-    coverages: coverageView.map((c) => ({ ...c })),
-    forms: { ...forms },
-    messages: [...messages],
-    ...(appointment
-      ? {
-          appointment: {
-            emrAppointmentId: appointment.emrAppointmentId,
-            ...(appointment.start ? { start: appointment.start } : {}),
-            ...(appointment.therapistId ? { therapistId: appointment.therapistId } : {}),
-            ...(appointment.locationId ? { locationId: appointment.locationId } : {}),
-          },
-        }
-      : {}),
-    ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
-    ...(planOfCareWorkflowId ? { planOfCareWorkflowId } : {}),
-    openTasks: openTasks.size,
-    needsAttention: ATTENTION.includes(state),
-    ...(cancelReason ? { cancelReason } : {}),
-  });
+  const snapshot = (): OnboardingStatus => {
+    const shown = shownState ?? state;
+    return {
+      onboardingId: intake.onboardingId,
+      patientId: intake.patientId,
+      state: shown,
+      coverages: coverageView.map((c) => ({ ...c })),
+      forms: { ...forms },
+      messages: [...messages],
+      ...(appointment
+        ? {
+            appointment: {
+              emrAppointmentId: appointment.emrAppointmentId,
+              ...(appointment.start ? { start: appointment.start } : {}),
+              ...(appointment.therapistId ? { therapistId: appointment.therapistId } : {}),
+              ...(appointment.locationId ? { locationId: appointment.locationId } : {}),
+            },
+          }
+        : {}),
+      ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
+      ...(planOfCareWorkflowId ? { planOfCareWorkflowId } : {}),
+      openTasks: openTasks.size,
+      needsAttention: needsAttention(shown),
+      ...(coverageAlerts.size > 0 ? { coverageAlerts: [...coverageAlerts] } : {}),
+      ...(integrityHold ? { integrityHold: { ...integrityHold } } : {}),
+      ...(cancelReason ? { cancelReason } : {}),
+    };
+  };
   const publish = (deadline?: Date | null) =>
     upsertSearchAttributes([
       { key: ProcessStatus, value: state },
-      { key: NeedsAttention, value: ATTENTION.includes(state) },
+      { key: NeedsAttention, value: needsAttention(state) },
       ...(deadline !== undefined ? [{ key: NextDeadline, value: deadline }] : []),
     ]);
 
@@ -237,6 +325,21 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   setHandler(onboardingStatusQuery, snapshot);
   setHandler(coverageUpdatedSignal, (u) => {
     coverageUpdates.push(u);
+    // New insurance details answer the re-verification's alert: the onboarding verifies what it is given.
+    if (coverageAlerts.delete(u.coverageId)) publish();
+  });
+  setHandler(coverageCheckedSignal, (c) => {
+    if (!isCoverageChecked(c) || state === 'completed' || state === 'cancelled') return;
+    const view = coverageView.find((v) => v.coverageId === c.coverageId);
+    if (!view) return; // not a coverage of this onboarding
+    const before = coverageAlerts.size;
+    if (c.outcome === 'active') {
+      if (coverageAlerts.delete(c.coverageId)) view.outcome = 'active';
+    } else {
+      coverageAlerts.add(c.coverageId);
+      view.outcome = c.outcome;
+    }
+    if (coverageAlerts.size !== before) publish();
   });
   setHandler(intakeFormsCompletedSignal, (f) => {
     completedForms ??= f;
@@ -261,6 +364,20 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
 
   // ─── building blocks ────────────────────────────────────────────────────────────────────────────────
 
+  /** Wait (cancellable) until the record's security task is closed; without a task, until cancelled. */
+  async function holdForIntegrity(problem: NonNullable<OnboardingStatus['integrityHold']>) {
+    integrityHold = problem;
+    publish();
+    if (!problem.taskId) await condition(() => false);
+    for (;;) {
+      await sleep(INTEGRITY_TASK_POLL_MS);
+      const status = await rawActs.taskStatus(problem.taskId!);
+      if (status === 'completed' || status === 'cancelled') break;
+    }
+    integrityHold = undefined;
+    publish();
+  }
+
   const raiseTask = async (
     kind: string,
     title: string,
@@ -271,6 +388,8 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     const taskId = uuid4();
     const taskWorkflowId = workflowId('task', taskId);
     openTasks.set(taskWorkflowId, kind);
+    // The state that announced this task shows from now on, together with it (one atomic snapshot).
+    shownState = undefined;
     const handle = await startChild(humanTask, {
       workflowId: taskWorkflowId,
       // The worklist row outlives this run; cancellation closes it explicitly (cancelTask), not by force.
@@ -301,8 +420,8 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     openTasks.delete(task.taskWorkflowId);
     return done.state === 'completed';
   };
-  const acts = waitingOnConfiguration(onboardingActs, awaitConfiguration);
-  const booking = waitingOnConfiguration(bookingActs, awaitConfiguration);
+  const acts = waitingOnConfiguration(heldActs, awaitConfiguration);
+  const booking = waitingOnConfiguration(heldBooking, awaitConfiguration);
 
   const closeTask = async (taskWorkflowId: string, reason: 'not_needed' | 'process_closed') => {
     if (!openTasks.delete(taskWorkflowId)) return;
@@ -313,8 +432,15 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     }
   };
 
-  /** Send once per step id; inside quiet hours sleep durably until the connector says and send again. */
-  const sendMessage = async (step: OnboardingMessageStep, content: PatientMessageContent) => {
+  /**
+   * Send once per step id; inside quiet hours wait durably until the connector says and send again. A message
+   * still waiting when `moot()` becomes true (by default: the onboarding is closing) is dropped, not sent late.
+   */
+  const sendMessage = async (
+    step: OnboardingMessageStep,
+    content: PatientMessageContent,
+    moot: () => boolean = () => closing,
+  ) => {
     for (;;) {
       const r = await acts.sendPatientMessage({
         messageId: onboardingMessageId(intake.onboardingId, step),
@@ -330,7 +456,12 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         });
         return r.status;
       }
-      await sleep(Math.max(1_000, Date.parse(r.until) - new Date().getTime()));
+      const wait = Math.max(1_000, Date.parse(r.until) - new Date().getTime());
+      if (!patched(MESSAGES_DO_NOT_HOLD_STATE_PATCH)) await sleep(wait);
+      else if (await condition(moot, wait)) {
+        messages.push({ template: content.template, status: 'dropped' });
+        return 'dropped' as const;
+      }
     }
   };
 
@@ -356,7 +487,8 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         });
         summary = verdict.summary;
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        // A record that failed its integrity check twice is not a payer problem: the process fails visibly.
+        if (isCancellation(err) || unreadableRecord(err)) throw err;
         // Retries exhausted (or the payer answered nonsense): a person calls the payer.
       }
       let outcome: EligibilityOutcome = summary?.outcome ?? 'unreachable';
@@ -367,7 +499,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
       if (outcome === 'active') return summary;
 
       if (outcome === 'unreachable') {
-        state = 'awaiting_phone_verification';
+        enterWithTask('awaiting_phone_verification');
         publish();
         await acts.setCoverageStatus(intake.practiceId, coverage.coverageId, 'needs_phone_verification');
         const task = await raiseTask(
@@ -397,7 +529,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
       }
 
       // Inactive or not found: the front desk follows up, the patient is asked for new insurance details.
-      state = 'awaiting_coverage_update';
+      enterWithTask('awaiting_coverage_update');
       publish();
       const task = await raiseTask(
         'update_insurance',
@@ -408,11 +540,27 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         48,
         { coverageId: coverage.coverageId, outcome },
       );
-      await sendMessage(
-        { kind: 'insurance_update_request', coverageIndex: index, round },
-        { template: 'insurance_update_request', link: intake.insuranceUpdateLink },
-      );
-      await condition(() => coverageUpdates.some((u) => u.coverageId === coverage.coverageId));
+      const updated = () => coverageUpdates.some((u) => u.coverageId === coverage.coverageId);
+      const request = () =>
+        sendMessage(
+          { kind: 'insurance_update_request', coverageIndex: index, round },
+          { template: 'insurance_update_request', link: intake.insuranceUpdateLink },
+          updated,
+        );
+      if (patched(MESSAGES_DO_NOT_HOLD_STATE_PATCH)) {
+        // The request waits out quiet hours on its own: an update that arrives meanwhile goes on at once
+        // (and makes the request moot).
+        const sent = request().then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        await condition(updated);
+        const failed = await sent;
+        if (failed) throw failed;
+      } else {
+        await request();
+        await condition(updated);
+      }
       const at = coverageUpdates.findIndex((u) => u.coverageId === coverage.coverageId);
       const update = coverageUpdates.splice(at, 1)[0]!;
       coverages[index] = {
@@ -586,7 +734,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
         });
       }
       if (result.outcome === 'no_slot' && !emrBooked) {
-        state = 'needs_scheduling';
+        enterWithTask('needs_scheduling');
         publish();
         const task = await raiseTask(
           'schedule_evaluation',
@@ -646,6 +794,15 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     await condition(() => checkedIn);
     if (intake.referral) await startPlanOfCare(intake.referral);
     closing = true;
+    if (patched(MESSAGES_DO_NOT_HOLD_STATE_PATCH)) {
+      // Checked in is the end of onboarding: the state says so now. A reminder still waiting out quiet hours is
+      // moot (closing) and is dropped; nothing the tracks still do can hold the state.
+      state = 'completed';
+      publish(null);
+      const trackError = (await forms) ?? (await preVisit);
+      if (trackError) throw trackError;
+      return;
+    }
     const trackError = (await forms) ?? (await preVisit);
     if (trackError) throw trackError;
     state = 'completed';
@@ -658,6 +815,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
     if (!isCancellation(err)) throw err;
     await CancellationScope.nonCancellable(async () => {
       state = 'cancelled';
+      shownState = undefined;
       closing = true;
       const a = appointment ?? emrBooked;
       if (a) {

@@ -59,6 +59,7 @@ import {
 import { scoreProblem } from '../domain/outcomes/instruments.js';
 import type { StaffRole } from '../domain/tasks.js';
 import { cancelTaskSignal } from './human-task.js';
+import { coverageCheckedSignal, isCoverageChecked } from './coverage-signal.js';
 import { raiseTask as startTask } from './raise-task.js';
 import { dischargeSignal as closeAuthorizationSignal, planOfCareSignal } from './prior-auth.js';
 import {
@@ -86,6 +87,8 @@ export interface PlanOfCareCarry {
   pendingSummaries: IsoDate[];
   openTasks: OpenTask[];
   runs: number;
+  /** Coverages the nightly re-verification found inactive or not found (see `coverageChecked`). */
+  coverageAlerts?: string[];
 }
 
 export interface PlanOfCareInput {
@@ -127,6 +130,8 @@ export interface PlanOfCareStatus {
   outcomes: OutcomeAssessment[];
   /** An instrument shows no meaningful change (or worsening): the therapist has a task. */
   plateau: boolean;
+  /** Coverages of the patient the nightly re-verification found inactive or not found (front-desk task). */
+  coverageAlerts?: string[];
   needsAttention: boolean;
   nextCheck?: IsoDate;
   discharged?: { date: IsoDate; reason: DischargeReason };
@@ -193,6 +198,7 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
   const pendingSummaries: IsoDate[] = [...(input.carry?.pendingSummaries ?? [])];
   const runs = (input.carry?.runs ?? 0) + 1;
   let openTasks: OpenTask[] = [...(input.carry?.openTasks ?? [])];
+  const coverageAlerts = new Set<string>(input.carry?.coverageAlerts ?? []);
   const resolved = new Set<TaskTopic>();
   let discharge: { date: IsoDate; reason: DischargeReason } | undefined;
   let dischargeRequested: DischargeRequest | undefined;
@@ -233,9 +239,14 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
       progressReportOverdue: overdue,
       outcomes: assessments,
       plateau,
+      ...(coverageAlerts.size > 0 ? { coverageAlerts: [...coverageAlerts] } : {}),
       needsAttention:
         !discharge &&
-        (overdue || plateau || cert.status === 'late' || cert.status === 'recertification_required'),
+        (overdue ||
+          plateau ||
+          coverageAlerts.size > 0 ||
+          cert.status === 'late' ||
+          cert.status === 'recertification_required'),
       nextCheck: discharge ? undefined : nextCareCheckDate(episode, policy, day),
       discharged: discharge,
       claimContext: claimContext(episode),
@@ -286,6 +297,16 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
     }
     episode = recordTreatment(episode, v.visitId, v.dos);
     changed = true;
+  });
+  setHandler(coverageCheckedSignal, (c) => {
+    if (!isCoverageChecked(c)) {
+      log.warn('coverageChecked ignored: malformed', { episodeId: input.episodeId });
+      return;
+    }
+    const had = coverageAlerts.has(c.coverageId);
+    if (c.outcome === 'active') coverageAlerts.delete(c.coverageId);
+    else coverageAlerts.add(c.coverageId);
+    if (had !== coverageAlerts.has(c.coverageId)) changed = true;
   });
   setHandler(dischargePlanOfCareSignal, (d) => {
     const reasons: readonly string[] = ['goals_met', 'patient_request', 'plateau', 'other'];
@@ -559,7 +580,14 @@ export async function planOfCare(input: PlanOfCareInput): Promise<PlanOfCareStat
       await condition(allHandlersFinished);
       await continueAsNew<typeof planOfCare>({
         ...input,
-        carry: { episode, outcomes, pendingSummaries, openTasks, runs },
+        carry: {
+          episode,
+          outcomes,
+          pendingSummaries,
+          openTasks,
+          runs,
+          ...(coverageAlerts.size > 0 ? { coverageAlerts: [...coverageAlerts] } : {}),
+        },
       });
     }
     const next = nextCareCheckDate(episode, policy, day);

@@ -4,10 +4,15 @@
 // now reports inactive or unknown raises a front-desk task due before the visit; a payer that does not answer
 // after its retries leaves a phone-verification task (as in onboarding). Task ids derive from visit + coverage,
 // so a repeated run re-checks but never raises the same task twice. An unanswered task escalates at its due
-// time and then shows as NeedsAttention in the Temporal UI.
+// time and then shows as NeedsAttention in the Temporal UI. The patient's own running processes (onboarding, plan
+// of care) hear the answer through the `coverageChecked` signal: inactive / not found marks them NeedsAttention,
+// active clears a mark set earlier.
 import {
   ActivityFailure,
   ApplicationFailure,
+  isCancellation,
+  log,
+  patched,
   proxyActivities,
   upsertSearchAttributes,
   uuid4,
@@ -30,7 +35,12 @@ export interface ReverifyEligibilityResult {
   inactive: number;
   unreachable: number;
   tasksRaised: number;
+  /** Patient processes told through `coverageChecked` (absent on runs from before the patch). */
+  processesSignalled?: number;
 }
+
+/** Runs from before this patch told no patient process what they found (issue #20 item 4). */
+export const SIGNAL_PATIENT_PROCESSES_PATCH = 'reverify-signals-patient-processes';
 
 const acts = proxyActivities<Activities>(onboardingActivityOptions);
 const payer = proxyActivities<Activities>(eligibilityActivityOptions);
@@ -97,6 +107,21 @@ export async function reverifyEligibility(
       }
       // Retries exhausted: a person verifies by phone.
       outcome = 'unreachable';
+    }
+    if (outcome !== 'unreachable' && patched(SIGNAL_PATIENT_PROCESSES_PATCH)) {
+      try {
+        const { signalled } = await acts.signalCoverageChecked({
+          practiceId: item.practiceId,
+          patientId: item.patientId,
+          coverageId: item.coverageId,
+          outcome,
+        });
+        result.processesSignalled = (result.processesSignalled ?? 0) + signalled;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // The task below still reaches the front desk; one patient's processes must not stop the run.
+        log.warn('coverageChecked not delivered', { coverageId: item.coverageId });
+      }
     }
     if (outcome === 'active') {
       result.active++;

@@ -3,6 +3,8 @@
 // (`active`, or `unverified` after an import). Coverages already known to be inactive, not found or waiting
 // for a phone verification have a person on them. The 270/271 itself is the onboarding activity
 // `verifyEligibility`, reused as is: same trace discipline, same eligibility_checks rows, same coverage status.
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
 import { appointments, coverages, practices, tasks } from '../../db/schema.js';
@@ -24,8 +26,45 @@ export interface ReverificationItem {
   taskRaised: boolean;
 }
 
-export function createReverificationActivities({ db }: { db: Database }) {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createReverificationActivities({ db, temporal }: { db: Database; temporal?: Client }) {
   return {
+    /**
+     * Tell the patient's own running processes (onboarding, plan of care) what the re-verification found for one
+     * coverage, with the `coverageChecked` signal: inactive / not found marks them NeedsAttention; active clears
+     * the mark, so only the processes marked now are told (NeedsAttention = true). Found through visibility by
+     * practice and patient id (opaque ids). Returns how many were signalled; a process that closed between the
+     * listing and the signal is skipped.
+     */
+    async signalCoverageChecked(q: {
+      practiceId: string;
+      patientId: string;
+      coverageId: string;
+      outcome: 'active' | 'inactive' | 'not_found';
+    }): Promise<{ signalled: number }> {
+      if (!temporal) {
+        throw ApplicationFailure.nonRetryable('No Temporal client for activities.', 'ConnectorNotConfigured');
+      }
+      if (!UUID.test(q.practiceId) || !UUID.test(q.patientId)) return { signalled: 0 };
+      const query =
+        `PracticeId = '${q.practiceId}' AND PatientId = '${q.patientId}' AND ExecutionStatus = 'Running' ` +
+        `AND ProcessKind IN ('onboarding', 'planOfCare')` +
+        (q.outcome === 'active' ? ' AND NeedsAttention = true' : '');
+      let signalled = 0;
+      for await (const wf of temporal.workflow.list({ query })) {
+        try {
+          await temporal.workflow
+            .getHandle(wf.workflowId, wf.runId)
+            .signal('coverageChecked', { coverageId: q.coverageId, outcome: q.outcome });
+          signalled++;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      return { signalled };
+    },
+
     async findVisitsToReverify(input: { now: string; windowHours: number }): Promise<ReverificationItem[]> {
       const from = new Date(input.now);
       const to = new Date(from.getTime() + input.windowHours * 3_600_000);

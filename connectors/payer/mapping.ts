@@ -240,6 +240,7 @@ export function toAuthRequest278(
     traceOriginatorId: created.originatorId,
     requestCategory: 'HS',
     certificationType: req.certificationType === 'initial' ? 'I' : '4',
+    ...(req.previousAuthNumber !== undefined ? { previousAuthorizationNumber: req.previousAuthNumber } : {}),
     serviceTypeCode: 'PT',
     placeOfService: req.placeOfService ?? '11',
     diagnosisCodes: req.diagnoses.map(x12Diagnosis),

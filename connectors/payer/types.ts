@@ -71,6 +71,8 @@ export interface AuthorizationRequest {
   /** Our trace (TRN02): the key the payer files the request under; a query repeats it. */
   traceNumber: string;
   certificationType: 'initial' | 'extension';
+  /** An extension names the payer's number of the authorization it extends (278 2000E REF*BB). */
+  previousAuthNumber?: string;
   diagnoses: string[];
   period: { from: string; to: string };
   /** Requested visits per code, e.g. [{ code: '97110', visits: 12 }]. */

@@ -26,12 +26,18 @@ export interface EncryptedField {
   keyId: string;
 }
 
-/** Decryption failed. Names the column only: no value, no key material, no row content. */
+/**
+ * Decryption failed. Names the column (and, as properties, the row's opaque id and practice) only: no value, no
+ * key material, no row content. The message names table and column alone.
+ */
 export class FieldDecryptionError extends Error {
   constructor(
     readonly table: string,
     readonly column: string,
     readonly reason: 'malformed' | 'unknown_key' | 'authentication_failed',
+    /** The row's id and its practice (the AAD's `rowId` and `tenant`): opaque ids, for the security task. */
+    readonly rowId?: string,
+    readonly tenant?: string,
   ) {
     super(`cannot decrypt ${table}.${column}: ${reason.replace('_', ' ')}`);
     this.name = 'FieldDecryptionError';
@@ -80,9 +86,10 @@ export function fieldKeyId(data: Uint8Array): string | undefined {
 export function decryptField(data: Uint8Array, ctx: FieldContext, keyring: Keyring): Buffer {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const keyId = fieldKeyId(buf);
-  if (keyId === undefined) throw new FieldDecryptionError(ctx.table, ctx.column, 'malformed');
+  if (keyId === undefined)
+    throw new FieldDecryptionError(ctx.table, ctx.column, 'malformed', ctx.rowId, ctx.tenant);
   const key = keyring.key(keyId);
-  if (!key) throw new FieldDecryptionError(ctx.table, ctx.column, 'unknown_key');
+  if (!key) throw new FieldDecryptionError(ctx.table, ctx.column, 'unknown_key', ctx.rowId, ctx.tenant);
   const headLen = 2 + keyId.length;
   const iv = buf.subarray(headLen, headLen + IV_BYTES);
   const body = buf.subarray(headLen + IV_BYTES, buf.length - TAG_BYTES);
@@ -94,7 +101,7 @@ export function decryptField(data: Uint8Array, ctx: FieldContext, keyring: Keyri
     return Buffer.concat([decipher.update(body), decipher.final()]);
   } catch {
     // Tampered bytes, a wrong place (AAD) or a wrong key all end here; the cause is not more specific.
-    throw new FieldDecryptionError(ctx.table, ctx.column, 'authentication_failed');
+    throw new FieldDecryptionError(ctx.table, ctx.column, 'authentication_failed', ctx.rowId, ctx.tenant);
   }
 }
 

@@ -5,7 +5,16 @@ import type { AuthRule } from '../model/payer-profile.js';
 export interface AuthorizationRecord {
   /** Payer reference number: goes to 837P 2300 REF*G1. */
   number?: string;
-  status: 'pending' | 'approved' | 'partially_approved' | 'denied' | 'expired' | 'exhausted' | 'closed';
+  /** `not_required`: the payer answered that this episode needs no authorization (278 HCR NA, or by phone). */
+  status:
+    | 'pending'
+    | 'approved'
+    | 'partially_approved'
+    | 'denied'
+    | 'expired'
+    | 'exhausted'
+    | 'closed'
+    | 'not_required';
   startDate: IsoDate;
   endDate: IsoDate;
   visitsAuthorized?: number;
@@ -49,6 +58,11 @@ export function checkAuthorization(input: AuthCheckInput): AuthCheckResult {
   const required =
     input.rule.required && !(input.rule.requiredFrom === 'after_evaluation' && input.evaluationOnly);
   if (!required) return { required, problems: [] };
+  // The payer's own answer for this episode overrides its general rule: nothing to hold for, no number to carry.
+  const waived = input.authorizations.some(
+    (a) => a.status === 'not_required' && input.dos >= a.startDate && input.dos <= a.endDate,
+  );
+  if (waived) return { required: false, problems: [] };
   if (input.authorizations.length === 0) return { required, problems: ['missing'] };
   let best: { auth: AuthorizationRecord; problems: AuthProblem[] } | undefined;
   for (const auth of input.authorizations) {

@@ -12,6 +12,8 @@ import {
 import type { AuthorizationSubmission } from '../../activities/authorizations.js';
 import { fromAuthResponse278, toAuthRequest278 } from '../../connectors/payer/mapping.js';
 import { parseRealtimeRequest } from '../../connectors/payer/sandbox/x12-in.js';
+import { build278 } from '../../connectors/payer/x12/generate-278.js';
+import { X12BuildError } from '../../connectors/payer/x12/errors.js';
 import { generate278, parse278Response } from '../../connectors/payer/x12/index.js';
 
 const submission: AuthorizationSubmission = {
@@ -101,10 +103,34 @@ describe('submission → 278 request', () => {
     expect(withEnd.received).toMatchObject({ period: { from: '2026-03-02', to: '2026-04-26' } });
   });
 
-  it('an extension request: UM02 4 (the payer number it extends travels in the submission)', () => {
+  it('an extension request: UM02 4 and the authorization it extends in 2000E REF*BB', () => {
     const { req, received } = asReceived({ ...submission, extendsAuthNumber: 'AUTH1234' });
-    expect(req.certificationType).toBe('extension');
-    expect(received).toMatchObject({ certificationType: '4' });
+    expect(req).toMatchObject({ certificationType: 'extension', previousAuthNumber: 'AUTH1234' });
+    expect(received).toMatchObject({ certificationType: '4', previousAuthorizationNumber: 'AUTH1234' });
+    // An initial request names no earlier authorization.
+    expect(asReceived(submission).received).not.toHaveProperty('previousAuthorizationNumber');
+  });
+
+  it('REF*BB sits in 2000E between UM and DTP*AAH, and an extension without it cannot be built', () => {
+    const req = toAuthorizationRequest(
+      { ...submission, extendsAuthNumber: 'AUTH1234' },
+      parties,
+      authorizationTraceNumber('auth:x:request:2'),
+      ['97110'],
+    );
+    const x12 = toAuthRequest278(
+      req,
+      { payerId: 'ma-fastlane', x12PayerId: 'SBXMAFL', name: 'SANDBOX MEDICARE ADVANTAGE' },
+      { date: '2026-03-02', time: '10:00', originatorId: '9123456789' },
+    );
+    const body = build278(x12, '0001');
+    const ids = body.segments.map((seg) => seg.id);
+    const ref = body.segments.findIndex((seg) => seg.id === 'REF');
+    expect(body.segments[ref]?.elements.slice(0, 2)).toEqual(['BB', 'AUTH1234']);
+    expect(ids[ref - 1]).toBe('UM');
+    expect(ids[ref + 1]).toBe('DTP');
+    const { previousAuthorizationNumber: _dropped, ...unlinked } = x12;
+    expect(() => build278(unlinked, '0001')).toThrow(X12BuildError);
   });
 
   it('the planned procedure codes replace the default', () => {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { and, eq, like } from 'drizzle-orm';
@@ -59,16 +60,32 @@ let emr: SandboxEmr;
 let stopSandboxes: () => Promise<void>;
 let webhookUrl: string;
 
-/** The payer approves every authorization at once, for the visits requested from the requested start. */
+/**
+ * The payer approves every authorization at once, for the visits requested from the requested start; a request
+ * for 99 visits it answers "no authorization required" (as the real port reports a 278 HCR NA).
+ */
+const NOT_REQUIRED_VISITS = 99;
 const authPayer: AuthorizationPayerPort = {
-  submit: async (request) => ({
+  submit: async (request) => {
+    if (request.requestedVisits === NOT_REQUIRED_VISITS) {
+      throw ApplicationFailure.create({
+        type: 'AuthorizationNotRequired',
+        message: 'The payer answered that no authorization is required.',
+        nonRetryable: true,
+        details: [{ reasonCode: 'payer_not_required' }],
+      });
+    }
+    return approve(request);
+  },
+  status: async () => ({ outcome: 'pended' }),
+};
+const approve = async (request: Parameters<AuthorizationPayerPort['submit']>[0]) =>
+  ({
     outcome: 'approved',
     authNumber: `AUTH${request.authorizationId.slice(0, 6).toUpperCase()}`,
     visitsAuthorized: request.requestedVisits,
     startDate: request.startDate,
-  }),
-  status: async () => ({ outcome: 'pended' }),
-};
+  }) as const;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -508,6 +525,64 @@ describe('EMR event router', () => {
         )
       ).visitsCounted,
     ).toBe(2);
+  });
+
+  it('an authorization answered "not required" reaches the visit\'s claim: not held for an authorization number', async () => {
+    // Medicare Advantage requires authorization after the evaluation: a treatment claim without one is held.
+    const { patientId, emrPatientId } = await knownPatient(`MAFL-${randomUUID().slice(0, 8)}`, 'ma-fastlane');
+    const authorizationId = randomUUID();
+    const authId = await startIdempotently(client, {
+      taskQueue,
+      kind: 'auth',
+      processKind: 'priorAuthorization',
+      id: authorizationId,
+      workflow: priorAuthorization,
+      args: [
+        {
+          authorizationId,
+          practiceId: DEMO_PRACTICE_ID,
+          patientId,
+          coverageId: randomUUID(),
+          payerId: 'ma-fastlane',
+          timezone: TZ,
+          requestedVisits: NOT_REQUIRED_VISITS,
+          diagnosisCodes: ['M54.50'],
+          startDate: new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(
+            new Date(Date.now() - 10 * 86_400_000),
+          ),
+          urgency: 'standard',
+          planOfCareContinues: true,
+        },
+      ],
+      practiceId: DEMO_PRACTICE_ID,
+      patientId,
+    });
+    // The payer's answer ends the authorization as not_required (closed: the router finds it in visibility).
+    expect(await client.workflow.getHandle(authId).result()).toMatchObject({ status: 'not_required' });
+    await eventually(
+      async () => {
+        let status: unknown;
+        for await (const wf of client.workflow.list({ query: `WorkflowId = '${authId}'` }))
+          status = wf.searchAttributes.ProcessStatus?.[0];
+        return status;
+      },
+      (v) => v === 'not_required',
+    );
+
+    const visit = await signedVisit(emrPatientId, 4, 1);
+    await deliverQueued();
+    const [note] = await deliveriesOf('note.signed', visit.visitId);
+    expect(await routed(note!.id)).toMatchObject({ outcome: 'routed', patientId });
+    const claim = client.workflow.getHandle(workflowId('claim', visit.visitId));
+    // Scrubbed without an authorization finding (a Medicare Advantage claim still needs its referring provider,
+    // which this EMR visit does not name: that is the only thing holding it).
+    const scrubbed = await eventually(
+      () => claim.query(claimStatusQuery),
+      (st) => st.state !== 'coding' && st.decisions.length > 0,
+    );
+    expect(scrubbed.blockingFindings.filter((f) => f.startsWith('AUTH_'))).toEqual([]);
+    expect(scrubbed.blockingFindings).toEqual(['REFERRING_PROVIDER_MISSING']);
+    await claim.terminate('test cleanup');
   });
 
   it('an event about an unknown patient is answered 2xx, recorded, and starts nothing', async () => {

@@ -293,3 +293,33 @@ describe('claimSubmission held by its plan of care', () => {
     });
   });
 });
+
+describe('claimSubmission and an authorization answered "not required" (issue #20 item 4)', () => {
+  it('the scrubber holds a ma-fastlane treatment claim for a missing authorization, but not once it was waived', async () => {
+    const waived = claimInput(`MAFL-${randomUUID().slice(0, 8)}`, { payerId: 'ma-fastlane' });
+    waived.case.authorizationNotRequired = true;
+    const plain = claimInput(`MAFL-${randomUUID().slice(0, 8)}`, { payerId: 'ma-fastlane' });
+    await run(async (client, taskQueue) => {
+      const start = (input: ClaimInput) =>
+        client.workflow.start(claimSubmission, {
+          taskQueue,
+          workflowId: workflowId('claim', input.case.claimId),
+          args: [input],
+        });
+      const held = await start(plain);
+      const filed = await start(waived);
+      const stateOf = async (h: typeof held) => (await h.query(claimStatusQuery)).state;
+      await expect.poll(() => stateOf(held), { timeout: 30_000 }).toBe('needs_correction');
+      expect((await held.query(claimStatusQuery)).blockingFindings).toContain('AUTH_MISSING');
+      expect(await sandboxClaims(plain.case.patientControlNumber)).toHaveLength(0);
+      // The waived one is not held for the authorization: it goes to the payer.
+      await expect
+        .poll(async () => (await sandboxClaims(waived.case.patientControlNumber)).length, { timeout: 30_000 })
+        .toBe(1);
+      const status = await filed.query(claimStatusQuery);
+      expect(status.blockingFindings.filter((f) => f.startsWith('AUTH_'))).toEqual([]);
+      await held.terminate('test cleanup');
+      await filed.terminate('test cleanup');
+    });
+  });
+});

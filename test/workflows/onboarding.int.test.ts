@@ -32,6 +32,7 @@ import {
   patientOnboarding,
   type OnboardingStatus,
 } from '../../workflows/onboarding.js';
+import { coverageCheckedSignal } from '../../workflows/coverage-signal.js';
 import { completeTaskSignal } from '../../workflows/human-task.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
@@ -51,6 +52,7 @@ let db: TestDatabase;
 let sandboxPayer: SandboxServer;
 let emr: SandboxEmr;
 let activities: ReturnType<typeof createActivities>;
+let activityDeps: Parameters<typeof createActivities>[0];
 
 /**
  * A patient zone where it is daytime now, so messages are not deferred by quiet hours (08:00–21:00) while
@@ -101,30 +103,56 @@ beforeAll(async () => {
     logger,
     practiceContact,
   });
-  activities = createActivities({
+  activityDeps = {
     db: db.db,
     payerConnector,
     // The 278 side is the authorization workflow's own business: keep it pended here.
     payer: { submit: async () => ({ outcome: 'pended' }), status: async () => ({ outcome: 'pended' }) },
     onboarding: { emr, messaging, keys, practiceContact },
-  });
+  };
+  activities = createActivities(activityDeps);
 });
 afterAll(async () => {
   await sandboxPayer?.close();
   await db?.drop();
 });
 
+/** A patient zone inside quiet hours (21:00–08:00) for the next hours, so every message is deferred. */
+function nightZone(): string {
+  const zones = [
+    'America/Los_Angeles',
+    'America/Chicago',
+    'Europe/London',
+    'Asia/Tokyo',
+    'Pacific/Honolulu',
+    'Asia/Kolkata',
+    'Australia/Sydney',
+  ];
+  for (const z of zones) {
+    const hour = Number(
+      new Intl.DateTimeFormat('en-US', { timeZone: z, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
+    );
+    if (hour >= 22 || hour < 5) return z;
+  }
+  throw new Error('no zone in quiet hours');
+}
+
 function intake(
   memberId: string,
   reminderOffsetsHours: number[],
-  opts: { payerId?: string; referral?: boolean; hoursBefore?: { reminder?: number; forms?: number } } = {},
+  opts: {
+    payerId?: string;
+    referral?: boolean;
+    hoursBefore?: { reminder?: number; forms?: number };
+    patientTimeZone?: string;
+  } = {},
 ): OnboardingInput {
   return {
     onboardingId: randomUUID(),
     practiceId: DEMO_PRACTICE_ID,
     patientId: randomUUID(),
     clinicTimeZone: CLINIC_TZ,
-    patientTimeZone: daytimeZone(),
+    patientTimeZone: opts.patientTimeZone ?? daytimeZone(),
     demographics: {
       given: ['Ana'],
       family: `${CANARY}-Rivera`,
@@ -152,9 +180,10 @@ type Handle = WorkflowHandle<typeof patientOnboarding>;
 
 async function run<T>(
   fn: (start: (input: OnboardingInput) => Promise<Handle>, client: Client) => Promise<T>,
+  acts: ReturnType<typeof createActivities> = activities,
 ): Promise<T> {
   const taskQueue = uniqueTaskQueue('onboarding');
-  const worker = await devServerWorker(taskQueue, activities);
+  const worker = await devServerWorker(taskQueue, acts);
   const { client, close } = await devServerClient();
   try {
     return await fn(
@@ -530,6 +559,200 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
     } finally {
       await close();
       await misconfigured.close().catch(() => undefined);
+    }
+  });
+
+  describe('a message waiting out quiet hours holds nothing (issue #19 item 5)', () => {
+    it('checked in at night: completed at once, the deferred intake link dropped, never sent late', async () => {
+      const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [24], { patientTimeZone: nightZone() });
+      const coverageId = input.coverages![0]!.coverageId;
+      await run(async (start) => {
+        const handle = await start(input);
+        const waiting = await waitForStatus(handle, (s) => s.state === 'awaiting_check_in');
+        // The intake link waits for the morning: nothing sent, nothing recorded yet.
+        expect(waiting.messages).toEqual([]);
+        expect(waiting.forms.state).toBe('not_sent');
+        expect(await outboxFor(String(input.onboardingId))).toEqual([]);
+
+        // The nightly re-verification's signal (issue #20 item 4): inactive marks it, active clears it.
+        await handle.signal(coverageCheckedSignal, { coverageId, outcome: 'inactive' });
+        const flagged = await waitForStatus(handle, (s) => s.needsAttention);
+        expect(flagged).toMatchObject({ state: 'awaiting_check_in', coverageAlerts: [coverageId] });
+        expect(flagged.coverages[0]).toMatchObject({ outcome: 'inactive' });
+        const attention = async () =>
+          (await handle.describe()).typedSearchAttributes
+            .toJSON()
+            .find((a) => a.key.name === 'NeedsAttention')?.value;
+        await expect.poll(attention, { timeout: 10_000 }).toBe(true);
+        await handle.signal(coverageCheckedSignal, { coverageId: randomUUID(), outcome: 'inactive' });
+        await handle.signal(coverageCheckedSignal, { coverageId, outcome: 'active' });
+        const cleared = await waitForStatus(handle, (s) => !s.needsAttention);
+        expect(cleared.coverageAlerts).toBeUndefined();
+        expect(cleared.coverages[0]).toMatchObject({ outcome: 'active' });
+        await expect.poll(attention, { timeout: 10_000 }).toBe(false);
+
+        await checkIn(handle, waiting.appointment!.emrAppointmentId);
+        // The state moves with the check-in, not with the morning.
+        await waitForStatus(handle, (s) => s.state === 'completed', 15_000);
+        const result = await handle.result();
+        expect(result).toMatchObject({ state: 'completed', openTasks: 0, needsAttention: false });
+        expect(result.messages).toEqual([{ template: 'intake_link', status: 'dropped' }]);
+        expect(await outboxFor(String(input.onboardingId))).toEqual([]);
+        await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, await handle.fetchHistory());
+      });
+    });
+
+    it('an insurance update arriving while its request waits for the morning goes on at once', async () => {
+      const input = intake(`SBX-INACTIVE-${randomUUID().slice(0, 8)}`, [24], {
+        patientTimeZone: nightZone(),
+      });
+      const coverageId = input.coverages![0]!.coverageId;
+      await run(async (start) => {
+        const handle = await start(input);
+        const waiting = await waitForStatus(
+          handle,
+          (s) => s.state === 'awaiting_coverage_update' && s.openTasks === 1,
+        );
+        expect(waiting.messages).toEqual([]);
+        await handle.signal(coverageUpdatedSignal, {
+          coverageId,
+          payerId: 'commercial-ama',
+          memberId: `SBX-PR3-${randomUUID().slice(0, 8)}`,
+        });
+        const after = await waitForStatus(handle, (s) => s.state === 'awaiting_check_in');
+        expect(after.coverages[0]).toMatchObject({ outcome: 'active', verifications: 2 });
+        expect(after.messages).toEqual([{ template: 'insurance_update_request', status: 'dropped' }]);
+        expect(await outboxFor(String(input.onboardingId))).toEqual([]);
+        await handle.signal(cancelOnboardingSignal, { reason: 'staff_decision' });
+        await expect(handle.result()).resolves.toMatchObject({ state: 'cancelled', openTasks: 0 });
+        await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, await handle.fetchHistory());
+      });
+    });
+  });
+
+  it('the status snapshot never shows a task state before openTasks counts its task (issue #20 item 4)', async () => {
+    const input = intake(`SBX-GARBLE-${randomUUID().slice(0, 8)}`, [24]);
+    // Hold the activity that runs between the state change and the task, so the in-between is observable.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered = false;
+    const gated = {
+      ...activities,
+      setCoverageStatus: async (...args: Parameters<typeof activities.setCoverageStatus>) => {
+        entered = true;
+        await gate;
+        return activities.setCoverageStatus(...args);
+      },
+    };
+    await run(async (start) => {
+      const handle = await start(input);
+      await expect.poll(() => entered, { timeout: 30_000 }).toBe(true);
+      const between = await handle.query(onboardingStatusQuery);
+      // The process decided on a phone verification, but its task is not raised yet: the status shows neither.
+      expect(between).toMatchObject({ state: 'verifying_eligibility', openTasks: 0, needsAttention: false });
+      release();
+      const seen: OnboardingStatus[] = [];
+      const after = await waitForStatus(handle, (s) => {
+        seen.push(s);
+        return s.state === 'awaiting_phone_verification';
+      });
+      expect(after.openTasks).toBe(1);
+      for (const s of seen) if (s.state === 'awaiting_phone_verification') expect(s.openTasks).toBe(1);
+      await handle.signal(cancelOnboardingSignal, { reason: 'staff_decision' });
+      await expect(handle.result()).resolves.toMatchObject({ state: 'cancelled', openTasks: 0 });
+    }, gated);
+  });
+
+  it('a flipped byte in the patient row: one security task, NeedsAttention, no retries (issue #20 item 3)', async () => {
+    const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [24]);
+    const patientId = String(input.patientId);
+    // The patient is already in our mirror (an earlier import); then one bit of its ciphertext flips.
+    await createPatientRepository(db.db, keys).upsert({
+      patientId,
+      practiceId: DEMO_PRACTICE_ID,
+      demographics: {
+        given: ['Ana'],
+        family: `${CANARY}-Rivera`,
+        birthDate: '1961-02-03',
+        sex: 'female',
+        preferredLanguage: 'en',
+      },
+      preferredChannel: 'sms',
+      language: 'en',
+      timezone: CLINIC_TZ,
+    });
+    const [row] = await db.sql<
+      { v: Uint8Array }[]
+    >`select demographics_enc as v from patients where id = ${patientId}`;
+    const bytes = Buffer.from(row!.v);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    await db.sql`update patients set demographics_enc = ${bytes} where id = ${patientId}`;
+
+    const { client: taskClient, close } = await devServerClient();
+    try {
+      await run(
+        async (start, client) => {
+          const handle = await start(input);
+          const heldStatus = await waitForStatus(handle, (s) => s.integrityHold !== undefined, 30_000);
+          expect(heldStatus).toMatchObject({
+            state: 'registering',
+            needsAttention: true,
+            integrityHold: { table: 'patients', rowId: patientId },
+          });
+          const taskId = heldStatus.integrityHold!.taskId!;
+          const taskRows = async () =>
+            db.sql<{ id: string; kind: string; assignee_role: string; status: string; details: unknown }[]>`
+              select id, kind, assignee_role, status, details from tasks where kind = 'phi_integrity_failure'
+                and details->>'rowId' = ${patientId}`;
+          await expect.poll(async () => (await taskRows()).length, { timeout: 15_000 }).toBe(1);
+          // A moment later still: no retries, no second task.
+          await new Promise((r) => setTimeout(r, 3_000));
+          const tasksNow = await taskRows();
+          expect(tasksNow).toEqual([
+            {
+              id: taskId,
+              kind: 'phi_integrity_failure',
+              assignee_role: 'admin',
+              status: 'open',
+              details: {
+                table: 'patients',
+                column: 'demographics_enc',
+                rowId: patientId,
+                reason: 'authentication_failed',
+              },
+            },
+          ]);
+          const events = (await handle.fetchHistory()).events ?? [];
+          const scheduled = events.filter(
+            (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'registerPatient',
+          );
+          expect(scheduled).toHaveLength(1);
+          const started = events.filter(
+            (e) =>
+              String(e.activityTaskStartedEventAttributes?.scheduledEventId ?? '') ===
+              String(scheduled[0]!.eventId),
+          );
+          expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
+          const failure = events.find((e) => e.activityTaskFailedEventAttributes)
+            ?.activityTaskFailedEventAttributes?.failure;
+          expect(failure?.applicationFailureInfo).toMatchObject({
+            type: 'EncryptedRecordUnreadable',
+            nonRetryable: true,
+          });
+          const desc = await handle.describe();
+          expect(
+            desc.typedSearchAttributes.toJSON().find((a) => a.key.name === 'NeedsAttention')?.value,
+          ).toBe(true);
+          expect(JSON.stringify(tasksNow) + JSON.stringify(heldStatus)).not.toContain(CANARY);
+
+          await handle.signal(cancelOnboardingSignal, { reason: 'staff_decision' });
+          await expect(handle.result()).resolves.toMatchObject({ state: 'cancelled' });
+          await client.workflow.getHandle(workflowId('task', taskId)).terminate('test cleanup');
+        },
+        createActivities({ ...activityDeps, temporal: taskClient }),
+      );
+    } finally {
+      await close();
     }
   });
 });

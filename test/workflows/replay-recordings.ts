@@ -57,7 +57,7 @@ const TZ = 'America/Chicago';
 export const CURRENT_HISTORIES = {
   humanTask: 'v1',
   priorAuthorization: 'v3',
-  patientOnboarding: 'v1',
+  patientOnboarding: 'v2',
   claimSubmission: 'v1',
   planOfCare: 'v1',
 } as const;

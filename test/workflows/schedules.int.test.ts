@@ -35,6 +35,7 @@ import {
   type ScheduleSettings,
 } from '../../temporal/schedules.js';
 import { humanTask } from '../../workflows/human-task.js';
+import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care.js';
 import { NeedsAttention, PracticeId } from '../../workflows/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
@@ -314,6 +315,63 @@ describe('reverifyEligibility (triggered)', () => {
     expect(raised[0]!.dueAt.getTime()).toBeLessThan(new Date(visit[0]!.starts_at).getTime());
     expect(await tasksOf(fine.patientId)).toEqual([]);
     expect(await tasksOf(later.patientId)).toEqual([]);
+  });
+
+  it("an inactive coverage marks the patient's own plan of care NeedsAttention; active again clears it", async () => {
+    const lapsed = await patientWithVisit(`SBX-INACTIVE-${suffix}C`, 10);
+    const episodeId = randomUUID();
+    const poc = await temporal.client.workflow.start(planOfCare, {
+      taskQueue,
+      workflowId: workflowId('poc', episodeId),
+      args: [
+        {
+          episodeId,
+          practiceId: DEMO_PRACTICE_ID,
+          patientId: lapsed.patientId,
+          referringPractitionerId: randomUUID(),
+          timezone: TZ,
+          firstTreatmentDate: localDate(new Date(), TZ),
+        },
+      ],
+    });
+    try {
+      const visible = `PatientId = '${lapsed.patientId}' AND ExecutionStatus = 'Running'`;
+      await until('the plan of care in visibility', async () =>
+        (await temporal.client.workflow.count(visible)).count > 0 ? true : undefined,
+      );
+      expect((await poc.query(planOfCareStatusQuery)).needsAttention).toBe(false);
+
+      const result = await triggerAndWait<{ processesSignalled?: number }>('reverify-eligibility');
+      expect(result.processesSignalled).toBeGreaterThanOrEqual(1);
+      const flagged = await poc.query(planOfCareStatusQuery);
+      expect(flagged).toMatchObject({ needsAttention: true, coverageAlerts: [lapsed.coverageId] });
+      const attention = async () =>
+        (await poc.describe()).typedSearchAttributes.toJSON().find((a) => a.key.name === 'NeedsAttention')
+          ?.value;
+      await until('NeedsAttention set', async () => ((await attention()) === true ? true : undefined));
+
+      // The front desk updates the insurance; the next night's 271 says active: the mark goes.
+      await createCoverageRepository(db.db, keys).upsert({
+        coverageId: lapsed.coverageId,
+        practiceId: DEMO_PRACTICE_ID,
+        patientId: lapsed.patientId,
+        payerId: 'commercial-ama',
+        priority: 1,
+        memberId: `MBR-${suffix}C`,
+      });
+      await createCoverageRepository(db.db, keys).setStatus(DEMO_PRACTICE_ID, lapsed.coverageId, 'active');
+      await until('NeedsAttention indexed', async () =>
+        (await temporal.client.workflow.count(`${visible} AND NeedsAttention = true`)).count > 0
+          ? true
+          : undefined,
+      );
+      await triggerAndWait('reverify-eligibility');
+      const cleared = await poc.query(planOfCareStatusQuery);
+      expect(cleared.needsAttention).toBe(false);
+      expect(cleared.coverageAlerts).toBeUndefined();
+    } finally {
+      await poc.terminate('test cleanup');
+    }
   });
 });
 

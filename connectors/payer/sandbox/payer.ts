@@ -261,8 +261,19 @@ export class SandboxPayer {
     const sender = req.interchange.senderId;
     const profile = this.profile(plan, req.period.from);
     const scenario = scenarioFor(req.subscriber.id);
-    if (scenario?.kind === 'not_found') {
-      // The member is unknown here: the request is rejected (AAA 75) before review and nothing is filed.
+    // An extension (UM02 4) must name, in 2000E REF*BB, an authorization this payer issued to this member:
+    // otherwise it cannot be linked and is rejected (AAA 15, required application data missing), nothing filed.
+    const extended =
+      req.certificationType === '4' && req.previousAuthorizationNumber !== undefined
+        ? await this.o.store.findAuthByNumber(sender, req.previousAuthorizationNumber)
+        : undefined;
+    const unlinkedExtension =
+      req.certificationType === '4' &&
+      (extended === undefined || extended.memberId !== req.subscriber.id) &&
+      (await this.o.store.findAuth(sender, req.trace.number)) === undefined;
+    if (scenario?.kind === 'not_found' || unlinkedExtension) {
+      // The member is unknown here (AAA 75), or the extension names nothing it could extend (AAA 15): the
+      // request is rejected before review and nothing is filed.
       const segments = auth278Rejection(
         {
           reference: req.reference,
@@ -274,7 +285,7 @@ export class SandboxPayer {
             ...(req.subscriber.firstName !== undefined ? { firstName: req.subscriber.firstName } : {}),
           },
           trace: req.trace,
-          reasonCode: '75',
+          reasonCode: unlinkedExtension ? '15' : '75',
         },
         stamp(this.o.clock()),
       );

@@ -58,6 +58,19 @@ export class SandboxPayerStore {
     return rows[0];
   }
 
+  async findAuthByNumber(senderId: string, authorizationNumber: string): Promise<AuthRow | undefined> {
+    const rows = await this.db
+      .select()
+      .from(sandboxAuthorizations)
+      .where(
+        and(
+          eq(sandboxAuthorizations.senderId, senderId),
+          eq(sandboxAuthorizations.authorizationNumber, authorizationNumber),
+        ),
+      );
+    return rows[0];
+  }
+
   async findAuthByCertification(cert: string): Promise<AuthRow | undefined> {
     const rows = await this.db
       .select()

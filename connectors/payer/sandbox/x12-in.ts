@@ -41,6 +41,8 @@ export type RealtimeRequest =
   | (Common & {
       type: '278';
       certificationType: string;
+      /** 2000E REF*BB: the authorization an extension extends. */
+      previousAuthorizationNumber?: string;
       period: { from: string; to: string };
       service: { code: string; visits: number; weeks?: number };
     });
@@ -135,10 +137,12 @@ export function parseRealtimeRequest(text: string): RealtimeRequest {
       const visits = Number(hsd !== undefined && el(hsd, 2) !== '' ? el(hsd, 2) : el(sv1, 4));
       if (code === undefined || !Number.isInteger(visits) || visits < 1) throw missing('SV1 service', sv1);
       const weeks = hsd !== undefined && el(hsd, 5) === '35' ? Number(el(hsd, 6)) : undefined;
+      const bb = find('REF', 'BB');
       return {
         ...common,
         type: '278',
         certificationType: el(um, 2),
+        ...(bb !== undefined && el(bb, 2) !== '' ? { previousAuthorizationNumber: el(bb, 2) } : {}),
         period: range(need('DTP', 'AAH'), d),
         service: { code, visits, ...(weeks !== undefined && Number.isInteger(weeks) ? { weeks } : {}) },
       };

@@ -2,7 +2,8 @@
 //   2000A HL 20 UMO (NM1*X3) · 2000B HL 21 requester (NM1*1P) · 2000C HL 22 subscriber (NM1*IL, DMG)
 //   2000E HL EV patient event (TRN, UM, HI, DTP*AAH, 2010EA NM1*DN referring / NM1*SJ servicing)
 //   2000F HL SS service, one per requested code (UM, DTP*472, SV1, HSD)
-// UM02 "I" asks for an initial authorization, "4" for an extension (the engine's automatic extension).
+// UM02 "I" asks for an initial authorization, "4" for an extension (the engine's automatic extension), which
+// names the authorization it extends in 2000E REF*BB (Previous Review Authorization Number).
 
 import { SegmentBuilder } from './builder.js';
 import { buildInterchange, type TransactionBody } from './envelope.js';
@@ -23,6 +24,13 @@ export function build278(
   d: Delimiters = DEFAULT_DELIMITERS,
 ): TransactionBody {
   if (q.services.length === 0) throw new X12BuildError('INVALID_INPUT', 'services', 'at least one service');
+  if (q.certificationType === '4' && !q.previousAuthorizationNumber) {
+    throw new X12BuildError(
+      'INVALID_INPUT',
+      'previousAuthorizationNumber',
+      'an extension (UM02 4) names the authorization it extends (REF*BB)',
+    );
+  }
   if (q.diagnosisCodes.length < 1 || q.diagnosisCodes.length > 12) {
     throw new X12BuildError('INVALID_INPUT', 'diagnosisCodes', 'between 1 and 12 diagnosis codes');
   }
@@ -46,6 +54,7 @@ export function build278(
   b.add('TRN', '1', q.traceNumber, q.traceOriginatorId);
   b.add('UM', q.requestCategory, q.certificationType, q.serviceTypeCode, [q.placeOfService, 'B']);
   // 2000E order per the guide: UM, (HCR, REF), DTP, HI.
+  if (q.previousAuthorizationNumber !== undefined) b.add('REF', 'BB', q.previousAuthorizationNumber);
   b.add('DTP', 'AAH', 'RD8', range(q.eventDates, 'eventDates'));
   b.add('HI', ...q.diagnosisCodes.map((c, i) => [i === 0 ? 'ABK' : 'ABF', c.replace('.', '')]));
   if (q.referringProvider !== undefined)

@@ -416,6 +416,11 @@ export interface AuthRequest278 {
   /** UM01 request category (HS health services review), UM02 certification type (I initial, 4 extension). */
   requestCategory: 'HS' | 'SC' | 'AR';
   certificationType: 'I' | '4' | '1' | '2' | '3' | 'S';
+  /**
+   * 2000E REF*BB "Previous Review Authorization Number": the payer's number of the authorization an extension
+   * (UM02 4) or revision extends; required for an extension (the payer links the request to it).
+   */
+  previousAuthorizationNumber?: string;
   /** UM03 service type code (PT physical therapy). */
   serviceTypeCode: string;
   placeOfService: string;

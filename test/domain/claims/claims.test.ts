@@ -83,6 +83,19 @@ describe('worked example 7: UHC Medicare Advantage, new patient, POC for 12 visi
       'outside_window',
     ]);
   });
+  it('an episode the payer answered "not required" for needs no authorization or number on its dates', () => {
+    const waived = { status: 'not_required' as const, startDate: '2025-06-01', endDate: '2025-07-31' };
+    const base = { rule, dos: '2025-06-10', units: 3, codes: ['97110'], evaluationOnly: false };
+    expect(checkAuthorization({ ...base, authorizations: [waived] })).toEqual({
+      required: false,
+      problems: [],
+    });
+    // Outside the answered dates the payer's rule applies again.
+    expect(checkAuthorization({ ...base, dos: '2025-08-01', authorizations: [waived] })).toMatchObject({
+      required: true,
+      problems: expect.arrayContaining(['not_approved', 'no_number', 'outside_window']),
+    });
+  });
 });
 
 describe('duplicate detection', () => {
