@@ -272,7 +272,7 @@ describe('EMR event router', () => {
     await deliverQueued();
     const [note] = await deliveriesOf('note.signed', visit.visitId);
     expect((await routed(note!.id)).outcome).toBe('routed');
-    const claim = client.workflow.getHandle(workflowId('claim', visit.visitId));
+    const claim = client.workflow.getHandle(workflowId('claim', claimIdFor(DEMO_PRACTICE_ID, visit.visitId)));
     await expect
       .poll(async () => (await claim.query(claimStatusQuery)).state, { timeout: 60_000, interval: 500 })
       .toBe('needs_correction');
@@ -573,7 +573,7 @@ describe('EMR event router', () => {
     await deliverQueued();
     const [note] = await deliveriesOf('note.signed', visit.visitId);
     expect(await routed(note!.id)).toMatchObject({ outcome: 'routed', patientId });
-    const claim = client.workflow.getHandle(workflowId('claim', visit.visitId));
+    const claim = client.workflow.getHandle(workflowId('claim', claimIdFor(DEMO_PRACTICE_ID, visit.visitId)));
     // Scrubbed without an authorization finding (a Medicare Advantage claim still needs its referring provider,
     // which this EMR visit does not name: that is the only thing holding it).
     const scrubbed = await eventually(

@@ -27,7 +27,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 const httpDir = path.join(root, 'examples', 'http');
 
 /** operationId → the route it is the body of, and the role that sends it. */
-const routes: Record<string, { method: 'POST' | 'PUT'; path: string; role: Role }> = {
+/** `person`: sent by a signed-in person (OIDC with a second factor) rather than an API key, as break-glass requires. */
+const routes: Record<string, { method: 'POST' | 'PUT'; path: string; role: Role; person?: true }> = {
   startOnboarding: { method: 'POST', path: '/v1/onboardings', role: 'front_desk' },
   submitOnboardingIntakeForms: {
     method: 'POST',
@@ -57,7 +58,7 @@ const routes: Record<string, { method: 'POST' | 'PUT'; path: string; role: Role 
   previewClaim: { method: 'POST', path: '/v1/claims/preview', role: 'biller' },
   startClaim: { method: 'POST', path: '/v1/claims', role: 'biller' },
   correctClaim: { method: 'POST', path: '/v1/claims/{id}/corrections', role: 'biller' },
-  openBreakGlassGrant: { method: 'POST', path: '/v1/break-glass', role: 'therapist' },
+  openBreakGlassGrant: { method: 'POST', path: '/v1/break-glass', role: 'therapist', person: true },
   completeTask: { method: 'POST', path: '/v1/tasks/{id}/complete', role: 'front_desk' },
   putPractitioner: { method: 'PUT', path: '/v1/practitioners/{id}', role: 'admin' },
   encodePayloads: { method: 'POST', path: '/codec/encode', role: 'therapist' },
@@ -103,7 +104,7 @@ async function send(operationId: string, id?: string): Promise<{ status: number;
   const res = await fetch(`${api}${route.path.replace('{id}', id ?? '')}`, {
     method: route.method,
     headers: {
-      ...stack.auth.own[route.role],
+      ...(route.person ? await stack.userAuth('own', route.role) : stack.auth.own[route.role]),
       'content-type': 'application/json',
       'idempotency-key': randomUUID(),
       ...(route.path.startsWith('/codec') ? { origin: UI_ORIGIN } : {}),
