@@ -11,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const built = path.join(root, 'dist', 'cli', 'main.js');
 const SOURCES = ['domain', 'workflows', 'activities', 'connectors', 'api', 'db', 'temporal', 'cli'];
 
-/** The newest .ts file of the compiled directories is younger than the build (about 300 stat calls). */
+/** A .ts file or SQL migration of the built directories is younger than the build (about 350 stat calls). */
 function newerSource(sinceMs) {
   const stack = SOURCES.map((d) => path.join(root, d));
   while (stack.length > 0) {
@@ -25,7 +25,7 @@ function newerSource(sinceMs) {
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) stack.push(p);
-      else if (e.name.endsWith('.ts') && fs.statSync(p).mtimeMs > sinceMs) return true;
+      else if (/\.(ts|sql)$/.test(e.name) && fs.statSync(p).mtimeMs > sinceMs) return true;
     }
   }
   return false;
