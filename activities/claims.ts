@@ -7,8 +7,9 @@ import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { claimContext } from '../domain/care/episode.js';
 import type { PlanOfCareStatus } from '../workflows/plan-of-care.js';
-import { eq, inArray, sql } from 'drizzle-orm';
-import type { ClaimParties, PayerConnector } from '../connectors/payer/types.js';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { inboundClaimItems } from '../connectors/payer/db/schema.js';
+import type { ClaimParties, InboundFile, PayerConnector } from '../connectors/payer/types.js';
 import { emrErrorToFailure } from '../connectors/emr/failure.js';
 import type { Emr } from '../connectors/emr/types.js';
 import { payerErrorToFailure } from '../connectors/payer/failure.js';
@@ -89,6 +90,56 @@ export interface ClaimInbound {
     providerStatusCodes?: string[];
   };
   payment?: ClaimPaymentSummary;
+}
+
+/** One mailbox file as rows of `payer.inbound_claim_items`: per claim, its last acknowledgement and payment. */
+function inboundItems(mailbox: string, file: InboundFile): (typeof inboundClaimItems.$inferInsert)[] {
+  const byKey = new Map<string, typeof inboundClaimItems.$inferInsert>();
+  const put = (pcn: string, kind: 'acknowledgement' | 'payment', summary: unknown): void => {
+    byKey.set(`${pcn}\u0000${kind}`, {
+      mailbox,
+      fileCursor: Number(file.cursor),
+      patientControlNumber: pcn,
+      kind,
+      summary,
+    });
+  };
+  for (const ack of file.acknowledgements)
+    put(ack.patientControlNumber, 'acknowledgement', {
+      accepted: ack.accepted,
+      ...(ack.statusCode ? { statusCode: ack.statusCode } : {}),
+      ...(ack.payerClaimNumber ? { payerClaimNumber: ack.payerClaimNumber } : {}),
+      ...(ack.providerStatuses?.length
+        ? {
+            providerStatusCodes: ack.providerStatuses.map((p) =>
+              [p.categoryCode, p.statusCode, p.entity].filter((x) => x !== undefined).join(':'),
+            ),
+          }
+        : {}),
+    });
+  for (const remit of file.remittances) {
+    for (const cp of remit.claims) {
+      const adjustments = [...cp.adjustments, ...cp.services.flatMap((s) => s.adjustments)].map((a) => ({
+        group: a.group as GroupCode,
+        carc: a.reasonCode,
+        amountCents: a.amountCents,
+      }));
+      const payment: ClaimPaymentSummary = {
+        paymentTrace: `${remit.trace.referenceId}:${cp.payerClaimControlNumber ?? ''}`,
+        statusCode: cp.statusCode,
+        paidCents: cp.paidCents,
+        patientResponsibilityCents: cp.patientResponsibilityCents ?? 0,
+        ...(cp.payerClaimControlNumber ? { payerClaimNumber: cp.payerClaimControlNumber } : {}),
+        adjustments,
+        remarkCodes: [...cp.claimRemarkCodes, ...cp.services.flatMap((s) => s.remarkCodes)],
+        submittedModifiers: Object.fromEntries(
+          cp.services.map((s) => [s.procedure.code, s.procedure.modifiers]),
+        ),
+      };
+      put(cp.patientControlNumber, 'payment', payment);
+    }
+  }
+  return [...byKey.values()];
 }
 
 /** Sends the patient a statement (composition root: messaging connector + the patient's contact). */
@@ -310,48 +361,41 @@ export function createClaimActivities(deps: {
       return { accepted: result.accepted, errorCodes: result.errorCodes };
     },
 
-    /** The newest acknowledgement and payment for this claim in the payer mailbox after `cursor`. */
+    /**
+     * The newest acknowledgement and payment for this claim that arrived after `cursor`. The poll first moves
+     * what waits in the clearinghouse mailbox into `payer.inbound_claim_items` and acknowledges those files (they
+     * leave the listing: stored before acknowledged, so a crash in between only downloads them again), then
+     * reads this claim's rows by CLM01. Its cost follows what is waiting, not every file the mailbox ever held.
+     * The cursor is the mailbox cursor of the newest file seen for this claim (mailbox cursors only grow).
+     */
     async pollClaimResponses(patientControlNumber: string, cursor?: string): Promise<ClaimInbound> {
-      const batch = await deps.payer.fetchInbound(cursor).catch(fail);
-      const out: ClaimInbound = { cursor: batch.cursor };
-      const ack = batch.acknowledgements
-        .filter((a) => a.patientControlNumber === patientControlNumber)
-        .at(-1);
-      if (ack) {
-        out.acknowledgement = {
-          accepted: ack.accepted,
-          ...(ack.statusCode ? { statusCode: ack.statusCode } : {}),
-          ...(ack.payerClaimNumber ? { payerClaimNumber: ack.payerClaimNumber } : {}),
-          ...(ack.providerStatuses?.length
-            ? {
-                providerStatusCodes: ack.providerStatuses.map((p) =>
-                  [p.categoryCode, p.statusCode, p.entity].filter((x) => x !== undefined).join(':'),
-                ),
-              }
-            : {}),
-        };
-      }
-      for (const remit of batch.remittances) {
-        for (const cp of remit.claims) {
-          if (cp.patientControlNumber !== patientControlNumber) continue;
-          const adjustments = [...cp.adjustments, ...cp.services.flatMap((s) => s.adjustments)].map((a) => ({
-            group: a.group as GroupCode,
-            carc: a.reasonCode,
-            amountCents: a.amountCents,
-          }));
-          out.payment = {
-            paymentTrace: `${remit.trace.referenceId}:${cp.payerClaimControlNumber ?? ''}`,
-            statusCode: cp.statusCode,
-            paidCents: cp.paidCents,
-            patientResponsibilityCents: cp.patientResponsibilityCents ?? 0,
-            ...(cp.payerClaimControlNumber ? { payerClaimNumber: cp.payerClaimControlNumber } : {}),
-            adjustments,
-            remarkCodes: [...cp.claimRemarkCodes, ...cp.services.flatMap((s) => s.remarkCodes)],
-            submittedModifiers: Object.fromEntries(
-              cp.services.map((s) => [s.procedure.code, s.procedure.modifiers]),
-            ),
-          };
-        }
+      const after = cursor ?? '0';
+      const batch = await deps.payer.fetchInbound().catch(fail);
+      const rows = batch.files.flatMap((f) => inboundItems(batch.mailbox, f));
+      if (rows.length > 0) await deps.db.insert(inboundClaimItems).values(rows).onConflictDoNothing();
+      if (batch.files.length > 0)
+        await deps.payer.acknowledgeInbound(batch.files.map((f) => f.cursor)).catch(fail);
+      const mine = await deps.db
+        .select({
+          fileCursor: inboundClaimItems.fileCursor,
+          kind: inboundClaimItems.kind,
+          summary: inboundClaimItems.summary,
+        })
+        .from(inboundClaimItems)
+        .where(
+          and(
+            eq(inboundClaimItems.mailbox, batch.mailbox),
+            eq(inboundClaimItems.patientControlNumber, patientControlNumber),
+            gt(inboundClaimItems.fileCursor, Number(after)),
+          ),
+        )
+        .orderBy(asc(inboundClaimItems.fileCursor));
+      const out: ClaimInbound = { cursor: after };
+      for (const item of mine) {
+        out.cursor = String(item.fileCursor);
+        if (item.kind === 'acknowledgement')
+          out.acknowledgement = item.summary as NonNullable<ClaimInbound['acknowledgement']>;
+        else out.payment = item.summary as ClaimPaymentSummary;
       }
       return out;
     },

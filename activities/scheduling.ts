@@ -1,14 +1,15 @@
-// Evaluation scheduling activity: fetch free slots, let a real LP/MIP solver pick the best feasible one, and
-// return it with ordered alternatives and plain-language reasons. Rules, data and the model live in
-// domain/scheduling; this file only does what the domain may not: call the slot source and run the solver.
+// Evaluation scheduling activity: fetch free slots, rank the feasible ones by score (the argmax the selection
+// model's 0/1 program computes, without solving it: rankCandidates) and return the best with ordered
+// alternatives and plain-language reasons. Rules, data and the model live in domain/scheduling; this file only
+// does what the domain may not: call the slot source. The yalps solver stays here behind the Solver port for
+// problems that need one (and as the tests' oracle of the ranking).
 import { ApplicationFailure } from '@temporalio/common';
 import { solve } from 'yalps';
 import {
   EvaluationRequestSchema,
   assessCandidates,
-  buildSelectionModel,
-  chosenKey,
   explainNoSlot,
+  rankCandidates,
   rejectionCounts,
   requiredMinutes,
   toOption,
@@ -36,7 +37,6 @@ export const yalpsSolver = {
 
 export interface SchedulingActivityDeps {
   slots: SlotSource;
-  solver?: Solver;
   /** Practice override of the booking lengths; defaults to domain/scheduling/duration.ts. */
   durations?: readonly EvaluationDurationRow[];
   /** How many ordered fallbacks to return after the choice. */
@@ -56,7 +56,6 @@ export function slotQueryFor(request: { earliestDate: string; latestDate: string
 }
 
 export function createSchedulingActivities(deps: SchedulingActivityDeps) {
-  const solver = deps.solver ?? yalpsSolver;
   const maxAlternatives = deps.maxAlternatives ?? 3;
 
   return {
@@ -84,22 +83,8 @@ export function createSchedulingActivities(deps: SchedulingActivityDeps) {
       const slots = await deps.slots.findFreeSlots(query);
       const assessment = assessCandidates(request, slots, deps.durations);
 
-      // The best slot, then each next best with the previous picks excluded: every alternative is the
-      // solver's optimum of a smaller problem, so the list is ordered and every entry is feasible. The hard
-      // constraints live in the model, so the loop ends when the solver reports the rest infeasible.
-      const picked: string[] = [];
-      while (picked.length <= maxAlternatives) {
-        const solution = await solver.solve(buildSelectionModel(assessment, new Set(picked)));
-        if (solution.status !== 'optimal' && solution.status !== 'infeasible') {
-          throw ApplicationFailure.create({
-            type: 'SchedulingSolverFailed',
-            message: `solver ended with status ${solution.status} on ${assessment.candidates.length} candidates`,
-          });
-        }
-        const key = chosenKey(solution);
-        if (key === undefined) break;
-        picked.push(key);
-      }
+      // The best slot, then each next best: every entry satisfies every hard constraint, in score order.
+      const picked = rankCandidates(assessment, 1 + maxAlternatives);
 
       const byKey = new Map(assessment.candidates.map((c) => [c.key, c]));
       const options = picked.flatMap((k) => {

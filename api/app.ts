@@ -23,7 +23,7 @@ import {
 } from './problem.js';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import { appendAudit } from '../db/audit/append.js';
+import { appendAuditGrouped } from '../db/audit/append.js';
 import { codecRoutes } from './routes/codec.js';
 import type { Principal } from './auth/principal.js';
 import type { Database } from '../db/connection.js';
@@ -347,7 +347,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         roles: ['admin', 'front_desk', 'therapist', 'biller'],
         authorize: async (req) => req.principal,
         audit: async (e) => {
-          await appendAudit(db, {
+          await appendAuditGrouped(db, {
             actorId: e.principal.id,
             actorType: e.principal.type,
             actorRole: e.principal.role,

@@ -1,6 +1,6 @@
 // Audit entries the API writes itself (SEC-AUD-1): denied access. PHI reads are audited by the routes that
 // serve them. Entries hold opaque ids and route patterns only.
-import { appendAudit } from '../db/audit/append.js';
+import { appendAuditGrouped } from '../db/audit/append.js';
 import type { Database } from '../db/connection.js';
 import type { Principal } from './auth/principal.js';
 
@@ -8,7 +8,7 @@ export async function auditDenied(
   db: Database,
   e: { principal?: Principal; route: string; status: 401 | 403; requestId: string; ip: string },
 ): Promise<void> {
-  await appendAudit(db, {
+  await appendAuditGrouped(db, {
     actorId: e.principal?.id ?? 'anonymous',
     actorType: e.principal?.type ?? 'user',
     actorRole: e.principal?.role,

@@ -18,7 +18,7 @@ import type {
   Workflow,
 } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
-import { appendAudit } from '../db/audit/append.js';
+import { appendAuditGrouped } from '../db/audit/append.js';
 import type { Database } from '../db/connection.js';
 import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
 import { workflowOwner } from '../temporal/claim-ids.js';
@@ -120,7 +120,7 @@ function auditRow(req: FastifyRequest, entry: AuditEntry, outcome: 'success' | '
 export async function audited(deps: ProcessRouteDeps, req: FastifyRequest, entry: AuditEntry): Promise<void> {
   const row = auditRow(req, entry, 'success');
   try {
-    await appendAudit(deps.db, row);
+    await appendAuditGrouped(deps.db, row);
   } catch {
     throw new HttpProblem(problem(503, 'The audit log is unavailable; try again.'));
   }
@@ -141,7 +141,7 @@ async function withAudit<T>(
   const [result, audit] = await Promise.allSettled([work, audited(deps, req, entry)]);
   if (result.status === 'rejected') {
     if (audit.status === 'fulfilled') {
-      await appendAudit(deps.db, auditRow(req, entry, 'error')).catch((err: unknown) => {
+      await appendAuditGrouped(deps.db, auditRow(req, entry, 'error')).catch((err: unknown) => {
         req.log.error({ errName: (err as Error).name }, 'audit entry of a failed access not written');
       });
     }

@@ -228,7 +228,8 @@ function billing(b: BillingBenchmark): string[] {
   ];
 }
 
-export function renderReport(r: BenchResults, charts: ChartLink[] = []): string {
+/** `notes`: hand-written Markdown appended as is (bench/causes.md: the measured causes behind the figures). */
+export function renderReport(r: BenchResults, charts: ChartLink[] = [], notes = ''): string {
   const e = r.environment;
   return [
     '# ptflow benchmarks',
@@ -252,5 +253,6 @@ export function renderReport(r: BenchResults, charts: ChartLink[] = []): string 
     ...(r.api ? api(r.api) : []),
     ...(r.scale ? scale(r.scale) : []),
     ...(r.billing ? billing(r.billing) : []),
+    ...(notes.trim() === '' ? [] : [notes.trim(), '']),
   ].join('\n');
 }

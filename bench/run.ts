@@ -24,6 +24,8 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const REPORT = 'BENCHMARKS.md';
 const CHART_DIR = 'bench/charts';
+/** Hand-written causes behind the figures (profiles), carried into every regenerated report. */
+const CAUSES = 'bench/causes.md';
 
 async function main(cleanup: Cleanup): Promise<void> {
   const opts = benchOptions();
@@ -95,6 +97,7 @@ async function main(cleanup: Cleanup): Promise<void> {
     renderReport(
       results,
       charts.map((c) => ({ title: c.title, path: `${CHART_DIR}/${c.file}` })),
+      fs.existsSync(CAUSES) ? fs.readFileSync(CAUSES, 'utf8') : '',
     ),
   );
   log(

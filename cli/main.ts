@@ -2,53 +2,96 @@
 // `ptflow`: the composition root. Parses configuration once, dispatches to a command, and turns expected
 // failures (bad configuration, a port in use, no Temporal CLI) into one clear line instead of a stack trace.
 import { Command } from 'commander';
-import { ConfigError, formatConfigError, loadApiClientConfig, loadConfig, type Config } from './config.js';
-import { ApiCliError } from './commands/api-client.js';
-import { registerApiClientCommands } from './commands/api-commands.js';
-import { AlreadyRunningError, runDev } from './commands/dev.js';
-import { runApi, runMigrate, runSeed, runWorker } from './commands/servers.js';
-import { CliUsageError, runApiKeyCreate, runApiKeyRevoke } from './commands/apikey.js';
-import { registerSandboxEmrCommands } from '../connectors/emr/sandbox/cli.js';
-import { databaseUrl, devRunning, embeddedDatabaseRunning, openDatabase } from './database.js';
-import { runSandboxMessages } from './commands/sandbox-messages.js';
-import { claimPreview, PayerCliError, x12Parse } from './commands/payer.js';
-import { registerKeysCommands } from './commands/keys.js';
-import { registerAuditCommands } from './commands/audit.js';
-import { registerScheduleCommands } from './commands/schedules.js';
-import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/cli-provision.js';
-import { PortInUseError } from '../temporal/dev/ports.js';
+import type * as ConfigModule from './config.js';
+import type { Config } from './config.js';
+
+// Start-up time is module loading (issue 15): this file imports only commander. A command's modules load when
+// it runs; a command group's definitions (keys, audit, schedules, sandbox, the API client commands) load only
+// when that group is the one on the command line — `ptflow --help` lists them from the names below.
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const out = (text: string) => process.stdout.write(text);
+const outLine = (line: string) => process.stdout.write(`${line}\n`);
 
+let configModule: typeof ConfigModule | undefined;
+async function loadConfigModule(): Promise<typeof ConfigModule> {
+  configModule ??= await import('./config.js');
+  return configModule;
+}
+/** Synchronous for the command modules; every path that reaches it has loaded config.js first. */
 function config(): Config {
-  return loadConfig(process.env);
+  if (configModule === undefined) throw new Error('configuration module not loaded');
+  return configModule.loadConfig(process.env);
 }
 
+/** The top-level command on the command line (`help <command>` counts as that command), if any. */
+function selectedCommand(argv: string[]): string | undefined {
+  const args = argv.slice(2);
+  const i = args.findIndex((a) => !a.startsWith('-'));
+  if (i < 0) return undefined;
+  return args[i] === 'help' ? args[i + 1] : args[i];
+}
+
+/** Commands whose definitions live in their own modules: [name and arguments, description]. */
+const API_CLIENT_COMMANDS: [string, string][] = [
+  [
+    'onboard <file>',
+    'start onboarding a patient from a JSON file (the POST /v1/onboardings body) via the API',
+  ],
+  [
+    'status <id>',
+    'status of any process via the API: <uuid> or <kind>:<uuid> (onboarding, auth, claim, poc)',
+  ],
+  ['tasks', "the worklist via the API (your role's queue; admins may pick one with --role)"],
+  ['task', 'act on a task via the API'],
+];
+
 async function main(argv: string[]): Promise<void> {
+  const selected = selectedCommand(argv);
   const program = new Command('ptflow')
     .description('Durable workflows for the administrative side of physical-therapy practices')
     .showHelpAfterError();
+  /** Registers a group for real when it is the selected command, else only its name for the help listing. */
+  const group = async (name: string, description: string, register: () => Promise<void>) => {
+    if (selected === name) await register();
+    else program.command(name).description(description);
+  };
 
   program
     .command('dev')
     .description('start Temporal, PostgreSQL, the worker and the API together (Ctrl-C stops everything)')
-    .action(() => runDev(config(), log));
+    .action(async () => {
+      const [{ runDev }] = await Promise.all([import('./commands/dev.js'), loadConfigModule()]);
+      await runDev(config(), log);
+    });
   program
     .command('worker')
     .description('run a Temporal worker')
-    .action(() => runWorker(config(), log));
+    .action(async () => {
+      const [{ runWorker }] = await Promise.all([import('./commands/servers.js'), loadConfigModule()]);
+      await runWorker(config(), log);
+    });
   program
     .command('api')
     .description('run the REST API')
-    .action(() => runApi(config(), log));
+    .action(async () => {
+      const [{ runApi }] = await Promise.all([import('./commands/servers.js'), loadConfigModule()]);
+      await runApi(config(), log);
+    });
   program
     .command('migrate')
     .description('apply database migrations')
-    .action(() => runMigrate(config(), log));
+    .action(async () => {
+      const [{ runMigrate }] = await Promise.all([import('./commands/servers.js'), loadConfigModule()]);
+      await runMigrate(config(), log);
+    });
   program
     .command('seed')
     .description('seed the demo practice')
-    .action(() => runSeed(config(), log));
+    .action(async () => {
+      const [{ runSeed }] = await Promise.all([import('./commands/servers.js'), loadConfigModule()]);
+      await runSeed(config(), log);
+    });
 
   program
     .command('db')
@@ -57,17 +100,40 @@ async function main(argv: string[]): Promise<void> {
     .description(
       "print the PostgreSQL URL ptflow uses: DATABASE_URL, or the embedded dev server's (local-only credentials)",
     )
-    .action(() => {
+    .action(async () => {
+      const [{ databaseUrl, embeddedDatabaseRunning }] = await Promise.all([
+        import('./database.js'),
+        loadConfigModule(),
+      ]);
       const c = config();
-      process.stdout.write(`${databaseUrl(c)}\n`);
+      outLine(databaseUrl(c));
       if (!c.DATABASE_URL && !embeddedDatabaseRunning(c)) {
         log('note: the embedded PostgreSQL is not running; `npm run dev` starts it');
       }
     });
 
-  registerKeysCommands(program, config, log);
-  registerAuditCommands(program, config, log);
-  registerScheduleCommands(program, config, (line) => process.stdout.write(`${line}\n`));
+  await group('keys', 'encryption keys', async () => {
+    const [{ registerKeysCommands }] = await Promise.all([import('./commands/keys.js'), loadConfigModule()]);
+    registerKeysCommands(program, config, log);
+  });
+  await group('audit', 'audit log', async () => {
+    const [{ registerAuditCommands }] = await Promise.all([
+      import('./commands/audit.js'),
+      loadConfigModule(),
+    ]);
+    registerAuditCommands(program, config, log);
+  });
+  await group(
+    'schedules',
+    'the Temporal Schedules (reverify-eligibility, timely-filing-sweep, staff-digest)',
+    async () => {
+      const [{ registerScheduleCommands }] = await Promise.all([
+        import('./commands/schedules.js'),
+        loadConfigModule(),
+      ]);
+      registerScheduleCommands(program, config, outLine);
+    },
+  );
 
   const apikey = program.command('apikey').description('practice-scoped API keys');
   apikey
@@ -76,23 +142,34 @@ async function main(argv: string[]): Promise<void> {
     .requiredOption('--practice <id>', 'practice id (UUID)')
     .requiredOption('--role <role>', 'admin | front_desk | therapist | biller | integration')
     .option('--label <text>', 'what the key is for', 'api key')
-    .action((opts: { practice: string; role: string; label: string }) =>
-      runApiKeyCreate(config(), log, opts),
-    );
+    .action(async (opts: { practice: string; role: string; label: string }) => {
+      const [{ runApiKeyCreate }] = await Promise.all([import('./commands/apikey.js'), loadConfigModule()]);
+      await runApiKeyCreate(config(), log, opts);
+    });
   apikey
     .command('revoke <prefix>')
     .description('revoke an API key by its prefix')
-    .action((prefix: string) => runApiKeyRevoke(config(), log, prefix));
+    .action(async (prefix: string) => {
+      const [{ runApiKeyRevoke }] = await Promise.all([import('./commands/apikey.js'), loadConfigModule()]);
+      await runApiKeyRevoke(config(), log, prefix);
+    });
 
-  const out = (text: string) => process.stdout.write(text);
   // Clients of a running API (PTFLOW_API_URL, PTFLOW_API_KEY): onboard, status, tasks, task complete.
-  registerApiClientCommands(program, () => loadApiClientConfig(process.env), out);
+  if (API_CLIENT_COMMANDS.some(([term]) => term.split(' ')[0] === selected)) {
+    const [{ registerApiClientCommands }, { loadApiClientConfig }] = await Promise.all([
+      import('./commands/api-commands.js'),
+      loadConfigModule(),
+    ]);
+    registerApiClientCommands(program, () => loadApiClientConfig(process.env), out);
+  } else
+    for (const [term, description] of API_CLIENT_COMMANDS) program.command(term).description(description);
+
   program
     .command('claim')
     .description('claims')
     .command('preview <visit.json>')
     .description('code and scrub a visit; print the coded lines, the findings and the 837P (nothing is sent)')
-    .action((file: string) => claimPreview(file, out));
+    .action(async (file: string) => (await import('./commands/payer.js')).claimPreview(file, out));
   program
     .command('x12')
     .description('X12 tools')
@@ -103,23 +180,33 @@ async function main(argv: string[]): Promise<void> {
       '835: per claim paid / adjusted / patient responsibility, codes and meanings, balance',
     )
     .option('--full', 'with --summary: also patient names and account numbers (PHI)')
-    .action((file: string, o: { summary?: boolean; full?: boolean }) => x12Parse(file, out, o));
-
-  const sandbox = program.command('sandbox').description('act as the simulated external systems (demos)');
-  sandbox
-    .command('messages')
-    .description('show the sandbox messaging outbox (what ptflow sent to patients), recipients masked')
-    .option('--practice <id>', 'practice id', '00000000-0000-4000-8000-000000000001')
-    .option('--limit <n>', 'how many, newest first', '20')
-    .option('--channel <sms|email>', 'only one channel')
-    .action((opts: { practice: string; limit: string; channel?: string }) =>
-      runSandboxMessages(config(), log, opts),
+    .action(async (file: string, o: { summary?: boolean; full?: boolean }) =>
+      (await import('./commands/payer.js')).x12Parse(file, out, o),
     );
-  registerSandboxEmrCommands(sandbox, {
-    openDatabase: () => openDatabase(config(), log),
-    env: process.env,
-    out: (line) => process.stdout.write(`${line}\n`),
-    devRunning: () => devRunning(config()),
+
+  await group('sandbox', 'act as the simulated external systems (demos)', async () => {
+    const [{ registerSandboxEmrCommands }, { openDatabase, devRunning }] = await Promise.all([
+      import('../connectors/emr/sandbox/cli.js'),
+      import('./database.js'),
+      loadConfigModule(),
+    ]);
+    const sandbox = program.command('sandbox').description('act as the simulated external systems (demos)');
+    sandbox
+      .command('messages')
+      .description('show the sandbox messaging outbox (what ptflow sent to patients), recipients masked')
+      .option('--practice <id>', 'practice id', '00000000-0000-4000-8000-000000000001')
+      .option('--limit <n>', 'how many, newest first', '20')
+      .option('--channel <sms|email>', 'only one channel')
+      .action(async (opts: { practice: string; limit: string; channel?: string }) => {
+        const { runSandboxMessages } = await import('./commands/sandbox-messages.js');
+        await runSandboxMessages(config(), log, opts);
+      });
+    registerSandboxEmrCommands(sandbox, {
+      openDatabase: () => openDatabase(config(), log),
+      env: process.env,
+      out: outLine,
+      devRunning: () => devRunning(config()),
+    });
   });
 
   const temporal = program.command('temporal').description('Temporal tooling');
@@ -127,6 +214,10 @@ async function main(argv: string[]): Promise<void> {
     .command('ensure')
     .description('find the Temporal CLI, or build it once into the per-user cache')
     .action(async () => {
+      const [{ ensureTemporalCli }] = await Promise.all([
+        import('../temporal/dev/cli-provision.js'),
+        loadConfigModule(),
+      ]);
       const c = config();
       const cli = await ensureTemporalCli(process.env, c.cacheDir, log);
       process.stdout.write(`${cli.path}\n`);
@@ -135,7 +226,19 @@ async function main(argv: string[]): Promise<void> {
   await program.parseAsync(argv);
 }
 
-main(process.argv).catch((err: unknown) => {
+/** Expected failures are one line; they are matched by class name so that none of their modules loads here. */
+const EXPECTED_ERRORS = new Set([
+  'PortInUseError',
+  'CliUsageError',
+  'PayerCliError',
+  'AlreadyRunningError',
+  'TemporalCliUnavailableError',
+]);
+
+main(process.argv).catch(async (err: unknown) => {
+  // config.js is loaded on every path that reads configuration; api-client.js is small.
+  const { ConfigError, formatConfigError } = await loadConfigModule();
+  const { ApiCliError } = await import('./commands/api-client.js');
   if (err instanceof ConfigError) {
     log(formatConfigError(err));
     process.exit(2);
@@ -144,13 +247,7 @@ main(process.argv).catch((err: unknown) => {
     log(`ptflow: ${err.message}`);
     process.exit(err.exitCode);
   }
-  if (
-    err instanceof PortInUseError ||
-    err instanceof CliUsageError ||
-    err instanceof PayerCliError ||
-    err instanceof AlreadyRunningError ||
-    err instanceof TemporalCliUnavailableError
-  ) {
+  if (err instanceof Error && EXPECTED_ERRORS.has(err.constructor.name)) {
     log(`ptflow: ${err.message}`);
     process.exit(1);
   }

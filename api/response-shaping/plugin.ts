@@ -13,7 +13,7 @@ import type {
   preValidationAsyncHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { appendAudit } from '../../db/audit/append.js';
+import { appendAuditGrouped } from '../../db/audit/append.js';
 import type { Database } from '../../db/connection.js';
 import { auditDenied } from '../audit.js';
 import type { Role } from '../auth/principal.js';
@@ -132,7 +132,7 @@ export const responseShapingPlugin = fp<ResponseShapingOptions>(
           );
           const patientId = (narrowed as { patientId?: unknown }).patientId;
           try {
-            await appendAudit(options.db, {
+            await appendAuditGrouped(options.db, {
               actorId: principal.id,
               actorType: principal.type,
               actorRole: principal.role,

@@ -189,6 +189,16 @@ export interface InboundBatch {
   remittances: Remittance835[];
   /** Raw 277CA documents, in arrival order (the acknowledgements above are derived from them). */
   acknowledgementDocuments: ClaimStatus277[];
+  /** The same content per mailbox file, in arrival order, with the cursor that acknowledges that file. */
+  files: InboundFile[];
+  /** The mailbox these files came from (our submitter id at the clearinghouse): cursors are unique within it. */
+  mailbox: string;
+}
+
+export interface InboundFile {
+  cursor: string;
+  acknowledgements: ClaimAcknowledgement[];
+  remittances: Remittance835[];
 }
 
 export interface PayerConnector {
@@ -204,4 +214,9 @@ export interface PayerConnector {
   queryClaimStatus(req: ClaimStatusRequest): Promise<ClaimStatusResult>;
   /** 277CA acknowledgements and 835 remittances that arrived after `cursor` (undefined = from the start). */
   fetchInbound(cursor?: string): Promise<InboundBatch>;
+  /**
+   * Tells the mailbox these files are downloaded and stored on our side: they leave its listing (a real
+   * clearinghouse mailbox's "mark as downloaded"). Idempotent; call only after the files are durable here.
+   */
+  acknowledgeInbound(cursors: string[]): Promise<void>;
 }

@@ -2,7 +2,8 @@
 // inside it the row id is taken from the sequence, the tip's hash is read and the new row inserted, so ids,
 // chain order and prev_hash links always agree even with many API and worker processes writing at once.
 // Called inside a caller's transaction, the lock is held until that transaction ends (and the audit row
-// commits or rolls back with the data access it records).
+// commits or rolls back with the data access it records). appendAuditGrouped is the same append for callers
+// outside a transaction, committed in groups (AuditGroupCommit).
 import { sql } from 'drizzle-orm';
 import type { Database } from '../connection.js';
 import { auditEvents } from '../schema.js';
@@ -12,72 +13,157 @@ import { auditEventSchema, type AuditEventInput, type AuditRow } from './event.j
 /** Advisory-lock key of the audit chain (7233001 is the migrator's). */
 export const AUDIT_CHAIN_LOCK = 7233002;
 
+function parseEvent(event: AuditEventInput) {
+  const parsed = auditEventSchema.safeParse(event);
+  if (!parsed.success) {
+    // Field paths and rule messages only: the rejected value may be the very PHI we keep out of the log.
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`invalid audit event: ${issue.path.join('.')} ${issue.message}`);
+  }
+  return parsed.data;
+}
+type ParsedEvent = ReturnType<typeof parseEvent>;
+
+/**
+ * Appends events to the chain in the given order, inside the given transaction: one lock, one read of the tip,
+ * one id per event from the sequence (in order: the lock serialises every taker), one multi-row insert.
+ */
+async function appendInTransaction(
+  tx: Database,
+  events: readonly ParsedEvent[],
+): Promise<{ id: number; hash: string }[]> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+  const heads = (await tx.execute(sql`
+    select nextval(pg_get_serial_sequence('audit_events', 'id'))::bigint::text as id,
+           date_trunc('milliseconds', clock_timestamp()) as now,
+           (select hash from audit_events order by id desc limit 1) as prev
+    from generate_series(1, ${events.length})`)) as unknown as {
+    id: string;
+    now: Date | string;
+    prev: string | null;
+  }[];
+  if (heads.length !== events.length) throw new Error('audit ids not reserved');
+  const ids = heads.map((h) => Number(h.id)).sort((a, b) => a - b);
+  const recordedAt = new Date(heads[0]!.now);
+  let prevHash = heads[0]!.prev ?? GENESIS_HASH;
+  const rows: (typeof auditEvents.$inferInsert)[] = [];
+  const out: { id: number; hash: string }[] = [];
+  events.forEach((e, i) => {
+    const row: Omit<AuditRow, 'prevHash' | 'hash'> = {
+      id: ids[i]!,
+      recordedAt,
+      actorId: e.actorId,
+      actorType: e.actorType,
+      actorRole: e.actorRole ?? null,
+      sourceIp: e.sourceIp ?? null,
+      action: e.action,
+      resourceType: e.resourceType,
+      resourceId: e.resourceId ?? null,
+      patientRef: e.patientRef ?? null,
+      purposeOfUse: e.purposeOfUse ?? null,
+      outcome: e.outcome,
+      requestId: e.requestId ?? null,
+      workflowId: e.workflowId ?? null,
+      fieldsDisclosed: e.fieldsDisclosed ?? null,
+    };
+    const hash = auditHash(prevHash, row);
+    rows.push({ ...row, actorType: e.actorType, action: e.action, outcome: e.outcome, prevHash, hash });
+    out.push({ id: row.id, hash });
+    prevHash = hash;
+  });
+  await tx.insert(auditEvents).values(rows);
+  return out;
+}
+
 export async function appendAudit(
   db: Database,
   event: AuditEventInput,
 ): Promise<{ id: number; hash: string }> {
-  const [first] = await appendAuditBatch(db, [event]);
-  return first!;
+  const e = parseEvent(event);
+  return db.transaction(async (tx) => (await appendInTransaction(tx as unknown as Database, [e]))[0]!);
 }
 
 /**
- * Adds several events to the chain at once, in the given order: one transaction, one statement for their ids
- * and the tip, one multi-row insert (a worker activity's PHI reads are written this way, not a round trip per
- * row). All or none are recorded.
+ * Adds several events to the chain at once, in the given order, in one transaction (a worker activity's PHI
+ * reads are written this way, not a round trip per row). All or none are recorded.
  */
 export async function appendAuditBatch(
   db: Database,
   events: readonly AuditEventInput[],
 ): Promise<{ id: number; hash: string }[]> {
   if (events.length === 0) return [];
-  const parsedEvents = events.map((event) => {
-    const parsed = auditEventSchema.safeParse(event);
-    if (!parsed.success) {
-      // Field paths and rule messages only: the rejected value may be the very PHI we keep out of the log.
-      const issue = parsed.error.issues[0]!;
-      throw new Error(`invalid audit event: ${issue.path.join('.')} ${issue.message}`);
+  const parsed = events.map(parseEvent);
+  return db.transaction(async (tx) => appendInTransaction(tx as unknown as Database, parsed));
+}
+
+/** Most events one group commit writes; the rest wait for the next transaction. */
+export const AUDIT_BATCH_MAX = 256;
+
+interface Pending {
+  event: ParsedEvent;
+  resolve: (r: { id: number; hash: string }) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit of the audit chain for callers that are not inside a transaction of their own (the API's
+ * per-request entries). Each call enqueues its event; one writer per database handle takes everything waiting
+ * (in arrival order, up to AUDIT_BATCH_MAX) and appends it in one transaction — one lock, one tip read, one
+ * insert — while new events queue for the next one. A call resolves only after the transaction holding its row
+ * has committed, so an answer sent after it never outruns its audit row; if that transaction fails, every call
+ * in it rejects (fail closed: the requests answer 503, nothing was written, the chain is unchanged). A process
+ * killed mid-batch leaves either the whole batch or none of it, and none of its requests has been answered.
+ */
+export class AuditGroupCommit {
+  private queue: Pending[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Database) {}
+
+  append(event: AuditEventInput): Promise<{ id: number; hash: string }> {
+    let e: ParsedEvent;
+    try {
+      e = parseEvent(event);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return parsed.data;
-  });
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-    const heads = (await tx.execute(sql`
-      select nextval(pg_get_serial_sequence('audit_events', 'id'))::bigint::text as id,
-             date_trunc('milliseconds', clock_timestamp()) as now,
-             (select hash from audit_events order by id desc limit 1) as prev
-      from generate_series(1, ${parsedEvents.length}::int)`)) as unknown as {
-      id: string;
-      now: Date | string;
-      prev: string | null;
-    }[];
-    // Ids ascend in chain order (the lock makes this transaction the only one taking them now).
-    const ids = heads.map((h) => Number(h.id)).sort((a, b) => a - b);
-    const recordedAt = new Date(heads[0]!.now);
-    let prevHash = heads[0]!.prev ?? GENESIS_HASH;
-    const rows = parsedEvents.map((e, i) => {
-      const row: Omit<AuditRow, 'prevHash' | 'hash'> = {
-        id: ids[i]!,
-        recordedAt,
-        actorId: e.actorId,
-        actorType: e.actorType,
-        actorRole: e.actorRole ?? null,
-        sourceIp: e.sourceIp ?? null,
-        action: e.action,
-        resourceType: e.resourceType,
-        resourceId: e.resourceId ?? null,
-        patientRef: e.patientRef ?? null,
-        purposeOfUse: e.purposeOfUse ?? null,
-        outcome: e.outcome,
-        requestId: e.requestId ?? null,
-        workflowId: e.workflowId ?? null,
-        fieldsDisclosed: e.fieldsDisclosed ?? null,
-      };
-      const hash = auditHash(prevHash, row);
-      const stored = { ...row, actorType: e.actorType, action: e.action, outcome: e.outcome, prevHash, hash };
-      prevHash = hash;
-      return stored;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event: e, resolve, reject });
+      if (!this.writing) void this.drain();
     });
-    await tx.insert(auditEvents).values(rows);
-    return rows.map((r) => ({ id: r.id, hash: r.hash }));
-  });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, AUDIT_BATCH_MAX);
+        try {
+          const written = await this.db.transaction((tx) =>
+            appendInTransaction(
+              tx as unknown as Database,
+              batch.map((p) => p.event),
+            ),
+          );
+          batch.forEach((p, i) => p.resolve(written[i]!));
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
+
+const writers = new WeakMap<Database, AuditGroupCommit>();
+
+/** Appends through the database handle's group commit (see AuditGroupCommit); not for use inside a transaction. */
+export function appendAuditGrouped(
+  db: Database,
+  event: AuditEventInput,
+): Promise<{ id: number; hash: string }> {
+  let w = writers.get(db);
+  if (!w) writers.set(db, (w = new AuditGroupCommit(db)));
+  return w.append(event);
 }

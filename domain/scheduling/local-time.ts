@@ -52,7 +52,22 @@ export function instantMs(iso: string): number {
   return Date.parse(iso);
 }
 
+// formatToParts is the next most expensive part, and slots share instants (therapists on the same grid, one
+// slot's end being the next one's start): a bounded memo per zone and instant (pure function, same answers).
+const partsMemo = new Map<string, LocalParts>();
+const PARTS_MEMO_MAX = 20_000;
+
 export function localParts(epochMs: number, timeZone: string): LocalParts {
+  const key = `${timeZone}\u0000${epochMs}`;
+  const hit = partsMemo.get(key);
+  if (hit) return { ...hit };
+  const computed = computeLocalParts(epochMs, timeZone);
+  if (partsMemo.size >= PARTS_MEMO_MAX) partsMemo.clear();
+  partsMemo.set(key, computed);
+  return { ...computed };
+}
+
+function computeLocalParts(epochMs: number, timeZone: string): LocalParts {
   const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
   for (const p of formatterFor(timeZone).formatToParts(epochMs)) parts[p.type] = p.value;
   const weekday = WEEKDAYS[parts.weekday ?? ''];

@@ -45,6 +45,33 @@ export function buildSelectionModel(
   };
 }
 
+/**
+ * The feasible candidates best first, at most `limit`: exactly what solving the selection model gives, then
+ * re-solving it with each pick excluded (the optimum of a one-of-n program is its feasible variable with the
+ * largest objective coefficient, and the coefficients are distinct, so the order is unique). Picking one slot is
+ * an argmax, so this ranks directly in O(n log n) instead of solving 1 + alternatives programs over every
+ * candidate of the horizon (issue 15: that was most of an onboarding's booking time). The 0/1 model stays for
+ * problems that need a solver (booking a series of visits jointly) and as the test oracle of this ranking.
+ */
+export function rankCandidates(
+  assessment: Assessment,
+  limit: number,
+  exclude: ReadonlySet<string> = new Set(),
+): string[] {
+  const n = assessment.candidates.length;
+  const hard = new Set<string>(HARD_CONSTRAINTS);
+  return assessment.candidates
+    .flatMap((c, position) =>
+      // As in the model: only hard-constraint rows forbid a candidate.
+      c.violations.some((v) => hard.has(v)) || exclude.has(c.key)
+        ? []
+        : [{ key: c.key, value: objectiveCoefficient(c.score.total, position, n) }],
+    )
+    .sort((a, b) => b.value - a.value)
+    .slice(0, Math.max(0, limit))
+    .map((c) => c.key);
+}
+
 /** The chosen variable of an optimal solution; undefined when the model is infeasible. */
 export function chosenKey(solution: LpSolution): string | undefined {
   if (solution.status !== 'optimal') return undefined;

@@ -9,13 +9,13 @@ import {
   assessCandidates,
   buildSelectionModel,
   chosenKey,
+  rankCandidates,
   EvaluationRequestSchema,
   type CandidateSlot,
   type EvaluationRequestInput,
   type EvaluationSlotChosen,
   type EvaluationSlotResult,
   type SlotQuery,
-  type Solver,
 } from '../../domain/scheduling/index.js';
 
 const ZONE = 'America/Chicago';
@@ -77,7 +77,7 @@ function demoSlots(): CandidateSlot[] {
   return out;
 }
 
-function activities(slots: CandidateSlot[], solver?: Solver) {
+function activities(slots: CandidateSlot[]) {
   const queries: SlotQuery[] = [];
   const acts = createSchedulingActivities({
     slots: {
@@ -86,7 +86,6 @@ function activities(slots: CandidateSlot[], solver?: Solver) {
         return slots;
       },
     },
-    ...(solver ? { solver } : {}),
   });
   return { ...acts, queries };
 }
@@ -257,19 +256,12 @@ describe('chooseEvaluationSlot with the real solver', () => {
     expect(a.queries[1]?.locationIds).toBeUndefined();
   });
 
-  it('an invalid request fails non-retryably; a solver that gives up fails retryably', async () => {
+  it('an invalid request fails non-retryably', async () => {
     const err = await activities([])
       .chooseEvaluationSlot({ ...base, timeZone: 'Nowhere/Land', bodyRegion: 'knee' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: 'InvalidSchedulingRequest', nonRetryable: true });
-    const stuck: Solver = { solve: () => ({ status: 'timedout', result: Number.NaN, variables: [] }) };
-    await expect(
-      activities(demoSlots(), stuck).chooseEvaluationSlot({ ...base, bodyRegion: 'knee' }),
-    ).rejects.toMatchObject({
-      type: 'SchedulingSolverFailed',
-      nonRetryable: false,
-    });
   });
 
   it('the model itself enforces hard constraints: the solver skips a higher-scoring PTA slot', () => {
@@ -435,5 +427,29 @@ describe('property: hard constraints always hold', () => {
     );
     // Guard against a vacuous property: the generators must often produce feasible candidates.
     expect(chosenRuns).toBeGreaterThan(40);
+  });
+});
+
+// ---- property: ranking directly is the solver's answer (issue 15: the activity no longer solves a program) ----
+
+describe('property: rankCandidates equals the 0/1 program solved with yalps', () => {
+  it('best first and each next best with the previous picks excluded, as the MIP picks them', () => {
+    fc.assert(
+      fc.property(
+        requestArb,
+        fc.array(slotArb, { minLength: 0, maxLength: 60, size: 'medium' }),
+        (input, slots) => {
+          const assessment = assessCandidates(EvaluationRequestSchema.parse(input), slots);
+          const bySolver: string[] = [];
+          while (bySolver.length < 4) {
+            const key = chosenKey(yalpsSolver.solve(buildSelectionModel(assessment, new Set(bySolver))));
+            if (key === undefined) break;
+            bySolver.push(key);
+          }
+          expect(rankCandidates(assessment, 4)).toEqual(bySolver);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

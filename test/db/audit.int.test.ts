@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../cli/config.js';
 import { runAuditVerify } from '../../cli/commands/audit.js';
-import { appendAudit } from '../../db/audit/append.js';
+import { AuditGroupCommit, appendAudit } from '../../db/audit/append.js';
 import { GENESIS_HASH } from '../../db/audit/chain.js';
 import type { AuditEventInput } from '../../db/audit/event.js';
 import { verifyAuditChain } from '../../db/audit/verify.js';
@@ -110,6 +110,64 @@ describe('audit chain', () => {
     const err = await errorOf(db.sql`update audit_events set actor_id = 'x'`);
     expect(err.message).toMatch(/append-only/);
     expect((await errorOf(db.sql`delete from audit_events`)).message).toMatch(/append-only/);
+    expect(await verifyAuditChain(db.db)).toMatchObject({ ok: true });
+  });
+
+  it('group commit: concurrent appends share transactions, keep arrival order, resolve only once durable', async () => {
+    const before = await db.db.select().from(auditEvents);
+    let transactions = 0;
+    const counting = new Proxy(db.db, {
+      get(target, prop, receiver) {
+        if (prop === 'transaction') {
+          return (...args: Parameters<typeof target.transaction>) => {
+            transactions++;
+            return target.transaction(...args);
+          };
+        }
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const writer = new AuditGroupCommit(counting);
+    const requestIds = Array.from({ length: 60 }, () => randomUUID());
+    const durableWhenResolved: boolean[] = [];
+    const written = await Promise.all(
+      requestIds.map((requestId) =>
+        writer.append(event({ requestId })).then(async (r) => {
+          // Another connection sees the row the moment the call resolves: it was committed.
+          const seen = await db.sql`select request_id from audit_events where id = ${r.id}`;
+          durableWhenResolved.push(seen[0]?.request_id === requestId);
+          return r;
+        }),
+      ),
+    );
+    expect(durableWhenResolved).toEqual(requestIds.map(() => true));
+    // Arrival order is chain order: ids increase in the order the calls were made.
+    for (let i = 1; i < written.length; i++) expect(written[i]!.id).toBeGreaterThan(written[i - 1]!.id);
+    // The first call starts a transaction alone; the others queue behind it and share the next ones.
+    expect(transactions).toBeLessThanOrEqual(3);
+    const rows = await db.db.select().from(auditEvents).orderBy(asc(auditEvents.id));
+    expect(rows).toHaveLength(before.length + 60);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
+    expect(await verifyAuditChain(db.db, { batchSize: 9 })).toMatchObject({ ok: true, checked: rows.length });
+  });
+
+  it('group commit fails closed: a failed transaction rejects every call in it and writes nothing', async () => {
+    const before = (await db.db.select().from(auditEvents)).length;
+    const dead = postgres(db.url, { max: 1, onnotice: () => undefined });
+    await dead.end();
+    const writer = new AuditGroupCommit(drizzle(dead, { schema }));
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => writer.append(event())));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    // An invalid event is refused on its own; valid ones queued with it are written.
+    const live = new AuditGroupCommit(db.db);
+    const mixed = await Promise.allSettled([
+      live.append(event()),
+      live.append(event({ resourceId: `name ${CANARY}` })),
+      live.append(event()),
+    ]);
+    expect(mixed.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((mixed[1] as PromiseRejectedResult).reason)).not.toContain(CANARY);
+    expect((await db.db.select().from(auditEvents)).length).toBe(before + 2);
     expect(await verifyAuditChain(db.db)).toMatchObject({ ok: true });
   });
 

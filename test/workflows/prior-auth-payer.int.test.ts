@@ -65,6 +65,7 @@ function recording(c: PayerConnector) {
     submitClaim: (s) => c.submitClaim(s),
     queryClaimStatus: (r) => c.queryClaimStatus(r),
     fetchInbound: (cursor) => c.fetchInbound(cursor),
+    acknowledgeInbound: (cursors) => c.acknowledgeInbound(cursors),
   };
   return { spy, sent };
 }

@@ -341,11 +341,19 @@ export class SandboxEmr implements Emr {
           gte(t.appointments.endAt, from),
         ),
       );
+    // Each slot is checked against its own therapist's bookings only (not every booking of the window).
+    const busyOf = new Map<string, typeof busy>();
+    for (const b of busy) {
+      const list = busyOf.get(b.therapistId);
+      if (list) list.push(b);
+      else busyOf.set(b.therapistId, [b]);
+    }
     const slots: FreeSlot[] = [];
     for (const th of chosen) {
+      const theirs = busyOf.get(th.id) ?? [];
       for (const s of availabilitySlots(th, (id) => zone.get(id), from, to, minutes)) {
         if (q.locationId && s.locationId !== q.locationId) continue;
-        if (overlaps(s, busy)) continue;
+        if (overlaps(s, theirs)) continue;
         slots.push({
           slotId: encodeSlotId(s),
           therapistId: th.id,

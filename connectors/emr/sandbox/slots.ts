@@ -25,18 +25,27 @@ export function decodeSlotId(id: string): SlotKey | undefined {
   };
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one, and every grid slot needs two offsets: one
+// formatter per zone is kept (issue 15: constructing one per call was the largest CPU cost of a slot search).
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** Offset (ms) of `tz` from UTC at instant `at`. */
 function tzOffsetMs(at: number, tz: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(at));
+  let f = offsetFormatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    offsetFormatters.set(tz, f);
+  }
+  const parts = f.formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - at;
 }

@@ -2,6 +2,8 @@
 //   POST {base}/x12/realtime   270 / 276 / 278  → 271 / 277 / 278 response (application/edi-x12)
 //   POST {base}/x12/batch      837P             → 999
 //   GET  {base}/x12/responses?after=<cursor>     → JSON { documents: [{ cursor, type, x12 }], nextCursor }
+//        (files not yet acknowledged)
+//   POST {base}/x12/responses/ack                → { cursors: [...] }: those files leave the listing
 // Every response is parsed strictly (X12 codec, zod for the JSON mailbox envelope) before use; anything
 // else becomes a PayerContractViolation without PHI (SEC-INT-3).
 import { z } from 'zod';
@@ -202,21 +204,46 @@ export class ClearinghouseConnector implements PayerConnector {
       acknowledgements: [],
       remittances: [],
       acknowledgementDocuments: [],
+      files: [],
+      mailbox: this.config.sender.id,
     };
     for (const item of parsed.data.documents) {
       const docs = this.parse(item.x12, 'mailbox document').documents;
+      const file: InboundBatch['files'][number] = {
+        cursor: item.cursor,
+        acknowledgements: [],
+        remittances: [],
+      };
+      out.files.push(file);
       for (const d of docs) {
         if (item.type === '277CA' && d.type === '277CA') {
+          const acks = acknowledgementsFrom277CA(d.document);
           out.acknowledgementDocuments.push(d.document);
-          out.acknowledgements.push(...acknowledgementsFrom277CA(d.document));
+          out.acknowledgements.push(...acks);
+          file.acknowledgements.push(...acks);
         } else if (item.type === '835' && d.type === '835') {
           out.remittances.push(d.document);
+          file.remittances.push(d.document);
         } else {
           throw new PayerContractViolation('clearinghouse mailbox document is not of its declared type');
         }
       }
     }
     return out;
+  }
+
+  async acknowledgeInbound(cursors: string[]): Promise<void> {
+    if (cursors.length === 0) return;
+    if (!cursors.every((c) => CursorSchema.safeParse(c).success))
+      throw new PayerRejected('mailbox cursor must be digits');
+    await this.http.request({
+      method: 'POST',
+      path: 'x12/responses/ack',
+      body: JSON.stringify({ cursors }),
+      contentType: 'application/json',
+      accept: 'application/json',
+      what: 'mailbox acknowledgement',
+    });
   }
 
   // ─── helpers ─────────────────────────────────────────────────────────────────────────────────────

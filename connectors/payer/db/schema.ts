@@ -1,5 +1,5 @@
 // Tables of the payer connector itself (schema `payer`), in its own migration set (db/migrate.ts).
-import { bigint, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const payerSchema = pgSchema('payer');
 
@@ -30,4 +30,27 @@ export const submissionEnvelopes = payerSchema.table(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.senderId, t.idempotencyKey] })],
+);
+
+/**
+ * What the clearinghouse mailbox delivered, per claim: one row per (mailbox file, CLM01, kind). A poll downloads
+ * the waiting files, stores them here, then acknowledges them so they leave the mailbox listing; each claim
+ * reads its own rows by CLM01 (index), so a poll costs what is waiting, not every file ever received. The
+ * summary holds codes and amounts only (no names, no member ids). Re-storing a file is a no-op (primary key).
+ */
+export const inboundClaimItems = payerSchema.table(
+  'inbound_claim_items',
+  {
+    mailbox: text('mailbox').notNull(),
+    fileCursor: bigint('file_cursor', { mode: 'number' }).notNull(),
+    patientControlNumber: text('patient_control_number').notNull(),
+    /** 'acknowledgement' (277CA) or 'payment' (835); several of one kind in one file: the file's last. */
+    kind: text('kind').notNull(),
+    summary: jsonb('summary').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.mailbox, t.fileCursor, t.patientControlNumber, t.kind] }),
+    index('payer_inbound_claim_items_claim').on(t.mailbox, t.patientControlNumber, t.fileCursor),
+  ],
 );

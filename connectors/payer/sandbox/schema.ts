@@ -79,7 +79,12 @@ export const sandboxAuthorizations = sandboxPayerSchema.table(
   ],
 );
 
-/** Outbound mailbox (277CA, 835): the cursor is the row id, so polling resumes exactly where it stopped. */
+/**
+ * Outbound mailbox (277CA, 835): the cursor is the row id, so polling resumes exactly where it stopped. Like a
+ * clearinghouse mailbox, a file the recipient has acknowledged (downloaded and stored) leaves the listing: the
+ * listing reads the partial index of unacknowledged files, so a poll costs what is waiting, not every file
+ * ever sent (the row stays, with `acknowledged_at`, as the record of what was delivered).
+ */
 export const sandboxResponses = sandboxPayerSchema.table(
   'responses',
   {
@@ -90,8 +95,14 @@ export const sandboxResponses = sandboxPayerSchema.table(
     createdAt: timestamp('created_at', { withTimezone: true })
       .notNull()
       .default(sql`now()`),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
   },
-  (t) => [index('sandbox_payer_responses_recipient').on(t.recipientId, t.cursor)],
+  (t) => [
+    index('sandbox_payer_responses_recipient').on(t.recipientId, t.cursor),
+    index('sandbox_payer_responses_waiting')
+      .on(t.recipientId, t.cursor)
+      .where(sql`${t.acknowledgedAt} is null`),
+  ],
 );
 
 /**

@@ -1,6 +1,7 @@
 // The sandbox payer's HTTP face: exactly the clearinghouse API the adapter speaks, bound to 127.0.0.1.
 //   POST /x12/realtime   270/276/278 → 271/277/278      POST /x12/batch   837P → 999
 //   GET  /x12/responses?after=<cursor>                    (JSON mailbox of 277CA and 835 documents)
+//   POST /x12/responses/ack  { cursors: [...] }            (downloaded files leave the listing)
 //   POST /sandbox/authorizations/:cert/decision           (test hook, only when enabled)
 // Credentials: Basic or bearer, checked in constant time. Faults (latency, seeded transient failures,
 // outages with 503 + Retry-After) apply to every /x12 route. Errors never echo the request.
@@ -128,6 +129,17 @@ export async function startSandboxPayer(opts: SandboxServerOptions): Promise<San
       documents: rows.map((r) => ({ cursor: String(r.cursor), type: r.type, x12: r.x12 })),
       nextCursor: last === undefined ? after : String(last.cursor),
     });
+  });
+  app.post('/x12/responses/ack', async (req, reply) => {
+    const cursors = (req.body as { cursors?: unknown } | undefined)?.cursors;
+    if (
+      !Array.isArray(cursors) ||
+      cursors.length > 1000 ||
+      !cursors.every((c) => typeof c === 'string' && /^\d{1,18}$/.test(c))
+    )
+      throw new SandboxBadRequest('BAD_CURSORS');
+    await store.acknowledgeResponses(opts.credentials.submitterId, cursors.map(Number), clock());
+    return reply.type('application/json').send({ acknowledged: cursors.length });
   });
   if (opts.testHooks === true) {
     app.post('/sandbox/authorizations/:cert/decision', async (req, reply) => {

@@ -1,6 +1,7 @@
 // Postgres state of the sandbox payer (schema sandbox_payer): claims by submitter + CLM01, authorization
-// requests by trace, and the outbound mailbox whose row id is the polling cursor.
-import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+// requests by trace, and the outbound mailbox whose row id is the polling cursor (acknowledged files leave
+// its listing).
+import { and, asc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import { sandboxAuthorizations, sandboxClaims, sandboxInterchanges, sandboxResponses } from './schema.js';
@@ -141,8 +142,29 @@ export class SandboxPayerStore {
     return this.db
       .select({ cursor: sandboxResponses.cursor, type: sandboxResponses.type, x12: sandboxResponses.x12 })
       .from(sandboxResponses)
-      .where(and(eq(sandboxResponses.recipientId, recipientId), gt(sandboxResponses.cursor, cursor)))
+      .where(
+        and(
+          eq(sandboxResponses.recipientId, recipientId),
+          gt(sandboxResponses.cursor, cursor),
+          isNull(sandboxResponses.acknowledgedAt),
+        ),
+      )
       .orderBy(asc(sandboxResponses.cursor))
       .limit(limit);
+  }
+
+  /** The recipient has stored these files: they leave its listing. Idempotent; other recipients' files untouched. */
+  async acknowledgeResponses(recipientId: string, cursors: number[], at: Date): Promise<void> {
+    if (cursors.length === 0) return;
+    await this.db
+      .update(sandboxResponses)
+      .set({ acknowledgedAt: at })
+      .where(
+        and(
+          eq(sandboxResponses.recipientId, recipientId),
+          inArray(sandboxResponses.cursor, cursors),
+          isNull(sandboxResponses.acknowledgedAt),
+        ),
+      );
   }
 }

@@ -2,6 +2,7 @@
 // control numbers in a real PostgreSQL (per-file database cloned from the migrated template).
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClaimActivities } from '../../../activities/claims.js';
 import { ClearinghouseConnector } from '../../../connectors/payer/clearinghouse/adapter.js';
 import { PostgresControlNumbers } from '../../../connectors/payer/control-numbers.js';
 import { PayerContractViolation, PayerTransportError } from '../../../connectors/payer/errors.js';
@@ -361,5 +362,67 @@ describe('faults and contract violations', () => {
     const text = `${e.message} ${e.stack ?? ''} ${JSON.stringify(e)}`;
     expect(text).not.toContain(CANARY);
     expect(text).not.toContain('SBX-GARBLE');
+  });
+});
+
+// Last in the file: the claim poll acknowledges every waiting file, which empties the listing the tests above read.
+describe('mailbox: downloaded files leave the listing (issue 15)', () => {
+  it('a claim poll stores and acknowledges what waits; later polls read their claim by CLM01, not the history', async () => {
+    const acts = createClaimActivities({ db: db.db, payer: connector });
+    const pcns = ['PCN-MBX-1', 'PCN-MBX-2', 'PCN-MBX-3'];
+    for (const [i, pcn] of pcns.entries())
+      await connector.submitClaim({
+        claim: codedClaim({ payerId: MEDICARE_PART_B, pcn }),
+        parties: parties(`MBR-90${i}1`),
+      });
+    const waiting = await connector.fetchInbound();
+    // The files of the tests above are still waiting (they only read), plus a 277CA and an 835 per claim here.
+    expect(waiting.files.length).toBeGreaterThanOrEqual(6);
+
+    const first = await acts.pollClaimResponses('PCN-MBX-2');
+    expect(first.acknowledgement?.accepted).toBe(true);
+    expect(first.payment?.paymentTrace).toBeTruthy();
+    expect(Number(first.cursor)).toBeGreaterThan(0);
+    // Everything that waited was stored and acknowledged: the listing is empty, whatever the mailbox held before.
+    expect((await connector.fetchInbound()).files).toEqual([]);
+    const unacked =
+      await db.sql`select count(*)::int as n from sandbox_payer.responses where acknowledged_at is null`;
+    expect(unacked[0]?.n).toBe(0);
+
+    // Another claim's files were downloaded by that poll: it finds them in the store, in one poll.
+    const third = await acts.pollClaimResponses('PCN-MBX-3');
+    expect(third.acknowledgement?.accepted).toBe(true);
+    expect(third.payment).toBeDefined();
+    // After its cursor nothing is new for a claim (a replacement's answers would come later than the cursor).
+    expect(await acts.pollClaimResponses('PCN-MBX-2', first.cursor)).toEqual({ cursor: first.cursor });
+
+    // A new claim's poll lists only its own two new files: the cost follows what waits.
+    await connector.submitClaim({
+      claim: codedClaim({ payerId: MEDICARE_PART_B, pcn: 'PCN-MBX-4' }),
+      parties: parties('MBR-9041'),
+    });
+    const listed = await connector.fetchInbound();
+    expect(listed.files).toHaveLength(2);
+    const fourth = await acts.pollClaimResponses('PCN-MBX-4', first.cursor);
+    expect(fourth.acknowledgement?.accepted).toBe(true);
+    expect(fourth.payment).toBeDefined();
+    expect((await connector.fetchInbound()).files).toEqual([]);
+    // Storing is idempotent: one row per file, claim and kind, even after re-acknowledging.
+    await connector.acknowledgeInbound(listed.files.map((f) => f.cursor));
+    const rows =
+      await db.sql`select kind from payer.inbound_claim_items where patient_control_number = 'PCN-MBX-4'`;
+    expect(rows.map((r) => r.kind).sort()).toEqual(['acknowledgement', 'payment']);
+  });
+
+  it('the acknowledgement route refuses anything but a list of digit cursors', async () => {
+    const res = await fetch(`${server.url}/x12/responses/ack`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ cursors: ['1; drop table'] }),
+    });
+    expect(res.status).toBe(400);
   });
 });
