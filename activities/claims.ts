@@ -7,7 +7,7 @@ import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { claimContext } from '../domain/care/episode.js';
 import type { PlanOfCareStatus } from '../workflows/plan-of-care.js';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ClaimParties, PayerConnector } from '../connectors/payer/types.js';
 import { payerErrorToFailure } from '../connectors/payer/failure.js';
 import type { Database } from '../db/connection.js';
@@ -16,6 +16,8 @@ import { buildClaim } from '../domain/billing/build-claim.js';
 import { workflowId } from '../domain/ids.js';
 import { codeVisit } from '../domain/billing/code-visit.js';
 import { routeDenial, type DenialDecision } from '../domain/denials/route.js';
+import { routeLineDenials, type LineDenialPlan, type RemitLine } from '../domain/denials/lines.js';
+import { balanceRemittance } from '../domain/remittance/balance.js';
 import type { GroupCode } from '../domain/denials/types.js';
 import { claimTotalCents, type Claim } from '../domain/model/claim.js';
 import type { Finding } from '../domain/model/finding.js';
@@ -69,6 +71,10 @@ export interface ClaimPaymentSummary {
   remarkCodes: string[];
   /** Modifiers per procedure code as the payer received them (for CO-4 routing). */
   submittedModifiers: Record<string, string[]>;
+  /** The 835's service lines (SVC loops) with their own adjustments and remarks (line-level denials). */
+  lines?: RemitLine[];
+  /** Whether the whole 835 transaction balances (BPR02, every claim, every line); imbalances named, no PHI. */
+  balance?: { balanced: boolean; imbalances: string[]; providerAdjustments: string[] };
 }
 
 export interface ClaimInbound {
@@ -282,6 +288,7 @@ export function createClaimActivities(deps: {
             carc: a.reasonCode,
             amountCents: a.amountCents,
           }));
+          const balance = balanceRemittance(remit);
           out.payment = {
             paymentTrace: `${remit.trace.referenceId}:${cp.payerClaimControlNumber ?? ''}`,
             statusCode: cp.statusCode,
@@ -293,6 +300,26 @@ export function createClaimActivities(deps: {
             submittedModifiers: Object.fromEntries(
               cp.services.map((s) => [s.procedure.code, s.procedure.modifiers]),
             ),
+            lines: cp.services.map((s, i) => ({
+              index: i + 1,
+              code: s.procedure.code,
+              submittedModifiers: [...s.procedure.modifiers],
+              chargeCents: s.chargeCents,
+              paidCents: s.paidCents,
+              adjustments: s.adjustments.map((a) => ({
+                group: a.group as GroupCode,
+                carc: a.reasonCode,
+                amountCents: a.amountCents,
+              })),
+              remarkCodes: [...s.remarkCodes],
+            })),
+            balance: {
+              balanced: balance.balanced,
+              imbalances: balance.imbalances.map((b) => b.message),
+              providerAdjustments: balance.providerAdjustments.map(
+                (a) => `${a.reasonCode} (${a.meaning}) ${a.amountCents}`,
+              ),
+            },
           };
         }
       }
@@ -335,7 +362,45 @@ export function createClaimActivities(deps: {
       return { ...decision, carc: denial.carc, group: denial.group };
     },
 
-    async postRemittance(claimId: string, payment: ClaimPaymentSummary, status: string): Promise<void> {
+    /**
+     * Route every denied line of a remittance claim on its own (domain/denials/lines.ts) against the facts on
+     * file: the authorization on record, documented medical necessity (a plan of care that passed the
+     * scrubber), the line's own modifiers and the payer's dated replacement policy.
+     */
+    async routeClaimLines(
+      payment: ClaimPaymentSummary,
+      ctx: {
+        payerId: string;
+        dos: string;
+        expectedModifiersByCode: Record<string, string[]>;
+        authNumberOnFile?: string;
+        necessityDocumented: boolean;
+        attempts: number;
+        maxAttempts: number;
+      },
+    ): Promise<LineDenialPlan & { correctedClaimMethod: 'replacement_claim' | 'reopening' }> {
+      const profile = payerProfileOn(ctx.payerId, ctx.dos);
+      if (!profile)
+        throw ApplicationFailure.nonRetryable('No payer profile for the date of service.', 'UnknownPayer');
+      const plan = routeLineDenials(payment.lines ?? [], {
+        date: ctx.dos,
+        expectedModifiersByCode: ctx.expectedModifiersByCode,
+        ...(ctx.authNumberOnFile ? { authNumberOnFile: ctx.authNumberOnFile } : {}),
+        necessityDocumented: ctx.necessityDocumented,
+        therapyThresholdKx: profile.therapyThresholdKx,
+        acceptsReplacementClaims: profile.acceptsReplacementClaims,
+        attempts: ctx.attempts,
+        maxAttempts: ctx.maxAttempts,
+      });
+      return { ...plan, correctedClaimMethod: profile.correctedClaimMethod };
+    },
+
+    async postRemittance(
+      claimId: string,
+      payment: ClaimPaymentSummary,
+      status: string,
+      opts: { replacesEarlierPayment?: boolean } = {},
+    ): Promise<void> {
       await deps.db.transaction(async (tx) => {
         const inserted = await tx
           .insert(claimRemittances)
@@ -355,13 +420,24 @@ export function createClaimActivities(deps: {
           .update(claims)
           .set({
             status,
-            paidCents: sql`${claims.paidCents} + ${payment.paidCents}`,
+            // A replacement's 835 re-adjudicates the whole claim (the payer reverses the original): it supersedes.
+            paidCents: opts.replacesEarlierPayment
+              ? payment.paidCents
+              : sql`${claims.paidCents} + ${payment.paidCents}`,
             patientResponsibilityCents: payment.patientResponsibilityCents,
             ...(payment.payerClaimNumber ? { payerClaimNumber: payment.payerClaimNumber } : {}),
             updatedAt: new Date(),
           })
           .where(eq(claims.id, claimId));
       });
+    },
+
+    /** A held claim the biller closed (timely filing expired, a duplicate): off the timely-filing sweep. */
+    async writeOffHeldClaim(claimId: string): Promise<void> {
+      await deps.db
+        .update(claims)
+        .set({ status: 'written_off', updatedAt: new Date() })
+        .where(and(eq(claims.id, claimId), inArray(claims.status, ['held', 'rejected'])));
     },
 
     async sendPatientStatement(req: {

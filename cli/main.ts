@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { ConfigError, formatConfigError, loadApiClientConfig, loadConfig, type Config } from './config.js';
 import { ApiCliError } from './commands/api-client.js';
-import { registerApiClientCommands } from './commands/api-commands.js';
+import { registerApiClientCommands, registerClaimCorrectCommand } from './commands/api-commands.js';
 import { AlreadyRunningError, runDev } from './commands/dev.js';
 import { runApi, runMigrate, runSeed, runWorker } from './commands/servers.js';
 import { CliUsageError, runApiKeyCreate, runApiKeyRevoke } from './commands/apikey.js';
@@ -72,12 +72,12 @@ async function main(argv: string[]): Promise<void> {
   const out = (text: string) => process.stdout.write(text);
   // Clients of a running API (PTFLOW_API_URL, PTFLOW_API_KEY): onboard, status, tasks, task complete.
   registerApiClientCommands(program, () => loadApiClientConfig(process.env), out);
-  program
-    .command('claim')
-    .description('claims')
+  const claim = program.command('claim').description('claims');
+  claim
     .command('preview <visit.json>')
     .description('code and scrub a visit; print the coded lines, the findings and the 837P (nothing is sent)')
     .action((file: string) => claimPreview(file, out));
+  registerClaimCorrectCommand(claim, () => loadApiClientConfig(process.env), out);
   program
     .command('x12')
     .description('X12 tools')

@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { practices } from '../../db/schema.js';
+import { ClaimCorrectionSchema } from '../../domain/claims/correction-schema.js';
 
 import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
 import { buildClaimInput } from '../../workflows/claim-input.js';
@@ -210,13 +211,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           tags: ['claims'],
           summary: 'Correct a held claim; the process codes, scrubs and submits it again',
           params: id,
-          body: z.strictObject({
-            priorAuthNumber: z
-              .string()
-              .regex(/^[A-Za-z0-9-]{1,50}$/)
-              .optional(),
-            kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
-          }),
+          body: ClaimCorrectionSchema,
           response: { 202: z.object({ id: z.uuid(), status: z.literal('accepted') }) },
         },
       },
