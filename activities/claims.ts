@@ -12,18 +12,16 @@ import type { ClaimParties, PayerConnector } from '../connectors/payer/types.js'
 import { payerErrorToFailure } from '../connectors/payer/failure.js';
 import type { Database } from '../db/connection.js';
 import { claimRemittances, claims } from '../db/schema.js';
-import { buildClaim } from '../domain/billing/build-claim.js';
 import { workflowId } from '../domain/ids.js';
-import { codeVisit } from '../domain/billing/code-visit.js';
+import { prepareAttempt } from '../domain/claims/prepare.js';
 import { routeDenial, type DenialDecision } from '../domain/denials/route.js';
 import { routeLineDenials, type LineDenialPlan, type RemitLine } from '../domain/denials/lines.js';
 import { balanceRemittance } from '../domain/remittance/balance.js';
 import type { GroupCode } from '../domain/denials/types.js';
-import { claimTotalCents, type Claim } from '../domain/model/claim.js';
+import type { Claim } from '../domain/model/claim.js';
 import type { Finding } from '../domain/model/finding.js';
 import { VisitSchema, type VisitInput } from '../domain/model/visit.js';
 import { payerProfileOn } from '../domain/rules/payers.js';
-import { scrubClaim } from '../domain/scrubber/index.js';
 
 /** Everything one claim needs. PHI (member, names) travels only in encrypted payloads. */
 export interface ClaimCase {
@@ -140,57 +138,19 @@ export function createClaimActivities(deps: {
       const profile = payerProfileOn(visit.payerId, visit.dos);
       if (!profile)
         throw ApplicationFailure.nonRetryable('No payer profile for the date of service.', 'UnknownPayer');
-      const coded = codeVisit(visit, {
-        profile,
-        ...(c.kxAccruedAllowedCents !== undefined
-          ? { kx: { accruedAllowedCents: c.kxAccruedAllowedCents } }
-          : {}),
-      });
-      const claim = buildClaim(visit, coded, {
-        id: c.claimId,
+      const { claim, findings, submittable, chargeCents } = prepareAttempt({
+        claimId: c.claimId,
         patientControlNumber: c.patientControlNumber,
-        billingProvider: { npi: c.parties.billingProvider.npi, taxId: c.parties.billingProvider.taxId },
-        ...(c.parties.referringProvider
-          ? { referringProvider: { npi: c.parties.referringProvider.npi } }
-          : {}),
-        ...((attempt.priorAuthNumber ?? c.priorAuthNumber)
-          ? { priorAuthNumber: attempt.priorAuthNumber ?? c.priorAuthNumber }
-          : {}),
-        frequency: attempt.frequency,
-        ...(attempt.originalClaimNumber ? { originalClaimNumber: attempt.originalClaimNumber } : {}),
-      });
-      for (const line of claim.lines) {
-        const extra = attempt.addModifiers?.[line.code] ?? [];
-        for (const m of extra)
-          if (!line.modifiers.includes(m) && line.modifiers.length < 4) line.modifiers.push(m);
-      }
-      const scrub = scrubClaim({
-        claim,
-        profile,
-        asOf,
         visit,
-        kxRequired: coded.kx?.applyKx ?? false,
-        ...(episode ? { poc: episode.poc, progress: episode.progress } : {}),
-        ...(claim.priorAuthNumber
-          ? {
-              authorizations: [
-                {
-                  number: claim.priorAuthNumber,
-                  status: 'approved',
-                  startDate: visit.dos,
-                  endDate: visit.dos,
-                },
-              ],
-            }
-          : {}),
+        profile,
+        billingProvider: { npi: c.parties.billingProvider.npi, taxId: c.parties.billingProvider.taxId },
+        ...(c.parties.referringProvider ? { referringNpi: c.parties.referringProvider.npi } : {}),
+        ...(c.priorAuthNumber ? { priorAuthNumber: c.priorAuthNumber } : {}),
+        ...(c.kxAccruedAllowedCents !== undefined ? { kxAccruedAllowedCents: c.kxAccruedAllowedCents } : {}),
+        attempt,
+        asOf,
+        ...(episode ? { episode } : {}),
       });
-      // Without an episode (a visit billed outside a plan-of-care process) the POC and progress-history
-      // findings cannot be decided here; with one, they are real and hold the claim like everything else.
-      const findings = [...coded.findings, ...scrub.findings].filter(
-        (f) => episode !== undefined || !['POC_MISSING', 'PROGRESS_HISTORY_MISSING'].includes(f.code),
-      );
-      const submittable = !findings.some((f) => f.severity === 'error');
-      const chargeCents = claimTotalCents(claim);
       // A held claim was never filed and its timely-filing clock runs: the mirror shows it (with its date of
       // service) so the timely-filing sweep finds it. A claim the payer already has keeps its status.
       if (!submittable) {

@@ -222,11 +222,15 @@ export async function runClaimCorrect(
   client: ApiClient = createApiClient(config),
 ): Promise<{ id: string; status: string }> {
   const bare = id.replace(/^claim:/, '');
-  if (!uuid.safeParse(bare).success) throw new ApiCliError('the claim id must be a UUID or claim:<uuid>', EXIT.input);
+  if (!uuid.safeParse(bare).success)
+    throw new ApiCliError('the claim id must be a UUID or claim:<uuid>', EXIT.input);
   const body = readJson(file);
   const parsed = ClaimCorrectionSchema.safeParse(body);
   if (!parsed.success) throw invalid(`${file} is not a valid claim correction`, parsed.error);
-  const key = `correct-${createHash('sha256').update(`${bare}:${canonical(body)}`).digest('hex').slice(0, 40)}`;
+  const key = `correct-${createHash('sha256')
+    .update(`${bare}:${canonical(body)}`)
+    .digest('hex')
+    .slice(0, 40)}`;
   const done = await client.post<{ id: string; status: string }>(`/v1/claims/${bare}/corrections`, body, key);
   out(renderTable(['ID', 'STATUS'], [[done.id, done.status]]));
   return done;

@@ -61,7 +61,7 @@ export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = 
   POINTER_OUT_OF_RANGE: ['diagnoses'],
   POINTER_DUPLICATE: ['diagnoses'],
   // Lines and coding
-  NO_LINES: ['interventions'],
+  NO_LINES: ['interventions', 'totalTreatmentMinutes'],
   MIXED_DATES_OF_SERVICE: ['dos'],
   PLACE_OF_SERVICE_INVALID: ['placeOfService'],
   RETIRED_FLR_CODE: ['interventions'],
@@ -79,8 +79,11 @@ export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = 
   DISCIPLINE_MODIFIER_MISSING: ['interventions'],
   DISCIPLINE_MODIFIER_MULTIPLE: ['interventions'],
   CQ_WITHOUT_GP: ['interventions'],
-  NON_COVERED_WITHOUT_ABN: ['interventions', 'writeOff'],
+  NON_COVERED_WITHOUT_ABN: ['interventions', 'totalTreatmentMinutes', 'writeOff'],
   KX_MISSING: ['kxAccruedAllowedCents'],
+  // The KX decision needs the year-to-date allowed amount and documented necessity [R15, R18].
+  KX_THRESHOLD_MISSING: ['kxAccruedAllowedCents'],
+  KX_NECESSITY_UNDOCUMENTED: ['planOfCare', 'kxAccruedAllowedCents'],
   BYPASS_MODIFIER_NOT_ALLOWED: ['distinctServices'],
   NCCI_PTP_UNRESOLVED: ['distinctServices', 'interventions'],
   NCCI_PTP_NO_BYPASS: ['distinctServices', 'interventions'],
