@@ -151,10 +151,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       // Pointers and codes only: the offending values are never echoed back or logged.
-      const errors = err.validation.map((v) => ({
-        pointer: v.instancePath || '/',
-        code: (v.params as { issue?: { code?: string } } | undefined)?.issue?.code ?? 'invalid',
-      }));
+      // An extra or misspelled field is named by its pointer (the field name is the caller's schema mistake).
+      const errors = err.validation.flatMap((v) => {
+        const at = v.instancePath && v.instancePath !== '/' ? v.instancePath : '';
+        const keys = (v.params as { keys?: unknown } | undefined)?.keys;
+        if (v.keyword === 'unrecognized_keys' && Array.isArray(keys))
+          return keys.map((k) => ({ pointer: `${at}/${String(k)}`, code: 'unrecognized_keys' }));
+        return [{ pointer: at || '/', code: v.keyword || 'invalid' }];
+      });
       return reply
         .code(400)
         .type(PROBLEM_CONTENT_TYPE)

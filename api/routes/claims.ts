@@ -153,6 +153,24 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
               .regex(/^[A-Za-z0-9-]{1,50}$/)
               .optional(),
             referringNpi: npi.optional(),
+            /** The episode as the claim process reads it from the plan of care. */
+            episode: z
+              .strictObject({
+                planOfCare: z.strictObject({
+                  firstTreatmentDate: z.iso.date(),
+                  pocEndDate: z.iso.date().optional(),
+                  signedDate: z.iso.date().optional(),
+                  verbalOrderDate: z.iso.date().optional(),
+                  referralSignedAndDated: z.boolean().optional(),
+                  transmittedToReferrerDate: z.iso.date().optional(),
+                  delayJustification: z.boolean().optional(),
+                }),
+                treatmentDays: z.array(z.iso.date()).max(400),
+                progressReports: z.array(z.iso.date()).max(100),
+              })
+              .optional(),
+            /** The intended submission date (default: the date of service). */
+            asOf: z.iso.date().optional(),
           }),
           response: { 200: claimPreviewViews },
         },
@@ -168,12 +186,16 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
               : {}),
             ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
             ...(req.body.referringNpi ? { referringNpi: req.body.referringNpi } : {}),
+            ...(req.body.episode ? { episode: req.body.episode } : {}),
+            ...(req.body.asOf ? { asOf: req.body.asOf } : {}),
           });
         } catch (err) {
           if (err instanceof ClaimPreviewInputError) {
             throw new HttpProblem(
               problem(422, 'The visit cannot be coded.', {
                 errors: err.issues.map((i) => ({ pointer: i.split(':')[0] })),
+                // Not the caller's value: the payer ids this deployment has profiles for on that date.
+                ...(err.validPayerIds ? { validPayerIds: err.validPayerIds } : {}),
               }),
             );
           }

@@ -39,6 +39,22 @@ const PreviewFileSchema = z.union([
     patientControlNumber: z.string().min(1).max(38).optional(),
     priorAuthNumber: z.string().min(1).max(50).optional(),
     referringNpi: z.string().optional(),
+    episode: z
+      .strictObject({
+        planOfCare: z.strictObject({
+          firstTreatmentDate: z.iso.date(),
+          pocEndDate: z.iso.date().optional(),
+          signedDate: z.iso.date().optional(),
+          verbalOrderDate: z.iso.date().optional(),
+          referralSignedAndDated: z.boolean().optional(),
+          transmittedToReferrerDate: z.iso.date().optional(),
+          delayJustification: z.boolean().optional(),
+        }),
+        treatmentDays: z.array(z.iso.date()),
+        progressReports: z.array(z.iso.date()),
+      })
+      .optional(),
+    asOf: z.iso.date().optional(),
   }),
   z.unknown().transform((visit) => ({ visit })),
 ]);
