@@ -259,6 +259,12 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       if (!coverage) return missing('coverage');
       const signed = await emrCall((emr) => emr.getSignedVisit(q.note.visitId));
       if (signed.diagnoses.length === 0) return missing('diagnoses');
+      // The referring/certifying practitioner (837P 2310A) from the EMR's order to therapy, when it has one;
+      // otherwise a payer that requires it holds the claim with a finding the biller clears by correction.
+      const referral = await emrCall(async (emr) =>
+        emr.getReferral ? emr.getReferral(signed.emrPatientId, q.note.dateOfService) : undefined,
+      );
+      const referrer = referral?.referringProvider;
       const authNumber = q.authorizationWorkflowId
         ? (
             await need(deps.temporal, 'Temporal client')
@@ -290,6 +296,15 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
             dateOfBirth: d.birthDate,
             gender: GENDER[d.sex],
           },
+          ...(referrer
+            ? {
+                referringProvider: {
+                  name: referrer.lastName,
+                  npi: referrer.npi,
+                  ...(referrer.firstName ? { firstName: referrer.firstName } : {}),
+                },
+              }
+            : {}),
         },
         ...(q.planOfCareWorkflowId ? { planOfCareWorkflowId: q.planOfCareWorkflowId } : {}),
         ...(authNumber ? { priorAuthNumber: authNumber } : {}),

@@ -389,7 +389,20 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
       } else if (inbound.payment) {
         payment = inbound.payment;
         payerClaimNumber = payment.payerClaimNumber ?? payerClaimNumber;
-        outcome = payment.statusCode === '4' || payment.paidCents === 0 ? 'denied' : 'paid';
+        // Processed with nothing paid because the whole allowed amount is the patient's (a Part B deductible) is
+        // a payment, not a denial: post it and bill the patient's share.
+        const allCostShare =
+          payment.statusCode !== '4' &&
+          payment.paidCents === 0 &&
+          payment.patientResponsibilityCents > 0 &&
+          payment.adjustments.every(
+            (a) => (a.group === 'PR' && ['1', '2', '3'].includes(a.carc)) || a.carc === '45',
+          );
+        outcome =
+          payment.statusCode === '4' ||
+          (payment.paidCents === 0 && !(allCostShare && patched(CLAIM_PATCHES.lineDenials)))
+            ? 'denied'
+            : 'paid';
       }
       if (!outcome && !followedUp && new Date().getTime() >= followUpAt) {
         followedUp = true;

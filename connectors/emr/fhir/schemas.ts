@@ -119,7 +119,24 @@ export const Appointment = z.looseObject({
     .max(20),
 });
 
-export const Practitioner = z.looseObject({ ...base('Practitioner') });
+export const Practitioner = z.looseObject({
+  ...base('Practitioner'),
+  name: z
+    .array(z.looseObject({ family: str.optional(), given: z.array(str).max(10).optional() }))
+    .max(10)
+    .optional(),
+});
+
+/** The referral / order to therapy: its requester is the claim's referring provider (837P 2310A). */
+export const ServiceRequest = z.looseObject({
+  ...base('ServiceRequest'),
+  status: str,
+  intent: str,
+  subject: Reference,
+  authoredOn: DateOrDateTime.optional(),
+  requester: Reference.optional(),
+  reasonCode: z.array(CodeableConcept).max(20).optional(),
+});
 
 export const Encounter = z.looseObject({
   ...base('Encounter'),
