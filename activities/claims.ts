@@ -297,7 +297,7 @@ export function createClaimActivities(deps: {
         attempts: number;
         maxAttempts: number;
       },
-    ): Promise<DenialDecision & { carc: string; group: GroupCode }> {
+    ): Promise<DenialDecision & { carc: string; group: GroupCode; reopening?: boolean }> {
       const denial =
         payment.adjustments.find((a) => a.group !== 'PR' && a.carc !== '45') ?? payment.adjustments[0];
       if (!denial)
@@ -319,7 +319,14 @@ export function createClaimActivities(deps: {
           acceptsReplacementClaims: profile?.acceptsReplacementClaims ?? false,
         },
       });
-      return { ...decision, carc: denial.carc, group: denial.group };
+      // A correctable denial at a payer that takes no replacement claims: the reopening path, never a dead end.
+      const reopening =
+        decision.fix !== undefined &&
+        decision.rule !== undefined &&
+        profile?.acceptsReplacementClaims === false &&
+        ctx.attempts < ctx.maxAttempts &&
+        ['add_modifiers', 'set_prior_auth_number', 'correct_field'].includes(decision.fix.kind);
+      return { ...decision, carc: denial.carc, group: denial.group, ...(reopening ? { reopening } : {}) };
     },
 
     /**

@@ -631,6 +631,31 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
       );
     } else if (decision.action === 'post_adjustment' || decision.action === 'write_off') {
       state = 'adjusted';
+    } else if (decision.reopening && decision.fix) {
+      // Medicare Part B and other payers without replacement claims: a reopening request with the corrected data.
+      const fix = decision.fix;
+      state = 'reopening';
+      publish();
+      record('reopening', 'payer takes no replacement claims: reopening request with the corrected data');
+      await raise(
+        'reopen_claim',
+        'Denied claim: send the payer a reopening request with the corrected data',
+        'biller',
+        24 * 14,
+        {
+          carcs: `${decision.group}-${decision.carc}`,
+          corrections:
+            fix.kind === 'add_modifiers'
+              ? `add ${fix.modifiers.join(' ')}`
+              : fix.kind === 'set_prior_auth_number'
+                ? 'authorization on file'
+                : fix.kind === 'correct_field'
+                  ? `correct ${fix.field}`
+                  : fix.kind,
+          ...(fix.kind === 'set_prior_auth_number' ? { priorAuthNumber: fix.number } : {}),
+          ...(payerClaimNumber ? { payerClaimNumber } : {}),
+        },
+      );
     } else {
       state = 'needs_review';
       publish();
