@@ -16,16 +16,16 @@ import { payerErrorToFailure } from '../connectors/payer/failure.js';
 import type { Database } from '../db/connection.js';
 import { createPractitionerRepository } from '../db/repositories/practitioners.js';
 import { claimRemittances, claims } from '../db/schema.js';
-import { buildClaim } from '../domain/billing/build-claim.js';
 import { workflowId } from '../domain/ids.js';
-import { codeVisit } from '../domain/billing/code-visit.js';
+import { prepareAttempt } from '../domain/claims/prepare.js';
 import { routeDenial, type DenialDecision } from '../domain/denials/route.js';
+import { routeLineDenials, type LineDenialPlan, type RemitLine } from '../domain/denials/lines.js';
+import { balanceRemittance } from '../domain/remittance/balance.js';
 import type { GroupCode } from '../domain/denials/types.js';
-import { claimTotalCents, type Claim } from '../domain/model/claim.js';
+import type { Claim } from '../domain/model/claim.js';
 import type { Finding } from '../domain/model/finding.js';
 import { VisitSchema, type VisitInput } from '../domain/model/visit.js';
 import { payerProfileOn } from '../domain/rules/payers.js';
-import { scrubClaim } from '../domain/scrubber/index.js';
 
 /** Everything one claim needs. PHI (member, names) travels only in encrypted payloads. */
 export interface ClaimCase {
@@ -78,6 +78,10 @@ export interface ClaimPaymentSummary {
   remarkCodes: string[];
   /** Modifiers per procedure code as the payer received them (for CO-4 routing). */
   submittedModifiers: Record<string, string[]>;
+  /** The 835's service lines (SVC loops) with their own adjustments and remarks (line-level denials). */
+  lines?: RemitLine[];
+  /** Whether the whole 835 transaction balances (BPR02, every claim, every line); imbalances named, no PHI. */
+  balance?: { balanced: boolean; imbalances: string[]; providerAdjustments: string[] };
 }
 
 export interface ClaimInbound {
@@ -118,6 +122,8 @@ function inboundItems(mailbox: string, file: InboundFile): (typeof inboundClaimI
         : {}),
     });
   for (const remit of file.remittances) {
+    // Balanced as a whole (BPR02 = ΣCLP04 − ΣPLB, each claim and line): an unbalanced 835 is not posted.
+    const balance = balanceRemittance(remit);
     for (const cp of remit.claims) {
       const adjustments = [...cp.adjustments, ...cp.services.flatMap((s) => s.adjustments)].map((a) => ({
         group: a.group as GroupCode,
@@ -135,6 +141,26 @@ function inboundItems(mailbox: string, file: InboundFile): (typeof inboundClaimI
         submittedModifiers: Object.fromEntries(
           cp.services.map((s) => [s.procedure.code, s.procedure.modifiers]),
         ),
+        lines: cp.services.map((s, i) => ({
+          index: i + 1,
+          code: s.procedure.code,
+          submittedModifiers: [...s.procedure.modifiers],
+          chargeCents: s.chargeCents,
+          paidCents: s.paidCents,
+          adjustments: s.adjustments.map((a) => ({
+            group: a.group as GroupCode,
+            carc: a.reasonCode,
+            amountCents: a.amountCents,
+          })),
+          remarkCodes: [...s.remarkCodes],
+        })),
+        balance: {
+          balanced: balance.balanced,
+          imbalances: balance.imbalances.map((b) => b.message),
+          providerAdjustments: balance.providerAdjustments.map(
+            (a) => `${a.reasonCode} (${a.meaning}) ${a.amountCents}`,
+          ),
+        },
       };
       put(cp.patientControlNumber, 'payment', payment);
     }
@@ -229,63 +255,24 @@ export function createClaimActivities(deps: {
       const profile = payerProfileOn(visit.payerId, visit.dos);
       if (!profile)
         throw ApplicationFailure.nonRetryable('No payer profile for the date of service.', 'UnknownPayer');
-      const coded = codeVisit(visit, {
-        profile,
-        ...(c.kxAccruedAllowedCents !== undefined
-          ? { kx: { accruedAllowedCents: c.kxAccruedAllowedCents } }
-          : {}),
-      });
-      const claim = buildClaim(visit, coded, {
-        id: c.claimId,
+      const { claim, findings, submittable, chargeCents } = prepareAttempt({
+        claimId: c.claimId,
         patientControlNumber: c.patientControlNumber,
+        visit,
+        profile,
         billingProvider: { npi: c.parties.billingProvider.npi, taxId: c.parties.billingProvider.taxId },
-        ...(c.parties.referringProvider
-          ? { referringProvider: { npi: c.parties.referringProvider.npi } }
-          : {}),
-        ...((attempt.priorAuthNumber ?? c.priorAuthNumber)
-          ? { priorAuthNumber: attempt.priorAuthNumber ?? c.priorAuthNumber }
-          : {}),
-        frequency: attempt.frequency,
-        ...(attempt.originalClaimNumber ? { originalClaimNumber: attempt.originalClaimNumber } : {}),
+        ...(c.parties.referringProvider ? { referringNpi: c.parties.referringProvider.npi } : {}),
+        ...(c.priorAuthNumber ? { priorAuthNumber: c.priorAuthNumber } : {}),
+        ...(c.kxAccruedAllowedCents !== undefined ? { kxAccruedAllowedCents: c.kxAccruedAllowedCents } : {}),
+        attempt,
+        asOf,
+        ...(episode ? { episode } : {}),
         // 2010BA: the scrubber holds a claim whose subscriber has no address (SUBSCRIBER_ADDRESS_MISSING).
         subscriber: c.parties.subscriber.address ? { address: c.parties.subscriber.address } : {},
         // 2310B: the name comes from the practitioner directory (RENDERING_PROVIDER_UNKNOWN without one).
         ...(await renderingName(c.practiceId, visit.renderingNpi, c.parties.billingProvider.npi)),
+        ...(c.authorizationNotRequired ? { authorizationNotRequired: true } : {}),
       });
-      for (const line of claim.lines) {
-        const extra = attempt.addModifiers?.[line.code] ?? [];
-        for (const m of extra)
-          if (!line.modifiers.includes(m) && line.modifiers.length < 4) line.modifiers.push(m);
-      }
-      const scrub = scrubClaim({
-        claim,
-        profile,
-        asOf,
-        visit,
-        kxRequired: coded.kx?.applyKx ?? false,
-        ...(episode ? { poc: episode.poc, progress: episode.progress } : {}),
-        ...(claim.priorAuthNumber
-          ? {
-              authorizations: [
-                {
-                  number: claim.priorAuthNumber,
-                  status: 'approved',
-                  startDate: visit.dos,
-                  endDate: visit.dos,
-                },
-              ],
-            }
-          : c.authorizationNotRequired
-            ? { authorizations: [{ status: 'not_required', startDate: visit.dos, endDate: visit.dos }] }
-            : {}),
-      });
-      // Without an episode (a visit billed outside a plan-of-care process) the POC and progress-history
-      // findings cannot be decided here; with one, they are real and hold the claim like everything else.
-      const findings = [...coded.findings, ...scrub.findings].filter(
-        (f) => episode !== undefined || !['POC_MISSING', 'PROGRESS_HISTORY_MISSING'].includes(f.code),
-      );
-      const submittable = !findings.some((f) => f.severity === 'error');
-      const chargeCents = claimTotalCents(claim);
       // A held claim was never filed and its timely-filing clock runs: the mirror shows it (with its date of
       // service) so the timely-filing sweep finds it. A claim the payer already has keeps its status.
       if (!submittable) {
@@ -411,7 +398,7 @@ export function createClaimActivities(deps: {
         attempts: number;
         maxAttempts: number;
       },
-    ): Promise<DenialDecision & { carc: string; group: GroupCode }> {
+    ): Promise<DenialDecision & { carc: string; group: GroupCode; reopening?: boolean }> {
       const denial =
         payment.adjustments.find((a) => a.group !== 'PR' && a.carc !== '45') ?? payment.adjustments[0];
       if (!denial)
@@ -433,10 +420,55 @@ export function createClaimActivities(deps: {
           acceptsReplacementClaims: profile?.acceptsReplacementClaims ?? false,
         },
       });
-      return { ...decision, carc: denial.carc, group: denial.group };
+      // A correctable denial at a payer that takes no replacement claims: the reopening path, never a dead end.
+      const reopening =
+        decision.fix !== undefined &&
+        decision.rule !== undefined &&
+        profile?.acceptsReplacementClaims === false &&
+        ctx.attempts < ctx.maxAttempts &&
+        ['add_modifiers', 'set_prior_auth_number', 'correct_field'].includes(decision.fix.kind);
+      return { ...decision, carc: denial.carc, group: denial.group, ...(reopening ? { reopening } : {}) };
     },
 
-    async postRemittance(claimId: string, payment: ClaimPaymentSummary, status: string): Promise<void> {
+    /**
+     * Route every denied line of a remittance claim on its own (domain/denials/lines.ts) against the facts on
+     * file: the authorization on record, documented medical necessity (a plan of care that passed the
+     * scrubber), the line's own modifiers and the payer's dated replacement policy.
+     */
+    async routeClaimLines(
+      payment: ClaimPaymentSummary,
+      ctx: {
+        payerId: string;
+        dos: string;
+        expectedModifiersByCode: Record<string, string[]>;
+        authNumberOnFile?: string;
+        necessityDocumented: boolean;
+        attempts: number;
+        maxAttempts: number;
+      },
+    ): Promise<LineDenialPlan & { correctedClaimMethod: 'replacement_claim' | 'reopening' }> {
+      const profile = payerProfileOn(ctx.payerId, ctx.dos);
+      if (!profile)
+        throw ApplicationFailure.nonRetryable('No payer profile for the date of service.', 'UnknownPayer');
+      const plan = routeLineDenials(payment.lines ?? [], {
+        date: ctx.dos,
+        expectedModifiersByCode: ctx.expectedModifiersByCode,
+        ...(ctx.authNumberOnFile ? { authNumberOnFile: ctx.authNumberOnFile } : {}),
+        necessityDocumented: ctx.necessityDocumented,
+        therapyThresholdKx: profile.therapyThresholdKx,
+        acceptsReplacementClaims: profile.acceptsReplacementClaims,
+        attempts: ctx.attempts,
+        maxAttempts: ctx.maxAttempts,
+      });
+      return { ...plan, correctedClaimMethod: profile.correctedClaimMethod };
+    },
+
+    async postRemittance(
+      claimId: string,
+      payment: ClaimPaymentSummary,
+      status: string,
+      opts: { replacesEarlierPayment?: boolean } = {},
+    ): Promise<void> {
       await deps.db.transaction(async (tx) => {
         const inserted = await tx
           .insert(claimRemittances)
@@ -456,13 +488,24 @@ export function createClaimActivities(deps: {
           .update(claims)
           .set({
             status,
-            paidCents: sql`${claims.paidCents} + ${payment.paidCents}`,
+            // A replacement's 835 re-adjudicates the whole claim (the payer reverses the original): it supersedes.
+            paidCents: opts.replacesEarlierPayment
+              ? payment.paidCents
+              : sql`${claims.paidCents} + ${payment.paidCents}`,
             patientResponsibilityCents: payment.patientResponsibilityCents,
             ...(payment.payerClaimNumber ? { payerClaimNumber: payment.payerClaimNumber } : {}),
             updatedAt: new Date(),
           })
           .where(eq(claims.id, claimId));
       });
+    },
+
+    /** A held claim the biller closed (timely filing expired, a duplicate): off the timely-filing sweep. */
+    async writeOffHeldClaim(claimId: string): Promise<void> {
+      await deps.db
+        .update(claims)
+        .set({ status: 'written_off', updatedAt: new Date() })
+        .where(and(eq(claims.id, claimId), inArray(claims.status, ['held', 'rejected'])));
     },
 
     async sendPatientStatement(req: {

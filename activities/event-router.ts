@@ -292,6 +292,12 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       );
       const address = emrPatient?.demographics.address ?? patient.demographics.address;
       if (signed.diagnoses.length === 0) return missing('diagnoses');
+      // The referring/certifying practitioner (837P 2310A) from the EMR's order to therapy, when it has one;
+      // otherwise a payer that requires it holds the claim with a finding the biller clears by correction.
+      const referral = await emrCall(q.practiceId, async (emr) =>
+        emr.getReferral ? emr.getReferral(signed.emrPatientId, q.note.dateOfService) : undefined,
+      );
+      const referrer = referral?.referringProvider;
       const auth = q.authorizationWorkflowId
         ? await need(deps.temporal, 'Temporal client')
             .workflow.getHandle(q.authorizationWorkflowId)
@@ -330,6 +336,15 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
             gender: GENDER[d.sex],
             ...(address ? { address } : {}),
           },
+          ...(referrer
+            ? {
+                referringProvider: {
+                  name: referrer.lastName,
+                  npi: referrer.npi,
+                  ...(referrer.firstName ? { firstName: referrer.firstName } : {}),
+                },
+              }
+            : {}),
         },
         ...(q.planOfCareWorkflowId ? { planOfCareWorkflowId: q.planOfCareWorkflowId } : {}),
         ...(authNumber ? { priorAuthNumber: authNumber } : {}),

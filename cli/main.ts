@@ -164,12 +164,21 @@ async function main(argv: string[]): Promise<void> {
   } else
     for (const [term, description] of API_CLIENT_COMMANDS) program.command(term).description(description);
 
-  program
-    .command('claim')
-    .description('claims')
+  const claim = program.command('claim').description('claims');
+  claim
     .command('preview <visit.json>')
     .description('code and scrub a visit; print the coded lines, the findings and the 837P (nothing is sent)')
     .action(async (file: string) => (await import('./commands/payer.js')).claimPreview(file, out));
+  if (selected === 'claim') {
+    const [{ registerClaimCorrectCommand }, { loadApiClientConfig }] = await Promise.all([
+      import('./commands/api-commands.js'),
+      loadConfigModule(),
+    ]);
+    registerClaimCorrectCommand(claim, () => loadApiClientConfig(process.env), out);
+  } else
+    claim
+      .command('correct <id> <file>')
+      .description('correct a held claim via the API from a JSON file (fields named by its fix_claim task)');
   program
     .command('x12')
     .description('X12 tools')

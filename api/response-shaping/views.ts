@@ -166,6 +166,7 @@ export const claimStatus = z.object({
   payerClaimNumber: z.string().optional(),
   lines: z.array(z.object({ code: z.string(), modifiers: z.array(z.string()), units: z.number().int() })),
   blockingFindings: z.array(z.string()),
+  corrections: z.array(z.object({ finding: z.string(), clearedBy: z.array(z.string()) })).optional(),
   decisions: z.array(z.object({ at: z.string(), what: z.string(), reason: z.string() })),
 });
 // Admin: where the claim stands (state, attempt, original vs. replacement). Dropped: amounts (payments), the

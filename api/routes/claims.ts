@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { practices } from '../../db/schema.js';
+import { ClaimCorrectionSchema } from '../../domain/claims/correction-schema.js';
 
 import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
 import { buildClaimInput } from '../../workflows/claim-input.js';
@@ -153,6 +154,8 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
             throw new HttpProblem(
               problem(422, 'The visit cannot be coded.', {
                 errors: err.issues.map((i) => ({ pointer: i.split(':')[0] })),
+                // Not the caller's value: the payer ids this deployment has profiles for on that date.
+                ...(err.validPayerIds ? { validPayerIds: err.validPayerIds } : {}),
               }),
             );
           }
@@ -195,13 +198,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           operationId: 'correctClaim',
           summary: 'Correct a held claim; the process codes, scrubs and submits it again',
           params: id,
-          body: z.strictObject({
-            priorAuthNumber: z
-              .string()
-              .regex(/^[A-Za-z0-9-]{1,50}$/)
-              .optional(),
-            kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
-          }),
+          body: ClaimCorrectionSchema,
           response: { 202: z.object({ id: z.uuid(), status: z.literal('accepted') }) },
         },
       },

@@ -173,6 +173,15 @@ export interface SignedVisit {
   diagnoses: string[];
 }
 
+/** The order that sent the patient to therapy: its practitioner is the claim's referring provider (2310A). */
+export interface EmrReferral {
+  referralId: string;
+  /** When the order was written / received. */
+  authoredOn: string;
+  referringProvider?: { npi: string; lastName: string; firstName?: string };
+  diagnoses: string[];
+}
+
 export type PlanOfCareStatus = 'draft' | 'active' | 'completed' | 'revoked';
 
 export interface PlanOfCare {
@@ -253,6 +262,12 @@ export interface Emr {
    * Feeds ptflow's practitioner directory; optional for EMRs that cannot search practitioners.
    */
   findPractitioner?(npi: string): Promise<EmrPractitioner | undefined>;
+
+  /**
+   * The patient's most recent referral (FHIR ServiceRequest) authored on or before `onDate`, or undefined.
+   * Optional: an EMR without referrals leaves the referring provider to the claim's correction.
+   */
+  getReferral?(emrPatientId: string, onDate: string): Promise<EmrReferral | undefined>;
 
   getPlanOfCare(planOfCareId: string): Promise<PlanOfCare | undefined>;
   upsertPlanOfCare(input: PlanOfCare): Promise<UpsertResult>;

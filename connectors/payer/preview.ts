@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import { buildClaim } from '../../domain/billing/build-claim.js';
 import { codeVisit } from '../../domain/billing/code-visit.js';
+import { prepareAttempt } from '../../domain/claims/prepare.js';
 import type { Finding } from '../../domain/model/finding.js';
 import { VisitSchema, type VisitInput } from '../../domain/model/visit.js';
-import { payerProfileOn } from '../../domain/rules/payers.js';
-import { scrubClaim } from '../../domain/scrubber/index.js';
+import { payerIdsOn, payerProfileOn } from '../../domain/rules/payers.js';
 import { InMemoryControlNumbers, transactionControlNumber } from './control-numbers.js';
 import { toClaim837, toClaimBatch } from './mapping.js';
 import { sandboxPayerDirectory } from './sandbox/plans.js';
@@ -53,6 +53,24 @@ export const ClaimPreviewRequestSchema = z.strictObject({
     .regex(/^[A-Za-z0-9-]{1,50}$/)
     .optional(),
   referringNpi: npi.optional(),
+  /** The episode as the claim process reads it from the plan of care. */
+  episode: z
+    .strictObject({
+      planOfCare: z.strictObject({
+        firstTreatmentDate: z.iso.date(),
+        pocEndDate: z.iso.date().optional(),
+        signedDate: z.iso.date().optional(),
+        verbalOrderDate: z.iso.date().optional(),
+        referralSignedAndDated: z.boolean().optional(),
+        transmittedToReferrerDate: z.iso.date().optional(),
+        delayJustification: z.boolean().optional(),
+      }),
+      treatmentDays: z.array(z.iso.date()).max(400),
+      progressReports: z.array(z.iso.date()).max(100),
+    })
+    .optional(),
+  /** The intended submission date (default: the date of service). */
+  asOf: z.iso.date().optional(),
 });
 export type ClaimPreviewRequest = z.infer<typeof ClaimPreviewRequestSchema>;
 
@@ -65,15 +83,49 @@ export function previewInputOf(request: ClaimPreviewRequest, practiceId: string)
       : {}),
     ...(request.priorAuthNumber ? { priorAuthNumber: request.priorAuthNumber } : {}),
     ...(request.referringNpi ? { referringNpi: request.referringNpi } : {}),
+    ...(request.episode ? { episode: stripUndefined(request.episode) } : {}),
+    ...(request.asOf ? { asOf: request.asOf } : {}),
   };
+}
+
+/** zod's optional keys as `exactOptionalPropertyTypes` wants them: absent, never `undefined`. */
+function stripUndefined(episode: NonNullable<ClaimPreviewRequest['episode']>): PreviewEpisode {
+  const planOfCare = Object.fromEntries(
+    Object.entries(episode.planOfCare).filter(([, v]) => v !== undefined),
+  ) as PreviewEpisode['planOfCare'];
+  return { planOfCare, treatmentDays: episode.treatmentDays, progressReports: episode.progressReports };
+}
+
+/**
+ * The episode a claim belongs to, as the claim process reads it from the plan of care: certification, treatment
+ * days and progress reports. With it the preview holds (or releases) the claim exactly as the workflow would.
+ */
+export interface PreviewEpisode {
+  planOfCare: {
+    firstTreatmentDate: string;
+    pocEndDate?: string;
+    signedDate?: string;
+    verbalOrderDate?: string;
+    referralSignedAndDated?: boolean;
+    transmittedToReferrerDate?: string;
+    delayJustification?: boolean;
+  };
+  /** Dates of finalized notes with charges (this visit's date is added by the rule itself). */
+  treatmentDays: string[];
+  /** Dates of complete progress reports. */
+  progressReports: string[];
 }
 
 export interface ClaimPreviewInput {
   visit: VisitInput;
+  /** Year-to-date allowed therapy amount at this payer (the KX threshold decision). */
   kx?: { accruedAllowedCents: number };
   patientControlNumber?: string;
   priorAuthNumber?: string;
   referringNpi?: string;
+  episode?: PreviewEpisode;
+  /** The date the claim would go out (timely filing, certification windows); the date of service by default. */
+  asOf?: string;
 }
 
 export interface ClaimPreview {
@@ -98,7 +150,11 @@ export interface ClaimPreview {
 
 /** The input is not a codable visit; `issues` name field paths, never values. */
 export class ClaimPreviewInputError extends Error {
-  constructor(readonly issues: string[]) {
+  constructor(
+    readonly issues: string[],
+    /** For an unknown payer id: the ids with a profile on the date of service. */
+    readonly validPayerIds?: string[],
+  ) {
     super(`not a valid visit: ${issues.join('; ')}`);
     this.name = 'ClaimPreviewInputError';
   }
@@ -113,38 +169,54 @@ export async function previewClaim(input: ClaimPreviewInput): Promise<ClaimPrevi
   }
   const visit = parsed.data;
   const profile = payerProfileOn(visit.payerId, visit.dos);
-  if (!profile) throw new ClaimPreviewInputError([`payerId: no payer profile on ${visit.dos}`]);
+  if (!profile)
+    throw new ClaimPreviewInputError(
+      [`payerId: no payer profile on ${visit.dos}; valid payer ids: ${payerIdsOn(visit.dos).join(', ')}`],
+      payerIdsOn(visit.dos),
+    );
   const coded = codeVisit(visit, { profile, ...(input.kx ? { kx: input.kx } : {}) });
-  const claim = buildClaim(visit, coded, {
-    id: `preview-${visit.id}`,
+  // The same coding and scrubbing as the claim process (domain/claims/prepare.ts), episode included.
+  const ep = input.episode;
+  const { claim, findings, submittable } = prepareAttempt({
+    claimId: `preview-${visit.id}`,
     patientControlNumber: input.patientControlNumber ?? `PREVIEW${visit.id}`.slice(0, 38),
-    billingProvider: { npi: visit.renderingNpi },
-    ...(input.referringNpi ? { referringProvider: { npi: input.referringNpi } } : {}),
-    ...(input.priorAuthNumber ? { priorAuthNumber: input.priorAuthNumber } : {}),
-  });
-  const scrub = scrubClaim({
-    claim,
-    profile,
-    asOf: visit.dos,
     visit,
-    kxRequired: coded.kx?.applyKx ?? false,
+    profile,
+    billingProvider: { npi: visit.renderingNpi },
+    ...(input.referringNpi ? { referringNpi: input.referringNpi } : {}),
+    ...(input.priorAuthNumber ? { priorAuthNumber: input.priorAuthNumber } : {}),
+    ...(input.kx ? { kxAccruedAllowedCents: input.kx.accruedAllowedCents } : {}),
+    attempt: { frequency: '1' },
+    asOf: input.asOf ?? visit.dos,
+    ...(ep
+      ? {
+          episode: {
+            poc: ep.planOfCare,
+            progress: {
+              treatmentDays: ep.treatmentDays,
+              progressReports: ep.progressReports,
+              recertifications: [],
+            },
+          },
+        }
+      : {}),
   });
 
   const preview: ClaimPreview = {
     payer: { payerId: profile.payerId, name: profile.name },
     method: coded.method,
     totalTimedMinutes: coded.totalTimedMinutes,
-    lines: coded.lines.map((l) => ({
+    lines: claim.lines.map((l, i) => ({
       lineNumber: l.lineNumber,
       code: l.code,
       modifiers: [...l.modifiers],
       units: l.units,
       chargeCents: l.chargeCents,
-      furnishedBy: l.furnishedBy,
+      furnishedBy: coded.lines[i]?.furnishedBy ?? 'PT',
       audit: [...l.audit],
     })),
-    findings: [...coded.findings, ...scrub.findings],
-    submittable: scrub.submittable,
+    findings,
+    submittable,
   };
 
   // Placeholder parties: the preview shows the structure, not a patient.

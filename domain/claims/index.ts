@@ -1,3 +1,4 @@
 export * from './timely-filing.js';
 export * from './duplicates.js';
 export * from './timely-filing-alert.js';
+export * from './corrections.js';

@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './table.js';
 export * from './route.js';
+export * from './lines.js';

@@ -12,6 +12,15 @@ export function payerProfileOn(
   return findEffective(profiles, dos, (p) => p.payerId === payerId);
 }
 
+/** Payer ids with a profile in force on the date (what a wrong payer id is answered with). */
+export function payerIdsOn(dos: IsoDate, profiles: readonly PayerProfile[] = PAYER_PROFILES): string[] {
+  return [
+    ...new Set(
+      profiles.filter((p) => payerProfileOn(p.payerId, dos, profiles) !== undefined).map((p) => p.payerId),
+    ),
+  ].sort();
+}
+
 /**
  * The unit method actually billed. EITHER → the practice default (CMS when unset). With a secondary payer
  * whose method differs, ALWAYS_CMS bills CMS units; DEFER_TO_PRIMARY keeps the primary's method [W14, X1].

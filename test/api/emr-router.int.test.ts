@@ -34,7 +34,8 @@ import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import { claimIdFor, uuidFromKey } from '../../temporal/derived-ids.js';
 import { startIdempotently } from '../../temporal/start-process.js';
-import { claimStatusQuery } from '../../workflows/claim.js';
+import { claimStatusQuery, type ClaimStatusSnapshot } from '../../workflows/claim.js';
+import { completeTaskSignal } from '../../workflows/human-task.js';
 import { patientControlNumberFor } from '../../workflows/claim-input.js';
 import type { EventRouteResult } from '../../workflows/event-router.js';
 import { onboardingStatusQuery, type OnboardingStatus } from '../../workflows/onboarding.js';
@@ -321,6 +322,72 @@ describe('EMR event router', () => {
     const inbox = await db.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, reEmittedId));
     expect(inbox).toHaveLength(1);
     expect(inbox[0]?.processedAt).toBeInstanceOf(Date);
+  });
+
+  it('a Medicare note.signed takes the referring provider from the EMR referral (ServiceRequest) and is paid', async () => {
+    const { emrPatientId } = await knownPatient(`SBX-CO45-${randomUUID().slice(0, 8)}`, 'medicare-part-b');
+    await emr.receiveReferral(emrPatientId, '1679576722', ['M54.50'], {
+      lastName: 'NGUYEN',
+      firstName: 'LINDA',
+    });
+    const visit = await signedVisit(emrPatientId);
+    await deliverQueued();
+    const claim = client.workflow.getHandle(workflowId('claim', visit.visitId));
+    // The router starts the claim asynchronously: wait until it exists (the referral also routes, to onboarding).
+    let started = false;
+    for (let i = 0; i < 200 && !started; i++) {
+      started = await claim.describe().then(
+        () => true,
+        () => false,
+      );
+      if (!started) await new Promise((r) => setTimeout(r, 100));
+    }
+    let status = await claim.query(claimStatusQuery);
+    for (
+      let i = 0;
+      i < 200 && !['paid', 'needs_correction', 'adjusted', 'needs_review'].includes(status.state);
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await claim.query(claimStatusQuery);
+    }
+    expect(status.blockingFindings).toEqual([]);
+    const result = (await claim.result()) as ClaimStatusSnapshot;
+    // A new Part B beneficiary: the allowed amount goes to the deductible, billed to the patient (not a denial).
+    expect(result.decisions.map((d) => d.what)).toEqual(['submitted', 'paid', 'statement_task']);
+    expect(result.state).toBe('paid');
+    const [atPayer] = await db.sql`
+      select claim from sandbox_payer.claims where patient_control_number = ${patientControlNumberFor(visit.visitId)}`;
+    expect(atPayer).toMatchObject({
+      claim: { referringProvider: { npi: '1679576722', lastName: 'NGUYEN' } },
+    });
+  });
+
+  it('without a referral the Medicare claim is held; completing its fix_claim task with the provider releases it', async () => {
+    const { emrPatientId } = await knownPatient(`SBX-CO45-${randomUUID().slice(0, 8)}`, 'medicare-part-b');
+    const visit = await signedVisit(emrPatientId);
+    await deliverQueued();
+    const id = workflowId('claim', visit.visitId);
+    let fix: typeof tasks.$inferSelect | undefined;
+    for (let i = 0; i < 200 && !fix; i++) {
+      [fix] = await db.db
+        .select()
+        .from(tasks)
+        .where(and(eq(tasks.workflowId, id), eq(tasks.kind, 'fix_claim')));
+      if (!fix) await new Promise((r) => setTimeout(r, 100));
+    }
+    const claim = client.workflow.getHandle(id);
+    expect(await claim.query(claimStatusQuery)).toMatchObject({
+      state: 'needs_correction',
+      blockingFindings: ['REFERRING_PROVIDER_MISSING'],
+    });
+    await client.workflow.getHandle(workflowId('task', fix!.id)).signal(completeTaskSignal, {
+      completedBy: 'user:biller-1',
+      outcome: { referringProviderNpi: '1679576722', referringProviderName: 'NGUYEN' },
+    });
+    const done = (await claim.result()) as ClaimStatusSnapshot;
+    expect(done.state).toBe('paid');
+    expect(done.decisions.map((d) => d.what).slice(0, 3)).toEqual(['held', 'corrected', 'submitted']);
   });
 
   it('patient.created starts one onboarding (also when delivered again), and checked_in reaches it', async () => {

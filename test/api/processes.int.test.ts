@@ -235,6 +235,139 @@ describe('claims through the API', () => {
   });
 });
 
+describe('POST /v1/claims/{id}/corrections', () => {
+  it('a held Medicare claim names the data that clears it; the biller supplies it and the claim is paid', async () => {
+    const visitId = randomUUID();
+    const body = {
+      patientId: randomUUID(),
+      kxAccruedAllowedCents: 300_000,
+      visit: {
+        id: visitId,
+        payerId: 'medicare-part-b',
+        dos: localDate(new Date(), 'America/Chicago'),
+        renderingNpi: '1987654328',
+        interventions: [{ code: '97110', minutes: 38, furnishedBy: 'PT' }],
+        diagnoses: ['M54.50'],
+      },
+      parties: {
+        billingProvider: {
+          name: 'RIVERSIDE PHYSICAL THERAPY',
+          npi: '1234567893',
+          taxId: '123456789',
+          address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
+        },
+        subscriber: { memberId: `SBX-KXOVER-${visitId.slice(0, 8)}`, lastName: 'DOE', firstName: 'JANE' },
+      },
+    };
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/claims', headers: auth.biller, payload: body }))
+        .statusCode,
+    ).toBe(202);
+    const status = async () =>
+      (await app.inject({ method: 'GET', url: `/v1/claims/${visitId}`, headers: auth.biller })).json() as {
+        state: string;
+        blockingFindings: string[];
+        corrections?: { finding: string; clearedBy: string[] }[];
+      };
+    let claim = await status();
+    for (let i = 0; i < 100 && claim.state !== 'needs_correction'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      claim = await status();
+    }
+    expect(claim.state).toBe('needs_correction');
+    expect(claim.corrections).toEqual([
+      { finding: 'REFERRING_PROVIDER_MISSING', clearedBy: ['referringProvider'] },
+    ]);
+
+    // A misspelled field is named (never echoed); a therapist may not correct claims.
+    const bad = await app.inject({
+      method: 'POST',
+      url: `/v1/claims/${visitId}/corrections`,
+      headers: auth.biller,
+      payload: { referingProvider: { name: 'NGUYEN', npi: '1679576722' } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('referingProvider');
+    expect(bad.body).not.toContain('1679576722');
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/v1/claims/${visitId}/corrections`,
+          headers: auth.therapist,
+          payload: {},
+        })
+      ).statusCode,
+    ).toBe(403);
+
+    const fixed = await app.inject({
+      method: 'POST',
+      url: `/v1/claims/${visitId}/corrections`,
+      headers: auth.biller,
+      payload: { referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' } },
+    });
+    expect(fixed.statusCode).toBe(202);
+    for (let i = 0; i < 150 && claim.state !== 'paid'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      claim = await status();
+    }
+    expect(claim.state).toBe('paid');
+  });
+});
+
+describe('POST /v1/claims/preview with the episode', () => {
+  const dos = '2026-03-10';
+  const visit = () => ({
+    id: randomUUID(),
+    payerId: 'medicare-part-b',
+    dos,
+    renderingNpi: '1987654328',
+    interventions: [{ code: '97110', minutes: 38, furnishedBy: 'PT' }],
+    diagnoses: ['M54.50'],
+  });
+  const preview = async (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/v1/claims/preview', headers: auth.biller, payload });
+
+  it('holds like the workflow: an unsigned plan of care past day 30 and a progress report overdue', async () => {
+    const days = Array.from({ length: 12 }, (_, i) => addDays('2026-02-20', i));
+    const held = await preview({
+      visit: visit(),
+      kxAccruedAllowedCents: 0,
+      referringNpi: '1679576722',
+      episode: { planOfCare: { firstTreatmentDate: '2026-02-01' }, treatmentDays: days, progressReports: [] },
+    });
+    expect(held.statusCode).toBe(200);
+    const h = held.json() as { submittable: boolean; findings: { code: string; severity: string }[] };
+    expect(h.submittable).toBe(false);
+    expect(h.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(
+      expect.arrayContaining(['POC_CERTIFICATION_LATE', 'PROGRESS_REPORT_OVERDUE']),
+    );
+    const clean = await preview({
+      visit: visit(),
+      kxAccruedAllowedCents: 0,
+      referringNpi: '1679576722',
+      episode: {
+        planOfCare: { firstTreatmentDate: '2026-02-01', signedDate: '2026-02-03' },
+        treatmentDays: days,
+        progressReports: ['2026-03-02'],
+      },
+    });
+    expect((clean.json() as { submittable: boolean }).submittable).toBe(true);
+  });
+
+  it('a wrong payer id lists the valid ones; a misspelled field is named', async () => {
+    const wrong = await preview({ visit: { ...visit(), payerId: 'medicare-part-c' } });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json()).toMatchObject({
+      errors: [{ pointer: 'payerId' }],
+      validPayerIds: expect.arrayContaining(['commercial-ama', 'ma-fastlane', 'medicare-part-b']),
+    });
+    const typo = await preview({ visit: visit(), episod: {} });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.body).toContain('episod');
+  });
+});
+
 describe('plans of care through the API', () => {
   it('starts an episode, counts visits, rejects an impossible score with 409, certifies and discharges', async () => {
     const today = localDate(new Date(), 'America/Chicago');

@@ -138,9 +138,46 @@ describe('claimSubmission against the sandbox payer', () => {
     });
   });
 
-  it('CO-50 (medical necessity) raises an appeal task and never resubmits automatically', async () => {
+  it('CO-50 (medical necessity) with no plan of care on file: a review task to document necessity, never a resubmission', async () => {
     const input = claimInput(`SBX-CO50-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
     await run(async (client, taskQueue) => {
+      const id = workflowId('claim', input.case.claimId);
+      const result = await client.workflow.execute(claimSubmission, {
+        taskQueue,
+        workflowId: id,
+        args: [input],
+      });
+      expect(result.state).toBe('needs_review');
+      expect(result.decisions.find((d) => d.what === 'denied_CO-50')?.reason).toContain('document necessity');
+      const [row] = await db.db.select().from(claims).where(eq(claims.id, input.case.claimId));
+      expect(row?.submissions).toBe(1);
+      expect((await tasksOf(id, ['review_denial'])).map((t) => t.kind)).toEqual(['review_denial']);
+    });
+  });
+
+  it('CO-50 with a certified plan of care on file (necessity documented) raises an appeal task', async () => {
+    const input = claimInput(`SBX-CO50-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
+    const first = addDays(localDate(new Date(), TZ), -2);
+    await run(async (client, taskQueue) => {
+      const episodeId = randomUUID();
+      const poc = await client.workflow.start(planOfCare, {
+        taskQueue,
+        workflowId: workflowId('poc', episodeId),
+        args: [
+          {
+            episodeId,
+            practiceId: DEMO_PRACTICE_ID,
+            patientId: input.case.patientId,
+            referringPractitionerId: randomUUID(),
+            timezone: TZ,
+            firstTreatmentDate: first,
+          },
+        ],
+      });
+      await poc.executeUpdate(recordCertificationUpdate, {
+        args: [{ kind: 'signature', signedDate: first }],
+      });
+      input.case.planOfCareWorkflowId = poc.workflowId;
       const id = workflowId('claim', input.case.claimId);
       const result = await client.workflow.execute(claimSubmission, {
         taskQueue,
@@ -150,12 +187,10 @@ describe('claimSubmission against the sandbox payer', () => {
       expect(result.state).toBe('appeal');
       const [row] = await db.db.select().from(claims).where(eq(claims.id, input.case.claimId));
       expect(row?.submissions).toBe(1);
-      let raised: { kind: string }[] = [];
-      for (let i = 0; i < 50 && raised.length === 0; i++) {
-        raised = await db.db.select().from(tasks).where(eq(tasks.workflowId, id));
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const raised = await tasksOf(id, ['appeal_claim']);
       expect(raised.map((t) => t.kind)).toEqual(['appeal_claim']);
+      expect(raised[0]?.details).toMatchObject({ carc: '50', lines: '1:97110,2:97112' });
+      await poc.signal(dischargePlanOfCareSignal, { reason: 'goals_met' });
     });
   });
 
@@ -320,6 +355,199 @@ describe('claimSubmission and an authorization answered "not required" (issue #2
       expect(status.blockingFindings.filter((f) => f.startsWith('AUTH_'))).toEqual([]);
       await held.terminate('test cleanup');
       await filed.terminate('test cleanup');
+    });
+  });
+});
+
+/** The tasks a claim raised, once they are on the worklist. */
+async function tasksOf(claimWorkflowId: string, kinds: string[]) {
+  let rows: (typeof tasks.$inferSelect)[] = [];
+  for (let i = 0; i < 100; i++) {
+    rows = await db.db.select().from(tasks).where(eq(tasks.workflowId, claimWorkflowId));
+    if (kinds.every((k) => rows.some((r) => r.kind === k))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return rows;
+}
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  let v = await read();
+  for (let i = 0; i < 150 && !ok(v); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await read();
+  }
+  return v;
+}
+
+describe('claimSubmission: no dead ends for a held claim', () => {
+  it('a Medicare claim held for its referring provider proceeds when the fix_claim task is completed with it', async () => {
+    const input = claimInput(`SBX-KXOVER-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
+    delete input.case.parties.referringProvider;
+    await run(async (client, taskQueue) => {
+      const id = workflowId('claim', input.case.claimId);
+      const claim = await client.workflow.start(claimSubmission, {
+        taskQueue,
+        workflowId: id,
+        args: [input],
+      });
+      const held = await until(
+        () => claim.query(claimStatusQuery),
+        (s) => s.state === 'needs_correction',
+      );
+      expect(held.blockingFindings).toEqual(['REFERRING_PROVIDER_MISSING']);
+      expect(held.corrections).toEqual([
+        { finding: 'REFERRING_PROVIDER_MISSING', clearedBy: ['referringProvider'] },
+      ]);
+      const [fix] = await tasksOf(id, ['fix_claim']);
+      expect(fix?.kind).toBe('fix_claim');
+      expect(fix?.details).toMatchObject({
+        needsREFERRINGPROVIDERMISSING: 'REFERRING_PROVIDER_MISSING: referringProvider',
+      });
+      await client.workflow.getHandle(workflowId('task', fix!.id)).signal(completeTaskSignal, {
+        completedBy: 'user:biller-1',
+        outcome: { referringProviderNpi: '1679576722', referringProviderName: 'NGUYEN' },
+      });
+      const result = await claim.result();
+      expect(result.state).toBe('paid');
+      expect(result.decisions.map((d) => d.what)).toEqual([
+        'held',
+        'corrected',
+        'submitted',
+        'paid',
+        'statement',
+      ]);
+      const [atPayer] = await sandboxClaims(input.case.patientControlNumber);
+      expect(atPayer).toMatchObject({
+        claim: { referringProvider: { npi: '1679576722', lastName: 'NGUYEN' } },
+      });
+    });
+  });
+
+  it('a correction through the signal (API/CLI path) releases the claim and closes the open fix_claim task', async () => {
+    const input = claimInput(`SBX-KXOVER-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
+    input.case.visit.diagnoses = [];
+    await run(async (client, taskQueue) => {
+      const id = workflowId('claim', input.case.claimId);
+      const claim = await client.workflow.start(claimSubmission, {
+        taskQueue,
+        workflowId: id,
+        args: [input],
+      });
+      await until(
+        () => claim.query(claimStatusQuery),
+        (s) => s.state === 'needs_correction',
+      );
+      await tasksOf(id, ['fix_claim']);
+      await claim.signal(claimCorrectedSignal, { diagnoses: ['M54.50'], correctedBy: 'user:biller-1' });
+      expect((await claim.result()).state).toBe('paid');
+      const rows = await until(
+        () => db.db.select().from(tasks).where(eq(tasks.workflowId, id)),
+        (r) => r.every((t) => t.status !== 'open'),
+      );
+      expect(rows.filter((t) => t.kind === 'fix_claim').map((t) => t.status)).toEqual(['cancelled']);
+    });
+  });
+});
+
+describe('claimSubmission: line-level denials and balanced remittances', () => {
+  it('a partial payment with a CO-97 bundled line: the paid line is posted, the bundled line written off', async () => {
+    const input = claimInput(`SBX-LCO97-${randomUUID().slice(0, 8)}`, { payerId: 'commercial-ama' });
+    await run(async (client, taskQueue) => {
+      const result = await client.workflow.execute(claimSubmission, {
+        taskQueue,
+        workflowId: workflowId('claim', input.case.claimId),
+        args: [input],
+      });
+      expect(result.state).toBe('partially_paid');
+      expect(result.paidCents).toBeGreaterThan(0);
+      expect(result.decisions.map((d) => d.what)).toEqual([
+        'submitted',
+        'denied_CO-97',
+        'partially_paid',
+        'statement',
+        'write_off',
+      ]);
+      expect(result.decisions[1]?.reason).toMatch(/^line 2 \(97112\)/);
+      const [row] = await db.db.select().from(claims).where(eq(claims.id, input.case.claimId));
+      expect(row).toMatchObject({ status: 'partially_paid', paidCents: result.paidCents });
+    });
+  });
+
+  it('a CO-15 line at a commercial payer with the authorization on record: frequency-7 replacement, then paid', async () => {
+    const input = claimInput(`SBX-LCO15-${randomUUID().slice(0, 8)}`, { payerId: 'commercial-ama' });
+    input.case.priorAuthNumber = 'AUTH-ON-FILE-2';
+    await run(async (client, taskQueue) => {
+      const result = await client.workflow.execute(claimSubmission, {
+        taskQueue,
+        workflowId: workflowId('claim', input.case.claimId),
+        args: [input],
+      });
+      expect(result).toMatchObject({ state: 'paid', attempt: 2, frequency: '7' });
+      expect(result.decisions.map((d) => d.what)).toEqual([
+        'submitted',
+        'denied_CO-15',
+        'partially_paid',
+        'statement',
+        'resubmit',
+        'submitted',
+        'paid',
+        'statement',
+      ]);
+      // One statement message per claim (the port is idempotent on its message id), whatever was recorded.
+      expect(statements.filter((x) => x.claimId === input.case.claimId)).toHaveLength(1);
+      // The replacement's payment supersedes the partial one (the payer re-adjudicated the whole claim).
+      const [row] = await db.db.select().from(claims).where(eq(claims.id, input.case.claimId));
+      expect(row).toMatchObject({ status: 'paid', paidCents: result.paidCents });
+    });
+  });
+
+  it('the same line at Medicare Part B (no replacement claims): a reopening task carrying the corrected data', async () => {
+    const input = claimInput(`SBX-LCO15-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
+    input.case.priorAuthNumber = 'AUTH-ON-FILE-3';
+    await run(async (client, taskQueue) => {
+      const id = workflowId('claim', input.case.claimId);
+      const result = await client.workflow.execute(claimSubmission, {
+        taskQueue,
+        workflowId: id,
+        args: [input],
+      });
+      expect(result.state).toBe('reopening');
+      expect(result.attempt).toBe(1);
+      const [reopen] = (await tasksOf(id, ['reopen_claim'])).filter((t) => t.kind === 'reopen_claim');
+      expect(reopen?.details).toMatchObject({
+        lines: '2:97112',
+        corrections: 'line 2 97112: authorization on file',
+        priorAuthNumber: 'AUTH-ON-FILE-3',
+        carcs: 'CO-15',
+      });
+    });
+  });
+
+  it('an 835 that does not balance is not posted: a biller task names the imbalance', async () => {
+    const input = claimInput(`SBX-UNBALANCED-${randomUUID().slice(0, 8)}`, { payerId: 'commercial-ama' });
+    await run(async (client, taskQueue) => {
+      const id = workflowId('claim', input.case.claimId);
+      const claim = await client.workflow.start(claimSubmission, {
+        taskQueue,
+        workflowId: id,
+        args: [input],
+      });
+      const s = await until(
+        () => claim.query(claimStatusQuery),
+        (x) => x.state === 'unbalanced_remittance',
+      );
+      expect(s.decisions.at(-1)?.reason).toMatch(/^835 not posted: claim 1: charge − paid is/);
+      const [task] = (await tasksOf(id, ['remittance_imbalance'])).filter(
+        (t) => t.kind === 'remittance_imbalance',
+      );
+      expect(String((task?.details as Record<string, unknown>).imbalance)).toContain('line 1');
+      expect(String((task?.details as Record<string, unknown>).imbalance)).not.toContain(
+        input.case.parties.subscriber.memberId,
+      );
+      expect(
+        await db.db.select().from(claimRemittances).where(eq(claimRemittances.claimId, input.case.claimId)),
+      ).toEqual([]);
+      await claim.terminate('test done');
     });
   });
 });

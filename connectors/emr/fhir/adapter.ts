@@ -24,6 +24,7 @@ import type {
   EmrCoverage,
   EmrPatient,
   EmrPractitioner,
+  EmrReferral,
   FreeSlot,
   IntakeAnswers,
   OutcomeInstrument,
@@ -596,6 +597,48 @@ export class FhirEmr implements Emr {
         (c.coding ?? []).filter((x) => x.system === ICD10_SYSTEM && x.code).map((x) => x.code as string),
       ),
     };
+  }
+
+  /**
+   * The patient's newest active or completed order to therapy (ServiceRequest, intent order) authored on or
+   * before `onDate` (else the first one after it), with its requester read from Practitioner (NPI and name).
+   */
+  async getReferral(emrPatientId: string, onDate: string): Promise<EmrReferral | undefined> {
+    this.need('encounter', 'referral read');
+    const requests = await this.search(
+      S.ServiceRequest,
+      'ServiceRequest',
+      `subject=Patient/${encodeURIComponent(emrPatientId)}`,
+      50,
+    );
+    const orders = requests
+      .filter(
+        (r) =>
+          ['order', 'original-order', 'filler-order'].includes(r.intent) &&
+          ['active', 'completed'].includes(r.status),
+      )
+      .sort((a, b) => (a.authoredOn ?? '').localeCompare(b.authoredOn ?? ''));
+    // The newest order authored by the date of service, else the first one after it (a late order).
+    const newest = orders.filter((r) => (r.authoredOn ?? '').slice(0, 10) <= onDate).at(-1) ?? orders[0];
+    if (!newest) return undefined;
+    const diagnoses = (newest.reasonCode ?? []).flatMap((c) =>
+      (c.coding ?? []).filter((x) => x.system === ICD10_SYSTEM && x.code).map((x) => x.code as string),
+    );
+    const out: EmrReferral = { referralId: newest.id, authoredOn: newest.authoredOn ?? '', diagnoses };
+    const practitionerId = refId(newest.requester, 'Practitioner');
+    if (practitionerId) {
+      const pr = await this.read(S.Practitioner, 'Practitioner', practitionerId);
+      const npi = identifierValue(pr.identifier, NPI_SYSTEM);
+      const name = pr.name?.find((n) => n.family);
+      if (npi && /^\d{10}$/.test(npi) && name?.family) {
+        out.referringProvider = {
+          npi,
+          lastName: name.family,
+          ...(name.given?.[0] ? { firstName: name.given[0] } : {}),
+        };
+      }
+    }
+    return out;
   }
 
   // ---- plan of care and outcomes -------------------------------------------------------------------------

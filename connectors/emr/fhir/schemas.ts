@@ -142,6 +142,17 @@ export const Practitioner = z.looseObject({
     .optional(),
 });
 
+/** The referral / order to therapy: its requester is the claim's referring provider (837P 2310A). */
+export const ServiceRequest = z.looseObject({
+  ...base('ServiceRequest'),
+  status: str,
+  intent: str,
+  subject: Reference,
+  authoredOn: DateOrDateTime.optional(),
+  requester: Reference.optional(),
+  reasonCode: z.array(CodeableConcept).max(20).optional(),
+});
+
 export const Encounter = z.looseObject({
   ...base('Encounter'),
   status: z.enum([

@@ -2,7 +2,7 @@
 // Postgres schema and, like a real EMR, emits signed webhooks for what happens on its side (front desk books,
 // checks in, therapist signs a note …). Every state change and its webhook commit in one transaction.
 import { randomUUID } from 'node:crypto';
-import { and, eq, gte, inArray, isNull, lt, sql as dsql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, sql as dsql } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import type { NoteIntervention } from '../../webhooks/emr-events.js';
@@ -18,6 +18,7 @@ import type {
   EmrCoverage,
   EmrPatient,
   EmrPractitioner,
+  EmrReferral,
   FreeSlot,
   IntakeAnswers,
   OutcomeObservation,
@@ -194,6 +195,7 @@ export class SandboxEmr implements Emr {
     emrPatientId: string,
     referringNpi: string | null,
     diagnosisCodes: string[],
+    referringName?: { lastName: string; firstName?: string },
   ): Promise<string> {
     await this.requirePatient(emrPatientId);
     return this.db.transaction(async (tx) => {
@@ -204,6 +206,8 @@ export class SandboxEmr implements Emr {
         practiceId: this.opts.practiceId,
         patientId: emrPatientId,
         referringNpi,
+        referringLastName: referringName?.lastName ?? null,
+        referringFirstName: referringName?.firstName ?? null,
         diagnosisCodes,
         receivedAt,
       });
@@ -604,6 +608,35 @@ export class SandboxEmr implements Emr {
       lastName: last.toUpperCase(),
       ...(words[0] ? { firstName: words[0].toUpperCase() } : {}),
       active: true,
+    };
+  }
+
+  /**
+   * The patient's newest referral received by the end of `onDate`; failing that the first one received after it
+   * (an order that arrived late still names the practitioner who sent the patient).
+   */
+  async getReferral(emrPatientId: string, onDate: string): Promise<EmrReferral | undefined> {
+    const rows = await this.db
+      .select()
+      .from(t.referrals)
+      .where(eq(t.referrals.patientId, emrPatientId))
+      .orderBy(asc(t.referrals.receivedAt));
+    const endOfDay = new Date(`${onDate}T23:59:59.999Z`).getTime();
+    const r = rows.filter((x) => x.receivedAt.getTime() <= endOfDay).at(-1) ?? rows[0];
+    if (!r) return undefined;
+    return {
+      referralId: r.id,
+      authoredOn: r.receivedAt.toISOString(),
+      ...(r.referringNpi && r.referringLastName
+        ? {
+            referringProvider: {
+              npi: r.referringNpi,
+              lastName: r.referringLastName,
+              ...(r.referringFirstName ? { firstName: r.referringFirstName } : {}),
+            },
+          }
+        : {}),
+      diagnoses: [...r.diagnosisCodes],
     };
   }
 

@@ -63,6 +63,9 @@ export const referrals = sandboxEmr.table('referrals', {
     .notNull()
     .references(() => patients.id),
   referringNpi: text('referring_npi'),
+  /** The referring practitioner's name as on the order (837P 2310A NM1*DN). */
+  referringLastName: text('referring_last_name'),
+  referringFirstName: text('referring_first_name'),
   diagnosisCodes: text('diagnosis_codes')
     .array()
     .notNull()

@@ -71,6 +71,7 @@ function claimDenial(input: AdjudicationInput, dos: string): Denial | undefined 
   // is adjudicated on its merits, which is what lets the engine's correct-and-resubmit path be exercised.
   if (
     scenario?.kind === 'carc' &&
+    !scenario.lastLineOnly &&
     !['1', '2', '3', '45'].includes(scenario.carc) &&
     claim.frequencyCode !== '7'
   ) {
@@ -163,8 +164,16 @@ export function adjudicate(input: AdjudicationInput): Adjudication {
   let deductibleLeft = overKx ? 0 : Math.max(0, plan.deductibleCents - input.deductibleMetCents);
   const claimLevel = claimDenial(input, dos);
 
-  const lines: LineAdjudication[] = claim.lines.map((line) => {
-    const denial = claimLevel ?? lineDenial(line, input, codes, dos);
+  // `SBX-L…`: the forced denial lands on the last line of the original claim only (a partial payment).
+  const lastLineDenial =
+    scenario?.kind === 'carc' && scenario.lastLineOnly && claim.frequencyCode !== '7'
+      ? deny(scenario.group, scenario.carc, scenario.rarcs)
+      : undefined;
+  const lines: LineAdjudication[] = claim.lines.map((line, i) => {
+    const denial =
+      claimLevel ??
+      (i === claim.lines.length - 1 && claim.lines.length > 1 ? lastLineDenial : undefined) ??
+      lineDenial(line, input, codes, dos);
     if (denial !== undefined) {
       return {
         line,
@@ -253,5 +262,11 @@ export function adjudicate(input: AdjudicationInput): Adjudication {
     deductibleCents: deductibleTaken,
   };
   if (firstDenial !== undefined) out.denial = { group: firstDenial.group, carc: firstDenial.reasonCode };
+  // `SBX-UNBALANCED-…`: a payer's arithmetic slip — the first line's adjustments are one cent short, so neither
+  // the line nor the claim balances (charge − paid ≠ Σ CAS). What the engine must refuse to post.
+  const first = lines[0];
+  if (scenario?.kind === 'unbalanced' && first !== undefined && first.adjustments[0] !== undefined) {
+    first.adjustments[0] = { ...first.adjustments[0], amountCents: first.adjustments[0].amountCents - 1 };
+  }
   return out;
 }

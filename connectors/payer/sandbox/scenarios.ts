@@ -4,7 +4,15 @@ import { DENIAL_ROUTES } from '../../../domain/denials/table.js';
 import type { GroupCode } from '../../../domain/denials/types.js';
 
 export type Scenario =
-  | { kind: 'carc'; group: Exclude<GroupCode, 'CR'>; carc: string; rarcs: string[] }
+  | {
+      kind: 'carc';
+      group: Exclude<GroupCode, 'CR'>;
+      carc: string;
+      rarcs: string[];
+      /** `SBX-L<GROUP><CARC>-…`: only the last service line is denied, the others are paid (a partial payment). */
+      lastLineOnly?: boolean;
+    }
+  | { kind: 'unbalanced' }
   | { kind: 'inactive' }
   | { kind: 'not_found' }
   | { kind: 'pend' }
@@ -46,6 +54,7 @@ const KEYWORDS: Record<string, Scenario> = {
   NPIREJECT: { kind: 'provider_npi_reject' },
   KXOVER: { kind: 'over_kx_threshold' },
   GARBLE: { kind: 'garbled_response' },
+  UNBALANCED: { kind: 'unbalanced' },
 };
 
 /** `SBX-<GROUP><CARC>-…` (e.g. SBX-CO50-0001, SBX-PR1-7) or `SBX-<KEYWORD>-…`; anything else: none. */
@@ -55,13 +64,19 @@ export function scenarioFor(memberId: string): Scenario | undefined {
   const token = m[1] ?? '';
   const keyword = KEYWORDS[token];
   if (keyword !== undefined) return keyword;
-  const c = /^(CO|PR|OA|PI)([A-Z0-9]+)$/.exec(token);
+  const c = /^(L?)(CO|PR|OA|PI)([A-Z0-9]+)$/.exec(token);
   if (c === null) return undefined;
-  const group = c[1] as Exclude<GroupCode, 'CR'>;
-  const carc = c[2] ?? '';
+  const group = c[2] as Exclude<GroupCode, 'CR'>;
+  const carc = c[3] ?? '';
   if (!scenarioCarcs().some((s) => s.group === group && s.carc === carc) && !knownWithStar(carc))
     return undefined;
-  return { kind: 'carc', group, carc, rarcs: RARCS[`${group}-${carc}`] ?? [] };
+  return {
+    kind: 'carc',
+    group,
+    carc,
+    rarcs: RARCS[`${group}-${carc}`] ?? [],
+    ...(c[1] === 'L' ? { lastLineOnly: true } : {}),
+  };
 }
 
 function knownWithStar(carc: string): boolean {

@@ -9,6 +9,7 @@ import type {
   Practitioner,
   Procedure,
   Schedule,
+  ServiceRequest,
   Slot,
 } from '@medplum/fhirtypes';
 import Fastify from 'fastify';
@@ -24,6 +25,7 @@ import {
   bearerAuth,
   withOverrides,
 } from '../../../connectors/emr/fhir/index.js';
+import { ICD10_SYSTEM } from '../../../connectors/emr/fhir/profiles.js';
 import { EmrNotFound, EmrUnsupported, SlotUnavailable } from '../../../connectors/emr/types.js';
 import type { PatientUpsert } from '../../../connectors/emr/types.js';
 import { fhirIssues, startFhirTestServer, type FhirTestServer } from './fhir-test-server.js';
@@ -359,6 +361,45 @@ describe('FHIR adapter: forms, documents, plan of care, outcomes', () => {
     const list = await emr.listOutcomes(emrId);
     expect(list.map((o) => o.score).sort()).toEqual([30, 42]);
     expect(list.find((o) => o.observationId === obs.observationId)).toEqual(obs);
+  });
+});
+
+describe('FHIR adapter: referrals', () => {
+  it('reads the referring practitioner (NPI and name) from the newest order authored by the date of service', async () => {
+    const { emrId } = await emr.upsertPatient(patient(randomUUID()));
+    expect(await emr.getReferral!(emrId, '2026-03-10')).toBeUndefined();
+    const doctor = await server.repo.createResource<Practitioner>({
+      resourceType: 'Practitioner',
+      identifier: [{ system: NPI_SYSTEM, value: '1679576722' }],
+      name: [{ family: 'Nguyen', given: ['Linda'] }],
+    });
+    const other = await server.repo.createResource<Practitioner>({
+      resourceType: 'Practitioner',
+      identifier: [{ system: NPI_SYSTEM, value: '1234567893' }],
+      name: [{ family: 'Later', given: ['Lee'] }],
+    });
+    const order = (authoredOn: string, who: string, status: ServiceRequest['status'] = 'active') =>
+      server.repo.createResource<ServiceRequest>({
+        resourceType: 'ServiceRequest',
+        status,
+        intent: 'order',
+        subject: { reference: `Patient/${emrId}` },
+        authoredOn,
+        requester: { reference: `Practitioner/${who}` },
+        code: { text: 'Physical therapy evaluation and treatment' },
+        reasonCode: [{ coding: [{ system: ICD10_SYSTEM, code: 'M54.50' }] }],
+      });
+    const first = await order('2026-02-20', doctor.id!);
+    await order('2026-04-01', other.id!);
+    await order('2026-03-01', other.id!, 'revoked');
+    expect(await emr.getReferral!(emrId, '2026-03-10')).toEqual({
+      referralId: first.id,
+      authoredOn: '2026-02-20',
+      referringProvider: { npi: '1679576722', lastName: 'Nguyen', firstName: 'Linda' },
+      diagnoses: ['M54.50'],
+    });
+    // Before any order: the first later one still names who sent the patient.
+    expect((await emr.getReferral!(emrId, '2026-01-05'))?.referralId).toBe(first.id);
   });
 });
 

@@ -1,0 +1,253 @@
+// No dead ends for a held claim (DESIGN §2.3 step 2): every finding that holds a claim names the data that
+// clears it, and that data can be supplied — POST /v1/claims/{id}/corrections, the fix_claim task's outcome, or
+// `ptflow claim correct` — after which the claim is coded and scrubbed again. Pure (no zod: the claim workflow
+// imports it), so the same rules hold in the API, the workflow and the tests.
+
+/** A practitioner a correction names (2310A referring/certifying): not patient data. */
+export interface CorrectionProvider {
+  name: string;
+  firstName?: string;
+  npi: string;
+}
+
+export interface CorrectionIntervention {
+  code: string;
+  minutes: number;
+  furnishedBy: 'PT' | 'PTA' | 'PT_AND_PTA';
+  sequence?: number;
+}
+
+export interface CorrectionDistinctService {
+  code: string;
+  modifier: 'XE' | 'XS' | 'XP' | 'XU' | '59';
+  confirmedBy: string;
+  documentation: string;
+}
+
+/** The data a biller may supply to release a held claim. Every field is optional; absent = unchanged. */
+export interface ClaimCorrectionData {
+  referringProvider?: CorrectionProvider;
+  renderingNpi?: string;
+  diagnoses?: string[];
+  interventions?: CorrectionIntervention[];
+  totalTreatmentMinutes?: number;
+  placeOfService?: string;
+  distinctServices?: CorrectionDistinctService[];
+  dos?: string;
+  priorAuthNumber?: string;
+  kxAccruedAllowedCents?: number;
+  /** The claim cannot be billed (timely filing expired, a duplicate): close it as written off. */
+  writeOff?: boolean;
+}
+
+export type CorrectionField = keyof ClaimCorrectionData | 'planOfCare';
+
+/**
+ * For every finding code that holds a claim: the correction fields that clear it. `planOfCare` = record the
+ * certification / progress report in the episode's plan of care (POST /v1/plans-of-care/{id}/…), then send any
+ * correction (even an empty one) to re-check.
+ */
+export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = {
+  // Providers [R33, R35]
+  NPI_INVALID: ['renderingNpi', 'referringProvider'],
+  REFERRING_PROVIDER_MISSING: ['referringProvider'],
+  CERTIFIER_NOT_PERMITTED: ['referringProvider'],
+  // Diagnoses
+  DIAGNOSIS_MISSING: ['diagnoses'],
+  TOO_MANY_DIAGNOSES: ['diagnoses'],
+  ICD10_FORMAT_INVALID: ['diagnoses'],
+  POINTER_MISSING: ['diagnoses'],
+  POINTER_TOO_MANY: ['diagnoses'],
+  POINTER_OUT_OF_RANGE: ['diagnoses'],
+  POINTER_DUPLICATE: ['diagnoses'],
+  // Lines and coding
+  NO_LINES: ['interventions', 'totalTreatmentMinutes'],
+  MIXED_DATES_OF_SERVICE: ['dos'],
+  PLACE_OF_SERVICE_INVALID: ['placeOfService'],
+  RETIRED_FLR_CODE: ['interventions'],
+  UNKNOWN_CODE: ['interventions'],
+  CODE_NOT_VALID_ON_DOS: ['interventions', 'dos'],
+  CHARGE_NOT_POSITIVE: ['interventions'],
+  UNITS_NOT_POSITIVE: ['interventions'],
+  UNITS_NOT_SUPPORTED: ['interventions', 'totalTreatmentMinutes'],
+  TIMED_UNITS_EXCEED_TOTAL: ['interventions', 'totalTreatmentMinutes'],
+  IMPOSSIBLE_MINUTES: ['interventions', 'totalTreatmentMinutes'],
+  MINUTES_EXCEED_TREATMENT_TIME: ['interventions', 'totalTreatmentMinutes'],
+  ASSISTANT_NOT_PERMITTED: ['interventions'],
+  DISCIPLINE_MISMATCH: ['interventions'],
+  MODIFIER_OVERFLOW: ['interventions', 'distinctServices'],
+  DISCIPLINE_MODIFIER_MISSING: ['interventions'],
+  DISCIPLINE_MODIFIER_MULTIPLE: ['interventions'],
+  CQ_WITHOUT_GP: ['interventions'],
+  NON_COVERED_WITHOUT_ABN: ['interventions', 'totalTreatmentMinutes', 'writeOff'],
+  KX_MISSING: ['kxAccruedAllowedCents'],
+  // The KX decision needs the year-to-date allowed amount and documented necessity [R15, R18].
+  KX_THRESHOLD_MISSING: ['kxAccruedAllowedCents'],
+  KX_NECESSITY_UNDOCUMENTED: ['planOfCare', 'kxAccruedAllowedCents'],
+  BYPASS_MODIFIER_NOT_ALLOWED: ['distinctServices'],
+  NCCI_PTP_UNRESOLVED: ['distinctServices', 'interventions'],
+  NCCI_PTP_NO_BYPASS: ['distinctServices', 'interventions'],
+  NCCI_BYPASS_UNDOCUMENTED: ['distinctServices'],
+  MUE_EXCEEDED: ['interventions'],
+  FEE_MISSING: ['interventions'],
+  // Authorization and episode
+  AUTH_MISSING: ['priorAuthNumber'],
+  AUTH_NUMBER_MISSING: ['priorAuthNumber'],
+  AUTH_NUMBER_NOT_ON_CLAIM: ['priorAuthNumber'],
+  AUTH_NOT_APPROVED: ['priorAuthNumber'],
+  AUTH_OUTSIDE_WINDOW: ['priorAuthNumber', 'dos'],
+  AUTH_VISITS_EXHAUSTED: ['priorAuthNumber'],
+  AUTH_UNITS_EXHAUSTED: ['priorAuthNumber'],
+  AUTH_CODE_NOT_AUTHORIZED: ['priorAuthNumber', 'interventions'],
+  POC_MISSING: ['planOfCare'],
+  POC_NOT_CERTIFIED: ['planOfCare'],
+  POC_CERTIFICATION_LATE: ['planOfCare'],
+  POC_RECERT_REQUIRED: ['planOfCare'],
+  PROGRESS_REPORT_OVERDUE: ['planOfCare'],
+  PROGRESS_REPORT_DUE: ['planOfCare'],
+  // Submission
+  TIMELY_FILING_EXPIRED: ['writeOff'],
+  DUPLICATE_CLAIM: ['writeOff', 'dos', 'interventions'],
+  ORIGINAL_CLAIM_NUMBER_MISSING: ['writeOff'],
+  REPLACEMENT_NOT_ACCEPTED: ['writeOff'],
+};
+
+/** The fields that clear a finding (unknown codes: any visit correction, or a write-off). */
+export function clearingFields(code: string): readonly CorrectionField[] {
+  return CLEARED_BY[code] ?? ['interventions', 'diagnoses', 'writeOff'];
+}
+
+/** The fix_claim task's details: per holding finding, the fields that clear it (e.g. `REFERRING_PROVIDER_MISSING: referringProvider`). */
+export function clearingDetails(codes: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    codes.map((c) => [`needs${c.replace(/_/g, '').slice(0, 30)}`, `${c}: ${clearingFields(c).join(' or ')}`]),
+  );
+}
+
+/** What a claim case looks like to a correction (structural: activities' ClaimCase satisfies it). */
+export interface CorrectableCase {
+  visit: {
+    renderingNpi: string;
+    diagnoses: string[];
+    interventions: CorrectionIntervention[];
+    totalTreatmentMinutes?: number;
+    placeOfService?: string;
+    distinctServices?: CorrectionDistinctService[];
+    dos: string;
+  };
+  parties: { referringProvider?: CorrectionProvider };
+  priorAuthNumber?: string;
+  kxAccruedAllowedCents?: number;
+}
+
+/** The case with the correction applied (absent fields unchanged). */
+export function applyCorrection<C extends CorrectableCase>(c: C, fix: ClaimCorrectionData): C {
+  const visit = {
+    ...c.visit,
+    ...(fix.renderingNpi !== undefined ? { renderingNpi: fix.renderingNpi } : {}),
+    ...(fix.diagnoses !== undefined ? { diagnoses: [...fix.diagnoses] } : {}),
+    ...(fix.interventions !== undefined ? { interventions: fix.interventions.map((i) => ({ ...i })) } : {}),
+    ...(fix.totalTreatmentMinutes !== undefined ? { totalTreatmentMinutes: fix.totalTreatmentMinutes } : {}),
+    ...(fix.placeOfService !== undefined ? { placeOfService: fix.placeOfService } : {}),
+    ...(fix.distinctServices !== undefined
+      ? { distinctServices: fix.distinctServices.map((d) => ({ ...d })) }
+      : {}),
+    ...(fix.dos !== undefined ? { dos: fix.dos } : {}),
+  };
+  return {
+    ...c,
+    visit,
+    parties: fix.referringProvider
+      ? { ...c.parties, referringProvider: { ...fix.referringProvider } }
+      : c.parties,
+    ...(fix.priorAuthNumber !== undefined ? { priorAuthNumber: fix.priorAuthNumber } : {}),
+    ...(fix.kxAccruedAllowedCents !== undefined ? { kxAccruedAllowedCents: fix.kxAccruedAllowedCents } : {}),
+  };
+}
+
+type Outcome = Readonly<Record<string, string | number | boolean>>;
+
+const NPI = /^\d{10}$/;
+const NAME = /^[A-Za-z][A-Za-z '.-]{0,59}$/;
+const ICD10 = /^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
+const AUTH = /^[A-Za-z0-9-]{1,50}$/;
+
+/**
+ * The correction carried by a completed fix_claim task (its outcome is a flat record of strings, numbers and
+ * booleans): `referringProviderNpi` + `referringProviderName` [+ `referringProviderFirstName`], `renderingNpi`,
+ * `diagnoses` (comma-separated), `priorAuthNumber`, `kxAccruedAllowedCents`, `totalTreatmentMinutes`,
+ * `placeOfService`, `writeOff`. Invalid fields are named (never echoed); unknown keys are named too.
+ */
+export function correctionFromTaskOutcome(outcome: Outcome): {
+  data: ClaimCorrectionData;
+  invalid: string[];
+} {
+  const data: ClaimCorrectionData = {};
+  const invalid: string[] = [];
+  const str = (k: string): string | undefined => {
+    const v = outcome[k];
+    return v === undefined ? undefined : String(v).trim();
+  };
+  const known = new Set([
+    'referringProviderNpi',
+    'referringProviderName',
+    'referringProviderFirstName',
+    'renderingNpi',
+    'diagnoses',
+    'priorAuthNumber',
+    'kxAccruedAllowedCents',
+    'totalTreatmentMinutes',
+    'placeOfService',
+    'writeOff',
+  ]);
+  for (const k of Object.keys(outcome)) if (!known.has(k)) invalid.push(k);
+  const refNpi = str('referringProviderNpi');
+  const refName = str('referringProviderName');
+  const refFirst = str('referringProviderFirstName');
+  if (refNpi !== undefined || refName !== undefined) {
+    if (refNpi === undefined || !NPI.test(refNpi)) invalid.push('referringProviderNpi');
+    if (refName === undefined || !NAME.test(refName)) invalid.push('referringProviderName');
+    if (refFirst !== undefined && !NAME.test(refFirst)) invalid.push('referringProviderFirstName');
+    if (refNpi && NPI.test(refNpi) && refName && NAME.test(refName))
+      data.referringProvider = { npi: refNpi, name: refName, ...(refFirst ? { firstName: refFirst } : {}) };
+  }
+  const rendering = str('renderingNpi');
+  if (rendering !== undefined) {
+    if (NPI.test(rendering)) data.renderingNpi = rendering;
+    else invalid.push('renderingNpi');
+  }
+  const dx = str('diagnoses');
+  if (dx !== undefined) {
+    const codes = dx
+      .split(',')
+      .map((d) => d.trim().toUpperCase())
+      .filter((d) => d !== '');
+    if (codes.length > 0 && codes.length <= 12 && codes.every((d) => ICD10.test(d))) data.diagnoses = codes;
+    else invalid.push('diagnoses');
+  }
+  const auth = str('priorAuthNumber');
+  if (auth !== undefined) {
+    if (AUTH.test(auth)) data.priorAuthNumber = auth;
+    else invalid.push('priorAuthNumber');
+  }
+  const int = (k: 'kxAccruedAllowedCents' | 'totalTreatmentMinutes', max: number) => {
+    const v = outcome[k];
+    if (v === undefined) return;
+    const n = typeof v === 'number' ? v : Number(v);
+    if (Number.isInteger(n) && n >= 0 && n <= max) data[k] = n;
+    else invalid.push(k);
+  };
+  int('kxAccruedAllowedCents', 10_000_000);
+  int('totalTreatmentMinutes', 600);
+  const pos = str('placeOfService');
+  if (pos !== undefined) {
+    if (/^\d{2}$/.test(pos)) data.placeOfService = pos;
+    else invalid.push('placeOfService');
+  }
+  const wo = outcome.writeOff;
+  if (wo !== undefined) {
+    if (wo === true || wo === 'true') data.writeOff = true;
+    else if (!(wo === false || wo === 'false')) invalid.push('writeOff');
+  }
+  return { data, invalid };
+}
