@@ -10,13 +10,11 @@ import { findOnPath } from '../temporal/dev/cli-provision.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-const scripts = Object.keys(
-  (
-    JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-      scripts: Record<string, string>;
-    }
-  ).scripts,
-);
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  bin?: Record<string, string>;
+};
+const scripts = Object.keys(pkg.scripts);
 
 /** Names given to commander's `.command('<name> …')` anywhere in the CLI's sources (cli/ and the sandbox CLI). */
 function cliCommandNames(): Set<string> {
@@ -101,6 +99,9 @@ function checkCommand(words: string[]): string | undefined {
   if (program === 'ptflow') return checkPtflow(args);
   if (program === 'npx') {
     const bin = args[0] ?? '';
+    // The project's own bin (package.json `bin`) is what `npx <bin>` runs in this checkout.
+    const ownBins = Object.keys(pkg.bin ?? {});
+    if (ownBins.includes(bin)) return bin === 'ptflow' ? checkPtflow(args.slice(1)) : undefined;
     return fs.existsSync(path.join(root, 'node_modules', '.bin', bin))
       ? undefined
       : `npx ${bin}: not in node_modules/.bin`;

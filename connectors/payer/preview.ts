@@ -3,7 +3,6 @@
 // `ptflow claim preview` share it — and one request format: `ClaimPreviewRequestSchema` is the body of
 // `POST /v1/claims/preview` and the file `ptflow claim preview <file>` reads (examples/http/previewClaim.json).
 import { z } from 'zod';
-import { buildClaim } from '../../domain/billing/build-claim.js';
 import { codeVisit } from '../../domain/billing/code-visit.js';
 import { prepareAttempt } from '../../domain/claims/prepare.js';
 import type { Finding } from '../../domain/model/finding.js';

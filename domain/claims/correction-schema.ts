@@ -9,6 +9,15 @@ const npi = z.string().regex(/^\d{10}$/);
 export const ClaimCorrectionSchema = z
   .strictObject({
     referringProvider: z.strictObject({ name, firstName: name.optional(), npi }).optional(),
+    subscriberAddress: z
+      .strictObject({
+        line1: z.string().min(1).max(55),
+        line2: z.string().min(1).max(55).optional(),
+        city: z.string().min(1).max(30),
+        state: z.string().regex(/^[A-Z]{2}$/),
+        postalCode: z.string().regex(/^\d{5}(\d{4})?$/),
+      })
+      .optional(),
     renderingNpi: npi.optional(),
     diagnoses: z
       .array(z.string().regex(/^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/))

@@ -24,9 +24,19 @@ export interface CorrectionDistinctService {
   documentation: string;
 }
 
+/** The subscriber's (= patient's) postal address, 837P loop 2010BA N3/N4. */
+export interface CorrectionAddress {
+  line1: string;
+  line2?: string;
+  city: string;
+  state: string;
+  postalCode: string;
+}
+
 /** The data a biller may supply to release a held claim. Every field is optional; absent = unchanged. */
 export interface ClaimCorrectionData {
   referringProvider?: CorrectionProvider;
+  subscriberAddress?: CorrectionAddress;
   renderingNpi?: string;
   diagnoses?: string[];
   interventions?: CorrectionIntervention[];
@@ -40,18 +50,23 @@ export interface ClaimCorrectionData {
   writeOff?: boolean;
 }
 
-export type CorrectionField = keyof ClaimCorrectionData | 'planOfCare';
+export type CorrectionField = keyof ClaimCorrectionData | 'planOfCare' | 'practitionerDirectory';
 
 /**
  * For every finding code that holds a claim: the correction fields that clear it. `planOfCare` = record the
  * certification / progress report in the episode's plan of care (POST /v1/plans-of-care/{id}/…), then send any
- * correction (even an empty one) to re-check.
+ * correction (even an empty one) to re-check. `practitionerDirectory` = add the rendering practitioner to the
+ * practice's directory (PUT /v1/practitioners/{npi}), then send any correction to re-check.
  */
 export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = {
   // Providers [R33, R35]
   NPI_INVALID: ['renderingNpi', 'referringProvider'],
   REFERRING_PROVIDER_MISSING: ['referringProvider'],
   CERTIFIER_NOT_PERMITTED: ['referringProvider'],
+  // 2310B names the rendering provider from the practitioner directory; a claim whose NPI it lacks is held.
+  RENDERING_PROVIDER_UNKNOWN: ['practitionerDirectory', 'renderingNpi'],
+  // Subscriber (2010BA N3/N4)
+  SUBSCRIBER_ADDRESS_MISSING: ['subscriberAddress'],
   // Diagnoses
   DIAGNOSIS_MISSING: ['diagnoses'],
   TOO_MANY_DIAGNOSES: ['diagnoses'],
@@ -135,7 +150,7 @@ export interface CorrectableCase {
     distinctServices?: CorrectionDistinctService[];
     dos: string;
   };
-  parties: { referringProvider?: CorrectionProvider };
+  parties: { referringProvider?: CorrectionProvider; subscriber?: { address?: CorrectionAddress } };
   priorAuthNumber?: string;
   kxAccruedAllowedCents?: number;
 }
@@ -157,9 +172,13 @@ export function applyCorrection<C extends CorrectableCase>(c: C, fix: ClaimCorre
   return {
     ...c,
     visit,
-    parties: fix.referringProvider
-      ? { ...c.parties, referringProvider: { ...fix.referringProvider } }
-      : c.parties,
+    parties: {
+      ...c.parties,
+      ...(fix.referringProvider ? { referringProvider: { ...fix.referringProvider } } : {}),
+      ...(fix.subscriberAddress
+        ? { subscriber: { ...c.parties.subscriber, address: { ...fix.subscriberAddress } } }
+        : {}),
+    },
     ...(fix.priorAuthNumber !== undefined ? { priorAuthNumber: fix.priorAuthNumber } : {}),
     ...(fix.kxAccruedAllowedCents !== undefined ? { kxAccruedAllowedCents: fix.kxAccruedAllowedCents } : {}),
   };
@@ -171,12 +190,21 @@ const NPI = /^\d{10}$/;
 const NAME = /^[A-Za-z][A-Za-z '.-]{0,59}$/;
 const ICD10 = /^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
 const AUTH = /^[A-Za-z0-9-]{1,50}$/;
+const ADDRESS_KEYS = [
+  'subscriberAddressLine1',
+  'subscriberAddressLine2',
+  'subscriberCity',
+  'subscriberState',
+  'subscriberPostalCode',
+] as const;
 
 /**
  * The correction carried by a completed fix_claim task (its outcome is a flat record of strings, numbers and
  * booleans): `referringProviderNpi` + `referringProviderName` [+ `referringProviderFirstName`], `renderingNpi`,
  * `diagnoses` (comma-separated), `priorAuthNumber`, `kxAccruedAllowedCents`, `totalTreatmentMinutes`,
- * `placeOfService`, `writeOff`. Invalid fields are named (never echoed); unknown keys are named too.
+ * `placeOfService`, `writeOff`, the subscriber's address as `subscriberAddressLine1` [+ `subscriberAddressLine2`],
+ * `subscriberCity`, `subscriberState`, `subscriberPostalCode`. Invalid fields are named (never echoed); unknown
+ * keys are named too.
  */
 export function correctionFromTaskOutcome(outcome: Outcome): {
   data: ClaimCorrectionData;
@@ -199,6 +227,7 @@ export function correctionFromTaskOutcome(outcome: Outcome): {
     'totalTreatmentMinutes',
     'placeOfService',
     'writeOff',
+    ...ADDRESS_KEYS,
   ]);
   for (const k of Object.keys(outcome)) if (!known.has(k)) invalid.push(k);
   const refNpi = str('referringProviderNpi');
@@ -243,6 +272,22 @@ export function correctionFromTaskOutcome(outcome: Outcome): {
   if (pos !== undefined) {
     if (/^\d{2}$/.test(pos)) data.placeOfService = pos;
     else invalid.push('placeOfService');
+  }
+  const line1 = str('subscriberAddressLine1');
+  const line2 = str('subscriberAddressLine2');
+  const city = str('subscriberCity');
+  const state = str('subscriberState');
+  const postalCode = str('subscriberPostalCode');
+  if ([line1, line2, city, state, postalCode].some((v) => v !== undefined)) {
+    const bad: string[] = [];
+    if (!line1 || line1.length > 55) bad.push('subscriberAddressLine1');
+    if (line2 !== undefined && (line2 === '' || line2.length > 55)) bad.push('subscriberAddressLine2');
+    if (!city || city.length > 30) bad.push('subscriberCity');
+    if (!state || !/^[A-Z]{2}$/.test(state)) bad.push('subscriberState');
+    if (!postalCode || !/^\d{5}(\d{4})?$/.test(postalCode)) bad.push('subscriberPostalCode');
+    invalid.push(...bad);
+    if (bad.length === 0 && line1 && city && state && postalCode)
+      data.subscriberAddress = { line1, ...(line2 ? { line2 } : {}), city, state, postalCode };
   }
   const wo = outcome.writeOff;
   if (wo !== undefined) {

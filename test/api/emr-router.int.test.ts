@@ -332,7 +332,7 @@ describe('EMR event router', () => {
     });
     const visit = await signedVisit(emrPatientId);
     await deliverQueued();
-    const claim = client.workflow.getHandle(workflowId('claim', visit.visitId));
+    const claim = client.workflow.getHandle(workflowId('claim', claimIdFor(DEMO_PRACTICE_ID, visit.visitId)));
     // The router starts the claim asynchronously: wait until it exists (the referral also routes, to onboarding).
     let started = false;
     for (let i = 0; i < 200 && !started; i++) {
@@ -357,7 +357,7 @@ describe('EMR event router', () => {
     expect(result.decisions.map((d) => d.what)).toEqual(['submitted', 'paid', 'statement_task']);
     expect(result.state).toBe('paid');
     const [atPayer] = await db.sql`
-      select claim from sandbox_payer.claims where patient_control_number = ${patientControlNumberFor(visit.visitId)}`;
+      select claim from sandbox_payer.claims where patient_control_number = ${patientControlNumberFor(claimIdFor(DEMO_PRACTICE_ID, visit.visitId))}`;
     expect(atPayer).toMatchObject({
       claim: { referringProvider: { npi: '1679576722', lastName: 'NGUYEN' } },
     });
@@ -367,7 +367,7 @@ describe('EMR event router', () => {
     const { emrPatientId } = await knownPatient(`SBX-CO45-${randomUUID().slice(0, 8)}`, 'medicare-part-b');
     const visit = await signedVisit(emrPatientId);
     await deliverQueued();
-    const id = workflowId('claim', visit.visitId);
+    const id = workflowId('claim', claimIdFor(DEMO_PRACTICE_ID, visit.visitId));
     let fix: typeof tasks.$inferSelect | undefined;
     for (let i = 0; i < 200 && !fix; i++) {
       [fix] = await db.db

@@ -275,7 +275,9 @@ describe('POST /v1/claims/{id}/corrections', () => {
       claim = await status();
     }
     expect(claim.state).toBe('needs_correction');
+    // No subscriber address in the request (837P 2010BA N3/N4) and no referring provider: both named.
     expect(claim.corrections).toEqual([
+      { finding: 'SUBSCRIBER_ADDRESS_MISSING', clearedBy: ['subscriberAddress'] },
       { finding: 'REFERRING_PROVIDER_MISSING', clearedBy: ['referringProvider'] },
     ]);
 
@@ -304,7 +306,10 @@ describe('POST /v1/claims/{id}/corrections', () => {
       method: 'POST',
       url: `/v1/claims/${visitId}/corrections`,
       headers: auth.biller,
-      payload: { referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' } },
+      payload: {
+        referringProvider: { name: 'NGUYEN', firstName: 'LINDA', npi: '1679576722' },
+        subscriberAddress: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
+      },
     });
     expect(fixed.statusCode).toBe(202);
     for (let i = 0; i < 150 && claim.state !== 'paid'; i++) {

@@ -6,7 +6,7 @@
 //   - onboarding, denial: the payer says the coverage is inactive → an insurance-update task is raised;
 //   - onboarding, error: an EMR that quotes the patient's name in its error → the process fails;
 //   - claim, happy path: paid with a copay;
-//   - claim, denial: CO-50 → an appeal task.
+//   - claim, denial: CO-50 without a certified plan of care on file → a review task (document necessity).
 // Every patient's names and member ids carry one marker. Afterwards the marker must be absent from the raw
 // Temporal history (Temporal CLI JSON) and the description of EVERY workflow the run created (found through
 // visibility), their ids, task queues and search attributes, every log line of the API, the worker, the
@@ -406,15 +406,15 @@ describe('PHI canary over onboarding and claims through the API', () => {
   let claimIds: string[] = [];
 
   it('runs the scenarios (happy paths, denials with tasks, an EMR error quoting PHI)', async () => {
-    const [, , failed, paid, appeal] = await Promise.all([
+    const [, , failed, paid, review] = await Promise.all([
       onboardingHappyPath(),
       onboardingInactiveCoverage(),
       onboardingEmrEchoesPhi(),
       claim(`SBX-PR3-${CANARY}-C`, 'paid'),
-      claim(`SBX-CO50-${CANARY}-D`, 'appeal'),
+      claim(`SBX-CO50-${CANARY}-D`, 'needs_review'),
     ]);
     failedWorkflowId = failed;
-    claimIds = [paid, appeal];
+    claimIds = [paid, review];
 
     // Error paths every client can hit; their bodies join the canary check below.
     const invalid = onboardingRequest(`Rivera ${CANARY}`, `SBX-PR3-${CANARY}`);

@@ -125,10 +125,17 @@ export class SandboxEmr implements Emr {
         .where(eq(t.patients.ourPatientId, input.patientId))
         .for('update');
       if (existing) {
+        // The EMR is the record of the patient's address (claims read 2010BA N3/N4 from it): a registration that
+        // does not know it (an onboarding started by a referral) leaves the one on file in place.
+        const before = existing.demographics as { address?: unknown };
+        const demographics =
+          input.demographics.address === undefined && before.address !== undefined
+            ? { ...input.demographics, address: before.address }
+            : input.demographics;
         await tx
           .update(t.patients)
           .set({
-            demographics: input.demographics,
+            demographics,
             ...(input.mrn ? { mrn: input.mrn } : {}),
             updatedAt: this.now(),
           })

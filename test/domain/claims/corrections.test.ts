@@ -42,7 +42,11 @@ function baseCase(visit: Partial<VisitInput> = {}, referring = true): Case {
   };
 }
 
-function prepare(c: Case, episode?: PrepareInput['episode']) {
+function prepare(
+  c: Case,
+  episode?: PrepareInput['episode'],
+  renderingName?: PrepareInput['renderingProviderName'],
+) {
   const visit = VisitSchema.parse(c.visit);
   const profile = payerProfileOn(visit.payerId, visit.dos);
   if (!profile) throw new Error('no profile');
@@ -58,6 +62,8 @@ function prepare(c: Case, episode?: PrepareInput['episode']) {
     attempt: { frequency: '1' },
     asOf: ASOF,
     ...(episode ? { episode } : {}),
+    ...(c.parties.subscriber ? { subscriber: c.parties.subscriber } : {}),
+    ...(renderingName ? { renderingProviderName: renderingName } : {}),
   });
   return { ...r, holding: r.findings.filter((f) => f.severity === 'error').map((f) => f.code) };
 }
@@ -72,6 +78,21 @@ interface FixCase {
 
 const ninetySeven = [{ code: '97110', minutes: 30, furnishedBy: 'PT' as const }];
 const CASES: FixCase[] = [
+  {
+    code: 'SUBSCRIBER_ADDRESS_MISSING',
+    // Rendered by the billing NPI itself, so the directory plays no part here.
+    held: {
+      ...baseCase({ renderingNpi: '1234567893' }),
+      parties: { ...baseCase().parties, subscriber: {} },
+    },
+    fix: { subscriberAddress: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' } },
+    outcome: {
+      subscriberAddressLine1: '12 ELM ST',
+      subscriberCity: 'SPRINGFIELD',
+      subscriberState: 'IL',
+      subscriberPostalCode: '62701',
+    },
+  },
   {
     code: 'REFERRING_PROVIDER_MISSING',
     held: baseCase({}, false),
@@ -305,6 +326,17 @@ describe('every finding that holds a claim names the data that clears it', () =>
       prepare(c, { ...overdue, progress: { ...overdue.progress, progressReports: ['2026-02-16'] } })
         .submittable,
     ).toBe(true);
+  });
+
+  it('RENDERING_PROVIDER_UNKNOWN clears once the directory names the practitioner (re-checked on the next pass)', () => {
+    const address = { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' };
+    const held = { ...baseCase(), parties: { ...baseCase().parties, subscriber: { address } } };
+    expect(prepare(held).holding).toContain('RENDERING_PROVIDER_UNKNOWN');
+    expect(clearingFields('RENDERING_PROVIDER_UNKNOWN')).toContain('practitionerDirectory');
+    // Every coding pass reads the directory again: with the practitioner added, the same claim proceeds.
+    const after = prepare(held, undefined, { lastName: 'NGUYEN', firstName: 'LINDA' });
+    expect(after.holding).toEqual([]);
+    expect(after.submittable).toBe(true);
   });
 
   it('TIMELY_FILING_EXPIRED cannot be corrected: the named way out is a write-off, also from the task', () => {
