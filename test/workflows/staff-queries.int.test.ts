@@ -1,7 +1,8 @@
 // README's staff queries are tests (issue #12): every `--query '…'` in README's "The Temporal Web UI" section runs
 // against the real dev server, through the Temporal CLI and through the client, over humanTask workflows started
-// as processes start them (no search attributes given at start: the workflow sets its own), and must find
-// exactly the expected tasks of a practice of its own.
+// as processes start them (no search attributes given at start: the workflow sets its own) and an emrEventRouter
+// process waiting for a person (its worker has no EMR connector), and must find exactly the expected workflows
+// of a practice of its own.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,8 +14,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { practices } from '../../db/schema.js';
 import { workflowId } from '../../domain/ids.js';
+import { emrEventRouter } from '../../workflows/event-router.js';
 import type { HumanTaskInput, StaffRole } from '../../domain/tasks.js';
 import {
+  cancelTaskSignal,
   completeTaskSignal,
   humanTask,
   humanTaskStatusQuery,
@@ -127,8 +130,27 @@ describe("README's staff queries on the dev server", () => {
           ]),
         ),
       ) as Record<keyof typeof inputs, WorkflowHandleWithFirstExecutionRunId<typeof humanTask>>;
+      // A process that needs someone: this worker has no EMR connector, so the router raises an admin task
+      // (due in 4 hours) and waits for it.
+      const router = await client.workflow.start(emrEventRouter, {
+        taskQueue,
+        workflowId: workflowId('event', randomUUID()),
+        args: [
+          {
+            practiceId,
+            event: {
+              type: 'patient.created',
+              timestamp: new Date(now).toISOString(),
+              data: { practiceId, emrPatientId: `emr-${randomUUID()}`, patientId: null },
+            },
+          },
+        ],
+      });
       const id = (name: keyof typeof inputs) => handles[name].workflowId;
-      const ours = new Set(Object.values(handles).map((h) => h.workflowId));
+      const ours = new Set([router.workflowId, ...Object.values(handles).map((h) => h.workflowId)]);
+      await eventually(async () =>
+        (await router.describe()).typedSearchAttributes.get(NeedsAttention) === true ? true : undefined,
+      );
 
       await eventually(async () =>
         (await handles.billerOverdue.query(humanTaskStatusQuery)).state === 'escalated' ? true : undefined,
@@ -143,15 +165,15 @@ describe("README's staff queries on the dev server", () => {
       await handles.frontDeskDone.result();
 
       // What each README query must find among this test's tasks (the first two span every practice).
-      const dueBefore = new Date(now + 86_400_000).toISOString();
+      const dueBefore = new Date(now + 3 * 3_600_000).toISOString();
       const expected: Record<string, string[]> = {
-        'NeedsAttention = true': [id('billerOverdue')],
+        'NeedsAttention = true': [id('billerOverdue'), router.workflowId],
         'ProcessKind = "humanTask" AND NeedsAttention = true': [id('billerOverdue')],
         'PracticeId = "<practice id>" AND ProcessKind = "humanTask" AND TaskRole = "front_desk" AND ExecutionStatus = "Running"':
           [id('frontDeskOpen')],
         'PracticeId = "<practice id>" AND ProcessKind = "humanTask" AND ExecutionStatus = "Running" AND DueAt < "<due before>"':
           [id('billerOverdue'), id('therapistSoon')],
-        'PracticeId = "<practice id>" AND NeedsAttention = true': [id('billerOverdue')],
+        'PracticeId = "<practice id>" AND NeedsAttention = true': [id('billerOverdue'), router.workflowId],
       };
       const queries = readmeQueries();
       expect(queries.sort()).toEqual(Object.keys(expected).sort());
@@ -189,6 +211,11 @@ describe("README's staff queries on the dev server", () => {
       expect(done.get(NextDeadline)).toBeUndefined();
       expect(done.get(DueAt)?.toISOString()).toBe(inputs.frontDeskDone.dueAt);
 
+      const routing = (await router.describe()).typedSearchAttributes;
+      expect(routing.get(ProcessKind)).toBe('emrEvent');
+      expect(routing.get(PracticeId)).toBe(practiceId);
+      expect(routing.get(ProcessStatus)).toBe('waiting_for_configuration');
+
       // The new command sequence is behind its patch marker and replays on the current code.
       const history = await handles.frontDeskDone.fetchHistory();
       const patchIds = (history.events ?? [])
@@ -203,6 +230,11 @@ describe("README's staff queries on the dev server", () => {
         Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history),
       ).resolves.toBeUndefined();
 
+      // Closing the configuration task without completing it ends the router with the connector's failure.
+      const configTask = (await clientList(client, `PracticeId = "${practiceId}" AND TaskRole = "admin"`))[0];
+      expect(configTask).toBeDefined();
+      await client.workflow.getHandle(configTask!).signal(cancelTaskSignal, { reason: 'not_needed' });
+      await expect(router.result()).rejects.toThrow();
       for (const h of [handles.frontDeskOpen, handles.billerOverdue, handles.therapistSoon])
         await h.signal(completeTaskSignal, { completedBy: 'user:cleanup', outcome: {} });
       await Promise.all(
