@@ -21,7 +21,6 @@ import {
   DueAt,
   NeedsAttention,
   NextDeadline,
-  PatientId,
   PracticeId,
   ProcessKind,
   ProcessStatus,
@@ -99,11 +98,11 @@ export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResu
   }));
 
   if (patched(TASK_SEARCH_ATTRIBUTES_PATCH)) {
-    // Opaque ids, a kind, a role, a state, a flag and a date only: Temporal stores these unencrypted.
+    // An opaque id, a kind, a role, a state, a flag and dates only: Temporal stores these unencrypted. No
+    // PatientId: a patient filter (`/v1/processes?patientId=`) keeps meaning the patient's processes.
     upsertSearchAttributes([
       { key: ProcessKind, value: 'humanTask' },
       { key: PracticeId, value: task.practiceId },
-      ...(task.patientId ? [{ key: PatientId, value: task.patientId }] : []),
       { key: TaskRole, value: task.assigneeRole },
       { key: DueAt, value: new Date(task.dueAt) },
       { key: NeedsAttention, value: false },

@@ -194,7 +194,7 @@ describe("README's staff queries on the dev server", () => {
       // The attributes themselves: PHI-free ids, kind, role, state, flag and dates.
       const open = (await handles.frontDeskOpen.describe()).typedSearchAttributes;
       expect(open.get(PracticeId)).toBe(practiceId);
-      expect(open.get(PatientId)).toBe(patientId);
+      expect(open.get(PatientId)).toBeUndefined();
       expect(open.get(ProcessKind)).toBe('humanTask');
       expect(open.get(TaskRole)).toBe('front_desk');
       expect(open.get(ProcessStatus)).toBe('open');
