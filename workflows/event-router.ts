@@ -12,10 +12,13 @@
 // same fact delivered under several webhook ids still has exactly one effect.
 //
 // The event travels only inside the encrypted payload; the search attributes carry the practice, our patient id
-// (once resolved), the event kind and the outcome — nothing from the event itself.
+// (once resolved), the event kind and the outcome — nothing from the event itself. Since
+// ROUTER_SEARCH_ATTRIBUTES_PATCH also its state (`routing`, `waiting_for_configuration`, then the outcome) and
+// NeedsAttention (true while it waits for a person to fix the worker's configuration).
 import {
   ApplicationFailure,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
@@ -26,7 +29,10 @@ import { appointmentBookedSignal, evaluationCheckedInSignal } from './onboarding
 import { visitCompletedSignal } from './plan-of-care.js';
 import { configurationTask, waitingOnConfiguration } from './connector-wait.js';
 import { raiseTask } from './raise-task.js';
-import { PatientId, PracticeId, ProcessKind, ProcessStatus } from './search-attributes.js';
+import { NeedsAttention, PatientId, PracticeId, ProcessKind, ProcessStatus } from './search-attributes.js';
+
+/** State and NeedsAttention from the start (histories recorded before it replay without them). */
+export const ROUTER_SEARCH_ATTRIBUTES_PATCH = 'emrEvent-search-attributes';
 
 export interface EmrEventRouterInput {
   /** The practice the verified source belongs to (the event was checked to be about it). */
@@ -76,18 +82,35 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
   const steps: string[] = [];
   const workflowIds: string[] = [];
   let patientId: string | undefined;
+  const tracked = patched(ROUTER_SEARCH_ATTRIBUTES_PATCH);
   upsertSearchAttributes([
     { key: ProcessKind, value: 'emrEvent' },
     { key: PracticeId, value: practiceId },
+    ...(tracked
+      ? [
+          { key: ProcessStatus, value: 'routing' },
+          { key: NeedsAttention, value: false },
+        ]
+      : []),
   ]);
-  const acts = waitingOnConfiguration(
-    routerActs,
-    configurationTask({
-      practiceId,
-      processKind: 'emrEvent',
-      details: { eventWorkflowId: workflowInfo().workflowId },
-    }),
-  );
+  const waitForConfiguration = configurationTask({
+    practiceId,
+    processKind: 'emrEvent',
+    details: { eventWorkflowId: workflowInfo().workflowId },
+  });
+  const acts = waitingOnConfiguration(routerActs, async (activity) => {
+    if (!tracked) return waitForConfiguration(activity);
+    upsertSearchAttributes([
+      { key: ProcessStatus, value: 'waiting_for_configuration' },
+      { key: NeedsAttention, value: true },
+    ]);
+    const completed = await waitForConfiguration(activity);
+    upsertSearchAttributes([
+      { key: ProcessStatus, value: 'routing' },
+      { key: NeedsAttention, value: false },
+    ]);
+    return completed;
+  });
 
   const done = (outcome: EventRouteOutcome): EventRouteResult => {
     upsertSearchAttributes([

@@ -1,10 +1,13 @@
 // humanTask: one task on the staff worklist, from raised to done. It writes the worklist row, waits durably
 // for a person to complete it (signal from the API), escalates when the due date passes (NeedsAttention in the
 // Temporal UI), and returns the outcome to whoever started it — processes start it as a child workflow.
+// Since TASK_SEARCH_ATTRIBUTES_PATCH it carries, from its first workflow task, the search attributes staff filter
+// on (practice, kind, state, needs attention, role, due date), so README's staff queries find it.
 import {
   condition,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -14,7 +17,21 @@ import type { Activities } from '../activities/index.js';
 import { msUntilDue, type TaskState } from '../domain/task-core.js';
 // Types only: the schemas (zod) are loaded lazily below (see humanTask).
 import type { HumanTaskInput, TaskCompletion } from '../domain/tasks.js';
-import { NeedsAttention, NextDeadline, ProcessStatus } from './search-attributes.js';
+import {
+  DueAt,
+  NeedsAttention,
+  NextDeadline,
+  PracticeId,
+  ProcessKind,
+  ProcessStatus,
+  TaskRole,
+} from './search-attributes.js';
+
+/**
+ * One upsert before the worklist row is written: histories recorded before it (test/histories/humanTask/v1)
+ * replay without it.
+ */
+export const TASK_SEARCH_ATTRIBUTES_PATCH = 'humanTask-search-attributes';
 
 export const completeTaskSignal = defineSignal<[TaskCompletion]>('completeTask');
 export const cancelTaskSignal =
@@ -80,6 +97,19 @@ export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResu
     overdue,
   }));
 
+  if (patched(TASK_SEARCH_ATTRIBUTES_PATCH)) {
+    // An opaque id, a kind, a role, a state, a flag and dates only: Temporal stores these unencrypted. No
+    // PatientId: a patient filter (`/v1/processes?patientId=`) keeps meaning the patient's processes.
+    upsertSearchAttributes([
+      { key: ProcessKind, value: 'humanTask' },
+      { key: PracticeId, value: task.practiceId },
+      { key: TaskRole, value: task.assigneeRole },
+      { key: DueAt, value: new Date(task.dueAt) },
+      { key: NeedsAttention, value: false },
+      { key: ProcessStatus, value: 'open' },
+      { key: NextDeadline, value: new Date(task.dueAt) },
+    ]);
+  }
   await acts.openTask(task);
   upsertSearchAttributes([
     { key: ProcessStatus, value: 'open' },

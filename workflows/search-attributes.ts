@@ -14,6 +14,10 @@ export const NextDeadline = defineSearchAttributeKey('NextDeadline', SearchAttri
 export const AuthVisitsRemaining = defineSearchAttributeKey('AuthVisitsRemaining', SearchAttributeType.INT);
 export const ClaimStatus = defineSearchAttributeKey('ClaimStatus', SearchAttributeType.KEYWORD);
 export const PayerId = defineSearchAttributeKey('PayerId', SearchAttributeType.KEYWORD);
+/** humanTask: the staff role the task is assigned to (front_desk, therapist, biller, admin). */
+export const TaskRole = defineSearchAttributeKey('TaskRole', SearchAttributeType.KEYWORD);
+/** humanTask: its due date (kept after it closes, unlike NextDeadline). */
+export const DueAt = defineSearchAttributeKey('DueAt', SearchAttributeType.DATETIME);
 
 export const ptflowSearchAttributes = [
   PracticeId,
@@ -25,6 +29,8 @@ export const ptflowSearchAttributes = [
   AuthVisitsRemaining,
   ClaimStatus,
   PayerId,
+  TaskRole,
+  DueAt,
 ] as const;
 
 /** Names as the Temporal CLI spells the types in `--search-attribute Name=Type`. */

@@ -4,7 +4,7 @@
 #
 # With SQL (PostgreSQL) visibility, custom search attributes belong to a namespace and map onto
 # pre-allocated columns: per namespace at most 10 Keyword, 3 Int, 3 Bool, 3 Datetime, 3 Double, 3 Text and
-# 3 KeywordList. ptflow uses 6 Keyword, 1 Bool, 1 Datetime, 1 Int.
+# 3 KeywordList. ptflow uses 7 Keyword, 1 Bool, 2 Datetime, 1 Int.
 #
 # Reads: PTFLOW_TEMPORAL_ADDRESS, PTFLOW_NAMESPACE, PTFLOW_NAMESPACE_RETENTION (e.g. 30d, 720h).
 set -eu
@@ -24,6 +24,8 @@ NextDeadline=Datetime
 AuthVisitsRemaining=Int
 ClaimStatus=Keyword
 PayerId=Keyword
+TaskRole=Keyword
+DueAt=Datetime
 "
 
 tcli() { temporal --address "$ADDRESS" "$@"; }

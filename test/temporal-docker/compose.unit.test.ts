@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig as loadPtflowConfig, resolveFileVariables } from '../../cli/config.js';
 import { missingWorkerConnectorVariables } from '../../cli/worker-connectors.js';
+import { searchAttributeCliFlags } from '../../workflows/search-attributes.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const deployDir = path.join(repoRoot, 'temporal-docker');
@@ -46,6 +47,8 @@ const SEARCH_ATTRIBUTES: Record<string, string> = {
   AuthVisitsRemaining: 'Int',
   ClaimStatus: 'Keyword',
   PayerId: 'Keyword',
+  TaskRole: 'Keyword',
+  DueAt: 'Datetime',
 };
 
 interface ComposeService {
@@ -618,6 +621,14 @@ describe('temporal-docker/docker-compose.yml', { timeout: 120_000 }, () => {
     for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
       expect(script, name).toMatch(new RegExp(`^${name}=${type}$`, 'm'));
     }
+    // Exactly the attributes the workflows set (workflows/search-attributes.ts), as the dev server registers them.
+    const block = /SEARCH_ATTRIBUTES="\n([^"]*)"/.exec(script)?.[1] ?? '';
+    const listed = block.split('\n').filter(Boolean).sort();
+    const inCode = searchAttributeCliFlags()
+      .filter((f) => f !== '--search-attribute')
+      .sort();
+    expect(listed).toEqual(inCode);
+    expect(Object.keys(SEARCH_ATTRIBUTES).sort()).toEqual(inCode.map((f) => f.split('=')[0]));
     expect(script).toContain('operator search-attribute create --namespace');
     expect(envOf(setup).PTFLOW_NAMESPACE).toBe(envOf(service('api')).TEMPORAL_NAMESPACE);
   });

@@ -8,7 +8,13 @@ import { tasks } from '../../db/schema.js';
 import { seedDemoPractice, DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import type { HumanTaskInput } from '../../domain/tasks.js';
-import { ProcessKind, ProcessStatus } from '../../workflows/search-attributes.js';
+import {
+  DueAt,
+  PracticeId,
+  ProcessKind,
+  ProcessStatus,
+  TaskRole,
+} from '../../workflows/search-attributes.js';
 import { completeTaskSignal, humanTask, humanTaskStatusQuery } from '../../workflows/human-task.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import {
@@ -71,7 +77,6 @@ describe('humanTask on the dev server with PostgreSQL', () => {
         taskQueue,
         workflowId: workflowId('task', input.taskId),
         args: [input],
-        typedSearchAttributes: [{ key: ProcessKind, value: 'humanTask' }],
       });
 
       const open = await eventually(async () => {
@@ -104,7 +109,11 @@ describe('humanTask on the dev server with PostgreSQL', () => {
 
       const description = await handle.describe();
       expect(description.typedSearchAttributes.get(ProcessStatus)).toBe('completed');
+      // Set by the workflow itself (nothing given at start, as processes start their tasks).
       expect(description.typedSearchAttributes.get(ProcessKind)).toBe('humanTask');
+      expect(description.typedSearchAttributes.get(PracticeId)).toBe(DEMO_PRACTICE_ID);
+      expect(description.typedSearchAttributes.get(TaskRole)).toBe('front_desk');
+      expect(description.typedSearchAttributes.get(DueAt)?.toISOString()).toBe(input.dueAt);
     } finally {
       await close();
       await worker.close();

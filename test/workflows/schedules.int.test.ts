@@ -36,7 +36,6 @@ import {
 } from '../../temporal/schedules.js';
 import { humanTask } from '../../workflows/human-task.js';
 import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care.js';
-import { NeedsAttention, PracticeId } from '../../workflows/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -526,15 +525,12 @@ describe('sendStaffDigest (triggered)', () => {
       row('biller', 'open', 24),
       { ...row('biller', 'open', -1), status: 'completed' as const }, // done: not counted
     ]);
-    // One running process of the practice flagged NeedsAttention (a task process carrying the attributes).
+    // One running process of the practice flagged NeedsAttention: an admin task past its due date, escalated by
+    // its own workflow (which sets its search attributes itself).
     const attentionTask = randomUUID();
     const attention = await temporal.client.workflow.start(humanTask, {
       taskQueue,
       workflowId: workflowId('task', attentionTask),
-      typedSearchAttributes: [
-        { key: PracticeId, value: digestPractice },
-        { key: NeedsAttention, value: true },
-      ],
       args: [
         {
           taskId: attentionTask,
@@ -542,7 +538,7 @@ describe('sendStaffDigest (triggered)', () => {
           kind: 'test_task',
           assigneeRole: 'admin',
           title: 'An admin task',
-          dueAt: new Date(Date.now() + 48 * hour).toISOString(),
+          dueAt: new Date(Date.now() - hour).toISOString(),
           parentWorkflowId: 'test',
           processKind: 'test',
         },
@@ -558,7 +554,9 @@ describe('sendStaffDigest (triggered)', () => {
         : undefined,
     );
     await until('the admin task row', async () =>
-      (await db.sql`select 1 from tasks where id = ${attentionTask}`).length === 1 ? true : undefined,
+      (await db.sql`select 1 from tasks where id = ${attentionTask} and status = 'escalated'`).length === 1
+        ? true
+        : undefined,
     );
 
     const result = await triggerAndWait<{ practices: number; sent: number }>('staff-digest');
@@ -575,7 +573,7 @@ describe('sendStaffDigest (triggered)', () => {
       expect(m.subject).toContain('Lakeside PT: staff digest for');
       expect(m.body).toContain('Front desk  2 (2)');
       expect(m.body).toContain('Billing     1 (0)');
-      expect(m.body).toContain('Admin       1 (0)');
+      expect(m.body).toContain('Admin       1 (1)');
       expect(m.body).toContain('Therapists  0 (0)');
       expect(m.body).toContain('Processes needing attention: 1');
       expect(m.body).toContain(`PracticeId%3D%22${digestPractice}%22`);
