@@ -121,7 +121,9 @@ describe('tasks.outcome moves out of clear text', () => {
     const next = withNewActiveKey(ring, 'm2027');
     const rotated = await rotateDataKeys(handle.db, next);
     expect(rotated.tasks).toEqual({ rotated: 2, skipped: 0, failedRowIds: [] });
-    expect(await createTaskRepository(handle.db, next).outcome(answered)).toMatchObject({ coverageActive: true });
+    expect(await createTaskRepository(handle.db, next).outcome(answered)).toMatchObject({
+      coverageActive: true,
+    });
     // A keyring without the key is refused loudly, never read as "no outcome".
     await expect(createTaskRepository(handle.db, generateKeyring('m2027')).outcome(answered)).rejects.toThrow(
       /cannot decrypt tasks\.outcome_enc: authentication failed/,

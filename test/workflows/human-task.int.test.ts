@@ -102,7 +102,8 @@ describe('humanTask on the dev server with PostgreSQL', () => {
       const closed = await taskRow(input.taskId);
       expect(closed).toMatchObject({ status: 'completed', completedBy: 'user:frontdesk-1', keyId: 't1' });
       // Stored only encrypted: no column of the row shows the answer; the repository reads it back.
-      const [raw] = await db.sql`select row_to_json(t)::text as whole from tasks t where id = ${input.taskId}`;
+      const [raw] =
+        await db.sql`select row_to_json(t)::text as whole from tasks t where id = ${input.taskId}`;
       expect(raw!.whole as string).not.toContain('Rivera');
       expect(Buffer.from(closed!.outcomeEnc!).toString('latin1')).not.toContain('Rivera');
       expect(await createTaskRepository(db.db, dataKeyring).outcome(input.taskId)).toEqual(outcome);
