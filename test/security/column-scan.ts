@@ -48,7 +48,7 @@ export async function columnsHolding(
     const [row] = await sql.unsafe(`select exists (select 1 from ${ident} where ${match}) as found`, [
       marker,
     ]);
-    if ((row as { found: boolean }).found) holding.push(`${c.schema}.${c.table}.${c.column}`);
+    if ((row as unknown as { found: boolean }).found) holding.push(`${c.schema}.${c.table}.${c.column}`);
   }
   return { columns, holding };
 }
