@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { PayerConnector } from '../connectors/payer/types.js';
 import type { Database } from '../db/connection.js';
+import type { Keyring } from '../db/crypto/keyring.js';
 import { createAuthorizationActivities, type AuthorizationPayerPort } from './authorizations.js';
 import { createOnboardingActivities, type OnboardingConnectorDeps } from './onboarding/index.js';
 import { createClaimActivities, type PatientStatementPort } from './claims.js';
@@ -15,6 +16,8 @@ import { withRecordIntegrity } from './integrity.js';
 
 export interface ActivityDeps {
   db: Database;
+  /** The data keyring of the PHI columns (task outcomes); defaults to the onboarding connectors' keys. */
+  dataKeyring?: Keyring;
   /** Client for activities that read other processes' state (queries). */
   temporal?: Client;
   /** Prior-authorization requests and status (the payer's 278 or portal, behind the payer connector). */
@@ -55,7 +58,12 @@ export function createActivities(deps: ActivityDeps) {
 
 function createAllActivities(deps: ActivityDeps) {
   return {
-    ...createTaskActivities(deps),
+    ...createTaskActivities({
+      db: deps.db,
+      ...(deps.dataKeyring || deps.onboarding
+        ? { dataKeyring: deps.dataKeyring ?? deps.onboarding!.keys.keyring }
+        : {}),
+    }),
     ...createScheduleActivities({
       db: deps.db,
       ...(deps.temporal ? { temporal: deps.temporal } : {}),

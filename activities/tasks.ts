@@ -1,11 +1,16 @@
 // Worklist activities. Idempotent: a task row is keyed by its task id (dedupe key), so a retried activity or
 // a replayed workflow never raises the same task twice, and state changes are conditional updates.
-import { and, eq, inArray } from 'drizzle-orm';
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
+import type { Keyring } from '../db/crypto/keyring.js';
+import { createTaskRepository, TaskOutcomeKeyringMissing } from '../db/repositories/tasks.js';
 import { tasks } from '../db/schema.js';
 import type { HumanTask, TaskCompletion } from '../domain/tasks.js';
 
-export function createTaskActivities({ db }: { db: Database }) {
+export function createTaskActivities({ db, dataKeyring }: { db: Database; dataKeyring?: Keyring }) {
+  // The outcome is PHI (staff type free text): stored encrypted by the repository, never in clear.
+  const repository = createTaskRepository(db, dataKeyring);
   return {
     async openTask(task: HumanTask): Promise<void> {
       await db
@@ -43,16 +48,15 @@ export function createTaskActivities({ db }: { db: Database }) {
       taskId: string,
       result: { state: 'completed' | 'cancelled'; completion?: TaskCompletion },
     ) {
-      await db
-        .update(tasks)
-        .set({
-          status: result.state,
-          outcome: result.completion?.outcome ?? null,
-          completedBy: result.completion?.completedBy ?? null,
-          completedAt: new Date(),
-          updatedAt: new Date(),
-        })
-        .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['open', 'escalated'])));
+      try {
+        await repository.close(taskId, result);
+      } catch (err) {
+        // A worker without the data keyring cannot store an answer: fail visibly, never store it in clear.
+        if (err instanceof TaskOutcomeKeyringMissing) {
+          throw ApplicationFailure.nonRetryable(err.message, 'DataKeyringNotConfigured');
+        }
+        throw err;
+      }
     },
   };
 }

@@ -91,6 +91,7 @@ export async function startWorkerService(
       activities: createActivities({
         db: db.db,
         temporal: temporal.client,
+        dataKeyring: dataKeys(config).keyring,
         ...(payerConnector
           ? {
               payerConnector,

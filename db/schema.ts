@@ -174,7 +174,13 @@ export const tasks = pgTable(
     details: jsonb('details')
       .notNull()
       .default(sql`'{}'::jsonb`),
-    outcome: jsonb('outcome'),
+    /**
+     * What the person answered when completing the task (JSON), encrypted (SEC-ENC-1): staff type free text
+     * here. Written and read only through db/repositories/tasks.ts.
+     */
+    outcomeEnc: bytea('outcome_enc'),
+    /** The data key of `outcome_enc` (null while there is no outcome). */
+    keyId: text('key_id'),
     completedBy: text('completed_by'),
     completedAt: timestamp('completed_at', { withTimezone: true }),
     createdAt: createdAt(),

@@ -48,6 +48,20 @@ const taskPageViews = roleViews('TaskPage', taskPage, {
   biller: taskPage,
 });
 
+/** What the worklist shows: never the outcome (PHI, read only through db/repositories/tasks.ts). */
+const worklistColumns = {
+  id: tasks.id,
+  kind: tasks.kind,
+  title: tasks.title,
+  assigneeRole: tasks.assigneeRole,
+  status: tasks.status,
+  dueAt: tasks.dueAt,
+  workflowId: tasks.workflowId,
+  processKind: tasks.processKind,
+  patientId: tasks.patientId,
+  createdAt: tasks.createdAt,
+};
+
 export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
     app.get(
@@ -74,7 +88,7 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
         const role = principal.role === 'admin' ? q.assigneeRole : principal.role;
         const after = q.cursor ? decodeCursor(deps.cursorKey, principal.practiceId, q.cursor) : undefined;
         const rows = await deps.db
-          .select()
+          .select(worklistColumns)
           .from(tasks)
           .where(
             and(
@@ -134,7 +148,7 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
       async (req, reply) => {
         const principal = principalOf(req);
         const rows = await deps.db
-          .select()
+          .select({ id: tasks.id, status: tasks.status, assigneeRole: tasks.assigneeRole })
           .from(tasks)
           .where(and(eq(tasks.id, req.params.id), eq(tasks.practiceId, principal.practiceId)))
           .limit(1);

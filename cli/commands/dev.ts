@@ -4,7 +4,7 @@
 // directory makes a second `ptflow dev` on the same data fail cleanly instead of touching the first one's files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { runMigrations } from '../../db/migrate.js';
+import { migrationSets, runMigrations } from '../../db/migrate.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { connectDb } from '../../db/connection.js';
 import { ensureTemporalCli } from '../../temporal/dev/cli-provision.js';
@@ -13,6 +13,7 @@ import { startDevServer } from '../../temporal/dev/dev-server.js';
 import { assertPortFree } from '../../temporal/dev/ports.js';
 import type { Config } from '../config.js';
 import { embeddedDatabaseUrl, startDatabase } from '../database.js';
+import { dataKeys } from '../keyrings.js';
 import { teeLogsToFile } from '../log-files.js';
 import { clearinghouseFromConfig, startDevSandboxPayer } from '../payer.js';
 import {
@@ -93,7 +94,8 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
 
     const db = await startDatabase(config, log);
     stoppers.push({ name: 'PostgreSQL', stop: db.stop });
-    await runMigrations(db.url);
+    // The data keyring encrypts what a data step moves out of clear columns (tasks.outcome, migration 0011).
+    await runMigrations(db.url, migrationSets, { dataKeyring: dataKeys(config).keyring });
     if (config.PTFLOW_DEV_SEED) {
       const handle = connectDb(db.url, { max: 1 });
       try {

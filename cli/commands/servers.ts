@@ -1,9 +1,10 @@
 // `ptflow worker`, `ptflow api`, `ptflow migrate`, `ptflow seed`: the production-shaped single services.
 import { connectDb } from '../../db/connection.js';
-import { runMigrations } from '../../db/migrate.js';
+import { migrationSets, runMigrations } from '../../db/migrate.js';
 import { seedDemoPractice } from '../../db/seed.js';
 import { resolveFileVariables, type Config } from '../config.js';
 import { startDatabase } from '../database.js';
+import { dataKeys } from '../keyrings.js';
 import { installTemporalRuntime, startApiService, startWorkerService } from '../services.js';
 import {
   missingWorkerConnectorVariables,
@@ -56,7 +57,7 @@ export async function runApi(config: Config, log: (l: string) => void): Promise<
 export async function runMigrate(config: Config, log: (l: string) => void): Promise<void> {
   const db = await startDatabase(config, log);
   try {
-    await runMigrations(db.url);
+    await runMigrations(db.url, migrationSets, { dataKeyring: dataKeys(config).keyring });
     log('migrations applied');
   } finally {
     await db.stop();
@@ -67,7 +68,7 @@ export async function runSeed(config: Config, log: (l: string) => void): Promise
   const db = await startDatabase(config, log);
   const handle = connectDb(db.url, { max: 1 });
   try {
-    await runMigrations(db.url);
+    await runMigrations(db.url, migrationSets, { dataKeyring: dataKeys(config).keyring });
     const { practiceId } = await seedDemoPractice(handle.db);
     log(`demo practice seeded: ${practiceId}`);
   } finally {

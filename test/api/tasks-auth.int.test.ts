@@ -6,11 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, createLocalJWKSet, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { generateKeyring } from '../../db/crypto/keyring.js';
 import { buildApp } from '../../api/app.js';
 import { createApiKey, revokeApiKey } from '../../api/auth/api-keys.js';
 import { createOidcVerifier } from '../../api/auth/oidc.js';
 import { auditDenied } from '../../api/audit.js';
-import { generateKeyring } from '../../db/crypto/keyring.js';
 import { EncryptionCodec } from '../../temporal/codec/encryption-codec.js';
 import { practices } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
@@ -250,7 +250,10 @@ describe('authentication', () => {
 describe('worklist', () => {
   it('lists a task raised by a workflow and completing it through the API resumes the workflow', async () => {
     const taskQueue = uniqueTaskQueue();
-    const worker = await devServerWorker(taskQueue, createActivities({ db: db.db }));
+    const worker = await devServerWorker(
+      taskQueue,
+      createActivities({ db: db.db, dataKeyring: generateKeyring('tasks-auth') }),
+    );
     try {
       const taskId = randomUUID();
       const handle = await temporal.client.workflow.start(humanTask, {

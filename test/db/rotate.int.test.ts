@@ -1,10 +1,12 @@
 // Data-key rotation on real PostgreSQL (SEC-ENC-1): rows written under the old key are re-encrypted under the
 // active one in batches, still decrypt, carry the new key id, and a second run has nothing left to do. Every
 // table of db/crypto/encrypted-tables.ts is covered: patients, coverages and break-glass reasons are written by
-// the code that writes them in production (the break-glass grant through openGrant).
+// the code that writes them in production (the break-glass grant through openGrant, task outcomes through the
+// closeTask activity).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTaskActivities } from '../../activities/tasks.js';
 import { openGrant, reasonContext } from '../../api/break-glass/grants.js';
 import { loadConfig } from '../../cli/config.js';
 import { runKeysRotate } from '../../cli/commands/keys.js';
@@ -13,7 +15,8 @@ import { fieldContext } from '../../db/crypto/encrypted-tables.js';
 import { decryptFieldText, encryptField, fieldKeyId } from '../../db/crypto/field-encryption.js';
 import { generateKeyring, withNewActiveKey, type Keyring } from '../../db/crypto/keyring.js';
 import { rotateDataKeys } from '../../db/crypto/rotate.js';
-import { auditEvents, breakGlassGrants, coverages, patients } from '../../db/schema.js';
+import { createTaskRepository, taskOutcomeContext } from '../../db/repositories/tasks.js';
+import { auditEvents, breakGlassGrants, coverages, patients, tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -84,12 +87,45 @@ async function openGrantUnder(ring: Keyring, n: number): Promise<string> {
   return opened.grant.id;
 }
 
+/** A task of the demo practice completed by staff with a free-text answer, stored by closeTask under `ring`. */
+async function completeTaskUnder(
+  ring: Keyring,
+  n: number,
+  outcome?: Record<string, string>,
+): Promise<string> {
+  const activities = createTaskActivities({ db: db.db, dataKeyring: ring });
+  const taskId = randomUUID();
+  await activities.openTask({
+    taskId,
+    practiceId: DEMO_PRACTICE_ID,
+    kind: 'verify_coverage_by_phone',
+    assigneeRole: 'front_desk',
+    title: 'Verify coverage by phone',
+    dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+    parentWorkflowId: `onboarding:${randomUUID()}`,
+    processKind: 'onboarding',
+    details: {},
+  });
+  await activities.closeTask(taskId, {
+    state: 'completed',
+    completion: {
+      completedBy: `user:desk${n}`,
+      outcome: outcome ?? { note: `Spoke with ${CANARY} ${n}`, coverageActive: true },
+    },
+  });
+  return taskId;
+}
+
 describe('rotateDataKeys', () => {
   it('re-encrypts every row under the active key in batches; rows still decrypt; re-runs are no-ops', async () => {
     const ids = [];
     for (let n = 0; n < 7; n++) ids.push(await insertPatient(oldRing, n));
     const grantIds = [];
     for (let n = 0; n < 4; n++) grantIds.push(await openGrantUnder(oldRing, n));
+    const taskIds = [];
+    for (let n = 0; n < 5; n++) taskIds.push(await completeTaskUnder(oldRing, n));
+    // A task completed with nothing to say has no outcome and no key: rotation has nothing to do there.
+    const emptyTask = await completeTaskUnder(oldRing, 99, {});
 
     // Raw SELECT of the PHI columns never shows the canary.
     const raw = await db.sql`select demographics_enc from patients`;
@@ -102,12 +138,20 @@ describe('rotateDataKeys', () => {
       expect(r.whole as string).not.toContain(CANARY);
       expect(Buffer.from(r.reason_enc as Buffer).toString('latin1')).not.toContain(CANARY);
     }
+    const rawTasks = await db.sql`select row_to_json(t)::text as whole, outcome_enc from tasks t`;
+    expect(rawTasks).toHaveLength(6);
+    for (const r of rawTasks) {
+      expect(r.whole as string).not.toContain(CANARY);
+      if (r.outcome_enc)
+        expect(Buffer.from(r.outcome_enc as Buffer).toString('latin1')).not.toContain(CANARY);
+    }
 
     const batches: string[] = [];
     const report = await rotateDataKeys(db.db, newRing, { batchSize: 3, onBatch: (t) => batches.push(t) });
     expect(report.patients).toEqual({ rotated: 7, skipped: 0, failedRowIds: [] });
     expect(report.coverages).toEqual({ rotated: 7, skipped: 0, failedRowIds: [] });
     expect(report.break_glass_grants).toEqual({ rotated: 4, skipped: 0, failedRowIds: [] });
+    expect(report.tasks).toEqual({ rotated: 5, skipped: 0, failedRowIds: [] });
     expect(batches.filter((t) => t === 'patients').length).toBeGreaterThanOrEqual(3);
 
     const rows = await db.db.select().from(patients);
@@ -132,9 +176,34 @@ describe('rotateDataKeys', () => {
       expect(() => decryptFieldText(grant.reasonEnc!, ctx, oldRing)).toThrow(/unknown key/);
     }
 
+    const taskRows = await db.db.select().from(tasks);
+    const repository = createTaskRepository(db.db, newRing);
+    for (const task of taskRows) {
+      if (task.id === emptyTask) {
+        expect(task).toMatchObject({ keyId: null, outcomeEnc: null });
+        expect(await repository.outcome(task.id)).toBeNull();
+        continue;
+      }
+      expect(task.keyId).toBe('d2026');
+      expect(fieldKeyId(task.outcomeEnc!)).toBe('d2026');
+      const n = taskIds.indexOf(task.id);
+      expect(await repository.outcome(task.id)).toEqual({
+        note: `Spoke with ${CANARY} ${n}`,
+        coverageActive: true,
+      });
+      expect(() => decryptFieldText(task.outcomeEnc!, taskOutcomeContext(task), oldRing)).toThrow(
+        /unknown key/,
+      );
+      // The old keyring alone cannot read it any more, and the repository says so instead of answering "none".
+      await expect(createTaskRepository(db.db, oldRing).outcome(task.id)).rejects.toThrow(
+        /cannot decrypt tasks\.outcome_enc: unknown key/,
+      );
+    }
+
     const again = await rotateDataKeys(db.db, newRing, { batchSize: 3 });
     expect(again.patients).toEqual({ rotated: 0, skipped: 0, failedRowIds: [] });
     expect(again.break_glass_grants).toEqual({ rotated: 0, skipped: 0, failedRowIds: [] });
+    expect(again.tasks).toEqual({ rotated: 0, skipped: 0, failedRowIds: [] });
   });
 
   it('reports rows it cannot decrypt by id and rotates the rest', async () => {
@@ -160,6 +229,7 @@ describe('rotateDataKeys', () => {
     expect(report.patients!.failedRowIds).toEqual([bad]);
     // The four grants of the first test move on to the newest key; the legacy row is not touched.
     expect(report.break_glass_grants).toEqual({ rotated: 4, skipped: 0, failedRowIds: [] });
+    expect(report.tasks).toEqual({ rotated: 5, skipped: 0, failedRowIds: [] });
     const [old] = await db.db.select().from(breakGlassGrants).where(eq(breakGlassGrants.id, legacy));
     expect(old).toMatchObject({ keyId: null, reasonEnc: null });
     const [rotated] = await db.db.select().from(patients).where(eq(patients.id, good));

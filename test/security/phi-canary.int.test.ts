@@ -3,7 +3,8 @@
 // the sandbox payer over HTTP, the payload codec and failure converter on both sides), and the scenarios are
 // driven through the real HTTP API with practice API keys:
 //   - onboarding, happy path: eligibility active → forms → booked → forms completed → cancelled;
-//   - onboarding, denial: the payer says the coverage is inactive → an insurance-update task is raised;
+//   - onboarding, denial: the payer says the coverage is inactive → an insurance-update task is raised, and
+//     the front desk completes it with a free-text answer naming the patient (stored encrypted, issue #12);
 //   - onboarding, error: an EMR that quotes the patient's name in its error → the process fails;
 //   - claim, happy path: paid with a copay;
 //   - claim, denial: CO-50 without a certified plan of care on file → a review task (document necessity).
@@ -11,7 +12,9 @@
 // Temporal history (Temporal CLI JSON) and the description of EVERY workflow the run created (found through
 // visibility), their ids, task queues and search attributes, every log line of the API, the worker, the
 // Temporal runtime and the connectors, every error body the run saw, /metrics, and every row of every table of
-// ours in Postgres. Controls make sure this cannot pass vacuously: the sandbox EMR (the system of record, in its
+// ours in Postgres — read row by row, and scanned column by column in SQL (every text, JSON, array and bytea
+// column of every table in our schemas, from information_schema: test/security/column-scan.ts, which
+// test/db/tasks-outcome-migration.int.test.ts proves catches a clear column). Controls make sure this cannot pass vacuously: the sandbox EMR (the system of record, in its
 // own schema) does hold the marker, the codec server decrypts it for staff, and the failure message is
 // recovered through the codec.
 import { execFile, execFileSync } from 'node:child_process';
@@ -26,7 +29,7 @@ import { setLogDestination } from '../../api/logger.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
 import { loadConfig, type Config } from '../../cli/config.js';
 import { devOnboardingConnectors } from '../../cli/dev-sandboxes.js';
-import { payloadKeyring } from '../../cli/keyrings.js';
+import { dataKeys, payloadKeyring } from '../../cli/keyrings.js';
 import { startDevSandboxPayer } from '../../cli/payer.js';
 import {
   installTemporalRuntime,
@@ -37,6 +40,7 @@ import {
 } from '../../cli/services.js';
 import { EmrContractViolation } from '../../connectors/emr/errors.js';
 import type { Emr } from '../../connectors/emr/types.js';
+import { createTaskRepository } from '../../db/repositories/tasks.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
@@ -45,6 +49,7 @@ import { freePort } from '../../temporal/dev/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 import { lineSink, newCanary, reveals } from './canary.js';
+import { columnsHolding } from './column-scan.js';
 
 const execFileAsync = promisify(execFile);
 const CANARY = newCanary();
@@ -63,6 +68,9 @@ const keys: Record<'desk' | 'biller', { authorization: string }> = {
   desk: { authorization: '' },
   biller: { authorization: '' },
 };
+/** The task the front desk completed with a free-text answer naming the patient, and that answer. */
+let answeredTaskId = '';
+const TASK_ANSWER = { note: `Called Mrs Moreno ${CANARY}: plan ended, new card by mail`, reached: true };
 /** Every response body the scenarios received with a status ≥ 400. */
 const errorBodies: { status: number; route: string; body: string }[] = [];
 
@@ -318,12 +326,28 @@ async function onboardingInactiveCoverage(): Promise<void> {
   const tasks = await until(
     async () =>
       (await call('GET', '/v1/tasks?assigneeRole=front_desk', { auth: keys.desk })).json as {
-        data: { kind: string; processId: string }[];
+        data: { id: string; kind: string; processId: string }[];
       },
     (t) => t.data.some((x) => x.processId === `onboarding:${id}`),
     'the insurance-update task',
   );
   expect(tasks.data.filter((x) => x.processId === `onboarding:${id}`).map((x) => x.kind)).not.toHaveLength(0);
+  // The front desk completes it, typing what the call gave (staff write names in free text).
+  const task = tasks.data.find((x) => x.processId === `onboarding:${id}`)!;
+  const done = await call('POST', `/v1/tasks/${task.id}/complete`, {
+    auth: keys.desk,
+    body: { outcome: TASK_ANSWER },
+  });
+  expect(done.status).toBe(202);
+  await until(
+    async () =>
+      (await call('GET', '/v1/tasks?status=completed', { auth: keys.desk })).json as {
+        data: { id: string }[];
+      },
+    (t) => t.data.some((x) => x.id === task.id),
+    'the completed task',
+  );
+  answeredTaskId = task.id;
   const cancel = await call('POST', `/v1/onboardings/${id}/cancel`, {
     auth: keys.desk,
     body: { reason: 'patient_request' },
@@ -411,6 +435,7 @@ describe('PHI canary over onboarding and claims through the API', () => {
       onboardingInactiveCoverage(),
       onboardingEmrEchoesPhi(),
       claim(`SBX-PR3-${CANARY}-C`, 'paid'),
+      // CO-50 with no certified plan of care on file: human review (issue #13's routing), a biller task.
       claim(`SBX-CO50-${CANARY}-D`, 'needs_review'),
     ]);
     failedWorkflowId = failed;
@@ -501,6 +526,30 @@ describe('PHI canary over onboarding and claims through the API', () => {
     // Control: the simulated EMR stores demographics in clear, and the detector finds them there.
     const emrRows = await db.sql.unsafe('select * from sandbox_emr.patients');
     expect(reveals([...emrRows], CANARY)).toBe(true);
+  });
+
+  it('keeps the marker out of every text, JSON, array and bytea column of every table in our schemas (SQL scan)', async () => {
+    const { columns, holding } = await columnsHolding(db.sql, CANARY);
+    const scanned = columns.map((c) => `${c.schema}.${c.table}.${c.column}`);
+    // Every schema of ours is scanned (the payer adapter's too), the simulators' are not.
+    expect(new Set(columns.map((c) => c.schema))).toEqual(new Set(['drizzle', 'payer', 'public']));
+    expect(scanned).toEqual(
+      expect.arrayContaining([
+        'public.tasks.outcome_enc',
+        'public.tasks.details',
+        'public.patients.demographics_enc',
+        'public.audit_events.fields_disclosed',
+      ]),
+    );
+    expect(holding).toEqual([]);
+    // Control: the answer the front desk typed is stored (encrypted) and reads back through the repository
+    // with the worker's data keyring, so the scan above looked at a column that holds the marker's ciphertext.
+    expect(answeredTaskId).not.toBe('');
+    const [row] = await db.sql`select key_id, outcome_enc from tasks where id = ${answeredTaskId}`;
+    expect(row!.outcome_enc).not.toBeNull();
+    expect(await createTaskRepository(db.db, dataKeys(config).keyring).outcome(answeredTaskId)).toEqual(
+      TASK_ANSWER,
+    );
   });
 
   it('gives the marker back, decrypted, to staff through the codec server and the Temporal CLI (and to nobody without a key)', async () => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { generateKeyring } from '../../db/crypto/keyring.js';
 import type { PatientStatementPort } from '../../activities/claims.js';
 import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
 import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
@@ -34,6 +35,8 @@ import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/te
 
 const TZ = 'America/Chicago';
 let db: TestDatabase;
+/** The data keyring task outcomes are stored under (a fix_claim answer is completed with data). */
+const dataKeyring = generateKeyring('claims');
 let sandbox: SandboxServer;
 let connector: ClearinghouseConnector;
 const statements: { claimId: string; amountCents: number; messageId: string }[] = [];
@@ -69,7 +72,13 @@ async function run<T>(
   const { client, close } = await devServerClient();
   const worker = await devServerWorker(
     taskQueue,
-    createActivities({ db: db.db, temporal: client, payerConnector: connector, statements: statementPort }),
+    createActivities({
+      db: db.db,
+      dataKeyring,
+      temporal: client,
+      payerConnector: connector,
+      statements: statementPort,
+    }),
   );
   try {
     return await fn(client, taskQueue);
@@ -224,7 +233,7 @@ describe('claimSubmission on a worker without a payer connector', () => {
     const { client, close } = await devServerClient();
     const misconfigured = await devServerWorker(
       taskQueue,
-      createActivities({ db: db.db, temporal: client, statements: statementPort }),
+      createActivities({ db: db.db, dataKeyring, temporal: client, statements: statementPort }),
     );
     try {
       const handle = await client.workflow.start(claimSubmission, {
@@ -249,6 +258,7 @@ describe('claimSubmission on a worker without a payer connector', () => {
         taskQueue,
         createActivities({
           db: db.db,
+          dataKeyring,
           temporal: client,
           payerConnector: connector,
           statements: statementPort,

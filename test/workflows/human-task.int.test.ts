@@ -4,6 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { createTaskActivities } from '../../activities/tasks.js';
+import { generateKeyring } from '../../db/crypto/keyring.js';
+import { createTaskRepository } from '../../db/repositories/tasks.js';
 import { tasks } from '../../db/schema.js';
 import { seedDemoPractice, DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
@@ -27,6 +30,8 @@ import {
 import { Worker } from '@temporalio/worker';
 
 let db: TestDatabase;
+/** The data keyring the worker stores task outcomes under (SEC-ENC-1). */
+const dataKeyring = generateKeyring('t1');
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -69,7 +74,7 @@ async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_00
 describe('humanTask on the dev server with PostgreSQL', () => {
   it('raises a worklist row, completes on the signal and records who completed it', async () => {
     const taskQueue = uniqueTaskQueue();
-    const worker = await devServerWorker(taskQueue, createActivities({ db: db.db }));
+    const worker = await devServerWorker(taskQueue, createActivities({ db: db.db, dataKeyring }));
     const { client, close } = await devServerClient();
     try {
       const input = taskInput(new Date(Date.now() + 3 * 86_400_000));
@@ -90,22 +95,23 @@ describe('humanTask on the dev server with PostgreSQL', () => {
       });
       expect(await handle.query(humanTaskStatusQuery)).toMatchObject({ state: 'open', overdue: false });
 
-      await handle.signal(completeTaskSignal, {
-        completedBy: 'user:frontdesk-1',
-        outcome: { coverageActive: true },
-      });
+      // Staff answer in free text too (a name, a phone call's gist): the outcome is PHI.
+      const outcome = { coverageActive: true, note: 'Spoke with Ana Rivera, plan renewed' };
+      await handle.signal(completeTaskSignal, { completedBy: 'user:frontdesk-1', outcome });
       const result = await handle.result();
       expect(result).toEqual({
         state: 'completed',
-        completion: { completedBy: 'user:frontdesk-1', outcome: { coverageActive: true } },
+        completion: { completedBy: 'user:frontdesk-1', outcome },
         overdue: false,
       });
       const closed = await taskRow(input.taskId);
-      expect(closed).toMatchObject({
-        status: 'completed',
-        completedBy: 'user:frontdesk-1',
-        outcome: { coverageActive: true },
-      });
+      expect(closed).toMatchObject({ status: 'completed', completedBy: 'user:frontdesk-1', keyId: 't1' });
+      // Stored only encrypted: no column of the row shows the answer; the repository reads it back.
+      const [raw] =
+        await db.sql`select row_to_json(t)::text as whole from tasks t where id = ${input.taskId}`;
+      expect(raw!.whole as string).not.toContain('Rivera');
+      expect(Buffer.from(closed!.outcomeEnc!).toString('latin1')).not.toContain('Rivera');
+      expect(await createTaskRepository(db.db, dataKeyring).outcome(input.taskId)).toEqual(outcome);
 
       const description = await handle.describe();
       expect(description.typedSearchAttributes.get(ProcessStatus)).toBe('completed');
@@ -121,6 +127,28 @@ describe('humanTask on the dev server with PostgreSQL', () => {
   });
 });
 
+describe('closeTask without the data keyring', () => {
+  it('refuses to store an answer (non-retryable), never in clear; a task closed with no answer needs no key', async () => {
+    const withKey = createTaskActivities({ db: db.db, dataKeyring });
+    const withoutKey = createTaskActivities({ db: db.db });
+    const input = taskInput(new Date(Date.now() + 86_400_000));
+    await withKey.openTask({ ...input, details: input.details ?? {} });
+    await expect(
+      withoutKey.closeTask(input.taskId, {
+        state: 'completed',
+        completion: { completedBy: 'user:frontdesk-3', outcome: { note: 'Ana Rivera' } },
+      }),
+    ).rejects.toMatchObject({ type: 'DataKeyringNotConfigured', nonRetryable: true });
+    expect(await taskRow(input.taskId)).toMatchObject({ status: 'open', outcomeEnc: null, keyId: null });
+
+    await withoutKey.closeTask(input.taskId, {
+      state: 'completed',
+      completion: { completedBy: 'user:frontdesk-3', outcome: {} },
+    });
+    expect(await taskRow(input.taskId)).toMatchObject({ status: 'completed', outcomeEnc: null, keyId: null });
+  });
+});
+
 describe('humanTask on the time-skipping server', () => {
   it('escalates a task left undone past its 30-day due date, then closes it when completed', async () => {
     const env = await timeSkippingEnv();
@@ -129,7 +157,7 @@ describe('humanTask on the time-skipping server', () => {
       const worker = await Worker.create({
         connection: env.nativeConnection,
         taskQueue,
-        activities: createActivities({ db: db.db }),
+        activities: createActivities({ db: db.db, dataKeyring }),
         workflowBundle: workflowBundle(),
       });
       await worker.runUntil(async () => {
