@@ -125,7 +125,8 @@ describe('onboarding through the API', () => {
     expect(start.statusCode).toBe(202);
     const { id } = start.json() as { id: string };
 
-    const booked = await until(id, (s) => s.appointment !== undefined);
+    // Booking and the intake link are parallel tracks of the process: wait for both.
+    const booked = await until(id, (s) => s.appointment !== undefined && s.forms.state !== 'not_sent');
     expect(booked.coverages[0]?.outcome).toBe('active');
     expect(booked.forms.state).toBe('sent');
 
