@@ -209,6 +209,24 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
     details: Record<string, string | number | boolean> = {},
   ) => raiseTask(taskOwner, { kind, title, role, dueInHours, details });
 
+  /** Bills the patient's share: a statement by message, or a biller task when no messaging is configured. */
+  const billPatientShare = async (amountCents: number) => {
+    if (amountCents <= 0) return;
+    const statement = await acts.sendPatientStatement({
+      claimId: claimCase.claimId,
+      practiceId: claimCase.practiceId,
+      patientId: claimCase.patientId,
+      amountCents,
+    });
+    if (statement.sent) record('statement', 'patient statement sent');
+    else {
+      record('statement_task', 'no messaging configured: statement handed to a biller');
+      await raise('send_statement', 'Send the patient a statement for their share', 'biller', 72, {
+        amountCents,
+      });
+    }
+  };
+
   const applyOld = (c: ClaimCorrection) => {
     claimCase = {
       ...claimCase,
@@ -459,21 +477,7 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
           'partially_paid',
           `paid ${remitted.paidCents} cents on line(s) ${plan.paidLineIndexes.join(', ') || 'none'}, patient responsibility ${remitted.patientResponsibilityCents} cents`,
         );
-        if (remitted.patientResponsibilityCents > 0) {
-          const statement = await acts.sendPatientStatement({
-            claimId: claimCase.claimId,
-            practiceId: claimCase.practiceId,
-            patientId: claimCase.patientId,
-            amountCents: remitted.patientResponsibilityCents,
-          });
-          if (statement.sent) record('statement', 'patient statement sent');
-          else {
-            record('statement_task', 'no messaging configured: statement handed to a biller');
-            await raise('send_statement', 'Send the patient a statement for their share', 'biller', 72, {
-              amountCents: remitted.patientResponsibilityCents,
-            });
-          }
-        }
+        await billPatientShare(remitted.patientResponsibilityCents);
       }
       const lines = (d: (typeof plan.denied)[number][]) => d.map((x) => `${x.lineIndex}:${x.code}`).join(',');
       const byDisposition = (k: string) => plan.denied.filter((d) => d.disposition === k);
@@ -573,21 +577,7 @@ export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSna
         'paid',
         `paid ${p.paidCents} cents, patient responsibility ${p.patientResponsibilityCents} cents`,
       );
-      if (p.patientResponsibilityCents > 0) {
-        const statement = await acts.sendPatientStatement({
-          claimId: claimCase.claimId,
-          practiceId: claimCase.practiceId,
-          patientId: claimCase.patientId,
-          amountCents: p.patientResponsibilityCents,
-        });
-        if (statement.sent) record('statement', 'patient statement sent');
-        else {
-          record('statement_task', 'no messaging configured: statement handed to a biller');
-          await raise('send_statement', 'Send the patient a statement for their share', 'biller', 72, {
-            amountCents: p.patientResponsibilityCents,
-          });
-        }
-      }
+      await billPatientShare(p.patientResponsibilityCents);
       break;
     }
 

@@ -3,6 +3,7 @@
 // `ptflow claim preview` share it — and one request format: `ClaimPreviewRequestSchema` is the body of
 // `POST /v1/claims/preview` and the file `ptflow claim preview <file>` reads (examples/http/previewClaim.json).
 import { z } from 'zod';
+import { VisitDiagnosesSchema, VisitInterventionSchema } from '../../domain/claims/correction-schema.js';
 import { codeVisit } from '../../domain/billing/code-visit.js';
 import { prepareAttempt } from '../../domain/claims/prepare.js';
 import type { Finding } from '../../domain/model/finding.js';
@@ -25,21 +26,8 @@ export const ClaimVisitSchema = z.strictObject({
     .regex(/^\d{2}$/)
     .optional(),
   renderingNpi: npi,
-  interventions: z
-    .array(
-      z.strictObject({
-        code: z.string().regex(/^[0-9A-Z]{5}$/),
-        minutes: z.number().int().min(0).max(480),
-        furnishedBy: z.enum(['PT', 'PTA', 'PT_AND_PTA']),
-        sequence: z.number().int().min(0).max(50).optional(),
-      }),
-    )
-    .min(1)
-    .max(30),
-  diagnoses: z
-    .array(z.string().regex(/^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/))
-    .min(1)
-    .max(12),
+  interventions: z.array(VisitInterventionSchema).min(1).max(30),
+  diagnoses: VisitDiagnosesSchema,
   totalTreatmentMinutes: z.number().int().min(0).max(600).optional(),
 });
 
