@@ -144,7 +144,12 @@ describe('priorAuthorization on the dev server', () => {
       ).toMatchObject({ visitsUsed: 6, duplicate: true });
 
       // The extension went out once, automatically, carrying the payer's number; the alert is on the worklist.
-      const submits = payer.calls.filter((c) => c.kind === 'submit');
+      // The submission is an activity the workflow starts after the update that crossed the threshold has
+      // answered, so it is waited for, not assumed.
+      const submits = await eventually(
+        async () => payer.calls.filter((c) => c.kind === 'submit'),
+        (s) => s.length >= 2,
+      );
       expect(submits).toHaveLength(2);
       expect(submits[1]).toMatchObject({
         key: `auth:${args.authorizationId}:request:2`,
