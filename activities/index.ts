@@ -4,13 +4,13 @@ import type { Client } from '@temporalio/client';
 import type { PayerConnector } from '../connectors/payer/types.js';
 import type { Database } from '../db/connection.js';
 import type { Keyring } from '../db/crypto/keyring.js';
-import { createAuthorizationActivities, type AuthorizationPayerPort } from './authorizations.js';
+import { createAuthorizationActivities, type AuthorizationPayerPort } from './prior-authorization/index.js';
 import { createOnboardingActivities, type OnboardingConnectorDeps } from './onboarding/index.js';
-import { createClaimActivities, type PatientStatementPort } from './claims.js';
-import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care.js';
-import { createTaskActivities } from './tasks.js';
+import { createClaimActivities, type PatientStatementPort } from './claim/index.js';
+import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care/index.js';
+import { createTaskActivities } from './tasks/index.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
-import { createEventRouterActivities, type EventRoutingDeps } from './event-router.js';
+import { createEventRouterActivities, type EventRoutingDeps } from './emr-events/index.js';
 import { auditPhiReads } from './phi-read-audit.js';
 import { withRecordIntegrity } from './integrity.js';
 

@@ -13,7 +13,7 @@ import { FieldDecryptionError } from '../db/crypto/field-encryption.js';
 import { isUuid, workflowId } from '../domain/ids.js';
 import type { HumanTask } from '../domain/tasks.js';
 import { uuidFromKey } from '../temporal/derived-ids.js';
-import { createTaskActivities } from './tasks.js';
+import { createTaskActivities } from './tasks/index.js';
 
 export const ENCRYPTED_RECORD_UNREADABLE = 'EncryptedRecordUnreadable';
 export const PHI_INTEGRITY_TASK_KIND = 'phi_integrity_failure';

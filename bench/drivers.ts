@@ -9,26 +9,26 @@ import { addDays } from '../domain/core/dates.js';
 import { localDate } from '../domain/core/zoned.js';
 import { workflowId } from '../domain/ids.js';
 import type { OnboardingInput } from '../domain/onboarding/index.js';
-import { claimSubmission, type ClaimInput } from '../workflows/claim.js';
+import { claimSubmission, type ClaimInput } from '../workflows/claim/workflow.js';
 import {
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,
   onboardingStatusQuery,
   patientOnboarding,
   type OnboardingStatus,
-} from '../workflows/onboarding.js';
+} from '../workflows/onboarding/workflow.js';
 import {
   dischargePlanOfCareSignal,
   planOfCare,
   recordCertificationUpdate,
   visitCompletedSignal,
-} from '../workflows/plan-of-care.js';
+} from '../workflows/plan-of-care/workflow.js';
 import {
   dischargeSignal,
   priorAuthorization,
   priorAuthStatusQuery,
   recordVisitUpdate,
-} from '../workflows/prior-auth.js';
+} from '../workflows/prior-authorization/workflow.js';
 import type { SandboxEmr } from '../connectors/emr/sandbox/sandbox-emr.js';
 import { syntheticClaimCase } from '../test/fixtures/claim-case.js';
 import { CLINIC_TZ } from './sandbox-ports.js';

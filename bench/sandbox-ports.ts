@@ -1,8 +1,8 @@
 // Zero-latency stand-ins for the connectors ptflow has no sandbox server for yet (payer 278 behind the
 // authorization port, practitioner documents, patient statements): they answer at once, like the sandboxes.
-import type { AuthorizationPayerPort } from '../activities/authorizations.js';
-import type { PatientStatementPort } from '../activities/claims.js';
-import type { PhysicianPort } from '../activities/plan-of-care.js';
+import type { AuthorizationPayerPort } from '../activities/prior-authorization/index.js';
+import type { PatientStatementPort } from '../activities/claim/index.js';
+import type { PhysicianPort } from '../activities/plan-of-care/index.js';
 import type { PayerDecision } from '../domain/auth/lifecycle.js';
 import { addDays } from '../domain/core/dates.js';
 

@@ -12,7 +12,7 @@ import { workflowId } from '../domain/ids.js';
 import { connectClient } from '../temporal/client.js';
 import { payloadKeyring } from '../cli/keyrings.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
-import { priorAuthorization, recordVisitUpdate } from '../workflows/prior-auth.js';
+import { priorAuthorization, recordVisitUpdate } from '../workflows/prior-authorization/workflow.js';
 import { CLINIC_TZ } from './sandbox-ports.js';
 import { sqliteBytes, type BenchInfra, type Cleanup } from './infra.js';
 import type { BenchOptions } from './options.js';

@@ -2,7 +2,7 @@
 // practice) and sandbox messaging (its outbox), handed to the worker as the onboarding connectors. Demo only:
 // production configures real EMR and messaging adapters.
 import postgres from 'postgres';
-import type { PracticeProfile } from '../activities/event-router.js';
+import type { PracticeProfile } from '../activities/emr-events/index.js';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
 import type { WebhookSettings } from '../api/webhooks/config.js';
 import { SandboxEmr } from '../connectors/emr/sandbox/sandbox-emr.js';

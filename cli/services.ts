@@ -30,7 +30,7 @@ import {
 import { loadWebhookSettings, WebhookConfigError, type WebhookSettings } from '../api/webhooks/config.js';
 import { createEmrEventRouter } from '../api/webhooks/emr-router.js';
 import { messagingWebhookSink } from './messaging-sink.js';
-import type { EventRoutingDeps } from '../activities/event-router.js';
+import type { EventRoutingDeps } from '../activities/emr-events/index.js';
 import { EncryptionCodec } from '../temporal/codec/encryption-codec.js';
 import { auditDenied } from '../api/audit.js';
 

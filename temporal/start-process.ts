@@ -4,7 +4,7 @@
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { SearchAttributePair, Workflow } from '@temporalio/common';
 import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
-import { PatientId, PracticeId, ProcessKind } from '../workflows/search-attributes.js';
+import { PatientId, PracticeId, ProcessKind } from '../workflows/shared/search-attributes.js';
 
 export interface ProcessStart<W extends Workflow> {
   taskQueue: string;

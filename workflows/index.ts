@@ -1,10 +1,10 @@
 // Bundle entry: every workflow the worker runs.
-export { humanTask } from './human-task.js';
-export { priorAuthorization } from './prior-auth.js';
-export { claimSubmission } from './claim.js';
-export { planOfCare } from './plan-of-care.js';
-export { patientOnboarding } from './onboarding.js';
-export { emrEventRouter } from './event-router.js';
-export { reverifyEligibility } from './reverify-eligibility.js';
-export { sendStaffDigest } from './send-staff-digest.js';
-export { sweepTimelyFiling } from './sweep-timely-filing.js';
+export { humanTask } from './tasks/workflow.js';
+export { priorAuthorization } from './prior-authorization/workflow.js';
+export { claimSubmission } from './claim/workflow.js';
+export { planOfCare } from './plan-of-care/workflow.js';
+export { patientOnboarding } from './onboarding/workflow.js';
+export { emrEventRouter } from './emr-events/workflow.js';
+export { reverifyEligibility } from './schedules/reverify-eligibility.js';
+export { sendStaffDigest } from './schedules/send-staff-digest.js';
+export { sweepTimelyFiling } from './schedules/sweep-timely-filing.js';

@@ -7,7 +7,7 @@ import { emrErrorToFailure } from '../../connectors/emr/failure.js';
 import { isEmrError, type EmrAppointment, type IntakeAnswerItem } from '../../connectors/emr/types.js';
 import { appointments } from '../../db/schema.js';
 import type { EvaluationRequestInput, EvaluationSlotOption } from '../../domain/scheduling/index.js';
-import { createSchedulingActivities } from '../scheduling.js';
+import { createSchedulingActivities } from './scheduling.js';
 import type { OnboardingActivityDeps } from './deps.js';
 import { emrSlotSource } from './slot-source.js';
 

@@ -26,7 +26,7 @@ interface Operation extends Json {
 
 /** Where request examples live: `examples/http/<operationId>.json` of the repository (or the working directory). */
 export const EXAMPLE_DIRS = [
-  fileURLToPath(new URL('../../examples/http/', import.meta.url)),
+  fileURLToPath(new URL('../../examples/http', import.meta.url)),
   path.resolve('examples/http'),
 ];
 

@@ -14,8 +14,8 @@ import {
   priorAuthStatusQuery,
   recordVisitUpdate,
   resolveAuthorizationUpdate,
-} from '../../workflows/prior-auth.js';
-import { PayerId } from '../../workflows/search-attributes.js';
+} from '../../workflows/prior-authorization/workflow.js';
+import { PayerId } from '../../workflows/shared/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
 import {
   type ProcessRouteDeps,

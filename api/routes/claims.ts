@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { practices } from '../../db/schema.js';
 import { ClaimCorrectionSchema } from '../../domain/claims/correction-schema.js';
 
-import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
-import { buildClaimInput } from '../../workflows/claim-input.js';
-import { PayerId } from '../../workflows/search-attributes.js';
+import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim/workflow.js';
+import { buildClaimInput } from '../../workflows/claim/claim-input.js';
+import { PayerId } from '../../workflows/shared/search-attributes.js';
 import {
   ClaimPreviewInputError,
   ClaimPreviewRequestSchema,
@@ -105,7 +105,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
             workflow: claimSubmission,
             // A visit is billed once: even after its process closed, the same id is never started again.
             rejectDuplicate: true,
-            // Built like the claim a "note signed" EMR event starts (workflows/claim-input.ts): same id, same CLM01.
+            // Built like the claim a "note signed" EMR event starts (workflows/claim/claim-input.ts): same id, same CLM01.
             args: [
               buildClaimInput({
                 claimId,

@@ -10,7 +10,7 @@ import {
   intakeFormsCompletedSignal,
   onboardingStatusQuery,
   patientOnboarding,
-} from '../../workflows/onboarding.js';
+} from '../../workflows/onboarding/workflow.js';
 
 import { principalOf } from '../auth/plugin.js';
 import { onboardingStatusViews } from '../response-shaping/views.js';

@@ -12,7 +12,7 @@ import {
   recordCertificationUpdate,
   recordOutcomeUpdate,
   visitCompletedSignal,
-} from '../../workflows/plan-of-care.js';
+} from '../../workflows/plan-of-care/workflow.js';
 
 import { principalOf } from '../auth/plugin.js';
 import {

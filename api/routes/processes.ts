@@ -12,14 +12,14 @@ import {
   PatientId,
   ProcessKind,
   ProcessStatus,
-} from '../../workflows/search-attributes.js';
+} from '../../workflows/shared/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
 import { invalidCursor } from '../pagination.js';
 import { HttpProblem } from '../problem.js';
 import { processPageViews } from '../response-shaping/views.js';
 
 // Every ProcessKind search-attribute value a workflow sets (workflows/*.ts upsert it at start); emrEvent is
-// the short per-event router (workflows/event-router.ts).
+// the short per-event router (workflows/emr-events/workflow.ts).
 const kinds = [
   'onboarding',
   'priorAuthorization',

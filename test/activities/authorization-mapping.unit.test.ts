@@ -8,8 +8,8 @@ import {
   toAuthorizationRequest,
   toPayerDecision,
   type AuthorizationParties,
-} from '../../activities/authorization-mapping.js';
-import type { AuthorizationSubmission } from '../../activities/authorizations.js';
+} from '../../activities/prior-authorization/mapping.js';
+import type { AuthorizationSubmission } from '../../activities/prior-authorization/index.js';
 import { fromAuthResponse278, toAuthRequest278 } from '../../connectors/payer/mapping.js';
 import { parseRealtimeRequest } from '../../connectors/payer/sandbox/x12-in.js';
 import { build278 } from '../../connectors/payer/x12/generate-278.js';

@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSchedulingActivities, yalpsSolver } from '../../activities/scheduling.js';
+import { createSchedulingActivities, yalpsSolver } from '../../activities/onboarding/scheduling.js';
 import {
   assessCandidates,
   buildSelectionModel,

@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { createPayerAuthorizationPort } from '../../activities/payer-authorization.js';
+import { createPayerAuthorizationPort } from '../../activities/prior-authorization/payer.js';
 import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
 import type { Role } from '../../api/auth/principal.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
@@ -14,7 +14,7 @@ import { createPatientRepository } from '../../db/repositories/patients.js';
 import { DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { addDays } from '../../domain/core/dates.js';
 import { workflowId } from '../../domain/ids.js';
-import { dischargeSignal, priorAuthorization } from '../../workflows/prior-auth.js';
+import { dischargeSignal, priorAuthorization } from '../../workflows/prior-authorization/workflow.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { startApiStack, today, until, type ApiStack } from './stack.js';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
+import type { AuthorizationPayerPort } from '../../activities/prior-authorization/index.js';
 import { buildApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
 import { practices } from '../../db/schema.js';

@@ -15,7 +15,7 @@ import { EncryptionCodec } from '../../temporal/codec/encryption-codec.js';
 import { practices } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
-import { humanTask } from '../../workflows/human-task.js';
+import { humanTask } from '../../workflows/tasks/workflow.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 

@@ -14,10 +14,10 @@ import { DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import { claimIdFor, uuidFromKey } from '../../temporal/derived-ids.js';
 import { startIdempotently } from '../../temporal/start-process.js';
-import { buildClaimInput } from '../../workflows/claim-input.js';
-import { claimSubmission } from '../../workflows/claim.js';
-import type { EventRouteResult } from '../../workflows/event-router.js';
-import { PracticeId } from '../../workflows/search-attributes.js';
+import { buildClaimInput } from '../../workflows/claim/claim-input.js';
+import { claimSubmission } from '../../workflows/claim/workflow.js';
+import type { EventRouteResult } from '../../workflows/emr-events/workflow.js';
+import { PracticeId } from '../../workflows/shared/search-attributes.js';
 import {
   claimBody,
   OTHER_PRACTICE_ID,

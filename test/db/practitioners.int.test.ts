@@ -4,7 +4,11 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClaimActivities, type ClaimAttempt, type PreparedClaim } from '../../activities/claims.js';
+import {
+  createClaimActivities,
+  type ClaimAttempt,
+  type PreparedClaim,
+} from '../../activities/claim/index.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { seedSandboxEmr } from '../../connectors/emr/sandbox/seed.js';
 import type { PayerConnector } from '../../connectors/payer/types.js';

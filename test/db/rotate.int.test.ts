@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTaskActivities } from '../../activities/tasks.js';
+import { createTaskActivities } from '../../activities/tasks/index.js';
 import { openGrant, reasonContext } from '../../api/break-glass/grants.js';
 import { loadConfig } from '../../cli/config.js';
 import { runKeysRotate } from '../../cli/commands/keys.js';

@@ -16,7 +16,7 @@ import { workflowId } from '../../domain/ids.js';
 import type { HumanTaskInput } from '../../domain/tasks.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { METADATA_KEY_ID } from '../../temporal/codec/encryption-codec.js';
-import { completeTaskSignal, humanTask } from '../../workflows/human-task.js';
+import { completeTaskSignal, humanTask } from '../../workflows/tasks/workflow.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { installRuntime, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 import { newCanary, reveals } from './canary.js';

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig as loadPtflowConfig, resolveFileVariables } from '../../cli/config.js';
 import { missingWorkerConnectorVariables } from '../../cli/worker-connectors.js';
-import { searchAttributeCliFlags } from '../../workflows/search-attributes.js';
+import { searchAttributeCliFlags } from '../../workflows/shared/search-attributes.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const deployDir = path.join(repoRoot, 'temporal-docker');
@@ -621,7 +621,7 @@ describe('temporal-docker/docker-compose.yml', { timeout: 120_000 }, () => {
     for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
       expect(script, name).toMatch(new RegExp(`^${name}=${type}$`, 'm'));
     }
-    // Exactly the attributes the workflows set (workflows/search-attributes.ts), as the dev server registers them.
+    // Exactly the attributes the workflows set (workflows/shared/search-attributes.ts), as the dev server registers them.
     const block = /SEARCH_ATTRIBUTES="\n([^"]*)"/.exec(script)?.[1] ?? '';
     const listed = block.split('\n').filter(Boolean).sort();
     const inCode = searchAttributeCliFlags()

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
-import type { PatientStatementPort } from '../../activities/claims.js';
+import type { PatientStatementPort } from '../../activities/claim/index.js';
 import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
 import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
 import { claimRemittances, claims, tasks } from '../../db/schema.js';
@@ -17,7 +17,7 @@ import {
   claimStatusQuery,
   claimSubmission,
   type ClaimInput,
-} from '../../workflows/claim.js';
+} from '../../workflows/claim/workflow.js';
 import {
   dischargePlanOfCareSignal,
   planOfCare,
@@ -25,9 +25,9 @@ import {
   recordCertificationUpdate,
   recordProgressReportUpdate,
   visitCompletedSignal,
-} from '../../workflows/plan-of-care.js';
+} from '../../workflows/plan-of-care/workflow.js';
 import { addDays } from '../../domain/core/dates.js';
-import { completeTaskSignal } from '../../workflows/human-task.js';
+import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
 import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';

@@ -15,7 +15,7 @@ import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
-import { claimSubmission, type ClaimInput } from '../../workflows/claim.js';
+import { claimSubmission, type ClaimInput } from '../../workflows/claim/workflow.js';
 import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startHoldingProxy, type HoldingProxy } from '../helpers/holding-proxy.js';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { createTaskActivities } from '../../activities/tasks.js';
+import { createTaskActivities } from '../../activities/tasks/index.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
 import { createTaskRepository } from '../../db/repositories/tasks.js';
 import { tasks } from '../../db/schema.js';
@@ -17,8 +17,8 @@ import {
   ProcessKind,
   ProcessStatus,
   TaskRole,
-} from '../../workflows/search-attributes.js';
-import { completeTaskSignal, humanTask, humanTaskStatusQuery } from '../../workflows/human-task.js';
+} from '../../workflows/shared/search-attributes.js';
+import { completeTaskSignal, humanTask, humanTaskStatusQuery } from '../../workflows/tasks/workflow.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import {
   devServerClient,

@@ -31,9 +31,9 @@ import {
   onboardingStatusQuery,
   patientOnboarding,
   type OnboardingStatus,
-} from '../../workflows/onboarding.js';
-import { coverageCheckedSignal } from '../../workflows/coverage-signal.js';
-import { completeTaskSignal } from '../../workflows/human-task.js';
+} from '../../workflows/onboarding/workflow.js';
+import { coverageCheckedSignal } from '../../workflows/shared/coverage-signal.js';
+import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 import { Worker } from '@temporalio/worker';

@@ -10,8 +10,8 @@ import { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { AuthorizationPayerPort } from '../../activities/authorizations.js';
-import type { PhysicianPort } from '../../activities/plan-of-care.js';
+import type { AuthorizationPayerPort } from '../../activities/prior-authorization/index.js';
+import type { PhysicianPort } from '../../activities/plan-of-care/index.js';
 import { tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import type { PayerDecision } from '../../domain/auth/lifecycle.js';
@@ -27,9 +27,13 @@ import {
   recordProgressReportUpdate,
   visitCompletedSignal,
   type PlanOfCareInput,
-} from '../../workflows/plan-of-care.js';
-import { priorAuthorization, priorAuthStatusQuery, type PriorAuthInput } from '../../workflows/prior-auth.js';
-import { NeedsAttention, ProcessKind } from '../../workflows/search-attributes.js';
+} from '../../workflows/plan-of-care/workflow.js';
+import {
+  priorAuthorization,
+  priorAuthStatusQuery,
+  type PriorAuthInput,
+} from '../../workflows/prior-authorization/workflow.js';
+import { NeedsAttention, ProcessKind } from '../../workflows/shared/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import {
   devServerClient,

@@ -19,7 +19,11 @@ import { workflowId } from '../../domain/ids.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
 import { freePort } from '../../temporal/dev/ports.js';
-import { dischargeSignal, priorAuthorization, priorAuthStatusQuery } from '../../workflows/prior-auth.js';
+import {
+  dischargeSignal,
+  priorAuthorization,
+  priorAuthStatusQuery,
+} from '../../workflows/prior-authorization/workflow.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { createPayerAuthorizationPort } from '../../activities/payer-authorization.js';
+import { createPayerAuthorizationPort } from '../../activities/prior-authorization/payer.js';
 import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
 import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
 import { SandboxPayerStore } from '../../connectors/payer/sandbox/store.js';
@@ -30,8 +30,8 @@ import {
   resolveAuthorizationUpdate,
   type PriorAuthInput,
   type PriorAuthStatus,
-} from '../../workflows/prior-auth.js';
-import { NeedsAttention } from '../../workflows/search-attributes.js';
+} from '../../workflows/prior-authorization/workflow.js';
+import { NeedsAttention } from '../../workflows/shared/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';

@@ -8,7 +8,10 @@ import { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { AuthorizationPayerPort, AuthorizationSubmission } from '../../activities/authorizations.js';
+import type {
+  AuthorizationPayerPort,
+  AuthorizationSubmission,
+} from '../../activities/prior-authorization/index.js';
 import { tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import type { PayerDecision } from '../../domain/auth/lifecycle.js';
@@ -23,8 +26,8 @@ import {
   recordVisitUpdate,
   resolveAuthorizationUpdate,
   type PriorAuthInput,
-} from '../../workflows/prior-auth.js';
-import { NeedsAttention } from '../../workflows/search-attributes.js';
+} from '../../workflows/prior-authorization/workflow.js';
+import { NeedsAttention } from '../../workflows/shared/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import {
   devServerClient,

@@ -6,9 +6,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { expect } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import type { PatientStatementPort } from '../../activities/claims.js';
-import { createPayerAuthorizationPort } from '../../activities/payer-authorization.js';
-import type { PhysicianPort } from '../../activities/plan-of-care.js';
+import type { PatientStatementPort } from '../../activities/claim/index.js';
+import { createPayerAuthorizationPort } from '../../activities/prior-authorization/payer.js';
+import type { PhysicianPort } from '../../activities/plan-of-care/index.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { seedSandboxEmr } from '../../connectors/emr/sandbox/seed.js';
 import { createAddressHasher, createSandboxMessaging } from '../../connectors/messaging/index.js';
@@ -21,15 +21,15 @@ import { addDays } from '../../domain/core/dates.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import type { OnboardingInput } from '../../domain/onboarding/index.js';
-import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim.js';
-import { completeTaskSignal, humanTask } from '../../workflows/human-task.js';
+import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim/workflow.js';
+import { completeTaskSignal, humanTask } from '../../workflows/tasks/workflow.js';
 import {
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,
   onboardingStatusQuery,
   patientOnboarding,
   type OnboardingStatus,
-} from '../../workflows/onboarding.js';
+} from '../../workflows/onboarding/workflow.js';
 import {
   dischargePlanOfCareSignal,
   planOfCare,
@@ -38,14 +38,14 @@ import {
   recordOutcomeUpdate,
   recordProgressReportUpdate,
   visitCompletedSignal,
-} from '../../workflows/plan-of-care.js';
+} from '../../workflows/plan-of-care/workflow.js';
 import {
   dischargeSignal,
   priorAuthorization,
   priorAuthStatusQuery,
   recordVisitUpdate,
   resolveAuthorizationUpdate,
-} from '../../workflows/prior-auth.js';
+} from '../../workflows/prior-authorization/workflow.js';
 import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import type { TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';

@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createClaimActivities, type ClaimAttempt, type ClaimCase } from '../../activities/claims.js';
+import { createClaimActivities, type ClaimAttempt, type ClaimCase } from '../../activities/claim/index.js';
 import { createActivities } from '../../activities/index.js';
 import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
@@ -34,8 +34,8 @@ import {
   type ScheduleDeclaration,
   type ScheduleSettings,
 } from '../../temporal/schedules.js';
-import { humanTask } from '../../workflows/human-task.js';
-import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care.js';
+import { humanTask } from '../../workflows/tasks/workflow.js';
+import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care/workflow.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';

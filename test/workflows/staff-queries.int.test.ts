@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { practices } from '../../db/schema.js';
 import { workflowId } from '../../domain/ids.js';
-import { emrEventRouter } from '../../workflows/event-router.js';
+import { emrEventRouter } from '../../workflows/emr-events/workflow.js';
 import type { HumanTaskInput, StaffRole } from '../../domain/tasks.js';
 import {
   cancelTaskSignal,
@@ -22,7 +22,7 @@ import {
   humanTask,
   humanTaskStatusQuery,
   TASK_SEARCH_ATTRIBUTES_PATCH,
-} from '../../workflows/human-task.js';
+} from '../../workflows/tasks/workflow.js';
 import {
   DueAt,
   NeedsAttention,
@@ -32,7 +32,7 @@ import {
   ProcessKind,
   ProcessStatus,
   TaskRole,
-} from '../../workflows/search-attributes.js';
+} from '../../workflows/shared/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 

@@ -2,7 +2,7 @@
 // control numbers in a real PostgreSQL (per-file database cloned from the migrated template).
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClaimActivities } from '../../../activities/claims.js';
+import { createClaimActivities } from '../../../activities/claim/index.js';
 import { ClearinghouseConnector } from '../../../connectors/payer/clearinghouse/adapter.js';
 import { PostgresControlNumbers } from '../../../connectors/payer/control-numbers.js';
 import { PayerContractViolation, PayerTransportError } from '../../../connectors/payer/errors.js';

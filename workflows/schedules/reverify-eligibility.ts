@@ -17,12 +17,12 @@ import {
   upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { wholeHoursBetween } from '../domain/core/hours.js';
-import type { ReverificationItem } from '../activities/schedules/index.js';
-import { eligibilityActivityOptions, onboardingActivityOptions } from './onboarding.js';
-import { raiseTaskOnce } from './raise-task.js';
-import { ProcessKind, ProcessStatus } from './search-attributes.js';
+import type { Activities } from '../../activities/index.js';
+import { wholeHoursBetween } from '../../domain/core/hours.js';
+import type { ReverificationItem } from '../../activities/schedules/index.js';
+import { eligibilityActivityOptions, onboardingActivityOptions } from '../onboarding/workflow.js';
+import { raiseTaskOnce } from '../tasks/raise-task.js';
+import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
 
 export interface ReverifyEligibilityInput {
   /** How far ahead to look for booked visits (hours). */

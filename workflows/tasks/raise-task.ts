@@ -3,9 +3,9 @@
 // and close them after it completed. Returns the task's workflow id (to cancel it later if it becomes moot).
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
-import { workflowId } from '../domain/ids.js';
-import type { StaffRole } from '../domain/tasks.js';
-import { humanTask, type HumanTaskResult } from './human-task.js';
+import { workflowId } from '../../domain/ids.js';
+import type { StaffRole } from '../../domain/tasks.js';
+import { humanTask, type HumanTaskResult } from './workflow.js';
 
 export interface TaskOwner {
   practiceId: string;

@@ -7,7 +7,7 @@
 // The retry path adds commands (the task's child workflow) where a run used to end FAILED, so it is guarded by
 // patched(CONNECTOR_TASK_PATCH): histories recorded before it replay with the old behaviour.
 import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
-import { raiseTaskAndWait, type TaskOwner } from './raise-task.js';
+import { raiseTaskAndWait, type TaskOwner } from '../tasks/raise-task.js';
 
 export const CONNECTOR_TASK_PATCH = 'connector-not-configured-task';
 export const CONNECTOR_TASK_KIND = 'connector_not_configured';

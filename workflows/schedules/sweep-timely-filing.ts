@@ -4,10 +4,10 @@
 // claim id and the read side skips claims whose task exists, so running it twice — or nightly for a month —
 // raises each claim's task once.
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { wholeHoursBetween } from '../domain/core/hours.js';
-import { raiseTaskOnce } from './raise-task.js';
-import { ProcessKind, ProcessStatus } from './search-attributes.js';
+import type { Activities } from '../../activities/index.js';
+import { wholeHoursBetween } from '../../domain/core/hours.js';
+import { raiseTaskOnce } from '../tasks/raise-task.js';
+import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
 
 export interface SweepTimelyFilingResult {
   scanned: number;

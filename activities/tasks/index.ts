@@ -2,11 +2,11 @@
 // a replayed workflow never raises the same task twice, and state changes are conditional updates.
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq } from 'drizzle-orm';
-import type { Database } from '../db/connection.js';
-import type { Keyring } from '../db/crypto/keyring.js';
-import { createTaskRepository, TaskOutcomeKeyringMissing } from '../db/repositories/tasks.js';
-import { tasks } from '../db/schema.js';
-import type { HumanTask, TaskCompletion } from '../domain/tasks.js';
+import type { Database } from '../../db/connection.js';
+import type { Keyring } from '../../db/crypto/keyring.js';
+import { createTaskRepository, TaskOutcomeKeyringMissing } from '../../db/repositories/tasks.js';
+import { tasks } from '../../db/schema.js';
+import type { HumanTask, TaskCompletion } from '../../domain/tasks.js';
 
 export function createTaskActivities({ db, dataKeyring }: { db: Database; dataKeyring?: Keyring }) {
   // The outcome is PHI (staff type free text): stored encrypted by the repository, never in clear.

@@ -22,8 +22,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import type { DischargeSummaryDocument, PlanOfCareDocument } from '../activities/plan-of-care.js';
+import type { Activities } from '../../activities/index.js';
+import type { DischargeSummaryDocument, PlanOfCareDocument } from '../../activities/plan-of-care/index.js';
 import {
   applyCertification,
   certificationRecordProblem,
@@ -44,24 +44,27 @@ import {
   type CareEpisode,
   type CarePolicy,
   type CertificationRecord,
-} from '../domain/care/episode.js';
-import { initialCertificationDueBy } from '../domain/care/poc.js';
-import type { ProgressReportStatus } from '../domain/care/progress.js';
-import { isIsoDate, type IsoDate } from '../domain/core/dates.js';
-import { endOfLocalDay, localDate, startOfLocalDay } from '../domain/core/zoned.js';
+} from '../../domain/care/episode.js';
+import { initialCertificationDueBy } from '../../domain/care/poc.js';
+import type { ProgressReportStatus } from '../../domain/care/progress.js';
+import { isIsoDate, type IsoDate } from '../../domain/core/dates.js';
+import { endOfLocalDay, localDate, startOfLocalDay } from '../../domain/core/zoned.js';
 import {
   assessOutcome,
   assessOutcomes,
   suggestedNextSteps,
   type OutcomeAssessment,
   type OutcomeMeasurement,
-} from '../domain/outcomes/change.js';
-import { scoreProblem } from '../domain/outcomes/instruments.js';
-import type { StaffRole } from '../domain/tasks.js';
-import { cancelTaskSignal } from './human-task.js';
-import { coverageCheckedSignal, isCoverageChecked } from './coverage-signal.js';
-import { raiseTask as startTask } from './raise-task.js';
-import { dischargeSignal as closeAuthorizationSignal, planOfCareSignal } from './prior-auth.js';
+} from '../../domain/outcomes/change.js';
+import { scoreProblem } from '../../domain/outcomes/instruments.js';
+import type { StaffRole } from '../../domain/tasks.js';
+import { cancelTaskSignal } from '../tasks/workflow.js';
+import { coverageCheckedSignal, isCoverageChecked } from '../shared/coverage-signal.js';
+import { raiseTask as startTask } from '../tasks/raise-task.js';
+import {
+  dischargeSignal as closeAuthorizationSignal,
+  planOfCareSignal,
+} from '../prior-authorization/workflow.js';
 import {
   NeedsAttention,
   NextDeadline,
@@ -69,7 +72,7 @@ import {
   PracticeId,
   ProcessKind,
   ProcessStatus,
-} from './search-attributes.js';
+} from '../shared/search-attributes.js';
 
 export type DischargeReason = DischargeSummaryDocument['reason'];
 

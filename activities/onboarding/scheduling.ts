@@ -21,8 +21,8 @@ import {
   type SlotQuery,
   type SlotSource,
   type Solver,
-} from '../domain/scheduling/index.js';
-import { addDays } from '../domain/core/dates.js';
+} from '../../domain/scheduling/index.js';
+import { addDays } from '../../domain/core/dates.js';
 
 /** Bounded so a pathological candidate set fails fast instead of holding the activity slot. */
 const YALPS_OPTIONS = { timeout: 2_000, maxIterations: 32_768 } as const;

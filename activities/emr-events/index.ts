@@ -1,4 +1,4 @@
-// The emrEventRouter's side effects (workflows/event-router.ts): resolve the EMR's ids to ours, find the
+// The emrEventRouter's side effects (workflows/emr-events/workflow.ts): resolve the EMR's ids to ours, find the
 // patient's running processes, assemble what a claim or an onboarding needs from our mirror and the EMR, and
 // start or update processes through the Temporal client. Each one is idempotent: ids are derived from business
 // keys (temporal/derived-ids.ts), starts reuse a running process, and a recorded visit is recorded once.
@@ -9,32 +9,32 @@ import {
   type Client,
 } from '@temporalio/client';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { emrErrorToFailure } from '../connectors/emr/failure.js';
-import type { Emr } from '../connectors/emr/types.js';
-import type { ClaimParties } from '../connectors/payer/types.js';
-import type { EmrEventOf } from '../connectors/webhooks/emr-events.js';
-import type { Database } from '../db/connection.js';
-import { createCoverageRepository } from '../db/repositories/coverages.js';
-import type { RepositoryKeys } from '../db/repositories/keys.js';
-import { createPatientRepository } from '../db/repositories/patients.js';
-import { coverages, practices } from '../db/schema.js';
-import type { VisitToRecord } from '../domain/auth/lifecycle.js';
-import { codeVisit } from '../domain/billing/code-visit.js';
-import { isUuid } from '../domain/ids.js';
-import { VisitSchema } from '../domain/model/visit.js';
-import type { OnboardingInput } from '../domain/onboarding/intake.js';
-import { payerProfileOn } from '../domain/rules/payers.js';
-import type { Acuity, BodyRegion } from '../domain/scheduling/types.js';
-import { claimIdForStart } from '../temporal/claim-ids.js';
-import { uuidFromKey } from '../temporal/derived-ids.js';
-import { startIdempotently } from '../temporal/start-process.js';
-import type { ClaimInput } from '../workflows/claim.js';
-import { buildClaimInput } from '../workflows/claim-input.js';
-import { claimSubmission } from '../workflows/claim.js';
-import { patientOnboarding } from '../workflows/onboarding.js';
-import { PayerId } from '../workflows/search-attributes.js';
+import { emrErrorToFailure } from '../../connectors/emr/failure.js';
+import type { Emr } from '../../connectors/emr/types.js';
+import type { ClaimParties } from '../../connectors/payer/types.js';
+import type { EmrEventOf } from '../../connectors/webhooks/emr-events.js';
+import type { Database } from '../../db/connection.js';
+import { createCoverageRepository } from '../../db/repositories/coverages.js';
+import type { RepositoryKeys } from '../../db/repositories/keys.js';
+import { createPatientRepository } from '../../db/repositories/patients.js';
+import { coverages, practices } from '../../db/schema.js';
+import type { VisitToRecord } from '../../domain/auth/lifecycle.js';
+import { codeVisit } from '../../domain/billing/code-visit.js';
+import { isUuid } from '../../domain/ids.js';
+import { VisitSchema } from '../../domain/model/visit.js';
+import type { OnboardingInput } from '../../domain/onboarding/intake.js';
+import { payerProfileOn } from '../../domain/rules/payers.js';
+import type { Acuity, BodyRegion } from '../../domain/scheduling/types.js';
+import { claimIdForStart } from '../../temporal/claim-ids.js';
+import { uuidFromKey } from '../../temporal/derived-ids.js';
+import { startIdempotently } from '../../temporal/start-process.js';
+import type { ClaimInput } from '../../workflows/claim/workflow.js';
+import { buildClaimInput } from '../../workflows/claim/claim-input.js';
+import { claimSubmission } from '../../workflows/claim/workflow.js';
+import { patientOnboarding } from '../../workflows/onboarding/workflow.js';
+import { PayerId } from '../../workflows/shared/search-attributes.js';
 
-export type { EmrEvent, EmrEventOf } from '../connectors/webhooks/emr-events.js';
+export type { EmrEvent, EmrEventOf } from '../../connectors/webhooks/emr-events.js';
 
 /** What the router needs to know about a practice beyond the practices table (configured per deployment). */
 export interface PracticeProfile {

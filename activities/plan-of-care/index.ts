@@ -3,8 +3,8 @@
 // on the EMR / fax / secure-messaging connector; the workflow only sees transmission receipts, which double as
 // the documented proof of transmission the 2025 initial-certification rule accepts (domain-rules §5).
 import { ApplicationFailure } from '@temporalio/activity';
-import type { IsoDate } from '../domain/core/dates.js';
-import type { OutcomeAssessment } from '../domain/outcomes/change.js';
+import type { IsoDate } from '../../domain/core/dates.js';
+import type { OutcomeAssessment } from '../../domain/outcomes/change.js';
 
 export interface PhysicianDocumentBase {
   episodeId: string;

@@ -13,10 +13,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { msUntilDue, type TaskState } from '../domain/task-core.js';
+import type { Activities } from '../../activities/index.js';
+import { msUntilDue, type TaskState } from '../../domain/task-core.js';
 // Types only: the schemas (zod) are loaded lazily below (see humanTask).
-import type { HumanTaskInput, TaskCompletion } from '../domain/tasks.js';
+import type { HumanTaskInput, TaskCompletion } from '../../domain/tasks.js';
 import {
   DueAt,
   NeedsAttention,
@@ -25,7 +25,7 @@ import {
   ProcessKind,
   ProcessStatus,
   TaskRole,
-} from './search-attributes.js';
+} from '../shared/search-attributes.js';
 
 /**
  * One upsert before the worklist row is written: histories recorded before it (test/histories/humanTask/v1)
@@ -72,7 +72,7 @@ export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResu
   // in its own module cache, so a static import would make every cached workflow of every kind pay for zod
   // (issue #8). Same checks, same result; the await issues no command and signals wait for their handler.
   const { humanTaskInputSchema, taskCompletionSchema } = await import(
-    /* webpackMode: "eager" */ '../domain/tasks.js'
+    /* webpackMode: "eager" */ '../../domain/tasks.js'
   );
   const task = humanTaskInputSchema.parse(rawInput);
   let state: TaskState = 'open';

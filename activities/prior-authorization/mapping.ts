@@ -9,12 +9,12 @@ import type {
   AuthorizationRequest,
   PayerMember,
   ProviderIdentity,
-} from '../connectors/payer/types.js';
-import type { PayerDecision } from '../domain/auth/lifecycle.js';
-import { MAX_CERT_INTERVAL_DAYS } from '../domain/care/poc.js';
-import { isIcd10CmFormat } from '../domain/codes/icd10.js';
-import { addDays } from '../domain/core/dates.js';
-import type { AuthorizationSubmission } from './authorizations.js';
+} from '../../connectors/payer/types.js';
+import type { PayerDecision } from '../../domain/auth/lifecycle.js';
+import { MAX_CERT_INTERVAL_DAYS } from '../../domain/care/poc.js';
+import { isIcd10CmFormat } from '../../domain/codes/icd10.js';
+import { addDays } from '../../domain/core/dates.js';
+import type { AuthorizationSubmission } from './index.js';
 
 /**
  * TRN02 of the 278, derived from the activity's idempotency key (authorization id + request number): a retried

@@ -5,27 +5,27 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { claimContext } from '../domain/care/episode.js';
-import type { PlanOfCareStatus } from '../workflows/plan-of-care.js';
+import type { claimContext } from '../../domain/care/episode.js';
+import type { PlanOfCareStatus } from '../../workflows/plan-of-care/workflow.js';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { inboundClaimItems } from '../connectors/payer/db/schema.js';
-import type { ClaimParties, InboundFile, PayerConnector } from '../connectors/payer/types.js';
-import { emrErrorToFailure } from '../connectors/emr/failure.js';
-import type { Emr } from '../connectors/emr/types.js';
-import { payerErrorToFailure } from '../connectors/payer/failure.js';
-import type { Database } from '../db/connection.js';
-import { createPractitionerRepository } from '../db/repositories/practitioners.js';
-import { claimRemittances, claims } from '../db/schema.js';
-import { workflowId } from '../domain/ids.js';
-import { prepareAttempt } from '../domain/claims/prepare.js';
-import { routeDenial, type DenialDecision } from '../domain/denials/route.js';
-import { routeLineDenials, type LineDenialPlan, type RemitLine } from '../domain/denials/lines.js';
-import { balanceRemittance } from '../domain/remittance/balance.js';
-import type { GroupCode } from '../domain/denials/types.js';
-import type { Claim } from '../domain/model/claim.js';
-import type { Finding } from '../domain/model/finding.js';
-import { VisitSchema, type VisitInput } from '../domain/model/visit.js';
-import { payerProfileOn } from '../domain/rules/payers.js';
+import { inboundClaimItems } from '../../connectors/payer/db/schema.js';
+import type { ClaimParties, InboundFile, PayerConnector } from '../../connectors/payer/types.js';
+import { emrErrorToFailure } from '../../connectors/emr/failure.js';
+import type { Emr } from '../../connectors/emr/types.js';
+import { payerErrorToFailure } from '../../connectors/payer/failure.js';
+import type { Database } from '../../db/connection.js';
+import { createPractitionerRepository } from '../../db/repositories/practitioners.js';
+import { claimRemittances, claims } from '../../db/schema.js';
+import { workflowId } from '../../domain/ids.js';
+import { prepareAttempt } from '../../domain/claims/prepare.js';
+import { routeDenial, type DenialDecision } from '../../domain/denials/route.js';
+import { routeLineDenials, type LineDenialPlan, type RemitLine } from '../../domain/denials/lines.js';
+import { balanceRemittance } from '../../domain/remittance/balance.js';
+import type { GroupCode } from '../../domain/denials/types.js';
+import type { Claim } from '../../domain/model/claim.js';
+import type { Finding } from '../../domain/model/finding.js';
+import { VisitSchema, type VisitInput } from '../../domain/model/visit.js';
+import { payerProfileOn } from '../../domain/rules/payers.js';
 
 /** Everything one claim needs. PHI (member, names) travels only in encrypted payloads. */
 export interface ClaimCase {

@@ -24,15 +24,15 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import type { AuthorizationSubmission } from '../activities/authorizations.js';
+import type { Activities } from '../../activities/index.js';
+import type { AuthorizationSubmission } from '../../activities/prior-authorization/index.js';
 import {
   attentionFor,
   isAuthAttentionType,
   type AuthAttentionProblem,
   type AuthResolution,
-} from '../domain/auth/attention.js';
-import { isIcd10CmFormat } from '../domain/codes/icd10.js';
+} from '../../domain/auth/attention.js';
+import { isIcd10CmFormat } from '../../domain/codes/icd10.js';
 import {
   applyDecision,
   checkVisit,
@@ -48,12 +48,12 @@ import {
   type AuthLedger,
   type PayerDecision,
   type VisitToRecord,
-} from '../domain/auth/lifecycle.js';
-import { endOfLocalDay, localDate } from '../domain/core/zoned.js';
-import type { StaffRole } from '../domain/tasks.js';
-import { cancelTaskSignal } from './human-task.js';
-import { configurationTask, waitingOnConfiguration } from './connector-wait.js';
-import { raiseTask } from './raise-task.js';
+} from '../../domain/auth/lifecycle.js';
+import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
+import type { StaffRole } from '../../domain/tasks.js';
+import { cancelTaskSignal } from '../tasks/workflow.js';
+import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
+import { raiseTask } from '../tasks/raise-task.js';
 import {
   AuthVisitsRemaining,
   NeedsAttention,
@@ -63,7 +63,7 @@ import {
   PracticeId,
   ProcessKind,
   ProcessStatus,
-} from './search-attributes.js';
+} from '../shared/search-attributes.js';
 
 export interface PriorAuthInput {
   authorizationId: string;

@@ -20,27 +20,27 @@ import {
   workflowInfo,
   allHandlersFinished,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities } from '../../activities/index.js';
 import type {
   ClaimAttempt,
   ClaimCase,
   ClaimInbound,
   ClaimPaymentSummary,
   PreparedClaim,
-} from '../activities/claims.js';
+} from '../../activities/claim/index.js';
 import {
   applyCorrection,
   clearingDetails,
   clearingFields,
   correctionFromTaskOutcome,
   type ClaimCorrectionData,
-} from '../domain/claims/corrections.js';
-import { localDate } from '../domain/core/zoned.js';
-import { workflowId as idOf } from '../domain/ids.js';
-import type { StaffRole } from '../domain/tasks.js';
-import { configurationTask, waitingOnConfiguration } from './connector-wait.js';
-import { cancelTaskSignal, humanTask, type HumanTaskResult } from './human-task.js';
-import { raiseTask } from './raise-task.js';
+} from '../../domain/claims/corrections.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { workflowId as idOf } from '../../domain/ids.js';
+import type { StaffRole } from '../../domain/tasks.js';
+import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
+import { cancelTaskSignal, humanTask, type HumanTaskResult } from '../tasks/workflow.js';
+import { raiseTask } from '../tasks/raise-task.js';
 import {
   ClaimStatus,
   NeedsAttention,
@@ -50,7 +50,7 @@ import {
   PracticeId,
   ProcessKind,
   ProcessStatus,
-} from './search-attributes.js';
+} from '../shared/search-attributes.js';
 
 export type ClaimState =
   | 'coding'

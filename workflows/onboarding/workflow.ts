@@ -26,34 +26,38 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities } from '../../activities/index.js';
 import type {
   BookedEvaluation,
   IntakeFormsInput,
   PatientMessageContent,
   PatientMessageInput,
-} from '../activities/onboarding/index.js';
-import { localDate } from '../domain/core/zoned.js';
-import { workflowId } from '../domain/ids.js';
+} from '../../activities/onboarding/index.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { workflowId } from '../../domain/ids.js';
 import {
   eligibilityTraceNumber,
   type EligibilityOutcome,
   type EligibilitySummary,
-} from '../domain/onboarding/eligibility.js';
+} from '../../domain/onboarding/eligibility.js';
 // Types only: the intake module carries zod, loaded lazily below (see patientOnboarding).
-import type { CoverageIntake, OnboardingInput, OnboardingIntake } from '../domain/onboarding/intake.js';
-import { hoursBefore, reminderTimes } from '../domain/onboarding/reminders.js';
+import type { CoverageIntake, OnboardingInput, OnboardingIntake } from '../../domain/onboarding/intake.js';
+import { hoursBefore, reminderTimes } from '../../domain/onboarding/reminders.js';
 import {
   evaluationWindow,
   onboardingMessageId,
   type OnboardingMessageStep,
-} from '../domain/onboarding/steps.js';
-import type { StaffRole } from '../domain/tasks.js';
-import { CONNECTOR_TASK_KIND, CONNECTOR_TASK_TITLE, waitingOnConfiguration } from './connector-wait.js';
-import { coverageCheckedSignal, isCoverageChecked } from './coverage-signal.js';
-import { cancelTaskSignal, humanTask, type HumanTaskResult } from './human-task.js';
-import { planOfCare } from './plan-of-care.js';
-import { priorAuthorization } from './prior-auth.js';
+} from '../../domain/onboarding/steps.js';
+import type { StaffRole } from '../../domain/tasks.js';
+import {
+  CONNECTOR_TASK_KIND,
+  CONNECTOR_TASK_TITLE,
+  waitingOnConfiguration,
+} from '../shared/connector-wait.js';
+import { coverageCheckedSignal, isCoverageChecked } from '../shared/coverage-signal.js';
+import { cancelTaskSignal, humanTask, type HumanTaskResult } from '../tasks/workflow.js';
+import { planOfCare } from '../plan-of-care/workflow.js';
+import { priorAuthorization } from '../prior-authorization/workflow.js';
 import {
   NeedsAttention,
   NextDeadline,
@@ -61,7 +65,7 @@ import {
   PracticeId,
   ProcessKind,
   ProcessStatus,
-} from './search-attributes.js';
+} from '../shared/search-attributes.js';
 
 export type OnboardingState =
   | 'registering'
@@ -212,7 +216,7 @@ export async function patientOnboarding(rawInput: OnboardingInput): Promise<Onbo
   // The full intake validation (zod) is loaded here, not at module load: every cached workflow evaluates the
   // bundle's modules in its own module cache, and zod's ~0.5 MB of module state would otherwise be paid by every
   // cached workflow of every kind (issue #8). Same code, same result; the await issues no command.
-  const { parseIntake } = await import(/* webpackMode: "eager" */ '../domain/onboarding/intake.js');
+  const { parseIntake } = await import(/* webpackMode: "eager" */ '../../domain/onboarding/intake.js');
   const parsed = parseIntake(rawInput);
   if (!parsed.ok) {
     // Field paths and issue codes only: the values are PHI.

@@ -23,13 +23,19 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EmrEvent, EmrEventOf } from '../activities/event-router.js';
-import type { Activities } from '../activities/index.js';
-import { appointmentBookedSignal, evaluationCheckedInSignal } from './onboarding.js';
-import { visitCompletedSignal } from './plan-of-care.js';
-import { configurationTask, waitingOnConfiguration } from './connector-wait.js';
-import { raiseTask } from './raise-task.js';
-import { NeedsAttention, PatientId, PracticeId, ProcessKind, ProcessStatus } from './search-attributes.js';
+import type { EmrEvent, EmrEventOf } from '../../activities/emr-events/index.js';
+import type { Activities } from '../../activities/index.js';
+import { appointmentBookedSignal, evaluationCheckedInSignal } from '../onboarding/workflow.js';
+import { visitCompletedSignal } from '../plan-of-care/workflow.js';
+import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
+import { raiseTask } from '../tasks/raise-task.js';
+import {
+  NeedsAttention,
+  PatientId,
+  PracticeId,
+  ProcessKind,
+  ProcessStatus,
+} from '../shared/search-attributes.js';
 
 /** State and NeedsAttention from the start (histories recorded before it replay without them). */
 export const ROUTER_SEARCH_ATTRIBUTES_PATCH = 'emrEvent-search-attributes';

@@ -3,8 +3,8 @@
 // counts (the `staff_digest` template: numbers and a sign-in link, no patient data). One practice failing does
 // not stop the others' digests; the run reports which failed (by id) and then fails so the schedule shows it.
 import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { ProcessKind, ProcessStatus } from './search-attributes.js';
+import type { Activities } from '../../activities/index.js';
+import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
 
 export interface SendStaffDigestResult {
   practices: number;

@@ -5,25 +5,25 @@
 // request at the payer and a status query asks about it.
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
-import { payerErrorToFailure } from '../connectors/payer/failure.js';
+import { payerErrorToFailure } from '../../connectors/payer/failure.js';
 import type {
   AuthorizationDecision,
   AuthorizationRequest,
   PayerConnector,
-} from '../connectors/payer/types.js';
-import type { Gender } from '../connectors/payer/x12/index.js';
-import type { Database } from '../db/connection.js';
-import { createCoverageRepository } from '../db/repositories/coverages.js';
-import type { RepositoryKeys } from '../db/repositories/keys.js';
-import { createPatientRepository } from '../db/repositories/patients.js';
-import { practices } from '../db/schema.js';
+} from '../../connectors/payer/types.js';
+import type { Gender } from '../../connectors/payer/x12/index.js';
+import type { Database } from '../../db/connection.js';
+import { createCoverageRepository } from '../../db/repositories/coverages.js';
+import type { RepositoryKeys } from '../../db/repositories/keys.js';
+import { createPatientRepository } from '../../db/repositories/patients.js';
+import { practices } from '../../db/schema.js';
 import {
   authorizationTraceNumber,
   toAuthorizationRequest,
   toPayerDecision,
   type AuthorizationParties,
-} from './authorization-mapping.js';
-import type { AuthorizationPayerPort, AuthorizationSubmission } from './authorizations.js';
+} from './mapping.js';
+import type { AuthorizationPayerPort, AuthorizationSubmission } from './index.js';
 
 export interface PayerAuthorizationDeps {
   db: Database;
