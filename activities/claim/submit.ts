@@ -1,0 +1,32 @@
+// Submitting the 837P: idempotent by one key per submitClaim activity, whatever its retries.
+import { activityInfo } from '@temporalio/activity';
+import { mirrorSubmittedClaim } from './claim-rows.js';
+import { rethrowAsPayerFailure, type ClaimActivityDeps } from './deps.js';
+import type { ClaimCase, PreparedClaim } from './types.js';
+
+export function createSubmitActivities(deps: Pick<ClaimActivityDeps, 'db' | 'payer'>) {
+  return {
+    async submitClaim(
+      claimCase: ClaimCase,
+      prepared: PreparedClaim,
+      workflowId: string,
+    ): Promise<{ accepted: boolean; errorCodes: string[] }> {
+      // Activities are at-least-once: a worker may die after the payer got the 837 and before this attempt
+      // is reported. The key is the same for every attempt of this activity (workflow run + activity id, the
+      // idempotent-activity rule), so a retry re-sends the identical interchange and the payer files the claim once.
+      const info = activityInfo();
+      const run = info.workflowExecution;
+      const keyPrefix = `claim:${run?.workflowId ?? workflowId}:`;
+      const idempotencyKey = `${keyPrefix}${run?.runId ?? ''}:${info.activityId}`;
+      const result = await deps.payer
+        .submitClaim({ claim: prepared.claim, parties: claimCase.parties, idempotencyKey })
+        .catch(rethrowAsPayerFailure);
+      await mirrorSubmittedClaim(deps.db, claimCase, prepared, {
+        accepted: result.accepted,
+        workflowId,
+        keyPrefix,
+      });
+      return { accepted: result.accepted, errorCodes: result.errorCodes };
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// The claim activities' data: the case a claim process carries, its attempts, the prepared claim and what the
+// payer answers (277CA acknowledgement, 835 payment summary). Types only: the claim process imports them.
+import type { ClaimParties } from '../../connectors/payer/types.js';
+import type { claimContext } from '../../domain/care/episode.js';
+import type { RemitLine } from '../../domain/denials/lines.js';
+import type { GroupCode } from '../../domain/denials/types.js';
+import type { Claim } from '../../domain/model/claim.js';
+import type { Finding } from '../../domain/model/finding.js';
+import type { VisitInput } from '../../domain/model/visit.js';
+
+/** Everything one claim needs. PHI (member, names) travels only in encrypted payloads. */
+export interface ClaimCase {
+  claimId: string;
+  practiceId: string;
+  patientId: string;
+  visit: VisitInput;
+  parties: ClaimParties;
+  /** CLM01, stable for the life of the claim (replacements keep it). */
+  patientControlNumber: string;
+  priorAuthNumber?: string;
+  /**
+   * The episode's authorization was answered "not required" (by the payer's 278, or by staff after asking it):
+   * the scrubber does not hold the claim for a missing authorization or number.
+   */
+  authorizationNotRequired?: boolean;
+  /** Allowed PT+SLP amount already accrued this year at this payer (for KX). */
+  kxAccruedAllowedCents?: number;
+  /** The plan-of-care process of the episode: its certification and progress-report state hold the claim. */
+  planOfCareWorkflowId?: string;
+}
+
+/** What the plan-of-care process tells the scrubber (its `status` query's claimContext). */
+export type EpisodeContext = ReturnType<typeof claimContext>;
+
+/** What differs between the original claim and a corrected replacement. */
+export interface ClaimAttempt {
+  number: number;
+  frequency: '1' | '7';
+  originalClaimNumber?: string;
+  /** Modifiers a denial fix adds, per procedure code. */
+  addModifiers?: Record<string, string[]>;
+  priorAuthNumber?: string;
+}
+
+export interface PreparedClaim {
+  claim: Claim;
+  findings: Finding[];
+  submittable: boolean;
+  chargeCents: number;
+}
+
+export interface ClaimPaymentSummary {
+  paymentTrace: string;
+  statusCode: string;
+  paidCents: number;
+  patientResponsibilityCents: number;
+  payerClaimNumber?: string;
+  adjustments: { group: GroupCode; carc: string; amountCents: number }[];
+  remarkCodes: string[];
+  /** Modifiers per procedure code as the payer received them (for CO-4 routing). */
+  submittedModifiers: Record<string, string[]>;
+  /** The 835's service lines (SVC loops) with their own adjustments and remarks (line-level denials). */
+  lines?: RemitLine[];
+  /** Whether the whole 835 transaction balances (BPR02, every claim, every line); imbalances named, no PHI. */
+  balance?: { balanced: boolean; imbalances: string[]; providerAdjustments: string[] };
+}
+
+export interface ClaimInbound {
+  cursor?: string;
+  acknowledgement?: {
+    accepted: boolean;
+    statusCode?: string;
+    payerClaimNumber?: string;
+    /** Provider-level (277CA loop 2200C) reasons, e.g. "A3:562:85" = billing NPI invalid. */
+    providerStatusCodes?: string[];
+  };
+  payment?: ClaimPaymentSummary;
+}
+
+/** Sends the patient a statement (composition root: messaging connector + the patient's contact). */
+export interface PatientStatementPort {
+  sendStatement(req: {
+    messageId: string;
+    practiceId: string;
+    patientId: string;
+    claimId: string;
+    amountCents: number;
+  }): Promise<void>;
+}
