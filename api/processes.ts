@@ -249,7 +249,7 @@ export async function startProcess<W extends Workflow>(
     /** ProcessKind search attribute and metrics label. */
     processKind: string;
     id: string;
-    workflow: W;
+    workflow: W | string;
     args: Parameters<W>;
     patientId: string;
     searchAttributes?: SearchAttributePair[];

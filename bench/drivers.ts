@@ -9,7 +9,11 @@ import { addDays } from '../domain/core/dates.js';
 import { localDate } from '../domain/core/zoned.js';
 import { workflowId } from '../domain/ids.js';
 import type { OnboardingInput } from '../domain/onboarding/index.js';
-import { claimSubmission, type ClaimInput } from '../workflows/claim/workflow.js';
+import {
+  CLAIM_WORKFLOW_TYPE,
+  type ClaimInput,
+  type ClaimSubmissionWorkflow,
+} from '../workflows/claim/messages.js';
 import {
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,
@@ -229,7 +233,7 @@ const claim: ProcessDriver = {
     const input = claimInput();
     const id = workflowId('claim', input.case.claimId);
     ctx.onStart(id);
-    return ctx.client.workflow.start(claimSubmission, {
+    return ctx.client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
       taskQueue: ctx.taskQueue,
       workflowId: id,
       args: [input],

@@ -12,7 +12,7 @@ export interface ProcessStart<W extends Workflow> {
   /** ProcessKind search attribute (and metrics label at the API). */
   processKind: string;
   id: string;
-  workflow: W;
+  workflow: W | string;
   args: Parameters<W>;
   practiceId: string;
   patientId?: string;

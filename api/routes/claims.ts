@@ -8,7 +8,12 @@ import { z } from 'zod';
 import { practices } from '../../db/schema.js';
 import { ClaimCorrectionSchema } from '../../domain/claims/correction-schema.js';
 
-import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim/workflow.js';
+import {
+  CLAIM_WORKFLOW_TYPE,
+  claimCorrectedSignal,
+  claimStatusQuery,
+  type ClaimSubmissionWorkflow,
+} from '../../workflows/claim/messages.js';
 import { buildClaimInput } from '../../workflows/claim/claim-input.js';
 import { PayerId } from '../../workflows/shared/search-attributes.js';
 import {
@@ -98,11 +103,11 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           ? (await ownedProcess(deps, req, 'poc', req.body.planOfCareId)).workflowId
           : undefined;
         return reply.code(202).send(
-          await startProcess(deps, req, {
+          await startProcess<ClaimSubmissionWorkflow>(deps, req, {
             kind: 'claim',
             processKind: 'claimSubmission',
             id: claimId,
-            workflow: claimSubmission,
+            workflow: CLAIM_WORKFLOW_TYPE,
             // A visit is billed once: even after its process closed, the same id is never started again.
             rejectDuplicate: true,
             // Built like the claim a "note signed" EMR event starts (workflows/claim/claim-input.ts): same id, same CLM01.

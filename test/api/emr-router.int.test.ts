@@ -34,7 +34,7 @@ import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import { claimIdFor, uuidFromKey } from '../../temporal/derived-ids.js';
 import { startIdempotently } from '../../temporal/start-process.js';
-import { claimStatusQuery, type ClaimStatusSnapshot } from '../../workflows/claim/workflow.js';
+import { claimStatusQuery, type ClaimStatusSnapshot } from '../../workflows/claim/messages.js';
 import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
 import { patientControlNumberFor } from '../../workflows/claim/claim-input.js';
 import type { EventRouteResult } from '../../workflows/emr-events/workflow.js';

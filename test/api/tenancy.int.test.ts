@@ -15,7 +15,7 @@ import { workflowId } from '../../domain/ids.js';
 import { claimIdFor, uuidFromKey } from '../../temporal/derived-ids.js';
 import { startIdempotently } from '../../temporal/start-process.js';
 import { buildClaimInput } from '../../workflows/claim/claim-input.js';
-import { claimSubmission } from '../../workflows/claim/workflow.js';
+import { CLAIM_WORKFLOW_TYPE, type ClaimSubmissionWorkflow } from '../../workflows/claim/messages.js';
 import type { EventRouteResult } from '../../workflows/emr-events/workflow.js';
 import { PracticeId } from '../../workflows/shared/search-attributes.js';
 import {
@@ -185,12 +185,12 @@ describe('two practices, the same ids, through the API', () => {
     const patientId = randomUUID();
     const body = sameIds(visitId, patientId);
     // What POST /v1/claims did before ids were scoped: workflow `claim:<visit id>`, claim id = visit id.
-    await startIdempotently(stack.temporal.client, {
+    await startIdempotently<ClaimSubmissionWorkflow>(stack.temporal.client, {
       taskQueue: stack.taskQueue,
       kind: 'claim',
       processKind: 'claimSubmission',
       id: visitId,
-      workflow: claimSubmission,
+      workflow: CLAIM_WORKFLOW_TYPE,
       args: [
         buildClaimInput({
           claimId: visitId,

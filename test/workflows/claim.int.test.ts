@@ -13,11 +13,12 @@ import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import {
+  CLAIM_WORKFLOW_TYPE,
   claimCorrectedSignal,
   claimStatusQuery,
-  claimSubmission,
   type ClaimInput,
-} from '../../workflows/claim/workflow.js';
+  type ClaimSubmissionWorkflow,
+} from '../../workflows/claim/messages.js';
 import {
   dischargePlanOfCareSignal,
   planOfCare,
@@ -96,7 +97,7 @@ describe('claimSubmission against the sandbox payer', () => {
   it('Medicare over the KX threshold: lines carry GP and KX, paid with coinsurance, payment posted, statement sent', async () => {
     const input = claimInput(`SBX-KXOVER-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
     await run(async (client, taskQueue) => {
-      const result = await client.workflow.execute(claimSubmission, {
+      const result = await client.workflow.execute<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: workflowId('claim', input.case.claimId),
         args: [input],
@@ -127,7 +128,7 @@ describe('claimSubmission against the sandbox payer', () => {
     const input = claimInput(`SBX-CO15-${randomUUID().slice(0, 8)}`, { payerId: 'commercial-ama' });
     input.case.priorAuthNumber = 'AUTH-ON-FILE-1';
     await run(async (client, taskQueue) => {
-      const result = await client.workflow.execute(claimSubmission, {
+      const result = await client.workflow.execute<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: workflowId('claim', input.case.claimId),
         args: [input],
@@ -151,7 +152,7 @@ describe('claimSubmission against the sandbox payer', () => {
     const input = claimInput(`SBX-CO50-${randomUUID().slice(0, 8)}`, { kxAccruedAllowedCents: 300_000 });
     await run(async (client, taskQueue) => {
       const id = workflowId('claim', input.case.claimId);
-      const result = await client.workflow.execute(claimSubmission, {
+      const result = await client.workflow.execute<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: id,
         args: [input],
@@ -188,7 +189,7 @@ describe('claimSubmission against the sandbox payer', () => {
       });
       input.case.planOfCareWorkflowId = poc.workflowId;
       const id = workflowId('claim', input.case.claimId);
-      const result = await client.workflow.execute(claimSubmission, {
+      const result = await client.workflow.execute<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: id,
         args: [input],
@@ -209,7 +210,7 @@ describe('claimSubmission against the sandbox payer', () => {
       const id = workflowId('claim', input.case.claimId);
       const starts = await Promise.all(
         [1, 2, 3].map(() =>
-          client.workflow.start(claimSubmission, {
+          client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
             taskQueue,
             workflowId: id,
             args: [input],
@@ -236,7 +237,7 @@ describe('claimSubmission on a worker without a payer connector', () => {
       createActivities({ db: db.db, dataKeyring, temporal: client, statements: statementPort }),
     );
     try {
-      const handle = await client.workflow.start(claimSubmission, {
+      const handle = await client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: workflowId('claim', input.case.claimId),
         args: [input],
@@ -317,7 +318,7 @@ describe('claimSubmission held by its plan of care', () => {
 
       input.case.planOfCareWorkflowId = poc.workflowId;
       input.case.visit.dos = addDays(first, 10);
-      const claim = await client.workflow.start(claimSubmission, {
+      const claim = await client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: workflowId('claim', input.case.claimId),
         args: [input],
@@ -346,7 +347,7 @@ describe('claimSubmission and an authorization answered "not required" (issue #2
     const plain = claimInput(`MAFL-${randomUUID().slice(0, 8)}`, { payerId: 'ma-fastlane' });
     await run(async (client, taskQueue) => {
       const start = (input: ClaimInput) =>
-        client.workflow.start(claimSubmission, {
+        client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
           taskQueue,
           workflowId: workflowId('claim', input.case.claimId),
           args: [input],
@@ -395,7 +396,7 @@ describe('claimSubmission: no dead ends for a held claim', () => {
     delete input.case.parties.referringProvider;
     await run(async (client, taskQueue) => {
       const id = workflowId('claim', input.case.claimId);
-      const claim = await client.workflow.start(claimSubmission, {
+      const claim = await client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: id,
         args: [input],
@@ -438,7 +439,7 @@ describe('claimSubmission: no dead ends for a held claim', () => {
     input.case.visit.diagnoses = [];
     await run(async (client, taskQueue) => {
       const id = workflowId('claim', input.case.claimId);
-      const claim = await client.workflow.start(claimSubmission, {
+      const claim = await client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: id,
         args: [input],
@@ -463,7 +464,7 @@ describe('claimSubmission: line-level denials and balanced remittances', () => {
   it('a partial payment with a CO-97 bundled line: the paid line is posted, the bundled line written off', async () => {
     const input = claimInput(`SBX-LCO97-${randomUUID().slice(0, 8)}`, { payerId: 'commercial-ama' });
     await run(async (client, taskQueue) => {
-      const result = await client.workflow.execute(claimSubmission, {
+      const result = await client.workflow.execute<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: workflowId('claim', input.case.claimId),
         args: [input],
@@ -487,7 +488,7 @@ describe('claimSubmission: line-level denials and balanced remittances', () => {
     const input = claimInput(`SBX-LCO15-${randomUUID().slice(0, 8)}`, { payerId: 'commercial-ama' });
     input.case.priorAuthNumber = 'AUTH-ON-FILE-2';
     await run(async (client, taskQueue) => {
-      const result = await client.workflow.execute(claimSubmission, {
+      const result = await client.workflow.execute<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: workflowId('claim', input.case.claimId),
         args: [input],
@@ -516,7 +517,7 @@ describe('claimSubmission: line-level denials and balanced remittances', () => {
     input.case.priorAuthNumber = 'AUTH-ON-FILE-3';
     await run(async (client, taskQueue) => {
       const id = workflowId('claim', input.case.claimId);
-      const result = await client.workflow.execute(claimSubmission, {
+      const result = await client.workflow.execute<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: id,
         args: [input],
@@ -537,7 +538,7 @@ describe('claimSubmission: line-level denials and balanced remittances', () => {
     const input = claimInput(`SBX-UNBALANCED-${randomUUID().slice(0, 8)}`, { payerId: 'commercial-ama' });
     await run(async (client, taskQueue) => {
       const id = workflowId('claim', input.case.claimId);
-      const claim = await client.workflow.start(claimSubmission, {
+      const claim = await client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: id,
         args: [input],

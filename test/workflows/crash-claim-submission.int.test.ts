@@ -15,7 +15,11 @@ import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
-import { claimSubmission, type ClaimInput } from '../../workflows/claim/workflow.js';
+import {
+  CLAIM_WORKFLOW_TYPE,
+  type ClaimInput,
+  type ClaimSubmissionWorkflow,
+} from '../../workflows/claim/messages.js';
 import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startHoldingProxy, type HoldingProxy } from '../helpers/holding-proxy.js';
@@ -89,7 +93,7 @@ describe('scenario 10: worker killed in the middle of claim submission', () => {
     const held = proxy.holdNextBatch();
     const input = claimInput();
     const pcn = input.case.patientControlNumber;
-    const handle = await temporal.client.workflow.start(claimSubmission, {
+    const handle = await temporal.client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: workflowId('claim', input.case.claimId),
       args: [input],

@@ -21,7 +21,12 @@ import { addDays } from '../../domain/core/dates.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import type { OnboardingInput } from '../../domain/onboarding/index.js';
-import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim/workflow.js';
+import {
+  CLAIM_WORKFLOW_TYPE,
+  claimCorrectedSignal,
+  claimStatusQuery,
+  type ClaimSubmissionWorkflow,
+} from '../../workflows/claim/messages.js';
 import { completeTaskSignal, humanTask } from '../../workflows/tasks/workflow.js';
 import {
   evaluationCheckedInSignal,
@@ -361,7 +366,7 @@ async function recordClaimHeldByPlanOfCare(client: Client, taskQueue: string, sa
     kxAccruedAllowedCents: 300_000,
   });
   const visitId = c.claimId;
-  const claim = await client.workflow.start(claimSubmission, {
+  const claim = await client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: workflowId('claim', visitId),
     args: [{ case: c, timezone: TZ, pollEveryMinutes: 0.01 }],

@@ -4,7 +4,7 @@
 // from it, so whichever path comes second reuses the first one's process and the payer never sees a duplicate.
 // Pure (types only), so the API, the router's activities and tests can all use it.
 import type { ClaimCase } from '../../activities/claim/index.js';
-import type { ClaimInput } from './workflow.js';
+import type { ClaimInput } from './messages.js';
 
 /** CLM01: stable for the life of the claim, the key the payer dedupes on. */
 export function patientControlNumberFor(claimId: string): string {
