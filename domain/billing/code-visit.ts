@@ -1,8 +1,10 @@
 // Codes one visit into claim lines (DESIGN §2.3 step 1): units by the payer's method, GP, CQ, KX, NCCI
 // bypass modifiers only where allowed and documented, MUE caps, four modifiers per line. Problems are
 // findings, never exceptions: a visit with unknown codes or impossible minutes still codes what it can.
-import { applyBasisPoints, type Cents } from '../core/money.js';
-import { lookupCode, isCodeValidOn, isRetiredFunctionalLimitationCode } from '../codes/cpt.js';
+// The phases, in order: gather minutes per code, allocate units, draft lines (this file); NCCI pairs, MUE caps,
+// charges, KX, modifier slots and line numbers (coding-edits.ts).
+import type { Cents } from '../core/money.js';
+import { lookupCode, isCodeValidOn, isRetiredFunctionalLimitationCode, type CodeInfo } from '../codes/cpt.js';
 import type { ClaimLine } from '../model/claim.js';
 import { finding, type Finding } from '../model/finding.js';
 import type { PayerProfile } from '../model/payer-profile.js';
@@ -15,13 +17,10 @@ import { NCCI_PTP_CURATED } from '../rules/data/ncci-ptp.js';
 import { THERAPY_THRESHOLDS } from '../rules/data/therapy-thresholds.js';
 import type { AssistantPaymentRow, FeeRow, MueRow, PtpRow, ThresholdRow } from '../rules/types.js';
 import { splitAssistantUnits } from './assistant.js';
-import { feeOn } from './fees.js';
-import { decideKx, type KxDecision } from './kx.js';
-import { ASSISTANT_MODIFIER, DISCIPLINE_MODIFIER, fitModifiers } from './modifiers.js';
-import { checkMue, mueOn, type MueCap } from './mue.js';
-import { activePtpEdits, allowsBypass } from './ncci.js';
+import { applyNcciEdits, capMueUnits, decideKxModifier, numberLines, priceLines } from './coding-edits.js';
+import type { KxDecision } from './kx.js';
+import { ASSISTANT_MODIFIER, DISCIPLINE_MODIFIER } from './modifiers.js';
 import { allocateTimedUnits, type UnitAllocation } from './units.js';
-import { findEffective } from '../core/effective.js';
 
 export interface RuleSet {
   ptp: readonly PtpRow[];
@@ -65,9 +64,12 @@ export interface CodedVisit {
 /** Above a full day of minutes the record is wrong, not long. */
 const MAX_MINUTES_PER_DAY = 24 * 60;
 
+/** One billed code's documented minutes, by who furnished them. */
 interface CodeMinutes {
   code: string;
   timed: boolean;
+  /** On Medicare's "always therapy" list (needs the discipline modifier). */
+  alwaysTherapy: boolean;
   pt: number;
   pta: number;
   sequence: number;
@@ -76,114 +78,139 @@ interface CodeMinutes {
 export function codeVisit(visit: Visit, ctx: CodingContext): CodedVisit {
   const rules: RuleSet = { ...DEFAULT_RULES, ...ctx.rules };
   const { profile } = ctx;
-  const dos = visit.dos;
   const findings: Finding[] = [];
   const method = resolveUnitMethod(profile, ctx.secondaryProfile);
 
-  // 1. Validate interventions and gather minutes per code (PT vs PTA).
+  const entries = gatherMinutes(visit, profile, findings);
+  const timedEntries = entries.filter((entry) => entry.timed);
+  const totalTimedMinutes = timedEntries.reduce((sum, entry) => sum + entry.pt + entry.pta, 0);
+  checkTreatmentTime(visit, totalTimedMinutes, findings);
+
+  // Units: timed codes by the payer's method; untimed codes one per encounter.
+  const allocations = allocateTimedUnits(
+    method,
+    timedEntries.map((entry) => ({
+      code: entry.code,
+      minutes: entry.pt + entry.pta,
+      sequence: entry.sequence,
+    })),
+    { codePriority: profile.codePriority },
+  );
+  const draft = draftLines(visit, profile, method, entries, allocations, findings);
+
+  if (profile.appliesNcci) applyNcciEdits(visit, draft, rules.ptp, findings);
+  if (profile.appliesMue) capMueUnits(draft, visit.dos, rules.mue, findings);
+  const kept = draft.filter((line) => line.units > 0);
+  const allowedKnown = priceLines(visit, kept, rules, findings);
+  const kx = profile.therapyThresholdKx
+    ? decideKxModifier(visit.dos, kept, allowedKnown, ctx.kx, rules.thresholds, findings)
+    : undefined;
+  numberLines(visit, kept, findings);
+
+  return kx === undefined
+    ? { method, totalTimedMinutes, lines: kept, allocations, findings }
+    : { method, totalTimedMinutes, lines: kept, allocations, kx, findings };
+}
+
+/**
+ * Validate the interventions and gather minutes per code (PT vs PTA), in the note's order. An intervention that
+ * cannot be billed is left out with an error finding.
+ */
+function gatherMinutes(visit: Visit, profile: PayerProfile, findings: Finding[]): CodeMinutes[] {
   const byCode = new Map<string, CodeMinutes>();
-  visit.interventions.forEach((iv, index) => {
-    const field = `interventions[${index}]`;
-    const info = lookupCode(iv.code);
-    if (isRetiredFunctionalLimitationCode(iv.code) && dos >= '2019-01-01') {
-      findings.push(
-        finding(
-          'RETIRED_FLR_CODE',
-          'error',
-          `${field}.code`,
-          `${iv.code} is a functional-limitation G-code, retired for DOS from 2019-01-01`,
-          'Remove the code [R9]',
-        ),
-      );
+  visit.interventions.forEach((intervention, index) => {
+    const checked = checkIntervention(visit, intervention, index);
+    if ('error' in checked) {
+      findings.push(checked.error);
       return;
     }
-    if (!info) {
-      findings.push(
-        finding(
-          'UNKNOWN_CODE',
-          'error',
-          `${field}.code`,
-          `${iv.code} is not in the PT code table`,
-          'Correct the procedure code or add it to the code table',
-        ),
-      );
-      return;
-    }
-    if (!isCodeValidOn(info, dos)) {
-      findings.push(
-        finding(
-          'CODE_NOT_VALID_ON_DOS',
-          'error',
-          `${field}.code`,
-          `${iv.code} is not valid on the date of service`,
-          'Use the code in force on the DOS (e.g. 97161–97163 replaced 97001 on 2017-01-01)',
-        ),
-      );
-      return;
-    }
-    if (iv.minutes > MAX_MINUTES_PER_DAY) {
-      findings.push(
-        finding(
-          'IMPOSSIBLE_MINUTES',
-          'error',
-          `${field}.minutes`,
-          `${iv.minutes} minutes exceeds one day`,
-          'Correct the documented minutes',
-        ),
-      );
-      return;
-    }
-    if (info.therapistOnly && iv.furnishedBy === 'PTA') {
-      findings.push(
-        finding(
-          'ASSISTANT_NOT_PERMITTED',
-          'error',
-          `${field}.furnishedBy`,
-          `${iv.code} may not be furnished by an assistant`,
-          'Evaluations and re-evaluations must be furnished by the PT',
-        ),
-      );
-      return;
-    }
-    if (info.discipline && info.discipline !== visit.discipline) {
-      findings.push(
-        finding(
-          'DISCIPLINE_MISMATCH',
-          'error',
-          `${field}.code`,
-          `${iv.code} belongs to ${info.discipline}, visit discipline is ${visit.discipline}`,
-          'Use the evaluation code of the treating discipline',
-        ),
-      );
-      return;
-    }
+    const { info } = checked;
     if (info.medicareNonCovered && !profile.coversDryNeedling) {
       findings.push(
         finding(
           'NON_COVERED_SERVICE',
           'warning',
-          `${field}.code`,
-          `${iv.code} is not covered by this payer`,
+          `interventions[${index}].code`,
+          `${intervention.code} is not covered by this payer`,
           'Bill the patient only with a valid voluntary ABN and modifier GX; otherwise do not bill [R20]',
         ),
       );
     }
-    const entry = byCode.get(iv.code) ?? {
-      code: iv.code,
+    const sequence = intervention.sequence ?? index;
+    const entry = byCode.get(intervention.code) ?? {
+      code: intervention.code,
       timed: info.timed,
+      alwaysTherapy: info.alwaysTherapy,
       pt: 0,
       pta: 0,
-      sequence: iv.sequence ?? index,
+      sequence,
     };
-    if (iv.furnishedBy === 'PTA') entry.pta += iv.minutes;
-    else entry.pt += iv.minutes; // PT and PTA together counts as the PT's service [R22]
-    entry.sequence = Math.min(entry.sequence, iv.sequence ?? index);
-    byCode.set(iv.code, entry);
+    if (intervention.furnishedBy === 'PTA') entry.pta += intervention.minutes;
+    else entry.pt += intervention.minutes; // PT and PTA together counts as the PT's service [R22]
+    entry.sequence = Math.min(entry.sequence, sequence);
+    byCode.set(intervention.code, entry);
   });
+  return [...byCode.values()].sort((a, b) => a.sequence - b.sequence || (a.code < b.code ? -1 : 1));
+}
 
-  const entries = [...byCode.values()].sort((a, b) => a.sequence - b.sequence || (a.code < b.code ? -1 : 1));
-  const timedEntries = entries.filter((e) => e.timed);
-  const totalTimedMinutes = timedEntries.reduce((s, e) => s + e.pt + e.pta, 0);
+/** The code's table entry, or why the intervention cannot be billed at all. */
+function checkIntervention(
+  visit: Visit,
+  intervention: Visit['interventions'][number],
+  index: number,
+): { info: CodeInfo } | { error: Finding } {
+  const { code } = intervention;
+  const error = (findingCode: string, field: string, message: string, fix: string) => ({
+    error: finding(findingCode, 'error', `interventions[${index}].${field}`, message, fix),
+  });
+  const info = lookupCode(code);
+  if (isRetiredFunctionalLimitationCode(code) && visit.dos >= '2019-01-01')
+    return error(
+      'RETIRED_FLR_CODE',
+      'code',
+      `${code} is a functional-limitation G-code, retired for DOS from 2019-01-01`,
+      'Remove the code [R9]',
+    );
+  if (!info)
+    return error(
+      'UNKNOWN_CODE',
+      'code',
+      `${code} is not in the PT code table`,
+      'Correct the procedure code or add it to the code table',
+    );
+  if (!isCodeValidOn(info, visit.dos))
+    return error(
+      'CODE_NOT_VALID_ON_DOS',
+      'code',
+      `${code} is not valid on the date of service`,
+      'Use the code in force on the DOS (e.g. 97161–97163 replaced 97001 on 2017-01-01)',
+    );
+  if (intervention.minutes > MAX_MINUTES_PER_DAY)
+    return error(
+      'IMPOSSIBLE_MINUTES',
+      'minutes',
+      `${intervention.minutes} minutes exceeds one day`,
+      'Correct the documented minutes',
+    );
+  if (info.therapistOnly && intervention.furnishedBy === 'PTA')
+    return error(
+      'ASSISTANT_NOT_PERMITTED',
+      'furnishedBy',
+      `${code} may not be furnished by an assistant`,
+      'Evaluations and re-evaluations must be furnished by the PT',
+    );
+  if (info.discipline && info.discipline !== visit.discipline)
+    return error(
+      'DISCIPLINE_MISMATCH',
+      'code',
+      `${code} belongs to ${info.discipline}, visit discipline is ${visit.discipline}`,
+      'Use the evaluation code of the treating discipline',
+    );
+  return { info };
+}
+
+/** Billed units must be supported by documented minutes: timed minutes within the total treatment time [R10]. */
+function checkTreatmentTime(visit: Visit, totalTimedMinutes: number, findings: Finding[]): void {
   if (visit.totalTreatmentMinutes === undefined && totalTimedMinutes > 0) {
     findings.push(
       finding(
@@ -206,287 +233,80 @@ export function codeVisit(visit: Visit, ctx: CodingContext): CodedVisit {
       ),
     );
   }
+}
 
-  // 2. Units: timed codes by the payer's method; untimed codes one per encounter.
-  const allocations = allocateTimedUnits(
-    method,
-    timedEntries.map((e) => ({ code: e.code, minutes: e.pt + e.pta, sequence: e.sequence })),
-    { codePriority: profile.codePriority },
-  );
+/** Lines per code, split between the PT and the assistant (CQ) where the payer requires it. */
+function draftLines(
+  visit: Visit,
+  profile: PayerProfile,
+  method: CodedVisit['method'],
+  entries: readonly CodeMinutes[],
+  allocations: readonly UnitAllocation[],
+  findings: Finding[],
+): CodedLine[] {
   const unitsByCode = new Map<string, UnitAllocation>(allocations.map((a) => [a.code, a]));
-
-  // 3. Lines per code, split PT / PTA (CQ).
   const discipline = DISCIPLINE_MODIFIER[visit.discipline];
-  const assistantMod = visit.discipline === 'SLP' ? undefined : ASSISTANT_MODIFIER[visit.discipline];
+  const assistantModifier = visit.discipline === 'SLP' ? undefined : ASSISTANT_MODIFIER[visit.discipline];
   const draft: CodedLine[] = [];
-  for (const e of entries) {
-    const info = lookupCode(e.code)!;
-    const alloc = unitsByCode.get(e.code);
-    const units = e.timed ? (alloc?.units ?? 0) : 1;
-    const audit = alloc ? [...alloc.audit] : [`${e.code} untimed: 1 unit per encounter`];
+  for (const entry of entries) {
+    const minutes = entry.pt + entry.pta;
+    const allocation = unitsByCode.get(entry.code);
+    const units = entry.timed ? (allocation?.units ?? 0) : 1;
+    const audit = allocation ? [...allocation.audit] : [`${entry.code} untimed: 1 unit per encounter`];
     if (units === 0) {
       findings.push(
         finding(
           'TIMED_CODE_NOT_BILLABLE',
           'info',
-          `interventions.${e.code}`,
-          `${e.code} (${e.pt + e.pta} min) earns no unit under ${method}`,
+          `interventions.${entry.code}`,
+          `${entry.code} (${minutes} min) earns no unit under ${method}`,
           'None: the minutes do not support a unit',
         ),
       );
       continue;
     }
     const split =
-      profile.requiresAssistantModifier && assistantMod
-        ? splitAssistantUnits({ code: e.code, timed: e.timed, ptMinutes: e.pt, ptaMinutes: e.pta, units })
+      profile.requiresAssistantModifier && assistantModifier
+        ? splitAssistantUnits({
+            code: entry.code,
+            timed: entry.timed,
+            ptMinutes: entry.pt,
+            ptaMinutes: entry.pta,
+            units,
+          })
         : { ptUnits: units, ptaUnits: 0, audit: [] as string[] };
     if ('verify' in split && split.verify) {
       findings.push(
         finding(
           'CQ_SPLIT_VERIFY',
           'info',
-          `lines.${e.code}`,
+          `lines.${entry.code}`,
           split.verify,
           'Confirm against the CMS CQ billing examples [R21]',
         ),
       );
     }
-    const base = info.alwaysTherapy && profile.requiresDisciplineModifier ? [discipline] : [];
+    const base = entry.alwaysTherapy && profile.requiresDisciplineModifier ? [discipline] : [];
     const parts: Array<['PT' | 'PTA', number]> = [
       ['PT', split.ptUnits],
       ['PTA', split.ptaUnits],
     ];
-    for (const [who, n] of parts) {
-      if (n === 0) continue;
+    for (const [furnishedBy, partUnits] of parts) {
+      if (partUnits === 0) continue;
       draft.push({
         lineNumber: 0,
-        code: e.code,
-        modifiers: who === 'PTA' && assistantMod ? [...base, assistantMod] : [...base],
-        units: n,
+        code: entry.code,
+        modifiers: furnishedBy === 'PTA' && assistantModifier ? [...base, assistantModifier] : [...base],
+        units: partUnits,
         chargeCents: 0,
         diagnosisPointers: [],
-        dos,
-        minutes: e.timed ? e.pt + e.pta : undefined,
+        dos: visit.dos,
+        minutes: entry.timed ? minutes : undefined,
         audit: [...audit, ...split.audit],
-        furnishedBy: who,
+        furnishedBy,
         expectedAllowedCents: null,
       });
     }
   }
-
-  // 4. NCCI PTP: a bypass modifier only for indicator 1 with clinician-confirmed documentation [R12, R25].
-  if (profile.appliesNcci) {
-    const edits = activePtpEdits(
-      draft.map((l) => l.code),
-      dos,
-      rules.ptp,
-    );
-    const usedDocs = new Set<string>();
-    for (const edit of edits) {
-      const pair = `${edit.column1}/${edit.column2}`;
-      const doc = visit.distinctServices.find((d) => d.code === edit.column2);
-      if (edit.verify) {
-        findings.push(
-          finding(
-            'NCCI_EDIT_VERIFY',
-            'info',
-            `lines.${edit.column2}`,
-            `NCCI pair ${pair} (indicator ${edit.modifierIndicator}) comes from review-flagged data`,
-            edit.verify,
-          ),
-        );
-      }
-      if (!allowsBypass(edit)) {
-        findings.push(
-          finding(
-            'NCCI_PTP_NO_BYPASS',
-            'error',
-            `lines.${edit.column2}`,
-            `${edit.column2} is bundled into ${edit.column1} (NCCI pair ${pair}, indicator ${edit.modifierIndicator}: no modifier bypass)`,
-            `Remove the ${edit.column2} line; it is not separately payable with ${edit.column1}`,
-          ),
-        );
-        continue;
-      }
-      if (!doc) {
-        findings.push(
-          finding(
-            'NCCI_BYPASS_UNDOCUMENTED',
-            'error',
-            `lines.${edit.column2}`,
-            `NCCI pair ${pair} allows a bypass, but no distinct service is documented for ${edit.column2}`,
-            `Have the clinician confirm distinct-service documentation (XE/XS/XP/XU) for ${edit.column2}, or remove the line`,
-          ),
-        );
-        continue;
-      }
-      usedDocs.add(doc.code);
-      for (const line of draft.filter((l) => l.code === edit.column2)) {
-        if (!line.modifiers.includes(doc.modifier)) line.modifiers.push(doc.modifier);
-        line.audit.push(
-          `${doc.modifier} for NCCI pair ${pair} (indicator 1), distinct service confirmed by clinician [R12]`,
-        );
-      }
-    }
-    visit.distinctServices.forEach((d, i) => {
-      if (!usedDocs.has(d.code)) {
-        findings.push(
-          finding(
-            'DISTINCT_SERVICE_NOT_NEEDED',
-            'info',
-            `distinctServices[${i}]`,
-            `No active NCCI pair with a bypass needs ${d.modifier} on ${d.code}`,
-            'None: 59/X is appended only to bypass an indicator-1 edit',
-          ),
-        );
-      }
-    });
-  }
-
-  // 5. MUE caps. MAI 1 is a line edit (each line on its own); MAI 2/3 limit the code on the DOS, and the
-  // excess comes off the assistant line first [R29].
-  if (profile.appliesMue) {
-    for (const code of new Set(draft.map((l) => l.code))) {
-      const lines = draft.filter((l) => l.code === code);
-      if (mueOn(code, dos, rules.mue)?.mai === 1) {
-        for (const line of lines) {
-          const cap = checkMue(code, line.units, dos, rules.mue);
-          if (!cap) continue;
-          line.audit.push(
-            `MUE line edit ${cap.allowed} (MAI 1): ${line.units - cap.allowed} unit(s) removed`,
-          );
-          line.units = cap.allowed;
-          findings.push(mueFinding(cap));
-        }
-        continue;
-      }
-      const cap = checkMue(
-        code,
-        lines.reduce((s, l) => s + l.units, 0),
-        dos,
-        rules.mue,
-      );
-      if (!cap) continue;
-      let excess = cap.requested - cap.allowed;
-      const ptaFirst = [...lines].sort(
-        (a, b) => Number(b.furnishedBy === 'PTA') - Number(a.furnishedBy === 'PTA'),
-      );
-      for (const line of ptaFirst) {
-        const take = Math.min(excess, line.units);
-        line.units -= take;
-        excess -= take;
-        if (take > 0) line.audit.push(`MUE cap ${cap.allowed} (MAI ${cap.row.mai}): ${take} unit(s) removed`);
-      }
-      findings.push(mueFinding(cap));
-    }
-  }
-  const kept = draft.filter((l) => l.units > 0);
-
-  // 6. Charges and expected allowed from the fee schedule in force on the DOS.
-  const assistantRow = findEffective(rules.assistantPayment, dos);
-  let allowedKnown = true;
-  for (const line of kept) {
-    const fee = feeOn(visit.practiceId, visit.payerId, line.code, dos, rules.fees);
-    if (!fee) {
-      findings.push(
-        finding(
-          'FEE_MISSING',
-          'error',
-          `lines.${line.code}.chargeCents`,
-          `No fee on file for ${line.code} on the DOS`,
-          'Add the code to the practice fee schedule',
-        ),
-      );
-      allowedKnown = false;
-      continue;
-    }
-    line.chargeCents = fee.chargeCents * line.units;
-    if (fee.expectedAllowedCents === null) {
-      allowedKnown = false;
-    } else {
-      const perUnit =
-        line.furnishedBy === 'PTA' && assistantRow
-          ? applyBasisPoints(fee.expectedAllowedCents, assistantRow.basisPoints)
-          : fee.expectedAllowedCents;
-      line.expectedAllowedCents = perUnit * line.units;
-    }
-  }
-
-  // 7. KX once the year's allowed therapy amount passes the threshold (Medicare) [R15].
-  let kx: KxDecision | undefined;
-  if (profile.therapyThresholdKx) {
-    const therapyLines = kept.filter((l) => lookupCode(l.code)?.alwaysTherapy);
-    const visitAllowed = therapyLines.reduce((s, l) => s + (l.expectedAllowedCents ?? 0), 0);
-    if (!allowedKnown) {
-      findings.push(
-        finding(
-          'KX_ESTIMATE_INCOMPLETE',
-          'warning',
-          'lines[].expectedAllowedCents',
-          'Expected allowed amount unknown for some lines; the KX projection may be low',
-          'Load the payer fee schedule for these codes',
-        ),
-      );
-    }
-    if (!ctx.kx) {
-      findings.push(
-        finding(
-          'KX_ACCRUAL_UNKNOWN',
-          'warning',
-          'kx.accruedAllowedCents',
-          'Year-to-date therapy accrual not supplied; KX not evaluated',
-          'Supply the beneficiary accrual (our remittances plus 271 accumulators)',
-        ),
-      );
-    } else {
-      kx = decideKx({ dos, visitAllowedCents: visitAllowed, ...ctx.kx }, rules.thresholds);
-      findings.push(...kx.findings);
-      if (kx.applyKx) {
-        for (const l of therapyLines) {
-          l.modifiers.push('KX');
-          l.audit.push(
-            `KX: projected allowed ${kx.projectedCents} ¢ above threshold ${kx.thresholdCents} ¢ [R15]`,
-          );
-        }
-      }
-    }
-  }
-
-  // 8. Order modifiers, four slots; pointers; line numbers.
-  const pointers = visit.diagnoses.slice(0, 4).map((_, i) => i + 1);
-  kept.forEach((line, i) => {
-    const { modifiers, overflow } = fitModifiers(line.modifiers);
-    line.modifiers = modifiers;
-    if (overflow.length > 0) {
-      findings.push(
-        finding(
-          'MODIFIER_OVERFLOW',
-          'error',
-          `lines[${i}].modifiers`,
-          `${overflow.length} modifier(s) do not fit the four SV1 slots: ${overflow.join(', ')}`,
-          'Drop an informational modifier or split the line per the payer guide',
-        ),
-      );
-    }
-    line.lineNumber = i + 1;
-    line.diagnosisPointers = pointers;
-  });
-
-  return kx === undefined
-    ? { method, totalTimedMinutes, lines: kept, allocations, findings }
-    : { method, totalTimedMinutes, lines: kept, allocations, kx, findings };
-}
-
-function mueFinding(cap: MueCap): Finding {
-  const mai =
-    cap.row.mai === 1 ? 'line edit' : cap.row.mai === 2 ? 'absolute policy limit' : 'clinical limit';
-  return finding(
-    'MUE_UNITS_CAPPED',
-    'warning',
-    `lines.${cap.code}.units`,
-    `${cap.code}: ${cap.requested} units exceed the MUE of ${cap.allowed} (MAI ${cap.row.mai}, ${mai}); capped`,
-    cap.row.mai === 2
-      ? 'Units above an MAI 2 limit are never payable'
-      : 'Bill the capped units; appeal with documentation if more were medically necessary',
-  );
+  return draft;
 }
