@@ -1,4 +1,4 @@
-// Claim side effects (DESIGN §2.3): coding and scrubbing (prepare.ts), the 837P submission (submit.ts), the
+// Claim side effects: coding and scrubbing (prepare.ts), the 837P submission (submit.ts), the
 // 277CA/835 answers from the payer mailbox (responses.ts), denial routing (denials.ts) and the postings
 // (posting.ts). Each module documents its idempotency.
 import { createDenialActivities } from './denials.js';

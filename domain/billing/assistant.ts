@@ -1,11 +1,11 @@
-// CQ for services furnished in whole or in part by a PTA [R21, R22, R23] (domain-rules §3 "CQ / CO").
+// CQ for services furnished in whole or in part by a PTA.
 // A code's billed units are split into a PT part (GP) and a PTA part (GP + CQ); the claim then carries up to
 // two lines for that code.
 
 export interface AssistantSplitInput {
   code: string;
   timed: boolean;
-  /** Minutes furnished by the PT alone, plus PT and PTA together (which counts as the PT's service [R22]). */
+  /** Minutes furnished by the PT alone, plus PT and PTA together (which counts as the PT's service). */
   ptMinutes: number;
   /** Minutes furnished by the PTA alone. */
   ptaMinutes: number;
@@ -21,7 +21,7 @@ export interface AssistantSplit {
   verify?: string;
 }
 
-/** De minimis: CQ only when the assistant furnished more than 10 % of the service [R22]. */
+/** De minimis: CQ only when the assistant furnished more than 10 % of the service. */
 export function exceedsDeMinimis(ptMinutes: number, ptaMinutes: number): boolean {
   const total = ptMinutes + ptaMinutes;
   return total > 0 && ptaMinutes * 10 > total;
@@ -47,7 +47,7 @@ export function splitAssistantUnits(input: AssistantSplitInput): AssistantSplit 
   }
 
   // CY2022 timed-code rules: whole 15-minute blocks go to whoever furnished them; remaining unit(s) by who
-  // furnished more of the remainder [R22, R23].
+  // furnished more of the remainder.
   const wholePt = Math.floor(pt / 15);
   const wholePta = Math.floor(pta / 15);
   const remPt = pt - wholePt * 15;

@@ -1,4 +1,4 @@
-// Codes one visit into claim lines (DESIGN §2.3 step 1): units by the payer's method, GP, CQ, KX, NCCI
+// Codes one visit into claim lines (a claim's first step): units by the payer's method, GP, CQ, KX, NCCI
 // bypass modifiers only where allowed and documented, MUE caps, four modifiers per line. Problems are
 // findings, never exceptions: a visit with unknown codes or impossible minutes still codes what it can.
 // The phases, in order: gather minutes per code, allocate units, draft lines (this file); NCCI pairs, MUE caps,
@@ -40,7 +40,7 @@ export const DEFAULT_RULES: RuleSet = {
 
 export interface CodingContext {
   profile: PayerProfile;
-  /** Secondary payer's profile when its unit method may conflict (§1.3 secondaryConflict). */
+  /** Secondary payer's profile when its unit method may conflict (the primary's `secondaryConflict` decides). */
   secondaryProfile?: PayerProfile;
   /** Beneficiary's PT+SLP allowed amount so far this calendar year, for KX (Medicare). */
   kx?: { accruedAllowedCents: Cents; override?: 'apply' | 'withhold'; medicalNecessityDocumented?: boolean };
@@ -146,7 +146,7 @@ function gatherMinutes(visit: Visit, profile: PayerProfile, findings: Finding[])
       sequence,
     };
     if (intervention.furnishedBy === 'PTA') entry.pta += intervention.minutes;
-    else entry.pt += intervention.minutes; // PT and PTA together counts as the PT's service [R22]
+    else entry.pt += intervention.minutes; // PT and PTA together counts as the PT's service
     entry.sequence = Math.min(entry.sequence, sequence);
     byCode.set(intervention.code, entry);
   });
@@ -209,7 +209,7 @@ function checkIntervention(
   return { info };
 }
 
-/** Billed units must be supported by documented minutes: timed minutes within the total treatment time [R10]. */
+/** Billed units must be supported by documented minutes: timed minutes within the total treatment time. */
 function checkTreatmentTime(visit: Visit, totalTimedMinutes: number, findings: Finding[]): void {
   if (visit.totalTreatmentMinutes === undefined && totalTimedMinutes > 0) {
     findings.push(

@@ -14,7 +14,7 @@ import { fitModifiers } from './modifiers.js';
 import { checkMue, mueOn, type MueCap } from './mue.js';
 import { activePtpEdits, allowsBypass } from './ncci.js';
 
-/** NCCI PTP: a bypass modifier only for indicator 1 with clinician-confirmed documentation [R12, R25]. */
+/** NCCI PTP: a bypass modifier only for indicator 1 with clinician-confirmed documentation. */
 export function applyNcciEdits(
   visit: Visit,
   draft: CodedLine[],
@@ -91,7 +91,7 @@ export function applyNcciEdits(
 
 /**
  * MUE caps. MAI 1 is a line edit (each line on its own); MAI 2/3 limit the code on the DOS, and the excess comes
- * off the assistant line first [R29].
+ * off the assistant line first.
  */
 export function capMueUnits(
   draft: CodedLine[],
@@ -175,7 +175,7 @@ export function priceLines(
 }
 
 /**
- * KX on the therapy lines once the year's allowed therapy amount passes the threshold (Medicare) [R15].
+ * KX on the therapy lines once the year's allowed therapy amount passes the threshold (Medicare).
  * Undefined when the year-to-date accrual is unknown (a warning says so).
  */
 export function decideKxModifier(

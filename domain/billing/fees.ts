@@ -22,7 +22,7 @@ export function feeOn(
   );
 }
 
-/** Expected allowed for an assistant-furnished (CQ) line: the fee × the year's share (85 % from 2022) [R21]. */
+/** Expected allowed for an assistant-furnished (CQ) line: the fee × the year's share (85 % from 2022). */
 export function assistantAllowedCents(
   allowed: Cents,
   dos: IsoDate,

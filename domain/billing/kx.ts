@@ -1,6 +1,6 @@
-// KX and targeted medical review (domain-rules §3). PT and SLP share one bucket per calendar year; accrual is
+// KX and targeted medical review. PT and SLP share one bucket per calendar year; accrual is
 // on the *allowed* amount across all providers, which we only partly see, so the decision is "likely over
-// threshold" with a human override [R15, R18, A2].
+// threshold" with a human override.
 import { findEffective } from '../core/effective.js';
 import { yearOf, type IsoDate } from '../core/dates.js';
 import { formatCents, type Cents } from '../core/money.js';
@@ -44,7 +44,7 @@ export interface KxDecision {
 
 /**
  * KX goes on every PT line of a visit whose allowed amount takes (or keeps) the beneficiary's year-to-date
- * total above the threshold: "append once the allowed amount exceeds the threshold" [R15, W19].
+ * total above the threshold: "append once the allowed amount exceeds the threshold".
  */
 export function decideKx(input: KxInput, rows: readonly ThresholdRow[] = THERAPY_THRESHOLDS): KxDecision {
   const threshold = kxThresholdOn(input.dos, rows);

@@ -1,4 +1,4 @@
-// Modifier order and the four-slot limit of 837P SV1 [ST9]. Order: payment-affecting modifiers first (CQ,
+// Modifier order and the four-slot limit of 837P SV1. Order: payment-affecting modifiers first (CQ,
 // then the NCCI bypass), then the discipline modifier and informational ones. Position rarely matters to
 // Medicare, but a fixed order keeps claims stable and comparable. (VERIFY per MAC companion guide.)
 

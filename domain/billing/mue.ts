@@ -1,4 +1,4 @@
-// Medically Unlikely Edits: per-code unit caps per date of service, loaded per quarter [R29].
+// Medically Unlikely Edits: per-code unit caps per date of service, loaded per quarter.
 import { findEffective } from '../core/effective.js';
 import type { IsoDate } from '../core/dates.js';
 import { MUE_CURATED } from '../rules/data/mue.js';

@@ -1,4 +1,4 @@
-// NCCI procedure-to-procedure edits: data, never hard-coded pairs; evaluated by date of service [R12, R14].
+// NCCI procedure-to-procedure edits: data, never hard-coded pairs; evaluated by date of service.
 import { effectiveOn } from '../core/effective.js';
 import type { IsoDate } from '../core/dates.js';
 import { NCCI_PTP_CURATED } from '../rules/data/ncci-ptp.js';
@@ -10,7 +10,7 @@ export function isBypassModifier(m: string): boolean {
   return (BYPASS_MODIFIERS as readonly string[]).includes(m);
 }
 
-/** Only indicator 1 allows a bypass; 0 and any other value (e.g. 9) do not [R12]. */
+/** Only indicator 1 allows a bypass; 0 and any other value (e.g. 9) do not. */
 export function allowsBypass(row: Pick<PtpRow, 'modifierIndicator'>): boolean {
   return row.modifierIndicator === '1';
 }

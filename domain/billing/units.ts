@@ -1,13 +1,13 @@
-// Timed-code units (domain-rules §1). Pure arithmetic on minutes; which codes are timed comes from the code
+// Timed-code units. Pure arithmetic on minutes; which codes are timed comes from the code
 // table, the method from the payer profile.
 
-/** §1.1 CMS total-time table ("8-minute rule") in closed form; matches the table at every minute [R1, R2]. */
+/** CMS total-time table ("8-minute rule") in closed form; matches the table at every minute. */
 export function cmsTotalUnits(totalTimedMinutes: number): number {
   assertMinutes(totalTimedMinutes);
   return totalTimedMinutes < 8 ? 0 : Math.floor((totalTimedMinutes + 7) / 15);
 }
 
-/** §1.2 AMA substantial-portion method: each code stands alone, 8 of 15 minutes earns a unit [R4, R5]. */
+/** AMA substantial-portion method: each code stands alone, 8 of 15 minutes earns a unit. */
 export function amaUnitsForCode(minutes: number): number {
   assertMinutes(minutes);
   return minutes < 8 ? 0 : Math.floor((minutes + 7) / 15);
@@ -42,7 +42,7 @@ export interface UnitAllocation {
 }
 
 export interface AllocationOptions {
-  /** Payer-configured code priority: earlier in the list wins a tie (§1.1 step 6, first tie-break). */
+  /** Payer-configured code priority: earlier in the list wins a tie (the total-time allocation's first tie-break). */
   codePriority?: readonly string[];
 }
 
@@ -68,7 +68,7 @@ export function mergeByCode(items: readonly TimedMinutes[]): TimedMinutes[] {
 }
 
 /**
- * §1.1 allocation of U = units(T) to codes by largest remainder. Every code gets its whole 15-minute units,
+ * Total-time allocation of U = units(T) to codes by largest remainder. Every code gets its whole 15-minute units,
  * then the `extra` = U − Σ whole units go one each to the codes with the largest leftovers — a leftover under 8
  * can win (7 beats 3), and when every code is under 8 minutes the unit(s) go to the codes with the most minutes
  * (the "several codes ≤ 7 minutes" rule is this same step with all whole units 0).
@@ -109,9 +109,11 @@ export function allocateCmsUnits(
   const winners = new Set(order.slice(0, extra).map((c) => c.code));
 
   // A tie matters only when codes with the same leftover fall on both sides of the cut.
-  const cutLeftover = extra > 0 && extra < order.length ? order[extra - 1]!.leftover : null;
+  const lastWinner = extra > 0 ? order[extra - 1] : undefined;
+  const firstLoser = order[extra];
+  const cutLeftover = lastWinner && firstLoser ? lastWinner.leftover : null;
   const tiedAcrossCut =
-    cutLeftover !== null && cutLeftover > 0 && order[extra]!.leftover === cutLeftover ? cutLeftover : null;
+    cutLeftover !== null && cutLeftover > 0 && firstLoser?.leftover === cutLeftover ? cutLeftover : null;
   const decidingRule = (): TieBreak => {
     const tied = order.filter((c) => c.leftover === tiedAcrossCut);
     const ranks = new Set(tied.map((c) => rank(c.code)));
@@ -147,7 +149,7 @@ export function allocateCmsUnits(
   });
 }
 
-/** §1.2: per-code units, no pooling. */
+/** AMA method: per-code units, no pooling. */
 export function allocateAmaUnits(items: readonly TimedMinutes[]): UnitAllocation[] {
   return mergeByCode(items).map((c) => {
     const units = amaUnitsForCode(c.minutes);

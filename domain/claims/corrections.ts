@@ -1,5 +1,5 @@
-// No dead ends for a held claim (DESIGN §2.3 step 2): every finding that holds a claim names the data that
-// clears it, and that data can be supplied — POST /v1/claims/{id}/corrections, the fix_claim task's outcome, or
+// No dead ends for a held claim (after the scrub): every finding that holds a claim names the data that clears it,
+// and that data can be supplied — POST /v1/claims/{id}/corrections, the fix_claim task's outcome, or
 // `ptflow claim correct` — after which the claim is coded and scrubbed again. Pure (no zod: the claim workflow
 // imports it), so the same rules hold in the API, the workflow and the tests.
 
@@ -59,7 +59,7 @@ export type CorrectionField = keyof ClaimCorrectionData | 'planOfCare' | 'practi
  * practice's directory (PUT /v1/practitioners/{npi}), then send any correction to re-check.
  */
 export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = {
-  // Providers [R33, R35]
+  // Providers: a valid NPI, and the referring/certifying practitioner
   NPI_INVALID: ['renderingNpi', 'referringProvider'],
   REFERRING_PROVIDER_MISSING: ['referringProvider'],
   CERTIFIER_NOT_PERMITTED: ['referringProvider'],
@@ -96,7 +96,7 @@ export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = 
   CQ_WITHOUT_GP: ['interventions'],
   NON_COVERED_WITHOUT_ABN: ['interventions', 'totalTreatmentMinutes', 'writeOff'],
   KX_MISSING: ['kxAccruedAllowedCents'],
-  // The KX decision needs the year-to-date allowed amount and documented necessity [R15, R18].
+  // The KX decision needs the year-to-date allowed amount and documented necessity.
   KX_THRESHOLD_MISSING: ['kxAccruedAllowedCents'],
   KX_NECESSITY_UNDOCUMENTED: ['planOfCare', 'kxAccruedAllowedCents'],
   BYPASS_MODIFIER_NOT_ALLOWED: ['distinctServices'],
@@ -189,7 +189,7 @@ type Outcome = Readonly<Record<string, string | number | boolean>>;
 const NPI = /^\d{10}$/;
 const NAME = /^[A-Za-z][A-Za-z '.-]{0,59}$/;
 const ICD10 = /^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
-const AUTH = /^[A-Za-z0-9-]{1,50}$/;
+const AUTHORIZATION_NUMBER = /^[A-Za-z0-9-]{1,50}$/;
 const ADDRESS_KEYS = [
   'subscriberAddressLine1',
   'subscriberAddressLine2',
@@ -212,9 +212,9 @@ export function correctionFromTaskOutcome(outcome: Outcome): {
 } {
   const data: ClaimCorrectionData = {};
   const invalid: string[] = [];
-  const str = (k: string): string | undefined => {
-    const v = outcome[k];
-    return v === undefined ? undefined : String(v).trim();
+  const textField = (key: string): string | undefined => {
+    const value = outcome[key];
+    return value === undefined ? undefined : String(value).trim();
   };
   const known = new Set([
     'referringProviderNpi',
@@ -229,10 +229,10 @@ export function correctionFromTaskOutcome(outcome: Outcome): {
     'writeOff',
     ...ADDRESS_KEYS,
   ]);
-  for (const k of Object.keys(outcome)) if (!known.has(k)) invalid.push(k);
-  const refNpi = str('referringProviderNpi');
-  const refName = str('referringProviderName');
-  const refFirst = str('referringProviderFirstName');
+  for (const key of Object.keys(outcome)) if (!known.has(key)) invalid.push(key);
+  const refNpi = textField('referringProviderNpi');
+  const refName = textField('referringProviderName');
+  const refFirst = textField('referringProviderFirstName');
   if (refNpi !== undefined || refName !== undefined) {
     if (refNpi === undefined || !NPI.test(refNpi)) invalid.push('referringProviderNpi');
     if (refName === undefined || !NAME.test(refName)) invalid.push('referringProviderName');
@@ -240,44 +240,44 @@ export function correctionFromTaskOutcome(outcome: Outcome): {
     if (refNpi && NPI.test(refNpi) && refName && NAME.test(refName))
       data.referringProvider = { npi: refNpi, name: refName, ...(refFirst ? { firstName: refFirst } : {}) };
   }
-  const rendering = str('renderingNpi');
+  const rendering = textField('renderingNpi');
   if (rendering !== undefined) {
     if (NPI.test(rendering)) data.renderingNpi = rendering;
     else invalid.push('renderingNpi');
   }
-  const dx = str('diagnoses');
-  if (dx !== undefined) {
-    const codes = dx
+  const diagnosisList = textField('diagnoses');
+  if (diagnosisList !== undefined) {
+    const codes = diagnosisList
       .split(',')
       .map((d) => d.trim().toUpperCase())
       .filter((d) => d !== '');
     if (codes.length > 0 && codes.length <= 12 && codes.every((d) => ICD10.test(d))) data.diagnoses = codes;
     else invalid.push('diagnoses');
   }
-  const auth = str('priorAuthNumber');
-  if (auth !== undefined) {
-    if (AUTH.test(auth)) data.priorAuthNumber = auth;
+  const authorizationNumber = textField('priorAuthNumber');
+  if (authorizationNumber !== undefined) {
+    if (AUTHORIZATION_NUMBER.test(authorizationNumber)) data.priorAuthNumber = authorizationNumber;
     else invalid.push('priorAuthNumber');
   }
-  const int = (k: 'kxAccruedAllowedCents' | 'totalTreatmentMinutes', max: number) => {
-    const v = outcome[k];
-    if (v === undefined) return;
-    const n = typeof v === 'number' ? v : Number(v);
-    if (Number.isInteger(n) && n >= 0 && n <= max) data[k] = n;
-    else invalid.push(k);
+  const integerField = (key: 'kxAccruedAllowedCents' | 'totalTreatmentMinutes', max: number) => {
+    const value = outcome[key];
+    if (value === undefined) return;
+    const number = typeof value === 'number' ? value : Number(value);
+    if (Number.isInteger(number) && number >= 0 && number <= max) data[key] = number;
+    else invalid.push(key);
   };
-  int('kxAccruedAllowedCents', 10_000_000);
-  int('totalTreatmentMinutes', 600);
-  const pos = str('placeOfService');
-  if (pos !== undefined) {
-    if (/^\d{2}$/.test(pos)) data.placeOfService = pos;
+  integerField('kxAccruedAllowedCents', 10_000_000);
+  integerField('totalTreatmentMinutes', 600);
+  const placeOfService = textField('placeOfService');
+  if (placeOfService !== undefined) {
+    if (/^\d{2}$/.test(placeOfService)) data.placeOfService = placeOfService;
     else invalid.push('placeOfService');
   }
-  const line1 = str('subscriberAddressLine1');
-  const line2 = str('subscriberAddressLine2');
-  const city = str('subscriberCity');
-  const state = str('subscriberState');
-  const postalCode = str('subscriberPostalCode');
+  const line1 = textField('subscriberAddressLine1');
+  const line2 = textField('subscriberAddressLine2');
+  const city = textField('subscriberCity');
+  const state = textField('subscriberState');
+  const postalCode = textField('subscriberPostalCode');
   if ([line1, line2, city, state, postalCode].some((v) => v !== undefined)) {
     const bad: string[] = [];
     if (!line1 || line1.length > 55) bad.push('subscriberAddressLine1');
@@ -289,10 +289,10 @@ export function correctionFromTaskOutcome(outcome: Outcome): {
     if (bad.length === 0 && line1 && city && state && postalCode)
       data.subscriberAddress = { line1, ...(line2 ? { line2 } : {}), city, state, postalCode };
   }
-  const wo = outcome.writeOff;
-  if (wo !== undefined) {
-    if (wo === true || wo === 'true') data.writeOff = true;
-    else if (!(wo === false || wo === 'false')) invalid.push('writeOff');
+  const writeOff = outcome.writeOff;
+  if (writeOff !== undefined) {
+    if (writeOff === true || writeOff === 'true') data.writeOff = true;
+    else if (!(writeOff === false || writeOff === 'false')) invalid.push('writeOff');
   }
   return { data, invalid };
 }

@@ -1,5 +1,5 @@
-// Coding + scrubbing of one claim attempt (DESIGN §2.3 steps 1–2), pure: the claim activity runs it (rule data
-// changes with deployments, so never inside the workflow), and tests run the very same function to prove that
+// Coding + scrubbing of one claim attempt, pure: the claim activity runs it (rule data changes with deployments,
+// so never inside the workflow), and tests run the very same function to prove that
 // each correction clears the finding it is named for.
 import { buildClaim, type ClaimHeader } from '../billing/build-claim.js';
 import { codeVisit } from '../billing/code-visit.js';

@@ -1,4 +1,4 @@
-// Which unfiled claims need a biller before the payer's timely-filing limit runs out (domain-rules §7). The
+// Which unfiled claims need a biller before the payer's timely-filing limit runs out. The
 // limit and the lead time both come from the payer profile in force on the date of service — dated rows in
 // domain/rules/data/payer-profiles.ts (`timelyFiling`, `timelyFilingWarningDays`) — so a payer policy change
 // is a new row, never an edit here. A payer without a profile is reported, never given a default limit.

@@ -1,6 +1,6 @@
-// Timely filing (domain-rules §7). Medicare: received within one calendar year of the DOS (42 CFR 424.44);
-// a DOS of Feb 29 is due Feb 28 of the next year [R40, R41]. Commercial: per contract, on the payer profile.
-// Front-end rejections (999/277CA) were never filed: the clock keeps running [R40].
+// Timely filing. Medicare: received within one calendar year of the DOS (42 CFR 424.44);
+// a DOS of Feb 29 is due Feb 28 of the next year. Commercial: per contract, on the payer profile.
+// Front-end rejections (999/277CA) were never filed: the clock keeps running.
 import { addDays, addYears, daysBetween, type IsoDate } from '../core/dates.js';
 import type { TimelyFiling } from '../model/payer-profile.js';
 

@@ -1,4 +1,4 @@
-// Line-level denial routing (domain-rules §9): an 835 claim paid in part may still carry denied lines (CO-4 on
+// Line-level denial routing: an 835 claim paid in part may still carry denied lines (CO-4 on
 // one line, CO-97 bundling on another). Each denied line is routed on its own — its own CAS, its own RARCs, its
 // own submitted and expected modifiers — against the facts on file (authorization, documented medical necessity,
 // the payer's dated replacement policy). The paid lines' money is posted regardless; the denied lines become a

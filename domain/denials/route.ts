@@ -1,4 +1,4 @@
-// Denial routing (DESIGN §2.3 step 5, domain-rules §9): a CAS adjustment (group + CARC, with RARCs) becomes
+// Denial routing (what the claim process does with a denial): a CAS adjustment (group + CARC, with RARCs) becomes
 // one action, with the concrete fix where the engine can apply it by itself. Every decision carries a reason.
 import { findEffective } from '../core/effective.js';
 import type { IsoDate } from '../core/dates.js';
@@ -93,7 +93,7 @@ export function routeDenial(
     humanReview: true,
     reason,
     notAppealable,
-    ...(rule ? { rule: pick(rule) } : {}),
+    ...(rule ? { rule: decidingRule(rule) } : {}),
   });
 
   if (input.group === 'CR') {
@@ -128,7 +128,7 @@ export function routeDenial(
         };
       }
     }
-    // A CO amount is the provider's: never bill it to the patient [§9].
+    // A CO amount is the provider's: never bill it to the patient.
     if (action === 'bill_patient' && input.group === 'CO')
       return human(`${label}: CO amounts are never billed to the patient`, rule);
     return {
@@ -137,7 +137,7 @@ export function routeDenial(
       humanReview: !automatic,
       reason,
       notAppealable,
-      rule: pick(rule),
+      rule: decidingRule(rule),
       ...(fix ? { fix } : {}),
     };
   };
@@ -239,14 +239,15 @@ export function routeDenial(
   return decide(rule.action, automatic, `${label}: ${rule.action.replace('_', ' ')}`);
 }
 
-function pick(r: DenialRouteRow): NonNullable<DenialDecision['rule']> {
-  const out: NonNullable<DenialDecision['rule']> = {
-    group: r.group,
-    carc: r.carc,
-    source: r.source,
-    meaning: r.meaning,
+/** The table row that decided, as a decision names it. */
+function decidingRule(row: DenialRouteRow): NonNullable<DenialDecision['rule']> {
+  const { group, carc, rarc, source, verify, meaning } = row;
+  return {
+    group,
+    carc,
+    source,
+    meaning,
+    ...(rarc !== undefined ? { rarc } : {}),
+    ...(verify !== undefined ? { verify } : {}),
   };
-  if (r.rarc !== undefined) out.rarc = r.rarc;
-  if (r.verify !== undefined) out.verify = r.verify;
-  return out;
 }

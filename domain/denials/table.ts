@@ -1,4 +1,4 @@
-// The denial routing table (domain-rules §9): CARC + group (+ RARC) → action, as effective-dated data.
+// The denial routing table: CARC + group (+ RARC) → action, as effective-dated data.
 // X12 updates the CARC/RARC lists about three times a year; a retired code gets an effectiveTo.
 import type { DenialRouteRow, RarcRow } from './types.js';
 
@@ -13,7 +13,7 @@ const row = (
 });
 
 export const DENIAL_ROUTES: readonly DenialRouteRow[] = [
-  // Cost share: post and bill the patient [D1].
+  // Cost share (group PR): post and bill the patient.
   row({ group: 'PR', carc: '1', action: 'bill_patient', humanReviewMandatory: false, meaning: 'deductible' }),
   row({
     group: 'PR',

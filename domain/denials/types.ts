@@ -1,6 +1,6 @@
 import type { Effective } from '../core/effective.js';
 
-/** CAS group codes [D1]. CR appears in older data only: VERIFY before accepting it in 5010 input. */
+/** CAS group codes. CR appears in older data only: VERIFY before accepting it in 5010 input. */
 export type GroupCode = 'CO' | 'PR' | 'OA' | 'PI' | 'CR';
 
 export type DenialAction =
@@ -30,7 +30,7 @@ export interface DenialRouteRow extends Effective {
   rarc?: string;
   action: DenialAction;
   fix?: FixKind;
-  /** Clinical judgement or patient liability: never automatic (CO-50, CO-96, CO-167, CO-198) [§9]. */
+  /** Clinical judgement or patient liability: never automatic (CO-50, CO-96, CO-167, CO-198). */
   humanReviewMandatory: boolean;
   /** Our own short wording (X12 asserts copyright on the descriptions). */
   meaning: string;

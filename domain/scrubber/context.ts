@@ -15,7 +15,7 @@ export interface ScrubContext {
   claim: Claim;
   profile: PayerProfile;
   asOf: IsoDate;
-  /** The coded visit, to check that billed units are supported by documented minutes [R10]. */
+  /** The coded visit, to check that billed units are supported by documented minutes. */
   visit?: Visit;
   authorizations?: readonly AuthorizationRecord[];
   poc?: PocCertificationInput;

@@ -1,4 +1,4 @@
-// The claim scrubber (DESIGN §2.3 step 2): runs every check and returns structured findings. Any `error`
+// The claim scrubber (after coding, before submission): runs every check and returns structured findings. Any `error`
 // blocks submission; the workflow raises a "fix claim" task and waits for a correction.
 import { hasBlocking, type Finding } from '../model/finding.js';
 import type { Check, ScrubContext } from './context.js';

@@ -17,7 +17,9 @@ export function checkLines(ctx: ScrubContext): Finding[] {
   const { claim, profile } = ctx;
   const rules = { ...DEFAULT_RULES, ...ctx.rules };
   const out: Finding[] = [];
-  if (claim.lines.length === 0) {
+  // The earliest line date; none without lines.
+  const dos = claimDos(claim);
+  if (dos === undefined) {
     out.push(
       finding(
         'NO_LINES',
@@ -29,7 +31,6 @@ export function checkLines(ctx: ScrubContext): Finding[] {
     );
     return out;
   }
-  const dos = claimDos(claim)!;
   if (claim.lines.some((l) => l.dos !== dos)) {
     out.push(
       finding(
@@ -192,7 +193,7 @@ export function checkLines(ctx: ScrubContext): Finding[] {
 
   const codes = claim.lines.map((l) => l.code);
   const edits = profile.appliesNcci ? activePtpEdits(codes, dos, rules.ptp) : [];
-  // 59/X only where an indicator-1 edit makes the line a column-2 code against a code on this claim [R12].
+  // 59/X only where an indicator-1 edit makes the line a column-2 code against a code on this claim.
   claim.lines.forEach((line, i) => {
     const bypass = line.modifiers.filter(isBypassModifier);
     if (bypass.length === 0) return;
@@ -235,7 +236,7 @@ export function checkLines(ctx: ScrubContext): Finding[] {
   if (profile.appliesMue) {
     for (const code of new Set(codes)) {
       const sameCode = claim.lines.filter((l) => l.code === code);
-      // MAI 1 is a line edit (each line on its own); MAI 2/3 limit the whole date of service [R29].
+      // MAI 1 is a line edit (each line on its own); MAI 2/3 limit the whole date of service.
       const perLine = mueOn(code, dos, rules.mue)?.mai === 1;
       const amounts = perLine ? sameCode.map((l) => l.units) : [sameCode.reduce((s, l) => s + l.units, 0)];
       for (const units of amounts) {
@@ -254,13 +255,12 @@ export function checkLines(ctx: ScrubContext): Finding[] {
     }
   }
 
-  if (ctx.visit) out.push(...checkUnitsSupported(ctx));
+  if (ctx.visit) out.push(...checkUnitsSupported(ctx, ctx.visit));
   return out;
 }
 
-/** Billed timed units must be supported by the documented minutes (BPM ch. 15 §220.3) [R10]. */
-function checkUnitsSupported(ctx: ScrubContext): Finding[] {
-  const visit = ctx.visit!;
+/** Billed timed units must be supported by the documented minutes (Medicare Benefit Policy Manual ch. 15, 220.3). */
+function checkUnitsSupported(ctx: ScrubContext, visit: NonNullable<ScrubContext['visit']>): Finding[] {
   const method = resolveUnitMethod(ctx.profile);
   const timed = visit.interventions.filter((i) => i.timed === true);
   const supported = new Map(

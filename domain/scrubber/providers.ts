@@ -1,4 +1,4 @@
-// NPI check digits and the referring/certifying practitioner (837P 2310A) [R33, R35].
+// NPI check digits and the referring/certifying practitioner (837P 2310A).
 import { isValidNpi } from '../codes/npi.js';
 import { finding, type Finding } from '../model/finding.js';
 import type { ScrubContext } from './context.js';

@@ -38,28 +38,24 @@ export function checkTimelyFiling(ctx: ScrubContext): Finding[] {
   const dos = claimDos(ctx.claim);
   if (!dos) return [];
   const status = timelyFilingStatus(ctx.profile.timelyFiling, dos, ctx.asOf, ctx.submissions ?? []);
-  if (status.status === 'expired') {
-    return [
-      finding(
-        'TIMELY_FILING_EXPIRED',
-        'error',
-        'lines[0].dos',
-        `Filing deadline ${status.deadline} passed ${status.daysLate} day(s) ago`,
-        'Submit only with proof of timely filing or an exception (administrative error, retroactive entitlement); otherwise write off — CO-29 is not appealable at Medicare [R40]',
-      ),
-    ];
-  }
-  if (status.status === 'open' && status.daysLeft <= ctx.profile.timelyFilingWarningDays) {
-    return [
-      finding(
-        'TIMELY_FILING_NEAR',
-        'warning',
-        'lines[0].dos',
-        `Filing deadline ${status.deadline} is ${status.daysLeft} day(s) away`,
-        'Submit now; a front-end rejection does not stop the clock',
-      ),
-    ];
-  }
+  // Both findings point at the claim's date of service.
+  const onDos = (code: string, severity: 'error' | 'warning', message: string, fix: string) => [
+    finding(code, severity, 'lines[0].dos', message, fix),
+  ];
+  if (status.status === 'expired')
+    return onDos(
+      'TIMELY_FILING_EXPIRED',
+      'error',
+      `Filing deadline ${status.deadline} passed ${status.daysLate} day(s) ago`,
+      'Submit only with proof of timely filing or an exception (administrative error, retroactive entitlement); otherwise write off — CO-29 is not appealable at Medicare [R40]',
+    );
+  if (status.status === 'open' && status.daysLeft <= ctx.profile.timelyFilingWarningDays)
+    return onDos(
+      'TIMELY_FILING_NEAR',
+      'warning',
+      `Filing deadline ${status.deadline} is ${status.daysLeft} day(s) away`,
+      'Submit now; a front-end rejection does not stop the clock',
+    );
   return [];
 }
 

@@ -13,16 +13,7 @@ import type {
 import { clearingFields } from '../../domain/claims/corrections.js';
 import type { StaffRole } from '../../domain/tasks.js';
 import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
-import {
-  ClaimStatus,
-  NeedsAttention,
-  NextDeadline,
-  PatientId,
-  PayerId,
-  PracticeId,
-  ProcessKind,
-  ProcessStatus,
-} from '../shared/search-attributes.js';
+import * as attributes from '../shared/search-attributes.js';
 import { raiseTask, type TaskOwner } from '../tasks/raise-task.js';
 import {
   claimCorrectedSignal,
@@ -103,10 +94,10 @@ export class ClaimRun {
       this.inbox.push(inbound);
     });
     upsertSearchAttributes([
-      { key: ProcessKind, value: 'claimSubmission' },
-      { key: PracticeId, value: this.claimCase.practiceId },
-      { key: PatientId, value: this.claimCase.patientId },
-      { key: PayerId, value: String(this.claimCase.visit.payerId) },
+      { key: attributes.ProcessKind, value: 'claimSubmission' },
+      { key: attributes.PracticeId, value: this.claimCase.practiceId },
+      { key: attributes.PatientId, value: this.claimCase.patientId },
+      { key: attributes.PayerId, value: String(this.claimCase.visit.payerId) },
     ]);
   }
 
@@ -152,10 +143,10 @@ export class ClaimRun {
   /** Publishes the claim's state (and its next deadline) to the search attributes staff filter on. */
   publish(deadline?: Date): void {
     upsertSearchAttributes([
-      { key: ClaimStatus, value: this.state },
-      { key: ProcessStatus, value: this.state },
-      { key: NeedsAttention, value: NEEDS_ATTENTION.includes(this.state) },
-      { key: NextDeadline, value: deadline ?? null },
+      { key: attributes.ClaimStatus, value: this.state },
+      { key: attributes.ProcessStatus, value: this.state },
+      { key: attributes.NeedsAttention, value: NEEDS_ATTENTION.includes(this.state) },
+      { key: attributes.NextDeadline, value: deadline ?? null },
     ]);
   }
 
