@@ -13,6 +13,7 @@ import type { ClaimInput, ClaimStatusSnapshot } from './messages.js';
 import { CLAIM_PATCHES } from './patches.js';
 import { hasDeniedLines, postPayment, routeClaimDenial, routeDeniedLines } from './remittance.js';
 
+/** The claim process of one visit (registered as CLAIM_WORKFLOW_TYPE); resolves with its final status. */
 export async function claimSubmission(input: ClaimInput): Promise<ClaimStatusSnapshot> {
   const run = new ClaimRun(input);
   run.listen();
