@@ -249,7 +249,8 @@ export async function startProcess<W extends Workflow>(
     /** ProcessKind search attribute and metrics label. */
     processKind: string;
     id: string;
-    workflow: W;
+    /** The workflow type name (the `…_WORKFLOW_TYPE` of its messages.ts); `W`, its function type, types `args`. */
+    workflow: W | string;
     args: Parameters<W>;
     patientId: string;
     searchAttributes?: SearchAttributePair[];

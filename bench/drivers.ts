@@ -13,10 +13,11 @@ import { claimSubmission, type ClaimInput } from '../workflows/claim/workflow.js
 import {
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,
+  ONBOARDING_WORKFLOW_TYPE,
   onboardingStatusQuery,
-  patientOnboarding,
   type OnboardingStatus,
-} from '../workflows/onboarding/workflow.js';
+  type PatientOnboardingWorkflow,
+} from '../workflows/onboarding/messages.js';
 import {
   dischargePlanOfCareSignal,
   planOfCare,
@@ -132,7 +133,7 @@ const onboarding: ProcessDriver = {
     const input = onboardingInput();
     const id = workflowId('onboarding', String(input.onboardingId));
     ctx.onStart(id);
-    return ctx.client.workflow.start(patientOnboarding, {
+    return ctx.client.workflow.start<PatientOnboardingWorkflow>(ONBOARDING_WORKFLOW_TYPE, {
       taskQueue: ctx.taskQueue,
       workflowId: id,
       args: [input],

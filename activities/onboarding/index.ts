@@ -4,13 +4,13 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { createBookingActivities } from './booking.js';
 import type { OnboardingActivityDeps } from './deps.js';
 import { createEligibilityActivities } from './eligibility.js';
-import { createMessageActivities } from './messages.js';
+import { createMessageActivities } from './patient-messages.js';
 import { createRegistrationActivities } from './register.js';
 
 export type { OnboardingActivityDeps, OnboardingConnectorDeps } from './deps.js';
 export type { RegisterPatientInput, SaveCoverageInput } from './register.js';
 export type { EligibilityVerdict, VerifyEligibilityInput } from './eligibility.js';
-export type { PatientMessageContent, PatientMessageInput, PatientMessageResult } from './messages.js';
+export type { PatientMessageContent, PatientMessageInput, PatientMessageResult } from './patient-messages.js';
 export type {
   BookedEvaluation,
   BookEvaluationInput,
