@@ -30,8 +30,8 @@ const YALPS_OPTIONS = { timeout: 2_000, maxIterations: 32_768 } as const;
 // `satisfies` keeps the synchronous signature visible to callers that solve outside the activity (tests).
 export const yalpsSolver = {
   solve(model: LpModel): LpSolution {
-    const s = solve(model, YALPS_OPTIONS);
-    return { status: s.status, result: s.result, variables: s.variables };
+    const solution = solve(model, YALPS_OPTIONS);
+    return { status: solution.status, result: solution.result, variables: solution.variables };
   },
 } satisfies Solver;
 

@@ -10,7 +10,8 @@ import {
   type EligibilitySummary,
 } from '../../domain/onboarding/eligibility.js';
 import { MESSAGES_DO_NOT_HOLD_STATE_PATCH } from './patches.js';
-import { settled, unreadableRecord, type CoverageEntry, type OnboardingRun } from './run.js';
+import { unreadableRecord } from './integrity.js';
+import { settled, type CoverageEntry, type OnboardingRun } from './run.js';
 
 /** Every coverage in priority order: the payer's summary of each one that ended up usable. */
 export async function verifyEveryCoverage(run: OnboardingRun): Promise<(EligibilitySummary | undefined)[]> {

@@ -2,8 +2,10 @@
 // the EMR booked it already, with the appointment reminder and the "forms overdue" escalation before the visit.
 import { condition, uuid4 } from '@temporalio/workflow';
 import { hoursBefore } from '../../domain/onboarding/reminders.js';
+import type { BookedEvaluation } from '../../activities/onboarding/index.js';
 import { evaluationWindow } from '../../domain/onboarding/steps.js';
-import { ourAppointmentId, type OnboardingRun } from './run.js';
+import type { AppointmentBooked } from './messages.js';
+import type { OnboardingRun } from './run.js';
 
 /**
  * Book the evaluation, or take the one the EMR booked. When no slot can be found the front desk books it in the
@@ -109,4 +111,11 @@ export async function remindBeforeVisit(run: OnboardingRun): Promise<void> {
       run.formsTask = task.taskWorkflowId;
     }
   }
+}
+
+/** Our appointment id when the onboarding booked it (an appointment the EMR booked has only the EMR's id). */
+export function ourAppointmentId(appointment: BookedEvaluation | AppointmentBooked): string | undefined {
+  return 'appointmentId' in appointment && typeof appointment.appointmentId === 'string'
+    ? appointment.appointmentId
+    : undefined;
 }

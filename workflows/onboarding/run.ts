@@ -3,8 +3,6 @@
 // messages that may wait out quiet hours, and the activity stubs wrapped so that a record failing its integrity
 // check holds the onboarding and a missing connector raises a configuration task.
 import {
-  ActivityFailure,
-  ApplicationFailure,
   ChildWorkflowCancellationType,
   condition,
   getExternalWorkflowHandle,
@@ -45,6 +43,7 @@ import type {
   OnboardingState,
   OnboardingStatus,
 } from './messages.js';
+import { unreadableRecord } from './integrity.js';
 import { MESSAGES_DO_NOT_HOLD_STATE_PATCH, RECORD_INTEGRITY_HOLD_PATCH } from './patches.js';
 
 /** How often a held onboarding looks at its security task. */
@@ -60,18 +59,6 @@ const STATES_NEEDING_ATTENTION: readonly OnboardingState[] = [
   'awaiting_phone_verification',
   'needs_scheduling',
 ];
-
-/** The typed failure of activities/integrity.ts, as the workflow sees it (ids only). */
-export function unreadableRecord(err: unknown): IntegrityHold | undefined {
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
-  if (err.cause.type !== 'EncryptedRecordUnreadable') return undefined;
-  const details = (err.cause.details?.[0] ?? {}) as { table?: unknown; rowId?: unknown; taskId?: unknown };
-  return {
-    table: typeof details.table === 'string' ? details.table : 'unknown',
-    rowId: typeof details.rowId === 'string' ? details.rowId : 'unknown',
-    ...(typeof details.taskId === 'string' ? { taskId: details.taskId } : {}),
-  };
-}
 
 /** A promise that never rejects: resolves with the error it failed with, or undefined. */
 export function settled(work: Promise<unknown>): Promise<unknown> {
@@ -89,13 +76,6 @@ export const OUTLIVES_ONBOARDING = {
   parentClosePolicy: ParentClosePolicy.ABANDON,
   cancellationType: ChildWorkflowCancellationType.ABANDON,
 } as const;
-
-/** Our appointment id when the onboarding booked it (an appointment the EMR booked has only the EMR's id). */
-export function ourAppointmentId(appointment: BookedEvaluation | AppointmentBooked): string | undefined {
-  return 'appointmentId' in appointment && typeof appointment.appointmentId === 'string'
-    ? appointment.appointmentId
-    : undefined;
-}
 
 /** A raised staff task: its workflow id and a way to wait for the person's answer. */
 export interface RaisedTask {

@@ -22,7 +22,7 @@ import type { OnboardingInput } from '../../domain/onboarding/intake.js';
 import { coverageCheckedSignal, isCoverageChecked } from '../shared/coverage-signal.js';
 import { PatientId, PracticeId, ProcessKind } from '../shared/search-attributes.js';
 import { verifyEveryCoverage } from './coverage.js';
-import { bookEvaluation, remindBeforeVisit } from './evaluation.js';
+import { bookEvaluation, ourAppointmentId, remindBeforeVisit } from './evaluation.js';
 import { requestAuthorization, startPlanOfCare } from './hand-over.js';
 import { collectIntakeForms } from './intake-forms.js';
 import {
@@ -35,7 +35,7 @@ import {
   type OnboardingStatus,
 } from './messages.js';
 import { MESSAGES_DO_NOT_HOLD_STATE_PATCH } from './patches.js';
-import { OnboardingRun, ourAppointmentId, settled } from './run.js';
+import { OnboardingRun, settled } from './run.js';
 
 export async function patientOnboarding(rawInput: OnboardingInput): Promise<OnboardingStatus> {
   // The full intake validation (zod) is loaded here, not at module load: every cached workflow evaluates the
