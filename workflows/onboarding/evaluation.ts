@@ -83,7 +83,7 @@ export async function remindBeforeVisit(run: OnboardingRun): Promise<void> {
   const steps = [
     { at: hoursBefore(start, intake.appointmentReminderHoursBefore), kind: 'reminder' as const },
     { at: hoursBefore(start, intake.formsEscalationHoursBefore), kind: 'forms' as const },
-  ].sort((x, y) => x.at - y.at);
+  ].sort((earlier, later) => earlier.at - later.at);
   for (const step of steps) {
     const wait = step.at - new Date().getTime();
     if (wait > 0 && (await condition(() => run.closing, wait))) return;
