@@ -249,6 +249,7 @@ export async function startProcess<W extends Workflow>(
     /** ProcessKind search attribute and metrics label. */
     processKind: string;
     id: string;
+    /** The workflow type name (the `…_WORKFLOW_TYPE` of its messages.ts); `W`, its function type, types `args`. */
     workflow: W | string;
     args: Parameters<W>;
     patientId: string;

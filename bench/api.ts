@@ -19,7 +19,11 @@ import { DEMO_PRACTICE_ID } from '../db/seed.js';
 import { workflowId } from '../domain/ids.js';
 import { connectClient } from '../temporal/client.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
-import { onboardingStatusQuery, patientOnboarding } from '../workflows/onboarding/workflow.js';
+import {
+  ONBOARDING_WORKFLOW_TYPE,
+  onboardingStatusQuery,
+  type PatientOnboardingWorkflow,
+} from '../workflows/onboarding/messages.js';
 import { PatientId, PracticeId, ProcessKind } from '../workflows/shared/search-attributes.js';
 import { CLINIC_TZ, daytimeZone, until } from './drivers.js';
 import type { BenchInfra, Cleanup } from './infra.js';
@@ -178,18 +182,21 @@ export async function runApiBenchmark(
     Array.from({ length: 20 }, async () => {
       const id = randomUUID();
       const patientId = randomUUID();
-      const handle = await temporal.client.workflow.start(patientOnboarding, {
-        taskQueue: worker.taskQueue,
-        workflowId: workflowId('onboarding', id),
-        typedSearchAttributes: [
-          { key: ProcessKind, value: 'onboarding' },
-          { key: PracticeId, value: DEMO_PRACTICE_ID },
-          { key: PatientId, value: patientId },
-        ],
-        args: [
-          { ...onboardingBody(patientId), onboardingId: id, practiceId: DEMO_PRACTICE_ID },
-        ] as Parameters<typeof patientOnboarding>,
-      });
+      const handle = await temporal.client.workflow.start<PatientOnboardingWorkflow>(
+        ONBOARDING_WORKFLOW_TYPE,
+        {
+          taskQueue: worker.taskQueue,
+          workflowId: workflowId('onboarding', id),
+          typedSearchAttributes: [
+            { key: ProcessKind, value: 'onboarding' },
+            { key: PracticeId, value: DEMO_PRACTICE_ID },
+            { key: PatientId, value: patientId },
+          ],
+          args: [
+            { ...onboardingBody(patientId), onboardingId: id, practiceId: DEMO_PRACTICE_ID },
+          ] as Parameters<PatientOnboardingWorkflow>,
+        },
+      );
       await until(
         () => handle.query(onboardingStatusQuery),
         (s) => s.forms.state === 'sent',
@@ -201,7 +208,7 @@ export async function runApiBenchmark(
   const body = onboardingBody(randomUUID());
   const directStart = () => {
     const id = randomUUID();
-    return temporal.client.workflow.start(patientOnboarding, {
+    return temporal.client.workflow.start<PatientOnboardingWorkflow>(ONBOARDING_WORKFLOW_TYPE, {
       taskQueue: IDLE_QUEUE,
       workflowId: workflowId('onboarding', id),
       workflowIdConflictPolicy: 'USE_EXISTING',
@@ -210,9 +217,9 @@ export async function runApiBenchmark(
         { key: PracticeId, value: DEMO_PRACTICE_ID },
         { key: PatientId, value: body.patientId },
       ],
-      args: [{ ...body, onboardingId: id, practiceId: DEMO_PRACTICE_ID }] as Parameters<
-        typeof patientOnboarding
-      >,
+      args: [
+        { ...body, onboardingId: id, practiceId: DEMO_PRACTICE_ID },
+      ] as Parameters<PatientOnboardingWorkflow>,
     });
   };
   let g = 0;

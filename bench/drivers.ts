@@ -17,10 +17,11 @@ import {
 import {
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,
+  ONBOARDING_WORKFLOW_TYPE,
   onboardingStatusQuery,
-  patientOnboarding,
   type OnboardingStatus,
-} from '../workflows/onboarding/workflow.js';
+  type PatientOnboardingWorkflow,
+} from '../workflows/onboarding/messages.js';
 import {
   dischargePlanOfCareSignal,
   planOfCare,
@@ -136,7 +137,7 @@ const onboarding: ProcessDriver = {
     const input = onboardingInput();
     const id = workflowId('onboarding', String(input.onboardingId));
     ctx.onStart(id);
-    return ctx.client.workflow.start(patientOnboarding, {
+    return ctx.client.workflow.start<PatientOnboardingWorkflow>(ONBOARDING_WORKFLOW_TYPE, {
       taskQueue: ctx.taskQueue,
       workflowId: id,
       args: [input],

@@ -12,6 +12,7 @@ export interface ProcessStart<W extends Workflow> {
   /** ProcessKind search attribute (and metrics label at the API). */
   processKind: string;
   id: string;
+  /** The workflow type name (the `…_WORKFLOW_TYPE` of its messages.ts); `W`, its function type, types `args`. */
   workflow: W | string;
   args: Parameters<W>;
   practiceId: string;

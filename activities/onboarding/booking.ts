@@ -9,6 +9,7 @@ import { appointments } from '../../db/schema.js';
 import type { EvaluationRequestInput, EvaluationSlotOption } from '../../domain/scheduling/index.js';
 import { createSchedulingActivities } from './scheduling.js';
 import type { OnboardingActivityDeps } from './deps.js';
+import { callEmr } from './emr-call.js';
 import { emrSlotSource } from './slot-source.js';
 
 export interface BookEvaluationInput {
@@ -41,14 +42,14 @@ export interface IntakeFormsInput {
   items: IntakeAnswerItem[];
 }
 
-function booked(appointmentId: string, a: EmrAppointment): BookedEvaluation {
+/** When, where and with whom: the EMR's appointment as the workflow sees it. */
+function evaluationOf(appointment: EmrAppointment): Omit<BookedEvaluation, 'appointmentId'> {
   return {
-    appointmentId,
-    emrAppointmentId: a.emrAppointmentId,
-    ...(a.therapistId ? { therapistId: a.therapistId } : {}),
-    ...(a.locationId ? { locationId: a.locationId } : {}),
-    start: a.start,
-    end: a.end,
+    emrAppointmentId: appointment.emrAppointmentId,
+    ...(appointment.therapistId ? { therapistId: appointment.therapistId } : {}),
+    ...(appointment.locationId ? { locationId: appointment.locationId } : {}),
+    start: appointment.start,
+    end: appointment.end,
   };
 }
 
@@ -58,20 +59,20 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
     createSchedulingActivities({ slots: deps.slots ?? emrSlotSource(deps.emr, deps.db, practiceId) });
 
   /** Our appointments mirror (reporting); the EMR stays the source of truth for the schedule. */
-  const mirror = async (input: BookEvaluationInput, a: BookedEvaluation) => {
-    if (!a.therapistId || !a.locationId) return;
+  const mirror = async (input: BookEvaluationInput, booked: BookedEvaluation) => {
+    if (!booked.therapistId || !booked.locationId) return;
     await deps.db
       .insert(appointments)
       .values({
         id: input.appointmentId,
         practiceId: input.practiceId,
         patientId: input.patientId,
-        therapistId: a.therapistId,
-        locationId: a.locationId,
-        externalId: a.emrAppointmentId,
+        therapistId: booked.therapistId,
+        locationId: booked.locationId,
+        externalId: booked.emrAppointmentId,
         kind: 'evaluation',
-        startsAt: new Date(a.start),
-        minutes: Math.round((Date.parse(a.end) - Date.parse(a.start)) / 60_000),
+        startsAt: new Date(booked.start),
+        minutes: Math.round((Date.parse(booked.end) - Date.parse(booked.start)) / 60_000),
         status: 'booked',
       })
       .onConflictDoNothing();
@@ -88,13 +89,13 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
       for (const option of options) {
         tried++;
         try {
-          const a = await deps.emr.bookAppointment({
+          const appointment = await deps.emr.bookAppointment({
             appointmentId: input.appointmentId,
             slotId: option.slotId,
             emrPatientId: input.emrPatientId,
             kind: 'evaluation',
           });
-          const result = booked(input.appointmentId, a);
+          const result = { appointmentId: input.appointmentId, ...evaluationOf(appointment) };
           await mirror(input, result);
           return { outcome: 'booked', appointment: result, slotsTried: tried };
         } catch (err) {
@@ -114,18 +115,7 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
     async getEvaluationAppointment(
       emrAppointmentId: string,
     ): Promise<Omit<BookedEvaluation, 'appointmentId'>> {
-      try {
-        const a = await deps.emr.getAppointment(emrAppointmentId);
-        return {
-          emrAppointmentId: a.emrAppointmentId,
-          ...(a.therapistId ? { therapistId: a.therapistId } : {}),
-          ...(a.locationId ? { locationId: a.locationId } : {}),
-          start: a.start,
-          end: a.end,
-        };
-      } catch (err) {
-        throw emrErrorToFailure(err);
-      }
+      return evaluationOf(await callEmr(() => deps.emr.getAppointment(emrAppointmentId)));
     },
 
     /** Compensation: idempotent (cancelling a cancelled appointment returns it unchanged). */
@@ -134,11 +124,7 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
       appointmentId?: string;
       emrAppointmentId: string;
     }): Promise<void> {
-      try {
-        await deps.emr.cancelAppointment(input.emrAppointmentId, 'other');
-      } catch (err) {
-        throw emrErrorToFailure(err);
-      }
+      await callEmr(() => deps.emr.cancelAppointment(input.emrAppointmentId, 'other'));
       if (input.appointmentId) {
         await deps.db
           .update(appointments)
@@ -151,11 +137,7 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
 
     /** Completed intake forms go back to the EMR (idempotent on the response id). */
     async writeIntakeForms(input: IntakeFormsInput): Promise<void> {
-      try {
-        await deps.emr.writeIntakeAnswers(input);
-      } catch (err) {
-        throw emrErrorToFailure(err);
-      }
+      await callEmr(() => deps.emr.writeIntakeAnswers(input));
     },
   };
 }

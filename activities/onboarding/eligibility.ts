@@ -34,6 +34,7 @@ export interface EligibilityVerdict {
 }
 
 const GENDER: Record<string, Gender> = { male: 'M', female: 'F' };
+/** The coverage's status on file after the payer's answer. */
 const STATUS: Record<EligibilityOutcome, CoverageStatus> = {
   active: 'active',
   inactive: 'inactive',
@@ -60,17 +61,17 @@ export function createEligibilityActivities(deps: OnboardingActivityDeps) {
           'OnboardingDataMissing',
         );
       }
-      const d = patient.demographics;
+      const { demographics } = patient;
       let result;
       try {
         result = await deps.payer.checkEligibility({
           payerId: coverage.payerId,
           member: {
             memberId: coverage.memberId,
-            lastName: d.family,
-            firstName: d.given[0],
-            dateOfBirth: d.birthDate,
-            gender: GENDER[d.sex] ?? 'U',
+            lastName: demographics.family,
+            firstName: demographics.given[0],
+            dateOfBirth: demographics.birthDate,
+            gender: GENDER[demographics.sex] ?? 'U',
           },
           provider: { name: practice.name, npi: practice.npi },
           serviceDate: input.serviceDate,

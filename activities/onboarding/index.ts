@@ -1,16 +1,16 @@
-// Onboarding activities (DESIGN §2.1). Without configured connectors every activity fails non-retryably with
+// The patient onboarding's activities (registration, eligibility, patient messages, booking). Without configured connectors every activity fails non-retryably with
 // `ConnectorNotConfigured`, so a worker started without an EMR or messaging never guesses or retries forever.
 import { ApplicationFailure } from '@temporalio/activity';
 import { createBookingActivities } from './booking.js';
 import type { OnboardingActivityDeps } from './deps.js';
 import { createEligibilityActivities } from './eligibility.js';
-import { createMessageActivities } from './messages.js';
+import { createMessageActivities } from './patient-messages.js';
 import { createRegistrationActivities } from './register.js';
 
 export type { OnboardingActivityDeps, OnboardingConnectorDeps } from './deps.js';
 export type { RegisterPatientInput, SaveCoverageInput } from './register.js';
 export type { EligibilityVerdict, VerifyEligibilityInput } from './eligibility.js';
-export type { PatientMessageContent, PatientMessageInput, PatientMessageResult } from './messages.js';
+export type { PatientMessageContent, PatientMessageInput, PatientMessageResult } from './patient-messages.js';
 export type {
   BookedEvaluation,
   BookEvaluationInput,
@@ -18,7 +18,7 @@ export type {
   IntakeFormsInput,
 } from './booking.js';
 
-function build(deps: OnboardingActivityDeps) {
+function connectedActivities(deps: OnboardingActivityDeps) {
   return {
     ...createRegistrationActivities(deps),
     ...createEligibilityActivities(deps),
@@ -27,11 +27,11 @@ function build(deps: OnboardingActivityDeps) {
   };
 }
 
-type OnboardingActivities = ReturnType<typeof build>;
+type OnboardingActivities = ReturnType<typeof connectedActivities>;
 
 export function createOnboardingActivities(deps: OnboardingActivityDeps | undefined): OnboardingActivities {
-  if (deps) return build(deps);
-  const fail = () =>
+  if (deps) return connectedActivities(deps);
+  const notConfigured = () =>
     Promise.reject(
       ApplicationFailure.nonRetryable(
         'No EMR or messaging connector is configured.',
@@ -39,14 +39,14 @@ export function createOnboardingActivities(deps: OnboardingActivityDeps | undefi
       ),
     );
   return {
-    registerPatient: fail,
-    saveCoverage: fail,
-    verifyEligibility: fail,
-    setCoverageStatus: fail,
-    sendPatientMessage: fail,
-    bookEvaluation: fail,
-    getEvaluationAppointment: fail,
-    cancelEvaluation: fail,
-    writeIntakeForms: fail,
+    registerPatient: notConfigured,
+    saveCoverage: notConfigured,
+    verifyEligibility: notConfigured,
+    setCoverageStatus: notConfigured,
+    sendPatientMessage: notConfigured,
+    bookEvaluation: notConfigured,
+    getEvaluationAppointment: notConfigured,
+    cancelEvaluation: notConfigured,
+    writeIntakeForms: notConfigured,
   };
 }

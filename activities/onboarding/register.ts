@@ -1,10 +1,10 @@
 // registerPatient / saveCoverage: our mirror first (messages and coverages reference it), then the EMR. Both
 // sides are upserts keyed by our ids, so a retried activity or a repeated start changes nothing twice.
-import { emrErrorToFailure } from '../../connectors/emr/failure.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
 import type { CoverageIntake, PatientDemographics } from '../../domain/onboarding/intake.js';
 import type { OnboardingActivityDeps } from './deps.js';
+import { callEmr } from './emr-call.js';
 
 export interface RegisterPatientInput {
   practiceId: string;
@@ -41,12 +41,9 @@ export function createRegistrationActivities(deps: OnboardingActivityDeps) {
         ...record,
         ...(known?.emrPatientId ? { emrPatientId: known.emrPatientId } : {}),
       });
-      let emr;
-      try {
-        emr = await deps.emr.upsertPatient({ patientId: input.patientId, demographics: input.demographics });
-      } catch (err) {
-        throw emrErrorToFailure(err);
-      }
+      const emr = await callEmr(() =>
+        deps.emr.upsertPatient({ patientId: input.patientId, demographics: input.demographics }),
+      );
       await patients.upsert({ ...record, emrPatientId: emr.emrId });
       if (input.messagingConsent) {
         const address =
@@ -64,29 +61,27 @@ export function createRegistrationActivities(deps: OnboardingActivityDeps) {
     },
 
     async saveCoverage(input: SaveCoverageInput): Promise<void> {
-      const c = input.coverage;
+      const { coverage } = input;
       await coverages.upsert({
-        coverageId: c.coverageId,
+        coverageId: coverage.coverageId,
         practiceId: input.practiceId,
         patientId: input.patientId,
-        payerId: c.payerId,
-        priority: c.priority,
-        memberId: c.memberId,
+        payerId: coverage.payerId,
+        priority: coverage.priority,
+        memberId: coverage.memberId,
       });
-      try {
-        await deps.emr.upsertCoverage({
-          coverageId: c.coverageId,
+      await callEmr(() =>
+        deps.emr.upsertCoverage({
+          coverageId: coverage.coverageId,
           emrPatientId: input.emrPatientId,
-          payerId: c.payerId,
-          memberId: c.memberId,
-          ...(c.groupNumber ? { groupNumber: c.groupNumber } : {}),
-          order: c.priority,
+          payerId: coverage.payerId,
+          memberId: coverage.memberId,
+          ...(coverage.groupNumber ? { groupNumber: coverage.groupNumber } : {}),
+          order: coverage.priority,
           relationship: 'self',
           status: 'active',
-        });
-      } catch (err) {
-        throw emrErrorToFailure(err);
-      }
+        }),
+      );
     },
   };
 }

@@ -30,8 +30,8 @@ const YALPS_OPTIONS = { timeout: 2_000, maxIterations: 32_768 } as const;
 // `satisfies` keeps the synchronous signature visible to callers that solve outside the activity (tests).
 export const yalpsSolver = {
   solve(model: LpModel): LpSolution {
-    const s = solve(model, YALPS_OPTIONS);
-    return { status: s.status, result: s.result, variables: s.variables };
+    const solution = solve(model, YALPS_OPTIONS);
+    return { status: solution.status, result: solution.result, variables: solution.variables };
   },
 } satisfies Solver;
 
@@ -66,7 +66,7 @@ export function createSchedulingActivities(deps: SchedulingActivityDeps) {
         throw ApplicationFailure.create({
           type: 'InvalidSchedulingRequest',
           message: parsed.error.issues
-            .map((i) => `${i.path.join('.') || 'request'}: ${i.message}`)
+            .map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`)
             .join('; '),
           nonRetryable: true,
         });
@@ -77,7 +77,9 @@ export function createSchedulingActivities(deps: SchedulingActivityDeps) {
       const query: SlotQuery = {
         ...slotQueryFor(request, minutes),
         discipline: 'PT',
-        ...(preferredOnly ? { locationIds: request.preferredLocations.map((l) => l.locationId) } : {}),
+        ...(preferredOnly
+          ? { locationIds: request.preferredLocations.map((location) => location.locationId) }
+          : {}),
       };
       // Errors from the slot source propagate: transport failures are retryable, the connector decides.
       const slots = await deps.slots.findFreeSlots(query);
@@ -86,10 +88,10 @@ export function createSchedulingActivities(deps: SchedulingActivityDeps) {
       // The best slot, then each next best: every entry satisfies every hard constraint, in score order.
       const picked = rankCandidates(assessment, 1 + maxAlternatives);
 
-      const byKey = new Map(assessment.candidates.map((c) => [c.key, c]));
-      const options = picked.flatMap((k) => {
-        const c = byKey.get(k);
-        return c ? [toOption(c, assessment, request)] : [];
+      const byKey = new Map(assessment.candidates.map((candidate) => [candidate.key, candidate]));
+      const options = picked.flatMap((key) => {
+        const candidate = byKey.get(key);
+        return candidate ? [toOption(candidate, assessment, request)] : [];
       });
       const [choice, ...alternatives] = options;
       if (!choice) {

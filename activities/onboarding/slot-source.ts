@@ -9,14 +9,14 @@ import type { CandidateSlot, SlotQuery, SlotSource } from '../../domain/scheduli
 
 export function emrSlotSource(emr: Emr, db: Database, practiceId: string): SlotSource {
   return {
-    async findFreeSlots(q: SlotQuery): Promise<CandidateSlot[]> {
+    async findFreeSlots(query: SlotQuery): Promise<CandidateSlot[]> {
       const free = await emr.searchFreeSlots({
-        from: q.from,
-        to: q.to,
-        minMinutes: q.minMinutes,
+        from: query.from,
+        to: query.to,
+        minMinutes: query.minMinutes,
         limit: 2_000,
       });
-      const ids = [...new Set(free.map((s) => s.therapistId))];
+      const ids = [...new Set(free.map((slot) => slot.therapistId))];
       if (ids.length === 0) return [];
       const known = await db
         .select({ id: therapists.id, discipline: therapists.discipline })
@@ -28,20 +28,20 @@ export function emrSlotSource(emr: Emr, db: Database, practiceId: string): SlotS
             eq(therapists.active, true),
           ),
         );
-      const discipline = new Map(known.map((t) => [t.id, t.discipline]));
-      return free.flatMap((s) => {
-        const d = discipline.get(s.therapistId);
-        if (!d || d !== q.discipline || !s.locationId) return [];
-        if (q.locationIds && !q.locationIds.includes(s.locationId)) return [];
-        const minutes = Math.round((Date.parse(s.end) - Date.parse(s.start)) / 60_000);
+      const disciplineOf = new Map(known.map((therapist) => [therapist.id, therapist.discipline]));
+      return free.flatMap((slot) => {
+        const discipline = disciplineOf.get(slot.therapistId);
+        if (!discipline || discipline !== query.discipline || !slot.locationId) return [];
+        if (query.locationIds && !query.locationIds.includes(slot.locationId)) return [];
+        const minutes = Math.round((Date.parse(slot.end) - Date.parse(slot.start)) / 60_000);
         return [
           {
-            slotId: s.slotId,
-            therapistId: s.therapistId,
-            discipline: d,
-            specialties: s.specialties,
-            locationId: s.locationId,
-            start: s.start,
+            slotId: slot.slotId,
+            therapistId: slot.therapistId,
+            discipline,
+            specialties: slot.specialties,
+            locationId: slot.locationId,
+            start: slot.start,
             minutesAvailable: minutes,
           },
         ];

@@ -8,9 +8,10 @@ import {
   cancelOnboardingSignal,
   coverageUpdatedSignal,
   intakeFormsCompletedSignal,
+  ONBOARDING_WORKFLOW_TYPE,
   onboardingStatusQuery,
-  patientOnboarding,
-} from '../../workflows/onboarding/workflow.js';
+  type PatientOnboardingWorkflow,
+} from '../../workflows/onboarding/messages.js';
 
 import { principalOf } from '../auth/plugin.js';
 import { onboardingStatusViews } from '../response-shaping/views.js';
@@ -44,11 +45,11 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
         const principal = principalOf(req);
         const onboardingId = newProcessId(req);
         return reply.code(202).send(
-          await startProcess(deps, req, {
+          await startProcess<PatientOnboardingWorkflow>(deps, req, {
             kind: 'onboarding',
             processKind: 'onboarding',
             id: onboardingId,
-            workflow: patientOnboarding,
+            workflow: ONBOARDING_WORKFLOW_TYPE,
             args: [{ ...req.body, onboardingId, practiceId: principal.practiceId }],
             patientId: req.body.patientId,
             resourceType: 'onboarding',

@@ -38,7 +38,7 @@ import { claimStatusQuery, type ClaimStatusSnapshot } from '../../workflows/clai
 import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
 import { patientControlNumberFor } from '../../workflows/claim/claim-input.js';
 import type { EventRouteResult } from '../../workflows/emr-events/workflow.js';
-import { onboardingStatusQuery, type OnboardingStatus } from '../../workflows/onboarding/workflow.js';
+import { onboardingStatusQuery, type OnboardingStatus } from '../../workflows/onboarding/messages.js';
 import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care/workflow.js';
 import { priorAuthorization, priorAuthStatusQuery } from '../../workflows/prior-authorization/workflow.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';

@@ -4,7 +4,7 @@
 // router would. Each journey returns the ids the final checks need.
 import { randomUUID } from 'node:crypto';
 import { localDate } from '../../domain/core/zoned.js';
-import { evaluationCheckedInSignal } from '../../workflows/onboarding/workflow.js';
+import { evaluationCheckedInSignal } from '../../workflows/onboarding/messages.js';
 import type { ChaosHarness } from './harness.js';
 
 const TZ = 'America/Chicago';

@@ -28,10 +28,11 @@ import {
   coverageUpdatedSignal,
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,
+  ONBOARDING_WORKFLOW_TYPE,
   onboardingStatusQuery,
-  patientOnboarding,
   type OnboardingStatus,
-} from '../../workflows/onboarding/workflow.js';
+  type PatientOnboardingWorkflow,
+} from '../../workflows/onboarding/messages.js';
 import { coverageCheckedSignal } from '../../workflows/shared/coverage-signal.js';
 import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -176,7 +177,7 @@ function intake(
   };
 }
 
-type Handle = WorkflowHandle<typeof patientOnboarding>;
+type Handle = WorkflowHandle<PatientOnboardingWorkflow>;
 
 async function run<T>(
   fn: (start: (input: OnboardingInput) => Promise<Handle>, client: Client) => Promise<T>,
@@ -188,7 +189,7 @@ async function run<T>(
   try {
     return await fn(
       (input) =>
-        client.workflow.start(patientOnboarding, {
+        client.workflow.start<PatientOnboardingWorkflow>(ONBOARDING_WORKFLOW_TYPE, {
           taskQueue,
           workflowId: workflowId('onboarding', String(input.onboardingId)),
           args: [input],
@@ -516,7 +517,7 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
     const misconfigured = await devServerWorker(taskQueue, createActivities({ db: db.db }));
     const { client, close } = await devServerClient();
     try {
-      const handle = await client.workflow.start(patientOnboarding, {
+      const handle = await client.workflow.start<PatientOnboardingWorkflow>(ONBOARDING_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: workflowId('onboarding', String(input.onboardingId)),
         args: [input],

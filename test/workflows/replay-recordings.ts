@@ -31,10 +31,11 @@ import { completeTaskSignal, humanTask } from '../../workflows/tasks/workflow.js
 import {
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,
+  ONBOARDING_WORKFLOW_TYPE,
   onboardingStatusQuery,
-  patientOnboarding,
   type OnboardingStatus,
-} from '../../workflows/onboarding/workflow.js';
+  type PatientOnboardingWorkflow,
+} from '../../workflows/onboarding/messages.js';
 import {
   dischargePlanOfCareSignal,
   planOfCare,
@@ -296,7 +297,7 @@ async function recordOnboarding(client: Client, taskQueue: string, save: Save, e
     appointmentReminderHoursBefore: 24 * 30,
     referral: { referringPractitionerId: randomUUID(), signedAndDated: true },
   };
-  const handle = await client.workflow.start(patientOnboarding, {
+  const handle = await client.workflow.start<PatientOnboardingWorkflow>(ONBOARDING_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: workflowId('onboarding', String(input.onboardingId)),
     args: [input],

@@ -20,7 +20,7 @@ import {
 import type { Activities } from '../../activities/index.js';
 import { wholeHoursBetween } from '../../domain/core/hours.js';
 import type { ReverificationItem } from '../../activities/schedules/index.js';
-import { eligibilityActivityOptions, onboardingActivityOptions } from '../onboarding/workflow.js';
+import { eligibilityActivityOptions, onboardingActivityOptions } from '../onboarding/activity-options.js';
 import { raiseTaskOnce } from '../tasks/raise-task.js';
 import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
 

@@ -78,7 +78,7 @@ export function createMessageActivities(deps: OnboardingActivityDeps) {
         params = { ...common, link: input.link };
       }
       try {
-        const r = await deps.messaging.send({
+        const sent = await deps.messaging.send({
           messageId: input.messageId,
           practiceId: input.practiceId,
           patientId: input.patientId,
@@ -90,15 +90,15 @@ export function createMessageActivities(deps: OnboardingActivityDeps) {
           timeZone: patient.timezone,
           context: { workflowId: input.workflowId, ...(appointmentId ? { appointmentId } : {}) },
         });
-        switch (r.status) {
+        switch (sent.status) {
           case 'sent':
-            return { status: 'sent', duplicate: r.duplicate };
+            return { status: 'sent', duplicate: sent.duplicate };
           case 'deferred':
-            return { status: 'deferred', until: r.deferredUntil };
+            return { status: 'deferred', until: sent.deferredUntil };
           case 'blocked_no_consent':
             return { status: 'blocked', reason: 'no_consent' };
           case 'failed':
-            return { status: 'failed', errorCode: r.errorCode };
+            return { status: 'failed', errorCode: sent.errorCode };
         }
       } catch (err) {
         throw toApplicationFailure(err);
