@@ -1,6 +1,6 @@
 // Prior-authorization side effects: the request, status polls and extension requests go to the payer through
 // the payer connector (X12 278 or the payer's API). The workflow only sees PayerDecision values.
-import type { PayerDecision } from '../../domain/auth/lifecycle.js';
+import type { PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
 
 export interface AuthorizationSubmission {
   authorizationId: string;

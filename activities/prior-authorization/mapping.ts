@@ -10,7 +10,7 @@ import type {
   PayerMember,
   ProviderIdentity,
 } from '../../connectors/payer/types.js';
-import type { PayerDecision } from '../../domain/auth/lifecycle.js';
+import type { PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
 import { MAX_CERT_INTERVAL_DAYS } from '../../domain/care/poc.js';
 import { isIcd10CmFormat } from '../../domain/codes/icd10.js';
 import { addDays } from '../../domain/core/dates.js';
@@ -80,7 +80,7 @@ export function toAuthorizationRequest(
  * The payer's answer as the workflow's PayerDecision. Answers that are no decision are typed, non-retryable
  * failures (asking again cannot change them): AAA rejections (codes only: member not found, invalid id …),
  * "no authorization required", and responses without a readable decision. The workflow routes each type to an
- * action (domain/auth/attention.ts) from the type and the reason code in the details.
+ * action (domain/prior-authorization/attention.ts) from the type and the reason code in the details.
  */
 export function toPayerDecision(d: AuthorizationDecision): PayerDecision {
   switch (d.status) {

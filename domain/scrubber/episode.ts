@@ -1,5 +1,5 @@
 // Episode-level checks: authorization, POC certification (Medicare), progress report, visit caps.
-import { checkAuthorization, type AuthProblem } from '../auth/authorization.js';
+import { checkAuthorization, type AuthProblem } from '../prior-authorization/authorization.js';
 import { lookupCode } from '../codes/cpt.js';
 import { pocCertificationState } from '../care/poc.js';
 import { progressReportState } from '../care/progress.js';

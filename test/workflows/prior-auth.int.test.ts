@@ -14,7 +14,7 @@ import type {
 } from '../../activities/prior-authorization/index.js';
 import { tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
-import type { PayerDecision } from '../../domain/auth/lifecycle.js';
+import type { PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
 import { addDays } from '../../domain/core/dates.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';

@@ -5,7 +5,7 @@
 // request goes out automatically. The end date expires it, zero visits exhausts it, discharge closes it.
 // A request that cannot be sent or an answer that is no decision (no diagnosis, an AAA rejection, an unreadable
 // 278) does not fail the process: it raises a staff task and waits for a correction (`resolveAuthorization`);
-// "no authorization required" ends it as not_required (domain/auth/attention.ts says which is which).
+// "no authorization required" ends it as not_required (domain/prior-authorization/attention.ts says which is which).
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -31,7 +31,7 @@ import {
   isAuthAttentionType,
   type AuthAttentionProblem,
   type AuthResolution,
-} from '../../domain/auth/attention.js';
+} from '../../domain/prior-authorization/attention.js';
 import { isIcd10CmFormat } from '../../domain/codes/icd10.js';
 import {
   applyDecision,
@@ -48,7 +48,7 @@ import {
   type AuthLedger,
   type PayerDecision,
   type VisitToRecord,
-} from '../../domain/auth/lifecycle.js';
+} from '../../domain/prior-authorization/lifecycle.js';
 import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
 import type { StaffRole } from '../../domain/tasks.js';
 import { cancelTaskSignal } from '../tasks/workflow.js';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { timelyFilingDeadline, timelyFilingStatus } from '../../../domain/claims/timely-filing.js';
 import { findDuplicates, type PriorClaim } from '../../../domain/claims/duplicates.js';
-import { planAuthRequest, checkAuthorization, isInitialRequest } from '../../../domain/auth/authorization.js';
+import { planAuthRequest, checkAuthorization, isInitialRequest } from '../../../domain/prior-authorization/authorization.js';
 import { profile } from '../helpers.js';
 
 describe('worked example 6: Medicare timely filing', () => {

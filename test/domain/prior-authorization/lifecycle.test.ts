@@ -9,7 +9,7 @@ import {
   recordVisit,
   shouldRequestExtension,
   type AuthLedger,
-} from '../../../domain/auth/lifecycle.js';
+} from '../../../domain/prior-authorization/lifecycle.js';
 import { endOfLocalDay, localDate, startOfLocalDay } from '../../../domain/core/zoned.js';
 
 const approved = (visits = 6): AuthLedger =>

@@ -7,7 +7,7 @@ import {
   AUTH_ATTENTION_TYPES,
   attentionFor,
   isAuthAttentionType,
-} from '../../../domain/auth/attention.js';
+} from '../../../domain/prior-authorization/attention.js';
 import { staffRoles } from '../../../domain/tasks.js';
 
 describe('authorization attention routes', () => {
