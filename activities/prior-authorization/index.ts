@@ -1,21 +1,10 @@
 // Prior-authorization side effects: the request, status polls and extension requests go to the payer through
 // the payer connector (X12 278 or the payer's API). The workflow only sees PayerDecision values.
 import type { PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
+import type { AuthorizationRequest } from '../../workflows/prior-authorization/messages.js';
 
-export interface AuthorizationSubmission {
-  authorizationId: string;
-  practiceId: string;
-  patientId: string;
-  coverageId: string;
-  payerId: string;
-  requestedVisits: number;
-  startDate: string;
-  endDate?: string;
-  urgency: 'standard' | 'urgent';
-  /** ICD-10-CM codes the request is for (the 278 needs 1–12; the referral's diagnosis at least). */
-  diagnosisCodes?: string[];
-  /** CPT/HCPCS codes of the planned treatment; the payer port's configured default when absent. */
-  procedureCodes?: string[];
+/** The request sent to the payer: the process's request, and for extensions the authorization it extends. */
+export interface AuthorizationSubmission extends AuthorizationRequest {
   /** Extension requests carry the payer's reference number of the authorization they extend. */
   extendsAuthNumber?: string;
 }
