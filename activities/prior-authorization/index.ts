@@ -1,10 +1,10 @@
 // Prior-authorization side effects: the request, status polls and extension requests go to the payer through
 // the payer connector (X12 278 or the payer's API). The workflow only sees PayerDecision values.
 import type { PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
-import type { AuthorizationRequest } from '../../workflows/prior-authorization/messages.js';
+import type { PriorAuthorizationRequest } from '../../workflows/prior-authorization/messages.js';
 
 /** The request sent to the payer: the process's request, and for extensions the authorization it extends. */
-export interface AuthorizationSubmission extends AuthorizationRequest {
+export interface AuthorizationSubmission extends PriorAuthorizationRequest {
   /** Extension requests carry the payer's reference number of the authorization they extend. */
   extendsAuthNumber?: string;
 }

@@ -14,7 +14,7 @@ import type {
 export const PRIOR_AUTHORIZATION_WORKFLOW_TYPE = 'priorAuthorization' as const;
 
 /** What the payer is asked for: the first request and every extension carry it. */
-export interface AuthorizationRequest {
+export interface PriorAuthorizationRequest {
   authorizationId: string;
   practiceId: string;
   patientId: string;
@@ -39,7 +39,7 @@ export interface PriorAuthorizationCarry {
   extensionPending?: boolean;
 }
 
-export interface PriorAuthorizationInput extends AuthorizationRequest {
+export interface PriorAuthorizationInput extends PriorAuthorizationRequest {
   /** The clinic's IANA zone: authorization windows are local calendar dates. */
   timezone: string;
   /** Payer decision window (7 days standard, 72 h urgent unless the payer profile says otherwise). */
