@@ -15,20 +15,26 @@ export interface AuthorizationPayerPort {
   status(request: AuthorizationSubmission, idempotencyKey: string): Promise<PayerDecision>;
 }
 
+/** The idempotency key of one request: the authorization id plus the request number (it names the request at the payer). */
+function requestKey(request: AuthorizationSubmission, requestNumber: number): string {
+  return `auth:${request.authorizationId}:request:${requestNumber}`;
+}
+
 export function createAuthorizationActivities({ payer }: { payer: AuthorizationPayerPort }) {
   return {
     /** Idempotent: the key is the authorization id plus the request number, so a retry never files twice. */
     async submitAuthorizationRequest(
-      req: AuthorizationSubmission,
+      request: AuthorizationSubmission,
       requestNumber: number,
     ): Promise<PayerDecision> {
-      return payer.submit(req, `auth:${req.authorizationId}:request:${requestNumber}`);
+      return payer.submit(request, requestKey(request, requestNumber));
     },
+    /** The payer's current answer to the request numbered `requestNumber` (same key, same request). */
     async pollAuthorizationDecision(
-      req: AuthorizationSubmission,
+      request: AuthorizationSubmission,
       requestNumber: number,
     ): Promise<PayerDecision> {
-      return payer.status(req, `auth:${req.authorizationId}:request:${requestNumber}`);
+      return payer.status(request, requestKey(request, requestNumber));
     },
   };
 }

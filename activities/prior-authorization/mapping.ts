@@ -10,7 +10,7 @@ import type {
   PayerMember,
   ProviderIdentity,
 } from '../../connectors/payer/types.js';
-import type { AuthAttentionType } from '../../domain/prior-authorization/attention.js';
+import type { AuthorizationAttentionType } from '../../domain/prior-authorization/attention.js';
 import type { PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
 import { MAX_CERT_INTERVAL_DAYS } from '../../domain/care/poc.js';
 import { isIcd10CmFormat } from '../../domain/codes/icd10.js';
@@ -45,11 +45,11 @@ export function dataMissing(what: string, reasonCode: string): ApplicationFailur
 }
 
 /**
- * A non-retryable failure of one of the types the workflow routes to a staff action (AUTH_ATTENTION_TYPES in
+ * A non-retryable failure of one of the types the workflow routes to a staff action (AUTHORIZATION_ATTENTION_TYPES in
  * domain/prior-authorization/attention.ts), with a reason code (and the AAA level) as its only detail.
  */
 export function attentionFailure(
-  type: AuthAttentionType,
+  type: AuthorizationAttentionType,
   message: string,
   detail: { reasonCode: string; level?: string },
 ): ApplicationFailure {

@@ -3,7 +3,7 @@
 // a thin loop and every rule here is unit-testable ("visit 13 of 12" is rejected here, with a reason).
 import { addDays, daysBetween, type IsoDate } from '../core/dates.js';
 
-export type AuthStatus =
+export type AuthorizationLifecycleStatus =
   | 'draft'
   | 'submitted'
   | 'pending'
@@ -32,8 +32,8 @@ export interface PayerDecision {
   endDate?: IsoDate;
 }
 
-export interface AuthLedger {
-  status: AuthStatus;
+export interface AuthorizationLedger {
+  status: AuthorizationLifecycleStatus;
   authNumber?: string;
   startDate?: IsoDate;
   endDate?: IsoDate;
@@ -62,19 +62,19 @@ export type VisitCheck =
   { ok: true; duplicate: boolean } | { ok: false; code: VisitRejection; reason: string };
 
 /** Alert thresholds: configurable defaults seen in PT products (domain-rules §8 [W1, A1]). */
-export interface AuthAlertPolicy {
+export interface AuthorizationAlertPolicy {
   visitsRemainingAtOrBelow: number;
   unitsRemainingBelow: number;
   daysBeforeEnd: number[];
 }
 
-export const DEFAULT_AUTH_ALERT_POLICY: AuthAlertPolicy = {
+export const DEFAULT_AUTHORIZATION_ALERT_POLICY: AuthorizationAlertPolicy = {
   visitsRemainingAtOrBelow: 2,
   unitsRemainingBelow: 10,
   daysBeforeEnd: [14, 7],
 };
 
-export function newLedger(): AuthLedger {
+export function newLedger(): AuthorizationLedger {
   return {
     status: 'draft',
     visitsUsed: 0,
@@ -86,7 +86,7 @@ export function newLedger(): AuthLedger {
   };
 }
 
-const usable: AuthStatus[] = [
+const usable: AuthorizationLifecycleStatus[] = [
   'approved',
   'partially_approved',
   'active',
@@ -95,16 +95,16 @@ const usable: AuthStatus[] = [
   'extended',
 ];
 
-export function visitsRemaining(l: AuthLedger): number | undefined {
+export function visitsRemaining(l: AuthorizationLedger): number | undefined {
   return l.visitsAuthorized === undefined ? undefined : Math.max(0, l.visitsAuthorized - l.visitsUsed);
 }
 
-export function unitsRemaining(l: AuthLedger): number | undefined {
+export function unitsRemaining(l: AuthorizationLedger): number | undefined {
   return l.unitsAuthorized === undefined ? undefined : Math.max(0, l.unitsAuthorized - l.unitsUsed);
 }
 
 /** May this visit be counted against the authorization? The reason is shown to the scheduler. */
-export function checkVisit(l: AuthLedger, v: VisitToRecord): VisitCheck {
+export function checkVisit(l: AuthorizationLedger, v: VisitToRecord): VisitCheck {
   if (l.visitIds.includes(v.visitId)) return { ok: true, duplicate: true };
   if (l.status === 'closed' || l.status === 'expired' || l.status === 'denied') {
     return { ok: false, code: 'closed', reason: `The authorization is ${l.status}.` };
@@ -144,9 +144,9 @@ export function checkVisit(l: AuthLedger, v: VisitToRecord): VisitCheck {
 }
 
 /** Count a visit (call only after checkVisit said ok). Exhaustion is a status of its own. */
-export function recordVisit(l: AuthLedger, v: VisitToRecord): AuthLedger {
+export function recordVisit(l: AuthorizationLedger, v: VisitToRecord): AuthorizationLedger {
   if (l.visitIds.includes(v.visitId)) return l;
-  const next: AuthLedger = {
+  const next: AuthorizationLedger = {
     ...l,
     visitsUsed: l.visitsUsed + 1,
     unitsUsed: l.unitsUsed + v.units,
@@ -158,7 +158,7 @@ export function recordVisit(l: AuthLedger, v: VisitToRecord): AuthLedger {
 }
 
 /** Apply the payer's answer to the first request or to an extension request. */
-export function applyDecision(l: AuthLedger, d: PayerDecision): AuthLedger {
+export function applyDecision(l: AuthorizationLedger, d: PayerDecision): AuthorizationLedger {
   if (d.outcome === 'pended') return { ...l, status: 'pending' };
   const isExtension = l.extensionsRequested > l.extensionsApproved && l.authNumber !== undefined;
   if (d.outcome === 'denied')
@@ -167,7 +167,7 @@ export function applyDecision(l: AuthLedger, d: PayerDecision): AuthLedger {
       : { ...l, status: 'denied' };
   if (isExtension) {
     // An extension adds visits/units and may move the end date; already-used visits stay counted.
-    const next: AuthLedger = {
+    const next: AuthorizationLedger = {
       ...l,
       status: 'extended',
       authNumber: d.authNumber ?? l.authNumber,
@@ -192,7 +192,7 @@ export function applyDecision(l: AuthLedger, d: PayerDecision): AuthLedger {
   };
 }
 
-export interface AuthAlert {
+export interface AuthorizationAlert {
   key: string;
   kind: 'visits_low' | 'units_low' | 'ending_soon';
   /** Human-readable, PHI-free task title. */
@@ -200,9 +200,13 @@ export interface AuthAlert {
 }
 
 /** Alerts due now that were not raised yet. `today` is the clinic-local date. */
-export function dueAlerts(l: AuthLedger, policy: AuthAlertPolicy, today: IsoDate): AuthAlert[] {
+export function dueAlerts(
+  l: AuthorizationLedger,
+  policy: AuthorizationAlertPolicy,
+  today: IsoDate,
+): AuthorizationAlert[] {
   if (!usable.includes(l.status)) return [];
-  const out: AuthAlert[] = [];
+  const out: AuthorizationAlert[] = [];
   const visits = visitsRemaining(l);
   if (visits !== undefined && visits <= policy.visitsRemainingAtOrBelow) {
     out.push({
@@ -235,7 +239,11 @@ export function dueAlerts(l: AuthLedger, policy: AuthAlertPolicy, today: IsoDate
 }
 
 /** The next calendar date on which a date-based alert becomes due (for the durable timer). */
-export function nextAlertDate(l: AuthLedger, policy: AuthAlertPolicy, today: IsoDate): IsoDate | undefined {
+export function nextAlertDate(
+  l: AuthorizationLedger,
+  policy: AuthorizationAlertPolicy,
+  today: IsoDate,
+): IsoDate | undefined {
   if (!l.endDate || !usable.includes(l.status)) return undefined;
   const candidates = policy.daysBeforeEnd
     .map((d) => ({ d, date: addDays(l.endDate!, -d) }))
@@ -247,8 +255,8 @@ export function nextAlertDate(l: AuthLedger, policy: AuthAlertPolicy, today: Iso
 
 /** Should the automatic extension request go out now? Only while the plan of care continues. */
 export function shouldRequestExtension(
-  l: AuthLedger,
-  alerts: AuthAlert[],
+  l: AuthorizationLedger,
+  alerts: AuthorizationAlert[],
   planOfCareContinues: boolean,
 ): boolean {
   return (

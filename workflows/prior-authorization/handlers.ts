@@ -10,7 +10,7 @@ import {
   recordVisit,
   unitsRemaining,
   visitsRemaining,
-  type AuthLedger,
+  type AuthorizationLedger,
   type VisitToRecord,
 } from '../../domain/prior-authorization/lifecycle.js';
 import {
@@ -30,7 +30,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CPT_HCPCS = /^[0-9A-Z]{5}$/;
 
 /** Statuses with no approved visits to correct. */
-const NOT_ADJUSTABLE: readonly AuthLedger['status'][] = [
+const NOT_ADJUSTABLE: readonly AuthorizationLedger['status'][] = [
   'draft',
   'submitted',
   'pending',
@@ -101,7 +101,7 @@ function validateVisit(run: AuthorizationRun, visit: VisitToRecord): void {
 
 /** A staff correction of the approved visits, units or end date; an exhausted authorization with room again is active. */
 function adjust(run: AuthorizationRun, adjustment: AuthorizationAdjustment) {
-  const ledger: AuthLedger = {
+  const ledger: AuthorizationLedger = {
     ...run.ledger,
     visitsAuthorized: adjustment.visitsAuthorized ?? run.ledger.visitsAuthorized,
     unitsAuthorized: adjustment.unitsAuthorized ?? run.ledger.unitsAuthorized,

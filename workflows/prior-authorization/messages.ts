@@ -2,10 +2,13 @@
 // queries and updates the API, other processes, activities and tests send it. Starters outside workflows/ start
 // it by type name (`client.workflow.start<PriorAuthorizationWorkflow>(PRIOR_AUTHORIZATION_WORKFLOW_TYPE, …)`).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AuthAttentionProblem, AuthResolution } from '../../domain/prior-authorization/attention.js';
 import type {
-  AuthAlertPolicy,
-  AuthLedger,
+  AuthorizationAttentionProblem,
+  AuthorizationResolution,
+} from '../../domain/prior-authorization/attention.js';
+import type {
+  AuthorizationAlertPolicy,
+  AuthorizationLedger,
   PayerDecision,
   VisitToRecord,
 } from '../../domain/prior-authorization/lifecycle.js';
@@ -32,7 +35,7 @@ export interface PriorAuthorizationRequest {
 
 /** What the process carries across continue-as-new. */
 export interface PriorAuthorizationCarry {
-  ledger: AuthLedger;
+  ledger: AuthorizationLedger;
   requestNumber: number;
   decisionEscalated: boolean;
   /** An extension request the payer pended is still waiting for its decision. */
@@ -46,7 +49,7 @@ export interface PriorAuthorizationInput extends PriorAuthorizationRequest {
   decisionWindowHours?: number;
   /** How often to ask the payer while a decision is pending (default 6 hours). */
   pollEveryMinutes?: number;
-  alertPolicy?: AuthAlertPolicy;
+  alertPolicy?: AuthorizationAlertPolicy;
   planOfCareContinues: boolean;
   /** Carried across continue-as-new. */
   carry?: PriorAuthorizationCarry;
@@ -54,7 +57,7 @@ export interface PriorAuthorizationInput extends PriorAuthorizationRequest {
 
 export interface PriorAuthorizationStatus {
   authorizationId: string;
-  status: AuthLedger['status'];
+  status: AuthorizationLedger['status'];
   authNumber?: string;
   startDate?: string;
   endDate?: string;
@@ -68,7 +71,7 @@ export interface PriorAuthorizationStatus {
   extensionsRequested: number;
   extensionsApproved: number;
   /** While the status is needs_attention: what staff must fix (type and reason code, no PHI). */
-  attention?: AuthAttentionProblem;
+  attention?: AuthorizationAttentionProblem;
 }
 
 /** The process: one per coverage episode, returns its last status. */
@@ -96,7 +99,7 @@ export interface AuthorizationAdjustment {
  * Staff act on an authorization that waits for them (status needs_attention): resubmit with corrected codes,
  * "no authorization required" (completes as not_required) or cancel (closes it). Refused otherwise.
  */
-export type AuthorizationResolutionInput = AuthResolution & {
+export type AuthorizationResolutionInput = AuthorizationResolution & {
   /** Who acted (audited by the API). */
   resolvedBy: string;
 };

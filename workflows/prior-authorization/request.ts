@@ -14,8 +14,8 @@ import {
 } from '@temporalio/workflow';
 import {
   attentionFor,
-  isAuthAttentionType,
-  type AuthAttentionProblem,
+  isAuthorizationAttentionType,
+  type AuthorizationAttentionProblem,
 } from '../../domain/prior-authorization/attention.js';
 import { applyDecision, type PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
 import { raiseTask } from '../tasks/raise-task.js';
@@ -28,10 +28,10 @@ export const AUTHORIZATION_ATTENTION_PATCH = 'auth-attention-task';
 const AAA_LEVELS = ['payer', 'provider', 'subscriber', 'dependent'] as const;
 
 /** The typed problem behind a failed authorization activity, or undefined when it is anything else. */
-function attentionProblemOf(err: unknown): AuthAttentionProblem | undefined {
+function attentionProblemOf(err: unknown): AuthorizationAttentionProblem | undefined {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
   const type = err.cause.type ?? undefined;
-  if (!isAuthAttentionType(type)) return undefined;
+  if (!isAuthorizationAttentionType(type)) return undefined;
   const details = (err.cause.details?.[0] ?? {}) as { reasonCode?: unknown; level?: unknown };
   const level = AAA_LEVELS.find((candidate) => candidate === details.level);
   return {
@@ -41,7 +41,7 @@ function attentionProblemOf(err: unknown): AuthAttentionProblem | undefined {
   };
 }
 
-export type PayerAnswer = { decision: PayerDecision } | { problem: AuthAttentionProblem };
+export type PayerAnswer = { decision: PayerDecision } | { problem: AuthorizationAttentionProblem };
 
 /**
  * A payer call that may fail with a problem staff can act on: the problem instead of a failed process. Only
@@ -114,7 +114,7 @@ async function awaitDecision(run: AuthorizationRun): Promise<void> {
 }
 
 /** Marks the run as waiting for staff on `problem` (the status query shows it). */
-function needStaff(run: AuthorizationRun, problem: AuthAttentionProblem): void {
+function needStaff(run: AuthorizationRun, problem: AuthorizationAttentionProblem): void {
   run.attention = problem;
   run.resolution = undefined;
   run.ledger = { ...run.ledger, status: 'needs_attention' };
@@ -126,7 +126,7 @@ function needStaff(run: AuthorizationRun, problem: AuthAttentionProblem): void {
  * raises the task and waits for staff (or a payer decision recorded through the API). Leaves the ledger at
  * draft for a resubmission, at not_required, or with `closing` set.
  */
-async function awaitStaff(run: AuthorizationRun, problem: AuthAttentionProblem): Promise<void> {
+async function awaitStaff(run: AuthorizationRun, problem: AuthorizationAttentionProblem): Promise<void> {
   const action = attentionFor(problem);
   if (action.kind === 'complete_not_required') {
     run.ledger = { ...run.ledger, status: 'not_required' };
@@ -179,7 +179,7 @@ async function awaitStaff(run: AuthorizationRun, problem: AuthAttentionProblem):
 /** A problem with an extension request: the approved visits stay usable; staff get the table's task. */
 export async function reportExtensionProblem(
   run: AuthorizationRun,
-  problem: AuthAttentionProblem,
+  problem: AuthorizationAttentionProblem,
 ): Promise<void> {
   const action = attentionFor(problem);
   if (action.kind !== 'task') return;

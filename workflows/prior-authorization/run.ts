@@ -5,14 +5,17 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { AuthorizationSubmission } from '../../activities/prior-authorization/index.js';
-import type { AuthAttentionProblem, AuthResolution } from '../../domain/prior-authorization/attention.js';
+import type {
+  AuthorizationAttentionProblem,
+  AuthorizationResolution,
+} from '../../domain/prior-authorization/attention.js';
 import {
-  DEFAULT_AUTH_ALERT_POLICY,
+  DEFAULT_AUTHORIZATION_ALERT_POLICY,
   newLedger,
   unitsRemaining,
   visitsRemaining,
-  type AuthAlertPolicy,
-  type AuthLedger,
+  type AuthorizationAlertPolicy,
+  type AuthorizationLedger,
 } from '../../domain/prior-authorization/lifecycle.js';
 import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
 import {
@@ -40,14 +43,14 @@ const payerActivities = proxyActivities<Activities>(payerActivityOptions);
 
 export interface AuthorizationRun {
   readonly input: PriorAuthorizationInput;
-  readonly policy: AuthAlertPolicy;
+  readonly policy: AuthorizationAlertPolicy;
   readonly pollEveryMs: number;
   /** The payer's decision window, from each request's start. */
   readonly decisionWindowMs: number;
   /** Who the worklist tasks of this process belong to. */
   readonly taskOwner: TaskOwner;
   readonly payer: typeof payerActivities;
-  ledger: AuthLedger;
+  ledger: AuthorizationLedger;
   requestNumber: number;
   decisionDeadline: number;
   decisionEscalated: boolean;
@@ -65,8 +68,8 @@ export interface AuthorizationRun {
   diagnosisCodes?: string[];
   procedureCodes?: string[];
   /** What staff must fix while the status is needs_attention, and what they decided. */
-  attention?: AuthAttentionProblem;
-  resolution?: AuthResolution;
+  attention?: AuthorizationAttentionProblem;
+  resolution?: AuthorizationResolution;
 }
 
 /** A run's state from its input (a fresh ledger, or the one carried across continue-as-new). */
@@ -81,7 +84,7 @@ export function startRun(input: PriorAuthorizationInput): AuthorizationRun {
     (input.decisionWindowHours ?? (input.urgency === 'urgent' ? 72 : 7 * 24)) * 3_600_000;
   return {
     input,
-    policy: input.alertPolicy ?? DEFAULT_AUTH_ALERT_POLICY,
+    policy: input.alertPolicy ?? DEFAULT_AUTHORIZATION_ALERT_POLICY,
     pollEveryMs: (input.pollEveryMinutes ?? 360) * 60_000,
     decisionWindowMs,
     taskOwner,

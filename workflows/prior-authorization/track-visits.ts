@@ -8,7 +8,7 @@ import {
   dueAlerts,
   nextAlertDate,
   shouldRequestExtension,
-  type AuthAlert,
+  type AuthorizationAlert,
   type PayerDecision,
 } from '../../domain/prior-authorization/lifecycle.js';
 import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
@@ -88,7 +88,7 @@ async function pollPendedExtension(run: AuthorizationRun): Promise<void> {
 }
 
 /** Each alert due today once (remembered in the ledger), as a front-desk task. */
-async function raiseDueAlerts(run: AuthorizationRun, today: IsoDate): Promise<AuthAlert[]> {
+async function raiseDueAlerts(run: AuthorizationRun, today: IsoDate): Promise<AuthorizationAlert[]> {
   const alerts = dueAlerts(run.ledger, run.policy, today);
   for (const alert of alerts) {
     run.ledger = { ...run.ledger, alertsRaised: [...run.ledger.alertsRaised, alert.key] };
