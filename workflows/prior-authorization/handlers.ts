@@ -61,7 +61,7 @@ export function handleMessages(run: AuthorizationRun): void {
     run.planOfCareContinues = continues;
     run.changed = true;
   });
-  setHandler(recordVisitUpdate, (visit) => recordVisitOf(run, visit), {
+  setHandler(recordVisitUpdate, (visit) => recordApprovedVisit(run, visit), {
     validator: (visit) => validateVisit(run, visit),
   });
   setHandler(adjustAuthorizationUpdate, (adjustment) => adjust(run, adjustment), {
@@ -72,7 +72,7 @@ export function handleMessages(run: AuthorizationRun): void {
   });
 }
 
-function recordVisitOf(run: AuthorizationRun, visit: VisitToRecord) {
+function recordApprovedVisit(run: AuthorizationRun, visit: VisitToRecord) {
   const check = checkVisit(run.ledger, visit);
   const duplicate = check.ok && check.duplicate;
   if (check.ok) run.ledger = recordVisit(run.ledger, visit);

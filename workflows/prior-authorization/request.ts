@@ -67,7 +67,7 @@ async function take(run: AuthorizationRun, answer: PayerAnswer): Promise<void> {
  * Request → await decision, again after every resubmission staff ask for, until the payer decided, the request
  * needs no authorization, or the process closes.
  */
-export async function obtainDecision(run: AuthorizationRun): Promise<void> {
+export async function requestAndAwaitDecision(run: AuthorizationRun): Promise<void> {
   do {
     if (run.ledger.status === 'draft') await submitRequest(run);
     await awaitDecision(run);

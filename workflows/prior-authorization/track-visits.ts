@@ -9,6 +9,7 @@ import {
   nextAlertDate,
   shouldRequestExtension,
   type AuthorizationAlert,
+  type AuthorizationLedger,
   type PayerDecision,
 } from '../../domain/prior-authorization/lifecycle.js';
 import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
@@ -25,7 +26,7 @@ export const EXTENSION_DENIED_TASK_PATCH = 'extension-denied-task';
 const DAY_MS = 86_400_000;
 
 /** Statuses after which there is nothing left to track. */
-const UNTRACKED: readonly string[] = ['denied', 'expired', 'closed', 'not_required'];
+const UNTRACKED: readonly AuthorizationLedger['status'][] = ['denied', 'expired', 'closed', 'not_required'];
 
 /** Until the authorization expires, is denied or closes: one pass per wake-up. */
 export async function trackVisits(run: AuthorizationRun): Promise<void> {

@@ -9,16 +9,17 @@ import { allHandlersFinished, condition, upsertSearchAttributes } from '@tempora
 import { PatientId, PayerId, PracticeId, ProcessKind } from '../shared/search-attributes.js';
 import type { PriorAuthorizationInput, PriorAuthorizationStatus } from './messages.js';
 import { handleMessages } from './handlers.js';
-import { obtainDecision } from './request.js';
+import { requestAndAwaitDecision } from './request.js';
 import { publish, raiseFrontDeskTask, snapshot, startRun, type AuthorizationRun } from './run.js';
 import { trackVisits } from './track-visits.js';
 
+/** The process: request → await decision → track visits (alerts, extension, expiry) → close. */
 export async function priorAuthorization(input: PriorAuthorizationInput): Promise<PriorAuthorizationStatus> {
   const run = startRun(input);
   handleMessages(run);
   if (!input.carry) tagProcess(input);
 
-  await obtainDecision(run);
+  await requestAndAwaitDecision(run);
   if (run.ledger.status === 'denied') await reportDenial(run);
   await trackVisits(run);
 
