@@ -77,13 +77,14 @@ export const AUTHORIZATION_ATTENTION_ROUTES: Record<
 /** AAA rejections at these levels concern our provider or the payer setup: billing fixes them. */
 const BILLER_LEVELS: readonly NonNullable<AuthorizationAttentionProblem['level']>[] = ['payer', 'provider'];
 
-export function attentionFor(p: AuthorizationAttentionProblem): AuthorizationAttentionAction {
-  const route = AUTHORIZATION_ATTENTION_ROUTES[p.type];
+/** The action for one problem: the table's row, with AAA rejections at the payer or provider level routed to billing. */
+export function attentionFor(problem: AuthorizationAttentionProblem): AuthorizationAttentionAction {
+  const route = AUTHORIZATION_ATTENTION_ROUTES[problem.type];
   if (
     route.kind === 'task' &&
-    p.type === 'AuthorizationRequestRejected' &&
-    p.level &&
-    BILLER_LEVELS.includes(p.level)
+    problem.type === 'AuthorizationRequestRejected' &&
+    problem.level &&
+    BILLER_LEVELS.includes(problem.level)
   )
     return { ...route, role: 'biller' };
   return route;

@@ -60,7 +60,10 @@ export function checkAuthorization(input: AuthorizationCheckInput): Authorizatio
   if (!required) return { required, problems: [] };
   // The payer's own answer for this episode overrides its general rule: nothing to hold for, no number to carry.
   const waived = input.authorizations.some(
-    (a) => a.status === 'not_required' && input.dos >= a.startDate && input.dos <= a.endDate,
+    (authorization) =>
+      authorization.status === 'not_required' &&
+      input.dos >= authorization.startDate &&
+      input.dos <= authorization.endDate,
   );
   if (waived) return { required: false, problems: [] };
   let best: { authorization: AuthorizationRecord; problems: AuthorizationProblem[] } | undefined;

@@ -95,100 +95,110 @@ const usable: AuthorizationLifecycleStatus[] = [
   'extended',
 ];
 
-export function visitsRemaining(l: AuthorizationLedger): number | undefined {
-  return l.visitsAuthorized === undefined ? undefined : Math.max(0, l.visitsAuthorized - l.visitsUsed);
+export function visitsRemaining(ledger: AuthorizationLedger): number | undefined {
+  return ledger.visitsAuthorized === undefined
+    ? undefined
+    : Math.max(0, ledger.visitsAuthorized - ledger.visitsUsed);
 }
 
-export function unitsRemaining(l: AuthorizationLedger): number | undefined {
-  return l.unitsAuthorized === undefined ? undefined : Math.max(0, l.unitsAuthorized - l.unitsUsed);
+export function unitsRemaining(ledger: AuthorizationLedger): number | undefined {
+  return ledger.unitsAuthorized === undefined
+    ? undefined
+    : Math.max(0, ledger.unitsAuthorized - ledger.unitsUsed);
 }
 
 /** May this visit be counted against the authorization? The reason is shown to the scheduler. */
-export function checkVisit(l: AuthorizationLedger, v: VisitToRecord): VisitCheck {
-  if (l.visitIds.includes(v.visitId)) return { ok: true, duplicate: true };
-  if (l.status === 'closed' || l.status === 'expired' || l.status === 'denied') {
-    return { ok: false, code: 'closed', reason: `The authorization is ${l.status}.` };
+export function checkVisit(ledger: AuthorizationLedger, visit: VisitToRecord): VisitCheck {
+  if (ledger.visitIds.includes(visit.visitId)) return { ok: true, duplicate: true };
+  if (ledger.status === 'closed' || ledger.status === 'expired' || ledger.status === 'denied') {
+    return { ok: false, code: 'closed', reason: `The authorization is ${ledger.status}.` };
   }
-  if (!usable.includes(l.status) && l.status !== 'exhausted') {
+  if (!usable.includes(ledger.status) && ledger.status !== 'exhausted') {
     return { ok: false, code: 'not_approved', reason: 'The authorization has not been approved yet.' };
   }
-  if (l.startDate && v.dos < l.startDate) {
+  if (ledger.startDate && visit.dos < ledger.startDate) {
     return {
       ok: false,
       code: 'before_start',
-      reason: `The visit date is before the authorized window (starts ${l.startDate}).`,
+      reason: `The visit date is before the authorized window (starts ${ledger.startDate}).`,
     };
   }
-  if (l.endDate && v.dos > l.endDate) {
+  if (ledger.endDate && visit.dos > ledger.endDate) {
     return {
       ok: false,
       code: 'after_end',
-      reason: `The visit date is after the authorized window (ended ${l.endDate}).`,
+      reason: `The visit date is after the authorized window (ended ${ledger.endDate}).`,
     };
   }
-  if (l.visitsAuthorized !== undefined && l.visitsUsed + 1 > l.visitsAuthorized) {
+  if (ledger.visitsAuthorized !== undefined && ledger.visitsUsed + 1 > ledger.visitsAuthorized) {
     return {
       ok: false,
       code: 'visits_exhausted',
-      reason: `Visit ${l.visitsUsed + 1} would exceed the ${l.visitsAuthorized} authorized visits.`,
+      reason: `Visit ${ledger.visitsUsed + 1} would exceed the ${ledger.visitsAuthorized} authorized visits.`,
     };
   }
-  if (l.unitsAuthorized !== undefined && l.unitsUsed + v.units > l.unitsAuthorized) {
+  if (ledger.unitsAuthorized !== undefined && ledger.unitsUsed + visit.units > ledger.unitsAuthorized) {
     return {
       ok: false,
       code: 'units_exhausted',
-      reason: `${v.units} units would exceed the ${l.unitsAuthorized - l.unitsUsed} authorized units left.`,
+      reason: `${visit.units} units would exceed the ${ledger.unitsAuthorized - ledger.unitsUsed} authorized units left.`,
     };
   }
   return { ok: true, duplicate: false };
 }
 
 /** Count a visit (call only after checkVisit said ok). Exhaustion is a status of its own. */
-export function recordVisit(l: AuthorizationLedger, v: VisitToRecord): AuthorizationLedger {
-  if (l.visitIds.includes(v.visitId)) return l;
+export function recordVisit(ledger: AuthorizationLedger, visit: VisitToRecord): AuthorizationLedger {
+  if (ledger.visitIds.includes(visit.visitId)) return ledger;
   const next: AuthorizationLedger = {
-    ...l,
-    visitsUsed: l.visitsUsed + 1,
-    unitsUsed: l.unitsUsed + v.units,
-    visitIds: [...l.visitIds, v.visitId],
-    status: l.status === 'approved' || l.status === 'partially_approved' ? 'active' : l.status,
+    ...ledger,
+    visitsUsed: ledger.visitsUsed + 1,
+    unitsUsed: ledger.unitsUsed + visit.units,
+    visitIds: [...ledger.visitIds, visit.visitId],
+    status: ledger.status === 'approved' || ledger.status === 'partially_approved' ? 'active' : ledger.status,
   };
   if (visitsRemaining(next) === 0 || unitsRemaining(next) === 0) next.status = 'exhausted';
   return next;
 }
 
 /** Apply the payer's answer to the first request or to an extension request. */
-export function applyDecision(l: AuthorizationLedger, d: PayerDecision): AuthorizationLedger {
-  if (d.outcome === 'pended') return { ...l, status: 'pending' };
-  const isExtension = l.extensionsRequested > l.extensionsApproved && l.authNumber !== undefined;
-  if (d.outcome === 'denied')
+export function applyDecision(ledger: AuthorizationLedger, decision: PayerDecision): AuthorizationLedger {
+  if (decision.outcome === 'pended') return { ...ledger, status: 'pending' };
+  const isExtension =
+    ledger.extensionsRequested > ledger.extensionsApproved && ledger.authNumber !== undefined;
+  if (decision.outcome === 'denied')
     return isExtension
-      ? { ...l, status: l.status === 'extension_requested' ? 'active' : l.status }
-      : { ...l, status: 'denied' };
+      ? { ...ledger, status: ledger.status === 'extension_requested' ? 'active' : ledger.status }
+      : { ...ledger, status: 'denied' };
   if (isExtension) {
     // An extension adds visits/units and may move the end date; already-used visits stay counted.
     const next: AuthorizationLedger = {
-      ...l,
+      ...ledger,
       status: 'extended',
-      authNumber: d.authNumber ?? l.authNumber,
-      visitsAuthorized: (l.visitsAuthorized ?? 0) + (d.visitsAuthorized ?? 0),
+      authNumber: decision.authNumber ?? ledger.authNumber,
+      visitsAuthorized: (ledger.visitsAuthorized ?? 0) + (decision.visitsAuthorized ?? 0),
       unitsAuthorized:
-        d.unitsAuthorized === undefined ? l.unitsAuthorized : (l.unitsAuthorized ?? 0) + d.unitsAuthorized,
-      endDate: d.endDate && (!l.endDate || d.endDate > l.endDate) ? d.endDate : l.endDate,
-      extensionsApproved: l.extensionsApproved + 1,
+        decision.unitsAuthorized === undefined
+          ? ledger.unitsAuthorized
+          : (ledger.unitsAuthorized ?? 0) + decision.unitsAuthorized,
+      endDate:
+        decision.endDate && (!ledger.endDate || decision.endDate > ledger.endDate)
+          ? decision.endDate
+          : ledger.endDate,
+      extensionsApproved: ledger.extensionsApproved + 1,
       // Alerts may fire again for the new period.
       alertsRaised: [],
     };
     return next;
   }
   return {
-    ...l,
-    status: d.outcome,
-    authNumber: d.authNumber,
-    visitsAuthorized: d.visitsAuthorized,
-    unitsAuthorized: d.unitsAuthorized,
-    startDate: d.startDate,
-    endDate: d.endDate,
+    ...ledger,
+    status: decision.outcome,
+    authNumber: decision.authNumber,
+    visitsAuthorized: decision.visitsAuthorized,
+    unitsAuthorized: decision.unitsAuthorized,
+    startDate: decision.startDate,
+    endDate: decision.endDate,
   };
 }
 
@@ -201,53 +211,54 @@ export interface AuthorizationAlert {
 
 /** Alerts due now that were not raised yet. `today` is the clinic-local date. */
 export function dueAlerts(
-  l: AuthorizationLedger,
+  ledger: AuthorizationLedger,
   policy: AuthorizationAlertPolicy,
   today: IsoDate,
 ): AuthorizationAlert[] {
-  if (!usable.includes(l.status)) return [];
-  const out: AuthorizationAlert[] = [];
-  const visits = visitsRemaining(l);
+  if (!usable.includes(ledger.status)) return [];
+  const alerts: AuthorizationAlert[] = [];
+  const visits = visitsRemaining(ledger);
   if (visits !== undefined && visits <= policy.visitsRemainingAtOrBelow) {
-    out.push({
-      key: `visits_low:${l.visitsAuthorized}`,
+    alerts.push({
+      key: `visits_low:${ledger.visitsAuthorized}`,
       kind: 'visits_low',
       title: `Authorization has ${visits} visit(s) left`,
     });
   }
-  const units = unitsRemaining(l);
+  const units = unitsRemaining(ledger);
   if (units !== undefined && units < policy.unitsRemainingBelow) {
-    out.push({
-      key: `units_low:${l.unitsAuthorized}`,
+    alerts.push({
+      key: `units_low:${ledger.unitsAuthorized}`,
       kind: 'units_low',
       title: `Authorization has ${units} unit(s) left`,
     });
   }
-  if (l.endDate) {
-    const daysLeft = daysBetween(today, l.endDate);
-    for (const d of [...policy.daysBeforeEnd].sort((a, b) => b - a)) {
-      if (daysLeft <= d && daysLeft >= 0) {
-        out.push({
-          key: `ending:${l.endDate}:${d}`,
+  if (ledger.endDate) {
+    const daysLeft = daysBetween(today, ledger.endDate);
+    for (const days of [...policy.daysBeforeEnd].sort((a, b) => b - a)) {
+      if (daysLeft <= days && daysLeft >= 0) {
+        alerts.push({
+          key: `ending:${ledger.endDate}:${days}`,
           kind: 'ending_soon',
           title: `Authorization ends in ${daysLeft} day(s)`,
         });
       }
     }
   }
-  return out.filter((a) => !l.alertsRaised.includes(a.key));
+  return alerts.filter((alert) => !ledger.alertsRaised.includes(alert.key));
 }
 
 /** The next calendar date on which a date-based alert becomes due (for the durable timer). */
 export function nextAlertDate(
-  l: AuthorizationLedger,
+  ledger: AuthorizationLedger,
   policy: AuthorizationAlertPolicy,
   today: IsoDate,
 ): IsoDate | undefined {
-  if (!l.endDate || !usable.includes(l.status)) return undefined;
+  const { endDate } = ledger;
+  if (!endDate || !usable.includes(ledger.status)) return undefined;
   const candidates = policy.daysBeforeEnd
-    .map((d) => ({ d, date: addDays(l.endDate!, -d) }))
-    .filter(({ d, date }) => date > today && !l.alertsRaised.includes(`ending:${l.endDate}:${d}`))
+    .map((days) => ({ days, date: addDays(endDate, -days) }))
+    .filter(({ days, date }) => date > today && !ledger.alertsRaised.includes(`ending:${endDate}:${days}`))
     .map(({ date }) => date)
     .sort();
   return candidates[0];
@@ -255,13 +266,15 @@ export function nextAlertDate(
 
 /** Should the automatic extension request go out now? Only while the plan of care continues. */
 export function shouldRequestExtension(
-  l: AuthorizationLedger,
+  ledger: AuthorizationLedger,
   alerts: AuthorizationAlert[],
   planOfCareContinues: boolean,
 ): boolean {
   return (
     planOfCareContinues &&
-    l.extensionsRequested === l.extensionsApproved &&
-    alerts.some((a) => a.kind === 'visits_low' || a.kind === 'units_low' || a.kind === 'ending_soon')
+    ledger.extensionsRequested === ledger.extensionsApproved &&
+    alerts.some(
+      (alert) => alert.kind === 'visits_low' || alert.kind === 'units_low' || alert.kind === 'ending_soon',
+    )
   );
 }
