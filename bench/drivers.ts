@@ -30,10 +30,11 @@ import {
 } from '../workflows/plan-of-care/workflow.js';
 import {
   dischargeSignal,
-  priorAuthorization,
-  priorAuthStatusQuery,
+  priorAuthorizationStatusQuery,
   recordVisitUpdate,
-} from '../workflows/prior-authorization/workflow.js';
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../workflows/prior-authorization/messages.js';
 import type { SandboxEmr } from '../connectors/emr/sandbox/sandbox-emr.js';
 import { syntheticClaimCase } from '../test/fixtures/claim-case.js';
 import { CLINIC_TZ } from './sandbox-ports.js';
@@ -175,7 +176,7 @@ const authorization: ProcessDriver = {
     const authorizationId = randomUUID();
     const id = workflowId('auth', authorizationId);
     ctx.onStart(id);
-    return ctx.client.workflow.start(priorAuthorization, {
+    return ctx.client.workflow.start<PriorAuthorizationWorkflow>(PRIOR_AUTHORIZATION_WORKFLOW_TYPE, {
       taskQueue: ctx.taskQueue,
       workflowId: id,
       args: [
@@ -197,7 +198,7 @@ const authorization: ProcessDriver = {
   async run(ctx) {
     const handle = await this.start(ctx);
     await until(
-      () => handle.query(priorAuthStatusQuery),
+      () => handle.query(priorAuthorizationStatusQuery),
       (s) => s.status === 'approved' || s.status === 'active',
     );
     for (let v = 1; v <= 3; v++)

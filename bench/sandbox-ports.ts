@@ -3,7 +3,7 @@
 import type { AuthorizationPayerPort } from '../activities/prior-authorization/index.js';
 import type { PatientStatementPort } from '../activities/claim/index.js';
 import type { PhysicianPort } from '../activities/plan-of-care/index.js';
-import type { PayerDecision } from '../domain/auth/lifecycle.js';
+import type { PayerDecision } from '../domain/prior-authorization/lifecycle.js';
 import { addDays } from '../domain/core/dates.js';
 
 /** The benchmark clinic's zone (authorization windows and dates of service are its local dates). */

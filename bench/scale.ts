@@ -12,7 +12,11 @@ import { workflowId } from '../domain/ids.js';
 import { connectClient } from '../temporal/client.js';
 import { payloadKeyring } from '../cli/keyrings.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
-import { priorAuthorization, recordVisitUpdate } from '../workflows/prior-authorization/workflow.js';
+import {
+  recordVisitUpdate,
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../workflows/prior-authorization/messages.js';
 import { CLINIC_TZ } from './sandbox-ports.js';
 import { sqliteBytes, type BenchInfra, type Cleanup } from './infra.js';
 import type { BenchOptions } from './options.js';
@@ -134,7 +138,7 @@ export async function runScaleBenchmark(
     // A busy dev server now and then fails a call with a transient gRPC error; the start is retried under the
     // same id (USE_EXISTING), so a retry never opens a second authorization.
     await transientRetry(() =>
-      client.workflow.start(priorAuthorization, {
+      client.workflow.start<PriorAuthorizationWorkflow>(PRIOR_AUTHORIZATION_WORKFLOW_TYPE, {
         taskQueue: QUEUE,
         workflowId: workflowId('auth', authorizationId),
         workflowIdConflictPolicy: 'USE_EXISTING',

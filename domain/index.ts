@@ -6,6 +6,6 @@ export * from './rules/index.js';
 export * from './billing/index.js';
 export * from './care/index.js';
 export * from './claims/index.js';
-export * from './auth/index.js';
+export * from './prior-authorization/index.js';
 export * from './scrubber/index.js';
 export * from './denials/index.js';

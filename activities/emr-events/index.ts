@@ -18,7 +18,7 @@ import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import type { RepositoryKeys } from '../../db/repositories/keys.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
 import { coverages, practices } from '../../db/schema.js';
-import type { VisitToRecord } from '../../domain/auth/lifecycle.js';
+import type { VisitToRecord } from '../../domain/prior-authorization/lifecycle.js';
 import { codeVisit } from '../../domain/billing/code-visit.js';
 import { isUuid } from '../../domain/ids.js';
 import { VisitSchema } from '../../domain/model/visit.js';

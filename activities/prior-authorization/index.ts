@@ -1,21 +1,10 @@
 // Prior-authorization side effects: the request, status polls and extension requests go to the payer through
 // the payer connector (X12 278 or the payer's API). The workflow only sees PayerDecision values.
-import type { PayerDecision } from '../../domain/auth/lifecycle.js';
+import type { PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
+import type { PriorAuthorizationRequest } from '../../workflows/prior-authorization/messages.js';
 
-export interface AuthorizationSubmission {
-  authorizationId: string;
-  practiceId: string;
-  patientId: string;
-  coverageId: string;
-  payerId: string;
-  requestedVisits: number;
-  startDate: string;
-  endDate?: string;
-  urgency: 'standard' | 'urgent';
-  /** ICD-10-CM codes the request is for (the 278 needs 1–12; the referral's diagnosis at least). */
-  diagnosisCodes?: string[];
-  /** CPT/HCPCS codes of the planned treatment; the payer port's configured default when absent. */
-  procedureCodes?: string[];
+/** The request sent to the payer: the process's request, and for extensions the authorization it extends. */
+export interface AuthorizationSubmission extends PriorAuthorizationRequest {
   /** Extension requests carry the payer's reference number of the authorization they extend. */
   extendsAuthNumber?: string;
 }
@@ -26,20 +15,26 @@ export interface AuthorizationPayerPort {
   status(request: AuthorizationSubmission, idempotencyKey: string): Promise<PayerDecision>;
 }
 
+/** The idempotency key of one request: the authorization id plus the request number (it names the request at the payer). */
+function requestKey(request: AuthorizationSubmission, requestNumber: number): string {
+  return `auth:${request.authorizationId}:request:${requestNumber}`;
+}
+
 export function createAuthorizationActivities({ payer }: { payer: AuthorizationPayerPort }) {
   return {
     /** Idempotent: the key is the authorization id plus the request number, so a retry never files twice. */
     async submitAuthorizationRequest(
-      req: AuthorizationSubmission,
+      request: AuthorizationSubmission,
       requestNumber: number,
     ): Promise<PayerDecision> {
-      return payer.submit(req, `auth:${req.authorizationId}:request:${requestNumber}`);
+      return payer.submit(request, requestKey(request, requestNumber));
     },
+    /** The payer's current answer to the request numbered `requestNumber` (same key, same request). */
     async pollAuthorizationDecision(
-      req: AuthorizationSubmission,
+      request: AuthorizationSubmission,
       requestNumber: number,
     ): Promise<PayerDecision> {
-      return payer.status(req, `auth:${req.authorizationId}:request:${requestNumber}`);
+      return payer.status(request, requestKey(request, requestNumber));
     },
   };
 }

@@ -3,7 +3,6 @@
 // patient details are read from our encrypted mirror at call time (the current truth after a coverage
 // update); the trace number comes from the activity's idempotency key, so a retried submission is the same
 // request at the payer and a status query asks about it.
-import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { payerErrorToFailure } from '../../connectors/payer/failure.js';
 import type {
@@ -18,7 +17,9 @@ import type { RepositoryKeys } from '../../db/repositories/keys.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
 import { practices } from '../../db/schema.js';
 import {
+  attentionFailure,
   authorizationTraceNumber,
+  dataMissing,
   toAuthorizationRequest,
   toPayerDecision,
   type AuthorizationParties,
@@ -37,58 +38,52 @@ export interface PayerAuthorizationDeps {
 }
 
 const GENDER: Record<string, Gender> = { male: 'M', female: 'F' };
-export const DEFAULT_AUTH_PROCEDURE_CODES: readonly string[] = ['97110'];
+export const DEFAULT_AUTHORIZATION_PROCEDURE_CODES: readonly string[] = ['97110'];
 
 export function createPayerAuthorizationPort(deps: PayerAuthorizationDeps): AuthorizationPayerPort {
   const patients = createPatientRepository(deps.db, deps.keys);
   const coverages = createCoverageRepository(deps.db, deps.keys);
 
-  async function parties(sub: AuthorizationSubmission): Promise<AuthorizationParties> {
+  async function parties(submission: AuthorizationSubmission): Promise<AuthorizationParties> {
     const [patient, coverage, [practice]] = await Promise.all([
-      patients.get(sub.practiceId, sub.patientId),
-      coverages.get(sub.practiceId, sub.coverageId),
-      deps.db.select().from(practices).where(eq(practices.id, sub.practiceId)),
+      patients.get(submission.practiceId, submission.patientId),
+      coverages.get(submission.practiceId, submission.coverageId),
+      deps.db.select().from(practices).where(eq(practices.id, submission.practiceId)),
     ]);
     if (!patient || !coverage || !practice) {
-      throw ApplicationFailure.create({
-        type: 'AuthorizationDataMissing',
-        message: 'The authorization request cannot be sent: patient, coverage or practice not on file.',
-        nonRetryable: true,
-        details: [{ reasonCode: 'record_missing' }],
-      });
+      throw dataMissing('patient, coverage or practice not on file', 'record_missing');
     }
-    if (coverage.patientId !== sub.patientId || coverage.payerId !== sub.payerId) {
+    if (coverage.patientId !== submission.patientId || coverage.payerId !== submission.payerId) {
       // The coverage now belongs to another payer (insurance update): this authorization's payer is gone.
-      throw ApplicationFailure.create({
-        type: 'AuthorizationCoverageChanged',
-        message: "The coverage no longer matches the authorization's payer.",
-        nonRetryable: true,
-        details: [{ reasonCode: 'coverage_moved' }],
-      });
+      throw attentionFailure(
+        'AuthorizationCoverageChanged',
+        "The coverage no longer matches the authorization's payer.",
+        { reasonCode: 'coverage_moved' },
+      );
     }
-    const d = patient.demographics;
+    const demographics = patient.demographics;
     return {
       member: {
         memberId: coverage.memberId,
-        lastName: d.family,
-        ...(d.given[0] !== undefined ? { firstName: d.given[0] } : {}),
-        dateOfBirth: d.birthDate,
-        gender: GENDER[d.sex] ?? 'U',
+        lastName: demographics.family,
+        ...(demographics.given[0] !== undefined ? { firstName: demographics.given[0] } : {}),
+        dateOfBirth: demographics.birthDate,
+        gender: GENDER[demographics.sex] ?? 'U',
       },
       requester: { name: practice.name, npi: practice.npi },
     };
   }
 
-  async function call(
-    sub: AuthorizationSubmission,
+  async function ask(
+    submission: AuthorizationSubmission,
     idempotencyKey: string,
     send: (req: AuthorizationRequest) => Promise<AuthorizationDecision>,
   ) {
     const req = toAuthorizationRequest(
-      sub,
-      await parties(sub),
+      submission,
+      await parties(submission),
       authorizationTraceNumber(idempotencyKey),
-      deps.defaultProcedureCodes ?? DEFAULT_AUTH_PROCEDURE_CODES,
+      deps.defaultProcedureCodes ?? DEFAULT_AUTHORIZATION_PROCEDURE_CODES,
     );
     let decision: AuthorizationDecision;
     try {
@@ -100,7 +95,7 @@ export function createPayerAuthorizationPort(deps: PayerAuthorizationDeps): Auth
   }
 
   return {
-    submit: (sub, key) => call(sub, key, (req) => deps.payer.submitAuthorization(req)),
-    status: (sub, key) => call(sub, key, (req) => deps.payer.queryAuthorization(req)),
+    submit: (submission, key) => ask(submission, key, (req) => deps.payer.submitAuthorization(req)),
+    status: (submission, key) => ask(submission, key, (req) => deps.payer.queryAuthorization(req)),
   };
 }

@@ -10,11 +10,12 @@ import { isIcd10CmFormat } from '../../domain/codes/icd10.js';
 import {
   adjustAuthorizationUpdate,
   payerDecisionSignal,
-  priorAuthorization,
-  priorAuthStatusQuery,
+  priorAuthorizationStatusQuery,
   recordVisitUpdate,
   resolveAuthorizationUpdate,
-} from '../../workflows/prior-authorization/workflow.js';
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../../workflows/prior-authorization/messages.js';
 import { PayerId } from '../../workflows/shared/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
 import {
@@ -84,11 +85,11 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
         if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
         const authorizationId = newProcessId(req);
         return reply.code(202).send(
-          await startProcess(deps, req, {
+          await startProcess<PriorAuthorizationWorkflow>(deps, req, {
             kind: 'auth',
             processKind: 'priorAuthorization',
             id: authorizationId,
-            workflow: priorAuthorization,
+            workflow: PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
             args: [
               { ...req.body, authorizationId, practiceId: principal.practiceId, timezone: practice.timezone },
             ],
@@ -118,7 +119,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
           deps,
           req,
           { kind: 'auth', id: req.params.id, resourceType: 'authorization' },
-          priorAuthStatusQuery,
+          priorAuthorizationStatusQuery,
         );
       },
     );

@@ -1,5 +1,5 @@
 import type { IsoDate } from '../core/dates.js';
-import type { AuthorizationRecord } from '../auth/authorization.js';
+import type { AuthorizationRecord } from '../prior-authorization/authorization.js';
 import type { RuleSet } from '../billing/code-visit.js';
 import type { PocCertificationInput } from '../care/poc.js';
 import type { ProgressReportInput } from '../care/progress.js';

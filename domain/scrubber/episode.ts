@@ -1,12 +1,12 @@
 // Episode-level checks: authorization, POC certification (Medicare), progress report, visit caps.
-import { checkAuthorization, type AuthProblem } from '../auth/authorization.js';
+import { checkAuthorization, type AuthorizationProblem } from '../prior-authorization/authorization.js';
 import { lookupCode } from '../codes/cpt.js';
 import { pocCertificationState } from '../care/poc.js';
 import { progressReportState } from '../care/progress.js';
 import { finding, type Finding } from '../model/finding.js';
 import { claimDos, type ScrubContext } from './context.js';
 
-const AUTH_MESSAGES: Record<AuthProblem, [string, string, string]> = {
+const AUTH_MESSAGES: Record<AuthorizationProblem, [string, string, string]> = {
   missing: [
     'AUTH_MISSING',
     'This payer requires prior authorization and none is on file',

@@ -14,7 +14,11 @@ import { createPatientRepository } from '../../db/repositories/patients.js';
 import { DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { addDays } from '../../domain/core/dates.js';
 import { workflowId } from '../../domain/ids.js';
-import { dischargeSignal, priorAuthorization } from '../../workflows/prior-authorization/workflow.js';
+import {
+  dischargeSignal,
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../../workflows/prior-authorization/messages.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { startApiStack, today, until, type ApiStack } from './stack.js';
@@ -69,7 +73,7 @@ async function authorizationWithoutDiagnosis(): Promise<string> {
     memberId: `SBX-CO45-${randomUUID().slice(0, 8).toUpperCase()}`,
   });
   const authorizationId = randomUUID();
-  await stack.temporal.client.workflow.start(priorAuthorization, {
+  await stack.temporal.client.workflow.start<PriorAuthorizationWorkflow>(PRIOR_AUTHORIZATION_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: workflowId('auth', authorizationId),
     args: [

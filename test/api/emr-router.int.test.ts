@@ -40,7 +40,11 @@ import { patientControlNumberFor } from '../../workflows/claim/claim-input.js';
 import type { EventRouteResult } from '../../workflows/emr-events/workflow.js';
 import { onboardingStatusQuery, type OnboardingStatus } from '../../workflows/onboarding/messages.js';
 import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care/workflow.js';
-import { priorAuthorization, priorAuthStatusQuery } from '../../workflows/prior-authorization/workflow.js';
+import {
+  priorAuthorizationStatusQuery,
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../../workflows/prior-authorization/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
@@ -475,12 +479,12 @@ describe('EMR event router', () => {
       practiceId: DEMO_PRACTICE_ID,
       patientId,
     });
-    const authId = await startIdempotently(client, {
+    const authId = await startIdempotently<PriorAuthorizationWorkflow>(client, {
       taskQueue,
       kind: 'auth',
       processKind: 'priorAuthorization',
       id: authorizationId,
-      workflow: priorAuthorization,
+      workflow: PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
       args: [
         {
           authorizationId,
@@ -503,7 +507,7 @@ describe('EMR event router', () => {
     expect(
       (
         await eventually(
-          () => auth.query(priorAuthStatusQuery),
+          () => auth.query(priorAuthorizationStatusQuery),
           (s) => s.visitsAuthorized !== undefined,
         )
       ).visitsAuthorized,
@@ -533,7 +537,10 @@ describe('EMR event router', () => {
       (s) => s.visitsCounted >= 1,
     );
     expect(pocStatus.visitsCounted).toBe(1);
-    expect(await auth.query(priorAuthStatusQuery)).toMatchObject({ visitsUsed: 1, visitsRemaining: 7 });
+    expect(await auth.query(priorAuthorizationStatusQuery)).toMatchObject({
+      visitsUsed: 1,
+      visitsRemaining: 7,
+    });
 
     // The earlier visit is signed late: the authorization refuses it (before its window). The event is still
     // routed (claim, plan of care); the refusal becomes a front-desk task instead of a failure or a retry.
@@ -570,7 +577,7 @@ describe('EMR event router', () => {
       (rows) => rows.length > 0,
     );
     expect(raised).toHaveLength(1);
-    expect((await auth.query(priorAuthStatusQuery)).visitsUsed).toBe(1);
+    expect((await auth.query(priorAuthorizationStatusQuery)).visitsUsed).toBe(1);
     // The router's code replays its own histories (activities, external signals, a task child); the refused
     // run is the committed history test/workflows/replay.int.test.ts replays for every later change.
     for (const run of [note!.id, lateNote!.id]) {
@@ -598,12 +605,12 @@ describe('EMR event router', () => {
     // Medicare Advantage requires authorization after the evaluation: a treatment claim without one is held.
     const { patientId, emrPatientId } = await knownPatient(`MAFL-${randomUUID().slice(0, 8)}`, 'ma-fastlane');
     const authorizationId = randomUUID();
-    const authId = await startIdempotently(client, {
+    const authId = await startIdempotently<PriorAuthorizationWorkflow>(client, {
       taskQueue,
       kind: 'auth',
       processKind: 'priorAuthorization',
       id: authorizationId,
-      workflow: priorAuthorization,
+      workflow: PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
       args: [
         {
           authorizationId,

@@ -14,7 +14,7 @@ import type { AuthorizationPayerPort } from '../../activities/prior-authorizatio
 import type { PhysicianPort } from '../../activities/plan-of-care/index.js';
 import { tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
-import type { PayerDecision } from '../../domain/auth/lifecycle.js';
+import type { PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
 import { addDays } from '../../domain/core/dates.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
@@ -29,10 +29,11 @@ import {
   type PlanOfCareInput,
 } from '../../workflows/plan-of-care/workflow.js';
 import {
-  priorAuthorization,
-  priorAuthStatusQuery,
-  type PriorAuthInput,
-} from '../../workflows/prior-authorization/workflow.js';
+  priorAuthorizationStatusQuery,
+  type PriorAuthorizationInput,
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../../workflows/prior-authorization/messages.js';
 import { NeedsAttention, ProcessKind } from '../../workflows/shared/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import {
@@ -75,7 +76,7 @@ function approvingPayer(today: string): AuthorizationPayerPort {
   return { submit: async () => decision, status: async () => decision };
 }
 
-function authInput(today: string, patientId: string): PriorAuthInput {
+function authInput(today: string, patientId: string): PriorAuthorizationInput {
   return {
     authorizationId: randomUUID(),
     practiceId: DEMO_PRACTICE_ID,
@@ -117,13 +118,13 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeou
 
 async function startAuth(client: Client, taskQueue: string, today: string, patientId: string) {
   const args = authInput(today, patientId);
-  const handle = await client.workflow.start(priorAuthorization, {
+  const handle = await client.workflow.start<PriorAuthorizationWorkflow>(PRIOR_AUTHORIZATION_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: workflowId('auth', args.authorizationId),
     args: [args],
   });
   await eventually(
-    () => handle.query(priorAuthStatusQuery),
+    () => handle.query(priorAuthorizationStatusQuery),
     (s) => s.status === 'approved',
   );
   return handle;

@@ -21,9 +21,10 @@ import { connectClient, type TemporalClientHandle } from '../../temporal/client.
 import { freePort } from '../../temporal/dev/ports.js';
 import {
   dischargeSignal,
-  priorAuthorization,
-  priorAuthStatusQuery,
-} from '../../workflows/prior-authorization/workflow.js';
+  priorAuthorizationStatusQuery,
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../../workflows/prior-authorization/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 
@@ -101,30 +102,33 @@ describe('the ptflow dev worker composition', () => {
 
     const authorizationId = randomUUID();
     const today = localDate(new Date(), TZ);
-    const handle = await temporal.client.workflow.start(priorAuthorization, {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: workflowId('auth', authorizationId),
-      args: [
-        {
-          authorizationId,
-          practiceId: DEMO_PRACTICE_ID,
-          patientId,
-          coverageId,
-          payerId: 'ma-fastlane',
-          timezone: TZ,
-          requestedVisits: 12,
-          startDate: today,
-          urgency: 'standard',
-          diagnosisCodes: ['M17.11'],
-          procedureCodes: ['97110', '97140'],
-          planOfCareContinues: false,
-        },
-      ],
-    });
-    let status = await handle.query(priorAuthStatusQuery);
+    const handle = await temporal.client.workflow.start<PriorAuthorizationWorkflow>(
+      PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+      {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: workflowId('auth', authorizationId),
+        args: [
+          {
+            authorizationId,
+            practiceId: DEMO_PRACTICE_ID,
+            patientId,
+            coverageId,
+            payerId: 'ma-fastlane',
+            timezone: TZ,
+            requestedVisits: 12,
+            startDate: today,
+            urgency: 'standard',
+            diagnosisCodes: ['M17.11'],
+            procedureCodes: ['97110', '97140'],
+            planOfCareContinues: false,
+          },
+        ],
+      },
+    );
+    let status = await handle.query(priorAuthorizationStatusQuery);
     for (let i = 0; i < 200 && ['draft', 'submitted'].includes(status.status); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      status = await handle.query(priorAuthStatusQuery);
+      status = await handle.query(priorAuthorizationStatusQuery);
     }
     const [atPayer] = await new SandboxPayerStore(db.sql).memberAuths(memberId);
     expect(atPayer).toMatchObject({

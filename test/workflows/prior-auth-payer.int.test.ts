@@ -24,13 +24,14 @@ import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import {
   dischargeSignal,
-  priorAuthorization,
-  priorAuthStatusQuery,
+  priorAuthorizationStatusQuery,
   recordVisitUpdate,
   resolveAuthorizationUpdate,
-  type PriorAuthInput,
-  type PriorAuthStatus,
-} from '../../workflows/prior-authorization/workflow.js';
+  type PriorAuthorizationInput,
+  type PriorAuthorizationStatus,
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../../workflows/prior-authorization/messages.js';
 import { NeedsAttention } from '../../workflows/shared/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
@@ -119,7 +120,7 @@ async function run<T>(connectorUnderTest: PayerConnector, body: (taskQueue: stri
   }
 }
 
-function input(today: string, who: { patientId: string; coverageId: string }): PriorAuthInput {
+function input(today: string, who: { patientId: string; coverageId: string }): PriorAuthorizationInput {
   return {
     authorizationId: randomUUID(),
     practiceId: DEMO_PRACTICE_ID,
@@ -168,12 +169,15 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
         const today = localDate(new Date(), TZ);
         const args = input(today, who);
         const id = workflowId('auth', args.authorizationId);
-        const handle = await client.workflow.start(priorAuthorization, {
-          taskQueue,
-          workflowId: id,
-          args: [args],
-        });
-        const status = () => handle.query(priorAuthStatusQuery);
+        const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+          PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+          {
+            taskQueue,
+            workflowId: id,
+            args: [args],
+          },
+        );
+        const status = () => handle.query(priorAuthorizationStatusQuery);
 
         // Submitted as a 278, answered A4 (pended): the workflow keeps asking with the same trace.
         expect((await eventually(status, (s) => s.status === 'pending')).status).toBe('pending');
@@ -194,7 +198,7 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
         expect(await sandbox.payer.decidePended(initial!.certificationNumber, 'approve')).toBe(true);
         const approved = await eventually(status, (s) => s.status === 'approved');
         const decided = (await store.memberAuths(memberId))[0]!;
-        expect(approved).toMatchObject<Partial<PriorAuthStatus>>({
+        expect(approved).toMatchObject<Partial<PriorAuthorizationStatus>>({
           status: 'approved',
           authNumber: decided.authorizationNumber!,
           visitsAuthorized: 6,
@@ -295,12 +299,15 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
         const today = localDate(new Date(), TZ);
         const args = { ...input(today, who), requestedVisits: 3 };
         const id = workflowId('auth', args.authorizationId);
-        const handle = await client.workflow.start(priorAuthorization, {
-          taskQueue,
-          workflowId: id,
-          args: [args],
-        });
-        const status = () => handle.query(priorAuthStatusQuery);
+        const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+          PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+          {
+            taskQueue,
+            workflowId: id,
+            args: [args],
+          },
+        );
+        const status = () => handle.query(priorAuthorizationStatusQuery);
         const [initial] = await eventually(
           () => store.memberAuths(memberId),
           (rows) => rows.length === 1,
@@ -350,11 +357,14 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
       await run(connector, async (taskQueue) => {
         const args = input(localDate(new Date(), TZ), who);
         const id = workflowId('auth', args.authorizationId);
-        const handle = await client.workflow.start(priorAuthorization, {
-          taskQueue,
-          workflowId: id,
-          args: [args],
-        });
+        const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+          PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+          {
+            taskQueue,
+            workflowId: id,
+            args: [args],
+          },
+        );
         expect(await handle.result()).toMatchObject({
           status: 'denied',
           needsAttention: true,
@@ -380,12 +390,15 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
       await run(spy, async (taskQueue) => {
         const { diagnosisCodes: _none, ...args } = input(localDate(new Date(), TZ), who);
         const id = workflowId('auth', args.authorizationId);
-        const handle = await client.workflow.start(priorAuthorization, {
-          taskQueue,
-          workflowId: id,
-          args: [args],
-        });
-        const status = () => handle.query(priorAuthStatusQuery);
+        const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+          PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+          {
+            taskQueue,
+            workflowId: id,
+            args: [args],
+          },
+        );
+        const status = () => handle.query(priorAuthorizationStatusQuery);
 
         // The process stays alive and says what to fix (type and reason code only); nothing went to the payer.
         const waiting = await eventually(status, (s) => s.status === 'needs_attention');
@@ -478,13 +491,16 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
       await run(connector, async (taskQueue) => {
         const args = input(localDate(new Date(), TZ), who);
         const id = workflowId('auth', args.authorizationId);
-        const handle = await client.workflow.start(priorAuthorization, {
-          taskQueue,
-          workflowId: id,
-          args: [args],
-        });
+        const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+          PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+          {
+            taskQueue,
+            workflowId: id,
+            args: [args],
+          },
+        );
         const waiting = await eventually(
-          () => handle.query(priorAuthStatusQuery),
+          () => handle.query(priorAuthorizationStatusQuery),
           (s) => s.status === 'needs_attention',
         );
         expect(waiting.attention).toEqual({
@@ -523,11 +539,14 @@ describe('priorAuthorization over X12 278 with the sandbox Medicare Advantage pl
       await run(spy, async (taskQueue) => {
         const args = { ...input(localDate(new Date(), TZ), who), payerId: 'medicare-part-b' };
         const id = workflowId('auth', args.authorizationId);
-        const handle = await client.workflow.start(priorAuthorization, {
-          taskQueue,
-          workflowId: id,
-          args: [args],
-        });
+        const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+          PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+          {
+            taskQueue,
+            workflowId: id,
+            args: [args],
+          },
+        );
         expect(await handle.result()).toMatchObject({
           status: 'not_required',
           needsAttention: false,

@@ -14,19 +14,20 @@ import type {
 } from '../../activities/prior-authorization/index.js';
 import { tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
-import type { PayerDecision } from '../../domain/auth/lifecycle.js';
+import type { PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
 import { addDays } from '../../domain/core/dates.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import {
   dischargeSignal,
   payerDecisionSignal,
-  priorAuthorization,
-  priorAuthStatusQuery,
+  priorAuthorizationStatusQuery,
   recordVisitUpdate,
   resolveAuthorizationUpdate,
-  type PriorAuthInput,
-} from '../../workflows/prior-authorization/workflow.js';
+  type PriorAuthorizationInput,
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../../workflows/prior-authorization/messages.js';
 import { NeedsAttention } from '../../workflows/shared/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import {
@@ -62,7 +63,7 @@ function scriptedPayer(script: PayerDecision[]) {
   return { port, calls };
 }
 
-function input(today: string, overrides: Partial<PriorAuthInput> = {}): PriorAuthInput {
+function input(today: string, overrides: Partial<PriorAuthorizationInput> = {}): PriorAuthorizationInput {
   return {
     authorizationId: randomUUID(),
     practiceId: DEMO_PRACTICE_ID,
@@ -105,15 +106,18 @@ describe('priorAuthorization on the dev server', () => {
       const today = localDate(new Date(), TZ);
       const args = input(today);
       const id = workflowId('auth', args.authorizationId);
-      const handle = await client.workflow.start(priorAuthorization, {
-        taskQueue,
-        workflowId: id,
-        args: [args],
-      });
+      const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+        PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+        {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        },
+      );
       expect(
         (
           await eventually(
-            () => handle.query(priorAuthStatusQuery),
+            () => handle.query(priorAuthorizationStatusQuery),
             (s) => s.status === 'pending',
           )
         ).status,
@@ -165,7 +169,7 @@ describe('priorAuthorization on the dev server', () => {
       expect(raised.map((t) => t.kind)).toContain('auth_visits_low');
       // Exhausted, with the extension in flight (which of the two shows depends on which happened last).
       expect(['exhausted', 'extension_requested']).toContain(
-        (await handle.query(priorAuthStatusQuery)).status,
+        (await handle.query(priorAuthorizationStatusQuery)).status,
       );
 
       await handle.signal(payerDecisionSignal, {
@@ -174,7 +178,7 @@ describe('priorAuthorization on the dev server', () => {
         endDate: addDays(today, 90),
       });
       const status = await eventually(
-        () => handle.query(priorAuthStatusQuery),
+        () => handle.query(priorAuthorizationStatusQuery),
         (s) => s.status === 'extended',
       );
       expect(status).toMatchObject({
@@ -225,11 +229,14 @@ describe('priorAuthorization with time skipping', () => {
       await worker.runUntil(async () => {
         const args = input(today, { planOfCareContinues: false });
         const id = workflowId('auth', args.authorizationId);
-        const handle = await env.client.workflow.start(priorAuthorization, {
-          taskQueue,
-          workflowId: id,
-          args: [args],
-        });
+        const handle = await env.client.workflow.start<PriorAuthorizationWorkflow>(
+          PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+          {
+            taskQueue,
+            workflowId: id,
+            args: [args],
+          },
+        );
         await env.sleep('24 days');
         const before = await tasksOf(id);
         expect(
@@ -238,7 +245,7 @@ describe('priorAuthorization with time skipping', () => {
             .map((t) => t.title)
             .sort(),
         ).toEqual(['Authorization ends in 14 day(s)', 'Authorization ends in 7 day(s)']);
-        expect((await handle.query(priorAuthStatusQuery)).status).toBe('approved');
+        expect((await handle.query(priorAuthorizationStatusQuery)).status).toBe('approved');
 
         const result = await handle.result();
         expect(result).toMatchObject({ status: 'expired', needsAttention: true, visitsUsed: 0 });
@@ -280,11 +287,14 @@ describe('priorAuthorization when the payer answers with no decision (issue #5)'
     try {
       const args = input(localDate(new Date(), TZ));
       const id = workflowId('auth', args.authorizationId);
-      const handle = await client.workflow.start(priorAuthorization, {
-        taskQueue,
-        workflowId: id,
-        args: [args],
-      });
+      const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+        PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+        {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        },
+      );
       const [task] = await eventually(
         () => tasksOf(id),
         (t) => t.length === 1,
@@ -294,7 +304,7 @@ describe('priorAuthorization when the payer answers with no decision (issue #5)'
         assigneeRole: 'biller',
         details: { reasonCode: 'no_decision', problem: 'AuthorizationDecisionUnreadable' },
       });
-      expect(await handle.query(priorAuthStatusQuery)).toMatchObject({
+      expect(await handle.query(priorAuthorizationStatusQuery)).toMatchObject({
         status: 'needs_attention',
         needsAttention: true,
       });
@@ -329,11 +339,14 @@ describe('priorAuthorization when the payer answers with no decision (issue #5)'
     try {
       const args = input(localDate(new Date(), TZ));
       const id = workflowId('auth', args.authorizationId);
-      const handle = await client.workflow.start(priorAuthorization, {
-        taskQueue,
-        workflowId: id,
-        args: [args],
-      });
+      const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+        PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+        {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        },
+      );
       await eventually(
         () => tasksOf(id),
         (t) => t.length === 1,
@@ -368,13 +381,16 @@ describe('priorAuthorization when the payer answers with no decision (issue #5)'
       const today = localDate(new Date(), TZ);
       const args = input(today, { requestedVisits: 3 });
       const id = workflowId('auth', args.authorizationId);
-      const handle = await client.workflow.start(priorAuthorization, {
-        taskQueue,
-        workflowId: id,
-        args: [args],
-      });
+      const handle = await client.workflow.start<PriorAuthorizationWorkflow>(
+        PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+        {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        },
+      );
       await eventually(
-        () => handle.query(priorAuthStatusQuery),
+        () => handle.query(priorAuthorizationStatusQuery),
         (s) => s.status === 'approved',
       );
       // Visit 1 of 3 leaves 2: the alert and the extension request, which the payer rejects.
@@ -387,7 +403,7 @@ describe('priorAuthorization when the payer answers with no decision (issue #5)'
         assigneeRole: 'biller',
         details: { reasonCode: 'aaa_43', extension: true },
       });
-      expect(await handle.query(priorAuthStatusQuery)).toMatchObject({
+      expect(await handle.query(priorAuthorizationStatusQuery)).toMatchObject({
         status: 'active',
         visitsAuthorized: 3,
         extensionsRequested: 1,

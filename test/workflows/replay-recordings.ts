@@ -47,11 +47,12 @@ import {
 } from '../../workflows/plan-of-care/workflow.js';
 import {
   dischargeSignal,
-  priorAuthorization,
-  priorAuthStatusQuery,
+  priorAuthorizationStatusQuery,
   recordVisitUpdate,
   resolveAuthorizationUpdate,
-} from '../../workflows/prior-authorization/workflow.js';
+  PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
+  type PriorAuthorizationWorkflow,
+} from '../../workflows/prior-authorization/messages.js';
 import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import type { TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
@@ -218,7 +219,7 @@ async function recordPriorAuthorization(
   });
   const today = localDate(new Date(), TZ);
   const authorizationId = randomUUID();
-  const auth = await client.workflow.start(priorAuthorization, {
+  const auth = await client.workflow.start<PriorAuthorizationWorkflow>(PRIOR_AUTHORIZATION_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: workflowId('auth', authorizationId),
     args: [
@@ -238,7 +239,7 @@ async function recordPriorAuthorization(
       },
     ],
   });
-  const status = () => auth.query(priorAuthStatusQuery);
+  const status = () => auth.query(priorAuthorizationStatusQuery);
   await eventually(status, (s) => s.status === 'needs_attention');
   await auth.executeUpdate(resolveAuthorizationUpdate, {
     args: [{ action: 'resubmit', diagnosisCodes: ['M54.50'], resolvedBy: 'recording' }],

@@ -64,7 +64,7 @@ import { raiseTask as startTask } from '../tasks/raise-task.js';
 import {
   dischargeSignal as closeAuthorizationSignal,
   planOfCareSignal,
-} from '../prior-authorization/workflow.js';
+} from '../prior-authorization/messages.js';
 import {
   NeedsAttention,
   NextDeadline,

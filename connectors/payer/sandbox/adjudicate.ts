@@ -1,8 +1,8 @@
 // How the sandbox payer judges a claim: with the same domain rules the engine codes and scrubs by (discipline
 // modifier, NCCI, MUE, KX threshold, prior auth, timely filing, duplicates), paying the contracted allowed
 // amount less patient cost share. Pure: the store supplies the member's history, the caller the date.
-import type { AuthorizationRecord } from '../../../domain/auth/authorization.js';
-import { checkAuthorization } from '../../../domain/auth/authorization.js';
+import type { AuthorizationRecord } from '../../../domain/prior-authorization/authorization.js';
+import { checkAuthorization } from '../../../domain/prior-authorization/authorization.js';
 import { assistantAllowedCents, feeOn } from '../../../domain/billing/fees.js';
 import { kxThresholdOn } from '../../../domain/billing/kx.js';
 import { checkMue } from '../../../domain/billing/mue.js';

@@ -1,8 +1,8 @@
 // The sandbox payer's behaviour behind the HTTP routes: answers real-time 270/276/278 with 271/277/278,
 // takes 837P batches (999 at once; 277CA and 835 into the mailbox), idempotent by submitter + CLM01.
 import { createHash } from 'node:crypto';
-import { planAuthRequest } from '../../../domain/auth/authorization.js';
-import type { AuthorizationRecord } from '../../../domain/auth/authorization.js';
+import { planAuthorizationRequest } from '../../../domain/prior-authorization/authorization.js';
+import type { AuthorizationRecord } from '../../../domain/prior-authorization/authorization.js';
 import type { PriorClaim } from '../../../domain/claims/duplicates.js';
 import { addDays } from '../../../domain/core/dates.js';
 import type { PayerProfile } from '../../../domain/model/payer-profile.js';
@@ -230,7 +230,7 @@ export class SandboxPayer {
     req: Extract<RealtimeRequest, { type: '278' }>,
   ): Pick<AuthRow, 'status' | 'visitsApproved' | 'endDate'> & { weeks: number; message?: string } {
     const lane = profile.auth.fastLane;
-    const plan = planAuthRequest(profile.auth, req.service.visits, req.period.from);
+    const plan = planAuthorizationRequest(profile.auth, req.service.visits, req.period.from);
     if (lane === undefined) {
       return {
         status: 'certified',

@@ -1,7 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { timelyFilingDeadline, timelyFilingStatus } from '../../../domain/claims/timely-filing.js';
 import { findDuplicates, type PriorClaim } from '../../../domain/claims/duplicates.js';
-import { planAuthRequest, checkAuthorization, isInitialRequest } from '../../../domain/auth/authorization.js';
+import {
+  planAuthorizationRequest,
+  checkAuthorization,
+  isInitialRequest,
+} from '../../../domain/prior-authorization/authorization.js';
 import { profile } from '../helpers.js';
 
 describe('worked example 6: Medicare timely filing', () => {
@@ -37,7 +41,7 @@ describe('worked example 6: Medicare timely filing', () => {
 describe('worked example 7: UHC Medicare Advantage, new patient, POC for 12 visits', () => {
   const rule = profile('ma-fastlane', '2025-06-01').auth;
   it('submit for the full POC; first 6 covered, 7–12 to clinical review; do not schedule 7+ as authorized', () => {
-    expect(planAuthRequest(rule, 12, '2025-06-02')).toEqual({
+    expect(planAuthorizationRequest(rule, 12, '2025-06-02')).toEqual({
       requestedVisits: 12,
       fastLaneVisits: 6,
       reviewVisits: 6,
@@ -47,7 +51,7 @@ describe('worked example 7: UHC Medicare Advantage, new patient, POC for 12 visi
     });
   });
   it('≤ 6 visits qualify for the short form / same-day path', () => {
-    expect(planAuthRequest(rule, 6)).toMatchObject({ shortForm: true, reviewVisits: 0 });
+    expect(planAuthorizationRequest(rule, 6)).toMatchObject({ shortForm: true, reviewVisits: 0 });
   });
   it('initial request: new patient, new condition, or a gap of ≥ 90 days', () => {
     const base = { newPatient: false, newCondition: false, requestDate: '2025-06-01' };

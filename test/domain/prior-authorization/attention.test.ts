@@ -3,22 +3,24 @@
 // PHI-free title.
 import { describe, expect, it } from 'vitest';
 import {
-  AUTH_ATTENTION_ROUTES,
-  AUTH_ATTENTION_TYPES,
+  AUTHORIZATION_ATTENTION_ROUTES,
+  AUTHORIZATION_ATTENTION_TYPES,
   attentionFor,
-  isAuthAttentionType,
-} from '../../../domain/auth/attention.js';
+  isAuthorizationAttentionType,
+} from '../../../domain/prior-authorization/attention.js';
 import { staffRoles } from '../../../domain/tasks.js';
 
 describe('authorization attention routes', () => {
   it('has one action for every failure type; only NotRequired completes without a task', () => {
-    expect(Object.keys(AUTH_ATTENTION_ROUTES).sort()).toEqual([...AUTH_ATTENTION_TYPES].sort());
-    const completing = AUTH_ATTENTION_TYPES.filter(
-      (t) => AUTH_ATTENTION_ROUTES[t].kind === 'complete_not_required',
+    expect(Object.keys(AUTHORIZATION_ATTENTION_ROUTES).sort()).toEqual(
+      [...AUTHORIZATION_ATTENTION_TYPES].sort(),
+    );
+    const completing = AUTHORIZATION_ATTENTION_TYPES.filter(
+      (t) => AUTHORIZATION_ATTENTION_ROUTES[t].kind === 'complete_not_required',
     );
     expect(completing).toEqual(['AuthorizationNotRequired']);
-    for (const t of AUTH_ATTENTION_TYPES) {
-      const a = AUTH_ATTENTION_ROUTES[t];
+    for (const t of AUTHORIZATION_ATTENTION_TYPES) {
+      const a = AUTHORIZATION_ATTENTION_ROUTES[t];
       if (a.kind !== 'task') continue;
       expect(staffRoles).toContain(a.role);
       expect(a.dueInHours).toBeGreaterThan(0);
@@ -44,8 +46,8 @@ describe('authorization attention routes', () => {
   });
 
   it('recognises only the typed authorization failures', () => {
-    expect(isAuthAttentionType('AuthorizationNotRequired')).toBe(true);
-    expect(isAuthAttentionType('PayerTransportError')).toBe(false);
-    expect(isAuthAttentionType(undefined)).toBe(false);
+    expect(isAuthorizationAttentionType('AuthorizationNotRequired')).toBe(true);
+    expect(isAuthorizationAttentionType('PayerTransportError')).toBe(false);
+    expect(isAuthorizationAttentionType(undefined)).toBe(false);
   });
 });

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   applyDecision,
   checkVisit,
-  DEFAULT_AUTH_ALERT_POLICY,
+  DEFAULT_AUTHORIZATION_ALERT_POLICY,
   dueAlerts,
   newLedger,
   nextAlertDate,
   recordVisit,
   shouldRequestExtension,
-  type AuthLedger,
-} from '../../../domain/auth/lifecycle.js';
+  type AuthorizationLedger,
+} from '../../../domain/prior-authorization/lifecycle.js';
 import { endOfLocalDay, localDate, startOfLocalDay } from '../../../domain/core/zoned.js';
 
-const approved = (visits = 6): AuthLedger =>
+const approved = (visits = 6): AuthorizationLedger =>
   applyDecision(newLedger(), {
     outcome: 'approved',
     authNumber: 'AUTH-1',
@@ -76,12 +76,12 @@ describe('authorization ledger', () => {
   it('raises a visits-low alert at 2 remaining, once, and asks for an extension while the POC continues', () => {
     let l = approved();
     for (let i = 1; i <= 4; i++) l = recordVisit(l, { visitId: `v${i}`, dos: '2026-03-05', units: 2 });
-    const alerts = dueAlerts(l, DEFAULT_AUTH_ALERT_POLICY, '2026-03-05');
+    const alerts = dueAlerts(l, DEFAULT_AUTHORIZATION_ALERT_POLICY, '2026-03-05');
     expect(alerts.map((a) => a.kind)).toEqual(['visits_low']);
     expect(shouldRequestExtension(l, alerts, true)).toBe(true);
     expect(shouldRequestExtension(l, alerts, false)).toBe(false);
     const raised = { ...l, alertsRaised: alerts.map((a) => a.key) };
-    expect(dueAlerts(raised, DEFAULT_AUTH_ALERT_POLICY, '2026-03-05')).toEqual([]);
+    expect(dueAlerts(raised, DEFAULT_AUTHORIZATION_ALERT_POLICY, '2026-03-05')).toEqual([]);
   });
 
   it('adds the visits of an approved extension and keeps used visits counted', () => {
@@ -104,11 +104,11 @@ describe('authorization ledger', () => {
 
   it('schedules date alerts 14 and 7 days before the end date', () => {
     const l = approved();
-    expect(nextAlertDate(l, DEFAULT_AUTH_ALERT_POLICY, '2026-03-01')).toBe('2026-03-16');
-    expect(dueAlerts(l, DEFAULT_AUTH_ALERT_POLICY, '2026-03-16').map((a) => a.key)).toEqual([
+    expect(nextAlertDate(l, DEFAULT_AUTHORIZATION_ALERT_POLICY, '2026-03-01')).toBe('2026-03-16');
+    expect(dueAlerts(l, DEFAULT_AUTHORIZATION_ALERT_POLICY, '2026-03-16').map((a) => a.key)).toEqual([
       'ending:2026-03-30:14',
     ]);
-    expect(dueAlerts(l, DEFAULT_AUTH_ALERT_POLICY, '2026-03-23').map((a) => a.key)).toEqual([
+    expect(dueAlerts(l, DEFAULT_AUTHORIZATION_ALERT_POLICY, '2026-03-23').map((a) => a.key)).toEqual([
       'ending:2026-03-30:14',
       'ending:2026-03-30:7',
     ]);

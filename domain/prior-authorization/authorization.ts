@@ -22,11 +22,11 @@ export interface AuthorizationRecord {
   visitsUsed?: number;
   unitsAuthorized?: number;
   unitsUsed?: number;
-  /** Codes the auth is limited to, when it is. */
+  /** Codes the authorization is limited to, when it is. */
   codes?: readonly string[];
 }
 
-export type AuthProblem =
+export type AuthorizationProblem =
   | 'missing'
   | 'no_number'
   | 'not_approved'
@@ -35,10 +35,10 @@ export type AuthProblem =
   | 'units_exhausted'
   | 'code_not_authorized';
 
-export interface AuthCheckInput {
+export interface AuthorizationCheckInput {
   rule: AuthRule;
   dos: IsoDate;
-  /** The visit is an evaluation only (exempt where the payer requires auth after the evaluation). */
+  /** The visit is an evaluation only (exempt where the payer requires authorization after the evaluation). */
   evaluationOnly: boolean;
   /** Units and codes billed on this visit. */
   units: number;
@@ -46,44 +46,65 @@ export interface AuthCheckInput {
   authorizations: readonly AuthorizationRecord[];
 }
 
-export interface AuthCheckResult {
+export interface AuthorizationCheckResult {
   required: boolean;
   /** The authorization that covers the visit (its number goes on the claim). */
   covering?: AuthorizationRecord;
-  problems: AuthProblem[];
+  problems: AuthorizationProblem[];
 }
 
-/** Several concurrent auths per patient are supported: the first one that fully covers the visit wins. */
-export function checkAuthorization(input: AuthCheckInput): AuthCheckResult {
+/** Several concurrent authorizations per patient are supported: the first one that fully covers the visit wins. */
+export function checkAuthorization(input: AuthorizationCheckInput): AuthorizationCheckResult {
   const required =
     input.rule.required && !(input.rule.requiredFrom === 'after_evaluation' && input.evaluationOnly);
   if (!required) return { required, problems: [] };
   // The payer's own answer for this episode overrides its general rule: nothing to hold for, no number to carry.
   const waived = input.authorizations.some(
-    (a) => a.status === 'not_required' && input.dos >= a.startDate && input.dos <= a.endDate,
+    (authorization) =>
+      authorization.status === 'not_required' &&
+      input.dos >= authorization.startDate &&
+      input.dos <= authorization.endDate,
   );
   if (waived) return { required: false, problems: [] };
-  if (input.authorizations.length === 0) return { required, problems: ['missing'] };
-  let best: { auth: AuthorizationRecord; problems: AuthProblem[] } | undefined;
-  for (const auth of input.authorizations) {
-    const problems: AuthProblem[] = [];
-    if (auth.status !== 'approved' && auth.status !== 'partially_approved') problems.push('not_approved');
-    if (!auth.number) problems.push('no_number');
-    if (input.dos < auth.startDate || input.dos > auth.endDate) problems.push('outside_window');
-    if (auth.visitsAuthorized !== undefined && (auth.visitsUsed ?? 0) + 1 > auth.visitsAuthorized) {
-      problems.push('visits_exhausted');
-    }
-    if (auth.unitsAuthorized !== undefined && (auth.unitsUsed ?? 0) + input.units > auth.unitsAuthorized) {
-      problems.push('units_exhausted');
-    }
-    if (auth.codes && input.codes.some((c) => !auth.codes!.includes(c))) problems.push('code_not_authorized');
-    if (problems.length === 0) return { required, covering: auth, problems };
-    if (!best || problems.length < best.problems.length) best = { auth, problems };
+  let best: { authorization: AuthorizationRecord; problems: AuthorizationProblem[] } | undefined;
+  for (const authorization of input.authorizations) {
+    const problems = problemsCovering(authorization, input);
+    if (problems.length === 0) return { required, covering: authorization, problems };
+    if (!best || problems.length < best.problems.length) best = { authorization, problems };
   }
-  return { required, covering: best!.auth, problems: best!.problems };
+  if (!best) return { required, problems: ['missing'] };
+  return { required, covering: best.authorization, problems: best.problems };
 }
 
-export interface AuthRequestPlan {
+/** Why `authorization` does not cover the visit (empty: it does). */
+function problemsCovering(
+  authorization: AuthorizationRecord,
+  visit: AuthorizationCheckInput,
+): AuthorizationProblem[] {
+  const problems: AuthorizationProblem[] = [];
+  const { codes } = authorization;
+  if (authorization.status !== 'approved' && authorization.status !== 'partially_approved')
+    problems.push('not_approved');
+  if (!authorization.number) problems.push('no_number');
+  if (visit.dos < authorization.startDate || visit.dos > authorization.endDate)
+    problems.push('outside_window');
+  if (
+    authorization.visitsAuthorized !== undefined &&
+    (authorization.visitsUsed ?? 0) + 1 > authorization.visitsAuthorized
+  ) {
+    problems.push('visits_exhausted');
+  }
+  if (
+    authorization.unitsAuthorized !== undefined &&
+    (authorization.unitsUsed ?? 0) + visit.units > authorization.unitsAuthorized
+  ) {
+    problems.push('units_exhausted');
+  }
+  if (codes && visit.codes.some((code) => !codes.includes(code))) problems.push('code_not_authorized');
+  return problems;
+}
+
+export interface AuthorizationRequestPlan {
   requestedVisits: number;
   /** Visits covered on the short-form / same-day path. */
   fastLaneVisits: number;
@@ -101,11 +122,11 @@ export interface AuthRequestPlan {
  * the short form; above it the first N are covered and the rest go to clinical review — do not schedule them
  * as authorized until the decision arrives [P8].
  */
-export function planAuthRequest(
+export function planAuthorizationRequest(
   rule: AuthRule,
   requestedVisits: number,
   startDate?: IsoDate,
-): AuthRequestPlan {
+): AuthorizationRequestPlan {
   const lane = rule.fastLane;
   if (!rule.required) {
     return {
@@ -126,7 +147,7 @@ export function planAuthRequest(
     };
   }
   const fast = Math.min(requestedVisits, lane.maxVisits);
-  const plan: AuthRequestPlan = {
+  const plan: AuthorizationRequestPlan = {
     requestedVisits,
     fastLaneVisits: fast,
     reviewVisits: requestedVisits - fast,

@@ -5,29 +5,29 @@
 import type { StaffRole } from '../tasks.js';
 
 /** The typed, non-retryable failures the authorization activities raise (ApplicationFailure.type). */
-export const AUTH_ATTENTION_TYPES = [
+export const AUTHORIZATION_ATTENTION_TYPES = [
   'AuthorizationDataMissing',
   'AuthorizationCoverageChanged',
   'AuthorizationRequestRejected',
   'AuthorizationNotRequired',
   'AuthorizationDecisionUnreadable',
 ] as const;
-export type AuthAttentionType = (typeof AUTH_ATTENTION_TYPES)[number];
+export type AuthorizationAttentionType = (typeof AUTHORIZATION_ATTENTION_TYPES)[number];
 
-export function isAuthAttentionType(t: string | undefined): t is AuthAttentionType {
-  return (AUTH_ATTENTION_TYPES as readonly string[]).includes(t ?? '');
+export function isAuthorizationAttentionType(t: string | undefined): t is AuthorizationAttentionType {
+  return (AUTHORIZATION_ATTENTION_TYPES as readonly string[]).includes(t ?? '');
 }
 
 /** One problem as the workflow sees it: the type and a reason code (never a value from the request). */
-export interface AuthAttentionProblem {
-  type: AuthAttentionType;
+export interface AuthorizationAttentionProblem {
+  type: AuthorizationAttentionType;
   /** e.g. `no_diagnosis`, `aaa_75`; codes only. */
   reasonCode: string;
   /** For AAA rejections: where the payer put the AAA (subscriber problems are the front desk's, provider ones billing's). */
   level?: 'payer' | 'provider' | 'subscriber' | 'dependent';
 }
 
-export type AuthAttentionAction =
+export type AuthorizationAttentionAction =
   | { kind: 'complete_not_required' }
   | {
       kind: 'task';
@@ -39,7 +39,10 @@ export type AuthAttentionAction =
     };
 
 /** The table: one row per failure type (the role may depend on the AAA level, below). */
-export const AUTH_ATTENTION_ROUTES: Record<AuthAttentionType, AuthAttentionAction> = {
+export const AUTHORIZATION_ATTENTION_ROUTES: Record<
+  AuthorizationAttentionType,
+  AuthorizationAttentionAction
+> = {
   AuthorizationDataMissing: {
     kind: 'task',
     taskKind: 'auth_data_missing',
@@ -72,22 +75,23 @@ export const AUTH_ATTENTION_ROUTES: Record<AuthAttentionType, AuthAttentionActio
 };
 
 /** AAA rejections at these levels concern our provider or the payer setup: billing fixes them. */
-const BILLER_LEVELS: readonly NonNullable<AuthAttentionProblem['level']>[] = ['payer', 'provider'];
+const BILLER_LEVELS: readonly NonNullable<AuthorizationAttentionProblem['level']>[] = ['payer', 'provider'];
 
-export function attentionFor(p: AuthAttentionProblem): AuthAttentionAction {
-  const route = AUTH_ATTENTION_ROUTES[p.type];
+/** The action for one problem: the table's row, with AAA rejections at the payer or provider level routed to billing. */
+export function attentionFor(problem: AuthorizationAttentionProblem): AuthorizationAttentionAction {
+  const route = AUTHORIZATION_ATTENTION_ROUTES[problem.type];
   if (
     route.kind === 'task' &&
-    p.type === 'AuthorizationRequestRejected' &&
-    p.level &&
-    BILLER_LEVELS.includes(p.level)
+    problem.type === 'AuthorizationRequestRejected' &&
+    problem.level &&
+    BILLER_LEVELS.includes(problem.level)
   )
     return { ...route, role: 'biller' };
   return route;
 }
 
 /** What staff may do about an authorization that waits for them. */
-export type AuthResolution =
+export type AuthorizationResolution =
   | {
       action: 'resubmit';
       /** Replaces the request's diagnoses when given (1–12 ICD-10-CM codes). */
