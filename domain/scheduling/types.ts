@@ -2,7 +2,8 @@
 // what a workflow or the EMR hands it before any rule runs. Only opaque ids travel here: no patient names.
 import { z } from 'zod';
 import { IsoDateSchema } from '../model/common.js';
-import { instantMs, isValidTimeZone, parseClockTime } from './local-time.js';
+import { isValidTimeZone } from '../core/zoned.js';
+import { instantMs, parseClockTime } from './local-time.js';
 
 export const ACUITIES = ['post-surgical', 'acute', 'subacute', 'chronic'] as const;
 export const AcuitySchema = z.enum(ACUITIES);
