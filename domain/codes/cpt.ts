@@ -1,5 +1,5 @@
-// The PT code table (domain-rules §2). Code values only: CPT descriptions are AMA-copyrighted, so the `label`
-// is our own short paraphrase for developers. Whether a code is timed drives every unit rule (§1): untimed
+// The PT code table. Code values only: CPT descriptions are AMA-copyrighted, so the `label`
+// is our own short paraphrase for developers. Whether a code is timed drives every unit rule: untimed
 // codes never count toward the total timed minutes T.
 
 export type Discipline = 'PT' | 'OT' | 'SLP';
@@ -134,7 +134,7 @@ const TABLE: readonly CodeInfo[] = [
     alwaysTherapy: false,
     medicareNonCovered: true,
   })),
-  // Emergency E/M codes appear only as NCCI column-1 codes against evaluations (§4).
+  // Emergency E/M codes appear only as NCCI column-1 codes against evaluations.
   ...(['99281', '99282', '99283', '99284', '99285'] as const).map((code): CodeInfo => ({
     code,
     label: 'Emergency department visit',

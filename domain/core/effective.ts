@@ -1,5 +1,5 @@
 // Every rule value is a row with inclusive effectiveFrom/effectiveTo dates and a source id, and every lookup
-// takes the date of service (domain-rules §0 "Versioning"). This is the one generic lookup all rule tables use.
+// takes the date of service. This is the one generic lookup all rule tables use.
 import type { IsoDate } from './dates.js';
 
 export interface Effective {
@@ -7,7 +7,7 @@ export interface Effective {
   effectiveFrom: IsoDate;
   /** Last date of service the row applies to (inclusive); null = open-ended. */
   effectiveTo: IsoDate | null;
-  /** Source id(s) from domain-rules §15, e.g. 'R15'. */
+  /** Source id(s) of the rule reference's source list, e.g. 'R15'. */
   source: string;
   /** Review flag: set when the value is a VERIFY item that must be confirmed against the primary text. */
   verify?: string;

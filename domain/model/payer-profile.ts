@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoDateSchema, CentsSchema } from './common.js';
 
-/** §1.3: CMS total-time, AMA substantial-portion, or either (the practice picks a default). */
+/** How the payer counts timed units: CMS total time, AMA substantial portion, or either (practice picks). */
 export const UnitMethodSchema = z.enum(['CMS_TOTAL_TIME', 'AMA_SPM', 'EITHER']);
 export const SecondaryConflictSchema = z.enum(['DEFER_TO_PRIMARY', 'ALWAYS_CMS']);
 
@@ -38,7 +38,7 @@ export const PayerProfileSchema = z.object({
   /** For EITHER: what the practice bills by default. */
   defaultUnitMethod: z.enum(['CMS_TOTAL_TIME', 'AMA_SPM']).optional(),
   secondaryConflict: SecondaryConflictSchema.default('DEFER_TO_PRIMARY'),
-  /** Deterministic CMS tie-break (§1.1 step 6): codes earlier in this list win ties. */
+  /** Deterministic tie-break when CMS total-time units could go to either code: earlier codes here win. */
   codePriority: z.array(z.string()).default([]),
   auth: AuthRuleSchema,
   /** Treatment days between progress reports; null = payer has no rule [R36]. */

@@ -17,7 +17,10 @@ export const InterventionSchema = z
     /** Direct one-on-one minutes for timed codes; for untimed codes the documented time (used for CQ de minimis). */
     minutes: z.number().int().min(0),
     furnishedBy: FurnishedBySchema,
-    /** Order performed in the session (0-based), the second CMS tie-break (§1.1 step 6). */
+    /**
+     * Order performed in the session (0-based): when CMS total-time units could go to either code, the code
+     * performed first wins (after the payer's code priority).
+     */
     sequence: z.number().int().min(0).optional(),
   })
   // The timed flag always comes from the code table, never from the caller; null = code we do not know.

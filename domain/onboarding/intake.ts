@@ -1,4 +1,4 @@
-// Onboarding intake (DESIGN §2.1 step 1): what `POST /v1/onboardings` or an EMR "patient created / referral
+// Onboarding intake (its first step): what `POST /v1/onboardings` or an EMR "patient created / referral
 // received" event hands the workflow, validated and normalized before anything is written. The demographics
 // and member ids are PHI: they travel only inside encrypted Temporal payloads and encrypted columns.
 import { z } from 'zod';

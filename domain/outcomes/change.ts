@@ -1,4 +1,4 @@
-// Meaningful change and plateau detection for outcome measures (DESIGN §2.4, domain-rules §11).
+// Meaningful change and plateau detection for outcome measures (read by the plan-of-care progress reviews).
 // "Meaningful" = a change of at least the instrument's MCID in its better direction. A plateau is "no
 // meaningful improvement across the last two reports or three weeks", encoded as: the latest score compared
 // with the score two reports earlier, or with the latest score taken at least 21 days before it, improved by

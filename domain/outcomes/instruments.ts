@@ -1,6 +1,6 @@
-// Outcome-measure instruments and their minimal clinically important differences (domain-rules §11).
+// Outcome-measure instruments and their minimal clinically important differences (MCIDs).
 // MCIDs are effective-dated data rows, never constants in code: the values below are the "commonly cited"
-// figures of domain-rules §11, which cites no primary source, so every row carries a VERIFY review flag until
+// figures of the domain rules, which cite no primary source, so every row carries a VERIFY review flag until
 // it is confirmed against the instrument's validation study for the population.
 import type { IsoDate } from '../core/dates.js';
 import { findEffective, type Effective } from '../core/effective.js';
@@ -33,11 +33,11 @@ export const instrumentScales: Record<OutcomeInstrument, InstrumentScale> = {
   NPRS: { instrument: 'NPRS', min: 0, max: 10, betterIs: 'lower' },
 };
 
-const VERIFY_11 = 'domain-rules §11 cites no primary source: confirm against the validation study';
+const VERIFY_MCID = 'domain-rules §11 cites no primary source: confirm against the validation study';
 
 /**
- * One MCID row as domain-rules §11 gives it: open-ended from 2000-01-01 (a floor, not the study's date) until a
- * reviewed value supersedes it, with the review flag and, when given, what the figure's range is.
+ * One MCID row as the domain rules give it: open-ended from 2000-01-01 (a floor, not the study's date) until
+ * a reviewed value supersedes it, with the review flag and, when given, what the figure's range is.
  */
 const commonlyCitedMcid = (
   instrument: OutcomeInstrument,
@@ -51,10 +51,10 @@ const commonlyCitedMcid = (
   effectiveFrom: '2000-01-01',
   effectiveTo: null,
   source: 'domain-rules §11',
-  verify: citedRange === undefined ? VERIFY_11 : `${VERIFY_11} (${citedRange})`,
+  verify: citedRange === undefined ? VERIFY_MCID : `${VERIFY_MCID} (${citedRange})`,
 });
 
-/** Effective-dated MCIDs (source §11 of domain-rules; open-ended until a reviewed value supersedes them). */
+/** Effective-dated MCIDs (open-ended until a reviewed value supersedes them). */
 export const MCID_ROWS: readonly McidRow[] = [
   commonlyCitedMcid('ODI', 10, 'low back pain', 'studies 6–12, or 30 % relative'),
   commonlyCitedMcid('NDI', 7.5, 'neck pain / cervical radiculopathy (0–50 scale)', 'range 5–10'),

@@ -1,5 +1,6 @@
-// How long records must be kept before they may be destroyed, as effective-dated data (SEC-AUD-4). The audit log
-// adopts the HIPAA documentation retention period: six years from creation, 45 CFR 164.316(b)(2)(i).
+// How long records must be kept before they may be destroyed, as effective-dated data. The audit log adopts
+// the HIPAA documentation retention period: six years from creation, 45 CFR 164.316(b)(2)(i), so no monthly
+// partition of it younger than 72 months is ever dropped.
 // Pure: the caller passes today's date.
 import { findEffective, type Effective } from '../core/effective.js';
 import { parseIsoDate, type IsoDate } from '../core/dates.js';

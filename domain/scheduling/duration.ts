@@ -1,5 +1,5 @@
 // How long to book an initial evaluation, by acuity, as effective-dated data. CPT gives only *typical*
-// face-to-face times for the evaluation codes (97161 20 min, 97162 30 min, 97163 45 min; domain-rules §1
+// face-to-face times for the evaluation codes (97161 20 min, 97162 30 min, 97163 45 min;
 // [R6, R28]) and no payer sets a booking length, so these are practice scheduling defaults that leave room
 // for history, tests and measures, and documentation. Practices override the table; the defaults carry a
 // VERIFY flag until a clinical director signs them off.

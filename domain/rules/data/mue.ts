@@ -1,5 +1,5 @@
-// Curated PT MUE rows (practitioner services) [R29]. The unit values for timed codes are open VERIFY items
-// (domain-rules §14): they ship flagged and are replaced by the imported CMS quarter.
+// Curated PT MUE rows (practitioner services) [R29]. The unit values for timed codes are open VERIFY items:
+// they ship flagged and are replaced by the imported CMS quarter.
 import type { MueRow } from '../types.js';
 
 const VERIFY_VALUE =

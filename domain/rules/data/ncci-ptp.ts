@@ -1,4 +1,4 @@
-// Curated PT subset of the NCCI practitioner PTP edits (domain-rules §4). These are the doc's *example rows*:
+// Curated PT subset of the NCCI practitioner PTP edits. These are the domain rules' *example rows*:
 // orientation and indicators must be confirmed against the current CMS quarter, so every row carries a
 // review flag. The full quarter is loaded with scripts/import-ncci.ts (parser: domain/rules/ncci-parser.ts).
 import { addDays } from '../../core/dates.js';

@@ -1,4 +1,5 @@
-// The three payer profiles the engine and the sandbox payer know (DESIGN §5, domain-rules §1.3, §7, §8).
+// The three payer profiles the engine and the sandbox payer know: each payer's unit method, timely filing,
+// corrected-claim method and prior-authorization rule.
 // Payer policy changes whenever the payer says so: each change is a new effective-dated row.
 import { PayerProfileSchema, type PayerProfile, type PayerProfileInput } from '../../model/payer-profile.js';
 
@@ -89,8 +90,8 @@ const commercial: PayerProfileInput = {
   maxTimedUnitsPerVisit: null,
 };
 
-// The plan's authorization rule in every period: follow-up visits need one (evaluations exempt), and a request
-// counts as initial after a 90-day gap [P8].
+// The plan's authorization rule in every period: follow-up visits need one (evaluations exempt), and a
+// request counts as initial after a 90-day gap [P8].
 const maFollowUpAuth = {
   required: true,
   requiredFrom: 'after_evaluation',
