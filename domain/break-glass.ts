@@ -23,7 +23,7 @@ export interface BreakGlassPolicy {
   secondFactor?: { methods: readonly string[]; maxAgeMinutes: number };
 }
 
-export const breakGlassPolicies: readonly BreakGlassPolicy[] = [
+export const breakGlassPolicies: readonly [BreakGlassPolicy, ...BreakGlassPolicy[]] = [
   {
     effectiveFrom: '2026-11-27',
     grantMinutes: 60,
@@ -51,8 +51,8 @@ export const breakGlassPolicies: readonly BreakGlassPolicy[] = [
 /** The policy in force at `at` (the earliest one for instants before every entry). */
 export function breakGlassPolicyAt(at: Date): BreakGlassPolicy {
   const day = at.toISOString().slice(0, 10);
-  const inForce = breakGlassPolicies.filter((p) => p.effectiveFrom <= day);
-  return inForce.at(-1) ?? breakGlassPolicies[0]!;
+  const inForce = breakGlassPolicies.filter((policy) => policy.effectiveFrom <= day);
+  return inForce.at(-1) ?? breakGlassPolicies[0];
 }
 
 export type SecondFactorCheck =

@@ -17,9 +17,9 @@ export const DEFAULT_QUIET_HOURS: QuietHours = { start: '08:00', end: '21:00' };
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 function minutesOf(hhmm: string): number {
-  const m = HHMM.exec(hhmm);
-  if (!m) throw new RangeError('quiet hours must be "HH:MM"');
-  return Number(m[1]) * 60 + Number(m[2]);
+  const match = HHMM.exec(hhmm);
+  if (!match) throw new RangeError('quiet hours must be "HH:MM"');
+  return Number(match[1]) * 60 + Number(match[2]);
 }
 
 interface LocalParts extends CivilDate {
@@ -52,11 +52,14 @@ export function zonedWallTimeToInstant(date: CivilDate, minuteOfDay: number, tim
     offsetMinutes(new Date(wallAsUtc), timeZone),
   ];
   const candidates = offsets
-    .map((off) => new Date(wallAsUtc - off * 60_000))
-    .filter((c) => {
-      const p = localParts(c, timeZone);
+    .map((offset) => new Date(wallAsUtc - offset * 60_000))
+    .filter((candidate) => {
+      const local = localParts(candidate, timeZone);
       return (
-        p.year === date.year && p.month === date.month && p.day === date.day && p.minuteOfDay === minuteOfDay
+        local.year === date.year &&
+        local.month === date.month &&
+        local.day === date.day &&
+        local.minuteOfDay === minuteOfDay
       );
     })
     .sort((a, b) => a.getTime() - b.getTime());
@@ -94,11 +97,11 @@ export function nextAllowedSendTime(
   const end = minutesOf(quietHours.end);
   if (start === end) return undefined; // a zero-width quiet period: always open
   const local = localParts(now, timeZone);
-  const m = local.minuteOfDay;
-  const open = start < end ? m >= start && m < end : m >= start || m < end;
+  const minute = local.minuteOfDay;
+  const open = start < end ? minute >= start && minute < end : minute >= start || minute < end;
   if (open) return undefined;
   // Closed: the window opens next at `start`, today if that is still ahead, otherwise tomorrow.
-  const day = m < start ? local : nextLocalDate(local);
+  const day = minute < start ? local : nextLocalDate(local);
   const opens = zonedWallTimeToInstant(day, start, timeZone);
   // Guard against a gap/fold edge returning an instant not after now.
   return opens.getTime() > now.getTime()

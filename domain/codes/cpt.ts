@@ -162,10 +162,10 @@ export function isTimedCode(code: string): boolean | undefined {
  * we never build them, we only recognise them so the scrubber can reject them.
  */
 export function isRetiredFunctionalLimitationCode(code: string): boolean {
-  const m = /^G(\d{4})$/.exec(code);
-  if (!m) return false;
-  const n = Number(m[1]);
-  return (n >= 8978 && n <= 8999) || (n >= 9158 && n <= 9186);
+  const match = /^G(\d{4})$/.exec(code);
+  if (!match) return false;
+  const number = Number(match[1]);
+  return (number >= 8978 && number <= 8999) || (number >= 9158 && number <= 9186);
 }
 
 /** Valid on the date of service according to the table (retired or not-yet-existing codes are not). */

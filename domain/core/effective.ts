@@ -43,16 +43,17 @@ export function findEffective<T extends Effective>(
 export function findOverlaps<T extends Effective>(rows: readonly T[], key: (row: T) => string): string[] {
   const byKey = new Map<string, T[]>();
   for (const row of rows) {
-    const k = key(row);
-    byKey.set(k, [...(byKey.get(k) ?? []), row]);
+    const rowKey = key(row);
+    byKey.set(rowKey, [...(byKey.get(rowKey) ?? []), row]);
   }
   const overlaps: string[] = [];
-  for (const [k, list] of byKey) {
+  for (const [rowKey, list] of byKey) {
     const sorted = [...list].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
-    for (let i = 1; i < sorted.length; i++) {
-      const prev = sorted[i - 1]!;
-      const cur = sorted[i]!;
-      if (prev.effectiveTo === null || prev.effectiveTo >= cur.effectiveFrom) overlaps.push(k);
+    let previous: T | undefined;
+    for (const current of sorted) {
+      if (previous && (previous.effectiveTo === null || previous.effectiveTo >= current.effectiveFrom))
+        overlaps.push(rowKey);
+      previous = current;
     }
   }
   return overlaps;

@@ -3,7 +3,7 @@
 // of service is the calendar date in the clinic's zone, never a UTC date), so "today" and "the end of the end
 // date" must be computed in the clinic's zone, not in UTC. Pure: the instant comes in as an argument; only the
 // Intl time-zone database is consulted, so workflow code may call this too.
-import { addDays, type CivilDate, type IsoDate } from './dates.js';
+import { addDays, formatIsoDate, type CivilDate, type IsoDate } from './dates.js';
 
 /** The wall clock of a zone at one instant. */
 export interface ZonedParts extends CivilDate {
@@ -70,8 +70,8 @@ export function zonedParts(instant: Date | number, timeZone: string): ZonedParts
 /** Offset of `timeZone` from UTC at `instant`, in milliseconds (local = UTC + offset). */
 export function zoneOffsetMs(instant: Date | number, timeZone: string): number {
   const at = typeof instant === 'number' ? instant : instant.getTime();
-  const p = zonedParts(at, timeZone);
-  const wallAsUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  const wall = zonedParts(at, timeZone);
+  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   return wallAsUtc - Math.floor(at / 1000) * 1000;
 }
 
@@ -87,9 +87,8 @@ export function wallTimeToInstant(date: CivilDate, minuteOfDay: number, timeZone
 
 /** The calendar date of `instant` in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): IsoDate {
-  const p = zonedParts(instant, timeZone);
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
+  const { year, month, day } = zonedParts(instant, timeZone);
+  return formatIsoDate({ year, month, day });
 }
 
 /** The instant local midnight starts `date` in `timeZone` (DST-safe: re-derives the offset once). */

@@ -32,9 +32,9 @@ export function retentionMonths(record: RetainedRecord, today: IsoDate): number 
 
 /** The first day of the month `months` months after (negative: before) the month of `date`. */
 export function monthStart(date: IsoDate, months = 0): IsoDate {
-  const d = parseIsoDate(date);
-  if (!d) throw new Error(`not an ISO date: ${date}`);
-  const index = d.year * 12 + (d.month - 1) + months;
+  const civil = parseIsoDate(date);
+  if (!civil) throw new Error(`not an ISO date: ${date}`);
+  const index = civil.year * 12 + (civil.month - 1) + months;
   const year = Math.floor(index / 12);
   const month = (index % 12) + 1;
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-01`;
@@ -50,12 +50,12 @@ export type RetentionVerdict =
  */
 export function mayDestroy(record: RetainedRecord, endExclusive: IsoDate, today: IsoDate): RetentionVerdict {
   const minimumMonths = retentionMonths(record, today);
-  const t = parseIsoDate(today);
-  const e = parseIsoDate(endExclusive);
-  if (!t || !e) throw new Error('not an ISO date');
+  const todayCivil = parseIsoDate(today);
+  const endCivil = parseIsoDate(endExclusive);
+  if (!todayCivil || !endCivil) throw new Error('not an ISO date');
   // Whole months from endExclusive to today (a partial month does not count).
-  let ageMonths = (t.year - e.year) * 12 + (t.month - e.month);
-  if (t.day < e.day) ageMonths -= 1;
+  let ageMonths = (todayCivil.year - endCivil.year) * 12 + (todayCivil.month - endCivil.month);
+  if (todayCivil.day < endCivil.day) ageMonths -= 1;
   return ageMonths >= minimumMonths
     ? { destroy: true }
     : { destroy: false, reason: 'too_young', ageMonths, minimumMonths };
