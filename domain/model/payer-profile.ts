@@ -7,7 +7,7 @@ export const SecondaryConflictSchema = z.enum(['DEFER_TO_PRIMARY', 'ALWAYS_CMS']
 
 export const AuthRuleSchema = z.object({
   required: z.boolean(),
-  /** Evaluations exempt (auth needed from the first follow-up visit) or auth before the evaluation. */
+  /** Evaluations exempt (authorization needed from the first follow-up visit) or authorization before it. */
   requiredFrom: z.enum(['before_evaluation', 'after_evaluation']).default('after_evaluation'),
   scope: z.enum(['visits', 'units', 'visits_and_units', 'dates']).default('visits'),
   /** Short-form / same-day path: up to N visits within W weeks without clinical review [P8]. */
