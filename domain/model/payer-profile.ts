@@ -3,6 +3,8 @@ import { IsoDateSchema, CentsSchema } from './common.js';
 
 /** How the payer counts timed units: CMS total time, AMA substantial portion, or either (practice picks). */
 export const UnitMethodSchema = z.enum(['CMS_TOTAL_TIME', 'AMA_SPM', 'EITHER']);
+export type UnitMethod = z.infer<typeof UnitMethodSchema>;
+
 export const SecondaryConflictSchema = z.enum(['DEFER_TO_PRIMARY', 'ALWAYS_CMS']);
 
 export const AuthRuleSchema = z.object({
@@ -18,6 +20,7 @@ export const AuthRuleSchema = z.object({
   decisionWindowDays: z.number().int().min(1).optional(),
   decisionWindowUrgentHours: z.number().int().min(1).optional(),
 });
+export type AuthRule = z.infer<typeof AuthRuleSchema>;
 
 export const TimelyFilingSchema = z.discriminatedUnion('kind', [
   /** Medicare: received within one calendar year of the DOS; Feb 29 → Feb 28 [R40]. */
@@ -25,6 +28,7 @@ export const TimelyFilingSchema = z.discriminatedUnion('kind', [
   /** Commercial: per contract, commonly 90/180/365 days [D2]. */
   z.object({ kind: z.literal('days'), days: z.number().int().min(1) }),
 ]);
+export type TimelyFiling = z.infer<typeof TimelyFilingSchema>;
 
 export const PayerProfileSchema = z.object({
   payerId: z.string().min(1),
@@ -68,9 +72,5 @@ export const PayerProfileSchema = z.object({
   annualVisitLimit: z.number().int().min(1).nullable(),
   maxTimedUnitsPerVisit: z.number().int().min(1).nullable(),
 });
-
-export type UnitMethod = z.infer<typeof UnitMethodSchema>;
-export type AuthRule = z.infer<typeof AuthRuleSchema>;
-export type TimelyFiling = z.infer<typeof TimelyFilingSchema>;
 export type PayerProfile = z.infer<typeof PayerProfileSchema>;
 export type PayerProfileInput = z.input<typeof PayerProfileSchema>;
