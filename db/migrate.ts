@@ -39,7 +39,7 @@ export interface DataStep {
   run(db: Database, options: MigrationOptions): Promise<void>;
 }
 
-/** 0011 → encrypt clear task outcomes → 0012 drops the clear column (issue #12, SEC-ENC-1). */
+/** 0011 → encrypt clear task outcomes → 0012 drops the clear column (issue #12: PHI is kept encrypted). */
 const taskOutcomeStep: DataStep = {
   after: '0011_tasks_outcome_enc',
   async pending(db) {

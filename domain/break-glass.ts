@@ -1,6 +1,8 @@
-// Break-glass policy (SEC-AC-3, 45 CFR 164.312(a)(2)(ii) emergency access), as dated data: a change of the
-// window or the rate is a new entry with its own effective date, so the rule in force at any moment is known.
-// The numbers are a design choice (security.md suggests 60 minutes), pending the privacy officer's sign-off.
+// Break-glass policy (emergency access to PHI, 45 CFR 164.312(a)(2)(ii): a stated reason, a short window that
+// expires by itself, an audit event and a privacy-officer notification, rate-limited), as dated data: a
+// change of the window or the rate is a new entry with its own effective date, so the rule in force at any
+// moment is known. The numbers are a design choice (the security requirements suggest 60 minutes), pending
+// the privacy officer's sign-off.
 
 export interface BreakGlassPolicy {
   /** First day (UTC, YYYY-MM-DD) the policy applies. */
@@ -21,7 +23,7 @@ export interface BreakGlassPolicy {
   secondFactor?: { methods: readonly string[]; maxAgeMinutes: number };
 }
 
-export const breakGlassPolicies: readonly BreakGlassPolicy[] = [
+export const breakGlassPolicies: readonly [BreakGlassPolicy, ...BreakGlassPolicy[]] = [
   {
     effectiveFrom: '2026-11-27',
     grantMinutes: 60,
@@ -49,8 +51,8 @@ export const breakGlassPolicies: readonly BreakGlassPolicy[] = [
 /** The policy in force at `at` (the earliest one for instants before every entry). */
 export function breakGlassPolicyAt(at: Date): BreakGlassPolicy {
   const day = at.toISOString().slice(0, 10);
-  const inForce = breakGlassPolicies.filter((p) => p.effectiveFrom <= day);
-  return inForce.at(-1) ?? breakGlassPolicies[0]!;
+  const inForce = breakGlassPolicies.filter((policy) => policy.effectiveFrom <= day);
+  return inForce.at(-1) ?? breakGlassPolicies[0];
 }
 
 export type SecondFactorCheck =

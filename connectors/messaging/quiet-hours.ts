@@ -1,6 +1,9 @@
 // Quiet hours in the patient's own time zone (TCPA-style: no texts before 8:00 or after 21:00 local time).
-// Pure: the clock comes in as an argument and only Intl is used, so this can move to domain/ unchanged and
-// run inside workflow code (a workflow can compute its durable sleep without an activity round trip).
+// Pure: the clock comes in as an argument and the local time comes from domain/core/zoned.ts, so this can move
+// to domain/ unchanged and run inside workflow code (a workflow can compute its durable sleep without an
+// activity round trip).
+import type { CivilDate } from '../../domain/core/dates.js';
+import { zonedParts, zoneOffsetMs } from '../../domain/core/zoned.js';
 
 export interface QuietHours {
   /** First allowed local minute, "HH:MM" (inclusive). */
@@ -14,58 +17,24 @@ export const DEFAULT_QUIET_HOURS: QuietHours = { start: '08:00', end: '21:00' };
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 function minutesOf(hhmm: string): number {
-  const m = HHMM.exec(hhmm);
-  if (!m) throw new RangeError('quiet hours must be "HH:MM"');
-  return Number(m[1]) * 60 + Number(m[2]);
+  const match = HHMM.exec(hhmm);
+  if (!match) throw new RangeError('quiet hours must be "HH:MM"');
+  return Number(match[1]) * 60 + Number(match[2]);
 }
 
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
+interface LocalParts extends CivilDate {
   minuteOfDay: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    // Throws RangeError for an unknown zone: better than silently texting at the wrong hour.
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function localParts(instant: Date, timeZone: string): LocalParts & { second: number } {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(instant)) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return {
-    year: parts.year ?? 0,
-    month: parts.month ?? 0,
-    day: parts.day ?? 0,
-    minuteOfDay: (parts.hour ?? 0) * 60 + (parts.minute ?? 0),
-    second: parts.second ?? 0,
-  };
+// Throws RangeError for an unknown zone: better than silently texting at the wrong hour.
+function localParts(instant: Date, timeZone: string): LocalParts {
+  const { year, month, day, hour, minute } = zonedParts(instant, timeZone);
+  return { year, month, day, minuteOfDay: hour * 60 + minute };
 }
 
 /** Offset of `timeZone` from UTC at `instant`, in minutes (local = UTC + offset). */
 function offsetMinutes(instant: Date, timeZone: string): number {
-  const p = localParts(instant, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, 0, p.minuteOfDay, p.second);
-  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+  return Math.round(zoneOffsetMs(instant, timeZone) / 60_000);
 }
 
 /**
@@ -74,11 +43,7 @@ function offsetMinutes(instant: Date, timeZone: string): number {
  * forward) resolve to the first instant after the gap — for a window start that is the earliest moment the
  * window is open.
  */
-export function zonedWallTimeToInstant(
-  date: { year: number; month: number; day: number },
-  minuteOfDay: number,
-  timeZone: string,
-): Date {
+export function zonedWallTimeToInstant(date: CivilDate, minuteOfDay: number, timeZone: string): Date {
   const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day, 0, minuteOfDay);
   // Try the offsets in force just before and just after the wall time; one of them maps back exactly.
   const offsets = [
@@ -87,11 +52,14 @@ export function zonedWallTimeToInstant(
     offsetMinutes(new Date(wallAsUtc), timeZone),
   ];
   const candidates = offsets
-    .map((off) => new Date(wallAsUtc - off * 60_000))
-    .filter((c) => {
-      const p = localParts(c, timeZone);
+    .map((offset) => new Date(wallAsUtc - offset * 60_000))
+    .filter((candidate) => {
+      const local = localParts(candidate, timeZone);
       return (
-        p.year === date.year && p.month === date.month && p.day === date.day && p.minuteOfDay === minuteOfDay
+        local.year === date.year &&
+        local.month === date.month &&
+        local.day === date.day &&
+        local.minuteOfDay === minuteOfDay
       );
     })
     .sort((a, b) => a.getTime() - b.getTime());
@@ -111,7 +79,7 @@ export function zonedWallTimeToInstant(
   return new Date(hi);
 }
 
-function nextLocalDate(p: { year: number; month: number; day: number }) {
+function nextLocalDate(p: CivilDate): CivilDate {
   const d = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
@@ -129,11 +97,11 @@ export function nextAllowedSendTime(
   const end = minutesOf(quietHours.end);
   if (start === end) return undefined; // a zero-width quiet period: always open
   const local = localParts(now, timeZone);
-  const m = local.minuteOfDay;
-  const open = start < end ? m >= start && m < end : m >= start || m < end;
+  const minute = local.minuteOfDay;
+  const open = start < end ? minute >= start && minute < end : minute >= start || minute < end;
   if (open) return undefined;
   // Closed: the window opens next at `start`, today if that is still ahead, otherwise tomorrow.
-  const day = m < start ? local : nextLocalDate(local);
+  const day = minute < start ? local : nextLocalDate(local);
   const opens = zonedWallTimeToInstant(day, start, timeZone);
   // Guard against a gap/fold edge returning an instant not after now.
   return opens.getTime() > now.getTime()

@@ -1,6 +1,7 @@
-// What an audit event may contain (SEC-AUD-1): who, what, when, from where, outcome — and never a PHI value.
-// Every free-form slot is restricted to opaque-id or identifier characters, so a name, a date of birth or a
-// sentence cannot be written into the log even by mistake; disclosed data is recorded by field NAME only.
+// What an audit event may contain (the append-only log of every PHI access): who, what, when, from where,
+// outcome — and never a PHI value. Every free-form slot is restricted to opaque-id or identifier characters,
+// so a name, a date of birth or a sentence cannot be written into the log even by mistake; disclosed data is
+// recorded by field NAME only.
 import { isIP } from 'node:net';
 import { z } from 'zod';
 

@@ -1,6 +1,7 @@
-// The audit log's monthly partitions (SEC-AUD-4, migration 0007): list them with their bounds, and create the
-// coming months' ahead of time. Creation goes through the migration's SQL function, so the migration and this
-// job make identical partitions (owner-only, TRUNCATE rejected). Runs as the table owner, never as ptflow_app.
+// The audit log's monthly partitions (kept six years or more, migration 0007): list them with their bounds,
+// and create the coming months' ahead of time. Creation goes through the migration's SQL function, so the
+// migration and this job make identical partitions (owner-only, TRUNCATE rejected). Runs as the table owner,
+// never as ptflow_app.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../connection.js';
 import { monthStart } from '../../domain/records/retention.js';

@@ -1,9 +1,10 @@
-// Audit retention (SEC-AUD-4): whole monthly partitions are dropped once even their newest possible row is older
-// than the retention period of domain/records/retention.ts (72 months); anything younger is refused, whatever
-// the caller asks. Before a partition with rows goes, an anchor row records the last id and hash it held, so
-// `ptflow audit verify` resumes the hash chain there (the first remaining row links to that hash). Partitions
-// go oldest first and only as a prefix of the chain: a partition whose ids are not all below every remaining
-// row's (rows in the default partition, a clock that ran backwards) is refused rather than leave a hole.
+// Audit retention (at least six years; no partition younger than 72 months is ever dropped): whole monthly
+// partitions are dropped once even their newest possible row is older than the retention period of
+// domain/records/retention.ts (72 months); anything younger is refused, whatever the caller asks. Before a
+// partition with rows goes, an anchor row records the last id and hash it held, so `ptflow audit verify`
+// resumes the hash chain there (the first remaining row links to that hash). Partitions go oldest first and
+// only as a prefix of the chain: a partition whose ids are not all below every remaining row's (rows in the
+// default partition, a clock that ran backwards) is refused rather than leave a hole.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../connection.js';
 import type { IsoDate } from '../../domain/core/dates.js';

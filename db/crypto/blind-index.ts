@@ -1,7 +1,7 @@
-// Blind index for equality lookups on encrypted columns (SEC-ENC-1): HMAC-SHA256 under a key of its own
-// (never a data key), over normalized input, so "Smith " and "smith" find the same row while the stored value
-// reveals nothing without the key. Each purpose is domain-separated, so the same input under two purposes
-// (say a member id and a last name) never yields the same hash.
+// Blind index for equality lookups on encrypted columns (PHI encrypted at rest by the application):
+// HMAC-SHA256 under a key of its own (never a data key), over normalized input, so "Smith " and "smith" find
+// the same row while the stored value reveals nothing without the key. Each purpose is domain-separated, so
+// the same input under two purposes (say a member id and a last name) never yields the same hash.
 import { createHmac } from 'node:crypto';
 import { decodeKey, KeyringError } from './keyring.js';
 

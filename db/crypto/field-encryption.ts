@@ -1,7 +1,8 @@
-// Application-level encryption of PHI columns (SEC-ENC-1): AES-256-GCM, a random 96-bit IV per value, and a
-// small versioned header that names the key, so a row can be decrypted (and re-encrypted by rotation) without
-// trusting the `key_id` column beside it. The additional authenticated data binds each ciphertext to its
-// place — `tenant|table|column|rowId` — so a value copied into another row, column or practice fails to decrypt.
+// Application-level encryption of PHI columns (on top of the storage's own encryption at rest): AES-256-GCM,
+// a random 96-bit IV per value, and a small versioned header that names the key, so a row can be decrypted
+// (and re-encrypted by rotation) without trusting the `key_id` column beside it. The additional authenticated
+// data binds each ciphertext to its place — `tenant|table|column|rowId` — so a value copied into another row,
+// column or practice fails to decrypt.
 //
 // Layout: [version 0x01][key id length][key id (ASCII)][IV 12][ciphertext][tag 16]
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Eligibility results (DESIGN §4): the normalized summary in clear (amounts and flags, no identifiers) and
+// Eligibility results: the normalized summary in clear (amounts and flags, no identifiers) and
 // the payer's 271 — which names the member — encrypted, bound to its coverage. Idempotent on the check id
 // the workflow chose, so a retried activity records one row.
 import { eq } from 'drizzle-orm';

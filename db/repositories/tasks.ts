@@ -1,8 +1,9 @@
 // The outcome of a worklist task: what the person answered when completing it. Staff type free text there (a
-// patient's name was found in clear, issue #12), so it is a PHI column like the others (SEC-ENC-1): stored only
-// as `outcome_enc` (AES-256-GCM under the data keyring, AAD `practice_id|tasks|outcome_enc|id`, the key id in
-// `key_id`, re-encrypted by `ptflow keys rotate`). Every write and read of it goes through this file; a value
-// that cannot be decrypted throws FieldDecryptionError (never read as "no outcome").
+// patient's name was found in clear, issue #12), so it is a PHI column like the others (encrypted in the
+// application): stored only as `outcome_enc` (AES-256-GCM under the data keyring, AAD
+// `practice_id|tasks|outcome_enc|id`, the key id in `key_id`, re-encrypted by `ptflow keys rotate`). Every
+// write and read of it goes through this file; a value that cannot be decrypted throws FieldDecryptionError
+// (never read as "no outcome").
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../connection.js';
 import { fieldContext } from '../crypto/encrypted-tables.js';

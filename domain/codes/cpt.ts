@@ -1,5 +1,5 @@
-// The PT code table (domain-rules §2). Code values only: CPT descriptions are AMA-copyrighted, so the `label`
-// is our own short paraphrase for developers. Whether a code is timed drives every unit rule (§1): untimed
+// The PT code table. Code values only: CPT descriptions are AMA-copyrighted, so the `label`
+// is our own short paraphrase for developers. Whether a code is timed drives every unit rule: untimed
 // codes never count toward the total timed minutes T.
 
 export type Discipline = 'PT' | 'OT' | 'SLP';
@@ -134,7 +134,7 @@ const TABLE: readonly CodeInfo[] = [
     alwaysTherapy: false,
     medicareNonCovered: true,
   })),
-  // Emergency E/M codes appear only as NCCI column-1 codes against evaluations (§4).
+  // Emergency E/M codes appear only as NCCI column-1 codes against evaluations.
   ...(['99281', '99282', '99283', '99284', '99285'] as const).map((code): CodeInfo => ({
     code,
     label: 'Emergency department visit',
@@ -162,10 +162,10 @@ export function isTimedCode(code: string): boolean | undefined {
  * we never build them, we only recognise them so the scrubber can reject them.
  */
 export function isRetiredFunctionalLimitationCode(code: string): boolean {
-  const m = /^G(\d{4})$/.exec(code);
-  if (!m) return false;
-  const n = Number(m[1]);
-  return (n >= 8978 && n <= 8999) || (n >= 9158 && n <= 9186);
+  const match = /^G(\d{4})$/.exec(code);
+  if (!match) return false;
+  const number = Number(match[1]);
+  return (number >= 8978 && number <= 8999) || (number >= 9158 && number <= 9186);
 }
 
 /** Valid on the date of service according to the table (retired or not-yet-existing codes are not). */

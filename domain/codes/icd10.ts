@@ -8,9 +8,9 @@ export function normalizeIcd10(code: string): string {
 }
 
 export function isIcd10CmFormat(code: string): boolean {
-  const c = code.trim().toUpperCase();
-  if (!ICD10_CM.test(c)) return false;
+  const normalized = code.trim().toUpperCase();
+  if (!ICD10_CM.test(normalized)) return false;
   // A dot, when present, sits after the category (third character).
-  const dot = c.indexOf('.');
-  return dot === -1 || (dot === 3 && c.length > 4);
+  const dot = normalized.indexOf('.');
+  return dot === -1 || (dot === 3 && normalized.length > 4);
 }

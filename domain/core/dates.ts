@@ -1,6 +1,6 @@
 // Calendar dates as ISO strings ('YYYY-MM-DD'). A date of service is a calendar date in the clinic's time
-// zone (domain-rules §0 "Dates"), so nothing here ever touches a UTC timestamp or the clock: arithmetic is
-// done on proleptic-Gregorian day numbers (Howard Hinnant's days-from-civil algorithm).
+// zone, never derived from a UTC timestamp, so nothing here ever touches one or the clock: arithmetic is done
+// on proleptic-Gregorian day numbers (Howard Hinnant's days-from-civil algorithm).
 
 export type IsoDate = string;
 

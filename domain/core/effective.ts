@@ -1,5 +1,5 @@
 // Every rule value is a row with inclusive effectiveFrom/effectiveTo dates and a source id, and every lookup
-// takes the date of service (domain-rules §0 "Versioning"). This is the one generic lookup all rule tables use.
+// takes the date of service. This is the one generic lookup all rule tables use.
 import type { IsoDate } from './dates.js';
 
 export interface Effective {
@@ -7,7 +7,7 @@ export interface Effective {
   effectiveFrom: IsoDate;
   /** Last date of service the row applies to (inclusive); null = open-ended. */
   effectiveTo: IsoDate | null;
-  /** Source id(s) from domain-rules §15, e.g. 'R15'. */
+  /** Source id(s) of the rule reference's source list, e.g. 'R15'. */
   source: string;
   /** Review flag: set when the value is a VERIFY item that must be confirmed against the primary text. */
   verify?: string;
@@ -43,16 +43,17 @@ export function findEffective<T extends Effective>(
 export function findOverlaps<T extends Effective>(rows: readonly T[], key: (row: T) => string): string[] {
   const byKey = new Map<string, T[]>();
   for (const row of rows) {
-    const k = key(row);
-    byKey.set(k, [...(byKey.get(k) ?? []), row]);
+    const rowKey = key(row);
+    byKey.set(rowKey, [...(byKey.get(rowKey) ?? []), row]);
   }
   const overlaps: string[] = [];
-  for (const [k, list] of byKey) {
+  for (const [rowKey, list] of byKey) {
     const sorted = [...list].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
-    for (let i = 1; i < sorted.length; i++) {
-      const prev = sorted[i - 1]!;
-      const cur = sorted[i]!;
-      if (prev.effectiveTo === null || prev.effectiveTo >= cur.effectiveFrom) overlaps.push(k);
+    let previous: T | undefined;
+    for (const current of sorted) {
+      if (previous && (previous.effectiveTo === null || previous.effectiveTo >= current.effectiveFrom))
+        overlaps.push(rowKey);
+      previous = current;
     }
   }
   return overlaps;

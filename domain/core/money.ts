@@ -1,4 +1,4 @@
-// Money is integer cents; percentages are basis points (domain-rules §0 "Money"). Never floats.
+// Money is integer cents; percentages are basis points. Never floats.
 
 export type Cents = number;
 /** 1 % = 100 bp; 100 % = 10_000 bp. */

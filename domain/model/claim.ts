@@ -3,6 +3,7 @@ import { AddressSchema, CentsSchema, IsoDateSchema, ModifierSchema, ProcedureCod
 
 /** Professional claims allow only frequency 1 (original), 7 (replacement) or 8 (void) [ST4]. */
 export const ClaimFrequencySchema = z.enum(['1', '7', '8']);
+export type ClaimFrequency = z.infer<typeof ClaimFrequencySchema>;
 
 export const ClaimLineSchema = z.object({
   lineNumber: z.number().int().min(1),
@@ -19,12 +20,15 @@ export const ClaimLineSchema = z.object({
   /** Why the line looks the way it does (tie-breaks, caps, modifiers): the claim line's audit trail. */
   audit: z.array(z.string()).default([]),
 });
+export type ClaimLine = z.infer<typeof ClaimLineSchema>;
+export type ClaimLineInput = z.input<typeof ClaimLineSchema>;
 
 export const ProviderRefSchema = z.object({
   npi: z.string(),
   /** Certifying/referring practitioner role; chiropractors and dentists may not certify therapy POCs [R35]. */
   taxonomyKind: z.enum(['physician', 'npp', 'chiropractor', 'dentist', 'other']).optional(),
 });
+export type ProviderRef = z.infer<typeof ProviderRefSchema>;
 
 export const ClaimSchema = z.object({
   id: z.string().min(1),
@@ -60,11 +64,6 @@ export const ClaimSchema = z.object({
   priorAuthNumber: z.string().optional(),
   lines: z.array(ClaimLineSchema),
 });
-
-export type ClaimFrequency = z.infer<typeof ClaimFrequencySchema>;
-export type ClaimLine = z.infer<typeof ClaimLineSchema>;
-export type ClaimLineInput = z.input<typeof ClaimLineSchema>;
-export type ProviderRef = z.infer<typeof ProviderRefSchema>;
 export type Claim = z.infer<typeof ClaimSchema>;
 export type ClaimInput = z.input<typeof ClaimSchema>;
 

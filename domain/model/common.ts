@@ -5,7 +5,7 @@ import { isIsoDate } from '../core/dates.js';
 
 export const IsoDateSchema = z.string().refine(isIsoDate, { message: 'expected a calendar date YYYY-MM-DD' });
 
-/** Integer cents (domain-rules §0 "Money"). */
+/** Integer cents (money is never a float). */
 export const CentsSchema = z.number().int();
 
 /** CPT (5 digits, or 4 digits + a letter for category II/III) or HCPCS level II (letter + 4 digits). */

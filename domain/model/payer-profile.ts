@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { IsoDateSchema, CentsSchema } from './common.js';
 
-/** §1.3: CMS total-time, AMA substantial-portion, or either (the practice picks a default). */
+/** How the payer counts timed units: CMS total time, AMA substantial portion, or either (practice picks). */
 export const UnitMethodSchema = z.enum(['CMS_TOTAL_TIME', 'AMA_SPM', 'EITHER']);
+export type UnitMethod = z.infer<typeof UnitMethodSchema>;
+
 export const SecondaryConflictSchema = z.enum(['DEFER_TO_PRIMARY', 'ALWAYS_CMS']);
 
 export const AuthRuleSchema = z.object({
   required: z.boolean(),
-  /** Evaluations exempt (auth needed from the first follow-up visit) or auth before the evaluation. */
+  /** Evaluations exempt (authorization needed from the first follow-up visit) or authorization before it. */
   requiredFrom: z.enum(['before_evaluation', 'after_evaluation']).default('after_evaluation'),
   scope: z.enum(['visits', 'units', 'visits_and_units', 'dates']).default('visits'),
   /** Short-form / same-day path: up to N visits within W weeks without clinical review [P8]. */
@@ -18,6 +20,7 @@ export const AuthRuleSchema = z.object({
   decisionWindowDays: z.number().int().min(1).optional(),
   decisionWindowUrgentHours: z.number().int().min(1).optional(),
 });
+export type AuthRule = z.infer<typeof AuthRuleSchema>;
 
 export const TimelyFilingSchema = z.discriminatedUnion('kind', [
   /** Medicare: received within one calendar year of the DOS; Feb 29 → Feb 28 [R40]. */
@@ -25,6 +28,7 @@ export const TimelyFilingSchema = z.discriminatedUnion('kind', [
   /** Commercial: per contract, commonly 90/180/365 days [D2]. */
   z.object({ kind: z.literal('days'), days: z.number().int().min(1) }),
 ]);
+export type TimelyFiling = z.infer<typeof TimelyFilingSchema>;
 
 export const PayerProfileSchema = z.object({
   payerId: z.string().min(1),
@@ -38,7 +42,7 @@ export const PayerProfileSchema = z.object({
   /** For EITHER: what the practice bills by default. */
   defaultUnitMethod: z.enum(['CMS_TOTAL_TIME', 'AMA_SPM']).optional(),
   secondaryConflict: SecondaryConflictSchema.default('DEFER_TO_PRIMARY'),
-  /** Deterministic CMS tie-break (§1.1 step 6): codes earlier in this list win ties. */
+  /** Deterministic tie-break when CMS total-time units could go to either code: earlier codes here win. */
   codePriority: z.array(z.string()).default([]),
   auth: AuthRuleSchema,
   /** Treatment days between progress reports; null = payer has no rule [R36]. */
@@ -68,9 +72,5 @@ export const PayerProfileSchema = z.object({
   annualVisitLimit: z.number().int().min(1).nullable(),
   maxTimedUnitsPerVisit: z.number().int().min(1).nullable(),
 });
-
-export type UnitMethod = z.infer<typeof UnitMethodSchema>;
-export type AuthRule = z.infer<typeof AuthRuleSchema>;
-export type TimelyFiling = z.infer<typeof TimelyFilingSchema>;
 export type PayerProfile = z.infer<typeof PayerProfileSchema>;
 export type PayerProfileInput = z.input<typeof PayerProfileSchema>;

@@ -7,9 +7,11 @@ import { DisciplineSchema, IsoDateSchema, ProcedureCodeSchema } from './common.j
  * for CQ purposes [R22]; it is kept distinct so the record shows what happened.
  */
 export const FurnishedBySchema = z.enum(['PT', 'PTA', 'PT_AND_PTA']);
+export type FurnishedBy = z.infer<typeof FurnishedBySchema>;
 
 /** Distinct-service bases for bypassing an NCCI PTP edit [R12, R25]. */
 export const DistinctServiceModifierSchema = z.enum(['XE', 'XS', 'XP', 'XU', '59']);
+export type DistinctServiceModifier = z.infer<typeof DistinctServiceModifierSchema>;
 
 export const InterventionSchema = z
   .object({
@@ -17,11 +19,16 @@ export const InterventionSchema = z
     /** Direct one-on-one minutes for timed codes; for untimed codes the documented time (used for CQ de minimis). */
     minutes: z.number().int().min(0),
     furnishedBy: FurnishedBySchema,
-    /** Order performed in the session (0-based), the second CMS tie-break (§1.1 step 6). */
+    /**
+     * Order performed in the session (0-based): when CMS total-time units could go to either code, the code
+     * performed first wins (after the payer's code priority).
+     */
     sequence: z.number().int().min(0).optional(),
   })
   // The timed flag always comes from the code table, never from the caller; null = code we do not know.
-  .transform((i) => ({ ...i, timed: isTimedCode(i.code) ?? null }));
+  .transform((intervention) => ({ ...intervention, timed: isTimedCode(intervention.code) ?? null }));
+export type Intervention = z.infer<typeof InterventionSchema>;
+export type InterventionInput = z.input<typeof InterventionSchema>;
 
 /**
  * A clinician's confirmation that a code was a distinct service (separate encounter E, anatomic site S,
@@ -33,6 +40,7 @@ export const DistinctServiceSchema = z.object({
   confirmedBy: z.string().min(1),
   documentation: z.string().min(1),
 });
+export type DistinctService = z.infer<typeof DistinctServiceSchema>;
 
 export const VisitSchema = z.object({
   id: z.string().min(1),
@@ -54,11 +62,5 @@ export const VisitSchema = z.object({
   /** Total treatment time documented in the note (timed + untimed), BPM ch. 15 §220.3 [R10]. */
   totalTreatmentMinutes: z.number().int().min(0).optional(),
 });
-
-export type FurnishedBy = z.infer<typeof FurnishedBySchema>;
-export type DistinctServiceModifier = z.infer<typeof DistinctServiceModifierSchema>;
-export type Intervention = z.infer<typeof InterventionSchema>;
-export type InterventionInput = z.input<typeof InterventionSchema>;
-export type DistinctService = z.infer<typeof DistinctServiceSchema>;
 export type Visit = z.infer<typeof VisitSchema>;
 export type VisitInput = z.input<typeof VisitSchema>;

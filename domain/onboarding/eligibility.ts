@@ -18,21 +18,30 @@ export interface EligibilityAnswer {
  */
 export function classifyEligibility(answer: EligibilityAnswer): EligibilityOutcome {
   if (answer.coverage === 'active') return 'active';
-  if (answer.rejectionReasons.some((r) => NOT_FOUND_REASONS.has(r))) return 'not_found';
+  if (answer.rejectionReasons.some((reason) => NOT_FOUND_REASONS.has(reason))) return 'not_found';
   if (answer.coverage === 'inactive') return 'inactive';
   return 'unreachable';
 }
 
-/** Normalized benefits kept on the eligibility record: amounts and flags only, no identifiers. */
-export interface EligibilitySummary {
-  outcome: EligibilityOutcome;
-  rejectionReasons: string[];
+/**
+ * The PT benefits a 271 may carry, as amounts and flags only (no identifiers). The payer connector's eligibility
+ * result carries the same fields; each is present only when the payer returned it.
+ */
+export interface EligibilityBenefits {
   copayCents?: number;
   coinsuranceBasisPoints?: number;
   deductibleCents?: number;
   deductibleRemainingCents?: number;
+  /** Plan visit limit for PT in the period (EB*F … VS). */
   visitLimit?: number;
+  /** EB11 on a PT benefit, or an MSG saying so. */
   authorizationRequired?: boolean;
+}
+
+/** Normalized benefits kept on the eligibility record: amounts and flags only, no identifiers. */
+export interface EligibilitySummary extends EligibilityBenefits {
+  outcome: EligibilityOutcome;
+  rejectionReasons: string[];
 }
 
 /**

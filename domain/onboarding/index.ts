@@ -1,4 +1,4 @@
-// Patient onboarding (DESIGN §2.1): intake validation, eligibility meaning, reminder offsets, step keys.
+// Patient onboarding: intake validation, eligibility meaning, reminder offsets, step keys.
 export * from './intake.js';
 export * from './reminders.js';
 export * from './eligibility.js';

@@ -1,4 +1,4 @@
-// Onboarding intake (DESIGN §2.1 step 1): what `POST /v1/onboardings` or an EMR "patient created / referral
+// Onboarding intake (its first step): what `POST /v1/onboardings` or an EMR "patient created / referral
 // received" event hands the workflow, validated and normalized before anything is written. The demographics
 // and member ids are PHI: they travel only inside encrypted Temporal payloads and encrypted columns.
 import { z } from 'zod';
@@ -165,10 +165,10 @@ export type OnboardingIntake = z.output<typeof OnboardingInputSchema>;
 export function parseIntake(
   input: unknown,
 ): { ok: true; intake: OnboardingIntake } | { ok: false; issues: string[] } {
-  const r = OnboardingInputSchema.safeParse(input);
-  if (r.success) return { ok: true, intake: r.data };
+  const parsed = OnboardingInputSchema.safeParse(input);
+  if (parsed.success) return { ok: true, intake: parsed.data };
   return {
     ok: false,
-    issues: r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.code}`),
+    issues: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.code}`),
   };
 }

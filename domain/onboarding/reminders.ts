@@ -1,4 +1,5 @@
-// Intake-form reminders (DESIGN §2.1 step 4): data, not code, so a practice can change the offsets.
+// Intake-form reminders (by default a day and two days after the link): data, not code, so a practice can
+// change the offsets.
 // Offsets count from the first intake message, not from each other.
 
 /** Defaults: a day after the link, then two days after it. */

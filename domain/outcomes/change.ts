@@ -1,4 +1,4 @@
-// Meaningful change and plateau detection for outcome measures (DESIGN §2.4, domain-rules §11).
+// Meaningful change and plateau detection for outcome measures (read by the plan-of-care progress reviews).
 // "Meaningful" = a change of at least the instrument's MCID in its better direction. A plateau is "no
 // meaningful improvement across the last two reports or three weeks", encoded as: the latest score compared
 // with the score two reports earlier, or with the latest score taken at least 21 days before it, improved by
@@ -57,16 +57,16 @@ export function assessOutcome(
     meaningfulSinceBaseline: row !== undefined && sinceBaseline >= row.mcid,
     mcidReview: row?.verify,
   };
-  if (!row || sorted.length < 2) return { ...base, trend: 'insufficient_data' };
+  const previous = sorted.at(-2);
+  if (!row || previous === undefined) return { ...base, trend: 'insufficient_data' };
 
   // Compare the latest with the score two reports back and with the last score ≥ 21 days earlier.
   const earlier = sorted.slice(0, -1);
-  const twoBack = sorted.length >= 3 ? sorted[sorted.length - 3] : undefined;
+  const twoBack = sorted.at(-3);
   const threeWeeksBack = [...earlier]
     .reverse()
     .find((m) => daysBetween(m.date, latest.date) >= PLATEAU_WINDOW_DAYS);
   const windows = [twoBack, threeWeeksBack].filter((m): m is OutcomeMeasurement => m !== undefined);
-  const previous = earlier[earlier.length - 1]!;
   if (improvement(instrument, previous.score, latest.score) <= -row.mcid)
     return { ...base, trend: 'worsening' };
   if (windows.length === 0) return { ...base, trend: 'insufficient_data' };

@@ -1,6 +1,6 @@
-// Outcome-measure instruments and their minimal clinically important differences (domain-rules §11).
+// Outcome-measure instruments and their minimal clinically important differences (MCIDs).
 // MCIDs are effective-dated data rows, never constants in code: the values below are the "commonly cited"
-// figures of domain-rules §11, which cites no primary source, so every row carries a VERIFY review flag until
+// figures of the domain rules, which cite no primary source, so every row carries a VERIFY review flag until
 // it is confirmed against the instrument's validation study for the population.
 import type { IsoDate } from '../core/dates.js';
 import { findEffective, type Effective } from '../core/effective.js';
@@ -33,64 +33,40 @@ export const instrumentScales: Record<OutcomeInstrument, InstrumentScale> = {
   NPRS: { instrument: 'NPRS', min: 0, max: 10, betterIs: 'lower' },
 };
 
-const VERIFY_11 = 'domain-rules §11 cites no primary source: confirm against the validation study';
+const VERIFY_MCID = 'domain-rules §11 cites no primary source: confirm against the validation study';
 
-/** Effective-dated MCIDs (source §11 of domain-rules; open-ended until a reviewed value supersedes them). */
+/**
+ * One MCID row as the domain rules give it: open-ended from 2000-01-01 (a floor, not the study's date) until
+ * a reviewed value supersedes it, with the review flag and, when given, what the figure's range is.
+ */
+const commonlyCitedMcid = (
+  instrument: OutcomeInstrument,
+  mcid: number,
+  population: string,
+  citedRange?: string,
+): McidRow => ({
+  instrument,
+  mcid,
+  population,
+  effectiveFrom: '2000-01-01',
+  effectiveTo: null,
+  source: 'domain-rules §11',
+  verify: citedRange === undefined ? VERIFY_MCID : `${VERIFY_MCID} (${citedRange})`,
+});
+
+/** Effective-dated MCIDs (open-ended until a reviewed value supersedes them). */
 export const MCID_ROWS: readonly McidRow[] = [
-  {
-    instrument: 'ODI',
-    mcid: 10,
-    population: 'low back pain',
-    effectiveFrom: '2000-01-01',
-    effectiveTo: null,
-    source: 'domain-rules §11',
-    verify: `${VERIFY_11} (studies 6–12, or 30 % relative)`,
-  },
-  {
-    instrument: 'NDI',
-    mcid: 7.5,
-    population: 'neck pain / cervical radiculopathy (0–50 scale)',
-    effectiveFrom: '2000-01-01',
-    effectiveTo: null,
-    source: 'domain-rules §11',
-    verify: `${VERIFY_11} (range 5–10)`,
-  },
-  {
-    instrument: 'LEFS',
-    mcid: 9,
-    population: 'lower-extremity conditions',
-    effectiveFrom: '2000-01-01',
-    effectiveTo: null,
-    source: 'domain-rules §11',
-    verify: VERIFY_11,
-  },
-  {
-    instrument: 'QuickDASH',
-    mcid: 16,
-    population: 'shoulder pain (8–16 cited across upper-limb populations)',
-    effectiveFrom: '2000-01-01',
-    effectiveTo: null,
-    source: 'domain-rules §11',
-    verify: `${VERIFY_11} (8–16 by population)`,
-  },
-  {
-    instrument: 'PSFS',
-    mcid: 2,
-    population: 'mean of patient-chosen activities (3 for a single activity)',
-    effectiveFrom: '2000-01-01',
-    effectiveTo: null,
-    source: 'domain-rules §11',
-    verify: VERIFY_11,
-  },
-  {
-    instrument: 'NPRS',
-    mcid: 2,
-    population: 'pain intensity (or ≈ 30 % change)',
-    effectiveFrom: '2000-01-01',
-    effectiveTo: null,
-    source: 'domain-rules §11',
-    verify: VERIFY_11,
-  },
+  commonlyCitedMcid('ODI', 10, 'low back pain', 'studies 6–12, or 30 % relative'),
+  commonlyCitedMcid('NDI', 7.5, 'neck pain / cervical radiculopathy (0–50 scale)', 'range 5–10'),
+  commonlyCitedMcid('LEFS', 9, 'lower-extremity conditions'),
+  commonlyCitedMcid(
+    'QuickDASH',
+    16,
+    'shoulder pain (8–16 cited across upper-limb populations)',
+    '8–16 by population',
+  ),
+  commonlyCitedMcid('PSFS', 2, 'mean of patient-chosen activities (3 for a single activity)'),
+  commonlyCitedMcid('NPRS', 2, 'pain intensity (or ≈ 30 % change)'),
 ];
 
 export function isOutcomeInstrument(value: unknown): value is OutcomeInstrument {
@@ -103,7 +79,7 @@ export function mcidOn(
   date: IsoDate,
   rows: readonly McidRow[] = MCID_ROWS,
 ): McidRow | undefined {
-  return findEffective(rows, date, (r) => r.instrument === instrument);
+  return findEffective(rows, date, (row) => row.instrument === instrument);
 }
 
 /** Why a score cannot be recorded for the instrument, or undefined when it is valid. */

@@ -1,5 +1,6 @@
-// How long records must be kept before they may be destroyed, as effective-dated data (SEC-AUD-4). The audit log
-// adopts the HIPAA documentation retention period: six years from creation, 45 CFR 164.316(b)(2)(i).
+// How long records must be kept before they may be destroyed, as effective-dated data. The audit log adopts
+// the HIPAA documentation retention period: six years from creation, 45 CFR 164.316(b)(2)(i), so no monthly
+// partition of it younger than 72 months is ever dropped.
 // Pure: the caller passes today's date.
 import { findEffective, type Effective } from '../core/effective.js';
 import { parseIsoDate, type IsoDate } from '../core/dates.js';
@@ -31,9 +32,9 @@ export function retentionMonths(record: RetainedRecord, today: IsoDate): number 
 
 /** The first day of the month `months` months after (negative: before) the month of `date`. */
 export function monthStart(date: IsoDate, months = 0): IsoDate {
-  const d = parseIsoDate(date);
-  if (!d) throw new Error(`not an ISO date: ${date}`);
-  const index = d.year * 12 + (d.month - 1) + months;
+  const civil = parseIsoDate(date);
+  if (!civil) throw new Error(`not an ISO date: ${date}`);
+  const index = civil.year * 12 + (civil.month - 1) + months;
   const year = Math.floor(index / 12);
   const month = (index % 12) + 1;
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-01`;
@@ -49,12 +50,12 @@ export type RetentionVerdict =
  */
 export function mayDestroy(record: RetainedRecord, endExclusive: IsoDate, today: IsoDate): RetentionVerdict {
   const minimumMonths = retentionMonths(record, today);
-  const t = parseIsoDate(today);
-  const e = parseIsoDate(endExclusive);
-  if (!t || !e) throw new Error('not an ISO date');
+  const todayCivil = parseIsoDate(today);
+  const endCivil = parseIsoDate(endExclusive);
+  if (!todayCivil || !endCivil) throw new Error('not an ISO date');
   // Whole months from endExclusive to today (a partial month does not count).
-  let ageMonths = (t.year - e.year) * 12 + (t.month - e.month);
-  if (t.day < e.day) ageMonths -= 1;
+  let ageMonths = (todayCivil.year - endCivil.year) * 12 + (todayCivil.month - endCivil.month);
+  if (todayCivil.day < endCivil.day) ageMonths -= 1;
   return ageMonths >= minimumMonths
     ? { destroy: true }
     : { destroy: false, reason: 'too_young', ageMonths, minimumMonths };

@@ -27,40 +27,67 @@ const CODE = /^(\d{4}[0-9A-Z]|[A-Z]\d{4})$/;
 
 /** Splits one line: tab-delimited when it has tabs, else CSV with double-quote escaping. */
 export function splitFields(line: string): string[] {
-  if (line.includes('\t')) return line.split('\t').map((f) => f.trim());
+  if (line.includes('\t')) return line.split('\t').map((field) => field.trim());
   const out: string[] = [];
-  let cur = '';
+  let field = '';
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
+    const ch = line.charAt(i);
     if (quoted) {
       if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
+        field += '"';
         i++;
       } else if (ch === '"') quoted = false;
-      else cur += ch;
+      else field += ch;
     } else if (ch === '"') quoted = true;
     else if (ch === ',') {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += ch;
+      out.push(field.trim());
+      field = '';
+    } else field += ch;
   }
-  out.push(cur.trim());
+  out.push(field.trim());
   return out;
 }
 
 /** CMS dates are YYYYMMDD; '*' or empty = none. Returns undefined when malformed. */
 export function parseCmsDate(value: string): string | null | undefined {
-  const v = value.trim();
-  if (v === '' || v === '*') return null;
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(v);
-  if (!m) return undefined;
-  const iso = `${m[1]}-${m[2]}-${m[3]}`;
+  const text = value.trim();
+  if (text === '' || text === '*') return null;
+  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const iso = `${match[1]}-${match[2]}-${match[3]}`;
   return isIsoDate(iso) ? iso : undefined;
 }
 
 function lines(text: string): string[] {
   return text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+}
+
+/**
+ * The loop both CMS files share: blank lines are ignored, lines whose first field is not a procedure code are
+ * header or copyright text (skipped), and every other line becomes a row or, when `parseRow` answers with a
+ * message instead, an issue naming its line.
+ */
+function parseCodeLines<T extends object>(
+  text: string,
+  parseRow: (fields: string[], code: string) => T | string,
+): ParseResult<T> {
+  const rows: T[] = [];
+  const issues: ParseIssue[] = [];
+  let skipped = 0;
+  lines(text).forEach((raw, index) => {
+    if (raw.trim() === '') return;
+    const fields = splitFields(raw);
+    const code = (fields[0] ?? '').toUpperCase();
+    if (!CODE.test(code)) {
+      skipped++;
+      return;
+    }
+    const parsed = parseRow(fields, code);
+    if (typeof parsed === 'string') issues.push({ line: index + 1, message: parsed });
+    else rows.push(parsed);
+  });
+  return { rows, issues, skipped };
 }
 
 export interface PtpParseOptions {
@@ -70,36 +97,21 @@ export interface PtpParseOptions {
 }
 
 export function parsePtpFile(text: string, options: PtpParseOptions): ParseResult<PtpRow> {
-  const rows: PtpRow[] = [];
-  const issues: ParseIssue[] = [];
-  let skipped = 0;
-  lines(text).forEach((raw, i) => {
-    const lineNo = i + 1;
-    if (raw.trim() === '') return;
-    const f = splitFields(raw);
-    const c1 = (f[0] ?? '').toUpperCase();
-    if (!CODE.test(c1)) {
-      skipped++;
-      return;
-    }
-    if (f.length < 6) {
-      issues.push({ line: lineNo, message: `expected at least 6 fields, found ${f.length}` });
-      return;
-    }
-    const c2 = f[1]!.toUpperCase();
-    const effective = parseCmsDate(f[3]!);
-    const deleted = parseCmsDate(f[4]!);
-    const indicator = f[5]!.trim();
-    if (!CODE.test(c2))
-      return void issues.push({ line: lineNo, message: 'column 2 is not a procedure code' });
-    if (!effective) return void issues.push({ line: lineNo, message: 'effective date is not YYYYMMDD' });
-    if (deleted === undefined)
-      return void issues.push({ line: lineNo, message: 'deletion date is not YYYYMMDD or *' });
-    if (!/^\d$/.test(indicator))
-      return void issues.push({ line: lineNo, message: 'modifier indicator is not a digit' });
+  return parseCodeLines(text, (fields, column1): PtpRow | string => {
+    if (fields.length < 6) return `expected at least 6 fields, found ${fields.length}`;
+    const [, column2Text = '', , effectiveText = '', deletedText = '', indicatorText = '', rationale] =
+      fields;
+    const column2 = column2Text.toUpperCase();
+    const effective = parseCmsDate(effectiveText);
+    const deleted = parseCmsDate(deletedText);
+    const indicator = indicatorText.trim();
+    if (!CODE.test(column2)) return 'column 2 is not a procedure code';
+    if (!effective) return 'effective date is not YYYYMMDD';
+    if (deleted === undefined) return 'deletion date is not YYYYMMDD or *';
+    if (!/^\d$/.test(indicator)) return 'modifier indicator is not a digit';
     const row: PtpRow = {
-      column1: c1,
-      column2: c2,
+      column1,
+      column2,
       modifierIndicator: indicator,
       deletedOn: deleted,
       effectiveFrom: effective,
@@ -109,13 +121,12 @@ export function parsePtpFile(text: string, options: PtpParseOptions): ParseResul
       sourceQuarter: options.sourceQuarter,
       source: options.source ?? `CMS NCCI PTP ${options.sourceQuarter}`,
     };
-    if (f[6]) row.rationale = f[6];
+    if (rationale) row.rationale = rationale;
     if (indicator !== '0' && indicator !== '1') {
       row.verify = `modifier indicator ${indicator}: treated as no bypass; check the file legend`;
     }
-    rows.push(row);
+    return row;
   });
-  return { rows, issues, skipped };
 }
 
 export interface MueParseOptions {
@@ -126,39 +137,28 @@ export interface MueParseOptions {
   source?: string;
 }
 
+function isMai(value: number): value is Mai {
+  return value === 1 || value === 2 || value === 3;
+}
+
 export function parseMueFile(text: string, options: MueParseOptions): ParseResult<MueRow> {
-  const rows: MueRow[] = [];
-  const issues: ParseIssue[] = [];
-  let skipped = 0;
-  lines(text).forEach((raw, i) => {
-    const lineNo = i + 1;
-    if (raw.trim() === '') return;
-    const f = splitFields(raw);
-    const code = (f[0] ?? '').toUpperCase();
-    if (!CODE.test(code)) {
-      skipped++;
-      return;
-    }
-    if (f.length < 3)
-      return void issues.push({ line: lineNo, message: `expected at least 3 fields, found ${f.length}` });
-    const value = f[1]!;
-    if (!/^\d+$/.test(value))
-      return void issues.push({ line: lineNo, message: 'MUE value is not a whole number' });
-    const mai = Number(/^\s*(\d)/.exec(f[2]!)?.[1]);
-    if (mai !== 1 && mai !== 2 && mai !== 3)
-      return void issues.push({ line: lineNo, message: 'MAI is not 1, 2 or 3' });
-    rows.push({
+  return parseCodeLines(text, (fields, code): MueRow | string => {
+    if (fields.length < 3) return `expected at least 3 fields, found ${fields.length}`;
+    const [, value = '', indicatorText = '', rationale = ''] = fields;
+    if (!/^\d+$/.test(value)) return 'MUE value is not a whole number';
+    const mai = Number(/^\s*(\d)/.exec(indicatorText)?.[1]);
+    if (!isMai(mai)) return 'MAI is not 1, 2 or 3';
+    return {
       code,
       maxUnitsPerDos: Number(value),
-      mai: mai as Mai,
-      rationale: f[3] ?? '',
+      mai,
+      rationale,
       sourceQuarter: options.sourceQuarter,
       effectiveFrom: options.effectiveFrom,
       effectiveTo: options.effectiveTo ?? null,
       source: options.source ?? `CMS MUE practitioner ${options.sourceQuarter}`,
-    });
+    };
   });
-  return { rows, issues, skipped };
 }
 
 const EffectiveShape = {
@@ -212,7 +212,7 @@ export function buildNcciDataset(
     version: 1,
     sourceQuarter,
     importedFrom,
-    ptp: ptp.filter((r) => keepCode(r.column1) && keepCode(r.column2)),
-    mue: mue.filter((r) => keepCode(r.code)),
+    ptp: ptp.filter((row) => keepCode(row.column1) && keepCode(row.column2)),
+    mue: mue.filter((row) => keepCode(row.code)),
   };
 }

@@ -9,7 +9,7 @@ export function payerProfileOn(
   dos: IsoDate,
   profiles: readonly PayerProfile[] = PAYER_PROFILES,
 ): PayerProfile | undefined {
-  return findEffective(profiles, dos, (p) => p.payerId === payerId);
+  return findEffective(profiles, dos, (profile) => profile.payerId === payerId);
 }
 
 /** Payer ids with a profile in force on the date (what a wrong payer id is answered with). */
@@ -29,11 +29,11 @@ export function resolveUnitMethod(
   primary: Pick<PayerProfile, 'unitMethod' | 'defaultUnitMethod' | 'secondaryConflict'>,
   secondary?: Pick<PayerProfile, 'unitMethod' | 'defaultUnitMethod'>,
 ): 'CMS_TOTAL_TIME' | 'AMA_SPM' {
-  const resolve = (m: UnitMethod, d?: 'CMS_TOTAL_TIME' | 'AMA_SPM') =>
-    m === 'EITHER' ? (d ?? 'CMS_TOTAL_TIME') : m;
-  const p = resolve(primary.unitMethod, primary.defaultUnitMethod);
-  if (!secondary) return p;
-  const s = resolve(secondary.unitMethod, secondary.defaultUnitMethod);
-  if (s === p) return p;
-  return primary.secondaryConflict === 'ALWAYS_CMS' ? 'CMS_TOTAL_TIME' : p;
+  const billedMethod = (method: UnitMethod, practiceDefault?: 'CMS_TOTAL_TIME' | 'AMA_SPM') =>
+    method === 'EITHER' ? (practiceDefault ?? 'CMS_TOTAL_TIME') : method;
+  const primaryMethod = billedMethod(primary.unitMethod, primary.defaultUnitMethod);
+  if (!secondary) return primaryMethod;
+  const secondaryMethod = billedMethod(secondary.unitMethod, secondary.defaultUnitMethod);
+  if (secondaryMethod === primaryMethod) return primaryMethod;
+  return primary.secondaryConflict === 'ALWAYS_CMS' ? 'CMS_TOTAL_TIME' : primaryMethod;
 }

@@ -1,4 +1,5 @@
-// Row models of the versioned rule data (domain-rules §0, §3, §4). Every row is effective-dated and sourced.
+// Row models of the versioned rule data (NCCI edits, MUEs, fee schedules, thresholds). Every row is
+// effective-dated and sourced.
 import type { Effective } from '../core/effective.js';
 import type { Cents } from '../core/money.js';
 

@@ -19,75 +19,90 @@ export const REGION_SOURCE =
   'practice clinical policy';
 export const REGION_VERIFY = 'VERIFY: specialty lists per region to be confirmed by the clinical director';
 
+/** One region's rows: [ICD-10-CM prefix, note] or [prefix, note, extra specialties]. */
+type RegionEntry = readonly [prefix: string, note: string, extraSpecialties?: Specialty[]];
+
+function regionRows(region: BodyRegion, entries: readonly RegionEntry[]): DiagnosisRegionRow[] {
+  return entries.map(([prefix, note, extraSpecialties]) =>
+    extraSpecialties ? { prefix, region, extraSpecialties, note } : { prefix, region, note },
+  );
+}
+
 export const DIAGNOSIS_REGIONS: readonly DiagnosisRegionRow[] = [
-  { prefix: 'M545', region: 'lumbar-spine', note: 'M54.5x low back pain' },
-  { prefix: 'M543', region: 'lumbar-spine', note: 'M54.3 sciatica' },
-  { prefix: 'M544', region: 'lumbar-spine', note: 'M54.4 lumbago with sciatica' },
-  { prefix: 'M5416', region: 'lumbar-spine', note: 'M54.16 radiculopathy, lumbar region' },
-  { prefix: 'M5417', region: 'lumbar-spine', note: 'M54.17 radiculopathy, lumbosacral region' },
-  { prefix: 'M51', region: 'lumbar-spine', note: 'M51 thoracic/lumbar disc disorders' },
-  { prefix: 'M48', region: 'lumbar-spine', note: 'M48 spinal stenosis and other spondylopathies' },
-  { prefix: 'S33', region: 'lumbar-spine', note: 'S33 lumbar/pelvic joint and ligament injury' },
-  { prefix: 'M542', region: 'cervical-spine', note: 'M54.2 cervicalgia' },
-  { prefix: 'M5412', region: 'cervical-spine', note: 'M54.12 radiculopathy, cervical region' },
-  { prefix: 'M50', region: 'cervical-spine', note: 'M50 cervical disc disorders' },
-  { prefix: 'S134', region: 'cervical-spine', note: 'S13.4 cervical sprain (whiplash)' },
-  { prefix: 'M546', region: 'thoracic-spine', note: 'M54.6 pain in thoracic spine' },
-  { prefix: 'M2551', region: 'shoulder', note: 'M25.51 pain in shoulder' },
-  { prefix: 'M75', region: 'shoulder', note: 'M75 shoulder lesions (rotator cuff, adhesive capsulitis)' },
-  { prefix: 'S43', region: 'shoulder', note: 'S43 shoulder girdle dislocation/sprain' },
-  {
-    prefix: 'S46',
-    region: 'shoulder',
-    extraSpecialties: ['post-surgical'],
-    note: 'S46 rotator cuff and shoulder muscle/tendon injury',
-  },
-  { prefix: 'M2552', region: 'elbow', note: 'M25.52 pain in elbow' },
-  { prefix: 'M770', region: 'elbow', note: 'M77.0 medial epicondylitis' },
-  { prefix: 'M771', region: 'elbow', note: 'M77.1 lateral epicondylitis' },
-  { prefix: 'M2553', region: 'wrist-hand', note: 'M25.53 pain in wrist' },
-  { prefix: 'G560', region: 'wrist-hand', note: 'G56.0 carpal tunnel syndrome' },
-  { prefix: 'S52', region: 'wrist-hand', extraSpecialties: ['post-surgical'], note: 'S52 forearm fracture' },
-  {
-    prefix: 'S62',
-    region: 'wrist-hand',
-    extraSpecialties: ['post-surgical'],
-    note: 'S62 wrist/hand fracture',
-  },
-  { prefix: 'M2555', region: 'hip', note: 'M25.55 pain in hip' },
-  { prefix: 'M16', region: 'hip', note: 'M16 osteoarthritis of hip' },
-  { prefix: 'S72', region: 'hip', extraSpecialties: ['post-surgical'], note: 'S72 fracture of femur' },
-  { prefix: 'M2556', region: 'knee', note: 'M25.56 pain in knee' },
-  { prefix: 'M17', region: 'knee', note: 'M17 osteoarthritis of knee' },
-  {
-    prefix: 'S83',
-    region: 'knee',
-    extraSpecialties: ['post-surgical'],
-    note: 'S83 knee dislocation/sprain (ACL, meniscus)',
-  },
-  { prefix: 'M2557', region: 'ankle-foot', note: 'M25.57 pain in ankle and foot' },
-  { prefix: 'M722', region: 'ankle-foot', note: 'M72.2 plantar fasciitis' },
-  { prefix: 'S93', region: 'ankle-foot', note: 'S93 ankle/foot dislocation/sprain' },
-  {
-    prefix: 'S82',
-    region: 'ankle-foot',
-    extraSpecialties: ['post-surgical'],
-    note: 'S82 lower leg/ankle fracture',
-  },
-  { prefix: 'H811', region: 'vestibular', note: 'H81.1 benign paroxysmal vertigo' },
-  { prefix: 'H81', region: 'vestibular', note: 'H81 disorders of vestibular function' },
-  { prefix: 'R42', region: 'vestibular', note: 'R42 dizziness and giddiness' },
-  { prefix: 'R26', region: 'balance-gait', note: 'R26 abnormalities of gait and mobility' },
-  { prefix: 'R296', region: 'balance-gait', note: 'R29.6 repeated falls' },
-  { prefix: 'Z9181', region: 'balance-gait', note: 'Z91.81 history of falling' },
-  { prefix: 'I69', region: 'neurologic', note: 'I69 sequelae of cerebrovascular disease' },
-  { prefix: 'G20', region: 'neurologic', note: 'G20 Parkinson disease' },
-  { prefix: 'G35', region: 'neurologic', note: 'G35 multiple sclerosis' },
-  { prefix: 'N393', region: 'pelvic-floor', note: 'N39.3 stress incontinence' },
-  { prefix: 'N81', region: 'pelvic-floor', note: 'N81 female genital prolapse' },
-  { prefix: 'Z471', region: 'post-operative', note: 'Z47.1 aftercare following joint replacement' },
-  { prefix: 'Z4789', region: 'post-operative', note: 'Z47.89 other orthopedic aftercare' },
-  { prefix: 'M6281', region: 'general', note: 'M62.81 muscle weakness (generalized)' },
+  ...regionRows('lumbar-spine', [
+    ['M545', 'M54.5x low back pain'],
+    ['M543', 'M54.3 sciatica'],
+    ['M544', 'M54.4 lumbago with sciatica'],
+    ['M5416', 'M54.16 radiculopathy, lumbar region'],
+    ['M5417', 'M54.17 radiculopathy, lumbosacral region'],
+    ['M51', 'M51 thoracic/lumbar disc disorders'],
+    ['M48', 'M48 spinal stenosis and other spondylopathies'],
+    ['S33', 'S33 lumbar/pelvic joint and ligament injury'],
+  ]),
+  ...regionRows('cervical-spine', [
+    ['M542', 'M54.2 cervicalgia'],
+    ['M5412', 'M54.12 radiculopathy, cervical region'],
+    ['M50', 'M50 cervical disc disorders'],
+    ['S134', 'S13.4 cervical sprain (whiplash)'],
+  ]),
+  ...regionRows('thoracic-spine', [['M546', 'M54.6 pain in thoracic spine']]),
+  ...regionRows('shoulder', [
+    ['M2551', 'M25.51 pain in shoulder'],
+    ['M75', 'M75 shoulder lesions (rotator cuff, adhesive capsulitis)'],
+    ['S43', 'S43 shoulder girdle dislocation/sprain'],
+    ['S46', 'S46 rotator cuff and shoulder muscle/tendon injury', ['post-surgical']],
+  ]),
+  ...regionRows('elbow', [
+    ['M2552', 'M25.52 pain in elbow'],
+    ['M770', 'M77.0 medial epicondylitis'],
+    ['M771', 'M77.1 lateral epicondylitis'],
+  ]),
+  ...regionRows('wrist-hand', [
+    ['M2553', 'M25.53 pain in wrist'],
+    ['G560', 'G56.0 carpal tunnel syndrome'],
+    ['S52', 'S52 forearm fracture', ['post-surgical']],
+    ['S62', 'S62 wrist/hand fracture', ['post-surgical']],
+  ]),
+  ...regionRows('hip', [
+    ['M2555', 'M25.55 pain in hip'],
+    ['M16', 'M16 osteoarthritis of hip'],
+    ['S72', 'S72 fracture of femur', ['post-surgical']],
+  ]),
+  ...regionRows('knee', [
+    ['M2556', 'M25.56 pain in knee'],
+    ['M17', 'M17 osteoarthritis of knee'],
+    ['S83', 'S83 knee dislocation/sprain (ACL, meniscus)', ['post-surgical']],
+  ]),
+  ...regionRows('ankle-foot', [
+    ['M2557', 'M25.57 pain in ankle and foot'],
+    ['M722', 'M72.2 plantar fasciitis'],
+    ['S93', 'S93 ankle/foot dislocation/sprain'],
+    ['S82', 'S82 lower leg/ankle fracture', ['post-surgical']],
+  ]),
+  ...regionRows('vestibular', [
+    ['H811', 'H81.1 benign paroxysmal vertigo'],
+    ['H81', 'H81 disorders of vestibular function'],
+    ['R42', 'R42 dizziness and giddiness'],
+  ]),
+  ...regionRows('balance-gait', [
+    ['R26', 'R26 abnormalities of gait and mobility'],
+    ['R296', 'R29.6 repeated falls'],
+    ['Z9181', 'Z91.81 history of falling'],
+  ]),
+  ...regionRows('neurologic', [
+    ['I69', 'I69 sequelae of cerebrovascular disease'],
+    ['G20', 'G20 Parkinson disease'],
+    ['G35', 'G35 multiple sclerosis'],
+  ]),
+  ...regionRows('pelvic-floor', [
+    ['N393', 'N39.3 stress incontinence'],
+    ['N81', 'N81 female genital prolapse'],
+  ]),
+  ...regionRows('post-operative', [
+    ['Z471', 'Z47.1 aftercare following joint replacement'],
+    ['Z4789', 'Z47.89 other orthopedic aftercare'],
+  ]),
+  ...regionRows('general', [['M6281', 'M62.81 muscle weakness (generalized)']]),
 ];
 
 /** Specialties per region, best fit first (the first one earns the full specialty score). */
@@ -110,10 +125,10 @@ export const REGION_SPECIALTIES: Readonly<Record<BodyRegion, readonly Specialty[
 };
 
 export function regionRowForDiagnosis(code: string): DiagnosisRegionRow | undefined {
-  const c = normalizeIcd10(code);
+  const normalized = normalizeIcd10(code);
   let best: DiagnosisRegionRow | undefined;
   for (const row of DIAGNOSIS_REGIONS) {
-    if (c.startsWith(row.prefix) && (best === undefined || row.prefix.length > best.prefix.length))
+    if (normalized.startsWith(row.prefix) && (best === undefined || row.prefix.length > best.prefix.length))
       best = row;
   }
   return best;

@@ -5,7 +5,7 @@ import { instantMs, localParts, parseClockTime, type LocalParts } from './local-
 import type { AvailabilityWindow, CandidateSlot, EvaluationRequest } from './types.js';
 
 export const HARD_CONSTRAINTS = [
-  /** Initial evaluations are furnished by a PT, never a PTA (domain-rules §1: PTAs may not evaluate). */
+  /** Initial evaluations are furnished by a PT, never a PTA (PTAs may not evaluate). */
   'evaluator_discipline',
   /** The slot must hold the whole acuity-adjusted evaluation. */
   'duration',

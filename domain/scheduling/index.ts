@@ -1,5 +1,6 @@
-// Evaluation scheduling (DESIGN §2.1 step 5): pure rules, data and model construction. The solver and the
-// EMR slot search are ports; the activity in activities/onboarding/scheduling.ts wires them.
+// Evaluation scheduling (onboarding books the initial evaluation: therapist, slot and duration): pure rules,
+// data and model construction. The solver and the EMR slot search are ports; the activity in
+// activities/onboarding/scheduling.ts wires them.
 export * from './types.js';
 export * from './ports.js';
 export * from './local-time.js';

@@ -3,6 +3,7 @@
 // day, which Intl computes deterministically from the tz database (no clock involved), so DST changes
 // (America/Chicago: second Sunday in March, first Sunday in November) are handled without offset arithmetic.
 import { formatIsoDate, type IsoDate } from '../core/dates.js';
+import { zonedParts } from '../core/zoned.js';
 
 export interface LocalParts {
   /** Calendar date in the zone. */
@@ -11,38 +12,6 @@ export interface LocalParts {
   weekday: number;
   /** Minutes since local midnight, 0–1439. */
   minuteOfDay: number;
-}
-
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-
-// Building a DateTimeFormat is the expensive part; one per zone is reused (a memo, not observable state).
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Milliseconds since the epoch for an ISO-8601 instant with `Z` or an explicit offset; NaN otherwise. */
@@ -68,15 +37,8 @@ export function localParts(epochMs: number, timeZone: string): LocalParts {
 }
 
 function computeLocalParts(epochMs: number, timeZone: string): LocalParts {
-  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const p of formatterFor(timeZone).formatToParts(epochMs)) parts[p.type] = p.value;
-  const weekday = WEEKDAYS[parts.weekday ?? ''];
-  if (weekday === undefined) throw new RangeError(`unexpected weekday from Intl: ${parts.weekday}`);
-  return {
-    date: formatIsoDate({ year: Number(parts.year), month: Number(parts.month), day: Number(parts.day) }),
-    weekday,
-    minuteOfDay: Number(parts.hour) * 60 + Number(parts.minute),
-  };
+  const { year, month, day, hour, minute, weekday } = zonedParts(epochMs, timeZone);
+  return { date: formatIsoDate({ year, month, day }), weekday, minuteOfDay: hour * 60 + minute };
 }
 
 /** "HH:MM" → minutes since midnight; "24:00" is allowed as an end of day. */

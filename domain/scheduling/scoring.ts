@@ -46,23 +46,24 @@ export function scoreSlot(
   need: SpecialtyNeed,
   ranked: readonly PreferredLocation[] = rankedLocations(request.preferredLocations),
 ): ScoreBreakdown {
-  const w = SCORING_WEIGHTS;
-  const matchIndex = need.specialties.findIndex((s) => slot.specialties.includes(s));
+  const weights = SCORING_WEIGHTS;
+  const matchIndex = need.specialties.findIndex((wanted) => slot.specialties.includes(wanted));
   const matchedSpecialty = matchIndex === -1 ? undefined : need.specialties[matchIndex];
-  const specialty = matchIndex === -1 ? 0 : matchIndex === 0 ? w.primarySpecialty : w.secondarySpecialty;
+  const specialty =
+    matchIndex === -1 ? 0 : matchIndex === 0 ? weights.primarySpecialty : weights.secondarySpecialty;
 
   const acuity =
     request.acuity === 'post-surgical' && slot.specialties.includes('post-surgical')
-      ? w.postSurgicalExperience
+      ? weights.postSurgicalExperience
       : 0;
 
   const rankIndex = ranked.findIndex((l) => l.locationId === slot.locationId);
   const locationRank = rankIndex === -1 ? undefined : rankIndex;
-  const byRank = w.locationByRank;
+  const byRank = weights.locationByRank;
   const location = locationRank === undefined ? 0 : (byRank[Math.min(locationRank, byRank.length - 1)] ?? 0);
 
   const dayOffset = daysBetween(request.earliestDate, localDate);
-  const time = Math.max(0, w.soonestDay - Math.max(0, dayOffset));
+  const time = Math.max(0, weights.soonestDay - Math.max(0, dayOffset));
 
   return {
     total: specialty + acuity + location + time,

@@ -1,8 +1,10 @@
-// Inputs of the evaluation-scheduling helper (DESIGN §2.1 step 5) as zod schemas, so the activity validates
-// what a workflow or the EMR hands it before any rule runs. Only opaque ids travel here: no patient names.
+// Inputs of the evaluation-scheduling helper (onboarding books the initial evaluation) as zod schemas, so the
+// activity validates what a workflow or the EMR hands it before any rule runs. Only opaque ids travel here:
+// no patient names.
 import { z } from 'zod';
 import { IsoDateSchema } from '../model/common.js';
-import { instantMs, isValidTimeZone, parseClockTime } from './local-time.js';
+import { isValidTimeZone } from '../core/zoned.js';
+import { instantMs, parseClockTime } from './local-time.js';
 
 export const ACUITIES = ['post-surgical', 'acute', 'subacute', 'chronic'] as const;
 export const AcuitySchema = z.enum(ACUITIES);

@@ -1,5 +1,6 @@
 // Free slots of the sandbox EMR, computed (not stored) from each therapist's weekly availability in the
 // location's time zone, on a fixed grid, minus active appointments. Pure: time comes in as arguments.
+import { wallTimeToInstant } from '../../../domain/core/zoned.js';
 import type { AvailabilityBlock } from './schema.js';
 
 export interface SlotKey {
@@ -25,43 +26,11 @@ export function decodeSlotId(id: string): SlotKey | undefined {
   };
 }
 
-// Building an Intl.DateTimeFormat costs far more than using one, and every grid slot needs two offsets: one
-// formatter per zone is kept (issue 15: constructing one per call was the largest CPU cost of a slot search).
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Offset (ms) of `tz` from UTC at instant `at`. */
-function tzOffsetMs(at: number, tz: string): number {
-  let f = offsetFormatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    offsetFormatters.set(tz, f);
-  }
-  const parts = f.formatToParts(new Date(at));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - at;
+/** "HH:MM" → minutes since midnight. */
+function minutesOfClock(clock: string): number {
+  const [hours = '0', minutes = '0'] = clock.split(':');
+  return Number(hours) * 60 + Number(minutes);
 }
-
-/** The UTC instant of a wall-clock time in `tz` (two passes settle DST transitions). */
-export function zonedTime(y: number, m: number, d: number, minutesOfDay: number, tz: string): Date {
-  const wall = Date.UTC(y, m, d) + minutesOfDay * 60_000;
-  let t = wall - tzOffsetMs(wall, tz);
-  t = wall - tzOffsetMs(t, tz);
-  return new Date(t);
-}
-
-const hhmm = (s: string) => {
-  const [h = '0', m = '0'] = s.split(':');
-  return Number(h) * 60 + Number(m);
-};
 
 export interface SlotTherapist {
   id: string;
@@ -93,11 +62,13 @@ export function availabilitySlots(
   ) {
     const date = new Date(day);
     const weekday = date.getUTCDay();
+    const localDate = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
     for (const block of therapist.weeklyAvailability) {
       const tz = zoneOf(block.locationId);
       if (block.weekday !== weekday || !tz) continue;
-      for (let m = hhmm(block.start); m + minutes <= hhmm(block.end); m += minutes) {
-        const start = zonedTime(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate(), m, tz);
+      const blockEnd = minutesOfClock(block.end);
+      for (let minute = minutesOfClock(block.start); minute + minutes <= blockEnd; minute += minutes) {
+        const start = wallTimeToInstant(localDate, minute, tz);
         if (start >= from && start < to)
           out.push({ therapistId: therapist.id, locationId: block.locationId, start, minutes });
       }

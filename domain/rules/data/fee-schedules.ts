@@ -54,6 +54,20 @@ const MEDICARE_EXPECTED: Record<string, readonly [number, number]> = {
   G0283: [1_100, 1_100],
 };
 
+// The years of MEDICARE_EXPECTED, in its column order: each is its own effective-dated row with its source.
+const MEDICARE_YEARS = [
+  {
+    effectiveFrom: '2025-01-01',
+    effectiveTo: '2025-12-31',
+    source: 'demo estimate near CY2025 MPFS (CF $32.3465) [R19]',
+  },
+  {
+    effectiveFrom: '2026-01-01',
+    effectiveTo: '2026-12-31',
+    source: 'demo estimate near CY2026 MPFS (CF $33.40) [R19, R28]',
+  },
+] as const;
+
 const demoSchedule = (practiceId: string): FeeRow[] => [
   ...Object.entries(CHARGEMASTER).map(([code, chargeCents]): FeeRow => ({
     practiceId,
@@ -65,28 +79,18 @@ const demoSchedule = (practiceId: string): FeeRow[] => [
     effectiveTo: null,
     source: 'practice chargemaster (demo)',
   })),
-  ...Object.entries(MEDICARE_EXPECTED).flatMap(([code, [y2025, y2026]]): FeeRow[] => [
-    {
+  ...Object.entries(MEDICARE_EXPECTED).flatMap(([code, allowedPerYear]) =>
+    MEDICARE_YEARS.map(({ effectiveFrom, effectiveTo, source }, column): FeeRow => ({
       practiceId,
       payerId: 'medicare-part-b',
       code,
       chargeCents: CHARGEMASTER[code] ?? 0,
-      expectedAllowedCents: y2025,
-      effectiveFrom: '2025-01-01',
-      effectiveTo: '2025-12-31',
-      source: 'demo estimate near CY2025 MPFS (CF $32.3465) [R19]',
-    },
-    {
-      practiceId,
-      payerId: 'medicare-part-b',
-      code,
-      chargeCents: CHARGEMASTER[code] ?? 0,
-      expectedAllowedCents: y2026,
-      effectiveFrom: '2026-01-01',
-      effectiveTo: '2026-12-31',
-      source: 'demo estimate near CY2026 MPFS (CF $33.40) [R19, R28]',
-    },
-  ]),
+      expectedAllowedCents: allowedPerYear[column] ?? null,
+      effectiveFrom,
+      effectiveTo,
+      source,
+    })),
+  ),
 ];
 
 export const FEE_SCHEDULES: readonly FeeRow[] = [

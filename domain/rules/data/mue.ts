@@ -1,5 +1,5 @@
-// Curated PT MUE rows (practitioner services) [R29]. The unit values for timed codes are open VERIFY items
-// (domain-rules §14): they ship flagged and are replaced by the imported CMS quarter.
+// Curated PT MUE rows (practitioner services) [R29]. The unit values for timed codes are open VERIFY items:
+// they ship flagged and are replaced by the imported CMS quarter.
 import type { MueRow } from '../types.js';
 
 const VERIFY_VALUE =
@@ -17,19 +17,19 @@ const mue = (code: string, maxUnitsPerDos: number, mai: 1 | 2 | 3, rationale: st
   verify: VERIFY_VALUE,
 });
 
+/** Once per date of service by the code's own descriptor (MAI 2: a date-of-service edit set by policy). */
+const oncePerDay = (...codes: string[]) =>
+  codes.map((code) => mue(code, 1, 2, 'Code Descriptor / CPT Instruction'));
+/** A limit from CMS's clinical data (MAI 3: a date-of-service edit the clinical record can overturn). */
+const clinicalLimit = (maxUnitsPerDos: number, ...codes: string[]) =>
+  codes.map((code) => mue(code, maxUnitsPerDos, 3, 'Clinical: Data'));
+
 export const MUE_CURATED: readonly MueRow[] = [
   // Evaluations and re-evaluation: once per date of service by their nature (per-encounter codes).
-  mue('97161', 1, 2, 'Code Descriptor / CPT Instruction'),
-  mue('97162', 1, 2, 'Code Descriptor / CPT Instruction'),
-  mue('97163', 1, 2, 'Code Descriptor / CPT Instruction'),
-  mue('97164', 1, 2, 'Code Descriptor / CPT Instruction'),
-  mue('97110', 6, 3, 'Clinical: Data'),
-  mue('97112', 6, 3, 'Clinical: Data'),
-  mue('97116', 4, 3, 'Clinical: Data'),
-  mue('97140', 6, 3, 'Clinical: Data'),
-  mue('97530', 6, 3, 'Clinical: Data'),
-  mue('97535', 6, 3, 'Clinical: Data'),
-  mue('97150', 1, 2, 'Code Descriptor / CPT Instruction'),
-  mue('97010', 1, 2, 'Code Descriptor / CPT Instruction'),
-  mue('97012', 1, 3, 'Clinical: Data'),
+  ...oncePerDay('97161', '97162', '97163', '97164'),
+  ...clinicalLimit(6, '97110', '97112'),
+  ...clinicalLimit(4, '97116'),
+  ...clinicalLimit(6, '97140', '97530', '97535'),
+  ...oncePerDay('97150', '97010'),
+  ...clinicalLimit(1, '97012'),
 ];

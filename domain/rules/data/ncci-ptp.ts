@@ -1,4 +1,4 @@
-// Curated PT subset of the NCCI practitioner PTP edits (domain-rules §4). These are the doc's *example rows*:
+// Curated PT subset of the NCCI practitioner PTP edits. These are the domain rules' *example rows*:
 // orientation and indicators must be confirmed against the current CMS quarter, so every row carries a
 // review flag. The full quarter is loaded with scripts/import-ncci.ts (parser: domain/rules/ncci-parser.ts).
 import { addDays } from '../../core/dates.js';
@@ -18,10 +18,10 @@ function rows(
   rationale: string,
 ): PtpRow[] {
   const effectiveTo = deletedOn === null ? null : addDays(deletedOn, -1);
-  return column1.flatMap((c1) =>
-    column2.map((c2): PtpRow => ({
-      column1: c1,
-      column2: c2,
+  return column1.flatMap((first) =>
+    column2.map((second): PtpRow => ({
+      column1: first,
+      column2: second,
       modifierIndicator,
       deletedOn,
       effectiveFrom,
@@ -44,6 +44,14 @@ const ED_VISITS = ['99281', '99282', '99283', '99284', '99285'] as const;
 // claim about when CMS added them.
 const LONG_STANDING = '2017-01-01';
 
+// The different set reinstated effective 2020-10-01 [R14]. The 2020 manual required 59/X for 97140 with an
+// evaluation and for 97530/97150 with 97164, which implies indicator 1 (VERIFY in the current file).
+const reinstated = (column1: readonly string[], column2: readonly string[]) =>
+  rows(column1, column2, '2020-10-01', null, '1', 'R14', '2020Q4', 'reinstated set');
+// Long-standing pairs [R25].
+const longStanding = (column1: readonly string[], column2: readonly string[], rationale: string) =>
+  rows(column1, column2, LONG_STANDING, null, '1', 'R25', 'curated', rationale);
+
 export const NCCI_PTP_CURATED: readonly PtpRow[] = [
   // Added January 2020 with no modifier bypass, rescinded 2020-01-24 after APTA objections [R12, R13].
   ...rows(
@@ -56,34 +64,13 @@ export const NCCI_PTP_CURATED: readonly PtpRow[] = [
     '2020Q1',
     'rescinded Jan 2020',
   ),
-  // The different set reinstated effective 2020-10-01 [R14]. The 2020 manual required 59/X for 97140 with an
-  // evaluation and for 97530/97150 with 97164, which implies indicator 1 (VERIFY in the current file).
-  ...rows(['97530'], ['97116', '97164'], '2020-10-01', null, '1', 'R14', '2020Q4', 'reinstated set'),
-  ...rows(EVALS_PT, ['97140'], '2020-10-01', null, '1', 'R14', '2020Q4', 'reinstated set'),
-  ...rows(ED_VISITS, EVALS_ALL, '2020-10-01', null, '1', 'R14', '2020Q4', 'reinstated set'),
-  ...rows(
-    ['97110', '97112', '97113', '97116', '97140'],
-    ['97164'],
-    '2020-10-01',
-    null,
-    '1',
-    'R14',
-    '2020Q4',
-    'reinstated set',
-  ),
-  ...rows(
-    ['97150'],
-    ['97110', '97112', '97116', '97164'],
-    '2020-10-01',
-    null,
-    '1',
-    'R14',
-    '2020Q4',
-    'reinstated set',
-  ),
-  // Long-standing pairs [R25].
-  ...rows(['97140'], ['97530'], LONG_STANDING, null, '1', 'R25', 'curated', 'mutually exclusive'),
-  ...rows(['97012'], ['97140'], LONG_STANDING, null, '1', 'R25', 'curated', 'mutually exclusive'),
-  ...rows(['97113'], ['97110'], LONG_STANDING, null, '1', 'R25', 'curated', 'column 1 / column 2'),
-  ...rows(['97150'], ['97535'], LONG_STANDING, null, '1', 'R25', 'curated', 'column 1 / column 2'),
+  ...reinstated(['97530'], ['97116', '97164']),
+  ...reinstated(EVALS_PT, ['97140']),
+  ...reinstated(ED_VISITS, EVALS_ALL),
+  ...reinstated(['97110', '97112', '97113', '97116', '97140'], ['97164']),
+  ...reinstated(['97150'], ['97110', '97112', '97116', '97164']),
+  ...longStanding(['97140'], ['97530'], 'mutually exclusive'),
+  ...longStanding(['97012'], ['97140'], 'mutually exclusive'),
+  ...longStanding(['97113'], ['97110'], 'column 1 / column 2'),
+  ...longStanding(['97150'], ['97535'], 'column 1 / column 2'),
 ];

@@ -1,4 +1,5 @@
-// The three payer profiles the engine and the sandbox payer know (DESIGN §5, domain-rules §1.3, §7, §8).
+// The three payer profiles the engine and the sandbox payer know: each payer's unit method, timely filing,
+// corrected-claim method and prior-authorization rule.
 // Payer policy changes whenever the payer says so: each change is a new effective-dated row.
 import { PayerProfileSchema, type PayerProfile, type PayerProfileInput } from '../../model/payer-profile.js';
 
@@ -89,27 +90,26 @@ const commercial: PayerProfileInput = {
   maxTimedUnitsPerVisit: null,
 };
 
+// The plan's authorization rule in every period: follow-up visits need one (evaluations exempt), and a
+// request counts as initial after a 90-day gap [P8].
+const maFollowUpAuth = {
+  required: true,
+  requiredFrom: 'after_evaluation',
+  scope: 'visits',
+  initialRequestGapDays: 90,
+} as const;
+// Up to 6 follow-up visits within 8 weeks without clinical review (from 2025-01-13) [P11, P8].
+const maFastLane = { maxVisits: 6, withinWeeks: 8 };
+
 const INPUTS: readonly PayerProfileInput[] = [
   medicare,
-  {
-    ...maBase,
-    effectiveFrom: '2024-09-01',
-    effectiveTo: '2025-01-12',
-    source: 'P10',
-    auth: { required: true, requiredFrom: 'after_evaluation', scope: 'visits', initialRequestGapDays: 90 },
-  },
+  { ...maBase, effectiveFrom: '2024-09-01', effectiveTo: '2025-01-12', source: 'P10', auth: maFollowUpAuth },
   {
     ...maBase,
     effectiveFrom: '2025-01-13',
     effectiveTo: '2025-02-28',
     source: 'P11',
-    auth: {
-      required: true,
-      requiredFrom: 'after_evaluation',
-      scope: 'visits',
-      fastLane: { maxVisits: 6, withinWeeks: 8 },
-      initialRequestGapDays: 90,
-    },
+    auth: { ...maFollowUpAuth, fastLane: maFastLane },
   },
   {
     ...maBase,
@@ -117,30 +117,17 @@ const INPUTS: readonly PayerProfileInput[] = [
     effectiveTo: '2025-12-31',
     source: 'P8',
     verify: 'Exact March 2025 start date of the short portal form (P8 says "since March 2025")',
-    auth: {
-      required: true,
-      requiredFrom: 'after_evaluation',
-      scope: 'visits',
-      fastLane: { maxVisits: 6, withinWeeks: 8 },
-      initialRequestGapDays: 90,
-    },
+    auth: { ...maFollowUpAuth, fastLane: maFastLane },
   },
   {
     ...maBase,
     effectiveFrom: '2026-01-01',
     effectiveTo: null,
     source: 'P8, P1',
-    auth: {
-      required: true,
-      requiredFrom: 'after_evaluation',
-      scope: 'visits',
-      fastLane: { maxVisits: 6, withinWeeks: 8 },
-      initialRequestGapDays: 90,
-      decisionWindowDays: 7,
-      decisionWindowUrgentHours: 72,
-    },
+    // CMS-0057-F decision windows: 7 days standard, 72 hours urgent [P1].
+    auth: { ...maFollowUpAuth, fastLane: maFastLane, decisionWindowDays: 7, decisionWindowUrgentHours: 72 },
   },
   commercial,
 ];
 
-export const PAYER_PROFILES: readonly PayerProfile[] = INPUTS.map((p) => PayerProfileSchema.parse(p));
+export const PAYER_PROFILES: readonly PayerProfile[] = INPUTS.map((input) => PayerProfileSchema.parse(input));

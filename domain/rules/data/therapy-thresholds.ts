@@ -9,7 +9,7 @@ const kx = (year: number, dollars: number, source: string): ThresholdRow => ({
 });
 
 /**
- * KX threshold per calendar year, PT+SLP combined (OT separate, same amount) — domain-rules §3 table.
+ * KX threshold per calendar year, PT+SLP combined (OT separate, same amount).
  * A year without a row has no threshold on file: the KX decision reports that instead of guessing.
  */
 export const THERAPY_THRESHOLDS: readonly ThresholdRow[] = [
