@@ -249,7 +249,8 @@ export async function startProcess<W extends Workflow>(
     /** ProcessKind search attribute and metrics label. */
     processKind: string;
     id: string;
-    workflow: W;
+    /** The workflow type name (starters outside workflows/ never import workflow code), or the function. */
+    workflow: string | W;
     args: Parameters<W>;
     patientId: string;
     searchAttributes?: SearchAttributePair[];

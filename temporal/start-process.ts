@@ -12,7 +12,8 @@ export interface ProcessStart<W extends Workflow> {
   /** ProcessKind search attribute (and metrics label at the API). */
   processKind: string;
   id: string;
-  workflow: W;
+  /** The workflow type name (starters outside workflows/ never import workflow code), or the function. */
+  workflow: string | W;
   args: Parameters<W>;
   practiceId: string;
   patientId?: string;

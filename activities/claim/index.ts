@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { claimContext } from '../../domain/care/episode.js';
-import type { PlanOfCareStatus } from '../../workflows/plan-of-care/workflow.js';
+import type { PlanOfCareStatus } from '../../workflows/plan-of-care/messages.js';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { inboundClaimItems } from '../../connectors/payer/db/schema.js';
 import type { ClaimParties, InboundFile, PayerConnector } from '../../connectors/payer/types.js';
