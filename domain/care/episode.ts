@@ -1,7 +1,7 @@
-// The plan-of-care episode as pure data and decisions: which certification, progress-report,
-// recertification and inactivity actions are due on a clinic-local day, and when the next one falls. The
-// planOfCare workflow only applies these decisions (raise a task, send a document, flag the episode), so all
-// deadline arithmetic is tested here without a server. Day convention from poc.ts: first treatment = day 0.
+// The plan-of-care episode as pure data and decisions: which certification, progress-report, recertification
+// and inactivity actions are due on a clinic-local day, and when the next one falls. The planOfCare workflow
+// only applies these decisions (raise a task, send a document, flag the episode), so all deadline arithmetic
+// is tested here without a server. Day convention from poc.ts: first treatment = day 0.
 import { addDays, type IsoDate } from '../core/dates.js';
 import {
   certificationIntervalEnd,
@@ -23,7 +23,7 @@ import {
 
 /** Timing policy: data with defaults, overridable per practice or payer. */
 export interface CarePolicy {
-  /** Days after the first treatment on which a missing certification is chased (30-day initial certification, poc.ts). */
+  /** Days after the first treatment on which a missing certification is chased (it is due by day 30). */
   certificationReminderDays: readonly number[];
   /** The escalation before the day-30 deadline. */
   certificationEscalationDay: number;
@@ -152,15 +152,16 @@ export function isInitiallyCertified(ep: CareEpisode, asOf: IsoDate): boolean {
   return initial.status === 'certified';
 }
 
+export interface CareClaimContext {
+  poc: PocCertificationInput;
+  progress: ProgressReportInput;
+}
+
 /**
  * The episode as the claim scrubber reads it (ScrubContext.poc / .progress): a claim workflow queries the plan
  * of care and passes these through, so the scrubber holds the claim while a progress report is overdue or the
  * POC is not certified — judged per date of service by the same rules.
  */
-export interface CareClaimContext {
-  poc: PocCertificationInput;
-  progress: ProgressReportInput;
-}
 
 export function claimContext(ep: CareEpisode): CareClaimContext {
   return {

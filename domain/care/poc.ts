@@ -1,7 +1,7 @@
-// Plan-of-care certification (Medicare outpatient therapy): the physician/NPP certifies the POC within 30 days
-// of the first treatment; a verbal order needs its signature within 14 days; a late certification stands with
-// evidence of diligence; from 2025 a signed and dated referral plus documented transmission of the POC to the
-// referring practitioner certifies the initial POC.
+// Plan-of-care certification (Medicare outpatient therapy): the physician/NPP certifies the POC within 30
+// days of the first treatment; a verbal order needs its signature within 14 days; a late certification
+// stands with evidence of diligence; from 2025 a signed and dated referral plus documented transmission of
+// the POC to the referring practitioner certifies the initial POC.
 // Day-count convention, encoded once: the first treatment day (the evaluation counts) is DAY 0, and
 // "within N days" means on or before day N. So with a first treatment on 2025-03-03 the initial certification
 // is due by 2025-04-02 and the certification interval ends at the latest on 2025-06-01 (worked example 4).

@@ -1,6 +1,6 @@
 // One run of the planOfCare workflow as data: the episode and what the run keeps beside it (outcome scores,
 // summaries still to send, open tasks, coverage alerts), restored from the previous run's carry after
-// continue-as-new; its status snapshot (the `status` query and the search attributes) and the carry it hands on.
+// continue-as-new; its status snapshot (the `status` query, the search attributes) and the carry it hands on.
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import {
   certificationState,

@@ -23,6 +23,7 @@ import {
   recordProgressReportUpdate,
   visitCompletedSignal,
   type DischargeRequest,
+  type VisitCompleted,
 } from './messages.js';
 
 const CERTIFICATION_KINDS: readonly string[] = [
@@ -98,7 +99,7 @@ function recordOutcome(run: EpisodeRun, measurement: OutcomeMeasurement) {
   return assessment ?? reject('No outcome to assess.', 'InvalidOutcome');
 }
 
-function countVisit(run: EpisodeRun, visit: { visitId: string; dos: IsoDate } | undefined): void {
+function countVisit(run: EpisodeRun, visit: VisitCompleted | undefined): void {
   const episodeId = run.input.episodeId;
   if (!visit || typeof visit.visitId !== 'string' || typeof visit.dos !== 'string' || !isIsoDate(visit.dos)) {
     log.warn('visitCompleted ignored: malformed', { episodeId });

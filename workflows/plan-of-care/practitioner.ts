@@ -1,6 +1,6 @@
-// Documents to the referring practitioner: the plan of care for certification (its transmission receipt is the
-// proof the 2025 rule accepts), the progress summaries, and the discharge summary with the outcome report. A
-// document that cannot be sent becomes a front-desk task; it never fails the plan of care.
+// Documents to the referring practitioner: the plan of care for certification (its transmission receipt is
+// the proof the 2025 rule accepts), the progress summaries, and the discharge summary with the outcome
+// report. A document that cannot be sent becomes a front-desk task; it never fails the plan of care.
 import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { PlanOfCareActivities } from '../../activities/plan-of-care/index.js';
 import {
@@ -43,7 +43,7 @@ const documentParties = ({ input }: EpisodeRun) => ({
   referringPractitionerId: input.referringPractitionerId,
 });
 
-/** Sends a document; if that fails for good, logs the failure type and raises a front-desk task to send it. */
+/** Sends a document; if that fails for good, logs the failure type and raises a front-desk task for it. */
 async function sendOrRaiseTask(
   run: EpisodeRun,
   send: () => Promise<unknown>,

@@ -76,7 +76,7 @@ async function waitForChangeOrNextCheck(run: EpisodeRun, day: IsoDate): Promise<
   await condition(() => run.changed, untilNext);
 }
 
-/** Reacts to signals, updates and the calendar until discharge is requested (or the episode went inactive). */
+/** Reacts to signals, updates and the calendar until discharge is requested or the episode goes inactive. */
 async function followEpisodeUntilDischarge(run: EpisodeRun): Promise<DischargeRequest> {
   for (;;) {
     // Reset before the work, not after it: a signal or update that lands while this pass awaits an
