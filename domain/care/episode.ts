@@ -213,6 +213,13 @@ export type CareAction =
   | { key: string; kind: 'recertification_due'; intervalEnds: IsoDate }
   | { key: string; kind: 'inactive_discharge'; lastTreatmentDay: IsoDate };
 
+const recertificationKey = (intervalEnds: IsoDate) => `recert:${intervalEnds}`;
+
+/** The recertification of the current certification interval was asked for (its task raised). */
+export function isRecertificationRequested(ep: CareEpisode): boolean {
+  return ep.done.includes(recertificationKey(certifiedThrough(ep)));
+}
+
 /** One-off actions due on `today` that have not been taken yet, in a stable order. */
 export function dueCareActions(ep: CareEpisode, policy: CarePolicy, today: IsoDate): CareAction[] {
   const due: CareAction[] = [];
@@ -250,7 +257,7 @@ export function dueCareActions(ep: CareEpisode, policy: CarePolicy, today: IsoDa
     });
   const through = certifiedThrough(ep);
   if (today >= addDays(through, -policy.recertificationLeadDays))
-    addUnlessDone({ key: `recert:${through}`, kind: 'recertification_due', intervalEnds: through });
+    addUnlessDone({ key: recertificationKey(through), kind: 'recertification_due', intervalEnds: through });
   const last = lastTreatmentDay(ep);
   if (today >= addDays(last, policy.dischargeAfterInactiveDays))
     addUnlessDone({ key: `inactive:${last}`, kind: 'inactive_discharge', lastTreatmentDay: last });

@@ -9,6 +9,7 @@ import {
   DEFAULT_CARE_POLICY,
   isInitiallyCertified,
   isProgressReportOverdue,
+  isRecertificationRequested,
   newCareEpisode,
   nextCareCheckDate,
   progressPosition,
@@ -85,10 +86,7 @@ export const isPlateau = (assessment: OutcomeAssessment) =>
 function processStatus(run: EpisodeRun, day: IsoDate): PlanOfCareProcessStatus {
   if (run.discharge) return 'discharged';
   const certification = certificationState(run.episode, day).status;
-  if (
-    certification === 'recertification_required' ||
-    run.episode.done.includes(`recert:${certifiedThrough(run.episode)}`)
-  )
+  if (certification === 'recertification_required' || isRecertificationRequested(run.episode))
     return 'recertification_due';
   if (certification === 'certified') return 'certified';
   return certification === 'late' ? 'certification_late' : 'awaiting_certification';
