@@ -6,10 +6,9 @@ import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
 import {
   applyCertification,
   certificationRecordProblem,
-  recordProgressReport,
-  recordTreatment,
   type CertificationRecord,
-} from '../../domain/care/episode.js';
+} from '../../domain/care/certification-record.js';
+import { recordProgressReport, recordTreatment } from '../../domain/care/episode.js';
 import { isIsoDate, type IsoDate } from '../../domain/core/dates.js';
 import { assessOutcome, type OutcomeMeasurement } from '../../domain/outcomes/change.js';
 import { scoreProblem } from '../../domain/outcomes/instruments.js';

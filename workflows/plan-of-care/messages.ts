@@ -2,12 +2,8 @@
 // and updates it answers. The API, the activities, the EMR event router and the tests import this file, never
 // the workflow itself (starters use PLAN_OF_CARE_WORKFLOW_TYPE with the PlanOfCareWorkflow type).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type {
-  CareClaimContext,
-  CareEpisode,
-  CarePolicy,
-  CertificationRecord,
-} from '../../domain/care/episode.js';
+import type { CertificationRecord } from '../../domain/care/certification-record.js';
+import type { CareClaimContext, CareEpisode, CarePolicy } from '../../domain/care/episode.js';
 import type { PocCertificationState } from '../../domain/care/poc.js';
 import type { ProgressReportStatus } from '../../domain/care/progress.js';
 import type { IsoDate } from '../../domain/core/dates.js';

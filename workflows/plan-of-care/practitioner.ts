@@ -6,9 +6,9 @@ import type { PlanOfCareActivities } from '../../activities/plan-of-care/index.j
 import {
   applyCertification,
   certificationRecordProblem,
-  certifiedThrough,
   type CertificationRecord,
-} from '../../domain/care/episode.js';
+} from '../../domain/care/certification-record.js';
+import { certifiedThrough } from '../../domain/care/episode.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { assessOutcomes } from '../../domain/outcomes/change.js';
 import type { IsoDate } from '../../domain/core/dates.js';
