@@ -24,10 +24,11 @@ import {
 } from '../workflows/onboarding/messages.js';
 import {
   dischargePlanOfCareSignal,
-  planOfCare,
+  PLAN_OF_CARE_WORKFLOW_TYPE,
   recordCertificationUpdate,
   visitCompletedSignal,
-} from '../workflows/plan-of-care/workflow.js';
+  type PlanOfCareWorkflow,
+} from '../workflows/plan-of-care/messages.js';
 import {
   dischargeSignal,
   priorAuthorizationStatusQuery,
@@ -257,7 +258,7 @@ const episode: ProcessDriver = {
     const episodeId = randomUUID();
     const id = workflowId('poc', episodeId);
     ctx.onStart(id);
-    return ctx.client.workflow.start(planOfCare, {
+    return ctx.client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
       taskQueue: ctx.taskQueue,
       workflowId: id,
       args: [

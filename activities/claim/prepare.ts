@@ -7,7 +7,7 @@ import { createPractitionerRepository } from '../../db/repositories/practitioner
 import { prepareAttempt } from '../../domain/claims/prepare.js';
 import { VisitSchema } from '../../domain/model/visit.js';
 import { payerProfileOn } from '../../domain/rules/payers.js';
-import type { PlanOfCareStatus } from '../../workflows/plan-of-care/workflow.js';
+import type { PlanOfCareStatus } from '../../workflows/plan-of-care/messages.js';
 import { mirrorHeldClaim } from './claim-rows.js';
 import type { ClaimActivityDeps } from './deps.js';
 import type { ClaimAttempt, ClaimCase, EpisodeContext, PreparedClaim } from './types.js';

@@ -1,10 +1,11 @@
 // Plan-of-care side effects: documents to the referring practitioner (the POC for certification, progress
 // summaries, the discharge summary with the outcome report) through a PhysicianPort. A real implementation sits
 // on the EMR / fax / secure-messaging connector; the workflow only sees transmission receipts, which double as
-// the documented proof of transmission the 2025 initial-certification rule accepts (domain-rules §5).
+// the documented proof of transmission the 2025 initial-certification rule accepts.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { IsoDate } from '../../domain/core/dates.js';
 import type { OutcomeAssessment } from '../../domain/outcomes/change.js';
+import type { DischargeReason } from '../../workflows/plan-of-care/messages.js';
 
 export interface PhysicianDocumentBase {
   episodeId: string;
@@ -28,7 +29,7 @@ export interface ProgressSummaryDocument extends PhysicianDocumentBase {
 
 export interface DischargeSummaryDocument extends PhysicianDocumentBase {
   dischargeDate: IsoDate;
-  reason: 'goals_met' | 'patient_request' | 'inactive' | 'plateau' | 'other';
+  reason: DischargeReason;
   treatmentDays: number;
   outcomes: OutcomeAssessment[];
 }
@@ -74,3 +75,6 @@ export function createPlanOfCareActivities({
     },
   };
 }
+
+/** The activities the planOfCare workflow proxies (type only: the worker runs them). */
+export type PlanOfCareActivities = ReturnType<typeof createPlanOfCareActivities>;

@@ -7,12 +7,13 @@ import { practices } from '../../db/schema.js';
 import { outcomeInstruments } from '../../domain/outcomes/instruments.js';
 import {
   dischargePlanOfCareSignal,
-  planOfCare,
+  PLAN_OF_CARE_WORKFLOW_TYPE,
   planOfCareStatusQuery,
   recordCertificationUpdate,
   recordOutcomeUpdate,
   visitCompletedSignal,
-} from '../../workflows/plan-of-care/workflow.js';
+  type PlanOfCareWorkflow,
+} from '../../workflows/plan-of-care/messages.js';
 
 import { principalOf } from '../auth/plugin.js';
 import {
@@ -74,11 +75,11 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
           ? (await ownedProcess(deps, req, 'auth', authorizationId)).workflowId
           : undefined;
         return reply.code(202).send(
-          await startProcess(deps, req, {
+          await startProcess<PlanOfCareWorkflow>(deps, req, {
             kind: 'poc',
             processKind: 'planOfCare',
             id: episodeId,
-            workflow: planOfCare,
+            workflow: PLAN_OF_CARE_WORKFLOW_TYPE,
             args: [
               {
                 ...rest,

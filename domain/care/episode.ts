@@ -1,15 +1,13 @@
-// The plan-of-care episode as pure data and decisions (DESIGN §2.4): which certification, progress-report,
-// recertification and inactivity actions are due on a clinic-local day, and when the next one falls. The
-// planOfCare workflow only applies these decisions (raise a task, send a document, flag the episode), so all
-// deadline arithmetic is tested here without a server. Day convention from poc.ts: first treatment = day 0.
+// The plan-of-care episode as pure data and decisions: which certification, progress-report, recertification
+// and inactivity actions are due on a clinic-local day, and when the next one falls. The planOfCare workflow
+// only applies these decisions (raise a task, send a document, flag the episode), so all deadline arithmetic
+// is tested here without a server. Day convention from poc.ts: first treatment = day 0.
 import { addDays, type IsoDate } from '../core/dates.js';
 import {
   certificationIntervalEnd,
   initialCertificationDueBy,
-  MAX_CERT_INTERVAL_DAYS,
   VERBAL_ORDER_SIGNATURE_DAYS,
   pocCertificationState,
-  REFERRAL_TRANSMISSION_RULE_FROM,
   type PocCertificationInput,
   type PocCertificationState,
   type Recertification,
@@ -23,7 +21,7 @@ import {
 
 /** Timing policy: data with defaults, overridable per practice or payer. */
 export interface CarePolicy {
-  /** Days after the first treatment on which a missing certification is chased (domain-rules §5). */
+  /** Days after the first treatment on which a missing certification is chased (it is due by day 30). */
   certificationReminderDays: readonly number[];
   /** The escalation before the day-30 deadline. */
   certificationEscalationDay: number;
@@ -48,7 +46,7 @@ export const DEFAULT_CARE_POLICY: CarePolicy = {
 
 export interface CertificationEvidence {
   signedDate?: IsoDate;
-  /** A documented verbal order: the signature must follow within 14 days [R32]. */
+  /** A documented verbal order: the signature must follow within 14 days. */
   verbalOrderDate?: IsoDate;
   transmittedToReferrerDate?: IsoDate;
   /** Reference to the transmission proof (fax confirmation, EMR message id). */
@@ -83,7 +81,7 @@ export function newCareEpisode(input: {
     certification: {},
     recertifications: [],
     visitIds: [],
-    // The evaluation is the first treatment day (domain-rules §6 "Period start").
+    // The evaluation is the first treatment day: the first progress-report period starts with it.
     treatmentDays: [input.firstTreatmentDate],
     progressReports: [],
     done: [],
@@ -115,21 +113,22 @@ export function certifiedThrough(ep: CareEpisode): IsoDate {
   );
 }
 
+/** The episode's certification evidence in the shape the certification rule (poc.ts) reads. */
+function pocCertificationInput(ep: CareEpisode): PocCertificationInput {
+  return {
+    firstTreatmentDate: ep.firstTreatmentDate,
+    pocEndDate: ep.pocEndDate,
+    signedDate: ep.certification.signedDate,
+    verbalOrderDate: ep.certification.verbalOrderDate,
+    referralSignedAndDated: ep.referralSignedAndDated,
+    transmittedToReferrerDate: ep.certification.transmittedToReferrerDate,
+    delayJustification: ep.certification.delayJustification,
+    recertifications: ep.recertifications,
+  };
+}
+
 export function certificationState(ep: CareEpisode, today: IsoDate): PocCertificationState {
-  return pocCertificationState(
-    {
-      firstTreatmentDate: ep.firstTreatmentDate,
-      pocEndDate: ep.pocEndDate,
-      signedDate: ep.certification.signedDate,
-      verbalOrderDate: ep.certification.verbalOrderDate,
-      referralSignedAndDated: ep.referralSignedAndDated,
-      transmittedToReferrerDate: ep.certification.transmittedToReferrerDate,
-      delayJustification: ep.certification.delayJustification,
-      recertifications: ep.recertifications,
-    },
-    today,
-    today,
-  );
+  return pocCertificationState(pocCertificationInput(ep), today, today);
 }
 
 /**
@@ -138,7 +137,7 @@ export function certificationState(ep: CareEpisode, today: IsoDate): PocCertific
  */
 export function isInitiallyCertified(ep: CareEpisode, asOf: IsoDate): boolean {
   if (ep.certification.signedDate !== undefined && ep.certification.signedDate <= asOf) return true;
-  const s = pocCertificationState(
+  const initial = pocCertificationState(
     {
       firstTreatmentDate: ep.firstTreatmentDate,
       pocEndDate: ep.pocEndDate,
@@ -148,7 +147,12 @@ export function isInitiallyCertified(ep: CareEpisode, asOf: IsoDate): boolean {
     ep.firstTreatmentDate,
     asOf,
   );
-  return s.status === 'certified';
+  return initial.status === 'certified';
+}
+
+export interface CareClaimContext {
+  poc: PocCertificationInput;
+  progress: ProgressReportInput;
 }
 
 /**
@@ -156,18 +160,10 @@ export function isInitiallyCertified(ep: CareEpisode, asOf: IsoDate): boolean {
  * of care and passes these through, so the scrubber holds the claim while a progress report is overdue or the
  * POC is not certified — judged per date of service by the same rules.
  */
-export function claimContext(ep: CareEpisode): { poc: PocCertificationInput; progress: ProgressReportInput } {
+
+export function claimContext(ep: CareEpisode): CareClaimContext {
   return {
-    poc: {
-      firstTreatmentDate: ep.firstTreatmentDate,
-      pocEndDate: ep.pocEndDate,
-      signedDate: ep.certification.signedDate,
-      verbalOrderDate: ep.certification.verbalOrderDate,
-      referralSignedAndDated: ep.referralSignedAndDated,
-      transmittedToReferrerDate: ep.certification.transmittedToReferrerDate,
-      delayJustification: ep.certification.delayJustification,
-      recertifications: ep.recertifications,
-    },
+    poc: pocCertificationInput(ep),
     progress: {
       treatmentDays: ep.treatmentDays,
       progressReports: ep.progressReports,
@@ -176,9 +172,14 @@ export function claimContext(ep: CareEpisode): { poc: PocCertificationInput; pro
   };
 }
 
+/** The latest treatment day counted (the first treatment day until a visit is counted). */
+function lastTreatmentDay(ep: CareEpisode): IsoDate {
+  return ep.treatmentDays[ep.treatmentDays.length - 1] ?? ep.firstTreatmentDate;
+}
+
 /** Progress-report position as of the last treatment day. */
 export function progressPosition(ep: CareEpisode, policy: CarePolicy): ProgressReportState {
-  const last = ep.treatmentDays[ep.treatmentDays.length - 1] ?? ep.firstTreatmentDate;
+  const last = lastTreatmentDay(ep);
   return progressReportState(
     {
       treatmentDays: ep.treatmentDays,
@@ -196,7 +197,7 @@ export function progressPosition(ep: CareEpisode, policy: CarePolicy): ProgressR
  * day closes the period.
  */
 export function isProgressReportOverdue(ep: CareEpisode, policy: CarePolicy, today: IsoDate): boolean {
-  const last = ep.treatmentDays[ep.treatmentDays.length - 1] ?? ep.firstTreatmentDate;
+  const last = lastTreatmentDay(ep);
   if (ep.progressReports.some((p) => p > last)) return false;
   const pos = progressPosition(ep, policy);
   return pos.status === 'overdue' || (pos.status === 'due_today' && today > last);
@@ -210,11 +211,18 @@ export type CareAction =
   | { key: string; kind: 'recertification_due'; intervalEnds: IsoDate }
   | { key: string; kind: 'inactive_discharge'; lastTreatmentDay: IsoDate };
 
+const recertificationKey = (intervalEnds: IsoDate) => `recert:${intervalEnds}`;
+
+/** The recertification of the current certification interval was asked for (its task raised). */
+export function isRecertificationRequested(ep: CareEpisode): boolean {
+  return ep.done.includes(recertificationKey(certifiedThrough(ep)));
+}
+
 /** One-off actions due on `today` that have not been taken yet, in a stable order. */
 export function dueCareActions(ep: CareEpisode, policy: CarePolicy, today: IsoDate): CareAction[] {
-  const out: CareAction[] = [];
-  const fresh = (a: CareAction) => {
-    if (!ep.done.includes(a.key)) out.push(a);
+  const due: CareAction[] = [];
+  const addUnlessDone = (action: CareAction) => {
+    if (!ep.done.includes(action.key)) due.push(action);
   };
   if (!isInitiallyCertified(ep, today)) {
     // Only the latest reminder that is due: a workflow started late does not send a burst of stale ones.
@@ -223,23 +231,23 @@ export function dueCareActions(ep: CareEpisode, policy: CarePolicy, today: IsoDa
     );
     const day = dueReminders[dueReminders.length - 1];
     if (day !== undefined && today < addDays(ep.firstTreatmentDate, policy.certificationEscalationDay))
-      fresh({ key: `cert_reminder:${day}`, kind: 'certification_reminder', day });
+      addUnlessDone({ key: `cert_reminder:${day}`, kind: 'certification_reminder', day });
     if (today >= addDays(ep.firstTreatmentDate, policy.certificationEscalationDay))
-      fresh({
+      addUnlessDone({
         key: 'cert_escalation',
         kind: 'certification_escalation',
         day: policy.certificationEscalationDay,
       });
-    // Past day 30: the delayed-certification path needs the diligence evidence captured (domain-rules §5).
+    // Past day 30: the delayed-certification path needs the diligence evidence captured.
     const dueBy = initialCertificationDueBy(ep.firstTreatmentDate);
-    if (today > dueBy) fresh({ key: 'cert_late', kind: 'certification_late', dueBy });
+    if (today > dueBy) addUnlessDone({ key: 'cert_late', kind: 'certification_late', dueBy });
   }
   const pos = progressPosition(ep, policy);
   if (
     pos.treatmentDayInPeriod >= policy.progressTaskOnTreatmentDay &&
     (pos.status === 'due_soon' || pos.status === 'due_today' || pos.status === 'overdue')
   )
-    fresh({
+    addUnlessDone({
       key: `progress_due:${pos.periodStart}`,
       kind: 'progress_report_due',
       periodStart: pos.periodStart,
@@ -247,16 +255,16 @@ export function dueCareActions(ep: CareEpisode, policy: CarePolicy, today: IsoDa
     });
   const through = certifiedThrough(ep);
   if (today >= addDays(through, -policy.recertificationLeadDays))
-    fresh({ key: `recert:${through}`, kind: 'recertification_due', intervalEnds: through });
-  const last = ep.treatmentDays[ep.treatmentDays.length - 1] ?? ep.firstTreatmentDate;
+    addUnlessDone({ key: recertificationKey(through), kind: 'recertification_due', intervalEnds: through });
+  const last = lastTreatmentDay(ep);
   if (today >= addDays(last, policy.dischargeAfterInactiveDays))
-    fresh({ key: `inactive:${last}`, kind: 'inactive_discharge', lastTreatmentDay: last });
-  return out;
+    addUnlessDone({ key: `inactive:${last}`, kind: 'inactive_discharge', lastTreatmentDay: last });
+  return due;
 }
 
 /** The next clinic-local day on which something may change without any signal (for the workflow's timer). */
 export function nextCareCheckDate(ep: CareEpisode, policy: CarePolicy, today: IsoDate): IsoDate | undefined {
-  const last = ep.treatmentDays[ep.treatmentDays.length - 1] ?? ep.firstTreatmentDate;
+  const last = lastTreatmentDay(ep);
   const candidates: IsoDate[] = [
     addDays(last, policy.dischargeAfterInactiveDays),
     addDays(certifiedThrough(ep), -policy.recertificationLeadDays),
@@ -273,75 +281,4 @@ export function nextCareCheckDate(ep: CareEpisode, policy: CarePolicy, today: Is
   }
   const future = candidates.filter((d) => d > today).sort();
   return future[0];
-}
-
-export type CertificationRecord =
-  | { kind: 'signature'; signedDate: IsoDate; delayJustification?: boolean }
-  | { kind: 'verbal_order'; orderDate: IsoDate }
-  | { kind: 'transmission'; transmittedDate: IsoDate; proofRef: string }
-  | { kind: 'recertification'; signedDate: IsoDate; certifiedFrom: IsoDate; certifiedThrough: IsoDate };
-
-/** Why a certification record cannot be accepted, or undefined. */
-export function certificationRecordProblem(ep: CareEpisode, rec: CertificationRecord): string | undefined {
-  switch (rec.kind) {
-    case 'signature':
-      return rec.signedDate < ep.firstTreatmentDate
-        ? 'The signature predates the first treatment day of this plan of care.'
-        : undefined;
-    case 'verbal_order':
-      return rec.orderDate < ep.firstTreatmentDate
-        ? 'The verbal order predates the first treatment day of this plan of care.'
-        : undefined;
-    case 'transmission':
-      if (!ep.referralSignedAndDated)
-        return 'Transmission proof certifies only when the patient came with a signed and dated referral.';
-      if (ep.firstTreatmentDate < REFERRAL_TRANSMISSION_RULE_FROM)
-        return `Transmission proof certifies only for services from ${REFERRAL_TRANSMISSION_RULE_FROM}.`;
-      if (rec.transmittedDate > initialCertificationDueBy(ep.firstTreatmentDate))
-        return 'The plan of care was sent more than 30 days after the first treatment: a signature is needed.';
-      return rec.proofRef.length === 0 ? 'The transmission proof reference is missing.' : undefined;
-    case 'recertification':
-      // Recertifications need a signature; the 2025 transmission rule is for initial certification (VERIFY).
-      if (rec.certifiedThrough < rec.certifiedFrom) return 'The recertified period ends before it starts.';
-      if (rec.certifiedThrough > addDays(rec.certifiedFrom, MAX_CERT_INTERVAL_DAYS))
-        return `A certification interval is at most ${MAX_CERT_INTERVAL_DAYS} days.`;
-      return undefined;
-  }
-}
-
-export function applyCertification(ep: CareEpisode, rec: CertificationRecord): CareEpisode {
-  switch (rec.kind) {
-    case 'signature':
-      return {
-        ...ep,
-        certification: {
-          ...ep.certification,
-          signedDate: rec.signedDate,
-          delayJustification: rec.delayJustification,
-        },
-      };
-    case 'verbal_order':
-      return { ...ep, certification: { ...ep.certification, verbalOrderDate: rec.orderDate } };
-    case 'transmission':
-      return {
-        ...ep,
-        certification: {
-          ...ep.certification,
-          transmittedToReferrerDate: rec.transmittedDate,
-          transmissionProofRef: rec.proofRef,
-        },
-      };
-    case 'recertification':
-      return {
-        ...ep,
-        recertifications: [
-          ...ep.recertifications,
-          {
-            signedDate: rec.signedDate,
-            certifiedFrom: rec.certifiedFrom,
-            certifiedThrough: rec.certifiedThrough,
-          },
-        ],
-      };
-  }
 }

@@ -1,4 +1,7 @@
-// Plan-of-care certification (domain-rules §5) [R30, R32, R34].
+// Plan-of-care certification (Medicare outpatient therapy): the physician/NPP certifies the POC within 30
+// days of the first treatment; a verbal order needs its signature within 14 days; a late certification
+// stands with evidence of diligence; from 2025 a signed and dated referral plus documented transmission of
+// the POC to the referring practitioner certifies the initial POC.
 // Day-count convention, encoded once: the first treatment day (the evaluation counts) is DAY 0, and
 // "within N days" means on or before day N. So with a first treatment on 2025-03-03 the initial certification
 // is due by 2025-04-02 and the certification interval ends at the latest on 2025-06-01 (worked example 4).
@@ -7,7 +10,7 @@ import { addDays, type IsoDate } from '../core/dates.js';
 export const INITIAL_CERT_DAYS = 30;
 export const VERBAL_ORDER_SIGNATURE_DAYS = 14;
 export const MAX_CERT_INTERVAL_DAYS = 90;
-/** The 2025 referral rule applies to dates of service from this day [R30, R34]. */
+/** The 2025 referral-and-transmission rule applies to dates of service from this day. */
 export const REFERRAL_TRANSMISSION_RULE_FROM = '2025-01-01';
 
 export function initialCertificationDueBy(firstTreatmentDate: IsoDate): IsoDate {
@@ -32,13 +35,13 @@ export interface PocCertificationInput {
   pocEndDate?: IsoDate;
   /** Physician/NPP signature date on the initial POC. */
   signedDate?: IsoDate;
-  /** Documented verbal order; the signature must follow within 14 days [R32]. */
+  /** Documented verbal order; the signature must follow within 14 days. */
   verbalOrderDate?: IsoDate;
   /** The patient came with a signed and dated order/referral. */
   referralSignedAndDated?: boolean;
   /** Documented proof the POC was sent to the referring practitioner (2025 rule). */
   transmittedToReferrerDate?: IsoDate;
-  /** Diligence evidence (e.g. fax log) for a delayed certification [R32]. */
+  /** Diligence evidence (e.g. fax log) for a delayed certification. */
   delayJustification?: boolean;
   recertifications?: readonly Recertification[];
 }
@@ -63,7 +66,8 @@ export function pocCertificationState(
 ): PocCertificationState {
   const intervalEnd = certificationIntervalEnd(input.firstTreatmentDate, input.pocEndDate);
   if (dos > intervalEnd) {
-    // Recertifications always need a signature (the 2025 transmission rule is for initial certs: VERIFY).
+    // Recertifications always need a signature (the 2025 transmission rule is read as covering
+    // initial certifications only: an assumption still to be confirmed).
     const recert = (input.recertifications ?? []).find(
       (r) => r.certifiedFrom <= dos && dos <= r.certifiedThrough && r.signedDate <= asOf,
     );

@@ -1,6 +1,6 @@
-// Progress reports (domain-rules §6): at least once every 10 treatment days [R36, R37]. The first period
-// starts on the first day of the episode (evaluation counts as treatment day 1) [R38]; each progress report
-// starts a new period, a recertification restarts it, and discharge cancels the pending requirement [X10].
+// Progress reports: at least once every 10 treatment days. The first period starts on the first day of the
+// episode (the evaluation counts as treatment day 1); each progress report starts a new period, a
+// recertification restarts it, and discharge cancels the pending requirement.
 import type { IsoDate } from '../core/dates.js';
 
 export const DEFAULT_PROGRESS_INTERVAL = 10;
@@ -8,7 +8,7 @@ export const DEFAULT_PROGRESS_INTERVAL = 10;
 export interface ProgressReportInput {
   /** Dates with a finalized note with charges for this discipline (no-charge visits do not count). */
   treatmentDays: readonly IsoDate[];
-  /** Dates of complete progress reports (written by the PT; a PTA may not write one [R39]). */
+  /** Dates of complete progress reports (written by the PT; a PTA may not write one). */
   progressReports: readonly IsoDate[];
   recertifications?: readonly IsoDate[];
   dischargeDate?: IsoDate;
@@ -33,7 +33,8 @@ export function progressReportState(input: ProgressReportInput, dos: IsoDate): P
   const reports = input.progressReports;
   const recerts = input.recertifications ?? [];
   let count = 0;
-  let periodStart = days[0]!;
+  // `days` holds `dos` at least, so the loop sets the period start on its first day.
+  let periodStart = dos;
   let prev: IsoDate | null = null;
   for (const d of days) {
     const recertReset = recerts.some((r) => (prev === null || r > prev) && r <= d);
@@ -53,7 +54,7 @@ export function progressReportState(input: ProgressReportInput, dos: IsoDate): P
   if (reports.includes(dos)) return { ...base, status: 'report_included' };
   if (count > interval) return { ...base, status: 'overdue' };
   if (count === interval) return { ...base, status: 'due_today' };
-  // WebPT alerts after the 8th counted note [W4].
+  // Warn two treatment days ahead, as EMRs do (WebPT alerts after the 8th counted note).
   if (count >= interval - 2) return { ...base, status: 'due_soon' };
   return { ...base, status: 'ok' };
 }

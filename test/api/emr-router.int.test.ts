@@ -39,7 +39,11 @@ import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
 import { patientControlNumberFor } from '../../workflows/claim/claim-input.js';
 import type { EventRouteResult } from '../../workflows/emr-events/workflow.js';
 import { onboardingStatusQuery, type OnboardingStatus } from '../../workflows/onboarding/messages.js';
-import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care/workflow.js';
+import {
+  PLAN_OF_CARE_WORKFLOW_TYPE,
+  planOfCareStatusQuery,
+  type PlanOfCareWorkflow,
+} from '../../workflows/plan-of-care/messages.js';
 import {
   priorAuthorizationStatusQuery,
   PRIOR_AUTHORIZATION_WORKFLOW_TYPE,
@@ -460,12 +464,12 @@ describe('EMR event router', () => {
     );
     const episodeId = randomUUID();
     const authorizationId = randomUUID();
-    const pocId = await startIdempotently(client, {
+    const pocId = await startIdempotently<PlanOfCareWorkflow>(client, {
       taskQueue,
       kind: 'poc',
       processKind: 'planOfCare',
       id: episodeId,
-      workflow: planOfCare,
+      workflow: PLAN_OF_CARE_WORKFLOW_TYPE,
       args: [
         {
           episodeId,

@@ -21,12 +21,13 @@ import {
 } from '../../workflows/claim/messages.js';
 import {
   dischargePlanOfCareSignal,
-  planOfCare,
+  PLAN_OF_CARE_WORKFLOW_TYPE,
   planOfCareStatusQuery,
   recordCertificationUpdate,
   recordProgressReportUpdate,
   visitCompletedSignal,
-} from '../../workflows/plan-of-care/workflow.js';
+  type PlanOfCareWorkflow,
+} from '../../workflows/plan-of-care/messages.js';
 import { addDays } from '../../domain/core/dates.js';
 import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
 import { syntheticClaimCase } from '../fixtures/claim-case.js';
@@ -170,7 +171,7 @@ describe('claimSubmission against the sandbox payer', () => {
     const first = addDays(localDate(new Date(), TZ), -2);
     await run(async (client, taskQueue) => {
       const episodeId = randomUUID();
-      const poc = await client.workflow.start(planOfCare, {
+      const poc = await client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: workflowId('poc', episodeId),
         args: [
@@ -290,7 +291,7 @@ describe('claimSubmission held by its plan of care', () => {
     const first = addDays(today, -20);
     await run(async (client, taskQueue) => {
       const episodeId = randomUUID();
-      const poc = await client.workflow.start(planOfCare, {
+      const poc = await client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: workflowId('poc', episodeId),
         args: [

@@ -20,14 +20,15 @@ import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import {
   dischargePlanOfCareSignal,
-  planOfCare,
+  PLAN_OF_CARE_WORKFLOW_TYPE,
   planOfCareStatusQuery,
   recordCertificationUpdate,
   recordOutcomeUpdate,
   recordProgressReportUpdate,
   visitCompletedSignal,
   type PlanOfCareInput,
-} from '../../workflows/plan-of-care/workflow.js';
+  type PlanOfCareWorkflow,
+} from '../../workflows/plan-of-care/messages.js';
 import {
   priorAuthorizationStatusQuery,
   type PriorAuthorizationInput,
@@ -155,7 +156,11 @@ describe('planOfCare on the dev server', () => {
       const run = async (maxHistoryEventsPerRun?: number) => {
         const args = pocInput(today, { maxHistoryEventsPerRun });
         const id = workflowId('poc', args.episodeId);
-        await client.workflow.start(planOfCare, { taskQueue, workflowId: id, args: [args] });
+        await client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
         const handle = client.workflow.getHandle(id);
         // The evaluation is treatment day 1; 60 more visits, a progress report on every 10th treatment day.
         for (let i = 1; i <= 60; i++) {
@@ -240,7 +245,11 @@ describe('planOfCare on the dev server', () => {
       const auth = await startAuth(client, taskQueue, today, patientId);
       const args = pocInput(today, { patientId, authorizationWorkflowId: auth.workflowId });
       const id = workflowId('poc', args.episodeId);
-      const handle = await client.workflow.start(planOfCare, { taskQueue, workflowId: id, args: [args] });
+      const handle = await client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: id,
+        args: [args],
+      });
 
       const bad = await handle
         .executeUpdate(recordOutcomeUpdate, { args: [{ instrument: 'ODI', score: 140, date: today }] })
@@ -346,7 +355,11 @@ describe('planOfCare without a practitioner connector', () => {
     try {
       const args = pocInput(localDate(new Date(), TZ));
       const id = workflowId('poc', args.episodeId);
-      const handle = await client.workflow.start(planOfCare, { taskQueue, workflowId: id, args: [args] });
+      const handle = await client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: id,
+        args: [args],
+      });
       const raised = await eventually(
         () => tasksOf(id),
         (t) => t.some((x) => x.kind === 'poc_send_failed'),
@@ -392,7 +405,7 @@ describe('planOfCare with time skipping', () => {
         const auth = await startAuth(env.client, taskQueue, today, patientId);
         const args = pocInput(today, { patientId, authorizationWorkflowId: auth.workflowId });
         const id = workflowId('poc', args.episodeId);
-        const handle = await env.client.workflow.start(planOfCare, {
+        const handle = await env.client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
           taskQueue,
           workflowId: id,
           args: [args],

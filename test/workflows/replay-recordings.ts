@@ -38,13 +38,14 @@ import {
 } from '../../workflows/onboarding/messages.js';
 import {
   dischargePlanOfCareSignal,
-  planOfCare,
+  PLAN_OF_CARE_WORKFLOW_TYPE,
   planOfCareStatusQuery,
   recordCertificationUpdate,
   recordOutcomeUpdate,
   recordProgressReportUpdate,
   visitCompletedSignal,
-} from '../../workflows/plan-of-care/workflow.js';
+  type PlanOfCareWorkflow,
+} from '../../workflows/plan-of-care/messages.js';
 import {
   dischargeSignal,
   priorAuthorizationStatusQuery,
@@ -335,7 +336,7 @@ async function recordClaimHeldByPlanOfCare(client: Client, taskQueue: string, sa
   const first = addDays(today, -20);
   const episodeId = randomUUID();
   const patientId = randomUUID();
-  const poc = await client.workflow.start(planOfCare, {
+  const poc = await client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: workflowId('poc', episodeId),
     args: [

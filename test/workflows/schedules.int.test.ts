@@ -35,7 +35,11 @@ import {
   type ScheduleSettings,
 } from '../../temporal/schedules.js';
 import { humanTask } from '../../workflows/tasks/workflow.js';
-import { planOfCare, planOfCareStatusQuery } from '../../workflows/plan-of-care/workflow.js';
+import {
+  PLAN_OF_CARE_WORKFLOW_TYPE,
+  planOfCareStatusQuery,
+  type PlanOfCareWorkflow,
+} from '../../workflows/plan-of-care/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -319,7 +323,7 @@ describe('reverifyEligibility (triggered)', () => {
   it("an inactive coverage marks the patient's own plan of care NeedsAttention; active again clears it", async () => {
     const lapsed = await patientWithVisit(`SBX-INACTIVE-${suffix}C`, 10);
     const episodeId = randomUUID();
-    const poc = await temporal.client.workflow.start(planOfCare, {
+    const poc = await temporal.client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: workflowId('poc', episodeId),
       args: [

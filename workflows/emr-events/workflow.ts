@@ -26,7 +26,7 @@ import {
 import type { EmrEvent, EmrEventOf } from '../../activities/emr-events/index.js';
 import type { Activities } from '../../activities/index.js';
 import { appointmentBookedSignal, evaluationCheckedInSignal } from '../onboarding/messages.js';
-import { visitCompletedSignal } from '../plan-of-care/workflow.js';
+import { visitCompletedSignal } from '../plan-of-care/messages.js';
 import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
 import { raiseTask } from '../tasks/raise-task.js';
 import {

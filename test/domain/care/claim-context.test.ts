@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { buildClaim } from '../../../domain/billing/build-claim.js';
 import { codeVisit } from '../../../domain/billing/code-visit.js';
+import { applyCertification } from '../../../domain/care/certification-record.js';
 import {
-  applyCertification,
   claimContext,
   newCareEpisode,
   recordProgressReport,

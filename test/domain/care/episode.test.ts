@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
+import { applyCertification, certificationRecordProblem } from '../../../domain/care/certification-record.js';
 import {
-  applyCertification,
-  certificationRecordProblem,
   certificationState,
   certifiedThrough,
   DEFAULT_CARE_POLICY as P,
