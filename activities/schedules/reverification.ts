@@ -9,7 +9,7 @@ import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
 import { appointments, coverages, practices, tasks } from '../../db/schema.js';
 import { localDate } from '../../domain/core/zoned.js';
-import { uuidFromKey } from '../../temporal/derived-ids.js';
+import { uuidFromKey } from '../shared/derived-ids.js';
 
 export interface ReverificationItem {
   practiceId: string;

@@ -7,7 +7,7 @@ import type { Database } from '../../db/connection.js';
 import { claims, practices, tasks } from '../../db/schema.js';
 import { timelyFilingAlert } from '../../domain/claims/timely-filing-alert.js';
 import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
-import { uuidFromKey } from '../../temporal/derived-ids.js';
+import { uuidFromKey } from '../shared/derived-ids.js';
 
 /**
  * Mirror statuses of a claim no payer has adjudicated: `coding`/`held` (never sent), `rejected` (a 999

@@ -3,8 +3,8 @@
 // the delivery's dedupe key (practice, source and webhook id: signed.ts `deliveryDedupeKey`), so a re-routed delivery (inbox lease expired,
 // reconciler) reaches the same workflow — running or completed — and never routes the event twice (WH-6).
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { uuidFromKey } from '../../temporal/derived-ids.js';
-import { startIdempotently } from '../../temporal/start-process.js';
+import { uuidFromKey } from '../../activities/shared/derived-ids.js';
+import { startIdempotently } from '../../activities/shared/process-starter.js';
 import { emrEventRouter } from '../../workflows/emr-events/workflow.js';
 import { refusePayerEvent } from './payer-events.js';
 import type { EmrEventRouter } from './types.js';

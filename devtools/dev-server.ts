@@ -2,7 +2,7 @@
 // the test harness (headless, throwaway file). Readiness is a real gRPC health check plus the namespace being
 // described, never a sleep.
 import { Connection } from '@temporalio/client';
-import { searchAttributeCliFlags, ptflowSearchAttributes } from '../../workflows/shared/search-attributes.js';
+import { searchAttributeCliFlags, ptflowSearchAttributes } from '../workflows/shared/search-attributes.js';
 import { spawnLogged, type ManagedChild } from './child-process.js';
 import { assertPortFree, waitFor } from './ports.js';
 
