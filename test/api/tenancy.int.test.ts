@@ -16,7 +16,7 @@ import { claimIdFor, uuidFromKey } from '../../activities/shared/derived-ids.js'
 import { startIdempotently } from '../../activities/shared/process-starter.js';
 import { buildClaimInput } from '../../domain/claims/claim-input.js';
 import { claimSubmission } from '../../workflows/claim/workflow.js';
-import type { EventRouteResult } from '../../workflows/emr-events/workflow.js';
+import type { EventRouteResult } from '../../workflows/emr-events/messages.js';
 import { PracticeId } from '../../workflows/shared/search-attributes.js';
 import {
   claimBody,

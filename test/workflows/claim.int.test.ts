@@ -27,7 +27,7 @@ import {
   visitCompletedSignal,
 } from '../../workflows/plan-of-care/workflow.js';
 import { addDays } from '../../domain/core/dates.js';
-import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
+import { completeTaskSignal } from '../../workflows/tasks/messages.js';
 import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';

@@ -22,7 +22,8 @@ import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import type { OnboardingInput } from '../../domain/onboarding/index.js';
 import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim/workflow.js';
-import { completeTaskSignal, humanTask } from '../../workflows/tasks/workflow.js';
+import { humanTask } from '../../workflows/tasks/workflow.js';
+import { completeTaskSignal } from '../../workflows/tasks/messages.js';
 import {
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,

@@ -39,7 +39,8 @@ import { localDate } from '../../domain/core/zoned.js';
 import { workflowId as idOf } from '../../domain/ids.js';
 import type { StaffRole } from '../../domain/tasks.js';
 import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
-import { cancelTaskSignal, humanTask, type HumanTaskResult } from '../tasks/workflow.js';
+import { humanTask } from '../tasks/workflow.js';
+import { cancelTaskSignal, type HumanTaskResult } from '../tasks/messages.js';
 import { raiseTask } from '../tasks/raise-task.js';
 import {
   ClaimStatus,

@@ -23,12 +23,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EmrEvent, EmrEventOf } from '../../activities/emr-events/index.js';
+import type { EmrEventOf } from '../../activities/emr-events/index.js';
 import type { Activities } from '../../activities/index.js';
 import { appointmentBookedSignal, evaluationCheckedInSignal } from '../onboarding/workflow.js';
 import { visitCompletedSignal } from '../plan-of-care/workflow.js';
 import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
 import { raiseTask } from '../tasks/raise-task.js';
+import type { EmrEventRouterInput, EventRouteOutcome, EventRouteResult } from './messages.js';
 import {
   NeedsAttention,
   PatientId,
@@ -39,34 +40,6 @@ import {
 
 /** State and NeedsAttention from the start (histories recorded before it replay without them). */
 export const ROUTER_SEARCH_ATTRIBUTES_PATCH = 'emrEvent-search-attributes';
-
-export interface EmrEventRouterInput {
-  /** The practice the verified source belongs to (the event was checked to be about it). */
-  practiceId: string;
-  event: EmrEvent;
-}
-
-export type EventRouteOutcome =
-  /** Processes were started or signalled (see `workflowIds`). */
-  | 'routed'
-  /** The EMR patient is not one of ours: recorded here, nothing started. */
-  | 'unknown_patient'
-  /** A known patient, but no running process cares about this event. */
-  | 'no_process'
-  /** Something the event needs is missing (coverage, billing profile …): a task was raised for staff. */
-  | 'needs_attention'
-  /** The event type needs nothing from ptflow. */
-  | 'acknowledged';
-
-export interface EventRouteResult {
-  type: EmrEvent['type'];
-  outcome: EventRouteOutcome;
-  patientId?: string;
-  /** What the event started or signalled. */
-  workflowIds: string[];
-  /** Outcomes of the individual steps (ids and codes only), e.g. `claim:started`, `authorization:rejected:visits_exhausted`. */
-  steps: string[];
-}
 
 /** Our database and the EMR: quick calls, bounded retries (an EMR outage leaves the workflow retrying, not lost). */
 export const eventRouterActivityOptions = {

@@ -55,7 +55,8 @@ import {
   waitingOnConfiguration,
 } from '../shared/connector-wait.js';
 import { coverageCheckedSignal, isCoverageChecked } from '../shared/coverage-signal.js';
-import { cancelTaskSignal, humanTask, type HumanTaskResult } from '../tasks/workflow.js';
+import { humanTask } from '../tasks/workflow.js';
+import { cancelTaskSignal, type HumanTaskResult } from '../tasks/messages.js';
 import { planOfCare } from '../plan-of-care/workflow.js';
 import { priorAuthorization } from '../prior-authorization/workflow.js';
 import {

@@ -58,7 +58,7 @@ import {
 } from '../../domain/outcomes/change.js';
 import { scoreProblem } from '../../domain/outcomes/instruments.js';
 import type { StaffRole } from '../../domain/tasks.js';
-import { cancelTaskSignal } from '../tasks/workflow.js';
+import { cancelTaskSignal } from '../tasks/messages.js';
 import { coverageCheckedSignal, isCoverageChecked } from '../shared/coverage-signal.js';
 import { raiseTask as startTask } from '../tasks/raise-task.js';
 import {

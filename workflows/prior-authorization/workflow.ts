@@ -51,7 +51,7 @@ import {
 } from '../../domain/auth/lifecycle.js';
 import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
 import type { StaffRole } from '../../domain/tasks.js';
-import { cancelTaskSignal } from '../tasks/workflow.js';
+import { cancelTaskSignal } from '../tasks/messages.js';
 import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
 import { raiseTask } from '../tasks/raise-task.js';
 import {
