@@ -1,7 +1,7 @@
 // emrEventRouter (DESIGN §2.5): one short workflow per verified EMR event, turning it into starts and signals of
 // the long-running processes.
 //
-// Why a workflow rather than routing inside the webhook request: the thin event (WH-8) is not enough to start
+// Why a workflow rather than routing inside the webhook request: the thin event (ids only) is not enough to start
 // anything. A claim needs the diagnoses (EMR), the coverage and subscriber (our encrypted mirror) and the
 // billing provider; an onboarding needs the patient's demographics and coverages from the EMR. Those reads run
 // where the connectors and data keys live — the worker — with retries. The API therefore only has to hand the
