@@ -7,9 +7,9 @@
 // where the connectors and data keys live — the worker — with retries. The API therefore only has to hand the
 // event to Temporal (idempotently, `event:<hash of the delivery>`), answer 202 within milliseconds, and never
 // loses an event to an EMR outage: Temporal holds it until it is routed. Every step is idempotent on its own:
-// the claim id is a hash of practice and visit id (REJECT_DUPLICATE), the onboarding id a hash of the EMR patient, the plan of care
-// counts a visit id once, and the authorization's recordVisit reports a repeated visit as a duplicate. So the
-// same fact delivered under several webhook ids still has exactly one effect.
+// the claim id is a hash of practice and visit id (REJECT_DUPLICATE), the onboarding id a hash of the EMR
+// patient, the plan of care counts a visit id once, and the authorization's recordVisit reports a repeated visit
+// as a duplicate. So the same fact delivered under several webhook ids still has exactly one effect.
 //
 // The event travels only inside the encrypted payload; the search attributes carry the practice, our patient id
 // (once resolved), the event kind and the outcome — nothing from the event itself. Since
