@@ -12,7 +12,7 @@ import type { Database } from '../db/connection.js';
 import { FieldDecryptionError } from '../db/crypto/field-encryption.js';
 import { isUuid, workflowId } from '../domain/ids.js';
 import type { HumanTask } from '../domain/tasks.js';
-import { uuidFromKey } from '../temporal/derived-ids.js';
+import { uuidFromKey } from './shared/derived-ids.js';
 import { createTaskActivities } from './tasks/index.js';
 
 export const ENCRYPTED_RECORD_UNREADABLE = 'EncryptedRecordUnreadable';

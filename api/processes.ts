@@ -21,9 +21,9 @@ import type { FastifyRequest } from 'fastify';
 import { appendAuditGrouped } from '../db/audit/append.js';
 import type { Database } from '../db/connection.js';
 import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
-import { workflowOwner } from '../temporal/claim-ids.js';
-import { claimIdFor } from '../temporal/derived-ids.js';
-import { startIdempotently } from '../temporal/start-process.js';
+import { workflowOwner } from '../activities/shared/claim-ids.js';
+import { claimIdFor } from '../activities/shared/derived-ids.js';
+import { startIdempotently } from '../activities/shared/process-starter.js';
 import { principalOf } from './auth/plugin.js';
 import { processOwnersOf } from './process-owners.js';
 import { HttpProblem, problem } from './problem.js';
@@ -44,7 +44,7 @@ export function newProcessId(req: FastifyRequest): string {
  * workflow id's practice cannot change), so most requests skip that round trip.
  *
  * A claim is also found by its visit id: claims are named by a hash of practice and visit id
- * (temporal/derived-ids.ts `claimIdFor`), and the ones started before that were named by the visit id itself,
+ * (activities/shared/derived-ids.ts `claimIdFor`), and the ones started before that were named by the visit id itself,
  * so `id` is tried as the claim id first and then as this practice's visit id. Another practice's process with
  * the id is passed over exactly like an unknown one: the same lookups, the same 404.
  */

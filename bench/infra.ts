@@ -11,14 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { defaultCacheDir, loadConfig, type Config } from '../cli/config.js';
 import { connectDb } from '../db/connection.js';
-import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../devtools/embedded-postgres.js';
 import { runMigrations } from '../db/migrate.js';
 import { seedDemoPractice } from '../db/seed.js';
 import { failureConverterPath } from '../temporal/codec/data-converter.js';
-import { reapOrphan, writePidFile } from '../temporal/dev/child-process.js';
-import { resolveTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/cli-provision.js';
-import { startDevServer } from '../temporal/dev/dev-server.js';
-import { freePort } from '../temporal/dev/ports.js';
+import { reapOrphan, writePidFile } from '../devtools/child-process.js';
+import { resolveTemporalCli, TemporalCliUnavailableError } from '../devtools/cli-provision.js';
+import { startDevServer } from '../devtools/dev-server.js';
+import { freePort } from '../devtools/ports.js';
 
 /** Stops what was started, newest first; safe to call more than once. */
 export class Cleanup {

@@ -16,7 +16,7 @@ import { runScaleBenchmark } from './scale.js';
 import { startBenchWorker } from './worker.js';
 import { CLINIC_TZ } from './drivers.js';
 import { localDate } from '../domain/core/zoned.js';
-import { TEMPORAL_CLI_VERSION } from '../temporal/dev/cli-provision.js';
+import { TEMPORAL_CLI_VERSION } from '../devtools/cli-provision.js';
 
 const require = createRequire(import.meta.url);
 const version = (pkg: string) => (require(`${pkg}/package.json`) as { version: string }).version;

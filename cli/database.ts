@@ -2,8 +2,8 @@
 // package in <data dir>/pg, with the `ptflow` database created and migrated.
 import path from 'node:path';
 import { ensureDatabase, withDatabase } from '../db/connection.js';
-import { isAlive, readPid } from '../temporal/dev/child-process.js';
-import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
+import { isAlive, readPid } from '../devtools/child-process.js';
+import { startEmbeddedPostgres } from '../devtools/embedded-postgres.js';
 import type { Config } from './config.js';
 
 export interface DatabaseRuntime {

@@ -224,7 +224,7 @@ async function main(argv: string[]): Promise<void> {
     .description('find the Temporal CLI, or build it once into the per-user cache')
     .action(async () => {
       const [{ ensureTemporalCli }] = await Promise.all([
-        import('../temporal/dev/cli-provision.js'),
+        import('../devtools/cli-provision.js'),
         loadConfigModule(),
       ]);
       const c = config();

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import type { MessagingWebhookSink } from '../api/webhooks/types.js';
 import { createAddressHasher, createMessaging, type PracticeContact } from '../connectors/messaging/index.js';
 import type { Database } from '../db/connection.js';
+import { createMessageRepository } from '../db/repositories/messages.js';
 import { practices } from '../db/schema.js';
 import type { Config } from './config.js';
 import { dataKeys } from './keyrings.js';
@@ -24,7 +25,7 @@ export function practiceContactFrom(db: Database): (practiceId: string) => Promi
 export function messagingWebhookSink(config: Config, db: Database): MessagingWebhookSink {
   const log = createLogger(config.LOG_LEVEL, 'messaging');
   const messaging = createMessaging({
-    db,
+    store: createMessageRepository(db),
     hashAddress: createAddressHasher(dataKeys(config).blindIndexKey),
     transports: {},
     logger: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },

@@ -13,6 +13,7 @@ import {
   TwilioSmsTransport,
 } from '../connectors/messaging/index.js';
 import type { Database } from '../db/connection.js';
+import { createMessageRepository } from '../db/repositories/messages.js';
 import { ConfigError, type Config } from './config.js';
 import { dataKeys } from './keyrings.js';
 import { createLogger } from './logger.js';
@@ -124,7 +125,7 @@ export async function productionConnectors(config: Config, db: Database): Promis
   const log = createLogger(config.LOG_LEVEL, 'messaging');
   const practiceContact = practiceContactFrom(db);
   const messaging = createMessaging({
-    db,
+    store: createMessageRepository(db),
     hashAddress: createAddressHasher(keys.blindIndexKey),
     transports: {
       ...(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && (c.TWILIO_FROM || c.TWILIO_MESSAGING_SERVICE_SID)

@@ -15,7 +15,7 @@
 # Env:
 #   TEMPORAL_TEST_SERVER            if set and executable: print it, build nothing
 #   TEMPORAL_TEST_SERVER_VERSION    override the pinned version (default: TEMPORAL_TEST_SERVER_VERSION in
-#                                   temporal/test-server-path.ts, the single source of truth)
+#                                   devtools/test-server-path.ts, the single source of truth)
 #   PTFLOW_CACHE_DIR                cache root (default $HOME/.cache/ptflow)
 #   TEMPORAL_TEST_SERVER_JAVA       java binary to pin in the wrapper (default $JAVA_HOME/bin/java, else java on PATH)
 #   MVN                             maven command (default mvn)
@@ -36,9 +36,9 @@ if [[ -n "${TEMPORAL_TEST_SERVER:-}" ]]; then
   log "warning: TEMPORAL_TEST_SERVER=$TEMPORAL_TEST_SERVER is not an executable file; provisioning the cache instead"
 fi
 
-# --- version (single source of truth: temporal/test-server-path.ts) ----------------------------------------
+# --- version (single source of truth: devtools/test-server-path.ts) ----------------------------------------
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-version_source="$script_dir/../temporal/test-server-path.ts"
+version_source="$script_dir/../devtools/test-server-path.ts"
 version="${TEMPORAL_TEST_SERVER_VERSION:-}"
 if [[ -z "$version" ]]; then
   [[ -f "$version_source" ]] || die "cannot find $version_source (holds the pinned version)"

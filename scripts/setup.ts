@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultCacheDir } from '../cli/config.js';
-import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/cli-provision.js';
+import { ensureTemporalCli, TemporalCliUnavailableError } from '../devtools/cli-provision.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 

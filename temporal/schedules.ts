@@ -18,6 +18,11 @@ import {
   type ScheduleDescription,
   type ScheduleOptions,
 } from '@temporalio/client';
+import {
+  REVERIFY_ELIGIBILITY_WORKFLOW_TYPE,
+  SEND_STAFF_DIGEST_WORKFLOW_TYPE,
+  SWEEP_TIMELY_FILING_WORKFLOW_TYPE,
+} from '../workflows/schedules/messages.js';
 import { PayloadDecryptionError } from './codec/encryption-codec.js';
 
 export interface ScheduleSettings {
@@ -32,7 +37,10 @@ export interface ScheduleDeclaration {
   /** Short name for `ptflow schedules trigger <name>`. */
   name: string;
   scheduleId: string;
-  workflowType: 'reverifyEligibility' | 'sendStaffDigest' | 'sweepTimelyFiling';
+  workflowType:
+    | typeof REVERIFY_ELIGIBILITY_WORKFLOW_TYPE
+    | typeof SEND_STAFF_DIGEST_WORKFLOW_TYPE
+    | typeof SWEEP_TIMELY_FILING_WORKFLOW_TYPE;
   args: unknown[];
   /** Local wall-clock time of the daily run. */
   at: { hour: number; minute: number };
@@ -44,7 +52,7 @@ export const scheduleDeclarations: readonly ScheduleDeclaration[] = [
   {
     name: 'reverify-eligibility',
     scheduleId: 'ptflow-reverify-eligibility',
-    workflowType: 'reverifyEligibility',
+    workflowType: REVERIFY_ELIGIBILITY_WORKFLOW_TYPE,
     args: [{ windowHours: 48 }],
     at: { hour: 2, minute: 0 },
     // Worth running late until the clinics open; after that the front desk checks at arrival anyway.
@@ -54,7 +62,7 @@ export const scheduleDeclarations: readonly ScheduleDeclaration[] = [
   {
     name: 'timely-filing-sweep',
     scheduleId: 'ptflow-timely-filing-sweep',
-    workflowType: 'sweepTimelyFiling',
+    workflowType: SWEEP_TIMELY_FILING_WORKFLOW_TYPE,
     args: [],
     at: { hour: 3, minute: 0 },
     // Deadlines are days away: a sweep a day late still helps.
@@ -64,7 +72,7 @@ export const scheduleDeclarations: readonly ScheduleDeclaration[] = [
   {
     name: 'staff-digest',
     scheduleId: 'ptflow-staff-digest',
-    workflowType: 'sendStaffDigest',
+    workflowType: SEND_STAFF_DIGEST_WORKFLOW_TYPE,
     args: [],
     at: { hour: 7, minute: 0 },
     // A morning digest arriving in the afternoon is noise.

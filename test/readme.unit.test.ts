@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultCacheDir } from '../cli/config.js';
-import { findOnPath } from '../temporal/dev/cli-provision.js';
+import { findOnPath } from '../devtools/cli-provision.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');

@@ -7,9 +7,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
-import { appointments, coverages, practices, tasks } from '../../db/schema.js';
+import { existingTaskIds } from '../../db/repositories/tasks.js';
+import { appointments, coverages, practices } from '../../db/schema.js';
 import { localDate } from '../../domain/core/zoned.js';
-import { uuidFromKey } from '../../temporal/derived-ids.js';
+import { uuidFromKey } from '../shared/derived-ids.js';
 
 export interface ReverificationItem {
   practiceId: string;
@@ -113,16 +114,10 @@ export function createReverificationActivities({ db, temporal }: { db: Database;
         });
       }
       if (items.length === 0) return items;
-      const existing = await db
-        .select({ id: tasks.id })
-        .from(tasks)
-        .where(
-          inArray(
-            tasks.id,
-            items.map((i) => i.taskId),
-          ),
-        );
-      const raised = new Set(existing.map((e) => e.id));
+      const raised = await existingTaskIds(
+        db,
+        items.map((i) => i.taskId),
+      );
       return items.map((i) => ({ ...i, taskRaised: raised.has(i.taskId) }));
     },
   };

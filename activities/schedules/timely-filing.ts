@@ -4,10 +4,11 @@
 // calendar. Claims that already have their timely-filing task are left out, so the sweep raises one per claim.
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
-import { claims, practices, tasks } from '../../db/schema.js';
+import { existingTaskIds } from '../../db/repositories/tasks.js';
+import { claims, practices } from '../../db/schema.js';
 import { timelyFilingAlert } from '../../domain/claims/timely-filing-alert.js';
 import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
-import { uuidFromKey } from '../../temporal/derived-ids.js';
+import { uuidFromKey } from '../shared/derived-ids.js';
 
 /**
  * Mirror statuses of a claim no payer has adjudicated: `coding`/`held` (never sent), `rejected` (a 999
@@ -87,16 +88,10 @@ export function createTimelyFilingActivities({ db }: { db: Database }) {
       }
       if (candidates.length === 0) return plan;
       // Any status counts: a task the biller already closed is not raised again either.
-      const existing = await db
-        .select({ id: tasks.id })
-        .from(tasks)
-        .where(
-          inArray(
-            tasks.id,
-            candidates.map((c) => c.taskId),
-          ),
-        );
-      const raised = new Set(existing.map((e) => e.id));
+      const raised = await existingTaskIds(
+        db,
+        candidates.map((c) => c.taskId),
+      );
       plan.alreadyRaised = candidates.filter((c) => raised.has(c.taskId)).length;
       plan.risks = candidates.filter((c) => !raised.has(c.taskId));
       return plan;

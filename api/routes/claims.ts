@@ -14,7 +14,7 @@ import {
   claimStatusQuery,
   type ClaimSubmissionWorkflow,
 } from '../../workflows/claim/messages.js';
-import { buildClaimInput } from '../../workflows/claim/claim-input.js';
+import { buildClaimInput } from '../../domain/claims/claim-input.js';
 import { PayerId } from '../../workflows/shared/search-attributes.js';
 import {
   ClaimPreviewInputError,
@@ -23,7 +23,7 @@ import {
   previewClaim,
   previewInputOf,
 } from '../../connectors/payer/preview.js';
-import { claimIdForStart } from '../../temporal/claim-ids.js';
+import { claimIdForStart } from '../../activities/shared/claim-ids.js';
 import { principalOf } from '../auth/plugin.js';
 import { ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps, startProcess } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
@@ -110,7 +110,7 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
             workflow: CLAIM_WORKFLOW_TYPE,
             // A visit is billed once: even after its process closed, the same id is never started again.
             rejectDuplicate: true,
-            // Built like the claim a "note signed" EMR event starts (workflows/claim/claim-input.ts): same id, same CLM01.
+            // Built like the claim a "note signed" EMR event starts (domain/claims/claim-input.ts): same id, same CLM01.
             args: [
               buildClaimInput({
                 claimId,

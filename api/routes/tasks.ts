@@ -8,7 +8,7 @@ import type { Database } from '../../db/connection.js';
 import { tasks } from '../../db/schema.js';
 import { workflowId } from '../../domain/ids.js';
 import { staffRoles, taskCompletionSchema } from '../../domain/tasks.js';
-import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
+import { completeTaskSignal } from '../../workflows/tasks/messages.js';
 import { principalOf } from '../auth/plugin.js';
 import { cursorSchema, decodeCursor, encodeCursor, limitSchema } from '../pagination.js';
 import { HttpProblem, problem } from '../problem.js';

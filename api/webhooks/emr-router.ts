@@ -1,11 +1,14 @@
 // The EmrEventRouter the webhook routes hand verified events to: it starts one `emrEventRouter` workflow per
 // delivery (workflows/emr-events/workflow.ts explains why the routing itself runs there). The workflow id is a hash of
 // the delivery's dedupe key (practice, source and webhook id: signed.ts `deliveryDedupeKey`), so a re-routed delivery (inbox lease expired,
-// reconciler) reaches the same workflow — running or completed — and never routes the event twice (WH-6).
+// reconciler) reaches the same workflow — running or completed — and never routes the event twice.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { uuidFromKey } from '../../temporal/derived-ids.js';
-import { startIdempotently } from '../../temporal/start-process.js';
-import { emrEventRouter } from '../../workflows/emr-events/workflow.js';
+import { uuidFromKey } from '../../activities/shared/derived-ids.js';
+import { startIdempotently } from '../../activities/shared/process-starter.js';
+import {
+  EMR_EVENT_ROUTER_WORKFLOW_TYPE,
+  type EmrEventRouterWorkflow,
+} from '../../workflows/emr-events/messages.js';
 import { refusePayerEvent } from './payer-events.js';
 import type { EmrEventRouter } from './types.js';
 
@@ -26,12 +29,12 @@ export function createEmrEventRouter(deps: EmrRouterDeps): EmrEventRouter {
       // Payer events were refused before the inbox; reaching here would be a wiring error.
       if (event.kind !== 'emr') throw new Error('payer events are not routed');
       try {
-        await startIdempotently(deps.temporal, {
+        await startIdempotently<EmrEventRouterWorkflow>(deps.temporal, {
           taskQueue: deps.taskQueue,
           kind: 'event',
           processKind: 'emrEvent',
           id: eventWorkflowUuid(event.dedupeKey),
-          workflow: emrEventRouter,
+          workflow: EMR_EVENT_ROUTER_WORKFLOW_TYPE,
           args: [{ practiceId: event.tenant, event: event.event }],
           practiceId: event.tenant,
           // A run that failed (say the EMR connector was not configured) is routed again by a redelivery; its

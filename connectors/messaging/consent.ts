@@ -2,23 +2,21 @@
 // decision per patient and channel wins, and a revocation recorded against an address (STOP from a number)
 // also blocks every other patient reached there until consent is given again for that address.
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../db/connection.js';
 import type { AddressHasher } from './recipient.js';
 import { normalizeAddress } from './recipient.js';
-import { insertConsent, latestAddressConsent, latestPatientConsent } from './store.js';
+import type { MessageStore } from './store.js';
 import type { ConsentChange, ConsentDecision, ConsentQuery } from './types.js';
 
 export async function decideConsent(
-  db: Database,
+  store: MessageStore,
   hash: AddressHasher,
   q: ConsentQuery,
 ): Promise<ConsentDecision> {
-  const patient = await latestPatientConsent(db, q.patientId, q.channel);
+  const patient = await store.latestPatientConsent(q.patientId, q.channel);
   if (patient === undefined) return { allowed: false, reason: 'no_consent' };
   if (patient === 'revoked') return { allowed: false, reason: 'revoked' };
   if (q.address !== undefined) {
-    const byAddress = await latestAddressConsent(
-      db,
+    const byAddress = await store.latestAddressConsent(
       q.practiceId,
       q.channel,
       hash(q.channel, normalizeAddress(q.channel, q.address)),
@@ -29,12 +27,12 @@ export async function decideConsent(
 }
 
 export async function storeConsent(
-  db: Database,
+  store: MessageStore,
   hash: AddressHasher,
   c: ConsentChange,
   now: Date,
 ): Promise<void> {
-  await insertConsent(db, {
+  await store.insertConsent({
     id: randomUUID(),
     practiceId: c.practiceId,
     patientId: c.patientId,

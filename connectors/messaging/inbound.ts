@@ -4,12 +4,11 @@
 // The body is not stored: free text can carry PHI and has no place in a clear-text column (the caller holds
 // it for the task until encrypted storage exists).
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../db/connection.js';
+import type { MessageStore } from './store.js';
 import { storeConsent } from './consent.js';
 import { classifyReply } from './keywords.js';
 import { maskAddress, normalizeAddress, type AddressHasher } from './recipient.js';
-import { contextOf, isRecent, latestOutboundTo, patientsAtAddress } from './store.js';
-import { messages } from '../../db/schema.js';
+import { contextOf, isRecent } from './store.js';
 import {
   expectsAppointmentReply,
   renderReply,
@@ -19,7 +18,7 @@ import {
 import type { InboundMessage, InboundResult, MessagingLogger } from './types.js';
 
 export interface InboundDeps {
-  db: Database;
+  store: MessageStore;
   hash: AddressHasher;
   logger: MessagingLogger;
   now: () => Date;
@@ -32,31 +31,27 @@ export async function recordInbound(deps: InboundDeps, msg: InboundMessage): Pro
   const now = deps.now();
   const from = normalizeAddress(msg.channel, msg.from);
   const senderHash = deps.hash(msg.channel, from);
-  const conversation = await latestOutboundTo(deps.db, msg.practiceId, msg.channel, senderHash);
+  const conversation = await deps.store.latestOutboundTo(msg.practiceId, msg.channel, senderHash);
   const id = randomUUID();
-  const inserted = await deps.db
-    .insert(messages)
-    .values({
-      id,
-      practiceId: msg.practiceId,
-      patientId: conversation?.patientId ?? null,
-      dedupeKey: `inbound:${msg.channel}:${msg.providerMessageId}`,
-      direction: 'inbound',
-      channel: msg.channel,
-      status: 'received',
-      providerMessageId: msg.providerMessageId,
-      recipientMasked: maskAddress(msg.channel, from),
-      recipientHash: senderHash,
-      context: conversation ? contextOf(conversation) : {},
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing({ target: messages.dedupeKey })
-    .returning({ id: messages.id });
+  const insertedId = await deps.store.insertInboundIfAbsent({
+    id,
+    practiceId: msg.practiceId,
+    patientId: conversation?.patientId ?? null,
+    dedupeKey: `inbound:${msg.channel}:${msg.providerMessageId}`,
+    direction: 'inbound',
+    channel: msg.channel,
+    status: 'received',
+    providerMessageId: msg.providerMessageId,
+    recipientMasked: maskAddress(msg.channel, from),
+    recipientHash: senderHash,
+    context: conversation ? contextOf(conversation) : {},
+    createdAt: now,
+    updatedAt: now,
+  });
   const log = (kind: string, extra: Record<string, unknown> = {}) =>
     deps.logger.info(
       {
-        messageRowId: inserted[0]?.id,
+        messageRowId: insertedId,
         practiceId: msg.practiceId,
         channel: msg.channel,
         status: 'received',
@@ -65,7 +60,7 @@ export async function recordInbound(deps: InboundDeps, msg: InboundMessage): Pro
       },
       'inbound message',
     );
-  if (inserted.length === 0) {
+  if (insertedId === undefined) {
     log('duplicate');
     return { kind: 'duplicate' };
   }
@@ -86,10 +81,10 @@ export async function recordInbound(deps: InboundDeps, msg: InboundMessage): Pro
   switch (intent) {
     case 'opt_out':
     case 'opt_in': {
-      const patientIds = await patientsAtAddress(deps.db, msg.practiceId, msg.channel, senderHash);
+      const patientIds = await deps.store.patientsAtAddress(msg.practiceId, msg.channel, senderHash);
       for (const patientId of patientIds) {
         await storeConsent(
-          deps.db,
+          deps.store,
           deps.hash,
           {
             practiceId: msg.practiceId,
@@ -108,7 +103,7 @@ export async function recordInbound(deps: InboundDeps, msg: InboundMessage): Pro
         : { kind: 'opted_in', patientIds, reply: renderReply('optedIn', language, practice) };
     }
     case 'help': {
-      const patientIds = await patientsAtAddress(deps.db, msg.practiceId, msg.channel, senderHash);
+      const patientIds = await deps.store.patientsAtAddress(msg.practiceId, msg.channel, senderHash);
       log('help');
       return { kind: 'help', patientIds, reply: renderReply('help', language, practice) };
     }

@@ -1,15 +1,16 @@
-// The Messaging implementation over Postgres and channel transports (real adapters or the sandbox).
-import type { Database } from '../../db/connection.js';
+// The Messaging implementation over a message store (Postgres: db/repositories/messages.ts) and channel transports (real adapters or the sandbox).
 import { decideConsent, storeConsent } from './consent.js';
 import { recordInbound } from './inbound.js';
 import type { AddressHasher } from './recipient.js';
 import { sendMessage } from './send.js';
+import type { MessageStore } from './store.js';
 import { recordStatus } from './status.js';
 import type { PracticeContact } from './templates/index.js';
 import type { ChannelTransport, Messaging, MessagingLogger } from './types.js';
 
 export interface MessagingDeps {
-  db: Database;
+  /** Where messages and consents are kept (db/repositories/messages.ts `createMessageRepository`). */
+  store: MessageStore;
   /** `createAddressHasher(key)`, with the blind-index key (kept apart from the data). */
   hashAddress: AddressHasher;
   transports: Partial<Record<'sms' | 'email', ChannelTransport>>;
@@ -27,7 +28,7 @@ export interface MessagingDeps {
 
 export function createMessaging(deps: MessagingDeps): Messaging {
   const now = deps.now ?? (() => new Date());
-  const base = { db: deps.db, hash: deps.hashAddress, logger: deps.logger, now };
+  const base = { store: deps.store, hash: deps.hashAddress, logger: deps.logger, now };
   return {
     send: (req, opts) =>
       sendMessage(
@@ -50,7 +51,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
         msg,
       ),
     recordStatus: (update) => recordStatus(base, update),
-    consent: (q) => decideConsent(deps.db, deps.hashAddress, q),
-    recordConsent: (c) => storeConsent(deps.db, deps.hashAddress, c, now()),
+    consent: (q) => decideConsent(deps.store, deps.hashAddress, q),
+    recordConsent: (c) => storeConsent(deps.store, deps.hashAddress, c, now()),
   };
 }

@@ -8,7 +8,6 @@
 // deduplicate (provider idempotency keys; e-mail's deterministic Message-ID). Otherwise it stops with
 // MessagingOutcomeUnknown so a person checks, rather than texting the patient twice.
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../db/connection.js';
 import { decideConsent, storeConsent } from './consent.js';
 import {
   MessagingError,
@@ -18,12 +17,12 @@ import {
 } from './errors.js';
 import { DEFAULT_QUIET_HOURS, nextAllowedSendTime } from './quiet-hours.js';
 import { maskAddress, normalizeAddress, type AddressHasher } from './recipient.js';
-import { claimForSending, insertMessageIfAbsent, transition, type MessageRow } from './store.js';
+import type { MessageRow, MessageStore } from './store.js';
 import { renderTemplate, templateAudience } from './templates/index.js';
 import type { ChannelTransport, MessagingLogger, SendRequest, SendResult } from './types.js';
 
 export interface SendDeps {
-  db: Database;
+  store: MessageStore;
   hash: AddressHasher;
   transports: Partial<Record<'sms' | 'email', ChannelTransport>>;
   logger: MessagingLogger;
@@ -52,7 +51,7 @@ export async function sendMessage(
   const to = normalizeAddress(req.channel, req.to);
   const recipientHash = deps.hash(req.channel, to);
 
-  let row = await insertMessageIfAbsent(deps.db, {
+  let row = await deps.store.insertMessageIfAbsent({
     id: randomUUID(),
     practiceId: req.practiceId,
     patientId: req.patientId ?? null,
@@ -124,15 +123,14 @@ export async function sendMessage(
     case 'queued':
     case 'deferred': {
       if (audience === 'patient' && req.patientId) {
-        const decision = await decideConsent(deps.db, deps.hash, {
+        const decision = await decideConsent(deps.store, deps.hash, {
           practiceId: req.practiceId,
           patientId: req.patientId,
           channel: req.channel,
           address: to,
         });
         if (!decision.allowed) {
-          const blocked = await transition(
-            deps.db,
+          const blocked = await deps.store.transition(
             row.dedupeKey,
             ['queued', 'deferred'],
             { status: 'blocked_no_consent', errorCode: decision.reason },
@@ -149,8 +147,7 @@ export async function sendMessage(
           ? undefined
           : nextAllowedSendTime(deps.now(), req.timeZone, req.quietHours ?? DEFAULT_QUIET_HOURS);
       if (opensAt) {
-        const deferred = await transition(
-          deps.db,
+        const deferred = await deps.store.transition(
           row.dedupeKey,
           ['queued', 'deferred'],
           { status: 'deferred', deferredUntil: opensAt },
@@ -164,7 +161,7 @@ export async function sendMessage(
     }
   }
 
-  const claimed = await claimForSending(deps.db, row, deps.now());
+  const claimed = await deps.store.claimForSending(row, deps.now());
   if (!claimed) throw new MessagingSendInProgress(Math.min(deps.inFlightMs, 5_000));
   row = claimed;
 
@@ -181,8 +178,7 @@ export async function sendMessage(
       },
       signal,
     );
-    const sent = await transition(
-      deps.db,
+    const sent = await deps.store.transition(
       row.dedupeKey,
       ['sending'],
       { status: 'sent', providerMessageId, sentAt: deps.now(), errorCode: null },
@@ -237,15 +233,14 @@ async function recordFailure(
   };
   if (!(err instanceof MessagingError)) {
     // Unknown failure (a bug, a cancellation): the provider may or may not have the message.
-    await transition(deps.db, row.dedupeKey, ['sending'], { status: 'sending', errorCode: 'unknown' }, now);
+    await deps.store.transition(row.dedupeKey, ['sending'], { status: 'sending', errorCode: 'unknown' }, now);
     deps.logger.warn({ ...fields, status: 'sending', errorType: 'unknown' }, 'message');
     return;
   }
   const code = providerCode(err) ?? null;
   if (err.type === 'MessagingRejected') {
     if (code === PROVIDER_OPTED_OUT && req.patientId) {
-      await transition(
-        deps.db,
+      await deps.store.transition(
         row.dedupeKey,
         ['sending'],
         { status: 'blocked_no_consent', errorCode: code },
@@ -253,7 +248,7 @@ async function recordFailure(
       );
       // Mirror the carrier's opt-out so we stop trying until the patient texts START.
       await storeConsent(
-        deps.db,
+        deps.store,
         deps.hash,
         {
           practiceId: req.practiceId,
@@ -271,8 +266,7 @@ async function recordFailure(
       );
       return;
     }
-    await transition(
-      deps.db,
+    await deps.store.transition(
       row.dedupeKey,
       ['sending'],
       { status: 'failed', errorCode: code ?? err.type },
@@ -283,8 +277,7 @@ async function recordFailure(
   }
   if (definitelyNotSent(err)) {
     // Safe to try again from scratch: back to queued (consent and quiet hours are re-checked).
-    await transition(
-      deps.db,
+    await deps.store.transition(
       row.dedupeKey,
       ['sending'],
       { status: 'queued', errorCode: code ?? err.type },
@@ -298,8 +291,7 @@ async function recordFailure(
   }
   // Timeout, reset, malformed success response: the provider may have the message. Keep `sending` with an
   // error code so the next attempt applies the unknown-outcome rule instead of waiting for an attempt in flight.
-  await transition(
-    deps.db,
+  await deps.store.transition(
     row.dedupeKey,
     ['sending'],
     { status: 'sending', errorCode: code ?? err.type },

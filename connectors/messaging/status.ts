@@ -1,7 +1,6 @@
 // Delivery status callbacks. Callbacks arrive out of order and more than once, so a status only moves forward:
 // sent → delivered | failed; a late "sent" after "delivered" changes nothing.
-import type { Database } from '../../db/connection.js';
-import { advanceByProviderId } from './store.js';
+import type { MessageStore } from './store.js';
 import type {
   MessageStatus,
   MessagingLogger,
@@ -32,12 +31,11 @@ const overwritable: Record<'sent' | 'delivered' | 'failed', MessageStatus[]> = {
 };
 
 export async function recordStatus(
-  deps: { db: Database; logger: MessagingLogger; now: () => Date },
+  deps: { store: MessageStore; logger: MessagingLogger; now: () => Date },
   update: StatusUpdate,
 ): Promise<StatusUpdateResult> {
   const target = mapProviderStatus(update.status);
-  const row = await advanceByProviderId(
-    deps.db,
+  const row = await deps.store.advanceByProviderId(
     update.providerMessageId,
     target,
     overwritable[target],

@@ -1,181 +1,106 @@
-// Postgres access for messages and consents. Every state change is a conditional UPDATE on the current status,
-// so concurrent attempts for one message id (a retry racing a slow first attempt) cannot both win.
-import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import type { Database } from '../../db/connection.js';
-import { messageConsents, messages } from '../../db/schema.js';
+// Where the messaging connector keeps messages and consents: a port, implemented over Postgres by
+// db/repositories/messages.ts and handed in by whoever composes the connector (the CLI, the sandbox, tests).
+// The implementation makes every state change a conditional update on the current status, so concurrent
+// attempts for one message id (a retry racing a slow first attempt) cannot both win.
 import type { Channel, ConsentSource, ConsentStatus, MessageContext, MessageStatus } from './types.js';
 
-export type MessageRow = typeof messages.$inferSelect;
-export type NewMessageRow = typeof messages.$inferInsert;
-
-export async function insertMessageIfAbsent(db: Database, row: NewMessageRow): Promise<MessageRow> {
-  await db.insert(messages).values(row).onConflictDoNothing({ target: messages.dedupeKey });
-  const found = await findByDedupeKey(db, row.dedupeKey);
-  if (!found) throw new Error('message row vanished after insert');
-  return found;
+/** A stored message (outbound or inbound), as the `messages` table holds it. */
+export interface MessageRow {
+  id: string;
+  practiceId: string;
+  patientId: string | null;
+  dedupeKey: string;
+  direction: 'outbound' | 'inbound';
+  channel: Channel;
+  template: string | null;
+  language: 'en' | 'es' | null;
+  status: MessageStatus;
+  providerMessageId: string | null;
+  recipientMasked: string | null;
+  recipientHash: string | null;
+  /** Opaque ids the conversation refers to (appointment id, workflow id) so replies can be routed. */
+  context: unknown;
+  attempts: number;
+  /** Provider or SMTP error code of the last failure (a code, never the provider's free text). */
+  errorCode: string | null;
+  deferredUntil: Date | null;
+  sentAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
-export async function findByDedupeKey(db: Database, dedupeKey: string): Promise<MessageRow | undefined> {
-  const rows = await db.select().from(messages).where(eq(messages.dedupeKey, dedupeKey)).limit(1);
-  return rows[0];
+/** A message to store: the columns with defaults may be left out. */
+export type NewMessageRow = Omit<
+  MessageRow,
+  | 'patientId'
+  | 'template'
+  | 'language'
+  | 'providerMessageId'
+  | 'recipientMasked'
+  | 'recipientHash'
+  | 'context'
+  | 'attempts'
+  | 'errorCode'
+  | 'deferredUntil'
+  | 'sentAt'
+  | 'deliveredAt'
+  | 'createdAt'
+  | 'updatedAt'
+> &
+  Partial<MessageRow>;
+
+export interface ConsentRow {
+  id: string;
+  practiceId: string;
+  patientId: string;
+  channel: Channel;
+  status: ConsentStatus;
+  source: ConsentSource;
+  recipientHash: string | null;
+  recordedAt: Date;
 }
 
-/** Move a message to a new status if it is still in one of `from`; returns the updated row or undefined. */
-export async function transition(
-  db: Database,
-  dedupeKey: string,
-  from: MessageStatus[],
-  set: Partial<NewMessageRow> & { status: MessageStatus },
-  now: Date,
-): Promise<MessageRow | undefined> {
-  const rows = await db
-    .update(messages)
-    .set({ ...set, updatedAt: now })
-    .where(and(eq(messages.dedupeKey, dedupeKey), inArray(messages.status, from)))
-    .returning();
-  return rows[0];
-}
-
-/** Claim the right to call the provider: one attempt at a time, counted. */
-export async function claimForSending(
-  db: Database,
-  row: MessageRow,
-  now: Date,
-): Promise<MessageRow | undefined> {
-  const rows = await db
-    .update(messages)
-    .set({ status: 'sending', attempts: sql`${messages.attempts} + 1`, errorCode: null, updatedAt: now })
-    .where(
-      and(
-        eq(messages.dedupeKey, row.dedupeKey),
-        eq(messages.status, row.status),
-        // Optimistic check: nobody else touched the row since we read it.
-        eq(messages.updatedAt, row.updatedAt),
-      ),
-    )
-    .returning();
-  return rows[0];
-}
-
-/** Forward-only delivery status from a provider callback. */
-export async function advanceByProviderId(
-  db: Database,
-  providerMessageId: string,
-  status: 'sent' | 'delivered' | 'failed',
-  from: MessageStatus[],
-  errorCode: string | undefined,
-  now: Date,
-): Promise<MessageRow | undefined> {
-  const rows = await db
-    .update(messages)
-    .set({
-      status,
-      updatedAt: now,
-      ...(status === 'delivered' ? { deliveredAt: now } : {}),
-      ...(errorCode !== undefined ? { errorCode } : {}),
-    })
-    .where(
-      and(
-        eq(messages.providerMessageId, providerMessageId),
-        eq(messages.direction, 'outbound'),
-        inArray(messages.status, from),
-      ),
-    )
-    .returning();
-  return rows[0];
-}
-
-/** The latest outbound message to an address: the conversation an inbound reply belongs to. */
-export async function latestOutboundTo(
-  db: Database,
-  practiceId: string,
-  channel: Channel,
-  recipientHash: string,
-): Promise<MessageRow | undefined> {
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(
-      and(
-        eq(messages.practiceId, practiceId),
-        eq(messages.channel, channel),
-        eq(messages.recipientHash, recipientHash),
-        eq(messages.direction, 'outbound'),
-        inArray(messages.status, ['sent', 'delivered', 'sending']),
-      ),
-    )
-    .orderBy(desc(messages.createdAt))
-    .limit(1);
-  return rows[0];
-}
-
-/** Every patient we have messaged at this address (a shared family phone reaches several). */
-export async function patientsAtAddress(
-  db: Database,
-  practiceId: string,
-  channel: Channel,
-  recipientHash: string,
-): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ patientId: messages.patientId })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.practiceId, practiceId),
-        eq(messages.channel, channel),
-        eq(messages.recipientHash, recipientHash),
-        eq(messages.direction, 'outbound'),
-        isNotNull(messages.patientId),
-      ),
-    );
-  return rows.flatMap((r) => (r.patientId ? [r.patientId] : []));
-}
-
-export async function insertConsent(
-  db: Database,
-  row: {
-    id: string;
-    practiceId: string;
-    patientId: string;
-    channel: Channel;
-    status: ConsentStatus;
-    source: ConsentSource;
-    recipientHash: string | null;
-    recordedAt: Date;
-  },
-): Promise<void> {
-  await db.insert(messageConsents).values(row);
-}
-
-export async function latestPatientConsent(db: Database, patientId: string, channel: Channel) {
-  const rows = await db
-    .select({ status: messageConsents.status })
-    .from(messageConsents)
-    .where(and(eq(messageConsents.patientId, patientId), eq(messageConsents.channel, channel)))
-    .orderBy(desc(messageConsents.recordedAt))
-    .limit(1);
-  return rows[0]?.status;
-}
-
-export async function latestAddressConsent(
-  db: Database,
-  practiceId: string,
-  channel: Channel,
-  recipientHash: string,
-) {
-  const rows = await db
-    .select({ status: messageConsents.status })
-    .from(messageConsents)
-    .where(
-      and(
-        eq(messageConsents.practiceId, practiceId),
-        eq(messageConsents.channel, channel),
-        eq(messageConsents.recipientHash, recipientHash),
-      ),
-    )
-    .orderBy(desc(messageConsents.recordedAt))
-    .limit(1);
-  return rows[0]?.status;
+export interface MessageStore {
+  /** Inserts the row unless its dedupe key exists; either way the stored row. */
+  insertMessageIfAbsent(row: NewMessageRow): Promise<MessageRow>;
+  /** Inserts an inbound message unless its dedupe key exists; the new row's id, or undefined for a repeat. */
+  insertInboundIfAbsent(row: NewMessageRow): Promise<string | undefined>;
+  findByDedupeKey(dedupeKey: string): Promise<MessageRow | undefined>;
+  /** Move a message to a new status if it is still in one of `from`; returns the updated row or undefined. */
+  transition(
+    dedupeKey: string,
+    from: MessageStatus[],
+    set: Partial<NewMessageRow> & { status: MessageStatus },
+    now: Date,
+  ): Promise<MessageRow | undefined>;
+  /** Claim the right to call the provider: one attempt at a time, counted (unchanged since `row` was read). */
+  claimForSending(row: MessageRow, now: Date): Promise<MessageRow | undefined>;
+  /** Forward-only delivery status from a provider callback. */
+  advanceByProviderId(
+    providerMessageId: string,
+    status: 'sent' | 'delivered' | 'failed',
+    from: MessageStatus[],
+    errorCode: string | undefined,
+    now: Date,
+  ): Promise<MessageRow | undefined>;
+  /** The latest outbound message to an address: the conversation an inbound reply belongs to. */
+  latestOutboundTo(
+    practiceId: string,
+    channel: Channel,
+    recipientHash: string,
+  ): Promise<MessageRow | undefined>;
+  /** Every patient we have messaged at this address (a shared family phone reaches several). */
+  patientsAtAddress(practiceId: string, channel: Channel, recipientHash: string): Promise<string[]>;
+  insertConsent(row: ConsentRow): Promise<void>;
+  /** The latest consent decision of a patient on a channel. */
+  latestPatientConsent(patientId: string, channel: Channel): Promise<ConsentStatus | undefined>;
+  /** The latest consent decision recorded against an address (STOP from a number). */
+  latestAddressConsent(
+    practiceId: string,
+    channel: Channel,
+    recipientHash: string,
+  ): Promise<ConsentStatus | undefined>;
 }
 
 /** Whether a conversation is recent enough for CONFIRM/CANCEL to refer to it. */

@@ -8,6 +8,7 @@ import { fieldContext } from '../crypto/encrypted-tables.js';
 import { decryptFieldText, encryptField } from '../crypto/field-encryption.js';
 import { coverages } from '../schema.js';
 import type { RepositoryKeys } from './keys.js';
+import { idsByHash, ownedRow } from './owned-rows.js';
 
 export type CoverageStatus = (typeof coverages.$inferSelect)['status'];
 
@@ -67,10 +68,7 @@ export function createCoverageRepository(db: Database, keys: RepositoryKeys) {
     },
 
     async get(practiceId: string, coverageId: string): Promise<CoverageRecord | undefined> {
-      const [row] = await db
-        .select()
-        .from(coverages)
-        .where(and(eq(coverages.id, coverageId), eq(coverages.practiceId, practiceId)));
+      const row = await ownedRow(db, coverages, practiceId, coverageId);
       if (!row) return undefined;
       const memberId = decryptFieldText(row.memberIdEnc, ctx(practiceId, coverageId), keys.keyring);
       recordPhiRead({
@@ -92,16 +90,8 @@ export function createCoverageRepository(db: Database, keys: RepositoryKeys) {
 
     /** Our coverage ids holding this member id at this payer. */
     async findByMemberId(practiceId: string, payerId: string, memberId: string): Promise<string[]> {
-      const rows = await db
-        .select({ id: coverages.id })
-        .from(coverages)
-        .where(
-          and(
-            eq(coverages.practiceId, practiceId),
-            eq(coverages.memberIdHash, memberIdHash(keys.blindIndexKey, payerId, memberId)),
-          ),
-        );
-      return rows.map((r) => r.id);
+      const hash = memberIdHash(keys.blindIndexKey, payerId, memberId);
+      return idsByHash(db, coverages, practiceId, coverages.memberIdHash, hash);
     },
   };
 }

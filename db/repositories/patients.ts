@@ -1,7 +1,7 @@
 // Our patient mirror (DESIGN §4): one row per patient, demographics encrypted as one JSON field bound to its
 // row and practice (AAD), a keyed match hash of last name + date of birth for lookups without decrypting.
 // Upsert is idempotent on our patient id, so a retried activity or a repeated webhook changes nothing twice.
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { recordPhiRead } from '../audit/phi-reads.js';
 import type { Database } from '../connection.js';
 import { patientMatchHash } from '../crypto/blind-index.js';
@@ -10,6 +10,7 @@ import { decryptFieldText, encryptField } from '../crypto/field-encryption.js';
 import { patients } from '../schema.js';
 import type { PatientDemographics } from '../../domain/onboarding/intake.js';
 import type { RepositoryKeys } from './keys.js';
+import { idsByHash, ownedRow } from './owned-rows.js';
 
 export interface PatientRecord {
   patientId: string;
@@ -63,10 +64,7 @@ export function createPatientRepository(db: Database, keys: RepositoryKeys) {
     },
 
     async get(practiceId: string, patientId: string): Promise<PatientRecord | undefined> {
-      const [row] = await db
-        .select()
-        .from(patients)
-        .where(and(eq(patients.id, patientId), eq(patients.practiceId, practiceId)));
+      const row = await ownedRow(db, patients, practiceId, patientId);
       if (!row) return undefined;
       const stored = JSON.parse(
         decryptFieldText(row.demographicsEnc, ctx(practiceId, patientId), keys.keyring),
@@ -85,16 +83,8 @@ export function createPatientRepository(db: Database, keys: RepositoryKeys) {
 
     /** Candidate patient ids with this last name and date of birth (a match still needs a person's eye). */
     async findByMatch(practiceId: string, family: string, birthDate: string): Promise<string[]> {
-      const rows = await db
-        .select({ id: patients.id })
-        .from(patients)
-        .where(
-          and(
-            eq(patients.practiceId, practiceId),
-            eq(patients.matchHash, patientMatchHash(keys.blindIndexKey, family, birthDate)),
-          ),
-        );
-      return rows.map((r) => r.id);
+      const hash = patientMatchHash(keys.blindIndexKey, family, birthDate);
+      return idsByHash(db, patients, practiceId, patients.matchHash, hash);
     },
   };
 }

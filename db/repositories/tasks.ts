@@ -131,3 +131,10 @@ export async function encryptClearTaskOutcomes(
     }
   }
 }
+
+/** Which of these task ids have a worklist row already, in any status (a closed task is not raised again). */
+export async function existingTaskIds(db: Database, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.select({ id: tasks.id }).from(tasks).where(inArray(tasks.id, ids));
+  return new Set(rows.map((r) => r.id));
+}

@@ -32,12 +32,12 @@ import { createPatientRepository } from '../../db/repositories/patients.js';
 import { claims, tasks, webhookEvents } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
-import { claimIdFor, uuidFromKey } from '../../temporal/derived-ids.js';
-import { startIdempotently } from '../../temporal/start-process.js';
+import { claimIdFor, uuidFromKey } from '../../activities/shared/derived-ids.js';
+import { startIdempotently } from '../../activities/shared/process-starter.js';
 import { claimStatusQuery, type ClaimStatusSnapshot } from '../../workflows/claim/messages.js';
-import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
-import { patientControlNumberFor } from '../../workflows/claim/claim-input.js';
-import type { EventRouteResult } from '../../workflows/emr-events/workflow.js';
+import { completeTaskSignal } from '../../workflows/tasks/messages.js';
+import { patientControlNumberFor } from '../../domain/claims/claim-input.js';
+import type { EventRouteResult } from '../../workflows/emr-events/messages.js';
 import { onboardingStatusQuery, type OnboardingStatus } from '../../workflows/onboarding/messages.js';
 import {
   PLAN_OF_CARE_WORKFLOW_TYPE,

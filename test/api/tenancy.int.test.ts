@@ -12,11 +12,11 @@ import { deliveryDedupeKey } from '../../api/webhooks/signed.js';
 import { signedWebhookHeaders } from '../../connectors/webhooks/standard-webhooks.js';
 import { DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
-import { claimIdFor, uuidFromKey } from '../../temporal/derived-ids.js';
-import { startIdempotently } from '../../temporal/start-process.js';
-import { buildClaimInput } from '../../workflows/claim/claim-input.js';
+import { claimIdFor, uuidFromKey } from '../../activities/shared/derived-ids.js';
+import { startIdempotently } from '../../activities/shared/process-starter.js';
+import { buildClaimInput } from '../../domain/claims/claim-input.js';
 import { CLAIM_WORKFLOW_TYPE, type ClaimSubmissionWorkflow } from '../../workflows/claim/messages.js';
-import type { EventRouteResult } from '../../workflows/emr-events/workflow.js';
+import type { EventRouteResult } from '../../workflows/emr-events/messages.js';
 import { PracticeId } from '../../workflows/shared/search-attributes.js';
 import {
   claimBody,

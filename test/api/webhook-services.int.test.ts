@@ -17,7 +17,7 @@ import { generateWebhookSecret, signedWebhookHeaders } from '../../connectors/we
 import { messages } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
-import { freePort } from '../../temporal/dev/ports.js';
+import { freePort } from '../../devtools/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, uniqueTaskQueue } from '../helpers/temporal.js';
 

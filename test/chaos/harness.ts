@@ -14,8 +14,8 @@ import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sa
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
-import { startDevServer, type DevServer } from '../../temporal/dev/dev-server.js';
-import { freePort } from '../../temporal/dev/ports.js';
+import { startDevServer, type DevServer } from '../../devtools/dev-server.js';
+import { freePort } from '../../devtools/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 import { setOutage, type FaultCounts } from './connector-faults.js';

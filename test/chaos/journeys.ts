@@ -289,7 +289,7 @@ export async function claimJourney(h: ChaosHarness, variant: 'paid' | 'replaced'
     'start claim',
   );
   timings.startAnswered = Date.now() - t0;
-  // The claim id derives from practice and visit id (temporal/derived-ids.ts claimIdFor): the 202 names it.
+  // The claim id derives from practice and visit id (activities/shared/derived-ids.ts claimIdFor): the 202 names it.
   const claimId = (started.json as { id: string }).id;
   const wf = `claim:${claimId}`;
   const result = (await retrying(() => h.temporal.client.workflow.getHandle(wf).result())) as {

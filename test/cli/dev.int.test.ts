@@ -8,8 +8,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { isAlive, readPid } from '../../temporal/dev/child-process.js';
-import { freePort } from '../../temporal/dev/ports.js';
+import { isAlive, readPid } from '../../devtools/child-process.js';
+import { freePort } from '../../devtools/ports.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');

@@ -6,8 +6,8 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { registerSearchAttributes } from '../../temporal/dev/dev-server.js';
-import { resolveTestServerExecutable } from '../../temporal/test-server-path.js';
+import { registerSearchAttributes } from '../../devtools/dev-server.js';
+import { resolveTestServerExecutable } from '../../devtools/test-server-path.js';
 
 let runtimeInstalled = false;
 /** Quiet worker logs; the runtime is installed once per test process (a second install would throw). */

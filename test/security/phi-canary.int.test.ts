@@ -45,7 +45,7 @@ import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
-import { freePort } from '../../temporal/dev/ports.js';
+import { freePort } from '../../devtools/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 import { lineSink, newCanary, reveals } from './canary.js';

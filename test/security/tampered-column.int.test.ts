@@ -14,7 +14,7 @@ import { generateKeyring } from '../../db/crypto/keyring.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
-import { claimIdFor } from '../../temporal/derived-ids.js';
+import { claimIdFor } from '../../activities/shared/derived-ids.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, uniqueTaskQueue } from '../helpers/temporal.js';
 import { lineSink, newCanary } from './canary.js';

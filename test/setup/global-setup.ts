@@ -9,11 +9,11 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { defaultCacheDir } from '../../cli/config.js';
 import { ensureDatabase, withDatabase } from '../../db/connection.js';
-import { startEmbeddedPostgres } from '../../db/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../../devtools/embedded-postgres.js';
 import { runMigrations } from '../../db/migrate.js';
-import { resolveTemporalCli, TemporalCliUnavailableError } from '../../temporal/dev/cli-provision.js';
-import { startDevServer } from '../../temporal/dev/dev-server.js';
-import { freePort } from '../../temporal/dev/ports.js';
+import { resolveTemporalCli, TemporalCliUnavailableError } from '../../devtools/cli-provision.js';
+import { startDevServer } from '../../devtools/dev-server.js';
+import { freePort } from '../../devtools/ports.js';
 import { failureConverterPath } from '../../temporal/codec/data-converter.js';
 import { workflowsPath } from '../../temporal/worker.js';
 

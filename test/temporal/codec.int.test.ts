@@ -16,7 +16,8 @@ import { seedDemoPractice, DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import type { HumanTaskInput } from '../../domain/tasks.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
-import { completeTaskSignal, humanTask } from '../../workflows/tasks/workflow.js';
+import { humanTask } from '../../workflows/tasks/workflow.js';
+import { completeTaskSignal } from '../../workflows/tasks/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { installRuntime, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 

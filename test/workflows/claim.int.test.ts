@@ -29,7 +29,7 @@ import {
   type PlanOfCareWorkflow,
 } from '../../workflows/plan-of-care/messages.js';
 import { addDays } from '../../domain/core/dates.js';
-import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
+import { completeTaskSignal } from '../../workflows/tasks/messages.js';
 import { syntheticClaimCase } from '../fixtures/claim-case.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';

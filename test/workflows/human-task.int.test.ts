@@ -18,7 +18,8 @@ import {
   ProcessStatus,
   TaskRole,
 } from '../../workflows/shared/search-attributes.js';
-import { completeTaskSignal, humanTask, humanTaskStatusQuery } from '../../workflows/tasks/workflow.js';
+import { humanTask } from '../../workflows/tasks/workflow.js';
+import { completeTaskSignal, humanTaskStatusQuery } from '../../workflows/tasks/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import {
   devServerClient,

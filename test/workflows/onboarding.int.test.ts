@@ -34,7 +34,7 @@ import {
   type PatientOnboardingWorkflow,
 } from '../../workflows/onboarding/messages.js';
 import { coverageCheckedSignal } from '../../workflows/shared/coverage-signal.js';
-import { completeTaskSignal } from '../../workflows/tasks/workflow.js';
+import { completeTaskSignal } from '../../workflows/tasks/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 import { Worker } from '@temporalio/worker';

@@ -18,7 +18,7 @@ import { localDate } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
-import { freePort } from '../../temporal/dev/ports.js';
+import { freePort } from '../../devtools/ports.js';
 import {
   dischargeSignal,
   priorAuthorizationStatusQuery,

@@ -27,7 +27,8 @@ import {
   claimStatusQuery,
   type ClaimSubmissionWorkflow,
 } from '../../workflows/claim/messages.js';
-import { completeTaskSignal, humanTask } from '../../workflows/tasks/workflow.js';
+import { completeTaskSignal } from '../../workflows/tasks/messages.js';
+import { humanTask } from '../../workflows/tasks/workflow.js';
 import {
   evaluationCheckedInSignal,
   intakeFormsCompletedSignal,

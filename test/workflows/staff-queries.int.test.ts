@@ -16,13 +16,12 @@ import { practices } from '../../db/schema.js';
 import { workflowId } from '../../domain/ids.js';
 import { emrEventRouter } from '../../workflows/emr-events/workflow.js';
 import type { HumanTaskInput, StaffRole } from '../../domain/tasks.js';
+import { humanTask, TASK_SEARCH_ATTRIBUTES_PATCH } from '../../workflows/tasks/workflow.js';
 import {
   cancelTaskSignal,
   completeTaskSignal,
-  humanTask,
   humanTaskStatusQuery,
-  TASK_SEARCH_ATTRIBUTES_PATCH,
-} from '../../workflows/tasks/workflow.js';
+} from '../../workflows/tasks/messages.js';
 import {
   DueAt,
   NeedsAttention,

@@ -18,7 +18,8 @@ import {
   correctionFromTaskOutcome,
 } from '../../domain/claims/corrections.js';
 import { workflowId } from '../../domain/ids.js';
-import { cancelTaskSignal, humanTask, type HumanTaskResult } from '../tasks/workflow.js';
+import { cancelTaskSignal, type HumanTaskResult } from '../tasks/messages.js';
+import { humanTask } from '../tasks/workflow.js';
 import type { ClaimPass, ClaimRun } from './claim-run.js';
 import type { ClaimCorrection } from './messages.js';
 import { CLAIM_PATCHES } from './patches.js';

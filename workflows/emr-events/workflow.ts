@@ -1,15 +1,15 @@
 // emrEventRouter (DESIGN §2.5): one short workflow per verified EMR event, turning it into starts and signals of
 // the long-running processes.
 //
-// Why a workflow rather than routing inside the webhook request: the thin event (WH-8) is not enough to start
+// Why a workflow rather than routing inside the webhook request: the thin event (ids only) is not enough to start
 // anything. A claim needs the diagnoses (EMR), the coverage and subscriber (our encrypted mirror) and the
 // billing provider; an onboarding needs the patient's demographics and coverages from the EMR. Those reads run
 // where the connectors and data keys live — the worker — with retries. The API therefore only has to hand the
 // event to Temporal (idempotently, `event:<hash of the delivery>`), answer 202 within milliseconds, and never
 // loses an event to an EMR outage: Temporal holds it until it is routed. Every step is idempotent on its own:
-// the claim id is a hash of practice and visit id (REJECT_DUPLICATE), the onboarding id a hash of the EMR patient, the plan of care
-// counts a visit id once, and the authorization's recordVisit reports a repeated visit as a duplicate. So the
-// same fact delivered under several webhook ids still has exactly one effect.
+// the claim id is a hash of practice and visit id (REJECT_DUPLICATE), the onboarding id a hash of the EMR
+// patient, the plan of care counts a visit id once, and the authorization's recordVisit reports a repeated visit
+// as a duplicate. So the same fact delivered under several webhook ids still has exactly one effect.
 //
 // The event travels only inside the encrypted payload; the search attributes carry the practice, our patient id
 // (once resolved), the event kind and the outcome — nothing from the event itself. Since
@@ -23,12 +23,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EmrEvent, EmrEventOf } from '../../activities/emr-events/index.js';
+import type { EmrEventOf } from '../../activities/emr-events/index.js';
 import type { Activities } from '../../activities/index.js';
 import { appointmentBookedSignal, evaluationCheckedInSignal } from '../onboarding/messages.js';
 import { visitCompletedSignal } from '../plan-of-care/messages.js';
 import { configurationTask, waitingOnConfiguration } from '../shared/connector-wait.js';
 import { raiseTask } from '../tasks/raise-task.js';
+import type { EmrEventRouterInput, EventRouteOutcome, EventRouteResult } from './messages.js';
 import {
   NeedsAttention,
   PatientId,
@@ -39,34 +40,6 @@ import {
 
 /** State and NeedsAttention from the start (histories recorded before it replay without them). */
 export const ROUTER_SEARCH_ATTRIBUTES_PATCH = 'emrEvent-search-attributes';
-
-export interface EmrEventRouterInput {
-  /** The practice the verified source belongs to (the event was checked to be about it). */
-  practiceId: string;
-  event: EmrEvent;
-}
-
-export type EventRouteOutcome =
-  /** Processes were started or signalled (see `workflowIds`). */
-  | 'routed'
-  /** The EMR patient is not one of ours: recorded here, nothing started. */
-  | 'unknown_patient'
-  /** A known patient, but no running process cares about this event. */
-  | 'no_process'
-  /** Something the event needs is missing (coverage, billing profile …): a task was raised for staff. */
-  | 'needs_attention'
-  /** The event type needs nothing from ptflow. */
-  | 'acknowledged';
-
-export interface EventRouteResult {
-  type: EmrEvent['type'];
-  outcome: EventRouteOutcome;
-  patientId?: string;
-  /** What the event started or signalled. */
-  workflowIds: string[];
-  /** Outcomes of the individual steps (ids and codes only), e.g. `claim:started`, `authorization:rejected:visits_exhausted`. */
-  steps: string[];
-}
 
 /** Our database and the EMR: quick calls, bounded retries (an EMR outage leaves the workflow retrying, not lost). */
 export const eventRouterActivityOptions = {

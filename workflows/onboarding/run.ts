@@ -27,7 +27,8 @@ import {
   waitingOnConfiguration,
 } from '../shared/connector-wait.js';
 import { NeedsAttention, NextDeadline, ProcessStatus } from '../shared/search-attributes.js';
-import { cancelTaskSignal, humanTask, type HumanTaskResult } from '../tasks/workflow.js';
+import { cancelTaskSignal, type HumanTaskResult } from '../tasks/messages.js';
+import { humanTask } from '../tasks/workflow.js';
 import {
   bookingActivityOptions,
   eligibilityActivityOptions,

@@ -3,7 +3,7 @@
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { StaffRole } from '../../domain/tasks.js';
 import { raiseTask } from '../tasks/raise-task.js';
-import { cancelTaskSignal } from '../tasks/workflow.js';
+import { cancelTaskSignal } from '../tasks/messages.js';
 import type { EpisodeRun } from './episode-run.js';
 import { PLAN_OF_CARE_WORKFLOW_TYPE, type TaskTopic } from './messages.js';
 

@@ -19,7 +19,7 @@ import {
 } from '../../domain/prior-authorization/attention.js';
 import { applyDecision, type PayerDecision } from '../../domain/prior-authorization/lifecycle.js';
 import { raiseTask } from '../tasks/raise-task.js';
-import { cancelTaskSignal } from '../tasks/workflow.js';
+import { cancelTaskSignal } from '../tasks/messages.js';
 import { publish, raiseFrontDeskTask, submission, type AuthorizationRun } from './run.js';
 
 /** Executions from before this patch failed on a request that could not be sent or an answer with no decision. */

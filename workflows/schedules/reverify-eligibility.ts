@@ -23,21 +23,7 @@ import type { ReverificationItem } from '../../activities/schedules/index.js';
 import { eligibilityActivityOptions, onboardingActivityOptions } from '../onboarding/activity-options.js';
 import { raiseTaskOnce } from '../tasks/raise-task.js';
 import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
-
-export interface ReverifyEligibilityInput {
-  /** How far ahead to look for booked visits (hours). */
-  windowHours?: number;
-}
-
-export interface ReverifyEligibilityResult {
-  coverages: number;
-  active: number;
-  inactive: number;
-  unreachable: number;
-  tasksRaised: number;
-  /** Patient processes told through `coverageChecked` (absent on runs from before the patch). */
-  processesSignalled?: number;
-}
+import type { ReverifyEligibilityInput, ReverifyEligibilityResult } from './messages.js';
 
 /** Runs from before this patch told no patient process what they found (issue #20 item 4). */
 export const SIGNAL_PATIENT_PROCESSES_PATCH = 'reverify-signals-patient-processes';

@@ -5,15 +5,9 @@
 import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
+import type { SendStaffDigestResult } from './messages.js';
 
-export interface SendStaffDigestResult {
-  practices: number;
-  sent: number;
-  skipped: number;
-  failedPractices: string[];
-}
-
-/** Database counts, a visibility count and an e-mail per recipient: quick calls, bounded retries (WF-1). */
+/** Database counts, a visibility count and an e-mail per recipient: quick calls, bounded retries. */
 export const digestActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: {

@@ -8,16 +8,9 @@ import type { Activities } from '../../activities/index.js';
 import { wholeHoursBetween } from '../../domain/core/hours.js';
 import { raiseTaskOnce } from '../tasks/raise-task.js';
 import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
+import type { SweepTimelyFilingResult } from './messages.js';
 
-export interface SweepTimelyFilingResult {
-  scanned: number;
-  notDue: number;
-  unknownPayer: number;
-  alreadyRaised: number;
-  raised: number;
-}
-
-/** One database read: short, bounded (WF-1). */
+/** One database read: short, bounded. */
 export const sweepActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: {

@@ -5,7 +5,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { workflowId } from '../../domain/ids.js';
 import type { StaffRole } from '../../domain/tasks.js';
-import { humanTask, type HumanTaskResult } from './workflow.js';
+import type { HumanTaskResult } from './messages.js';
+import { humanTask } from './workflow.js';
 
 export interface TaskOwner {
   practiceId: string;

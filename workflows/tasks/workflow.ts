@@ -5,8 +5,6 @@
 // on (practice, kind, state, needs attention, role, due date), so README's staff queries find it.
 import {
   condition,
-  defineQuery,
-  defineSignal,
   patched,
   proxyActivities,
   setHandler,
@@ -17,6 +15,12 @@ import type { Activities } from '../../activities/index.js';
 import { msUntilDue, type TaskState } from '../../domain/task-core.js';
 // Types only: the schemas (zod) are loaded lazily below (see humanTask).
 import type { HumanTaskInput, TaskCompletion } from '../../domain/tasks.js';
+import {
+  cancelTaskSignal,
+  completeTaskSignal,
+  humanTaskStatusQuery,
+  type HumanTaskResult,
+} from './messages.js';
 import {
   DueAt,
   NeedsAttention,
@@ -33,28 +37,7 @@ import {
  */
 export const TASK_SEARCH_ATTRIBUTES_PATCH = 'humanTask-search-attributes';
 
-export const completeTaskSignal = defineSignal<[TaskCompletion]>('completeTask');
-export const cancelTaskSignal =
-  defineSignal<[{ reason: 'process_closed' | 'duplicate' | 'not_needed' }]>('cancelTask');
-
-export interface HumanTaskStatus {
-  taskId: string;
-  state: TaskState;
-  kind: string;
-  assigneeRole: string;
-  dueAt: string;
-  overdue: boolean;
-}
-export const humanTaskStatusQuery = defineQuery<HumanTaskStatus>('status');
-
-export interface HumanTaskResult {
-  state: 'completed' | 'cancelled';
-  completion?: TaskCompletion;
-  /** Whether it was finished only after its due date (it had been escalated). */
-  overdue: boolean;
-}
-
-/** Worklist writes are quick database calls: short timeout, bounded retries (WF-1). */
+/** Worklist writes are quick database calls: short timeout, bounded retries. */
 export const taskActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: {

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMessageRepository } from '../../../db/repositories/messages.js';
 import { DEMO_PRACTICE_ID } from '../../../db/seed.js';
 import {
   createMessaging,
@@ -115,7 +116,7 @@ function transportConfig(port: number, over: Partial<SmtpEmailConfig> = {}): Smt
 
 function messaging(transport: SmtpEmailTransport): Messaging {
   return createMessaging({
-    db: db.db,
+    store: createMessageRepository(db.db),
     hashAddress,
     logger,
     practiceContact,

@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMessageRepository } from '../../../db/repositories/messages.js';
 import { messageConsents, messages } from '../../../db/schema.js';
 import { DEMO_PRACTICE_ID } from '../../../db/seed.js';
 import {
@@ -39,7 +40,7 @@ const errors: string[] = [];
 
 function messaging(opts: { honour?: boolean } = {}): Messaging {
   return createMessaging({
-    db: db.db,
+    store: createMessageRepository(db.db),
     hashAddress,
     logger,
     practiceContact,

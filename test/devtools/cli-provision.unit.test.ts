@@ -8,7 +8,7 @@ import {
   ensureTemporalCli,
   resolveTemporalCli,
   TemporalCliUnavailableError,
-} from '../../temporal/dev/cli-provision.js';
+} from '../../devtools/cli-provision.js';
 
 let dir: string;
 const exe = (file: string) => {

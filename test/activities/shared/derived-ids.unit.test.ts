@@ -2,8 +2,8 @@
 // process), accepted by the one workflow-id builder, and different for different keys.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isUuid, workflowId } from '../../domain/ids.js';
-import { claimIdFor, uuidFromKey } from '../../temporal/derived-ids.js';
+import { isUuid, workflowId } from '../../../domain/ids.js';
+import { claimIdFor, uuidFromKey } from '../../../activities/shared/derived-ids.js';
 
 describe('uuidFromKey', () => {
   it('is a version-8 UUID the workflow-id builder accepts, the same for the same key', () => {

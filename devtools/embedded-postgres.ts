@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import postgres from 'postgres';
-import { spawnLogged, type ManagedChild, isAlive, readPid } from '../temporal/dev/child-process.js';
-import { assertPortFree, waitFor } from '../temporal/dev/ports.js';
+import { spawnLogged, type ManagedChild, isAlive, readPid } from './child-process.js';
+import { assertPortFree, waitFor } from './ports.js';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { assertPortFree, freePort, isPortFree, PortInUseError } from '../../temporal/dev/ports.js';
+import { assertPortFree, freePort, isPortFree, PortInUseError } from '../../devtools/ports.js';
 
 describe('port checks', () => {
   it('reports a port held by another listener as in use, naming the variable', async () => {

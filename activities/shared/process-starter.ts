@@ -1,10 +1,12 @@
-// One way to start a ptflow process, shared by the API's start routes and the EMR event router: idempotent on
-// the workflow id (a running process with that id is reused, WH-6), optionally never reusing a closed id (a
-// visit is billed once), with the allow-listed search attributes every process carries.
+// One way to start a ptflow process, shared by the API's start routes and the EMR event router's activities:
+// idempotent on the workflow id (a running process with that id is reused), optionally never reusing a closed id
+// (a visit is billed once), with the allow-listed search attributes every process carries. Processes are named by
+// their workflow type (the registered function name, from the process's messages.ts): starters outside
+// workflows/ never import a workflow module.
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { SearchAttributePair, Workflow } from '@temporalio/common';
-import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
-import { PatientId, PracticeId, ProcessKind } from '../workflows/shared/search-attributes.js';
+import { workflowId, type ProcessKindPrefix } from '../../domain/ids.js';
+import { PatientId, PracticeId, ProcessKind } from '../../workflows/shared/search-attributes.js';
 
 export interface ProcessStart<W extends Workflow> {
   taskQueue: string;
@@ -12,8 +14,11 @@ export interface ProcessStart<W extends Workflow> {
   /** ProcessKind search attribute (and metrics label at the API). */
   processKind: string;
   id: string;
-  /** The workflow type name (the `…_WORKFLOW_TYPE` of its messages.ts); `W`, its function type, types `args`. */
-  workflow: W | string;
+  /**
+   * The workflow type name (`<NAME>_WORKFLOW_TYPE` of the process's messages.ts; W, its `<Name>Workflow` type,
+   * types the arguments); tests may pass the function.
+   */
+  workflow: string | W;
   args: Parameters<W>;
   practiceId: string;
   patientId?: string;
@@ -24,6 +29,10 @@ export interface ProcessStart<W extends Workflow> {
   retryFailed?: boolean;
 }
 
+/** Workflow type names the event router starts (the lead switches these to the processes' messages.ts). */
+export const CLAIM_WORKFLOW_TYPE = 'claimSubmission' as const;
+export const ONBOARDING_WORKFLOW_TYPE = 'patientOnboarding' as const;
+
 /**
  * Resolves with the workflow id once Temporal holds the start (or the running execution it reused). A closed id
  * under `rejectDuplicate` throws WorkflowExecutionAlreadyStartedError: the caller decides what that means.
@@ -33,7 +42,7 @@ export async function startIdempotently<W extends Workflow>(
   spec: ProcessStart<W>,
 ): Promise<string> {
   const wfId = workflowId(spec.kind, spec.id);
-  await client.workflow.start(spec.workflow, {
+  await client.workflow.start<W>(spec.workflow, {
     taskQueue: spec.taskQueue,
     workflowId: wfId,
     workflowIdConflictPolicy: 'USE_EXISTING',

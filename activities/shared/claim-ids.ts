@@ -4,8 +4,8 @@
 // still reach them. A legacy id another practice owns is ignored: it is not this practice's claim, and nothing
 // in the answer may tell that it exists.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { isUuid, workflowId } from '../domain/ids.js';
-import { PracticeId } from '../workflows/shared/search-attributes.js';
+import { isUuid, workflowId } from '../../domain/ids.js';
+import { PracticeId } from '../../workflows/shared/search-attributes.js';
 import { claimIdFor } from './derived-ids.js';
 
 /** The practice a workflow id belongs to, or undefined when Temporal does not know the id. */

@@ -1,0 +1,44 @@
+// The scheduled processes' contract: their workflow type names (what temporal/schedules.ts declares the
+// Temporal Schedules with), inputs and results.
+
+export const REVERIFY_ELIGIBILITY_WORKFLOW_TYPE = 'reverifyEligibility' as const;
+export const SEND_STAFF_DIGEST_WORKFLOW_TYPE = 'sendStaffDigest' as const;
+export const SWEEP_TIMELY_FILING_WORKFLOW_TYPE = 'sweepTimelyFiling' as const;
+
+export interface ReverifyEligibilityInput {
+  /** How far ahead to look for booked visits (hours). */
+  windowHours?: number;
+}
+
+export interface ReverifyEligibilityResult {
+  coverages: number;
+  active: number;
+  inactive: number;
+  unreachable: number;
+  tasksRaised: number;
+  /** Patient processes told through `coverageChecked` (absent on runs from before the patch). */
+  processesSignalled?: number;
+}
+
+export type ReverifyEligibilityWorkflow = (
+  input?: ReverifyEligibilityInput,
+) => Promise<ReverifyEligibilityResult>;
+
+export interface SendStaffDigestResult {
+  practices: number;
+  sent: number;
+  skipped: number;
+  failedPractices: string[];
+}
+
+export type SendStaffDigestWorkflow = () => Promise<SendStaffDigestResult>;
+
+export interface SweepTimelyFilingResult {
+  scanned: number;
+  notDue: number;
+  unknownPayer: number;
+  alreadyRaised: number;
+  raised: number;
+}
+
+export type SweepTimelyFilingWorkflow = () => Promise<SweepTimelyFilingResult>;
