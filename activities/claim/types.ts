@@ -1,33 +1,16 @@
 // The claim activities' data: the case a claim process carries, its attempts, the prepared claim and what the
 // payer answers (277CA acknowledgement, 835 payment summary). Types only: the claim process imports them.
 import type { ClaimParties } from '../../connectors/payer/types.js';
+import type { ClaimCaseOf } from '../../domain/claims/claim-input.js';
 import type { claimContext } from '../../domain/care/episode.js';
 import type { RemitLine } from '../../domain/denials/lines.js';
 import type { GroupCode } from '../../domain/denials/types.js';
 import type { Claim } from '../../domain/model/claim.js';
 import type { Finding } from '../../domain/model/finding.js';
-import type { VisitInput } from '../../domain/model/visit.js';
 
 /** Everything one claim needs. PHI (member, names) travels only in encrypted payloads. */
-export interface ClaimCase {
-  claimId: string;
-  practiceId: string;
-  patientId: string;
-  visit: VisitInput;
-  parties: ClaimParties;
-  /** CLM01, stable for the life of the claim (replacements keep it). */
-  patientControlNumber: string;
-  priorAuthNumber?: string;
-  /**
-   * The episode's authorization was answered "not required" (by the payer's 278, or by staff after asking it):
-   * the scrubber does not hold the claim for a missing authorization or number.
-   */
-  authorizationNotRequired?: boolean;
-  /** Allowed PT+SLP amount already accrued this year at this payer (for KX). */
-  kxAccruedAllowedCents?: number;
-  /** The plan-of-care process of the episode: its certification and progress-report state hold the claim. */
-  planOfCareWorkflowId?: string;
-}
+/** Everything one claim needs (the domain's shape with the payer connector's 837P parties). */
+export type ClaimCase = ClaimCaseOf<ClaimParties>;
 
 /** What the plan-of-care process tells the scrubber (its `status` query's claimContext). */
 export type EpisodeContext = ReturnType<typeof claimContext>;

@@ -15,7 +15,8 @@ import { payerProfileOn } from '../../domain/rules/payers.js';
 import { PayerId } from '../../workflows/shared/search-attributes.js';
 import { claimIdForStart } from '../shared/claim-ids.js';
 import { uuidFromKey } from '../shared/derived-ids.js';
-import { CLAIM_WORKFLOW_TYPE, startIdempotently } from '../shared/process-starter.js';
+import { CLAIM_WORKFLOW_TYPE } from '../../workflows/claim/messages.js';
+import { startIdempotently } from '../shared/process-starter.js';
 import type { EventRoutingDeps, RoutingContext } from './context.js';
 
 /** The claim process's input (its messages' ClaimInput). */

@@ -9,7 +9,8 @@ import type { VisitToRecord } from '../../domain/prior-authorization/lifecycle.j
 import { isUuid } from '../../domain/ids.js';
 import type { OnboardingInput } from '../../domain/onboarding/intake.js';
 import { uuidFromKey } from '../shared/derived-ids.js';
-import { ONBOARDING_WORKFLOW_TYPE, startIdempotently } from '../shared/process-starter.js';
+import { ONBOARDING_WORKFLOW_TYPE } from '../../workflows/onboarding/messages.js';
+import { startIdempotently } from '../shared/process-starter.js';
 import { createEventClaimActivities } from './claims.js';
 import { routingContext, type EventRoutingDeps } from './context.js';
 

@@ -29,10 +29,6 @@ export interface ProcessStart<W extends Workflow> {
   retryFailed?: boolean;
 }
 
-/** Workflow type names the event router starts (the lead switches these to the processes' messages.ts). */
-export const CLAIM_WORKFLOW_TYPE = 'claimSubmission' as const;
-export const ONBOARDING_WORKFLOW_TYPE = 'patientOnboarding' as const;
-
 /**
  * Resolves with the workflow id once Temporal holds the start (or the running execution it reused). A closed id
  * under `rejectDuplicate` throws WorkflowExecutionAlreadyStartedError: the caller decides what that means.

@@ -3,9 +3,7 @@
 // findings, never exceptions: a visit with unknown codes or impossible minutes still codes what it can.
 // The phases, in order: gather minutes per code, allocate units, draft lines (this file); NCCI pairs, MUE caps,
 // charges, KX, modifier slots and line numbers (coding-edits.ts).
-import type { Cents } from '../core/money.js';
 import { lookupCode, isCodeValidOn, isRetiredFunctionalLimitationCode, type CodeInfo } from '../codes/cpt.js';
-import type { ClaimLine } from '../model/claim.js';
 import { finding, type Finding } from '../model/finding.js';
 import type { PayerProfile } from '../model/payer-profile.js';
 import type { Visit } from '../model/visit.js';
@@ -15,20 +13,13 @@ import { FEE_SCHEDULES } from '../rules/data/fee-schedules.js';
 import { MUE_CURATED } from '../rules/data/mue.js';
 import { NCCI_PTP_CURATED } from '../rules/data/ncci-ptp.js';
 import { THERAPY_THRESHOLDS } from '../rules/data/therapy-thresholds.js';
-import type { AssistantPaymentRow, FeeRow, MueRow, PtpRow, ThresholdRow } from '../rules/types.js';
 import { splitAssistantUnits } from './assistant.js';
 import { applyNcciEdits, capMueUnits, decideKxModifier, numberLines, priceLines } from './coding-edits.js';
-import type { KxDecision } from './kx.js';
 import { ASSISTANT_MODIFIER, DISCIPLINE_MODIFIER } from './modifiers.js';
 import { allocateTimedUnits, type UnitAllocation } from './units.js';
+import type { CodedLine, CodedVisit, CodingContext, RuleSet } from './coding-types.js';
 
-export interface RuleSet {
-  ptp: readonly PtpRow[];
-  mue: readonly MueRow[];
-  fees: readonly FeeRow[];
-  thresholds: readonly ThresholdRow[];
-  assistantPayment: readonly AssistantPaymentRow[];
-}
+export type { CodedLine, CodedVisit, CodingContext, RuleSet } from './coding-types.js';
 
 export const DEFAULT_RULES: RuleSet = {
   ptp: NCCI_PTP_CURATED,
@@ -37,29 +28,6 @@ export const DEFAULT_RULES: RuleSet = {
   thresholds: THERAPY_THRESHOLDS,
   assistantPayment: ASSISTANT_PAYMENT,
 };
-
-export interface CodingContext {
-  profile: PayerProfile;
-  /** Secondary payer's profile when its unit method may conflict (the primary's `secondaryConflict` decides). */
-  secondaryProfile?: PayerProfile;
-  /** Beneficiary's PT+SLP allowed amount so far this calendar year, for KX (Medicare). */
-  kx?: { accruedAllowedCents: Cents; override?: 'apply' | 'withhold'; medicalNecessityDocumented?: boolean };
-  rules?: Partial<RuleSet>;
-}
-
-export interface CodedLine extends ClaimLine {
-  furnishedBy: 'PT' | 'PTA';
-  expectedAllowedCents: Cents | null;
-}
-
-export interface CodedVisit {
-  method: 'CMS_TOTAL_TIME' | 'AMA_SPM';
-  totalTimedMinutes: number;
-  lines: CodedLine[];
-  allocations: UnitAllocation[];
-  kx?: KxDecision;
-  findings: Finding[];
-}
 
 /** Above a full day of minutes the record is wrong, not long. */
 const MAX_MINUTES_PER_DAY = 24 * 60;

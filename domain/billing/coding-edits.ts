@@ -7,7 +7,7 @@ import { lookupCode } from '../codes/cpt.js';
 import { finding, type Finding } from '../model/finding.js';
 import type { Visit } from '../model/visit.js';
 import type { MueRow, PtpRow, ThresholdRow } from '../rules/types.js';
-import type { CodedLine, CodingContext, RuleSet } from './code-visit.js';
+import type { CodedLine, CodingContext, RuleSet } from './coding-types.js';
 import { feeOn } from './fees.js';
 import { decideKx, type KxDecision } from './kx.js';
 import { fitModifiers } from './modifiers.js';

@@ -2,6 +2,7 @@
 // the activities that start claims and the tests import this file, never workflow.ts (they start the process by
 // its type name).
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ClaimInputOf } from '../../domain/claims/claim-input.js';
 import type { ClaimCase, ClaimInbound } from '../../activities/claim/types.js';
 import type { ClaimCorrectionData } from '../../domain/claims/corrections.js';
 
@@ -26,15 +27,8 @@ export type ClaimState =
   | 'unbalanced_remittance'
   | 'needs_review';
 
-export interface ClaimInput {
-  case: ClaimCase;
-  timezone: string;
-  /** Automatic corrected resubmissions allowed (domain default 2). */
-  maxAutomaticAttempts?: number;
-  pollEveryMinutes?: number;
-  /** A follow-up task after this many days without adjudication. */
-  followUpAfterDays?: number;
-}
+/** The claim process's input (built by domain/claims/claim-input.ts from what a starter knows). */
+export type ClaimInput = ClaimInputOf<ClaimCase['parties']>;
 
 export interface ClaimDecisionRecord {
   at: string;
