@@ -242,6 +242,13 @@ async function recordFailure(
     return;
   }
   const code = providerCode(err) ?? null;
+  const settle = async (
+    status: 'failed' | 'queued' | 'sending',
+    extraFields: { retryable?: boolean } = {},
+  ): Promise<void> => {
+    await transition(deps.db, row.dedupeKey, ['sending'], { status, errorCode: code ?? err.type }, now);
+    deps.logger.warn({ ...fields, status, errorType: err.type, errorCode: code, ...extraFields }, 'message');
+  };
   if (err.type === 'MessagingRejected') {
     if (code === PROVIDER_OPTED_OUT && req.patientId) {
       await transition(
@@ -271,42 +278,15 @@ async function recordFailure(
       );
       return;
     }
-    await transition(
-      deps.db,
-      row.dedupeKey,
-      ['sending'],
-      { status: 'failed', errorCode: code ?? err.type },
-      now,
-    );
-    deps.logger.warn({ ...fields, status: 'failed', errorType: err.type, errorCode: code }, 'message');
+    await settle('failed');
     return;
   }
   if (definitelyNotSent(err)) {
     // Safe to try again from scratch: back to queued (consent and quiet hours are re-checked).
-    await transition(
-      deps.db,
-      row.dedupeKey,
-      ['sending'],
-      { status: 'queued', errorCode: code ?? err.type },
-      now,
-    );
-    deps.logger.warn(
-      { ...fields, status: 'queued', errorType: err.type, errorCode: code, retryable: err.retryable },
-      'message',
-    );
+    await settle('queued', { retryable: err.retryable });
     return;
   }
   // Timeout, reset, malformed success response: the provider may have the message. Keep `sending` with an
   // error code so the next attempt applies the unknown-outcome rule instead of waiting for an attempt in flight.
-  await transition(
-    deps.db,
-    row.dedupeKey,
-    ['sending'],
-    { status: 'sending', errorCode: code ?? err.type },
-    now,
-  );
-  deps.logger.warn(
-    { ...fields, status: 'sending', errorType: err.type, errorCode: code, retryable: err.retryable },
-    'message',
-  );
+  await settle('sending', { retryable: err.retryable });
 }

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { basicAuthorization, fetchWithoutRedirect, isRedirect, readBodyLimited } from '../../http/index.js';
 import { MessagingContractViolation, MessagingError } from '../errors.js';
 import { classifyFetchError, classifyHttpFailure } from '../http-errors.js';
-import type { ChannelTransport, OutboundEnvelope } from '../types.js';
+import { PROVIDER_DELIVERY_STATUSES, type ChannelTransport, type OutboundEnvelope } from '../types.js';
+import { TWILIO_SID } from './twilio-signature.js';
 
 export interface TwilioSmsConfig {
   /** `https://api.twilio.com` in production; a compatible provider or a test server otherwise. */
@@ -37,21 +38,9 @@ export interface TwilioSmsConfig {
 
 // Only the fields we use are checked; the rest of Twilio's message resource (prices, URIs, counts) is
 // dropped, because Twilio adds fields without versioning the API and a new field must not stop all texting.
-const SID = /^[A-Z]{2}[0-9a-fA-F]{32}$/;
 const messageResource = z.object({
-  sid: z.string().regex(SID),
-  status: z.enum([
-    'accepted',
-    'scheduled',
-    'queued',
-    'sending',
-    'sent',
-    'delivered',
-    'read',
-    'undelivered',
-    'failed',
-    'canceled',
-  ]),
+  sid: z.string().regex(TWILIO_SID),
+  status: z.enum(PROVIDER_DELIVERY_STATUSES),
   error_code: z.number().int().nullable().optional(),
 });
 const errorResource = z.object({ code: z.number().int().optional() });
