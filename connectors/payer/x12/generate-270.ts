@@ -6,10 +6,17 @@
 
 import { SegmentBuilder } from './builder.js';
 import { buildInterchange, type TransactionBody } from './envelope.js';
-import { addDemographics, addOrgNm1, addPartyNm1, addPersonNm1 } from './parties.js';
+import {
+  addBeginningOfTransaction,
+  addDemographics,
+  addOrgNm1,
+  addPartyNm1,
+  addPersonNm1,
+  addSourceAndReceiverLevels,
+} from './parties.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from './tokenizer.js';
 import type { EligibilityInquiry270, SingleTransactionEnvelope } from './types.js';
-import { formatDate, formatTime } from './values.js';
+import { formatDate } from './values.js';
 
 export const IMPL_270 = '005010X279A1';
 export const DEFAULT_SERVICE_TYPES = ['30', 'PT'];
@@ -20,18 +27,12 @@ export function build270(
   d: Delimiters = DEFAULT_DELIMITERS,
 ): TransactionBody {
   const b = new SegmentBuilder(d);
-  b.add(
-    'BHT',
-    '0022',
-    '13',
-    q.reference,
-    formatDate(q.createdDate, 'BHT04'),
-    formatTime(q.createdTime, 'BHT05'),
+  addBeginningOfTransaction(b, '0022', '13', q);
+  addSourceAndReceiverLevels(
+    b,
+    () => addOrgNm1(b, 'PR', q.payer.name, 'PI', q.payer.payerId),
+    () => addPartyNm1(b, '1P', q.provider, 'XX', q.provider.npi),
   );
-  b.add('HL', '1', undefined, '20', '1');
-  addOrgNm1(b, 'PR', q.payer.name, 'PI', q.payer.payerId);
-  b.add('HL', '2', '1', '21', '1');
-  addPartyNm1(b, '1P', q.provider, 'XX', q.provider.npi);
   b.add('HL', '3', '2', '22', q.dependent === undefined ? '0' : '1');
   // The trace goes where the inquiry is about: the subscriber, or the dependent when there is one.
   const serviceTypes = q.serviceTypeCodes ?? DEFAULT_SERVICE_TYPES;

@@ -7,10 +7,17 @@
 
 import { SegmentBuilder } from './builder.js';
 import { buildInterchange, type TransactionBody } from './envelope.js';
-import { addDemographics, addOrgNm1, addPartyNm1, addPersonNm1 } from './parties.js';
+import {
+  addBeginningOfTransaction,
+  addDemographics,
+  addOrgNm1,
+  addPartyNm1,
+  addPersonNm1,
+  addSourceAndReceiverLevels,
+} from './parties.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from './tokenizer.js';
 import type { ClaimStatusInquiry276, SingleTransactionEnvelope } from './types.js';
-import { formatDate, formatMoney, formatTime } from './values.js';
+import { formatDate, formatMoney } from './values.js';
 
 export const IMPL_276 = '005010X212';
 
@@ -20,18 +27,12 @@ export function build276(
   d: Delimiters = DEFAULT_DELIMITERS,
 ): TransactionBody {
   const b = new SegmentBuilder(d);
-  b.add(
-    'BHT',
-    '0010',
-    '13',
-    q.reference,
-    formatDate(q.createdDate, 'BHT04'),
-    formatTime(q.createdTime, 'BHT05'),
+  addBeginningOfTransaction(b, '0010', '13', q);
+  addSourceAndReceiverLevels(
+    b,
+    () => addOrgNm1(b, 'PR', q.payer.name, 'PI', q.payer.payerId),
+    () => addOrgNm1(b, '41', q.informationReceiver.name, '46', q.informationReceiver.etin),
   );
-  b.add('HL', '1', undefined, '20', '1');
-  addOrgNm1(b, 'PR', q.payer.name, 'PI', q.payer.payerId);
-  b.add('HL', '2', '1', '21', '1');
-  addOrgNm1(b, '41', q.informationReceiver.name, '46', q.informationReceiver.etin);
   b.add('HL', '3', '2', '19', '1');
   addPartyNm1(b, '1P', q.provider, 'XX', q.provider.npi);
   b.add('HL', '4', '3', '22', q.dependent === undefined ? '0' : '1');

@@ -8,10 +8,17 @@
 import { SegmentBuilder } from './builder.js';
 import { buildInterchange, type TransactionBody } from './envelope.js';
 import { X12BuildError } from './errors.js';
-import { addDemographics, addOrgNm1, addPartyNm1, addPersonNm1 } from './parties.js';
+import {
+  addBeginningOfTransaction,
+  addDemographics,
+  addOrgNm1,
+  addPartyNm1,
+  addPersonNm1,
+  addSourceAndReceiverLevels,
+} from './parties.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from './tokenizer.js';
 import type { AuthRequest278, DateRange, SingleTransactionEnvelope } from './types.js';
-import { formatDate, formatMoney, formatQuantity, formatTime } from './values.js';
+import { formatDate, formatMoney, formatQuantity } from './values.js';
 
 export const IMPL_278 = '005010X217';
 
@@ -35,18 +42,12 @@ export function build278(
     throw new X12BuildError('INVALID_INPUT', 'diagnosisCodes', 'between 1 and 12 diagnosis codes');
   }
   const b = new SegmentBuilder(d);
-  b.add(
-    'BHT',
-    '0007',
-    '13',
-    q.reference,
-    formatDate(q.createdDate, 'BHT04'),
-    formatTime(q.createdTime, 'BHT05'),
+  addBeginningOfTransaction(b, '0007', '13', q);
+  addSourceAndReceiverLevels(
+    b,
+    () => addOrgNm1(b, 'X3', q.umo.name, 'PI', q.umo.payerId),
+    () => addPartyNm1(b, '1P', q.requester, 'XX', q.requester.npi),
   );
-  b.add('HL', '1', undefined, '20', '1');
-  addOrgNm1(b, 'X3', q.umo.name, 'PI', q.umo.payerId);
-  b.add('HL', '2', '1', '21', '1');
-  addPartyNm1(b, '1P', q.requester, 'XX', q.requester.npi);
   b.add('HL', '3', '2', '22', '1');
   addPersonNm1(b, 'IL', q.subscriber, 'MI', q.subscriber.memberId);
   addDemographics(b, q.subscriber.dateOfBirth, q.subscriber.gender, 'subscriber.dateOfBirth');

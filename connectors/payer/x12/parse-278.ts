@@ -5,7 +5,7 @@
 // A review is recorded per EV/SS level that carries an HCR. HCR01 → action (A1 certified, A2 partially,
 // A3 not certified, A4 pended, A6 modified, C cancelled, CT contact payer, NA no action required).
 
-import { parseInterchange, transactionsOf, type ParsedTransaction } from './envelope.js';
+import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
 import { readPersonName, readEntity } from './parties.js';
 import { readDelivery, readRejection } from './parse-271.js';
@@ -142,14 +142,5 @@ export function parse278ResponseTransaction(tx: ParsedTransaction, d: Delimiters
 
 /** Parses a 278 response interchange; one response per transaction set. */
 export function parse278Response(text: string): AuthResponse278[] {
-  const ix = parseInterchange(text);
-  return transactionsOf(ix).map((tx) => {
-    if (tx.transactionSetId !== '278') {
-      throw new X12ParseError('UNSUPPORTED_TRANSACTION', 'expected a 278', {
-        segmentIndex: tx.startIndex,
-        segmentId: 'ST',
-      });
-    }
-    return parse278ResponseTransaction(tx, ix.delimiters);
-  });
+  return parseEachTransaction(text, '278', 'a', parse278ResponseTransaction);
 }

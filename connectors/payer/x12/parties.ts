@@ -6,7 +6,41 @@ import { X12BuildError } from './errors.js';
 import { el, opt, req, site, type SegmentReader } from './reader.js';
 import type { PositionedSegment } from './tokenizer.js';
 import type { Address, Gender, PersonName } from './types.js';
-import { formatDate, parseDate } from './values.js';
+import { formatDate, formatTime, parseDate } from './values.js';
+
+/**
+ * BHT, the beginning of every hierarchical transaction: structure code, purpose (13 request, 00 original), our
+ * reference, creation date and time, and for a claim the transaction type (CH chargeable).
+ */
+export function addBeginningOfTransaction(
+  b: SegmentBuilder,
+  structureCode: string,
+  purposeCode: string,
+  doc: { reference: string; createdDate: string; createdTime: string },
+  transactionType?: string,
+): void {
+  b.add(
+    'BHT',
+    structureCode,
+    purposeCode,
+    doc.reference,
+    formatDate(doc.createdDate, 'BHT04'),
+    formatTime(doc.createdTime, 'BHT05'),
+    transactionType,
+  );
+}
+
+/** The first two levels of a request: information source (HL 20) and information receiver (HL 21). */
+export function addSourceAndReceiverLevels(
+  b: SegmentBuilder,
+  source: () => void,
+  receiver: () => void,
+): void {
+  b.add('HL', '1', undefined, '20', '1');
+  source();
+  b.add('HL', '2', '1', '21', '1');
+  receiver();
+}
 
 /** NM1 for a person (entity type 1). `idQualifier`/`id` go to NM108/NM109 when given. */
 export function addPersonNm1(
