@@ -32,6 +32,14 @@ import {
   type PayerDirectoryEntry,
 } from './mapping-parties.js';
 
+/** BHT03-05 of a request: our trace number as the reference, and when it was created. */
+function requestCreated(
+  traceNumber: string,
+  created: Created,
+): { reference: string; createdDate: string; createdTime: string } {
+  return { reference: traceNumber, createdDate: created.date, createdTime: created.time };
+}
+
 export function toEligibility270(
   req: EligibilityRequest,
   payer: PayerDirectoryEntry,
@@ -39,9 +47,7 @@ export function toEligibility270(
 ): EligibilityInquiry270 {
   const provider = requestProvider(req.provider);
   return {
-    reference: req.traceNumber,
-    createdDate: created.date,
-    createdTime: created.time,
+    ...requestCreated(req.traceNumber, created),
     payer: { name: payer.name, payerId: payer.x12PayerId },
     provider,
     traceNumber: req.traceNumber,
@@ -86,9 +92,7 @@ export function toAuthRequest278(
 ): AuthRequest278 {
   const requester = requestProvider(req.requester);
   const out: AuthRequest278 = {
-    reference: req.traceNumber,
-    createdDate: created.date,
-    createdTime: created.time,
+    ...requestCreated(req.traceNumber, created),
     umo: { name: payer.name, payerId: payer.x12PayerId },
     requester,
     subscriber: member(req.member),
@@ -163,9 +167,7 @@ export function toStatus276(
 ): ClaimStatusInquiry276 {
   const provider = requestProvider(req.provider);
   const out: ClaimStatusInquiry276 = {
-    reference: req.traceNumber,
-    createdDate: created.date,
-    createdTime: created.time,
+    ...requestCreated(req.traceNumber, created),
     payer: { name: payer.name, payerId: payer.x12PayerId },
     informationReceiver: receiver,
     provider,

@@ -17,6 +17,17 @@ import type { AuthRow } from './store.js';
 import type { RealtimeRequest } from './x12-in.js';
 import { auth278, auth278Rejection } from './x12-out.js';
 
+/** Who a 278 answer is about: the request's reference, plan, requester, subscriber and trace. */
+function answerParties(req: Extract<RealtimeRequest, { type: '278' }>, plan: SandboxPlan) {
+  return {
+    reference: req.reference,
+    plan,
+    requester: { name: req.provider.name, npi: req.provider.id },
+    subscriber: answerSubscriber(req.subscriber),
+    trace: req.trace,
+  };
+}
+
 export class SandboxAuthorizations {
   constructor(private readonly o: SandboxPayerOptions) {}
 
@@ -68,11 +79,7 @@ export class SandboxAuthorizations {
       // request is rejected before review and nothing is filed.
       const segments = auth278Rejection(
         {
-          reference: req.reference,
-          plan,
-          requester: { name: req.provider.name, npi: req.provider.id },
-          subscriber: answerSubscriber(req.subscriber),
-          trace: req.trace,
+          ...answerParties(req, plan),
           reasonCode: unlinkedExtension ? '15' : '75',
         },
         stamp(this.o.clock()),
@@ -144,11 +151,7 @@ export class SandboxAuthorizations {
       )[row.status as 'certified'] ?? 'A4';
     const segments = auth278(
       {
-        reference: req.reference,
-        plan,
-        requester: { name: req.provider.name, npi: req.provider.id },
-        subscriber: answerSubscriber(req.subscriber),
-        trace: req.trace,
+        ...answerParties(req, plan),
         action,
         certificationNumber: row.certificationNumber,
         ...(row.authorizationNumber !== null ? { authorizationNumber: row.authorizationNumber } : {}),

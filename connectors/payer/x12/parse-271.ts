@@ -7,7 +7,7 @@
 
 import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
-import { readDemographics, readEntity, readPersonName } from './parties.js';
+import { readDemographics, readEntity, readPersonName, readLevelEntity } from './parties.js';
 import {
   comps,
   dateRange,
@@ -161,12 +161,7 @@ export function parse271Transaction(tx: ParsedTransaction, d: Delimiters): Eligi
             ...(e.id === undefined ? {} : { id: e.id }),
           };
         } else if (level === 'payer' || level === 'provider') {
-          const e = readEntity(s);
-          const entity = {
-            name: e.name,
-            ...(e.idQualifier === undefined ? {} : { idQualifier: e.idQualifier }),
-            ...(e.id === undefined ? {} : { id: e.id }),
-          };
+          const entity = readLevelEntity(s);
           if (level === 'payer') out.payer = entity;
           else out.provider = entity;
         } else {

@@ -8,7 +8,7 @@
 
 import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
-import { readEntity, readPersonName } from './parties.js';
+import { readPersonName, readLevelEntity } from './parties.js';
 import {
   comps,
   date,
@@ -127,19 +127,14 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
         } else if (level === '20' || level === '21') providerLevel = undefined;
         break;
       case 'NM1': {
-        const e = readEntity(s);
-        const entity = {
-          name: e.name,
-          ...(e.idQualifier ? { idQualifier: e.idQualifier } : {}),
-          ...(e.id ? { id: e.id } : {}),
-        };
+        const entity = readLevelEntity(s);
         if (level === '20') out.payer = entity;
         else if (level === '21') out.receiver = entity;
         else if (level === '19') {
           provider = entity;
           if (providerLevel !== undefined) providerLevel.provider = entity;
         } else if (claimLevel()) {
-          patient = { ...readPersonName(s), ...(e.id ? { memberId: e.id } : {}) };
+          patient = { ...readPersonName(s), ...(entity.id ? { memberId: entity.id } : {}) };
         }
         break;
       }

@@ -7,7 +7,7 @@
 
 import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
-import { readPersonName, readEntity } from './parties.js';
+import { readPersonName, readLevelEntity } from './parties.js';
 import { readDelivery, readRejection } from './parse-271.js';
 import { comps, date, dateRange, el, opt, optQuantity, req, SegmentReader, site } from './reader.js';
 import type { Delimiters } from './tokenizer.js';
@@ -75,16 +75,11 @@ export function parse278ResponseTransaction(tx: ParsedTransaction, d: Delimiters
         }
         break;
       case 'NM1': {
-        const e = readEntity(s);
-        const entity = {
-          name: e.name,
-          ...(e.idQualifier ? { idQualifier: e.idQualifier } : {}),
-          ...(e.id ? { id: e.id } : {}),
-        };
+        const entity = readLevelEntity(s);
         if (level === '20') out.umo = entity;
         else if (level === '21') out.requester = entity;
         else if (level === '22' || level === '23')
-          out.subscriber = { ...readPersonName(s), ...(e.id ? { memberId: e.id } : {}) };
+          out.subscriber = { ...readPersonName(s), ...(entity.id ? { memberId: entity.id } : {}) };
         break;
       }
       case 'TRN':

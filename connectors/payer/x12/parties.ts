@@ -110,6 +110,16 @@ export function readPersonName(seg: PositionedSegment): PersonName {
   return name;
 }
 
+/** Reads an NM1 as the `{ name, idQualifier?, id? }` of a payer, receiver or provider level (no first name). */
+export function readLevelEntity(seg: PositionedSegment): { name: string; idQualifier?: string; id?: string } {
+  const { name, idQualifier, id } = readEntity(seg);
+  return {
+    name,
+    ...(idQualifier !== undefined ? { idQualifier } : {}),
+    ...(id !== undefined ? { id } : {}),
+  };
+}
+
 /** Reads an NM1 as `{ name, idQualifier?, id? }` (organization or person last name). */
 export function readEntity(seg: PositionedSegment): {
   name: string;
