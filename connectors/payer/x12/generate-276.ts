@@ -5,16 +5,8 @@
 // The claim lookup keys are our patient control number (REF*EJ) and, once known, the payer's claim
 // number (REF*1K); TRN02 is our trace, echoed back in the 277.
 
-import { SegmentBuilder } from './builder.js';
 import { buildInterchange, type TransactionBody } from './envelope.js';
-import {
-  addBeginningOfTransaction,
-  addDemographics,
-  addOrgNm1,
-  addPartyNm1,
-  addPersonNm1,
-  addSourceAndReceiverLevels,
-} from './parties.js';
+import { beginRequest, addDemographics, addOrgNm1, addPartyNm1, addPersonNm1 } from './parties.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from './tokenizer.js';
 import type { ClaimStatusInquiry276, SingleTransactionEnvelope } from './types.js';
 import { formatDate, formatMoney } from './values.js';
@@ -26,13 +18,9 @@ export function build276(
   controlNumber: string,
   d: Delimiters = DEFAULT_DELIMITERS,
 ): TransactionBody {
-  const b = new SegmentBuilder(d);
-  addBeginningOfTransaction(b, '0010', '13', q);
-  addSourceAndReceiverLevels(
-    b,
-    () => addOrgNm1(b, 'PR', q.payer.name, 'PI', q.payer.payerId),
-    () => addOrgNm1(b, '41', q.informationReceiver.name, '46', q.informationReceiver.etin),
-  );
+  const payer = { entityCode: 'PR', name: q.payer.name, payerId: q.payer.payerId };
+  const receiver = q.informationReceiver;
+  const b = beginRequest(d, '0010', q, payer, (r) => addOrgNm1(r, '41', receiver.name, '46', receiver.etin));
   b.add('HL', '3', '2', '19', '1');
   addPartyNm1(b, '1P', q.provider, 'XX', q.provider.npi);
   b.add('HL', '4', '3', '22', q.dependent === undefined ? '0' : '1');

@@ -1,10 +1,10 @@
 // NM1 / N3 / N4 / DMG / PRV helpers shared by the generators and the parsers, so a name or an address is
 // written and read the same way in every transaction.
 
-import type { SegmentBuilder } from './builder.js';
+import { SegmentBuilder } from './builder.js';
 import { X12BuildError } from './errors.js';
 import { el, opt, req, site, type SegmentReader } from './reader.js';
-import type { PositionedSegment } from './tokenizer.js';
+import type { Delimiters, PositionedSegment } from './tokenizer.js';
 import type { Address, Gender, PersonName } from './types.js';
 import { formatDate, formatTime, parseDate } from './values.js';
 
@@ -30,16 +30,24 @@ export function addBeginningOfTransaction(
   );
 }
 
-/** The first two levels of a request: information source (HL 20) and information receiver (HL 21). */
-export function addSourceAndReceiverLevels(
-  b: SegmentBuilder,
-  source: () => void,
-  receiver: () => void,
-): void {
+/**
+ * A request's segments opened: BHT (purpose 13, request) and the first two levels, the payer as information
+ * source (HL 20, NM1 with its PI payer id) and the information receiver (HL 21).
+ */
+export function beginRequest(
+  delimiters: Delimiters,
+  structureCode: string,
+  doc: { reference: string; createdDate: string; createdTime: string },
+  source: { entityCode: string; name: string; payerId: string },
+  addReceiver: (b: SegmentBuilder) => void,
+): SegmentBuilder {
+  const b = new SegmentBuilder(delimiters);
+  addBeginningOfTransaction(b, structureCode, '13', doc);
   b.add('HL', '1', undefined, '20', '1');
-  source();
+  addOrgNm1(b, source.entityCode, source.name, 'PI', source.payerId);
   b.add('HL', '2', '1', '21', '1');
-  receiver();
+  addReceiver(b);
+  return b;
 }
 
 /** NM1 for a person (entity type 1). `idQualifier`/`id` go to NM108/NM109 when given. */
