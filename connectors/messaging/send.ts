@@ -1,4 +1,4 @@
-// Sending one message at most once per message id (WF-2):
+// Sending one message at most once per message id (idempotent retries):
 //   1. render + validate (a bad request fails before anything is stored),
 //   2. INSERT the row ON CONFLICT (dedupe_key) DO NOTHING and read it back: a retry finds its earlier row,
 //   3. consent, then quiet hours (deferred: nothing sent, the workflow sleeps until `deferredUntil`),

@@ -58,11 +58,11 @@ export interface FhirEmrOptions {
 export class FhirEmr implements Emr {
   readonly vendor: string;
   private readonly fhir: FhirResourceClient;
-  private readonly p: FhirVendorProfile;
+  private readonly profile: FhirVendorProfile;
   private readonly scheduling: FhirScheduling;
 
   constructor(opts: FhirEmrOptions) {
-    this.p = opts.profile;
+    this.profile = opts.profile;
     this.vendor = `fhir:${opts.profile.vendor}`;
     this.fhir = new FhirResourceClient(opts.transport, opts.profile.pageSize, opts.maxPages ?? 20);
     this.scheduling = new FhirScheduling(this.fhir, opts.profile);
@@ -71,7 +71,7 @@ export class FhirEmr implements Emr {
   // ---- plumbing ------------------------------------------------------------------------------------------
 
   private need(cap: EmrCapability, operation: string): void {
-    if (!this.p.supports.has(cap)) throw new EmrUnsupported(this.p.vendor, operation);
+    if (!this.profile.supports.has(cap)) throw new EmrUnsupported(this.profile.vendor, operation);
   }
 
   // ---- patients ------------------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ export class FhirEmr implements Emr {
     this.need('patient', 'patient search');
     if ('emrPatientId' in q) {
       try {
-        return toPatient(this.p, await this.fhir.read(S.Patient, 'Patient', q.emrPatientId));
+        return toPatient(this.profile, await this.fhir.read(S.Patient, 'Patient', q.emrPatientId));
       } catch (err) {
         if (err instanceof EmrNotFound) return undefined;
         throw err;
@@ -104,24 +104,24 @@ export class FhirEmr implements Emr {
     }
     const [system, value] =
       'patientId' in q
-        ? [this.p.identifierSystems.patientId, q.patientId]
-        : [this.p.identifierSystems.mrn, q.mrn];
+        ? [this.profile.identifierSystems.patientId, q.patientId]
+        : [this.profile.identifierSystems.mrn, q.mrn];
     const found = await this.fhir.findByIdentifier(S.Patient, 'Patient', system, value);
-    return found ? toPatient(this.p, found) : undefined;
+    return found ? toPatient(this.profile, found) : undefined;
   }
 
   async upsertPatient(input: PatientUpsert): Promise<UpsertResult> {
     this.need('patient', 'patient write');
-    const system = this.p.identifierSystems.patientId;
+    const system = this.profile.identifierSystems.patientId;
     return this.fhir.upsert('Patient', system, input.patientId, (existing) =>
-      buildPatient(this.p, input, existing as FhirPatient | undefined),
+      buildPatient(this.profile, input, existing as FhirPatient | undefined),
     );
   }
 
   /** Adds our identifier to a Patient the EMR registered first; a Patient already carrying one is left alone. */
   async linkPatient(emrPatientId: string, patientId: string): Promise<void> {
     this.need('patient', 'patient write');
-    const system = this.p.identifierSystems.patientId;
+    const system = this.profile.identifierSystems.patientId;
     const existing = (await this.fhir.read(S.Written, 'Patient', emrPatientId)) as Parsed<
       typeof S.Written
     > & {
@@ -143,8 +143,8 @@ export class FhirEmr implements Emr {
 
   async upsertCoverage(input: CoverageInput): Promise<UpsertResult> {
     this.need('coverage', 'coverage write');
-    return this.fhir.upsert('Coverage', this.p.identifierSystems.coverageId, input.coverageId, () =>
-      buildCoverage(this.p, input),
+    return this.fhir.upsert('Coverage', this.profile.identifierSystems.coverageId, input.coverageId, () =>
+      buildCoverage(this.profile, input),
     );
   }
 
@@ -155,7 +155,7 @@ export class FhirEmr implements Emr {
       'Coverage',
       `beneficiary=Patient/${encodeURIComponent(emrPatientId)}`,
     );
-    return found.flatMap((c) => toCoverage(this.p, c, emrPatientId));
+    return found.flatMap((c) => toCoverage(this.profile, c, emrPatientId));
   }
 
   // ---- scheduling ----------------------------------------------------------------------------------------
@@ -185,14 +185,14 @@ export class FhirEmr implements Emr {
   async writeIntakeAnswers(input: IntakeAnswers): Promise<UpsertResult> {
     this.need('questionnaireResponse', 'intake answers write');
     // Completed forms are immutable: create once, never overwrite.
-    const system = this.p.identifierSystems.questionnaireResponseId;
-    return this.fhir.createOnce(buildQuestionnaireResponse(this.p, input), system, input.responseId);
+    const system = this.profile.identifierSystems.questionnaireResponseId;
+    return this.fhir.createOnce(buildQuestionnaireResponse(this.profile, input), system, input.responseId);
   }
 
   async writeDocument(input: DocumentInput): Promise<UpsertResult> {
     this.need('documentReference', 'document write');
-    const system = this.p.identifierSystems.documentId;
-    return this.fhir.createOnce(buildDocumentReference(this.p, input), system, input.documentId);
+    const system = this.profile.identifierSystems.documentId;
+    return this.fhir.createOnce(buildDocumentReference(this.profile, input), system, input.documentId);
   }
 
   // ---- visits --------------------------------------------------------------------------------------------
@@ -219,9 +219,9 @@ export class FhirEmr implements Emr {
     );
     const interventions: VisitIntervention[] = procedures
       .filter((pr) => pr.status === 'completed')
-      .map((pr) => toIntervention(this.p, pr));
+      .map((pr) => toIntervention(this.profile, pr));
     const ext = (url: string) => enc.extension?.find((e) => e.url === url);
-    const signedAt = ext(this.p.extensions.signedAt)?.valueDateTime ?? enc.period?.end;
+    const signedAt = ext(this.profile.extensions.signedAt)?.valueDateTime ?? enc.period?.end;
     if (!signedAt) throw new EmrContractViolation('EMR Encounter has no signature time');
     const appointmentId = refId(enc.appointment?.[0], 'Appointment');
     return {
@@ -234,7 +234,7 @@ export class FhirEmr implements Emr {
       therapistId: practitionerId,
       interventions,
       totalTreatmentMinutes:
-        ext(this.p.extensions.totalTreatmentMinutes)?.valueInteger ??
+        ext(this.profile.extensions.totalTreatmentMinutes)?.valueInteger ??
         interventions.reduce((sum, i) => sum + i.minutes, 0),
       diagnoses: (enc.reasonCode ?? []).flatMap((c) =>
         (c.coding ?? []).filter((x) => x.system === ICD10_SYSTEM && x.code).map((x) => x.code as string),
@@ -291,24 +291,24 @@ export class FhirEmr implements Emr {
     const c = await this.fhir.findByIdentifier(
       S.CarePlan,
       'CarePlan',
-      this.p.identifierSystems.planOfCareId,
+      this.profile.identifierSystems.planOfCareId,
       planOfCareId,
     );
     if (!c) return undefined;
-    return toPlanOfCare(this.p, c, planOfCareId);
+    return toPlanOfCare(this.profile, c, planOfCareId);
   }
 
   async upsertPlanOfCare(input: PlanOfCare): Promise<UpsertResult> {
     this.need('carePlan', 'plan of care write');
-    return this.fhir.upsert('CarePlan', this.p.identifierSystems.planOfCareId, input.planOfCareId, () =>
-      buildCarePlan(this.p, input),
+    return this.fhir.upsert('CarePlan', this.profile.identifierSystems.planOfCareId, input.planOfCareId, () =>
+      buildCarePlan(this.profile, input),
     );
   }
 
   async writeOutcome(input: OutcomeObservation): Promise<UpsertResult> {
     this.need('observation', 'outcome write');
-    const system = this.p.identifierSystems.observationId;
-    return this.fhir.createOnce(buildObservation(this.p, input), system, input.observationId);
+    const system = this.profile.identifierSystems.observationId;
+    return this.fhir.createOnce(buildObservation(this.profile, input), system, input.observationId);
   }
 
   async listOutcomes(emrPatientId: string): Promise<OutcomeObservation[]> {
@@ -318,6 +318,6 @@ export class FhirEmr implements Emr {
       'Observation',
       `subject=Patient/${encodeURIComponent(emrPatientId)}&category=survey`,
     );
-    return found.flatMap((o) => toOutcome(this.p, o, emrPatientId));
+    return found.flatMap((o) => toOutcome(this.profile, o, emrPatientId));
   }
 }

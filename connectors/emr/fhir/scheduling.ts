@@ -20,7 +20,7 @@ import { scheduleFacts, toAppointment } from './to-port.js';
 export class FhirScheduling {
   constructor(
     private readonly fhir: FhirResourceClient,
-    private readonly p: FhirVendorProfile,
+    private readonly profile: FhirVendorProfile,
   ) {}
 
   async searchFreeSlots(q: SlotQuery): Promise<FreeSlot[]> {
@@ -66,14 +66,14 @@ export class FhirScheduling {
   }
 
   async bookAppointment(req: BookingRequest): Promise<EmrAppointment> {
-    const ids = this.p.identifierSystems;
+    const ids = this.profile.identifierSystems;
     const existing = await this.fhir.findByIdentifier(
       S.Appointment,
       'Appointment',
       ids.appointmentId,
       req.appointmentId,
     );
-    if (existing) return toAppointment(this.p, existing);
+    if (existing) return toAppointment(this.profile, existing);
 
     let slot: Parsed<typeof S.Slot>;
     try {
@@ -97,7 +97,7 @@ export class FhirScheduling {
     const schedule = scheduleFacts(
       await this.fhir.read(S.Schedule, 'Schedule', refId(slot.schedule, 'Schedule') ?? ''),
     );
-    const resource = buildAppointment(this.p, {
+    const resource = buildAppointment(this.profile, {
       appointmentId: req.appointmentId,
       slotId: slot.id,
       emrPatientId: req.emrPatientId,
@@ -112,7 +112,7 @@ export class FhirScheduling {
   }
 
   async getAppointment(emrAppointmentId: string): Promise<EmrAppointment> {
-    return toAppointment(this.p, await this.fhir.read(S.Appointment, 'Appointment', emrAppointmentId));
+    return toAppointment(this.profile, await this.fhir.read(S.Appointment, 'Appointment', emrAppointmentId));
   }
 
   async cancelAppointment(emrAppointmentId: string, reason: CancelReason): Promise<EmrAppointment> {
@@ -135,15 +135,15 @@ export class FhirScheduling {
     }
     // Release the slot we claimed (only ours: a slot re-booked by someone else stays busy).
     const slotId = refId(appt.slot?.[0], 'Slot');
-    const ourId = identifierValue(appt.identifier, this.p.identifierSystems.appointmentId);
+    const ourId = identifierValue(appt.identifier, this.profile.identifierSystems.appointmentId);
     if (slotId && ourId) {
       const slot = await this.fhir.read(S.Slot, 'Slot', slotId);
-      if (identifierValue(slot.identifier, this.p.identifierSystems.slotBooking) === ourId) {
+      if (identifierValue(slot.identifier, this.profile.identifierSystems.slotBooking) === ourId) {
         const freed = {
           ...(slot as unknown as FhirSlot),
           status: 'free',
           identifier: (slot.identifier ?? []).filter(
-            (i) => i.system !== this.p.identifierSystems.slotBooking,
+            (i) => i.system !== this.profile.identifierSystems.slotBooking,
           ),
         } as FhirSlot & { id: string };
         if (freed.identifier?.length === 0) delete freed.identifier;

@@ -24,7 +24,7 @@ const CANCEL_REASONS = Object.fromEntries(
   Object.entries(cancelReasonCodes).map(([k, v]) => [v, k as CancelReason]),
 ) as Record<string, CancelReason>;
 
-export function toPatient(p: FhirVendorProfile, r: Parsed<typeof S.Patient>): EmrPatient {
+export function toPatient(profile: FhirVendorProfile, r: Parsed<typeof S.Patient>): EmrPatient {
   const name = r.name?.find((n) => n.use === 'official') ?? r.name?.[0];
   const phone = r.telecom?.find((t) => t.system === 'phone')?.value;
   const email = r.telecom?.find((t) => t.system === 'email')?.value;
@@ -42,8 +42,8 @@ export function toPatient(p: FhirVendorProfile, r: Parsed<typeof S.Patient>): Em
           postalCode: zip,
         }
       : undefined;
-  const patientId = identifierValue(r.identifier, p.identifierSystems.patientId);
-  const mrn = identifierValue(r.identifier, p.identifierSystems.mrn);
+  const patientId = identifierValue(r.identifier, profile.identifierSystems.patientId);
+  const mrn = identifierValue(r.identifier, profile.identifierSystems.mrn);
   return {
     emrPatientId: r.id,
     ...(patientId ? { patientId } : {}),
@@ -78,13 +78,13 @@ export function scheduleFacts(s: Parsed<typeof S.Schedule>) {
   };
 }
 
-export function toAppointment(p: FhirVendorProfile, a: Parsed<typeof S.Appointment>): EmrAppointment {
+export function toAppointment(profile: FhirVendorProfile, a: Parsed<typeof S.Appointment>): EmrAppointment {
   const patient = a.participant.map((x) => refId(x.actor, 'Patient')).find(Boolean);
   if (!patient) throw new EmrContractViolation('EMR Appointment has no patient participant');
   const therapistId = a.participant.map((x) => refId(x.actor, 'Practitioner')).find(Boolean);
   const locationId = a.participant.map((x) => refId(x.actor, 'Location')).find(Boolean);
-  const kind = a.appointmentType?.coding?.find((c) => c.system === p.codeSystems.appointmentKind)?.code;
-  const appointmentId = identifierValue(a.identifier, p.identifierSystems.appointmentId);
+  const kind = a.appointmentType?.coding?.find((c) => c.system === profile.codeSystems.appointmentKind)?.code;
+  const appointmentId = identifierValue(a.identifier, profile.identifierSystems.appointmentId);
   const slotId = refId(a.slot?.[0], 'Slot');
   const cancel = a.cancelationReason?.coding?.[0]?.code;
   const status: AppointmentStatus =
@@ -112,20 +112,20 @@ export function toAppointment(p: FhirVendorProfile, a: Parsed<typeof S.Appointme
 
 /** A Coverage of the patient; none when it lacks the payer id or member id we need. */
 export function toCoverage(
-  p: FhirVendorProfile,
+  profile: FhirVendorProfile,
   c: Parsed<typeof S.Coverage>,
   emrPatientId: string,
 ): EmrCoverage[] {
   const payer = c.payor[0];
   const payerId =
-    payer?.identifier?.system === p.identifierSystems.payerId ? payer.identifier.value : undefined;
+    payer?.identifier?.system === profile.identifierSystems.payerId ? payer.identifier.value : undefined;
   if (!payerId || !c.subscriberId) return [];
   const rel = c.relationship?.coding?.[0]?.code;
   const group = c.class?.find((k) => k.type.coding?.some((x) => x.code === 'group'))?.value;
   return [
     {
       emrCoverageId: c.id,
-      coverageId: identifierValue(c.identifier, p.identifierSystems.coverageId) ?? '',
+      coverageId: identifierValue(c.identifier, profile.identifierSystems.coverageId) ?? '',
       emrPatientId,
       payerId,
       ...(payer?.display ? { payerName: payer.display } : {}),
@@ -141,12 +141,15 @@ export function toCoverage(
 }
 
 /** A completed Procedure of a visit: CPT code, minutes and who furnished it (PT or PTA). */
-export function toIntervention(p: FhirVendorProfile, pr: Parsed<typeof S.Procedure>): VisitIntervention {
+export function toIntervention(
+  profile: FhirVendorProfile,
+  pr: Parsed<typeof S.Procedure>,
+): VisitIntervention {
   const code = pr.code.coding?.find((c) => c.system === CPT_SYSTEM)?.code;
-  const minutes = pr.extension?.find((e) => e.url === p.extensions.minutes)?.valueInteger;
+  const minutes = pr.extension?.find((e) => e.url === profile.extensions.minutes)?.valueInteger;
   const furnishedBy = pr.performer
     ?.flatMap((x) => x.function?.coding ?? [])
-    .find((c) => c.system === p.codeSystems.furnishedBy)?.code;
+    .find((c) => c.system === profile.codeSystems.furnishedBy)?.code;
   if (!code || minutes === undefined || minutes < 0 || !furnishedBy || !FURNISHED_BY.has(furnishedBy)) {
     throw new EmrContractViolation('EMR Procedure lacks CPT code, minutes or furnishing discipline');
   }
@@ -154,7 +157,7 @@ export function toIntervention(p: FhirVendorProfile, pr: Parsed<typeof S.Procedu
 }
 
 export function toPlanOfCare(
-  p: FhirVendorProfile,
+  profile: FhirVendorProfile,
   c: Parsed<typeof S.CarePlan>,
   planOfCareId: string,
 ): PlanOfCare {
@@ -173,7 +176,7 @@ export function toPlanOfCare(
     start: c.period.start.slice(0, 10),
     ...(c.period.end ? { end: c.period.end.slice(0, 10) } : {}),
     ...(npi ? { certifyingPhysicianNpi: npi } : {}),
-    diagnoses: ext(p.extensions.diagnosis).flatMap((e) =>
+    diagnoses: ext(profile.extensions.diagnosis).flatMap((e) =>
       (e.valueCodeableConcept?.coding ?? [])
         .filter((x) => x.system === ICD10_SYSTEM && x.code)
         .map((x) => x.code as string),
@@ -185,18 +188,18 @@ export function toPlanOfCare(
     ),
     ...(repeat?.frequency ? { visitsPerWeek: repeat.frequency } : {}),
     ...(repeat?.boundsDuration?.value ? { durationWeeks: repeat.boundsDuration.value } : {}),
-    goals: ext(p.extensions.goal).flatMap((e) => (e.valueString ? [e.valueString] : [])),
+    goals: ext(profile.extensions.goal).flatMap((e) => (e.valueString ? [e.valueString] : [])),
   };
 }
 
 /** A survey Observation scored with one of our outcome instruments; none for anyone else's survey. */
 export function toOutcome(
-  p: FhirVendorProfile,
+  profile: FhirVendorProfile,
   o: Parsed<typeof S.Observation>,
   emrPatientId: string,
 ): OutcomeObservation[] {
-  const instrument = o.code.coding?.find((c) => c.system === p.codeSystems.outcomeInstrument)?.code;
-  const observationId = identifierValue(o.identifier, p.identifierSystems.observationId);
+  const instrument = o.code.coding?.find((c) => c.system === profile.codeSystems.outcomeInstrument)?.code;
+  const observationId = identifierValue(o.identifier, profile.identifierSystems.observationId);
   const score = o.valueQuantity?.value;
   if (!instrument || !(outcomeInstruments as readonly string[]).includes(instrument) || score === undefined) {
     return []; // someone else's survey observation: not ours to interpret

@@ -6,7 +6,7 @@ import type { PayerProfile } from '../../../domain/model/payer-profile.js';
 import {
   answerSubscriber,
   envelope,
-  hash,
+  shortDigest,
   planProfileOn,
   stamp,
   type SandboxPayerOptions,
@@ -29,7 +29,7 @@ function answerParties(req: Extract<RealtimeRequest, { type: '278' }>, plan: San
 }
 
 export class SandboxAuthorizations {
-  constructor(private readonly o: SandboxPayerOptions) {}
+  constructor(private readonly options: SandboxPayerOptions) {}
 
   private decide(
     profile: PayerProfile,
@@ -68,12 +68,12 @@ export class SandboxAuthorizations {
     // otherwise it cannot be linked and is rejected (AAA 15, required application data missing), nothing filed.
     const extended =
       req.certificationType === '4' && req.previousAuthorizationNumber !== undefined
-        ? await this.o.store.findAuthByNumber(sender, req.previousAuthorizationNumber)
+        ? await this.options.store.findAuthByNumber(sender, req.previousAuthorizationNumber)
         : undefined;
     const unlinkedExtension =
       req.certificationType === '4' &&
       (extended === undefined || extended.memberId !== req.subscriber.id) &&
-      (await this.o.store.findAuth(sender, req.trace.number)) === undefined;
+      (await this.options.store.findAuth(sender, req.trace.number)) === undefined;
     if (scenario?.kind === 'not_found' || unlinkedExtension) {
       // The member is unknown here (AAA 75), or the extension names nothing it could extend (AAA 15): the
       // request is rejected before review and nothing is filed.
@@ -82,15 +82,15 @@ export class SandboxAuthorizations {
           ...answerParties(req, plan),
           reasonCode: unlinkedExtension ? '15' : '75',
         },
-        stamp(this.o.clock()),
+        stamp(this.options.clock()),
       );
-      return envelope(this.o, req.interchange, 'HI', '278', '278', segments);
+      return envelope(this.options, req.interchange, 'HI', '278', '278', segments);
     }
-    let row = await this.o.store.findAuth(sender, req.trace.number);
+    let row = await this.options.store.findAuth(sender, req.trace.number);
     let message: string | undefined;
     let weeks = req.service.weeks ?? profile.auth.fastLane?.withinWeeks ?? 0;
     if (row === undefined) {
-      const cert = `CERT${hash(sender, req.trace.number)}`;
+      const cert = `CERT${shortDigest(sender, req.trace.number)}`;
       const base = {
         senderId: sender,
         traceNumber: req.trace.number,
@@ -102,25 +102,27 @@ export class SandboxAuthorizations {
         startDate: req.period.from,
         endDate: req.period.to,
       };
-      if (!profile.auth.required) row = await this.o.store.insertAuth({ ...base, status: 'not_required' });
+      if (!profile.auth.required)
+        row = await this.options.store.insertAuth({ ...base, status: 'not_required' });
       else if (scenario?.kind === 'deny_auth')
-        row = await this.o.store.insertAuth({ ...base, status: 'not_certified' });
-      else if (scenario?.kind === 'pend') row = await this.o.store.insertAuth({ ...base, status: 'pended' });
+        row = await this.options.store.insertAuth({ ...base, status: 'not_certified' });
+      else if (scenario?.kind === 'pend')
+        row = await this.options.store.insertAuth({ ...base, status: 'pended' });
       else {
         const d = this.decide(profile, req);
         message = d.message;
         weeks = d.weeks;
-        row = await this.o.store.insertAuth({
+        row = await this.options.store.insertAuth({
           ...base,
           status: d.status,
           visitsApproved: d.visitsApproved,
           endDate: d.endDate,
-          authorizationNumber: `AUTH${hash('auth', sender, req.trace.number)}`,
+          authorizationNumber: `AUTH${shortDigest('auth', sender, req.trace.number)}`,
         });
       }
     } else {
       const polls = row.polls + 1;
-      if (row.status === 'pended' && polls >= this.o.pendPolls) {
+      if (row.status === 'pended' && polls >= this.options.pendPolls) {
         const d = this.decide(profile, req);
         message = d.message;
         weeks = d.weeks;
@@ -129,12 +131,12 @@ export class SandboxAuthorizations {
           status: d.status,
           visitsApproved: d.visitsApproved,
           endDate: d.endDate,
-          authorizationNumber: `AUTH${hash('auth', sender, req.trace.number)}`,
+          authorizationNumber: `AUTH${shortDigest('auth', sender, req.trace.number)}`,
         };
-        await this.o.store.updateAuth(row.id, patch);
+        await this.options.store.updateAuth(row.id, patch);
         row = { ...row, ...patch };
       } else {
-        await this.o.store.updateAuth(row.id, { polls });
+        await this.options.store.updateAuth(row.id, { polls });
         if (row.status === 'partially_certified')
           message = `FIRST ${row.visitsApproved} VISITS APPROVED REMAINDER IN CLINICAL REVIEW`;
       }
@@ -164,23 +166,23 @@ export class SandboxAuthorizations {
         },
         ...(message !== undefined ? { message } : {}),
       },
-      stamp(this.o.clock()),
+      stamp(this.options.clock()),
     );
-    return envelope(this.o, req.interchange, 'HI', '278', '278', segments);
+    return envelope(this.options, req.interchange, 'HI', '278', '278', segments);
   }
 
   /** Test hook: decide a pended request now. */
   async decidePended(certificationNumber: string, decision: 'approve' | 'deny'): Promise<boolean> {
-    const row = await this.o.store.findAuthByCertification(certificationNumber);
+    const row = await this.options.store.findAuthByCertification(certificationNumber);
     if (row === undefined || row.status !== 'pended') return false;
-    await this.o.store.updateAuth(
+    await this.options.store.updateAuth(
       row.id,
       decision === 'deny'
         ? { status: 'not_certified' }
         : {
             status: 'certified',
             visitsApproved: row.visitsRequested,
-            authorizationNumber: `AUTH${hash('auth', row.senderId, row.traceNumber)}`,
+            authorizationNumber: `AUTH${shortDigest('auth', row.senderId, row.traceNumber)}`,
           },
     );
     return true;

@@ -8,7 +8,7 @@ import { X12ParseError, parseX12, type Claim837, type InterchangeHeader } from '
 import { adjudicate, type Adjudication } from './adjudicate.js';
 import {
   envelope,
-  hash,
+  shortDigest,
   planProfileOn,
   SandboxBadRequest,
   SandboxBusy,
@@ -24,7 +24,7 @@ import { ack277CA, ack999, remittance835, type Ack277Claim } from './x12-out-bat
 const STALE_INTERCHANGE_MS = 30_000;
 
 export class SandboxClaims {
-  constructor(private readonly o: SandboxPayerOptions) {}
+  constructor(private readonly options: SandboxPayerOptions) {}
 
   async receive(text: string): Promise<string> {
     let parsed: ReturnType<typeof parseX12>;
@@ -42,14 +42,14 @@ export class SandboxClaims {
     const sender = header.senderId;
     // A repeated ISA13 from the same sender is the same interchange sent again (a client that lost our
     // answer): it gets the first copy's 999 and files nothing.
-    const seen = await this.o.store.receiveInterchange(sender, header.controlNumber);
+    const seen = await this.options.store.receiveInterchange(sender, header.controlNumber);
     if (seen.kind === 'duplicate') {
       if (seen.ack999 !== null) return seen.ack999;
-      if (this.o.clock().getTime() - seen.receivedAt.getTime() < STALE_INTERCHANGE_MS)
+      if (this.options.clock().getTime() - seen.receivedAt.getTime() < STALE_INTERCHANGE_MS)
         throw new SandboxBusy();
     }
     const ack = await this.fileBatches(header, batches, controls);
-    await this.o.store.saveInterchangeAck(sender, header.controlNumber, ack);
+    await this.options.store.saveInterchangeAck(sender, header.controlNumber, ack);
     return ack;
   }
 
@@ -59,7 +59,7 @@ export class SandboxClaims {
     controls: { group: string; controls: string[] },
   ): Promise<string> {
     const sender = header.senderId;
-    const now = this.o.clock();
+    const now = this.options.clock();
     const today = now.toISOString().slice(0, 10);
     for (const [i, batch] of batches.entries()) {
       const acks: Ack277Claim[] = [];
@@ -78,18 +78,18 @@ export class SandboxClaims {
       if (acks.length > 0) {
         const segs = ack277CA(
           {
-            reference: `CA${controls.controls[i] ?? '0001'}${hash(sender, batch.batchReference, String(now.getTime()))}`,
-            sandbox: { name: this.o.identity.name, id: this.o.identity.senderId },
+            reference: `CA${controls.controls[i] ?? '0001'}${shortDigest(sender, batch.batchReference, String(now.getTime()))}`,
+            sandbox: { name: this.options.identity.name, id: this.options.identity.senderId },
             submitter: { name: batch.submitter.name, id: batch.submitter.id },
             batchReference: batch.batchReference,
             claims: acks,
           },
           stamp(now),
         );
-        await this.o.store.pushResponse(
+        await this.options.store.pushResponse(
           sender,
           '277CA',
-          await envelope(this.o, header, 'HN', '277CA', '277', segs),
+          await envelope(this.options, header, 'HN', '277CA', '277', segs),
         );
       }
       for (const r of remits) {
@@ -100,21 +100,21 @@ export class SandboxClaims {
           {
             plan,
             payee: { name: bp.name, npi: bp.npi, taxId: bp.taxId },
-            traceNumber: `EFT${hash(r.payerClaimNumber, String(now.getTime()))}`,
+            traceNumber: `EFT${shortDigest(r.payerClaimNumber, String(now.getTime()))}`,
             paymentDate: addDays(today, 1),
             claims: [r],
           },
           stamp(now),
         );
-        await this.o.store.pushResponse(
+        await this.options.store.pushResponse(
           sender,
           '835',
-          await envelope(this.o, header, 'HP', '835', '835', segs),
+          await envelope(this.options, header, 'HP', '835', '835', segs),
         );
       }
     }
     return envelope(
-      this.o,
+      this.options,
       header,
       'FA',
       '999',
@@ -145,7 +145,7 @@ export class SandboxClaims {
     const plan = planByX12Id(claim.payer.payerId);
     const dos = claim.lines.map((l) => l.serviceDate).sort()[0] ?? today;
     const scenario = scenarioFor(claim.subscriber.memberId);
-    const payerClaimNumber = `SBX${hash(sender, claim.patientControlNumber)}`;
+    const payerClaimNumber = `SBX${shortDigest(sender, claim.patientControlNumber)}`;
     const base = {
       senderId: sender,
       patientControlNumber: claim.patientControlNumber,
@@ -160,23 +160,26 @@ export class SandboxClaims {
     };
     const frontEndReject =
       plan === undefined || scenario?.kind === 'front_end_reject' || scenario?.kind === 'provider_npi_reject';
-    let row = await this.o.store.insertClaim({ ...base, status: frontEndReject ? 'rejected' : 'accepted' });
+    let row = await this.options.store.insertClaim({
+      ...base,
+      status: frontEndReject ? 'rejected' : 'accepted',
+    });
     if (row === undefined) {
-      const existing = await this.o.store.findClaim(sender, claim.patientControlNumber);
+      const existing = await this.options.store.findClaim(sender, claim.patientControlNumber);
       if (existing === undefined) throw new Error('claim row vanished');
-      await this.o.store.updateClaim(existing.id, { receipts: existing.receipts + 1 });
+      await this.options.store.updateClaim(existing.id, { receipts: existing.receipts + 1 });
       // Same CLM01, original frequency, already on file and not rejected: the same claim again (no CO-18,
       // no second claim). A rejected claim was never filed, so it is taken as new; 7/8 replace or void.
       if (claim.frequencyCode === '1' && existing.status !== 'rejected') return undefined;
       if (claim.frequencyCode === '8') {
-        await this.o.store.updateClaim(existing.id, {
+        await this.options.store.updateClaim(existing.id, {
           status: 'voided',
           version: existing.version + 1,
           claim,
         });
         return { ack: { claim, accepted: true, payerClaimNumber } };
       }
-      await this.o.store.updateClaim(existing.id, {
+      await this.options.store.updateClaim(existing.id, {
         ...base,
         status: frontEndReject ? 'rejected' : 'accepted',
         version: existing.version + 1,
@@ -193,7 +196,7 @@ export class SandboxClaims {
       };
     }
     const adjudication = await this.adjudicate(claim, plan, dos, today);
-    await this.o.store.updateClaim(row.id, {
+    await this.options.store.updateClaim(row.id, {
       status: adjudication.statusCode === '4' ? 'denied' : 'paid',
       allowedCents: adjudication.allowedCents,
       paidCents: adjudication.paidCents,
@@ -213,7 +216,10 @@ export class SandboxClaims {
     today: string,
   ): Promise<Adjudication> {
     const profile = planProfileOn(plan, dos);
-    const others = await this.o.store.memberClaims(claim.subscriber.memberId, claim.patientControlNumber);
+    const others = await this.options.store.memberClaims(
+      claim.subscriber.memberId,
+      claim.patientControlNumber,
+    );
     const year = dos.slice(0, 4);
     const counted = others.filter(
       (c) => c.dos.startsWith(year) && (c.status === 'paid' || c.status === 'denied'),
@@ -234,7 +240,7 @@ export class SandboxClaims {
           units: l.units,
         })),
       }));
-    const auths = await this.o.store.memberAuths(claim.subscriber.memberId);
+    const auths = await this.options.store.memberAuths(claim.subscriber.memberId);
     const authorizations: AuthorizationRecord[] = auths.flatMap((a) =>
       a.authorizationNumber === null
         ? []

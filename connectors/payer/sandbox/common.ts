@@ -31,7 +31,8 @@ export class SandboxBadRequest extends Error {}
 /** The first copy of a repeated interchange is still being processed: the route answers 503 + Retry-After. */
 export class SandboxBusy extends Error {}
 
-export const hash = (...parts: string[]): string =>
+/** Ten hex digits of SHA-256 over the parts: the deterministic identifiers (CERT…, AUTH…, SBX…) the sandbox issues. */
+export const shortDigest = (...parts: string[]): string =>
   createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 10).toUpperCase();
 
 export function stamp(d: Date): Stamp {
@@ -60,18 +61,18 @@ export function answerSubscriber(subscriber: RealtimeRequest['subscriber']): {
 
 /** Wrap one transaction set in an interchange from the sandbox back to the sender of `to`. */
 export async function envelope(
-  o: SandboxPayerOptions,
+  options: SandboxPayerOptions,
   to: InterchangeHeader,
   functionalIdCode: string,
   type: keyof typeof IMPL,
   transactionSetId: string,
   segments: Segment[],
 ): Promise<string> {
-  const n = await o.controlNumbers.next(o.identity.senderId);
-  const now = stamp(o.clock());
+  const n = await options.controlNumbers.next(options.identity.senderId);
+  const now = stamp(options.clock());
   return buildInterchange(
     {
-      sender: { qualifier: 'ZZ', id: o.identity.senderId },
+      sender: { qualifier: 'ZZ', id: options.identity.senderId },
       receiver: { qualifier: to.senderQualifier, id: to.senderId },
       date: now.date,
       time: now.time,

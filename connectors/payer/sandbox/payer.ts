@@ -22,9 +22,9 @@ export class SandboxPayer {
   private readonly authorizations: SandboxAuthorizations;
   private readonly claims: SandboxClaims;
 
-  constructor(private readonly o: SandboxPayerOptions) {
-    this.authorizations = new SandboxAuthorizations(o);
-    this.claims = new SandboxClaims(o);
+  constructor(private readonly options: SandboxPayerOptions) {
+    this.authorizations = new SandboxAuthorizations(options);
+    this.claims = new SandboxClaims(options);
   }
 
   // ─── real time ─────────────────────────────────────────────────────────────────────────────────────
@@ -56,7 +56,7 @@ export class SandboxPayer {
     const scenario = scenarioFor(req.subscriber.id);
     const profile = planProfileOn(plan, req.serviceDate);
     const year = req.serviceDate.slice(0, 4);
-    const claims = await this.o.store.memberClaims(req.subscriber.id, '');
+    const claims = await this.options.store.memberClaims(req.subscriber.id, '');
     const met = claims.filter((c) => c.dos.startsWith(year)).reduce((s, c) => s + c.deductibleCents, 0);
     const outcome =
       scenario?.kind === 'not_found'
@@ -73,7 +73,7 @@ export class SandboxPayer {
               visitLimit: profile.annualVisitLimit,
               authRequired: profile.auth.required,
             } as const);
-    const now = stamp(this.o.clock());
+    const now = stamp(this.options.clock());
     const subscriber = {
       memberId: req.subscriber.id,
       lastName: req.subscriber.name,
@@ -92,7 +92,7 @@ export class SandboxPayer {
       },
       now,
     );
-    const x12 = await envelope(this.o, req.interchange, 'HB', '271', '271', segments);
+    const x12 = await envelope(this.options, req.interchange, 'HB', '271', '271', segments);
     // GARBLE: a 271 whose SE count is wrong (the client must refuse it without leaking what is inside).
     return scenario?.kind === 'garbled_response'
       ? x12.replace(/SE\*(\d+)\*/, (_m, n: string) => `SE*${Number(n) + 3}*`)
@@ -103,7 +103,7 @@ export class SandboxPayer {
     req: Extract<RealtimeRequest, { type: '276' }>,
     plan: SandboxPlan,
   ): Promise<string> {
-    const row = await this.o.store.findClaim(req.interchange.senderId, req.patientControlNumber);
+    const row = await this.options.store.findClaim(req.interchange.senderId, req.patientControlNumber);
     const status: { category: string; status: string } =
       row === undefined
         ? { category: 'A4', status: '35' }
@@ -129,9 +129,9 @@ export class SandboxPayer {
           : {}),
         serviceDates: req.serviceDates,
       },
-      stamp(this.o.clock()),
+      stamp(this.options.clock()),
     );
-    return envelope(this.o, req.interchange, 'HN', '277', '277', segments);
+    return envelope(this.options, req.interchange, 'HN', '277', '277', segments);
   }
 
   /** Test hook: decide a pended request now. */
