@@ -1,7 +1,6 @@
-// Typed EMR errors: the workflow branches on `type`, Temporal's retry policy on `retryable`. Messages are
-// fixed phrases plus non-identifying facts (resource type, HTTP status, vendor) — never a response body, a
-// search parameter or anything else that could carry PHI, because failure messages end up in logs and in
-// workflow history.
+// Typed EMR errors (see connectors/errors.ts for `type`, `retryable` and what messages may carry): messages
+// name a resource type, HTTP status or vendor, never a response body or a search parameter.
+import { ConnectorError } from '../errors.js';
 
 export type EmrErrorType =
   | 'EmrContractViolation'
@@ -11,11 +10,8 @@ export type EmrErrorType =
   | 'EmrUnsupported'
   | 'EmrTransportError';
 
-export abstract class EmrError extends Error {
-  abstract readonly type: EmrErrorType;
-  abstract readonly retryable: boolean;
-  /** Server-requested delay before the next attempt (Retry-After), for Temporal's `nextRetryDelay`. */
-  readonly retryAfterMs: number | undefined = undefined;
+export abstract class EmrError extends ConnectorError {
+  abstract override readonly type: EmrErrorType;
 }
 
 /** The EMR answered something we cannot trust: malformed JSON, wrong shape, oversized, a redirect. */

@@ -1,6 +1,6 @@
 // The one EMR port (DESIGN §5). Activities talk to an `Emr`; the FHIR R4 adapter and the sandbox EMR
 // implement it. Everything ptflow writes carries OUR id (patient, coverage, appointment, document …) so every
-// write is an idempotent upsert (WF-2): calling twice with the same id changes nothing the second time.
+// write is an idempotent upsert: calling twice with the same id changes nothing the second time.
 // EMR-side ids are opaque strings (`emr…Id`); ours are UUIDs.
 import type { FurnishedBy } from '../../domain/model/index.js';
 

@@ -1,13 +1,9 @@
-// Typed messaging errors. The `type` is stable: activities turn it into an ApplicationFailure type the workflow
-// branches on, and `retryable` decides whether Temporal retries (WF-3). Messages never carry PHI: no address,
-// no name, no message body, no provider free text (providers echo phone numbers and addresses back in theirs).
+// Typed messaging errors (see connectors/errors.ts for `type`, `retryable` and what messages may carry):
+// no address, no name, no message body, no provider free text (providers echo phone numbers and addresses
+// back in theirs).
+import { ConnectorError } from '../errors.js';
 
-export abstract class MessagingError extends Error {
-  abstract readonly type: string;
-  abstract readonly retryable: boolean;
-  /** Delay the provider asked for (Retry-After), for `nextRetryDelay`. */
-  readonly retryAfterMs: number | undefined = undefined;
-}
+export abstract class MessagingError extends ConnectorError {}
 
 /** The provider answered something outside its contract (malformed, oversized, unexpected shape). */
 export class MessagingContractViolation extends MessagingError {

@@ -1,4 +1,4 @@
-// Sending one message at most once per message id (WF-2):
+// Sending one message at most once per message id (idempotent retries):
 //   1. render + validate (a bad request fails before anything is stored),
 //   2. INSERT the row ON CONFLICT (dedupe_key) DO NOTHING and read it back: a retry finds its earlier row,
 //   3. consent, then quiet hours (deferred: nothing sent, the workflow sleeps until `deferredUntil`),
@@ -238,6 +238,13 @@ async function recordFailure(
     return;
   }
   const code = providerCode(err) ?? null;
+  const settle = async (
+    status: 'failed' | 'queued' | 'sending',
+    extraFields: { retryable?: boolean } = {},
+  ): Promise<void> => {
+    await deps.store.transition(row.dedupeKey, ['sending'], { status, errorCode: code ?? err.type }, now);
+    deps.logger.warn({ ...fields, status, errorType: err.type, errorCode: code, ...extraFields }, 'message');
+  };
   if (err.type === 'MessagingRejected') {
     if (code === PROVIDER_OPTED_OUT && req.patientId) {
       await deps.store.transition(
@@ -266,39 +273,15 @@ async function recordFailure(
       );
       return;
     }
-    await deps.store.transition(
-      row.dedupeKey,
-      ['sending'],
-      { status: 'failed', errorCode: code ?? err.type },
-      now,
-    );
-    deps.logger.warn({ ...fields, status: 'failed', errorType: err.type, errorCode: code }, 'message');
+    await settle('failed');
     return;
   }
   if (definitelyNotSent(err)) {
     // Safe to try again from scratch: back to queued (consent and quiet hours are re-checked).
-    await deps.store.transition(
-      row.dedupeKey,
-      ['sending'],
-      { status: 'queued', errorCode: code ?? err.type },
-      now,
-    );
-    deps.logger.warn(
-      { ...fields, status: 'queued', errorType: err.type, errorCode: code, retryable: err.retryable },
-      'message',
-    );
+    await settle('queued', { retryable: err.retryable });
     return;
   }
   // Timeout, reset, malformed success response: the provider may have the message. Keep `sending` with an
   // error code so the next attempt applies the unknown-outcome rule instead of waiting for an attempt in flight.
-  await deps.store.transition(
-    row.dedupeKey,
-    ['sending'],
-    { status: 'sending', errorCode: code ?? err.type },
-    now,
-  );
-  deps.logger.warn(
-    { ...fields, status: 'sending', errorType: err.type, errorCode: code, retryable: err.retryable },
-    'message',
-  );
+  await settle('sending', { retryable: err.retryable });
 }

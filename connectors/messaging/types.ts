@@ -88,17 +88,19 @@ export type InboundResult = (
 };
 
 /** Delivery states a Twilio-compatible status callback reports (`MessageStatus`). */
-export type ProviderDeliveryStatus =
-  | 'accepted'
-  | 'scheduled'
-  | 'queued'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'read'
-  | 'undelivered'
-  | 'failed'
-  | 'canceled';
+export const PROVIDER_DELIVERY_STATUSES = [
+  'accepted',
+  'scheduled',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'undelivered',
+  'failed',
+  'canceled',
+] as const;
+export type ProviderDeliveryStatus = (typeof PROVIDER_DELIVERY_STATUSES)[number];
 
 export interface StatusUpdate {
   providerMessageId: string;

@@ -22,7 +22,7 @@ export interface KeyedControlNumbers extends ControlNumbers {
 export interface ControlNumberSource {
   next(senderId: string): Promise<ControlNumbers>;
   /**
-   * The same numbers for the same key, every time (WF-2): a retried submission re-sends the identical
+   * The same numbers for the same key, every time: a retried submission re-sends the identical
    * interchange. Sources without persistence may omit it; callers then allocate fresh numbers.
    */
   forKey?(senderId: string, key: string, now: Date): Promise<KeyedControlNumbers>;

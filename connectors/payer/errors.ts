@@ -1,15 +1,12 @@
-// Typed payer-connector errors: the workflow branches on `type`, Temporal's retry policy on `retryable`.
-// Messages are fixed phrases plus structural facts (operation, HTTP status, X12 error code and segment
-// position) — never a response body or element value, because X12 carries names, member ids and dates of
-// birth and failure messages end up in logs and workflow history (SEC-INT-3, WF-3).
+// Typed payer-connector errors (see connectors/errors.ts for `type`, `retryable` and what messages may carry):
+// messages name the operation, HTTP status, X12 error code and segment position, never a response body or
+// element value, because X12 carries names, member ids and dates of birth.
+import { ConnectorError } from '../errors.js';
 
 export type PayerErrorType = 'PayerContractViolation' | 'PayerRejected' | 'PayerTransportError';
 
-export abstract class PayerError extends Error {
-  abstract readonly type: PayerErrorType;
-  abstract readonly retryable: boolean;
-  /** Server-requested delay before the next attempt (Retry-After), for Temporal's `nextRetryDelay`. */
-  readonly retryAfterMs: number | undefined = undefined;
+export abstract class PayerError extends ConnectorError {
+  abstract override readonly type: PayerErrorType;
 }
 
 /**

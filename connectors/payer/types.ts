@@ -115,7 +115,7 @@ export interface ClaimSubmission {
   claim: Claim;
   parties: ClaimParties;
   /**
-   * Same key → same interchange (WF-2): a retried activity re-sends the identical envelope, which the
+   * Same key → same interchange: a retried activity re-sends the identical envelope, which the
    * receiver recognises as a duplicate. Without it every call is a new interchange.
    */
   idempotencyKey?: string;

@@ -2,7 +2,7 @@
 // signature has been verified over the raw bytes. The sandbox EMR emits exactly these; an adapter for a real
 // EMR's webhooks translates into them.
 //
-// Payloads are thin (WH-8): opaque ids plus the event facts a process needs to move on. No names, dates of
+// Payloads are thin: opaque ids plus the event facts a process needs to move on. No names, dates of
 // birth, contact details or member ids — the worker fetches PHI through the EMR connector when it must.
 // Objects are strict: an unknown field is a contract violation, not something to silently carry along.
 import { z } from 'zod';

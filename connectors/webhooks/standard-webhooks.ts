@@ -11,7 +11,7 @@ export const WEBHOOK_ID_HEADER = 'webhook-id';
 export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 
-/** Replay window, both directions (WH-3). */
+/** Replay window, both directions: a timestamp further in the past or the future is refused. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 const SECRET_PREFIX = 'whsec_';
@@ -42,7 +42,7 @@ export type WebhookFailureReason =
 
 /**
  * Why a delivery was refused. The message names the reason only — never the body, the secret or a signature —
- * so it can be logged and returned in a problem+json. `httpStatus` follows WH-7: malformed request 400,
+ * so it can be logged and returned in a problem+json. `httpStatus` is: malformed request 400,
  * authentication failure 401.
  */
 export class WebhookVerificationError extends Error {

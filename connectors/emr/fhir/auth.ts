@@ -1,10 +1,11 @@
-// Outbound authentication to the EMR (SEC-AUTH-3): a static bearer token, or SMART Backend Services —
+// Outbound authentication to the EMR: a static bearer token, or SMART Backend Services —
 // OAuth2 client credentials where the client authenticates with a JWT assertion signed by its private key
 // (`private_key_jwt`), so no shared secret ever leaves ptflow. Tokens are cached until shortly before expiry
 // and refreshed once when the EMR answers 401.
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
+import { fetchWithoutRedirect, isRedirect, isTemporaryStatus } from '../../http/index.js';
 import { EmrContractViolation, EmrRequestRejected, EmrTransportError } from '../errors.js';
 import { parseJsonBody, readLimited } from './body.js';
 
@@ -83,20 +84,23 @@ export function smartBackendAuth(opts: SmartBackendOptions): FhirAuth {
     });
     let res: Response;
     try {
-      res = await doFetch(opts.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-      });
+      res = await fetchWithoutRedirect(
+        doFetch,
+        opts.tokenUrl,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body,
+        },
+        opts.timeoutMs ?? 10_000,
+      );
     } catch {
       throw new EmrTransportError('EMR token endpoint unreachable');
     }
-    if (res.status >= 300 && res.status < 400) {
+    if (isRedirect(res.status)) {
       throw new EmrContractViolation('EMR token endpoint answered with a redirect (not followed)');
     }
-    if (res.status === 429 || res.status === 408 || res.status >= 500) {
+    if (isTemporaryStatus(res.status)) {
       throw new EmrTransportError(`EMR token endpoint unavailable (HTTP ${res.status})`);
     }
     if (res.status !== 200) throw new EmrRequestRejected(res.status, 'the token request');

@@ -1,4 +1,4 @@
-// Outbound EMR endpoints come from admin configuration and are checked before use (SEC-TX-3): https only,
+// Outbound EMR endpoints come from admin configuration and are checked before use: https only,
 // and never a loopback, private, link-local or cloud-metadata address. Tests and local development opt in
 // to plain http on loopback explicitly.
 import { isIP } from 'node:net';

@@ -9,7 +9,7 @@ export { FhirEmr } from './adapter.js';
 export { bearerAuth, noAuth, smartBackendAuth, type FhirAuth, type SmartBackendOptions } from './auth.js';
 export { EndpointNotAllowed, validateEndpoint } from './endpoint.js';
 export * from './profiles.js';
-export { FhirTransport, parseRetryAfter, defaultRetryPolicy, type RetryPolicy } from './transport.js';
+export { FhirTransport, defaultRetryPolicy } from './transport.js';
 
 export type FhirAuthConfig =
   | { kind: 'bearer'; token: string }

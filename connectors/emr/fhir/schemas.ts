@@ -1,4 +1,4 @@
-// zod schemas for the FHIR R4 resources we READ (SEC-INT-3). Every element the adapter uses is typed and
+// zod schemas for the FHIR R4 resources we READ (untrusted input). Every element the adapter uses is typed and
 // checked; elements we do not use are allowed (FHIR servers legitimately add meta, text, extensions …) but
 // never read. A failed parse becomes EmrContractViolation with the resource type only — zod's own messages
 // can quote received values and must not escape.

@@ -1,23 +1,29 @@
-// HTTP to a FHIR server with the reliability rules of WF-3 / FT-3:
+// HTTP to a FHIR server, with the shared connector rules (connectors/http):
 //  - 408/429/5xx and network failures are retried with exponential backoff and full jitter, honouring
 //    Retry-After, inside a bounded time budget; past the budget the caller gets a retryable
 //    EmrTransportError carrying the server's delay (for Temporal's nextRetryDelay).
-//  - redirects are never followed (SEC-TX-3): a 3xx is a contract violation.
-//  - bodies are size-limited and JSON-parsed without letting input into error messages (SEC-INT-3).
+//  - redirects are never followed: a 3xx is a contract violation.
+//  - bodies are size-limited and JSON-parsed without letting input into error messages.
 //  - a 401 refreshes the token once.
 // Writes are retried too: every create the adapter sends is conditional (If-None-Exist on our identifier) and
 // every update is a full PUT of the same content, so a retried write has the same effect as one.
+import {
+  discardBody,
+  fetchWithoutRedirect,
+  isRedirect,
+  isTemporaryStatus,
+  isTimeout,
+  parseRetryAfter,
+  retryClock,
+  withRetries,
+  type AttemptResult,
+  type HttpClientOptions,
+  type RetryClock,
+  type RetryPolicy,
+} from '../../http/index.js';
 import { EmrContractViolation, EmrNotFound, EmrRequestRejected, EmrTransportError } from '../errors.js';
 import type { FhirAuth } from './auth.js';
 import { parseJsonBody, readLimited } from './body.js';
-
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Total time we are willing to spend (waiting included) before handing the retry to Temporal. */
-  budgetMs: number;
-}
 
 export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 4,
@@ -26,17 +32,10 @@ export const defaultRetryPolicy: RetryPolicy = {
   budgetMs: 20_000,
 };
 
-export interface FhirTransportOptions {
+export interface FhirTransportOptions extends HttpClientOptions, Partial<RetryClock> {
   baseUrl: string;
   auth: FhirAuth;
-  fetch?: typeof fetch;
-  maxResponseBytes?: number;
-  /** Per attempt, headers and body included. Keep below the activity's startToCloseTimeout. */
-  timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  random?: () => number;
 }
 
 export interface FhirRequest {
@@ -60,14 +59,8 @@ export interface FhirResponse {
 
 const FHIR_JSON = 'application/fhir+json';
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
+/** A FHIR server's Retry-After is handed on uncapped (the clearinghouse and SMS connectors cap it at an hour). */
+const UNCAPPED = Number.POSITIVE_INFINITY;
 
 export class FhirTransport {
   readonly baseUrl: string;
@@ -75,9 +68,7 @@ export class FhirTransport {
   private readonly maxBytes: number;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
-  private readonly random: () => number;
+  private readonly clock: RetryClock;
 
   constructor(private readonly opts: FhirTransportOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/$/, '');
@@ -85,9 +76,7 @@ export class FhirTransport {
     this.maxBytes = opts.maxResponseBytes ?? 4 * 1024 * 1024;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.retry = { ...defaultRetryPolicy, ...opts.retry };
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.now = opts.now ?? Date.now;
-    this.random = opts.random ?? Math.random;
+    this.clock = retryClock(opts);
   }
 
   /** Resolve a path or next link, refusing anything outside the configured base (no SSRF through links). */
@@ -101,44 +90,29 @@ export class FhirTransport {
     return url.toString();
   }
 
-  private backoff(attempt: number): number {
-    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(this.random() * cap);
-  }
-
   async request(req: FhirRequest): Promise<FhirResponse> {
     const url = this.resolve(req.path);
-    const started = this.now();
     let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(url, req);
-      if (outcome.kind === 'response') {
-        const res = outcome.res;
-        if (res.status === 401 && !refreshed && this.opts.auth.invalidate()) {
-          refreshed = true;
-          attempt--; // a token refresh is not a failed attempt
-          continue;
-        }
-        return this.interpret(res, req);
+    const result = await withRetries(this.retry, this.clock, async () => {
+      let outcome = await this.attempt(url, req);
+      // A 401 refreshes the token once; the repeated call is not a failed attempt.
+      if (outcome.ok && outcome.value.status === 401 && !refreshed && this.opts.auth.invalidate()) {
+        refreshed = true;
+        outcome = await this.attempt(url, req);
       }
-      // Retryable: decide whether another attempt fits in the attempt count and the time budget.
-      const serverDelay = outcome.retryAfterMs;
-      const delay = serverDelay ?? this.backoff(attempt);
-      const elapsed = this.now() - started;
-      if (attempt >= this.retry.maxAttempts || elapsed + delay > this.retry.budgetMs) {
-        throw new EmrTransportError(
-          `EMR ${req.what} request failed after ${attempt} attempt(s): ${outcome.reason}`,
-          serverDelay,
-        );
-      }
-      await this.sleep(delay);
+      return outcome;
+    });
+    if (!result.ok) {
+      throw new EmrTransportError(
+        `EMR ${req.what} request failed after ${result.attempts} attempt(s): ${result.failure}`,
+        result.retryAfterMs,
+      );
     }
+    return this.interpret(result.value, req);
   }
 
-  private async attempt(
-    url: string,
-    req: FhirRequest,
-  ): Promise<{ kind: 'response'; res: Response } | { kind: 'retry'; reason: string; retryAfterMs?: number }> {
+  /** One call: the response, or the reason it may be retried. */
+  private async attempt(url: string, req: FhirRequest): Promise<AttemptResult<Response, string>> {
     let res: Response;
     try {
       const headers: Record<string, string> = {
@@ -147,42 +121,36 @@ export class FhirTransport {
         ...req.headers,
       };
       if (req.body !== undefined) headers['content-type'] = FHIR_JSON;
-      res = await this.doFetch(url, {
-        method: req.method,
-        headers,
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      res = await fetchWithoutRedirect(
+        this.doFetch,
+        url,
+        { method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body) },
+        this.timeoutMs,
+      );
     } catch (err) {
       // Token endpoint failures keep their own classification.
       if (err instanceof EmrContractViolation || err instanceof EmrRequestRejected) throw err;
-      if (err instanceof EmrTransportError) return { kind: 'retry', reason: 'token endpoint unavailable' };
-      const timeout = (err as Error).name === 'TimeoutError';
-      return { kind: 'retry', reason: timeout ? 'timeout' : 'network error' };
+      if (err instanceof EmrTransportError) return { ok: false, failure: 'token endpoint unavailable' };
+      return { ok: false, failure: isTimeout(err) ? 'timeout' : 'network error' };
     }
-    if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      await res.body?.cancel().catch(() => undefined);
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
-      return {
-        kind: 'retry',
-        reason: `HTTP ${res.status}`,
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      };
+    if (isTemporaryStatus(res.status)) {
+      await discardBody(res);
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.clock.now(), UNCAPPED);
+      return { ok: false, failure: `HTTP ${res.status}`, retryAfterMs };
     }
-    return { kind: 'response', res };
+    return { ok: true, value: res };
   }
 
   private async interpret(res: Response, req: FhirRequest): Promise<FhirResponse> {
     const status = res.status;
-    if (status >= 300 && status < 400) {
-      await res.body?.cancel().catch(() => undefined);
+    if (isRedirect(status)) {
+      await discardBody(res);
       throw new EmrContractViolation(
         `EMR answered ${req.what} with a redirect (HTTP ${status}); not followed`,
       );
     }
     if (status >= 400 && !req.passStatuses?.includes(status)) {
-      await res.body?.cancel().catch(() => undefined);
+      await discardBody(res);
       if (status === 404 || status === 410) throw new EmrNotFound(req.what);
       throw new EmrRequestRejected(status, req.what);
     }

@@ -56,12 +56,20 @@ export const patients = sandboxEmr.table('patients', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** A row's patient and therapist: required references, as several tables carry them. */
+const patientIdColumn = () =>
+  uuid('patient_id')
+    .notNull()
+    .references(() => patients.id);
+const therapistIdColumn = () =>
+  uuid('therapist_id')
+    .notNull()
+    .references(() => therapists.id);
+
 export const referrals = sandboxEmr.table('referrals', {
   id: uuid('id').primaryKey(),
   practiceId: uuid('practice_id').notNull(),
-  patientId: uuid('patient_id')
-    .notNull()
-    .references(() => patients.id),
+  patientId: patientIdColumn(),
   referringNpi: text('referring_npi'),
   /** The referring practitioner's name as on the order (837P 2310A NM1*DN). */
   referringLastName: text('referring_last_name'),
@@ -79,12 +87,8 @@ export const appointments = sandboxEmr.table(
     id: uuid('id').primaryKey(),
     practiceId: uuid('practice_id').notNull(),
     ourAppointmentId: uuid('our_appointment_id').unique(),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
-    therapistId: uuid('therapist_id')
-      .notNull()
-      .references(() => therapists.id),
+    patientId: patientIdColumn(),
+    therapistId: therapistIdColumn(),
     locationId: uuid('location_id')
       .notNull()
       .references(() => locations.id),
@@ -108,12 +112,8 @@ export const visits = sandboxEmr.table('visits', {
   appointmentId: uuid('appointment_id')
     .unique()
     .references(() => appointments.id),
-  patientId: uuid('patient_id')
-    .notNull()
-    .references(() => patients.id),
-  therapistId: uuid('therapist_id')
-    .notNull()
-    .references(() => therapists.id),
+  patientId: patientIdColumn(),
+  therapistId: therapistIdColumn(),
   dateOfService: date('date_of_service', { mode: 'string' }).notNull(),
   signedAt: timestamp('signed_at', { withTimezone: true }).notNull(),
   interventions: jsonb('interventions').notNull(),
@@ -131,9 +131,7 @@ export const records = sandboxEmr.table(
     id: uuid('id').primaryKey(),
     kind: text('kind').notNull(),
     ourId: uuid('our_id').notNull(),
-    patientId: uuid('patient_id')
-      .notNull()
-      .references(() => patients.id),
+    patientId: patientIdColumn(),
     body: jsonb('body').notNull(),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

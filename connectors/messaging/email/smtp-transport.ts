@@ -16,7 +16,7 @@ export interface SmtpEmailConfig {
   /** Refuse to send unless STARTTLS succeeds. Default: true whenever `secure` is false. */
   requireTLS?: boolean;
   tls?: {
-    /** Default true. Setting false disables certificate checks: never in production (SEC-TX-1). */
+    /** Default true. Setting false disables certificate checks: never in production. */
     rejectUnauthorized?: boolean;
     /** Extra trusted CA (PEM), e.g. a private relay's CA or a test server's self-signed certificate. */
     ca?: string | Buffer;

@@ -4,6 +4,9 @@
 // query string included: take it from configuration, never from the Host header (an attacker controls that).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** A Twilio resource SID: two capital letters (SM, MM, AC, MG …) and 32 hex digits. */
+export const TWILIO_SID = /^[A-Z]{2}[0-9a-fA-F]{32}$/;
+
 export type FormParams = Iterable<readonly [string, string]> | Record<string, string | readonly string[]>;
 
 function pairs(params: FormParams): Array<[string, string]> {

@@ -1,12 +1,13 @@
 // SMS over a Twilio-compatible REST API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded,
 // HTTP Basic auth, StatusCallback for delivery receipts. Plain fetch (Node 20) instead of the twilio SDK: one
-// request shape does not justify a 30 MB dependency tree, and we need our own timeout, size limit and WF-3
-// error classification anyway.
+// request shape does not justify a 30 MB dependency tree, and we need our own timeout, size limit and
+// retryable/non-retryable error classification anyway.
 import { z } from 'zod';
+import { basicAuthorization, fetchWithoutRedirect, isRedirect, readBodyLimited } from '../../http/index.js';
 import { MessagingContractViolation, MessagingError } from '../errors.js';
 import { classifyFetchError, classifyHttpFailure } from '../http-errors.js';
-import type { ChannelTransport, OutboundEnvelope } from '../types.js';
-import { readBodyLimited } from './read-body.js';
+import { PROVIDER_DELIVERY_STATUSES, type ChannelTransport, type OutboundEnvelope } from '../types.js';
+import { TWILIO_SID } from './twilio-signature.js';
 
 export interface TwilioSmsConfig {
   /** `https://api.twilio.com` in production; a compatible provider or a test server otherwise. */
@@ -21,7 +22,7 @@ export interface TwilioSmsConfig {
   messagingServiceSid?: string;
   /** Our public delivery-receipt endpoint (POST /v1/webhooks/messaging/twilio). */
   statusCallbackUrl?: string;
-  /** Per-call timeout; keep it well under the activity's startToCloseTimeout (API-RL-3). Default 10 s. */
+  /** Per-call timeout; keep it well under the activity's startToCloseTimeout. Default 10 s. */
   timeoutMs?: number;
   /** Largest response body accepted. Default 64 KiB (a message resource is about 1 KiB). */
   maxResponseBytes?: number;
@@ -37,21 +38,9 @@ export interface TwilioSmsConfig {
 
 // Only the fields we use are checked; the rest of Twilio's message resource (prices, URIs, counts) is
 // dropped, because Twilio adds fields without versioning the API and a new field must not stop all texting.
-const SID = /^[A-Z]{2}[0-9a-fA-F]{32}$/;
 const messageResource = z.object({
-  sid: z.string().regex(SID),
-  status: z.enum([
-    'accepted',
-    'scheduled',
-    'queued',
-    'sending',
-    'sent',
-    'delivered',
-    'read',
-    'undelivered',
-    'failed',
-    'canceled',
-  ]),
+  sid: z.string().regex(TWILIO_SID),
+  status: z.enum(PROVIDER_DELIVERY_STATUSES),
   error_code: z.number().int().nullable().optional(),
 });
 const errorResource = z.object({ code: z.number().int().optional() });
@@ -89,25 +78,24 @@ export class TwilioSmsTransport implements ChannelTransport {
     form.set('Body', envelope.text);
     if (this.#cfg.statusCallbackUrl) form.set('StatusCallback', this.#cfg.statusCallbackUrl);
 
-    const auth = Buffer.from(`${this.#cfg.username ?? this.#cfg.accountSid}:${this.#cfg.password}`).toString(
-      'base64',
-    );
-    const timeout = AbortSignal.timeout(this.#cfg.timeoutMs ?? 10_000);
     let res: Response;
     try {
-      res = await this.#fetch(this.messagesUrl, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${auth}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-          'idempotency-key': envelope.idempotencyKey,
+      res = await fetchWithoutRedirect(
+        this.#fetch,
+        this.messagesUrl,
+        {
+          method: 'POST',
+          headers: {
+            authorization: basicAuthorization(this.#cfg.username ?? this.#cfg.accountSid, this.#cfg.password),
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+            'idempotency-key': envelope.idempotencyKey,
+          },
+          body: form.toString(),
         },
-        body: form.toString(),
-        // SEC-TX-3: never follow a redirect to somewhere we did not configure.
-        redirect: 'manual',
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
+        this.#cfg.timeoutMs ?? 10_000,
+        signal,
+      );
     } catch (err) {
       // Cancellation by the caller (activity cancelled) is not a transport failure: let it propagate.
       if (signal?.aborted) throw err;
@@ -119,12 +107,14 @@ export class TwilioSmsTransport implements ChannelTransport {
   async #interpret(res: Response): Promise<{ providerMessageId: string }> {
     let text: string;
     try {
-      text = await readBodyLimited(res, this.#cfg.maxResponseBytes ?? 64 * 1024);
+      const tooLarge = (): MessagingContractViolation =>
+        new MessagingContractViolation('response body too large');
+      text = (await readBodyLimited(res, this.#cfg.maxResponseBytes ?? 64 * 1024, tooLarge)).toString('utf8');
     } catch (err) {
       if (err instanceof MessagingError) throw err;
       throw classifyFetchError(err);
     }
-    if (res.status >= 300 && res.status < 400) throw new MessagingContractViolation('unexpected redirect');
+    if (isRedirect(res.status)) throw new MessagingContractViolation('unexpected redirect');
     if (res.status >= 400) {
       const code = errorResource.safeParse(safeJson(text));
       throw classifyHttpFailure(res.status, {

@@ -3,10 +3,10 @@
 // webhook route uses these; they hold no state.
 import { z } from 'zod';
 import { MessagingContractViolation } from '../errors.js';
-import type { InboundMessage, StatusUpdate } from '../types.js';
-import { validateTwilioSignature } from './twilio-signature.js';
+import { PROVIDER_DELIVERY_STATUSES, type InboundMessage, type StatusUpdate } from '../types.js';
+import { TWILIO_SID, validateTwilioSignature } from './twilio-signature.js';
 
-const sid = z.string().regex(/^[A-Z]{2}[0-9a-fA-F]{32}$/);
+const sid = z.string().regex(TWILIO_SID);
 
 const inboundSchema = z.object({
   MessageSid: sid,
@@ -20,18 +20,7 @@ const inboundSchema = z.object({
 const statusSchema = z.object({
   MessageSid: sid,
   AccountSid: sid,
-  MessageStatus: z.enum([
-    'accepted',
-    'scheduled',
-    'queued',
-    'sending',
-    'sent',
-    'delivered',
-    'read',
-    'undelivered',
-    'failed',
-    'canceled',
-  ]),
+  MessageStatus: z.enum(PROVIDER_DELIVERY_STATUSES),
   ErrorCode: z
     .string()
     .regex(/^\d{1,6}$/)

@@ -5,7 +5,7 @@
 //        (files not yet acknowledged)
 //   POST {base}/x12/responses/ack                → { cursors: [...] }: those files leave the listing
 // Every response is parsed strictly (X12 codec, zod for the JSON mailbox envelope) before use; anything
-// else becomes a PayerContractViolation without PHI (SEC-INT-3).
+// else becomes a PayerContractViolation without PHI (the answer is untrusted input and never quoted).
 import { z } from 'zod';
 import type { PayerProfile } from '../../../domain/model/payer-profile.js';
 import { payerProfileOn } from '../../../domain/rules/payers.js';

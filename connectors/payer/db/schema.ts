@@ -16,7 +16,7 @@ export const controlNumbers = payerSchema.table('control_numbers', {
 });
 
 /**
- * The envelope of each submission, by the caller's idempotency key (WF-2). A retried activity re-sends the
+ * The envelope of each submission, by the caller's idempotency key. A retried activity re-sends the
  * byte-identical interchange — same ISA13, same GS06, same ISA date and time — so the receiver recognises a
  * duplicate interchange instead of filing the claim again. Rows are written before the first send.
  */

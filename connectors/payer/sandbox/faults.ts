@@ -1,4 +1,4 @@
-// Fault injection for the sandbox (FT-3): latency, a transient failure rate drawn from a seeded PRNG (so a
+// Fault injection for the sandbox: latency, a transient failure rate drawn from a seeded PRNG (so a
 // run repeats exactly), and outage windows answered with 503 + Retry-After.
 
 export interface FaultOptions {

@@ -1,7 +1,7 @@
 // Postgres state of the sandbox payer (schema sandbox_payer): claims by submitter + CLM01, authorization
 // requests by trace, and the outbound mailbox whose row id is the polling cursor (acknowledged files leave
 // its listing).
-import { and, asc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import { sandboxAuthorizations, sandboxClaims, sandboxInterchanges, sandboxResponses } from './schema.js';
@@ -11,6 +11,11 @@ export type NewClaimRow = typeof sandboxClaims.$inferInsert;
 export type AuthRow = typeof sandboxAuthorizations.$inferSelect;
 export type NewAuthRow = typeof sandboxAuthorizations.$inferInsert;
 
+/** The claim a sender filed under a CLM01 (patient control number). */
+function claimOfSender(senderId: string, pcn: string): SQL | undefined {
+  return and(eq(sandboxClaims.senderId, senderId), eq(sandboxClaims.patientControlNumber, pcn));
+}
+
 export class SandboxPayerStore {
   readonly db: PostgresJsDatabase;
 
@@ -19,10 +24,7 @@ export class SandboxPayerStore {
   }
 
   async findClaim(senderId: string, pcn: string): Promise<ClaimRow | undefined> {
-    const rows = await this.db
-      .select()
-      .from(sandboxClaims)
-      .where(and(eq(sandboxClaims.senderId, senderId), eq(sandboxClaims.patientControlNumber, pcn)));
+    const rows = await this.db.select().from(sandboxClaims).where(claimOfSender(senderId, pcn));
     return rows[0];
   }
 
@@ -47,7 +49,7 @@ export class SandboxPayerStore {
     const rows = await this.db
       .select({ id: sandboxClaims.id })
       .from(sandboxClaims)
-      .where(and(eq(sandboxClaims.senderId, senderId), eq(sandboxClaims.patientControlNumber, pcn)));
+      .where(claimOfSender(senderId, pcn));
     return rows.length;
   }
 

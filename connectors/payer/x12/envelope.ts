@@ -193,6 +193,28 @@ export function transactionsOf(interchange: ParsedInterchange): ParsedTransactio
   return interchange.groups.flatMap((g) => g.transactions);
 }
 
+/**
+ * Parse an interchange whose transaction sets must all be `transactionSetId` (`article` + id names it in the
+ * error: "an 835"), one document per set.
+ */
+export function parseEachTransaction<T>(
+  text: string,
+  transactionSetId: string,
+  article: 'a' | 'an',
+  parseTransaction: (tx: ParsedTransaction, delimiters: Delimiters) => T,
+): T[] {
+  const ix = parseInterchange(text);
+  return transactionsOf(ix).map((tx) => {
+    if (tx.transactionSetId !== transactionSetId) {
+      throw new X12ParseError('UNSUPPORTED_TRANSACTION', `expected ${article} ${transactionSetId}`, {
+        segmentIndex: tx.startIndex,
+        segmentId: 'ST',
+      });
+    }
+    return parseTransaction(tx, ix.delimiters);
+  });
+}
+
 // ─── Generation ─────────────────────────────────────────────────────────────────────────────────────
 
 /** A transaction set body produced by a generator; ST and SE are added by the envelope. */

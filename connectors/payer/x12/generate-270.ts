@@ -4,12 +4,11 @@
 // Service types default to 30 (health benefit plan coverage) and PT (physical therapy): most payers ignore
 // a CPT in a 270 and answer PT benefits only for the PT service type (docs §10, VERIFY per payer).
 
-import { SegmentBuilder } from './builder.js';
 import { buildInterchange, type TransactionBody } from './envelope.js';
-import { addDemographics, addOrgNm1, addPartyNm1, addPersonNm1 } from './parties.js';
+import { beginRequest, addDemographics, addPartyNm1, addPersonNm1 } from './parties.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from './tokenizer.js';
 import type { EligibilityInquiry270, SingleTransactionEnvelope } from './types.js';
-import { formatDate, formatTime } from './values.js';
+import { formatDate } from './values.js';
 
 export const IMPL_270 = '005010X279A1';
 export const DEFAULT_SERVICE_TYPES = ['30', 'PT'];
@@ -19,19 +18,8 @@ export function build270(
   controlNumber: string,
   d: Delimiters = DEFAULT_DELIMITERS,
 ): TransactionBody {
-  const b = new SegmentBuilder(d);
-  b.add(
-    'BHT',
-    '0022',
-    '13',
-    q.reference,
-    formatDate(q.createdDate, 'BHT04'),
-    formatTime(q.createdTime, 'BHT05'),
-  );
-  b.add('HL', '1', undefined, '20', '1');
-  addOrgNm1(b, 'PR', q.payer.name, 'PI', q.payer.payerId);
-  b.add('HL', '2', '1', '21', '1');
-  addPartyNm1(b, '1P', q.provider, 'XX', q.provider.npi);
+  const payer = { entityCode: 'PR', name: q.payer.name, payerId: q.payer.payerId };
+  const b = beginRequest(d, '0022', q, payer, (r) => addPartyNm1(r, '1P', q.provider, 'XX', q.provider.npi));
   b.add('HL', '3', '2', '22', q.dependent === undefined ? '0' : '1');
   // The trace goes where the inquiry is about: the subscriber, or the dependent when there is one.
   const serviceTypes = q.serviceTypeCodes ?? DEFAULT_SERVICE_TYPES;

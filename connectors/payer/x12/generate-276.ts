@@ -5,12 +5,11 @@
 // The claim lookup keys are our patient control number (REF*EJ) and, once known, the payer's claim
 // number (REF*1K); TRN02 is our trace, echoed back in the 277.
 
-import { SegmentBuilder } from './builder.js';
 import { buildInterchange, type TransactionBody } from './envelope.js';
-import { addDemographics, addOrgNm1, addPartyNm1, addPersonNm1 } from './parties.js';
+import { beginRequest, addDemographics, addOrgNm1, addPartyNm1, addPersonNm1 } from './parties.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from './tokenizer.js';
 import type { ClaimStatusInquiry276, SingleTransactionEnvelope } from './types.js';
-import { formatDate, formatMoney, formatTime } from './values.js';
+import { formatDate, formatMoney } from './values.js';
 
 export const IMPL_276 = '005010X212';
 
@@ -19,19 +18,9 @@ export function build276(
   controlNumber: string,
   d: Delimiters = DEFAULT_DELIMITERS,
 ): TransactionBody {
-  const b = new SegmentBuilder(d);
-  b.add(
-    'BHT',
-    '0010',
-    '13',
-    q.reference,
-    formatDate(q.createdDate, 'BHT04'),
-    formatTime(q.createdTime, 'BHT05'),
-  );
-  b.add('HL', '1', undefined, '20', '1');
-  addOrgNm1(b, 'PR', q.payer.name, 'PI', q.payer.payerId);
-  b.add('HL', '2', '1', '21', '1');
-  addOrgNm1(b, '41', q.informationReceiver.name, '46', q.informationReceiver.etin);
+  const payer = { entityCode: 'PR', name: q.payer.name, payerId: q.payer.payerId };
+  const receiver = q.informationReceiver;
+  const b = beginRequest(d, '0010', q, payer, (r) => addOrgNm1(r, '41', receiver.name, '46', receiver.etin));
   b.add('HL', '3', '2', '19', '1');
   addPartyNm1(b, '1P', q.provider, 'XX', q.provider.npi);
   b.add('HL', '4', '3', '22', q.dependent === undefined ? '0' : '1');

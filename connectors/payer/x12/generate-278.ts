@@ -5,13 +5,12 @@
 // UM02 "I" asks for an initial authorization, "4" for an extension (the engine's automatic extension), which
 // names the authorization it extends in 2000E REF*BB (Previous Review Authorization Number).
 
-import { SegmentBuilder } from './builder.js';
 import { buildInterchange, type TransactionBody } from './envelope.js';
 import { X12BuildError } from './errors.js';
-import { addDemographics, addOrgNm1, addPartyNm1, addPersonNm1 } from './parties.js';
+import { beginRequest, addDemographics, addPartyNm1, addPersonNm1 } from './parties.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from './tokenizer.js';
 import type { AuthRequest278, DateRange, SingleTransactionEnvelope } from './types.js';
-import { formatDate, formatMoney, formatQuantity, formatTime } from './values.js';
+import { formatDate, formatMoney, formatQuantity } from './values.js';
 
 export const IMPL_278 = '005010X217';
 
@@ -34,19 +33,8 @@ export function build278(
   if (q.diagnosisCodes.length < 1 || q.diagnosisCodes.length > 12) {
     throw new X12BuildError('INVALID_INPUT', 'diagnosisCodes', 'between 1 and 12 diagnosis codes');
   }
-  const b = new SegmentBuilder(d);
-  b.add(
-    'BHT',
-    '0007',
-    '13',
-    q.reference,
-    formatDate(q.createdDate, 'BHT04'),
-    formatTime(q.createdTime, 'BHT05'),
-  );
-  b.add('HL', '1', undefined, '20', '1');
-  addOrgNm1(b, 'X3', q.umo.name, 'PI', q.umo.payerId);
-  b.add('HL', '2', '1', '21', '1');
-  addPartyNm1(b, '1P', q.requester, 'XX', q.requester.npi);
+  const umo = { entityCode: 'X3', name: q.umo.name, payerId: q.umo.payerId };
+  const b = beginRequest(d, '0007', q, umo, (r) => addPartyNm1(r, '1P', q.requester, 'XX', q.requester.npi));
   b.add('HL', '3', '2', '22', '1');
   addPersonNm1(b, 'IL', q.subscriber, 'MI', q.subscriber.memberId);
   addDemographics(b, q.subscriber.dateOfBirth, q.subscriber.gender, 'subscriber.dateOfBirth');

@@ -11,7 +11,14 @@
 import { SegmentBuilder } from './builder.js';
 import { buildInterchange, type TransactionBody } from './envelope.js';
 import { X12BuildError } from './errors.js';
-import { addAddress, addDemographics, addPartyNm1, addPersonNm1, addOrgNm1 } from './parties.js';
+import {
+  addAddress,
+  addBeginningOfTransaction,
+  addDemographics,
+  addOrgNm1,
+  addPartyNm1,
+  addPersonNm1,
+} from './parties.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from './tokenizer.js';
 import type {
   Claim837,
@@ -20,7 +27,7 @@ import type {
   ServiceLine837,
   SingleTransactionEnvelope,
 } from './types.js';
-import { formatDate, formatMoney, formatQuantity, formatTime } from './values.js';
+import { formatDate, formatMoney, formatQuantity } from './values.js';
 
 export const IMPL_837P = '005010X222A1';
 
@@ -130,13 +137,11 @@ export function build837P(
   if (batch.claims.length === 0) throw new X12BuildError('INVALID_INPUT', 'claims', 'at least one claim');
   batch.claims.forEach(validateClaim);
   const b = new SegmentBuilder(d);
-  b.add(
-    'BHT',
+  addBeginningOfTransaction(
+    b,
     '0019',
     '00',
-    batch.batchReference,
-    formatDate(batch.createdDate, 'BHT04'),
-    formatTime(batch.createdTime, 'BHT05'),
+    { reference: batch.batchReference, createdDate: batch.createdDate, createdTime: batch.createdTime },
     'CH',
   );
   addOrgNm1(b, '41', batch.submitter.name, '46', batch.submitter.id);

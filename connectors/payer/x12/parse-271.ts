@@ -5,9 +5,9 @@
 // EB is the heart: EB01 benefit code, EB03 repeating service types, EB07 amount, EB08 percent, EB09/EB10
 // quantity (visit limits), EB11 authorization required, EB12 in network (docs §10).
 
-import { parseInterchange, transactionsOf, type ParsedTransaction } from './envelope.js';
+import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
-import { readDemographics, readEntity, readPersonName } from './parties.js';
+import { readDemographics, readEntity, readPersonName, readLevelEntity } from './parties.js';
 import {
   comps,
   dateRange,
@@ -161,12 +161,7 @@ export function parse271Transaction(tx: ParsedTransaction, d: Delimiters): Eligi
             ...(e.id === undefined ? {} : { id: e.id }),
           };
         } else if (level === 'payer' || level === 'provider') {
-          const e = readEntity(s);
-          const entity = {
-            name: e.name,
-            ...(e.idQualifier === undefined ? {} : { idQualifier: e.idQualifier }),
-            ...(e.id === undefined ? {} : { id: e.id }),
-          };
+          const entity = readLevelEntity(s);
           if (level === 'payer') out.payer = entity;
           else out.provider = entity;
         } else {
@@ -229,14 +224,5 @@ export function parse271Transaction(tx: ParsedTransaction, d: Delimiters): Eligi
 
 /** Parses a 271 interchange; one response per transaction set. */
 export function parse271(text: string): Eligibility271[] {
-  const ix = parseInterchange(text);
-  return transactionsOf(ix).map((tx) => {
-    if (tx.transactionSetId !== '271') {
-      throw new X12ParseError('UNSUPPORTED_TRANSACTION', 'expected a 271', {
-        segmentIndex: tx.startIndex,
-        segmentId: 'ST',
-      });
-    }
-    return parse271Transaction(tx, ix.delimiters);
-  });
+  return parseEachTransaction(text, '271', 'a', parse271Transaction);
 }

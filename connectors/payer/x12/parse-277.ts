@@ -6,9 +6,9 @@
 // `accepted` is derived from the first STC category: a front-end rejection (A3/A4/A6/A7/A8, D0, E*)
 // means the claim was never filed (docs §7) and must be corrected and resubmitted.
 
-import { parseInterchange, transactionsOf, type ParsedTransaction } from './envelope.js';
+import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
-import { readEntity, readPersonName } from './parties.js';
+import { readPersonName, readLevelEntity } from './parties.js';
 import {
   comps,
   date,
@@ -127,19 +127,14 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
         } else if (level === '20' || level === '21') providerLevel = undefined;
         break;
       case 'NM1': {
-        const e = readEntity(s);
-        const entity = {
-          name: e.name,
-          ...(e.idQualifier ? { idQualifier: e.idQualifier } : {}),
-          ...(e.id ? { id: e.id } : {}),
-        };
+        const entity = readLevelEntity(s);
         if (level === '20') out.payer = entity;
         else if (level === '21') out.receiver = entity;
         else if (level === '19') {
           provider = entity;
           if (providerLevel !== undefined) providerLevel.provider = entity;
         } else if (claimLevel()) {
-          patient = { ...readPersonName(s), ...(e.id ? { memberId: e.id } : {}) };
+          patient = { ...readPersonName(s), ...(entity.id ? { memberId: entity.id } : {}) };
         }
         break;
       }
@@ -191,14 +186,5 @@ export function parse277Transaction(tx: ParsedTransaction, d: Delimiters): Claim
 
 /** Parses a 277 or 277CA interchange; one document per transaction set. */
 export function parse277(text: string): ClaimStatus277[] {
-  const ix = parseInterchange(text);
-  return transactionsOf(ix).map((tx) => {
-    if (tx.transactionSetId !== '277') {
-      throw new X12ParseError('UNSUPPORTED_TRANSACTION', 'expected a 277', {
-        segmentIndex: tx.startIndex,
-        segmentId: 'ST',
-      });
-    }
-    return parse277Transaction(tx, ix.delimiters);
-  });
+  return parseEachTransaction(text, '277', 'a', parse277Transaction);
 }

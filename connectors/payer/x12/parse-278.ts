@@ -5,9 +5,9 @@
 // A review is recorded per EV/SS level that carries an HCR. HCR01 → action (A1 certified, A2 partially,
 // A3 not certified, A4 pended, A6 modified, C cancelled, CT contact payer, NA no action required).
 
-import { parseInterchange, transactionsOf, type ParsedTransaction } from './envelope.js';
+import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
-import { readPersonName, readEntity } from './parties.js';
+import { readPersonName, readLevelEntity } from './parties.js';
 import { readDelivery, readRejection } from './parse-271.js';
 import { comps, date, dateRange, el, opt, optQuantity, req, SegmentReader, site } from './reader.js';
 import type { Delimiters } from './tokenizer.js';
@@ -75,16 +75,11 @@ export function parse278ResponseTransaction(tx: ParsedTransaction, d: Delimiters
         }
         break;
       case 'NM1': {
-        const e = readEntity(s);
-        const entity = {
-          name: e.name,
-          ...(e.idQualifier ? { idQualifier: e.idQualifier } : {}),
-          ...(e.id ? { id: e.id } : {}),
-        };
+        const entity = readLevelEntity(s);
         if (level === '20') out.umo = entity;
         else if (level === '21') out.requester = entity;
         else if (level === '22' || level === '23')
-          out.subscriber = { ...readPersonName(s), ...(e.id ? { memberId: e.id } : {}) };
+          out.subscriber = { ...readPersonName(s), ...(entity.id ? { memberId: entity.id } : {}) };
         break;
       }
       case 'TRN':
@@ -142,14 +137,5 @@ export function parse278ResponseTransaction(tx: ParsedTransaction, d: Delimiters
 
 /** Parses a 278 response interchange; one response per transaction set. */
 export function parse278Response(text: string): AuthResponse278[] {
-  const ix = parseInterchange(text);
-  return transactionsOf(ix).map((tx) => {
-    if (tx.transactionSetId !== '278') {
-      throw new X12ParseError('UNSUPPORTED_TRANSACTION', 'expected a 278', {
-        segmentIndex: tx.startIndex,
-        segmentId: 'ST',
-      });
-    }
-    return parse278ResponseTransaction(tx, ix.delimiters);
-  });
+  return parseEachTransaction(text, '278', 'a', parse278ResponseTransaction);
 }

@@ -5,7 +5,7 @@
 // Loops are recognized by their leading segment; segments we do not model are skipped. All money is
 // integer cents, so the reconciliation BPR02 = Σ CLP04 − Σ PLB is exact (see reconcile835).
 
-import { parseInterchange, transactionsOf, type ParsedTransaction } from './envelope.js';
+import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
 import { readAddress, readEntity } from './parties.js';
 import {
@@ -253,16 +253,7 @@ export function parse835Transaction(tx: ParsedTransaction, d: Delimiters): Remit
 
 /** Parses an 835 interchange; one remittance per transaction set. */
 export function parse835(text: string): Remittance835[] {
-  const ix = parseInterchange(text);
-  return transactionsOf(ix).map((tx) => {
-    if (tx.transactionSetId !== '835') {
-      throw new X12ParseError('UNSUPPORTED_TRANSACTION', 'expected an 835', {
-        segmentIndex: tx.startIndex,
-        segmentId: 'ST',
-      });
-    }
-    return parse835Transaction(tx, ix.delimiters);
-  });
+  return parseEachTransaction(text, '835', 'an', parse835Transaction);
 }
 
 export interface Reconciliation835 {

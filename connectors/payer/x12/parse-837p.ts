@@ -3,7 +3,7 @@
 // its billing provider, subscriber, payer and patient. Situational segments we do not model are skipped;
 // required ones are enforced with positioned, PHI-free errors.
 
-import { parseInterchange, transactionsOf, type ParsedTransaction } from './envelope.js';
+import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
 import { readAddress, readDemographics, readEntity, readPersonName } from './parties.js';
 import { code, comps, date, el, money, opt, req, site, SegmentReader, time } from './reader.js';
@@ -236,14 +236,5 @@ export function parse837PTransaction(tx: ParsedTransaction, d: Delimiters): Clai
 
 /** Parses an 837P interchange; one batch per transaction set. */
 export function parse837P(text: string): Claim837Batch[] {
-  const ix = parseInterchange(text);
-  return transactionsOf(ix).map((tx) => {
-    if (tx.transactionSetId !== '837') {
-      throw new X12ParseError('UNSUPPORTED_TRANSACTION', 'expected an 837', {
-        segmentIndex: tx.startIndex,
-        segmentId: 'ST',
-      });
-    }
-    return parse837PTransaction(tx, ix.delimiters);
-  });
+  return parseEachTransaction(text, '837', 'an', parse837PTransaction);
 }

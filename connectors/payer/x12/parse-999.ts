@@ -5,7 +5,7 @@
 // level; M/R/W/X are rejections. IK404 (a copy of the bad element) may be PHI: it is kept in the model
 // for the biller's screen but never appears in errors or logs.
 
-import { parseInterchange, transactionsOf, type ParsedTransaction } from './envelope.js';
+import { parseEachTransaction, type ParsedTransaction } from './envelope.js';
 import { X12ParseError } from './errors.js';
 import { comps, el, opt, req, SegmentReader, site } from './reader.js';
 import type { Delimiters, PositionedSegment } from './tokenizer.js';
@@ -116,14 +116,5 @@ export function parse999Transaction(tx: ParsedTransaction, d: Delimiters): Ack99
 
 /** Parses a 999 interchange; one acknowledgment per transaction set. */
 export function parse999(text: string): Ack999[] {
-  const ix = parseInterchange(text);
-  return transactionsOf(ix).map((tx) => {
-    if (tx.transactionSetId !== '999') {
-      throw new X12ParseError('UNSUPPORTED_TRANSACTION', 'expected a 999', {
-        segmentIndex: tx.startIndex,
-        segmentId: 'ST',
-      });
-    }
-    return parse999Transaction(tx, ix.delimiters);
-  });
+  return parseEachTransaction(text, '999', 'a', parse999Transaction);
 }

@@ -1,12 +1,54 @@
 // NM1 / N3 / N4 / DMG / PRV helpers shared by the generators and the parsers, so a name or an address is
 // written and read the same way in every transaction.
 
-import type { SegmentBuilder } from './builder.js';
+import { SegmentBuilder } from './builder.js';
 import { X12BuildError } from './errors.js';
 import { el, opt, req, site, type SegmentReader } from './reader.js';
-import type { PositionedSegment } from './tokenizer.js';
+import type { Delimiters, PositionedSegment } from './tokenizer.js';
 import type { Address, Gender, PersonName } from './types.js';
-import { formatDate, parseDate } from './values.js';
+import { formatDate, formatTime, parseDate } from './values.js';
+
+/**
+ * BHT, the beginning of every hierarchical transaction: structure code, purpose (13 request, 00 original), our
+ * reference, creation date and time, and for a claim the transaction type (CH chargeable).
+ */
+export function addBeginningOfTransaction(
+  b: SegmentBuilder,
+  structureCode: string,
+  purposeCode: string,
+  doc: { reference: string; createdDate: string; createdTime: string },
+  transactionType?: string,
+): void {
+  b.add(
+    'BHT',
+    structureCode,
+    purposeCode,
+    doc.reference,
+    formatDate(doc.createdDate, 'BHT04'),
+    formatTime(doc.createdTime, 'BHT05'),
+    transactionType,
+  );
+}
+
+/**
+ * A request's segments opened: BHT (purpose 13, request) and the first two levels, the payer as information
+ * source (HL 20, NM1 with its PI payer id) and the information receiver (HL 21).
+ */
+export function beginRequest(
+  delimiters: Delimiters,
+  structureCode: string,
+  doc: { reference: string; createdDate: string; createdTime: string },
+  source: { entityCode: string; name: string; payerId: string },
+  addReceiver: (b: SegmentBuilder) => void,
+): SegmentBuilder {
+  const b = new SegmentBuilder(delimiters);
+  addBeginningOfTransaction(b, structureCode, '13', doc);
+  b.add('HL', '1', undefined, '20', '1');
+  addOrgNm1(b, source.entityCode, source.name, 'PI', source.payerId);
+  b.add('HL', '2', '1', '21', '1');
+  addReceiver(b);
+  return b;
+}
 
 /** NM1 for a person (entity type 1). `idQualifier`/`id` go to NM108/NM109 when given. */
 export function addPersonNm1(
@@ -74,6 +116,16 @@ export function readPersonName(seg: PositionedSegment): PersonName {
   if (middle !== undefined) name.middleName = middle;
   if (suffix !== undefined) name.suffix = suffix;
   return name;
+}
+
+/** Reads an NM1 as the `{ name, idQualifier?, id? }` of a payer, receiver or provider level (no first name). */
+export function readLevelEntity(seg: PositionedSegment): { name: string; idQualifier?: string; id?: string } {
+  const { name, idQualifier, id } = readEntity(seg);
+  return {
+    name,
+    ...(idQualifier !== undefined ? { idQualifier } : {}),
+    ...(id !== undefined ? { id } : {}),
+  };
 }
 
 /** Reads an NM1 as `{ name, idQualifier?, id? }` (organization or person last name). */

@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: one declarations-only file holds every transaction's model, so the codec reads as one vocabulary.
 // Typed document models of the X12 5010 transactions ptflow exchanges with payers. These are the codec's
 // own shapes, deliberately independent of domain/: a mapping layer converts between the two, so the
 // codec can follow the implementation guides and the domain can follow the business.

@@ -30,9 +30,9 @@ describe('HTTP error classification (WF-3)', () => {
 
   it('honours Retry-After in seconds or as an HTTP date, capped at an hour', () => {
     expect(classifyHttpFailure(429, { now, retryAfter: '7' }).retryAfterMs).toBe(7000);
-    expect(parseRetryAfter('Fri, 01 May 2026 12:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('999999', now)).toBe(3_600_000);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('Fri, 01 May 2026 12:00:30 GMT', now.getTime())).toBe(30_000);
+    expect(parseRetryAfter('999999', now.getTime())).toBe(3_600_000);
+    expect(parseRetryAfter('soon', now.getTime())).toBeUndefined();
   });
 
   it('become ApplicationFailures with a stable type, retryability and nextRetryDelay', () => {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processVisit, sampleVisits } from '../../../bench/billing.js';
 import { planByX12Id } from '../../../connectors/payer/sandbox/plans.js';
-import { ack277CA, remittance835 } from '../../../connectors/payer/sandbox/x12-out.js';
+import { ack277CA, remittance835 } from '../../../connectors/payer/sandbox/x12-out-batch.js';
 import {
   buildInterchange,
   generate270,
