@@ -2,10 +2,8 @@
 // claim id is a hash of both, so a repeated request can never file twice and another practice's visit with the
 // same id is another claim), its status (by claim id, or by visit id as before), and corrections that release a
 // held claim.
-import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { practices } from '../../db/schema.js';
 import { ClaimCorrectionSchema } from '../../domain/claims/correction-schema.js';
 
 import { claimCorrectedSignal, claimStatusQuery, claimSubmission } from '../../workflows/claim/workflow.js';
@@ -20,11 +18,18 @@ import {
 } from '../../connectors/payer/preview.js';
 import { claimIdForStart } from '../../temporal/claim-ids.js';
 import { principalOf } from '../auth/plugin.js';
-import { ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps, startProcess } from '../processes.js';
+import { ownedProcess, type ProcessRouteDeps, startProcess } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 import { claimPreviewViews, claimStatusViews } from '../response-shaping/views.js';
+import {
+  type ProcessResource,
+  callerPractice,
+  signalRoute,
+  startedResponse,
+  statusRoute,
+} from './process-routes.js';
 
-const id = z.strictObject({ id: z.uuid() });
+const claims: ProcessResource = { kind: 'claim', resourceType: 'claim', tag: 'claims', path: '/v1/claims' };
 const name = z.string().min(1).max(60);
 const address = z.strictObject({
   line1: z.string().min(1).max(55),
@@ -74,22 +79,12 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
               referringProvider: z.strictObject({ name, firstName: name.optional(), npi }).optional(),
             }),
           }),
-          response: {
-            202: z.object({
-              id: z.uuid(),
-              status: z.literal('started'),
-              links: z.object({ self: z.string() }),
-            }),
-          },
+          response: { 202: startedResponse },
         },
       },
       async (req, reply) => {
         const principal = principalOf(req);
-        const [practice] = await deps.db
-          .select()
-          .from(practices)
-          .where(eq(practices.id, principal.practiceId));
-        if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
+        const practice = await callerPractice(deps, req);
         // One claim per visit and practice; a claim this practice started under the bare visit id (before ids
         // were scoped) is the one reused.
         const claimId = await claimIdForStart(deps.temporal, principal.practiceId, req.body.visit.id);
@@ -164,57 +159,24 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
       },
     );
 
-    app.get(
-      '/v1/claims/:id',
-      {
-        config: { roles: ['admin', 'biller'] },
-        schema: {
-          tags: ['claims'],
-          operationId: 'getClaim',
-          summary: 'Status of a claim',
-          description:
-            'By the claim id of the 202, or by the visit id (claims started before ids were scoped by practice ' +
-            "carry the visit id itself). Another practice's claim is a 404 like an unknown id.",
-          params: id,
-          response: { 200: claimStatusViews },
-        },
-      },
-      async (req) => {
-        return queryOwned(
-          deps,
-          req,
-          { kind: 'claim', id: req.params.id, resourceType: 'claim' },
-          claimStatusQuery,
-        );
-      },
-    );
+    statusRoute(app, deps, claims, {
+      roles: ['admin', 'biller'],
+      operationId: 'getClaim',
+      summary: 'Status of a claim',
+      description:
+        'By the claim id of the 202, or by the visit id (claims started before ids were scoped by practice ' +
+        "carry the visit id itself). Another practice's claim is a 404 like an unknown id.",
+      response: claimStatusViews,
+      query: claimStatusQuery,
+    });
 
-    app.post(
-      '/v1/claims/:id/corrections',
-      {
-        config: { roles: ['admin', 'biller'], idempotent: true },
-        schema: {
-          tags: ['claims'],
-          operationId: 'correctClaim',
-          summary: 'Correct a held claim; the process codes, scrubs and submits it again',
-          params: id,
-          body: ClaimCorrectionSchema,
-          response: { 202: z.object({ id: z.uuid(), status: z.literal('accepted') }) },
-        },
-      },
-      async (req, reply) => {
-        const principal = principalOf(req);
-        return reply
-          .code(202)
-          .send(
-            await signalOwned(
-              deps,
-              req,
-              { kind: 'claim', id: req.params.id, resourceType: 'claim' },
-              claimCorrectedSignal,
-              { ...req.body, correctedBy: principal.id },
-            ),
-          );
-      },
-    );
+    signalRoute(app, deps, claims, {
+      action: 'corrections',
+      roles: ['admin', 'biller'],
+      operationId: 'correctClaim',
+      summary: 'Correct a held claim; the process codes, scrubs and submits it again',
+      body: ClaimCorrectionSchema,
+      signal: claimCorrectedSignal,
+      payload: (body, req) => ({ ...body, correctedBy: principalOf(req).id }),
+    });
   };
