@@ -2,11 +2,10 @@
 // status recorded in our messages tables, keyed by the blind-index hash of the address. Recording needs no
 // transport; sending stays in the worker. The practice's name and phone are what keyword replies (HELP, STOP)
 // quote back to the patient.
-import { eq } from 'drizzle-orm';
 import type { MessagingWebhookSink } from '../api/webhooks/types.js';
 import { createAddressHasher, createMessaging, type PracticeContact } from '../connectors/messaging/index.js';
 import type { Database } from '../db/connection.js';
-import { practices } from '../db/schema.js';
+import { createPracticeRepository } from '../db/repositories/practices.js';
 import type { Config } from './config.js';
 import { dataKeys } from './keyrings.js';
 import { createLogger } from './logger.js';
@@ -15,9 +14,13 @@ import { createLogger } from './logger.js';
 export const DEMO_PRACTICE_PHONE = '+1 555 555 0100';
 
 export function practiceContactFrom(db: Database): (practiceId: string) => Promise<PracticeContact> {
+  const practices = createPracticeRepository(db);
   return async (practiceId) => {
-    const [p] = await db.select({ name: practices.name }).from(practices).where(eq(practices.id, practiceId));
-    return { practiceName: p?.name ?? 'Your physical therapy clinic', practicePhone: DEMO_PRACTICE_PHONE };
+    const practice = await practices.get(practiceId);
+    return {
+      practiceName: practice?.name ?? 'Your physical therapy clinic',
+      practicePhone: DEMO_PRACTICE_PHONE,
+    };
   };
 }
 

@@ -17,7 +17,8 @@ import type { Database } from '../../db/connection.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import type { RepositoryKeys } from '../../db/repositories/keys.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
-import { coverages, practices } from '../../db/schema.js';
+import { coverages } from '../../db/schema.js';
+import { createPracticeRepository } from '../../db/repositories/practices.js';
 import type { VisitToRecord } from '../../domain/auth/lifecycle.js';
 import { codeVisit } from '../../domain/billing/code-visit.js';
 import { isUuid } from '../../domain/ids.js';
@@ -97,13 +98,8 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
       coverages: createCoverageRepository(deps.db, keys),
     };
   };
-  const practiceZone = async (practiceId: string) => {
-    const [p] = await deps.db
-      .select({ timezone: practices.timezone })
-      .from(practices)
-      .where(eq(practices.id, practiceId));
-    return p?.timezone;
-  };
+  const practiceZone = async (practiceId: string) =>
+    (await createPracticeRepository(deps.db).get(practiceId))?.timezone;
 
   /** ProcessStatus of the patient's most recently started priorAuthorization (running or closed), if any. */
   const newestAuthorizationStatus = async (

@@ -4,7 +4,6 @@
 // update); the trace number comes from the activity's idempotency key, so a retried submission is the same
 // request at the payer and a status query asks about it.
 import { ApplicationFailure } from '@temporalio/common';
-import { eq } from 'drizzle-orm';
 import { payerErrorToFailure } from '../../connectors/payer/failure.js';
 import type {
   AuthorizationDecision,
@@ -16,7 +15,7 @@ import type { Database } from '../../db/connection.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import type { RepositoryKeys } from '../../db/repositories/keys.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
-import { practices } from '../../db/schema.js';
+import { createPracticeRepository } from '../../db/repositories/practices.js';
 import {
   authorizationTraceNumber,
   toAuthorizationRequest,
@@ -42,12 +41,13 @@ export const DEFAULT_AUTH_PROCEDURE_CODES: readonly string[] = ['97110'];
 export function createPayerAuthorizationPort(deps: PayerAuthorizationDeps): AuthorizationPayerPort {
   const patients = createPatientRepository(deps.db, deps.keys);
   const coverages = createCoverageRepository(deps.db, deps.keys);
+  const practices = createPracticeRepository(deps.db);
 
   async function parties(sub: AuthorizationSubmission): Promise<AuthorizationParties> {
-    const [patient, coverage, [practice]] = await Promise.all([
+    const [patient, coverage, practice] = await Promise.all([
       patients.get(sub.practiceId, sub.patientId),
       coverages.get(sub.practiceId, sub.coverageId),
-      deps.db.select().from(practices).where(eq(practices.id, sub.practiceId)),
+      practices.get(sub.practiceId),
     ]);
     if (!patient || !coverage || !practice) {
       throw ApplicationFailure.create({
