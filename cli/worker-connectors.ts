@@ -6,17 +6,11 @@
 import { importPKCS8 } from 'jose';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
 import { createFhirEmr } from '../connectors/emr/fhir/index.js';
-import {
-  createAddressHasher,
-  createMessaging,
-  SmtpEmailTransport,
-  TwilioSmsTransport,
-} from '../connectors/messaging/index.js';
+import { createMessaging, SmtpEmailTransport, TwilioSmsTransport } from '../connectors/messaging/index.js';
 import type { Database } from '../db/connection.js';
 import { ConfigError, type Config } from './config.js';
 import { dataKeys } from './keyrings.js';
-import { createLogger } from './logger.js';
-import { practiceContactFrom } from './messaging-sink.js';
+import { messagingBasics } from './messaging-sink.js';
 
 type ConnectorConfig = Pick<
   Config,
@@ -121,11 +115,9 @@ export async function productionConnectors(config: Config, db: Database): Promis
     },
   });
   const keys = dataKeys(config);
-  const log = createLogger(config.LOG_LEVEL, 'messaging');
-  const practiceContact = practiceContactFrom(db);
+  const basics = messagingBasics(config, db, keys);
   const messaging = createMessaging({
-    db,
-    hashAddress: createAddressHasher(keys.blindIndexKey),
+    ...basics,
     transports: {
       ...(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && (c.TWILIO_FROM || c.TWILIO_MESSAGING_SERVICE_SID)
         ? {
@@ -156,8 +148,6 @@ export async function productionConnectors(config: Config, db: Database): Promis
           }
         : {}),
     },
-    logger: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
-    practiceContact,
   });
-  return { emr, messaging, keys, practiceContact };
+  return { emr, messaging, keys, practiceContact: basics.practiceContact };
 }
