@@ -173,7 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (deps.idempotency) await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
   await registerOpenApi(app);
-  // Per-role response views (SEC-AC-6): registered before the routes so its onRoute hook sees them all.
+  // Per-role response views (minimum necessary): registered before the routes so its onRoute hook sees them all.
   const now = deps.now ?? (() => new Date());
   await app.register(responseShapingPlugin, { db: deps.db, now });
 

@@ -112,7 +112,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Z0-9]{2,15}$/, 'must be 2-15 capital letters or digits')
     .default('PTFLOWDEV'),
-  // EMR: a FHIR R4 server with SMART Backend Services (private_key_jwt client credentials, SEC-AUTH-3).
+  // EMR: a FHIR R4 server with SMART Backend Services (private_key_jwt client credentials).
   EMR_FHIR_BASE_URL: z.url({ error: 'must be a URL' }).optional(),
   EMR_FHIR_VENDOR: z
     .enum(['generic', 'webpt', 'raintree'], { error: 'must be one of generic, webpt, raintree' })
@@ -170,7 +170,7 @@ export const configSchema = z.object({
   CLAIM_POLL_MINUTES: z.coerce.number().min(0.01).max(1440).default(240),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
-  /** API-key rows are reused this long without a database read: a key revoked elsewhere works ≤ this long (SEC-AC-5). */
+  /** API-key rows are reused this long without a database read: a key revoked elsewhere works ≤ this long. */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(900).default(10),
   /** Temporal Schedules (re-verification, digest, timely-filing sweep): ensured and running, paused, or untouched. */
   PTFLOW_SCHEDULES: z

@@ -208,7 +208,7 @@ export async function startApiService(
       onDenied: (e) => auditDenied(db.db, e),
       apiKeyCacheTtlMs: config.API_KEY_CACHE_SECONDS * 1000,
       idempotency: { keyring: dataKeys(config).keyring },
-      // Break-glass reasons are PHI columns like the others: same data keyring (SEC-ENC-1).
+      // Break-glass reasons are PHI columns like the others: same data keyring.
       breakGlass: { keyring: dataKeys(config).keyring },
       // Verified EMR events start an `emrEventRouter` workflow each (the worker resolves and routes them);
       // Twilio callbacks go to the messaging service's inbound/status recording (no transport needed here).

@@ -1,5 +1,5 @@
 // One way to start a ptflow process, shared by the API's start routes and the EMR event router: idempotent on
-// the workflow id (a running process with that id is reused, WH-6), optionally never reusing a closed id (a
+// the workflow id (a running process with that id is reused), optionally never reusing a closed id (a
 // visit is billed once), with the allow-listed search attributes every process carries.
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { SearchAttributePair, Workflow } from '@temporalio/common';

@@ -1,5 +1,5 @@
 // A short-lived in-memory cache of API-key rows, so an authenticated request does not cost a database round
-// trip every time. Revocation stays bounded (SEC-AC-5 targets ≤ 15 min; this is seconds):
+// trip every time. Revocation stays bounded (the deprovisioning rule allows ≤ 15 min; this is seconds):
 //   - a key revoked through revokeApiKey() in this process is dropped from the cache at once;
 //   - a key revoked elsewhere (the `ptflow apikey revoke` CLI, another API instance) stops working here once
 //     its entry expires: at most `ttlMs` after the revocation commits (API_KEY_CACHE_TTL_MS in AuthDeps,

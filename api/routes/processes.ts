@@ -1,6 +1,6 @@
 // `GET /v1/processes`: the practice's processes through Temporal visibility, filtered by the allow-listed
 // search attributes only (kind, status, patient, needs-attention), newest first, with a signed cursor that
-// wraps Temporal's page token and is bound to the practice (API-PAGE-3).
+// wraps Temporal's page token and is bound to the practice (a cursor never pages another practice's list).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';

@@ -1,5 +1,6 @@
 // The staff worklist: list open tasks for the caller's practice and role, and complete one — which signals the
-// workflow waiting for it. Objects of another practice answer 404, never 403 (SEC-AC-2).
+// workflow waiting for it. Objects of another practice answer 404, never 403 (to the caller, another
+// practice's ids do not exist).
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, gt, or } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';

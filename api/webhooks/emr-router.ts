@@ -1,7 +1,7 @@
 // The EmrEventRouter the webhook routes hand verified events to: it starts one `emrEventRouter` workflow per
 // delivery (workflows/emr-events/workflow.ts explains why the routing itself runs there). The workflow id is a hash of
 // the delivery's dedupe key (practice, source and webhook id: signed.ts `deliveryDedupeKey`), so a re-routed delivery (inbox lease expired,
-// reconciler) reaches the same workflow — running or completed — and never routes the event twice (WH-6).
+// reconciler) reaches the same workflow — running or completed — and never routes the event twice.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { uuidFromKey } from '../../temporal/derived-ids.js';
 import { startIdempotently } from '../../temporal/start-process.js';
