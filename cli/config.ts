@@ -239,14 +239,17 @@ export function resolveFileVariables(env: NodeJS.ProcessEnv): Record<string, str
   return cleaned;
 }
 
+/** The first bad variable of a failed parse, as a ConfigError (its message, never its value). */
+function firstIssue(error: z.ZodError): ConfigError {
+  const [issue] = error.issues;
+  return new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is not valid');
+}
+
 /** Parse the environment. Throws ConfigError naming the first bad variable (values are never echoed). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const cleaned = resolveFileVariables(env);
   const parsed = configSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
-  }
+  if (!parsed.success) throw firstIssue(parsed.error);
   const c = parsed.data;
   const oidc = [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) {
@@ -293,10 +296,7 @@ export interface ApiClientConfig {
 export function loadApiClientConfig(env: NodeJS.ProcessEnv = process.env): ApiClientConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = apiClientConfigSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
-  }
+  if (!parsed.success) throw firstIssue(parsed.error);
   return { apiUrl: parsed.data.PTFLOW_API_URL.replace(/\/+$/, ''), apiKey: parsed.data.PTFLOW_API_KEY };
 }
 

@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 
 export function uuidFromKey(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest();
-  h[6] = (h[6]! & 0x0f) | 0x80; // version 8
-  h[8] = (h[8]! & 0x3f) | 0x80; // variant 10xx
-  const hex = h.subarray(0, 16).toString('hex');
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
+  digest.writeUInt8((digest.readUInt8(6) & 0x0f) | 0x80, 6); // version 8
+  digest.writeUInt8((digest.readUInt8(8) & 0x3f) | 0x80, 8); // variant 10xx
+  const hex = digest.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

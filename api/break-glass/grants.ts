@@ -59,9 +59,10 @@ export async function openGrant(
         ),
       )
       .orderBy(breakGlassGrants.grantedAt);
-    if (recent.length >= policy.maxGrantsPerWindow) {
+    const [oldest] = recent;
+    if (oldest && recent.length >= policy.maxGrantsPerWindow) {
       // The oldest grant in the window leaves it first.
-      const frees = recent[0]!.grantedAt.getTime() + policy.rateWindowHours * 3_600_000;
+      const frees = oldest.grantedAt.getTime() + policy.rateWindowHours * 3_600_000;
       return {
         ok: false,
         reason: 'rate_limited',

@@ -2,6 +2,7 @@
 // the test harness (headless, throwaway file). Readiness is a real gRPC health check plus the namespace being
 // described, never a sleep.
 import { Connection } from '@temporalio/client';
+import type { SearchAttributeType } from '@temporalio/common';
 import { searchAttributeCliFlags, ptflowSearchAttributes } from '../../workflows/shared/search-attributes.js';
 import { spawnLogged, type ManagedChild } from './child-process.js';
 import { assertPortFree, waitFor } from './ports.js';
@@ -99,19 +100,19 @@ export async function registerSearchAttributes(
   const missing = ptflowSearchAttributes.filter((k) => !known.has(k.name));
   if (missing.length === 0) return;
   const { temporal } = (await import('@temporalio/proto')).default;
-  const t = temporal.api.enums.v1.IndexedValueType;
-  const map: Record<string, number> = {
-    KEYWORD: t.INDEXED_VALUE_TYPE_KEYWORD,
-    BOOL: t.INDEXED_VALUE_TYPE_BOOL,
-    DATETIME: t.INDEXED_VALUE_TYPE_DATETIME,
-    INT: t.INDEXED_VALUE_TYPE_INT,
-    TEXT: t.INDEXED_VALUE_TYPE_TEXT,
-    DOUBLE: t.INDEXED_VALUE_TYPE_DOUBLE,
-    KEYWORD_LIST: t.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  const indexed = temporal.api.enums.v1.IndexedValueType;
+  const indexedTypes: Record<SearchAttributeType, number> = {
+    KEYWORD: indexed.INDEXED_VALUE_TYPE_KEYWORD,
+    BOOL: indexed.INDEXED_VALUE_TYPE_BOOL,
+    DATETIME: indexed.INDEXED_VALUE_TYPE_DATETIME,
+    INT: indexed.INDEXED_VALUE_TYPE_INT,
+    TEXT: indexed.INDEXED_VALUE_TYPE_TEXT,
+    DOUBLE: indexed.INDEXED_VALUE_TYPE_DOUBLE,
+    KEYWORD_LIST: indexed.INDEXED_VALUE_TYPE_KEYWORD_LIST,
   };
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, map[k.type]!])),
+    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedTypes[k.type]])),
   });
 }
 
