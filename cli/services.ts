@@ -47,7 +47,7 @@ export function installTemporalRuntime(ownSignals: boolean, logLevel = 'warn'): 
 }
 
 /** A Temporal client for this configuration: its address and namespace, payloads through the encryption codec. */
-function connectConfiguredClient(config: Config): Promise<TemporalClientHandle> {
+export function connectConfiguredClient(config: Config): Promise<TemporalClientHandle> {
   return connectClient({
     address: config.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,
