@@ -15,14 +15,14 @@ import {
 } from '../../workflows/prior-authorization/workflow.js';
 import { PayerId } from '../../workflows/shared/search-attributes.js';
 import { principalOf } from '../auth/plugin.js';
-import { type ProcessRouteDeps, newProcessId, startProcess } from '../processes.js';
+import { type ProcessRouteDeps, newProcessId } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 import { authorizationStatusViews, visitRecordedViews } from '../response-shaping/views.js';
 import {
   type ProcessResource,
   callerPractice,
   signalRoute,
-  startedResponse,
+  startRoute,
   statusRoute,
   updateRoute,
 } from './process-routes.js';
@@ -41,56 +41,42 @@ const authorizations: ProcessResource = {
   resourceType: 'authorization',
   tag: 'authorizations',
   path: '/v1/authorizations',
+  processKind: 'priorAuthorization',
 };
 
 export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
-    app.post(
-      '/v1/authorizations',
-      {
-        config: { roles: ['admin', 'front_desk'], idempotent: true },
-        schema: {
-          tags: ['authorizations'],
-          operationId: 'startAuthorization',
-          summary: 'Start the prior-authorization process for a coverage episode',
-          body: z.strictObject({
-            patientId: z.uuid(),
-            coverageId: z.uuid(),
-            payerId: z.string().regex(/^[a-z0-9-]{2,64}$/),
-            requestedVisits: z.number().int().min(1).max(200),
-            startDate: isoDate,
-            endDate: isoDate.optional(),
-            urgency: z.enum(['standard', 'urgent']).default('standard'),
-            planOfCareContinues: z.boolean().default(true),
-            // What the 278 asks for: without a diagnosis no request can be sent to the payer (the process raises
-            // a front-desk task and waits for /resolution); procedure codes default to the worker's ones.
-            diagnosisCodes: diagnosisCodes.optional(),
-            procedureCodes: procedureCodes.optional(),
-          }),
-          response: { 202: startedResponse },
-        },
-      },
-      async (req, reply) => {
+    startRoute(app, deps, authorizations, {
+      roles: ['admin', 'front_desk'],
+      operationId: 'startAuthorization',
+      summary: 'Start the prior-authorization process for a coverage episode',
+      body: z.strictObject({
+        patientId: z.uuid(),
+        coverageId: z.uuid(),
+        payerId: z.string().regex(/^[a-z0-9-]{2,64}$/),
+        requestedVisits: z.number().int().min(1).max(200),
+        startDate: isoDate,
+        endDate: isoDate.optional(),
+        urgency: z.enum(['standard', 'urgent']).default('standard'),
+        planOfCareContinues: z.boolean().default(true),
+        // What the 278 asks for: without a diagnosis no request can be sent to the payer (the process raises
+        // a front-desk task and waits for /resolution); procedure codes default to the worker's ones.
+        diagnosisCodes: diagnosisCodes.optional(),
+        procedureCodes: procedureCodes.optional(),
+      }),
+      workflow: priorAuthorization,
+      start: async (body, req) => {
         const principal = principalOf(req);
         const practice = await callerPractice(deps, req);
         const authorizationId = newProcessId(req);
-        return reply.code(202).send(
-          await startProcess(deps, req, {
-            kind: 'auth',
-            processKind: 'priorAuthorization',
-            id: authorizationId,
-            workflow: priorAuthorization,
-            args: [
-              { ...req.body, authorizationId, practiceId: principal.practiceId, timezone: practice.timezone },
-            ],
-            patientId: req.body.patientId,
-            searchAttributes: [{ key: PayerId, value: req.body.payerId }],
-            resourceType: 'authorization',
-            path: '/v1/authorizations',
-          }),
-        );
+        return {
+          id: authorizationId,
+          input: { ...body, authorizationId, practiceId: principal.practiceId, timezone: practice.timezone },
+          patientId: body.patientId,
+          searchAttributes: [{ key: PayerId, value: body.payerId }],
+        };
       },
-    );
+    });
 
     statusRoute(app, deps, authorizations, {
       roles: ['admin', 'front_desk', 'biller', 'therapist'],

@@ -14,48 +14,35 @@ import {
 
 import { principalOf } from '../auth/plugin.js';
 import { onboardingStatusViews } from '../response-shaping/views.js';
-import { type ProcessRouteDeps, newProcessId, startProcess } from '../processes.js';
-import { type ProcessResource, signalRoute, startedResponse, statusRoute } from './process-routes.js';
+import { type ProcessRouteDeps, newProcessId } from '../processes.js';
+import { type ProcessResource, signalRoute, startRoute, statusRoute } from './process-routes.js';
 
 const onboardings: ProcessResource = {
   kind: 'onboarding',
   resourceType: 'onboarding',
   tag: 'onboardings',
   path: '/v1/onboardings',
+  processKind: 'onboarding',
 };
 const desk = ['admin', 'front_desk'] as const;
 
 export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
-    app.post(
-      '/v1/onboardings',
-      {
-        config: { roles: [...desk, 'integration'], idempotent: true },
-        schema: {
-          tags: ['onboardings'],
-          operationId: 'startOnboarding',
-          summary: 'Start onboarding a patient (intake, eligibility, forms, evaluation booking)',
-          body: OnboardingRequestSchema,
-          response: { 202: startedResponse },
-        },
-      },
-      async (req, reply) => {
-        const principal = principalOf(req);
+    startRoute(app, deps, onboardings, {
+      roles: [...desk, 'integration'],
+      operationId: 'startOnboarding',
+      summary: 'Start onboarding a patient (intake, eligibility, forms, evaluation booking)',
+      body: OnboardingRequestSchema,
+      workflow: patientOnboarding,
+      start: async (body, req) => {
         const onboardingId = newProcessId(req);
-        return reply.code(202).send(
-          await startProcess(deps, req, {
-            kind: 'onboarding',
-            processKind: 'onboarding',
-            id: onboardingId,
-            workflow: patientOnboarding,
-            args: [{ ...req.body, onboardingId, practiceId: principal.practiceId }],
-            patientId: req.body.patientId,
-            resourceType: 'onboarding',
-            path: '/v1/onboardings',
-          }),
-        );
+        return {
+          id: onboardingId,
+          input: { ...body, onboardingId, practiceId: principalOf(req).practiceId },
+          patientId: body.patientId,
+        };
       },
-    );
+    });
 
     statusRoute(app, deps, onboardings, {
       roles: [...desk],

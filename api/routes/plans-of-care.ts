@@ -13,13 +13,13 @@ import {
 } from '../../workflows/plan-of-care/workflow.js';
 
 import { principalOf } from '../auth/plugin.js';
-import { type ProcessRouteDeps, newProcessId, ownedProcess, startProcess } from '../processes.js';
+import { type ProcessRouteDeps, newProcessId, ownedProcess } from '../processes.js';
 import { outcomeResultViews, planOfCareStatusViews } from '../response-shaping/views.js';
 import {
   type ProcessResource,
   callerPractice,
   signalRoute,
-  startedResponse,
+  startRoute,
   statusRoute,
   updateRoute,
 } from './process-routes.js';
@@ -29,63 +29,49 @@ const plansOfCare: ProcessResource = {
   resourceType: 'plan_of_care',
   tag: 'plans-of-care',
   path: '/v1/plans-of-care',
+  processKind: 'planOfCare',
 };
 const isoDate = z.iso.date();
 const clinical = ['admin', 'therapist'] as const;
 
 export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
-    app.post(
-      '/v1/plans-of-care',
-      {
-        config: { roles: clinical, idempotent: true },
-        schema: {
-          tags: ['plans-of-care'],
-          operationId: 'startPlanOfCare',
-          summary: 'Start the plan-of-care process of an episode (from the signed evaluation to discharge)',
-          body: z.strictObject({
-            patientId: z.uuid(),
-            referringPractitionerId: z.uuid(),
-            firstTreatmentDate: isoDate,
-            pocEndDate: isoDate.optional(),
-            referralSignedAndDated: z.boolean().default(false),
-            /** The authorization process of the episode, to signal extensions and discharge. */
-            authorizationId: z.uuid().optional(),
-          }),
-          response: { 202: startedResponse },
-        },
-      },
-      async (req, reply) => {
+    startRoute(app, deps, plansOfCare, {
+      roles: clinical,
+      operationId: 'startPlanOfCare',
+      summary: 'Start the plan-of-care process of an episode (from the signed evaluation to discharge)',
+      body: z.strictObject({
+        patientId: z.uuid(),
+        referringPractitionerId: z.uuid(),
+        firstTreatmentDate: isoDate,
+        pocEndDate: isoDate.optional(),
+        referralSignedAndDated: z.boolean().default(false),
+        /** The authorization process of the episode, to signal extensions and discharge. */
+        authorizationId: z.uuid().optional(),
+      }),
+      workflow: planOfCare,
+      start: async (body, req) => {
         const principal = principalOf(req);
         const practice = await callerPractice(deps, req);
         const episodeId = newProcessId(req);
-        const { authorizationId, ...rest } = req.body;
+        const { authorizationId, ...rest } = body;
         // The episode signals its authorization (extensions, discharge): only one of this practice (404 otherwise).
         const authorizationWorkflowId = authorizationId
           ? (await ownedProcess(deps, req, 'auth', authorizationId)).workflowId
           : undefined;
-        return reply.code(202).send(
-          await startProcess(deps, req, {
-            kind: 'poc',
-            processKind: 'planOfCare',
-            id: episodeId,
-            workflow: planOfCare,
-            args: [
-              {
-                ...rest,
-                episodeId,
-                practiceId: principal.practiceId,
-                timezone: practice.timezone,
-                ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
-              },
-            ],
-            patientId: req.body.patientId,
-            resourceType: 'plan_of_care',
-            path: '/v1/plans-of-care',
-          }),
-        );
+        return {
+          id: episodeId,
+          input: {
+            ...rest,
+            episodeId,
+            practiceId: principal.practiceId,
+            timezone: practice.timezone,
+            ...(authorizationWorkflowId ? { authorizationWorkflowId } : {}),
+          },
+          patientId: body.patientId,
+        };
       },
-    );
+    });
 
     statusRoute(app, deps, plansOfCare, {
       roles: clinical,

@@ -2,7 +2,13 @@
 // "tell the process something" (POST …/:id/<action>, a signal answered 202) and "change the process and see the
 // result" (POST …/:id/<action>, an update answered 200, 409 when refused). Each resource passes its own query,
 // signal and update definitions, schemas and roles; tenancy, audit and problem answers are those of processes.ts.
-import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type {
+  QueryDefinition,
+  SearchAttributePair,
+  SignalDefinition,
+  UpdateDefinition,
+  Workflow,
+} from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -10,7 +16,7 @@ import { createPracticeRepository, type Practice } from '../../db/repositories/p
 import type { ProcessKindPrefix } from '../../domain/ids.js';
 import { principalOf } from '../auth/plugin.js';
 import type { Role } from '../auth/principal.js';
-import { type ProcessRouteDeps, queryOwned, signalOwned, updateOwned } from '../processes.js';
+import { type ProcessRouteDeps, queryOwned, signalOwned, startProcess, updateOwned } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 
 /** The instance a route plugin registers on (zod type provider). */
@@ -20,7 +26,7 @@ type RouteApp = Parameters<FastifyPluginAsyncZod>[0];
 export const processIdParams = z.strictObject({ id: z.uuid() });
 
 /** The 202 of a start. */
-export const startedResponse = z.object({
+const startedResponse = z.object({
   id: z.uuid(),
   status: z.literal('started'),
   links: z.object({ self: z.string() }),
@@ -39,6 +45,8 @@ export interface ProcessResource {
   tag: string;
   /** Collection path, e.g. `/v1/claims`. */
   path: string;
+  /** ProcessKind search attribute and metrics label of its starts. */
+  processKind: string;
 }
 
 interface OperationSpec {
@@ -54,8 +62,12 @@ function operationSchema(resource: ProcessResource, spec: OperationSpec) {
     operationId: spec.operationId,
     summary: spec.summary,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
-    params: processIdParams,
   };
+}
+
+/** The schema of an operation on one process (`:id` in the path). */
+function processOperationSchema(resource: ProcessResource, spec: OperationSpec) {
+  return { ...operationSchema(resource, spec), params: processIdParams };
 }
 
 const target = (resource: ProcessResource, id: string) => ({
@@ -63,6 +75,54 @@ const target = (resource: ProcessResource, id: string) => ({
   id,
   resourceType: resource.resourceType,
 });
+
+/** What a start route decides per request: the new process's id, its input, and what it is filed under. */
+export interface ProcessStart<W extends Workflow> {
+  id: string;
+  /** The workflow's input (its one argument). */
+  input: Parameters<W>[0];
+  patientId: string;
+  searchAttributes?: SearchAttributePair[];
+  /** A visit is billed once: claims never reuse a closed id. */
+  rejectDuplicate?: boolean;
+}
+
+/**
+ * POST <path>: starts the resource's process from the body (idempotently: the id comes from the caller's
+ * Idempotency-Key record or a business key), answered 202 with its id and link.
+ */
+export function startRoute<Body extends z.ZodType, W extends Workflow>(
+  app: RouteApp,
+  deps: ProcessRouteDeps,
+  resource: ProcessResource,
+  spec: OperationSpec & {
+    body: Body;
+    workflow: W;
+    start: (body: z.infer<Body>, req: FastifyRequest) => Promise<ProcessStart<NoInfer<W>>>;
+  },
+): void {
+  app.post(
+    resource.path,
+    {
+      config: { roles: spec.roles, idempotent: true },
+      schema: { ...operationSchema(resource, spec), body: spec.body, response: { 202: startedResponse } },
+    },
+    async (req, reply) => {
+      const { input, ...start } = await spec.start(req.body as z.infer<Body>, req);
+      return reply.code(202).send(
+        await startProcess(deps, req, {
+          ...start,
+          workflow: spec.workflow,
+          args: [input] as Parameters<W>,
+          kind: resource.kind,
+          processKind: resource.processKind,
+          resourceType: resource.resourceType,
+          path: resource.path,
+        }),
+      );
+    },
+  );
+}
 
 /** GET <path>/:id: the process's status query, audited as a read. */
 export function statusRoute<Ret>(
@@ -75,7 +135,7 @@ export function statusRoute<Ret>(
     `${resource.path}/:id`,
     {
       config: { roles: spec.roles },
-      schema: { ...operationSchema(resource, spec), response: { 200: spec.response } },
+      schema: { ...processOperationSchema(resource, spec), response: { 200: spec.response } },
     },
     async (req) => queryOwned(deps, req, target(resource, req.params.id), spec.query),
   );
@@ -102,7 +162,11 @@ export function signalRoute<Body extends z.ZodType, Payload>(
     `${resource.path}/:id/${spec.action}`,
     {
       config: { roles: spec.roles, idempotent: true },
-      schema: { ...operationSchema(resource, spec), body: spec.body, response: { 202: acceptedResponse } },
+      schema: {
+        ...processOperationSchema(resource, spec),
+        body: spec.body,
+        response: { 202: acceptedResponse },
+      },
     },
     async (req, reply) => {
       const body = req.body as z.infer<Body>;
@@ -133,7 +197,11 @@ export function updateRoute<Body extends z.ZodType, Payload, Ret>(
     `${resource.path}/:id/${spec.action}`,
     {
       config: { roles: spec.roles, idempotent: true },
-      schema: { ...operationSchema(resource, spec), body: spec.body, response: { 200: spec.response } },
+      schema: {
+        ...processOperationSchema(resource, spec),
+        body: spec.body,
+        response: { 200: spec.response },
+      },
     },
     async (req) => {
       const body = req.body as z.infer<Body>;
