@@ -70,21 +70,15 @@ async function main(argv: string[]): Promise<void> {
       const { runDev } = await withConfig(import('./commands/dev.js'));
       await runDev(config(), log);
     });
-  const serverCommands = [
-    ['worker', 'run a Temporal worker', 'runWorker'],
-    ['api', 'run the REST API', 'runApi'],
-    ['migrate', 'apply database migrations', 'runMigrate'],
-    ['seed', 'seed the demo practice', 'runSeed'],
-  ] as const;
-  for (const [name, description, runner] of serverCommands) {
-    program
-      .command(name)
-      .description(description)
-      .action(async () => {
-        const servers = await withConfig(import('./commands/servers.js'));
-        await servers[runner](config(), log);
-      });
-  }
+  /** Runs one of the server commands of servers.ts (its module loads only then). */
+  const runServer = (runner: 'runWorker' | 'runApi' | 'runMigrate' | 'runSeed') => async () => {
+    const servers = await withConfig(import('./commands/servers.js'));
+    await servers[runner](config(), log);
+  };
+  program.command('worker').description('run a Temporal worker').action(runServer('runWorker'));
+  program.command('api').description('run the REST API').action(runServer('runApi'));
+  program.command('migrate').description('apply database migrations').action(runServer('runMigrate'));
+  program.command('seed').description('seed the demo practice').action(runServer('runSeed'));
 
   program
     .command('db')
