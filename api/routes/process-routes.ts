@@ -2,13 +2,7 @@
 // "tell the process something" (POST …/:id/<action>, a signal answered 202) and "change the process and see the
 // result" (POST …/:id/<action>, an update answered 200, 409 when refused). Each resource passes its own query,
 // signal and update definitions, schemas and roles; tenancy, audit and problem answers are those of processes.ts.
-import type {
-  QueryDefinition,
-  SearchAttributePair,
-  SignalDefinition,
-  UpdateDefinition,
-  Workflow,
-} from '@temporalio/common';
+import type { QueryDefinition, SignalDefinition, UpdateDefinition, Workflow } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -77,15 +71,13 @@ const target = (resource: ProcessResource, id: string) => ({
 });
 
 /** What a start route decides per request: the new process's id, its input, and what it is filed under. */
-export interface ProcessStart<W extends Workflow> {
-  id: string;
+export type ProcessStart<W extends Workflow> = Pick<
+  Parameters<typeof startProcess>[2],
+  'id' | 'patientId' | 'searchAttributes' | 'rejectDuplicate'
+> & {
   /** The workflow's input (its one argument). */
   input: Parameters<W>[0];
-  patientId: string;
-  searchAttributes?: SearchAttributePair[];
-  /** A visit is billed once: claims never reuse a closed id. */
-  rejectDuplicate?: boolean;
-}
+};
 
 /**
  * POST <path>: starts the resource's process from the body (idempotently: the id comes from the caller's
@@ -145,32 +137,48 @@ export function statusRoute<Ret>(
  * What a message route sends: the validated body itself, or what `payload` makes of it (e.g. adding who did it).
  */
 type MessagePayload<Body extends z.ZodType, Payload> =
-  | { body: Body & z.ZodType<Payload>; payload?: undefined }
-  | { body: Body; payload: (body: z.infer<Body>, req: FastifyRequest) => Payload };
+  | { body: Body & z.ZodType<NoInfer<Payload>>; payload?: undefined }
+  | { body: Body; payload: (body: z.infer<Body>, req: FastifyRequest) => NoInfer<Payload> };
+
+/** What a message route (POST <path>/:id/<action>) is given besides its message definition. */
+type MessageSpec<Body extends z.ZodType, Payload> = OperationSpec & { action: string } & MessagePayload<
+    Body,
+    Payload
+  >;
+
+/** The route options of a message route: idempotent, the body's schema and the answer's. */
+function messageRouteOptions(
+  resource: ProcessResource,
+  spec: OperationSpec & { body: z.ZodType },
+  response: Record<number, z.ZodType>,
+) {
+  return {
+    config: { roles: spec.roles, idempotent: true },
+    schema: { ...processOperationSchema(resource, spec), body: spec.body, response },
+  };
+}
+
+/** The message a route sends for a validated body. */
+function payloadOf<Body extends z.ZodType, Payload>(
+  spec: MessagePayload<Body, Payload>,
+  body: unknown,
+  req: FastifyRequest,
+): Payload {
+  return spec.payload ? spec.payload(body as z.infer<Body>, req) : (body as Payload);
+}
 
 /** POST <path>/:id/<action>: a signal carrying the body (or what `payload` makes of it), answered 202. */
 export function signalRoute<Body extends z.ZodType, Payload>(
   app: RouteApp,
   deps: ProcessRouteDeps,
   resource: ProcessResource,
-  spec: OperationSpec & { action: string; signal: SignalDefinition<[Payload]> } & MessagePayload<
-      Body,
-      Payload
-    >,
+  spec: MessageSpec<Body, Payload> & { signal: SignalDefinition<[Payload]> },
 ): void {
   app.post(
     `${resource.path}/:id/${spec.action}`,
-    {
-      config: { roles: spec.roles, idempotent: true },
-      schema: {
-        ...processOperationSchema(resource, spec),
-        body: spec.body,
-        response: { 202: acceptedResponse },
-      },
-    },
+    messageRouteOptions(resource, spec, { 202: acceptedResponse }),
     async (req, reply) => {
-      const body = req.body as z.infer<Body>;
-      const payload = spec.payload ? spec.payload(body, req) : (body as Payload);
+      const payload = payloadOf(spec, req.body, req);
       return reply
         .code(202)
         .send(await signalOwned(deps, req, target(resource, req.params.id), spec.signal, payload));
@@ -186,26 +194,17 @@ export function updateRoute<Body extends z.ZodType, Payload, Ret>(
   app: RouteApp,
   deps: ProcessRouteDeps,
   resource: ProcessResource,
-  spec: OperationSpec & {
-    action: string;
+  spec: MessageSpec<Body, Payload> & {
     response: z.ZodType;
     update: UpdateDefinition<Ret, [Payload]>;
     mapError?: (err: unknown) => never;
-  } & MessagePayload<Body, Payload>,
+  },
 ): void {
   app.post(
     `${resource.path}/:id/${spec.action}`,
-    {
-      config: { roles: spec.roles, idempotent: true },
-      schema: {
-        ...processOperationSchema(resource, spec),
-        body: spec.body,
-        response: { 200: spec.response },
-      },
-    },
+    messageRouteOptions(resource, spec, { 200: spec.response }),
     async (req) => {
-      const body = req.body as z.infer<Body>;
-      const payload = spec.payload ? spec.payload(body, req) : (body as Payload);
+      const payload = payloadOf(spec, req.body, req);
       const running = updateOwned(deps, req, target(resource, req.params.id), spec.update, payload);
       return spec.mapError ? running.catch(spec.mapError) : running;
     },
