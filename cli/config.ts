@@ -250,27 +250,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const cleaned = resolveFileVariables(env);
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) throw firstIssue(parsed.error);
-  const c = parsed.data;
-  const oidc = [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL].filter(Boolean).length;
+  const vars = parsed.data;
+  const oidc = [vars.OIDC_ISSUER, vars.OIDC_AUDIENCE, vars.OIDC_JWKS_URL].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) {
-    const missing = !c.OIDC_ISSUER ? 'OIDC_ISSUER' : !c.OIDC_AUDIENCE ? 'OIDC_AUDIENCE' : 'OIDC_JWKS_URL';
+    const missing = !vars.OIDC_ISSUER
+      ? 'OIDC_ISSUER'
+      : !vars.OIDC_AUDIENCE
+        ? 'OIDC_AUDIENCE'
+        : 'OIDC_JWKS_URL';
     throw new ConfigError(missing, 'must be set together with the other OIDC_* variables');
   }
-  if (c.NODE_ENV === 'production' && !c.PTFLOW_CURSOR_SECRET) {
+  if (vars.NODE_ENV === 'production' && !vars.PTFLOW_CURSOR_SECRET) {
     throw new ConfigError('PTFLOW_CURSOR_SECRET', 'is required in production (shared by every API instance)');
   }
   try {
-    checkKeyConfig(c);
+    checkKeyConfig(vars);
   } catch (err) {
     if (err instanceof KeyringError) throw new ConfigError(err.variable, err.reason);
     throw err;
   }
   return {
-    ...c,
-    dataDir: path.resolve(cwd, c.PTFLOW_DATA_DIR),
+    ...vars,
+    dataDir: path.resolve(cwd, vars.PTFLOW_DATA_DIR),
     cacheDir: defaultCacheDir(env),
-    temporalAddress: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,
-    temporalUiOrigin: (c.TEMPORAL_UI_ORIGIN ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+    temporalAddress: vars.TEMPORAL_ADDRESS ?? `127.0.0.1:${vars.TEMPORAL_PORT}`,
+    temporalUiOrigin: (vars.TEMPORAL_UI_ORIGIN ?? `http://127.0.0.1:${vars.TEMPORAL_UI_PORT}`).replace(
+      /\/$/,
+      '',
+    ),
   };
 }
 

@@ -89,9 +89,9 @@ async function main(argv: string[]): Promise<void> {
     )
     .action(async () => {
       const { databaseUrl, embeddedDatabaseRunning } = await withConfig(import('./database.js'));
-      const c = config();
-      outLine(databaseUrl(c));
-      if (!c.DATABASE_URL && !embeddedDatabaseRunning(c)) {
+      const settings = config();
+      outLine(databaseUrl(settings));
+      if (!settings.DATABASE_URL && !embeddedDatabaseRunning(settings)) {
         log('note: the embedded PostgreSQL is not running; `npm run dev` starts it');
       }
     });
@@ -202,8 +202,7 @@ async function main(argv: string[]): Promise<void> {
     .description('find the Temporal CLI, or build it once into the per-user cache')
     .action(async () => {
       const { ensureTemporalCli } = await withConfig(import('../temporal/dev/cli-provision.js'));
-      const c = config();
-      const cli = await ensureTemporalCli(process.env, c.cacheDir, log);
+      const cli = await ensureTemporalCli(process.env, config().cacheDir, log);
       process.stdout.write(`${cli.path}\n`);
     });
 
