@@ -42,24 +42,24 @@ export interface CodecRouteDeps<P> {
 
 const ALLOW_HEADERS = 'X-Namespace, Content-Type, Authorization';
 
-function toPayload(p: PayloadJson) {
+function toPayload(payload: PayloadJson) {
   return {
     metadata: Object.fromEntries(
-      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+      Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
     ),
-    data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
+    data: new Uint8Array(Buffer.from(payload.data ?? '', 'base64')),
   };
 }
 
-function fromPayload(p: {
+function fromPayload(payload: {
   metadata?: Record<string, Uint8Array> | null;
   data?: Uint8Array | null;
 }): PayloadJson {
   return {
     metadata: Object.fromEntries(
-      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
     ),
-    data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+    data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
   };
 }
 
