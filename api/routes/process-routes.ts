@@ -1,7 +1,8 @@
-// The routes every process resource repeats, made by one factory: the status (GET /v1/<resource>/:id, a query),
-// "tell the process something" (POST …/:id/<action>, a signal answered 202) and "change the process and see the
-// result" (POST …/:id/<action>, an update answered 200, 409 when refused). Each resource passes its own query,
-// signal and update definitions, schemas and roles; tenancy, audit and problem answers are those of processes.ts.
+// The routes every process resource repeats, each made by one factory: the start (POST /v1/<resource>, answered
+// 202), the status (GET /v1/<resource>/:id, a query), "tell the process something" (POST …/:id/<action>, a signal
+// answered 202) and "change the process and see the result" (POST …/:id/<action>, an update answered 200, 409 when
+// refused). Each resource passes its own workflow, query, signal and update definitions, schemas and roles;
+// tenancy, audit and problem answers are those of processes.ts.
 import type { QueryDefinition, SignalDefinition, UpdateDefinition, Workflow } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -17,7 +18,7 @@ import { HttpProblem, problem } from '../problem.js';
 type RouteApp = Parameters<FastifyPluginAsyncZod>[0];
 
 /** The path parameter of every process route. */
-export const processIdParams = z.strictObject({ id: z.uuid() });
+const processIdParams = z.strictObject({ id: z.uuid() });
 
 /** The 202 of a start. */
 const startedResponse = z.object({
@@ -27,7 +28,7 @@ const startedResponse = z.object({
 });
 
 /** The 202 of a signal. */
-export const acceptedResponse = z.object({ id: z.uuid(), status: z.literal('accepted') });
+const acceptedResponse = z.object({ id: z.uuid(), status: z.literal('accepted') });
 
 /** A process resource: where its routes live and how its processes are named and audited. */
 export interface ProcessResource {
