@@ -2,25 +2,12 @@
 // fake dependencies and `ptflow api` / `ptflow dev` build it around the real ones.
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyServerOptions,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loggerOptions } from './logger.js';
-import {
-  fieldErrors,
-  HttpProblem,
-  locationOf,
-  PROBLEM_CONTENT_TYPE,
-  problem,
-  RequestValidationError,
-  validationProblem,
-  type FieldError,
-} from './problem.js';
+import { RequestValidationError } from './problem.js';
+import { answerFrameworkError, registerProblemAnswers } from './problem-answers.js';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { appendAuditGrouped } from '../db/audit/append.js';
@@ -106,63 +93,6 @@ export interface AppDeps {
   breakGlass?: { keyring: Keyring };
 }
 
-/** Fastify's own request rejections, answered with what to fix (never with the received bytes). */
-const frameworkProblems: Record<string, { status: number; detail: string; extra?: Record<string, unknown> }> =
-  {
-    FST_ERR_CTP_INVALID_JSON_BODY: {
-      status: 400,
-      detail: 'The request body is not valid JSON.',
-      extra: {
-        errors: [
-          {
-            in: 'body',
-            pointer: '',
-            code: 'invalid_json',
-            detail: 'Not valid JSON (or it uses a forbidden __proto__ or constructor key).',
-          },
-        ] satisfies FieldError[],
-      },
-    },
-    FST_ERR_CTP_EMPTY_JSON_BODY: {
-      status: 400,
-      detail: 'The request body is empty although Content-Type is application/json.',
-      extra: {
-        errors: [
-          {
-            in: 'body',
-            pointer: '',
-            code: 'empty_body',
-            expected: 'object',
-            detail: 'A JSON object is required.',
-          },
-        ] satisfies FieldError[],
-      },
-    },
-    FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
-      status: 400,
-      detail: 'Content-Length does not match the body sent.',
-      extra: {
-        errors: [
-          {
-            in: 'header',
-            pointer: '/content-length',
-            code: 'invalid_content_length',
-            detail: 'Must equal the body size.',
-          },
-        ] satisfies FieldError[],
-      },
-    },
-    FST_ERR_CTP_INVALID_MEDIA_TYPE: {
-      status: 415,
-      detail: 'This route does not accept that Content-Type; send the body as application/json.',
-      extra: { accept: ['application/json'] },
-    },
-    FST_ERR_CTP_BODY_TOO_LARGE: {
-      status: 413,
-      detail: 'The request body is larger than this route accepts.',
-    },
-  };
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.loggerInstance
@@ -178,23 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     connectionTimeout: 30_000,
     keepAliveTimeout: 10_000,
     return503OnClosing: true,
-    // Router-level rejections (malformed percent-encoding, an over-long path parameter) are otherwise answered
-    // by Fastify itself as plain JSON that echoes the path; they are problem+json like every other error.
-    frameworkErrors: (err, req, reply: FastifyReply) => {
-      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 400;
-      // Only 400s name a field: the URL could not be decoded (a malformed escape, an over-long parameter).
-      const errors: FieldError[] = [
-        { in: 'path', pointer: '', code: 'malformed_path', detail: 'The URL path could not be decoded.' },
-      ];
-      void reply
-        .code(status)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(
-          status === 400
-            ? problem(400, 'The URL path is not valid.', { instance: req.id, errors })
-            : problem(status, undefined, { instance: req.id }),
-        );
-    },
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
 
   // Route table (method, pattern, public?) for the deny-by-default walk in the tests and the OpenAPI check.
@@ -245,64 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('cache-control', 'no-store');
   });
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof HttpProblem) {
-      return reply
-        .code(err.problem.status)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send({ ...err.problem, instance: req.id });
-    }
-    if (err instanceof RequestValidationError) {
-      const where = locationOf(err.validationContext);
-      const errors = err.issues.flatMap((issue) => fieldErrors(where, issue));
-      return reply
-        .code(400)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(validationProblem(errors, { instance: req.id }));
-    }
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
-    if (err.validation) {
-      // Any other schema validation failure (e.g. from a plugin's own JSON schema): pointers and keywords only.
-      const where = locationOf(err.validationContext);
-      const errors: FieldError[] = err.validation.map((v) => ({
-        in: where,
-        pointer: v.instancePath,
-        code: v.keyword,
-        detail: `Fails the schema's "${v.keyword}" rule.`,
-      }));
-      return reply
-        .code(400)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(validationProblem(errors, { instance: req.id }));
-    }
-    const framework = frameworkProblems[err.code];
-    if (framework) {
-      return reply
-        .code(framework.status)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(problem(framework.status, framework.detail, { instance: req.id, ...framework.extra }));
-    }
-    if (status >= 500) {
-      const errorId = randomUUID();
-      req.log.error({ errorId, errName: err.name, code: err.code }, 'unhandled error');
-      return reply
-        .code(status)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(problem(status, 'An internal error occurred.', { instance: req.id, errorId }));
-    }
-    // Any other Fastify 4xx: keep the status, generic text.
-    return reply
-      .code(status)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(problem(status, undefined, { instance: req.id }));
-  });
-
-  app.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(problem(404, 'No such resource.', { instance: req.id })),
-  );
+  registerProblemAnswers(app);
 
   const limits = deps.rateLimit ?? { perMinute: 600, authFailuresPerMinute: 60 };
   await registerRateLimit(app, limits);
@@ -316,7 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (deps.idempotency) await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
   await registerOpenApi(app);
-  // Per-role response views (SEC-AC-6): registered before the routes so its onRoute hook sees them all.
+  // Per-role response views (minimum necessary): registered before the routes so its onRoute hook sees them all.
   const now = deps.now ?? (() => new Date());
   await app.register(responseShapingPlugin, { db: deps.db, now });
 

@@ -1,5 +1,5 @@
-// Audit entries the API writes itself (SEC-AUD-1): denied access. PHI reads are audited by the routes that
-// serve them. Entries hold opaque ids and route patterns only.
+// Audit entries the API writes itself: denied access (the audit log records denials as well as accesses).
+// PHI reads are audited by the routes that serve them. Entries hold opaque ids and route patterns only.
 import { appendAuditGrouped } from '../db/audit/append.js';
 import type { Database } from '../db/connection.js';
 import type { Principal } from './auth/principal.js';

@@ -1,4 +1,4 @@
-// Cursor pagination (API-PAGE-1..3): `limit` 1–100 (default 10, out of range is a 400, never clamped), stable
+// Cursor pagination: `limit` 1–100 (default 10, out of range is a 400, never clamped), stable
 // order by (created_at, id), and opaque cursors that are HMAC-signed and bound to the practice, so a tampered
 // or foreign cursor is rejected rather than trusted.
 import { createHmac, timingSafeEqual } from 'node:crypto';

@@ -45,7 +45,7 @@ export class HttpProblem extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Validation problems (API-ERR-2): one entry per defect, naming where (`in`: body, query, path, header), which
+// Validation problems: one entry per defect, naming where (`in`: body, query, path, header), which
 // field (`pointer`, RFC 6901, "" = the whole body) and what is expected — the type, the allowed values, the
 // bounds, the format, or that a key is unknown (`key`). Built from the schema's side of each zod issue only:
 // zod's own messages and issue objects can quote the received value, so neither is ever copied.

@@ -9,32 +9,25 @@
 // before that, reused only by their own practice) are never started again once closed (REJECT_DUPLICATE). Still, entries are bounded in time (OWNER_TTL_MS) and number (OWNER_MAX_ENTRIES), and
 // only owners Temporal reported are kept: an id Temporal does not know is looked up again next time.
 import type { Client } from '@temporalio/client';
+import { BoundedTtlMap } from './bounded-ttl-map.js';
 
 export const OWNER_TTL_MS = 5 * 60_000;
 const OWNER_MAX_ENTRIES = 50_000;
 
 export class ProcessOwners {
-  private readonly owners = new Map<string, { practiceId: string; expiresAt: number }>();
+  private readonly owners: BoundedTtlMap<string>;
 
-  constructor(
-    private readonly ttlMs = OWNER_TTL_MS,
-    private readonly clock: () => number = () => performance.now(),
-  ) {}
+  constructor(ttlMs = OWNER_TTL_MS, clock?: () => number) {
+    this.owners = new BoundedTtlMap(ttlMs, OWNER_MAX_ENTRIES, clock);
+  }
 
+  /** The practice that owns the workflow id, if known and not expired. */
   get(workflowId: string): string | undefined {
-    const hit = this.owners.get(workflowId);
-    if (!hit) return undefined;
-    if (hit.expiresAt <= this.clock()) {
-      this.owners.delete(workflowId);
-      return undefined;
-    }
-    return hit.practiceId;
+    return this.owners.get(workflowId);
   }
 
   remember(workflowId: string, practiceId: string): void {
-    this.owners.delete(workflowId);
-    if (this.owners.size >= OWNER_MAX_ENTRIES) this.owners.delete(this.owners.keys().next().value!);
-    this.owners.set(workflowId, { practiceId, expiresAt: this.clock() + this.ttlMs });
+    this.owners.set(workflowId, practiceId);
   }
 }
 

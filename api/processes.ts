@@ -128,7 +128,7 @@ export async function audited(deps: ProcessRouteDeps, req: FastifyRequest, entry
 
 /**
  * Runs `work` and its audit entry side by side: one round trip where there were two. The answer is returned
- * only when both succeeded (an audit failure is a 503 even if the work succeeded — fail closed, SEC-AUD-3). If
+ * only when both succeeded (an audit failure is a 503 even if the work succeeded — the audit fails closed). If
  * the work fails after its success entry was written, a second entry with outcome `error` and the same request
  * id follows (best effort), so the log never shows an access as done without saying it failed.
  */

@@ -112,7 +112,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Z0-9]{2,15}$/, 'must be 2-15 capital letters or digits')
     .default('PTFLOWDEV'),
-  // EMR: a FHIR R4 server with SMART Backend Services (private_key_jwt client credentials, SEC-AUTH-3).
+  // EMR: a FHIR R4 server with SMART Backend Services (private_key_jwt client credentials).
   EMR_FHIR_BASE_URL: z.url({ error: 'must be a URL' }).optional(),
   EMR_FHIR_VENDOR: z
     .enum(['generic', 'webpt', 'raintree'], { error: 'must be one of generic, webpt, raintree' })
@@ -170,7 +170,7 @@ export const configSchema = z.object({
   CLAIM_POLL_MINUTES: z.coerce.number().min(0.01).max(1440).default(240),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
-  /** API-key rows are reused this long without a database read: a key revoked elsewhere works ≤ this long (SEC-AC-5). */
+  /** API-key rows are reused this long without a database read: a key revoked elsewhere works ≤ this long. */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(900).default(10),
   /** Temporal Schedules (re-verification, digest, timely-filing sweep): ensured and running, paused, or untouched. */
   PTFLOW_SCHEDULES: z
@@ -239,35 +239,45 @@ export function resolveFileVariables(env: NodeJS.ProcessEnv): Record<string, str
   return cleaned;
 }
 
+/** The first bad variable of a failed parse, as a ConfigError (its message, never its value). */
+function firstIssue(error: z.ZodError): ConfigError {
+  const [issue] = error.issues;
+  return new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is not valid');
+}
+
 /** Parse the environment. Throws ConfigError naming the first bad variable (values are never echoed). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const cleaned = resolveFileVariables(env);
   const parsed = configSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
-  }
-  const c = parsed.data;
-  const oidc = [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL].filter(Boolean).length;
+  if (!parsed.success) throw firstIssue(parsed.error);
+  const vars = parsed.data;
+  const oidc = [vars.OIDC_ISSUER, vars.OIDC_AUDIENCE, vars.OIDC_JWKS_URL].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) {
-    const missing = !c.OIDC_ISSUER ? 'OIDC_ISSUER' : !c.OIDC_AUDIENCE ? 'OIDC_AUDIENCE' : 'OIDC_JWKS_URL';
+    const missing = !vars.OIDC_ISSUER
+      ? 'OIDC_ISSUER'
+      : !vars.OIDC_AUDIENCE
+        ? 'OIDC_AUDIENCE'
+        : 'OIDC_JWKS_URL';
     throw new ConfigError(missing, 'must be set together with the other OIDC_* variables');
   }
-  if (c.NODE_ENV === 'production' && !c.PTFLOW_CURSOR_SECRET) {
+  if (vars.NODE_ENV === 'production' && !vars.PTFLOW_CURSOR_SECRET) {
     throw new ConfigError('PTFLOW_CURSOR_SECRET', 'is required in production (shared by every API instance)');
   }
   try {
-    checkKeyConfig(c);
+    checkKeyConfig(vars);
   } catch (err) {
     if (err instanceof KeyringError) throw new ConfigError(err.variable, err.reason);
     throw err;
   }
   return {
-    ...c,
-    dataDir: path.resolve(cwd, c.PTFLOW_DATA_DIR),
+    ...vars,
+    dataDir: path.resolve(cwd, vars.PTFLOW_DATA_DIR),
     cacheDir: defaultCacheDir(env),
-    temporalAddress: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,
-    temporalUiOrigin: (c.TEMPORAL_UI_ORIGIN ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+    temporalAddress: vars.TEMPORAL_ADDRESS ?? `127.0.0.1:${vars.TEMPORAL_PORT}`,
+    temporalUiOrigin: (vars.TEMPORAL_UI_ORIGIN ?? `http://127.0.0.1:${vars.TEMPORAL_UI_PORT}`).replace(
+      /\/$/,
+      '',
+    ),
   };
 }
 
@@ -293,10 +303,7 @@ export interface ApiClientConfig {
 export function loadApiClientConfig(env: NodeJS.ProcessEnv = process.env): ApiClientConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = apiClientConfigSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
-  }
+  if (!parsed.success) throw firstIssue(parsed.error);
   return { apiUrl: parsed.data.PTFLOW_API_URL.replace(/\/+$/, ''), apiKey: parsed.data.PTFLOW_API_KEY };
 }
 

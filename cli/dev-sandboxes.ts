@@ -8,14 +8,13 @@ import type { WebhookSettings } from '../api/webhooks/config.js';
 import { SandboxEmr } from '../connectors/emr/sandbox/sandbox-emr.js';
 import type { WebhookTarget } from '../connectors/emr/sandbox/webhooks.js';
 import { seedSandboxEmr } from '../connectors/emr/sandbox/seed.js';
-import { createAddressHasher, createSandboxMessaging } from '../connectors/messaging/index.js';
+import { createSandboxMessaging } from '../connectors/messaging/index.js';
 import { generateWebhookSecret } from '../connectors/webhooks/standard-webhooks.js';
 import type { Database } from '../db/connection.js';
 import { DEMO_PRACTICE_ID } from '../db/seed.js';
-import { createLogger } from './logger.js';
 import type { Config } from './config.js';
 import { dataKeys } from './keyrings.js';
-import { practiceContactFrom } from './messaging-sink.js';
+import { messagingBasics } from './messaging-sink.js';
 
 /**
  * The demo practice's billing and intake profile for the EMR event router (a deployment configures its own):
@@ -96,20 +95,15 @@ export async function devOnboardingConnectors(
   const sql = postgres(databaseUrl, { max: 5, onnotice: () => undefined });
   await seedSandboxEmr(sql, new Date());
   const keys = dataKeys(config);
-  const log = createLogger(config.LOG_LEVEL, 'messaging');
-  const practiceContact = practiceContactFrom(db);
-  const messaging = createSandboxMessaging({
-    db,
-    hashAddress: createAddressHasher(keys.blindIndexKey),
-    logger: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
-    practiceContact,
-  });
+  const basics = messagingBasics(config, db, keys);
+  // The sandbox keeps its own message repository beside its transports' outbox.
+  const messaging = createSandboxMessaging({ ...basics, db });
   const emr = new SandboxEmr(sql, {
     practiceId: DEMO_PRACTICE_ID,
     ...(opts.webhookTarget ? { target: opts.webhookTarget } : {}),
   });
   return {
-    deps: { emr, messaging, keys, practiceContact },
+    deps: { emr, messaging, keys, practiceContact: basics.practiceContact },
     emr,
     stop: () => sql.end({ timeout: 5 }),
   };

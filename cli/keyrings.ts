@@ -66,12 +66,18 @@ export function dataKeys(config: Config): DataKeys {
     config.PTFLOW_DATA_KEYS && config.PTFLOW_ACTIVE_DATA_KEY_ID
       ? parseKeyring(config.PTFLOW_DATA_KEYS, config.PTFLOW_ACTIVE_DATA_KEY_ID, vars)
       : undefined;
-  const dev =
-    fromEnv && config.PTFLOW_BLIND_INDEX_KEY ? undefined : devRing(devKeyFile(config, 'data'), true);
+  if (fromEnv && config.PTFLOW_BLIND_INDEX_KEY) {
+    return {
+      keyring: fromEnv,
+      blindIndexKey: parseBlindIndexKey(config.PTFLOW_BLIND_INDEX_KEY, BLIND_INDEX_KEY_VARIABLE),
+    };
+  }
+  // The development key file supplies whatever the environment does not.
+  const dev = devRing(devKeyFile(config, 'data'), true);
   return {
-    keyring: fromEnv ?? parseKeyring(dev!.keys, dev!.activeKeyId, vars),
+    keyring: fromEnv ?? parseKeyring(dev.keys, dev.activeKeyId, vars),
     blindIndexKey: parseBlindIndexKey(
-      config.PTFLOW_BLIND_INDEX_KEY ?? dev!.blindIndexKey ?? '',
+      config.PTFLOW_BLIND_INDEX_KEY ?? dev.blindIndexKey ?? '',
       BLIND_INDEX_KEY_VARIABLE,
     ),
   };

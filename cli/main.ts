@@ -24,6 +24,12 @@ function config(): Config {
   return configModule.loadConfig(process.env);
 }
 
+/** A command's module, loaded side by side with the configuration module (every command reads configuration). */
+async function withConfig<Module>(module: Promise<Module>): Promise<Module> {
+  const [loaded] = await Promise.all([module, loadConfigModule()]);
+  return loaded;
+}
+
 /** The top-level command on the command line (`help <command>` counts as that command), if any. */
 function selectedCommand(argv: string[]): string | undefined {
   const args = argv.slice(2);
@@ -61,37 +67,18 @@ async function main(argv: string[]): Promise<void> {
     .command('dev')
     .description('start Temporal, PostgreSQL, the worker and the API together (Ctrl-C stops everything)')
     .action(async () => {
-      const [{ runDev }] = await Promise.all([import('./commands/dev.js'), loadConfigModule()]);
+      const { runDev } = await withConfig(import('./commands/dev.js'));
       await runDev(config(), log);
     });
-  program
-    .command('worker')
-    .description('run a Temporal worker')
-    .action(async () => {
-      const [{ runWorker }] = await Promise.all([import('./commands/servers.js'), loadConfigModule()]);
-      await runWorker(config(), log);
-    });
-  program
-    .command('api')
-    .description('run the REST API')
-    .action(async () => {
-      const [{ runApi }] = await Promise.all([import('./commands/servers.js'), loadConfigModule()]);
-      await runApi(config(), log);
-    });
-  program
-    .command('migrate')
-    .description('apply database migrations')
-    .action(async () => {
-      const [{ runMigrate }] = await Promise.all([import('./commands/servers.js'), loadConfigModule()]);
-      await runMigrate(config(), log);
-    });
-  program
-    .command('seed')
-    .description('seed the demo practice')
-    .action(async () => {
-      const [{ runSeed }] = await Promise.all([import('./commands/servers.js'), loadConfigModule()]);
-      await runSeed(config(), log);
-    });
+  /** Runs one of the server commands of servers.ts (its module loads only then). */
+  const runServer = (runner: 'runWorker' | 'runApi' | 'runMigrate' | 'runSeed') => async () => {
+    const servers = await withConfig(import('./commands/servers.js'));
+    await servers[runner](config(), log);
+  };
+  program.command('worker').description('run a Temporal worker').action(runServer('runWorker'));
+  program.command('api').description('run the REST API').action(runServer('runApi'));
+  program.command('migrate').description('apply database migrations').action(runServer('runMigrate'));
+  program.command('seed').description('seed the demo practice').action(runServer('runSeed'));
 
   program
     .command('db')
@@ -101,36 +88,27 @@ async function main(argv: string[]): Promise<void> {
       "print the PostgreSQL URL ptflow uses: DATABASE_URL, or the embedded dev server's (local-only credentials)",
     )
     .action(async () => {
-      const [{ databaseUrl, embeddedDatabaseRunning }] = await Promise.all([
-        import('./database.js'),
-        loadConfigModule(),
-      ]);
-      const c = config();
-      outLine(databaseUrl(c));
-      if (!c.DATABASE_URL && !embeddedDatabaseRunning(c)) {
+      const { databaseUrl, embeddedDatabaseRunning } = await withConfig(import('./database.js'));
+      const settings = config();
+      outLine(databaseUrl(settings));
+      if (!settings.DATABASE_URL && !embeddedDatabaseRunning(settings)) {
         log('note: the embedded PostgreSQL is not running; `npm run dev` starts it');
       }
     });
 
   await group('keys', 'encryption keys', async () => {
-    const [{ registerKeysCommands }] = await Promise.all([import('./commands/keys.js'), loadConfigModule()]);
+    const { registerKeysCommands } = await withConfig(import('./commands/keys.js'));
     registerKeysCommands(program, config, log);
   });
   await group('audit', 'audit log', async () => {
-    const [{ registerAuditCommands }] = await Promise.all([
-      import('./commands/audit.js'),
-      loadConfigModule(),
-    ]);
+    const { registerAuditCommands } = await withConfig(import('./commands/audit.js'));
     registerAuditCommands(program, config, log);
   });
   await group(
     'schedules',
     'the Temporal Schedules (reverify-eligibility, timely-filing-sweep, staff-digest)',
     async () => {
-      const [{ registerScheduleCommands }] = await Promise.all([
-        import('./commands/schedules.js'),
-        loadConfigModule(),
-      ]);
+      const { registerScheduleCommands } = await withConfig(import('./commands/schedules.js'));
       registerScheduleCommands(program, config, outLine);
     },
   );
@@ -143,14 +121,14 @@ async function main(argv: string[]): Promise<void> {
     .requiredOption('--role <role>', 'admin | front_desk | therapist | biller | integration')
     .option('--label <text>', 'what the key is for', 'api key')
     .action(async (opts: { practice: string; role: string; label: string }) => {
-      const [{ runApiKeyCreate }] = await Promise.all([import('./commands/apikey.js'), loadConfigModule()]);
+      const { runApiKeyCreate } = await withConfig(import('./commands/apikey.js'));
       await runApiKeyCreate(config(), log, opts);
     });
   apikey
     .command('revoke <prefix>')
     .description('revoke an API key by its prefix')
     .action(async (prefix: string) => {
-      const [{ runApiKeyRevoke }] = await Promise.all([import('./commands/apikey.js'), loadConfigModule()]);
+      const { runApiKeyRevoke } = await withConfig(import('./commands/apikey.js'));
       await runApiKeyRevoke(config(), log, prefix);
     });
 
@@ -223,12 +201,8 @@ async function main(argv: string[]): Promise<void> {
     .command('ensure')
     .description('find the Temporal CLI, or build it once into the per-user cache')
     .action(async () => {
-      const [{ ensureTemporalCli }] = await Promise.all([
-        import('../devtools/cli-provision.js'),
-        loadConfigModule(),
-      ]);
-      const c = config();
-      const cli = await ensureTemporalCli(process.env, c.cacheDir, log);
+      const { ensureTemporalCli } = await withConfig(import('../devtools/cli-provision.js'));
+      const cli = await ensureTemporalCli(process.env, config().cacheDir, log);
       process.stdout.write(`${cli.path}\n`);
     });
 
@@ -261,8 +235,8 @@ main(process.argv).catch(async (err: unknown) => {
     process.exit(1);
   }
   // Unexpected: one line, no stack (it could carry data); PTFLOW_DEBUG=1 shows the full error.
-  const e = err as Error;
-  log(`ptflow: ${e.name}: ${e.message}`);
+  const failure = err as Error;
+  log(`ptflow: ${failure.name}: ${failure.message}`);
   if (process.env.PTFLOW_DEBUG === '1') console.error(err);
   process.exit(1);
 });

@@ -21,20 +21,25 @@ export interface ClearinghouseSettings {
   usage: 'P' | 'T';
 }
 
-export function clearinghouseConnector(s: ClearinghouseSettings, sql: postgres.Sql): PayerConnector {
+export function clearinghouseConnector(settings: ClearinghouseSettings, sql: postgres.Sql): PayerConnector {
   return new ClearinghouseConnector({
     http: {
-      baseUrl: s.url,
-      auth: { kind: 'basic', username: s.username, password: s.password },
+      baseUrl: settings.url,
+      auth: { kind: 'basic', username: settings.username, password: settings.password },
       timeoutMs: 30_000,
       retry: { maxAttempts: 3, baseDelayMs: 500, budgetMs: 20_000 },
     },
-    sender: { qualifier: 'ZZ', id: s.submitterId },
+    sender: { qualifier: 'ZZ', id: settings.submitterId },
     receiver: { qualifier: 'ZZ', id: 'SBXPAYER' },
-    submitter: { name: 'PTFLOW BILLING', id: s.submitterId, contactName: 'BILLING', phone: '5555550100' },
+    submitter: {
+      name: 'PTFLOW BILLING',
+      id: settings.submitterId,
+      contactName: 'BILLING',
+      phone: '5555550100',
+    },
     receiverName: 'CLEARINGHOUSE',
     originatorId: '9123456789',
-    usage: s.usage,
+    usage: settings.usage,
     // The payer directory maps our payer profiles to clearinghouse payer ids. Only the sandbox payers are
     // listed today; a real clearinghouse's directory is configuration, never hard-coded.
     payers: sandboxPayerDirectory(),

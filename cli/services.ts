@@ -46,6 +46,15 @@ export function installTemporalRuntime(ownSignals: boolean, logLevel = 'warn'): 
   runtimeInstalled = true;
 }
 
+/** A Temporal client for this configuration: its address and namespace, payloads through the encryption codec. */
+export function connectConfiguredClient(config: Config): Promise<TemporalClientHandle> {
+  return connectClient({
+    address: config.temporalAddress,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(payloadKeyring(config)),
+  });
+}
+
 export interface WorkerService {
   worker: Worker;
   /** What ensuring the Temporal Schedules did (absent with PTFLOW_SCHEDULES=off). */
@@ -72,11 +81,7 @@ export async function startWorkerService(
   let temporal: TemporalClientHandle | undefined;
   try {
     // Activities that read other processes' state (the claim reads its plan of care) use their own client.
-    temporal = await connectClient({
-      address: config.temporalAddress,
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: dataConverterFor(payloadKeyring(config)),
-    });
+    temporal = await connectConfiguredClient(config);
     const client = temporal;
     const payerConnector = clearinghouse ? clearinghouseConnector(clearinghouse, db.sql) : undefined;
     // Every worker makes the schedules match this configuration (idempotent: unchanged ones are not rewritten).
@@ -174,17 +179,13 @@ export async function startApiService(
   const db = connectDb(databaseUrl);
   let temporal: TemporalClientHandle | undefined;
   try {
-    temporal = await connectClient({
-      address: config.temporalAddress,
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: dataConverterFor(payloadKeyring(config)),
-    });
-    const t = temporal;
+    temporal = await connectConfiguredClient(config);
+    const connected = temporal;
     const keyring = payloadKeyring(config);
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,
       db: db.db,
-      temporal: t.client,
+      temporal: connected.client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       claimPollMinutes: config.CLAIM_POLL_MINUTES,
       cursorKey: config.PTFLOW_CURSOR_SECRET
@@ -207,7 +208,7 @@ export async function startApiService(
       onDenied: (e) => auditDenied(db.db, e),
       apiKeyCacheTtlMs: config.API_KEY_CACHE_SECONDS * 1000,
       idempotency: { keyring: dataKeys(config).keyring },
-      // Break-glass reasons are PHI columns like the others: same data keyring (SEC-ENC-1).
+      // Break-glass reasons are PHI columns like the others: same data keyring.
       breakGlass: { keyring: dataKeys(config).keyring },
       // Verified EMR events start an `emrEventRouter` workflow each (the worker resolves and routes them);
       // Twilio callbacks go to the messaging service's inbound/status recording (no transport needed here).
@@ -215,19 +216,22 @@ export async function startApiService(
         ? {
             webhooks: {
               settings: webhooks,
-              router: createEmrEventRouter({ temporal: t.client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+              router: createEmrEventRouter({
+                temporal: connected.client,
+                taskQueue: config.TEMPORAL_TASK_QUEUE,
+              }),
               messaging: messagingWebhookSink(config, db.db),
             },
           }
         : {}),
       readiness: {
-        temporal: () => isTemporalReachable(t.connection),
+        temporal: () => isTemporalReachable(connected.connection),
         database: () => isDbReachable(db.sql),
       },
       // The API cannot see a worker's configuration; it can see whether any worker polls (docs: README).
       readinessAdvisories: {
         worker: {
-          check: () => hasWorkflowPollers(t.client, config.TEMPORAL_TASK_QUEUE),
+          check: () => hasWorkflowPollers(connected.client, config.TEMPORAL_TASK_QUEUE),
           hint:
             'no worker polls the task queue: work is accepted and waits in Temporal. A worker that refuses ' +
             'to start names the missing configuration in its own log',
@@ -240,7 +244,7 @@ export async function startApiService(
       url: `http://${config.HOST}:${config.PORT}`,
       async stop() {
         await app.close();
-        await t.close();
+        await connected.close();
         await db.close();
       },
     };

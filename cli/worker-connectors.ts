@@ -6,18 +6,11 @@
 import { importPKCS8 } from 'jose';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
 import { createFhirEmr } from '../connectors/emr/fhir/index.js';
-import {
-  createAddressHasher,
-  createMessaging,
-  SmtpEmailTransport,
-  TwilioSmsTransport,
-} from '../connectors/messaging/index.js';
+import { createMessaging, SmtpEmailTransport, TwilioSmsTransport } from '../connectors/messaging/index.js';
 import type { Database } from '../db/connection.js';
-import { createMessageRepository } from '../db/repositories/messages.js';
 import { ConfigError, type Config } from './config.js';
 import { dataKeys } from './keyrings.js';
-import { createLogger } from './logger.js';
-import { practiceContactFrom } from './messaging-sink.js';
+import { messagingBasics } from './messaging-sink.js';
 
 type ConnectorConfig = Pick<
   Config,
@@ -94,71 +87,75 @@ export function workerConnectorError(missing: readonly string[]): ConfigError {
 
 /** EMR and messaging for the onboarding, event-router and schedule activities (the payer comes from CLEARINGHOUSE_*). */
 export async function productionConnectors(config: Config, db: Database): Promise<OnboardingConnectorDeps> {
-  const c = config;
-  if (!c.EMR_FHIR_BASE_URL || !c.EMR_SMART_TOKEN_URL || !c.EMR_SMART_CLIENT_ID || !c.EMR_SMART_SCOPE)
-    throw workerConnectorError(missingWorkerConnectorVariables(c, new Set()));
-  if (!c.EMR_SMART_PRIVATE_KEY || !c.EMR_SMART_KEY_ID)
-    throw workerConnectorError(missingWorkerConnectorVariables(c, new Set()));
+  if (
+    !config.EMR_FHIR_BASE_URL ||
+    !config.EMR_SMART_TOKEN_URL ||
+    !config.EMR_SMART_CLIENT_ID ||
+    !config.EMR_SMART_SCOPE
+  )
+    throw workerConnectorError(missingWorkerConnectorVariables(config, new Set()));
+  if (!config.EMR_SMART_PRIVATE_KEY || !config.EMR_SMART_KEY_ID)
+    throw workerConnectorError(missingWorkerConnectorVariables(config, new Set()));
   let privateKey: Awaited<ReturnType<typeof importPKCS8>>;
   try {
-    privateKey = await importPKCS8(c.EMR_SMART_PRIVATE_KEY, c.EMR_SMART_ALG);
+    privateKey = await importPKCS8(config.EMR_SMART_PRIVATE_KEY, config.EMR_SMART_ALG);
   } catch {
     throw new ConfigError(
       'EMR_SMART_PRIVATE_KEY',
-      `is not a PKCS#8 private key usable with ${c.EMR_SMART_ALG}`,
+      `is not a PKCS#8 private key usable with ${config.EMR_SMART_ALG}`,
     );
   }
   const emr = createFhirEmr({
-    baseUrl: c.EMR_FHIR_BASE_URL,
-    vendor: c.EMR_FHIR_VENDOR,
+    baseUrl: config.EMR_FHIR_BASE_URL,
+    vendor: config.EMR_FHIR_VENDOR,
     auth: {
       kind: 'smart-backend',
-      tokenUrl: c.EMR_SMART_TOKEN_URL,
-      clientId: c.EMR_SMART_CLIENT_ID,
-      scope: c.EMR_SMART_SCOPE,
+      tokenUrl: config.EMR_SMART_TOKEN_URL,
+      clientId: config.EMR_SMART_CLIENT_ID,
+      scope: config.EMR_SMART_SCOPE,
       privateKey,
-      alg: c.EMR_SMART_ALG,
-      kid: c.EMR_SMART_KEY_ID,
+      alg: config.EMR_SMART_ALG,
+      kid: config.EMR_SMART_KEY_ID,
     },
   });
   const keys = dataKeys(config);
-  const log = createLogger(config.LOG_LEVEL, 'messaging');
-  const practiceContact = practiceContactFrom(db);
+  const basics = messagingBasics(config, db, keys);
   const messaging = createMessaging({
-    store: createMessageRepository(db),
-    hashAddress: createAddressHasher(keys.blindIndexKey),
+    ...basics,
     transports: {
-      ...(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && (c.TWILIO_FROM || c.TWILIO_MESSAGING_SERVICE_SID)
+      ...(config.TWILIO_ACCOUNT_SID &&
+      config.TWILIO_AUTH_TOKEN &&
+      (config.TWILIO_FROM || config.TWILIO_MESSAGING_SERVICE_SID)
         ? {
             sms: new TwilioSmsTransport({
-              baseUrl: c.TWILIO_BASE_URL,
-              accountSid: c.TWILIO_ACCOUNT_SID,
-              ...(c.TWILIO_API_KEY_SID ? { username: c.TWILIO_API_KEY_SID } : {}),
-              password: c.TWILIO_AUTH_TOKEN,
-              ...(c.TWILIO_FROM ? { from: c.TWILIO_FROM } : {}),
-              ...(c.TWILIO_MESSAGING_SERVICE_SID
-                ? { messagingServiceSid: c.TWILIO_MESSAGING_SERVICE_SID }
+              baseUrl: config.TWILIO_BASE_URL,
+              accountSid: config.TWILIO_ACCOUNT_SID,
+              ...(config.TWILIO_API_KEY_SID ? { username: config.TWILIO_API_KEY_SID } : {}),
+              password: config.TWILIO_AUTH_TOKEN,
+              ...(config.TWILIO_FROM ? { from: config.TWILIO_FROM } : {}),
+              ...(config.TWILIO_MESSAGING_SERVICE_SID
+                ? { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID }
                 : {}),
-              ...(c.TWILIO_STATUS_CALLBACK_URL ? { statusCallbackUrl: c.TWILIO_STATUS_CALLBACK_URL } : {}),
+              ...(config.TWILIO_STATUS_CALLBACK_URL
+                ? { statusCallbackUrl: config.TWILIO_STATUS_CALLBACK_URL }
+                : {}),
             }),
           }
         : {}),
-      ...(c.SMTP_HOST && c.SMTP_FROM && c.SMTP_MESSAGE_ID_DOMAIN
+      ...(config.SMTP_HOST && config.SMTP_FROM && config.SMTP_MESSAGE_ID_DOMAIN
         ? {
             email: new SmtpEmailTransport({
-              host: c.SMTP_HOST,
-              port: c.SMTP_PORT,
-              from: c.SMTP_FROM,
-              messageIdDomain: c.SMTP_MESSAGE_ID_DOMAIN,
-              ...(c.SMTP_USERNAME && c.SMTP_PASSWORD
-                ? { auth: { user: c.SMTP_USERNAME, pass: c.SMTP_PASSWORD } }
+              host: config.SMTP_HOST,
+              port: config.SMTP_PORT,
+              from: config.SMTP_FROM,
+              messageIdDomain: config.SMTP_MESSAGE_ID_DOMAIN,
+              ...(config.SMTP_USERNAME && config.SMTP_PASSWORD
+                ? { auth: { user: config.SMTP_USERNAME, pass: config.SMTP_PASSWORD } }
                 : {}),
             }),
           }
         : {}),
     },
-    logger: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
-    practiceContact,
   });
-  return { emr, messaging, keys, practiceContact };
+  return { emr, messaging, keys, practiceContact: basics.practiceContact };
 }

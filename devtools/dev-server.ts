@@ -33,15 +33,15 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export function devServerArgs(o: DevServerOptions): string[] {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port)];
-  args.push('--namespace', o.namespace ?? 'default');
-  if (o.uiPort === undefined) args.push('--headless');
-  else args.push('--ui-port', String(o.uiPort));
-  if (o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
-  if (o.dbFile) {
-    args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
-    if (o.fastSqlite) args.push('--sqlite-pragma', 'synchronous=OFF');
+export function devServerArgs(options: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port)];
+  args.push('--namespace', options.namespace ?? 'default');
+  if (options.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  if (options.dbFile) {
+    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
+    if (options.fastSqlite) args.push('--sqlite-pragma', 'synchronous=OFF');
   }
   args.push(
     // The server would otherwise report its version to an internet service on start.
@@ -55,7 +55,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
     '--log-format',
     'json',
     '--log-level',
-    o.logLevel ?? 'warn',
+    options.logLevel ?? 'warn',
   );
   return args;
 }
@@ -116,31 +116,32 @@ export async function registerSearchAttributes(
   });
 }
 
-export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
-  await assertPortFree(o.port, 'Temporal frontend', o.portVariables?.port);
-  if (o.uiPort !== undefined) await assertPortFree(o.uiPort, 'Temporal Web UI', o.portVariables?.uiPort);
-  const proc = spawnLogged(o.cliPath, devServerArgs(o), {
-    logFile: o.logFile,
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  await assertPortFree(options.port, 'Temporal frontend', options.portVariables?.port);
+  if (options.uiPort !== undefined)
+    await assertPortFree(options.uiPort, 'Temporal Web UI', options.portVariables?.uiPort);
+  const proc = spawnLogged(options.cliPath, devServerArgs(options), {
+    logFile: options.logFile,
     env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
   });
-  const address = `127.0.0.1:${o.port}`;
+  const address = `127.0.0.1:${options.port}`;
   try {
     await waitFor(
-      () => isTemporalReady(address, o.namespace),
-      { timeoutMs: o.readyTimeoutMs ?? 60_000, what: `Temporal dev server on ${address}` },
+      () => isTemporalReady(address, options.namespace),
+      { timeoutMs: options.readyTimeoutMs ?? 60_000, what: `Temporal dev server on ${address}` },
       () =>
         proc.hasExited()
-          ? new Error(`Temporal dev server exited during start-up; see ${o.logFile}`)
+          ? new Error(`Temporal dev server exited during start-up; see ${options.logFile}`)
           : undefined,
     );
-    await ensureSearchAttributes(address, o.namespace);
+    await ensureSearchAttributes(address, options.namespace);
   } catch (err) {
     await proc.stop({ timeoutMs: 3_000 });
     throw err;
   }
   return {
     address,
-    uiUrl: o.uiPort !== undefined ? `http://127.0.0.1:${o.uiPort}` : undefined,
+    uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
     process: proc,
     stop: () => proc.stop({ signal: 'SIGTERM', timeoutMs: 10_000 }),
   };

@@ -15,12 +15,12 @@ export interface TemporalClientHandle {
   close(): Promise<void>;
 }
 
-export async function connectClient(o: TemporalClientOptions): Promise<TemporalClientHandle> {
-  const connection = await Connection.connect({ address: o.address });
+export async function connectClient(options: TemporalClientOptions): Promise<TemporalClientHandle> {
+  const connection = await Connection.connect({ address: options.address });
   const client = new Client({
     connection,
-    namespace: o.namespace,
-    ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
+    namespace: options.namespace,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
   return { client, connection, close: () => connection.close() };
 }

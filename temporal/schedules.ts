@@ -86,30 +86,48 @@ const FINGERPRINT = 'ptflowScheduleFingerprint';
 /** A hung run must not block its schedule forever (overlap SKIP would skip every later run). */
 const RUN_TIMEOUT = '6 hours';
 
-function fingerprint(d: ScheduleDeclaration, s: ScheduleSettings): string {
-  const material = JSON.stringify([d, s.taskQueue, s.timeZone, s.paused, RUN_TIMEOUT]);
+function fingerprint(declaration: ScheduleDeclaration, settings: ScheduleSettings): string {
+  const material = JSON.stringify([
+    declaration,
+    settings.taskQueue,
+    settings.timeZone,
+    settings.paused,
+    RUN_TIMEOUT,
+  ]);
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
 
-export function scheduleOptions(d: ScheduleDeclaration, s: ScheduleSettings): ScheduleOptions {
+export function scheduleOptions(
+  declaration: ScheduleDeclaration,
+  settings: ScheduleSettings,
+): ScheduleOptions {
   return {
-    scheduleId: d.scheduleId,
+    scheduleId: declaration.scheduleId,
     spec: {
-      calendars: [{ hour: d.at.hour, minute: d.at.minute, comment: d.description }],
-      timezone: s.timeZone,
+      calendars: [
+        { hour: declaration.at.hour, minute: declaration.at.minute, comment: declaration.description },
+      ],
+      timezone: settings.timeZone,
     },
     action: {
       type: 'startWorkflow',
-      workflowType: d.workflowType,
+      workflowType: declaration.workflowType,
       // Temporal appends the scheduled time, so each run has its own id; nothing in it identifies anyone.
-      workflowId: d.scheduleId,
-      taskQueue: s.taskQueue,
-      args: d.args,
+      workflowId: declaration.scheduleId,
+      taskQueue: settings.taskQueue,
+      args: declaration.args,
       workflowExecutionTimeout: RUN_TIMEOUT,
-      memo: { [FINGERPRINT]: fingerprint(d, s) },
+      memo: { [FINGERPRINT]: fingerprint(declaration, settings) },
     },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: d.catchupWindow, pauseOnFailure: false },
-    state: { paused: s.paused, note: s.paused ? 'paused by configuration (PTFLOW_SCHEDULES_PAUSED)' : '' },
+    policies: {
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: declaration.catchupWindow,
+      pauseOnFailure: false,
+    },
+    state: {
+      paused: settings.paused,
+      note: settings.paused ? 'paused by configuration (PTFLOW_SCHEDULES_PAUSED)' : '',
+    },
   };
 }
 

@@ -3,7 +3,6 @@
 // and the practice's zone.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
 import { emrErrorToFailure } from '../../connectors/emr/failure.js';
 import type { Emr } from '../../connectors/emr/types.js';
 import type { ClaimParties } from '../../connectors/payer/types.js';
@@ -11,7 +10,7 @@ import type { Database } from '../../db/connection.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import type { RepositoryKeys } from '../../db/repositories/keys.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
-import { practices } from '../../db/schema.js';
+import { createPracticeRepository } from '../../db/repositories/practices.js';
 import type { Acuity, BodyRegion } from '../../domain/scheduling/types.js';
 
 /** What the router needs to know about a practice beyond the practices table (configured per deployment). */
@@ -74,11 +73,7 @@ export function routingContext(deps: EventRoutingDeps) {
     },
     /** The practice's time zone, or undefined for a practice we do not know. */
     async practiceZone(practiceId: string): Promise<string | undefined> {
-      const [practice] = await deps.db
-        .select({ timezone: practices.timezone })
-        .from(practices)
-        .where(eq(practices.id, practiceId));
-      return practice?.timezone;
+      return (await createPracticeRepository(deps.db).get(practiceId))?.timezone;
     },
   };
 }

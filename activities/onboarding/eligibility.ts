@@ -4,13 +4,12 @@
 // normalized summary in clear, the 271 encrypted. Transport failures are retried by Temporal (bounded by the
 // workflow's policy); when they run out the workflow raises a "verify by phone" task.
 import { ApplicationFailure } from '@temporalio/activity';
-import { eq } from 'drizzle-orm';
 import { payerErrorToFailure } from '../../connectors/payer/failure.js';
 import type { Gender } from '../../connectors/payer/x12/index.js';
 import { createCoverageRepository, type CoverageStatus } from '../../db/repositories/coverages.js';
 import { createEligibilityCheckRepository } from '../../db/repositories/eligibility-checks.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
-import { practices } from '../../db/schema.js';
+import { createPracticeRepository } from '../../db/repositories/practices.js';
 import {
   classifyEligibility,
   type EligibilityOutcome,
@@ -46,14 +45,15 @@ export function createEligibilityActivities(deps: OnboardingActivityDeps) {
   const patients = createPatientRepository(deps.db, deps.keys);
   const coverages = createCoverageRepository(deps.db, deps.keys);
   const checks = createEligibilityCheckRepository(deps.db, deps.keys);
+  const practices = createPracticeRepository(deps.db);
   const now = deps.now ?? (() => new Date());
 
   return {
     async verifyEligibility(input: VerifyEligibilityInput): Promise<EligibilityVerdict> {
-      const [patient, coverage, [practice]] = await Promise.all([
+      const [patient, coverage, practice] = await Promise.all([
         patients.get(input.practiceId, input.patientId),
         coverages.get(input.practiceId, input.coverageId),
-        deps.db.select().from(practices).where(eq(practices.id, input.practiceId)),
+        practices.get(input.practiceId),
       ]);
       if (!patient || !coverage || !practice) {
         throw ApplicationFailure.nonRetryable(

@@ -3,7 +3,6 @@
 // patient details are read from our encrypted mirror at call time (the current truth after a coverage
 // update); the trace number comes from the activity's idempotency key, so a retried submission is the same
 // request at the payer and a status query asks about it.
-import { eq } from 'drizzle-orm';
 import { payerErrorToFailure } from '../../connectors/payer/failure.js';
 import type {
   AuthorizationDecision,
@@ -15,7 +14,7 @@ import type { Database } from '../../db/connection.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import type { RepositoryKeys } from '../../db/repositories/keys.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
-import { practices } from '../../db/schema.js';
+import { createPracticeRepository } from '../../db/repositories/practices.js';
 import {
   attentionFailure,
   authorizationTraceNumber,
@@ -43,12 +42,13 @@ export const DEFAULT_AUTHORIZATION_PROCEDURE_CODES: readonly string[] = ['97110'
 export function createPayerAuthorizationPort(deps: PayerAuthorizationDeps): AuthorizationPayerPort {
   const patients = createPatientRepository(deps.db, deps.keys);
   const coverages = createCoverageRepository(deps.db, deps.keys);
+  const practices = createPracticeRepository(deps.db);
 
   async function parties(submission: AuthorizationSubmission): Promise<AuthorizationParties> {
-    const [patient, coverage, [practice]] = await Promise.all([
+    const [patient, coverage, practice] = await Promise.all([
       patients.get(submission.practiceId, submission.patientId),
       coverages.get(submission.practiceId, submission.coverageId),
-      deps.db.select().from(practices).where(eq(practices.id, submission.practiceId)),
+      practices.get(submission.practiceId),
     ]);
     if (!patient || !coverage || !practice) {
       throw dataMissing('patient, coverage or practice not on file', 'record_missing');

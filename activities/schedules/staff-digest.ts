@@ -9,7 +9,8 @@ import { and, count, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { toApplicationFailure } from '../../connectors/messaging/failure.js';
 import type { Messaging } from '../../connectors/messaging/types.js';
 import type { Database } from '../../db/connection.js';
-import { practices, tasks } from '../../db/schema.js';
+import { createPracticeRepository } from '../../db/repositories/practices.js';
+import { tasks } from '../../db/schema.js';
 import { localDate } from '../../domain/core/zoned.js';
 import type { StaffRole } from '../../domain/tasks.js';
 
@@ -44,20 +45,13 @@ export function createStaffDigestActivities(deps: StaffDigestDeps) {
     async listDigestPractices(): Promise<string[]> {
       const ids = Object.keys(deps.recipients).filter((id) => (deps.recipients[id]?.length ?? 0) > 0);
       if (ids.length === 0) return [];
-      const rows = await deps.db
-        .select({ id: practices.id })
-        .from(practices)
-        .where(inArray(practices.id, ids));
-      return rows.map((r) => r.id).sort();
+      return (await createPracticeRepository(deps.db).existing(ids)).sort();
     },
 
     async countStaffDigest(practiceId: string, nowIso: string): Promise<StaffDigestCounts> {
       if (!deps.temporal) notConfigured('Temporal client for activities');
       const now = new Date(nowIso);
-      const [practice] = await deps.db
-        .select({ timezone: practices.timezone })
-        .from(practices)
-        .where(eq(practices.id, practiceId));
+      const practice = await createPracticeRepository(deps.db).get(practiceId);
       if (!practice) throw ApplicationFailure.nonRetryable('practice not on file', 'PracticeNotFound');
       const rows = await deps.db
         .select({
@@ -93,10 +87,7 @@ export function createStaffDigestActivities(deps: StaffDigestDeps) {
     async deliverStaffDigest(counts: StaffDigestCounts): Promise<{ sent: number; skipped: number }> {
       if (!deps.messaging) notConfigured('messaging connector');
       const to = deps.recipients[counts.practiceId] ?? [];
-      const [practice] = await deps.db
-        .select({ name: practices.name, timezone: practices.timezone })
-        .from(practices)
-        .where(eq(practices.id, counts.practiceId));
+      const practice = await createPracticeRepository(deps.db).get(counts.practiceId);
       if (!practice) throw ApplicationFailure.nonRetryable('practice not on file', 'PracticeNotFound');
       const link = deps.link?.(counts.practiceId);
       const params = {

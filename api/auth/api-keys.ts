@@ -1,4 +1,4 @@
-// Practice-scoped API keys (SEC-AUTH-4): 32 random bytes, shown once, stored only as a SHA-256 hash (the key is
+// Practice-scoped API keys: 32 random bytes, shown once, stored only as a SHA-256 hash (the key is
 // high-entropy, so a fast hash is sufficient and lookups stay cheap), with a public prefix that identifies it.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';

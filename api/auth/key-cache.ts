@@ -1,5 +1,5 @@
 // A short-lived in-memory cache of API-key rows, so an authenticated request does not cost a database round
-// trip every time. Revocation stays bounded (SEC-AC-5 targets ≤ 15 min; this is seconds):
+// trip every time. Revocation stays bounded (the deprovisioning rule allows ≤ 15 min; this is seconds):
 //   - a key revoked through revokeApiKey() in this process is dropped from the cache at once;
 //   - a key revoked elsewhere (the `ptflow apikey revoke` CLI, another API instance) stops working here once
 //     its entry expires: at most `ttlMs` after the revocation commits (API_KEY_CACHE_TTL_MS in AuthDeps,
@@ -7,6 +7,7 @@
 // Only rows that exist are cached (an unknown prefix is looked up every time: a flood of random prefixes cannot
 // grow the cache), the cache holds at most MAX_ENTRIES rows, and the secret is still compared, in constant time,
 // against the stored hash on every request — the cache never holds or keys on the secret itself.
+import { BoundedTtlMap } from '../bounded-ttl-map.js';
 import type { Role } from './principal.js';
 
 export const DEFAULT_API_KEY_CACHE_TTL_MS = 10_000;
@@ -20,29 +21,21 @@ export interface CachedKeyRow {
 }
 
 export class ApiKeyCache {
-  private readonly rows = new Map<string, { row: CachedKeyRow; expiresAt: number }>();
+  private readonly rows: BoundedTtlMap<CachedKeyRow>;
 
   constructor(
     readonly ttlMs: number,
-    private readonly clock: () => number = () => performance.now(),
-  ) {}
+    clock?: () => number,
+  ) {
+    this.rows = new BoundedTtlMap(ttlMs, MAX_ENTRIES, clock);
+  }
 
   get(prefix: string): CachedKeyRow | undefined {
-    const hit = this.rows.get(prefix);
-    if (!hit) return undefined;
-    if (hit.expiresAt <= this.clock()) {
-      this.rows.delete(prefix);
-      return undefined;
-    }
-    return hit.row;
+    return this.rows.get(prefix);
   }
 
   set(prefix: string, row: CachedKeyRow): void {
-    if (this.ttlMs <= 0) return;
-    this.rows.delete(prefix);
-    // Oldest first out (Map keeps insertion order).
-    if (this.rows.size >= MAX_ENTRIES) this.rows.delete(this.rows.keys().next().value!);
-    this.rows.set(prefix, { row, expiresAt: this.clock() + this.ttlMs });
+    if (this.ttlMs > 0) this.rows.set(prefix, row);
   }
 
   forget(prefix: string): void {

@@ -1,4 +1,4 @@
-// OIDC access tokens (SEC-AUTH-1): signature against the issuer's JWKS, issuer, audience, exp/nbf, and an
+// OIDC access tokens: signature against the issuer's JWKS, issuer, audience, exp/nbf, and an
 // algorithm allow-list of asymmetric algorithms only (no `none`, no HS* — a public key must never be usable as
 // an HMAC secret). ptflow reads two claims: `practice_id` (tenancy) and `role`; and `amr` and `auth_time` for the
 // routes that demand a recent second factor (break-glass).

@@ -1,6 +1,6 @@
 // Authentication and role checks for every route, deny by default: a route is reachable only if it declares
 // `config.public` (health, metrics, docs) or lists the roles allowed in `config.roles`. Tokens are read from
-// the Authorization header only — never from the query string (SEC-AUTH-1).
+// the Authorization header only — never from the query string (where it would end up in logs).
 import fp from 'fastify-plugin';
 import type { Database } from '../../db/connection.js';
 import { HttpProblem, problem } from '../problem.js';
@@ -15,11 +15,12 @@ export interface AuthDeps {
   failuresPerMinute: number;
   /**
    * How long an API key's row is reused without reading the database again (ms; 0 = every request). A key
-   * revoked by another process keeps working here for at most this long (SEC-AC-5). Default 10 s.
+   * revoked by another process keeps working here for at most this long (deprovisioning allows 15 min).
+   * Default 10 s.
    */
   apiKeyCacheTtlMs?: number;
   oidc?: OidcVerifier;
-  /** Called for every denied attempt (audit: SEC-AUD-1). */
+  /** Called for every denied attempt (the audit log records denials as well as accesses). */
   onDenied?: (event: {
     principal?: Principal;
     route: string;

@@ -1,5 +1,5 @@
-// Who is calling. Every request except health/metrics/docs resolves to exactly one principal (SEC-AC-1), which
-// carries its practice (tenancy) and role (RBAC).
+// Who is calling. Every request except health/metrics/docs resolves to exactly one principal (no shared or
+// anonymous callers), which carries its practice (tenancy) and role (RBAC).
 export const roles = ['admin', 'front_desk', 'therapist', 'biller', 'integration'] as const;
 export type Role = (typeof roles)[number];
 

@@ -1,9 +1,9 @@
-// Break-glass grants in Postgres (SEC-AC-3). Opening one is a single transaction: the per-principal rate check,
+// Break-glass grants in Postgres. Opening one is a single transaction: the per-principal rate check,
 // the grant row, the audit event (purpose ETREAT) and the privacy officer's notification row commit together or
 // not at all, so there is never an unaudited or unreported grant. Expiry is not a job: every check compares
 // `expires_at` with the caller's clock, so a grant lapses the moment its window ends (and tests use a fake clock).
-// The stated reason may name a patient: it is stored only encrypted under the data keyring (SEC-ENC-1), bound
-// to its practice and grant id, and nothing in the API reads it back.
+// The stated reason may name a patient: it is stored only encrypted under the data keyring (like every PHI
+// column), bound to its practice and grant id, and nothing in the API reads it back.
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
 import { appendAudit } from '../../db/audit/append.js';
@@ -59,9 +59,10 @@ export async function openGrant(
         ),
       )
       .orderBy(breakGlassGrants.grantedAt);
-    if (recent.length >= policy.maxGrantsPerWindow) {
+    const [oldest] = recent;
+    if (oldest && recent.length >= policy.maxGrantsPerWindow) {
       // The oldest grant in the window leaves it first.
-      const frees = recent[0]!.grantedAt.getTime() + policy.rateWindowHours * 3_600_000;
+      const frees = oldest.grantedAt.getTime() + policy.rateWindowHours * 3_600_000;
       return {
         ok: false,
         reason: 'rate_limited',

@@ -19,7 +19,11 @@ export function parseIdempotencyKey(header: string | string[] | undefined): Pars
     return header.length === 0 ? { ok: false, reason: 'missing' } : { ok: false, reason: 'malformed' };
   const value = header.trim();
   const quoted = SF_STRING.exec(value);
-  const key = quoted ? quoted[1]!.replace(/\\(["\\])/g, '$1') : BARE_TOKEN.test(value) ? value : undefined;
+  const key = quoted
+    ? (quoted[1] ?? '').replace(/\\(["\\])/g, '$1')
+    : BARE_TOKEN.test(value)
+      ? value
+      : undefined;
   if (key === undefined || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     return { ok: false, reason: 'malformed' };
   }

@@ -1,4 +1,4 @@
-// Idempotency-Key handling (security.md §4, API-IDEM-1..7) for routes that opt in with
+// Idempotency-Key handling (security.md §4) for routes that opt in with
 // `config: { idempotent: true }`. Runs as a preHandler — after authentication (the record is scoped to the
 // principal within its practice, store.ts `recordOwner`) and after schema validation (an invalid body never claims a key) — and stores the answer in
 // onSend, before the client sees it, so a retry after any response finds the record complete.
@@ -30,7 +30,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /**
      * The idempotency record this request owns. Routes that start a process derive the workflow id from it
-     * (API-IDEM-3), so even a record lost between two attempts cannot start a second process.
+     * (a retry reaches the same process), so even a record lost between two attempts cannot start a second process.
      */
     idempotencyRecordId?: string;
   }

@@ -1,6 +1,6 @@
-// Persistence of idempotency records (API-IDEM-2/5/7). The UNIQUE (principal_id, method, route, key) index is
+// Persistence of idempotency records (they expire after 24 h). The UNIQUE (principal_id, method, route, key) index is
 // the lock: whoever's `INSERT … ON CONFLICT DO NOTHING` returns a row owns the key; everyone else reads the
-// existing record and replays, refuses (422) or waits (409). Stored responses are encrypted (SEC-ENC-1).
+// existing record and replays, refuses (422) or waits (409). Stored responses are encrypted like the PHI columns.
 import { randomUUID } from 'node:crypto';
 import { and, eq, lte } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
@@ -90,7 +90,7 @@ export async function claimIdempotencyKey(
     // Released between our insert and our read (a 4xx of the first request): try to claim again.
     if (!existing) continue;
     if (existing.expiresAt.getTime() <= now.getTime()) {
-      // An expired key is a new key (API-IDEM-7), even before the sweeper got to it. The condition on
+      // An expired key is a new key (keys last 24 h), even before the sweeper got to it. The condition on
       // expires_at keeps a concurrent request that already replaced the record from being deleted.
       await db
         .delete(idempotencyRecords)
@@ -161,7 +161,7 @@ export async function releaseIdempotencyKey(db: Database, recordId: string): Pro
   await db.delete(idempotencyRecords).where(eq(idempotencyRecords.id, recordId));
 }
 
-/** The sweeper job (API-IDEM-7): delete every record expired at `now`; returns how many went. */
+/** The sweeper job (keys last 24 h): delete every record expired at `now`; returns how many went. */
 export async function sweepExpiredIdempotencyKeys(db: Database, now: Date): Promise<number> {
   const gone = await db
     .delete(idempotencyRecords)

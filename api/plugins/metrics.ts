@@ -1,5 +1,5 @@
 // Prometheus metrics (`GET /metrics`). Labels are route patterns, methods, status codes, process kinds and
-// webhook outcomes — never raw URLs or ids, which could carry identifiers (SEC-LOG-2).
+// webhook outcomes — never raw URLs or ids, which could carry identifiers.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 

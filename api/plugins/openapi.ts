@@ -30,30 +30,21 @@ export const EXAMPLE_DIRS = [
   path.resolve('examples/http'),
 ];
 
-const tags = [
-  {
-    name: 'health',
-    description: 'Liveness, readiness and metrics for orchestrators and monitoring (public).',
-  },
-  { name: 'docs', description: 'This document and Swagger UI (public).' },
-  { name: 'onboardings', description: 'New-patient onboarding: intake forms, coverage, evaluation booking.' },
-  { name: 'authorizations', description: 'Prior authorizations: request, payer decision, visit counting.' },
-  { name: 'plans-of-care', description: 'Plans of care: certification, visits, progress, discharge.' },
-  { name: 'claims', description: 'Claims for signed visits: preview, submission, corrections.' },
-  {
-    name: 'practitioners',
-    description: 'The practice practitioner directory: rendering providers named on its claims.',
-  },
-  { name: 'processes', description: 'All processes of your practice (Temporal visibility).' },
-  { name: 'tasks', description: 'The staff worklist.' },
-  { name: 'break-glass', description: 'Time-boxed emergency access to full views (audited, reported).' },
-  { name: 'sandbox', description: 'Sandbox connectors for demos and tests.' },
-  {
-    name: 'webhooks',
-    description: 'Signed inbound webhooks (authenticated by signature, not a bearer token).',
-  },
-  { name: 'codec', description: 'Temporal codec server for the Temporal Web UI and CLI.' },
-];
+const tags = Object.entries({
+  health: 'Liveness, readiness and metrics for orchestrators and monitoring (public).',
+  docs: 'This document and Swagger UI (public).',
+  onboardings: 'New-patient onboarding: intake forms, coverage, evaluation booking.',
+  authorizations: 'Prior authorizations: request, payer decision, visit counting.',
+  'plans-of-care': 'Plans of care: certification, visits, progress, discharge.',
+  claims: 'Claims for signed visits: preview, submission, corrections.',
+  practitioners: 'The practice practitioner directory: rendering providers named on its claims.',
+  processes: 'All processes of your practice (Temporal visibility).',
+  tasks: 'The staff worklist.',
+  'break-glass': 'Time-boxed emergency access to full views (audited, reported).',
+  sandbox: 'Sandbox connectors for demos and tests.',
+  webhooks: 'Signed inbound webhooks (authenticated by signature, not a bearer token).',
+  codec: 'Temporal codec server for the Temporal Web UI and CLI.',
+}).map(([name, description]) => ({ name, description }));
 
 const fieldError = {
   type: 'object',

@@ -1,4 +1,4 @@
-// Rate limits (API-RL-1): per principal on authenticated routes (checked after authentication), per IP
+// Rate limits: per principal on authenticated routes (checked after authentication), per IP
 // otherwise; 429s are problem+json (the central error handler renders them) and carry Retry-After. The
 // in-process store suits one API instance; several instances need a shared store.
 import rateLimit from '@fastify/rate-limit';

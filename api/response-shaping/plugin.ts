@@ -2,9 +2,9 @@
 // preSerialization step that encodes the payload through the caller's role view, so the bytes sent carry only
 // that role's fields. A route that lets in a role without a view fails at start-up, not at request time.
 //
-// Break-glass (SEC-AC-3): a caller holding an active grant (checked against the injectable clock on every
+// Break-glass (emergency access): a caller holding an active grant (checked against the injectable clock on every
 // request, so a grant lapses by itself) is served the full view, and each such response is audited with purpose
-// ETREAT before it is sent — if the audit cannot be written, nothing is sent (SEC-AUD-3). A role marked
+// ETREAT before it is sent — if the audit cannot be written, nothing is sent (audit fails closed). A role marked
 // break-glass-only on a route is refused (403, audited) before the handler runs, so it cannot even write.
 import type {
   FastifyReply,

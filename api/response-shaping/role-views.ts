@@ -1,13 +1,13 @@
-// Minimum-necessary responses (SEC-AC-6, 45 CFR 164.502(b)): a route's response schema can be a set of views
+// Minimum-necessary responses (45 CFR 164.502(b)): a route's response schema can be a set of views
 // keyed by role. Each view is a zod object schema; serialising through it keeps only the fields that role is
 // allowed to see (zod objects strip unknown keys — an allow-list, never a deny-list), at every nesting level.
 // A role may instead be marked `breakGlassOnly`: it sees nothing (403) unless it holds an active break-glass
-// grant (SEC-AC-3). Any role that can break glass gets the full view while its grant lasts.
+// grant (emergency access). Any role that can break glass gets the full view while its grant lasts.
 // OpenAPI documents the set as `anyOf` with one titled variant per distinct view and the roles it serves.
 import { z } from 'zod';
 import type { Role } from '../auth/principal.js';
 
-/** Roles that may open a break-glass grant (SEC-AC-3). */
+/** Roles that may open a break-glass grant (emergency access to full views). */
 export const breakGlassRoles = ['admin', 'therapist'] as const satisfies readonly Role[];
 export type BreakGlassRole = (typeof breakGlassRoles)[number];
 

@@ -1,8 +1,8 @@
-// Break-glass (SEC-AC-3, 45 CFR 164.312(a)(2)(ii) emergency access): an admin or therapist states why they need
+// Break-glass (45 CFR 164.312(a)(2)(ii) emergency access): an admin or therapist states why they need
 // more than their role's minimum-necessary view, and gets the full views of their practice for a fixed window
 // (domain/break-glass.ts). Opening a grant is audited with purpose ETREAT and queues a notification to the
 // privacy officer; grants lapse by themselves and can be ended early. The reason is never echoed, logged or
-// audited: it may name a patient, so it is stored only encrypted under the data keyring (SEC-ENC-1).
+// audited: it may name a patient, so it is stored only encrypted under the data keyring (like every PHI column).
 // Opening a grant needs a person with a recent second factor (OIDC `amr` + `auth_time`, policy in
 // domain/break-glass.ts): an API key gets 403 (InteractiveSignInRequired), a sign-in without a fresh second
 // factor 401 with an RFC 9470 step-up challenge (MfaRequired).

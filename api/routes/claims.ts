@@ -2,10 +2,8 @@
 // claim id is a hash of both, so a repeated request can never file twice and another practice's visit with the
 // same id is another claim), its status (by claim id, or by visit id as before), and corrections that release a
 // held claim.
-import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { practices } from '../../db/schema.js';
 import { ClaimCorrectionSchema } from '../../domain/claims/correction-schema.js';
 
 import {
@@ -25,11 +23,25 @@ import {
 } from '../../connectors/payer/preview.js';
 import { claimIdForStart } from '../../activities/shared/claim-ids.js';
 import { principalOf } from '../auth/plugin.js';
-import { ownedProcess, queryOwned, signalOwned, type ProcessRouteDeps, startProcess } from '../processes.js';
+import { ownedProcess, type ProcessRouteDeps } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 import { claimPreviewViews, claimStatusViews } from '../response-shaping/views.js';
+import {
+  type ProcessResource,
+  callerPractice,
+  signalRoute,
+  startRoute,
+  workflowType,
+  statusRoute,
+} from './process-routes.js';
 
-const id = z.strictObject({ id: z.uuid() });
+const claims: ProcessResource = {
+  kind: 'claim',
+  resourceType: 'claim',
+  tag: 'claims',
+  path: '/v1/claims',
+  processKind: 'claimSubmission',
+};
 const name = z.string().min(1).max(60);
 const address = z.strictObject({
   line1: z.string().min(1).max(55),
@@ -43,98 +55,73 @@ const visit = ClaimVisitSchema;
 
 export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number }): FastifyPluginAsyncZod =>
   async function routes(app) {
-    app.post(
-      '/v1/claims',
-      {
-        config: { roles: ['admin', 'biller', 'integration'], idempotent: true },
-        schema: {
-          tags: ['claims'],
-          operationId: 'startClaim',
-          summary: 'Start the claim process for a signed visit (one claim per visit)',
-          description:
-            'The claim id in the answer is derived from your practice and the visit id: the same visit posted again ' +
-            '(or signed in the EMR) reaches the same claim, and another practice using the same visit id has its own. ' +
-            "409 (`reason: AlreadyProcessed`) once the visit's claim has closed.",
-          body: z.strictObject({
-            patientId: z.uuid(),
-            visit,
-            /** The episode's plan-of-care process: its certification and progress reports can hold the claim. */
-            planOfCareId: z.uuid().optional(),
-            priorAuthNumber: z
-              .string()
-              .regex(/^[A-Za-z0-9-]{1,50}$/)
-              .optional(),
-            kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
-            parties: z.strictObject({
-              billingProvider: z.strictObject({ name, npi, taxId: z.string().regex(/^\d{9}$/), address }),
-              subscriber: z.strictObject({
-                memberId: z.string().regex(/^[A-Za-z0-9-]{2,80}$/),
-                lastName: name,
-                firstName: name.optional(),
-                dateOfBirth: z.iso.date().optional(),
-                gender: z.enum(['F', 'M', 'U']).optional(),
-                /** 2010BA N3/N4; a claim without it is held (finding SUBSCRIBER_ADDRESS_MISSING). */
-                address: address.optional(),
-              }),
-              referringProvider: z.strictObject({ name, firstName: name.optional(), npi }).optional(),
-            }),
+    startRoute(app, deps, claims, {
+      roles: ['admin', 'biller', 'integration'],
+      operationId: 'startClaim',
+      summary: 'Start the claim process for a signed visit (one claim per visit)',
+      description:
+        'The claim id in the answer is derived from your practice and the visit id: the same visit posted again ' +
+        '(or signed in the EMR) reaches the same claim, and another practice using the same visit id has its own. ' +
+        "409 (`reason: AlreadyProcessed`) once the visit's claim has closed.",
+      body: z.strictObject({
+        patientId: z.uuid(),
+        visit,
+        /** The episode's plan-of-care process: its certification and progress reports can hold the claim. */
+        planOfCareId: z.uuid().optional(),
+        priorAuthNumber: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{1,50}$/)
+          .optional(),
+        kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
+        parties: z.strictObject({
+          billingProvider: z.strictObject({ name, npi, taxId: z.string().regex(/^\d{9}$/), address }),
+          subscriber: z.strictObject({
+            memberId: z.string().regex(/^[A-Za-z0-9-]{2,80}$/),
+            lastName: name,
+            firstName: name.optional(),
+            dateOfBirth: z.iso.date().optional(),
+            gender: z.enum(['F', 'M', 'U']).optional(),
+            /** 2010BA N3/N4; a claim without it is held (finding SUBSCRIBER_ADDRESS_MISSING). */
+            address: address.optional(),
           }),
-          response: {
-            202: z.object({
-              id: z.uuid(),
-              status: z.literal('started'),
-              links: z.object({ self: z.string() }),
-            }),
-          },
-        },
-      },
-      async (req, reply) => {
+          referringProvider: z.strictObject({ name, firstName: name.optional(), npi }).optional(),
+        }),
+      }),
+      workflow: workflowType<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE),
+      start: async (body, req) => {
         const principal = principalOf(req);
-        const [practice] = await deps.db
-          .select()
-          .from(practices)
-          .where(eq(practices.id, principal.practiceId));
-        if (!practice) throw new HttpProblem(problem(404, 'No such practice.'));
+        const practice = await callerPractice(deps, req);
         // One claim per visit and practice; a claim this practice started under the bare visit id (before ids
         // were scoped) is the one reused.
-        const claimId = await claimIdForStart(deps.temporal, principal.practiceId, req.body.visit.id);
+        const claimId = await claimIdForStart(deps.temporal, principal.practiceId, body.visit.id);
         // Only an episode of this practice may inform the claim (404 otherwise, like any foreign id).
-        const pocWorkflowId = req.body.planOfCareId
-          ? (await ownedProcess(deps, req, 'poc', req.body.planOfCareId)).workflowId
+        const pocWorkflowId = body.planOfCareId
+          ? (await ownedProcess(deps, req, 'poc', body.planOfCareId)).workflowId
           : undefined;
-        return reply.code(202).send(
-          await startProcess<ClaimSubmissionWorkflow>(deps, req, {
-            kind: 'claim',
-            processKind: 'claimSubmission',
-            id: claimId,
-            workflow: CLAIM_WORKFLOW_TYPE,
-            // A visit is billed once: even after its process closed, the same id is never started again.
-            rejectDuplicate: true,
-            // Built like the claim a "note signed" EMR event starts (domain/claims/claim-input.ts): same id, same CLM01.
-            args: [
-              buildClaimInput({
-                claimId,
-                practiceId: principal.practiceId,
-                patientId: req.body.patientId,
-                timezone: practice.timezone,
-                visit: req.body.visit,
-                parties: req.body.parties,
-                ...(pocWorkflowId ? { planOfCareWorkflowId: pocWorkflowId } : {}),
-                ...(req.body.priorAuthNumber ? { priorAuthNumber: req.body.priorAuthNumber } : {}),
-                ...(req.body.kxAccruedAllowedCents !== undefined
-                  ? { kxAccruedAllowedCents: req.body.kxAccruedAllowedCents }
-                  : {}),
-                ...(deps.pollEveryMinutes !== undefined ? { pollEveryMinutes: deps.pollEveryMinutes } : {}),
-              }),
-            ],
-            patientId: req.body.patientId,
-            searchAttributes: [{ key: PayerId, value: req.body.visit.payerId }],
-            resourceType: 'claim',
-            path: '/v1/claims',
+        return {
+          id: claimId,
+          // A visit is billed once: even after its process closed, the same id is never started again.
+          rejectDuplicate: true,
+          // Built like the claim a "note signed" EMR event starts (workflows/claim/claim-input.ts): same id, same CLM01.
+          input: buildClaimInput({
+            claimId,
+            practiceId: principal.practiceId,
+            patientId: body.patientId,
+            timezone: practice.timezone,
+            visit: body.visit,
+            parties: body.parties,
+            ...(pocWorkflowId ? { planOfCareWorkflowId: pocWorkflowId } : {}),
+            ...(body.priorAuthNumber ? { priorAuthNumber: body.priorAuthNumber } : {}),
+            ...(body.kxAccruedAllowedCents !== undefined
+              ? { kxAccruedAllowedCents: body.kxAccruedAllowedCents }
+              : {}),
+            ...(deps.pollEveryMinutes !== undefined ? { pollEveryMinutes: deps.pollEveryMinutes } : {}),
           }),
-        );
+          patientId: body.patientId,
+          searchAttributes: [{ key: PayerId, value: body.visit.payerId }],
+        };
       },
-    );
+    });
 
     app.post(
       '/v1/claims/preview',
@@ -169,57 +156,24 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
       },
     );
 
-    app.get(
-      '/v1/claims/:id',
-      {
-        config: { roles: ['admin', 'biller'] },
-        schema: {
-          tags: ['claims'],
-          operationId: 'getClaim',
-          summary: 'Status of a claim',
-          description:
-            'By the claim id of the 202, or by the visit id (claims started before ids were scoped by practice ' +
-            "carry the visit id itself). Another practice's claim is a 404 like an unknown id.",
-          params: id,
-          response: { 200: claimStatusViews },
-        },
-      },
-      async (req) => {
-        return queryOwned(
-          deps,
-          req,
-          { kind: 'claim', id: req.params.id, resourceType: 'claim' },
-          claimStatusQuery,
-        );
-      },
-    );
+    statusRoute(app, deps, claims, {
+      roles: ['admin', 'biller'],
+      operationId: 'getClaim',
+      summary: 'Status of a claim',
+      description:
+        'By the claim id of the 202, or by the visit id (claims started before ids were scoped by practice ' +
+        "carry the visit id itself). Another practice's claim is a 404 like an unknown id.",
+      response: claimStatusViews,
+      query: claimStatusQuery,
+    });
 
-    app.post(
-      '/v1/claims/:id/corrections',
-      {
-        config: { roles: ['admin', 'biller'], idempotent: true },
-        schema: {
-          tags: ['claims'],
-          operationId: 'correctClaim',
-          summary: 'Correct a held claim; the process codes, scrubs and submits it again',
-          params: id,
-          body: ClaimCorrectionSchema,
-          response: { 202: z.object({ id: z.uuid(), status: z.literal('accepted') }) },
-        },
-      },
-      async (req, reply) => {
-        const principal = principalOf(req);
-        return reply
-          .code(202)
-          .send(
-            await signalOwned(
-              deps,
-              req,
-              { kind: 'claim', id: req.params.id, resourceType: 'claim' },
-              claimCorrectedSignal,
-              { ...req.body, correctedBy: principal.id },
-            ),
-          );
-      },
-    );
+    signalRoute(app, deps, claims, {
+      action: 'corrections',
+      roles: ['admin', 'biller'],
+      operationId: 'correctClaim',
+      summary: 'Correct a held claim; the process codes, scrubs and submits it again',
+      body: ClaimCorrectionSchema,
+      signal: claimCorrectedSignal,
+      payload: (body, req) => ({ ...body, correctedBy: principalOf(req).id }),
+    });
   };

@@ -1,4 +1,4 @@
-// Codec server for the Temporal Web UI and CLI (temporal-notes §12.2, SEC-ENC-5): POST /codec/encode and
+// Codec server for the Temporal Web UI and CLI (temporal-notes §12.2): POST /codec/encode and
 // /codec/decode over the same EncryptionCodec as the client and worker. Decoding hands PHI to a browser, so:
 // authentication first (no principal → 401), CORS granted to the configured UI origin only (never `*`), every
 // call audited BEFORE the answer is sent, and a failed audit write answers 503 with no payloads (fail closed).
@@ -42,24 +42,24 @@ export interface CodecRouteDeps<P> {
 
 const ALLOW_HEADERS = 'X-Namespace, Content-Type, Authorization';
 
-function toPayload(p: PayloadJson) {
+function toPayload(payload: PayloadJson) {
   return {
     metadata: Object.fromEntries(
-      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+      Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
     ),
-    data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
+    data: new Uint8Array(Buffer.from(payload.data ?? '', 'base64')),
   };
 }
 
-function fromPayload(p: {
+function fromPayload(payload: {
   metadata?: Record<string, Uint8Array> | null;
   data?: Uint8Array | null;
 }): PayloadJson {
   return {
     metadata: Object.fromEntries(
-      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
     ),
-    data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+    data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
   };
 }
 

@@ -1,6 +1,6 @@
 // `GET /v1/processes`: the practice's processes through Temporal visibility, filtered by the allow-listed
 // search attributes only (kind, status, patient, needs-attention), newest first, with a signed cursor that
-// wraps Temporal's page token and is bound to the practice (API-PAGE-3).
+// wraps Temporal's page token and is bound to the practice (a cursor never pages another practice's list).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
@@ -71,19 +71,21 @@ export const processRoutes = (deps: { temporal: Client; cursorKey: Buffer }): Fa
       },
       async (req) => {
         const principal = principalOf(req);
-        const q = req.query;
+        const filters = req.query;
         // Every value is validated above to a closed alphabet, so interpolating it cannot change the query.
         const clauses = [`PracticeId = '${principal.practiceId}'`];
-        if (q.kind) clauses.push(`ProcessKind = '${q.kind}'`);
-        if (q.status) clauses.push(`ProcessStatus = '${q.status}'`);
-        if (q.patientId) clauses.push(`PatientId = '${q.patientId}'`);
-        if (q.needsAttention) clauses.push(`NeedsAttention = ${q.needsAttention}`);
+        if (filters.kind) clauses.push(`ProcessKind = '${filters.kind}'`);
+        if (filters.status) clauses.push(`ProcessStatus = '${filters.status}'`);
+        if (filters.patientId) clauses.push(`PatientId = '${filters.patientId}'`);
+        if (filters.needsAttention) clauses.push(`NeedsAttention = ${filters.needsAttention}`);
         const page = await deps.temporal.workflowService.listWorkflowExecutions({
           namespace: deps.temporal.options.namespace,
           // Visibility returns newest first by default; the dev server's SQLite store rejects ORDER BY.
           query: clauses.join(' AND '),
-          pageSize: q.limit,
-          ...(q.cursor ? { nextPageToken: openToken(deps.cursorKey, principal.practiceId, q.cursor) } : {}),
+          pageSize: filters.limit,
+          ...(filters.cursor
+            ? { nextPageToken: openToken(deps.cursorKey, principal.practiceId, filters.cursor) }
+            : {}),
         });
         const data = (page.executions ?? []).map((e) => {
           const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);

@@ -1,5 +1,6 @@
 // The staff worklist: list open tasks for the caller's practice and role, and complete one — which signals the
-// workflow waiting for it. Objects of another practice answer 404, never 403 (SEC-AC-2).
+// workflow waiting for it. Objects of another practice answer 404, never 403 (to the caller, another
+// practice's ids do not exist).
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, gt, or } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -83,17 +84,19 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
       },
       async (req) => {
         const principal = principalOf(req);
-        const q = req.query;
+        const filters = req.query;
         // Staff see their own role's queue; admins may look at any role's.
-        const role = principal.role === 'admin' ? q.assigneeRole : principal.role;
-        const after = q.cursor ? decodeCursor(deps.cursorKey, principal.practiceId, q.cursor) : undefined;
+        const role = principal.role === 'admin' ? filters.assigneeRole : principal.role;
+        const after = filters.cursor
+          ? decodeCursor(deps.cursorKey, principal.practiceId, filters.cursor)
+          : undefined;
         const rows = await deps.db
           .select(worklistColumns)
           .from(tasks)
           .where(
             and(
               eq(tasks.practiceId, principal.practiceId),
-              eq(tasks.status, q.status),
+              eq(tasks.status, filters.status),
               role ? eq(tasks.assigneeRole, role as (typeof staffRoles)[number]) : undefined,
               after
                 ? or(
@@ -104,8 +107,8 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
             ),
           )
           .orderBy(asc(tasks.createdAt), asc(tasks.id))
-          .limit(q.limit + 1);
-        const page = rows.slice(0, q.limit);
+          .limit(filters.limit + 1);
+        const page = rows.slice(0, filters.limit);
         const last = page.at(-1);
         return {
           data: page.map((t) => ({
@@ -120,9 +123,9 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
             patientId: t.patientId,
             createdAt: t.createdAt.toISOString(),
           })),
-          has_more: rows.length > q.limit,
+          has_more: rows.length > filters.limit,
           next_cursor:
-            rows.length > q.limit && last
+            rows.length > filters.limit && last
               ? encodeCursor(deps.cursorKey, principal.practiceId, {
                   createdAt: last.createdAt.toISOString(),
                   id: last.id,

@@ -31,11 +31,11 @@ const sourceName = z
 
 export const signedSourceSchema = z.strictObject({
   tenant: z.uuid(),
-  /** One secret, two during a rotation overlap (WH-5). */
+  /** One secret, two during a rotation overlap (zero-downtime key change). */
   secrets: z.array(secretEntry).min(1).max(2),
 });
 
-/** HTTPS only (WH-9); plain http is allowed for loopback so local development works. */
+/** HTTPS only; plain http is allowed for loopback so local development works. */
 const publicUrl = z
   .url()
   .refine(
@@ -62,7 +62,7 @@ export type WebhookSources = z.infer<typeof webhookSourcesSchema>;
 
 export interface WebhookSettings {
   sources: WebhookSources;
-  /** Deliveries per minute per source before 429 (WH-9). */
+  /** Deliveries per minute per source before 429. */
   perMinute: number;
 }
 

@@ -1,5 +1,5 @@
 // The webhook inbox (`webhook_events`): the UNIQUE (source, tenant, event_id) index is the replay and
-// duplicate defence (WH-4). Only the body's sha256 is kept — never the body, which may carry PHI.
+// duplicate defence. Only the body's sha256 is kept — never the body, which may carry PHI.
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';

@@ -1,9 +1,9 @@
-// Raw-body parsing for the webhook scope (WH-1): signatures are computed over the exact bytes received, so
+// Raw-body parsing for the webhook scope: signatures are computed over the exact bytes received, so
 // nothing here parses JSON or form data. Called inside the webhook routes' encapsulated plugin, so every other
 // route keeps Fastify's normal JSON parser. Any other content type is refused by Fastify with a 415.
 import type { FastifyInstance } from 'fastify';
 
-/** WH-7 / API-RL-2: webhook bodies are small (thin events); anything larger is a 413. */
+/** Webhook bodies are small (thin events); anything larger is a 413. */
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 
 export function useRawBodies(app: FastifyInstance): void {

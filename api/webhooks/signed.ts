@@ -158,7 +158,7 @@ export function signedWebhookHandler(kind: 'emr' | 'payer', deps: SignedWebhookD
       // Still 202: the event is verified and recorded, and answering 5xx would only make the sender retry
       // something we already hold. The row keeps processed_at NULL, and is retried in two ways:
       //  - a redelivery of the same webhook-id after ROUTING_LEASE_MS takes the row over and routes again
-      //    (inbox.ts), the router being idempotent per event (WH-6);
+      //    (inbox.ts), the router being idempotent per event (one workflow id per event);
       //  - unprocessed rows older than the lease are the reconciler's work list: the inbox keeps no body
       //    (PHI), so the reconciler asks the source to redeliver the id (Standard Webhooks senders and the
       //    sandbox EMR support redelivery), or re-reads the thin event's resource through the EMR connector.

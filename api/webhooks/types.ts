@@ -14,7 +14,7 @@ interface VerifiedBase {
   inboxId: string;
   /**
    * `<tenant>:<kind>:<source>:<sha256(webhook-id)>` (signed.ts `deliveryDedupeKey`): a workflow id (or id suffix) for processes started by this event when no
-   * business key fits (WH-6). With `workflowIdConflictPolicy: 'USE_EXISTING'` a re-routed event never starts
+   * business key fits. With `workflowIdConflictPolicy: 'USE_EXISTING'` a re-routed event never starts
    * a second process.
    */
   dedupeKey: string;

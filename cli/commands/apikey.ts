@@ -1,10 +1,9 @@
 // `ptflow apikey create|revoke`: practice-scoped API keys. The key is printed once and only its hash is kept.
-import { eq } from 'drizzle-orm';
 import { createApiKey, revokeApiKey } from '../../api/auth/api-keys.js';
 import { roles, type Role } from '../../api/auth/principal.js';
 import { connectDb } from '../../db/connection.js';
 import { runMigrations } from '../../db/migrate.js';
-import { practices } from '../../db/schema.js';
+import { createPracticeRepository } from '../../db/repositories/practices.js';
 import { isUuid } from '../../domain/ids.js';
 import type { Config } from '../config.js';
 import { openDatabase } from '../database.js';
@@ -26,11 +25,8 @@ export async function runApiKeyCreate(
   const handle = connectDb(db.url, { max: 1 });
   try {
     await runMigrations(db.url);
-    const practice = await handle.db
-      .select({ id: practices.id })
-      .from(practices)
-      .where(eq(practices.id, opts.practice));
-    if (practice.length === 0) throw new CliUsageError('no such practice');
+    const practice = await createPracticeRepository(handle.db).get(opts.practice);
+    if (!practice) throw new CliUsageError('no such practice');
     const key = await createApiKey(handle.db, {
       practiceId: opts.practice,
       role: opts.role as Role,

@@ -1,7 +1,7 @@
 // `ptflow audit verify`: recompute the audit log's hash chain and name the first row that does not hold.
 // Exit code 0 when intact, 3 when broken (distinct from 1, "could not run").
 // `ptflow audit retention`: create the coming months' partitions and drop those past the retention period
-// (SEC-AUD-4); run it monthly (cron) as the database owner.
+// (audit retention: at least six years); run it monthly (cron) as the database owner.
 import type { Command } from 'commander';
 import { ensureAuditPartitions } from '../../db/audit/partitions.js';
 import { runAuditRetention } from '../../db/audit/retention.js';

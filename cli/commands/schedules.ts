@@ -2,8 +2,7 @@
 // temporal/schedules.ts against the configured Temporal (TEMPORAL_ADDRESS, or a running `ptflow dev`). Workers
 // ensure them at start too; `ensure` is for deployments that start workers with PTFLOW_SCHEDULES=off.
 import type { Command } from 'commander';
-import { dataConverterFor } from '../../temporal/codec/data-converter.js';
-import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
+import type { TemporalClientHandle } from '../../temporal/client.js';
 import {
   ensureSchedules,
   listSchedules,
@@ -12,20 +11,18 @@ import {
   UnknownScheduleError,
 } from '../../temporal/schedules.js';
 import type { Config } from '../config.js';
-import { payloadKeyring } from '../keyrings.js';
-import { scheduleSettings } from '../services.js';
+import { connectConfiguredClient, scheduleSettings } from '../services.js';
 import { CliUsageError } from './apikey.js';
 
-async function withClient<T>(config: Config, fn: (t: TemporalClientHandle) => Promise<T>): Promise<T> {
-  const t = await connectClient({
-    address: config.temporalAddress,
-    namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: dataConverterFor(payloadKeyring(config)),
-  });
+async function withClient<T>(
+  config: Config,
+  work: (temporal: TemporalClientHandle) => Promise<T>,
+): Promise<T> {
+  const temporal = await connectConfiguredClient(config);
   try {
-    return await fn(t);
+    return await work(temporal);
   } finally {
-    await t.close();
+    await temporal.close();
   }
 }
 

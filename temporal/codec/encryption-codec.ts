@@ -1,4 +1,4 @@
-// AES-256-GCM payload codec (SEC-ENC-2). Temporal stores every input, result, signal, query/update argument,
+// AES-256-GCM payload codec. Temporal stores every input, result, signal, query/update argument,
 // memo and (with the failure converter) error message in its history; this codec makes all of them ciphertext
 // before they leave the process. The WHOLE original payload — its metadata included, since `encoding` and
 // friends can hint at content — is proto-encoded and encrypted; the stored payload only says

@@ -6,6 +6,7 @@ import { generateKeyring } from '../../db/crypto/keyring.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import { createEligibilityCheckRepository } from '../../db/repositories/eligibility-checks.js';
 import { createPatientRepository, type PatientRecord } from '../../db/repositories/patients.js';
+import { createPracticeRepository } from '../../db/repositories/practices.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -126,5 +127,19 @@ describe('coverage repository', () => {
     const [n] = await db.sql`select count(*)::int as n from eligibility_checks where id = ${checkId}`;
     expect(n).toMatchObject({ n: 1 });
     expect(await rawDump()).not.toContain(CANARY);
+  });
+});
+
+describe('practice repository', () => {
+  it('finds a practice by id and tells which ids are on file', async () => {
+    const practices = createPracticeRepository(db.db);
+    await expect(practices.get(DEMO_PRACTICE_ID)).resolves.toMatchObject({
+      id: DEMO_PRACTICE_ID,
+      timezone: 'America/Chicago',
+    });
+    const unknown = randomUUID();
+    await expect(practices.get(unknown)).resolves.toBeUndefined();
+    await expect(practices.existing([unknown, DEMO_PRACTICE_ID])).resolves.toEqual([DEMO_PRACTICE_ID]);
+    await expect(practices.existing([])).resolves.toEqual([]);
   });
 });
