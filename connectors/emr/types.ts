@@ -200,8 +200,8 @@ export interface PlanOfCare {
   goals: string[];
 }
 
-export const outcomeInstruments = ['ODI', 'NDI', 'LEFS', 'QuickDASH', 'PSFS', 'NPRS'] as const;
-export type OutcomeInstrument = (typeof outcomeInstruments)[number];
+import type { OutcomeInstrument } from '../../domain/outcomes/instruments.js';
+export { outcomeInstruments, type OutcomeInstrument } from '../../domain/outcomes/instruments.js';
 
 export interface OutcomeObservation {
   observationId: string;

@@ -6,6 +6,7 @@
 // they travel only inside encrypted Temporal payloads and the X12 itself, never in errors or ids).
 // Outputs are small typed summaries the workflow needs, plus the parsed X12 document for the record.
 import type { Claim } from '../../domain/model/claim.js';
+import type { EligibilityBenefits } from '../../domain/onboarding/eligibility.js';
 import type {
   Ack999,
   Address,
@@ -46,18 +47,11 @@ export interface EligibilityRequest {
   traceNumber: string;
 }
 
-export interface EligibilityResult {
+/** A 271 read for PT: the benefits (amounts and flags, each only when the payer returned it) and the document. */
+export interface EligibilityResult extends EligibilityBenefits {
   coverage: 'active' | 'inactive' | 'unknown';
   /** AAA reasons when the payer could not process the request (72 invalid member id, 75 not found …). */
   rejectionReasons: string[];
-  copayCents?: number;
-  coinsuranceBasisPoints?: number;
-  deductibleCents?: number;
-  deductibleRemainingCents?: number;
-  /** Plan visit limit for PT in the period (EB*F … VS), when the payer returns it. */
-  visitLimit?: number;
-  /** EB11 on a PT benefit, or an MSG saying so. */
-  authorizationRequired?: boolean;
   document: Eligibility271;
 }
 

@@ -25,18 +25,10 @@ import {
   type ClaimState,
   type ClaimStatusSnapshot,
 } from './messages.js';
+import { payerActivityOptions } from '../shared/activity-options.js';
 
-const claimActivityOptions = {
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: 12,
-  },
-} as const;
 // Wrapped per run (waitingOnConfiguration): a worker without the payer connector raises an admin task.
-const claimActivities = proxyActivities<Activities>(claimActivityOptions);
+const claimActivities = proxyActivities<Activities>(payerActivityOptions);
 
 /** States in which a person has to act: the claim shows on the NeedsAttention filter. */
 const NEEDS_ATTENTION: readonly ClaimState[] = [

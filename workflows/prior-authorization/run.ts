@@ -26,17 +26,7 @@ import {
 } from '../shared/search-attributes.js';
 import { raiseTask, type TaskOwner } from '../tasks/raise-task.js';
 import type { PriorAuthorizationInput, PriorAuthorizationStatus } from './messages.js';
-
-/** Payer calls are slow and flaky: a generous timeout and bounded retries with backoff. */
-export const payerActivityOptions = {
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: 12,
-  },
-} as const;
+import { payerActivityOptions } from '../shared/activity-options.js';
 
 // Wrapped per run (waitingOnConfiguration): a worker without the payer connector raises an admin task.
 const payerActivities = proxyActivities<Activities>(payerActivityOptions);
