@@ -176,7 +176,7 @@ export const tasks = pgTable(
       .notNull()
       .default(sql`'{}'::jsonb`),
     /**
-     * What the person answered when completing the task (JSON), encrypted (SEC-ENC-1): staff type free text
+     * What the person answered when completing the task (JSON), encrypted (PHI columns are stored only as AES-GCM ciphertext): staff type free text
      * here. Written and read only through db/repositories/tasks.ts.
      */
     outcomeEnc: bytea('outcome_enc'),
@@ -460,11 +460,11 @@ export const claimRemittances = pgTable(
 );
 
 /**
- * Break-glass grants (SEC-AC-3, 45 CFR 164.312(a)(2)(ii) emergency access): a time-boxed lift of one principal
+ * Break-glass grants (emergency access to full records, 45 CFR 164.312(a)(2)(ii)): a time-boxed lift of one principal
  * to the full response views of its practice. Rows are never deleted (they are the record the privacy officer
  * reviews); ending a grant early sets `ended_at`. The stated reason is free text a person typed and may name a
  * patient: it is kept here for the privacy officer only — never logged, audited or returned by the API — and
- * only encrypted (SEC-ENC-1, AAD `practice|break_glass_grants|reason_enc|id`). `reason_enc`/`key_id` are null
+ * only encrypted (PHI columns are ciphertext only; AAD `practice|break_glass_grants|reason_enc|id`). `reason_enc`/`key_id` are null
  * only on grants opened before migration 0009 dropped the clear-text column; every new grant writes both.
  */
 export const breakGlassGrants = pgTable(

@@ -13,12 +13,21 @@ import { auditEventSchema, type AuditEventInput, type AuditRow } from './event.j
 /** Advisory-lock key of the audit chain (7233001 is the migrator's). */
 export const AUDIT_CHAIN_LOCK = 7233002;
 
+/** The element at `index`, or an error naming what was missing (the chain is never written with a gap). */
+function nth<T>(items: readonly T[], index: number, what: string): T {
+  const item = items[index];
+  if (item === undefined) throw new Error(`audit append: no ${what} at ${index}`);
+  return item;
+}
+
 function parseEvent(event: AuditEventInput) {
   const parsed = auditEventSchema.safeParse(event);
   if (!parsed.success) {
     // Field paths and rule messages only: the rejected value may be the very PHI we keep out of the log.
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`invalid audit event: ${issue.path.join('.')} ${issue.message}`);
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `invalid audit event: ${issue ? `${issue.path.join('.')} ${issue.message}` : 'rejected'}`,
+    );
   }
   return parsed.data;
 }
@@ -44,13 +53,14 @@ async function appendInTransaction(
   }[];
   if (heads.length !== events.length) throw new Error('audit ids not reserved');
   const ids = heads.map((h) => Number(h.id)).sort((a, b) => a - b);
-  const recordedAt = new Date(heads[0]!.now);
-  let prevHash = heads[0]!.prev ?? GENESIS_HASH;
+  const head = nth(heads, 0, 'reserved id');
+  const recordedAt = new Date(head.now);
+  let prevHash = head.prev ?? GENESIS_HASH;
   const rows: (typeof auditEvents.$inferInsert)[] = [];
   const out: { id: number; hash: string }[] = [];
   events.forEach((e, i) => {
     const row: Omit<AuditRow, 'prevHash' | 'hash'> = {
-      id: ids[i]!,
+      id: nth(ids, i, 'reserved id'),
       recordedAt,
       actorId: e.actorId,
       actorType: e.actorType,
@@ -80,7 +90,9 @@ export async function appendAudit(
   event: AuditEventInput,
 ): Promise<{ id: number; hash: string }> {
   const e = parseEvent(event);
-  return db.transaction(async (tx) => (await appendInTransaction(tx as unknown as Database, [e]))[0]!);
+  return db.transaction(async (tx) =>
+    nth(await appendInTransaction(tx as unknown as Database, [e]), 0, 'written event'),
+  );
 }
 
 /**
@@ -145,7 +157,7 @@ export class AuditGroupCommit {
               batch.map((p) => p.event),
             ),
           );
-          batch.forEach((p, i) => p.resolve(written[i]!));
+          batch.forEach((p, i) => p.resolve(nth(written, i, 'written event')));
         } catch (err) {
           for (const p of batch) p.reject(err);
         }

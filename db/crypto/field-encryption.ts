@@ -78,8 +78,8 @@ export function encryptField(
 /** The key id in a stored value's header (undefined when the bytes are not one of ours). */
 export function fieldKeyId(data: Uint8Array): string | undefined {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (buf.length < 2 || buf[0] !== VERSION) return undefined;
-  const len = buf[1]!;
+  const len = buf[1];
+  if (len === undefined || buf[0] !== VERSION) return undefined;
   if (len === 0 || buf.length < 2 + len + IV_BYTES + TAG_BYTES) return undefined;
   return buf.subarray(2, 2 + len).toString('ascii');
 }

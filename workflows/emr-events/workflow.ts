@@ -54,7 +54,7 @@ export const eventRouterActivityOptions = {
 } as const;
 
 // Wrapped per run (waitingOnConfiguration): a worker without the EMR connector raises an admin task.
-const routerActs = proxyActivities<Activities>(eventRouterActivityOptions);
+const routerActivityStubs = proxyActivities<Activities>(eventRouterActivityOptions);
 
 export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventRouteResult> {
   const { practiceId, event } = input;
@@ -77,7 +77,7 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
     processKind: 'emrEvent',
     details: { eventWorkflowId: workflowInfo().workflowId },
   });
-  const acts = waitingOnConfiguration(routerActs, async (activity) => {
+  const router = waitingOnConfiguration(routerActivityStubs, async (activity) => {
     if (!tracked) return waitForConfiguration(activity);
     upsertSearchAttributes([
       { key: ProcessStatus, value: 'waiting_for_configuration' },
@@ -100,12 +100,12 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
   };
 
   const resolve = async (emrPatientId: string) => {
-    patientId = (await acts.resolveEmrPatient({ practiceId, emrPatientId })).patientId;
+    patientId = (await router.resolveEmrPatient({ practiceId, emrPatientId })).patientId;
     return patientId;
   };
 
   /** A signal to a process that may have closed since it was found: a closed target is a step, not an error. */
-  const tell = async (id: string, send: () => Promise<void>, label: string) => {
+  const signalOpenProcess = async (id: string, send: () => Promise<void>, label: string) => {
     try {
       await send();
       workflowIds.push(id);
@@ -156,7 +156,7 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
   ): Promise<EventRouteOutcome> {
     const known = await resolve(e.data.emrPatientId);
     if (known) {
-      const open = await acts.findOpenProcesses({ practiceId, patientId: known });
+      const open = await router.findOpenProcesses({ practiceId, patientId: known });
       if (open.onboarding) {
         steps.push('onboarding:already_running');
         return 'no_process';
@@ -167,7 +167,7 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
         return 'no_process';
       }
     }
-    const built = await acts.onboardingInputFromEmr({
+    const built = await router.onboardingInputFromEmr({
       practiceId,
       emrPatientId: e.data.emrPatientId,
       ...(known ? { patientId: known } : {}),
@@ -185,7 +185,7 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
     patientId = built.input.patientId;
     // A patient new to us: link the EMR's record to our id so registration does not create a second one.
     workflowIds.push(
-      await acts.startOnboardingFromEvent(built.input, known ? undefined : e.data.emrPatientId),
+      await router.startOnboardingFromEvent(built.input, known ? undefined : e.data.emrPatientId),
     );
     steps.push('onboarding:started');
     return 'routed';
@@ -197,18 +197,19 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
     // Only the evaluation concerns an onboarding; ptflow's own bookings come back here too and are not news.
     if (e.data.kind !== 'evaluation') return 'acknowledged';
     if (e.type === 'appointment.booked' && e.data.appointmentId !== null) return 'acknowledged';
-    if (!(await resolve(e.data.emrPatientId))) return 'unknown_patient';
-    const open = await acts.findOpenProcesses({ practiceId, patientId: patientId! });
+    const known = await resolve(e.data.emrPatientId);
+    if (!known) return 'unknown_patient';
+    const open = await router.findOpenProcesses({ practiceId, patientId: known });
     if (!open.onboarding) return 'no_process';
     const handle = getExternalWorkflowHandle(open.onboarding);
     const sent =
       e.type === 'appointment.checked_in'
-        ? await tell(
+        ? await signalOpenProcess(
             open.onboarding,
             () => handle.signal(evaluationCheckedInSignal, { emrAppointmentId: e.data.emrAppointmentId }),
             'onboarding:checked_in',
           )
-        : await tell(
+        : await signalOpenProcess(
             open.onboarding,
             () =>
               handle.signal(appointmentBookedSignal, {
@@ -223,11 +224,12 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
   }
 
   async function noteSigned(e: EmrEventOf<'note.signed'>): Promise<EventRouteOutcome> {
-    if (!(await resolve(e.data.emrPatientId))) return 'unknown_patient';
-    const open = await acts.findOpenProcesses({ practiceId, patientId: patientId! });
-    const built = await acts.claimInputForVisit({
+    const known = await resolve(e.data.emrPatientId);
+    if (!known) return 'unknown_patient';
+    const open = await router.findOpenProcesses({ practiceId, patientId: known });
+    const built = await router.claimInputForVisit({
       practiceId,
-      patientId: patientId!,
+      patientId: known,
       note: e.data,
       ...(open.planOfCare ? { planOfCareWorkflowId: open.planOfCare } : {}),
       ...(open.authorization ? { authorizationWorkflowId: open.authorization } : {}),
@@ -244,7 +246,7 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       );
       outcome = 'needs_attention';
     } else {
-      const claim = await acts.startClaimFromEvent(built.input);
+      const claim = await router.startClaimFromEvent(built.input);
       if (claim.outcome === 'started') workflowIds.push(claim.workflowId);
       steps.push(`claim:${claim.outcome}`);
     }
@@ -252,11 +254,12 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
     const visitId = 'missing' in built ? built.visitId : built.input.case.visit.id;
 
     // 2. The plan of care counts the treatment day (a visit id is counted once).
-    if (open.planOfCare) {
-      await tell(
-        open.planOfCare,
+    const planOfCareId = open.planOfCare;
+    if (planOfCareId) {
+      await signalOpenProcess(
+        planOfCareId,
         () =>
-          getExternalWorkflowHandle(open.planOfCare!).signal(visitCompletedSignal, {
+          getExternalWorkflowHandle(planOfCareId).signal(visitCompletedSignal, {
             visitId,
             dos: e.data.dateOfService,
           }),
@@ -266,20 +269,20 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
 
     // 3. The authorization validates and counts the visit; a refusal is for a person, not a retry.
     if (open.authorization) {
-      const r = await acts.recordAuthorizationVisit({
+      const visitRecord = await router.recordAuthorizationVisit({
         authorizationWorkflowId: open.authorization,
         visit: { visitId, dos: e.data.dateOfService, units: 'missing' in built ? 0 : built.units },
       });
-      if (r.recorded) {
+      if (visitRecord.recorded) {
         workflowIds.push(open.authorization);
-        steps.push(`authorization:${r.duplicate ? 'duplicate' : 'recorded'}`);
+        steps.push(`authorization:${visitRecord.duplicate ? 'duplicate' : 'recorded'}`);
       } else {
-        steps.push(`authorization:rejected:${r.code}`);
+        steps.push(`authorization:rejected:${visitRecord.code}`);
         await attention(
           'authorization_visit_rejected',
           'Visit is not covered by the authorization',
           'front_desk',
-          r.code,
+          visitRecord.code,
         );
         outcome = 'needs_attention';
       }

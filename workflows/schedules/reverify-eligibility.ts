@@ -28,7 +28,7 @@ import type { ReverifyEligibilityInput, ReverifyEligibilityResult } from './mess
 /** Runs from before this patch told no patient process what they found (issue #20 item 4). */
 export const SIGNAL_PATIENT_PROCESSES_PATCH = 'reverify-signals-patient-processes';
 
-const acts = proxyActivities<Activities>(onboardingActivityOptions);
+const eligibility = proxyActivities<Activities>(onboardingActivityOptions);
 const payer = proxyActivities<Activities>(eligibilityActivityOptions);
 
 /** Hours from `now` until `hoursBefore` the visit, at least one. */
@@ -45,7 +45,7 @@ export async function reverifyEligibility(
   ]);
   // One clock reading for the search and the tasks' due times.
   const now = new Date().toISOString();
-  const items = await acts.findVisitsToReverify({
+  const items = await eligibility.findVisitsToReverify({
     now,
     windowHours: input.windowHours ?? 48,
   });
@@ -96,7 +96,7 @@ export async function reverifyEligibility(
     }
     if (outcome !== 'unreachable' && patched(SIGNAL_PATIENT_PROCESSES_PATCH)) {
       try {
-        const { signalled } = await acts.signalCoverageChecked({
+        const { signalled } = await eligibility.signalCoverageChecked({
           practiceId: item.practiceId,
           patientId: item.patientId,
           coverageId: item.coverageId,
@@ -113,7 +113,7 @@ export async function reverifyEligibility(
       result.active++;
     } else if (outcome === 'unreachable') {
       result.unreachable++;
-      await acts.setCoverageStatus(item.practiceId, item.coverageId, 'needs_phone_verification');
+      await eligibility.setCoverageStatus(item.practiceId, item.coverageId, 'needs_phone_verification');
       await raise(
         item,
         'verify_eligibility_by_phone',

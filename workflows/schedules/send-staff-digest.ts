@@ -19,14 +19,14 @@ export const digestActivityOptions = {
   },
 } as const;
 
-const acts = proxyActivities<Activities>(digestActivityOptions);
+const digest = proxyActivities<Activities>(digestActivityOptions);
 
 export async function sendStaffDigest(): Promise<SendStaffDigestResult> {
   upsertSearchAttributes([
     { key: ProcessKind, value: 'sendStaffDigest' },
     { key: ProcessStatus, value: 'running' },
   ]);
-  const practiceIds = await acts.listDigestPractices();
+  const practiceIds = await digest.listDigestPractices();
   const result: SendStaffDigestResult = {
     practices: practiceIds.length,
     sent: 0,
@@ -36,8 +36,8 @@ export async function sendStaffDigest(): Promise<SendStaffDigestResult> {
   const now = new Date().toISOString();
   for (const practiceId of practiceIds) {
     try {
-      const counts = await acts.countStaffDigest(practiceId, now);
-      const delivered = await acts.deliverStaffDigest(counts);
+      const counts = await digest.countStaffDigest(practiceId, now);
+      const delivered = await digest.deliverStaffDigest(counts);
       result.sent += delivered.sent;
       result.skipped += delivered.skipped;
     } catch {

@@ -21,7 +21,7 @@ export const sweepActivityOptions = {
   },
 } as const;
 
-const acts = proxyActivities<Activities>(sweepActivityOptions);
+const sweep = proxyActivities<Activities>(sweepActivityOptions);
 
 export async function sweepTimelyFiling(): Promise<SweepTimelyFilingResult> {
   upsertSearchAttributes([
@@ -30,7 +30,7 @@ export async function sweepTimelyFiling(): Promise<SweepTimelyFilingResult> {
   ]);
   // One clock reading for the sweep and the tasks' due times.
   const now = new Date().toISOString();
-  const plan = await acts.findTimelyFilingRisks(now);
+  const plan = await sweep.findTimelyFilingRisks(now);
   let raised = 0;
   for (const risk of plan.risks) {
     const approaching = risk.alert === 'approaching';

@@ -48,7 +48,7 @@ export const taskActivityOptions = {
   },
 } as const;
 
-const acts = proxyActivities<Activities>(taskActivityOptions);
+const worklist = proxyActivities<Activities>(taskActivityOptions);
 
 export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResult> {
   // The schemas (zod) are loaded here, not at module load: every cached workflow evaluates the bundle's modules
@@ -93,7 +93,7 @@ export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResu
       { key: NextDeadline, value: new Date(task.dueAt) },
     ]);
   }
-  await acts.openTask(task);
+  await worklist.openTask(task);
   upsertSearchAttributes([
     { key: ProcessStatus, value: 'open' },
     { key: NextDeadline, value: new Date(task.dueAt) },
@@ -104,7 +104,7 @@ export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResu
   if (!doneInTime) {
     overdue = true;
     state = 'escalated';
-    await acts.escalateTask(task.taskId);
+    await worklist.escalateTask(task.taskId);
     upsertSearchAttributes([
       { key: ProcessStatus, value: 'escalated' },
       { key: NeedsAttention, value: true },
@@ -113,7 +113,7 @@ export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResu
   }
 
   const final = state as 'completed' | 'cancelled';
-  await acts.closeTask(task.taskId, { state: final, completion });
+  await worklist.closeTask(task.taskId, { state: final, completion });
   upsertSearchAttributes([
     { key: ProcessStatus, value: final },
     { key: NeedsAttention, value: false },
