@@ -84,5 +84,3 @@ function markSubmitted(run: ClaimRun): number {
   return followUpAt;
 }
 
-// Transitional, for activities/emr-events only (its rewrite imports messages.ts): delete once that branch lands.
-export type { ClaimInput } from './messages.js';
