@@ -1,5 +1,5 @@
 // Over 350 lines on purpose: the whole drizzle schema, the one file drizzle.config.ts gives drizzle-kit.
-// drizzle schema of the tables the first processes need (DESIGN §4). PHI columns are stored encrypted by the
+// drizzle schema of the tables the first processes need. PHI columns are stored encrypted by the
 // application (`*_enc` bytea: AES-256-GCM with the key id beside it) with a keyed hash (`*_hash`) for equality
 // lookups; nothing identifying is stored in clear text. Migrations are generated into db/migrations and
 // committed (`npm run db:generate`).

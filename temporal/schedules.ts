@@ -1,4 +1,4 @@
-// The Temporal Schedules of ptflow (DESIGN §2.6): nightly eligibility re-verification before visits, the daily
+// The Temporal Schedules of ptflow: nightly eligibility re-verification before visits, the daily
 // staff digest, and the timely-filing sweep. Declared here once; `ensureSchedules` makes the server match the
 // declarations idempotently — created when missing, updated when the declaration (or configuration: zone,
 // task queue, paused flag) changed, left alone otherwise. Unchanged declarations are not rewritten, so an

@@ -1,4 +1,4 @@
-// Activities of the scheduled jobs (DESIGN §2.6): eligibility re-verification before visits, the staff digest,
+// Activities of the scheduled jobs: eligibility re-verification before visits, the staff digest,
 // the timely-filing sweep. The 270/271 and the worklist writes are the existing onboarding and task activities.
 import { createReverificationActivities } from './reverification.js';
 import { createStaffDigestActivities, type StaffDigestDeps } from './staff-digest.js';

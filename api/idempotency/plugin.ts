@@ -1,4 +1,4 @@
-// Idempotency-Key handling (security.md §4) for routes that opt in with
+// Idempotency-Key handling for routes that opt in with
 // `config: { idempotent: true }`. Runs as a preHandler — after authentication (the record is scoped to the
 // principal within its practice, store.ts `recordOwner`) and after schema validation (an invalid body never claims a key) — and stores the answer in
 // onSend, before the client sees it, so a retry after any response finds the record complete.

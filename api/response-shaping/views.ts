@@ -1,9 +1,9 @@
-// The minimum-necessary matrix of the API's data-bearing responses (security.md §1), one place to
+// The minimum-necessary matrix of the API's data-bearing responses, one place to
 // review it: each resource's full response schema and, per role allowed on its routes, the fields that role
 // sees. Status snapshots never carry patient names, dates of birth or notes; what differs per role is which
 // operational, billing or clinical fields it needs.
 //
-// Admins see operational metadata only (security.md §1): states and statuses, timestamps and dates, opaque ids
+// Admins see operational metadata only: states and statuses, timestamps and dates, opaque ids
 // and counts — no outcome measures, amounts, codes, payer references or free text. Anything more needs an active
 // break-glass grant (emergency access), under which the full view is served and audited; where the metadata
 // alone is of no use (a claim preview is all codes and money; an outcome result is all clinical), the admin is marked

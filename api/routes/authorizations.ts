@@ -1,4 +1,4 @@
-// Prior authorizations over REST (DESIGN §3): start, status, payer decision, record a visit (409 with the
+// Prior authorizations over REST: start, status, payer decision, record a visit (409 with the
 // reason when the authorization does not allow it — "visit 7 of 6"), staff corrections, and staff resolving an
 // authorization that waits for them (a request the payer could not take: resubmit, not required, cancel).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';

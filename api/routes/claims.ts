@@ -1,4 +1,4 @@
-// Claims over REST (DESIGN §3): start the claim process for a signed visit (one per visit and practice — the
+// Claims over REST: start the claim process for a signed visit (one per visit and practice — the
 // claim id is a hash of both, so a repeated request can never file twice and another practice's visit with the
 // same id is another claim), its status (by claim id, or by visit id as before), and corrections that release a
 // held claim.

@@ -1,4 +1,4 @@
-// Codec server for the Temporal Web UI and CLI (temporal-notes §12.2): POST /codec/encode and
+// Codec server for the Temporal Web UI and CLI: POST /codec/encode and
 // /codec/decode over the same EncryptionCodec as the client and worker. Decoding hands PHI to a browser, so:
 // authentication first (no principal → 401), CORS granted to the configured UI origin only (never `*`), every
 // call audited BEFORE the answer is sent, and a failed audit write answers 503 with no payloads (fail closed).

@@ -1,4 +1,4 @@
-// Patient onboarding over REST (DESIGN §3): start, status, intake forms completed, coverage updated, cancel.
+// Patient onboarding over REST: start, status, intake forms completed, coverage updated, cancel.
 // The intake carries PHI: it travels only inside encrypted Temporal payloads; status answers carry none.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';

@@ -1,5 +1,5 @@
-// Plans of care over REST (DESIGN §3): start an episode, its status, completed visits, outcome measures,
-// physician certification and discharge. Clinical routes belong to therapists (minimum necessary, security §1).
+// Plans of care over REST: start an episode, its status, completed visits, outcome measures,
+// physician certification and discharge. Clinical routes belong to therapists (minimum necessary).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { outcomeInstruments } from '../../domain/outcomes/instruments.js';

@@ -1,4 +1,4 @@
-// Signed inbound webhooks (DESIGN §3, security.md §3). Public for the auth plugin — they authenticate by
+// Signed inbound webhooks. Public for the auth plugin — they authenticate by
 // signature instead — and encapsulated so the raw-body parsers below apply to these routes only.
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';

@@ -1,4 +1,4 @@
-// EMR and payer deliveries (Standard Webhooks, security.md §3): verify over the raw bytes → parse → check the
+// EMR and payer deliveries (Standard Webhooks): verify over the raw bytes → parse → check the
 // tenant → claim the inbox row → route → 202. Every refusal is problem+json naming the reason only; the body
 // is never echoed or logged.
 import { createHash } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The one EMR port (DESIGN §5). Activities talk to an `Emr`; the FHIR R4 adapter and the sandbox EMR
+// The one EMR port. Activities talk to an `Emr`; the FHIR R4 adapter and the sandbox EMR
 // implement it. Everything ptflow writes carries OUR id (patient, coverage, appointment, document …) so every
 // write is an idempotent upsert: calling twice with the same id changes nothing the second time.
 // EMR-side ids are opaque strings (`emr…Id`); ours are UUIDs.

@@ -1,4 +1,4 @@
-// Messaging connector (DESIGN §5): one interface, Twilio-style SMS and SMTP adapters, and a sandbox outbox.
+// Messaging connector: one interface, Twilio-style SMS and SMTP adapters, and a sandbox outbox.
 export * from './types.js';
 export { createMessaging, type MessagingDeps } from './messaging.js';
 export { createAddressHasher, maskAddress, normalizeAddress, type AddressHasher } from './recipient.js';

@@ -1,5 +1,5 @@
-// Standard Webhooks (https://www.standardwebhooks.com) signer and verifier: the one inbound webhook scheme of
-// docs/security.md §3. The sandbox EMR signs with it and the API's webhook routes verify with it, so both
+// Standard Webhooks (https://www.standardwebhooks.com) signer and verifier: the one scheme every signed
+// inbound webhook uses (HMAC over id, timestamp and raw body). The sandbox EMR signs with it and the API's webhook routes verify with it, so both
 // sides share a single implementation of the byte-exact signed content.
 //
 // Signed content: `${webhook-id}.${webhook-timestamp}.` followed by the RAW body bytes (never a re-serialized

@@ -1,4 +1,4 @@
-// Coverages of our patients (DESIGN §4): the member id encrypted (bound to row and practice) and hashed per
+// Coverages of our patients: the member id encrypted (bound to row and practice) and hashed per
 // payer for lookups; the verification status the onboarding keeps current. Upsert is idempotent on our id.
 import { and, eq } from 'drizzle-orm';
 import { recordPhiRead } from '../audit/phi-reads.js';

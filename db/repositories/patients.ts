@@ -1,4 +1,4 @@
-// Our patient mirror (DESIGN §4): one row per patient, demographics encrypted as one JSON field bound to its
+// Our patient mirror: one row per patient, demographics encrypted as one JSON field bound to its
 // row and practice (AAD), a keyed match hash of last name + date of birth for lookups without decrypting.
 // Upsert is idempotent on our patient id, so a retried activity or a repeated webhook changes nothing twice.
 import { eq, sql } from 'drizzle-orm';

@@ -1,4 +1,4 @@
-// Prior-authorization arithmetic (domain-rules §8). Consumption = finalized notes with charges.
+// Prior-authorization arithmetic. Consumption = finalized notes with charges.
 import { addDays, daysBetween, type IsoDate } from '../core/dates.js';
 import type { AuthRule } from '../model/payer-profile.js';
 

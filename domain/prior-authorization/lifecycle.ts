@@ -1,4 +1,4 @@
-// The life of one prior authorization (DESIGN §2.2): decisions from the payer, visits recorded against it,
+// The life of one prior authorization: decisions from the payer, visits recorded against it,
 // alerts before it runs out, and the end states. Pure functions over a plain state object, so the workflow stays
 // a thin loop and every rule here is unit-testable ("visit 13 of 12" is rejected here, with a reason).
 import { addDays, daysBetween, type IsoDate } from '../core/dates.js';
@@ -61,7 +61,7 @@ export type VisitRejection =
 export type VisitCheck =
   { ok: true; duplicate: boolean } | { ok: false; code: VisitRejection; reason: string };
 
-/** Alert thresholds: configurable defaults seen in PT products (domain-rules §8 [W1, A1]). */
+/** Alert thresholds: configurable defaults seen in PT products. */
 export interface AuthorizationAlertPolicy {
   visitsRemainingAtOrBelow: number;
   unitsRemainingBelow: number;

@@ -1,4 +1,4 @@
-// emrEventRouter (DESIGN §2.5): one short workflow per verified EMR event, turning it into starts and signals of
+// emrEventRouter: one short workflow per verified EMR event, turning it into starts and signals of
 // the long-running processes.
 //
 // Why a workflow rather than routing inside the webhook request: the thin event (ids only) is not enough to start

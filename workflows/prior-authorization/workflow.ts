@@ -1,4 +1,4 @@
-// priorAuthorization: one per coverage episode (DESIGN §2.2). Submits the request, follows up while the payer
+// priorAuthorization: one per coverage episode. Submits the request, follows up while the payer
 // decides (polling, or a `payerDecision` signal from a webhook), then guards the approved visits: every visit
 // arrives as a validated `recordVisit` update, so "visit 7 of 6" is rejected with a reason the scheduler shows.
 // Alerts (visits left, days left) raise worklist tasks and, while the plan of care continues, the extension

@@ -1,4 +1,4 @@
-// reverifyEligibility (DESIGN §2.6): run nightly by a Temporal Schedule. Every coverage of a patient with a
+// reverifyEligibility: run nightly by a Temporal Schedule. Every coverage of a patient with a
 // booked visit in the next `windowHours` (48 by default) is asked again with a 270 — the onboarding activity
 // `verifyEligibility`, which records the eligibility_checks row and the coverage status. A coverage the payer
 // now reports inactive or unknown raises a front-desk task due before the visit; a payer that does not answer

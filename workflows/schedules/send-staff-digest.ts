@@ -1,4 +1,4 @@
-// sendStaffDigest (DESIGN §2.6): run daily by a Temporal Schedule. For each practice with digest recipients:
+// sendStaffDigest: run daily by a Temporal Schedule. For each practice with digest recipients:
 // count its open and overdue tasks by role and its running processes that need attention, and e-mail the
 // counts (the `staff_digest` template: numbers and a sign-in link, no patient data). One practice failing does
 // not stop the others' digests; the run reports which failed (by id) and then fails so the schedule shows it.

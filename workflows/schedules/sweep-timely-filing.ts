@@ -1,4 +1,4 @@
-// sweepTimelyFiling (DESIGN §2.6, domain-rules §7): run by a Temporal Schedule. Finds claims no payer has
+// sweepTimelyFiling: run by a Temporal Schedule. Finds claims no payer has
 // adjudicated yet whose timely-filing deadline (payer profile in force on the date of service) is inside the
 // profile's lead time or already past, and raises one biller task per claim. The task id derives from the
 // claim id and the read side skips claims whose task exists, so running it twice — or nightly for a month —

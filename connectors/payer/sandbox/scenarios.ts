@@ -22,7 +22,7 @@ export type Scenario =
   | { kind: 'over_kx_threshold' }
   | { kind: 'garbled_response' };
 
-/** RARCs a real payer typically sends with a CARC (domain-rules §9 "often + …"). */
+/** RARCs a real payer typically sends with a CARC. */
 const RARCS: Record<string, string[]> = {
   'CO-4': ['N519'],
   'CO-16': ['N286'],

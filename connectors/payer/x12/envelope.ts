@@ -1,7 +1,7 @@
 // ISA/IEA, GS/GE and ST/SE envelopes. Parsing validates every control number pair and every count
 // (SE01 segments, GE01 transaction sets, IEA01 groups) so a truncated or spliced file is refused as a
 // whole rather than half-processed. Generation computes the counts itself and takes control numbers,
-// date and time from the caller: the codec has no clock and no counter (DESIGN §1, issue 3 item 5).
+// date and time from the caller: the codec has no clock and no counter.
 
 import { X12BuildError, X12ParseError } from './errors.js';
 import { SegmentBuilder } from './builder.js';

@@ -1,5 +1,5 @@
 // Scalar conversions between X12 data element types and our model. Money is integer cents and
-// percentages are basis points (docs/domain-rules.md §0): X12 "R" (decimal) values are parsed as
+// percentages are basis points: X12 "R" (decimal) values are parsed as
 // strings digit by digit so "0.29" never becomes 28.999… cents. Every function either returns an exact
 // value or throws an X12ParseError that carries the position but never the offending text.
 
