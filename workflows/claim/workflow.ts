@@ -83,4 +83,3 @@ function markSubmitted(run: ClaimRun): number {
   run.publish(new Date(followUpAt));
   return followUpAt;
 }
-
