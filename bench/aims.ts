@@ -12,4 +12,6 @@ export const AIMS = {
   visitsPerSecond: 10_000,
   /** 835 parse throughput vs node-x12 (billing issue). */
   parse835Speedup: 3,
+  /** 835 parse throughput of ptflow's codec, MB/s (MiB of X12 text per second; billing issue). */
+  parse835MBps: 40,
 } as const;

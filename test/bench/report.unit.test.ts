@@ -93,7 +93,8 @@ describe('BENCHMARKS.md writer', () => {
     expect(md).toContain(
       '| Visits coded + scrubbed + 837P serialized (2,000 visits per run) | 9,000 | 12,000 | 13,000 | visits/s |',
     );
-    expect(md).toContain('**ratio 2.5×** (aim ≥ 3×: **not met**)');
+    expect(md).toContain('**ratio 2.5×** (aim ≥ 3×: **not met**; aim ≥ 40 MB/s: **not met**)');
+    expect(md).toContain('| 835 parsing throughput | ≥ 40 MB/s | 11.7 MB/s | **not met** |');
     expect(md).toContain('aim ≥ 10,000/s on one core: met');
     expect(md).toContain('2 × Test CPU, 24 GiB memory');
     expect(md).toContain('- Temporal CLI v1.5.1');

@@ -129,7 +129,6 @@ export function parseInterchange(text: string): ParsedInterchange {
       if (t.id === 'GE') break;
       if (t.id !== 'ST') throw unexpected(t, 'expected ST or GE');
       const stIndex = i;
-      const body: PositionedSegment[] = [];
       i++;
       while (true) {
         const b = at(i);
@@ -138,9 +137,9 @@ export function parseInterchange(text: string): ParsedInterchange {
         if (b.id === 'ST' || b.id === 'GE' || b.id === 'GS' || b.id === 'IEA' || b.id === 'ISA') {
           throw unexpected(b, 'transaction set not closed by SE');
         }
-        body.push(b);
         i++;
       }
+      const body = segments.slice(stIndex + 1, i);
       const se = at(i) as PositionedSegment;
       const stControl = req(t, 2);
       if (count(se, 1) !== body.length + 2) {
@@ -153,11 +152,11 @@ export function parseInterchange(text: string): ParsedInterchange {
       if (req(se, 2) !== stControl) {
         throw new X12ParseError('CONTROL_NUMBER_MISMATCH', 'SE02 does not match ST02', site(se, 2));
       }
-      const impl = t.elements[2];
+      const impl = t.element(3);
       transactions.push({
         transactionSetId: req(t, 1),
         controlNumber: stControl,
-        implementationReference: impl === undefined || impl === '' ? undefined : impl,
+        implementationReference: impl === '' ? undefined : impl,
         startIndex: segments[stIndex]?.index ?? stIndex,
         segments: body,
         group: groupHeader,

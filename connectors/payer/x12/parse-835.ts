@@ -30,18 +30,23 @@ import type {
   Remittance835,
   ServicePayment835,
 } from './types.js';
-import { parseDate, parseDateByFormat } from './values.js';
+import { parseDate } from './values.js';
 
 const GROUPS: readonly AdjustmentGroup[] = ['CO', 'PR', 'OA', 'PI', 'CR'];
 
 /** One CAS segment → its 1..6 (group, reason, amount, quantity) triplets. */
 export function readCas(seg: PositionedSegment): Adjustment[] {
+  return readCasInto(seg, []);
+}
+
+/** Appends the triplets of one CAS segment to `out` (a claim's or a line's adjustments) and returns it. */
+function readCasInto(seg: PositionedSegment, out: Adjustment[]): Adjustment[] {
   const group = code(seg, 1, GROUPS);
-  const out: Adjustment[] = [];
+  const before = out.length;
   for (let k = 2; k <= 17; k += 3) {
     const reason = opt(seg, k);
     if (reason === undefined) {
-      if (opt(seg, k + 1) !== undefined)
+      if (seg.elementLength(k + 1) !== 0)
         throw new X12ParseError('MISSING_ELEMENT', 'CAS amount without reason', site(seg, k));
       continue;
     }
@@ -50,7 +55,7 @@ export function readCas(seg: PositionedSegment): Adjustment[] {
     if (qty !== undefined) adj.quantity = qty;
     out.push(adj);
   }
-  if (out.length === 0)
+  if (out.length === before)
     throw new X12ParseError('MISSING_ELEMENT', 'CAS without any adjustment', site(seg, 2));
   return out;
 }
@@ -60,11 +65,18 @@ function readProcedure(
   n: number,
   d: Delimiters,
 ): { qualifier: string; code: string; modifiers: string[] } {
-  const [qualifier, c, ...mods] = comps(seg, n, d);
+  const parts = comps(seg, n, d);
+  const qualifier = parts[0];
+  const c = parts[1];
   if (qualifier === undefined || c === undefined || c === '') {
     throw new X12ParseError('MISSING_ELEMENT', 'composite procedure identifier', site(seg, n));
   }
-  return { qualifier, code: c, modifiers: mods.filter((m) => m !== '').slice(0, 4) };
+  const modifiers: string[] = [];
+  for (let k = 2; k < parts.length && modifiers.length < 4; k++) {
+    const modifier = parts[k] as string;
+    if (modifier !== '') modifiers.push(modifier);
+  }
+  return { qualifier, code: c, modifiers };
 }
 
 function readService(r: SegmentReader, d: Delimiters): ServicePayment835 {
@@ -86,15 +98,18 @@ function readService(r: SegmentReader, d: Delimiters): ServicePayment835 {
   let from: string | undefined;
   let to: string | undefined;
   while (!r.atEnd && !ENDS_SERVICE.has((r.peek() as PositionedSegment).id)) {
+    // Qualifiers are compared in place (elementIs): no string per segment for the tests below.
     const s = r.next();
-    const q = el(s, 1);
-    if (s.id === 'DTM' && q === '472') line.serviceDates = parseDateByFormat('D8', req(s, 2), site(s, 2));
-    else if (s.id === 'DTM' && q === '150') from = date(s, 2);
-    else if (s.id === 'DTM' && q === '151') to = date(s, 2);
-    else if (s.id === 'CAS') line.adjustments.push(...readCas(s));
-    else if (s.id === 'REF' && q === '6R') line.lineControlNumber = req(s, 2);
-    else if (s.id === 'AMT' && q === 'B6') line.allowedCents = money(s, 2);
-    else if (s.id === 'LQ' && q === 'HE') line.remarkCodes.push(req(s, 2));
+    if (s.id === 'DTM') {
+      if (s.elementIs(1, '472')) {
+        const day = date(s, 2);
+        line.serviceDates = { from: day, to: day };
+      } else if (s.elementIs(1, '150')) from = date(s, 2);
+      else if (s.elementIs(1, '151')) to = date(s, 2);
+    } else if (s.id === 'CAS') readCasInto(s, line.adjustments);
+    else if (s.id === 'REF' && s.elementIs(1, '6R')) line.lineControlNumber = req(s, 2);
+    else if (s.id === 'AMT' && s.elementIs(1, 'B6')) line.allowedCents = money(s, 2);
+    else if (s.id === 'LQ' && s.elementIs(1, 'HE')) line.remarkCodes.push(req(s, 2));
   }
   if (line.serviceDates === undefined && (from !== undefined || to !== undefined)) {
     line.serviceDates = { from: from ?? (to as string), to: to ?? (from as string) };
@@ -113,6 +128,16 @@ const CLP_OPTIONAL: readonly [keyof ClaimPayment835, number][] = [
   ['facilityCode', 8],
   ['frequencyCode', 9],
 ];
+
+/** NM1*QC / NM1*IL of a claim: last name (NM103), first name of a person, NM108/NM109 identifier. */
+function readPerson(seg: PositionedSegment): NonNullable<ClaimPayment835['patient']> {
+  const e = readEntity(seg);
+  const person: NonNullable<ClaimPayment835['patient']> = { lastName: e.name };
+  if (e.firstName !== undefined) person.firstName = e.firstName;
+  if (e.idQualifier !== undefined) person.idQualifier = e.idQualifier;
+  if (e.id !== undefined) person.id = e.id;
+  return person;
+}
 
 function readClaim(r: SegmentReader, d: Delimiters): ClaimPayment835 {
   const clp = r.expect('CLP');
@@ -140,23 +165,18 @@ function readClaim(r: SegmentReader, d: Delimiters): ClaimPayment835 {
       continue;
     }
     const s = r.next();
-    const q = el(s, 1);
-    if (s.id === 'CAS') claim.adjustments.push(...readCas(s));
+    if (s.id === 'CAS') readCasInto(s, claim.adjustments);
     else if (s.id === 'NM1') {
-      const e = readEntity(s);
-      const person = { lastName: e.name, ...(e.firstName === undefined ? {} : { firstName: e.firstName }) };
-      const ids = {
-        ...(e.idQualifier === undefined ? {} : { idQualifier: e.idQualifier }),
-        ...(e.id === undefined ? {} : { id: e.id }),
-      };
-      if (q === 'QC') claim.patient = { ...person, ...ids };
-      else if (q === 'IL') claim.insured = { ...person, ...ids };
-      else if (q === '82')
-        claim.renderingProvider = {
-          name: e.name,
-          ...(e.firstName === undefined ? {} : { firstName: e.firstName }),
-          ...ids,
-        };
+      if (s.elementIs(1, 'QC')) claim.patient = readPerson(s);
+      else if (s.elementIs(1, 'IL')) claim.insured = readPerson(s);
+      else if (s.elementIs(1, '82')) {
+        const e = readEntity(s);
+        const provider: NonNullable<ClaimPayment835['renderingProvider']> = { name: e.name };
+        if (e.firstName !== undefined) provider.firstName = e.firstName;
+        if (e.idQualifier !== undefined) provider.idQualifier = e.idQualifier;
+        if (e.id !== undefined) provider.id = e.id;
+        claim.renderingProvider = provider;
+      }
     } else if (s.id === 'MOA') {
       // MOA03..07 are claim payment remark codes (RARC); MIA carries them at 05, 20..23.
       for (const n of MOA_REMARKS) {
@@ -168,10 +188,11 @@ function readClaim(r: SegmentReader, d: Delimiters): ClaimPayment835 {
         const v = opt(s, n);
         if (v !== undefined) claim.claimRemarkCodes.push(v);
       }
-    } else if (s.id === 'DTM' && q === '232') from = date(s, 2);
-    else if (s.id === 'DTM' && q === '233') to = date(s, 2);
-    else if (s.id === 'DTM' && q === '050') claim.receivedDate = date(s, 2);
-    else if (s.id === 'AMT') claim.amounts[req(s, 1)] = money(s, 2);
+    } else if (s.id === 'DTM') {
+      if (s.elementIs(1, '232')) from = date(s, 2);
+      else if (s.elementIs(1, '233')) to = date(s, 2);
+      else if (s.elementIs(1, '050')) claim.receivedDate = date(s, 2);
+    } else if (s.id === 'AMT') claim.amounts[req(s, 1)] = money(s, 2);
   }
   if (from !== undefined || to !== undefined)
     claim.statementPeriod = { from: from ?? (to as string), to: to ?? (from as string) };

@@ -5,7 +5,7 @@
 
 import { X12ParseError, type X12ParseErrorCode } from './errors.js';
 import type { Delimiters, PositionedSegment } from './tokenizer.js';
-import { components as splitComponents, repetitions as splitRepetitions } from './tokenizer.js';
+import { repetitions as splitRepetitions } from './tokenizer.js';
 import {
   parseDate,
   parseDateByFormat,
@@ -37,8 +37,8 @@ export class SegmentReader {
     const s = this.segments[this.pos];
     if (s === undefined || s.id !== id) return false;
     if (qualifier === undefined) return true;
-    const q = s.elements[0] ?? '';
-    return typeof qualifier === 'string' ? q === qualifier : qualifier.includes(q);
+    if (typeof qualifier === 'string') return s.elementIs(1, qualifier);
+    return qualifier.includes(s.element(1));
   }
 
   next(): PositionedSegment {
@@ -84,40 +84,42 @@ export function site(seg: PositionedSegment, position: number): ValueSite {
 
 /** Element n (1-based) or '' when absent. */
 export function el(seg: PositionedSegment, n: number): string {
-  return seg.elements[n - 1] ?? '';
+  return seg.element(n);
 }
 
 /** Element n or undefined when empty. */
 export function opt(seg: PositionedSegment, n: number): string | undefined {
-  const v = seg.elements[n - 1];
-  return v === undefined || v === '' ? undefined : v;
+  return seg.elementLength(n) === 0 ? undefined : seg.element(n);
 }
 
 /** Element n, which the implementation guide requires. */
 export function req(seg: PositionedSegment, n: number): string {
-  const v = seg.elements[n - 1];
-  if (v === undefined || v === '') {
+  if (seg.elementLength(n) === 0) {
     throw new X12ParseError('MISSING_ELEMENT', 'required element is empty', site(seg, n));
   }
-  return v;
+  return seg.element(n);
 }
 
+// Money, quantities and dates are read in place when they have the plain shape (the common case); anything
+// else goes through the general parser in values.ts, which accepts the rarer shapes and throws the typed error.
+
 export function money(seg: PositionedSegment, n: number): number {
-  return parseMoney(req(seg, n), site(seg, n));
+  return seg.decimalAt(n, 2) ?? parseMoney(req(seg, n), site(seg, n));
 }
 
 export function optMoney(seg: PositionedSegment, n: number): number | undefined {
-  const v = opt(seg, n);
-  return v === undefined ? undefined : parseMoney(v, site(seg, n));
+  if (seg.elementLength(n) === 0) return undefined;
+  return seg.decimalAt(n, 2) ?? parseMoney(seg.element(n), site(seg, n));
 }
 
 export function optQuantity(seg: PositionedSegment, n: number): number | undefined {
-  const v = opt(seg, n);
-  return v === undefined ? undefined : parseQuantity(v, site(seg, n));
+  if (seg.elementLength(n) === 0) return undefined;
+  const thousandths = seg.decimalAt(n, 3);
+  return thousandths === undefined ? parseQuantity(seg.element(n), site(seg, n)) : thousandths / 1000;
 }
 
 export function date(seg: PositionedSegment, n: number): string {
-  return parseDate(req(seg, n), site(seg, n));
+  return seg.dateAt(n) ?? parseDate(req(seg, n), site(seg, n));
 }
 
 export function time(seg: PositionedSegment, n: number): string {
@@ -130,7 +132,7 @@ export function dateRange(seg: PositionedSegment, fmt: number): DateRange {
 }
 
 export function comps(seg: PositionedSegment, n: number, d: Delimiters): string[] {
-  return splitComponents(el(seg, n), d);
+  return seg.componentsOf(n, d.component);
 }
 
 export function reps(seg: PositionedSegment, n: number, d: Delimiters): string[] {

@@ -7,6 +7,7 @@
 // segment terminator = 106th.
 
 import { X12ParseError } from './errors.js';
+import { plainDate, plainDecimal } from './values.js';
 
 export interface Delimiters {
   element: string;
@@ -25,15 +26,111 @@ export interface Segment {
   elements: string[];
 }
 
-/** A segment plus its 0-based position in the interchange, kept so errors can point at it. */
-export interface PositionedSegment extends Segment {
-  index: number;
+/**
+ * A tokenized segment: its tag, its 0-based position in the interchange (kept so errors can point at it) and
+ * its elements. The tokenizer records only where each element ends in the interchange text; an element becomes
+ * a string when a parser reads it (`element(n)`), and money and dates are read straight from the text
+ * (`decimalAt`, `dateAt`), so a large file is not first copied into tens of thousands of small strings.
+ * `elements` builds the whole array on first use for callers that want it. The text itself is kept in a
+ * private field: a segment never serializes more than its own elements.
+ */
+export class PositionedSegment implements Segment {
+  readonly #text: string;
+  /** Shared by all segments of the interchange: `bounds[first]` is the separator before XX01, then ends. */
+  readonly #bounds: Int32Array;
+  readonly #first: number;
+  readonly #count: number;
+  #elements: string[] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly index: number,
+    text: string,
+    bounds: Int32Array,
+    first: number,
+    count: number,
+  ) {
+    this.#text = text;
+    this.#bounds = bounds;
+    this.#first = first;
+    this.#count = count;
+  }
+
+  /** How many elements the segment has, trailing empty ones included. */
+  get elementCount(): number {
+    return this.#count;
+  }
+
+  /** All elements, `elements[0]` being XX01; raw values (composites unsplit). */
+  get elements(): string[] {
+    if (this.#elements === undefined) {
+      const out: string[] = [];
+      for (let n = 1; n <= this.#count; n++) out.push(this.element(n));
+      this.#elements = out;
+    }
+    return this.#elements;
+  }
+
+  /** Element n (1-based), '' when absent. */
+  element(n: number): string {
+    if (n < 1 || n > this.#count) return '';
+    const k = this.#first + n;
+    return this.#text.slice((this.#bounds[k - 1] ?? 0) + 1, this.#bounds[k]);
+  }
+
+  /** Length of element n (1-based), 0 when absent. */
+  elementLength(n: number): number {
+    if (n < 1 || n > this.#count) return 0;
+    const k = this.#first + n;
+    return (this.#bounds[k] ?? 0) - (this.#bounds[k - 1] ?? 0) - 1;
+  }
+
+  /** Whether element n equals `value`, without building a string. */
+  elementIs(n: number, value: string): boolean {
+    if (this.elementLength(n) !== value.length) return false;
+    return value.length === 0 || this.#text.startsWith(value, (this.#bounds[this.#first + n - 1] ?? 0) + 1);
+  }
+
+  /** The components of composite element n split on `separator` ([] when the element is empty). */
+  componentsOf(n: number, separator: string): string[] {
+    const out: string[] = [];
+    if (this.elementLength(n) === 0) return out;
+    const k = this.#first + n;
+    const end = this.#bounds[k] ?? 0;
+    const code = separator.charCodeAt(0);
+    let from = (this.#bounds[k - 1] ?? 0) + 1;
+    // A character loop bounded by the element (indexOf could run on into later segments).
+    for (let i = from; i < end; i++) {
+      if (this.#text.charCodeAt(i) === code) {
+        out.push(this.#text.slice(from, i));
+        from = i + 1;
+      }
+    }
+    out.push(this.#text.slice(from, end));
+    return out;
+  }
+
+  /** Element n read as a plain decimal scaled by 10^scale, or undefined when it is not one (see values.ts). */
+  decimalAt(n: number, scale: number): number | undefined {
+    if (n < 1 || n > this.#count) return undefined;
+    const k = this.#first + n;
+    return plainDecimal(this.#text, scale, (this.#bounds[k - 1] ?? 0) + 1, this.#bounds[k] ?? 0);
+  }
+
+  /** Element n read as a CCYYMMDD calendar date ("yyyy-mm-dd"), or undefined when it is not one. */
+  dateAt(n: number): string | undefined {
+    if (this.elementLength(n) !== 8) return undefined;
+    return plainDate(this.#text, (this.#bounds[this.#first + n - 1] ?? 0) + 1);
+  }
+
+  toJSON(): { id: string; elements: string[]; index: number } {
+    return { id: this.id, elements: this.elements, index: this.index };
+  }
 }
 
 export const ISA_LENGTH = 106;
 /** 0-based offsets of the 16 element separators inside the fixed-width ISA. */
 const ISA_SEPARATOR_OFFSETS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103];
-const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
 
 function isDelimiterCandidate(ch: string): boolean {
   // Letters, digits and spaces occur inside data; a delimiter drawn from them would make the file ambiguous.
@@ -94,40 +191,94 @@ export interface TokenizedInterchange {
   segments: PositionedSegment[];
 }
 
+function isUpperOrDigit(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+/** A segment tag ([A-Z][A-Z0-9]{1,2}) between two offsets, one string per distinct tag; undefined if malformed. */
+function segmentId(text: string, from: number, to: number, seen: Map<number, string>): string | undefined {
+  const length = to - from;
+  if (length < 2 || length > 3) return undefined;
+  const c0 = text.charCodeAt(from);
+  const c1 = text.charCodeAt(from + 1);
+  const c2 = length === 3 ? text.charCodeAt(from + 2) : 0;
+  if (c0 < 65 || c0 > 90 || !isUpperOrDigit(c1) || (length === 3 && !isUpperOrDigit(c2))) return undefined;
+  const key = (c0 << 16) | (c1 << 8) | c2;
+  let id = seen.get(key);
+  if (id === undefined) {
+    // The string table's copy of the tag, so that comparing it with a tag literal compares pointers.
+    id = Object.keys({ [text.slice(from, to)]: 0 })[0] ?? text.slice(from, to);
+    seen.set(key, id);
+  }
+  return id;
+}
+
 /**
  * Splits an interchange into segments. Tolerates CR/LF (or any whitespace) after each terminator, as
  * files are often wrapped one segment per line. Stops at the IEA: anything after it is ignored only if
  * it is whitespace, otherwise it is reported (a second interchange must be parsed separately).
+ *
+ * One pass with indexOf: the next terminator and the next element separator are each searched from where the
+ * last search ended, so every character is looked at about once (linear also on garbage input). Segments record
+ * element boundaries in one array shared by the interchange; no element string is made here.
  */
 export function tokenize(text: string): TokenizedInterchange {
   const delimiters = readDelimiters(text);
   const start = leadingJunkLength(text);
   const segments: PositionedSegment[] = [];
-  let pos = start;
+  // Element boundaries of all segments; grown by doubling (a segment's separators are at most its length).
+  let bounds = new Int32Array(Math.max(64, text.length >> 1));
+  let used = 0;
+  const ids = new Map<number, string>();
+  const separator = delimiters.element;
+  const terminator = delimiters.segment;
   const end = text.length;
+  let nextSeparator = -1;
+  let pos = start;
   while (pos < end) {
     // Skip line breaks and blanks between segments (unless the terminator itself is a newline).
-    while (pos < end && (text[pos] === '\r' || text[pos] === '\n' || text[pos] === ' ' || text[pos] === '\t'))
-      pos++;
+    let c = text.charCodeAt(pos);
+    while (c === 13 || c === 10 || c === 32 || c === 9) c = text.charCodeAt(++pos);
     if (pos >= end) break;
     const index = segments.length;
-    let stop = text.indexOf(delimiters.segment, pos);
+    let stop = text.indexOf(terminator, pos);
     if (stop === -1) {
       throw new X12ParseError('TRUNCATED', 'last segment has no terminator', { segmentIndex: index });
     }
     // The ISA is fixed width: its component separator may equal nothing else, but take it by length.
     if (index === 0) stop = pos + ISA_LENGTH - 1;
-    let raw = text.slice(pos, stop);
-    pos = stop + 1;
-    if (delimiters.segment === '\n' && raw.endsWith('\r')) raw = raw.slice(0, -1);
-    // The tag is everything before the first element separator; splitting the rest avoids an O(n) shift().
-    const cut = raw.indexOf(delimiters.element);
-    const id = cut === -1 ? raw : raw.slice(0, cut);
-    const elements = cut === -1 ? [] : raw.slice(cut + 1).split(delimiters.element);
-    if (!SEGMENT_ID.test(id)) {
+    const after = stop + 1;
+    if (terminator === '\n' && stop > pos && text.charCodeAt(stop - 1) === 13) stop--;
+    if (nextSeparator < pos) {
+      nextSeparator = text.indexOf(separator, pos);
+      if (nextSeparator === -1) nextSeparator = end;
+    }
+    const idEnd = nextSeparator < stop ? nextSeparator : stop;
+    const id = segmentId(text, pos, idEnd, ids);
+    if (id === undefined) {
       throw new X12ParseError('INVALID_SEGMENT_ID', 'malformed segment tag', { segmentIndex: index });
     }
-    segments.push({ id, elements, index });
+    if (used + (stop - pos) + 2 > bounds.length) {
+      const grown = new Int32Array(Math.max(bounds.length * 2, used + (stop - pos) + 2));
+      grown.set(bounds.subarray(0, used));
+      bounds = grown;
+    }
+    const first = used;
+    let count = 0;
+    if (idEnd < stop) {
+      bounds[used++] = idEnd;
+      for (;;) {
+        nextSeparator = text.indexOf(separator, nextSeparator + 1);
+        if (nextSeparator === -1) nextSeparator = end;
+        if (nextSeparator >= stop) break;
+        bounds[used++] = nextSeparator;
+        count++;
+      }
+      bounds[used++] = stop;
+      count++;
+    }
+    segments.push(new PositionedSegment(id, index, text, bounds, first, count));
+    pos = after;
     if (id === 'IEA') {
       if (text.slice(pos).trim() !== '') {
         throw new X12ParseError('UNEXPECTED_SEGMENT', 'data after IEA', { segmentIndex: index + 1 });

@@ -43,24 +43,24 @@ export function parseScaledDecimal(
 
 /**
  * Fast path for the overwhelmingly common shape — optional '-', digits, optional '.' and at most `scale`
- * decimals — without regular expressions or string slicing (835s carry thousands of amounts). Anything else
- * (a '+', trailing zeros past the scale, an empty part, too many digits) returns undefined and takes the
- * general path above, which also produces the typed errors.
+ * decimals — without regular expressions or string slicing (835s carry thousands of amounts). Reads
+ * `text[start, end)`, so the tokenizer can parse an element in place. Anything else (a '+', trailing zeros past
+ * the scale, an empty part, too many digits) returns undefined and takes the general path above, which also
+ * produces the typed errors.
  */
-function plainDecimal(text: string, scale: number): number | undefined {
-  const n = text.length;
-  let i = 0;
+export function plainDecimal(text: string, scale: number, start = 0, end = text.length): number | undefined {
+  let i = start;
   let negative = false;
-  if (n > 0 && text.charCodeAt(0) === 45 /* - */) {
+  if (end > start && text.charCodeAt(start) === 45 /* - */) {
     negative = true;
-    i = 1;
+    i++;
   }
   let intPart = 0;
   let intDigits = 0;
   let frac = 0;
   let fracDigits = 0;
   let dot = false;
-  for (; i < n; i++) {
+  for (; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (dot) {
@@ -126,22 +126,40 @@ export function formatQuantity(value: number, field = 'quantity'): string {
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const X12_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
 function isRealDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] ?? 0;
+  const days = m === 2 && leap ? 29 : (DAYS_IN_MONTH[m - 1] ?? 0);
   return d <= days;
 }
 
 /** CCYYMMDD → "yyyy-mm-dd"; rejects impossible calendar dates such as 20250230. */
 export function parseDate(text: string, site: ValueSite = {}): string {
-  const m = X12_DATE.exec(text);
-  if (!m || !isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
+  const iso = text.length === 8 ? plainDate(text, 0) : undefined;
+  if (iso === undefined) {
     throw new X12ParseError('INVALID_DATE', 'expected a CCYYMMDD calendar date', site);
   }
-  return `${m[1]}-${m[2]}-${m[3]}`;
+  return iso;
+}
+
+/**
+ * The eight characters of `text` from `start` as a CCYYMMDD calendar date ("yyyy-mm-dd"), or undefined when
+ * they are not eight digits forming a real date. Reads in place (no regular expression, no slice per part).
+ */
+export function plainDate(text: string, start: number): string | undefined {
+  let value = 0;
+  for (let i = start; i < start + 8; i++) {
+    const c = text.charCodeAt(i);
+    if (!(c >= 48 && c <= 57)) return undefined;
+    value = value * 10 + (c - 48);
+  }
+  const day = value % 100;
+  const month = Math.floor(value / 100) % 100;
+  if (!isRealDate(Math.floor(value / 10_000), month, day)) return undefined;
+  return `${text.slice(start, start + 4)}-${text.slice(start + 4, start + 6)}-${text.slice(start + 6, start + 8)}`;
 }
 
 /** "yyyy-mm-dd" → CCYYMMDD. */
