@@ -5,8 +5,11 @@ import {
   serializeSegments,
   tokenize,
   type Delimiters,
+  type PositionedSegment,
   type Segment,
 } from '../../../../connectors/payer/x12/tokenizer.js';
+import { date, money, optQuantity, req, site } from '../../../../connectors/payer/x12/reader.js';
+import { parseDate, parseMoney, parseQuantity } from '../../../../connectors/payer/x12/values.js';
 import { X12ParseError } from '../../../../connectors/payer/x12/errors.js';
 import { parse999 } from '../../../../connectors/payer/x12/index.js';
 import { fixture } from './samples.js';
@@ -157,5 +160,60 @@ describe('tokenizer round trip', () => {
         },
       ),
     );
+  });
+});
+
+describe('elements read in place agree with the general value parsers', () => {
+  const d: Delimiters = { element: '*', repetition: '^', component: ':', segment: '~' };
+  /** One AMT/DTM segment holding `value` at position 2, tokenized inside a minimal interchange. */
+  const segmentWith = (value: string) =>
+    tokenize(`${isa(d)}AMT*B6*${value}*X~IEA*0*000000001~`).segments[1] as PositionedSegment;
+  const outcome = (fn: () => unknown): unknown => {
+    try {
+      return { value: fn() };
+    } catch (e) {
+      return { code: (e as X12ParseError).code, at: (e as X12ParseError).elementPosition };
+    }
+  };
+  const decimalish = fc.stringMatching(/^[-+]?[0-9]{0,15}(\.[0-9]{0,5})?[0-9A-Z]?$/);
+  const dateish = fc.oneof(
+    fc.stringMatching(/^[0-9]{6,9}$/),
+    fc
+      .date({ min: new Date('1900-01-01'), max: new Date('2099-12-31') })
+      .map((x) => x.toISOString().slice(0, 10).replace(/-/g, '')),
+  );
+
+  it('money and quantities: the same cents, or the same typed error at the same element', () => {
+    fc.assert(
+      fc.property(decimalish, (value) => {
+        const seg = segmentWith(value);
+        expect(outcome(() => money(seg, 2))).toEqual(outcome(() => parseMoney(req(seg, 2), site(seg, 2))));
+        expect(outcome(() => optQuantity(seg, 2))).toEqual(
+          outcome(() => (value === '' ? undefined : parseQuantity(value, site(seg, 2)))),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('dates: the same ISO date, or the same typed error at the same element', () => {
+    fc.assert(
+      fc.property(dateish, (value) => {
+        const seg = segmentWith(value);
+        expect(outcome(() => date(seg, 2))).toEqual(outcome(() => parseDate(req(seg, 2), site(seg, 2))));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('element access by position matches the split elements, trailing empties included', () => {
+    const seg = tokenize(`${isa(d)}NM1*IL*1*DOE**~IEA*0*000000001~`).segments[1] as PositionedSegment;
+    expect(seg.elements).toEqual(['IL', '1', 'DOE', '', '']);
+    expect(seg.elementCount).toBe(5);
+    expect([1, 2, 3, 4, 5, 6].map((n) => seg.element(n))).toEqual(['IL', '1', 'DOE', '', '', '']);
+    expect(seg.elementIs(1, 'IL')).toBe(true);
+    expect(seg.elementIs(1, 'I')).toBe(false);
+    expect(seg.elementIs(4, '')).toBe(true);
+    expect(JSON.stringify(seg)).toBe('{"id":"NM1","elements":["IL","1","DOE","",""],"index":1}');
   });
 });
