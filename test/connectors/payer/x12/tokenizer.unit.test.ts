@@ -178,9 +178,14 @@ describe('elements read in place agree with the general value parsers', () => {
   const decimalish = fc.stringMatching(/^[-+]?[0-9]{0,15}(\.[0-9]{0,5})?[0-9A-Z]?$/);
   const dateish = fc.oneof(
     fc.stringMatching(/^[0-9]{6,9}$/),
+    // Calendar-shaped: real dates, 29 February of leap and common years, day 30/31 of short months.
     fc
-      .date({ min: new Date('1900-01-01'), max: new Date('2099-12-31') })
-      .map((x) => x.toISOString().slice(0, 10).replace(/-/g, '')),
+      .tuple(
+        fc.integer({ min: 1900, max: 2099 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+      )
+      .map(([y, m, d]) => `${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`),
   );
 
   it('money and quantities: the same cents, or the same typed error at the same element', () => {
