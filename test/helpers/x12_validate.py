@@ -1,6 +1,10 @@
 """Independent X12 checks for ptflow's tests (run with the venv of scripts/ensure-x12-validators.sh).
 
     python x12_validate.py pyx12 <file>   -> {"valid": bool, "errors": [...]}   (pyx12 5010 maps: 837P, 835, 277, 999)
+    python x12_validate.py pyx12-segments <file>
+                                          -> {"segments": [{"loop", "id", "elements"}]}: pyx12's own reading of the
+                                             file (its tokenizer, its map's loop for each segment; composites as
+                                             lists), for tests that compare totals with an independent parser
     python x12_validate.py lfh <file>     -> {"valid": bool, "errors": [...], "models": [...]}
                                              (LinuxForHealth x12 pydantic models: 270, 271, 276, 277, 835 ...)
 
@@ -66,6 +70,29 @@ def run_pyx12(path):
     return {"valid": bool(ok) and not errors and not rejected, "errors": errors + rejected}
 
 
+def run_pyx12_segments(path):
+    import pyx12.error_handler
+    import pyx12.params
+    import pyx12.x12context
+
+    segments = []
+    with open(path, encoding="utf-8") as src:
+        reader = pyx12.x12context.X12ContextReader(pyx12.params.params(), pyx12.error_handler.errh_null(), src)
+        for node in reader.iter_segments():
+            seg = node.seg_data
+            elements = []
+            for n in range(1, len(seg) + 1):
+                ele = seg.get("%02d" % n)
+                if ele is None:
+                    elements.append("")
+                elif ele.is_composite():
+                    elements.append([ele[k].get_value() for k in range(len(ele))])
+                else:
+                    elements.append(ele.get_value())
+            segments.append({"loop": node.x12_map_node.parent.id, "id": seg.get_seg_id(), "elements": elements})
+    return {"segments": segments}
+
+
 def run_lfh(path):
     from linuxforhealth.x12.io import X12ModelReader
 
@@ -82,7 +109,8 @@ def run_lfh(path):
 
 def main():
     kind, path = sys.argv[1], sys.argv[2]
-    out = run_pyx12(path) if kind == "pyx12" else run_lfh(path)
+    runners = {"pyx12": run_pyx12, "pyx12-segments": run_pyx12_segments, "lfh": run_lfh}
+    out = runners[kind](path)
     json.dump(out, sys.stdout, default=str)
 
 
