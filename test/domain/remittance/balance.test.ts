@@ -179,4 +179,147 @@ describe('835 balancing (005010X221A1 §1.10.2)', () => {
       ).map((i) => i.rule),
     ).toEqual(['CLAIM_PATIENT_RESPONSIBILITY']);
   });
+
+  it('lines that do not balance are named even when the claim total does (money moved between lines)', () => {
+    const base = remit();
+    const second = base.claims[1]!;
+    const moved = {
+      ...second,
+      services: [
+        { ...second.services[0]!, adjustments: [{ group: 'CO', reasonCode: '45', amountCents: 6_000 }] },
+        { ...second.services[1]!, adjustments: [{ group: 'CO', reasonCode: '4', amountCents: 5_000 }] },
+      ],
+    };
+    const r = balanceRemittance({ ...base, claims: [base.claims[0]!, moved] });
+    expect(
+      r.imbalances.map((i) => [i.rule, i.claimIndex, i.lineIndex, i.expectedCents, i.actualCents]),
+    ).toEqual([
+      ['LINE_CAS', 2, 1, 5_000, 6_000],
+      ['LINE_CAS', 2, 2, 6_000, 5_000],
+    ]);
+  });
+
+  it('a claim whose lines balance but whose claim-level CAS is missing is named alone (CLAIM_CAS)', () => {
+    const r = balanceRemittance({
+      payment: { amountCents: 7_000, creditDebit: 'C' },
+      claims: [
+        {
+          statusCode: '1',
+          chargeCents: 12_000,
+          paidCents: 7_000,
+          adjustments: [],
+          services: [
+            {
+              chargeCents: 10_000,
+              paidCents: 7_000,
+              adjustments: [{ group: 'CO', reasonCode: '45', amountCents: 3_000 }],
+            },
+          ],
+        },
+      ],
+      providerAdjustments: [],
+    });
+    expect(r.imbalances).toEqual([
+      {
+        rule: 'CLAIM_CAS',
+        claimIndex: 1,
+        expectedCents: 5_000,
+        actualCents: 3_000,
+        message: 'claim 1: charge − paid is 50.00 but its adjustments total 30.00',
+      },
+    ]);
+  });
+
+  it('a denied claim (status 4, nothing paid, claim-level CO) and a reversal (status 22, negative) balance', () => {
+    const r = balanceRemittance({
+      payment: { amountCents: 0, creditDebit: 'C' },
+      claims: [
+        {
+          statusCode: '4',
+          chargeCents: 15_000,
+          paidCents: 0,
+          patientResponsibilityCents: 0,
+          adjustments: [{ group: 'CO', reasonCode: '197', amountCents: 15_000 }],
+          services: [],
+        },
+        {
+          statusCode: '22',
+          chargeCents: -20_000,
+          paidCents: -8_000,
+          patientResponsibilityCents: -2_000,
+          adjustments: [
+            { group: 'CO', reasonCode: '45', amountCents: -10_000 },
+            { group: 'PR', reasonCode: '2', amountCents: -2_000 },
+          ],
+          services: [],
+        },
+        {
+          statusCode: '1',
+          chargeCents: 20_000,
+          paidCents: 8_000,
+          patientResponsibilityCents: 2_000,
+          adjustments: [
+            { group: 'CO', reasonCode: '45', amountCents: 10_000 },
+            { group: 'PR', reasonCode: '2', amountCents: 2_000 },
+          ],
+          services: [],
+        },
+      ],
+      providerAdjustments: [],
+    });
+    expect(r).toMatchObject({ balanced: true, expectedPaymentCents: 0, imbalances: [] });
+  });
+
+  it('without CLP05 the patient-responsibility rule does not apply; the CAS rules still do', () => {
+    const claim = {
+      statusCode: '1',
+      chargeCents: 10_000,
+      paidCents: 7_000,
+      adjustments: [{ group: 'PR', reasonCode: '3', amountCents: 3_000 }],
+      services: [],
+    };
+    expect(claimImbalances(claim, 1)).toEqual([]);
+    expect(claimImbalances({ ...claim, paidCents: 6_000 }, 1).map((i) => i.rule)).toEqual(['CLAIM_CAS']);
+  });
+
+  it('PLB amounts of several PLB segments add up; an interest (L6) sent with the wrong sign unbalances', () => {
+    const plb = (l6: number) => [
+      { adjustments: [{ reasonCode: 'WO', referenceId: 'ORIG1', amountCents: 1_000 }] },
+      {
+        adjustments: [
+          { reasonCode: 'L6', amountCents: l6 },
+          { reasonCode: '72', amountCents: 500 },
+        ],
+      },
+    ];
+    // 120.00 paid on claims − 10.00 recovered + 2.00 interest − 5.00 returned = 107.00
+    const ok = balanceRemittance(
+      remit({ payment: { amountCents: 10_700, creditDebit: 'C' }, providerAdjustments: plb(-200) }),
+    );
+    expect(ok).toMatchObject({ balanced: true, expectedPaymentCents: 10_700 });
+    expect(ok.providerAdjustments.map((a) => a.meaning)).toEqual([
+      'overpayment recovery',
+      'interest owed',
+      'authorized return',
+    ]);
+    const wrongSign = balanceRemittance(
+      remit({ payment: { amountCents: 10_700, creditDebit: 'C' }, providerAdjustments: plb(200) }),
+    );
+    expect(wrongSign.imbalances).toEqual([
+      expect.objectContaining({ rule: 'BPR02_TOTAL', expectedCents: 10_300, actualCents: 10_700 }),
+    ]);
+  });
+
+  it('a PLB reason outside the named list is still counted and reported as another adjustment', () => {
+    const r = balanceRemittance(
+      remit({
+        payment: { amountCents: 11_000, creditDebit: 'C' },
+        providerAdjustments: [{ adjustments: [{ reasonCode: 'ZZ', amountCents: 1_000 }] }],
+      }),
+    );
+    expect(r.balanced).toBe(true);
+    expect(r.providerAdjustments).toEqual([
+      { reasonCode: 'ZZ', meaning: 'other provider-level adjustment', amountCents: 1_000 },
+    ]);
+  });
 });

@@ -179,6 +179,24 @@ describe('835 remittance', () => {
     }
   });
 
+  it('a claim or line whose CAS do not add up to charge − paid does not balance', () => {
+    const claim = remit?.claims[2];
+    expect(claim).toBeDefined();
+    if (claim === undefined) return;
+    const [first, ...rest] = claim.services;
+    if (first === undefined) throw new Error('fixture claim 3 has lines');
+    // One cent dropped from the line's first CAS: the line and the claim both stop balancing.
+    const [cas, ...others] = first.adjustments;
+    if (cas === undefined) throw new Error('fixture line has CAS');
+    const short = { ...first, adjustments: [{ ...cas, amountCents: cas.amountCents - 1 }, ...others] };
+    expect(serviceBalances(short)).toBe(false);
+    expect(claimBalances({ ...claim, services: [short, ...rest] })).toBe(false);
+    // A claim-level CAS counts toward the claim: adding one unbalances the claim but not its lines.
+    const extra = { ...claim, adjustments: [{ group: 'OA' as const, reasonCode: '23', amountCents: 100 }] };
+    expect(claimBalances(extra)).toBe(false);
+    expect(extra.services.every(serviceBalances)).toBe(true);
+  });
+
   it('keeps several triplets of one CAS segment and several CAS segments per line, in order', () => {
     const line = remit?.claims[2]?.services[0];
     expect(line?.adjustments.map((a) => `${a.group}-${a.reasonCode}:${a.amountCents}`)).toEqual([
