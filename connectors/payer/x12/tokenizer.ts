@@ -123,6 +123,7 @@ export class PositionedSegment implements Segment {
     return plainDate(this.#text, (this.#bounds[this.#first + n - 1] ?? 0) + 1);
   }
 
+  /** What JSON.stringify shows: the segment's own tag, elements and position, never the rest of the text. */
   toJSON(): { id: string; elements: string[]; index: number } {
     return { id: this.id, elements: this.elements, index: this.index };
   }
