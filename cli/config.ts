@@ -322,6 +322,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (err instanceof TemporalConfigError) throw new ConfigError(err.variable, err.reason);
     throw err;
   }
+  // SEC-TX-1: in production the Temporal hop is TLS (mutual TLS, or an API key over TLS) unless plaintext is
+  // chosen explicitly with TEMPORAL_TLS=false (the compose stack's private bridge network on one host).
+  const tlsOn = temporal.tls !== undefined && temporal.tls !== false;
+  if (vars.NODE_ENV === 'production' && !tlsOn && vars.TEMPORAL_TLS !== false) {
+    throw new ConfigError(
+      'TEMPORAL_TLS',
+      'must be decided in production: set the TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH pair (mutual TLS), TEMPORAL_API_KEY (Temporal Cloud), TEMPORAL_TLS=true, or TEMPORAL_TLS=false for plaintext on a private network',
+    );
+  }
   return {
     ...vars,
     TEMPORAL_NAMESPACE: temporal.namespace,

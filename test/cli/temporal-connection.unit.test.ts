@@ -183,3 +183,36 @@ describe('Temporal connection configuration (envconfig)', () => {
     expect(failure({ TEMPORAL_CONFIG_FILE: bad }).variable).toBe('TEMPORAL_CONFIG_FILE');
   });
 });
+
+describe('Temporal TLS in production (SEC-TX-1)', () => {
+  const b64 = () => Buffer.alloc(32, 7).toString('base64');
+  const production = {
+    NODE_ENV: 'production',
+    PTFLOW_PAYLOAD_KEYS: `p1:${b64()}`,
+    PTFLOW_ACTIVE_PAYLOAD_KEY_ID: 'p1',
+    PTFLOW_DATA_KEYS: `d1:${b64()}`,
+    PTFLOW_ACTIVE_DATA_KEY_ID: 'd1',
+    PTFLOW_BLIND_INDEX_KEY: b64(),
+    PTFLOW_CURSOR_SECRET: b64(),
+    TEMPORAL_ADDRESS: 'temporal.example:7233',
+  };
+
+  it('refuses an implicit plaintext connection, naming TEMPORAL_TLS and the ways to decide', () => {
+    const { variable, line } = failure(production);
+    expect(variable).toBe('TEMPORAL_TLS');
+    expect(line).toContain('TEMPORAL_TLS=false');
+    expect(line).toContain('TEMPORAL_API_KEY');
+  });
+
+  it('accepts mutual TLS, an API key, TEMPORAL_TLS=true, or plaintext chosen with TEMPORAL_TLS=false', () => {
+    const mtls = loadConfig(
+      { ...production, TEMPORAL_TLS_CLIENT_CERT_PATH: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: key },
+      '/repo',
+    );
+    expect(typeof mtls.temporal.tls).toBe('object');
+    expect(loadConfig({ ...production, TEMPORAL_API_KEY: 'k' }, '/repo').temporal.tls).toBe(true);
+    // TLS on with the system's CAs (no certificates given).
+    expect(loadConfig({ ...production, TEMPORAL_TLS: 'true' }, '/repo').temporal.tls).toEqual({});
+    expect(loadConfig({ ...production, TEMPORAL_TLS: 'false' }, '/repo').temporal.tls).toBe(false);
+  });
+});
