@@ -30,7 +30,7 @@ export async function connectClient(options: TemporalClientOptions): Promise<Tem
       ...(extra.metadata ? { metadata: extra.metadata } : {}),
     });
   } catch (err) {
-    throw connectionFailure({ address: options.address, namespace: options.namespace, ...extra }, err);
+    throw await connectionFailure({ address: options.address, namespace: options.namespace, ...extra }, err);
   }
   const client = new Client({
     connection,

@@ -6,6 +6,8 @@
 // API and every CLI command that talks to Temporal connect with the result, so one self-hosted mTLS cluster or
 // Temporal Cloud (mTLS or API key) configuration serves them all.
 import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 
@@ -113,29 +115,106 @@ export function describeTemporalConnection(s: TemporalConnectionSettings): strin
 }
 
 /**
- * Wrap a failed connect in a TemporalConnectionError that names the address and the TLS setup and, when the
- * failure looks like a TLS handshake (a client certificate missing or refused, an unknown CA), what to set.
+ * Wrap a failed connect in a TemporalConnectionError that names the address and the TLS setup and says what to
+ * set. gRPC reports most failures as a connect deadline, so a direct TLS handshake with the same settings
+ * (tlsProbe) finds the actual reason: a client certificate the server requires or refuses, a server
+ * certificate this side does not trust, or a TLS server reached in plaintext.
  */
-export function connectionFailure(
+export async function connectionFailure(
   settings: TemporalConnectionSettings,
   err: unknown,
-): TemporalConnectionError {
+): Promise<TemporalConnectionError> {
   const cause = err instanceof Error ? err.message : String(err);
-  const tlsOn = settings.tls !== undefined && settings.tls !== false;
+  const probe = await tlsProbe(settings).catch(() => undefined);
   const hasPair = typeof settings.tls === 'object' && settings.tls.clientCertPair !== undefined;
   let hint = 'check TEMPORAL_ADDRESS (or the temporal.toml profile) and that the server is up';
-  if (/certificate|tls|handshake|ssl|alert/i.test(cause)) {
-    hint = hasPair
-      ? 'the TLS handshake failed: check that the client certificate is signed by a CA the server trusts, and TEMPORAL_TLS_SERVER_CA_CERT_PATH / TEMPORAL_TLS_SERVER_NAME'
-      : 'the TLS handshake failed: a server that requires mutual TLS needs TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH; a private CA needs TEMPORAL_TLS_SERVER_CA_CERT_PATH';
-  } else if (!tlsOn && /connection (reset|closed)|broken pipe|h2 protocol|frame/i.test(cause)) {
-    hint =
-      'the server may require TLS: set TEMPORAL_TLS=true (and the TEMPORAL_TLS_* certificates for mutual TLS)';
+  switch (probe) {
+    case 'client-certificate-required':
+      hint =
+        'the server requires a client certificate (mutual TLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH';
+      break;
+    case 'client-certificate-refused':
+      hint =
+        'the server refused the client certificate: it must be signed by a CA the server trusts (TEMPORAL_TLS_CLIENT_CERT_PATH / _KEY_PATH)';
+      break;
+    case 'server-not-trusted':
+      hint =
+        "the server's certificate is not trusted or does not match: set TEMPORAL_TLS_SERVER_CA_CERT_PATH (its CA) and TEMPORAL_TLS_SERVER_NAME (its name)";
+      break;
+    case 'tls-server':
+      hint =
+        'the server speaks TLS: set TEMPORAL_TLS=true, and for mutual TLS TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH';
+      break;
+    default:
+      if (/certificate|handshake|ssl|alert/i.test(cause)) {
+        hint = hasPair
+          ? 'the TLS handshake failed: check the client certificate, TEMPORAL_TLS_SERVER_CA_CERT_PATH and TEMPORAL_TLS_SERVER_NAME'
+          : 'the TLS handshake failed: a server that requires mutual TLS needs TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH';
+      }
   }
   return new TemporalConnectionError(
     `cannot connect to Temporal at ${describeTemporalConnection(settings)}: ${firstLine(cause)}; ${hint}`,
     { cause: err },
   );
+}
+
+type ProbeResult =
+  | 'client-certificate-required'
+  | 'client-certificate-refused'
+  | 'server-not-trusted'
+  | 'tls-server'
+  | 'ok'
+  | 'unreachable';
+
+/** One TLS handshake (ALPN h2) with the connection's settings, and what the server said about it within 3 s. */
+export function tlsProbe(settings: TemporalConnectionSettings): Promise<ProbeResult> {
+  const tlsOn = settings.tls !== undefined && settings.tls !== false;
+  const options = typeof settings.tls === 'object' ? settings.tls : {};
+  const colon = settings.address.lastIndexOf(':');
+  const host = settings.address.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(settings.address.slice(colon + 1));
+  const servername = options.serverNameOverride ?? (net.isIP(host) ? undefined : host);
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const socket = tls.connect({
+      host,
+      port,
+      ALPNProtocols: ['h2'],
+      // In plaintext mode the question is only whether a TLS server answers.
+      ...(tlsOn ? {} : { rejectUnauthorized: false }),
+      ...(servername ? { servername } : {}),
+      ...(options.serverRootCACertificate ? { ca: Buffer.from(options.serverRootCACertificate) } : {}),
+      ...(options.clientCertPair
+        ? {
+            cert: Buffer.from(options.clientCertPair.crt),
+            key: Buffer.from(options.clientCertPair.key),
+          }
+        : {}),
+    });
+    // TLS 1.3 completes the client's side of the handshake before the server checks the client certificate:
+    // its verdict arrives as an alert on the first read, so wait briefly after secureConnect.
+    const timer = setTimeout(() => done(socket.authorized ? 'ok' : 'unreachable'), 3_000);
+    socket.once('secureConnect', () => {
+      if (!tlsOn) done('tls-server');
+      else setTimeout(() => done('ok'), 1_000).unref();
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      const text = `${e.code ?? ''} ${e.message}`;
+      if (!tlsOn) done(/alert/i.test(text) ? 'tls-server' : 'unreachable');
+      else if (/certificate required|alert number 116/i.test(text)) done('client-certificate-required');
+      else if (/unknown ca|bad certificate|certificate unknown|alert number (42|46|48)/i.test(text))
+        done('client-certificate-refused');
+      else if (/CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|HOSTNAME/.test(e.code ?? '')) done('server-not-trusted');
+      else done('unreachable');
+    });
+  });
 }
 
 function firstLine(text: string): string {

@@ -53,7 +53,7 @@ export async function createWorker(
       ...(extra.metadata ? { metadata: extra.metadata } : {}),
     });
   } catch (err) {
-    throw connectionFailure({ address: o.address, namespace: o.namespace, ...extra }, err);
+    throw await connectionFailure({ address: o.address, namespace: o.namespace, ...extra }, err);
   }
   try {
     const worker = await Worker.create({
