@@ -246,8 +246,10 @@ export async function startApiService(
         worker: {
           check: () => hasWorkflowPollers(connected.client, config.TEMPORAL_TASK_QUEUE),
           hint:
-            'no worker polls the task queue: work is accepted and waits in Temporal. A worker that refuses ' +
-            'to start names the missing configuration in its own log',
+            'no worker polls the task queue: work is accepted and waits in Temporal. In production a worker ' +
+            'refuses to start while a connector setting (EMR_*, TWILIO_*, SMTP_*, CLEARINGHOUSE_*) is missing ' +
+            'or it cannot reach Temporal (TEMPORAL_ADDRESS, TEMPORAL_TLS_*), and names the variable in one line ' +
+            'of its log (docker compose logs worker)',
         },
       },
     });
