@@ -40,6 +40,8 @@ export interface ActivityDeps {
  * A worker started without some connector fails the activities that need it, non-retryably and with a type
  * the workflow can show, instead of guessing or retrying forever.
  */
+const PAYER_CONNECTOR = "payer connector (the worker's CLEARINGHOUSE_* settings)";
+
 function notConfigured<T extends object>(what: string): T {
   return new Proxy({} as T, {
     get: () => () =>
@@ -78,12 +80,12 @@ function createAllActivities(deps: ActivityDeps) {
       ...deps.eventRouting,
     }),
     ...createAuthorizationActivities({
-      payer: deps.payer ?? notConfigured<AuthorizationPayerPort>('payer connector'),
+      payer: deps.payer ?? notConfigured<AuthorizationPayerPort>(PAYER_CONNECTOR),
     }),
     ...createClaimActivities({
       db: deps.db,
       ...(deps.temporal ? { temporal: deps.temporal } : {}),
-      payer: deps.payerConnector ?? notConfigured<PayerConnector>('payer connector'),
+      payer: deps.payerConnector ?? notConfigured<PayerConnector>(PAYER_CONNECTOR),
       ...(deps.statements ? { statements: deps.statements } : {}),
       ...(deps.onboarding ? { emr: deps.onboarding.emr } : {}),
     }),
@@ -92,7 +94,7 @@ function createAllActivities(deps: ActivityDeps) {
       deps.onboarding && {
         ...deps.onboarding,
         db: deps.db,
-        payer: deps.payerConnector ?? notConfigured<PayerConnector>('payer connector'),
+        payer: deps.payerConnector ?? notConfigured<PayerConnector>(PAYER_CONNECTOR),
       },
     ),
   };

@@ -5,6 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { KeyringError } from '../db/crypto/keyring.js';
+import {
+  resolveTemporalConnection,
+  TemporalConfigError,
+  type TemporalConnectionSettings,
+} from '../temporal/connection-config.js';
 import { checkKeyConfig } from './key-config.js';
 
 const port = z.coerce
@@ -68,7 +73,37 @@ export const configSchema = z.object({
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
     .optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Unset → the temporal.toml profile's namespace, else `default`. */
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
+  // Temporal's own client conventions (@temporalio/envconfig, temporal/connection-config.ts): TLS and mutual
+  // TLS, API keys, temporal.toml profiles. The same names the `temporal` CLI and every Temporal SDK read.
+  /** true: TLS even without certificates (system CAs; Temporal Cloud with an API key turns it on itself). */
+  TEMPORAL_TLS: flag.optional(),
+  /** Client certificate and key (PEM files) for mutual TLS; set both. */
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  /** CA that signed the server's certificate (PEM file) when it is not publicly trusted. */
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  /** The same three as PEM text instead of a path. */
+  TEMPORAL_TLS_CLIENT_CERT_DATA: z
+    .string()
+    .refine((v) => v.includes('-----BEGIN CERTIFICATE-----'), 'must be a PEM certificate')
+    .optional(),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: z
+    .string()
+    .refine((v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v), 'must be a PEM private key')
+    .optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: z
+    .string()
+    .refine((v) => v.includes('-----BEGIN CERTIFICATE-----'), 'must be a PEM certificate')
+    .optional(),
+  /** Name the server's certificate is checked against, when it differs from TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Temporal Cloud API key (sent as a bearer token; turns TLS on). SECRET: prefer TEMPORAL_API_KEY_FILE. */
+  TEMPORAL_API_KEY: z.string().regex(/^\S+$/, 'must be a single token').optional(),
+  /** temporal.toml to read instead of ~/.config/temporalio/temporal.toml, and the profile to use in it. */
+  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+  TEMPORAL_PROFILE: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z
     .string()
     .regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes')
@@ -187,12 +222,16 @@ export const configSchema = z.object({
   PTFLOW_BLIND_INDEX_KEY: z.string().optional(),
 });
 
-export type Config = z.infer<typeof configSchema> & {
+export type Config = Omit<z.infer<typeof configSchema>, 'TEMPORAL_NAMESPACE'> & {
+  /** TEMPORAL_NAMESPACE, else the temporal.toml profile's, else `default` (always equals temporal.namespace). */
+  TEMPORAL_NAMESPACE: string;
+  /** How the worker, the API and the CLI connect to Temporal (address, namespace, TLS, API key, headers). */
+  temporal: TemporalConnectionSettings;
   /** Absolute data directory (persisted SQLite, Postgres data, logs). */
   dataDir: string;
   /** Per-user cache for tools built once per machine (Temporal CLI, Java test server). */
   cacheDir: string;
-  /** Address the client and worker use: TEMPORAL_ADDRESS, else the dev server on TEMPORAL_PORT. */
+  /** Address the client and worker use: TEMPORAL_ADDRESS, else the profile's, else the dev server on TEMPORAL_PORT. */
   temporalAddress: string;
   /** TEMPORAL_UI_ORIGIN, else the dev server's UI on TEMPORAL_UI_PORT. */
   temporalUiOrigin: string;
@@ -269,11 +308,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (err instanceof KeyringError) throw new ConfigError(err.variable, err.reason);
     throw err;
   }
+  let temporal: TemporalConnectionSettings;
+  try {
+    temporal = resolveTemporalConnection(
+      // TEMPORAL_TLS as envconfig spells booleans; the rest as given (NAME_FILE already resolved).
+      {
+        ...cleaned,
+        ...(vars.TEMPORAL_TLS !== undefined ? { TEMPORAL_TLS: String(vars.TEMPORAL_TLS) } : {}),
+      },
+      { address: `127.0.0.1:${vars.TEMPORAL_PORT}`, namespace: 'default' },
+    );
+  } catch (err) {
+    if (err instanceof TemporalConfigError) throw new ConfigError(err.variable, err.reason);
+    throw err;
+  }
+  // SEC-TX-1: in production the Temporal hop is TLS (mutual TLS, or an API key over TLS) unless plaintext is
+  // chosen explicitly with TEMPORAL_TLS=false (the compose stack's private bridge network on one host).
+  const tlsOn = temporal.tls !== undefined && temporal.tls !== false;
+  if (vars.NODE_ENV === 'production' && !tlsOn && vars.TEMPORAL_TLS !== false) {
+    throw new ConfigError(
+      'TEMPORAL_TLS',
+      'must be decided in production: set the TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH pair (mutual TLS), TEMPORAL_API_KEY (Temporal Cloud), TEMPORAL_TLS=true, or TEMPORAL_TLS=false for plaintext on a private network',
+    );
+  }
   return {
     ...vars,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    temporal,
     dataDir: path.resolve(cwd, vars.PTFLOW_DATA_DIR),
     cacheDir: defaultCacheDir(env),
-    temporalAddress: vars.TEMPORAL_ADDRESS ?? `127.0.0.1:${vars.TEMPORAL_PORT}`,
+    temporalAddress: temporal.address,
     temporalUiOrigin: (vars.TEMPORAL_UI_ORIGIN ?? `http://127.0.0.1:${vars.TEMPORAL_UI_PORT}`).replace(
       /\/$/,
       '',

@@ -216,6 +216,7 @@ const EXPECTED_ERRORS = new Set([
   'PayerCliError',
   'AlreadyRunningError',
   'TemporalCliUnavailableError',
+  'TemporalConnectionError',
 ]);
 
 main(process.argv).catch(async (err: unknown) => {

@@ -17,6 +17,7 @@ import {
   type TemporalClientHandle,
 } from '../temporal/client.js';
 import { createWorker } from '../temporal/worker.js';
+import type { TemporalConnectionOptions } from '../temporal/connection-config.js';
 import { ensureSchedules, type EnsureOutcome, type ScheduleSettings } from '../temporal/schedules.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
 import { ConfigError, type Config } from './config.js';
@@ -46,11 +47,22 @@ export function installTemporalRuntime(ownSignals: boolean, logLevel = 'warn'): 
   runtimeInstalled = true;
 }
 
+/** TLS, API key and headers of the configured connection (`ptflow dev` clears them: its dev server is local). */
+export function temporalConnectionOptions(config: Config): TemporalConnectionOptions {
+  const { tls, apiKey, metadata } = config.temporal;
+  return {
+    ...(tls !== undefined ? { tls } : {}),
+    ...(apiKey ? { apiKey } : {}),
+    ...(metadata ? { metadata } : {}),
+  };
+}
+
 /** A Temporal client for this configuration: its address and namespace, payloads through the encryption codec. */
 export function connectConfiguredClient(config: Config): Promise<TemporalClientHandle> {
   return connectClient({
     address: config.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,
+    connection: temporalConnectionOptions(config),
     dataConverter: dataConverterFor(payloadKeyring(config)),
   });
 }
@@ -92,6 +104,7 @@ export async function startWorkerService(
     const { worker, connection } = await createWorker({
       address: config.temporalAddress,
       namespace: config.TEMPORAL_NAMESPACE,
+      connection: temporalConnectionOptions(config),
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: createActivities({
         db: db.db,
@@ -233,8 +246,10 @@ export async function startApiService(
         worker: {
           check: () => hasWorkflowPollers(connected.client, config.TEMPORAL_TASK_QUEUE),
           hint:
-            'no worker polls the task queue: work is accepted and waits in Temporal. A worker that refuses ' +
-            'to start names the missing configuration in its own log',
+            'no worker polls the task queue: work is accepted and waits in Temporal. In production a worker ' +
+            'refuses to start while a connector setting (EMR_*, TWILIO_*, SMTP_*, CLEARINGHOUSE_*) is missing ' +
+            'or it cannot reach Temporal (TEMPORAL_ADDRESS, TEMPORAL_TLS_*), and names the variable in one line ' +
+            'of its log (docker compose logs worker)',
         },
       },
     });

@@ -30,6 +30,8 @@ const STEPS: Step[] = [
   },
   { name: 'Java time-skipping test server', command: ['bash', 'scripts/ensure-test-server.sh'] },
   { name: 'temporal-sql-tool (Go)', command: ['bash', 'scripts/ensure-temporal-sql-tool.sh'] },
+  // The official server (TLS with required client certificates: test/temporal/mtls.int.test.ts).
+  { name: 'Temporal server (Go)', command: ['bash', 'scripts/ensure-temporal-server.sh'] },
   { name: 'X12 validators (Python venv)', command: ['bash', 'scripts/ensure-x12-validators.sh'] },
 ];
 

@@ -1,12 +1,15 @@
 // Temporal connection and client factory (the API, the CLI and the tests use the same one).
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import { connectionFailure, type TemporalConnectionOptions } from './connection-config.js';
 
 export interface TemporalClientOptions {
   address: string;
   namespace: string;
   /** Payload codec + failure converter (temporal/codec); absent → the SDK default (plaintext payloads). */
   dataConverter?: DataConverter;
+  /** TLS / mutual TLS, API key and gRPC headers (temporal/connection-config.ts); absent → plaintext. */
+  connection?: TemporalConnectionOptions;
 }
 
 export interface TemporalClientHandle {
@@ -15,8 +18,20 @@ export interface TemporalClientHandle {
   close(): Promise<void>;
 }
 
+/** Connect (TLS and credentials from `options.connection`); a failure is a TemporalConnectionError saying why. */
 export async function connectClient(options: TemporalClientOptions): Promise<TemporalClientHandle> {
-  const connection = await Connection.connect({ address: options.address });
+  const extra = options.connection ?? {};
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({
+      address: options.address,
+      ...(extra.tls !== undefined ? { tls: extra.tls } : {}),
+      ...(extra.apiKey ? { apiKey: extra.apiKey } : {}),
+      ...(extra.metadata ? { metadata: extra.metadata } : {}),
+    });
+  } catch (err) {
+    throw await connectionFailure({ address: options.address, namespace: options.namespace, ...extra }, err);
+  }
   const client = new Client({
     connection,
     namespace: options.namespace,

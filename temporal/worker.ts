@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
+import { connectionFailure, type TemporalConnectionOptions } from './connection-config.js';
 
 export function workflowsPath(): string {
   for (const ext of ['ts', 'js']) {
@@ -17,6 +18,8 @@ export function workflowsPath(): string {
 export interface CreateWorkerOptions {
   address: string;
   namespace: string;
+  /** TLS / mutual TLS, API key and gRPC headers (temporal/connection-config.ts); absent → plaintext. */
+  connection?: TemporalConnectionOptions;
   taskQueue: string;
   activities: Activities;
   /** Pre-built bundle (tests bundle once per run); otherwise the worker bundles workflows/index itself. */
@@ -40,7 +43,18 @@ export interface CreateWorkerOptions {
 export async function createWorker(
   o: CreateWorkerOptions,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: o.address });
+  const extra = o.connection ?? {};
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({
+      address: o.address,
+      ...(extra.tls !== undefined ? { tls: extra.tls } : {}),
+      ...(extra.apiKey ? { apiKey: extra.apiKey } : {}),
+      ...(extra.metadata ? { metadata: extra.metadata } : {}),
+    });
+  } catch (err) {
+    throw await connectionFailure({ address: o.address, namespace: o.namespace, ...extra }, err);
+  }
   try {
     const worker = await Worker.create({
       connection,

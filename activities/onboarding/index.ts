@@ -34,7 +34,7 @@ export function createOnboardingActivities(deps: OnboardingActivityDeps | undefi
   const notConfigured = () =>
     Promise.reject(
       ApplicationFailure.nonRetryable(
-        'No EMR or messaging connector is configured.',
+        'No EMR or messaging connector is configured on the worker (its EMR_FHIR_*/EMR_SMART_*, TWILIO_* and SMTP_* settings).',
         'ConnectorNotConfigured',
       ),
     );

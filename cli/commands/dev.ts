@@ -137,6 +137,8 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
     const devConfig = {
       ...config,
       temporalAddress: temporal.address,
+      // The local dev server: plaintext, no API key (a temporal.toml profile for a cluster does not apply).
+      temporal: { address: temporal.address, namespace: config.TEMPORAL_NAMESPACE },
       CLAIM_POLL_MINUTES: process.env.CLAIM_POLL_MINUTES ? config.CLAIM_POLL_MINUTES : 1,
       // The demo practice's digest lands in the sandbox outbox (`ptflow sandbox messages --channel email`).
       PTFLOW_STAFF_DIGEST_RECIPIENTS: config.PTFLOW_STAFF_DIGEST_RECIPIENTS ?? {

@@ -5,6 +5,7 @@ import { seedDemoPractice } from '../../db/seed.js';
 import { resolveFileVariables, type Config } from '../config.js';
 import { startDatabase } from '../database.js';
 import { dataKeys } from '../keyrings.js';
+import { describeTemporalConnection } from '../../temporal/connection-config.js';
 import { installTemporalRuntime, startApiService, startWorkerService } from '../services.js';
 import {
   missingWorkerConnectorVariables,
@@ -34,7 +35,9 @@ export async function runWorker(
     ...(handle ? { onboarding: await productionConnectors(config, handle.db) } : {}),
   });
 
-  log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.temporalAddress}`);
+  log(
+    `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${describeTemporalConnection(config.temporal)}`,
+  );
   try {
     await worker.running;
   } finally {

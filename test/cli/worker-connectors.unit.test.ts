@@ -32,6 +32,8 @@ const b64 = () => randomBytes(32).toString('base64');
 
 const productionKeys = {
   NODE_ENV: 'production',
+  // Plaintext to Temporal, chosen explicitly (production requires the choice, SEC-TX-1).
+  TEMPORAL_TLS: 'false',
   PTFLOW_PAYLOAD_KEYS: `p1:${b64()}`,
   PTFLOW_ACTIVE_PAYLOAD_KEY_ID: 'p1',
   PTFLOW_DATA_KEYS: `d1:${b64()}`,

@@ -46,6 +46,7 @@ describe('ptflow worker in production', { timeout: 120_000 }, () => {
         PTFLOW_DATA_DIR: scratch,
         DATABASE_URL: db.url,
         TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TLS: 'false',
         TEMPORAL_TASK_QUEUE: taskQueue,
         PTFLOW_SCHEDULES: 'off',
         PTFLOW_PAYLOAD_KEYS: `p1:${b64()}`,

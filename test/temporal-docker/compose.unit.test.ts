@@ -22,6 +22,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const deployDir = path.join(repoRoot, 'temporal-docker');
 const composeFile = path.join(deployDir, 'docker-compose.yml');
 const requireSecretsFile = path.join(deployDir, 'docker-compose.require-secrets.yml');
+const temporalTlsFile = path.join(deployDir, 'docker-compose.temporal-tls.yml');
 
 const INSTALL_HINT =
   'docker-compose is not on PATH. Install it with `apt-get install -y docker-compose` ' +
@@ -62,6 +63,7 @@ interface ComposeService {
   container_name?: string;
   ports?: unknown[];
   volumes?: unknown[];
+  secrets?: (string | { source?: string; target?: string })[];
 }
 
 interface ComposeConfig {
@@ -612,6 +614,84 @@ describe('temporal-docker/docker-compose.yml', { timeout: 120_000 }, () => {
       expect(result.status, `without ${secret}`).not.toBe(0);
       expect(result.stderr, `without ${secret}`).toContain(secret);
     }
+  });
+
+  // Temporal's own client variables (TEMPORAL_TLS_*, @temporalio/envconfig) through mounted secrets: the overlay
+  // demands the host files, mounts them where the variables point, and ptflow's production configuration turns
+  // them into a mutual-TLS connection. The connection itself is tested in test/temporal/mtls.int.test.ts.
+  it('docker-compose.temporal-tls.yml gives api and worker mutual TLS from mounted certificate files', () => {
+    const files = [composeFile, temporalTlsFile];
+    const hostPaths = [
+      'TEMPORAL_TLS_CLIENT_CERT_HOST_PATH',
+      'TEMPORAL_TLS_CLIENT_KEY_HOST_PATH',
+      'TEMPORAL_TLS_SERVER_CA_CERT_HOST_PATH',
+    ];
+    const without = spawnSync(dockerCompose(), composeArgs(files, emptyEnvFile, ['config', '-q']), {
+      cwd: repoRoot,
+      env: hermeticEnv(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(without.status).not.toBe(0);
+    expect(
+      hostPaths.some((v) => without.stderr.includes(v)),
+      without.stderr,
+    ).toBe(true);
+    const example = envExampleVariables();
+    for (const variable of hostPaths) expect(example, `.env.example: ${variable}`).toContain(variable);
+
+    const pemFiles: Record<string, string> = {};
+    for (const variable of hostPaths) {
+      pemFiles[variable] = path.join(scratch, `${variable.toLowerCase()}.pem`);
+      writeFileSync(pemFiles[variable], '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+    }
+    const env = envFile('temporal-tls.env', pemFiles);
+    const rendered = (
+      composeMajorVersion() >= 2
+        ? JSON.parse(composeOk(files, env, ['config', '--format', 'json']))
+        : yamlToJson(composeOk(files, env, ['config']))
+    ) as ComposeConfig & { secrets?: Record<string, { file?: string }> };
+    for (const name of ['api', 'worker']) {
+      const svc = rendered.services[name]!;
+      const svcEnv = envOf(svc);
+      const mounted = new Set((svc.secrets ?? []).map((s) => (typeof s === 'string' ? s : (s.source ?? ''))));
+      const onHost: Record<string, string> = {};
+      for (const variable of [
+        'TEMPORAL_TLS_CLIENT_CERT_PATH',
+        'TEMPORAL_TLS_CLIENT_KEY_PATH',
+        'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+      ]) {
+        const secret = /^\/run\/secrets\/([a-z_]+)$/.exec(svcEnv[variable] ?? '')?.[1];
+        expect(secret, `${name} ${variable}`).toBeDefined();
+        expect(mounted.has(secret!), `${name} mounts ${secret}`).toBe(true);
+        onHost[variable] = rendered.secrets?.[secret!]?.file ?? '';
+      }
+      if (name === 'worker') expect(mounted.has('emr_smart_private_key')).toBe(true);
+      // The production configuration, with the mounted files where the container sees them.
+      const keys = Object.fromEntries(
+        [
+          'PTFLOW_PAYLOAD_KEYS',
+          'PTFLOW_ACTIVE_PAYLOAD_KEY_ID',
+          'PTFLOW_DATA_KEYS',
+          'PTFLOW_ACTIVE_DATA_KEY_ID',
+          'PTFLOW_BLIND_INDEX_KEY',
+          'PTFLOW_CURSOR_SECRET',
+        ].map((k) => [k, sampleValue(k)]),
+      );
+      const temporalEnv = Object.fromEntries(
+        Object.entries(svcEnv).filter(([k]) => k.startsWith('TEMPORAL_')),
+      );
+      const config = loadPtflowConfig(
+        { ...temporalEnv, ...keys, NODE_ENV: 'production', ...onHost },
+        scratch,
+      );
+      expect(
+        typeof config.temporal.tls === 'object' && config.temporal.tls.clientCertPair,
+        name,
+      ).toBeTruthy();
+    }
+    // Without the overlay, the bundled server's plaintext is an explicit choice (production refuses it otherwise).
+    expect(envOf(service('worker')).TEMPORAL_TLS).toBe('false');
   });
 
   it("registers ptflow's search attributes in the namespace at setup", () => {

@@ -527,12 +527,22 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
         .poll(
           async () =>
             (
-              await db.sql<{ kind: string; assignee_role: string }[]>`select kind, assignee_role from tasks
+              await db.sql<
+                { kind: string; assignee_role: string; details: Record<string, unknown> }[]
+              >`select kind, assignee_role, details from tasks
                 where patient_id = ${String(input.patientId)}`
             )[0],
           { timeout: 15_000 },
         )
-        .toMatchObject({ kind: 'connector_not_configured', assignee_role: 'admin' });
+        .toMatchObject({
+          kind: 'connector_not_configured',
+          assignee_role: 'admin',
+          // Staff are told which step waits and exactly which worker settings are missing.
+          details: {
+            activity: 'registerPatient',
+            reason: expect.stringContaining('EMR_FHIR_*/EMR_SMART_*, TWILIO_* and SMTP_*'),
+          },
+        });
       expect((await handle.describe()).status.name).toBe('RUNNING');
       const history = await handle.fetchHistory();
       const patchMarker = history.events?.some(

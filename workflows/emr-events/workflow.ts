@@ -77,13 +77,13 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
     processKind: 'emrEvent',
     details: { eventWorkflowId: workflowInfo().workflowId },
   });
-  const router = waitingOnConfiguration(routerActivityStubs, async (activity) => {
-    if (!tracked) return waitForConfiguration(activity);
+  const router = waitingOnConfiguration(routerActivityStubs, async (activity, reason) => {
+    if (!tracked) return waitForConfiguration(activity, reason);
     upsertSearchAttributes([
       { key: ProcessStatus, value: 'waiting_for_configuration' },
       { key: NeedsAttention, value: true },
     ]);
-    const completed = await waitForConfiguration(activity);
+    const completed = await waitForConfiguration(activity, reason);
     upsertSearchAttributes([
       { key: ProcessStatus, value: 'routing' },
       { key: NeedsAttention, value: false },

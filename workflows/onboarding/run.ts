@@ -138,7 +138,8 @@ export class OnboardingRun {
         view: { coverageId: details.coverageId, priority: details.priority, verifications: 0 },
       }));
     this.emrBooked = intake.existingAppointment;
-    const awaitConfiguration = (activity: string) => this.awaitConfiguration(activity);
+    const awaitConfiguration = (activity: string, reason: string) =>
+      this.awaitConfiguration(activity, reason);
     this.activities = waitingOnConfiguration(this.held(plainActivities), awaitConfiguration);
     this.payerActivities = this.held(plainPayerActivities);
     this.bookingActivities = waitingOnConfiguration(this.held(plainBookingActivities), awaitConfiguration);
@@ -277,8 +278,14 @@ export class OnboardingRun {
   }
 
   /** A worker without a connector this process needs: an admin fixes the configuration, then retries. */
-  private async awaitConfiguration(activity: string): Promise<boolean> {
-    const task = await this.raiseTask(CONNECTOR_TASK_KIND, CONNECTOR_TASK_TITLE, 'admin', 4, { activity });
+  private async awaitConfiguration(activity: string, reason: string): Promise<boolean> {
+    const task = await this.raiseTask(
+      CONNECTOR_TASK_KIND,
+      CONNECTOR_TASK_TITLE,
+      'admin',
+      4,
+      reason ? { activity, reason } : { activity },
+    );
     const done = await task.result();
     this.openTasks.delete(task.taskWorkflowId);
     return done.state === 'completed';

@@ -23,12 +23,21 @@ export function isConnectorNotConfigured(err: unknown): boolean {
 }
 
 /**
- * `stubs` with every activity retried after `wait(activityName)` resolves true. `wait` raises the task and
- * resolves with whether it was completed (false: closed without completion → the failure propagates).
+ * What the failure says is missing (the activity's own message: a connector kind and the worker settings it
+ * needs, never data), for the task's details.
+ */
+export function connectorReason(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  return (cause instanceof ApplicationFailure ? cause.message : '').slice(0, 300);
+}
+
+/**
+ * `stubs` with every activity retried after `wait(activityName, reason)` resolves true. `wait` raises the task
+ * and resolves with whether it was completed (false: closed without completion → the failure propagates).
  */
 export function waitingOnConfiguration<T extends object>(
   stubs: T,
-  wait: (activity: string) => Promise<boolean>,
+  wait: (activity: string, reason: string) => Promise<boolean>,
 ): T {
   return new Proxy(stubs, {
     get(target, prop, receiver) {
@@ -40,7 +49,7 @@ export function waitingOnConfiguration<T extends object>(
             return (await (fn as (...a: unknown[]) => Promise<unknown>)(...args)) as unknown;
           } catch (err) {
             if (!isConnectorNotConfigured(err) || !patched(CONNECTOR_TASK_PATCH)) throw err;
-            if (!(await wait(prop))) throw err;
+            if (!(await wait(prop, connectorReason(err)))) throw err;
           }
         }
       };
@@ -49,14 +58,15 @@ export function waitingOnConfiguration<T extends object>(
 }
 
 /** The usual `wait`: an admin task on the process's worklist (4 hours due), true once it is completed. */
-export function configurationTask(owner: TaskOwner): (activity: string) => Promise<boolean> {
-  return async (activity) => {
+export function configurationTask(owner: TaskOwner): (activity: string, reason?: string) => Promise<boolean> {
+  return async (activity, reason) => {
     const done = await raiseTaskAndWait(owner, {
       kind: CONNECTOR_TASK_KIND,
       title: CONNECTOR_TASK_TITLE,
       role: 'admin',
       dueInHours: 4,
-      details: { activity },
+      // The activity that waits and what it reported missing: staff see exactly which settings to fix.
+      details: reason ? { activity, reason } : { activity },
     });
     return done.state === 'completed';
   };
