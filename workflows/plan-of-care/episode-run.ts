@@ -1,7 +1,7 @@
 // One run of the planOfCare workflow as data: the episode and what the run keeps beside it (outcome scores,
 // summaries still to send, open tasks, coverage alerts), restored from the previous run's carry after
 // continue-as-new; its status snapshot (the `status` query, the search attributes) and the carry it hands on.
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   certificationState,
   certifiedThrough,
@@ -146,6 +146,10 @@ export function publishSearchAttributes(run: EpisodeRun): void {
           : status.initialCertificationDueBy,
         run.input.timezone,
       );
+  // Where it stands, for the Temporal UI (read by a query: no command; the codec encrypts it).
+  setCurrentDetails(
+    `${status.status.replace(/_/g, ' ')} · ${status.treatmentDays} treatment days${status.needsAttention ? ' · needs attention' : ''}`,
+  );
   const published = JSON.stringify([status.status, status.needsAttention, deadline?.getTime() ?? null]);
   if (published === run.publishedAttributes) return;
   run.publishedAttributes = published;
