@@ -203,8 +203,8 @@ export function describeScheduledRun(kind: string, what: string): ProcessDescrip
 }
 
 /**
- * A worklist task: what to do, for whom, by when and who does it —
- * "Task · Verify coverage by phone · Ana Moreno · due 2026-03-11 14:00 (America/Chicago) · front desk".
+ * A worklist task: what to do, for whom, by when (the practice's wall clock) and who does it —
+ * "Task · Verify coverage by phone · Ana Moreno · due 2026-03-11 14:00 · front desk".
  */
 export function describeTask(
   task: {
@@ -219,8 +219,12 @@ export function describeTask(
 ): ProcessDescription {
   const role = ROLE_LABEL[task.assigneeRole] ?? task.assigneeRole;
   const due = wallClock(task.dueAt, about.timeZone);
-  return describe(
-    ['Task', task.title, about.patientName, `due ${due}`, role],
+  // When, who and for whom always fit: the title gives way (it is in full in the details).
+  const tail = [about.patientName, `due ${due.replace(/ \(.*\)$/, '')}`, role].filter(Boolean).join(SEP);
+  const room = SUMMARY_MAX_CHARS - [...`Task${SEP}${SEP}${tail}`].length;
+  const title = room >= 12 ? clip(task.title, room) : clip(task.title, 12);
+  const lines = describe(
+    [],
     [
       `**To do:** ${task.title}`,
       `**For:** ${about.patientName ?? 'see the process that raised it'}`,
@@ -232,6 +236,7 @@ export function describeTask(
       `**Task id:** ${task.taskId}`,
     ],
   );
+  return { summary: clip(['Task', title, tail].join(SEP), SUMMARY_MAX_CHARS), details: lines.details };
 }
 
 /** Where a task stands: "open", "overdue: escalated", "completed by …", "cancelled". */

@@ -181,6 +181,29 @@ describe('user metadata: summaries staff read in the Temporal UI, encrypted by t
     expect(encodingOf(raw)).toBe('binary/encrypted');
     expect(reveals(await cli('show', wfId), MARKER)).toBe(false);
     await client.workflow.getHandle(wfId).terminate('test done');
+
+    // The longest summary (clipped at SUMMARY_MAX_CHARS, multi-byte letters) still fits the server's limit
+    // on a summary payload once encrypted.
+    const longId = randomUUID();
+    const longWf = await startIdempotently(client, {
+      taskQueue: uniqueTaskQueue('metadata-idle'),
+      kind: 'onboarding',
+      processKind: 'onboarding',
+      id: longId,
+      workflow: 'patientOnboarding',
+      args: [
+        {
+          onboardingId: longId,
+          practiceId,
+          demographics: { given: ['Ñ'.repeat(60)], family: 'é'.repeat(60) },
+        },
+      ] as never,
+      practiceId,
+    });
+    const longSummary = (await (await client.workflow.getHandle(longWf).describe()).staticSummary()) ?? '';
+    expect([...longSummary].length).toBe(SUMMARY_MAX_CHARS);
+    expect(longSummary.endsWith('…')).toBe(true);
+    await client.workflow.getHandle(longWf).terminate('test done');
   });
 
   it('a task raised by a process says what to do, by when and who; both report where they stand', async () => {
@@ -227,10 +250,12 @@ describe('user metadata: summaries staff read in the Temporal UI, encrypted by t
       });
       const task = await client.workflow.getHandle(taskId).describe();
       const summary = (await task.staticSummary()) ?? '';
-      expect(summary).toMatch(/^Task · .+ · due \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(UTC\) · admin$/);
+      expect(summary).toMatch(/^Task · A connector .+… · due \d{4}-\d{2}-\d{2} \d{2}:\d{2} · admin$/);
+      expect(summary.length).toBeLessThanOrEqual(SUMMARY_MAX_CHARS);
       const details = (await task.staticDetails()) ?? '';
       expect(details).toContain('**To do:**');
-      expect(details).toContain('**By:**');
+      expect(details).toMatch(/\*\*By:\*\* \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(UTC\)/);
+      expect(details).toContain('**Who:** admin');
       expect(details).toContain(`**Raised by:** emrEvent ${routerId}`);
       expect(encodingOf(await rawSummary(taskId))).toBe('binary/encrypted');
 
