@@ -202,6 +202,9 @@ export function describeScheduledRun(kind: string, what: string): ProcessDescrip
   return describe(['Scheduled', what], [`**Scheduled run** (${kind}): ${what}`]);
 }
 
+/** Room for the patient's name in a task's one-line summary. */
+const PATIENT_IN_TASK_SUMMARY = 32;
+
 /**
  * A worklist task: what to do, for whom, by when (the practice's wall clock) and who does it —
  * "Task · Verify coverage by phone · Ana Moreno · due 2026-03-11 14:00 · front desk".
@@ -219,8 +222,9 @@ export function describeTask(
 ): ProcessDescription {
   const role = ROLE_LABEL[task.assigneeRole] ?? task.assigneeRole;
   const due = wallClock(task.dueAt, about.timeZone);
-  // When, who and for whom always fit: the title gives way (it is in full in the details).
-  const tail = [about.patientName, `due ${due.replace(/ \(.*\)$/, '')}`, role].filter(Boolean).join(SEP);
+  // When, who and for whom always fit (a long name is clipped): the title gives way (in full in the details).
+  const patient = about.patientName ? clip(about.patientName, PATIENT_IN_TASK_SUMMARY) : undefined;
+  const tail = [patient, `due ${due.replace(/ \(.*\)$/, '')}`, role].filter(Boolean).join(SEP);
   const room = SUMMARY_MAX_CHARS - [...`Task${SEP}${SEP}${tail}`].length;
   const title = room >= 12 ? clip(task.title, room) : clip(task.title, 12);
   const lines = describe(

@@ -17,7 +17,6 @@ import { createActivities } from '../../activities/index.js';
 import { startIdempotently } from '../../activities/shared/process-starter.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
 import { practices } from '../../db/schema.js';
-import { workflowId } from '../../domain/ids.js';
 import { SUMMARY_MAX_CHARS } from '../../domain/process-summaries.js';
 import { MEDICARE_PART_B } from '../../domain/rules/data/payer-profiles.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
