@@ -217,6 +217,7 @@ export function describeTask(
     dueAt: string;
     processKind?: string;
     parentWorkflowId?: string;
+    patientId?: string;
   },
   about: { patientName?: string; timeZone?: string } = {},
 ): ProcessDescription {
@@ -231,7 +232,7 @@ export function describeTask(
     [],
     [
       `**To do:** ${task.title}`,
-      `**For:** ${about.patientName ?? 'see the process that raised it'}`,
+      `**For:** ${about.patientName ?? (task.patientId ? `patient ${task.patientId}` : 'the practice')}`,
       `**By:** ${due}`,
       `**Who:** ${role}`,
       task.parentWorkflowId
