@@ -6,7 +6,8 @@
 //     claim ("Claim · DOS … · Medicare Part B · <patient>") and an onboarding, on a queue no worker polls —
 //     the metadata is stored with the start;
 //   - an emrEventRouter whose worker has no EMR connector: it raises an admin configuration task as a child,
-//     whose summary says what to do, by when and who; both report their current state (metadata query).
+//     whose summary says what to do, by when and who; it reports its current state through the metadata query,
+//     whose raw answer (CLI without the codec) is ciphertext too.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -262,6 +263,22 @@ describe('user metadata: summaries staff read in the Temporal UI, encrypted by t
       expect(
         await eventually(async () => ((await currentDetails(taskId)) === 'open' ? 'open' : undefined)),
       ).toBe('open');
+      // The same query through the CLI without the codec (what the UI gets before decoding): one payload, ciphertext —
+      // neither the current details nor the handler names (completeTask) in clear.
+      const { stdout } = await execFileAsync(inject('temporalCliPath'), [
+        'workflow',
+        'metadata',
+        '--workflow-id',
+        taskId,
+        '--output',
+        'json',
+        '--address',
+        inject('temporalAddress'),
+      ]);
+      const rawMetadata = JSON.parse(stdout) as { queryResult: { payloads: RawPayload[] } };
+      expect(encodingOf(rawMetadata.queryResult.payloads[0]!)).toBe('binary/encrypted');
+      expect(reveals(rawMetadata, 'completeTask')).toBe(false);
+      expect(reveals(rawMetadata, '"open"')).toBe(false);
     } finally {
       worker.shutdown();
       await running;
