@@ -252,6 +252,14 @@ export function taskCurrentDetails(state: string, completedBy?: string): string 
 }
 
 /**
+ * Current details of a run that continued as new: Temporal keeps no static summary across continue-as-new (SDK
+ * 1.24 cannot set one on it), so such a run says what it is about (from its input) before where it stands.
+ */
+export function continuedRunDetails(state: string, description?: ProcessDescription): string {
+  return description ? `${description.summary} — ${state}\n\n${description.details}` : state;
+}
+
+/**
  * The description of a process from its start input, by its ProcessKind: what the starters that know only a
  * kind and an input (the API's start routes, the EMR event router's activities) set as user metadata.
  * Undefined for a kind it does not know (the process starts without a summary).

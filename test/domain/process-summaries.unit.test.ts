@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   claimCurrentDetails,
+  continuedRunDetails,
+  describePlanOfCare,
   describeClaim,
   describeOnboarding,
   describeProcessStart,
@@ -82,6 +84,14 @@ describe('process summaries', () => {
     expect(describeProcessStart('humanTask', claimInput)).toBeUndefined();
     expect(describeProcessStart('claimSubmission', { nothing: true })).toBeUndefined();
     expect(describeProcessStart('onboarding', null)).toBeUndefined();
+  });
+
+  it('a continued run says what it is about before where it stands (no static summary survives continue-as-new)', () => {
+    const d = describePlanOfCare({ episodeId: 'e-1', firstTreatmentDate: '2026-03-02' });
+    expect(continuedRunDetails('certified · 12 treatment days', d)).toBe(
+      `Plan of care · from 2026-03-02 — certified · 12 treatment days\n\n${d.details}`,
+    );
+    expect(continuedRunDetails('certified')).toBe('certified');
   });
 
   it('falls back to UTC for a zone Intl does not know', () => {

@@ -8,6 +8,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { continuedRunDetails, describeAuthorization } from '../../domain/process-summaries.js';
 import type { Activities } from '../../activities/index.js';
 import type { AuthorizationSubmission } from '../../activities/prior-authorization/index.js';
 import type {
@@ -139,13 +140,16 @@ export function publish(run: AuthorizationRun, deadline?: Date): void {
   // Where it stands, for the Temporal UI (read by a query: no command; the codec encrypts it).
   const remaining = visitsRemaining(run.ledger);
   setCurrentDetails(
-    [
-      run.ledger.status.replace(/_/g, ' '),
-      remaining !== undefined ? `${remaining} visits left` : undefined,
-      needsAttention(run) ? 'needs attention' : undefined,
-    ]
-      .filter(Boolean)
-      .join(' · '),
+    continuedRunDetails(
+      [
+        run.ledger.status.replace(/_/g, ' '),
+        remaining !== undefined ? `${remaining} visits left` : undefined,
+        needsAttention(run) ? 'needs attention' : undefined,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+      workflowInfo().continuedFromExecutionRunId ? describeAuthorization(run.input) : undefined,
+    ),
   );
 }
 
