@@ -9,6 +9,7 @@
 // practice from the practice's own zone). Overlap SKIP: a run still going when the next is due means the next
 // is skipped, never two sweeps at once. The catch-up window decides which runs missed during an outage are
 // still worth taking when the server is back.
+import { describeScheduledRun } from '../domain/process-summaries.js';
 import { createHash } from 'node:crypto';
 import {
   ScheduleAlreadyRunning,
@@ -93,6 +94,8 @@ function fingerprint(declaration: ScheduleDeclaration, settings: ScheduleSetting
     settings.timeZone,
     settings.paused,
     RUN_TIMEOUT,
+    // The runs' user metadata (summary and details): a schedule made before it had any is updated once.
+    'user-metadata-v1',
   ]);
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }
@@ -118,6 +121,9 @@ export function scheduleOptions(
       args: declaration.args,
       workflowExecutionTimeout: RUN_TIMEOUT,
       memo: { [FINGERPRINT]: fingerprint(declaration, settings) },
+      // What each run is, for the Temporal UI (user metadata: payloads, so encrypted by the codec).
+      staticSummary: describeScheduledRun(declaration.name, declaration.description).summary,
+      staticDetails: describeScheduledRun(declaration.name, declaration.description).details,
     },
     policies: {
       overlap: ScheduleOverlapPolicy.SKIP,

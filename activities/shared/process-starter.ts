@@ -6,6 +6,8 @@
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { SearchAttributePair, Workflow } from '@temporalio/common';
 import { workflowId, type ProcessKindPrefix } from '../../domain/ids.js';
+import { describeProcessStart, type ProcessDescription } from '../../domain/process-summaries.js';
+import { payerProfileOn } from '../../domain/rules/payers.js';
 import { PatientId, PracticeId, ProcessKind } from '../../workflows/shared/search-attributes.js';
 
 export interface ProcessStart<W extends Workflow> {
@@ -27,6 +29,28 @@ export interface ProcessStart<W extends Workflow> {
   rejectDuplicate?: boolean;
   /** Start the id again only when its closed process failed (or was terminated); else like rejectDuplicate. */
   retryFailed?: boolean;
+  /**
+   * The readable summary and details staff see in the Temporal UI (user metadata: payloads, so encrypted by
+   * the codec). Default: described from `processKind` and the first argument (domain/process-summaries.ts).
+   */
+  description?: ProcessDescription;
+}
+
+/** The payer's display name on the claim's date of service (its profile), for the claim's summary. */
+function claimPayerName(input: unknown): string | undefined {
+  const visit = (input as { case?: { visit?: { payerId?: unknown; dos?: unknown } } } | undefined)?.case
+    ?.visit;
+  if (typeof visit?.payerId !== 'string' || typeof visit.dos !== 'string') return undefined;
+  return payerProfileOn(visit.payerId, visit.dos)?.name;
+}
+
+/** What a start sets as user metadata: the caller's description or one built from the kind and input. */
+export function startDescription<W extends Workflow>(spec: ProcessStart<W>): ProcessDescription | undefined {
+  if (spec.description) return spec.description;
+  const input: unknown = (spec.args as unknown[])[0];
+  return describeProcessStart(spec.processKind, input, {
+    ...(spec.processKind === 'claimSubmission' ? { payerName: claimPayerName(input) } : {}),
+  });
 }
 
 /**
@@ -38,6 +62,7 @@ export async function startIdempotently<W extends Workflow>(
   spec: ProcessStart<W>,
 ): Promise<string> {
   const wfId = workflowId(spec.kind, spec.id);
+  const description = startDescription(spec);
   await client.workflow.start<W>(spec.workflow, {
     taskQueue: spec.taskQueue,
     workflowId: wfId,
@@ -50,6 +75,7 @@ export async function startIdempotently<W extends Workflow>(
       ...(spec.patientId ? [{ key: PatientId, value: spec.patientId }] : []),
       ...(spec.searchAttributes ?? []),
     ],
+    ...(description ? { staticSummary: description.summary, staticDetails: description.details } : {}),
     args: spec.args,
     // The SDK types `args` conditionally on the workflow's arity; Parameters<W> is exactly what it takes.
   } as unknown as WorkflowStartOptions<W>);

@@ -16,7 +16,9 @@
 // column of every table in our schemas, from information_schema: test/security/column-scan.ts, which
 // test/db/tasks-outcome-migration.int.test.ts proves catches a clear column). Controls make sure this cannot pass vacuously: the sandbox EMR (the system of record, in its
 // own schema) does hold the marker, the codec server decrypts it for staff, and the failure message is
-// recovered through the codec.
+// recovered through the codec. Summaries (Temporal user metadata, issue #12) name the patient — a task's says
+// for whom — so the marker is where a summary shows it: ciphertext in the raw description, text through the
+// codec server for staff, 401 without a key.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -618,5 +620,58 @@ describe('PHI canary over onboarding and claims through the API', () => {
     const [audit] = await db.sql`
       select count(*)::int as n from audit_events where resource_type = 'temporal_payload' and action = 'R'`;
     expect(audit!.n).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps summaries that name the patient (Temporal user metadata) encrypted, and decodes them for staff only', async () => {
+    type Raw = { metadata?: Record<string, string>; data?: string };
+    const all = await executions(temporal.client);
+    // Every process and task of the run carries a summary, stored as ciphertext (the general scan above found
+    // no marker in any description or history, user metadata included).
+    const summarised = all.filter((e) =>
+      ['patientOnboarding', 'claimSubmission', 'humanTask'].includes(e.type),
+    );
+    for (const e of summarised) {
+      const described = temporalCli('describe', e.workflowId, e.runId) as {
+        executionConfig?: { userMetadata?: { summary?: Raw } };
+      };
+      const summary = described.executionConfig?.userMetadata?.summary;
+      expect(summary, `summary of ${e.workflowId}`).toBeDefined();
+      expect(Buffer.from(summary!.metadata!.encoding!, 'base64').toString()).toBe('binary/encrypted');
+      expect(reveals(summary, CANARY)).toBe(false);
+    }
+    // The insurance-update task the front desk answered says for whom — the patient's name, with the marker —
+    // but only to a reader with the codec: the client of the worker's deployment, and the codec server for staff.
+    const taskWfId = `task:${answeredTaskId}`;
+    const task = all.find((e) => e.workflowId === taskWfId);
+    expect(task).toBeDefined();
+    const readable = await (await temporal.client.workflow.getHandle(taskWfId).describe()).staticSummary();
+    expect(readable).toContain(CANARY);
+    expect(readable).toMatch(/^Task · .+ · due \d{4}-\d{2}-\d{2} \d{2}:\d{2} · front desk$/);
+    const onboarding = all.find((e) => e.type === 'patientOnboarding' && e.workflowId !== failedWorkflowId);
+    expect(
+      await (await temporal.client.workflow.getHandle(onboarding!.workflowId).describe()).staticSummary(),
+    ).toContain(CANARY);
+
+    const raw = (
+      temporalCli('describe', task!.workflowId, task!.runId) as {
+        executionConfig: { userMetadata: { summary: Raw; details: Raw } };
+      }
+    ).executionConfig.userMetadata;
+    const payloads = [raw.summary, raw.details];
+    const anonymous = await call('POST', '/codec/decode', { body: { payloads } });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.text).not.toContain(CANARY);
+    const decoded = await call('POST', '/codec/decode', {
+      auth: keys.desk,
+      body: { payloads },
+      headers: { 'x-namespace': 'default' },
+    });
+    expect(decoded.status).toBe(200);
+    const texts = (decoded.json as { payloads: { data: string }[] }).payloads.map(
+      (p) => JSON.parse(Buffer.from(p.data, 'base64').toString('utf8')) as string,
+    );
+    expect(texts[0]).toBe(readable);
+    expect(texts[1]).toContain(`**For:** `);
+    expect(texts[1]).toContain(CANARY);
   });
 });

@@ -415,6 +415,17 @@ describe('claimSubmission: no dead ends for a held claim', () => {
       expect(fix?.details).toMatchObject({
         needsREFERRINGPROVIDERMISSING: 'REFERRING_PROVIDER_MISSING: referringProvider',
       });
+      // The Temporal UI says the same (issue #12): the claim's current details and the task's summary — what to
+      // do, for whom, by when, who (user metadata; this test's client has no codec, so they read in clear here).
+      const metadata = await claim.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toBe('held: referring provider missing');
+      const fixTask = await client.workflow.getHandle(workflowId('task', fix!.id)).describe();
+      const subscriber = input.case.parties.subscriber;
+      expect(await fixTask.staticSummary()).toMatch(
+        new RegExp(
+          `^Task · Claim needs correction.* · ${subscriber.firstName ?? ''} ?${subscriber.lastName} · due \\S+ \\S+ · biller$`,
+        ),
+      );
       await client.workflow.getHandle(workflowId('task', fix!.id)).signal(completeTaskSignal, {
         completedBy: 'user:biller-1',
         outcome: { referringProviderNpi: '1679576722', referringProviderName: 'NGUYEN' },

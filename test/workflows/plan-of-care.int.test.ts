@@ -159,6 +159,8 @@ describe('planOfCare on the dev server', () => {
         await client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
           taskQueue,
           workflowId: id,
+          // As a starter sets it; a continued run no longer has it (see below).
+          staticSummary: 'Plan of care · probe',
           args: [args],
         });
         const handle = client.workflow.getHandle(id);
@@ -210,6 +212,23 @@ describe('planOfCare on the dev server', () => {
       // Search attributes survive continue-as-new.
       const after = await client.workflow.getHandle(capped.id).describe();
       expect(after.typedSearchAttributes.get(ProcessKind)).toBe('planOfCare');
+      // What it is about survives too (issue #12): Temporal keeps no static summary across continue-as-new, so
+      // the continued run says it in its current details (the metadata query the Temporal UI shows).
+      const metadata = await client.workflow
+        .getHandle(capped.id)
+        .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toMatch(
+        new RegExp(
+          `^Plan of care · from ${today} — awaiting certification · 61 treatment days\\n\\n\\*\\*Plan of care\\*\\*`,
+        ),
+      );
+      const first = await client.workflow
+        .getHandle(natural.id)
+        .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(first.currentDetails).toBe('awaiting certification · 61 treatment days');
+      expect(await (await client.workflow.getHandle(natural.id).describe()).staticSummary()).toBe(
+        'Plan of care · probe',
+      );
       // Progress-report tasks: once per period across runs, and every summary went out exactly once.
       const raised = (
         await eventually(

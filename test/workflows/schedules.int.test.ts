@@ -40,6 +40,7 @@ import {
   planOfCareStatusQuery,
   type PlanOfCareWorkflow,
 } from '../../workflows/plan-of-care/messages.js';
+import { NeedsAttention, ProcessStatus } from '../../workflows/shared/search-attributes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -565,6 +566,18 @@ describe('sendStaffDigest (triggered)', () => {
 
     const result = await triggerAndWait<{ practices: number; sent: number }>('staff-digest');
     expect(result).toMatchObject({ practices: 1, sent: 2 });
+    // The run is findable and says what it is (issue #12): NeedsAttention false (no practice failed), a summary
+    // from its declaration (user metadata, through this client's codec) and its outcome as current details.
+    const run = await temporal.client.workflow
+      .getHandle(
+        (
+          await temporal.client.schedule.getHandle(scheduleId('staff-digest')).describe()
+        ).info.recentActions.at(-1)!.action.workflow.workflowId,
+      )
+      .describe();
+    expect(run.typedSearchAttributes.get(NeedsAttention)).toBe(false);
+    expect(run.typedSearchAttributes.get(ProcessStatus)).toBe('completed');
+    expect(await run.staticSummary()).toMatch(/^Scheduled · Morning e-mail per practice/);
 
     const outbox = await db.sql<
       { recipient_masked: string; subject: string; body: string; template: string }[]

@@ -1,7 +1,14 @@
 // What one claim process holds while it runs — the case, the attempt, the prepared claim, the payer's answers and
 // every decision with its reason — and what it does with it on every step: record a decision, publish the search
 // attributes staff filter on, answer the `status` query, raise a biller's task, bill the patient's share.
-import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { claimCurrentDetails, personName } from '../../domain/process-summaries.js';
 import type { Activities } from '../../activities/index.js';
 import type {
   ClaimAttempt,
@@ -29,6 +36,13 @@ import { payerActivityOptions } from '../shared/activity-options.js';
 
 // Wrapped per run (waitingOnConfiguration): a worker without the payer connector raises an admin task.
 const claimActivities = proxyActivities<Activities>(payerActivityOptions);
+
+/** Whom the claim's tasks concern and the practice's zone, for the tasks' summaries (encrypted user metadata). */
+export function taskAbout(input: ClaimInput): { patientName?: string; timeZone: string } {
+  const subscriber = input.case.parties.subscriber;
+  const patientName = personName(subscriber);
+  return { ...(patientName ? { patientName } : {}), timeZone: input.timezone };
+}
 
 /** States in which a person has to act: the claim shows on the NeedsAttention filter. */
 const NEEDS_ATTENTION: readonly ClaimState[] = [
@@ -72,6 +86,7 @@ export class ClaimRun {
       patientId: input.case.patientId,
       processKind: 'claimSubmission',
       details: { claimId: input.case.claimId },
+      ...taskAbout(input),
     };
     this.activities = waitingOnConfiguration(claimActivities, configurationTask(this.taskOwner));
   }
@@ -140,6 +155,8 @@ export class ClaimRun {
       { key: attributes.NeedsAttention, value: NEEDS_ATTENTION.includes(this.state) },
       { key: attributes.NextDeadline, value: deadline ?? null },
     ]);
+    // Where the claim stands, for the Temporal UI (a payload read by a query: no command, encrypted).
+    setCurrentDetails(claimCurrentDetails(this.snapshot()));
   }
 
   /** Raises a worklist task for this claim. */

@@ -18,9 +18,10 @@ import {
   correctionFromTaskOutcome,
 } from '../../domain/claims/corrections.js';
 import { workflowId } from '../../domain/ids.js';
-import { cancelTaskSignal, type HumanTaskResult } from '../tasks/messages.js';
+import { cancelTaskSignal, type HumanTaskInput, type HumanTaskResult } from '../tasks/messages.js';
+import { taskMetadata } from '../tasks/raise-task.js';
 import { humanTask } from '../tasks/workflow.js';
-import type { ClaimPass, ClaimRun } from './claim-run.js';
+import { taskAbout, type ClaimPass, type ClaimRun } from './claim-run.js';
 import type { ClaimCorrection } from './messages.js';
 import { CLAIM_PATCHES } from './patches.js';
 
@@ -127,32 +128,30 @@ async function startFixClaimTask(
   const { claimCase } = run;
   const taskId = uuid4();
   const taskWorkflowId = workflowId('task', taskId);
+  const input: HumanTaskInput = {
+    taskId,
+    practiceId: claimCase.practiceId,
+    patientId: claimCase.patientId,
+    kind: 'fix_claim',
+    assigneeRole: 'biller',
+    title: FIX_CLAIM_TITLE,
+    dueAt: new Date(new Date().getTime() + 48 * 3_600_000).toISOString(),
+    parentWorkflowId: workflowInfo().workflowId,
+    processKind: 'claimSubmission',
+    details: {
+      claimId: claimCase.claimId,
+      reason: why,
+      ...(findingCodes.length > 0 ? { findings: findingCodes.join(',').slice(0, DETAIL_LIMIT) } : {}),
+      ...clearingDetails(findingCodes),
+      ...(invalidFields.length > 0 ? { invalidFields: invalidFields.join(',').slice(0, DETAIL_LIMIT) } : {}),
+    },
+  };
   const child = await startChild(humanTask, {
     workflowId: taskWorkflowId,
     parentClosePolicy: ParentClosePolicy.ABANDON,
     cancellationType: ChildWorkflowCancellationType.ABANDON,
-    args: [
-      {
-        taskId,
-        practiceId: claimCase.practiceId,
-        patientId: claimCase.patientId,
-        kind: 'fix_claim',
-        assigneeRole: 'biller',
-        title: FIX_CLAIM_TITLE,
-        dueAt: new Date(new Date().getTime() + 48 * 3_600_000).toISOString(),
-        parentWorkflowId: workflowInfo().workflowId,
-        processKind: 'claimSubmission',
-        details: {
-          claimId: claimCase.claimId,
-          reason: why,
-          ...(findingCodes.length > 0 ? { findings: findingCodes.join(',').slice(0, DETAIL_LIMIT) } : {}),
-          ...clearingDetails(findingCodes),
-          ...(invalidFields.length > 0
-            ? { invalidFields: invalidFields.join(',').slice(0, DETAIL_LIMIT) }
-            : {}),
-        },
-      },
-    ],
+    ...taskMetadata(input, taskAbout(run.input)),
+    args: [input],
   });
   const task: { workflowId: string; closed: HumanTaskResult | undefined } = {
     workflowId: taskWorkflowId,

@@ -20,6 +20,7 @@ import {
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
+  setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -96,6 +97,7 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       { key: ProcessStatus, value: outcome },
       ...(patientId ? [{ key: PatientId, value: patientId }] : []),
     ]);
+    setCurrentDetails(`${outcome.replace(/_/g, ' ')}${steps.length ? `: ${steps.join(', ')}` : ''}`);
     return { type: event.type, outcome, ...(patientId ? { patientId } : {}), workflowIds, steps };
   };
 

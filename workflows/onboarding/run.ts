@@ -10,6 +10,7 @@ import {
   patched,
   proxyActivities,
   sleep,
+  setCurrentDetails,
   startChild,
   upsertSearchAttributes,
   uuid4,
@@ -18,6 +19,7 @@ import {
 import type { Activities } from '../../activities/index.js';
 import type { BookedEvaluation, PatientMessageContent } from '../../activities/onboarding/index.js';
 import { workflowId } from '../../domain/ids.js';
+import { personName } from '../../domain/process-summaries.js';
 import type { CoverageIntake, OnboardingIntake } from '../../domain/onboarding/intake.js';
 import { onboardingMessageId, type OnboardingMessageStep } from '../../domain/onboarding/steps.js';
 import type { StaffRole } from '../../domain/tasks.js';
@@ -27,7 +29,8 @@ import {
   waitingOnConfiguration,
 } from '../shared/connector-wait.js';
 import { NeedsAttention, NextDeadline, ProcessStatus } from '../shared/search-attributes.js';
-import { cancelTaskSignal, type HumanTaskResult } from '../tasks/messages.js';
+import { cancelTaskSignal, type HumanTaskInput, type HumanTaskResult } from '../tasks/messages.js';
+import { taskMetadata } from '../tasks/raise-task.js';
 import { humanTask } from '../tasks/workflow.js';
 import {
   bookingActivityOptions,
@@ -197,6 +200,15 @@ export class OnboardingRun {
       { key: NeedsAttention, value: this.needsAttention(this.state) },
       ...(deadline !== undefined ? [{ key: NextDeadline, value: deadline }] : []),
     ]);
+    // Where it stands, for the Temporal UI (read by a query: no command; the codec encrypts it).
+    setCurrentDetails(
+      `${this.state.replace(/_/g, ' ')}${this.needsAttention(this.state) ? ' (needs attention)' : ''}${this.openTasks.size ? `, ${this.openTasks.size} open task(s)` : ''}`,
+    );
+  }
+
+  /** The patient's name, for the summaries of this onboarding's tasks and processes (encrypted user metadata). */
+  get patientName(): string | undefined {
+    return personName(this.intake.demographics);
   }
 
   /**
@@ -256,23 +268,24 @@ export class OnboardingRun {
     // The state that announced this task shows from now on, together with it (one atomic snapshot).
     this.shownState = undefined;
     // The worklist row outlives this run; cancellation closes it explicitly (cancelTask), not by force.
+    const input: HumanTaskInput = {
+      taskId,
+      practiceId: this.intake.practiceId,
+      patientId: this.intake.patientId,
+      kind,
+      assigneeRole: role,
+      title,
+      dueAt: new Date(new Date().getTime() + dueInHours * 3_600_000).toISOString(),
+      parentWorkflowId: this.workflowId,
+      processKind: 'onboarding',
+      details: { onboardingId: this.intake.onboardingId, ...details },
+    };
     const handle = await startChild(humanTask, {
       workflowId: taskWorkflowId,
       ...OUTLIVES_ONBOARDING,
-      args: [
-        {
-          taskId,
-          practiceId: this.intake.practiceId,
-          patientId: this.intake.patientId,
-          kind,
-          assigneeRole: role,
-          title,
-          dueAt: new Date(new Date().getTime() + dueInHours * 3_600_000).toISOString(),
-          parentWorkflowId: this.workflowId,
-          processKind: 'onboarding',
-          details: { onboardingId: this.intake.onboardingId, ...details },
-        },
-      ],
+      // What to do, for whom, by when: user metadata, encrypted by the payload codec (it names the patient).
+      ...taskMetadata(input, { patientName: this.patientName, timeZone: this.intake.clinicTimeZone }),
+      args: [input],
     });
     return { taskWorkflowId, result: (): Promise<HumanTaskResult> => handle.result() };
   }

@@ -1,7 +1,7 @@
 // One run of the planOfCare workflow as data: the episode and what the run keeps beside it (outcome scores,
 // summaries still to send, open tasks, coverage alerts), restored from the previous run's carry after
 // continue-as-new; its status snapshot (the `status` query, the search attributes) and the carry it hands on.
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   certificationState,
   certifiedThrough,
@@ -19,6 +19,7 @@ import {
 import { initialCertificationDueBy } from '../../domain/care/poc.js';
 import type { IsoDate } from '../../domain/core/dates.js';
 import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
+import { continuedRunDetails, describePlanOfCare } from '../../domain/process-summaries.js';
 import {
   assessOutcomes,
   type OutcomeAssessment,
@@ -146,6 +147,13 @@ export function publishSearchAttributes(run: EpisodeRun): void {
           : status.initialCertificationDueBy,
         run.input.timezone,
       );
+  // Where it stands, for the Temporal UI (read by a query: no command; the codec encrypts it).
+  setCurrentDetails(
+    continuedRunDetails(
+      `${status.status.replace(/_/g, ' ')} · ${status.treatmentDays} treatment days${status.needsAttention ? ' · needs attention' : ''}`,
+      workflowInfo().continuedFromExecutionRunId ? describePlanOfCare(run.input) : undefined,
+    ),
+  );
   const published = JSON.stringify([status.status, status.needsAttention, deadline?.getTime() ?? null]);
   if (published === run.publishedAttributes) return;
   run.publishedAttributes = published;

@@ -27,6 +27,7 @@ export async function raiseEpisodeTask(run: EpisodeRun, task: EpisodeTask): Prom
       patientId: input.patientId,
       processKind: PLAN_OF_CARE_WORKFLOW_TYPE,
       details: { episodeId: input.episodeId },
+      timeZone: input.timezone,
     },
     {
       kind: task.kind,

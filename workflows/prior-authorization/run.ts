@@ -2,7 +2,13 @@
 // the payer approved and what was used), the request counter, the decision window, a pended extension, and what
 // staff must fix. Also what every step reads from it: the status snapshot, the search attributes, the request
 // sent to the payer, and the payer activities.
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { continuedRunDetails, describeAuthorization } from '../../domain/process-summaries.js';
 import type { Activities } from '../../activities/index.js';
 import type { AuthorizationSubmission } from '../../activities/prior-authorization/index.js';
 import type {
@@ -69,6 +75,7 @@ export function startRun(input: PriorAuthorizationInput): AuthorizationRun {
     patientId: input.patientId,
     processKind: 'priorAuthorization',
     details: { authorizationId: input.authorizationId, payerId: input.payerId },
+    timeZone: input.timezone,
   };
   const decisionWindowMs =
     (input.decisionWindowHours ?? (input.urgency === 'urgent' ? 72 : 7 * 24)) * 3_600_000;
@@ -130,6 +137,20 @@ export function publish(run: AuthorizationRun, deadline?: Date): void {
     { key: AuthVisitsRemaining, value: visitsRemaining(run.ledger) ?? null },
     { key: NextDeadline, value: deadline ?? null },
   ]);
+  // Where it stands, for the Temporal UI (read by a query: no command; the codec encrypts it).
+  const remaining = visitsRemaining(run.ledger);
+  setCurrentDetails(
+    continuedRunDetails(
+      [
+        run.ledger.status.replace(/_/g, ' '),
+        remaining !== undefined ? `${remaining} visits left` : undefined,
+        needsAttention(run) ? 'needs attention' : undefined,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+      workflowInfo().continuedFromExecutionRunId ? describeAuthorization(run.input) : undefined,
+    ),
+  );
 }
 
 /** The request the payer gets: the first one, or an extension of the authorization numbered `extendsAuthNumber`. */

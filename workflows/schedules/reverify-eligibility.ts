@@ -14,6 +14,7 @@ import {
   log,
   patched,
   proxyActivities,
+  setCurrentDetails,
   upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
@@ -22,7 +23,8 @@ import { wholeHoursBetween } from '../../domain/core/hours.js';
 import type { ReverificationItem } from '../../activities/schedules/index.js';
 import { eligibilityActivityOptions, onboardingActivityOptions } from '../onboarding/activity-options.js';
 import { raiseTaskOnce } from '../tasks/raise-task.js';
-import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
+import { NeedsAttention, ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
+import { SCHEDULE_NEEDS_ATTENTION_PATCH } from './patches.js';
 import type { ReverifyEligibilityInput, ReverifyEligibilityResult } from './messages.js';
 
 /** Runs from before this patch told no patient process what they found (issue #20 item 4). */
@@ -42,6 +44,7 @@ export async function reverifyEligibility(
   upsertSearchAttributes([
     { key: ProcessKind, value: 'reverifyEligibility' },
     { key: ProcessStatus, value: 'running' },
+    ...(patched(SCHEDULE_NEEDS_ATTENTION_PATCH) ? [{ key: NeedsAttention, value: false }] : []),
   ]);
   // One clock reading for the search and the tasks' due times.
   const now = new Date().toISOString();
@@ -129,5 +132,8 @@ export async function reverifyEligibility(
     }
   }
   upsertSearchAttributes([{ key: ProcessStatus, value: 'completed' }]);
+  setCurrentDetails(
+    `${result.coverages} coverage(s) re-checked: ${result.active} active, ${result.inactive} inactive, ${result.unreachable} unreachable; ${result.tasksRaised} task(s) raised`,
+  );
   return result;
 }

@@ -2,9 +2,16 @@
 // count its open and overdue tasks by role and its running processes that need attention, and e-mail the
 // counts (the `staff_digest` template: numbers and a sign-in link, no patient data). One practice failing does
 // not stop the others' digests; the run reports which failed (by id) and then fails so the schedule shows it.
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
+import { NeedsAttention, ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
+import { SCHEDULE_NEEDS_ATTENTION_PATCH } from './patches.js';
 import type { SendStaffDigestResult } from './messages.js';
 
 /** Database counts, a visibility count and an e-mail per recipient: quick calls, bounded retries. */
@@ -22,9 +29,11 @@ export const digestActivityOptions = {
 const digest = proxyActivities<Activities>(digestActivityOptions);
 
 export async function sendStaffDigest(): Promise<SendStaffDigestResult> {
+  const attention = patched(SCHEDULE_NEEDS_ATTENTION_PATCH);
   upsertSearchAttributes([
     { key: ProcessKind, value: 'sendStaffDigest' },
     { key: ProcessStatus, value: 'running' },
+    ...(attention ? [{ key: NeedsAttention, value: false }] : []),
   ]);
   const practiceIds = await digest.listDigestPractices();
   const result: SendStaffDigestResult = {
@@ -46,7 +55,11 @@ export async function sendStaffDigest(): Promise<SendStaffDigestResult> {
   }
   upsertSearchAttributes([
     { key: ProcessStatus, value: result.failedPractices.length ? 'failed' : 'completed' },
+    ...(attention ? [{ key: NeedsAttention, value: result.failedPractices.length > 0 }] : []),
   ]);
+  setCurrentDetails(
+    `${result.sent} digest(s) sent, ${result.skipped} skipped, ${result.failedPractices.length} practice(s) failed`,
+  );
   if (result.failedPractices.length > 0) {
     throw ApplicationFailure.nonRetryable(
       `staff digest failed for ${result.failedPractices.length} practice(s): ${result.failedPractices.join(', ')}`,

@@ -3,11 +3,12 @@
 // profile's lead time or already past, and raises one biller task per claim. The task id derives from the
 // claim id and the read side skips claims whose task exists, so running it twice — or nightly for a month —
 // raises each claim's task once.
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { wholeHoursBetween } from '../../domain/core/hours.js';
 import { raiseTaskOnce } from '../tasks/raise-task.js';
-import { ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
+import { NeedsAttention, ProcessKind, ProcessStatus } from '../shared/search-attributes.js';
+import { SCHEDULE_NEEDS_ATTENTION_PATCH } from './patches.js';
 import type { SweepTimelyFilingResult } from './messages.js';
 
 /** One database read: short, bounded. */
@@ -27,6 +28,7 @@ export async function sweepTimelyFiling(): Promise<SweepTimelyFilingResult> {
   upsertSearchAttributes([
     { key: ProcessKind, value: 'sweepTimelyFiling' },
     { key: ProcessStatus, value: 'running' },
+    ...(patched(SCHEDULE_NEEDS_ATTENTION_PATCH) ? [{ key: NeedsAttention, value: false }] : []),
   ]);
   // One clock reading for the sweep and the tasks' due times.
   const now = new Date().toISOString();
@@ -55,6 +57,7 @@ export async function sweepTimelyFiling(): Promise<SweepTimelyFilingResult> {
     if (created) raised++;
   }
   upsertSearchAttributes([{ key: ProcessStatus, value: 'completed' }]);
+  setCurrentDetails(`${plan.scanned} claim(s) scanned, ${raised} task(s) raised`);
   return {
     scanned: plan.scanned,
     notDue: plan.notDue,

@@ -4,8 +4,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { workflowId } from '../../domain/ids.js';
+import { describeTask } from '../../domain/process-summaries.js';
 import type { StaffRole } from '../../domain/tasks.js';
-import type { HumanTaskResult } from './messages.js';
+import type { HumanTaskInput, HumanTaskResult } from './messages.js';
 import { humanTask } from './workflow.js';
 
 export interface TaskOwner {
@@ -15,6 +16,13 @@ export interface TaskOwner {
   processKind: string;
   /** Opaque ids every task of this process carries (e.g. { claimId }). */
   details: Record<string, string | number | boolean>;
+  /**
+   * Whom the task concerns, for its summary in the Temporal UI (user metadata: encrypted by the payload codec,
+   * never in search attributes or the worklist title).
+   */
+  patientName?: string;
+  /** The practice's zone: the summary's due date is its wall clock. */
+  timeZone?: string;
 }
 
 export interface TaskSpec {
@@ -34,24 +42,39 @@ export interface TaskSpec {
 
 function startTask(owner: TaskOwner, spec: TaskSpec) {
   const taskId = spec.taskId ?? uuid4();
+  const input: HumanTaskInput = {
+    taskId,
+    practiceId: owner.practiceId,
+    ...(owner.patientId ? { patientId: owner.patientId } : {}),
+    kind: spec.kind,
+    assigneeRole: spec.role,
+    title: spec.title,
+    dueAt: new Date(new Date().getTime() + spec.dueInHours * 3_600_000).toISOString(),
+    parentWorkflowId: workflowInfo().workflowId,
+    processKind: owner.processKind,
+    details: { ...owner.details, ...(spec.details ?? {}) },
+  };
   return startChild(humanTask, {
     workflowId: workflowId('task', taskId),
     parentClosePolicy: ParentClosePolicy.ABANDON,
-    args: [
-      {
-        taskId,
-        practiceId: owner.practiceId,
-        ...(owner.patientId ? { patientId: owner.patientId } : {}),
-        kind: spec.kind,
-        assigneeRole: spec.role,
-        title: spec.title,
-        dueAt: new Date(new Date().getTime() + spec.dueInHours * 3_600_000).toISOString(),
-        parentWorkflowId: workflowInfo().workflowId,
-        processKind: owner.processKind,
-        details: { ...owner.details, ...(spec.details ?? {}) },
-      },
-    ],
+    ...taskMetadata(input, owner),
+    args: [input],
   });
+}
+
+/**
+ * The task's user metadata (what to do, for whom, by when): payloads on the child's start command, so the codec
+ * encrypts them; they change no command (replay of histories recorded without them is unaffected).
+ */
+export function taskMetadata(
+  input: HumanTaskInput,
+  about: { patientName?: string | undefined; timeZone?: string | undefined },
+): { staticSummary: string; staticDetails: string } {
+  const d = describeTask(input, {
+    ...(about.patientName ? { patientName: about.patientName } : {}),
+    ...(about.timeZone ? { timeZone: about.timeZone } : {}),
+  });
+  return { staticSummary: d.summary, staticDetails: d.details };
 }
 
 export async function raiseTask(owner: TaskOwner, spec: TaskSpec): Promise<string> {

@@ -7,11 +7,13 @@ import {
   condition,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
+import { taskCurrentDetails } from '../../domain/process-summaries.js';
 import { msUntilDue, type TaskState } from '../../domain/task-core.js';
 // Types only: the schemas (zod) are loaded lazily below (see humanTask).
 import type { HumanTaskInput, TaskCompletion } from '../../domain/tasks.js';
@@ -98,6 +100,9 @@ export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResu
     { key: ProcessStatus, value: 'open' },
     { key: NextDeadline, value: new Date(task.dueAt) },
   ]);
+  // Where it stands, for the Temporal UI: a payload read by a query (no command), encrypted by the codec. What
+  // the task asks, for whom and by when is its static summary (set by whoever raised it: raise-task.ts).
+  setCurrentDetails(taskCurrentDetails('open'));
 
   const isDone = () => state === 'completed' || state === 'cancelled';
   const doneInTime = await condition(isDone, msUntilDue(task, new Date(workflowInfo().startTime)) || 1);
@@ -109,6 +114,7 @@ export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResu
       { key: ProcessStatus, value: 'escalated' },
       { key: NeedsAttention, value: true },
     ]);
+    setCurrentDetails(taskCurrentDetails('escalated'));
     await condition(isDone);
   }
 
@@ -119,5 +125,6 @@ export async function humanTask(rawInput: HumanTaskInput): Promise<HumanTaskResu
     { key: NeedsAttention, value: false },
     { key: NextDeadline, value: null },
   ]);
+  setCurrentDetails(taskCurrentDetails(final, completion?.completedBy));
   return { state: final, completion, overdue };
 }
