@@ -31,6 +31,8 @@ const STEPS: Step[] = [
   { name: 'Java time-skipping test server', command: ['bash', 'scripts/ensure-test-server.sh'] },
   { name: 'temporal-sql-tool (Go)', command: ['bash', 'scripts/ensure-temporal-sql-tool.sh'] },
   { name: 'X12 validators (Python venv)', command: ['bash', 'scripts/ensure-x12-validators.sh'] },
+  // Browser tests (Temporal UI, console): Debian's chromium package, installed with apt-get when missing.
+  { name: 'Chromium (browser tests)', command: ['bash', 'scripts/ensure-chromium.sh'] },
 ];
 
 /** Runs a provisioning script: stderr streams through (build progress), the last stdout line is its result. */
