@@ -6,6 +6,7 @@
 //     answered 401 — also after the README's Codec Server clicks ("Include cross-origin credentials").
 //   - The UI's OIDC access token (`pass_access_token`): /codec verifies it against the IdP's JWKS, served here
 //     over real HTTP, and audits each decode; a token of another issuer, audience or key is a 401.
+import fs from 'node:fs';
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -126,9 +127,40 @@ async function includeCredentials(page: Page): Promise<void> {
   await page.getByTestId('confirm-data-encoder-button').click();
 }
 
+/**
+ * A dev server with its Web UI, flags as `ptflow dev` passes them. Its ports are chosen free a moment before it
+ * binds them (and it picks internal ports of its own), so a start that loses a port race is retried once on
+ * fresh ports; the first failure's log tail is kept in the error.
+ */
+async function startUiDevServer(runDir: string): Promise<DevServer> {
+  let firstFailure = '';
+  for (let attempt = 1; ; attempt++) {
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const logFile = path.join(runDir, `temporal-ui-${port}.log`);
+    try {
+      return await startDevServer({
+        cliPath: inject('temporalCliPath'),
+        port,
+        uiPort,
+        // As `ptflow dev` sets it: the browser calls the API's codec endpoint.
+        uiCodecEndpoint: `${apiUrl}/codec`,
+        logFile,
+        logLevel: 'error',
+        readyTimeoutMs: 120_000,
+      });
+    } catch (err) {
+      const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-2000) : '';
+      if (attempt >= 2) {
+        throw new Error(`${(err as Error).message}\n${firstFailure}\n${tail}`, { cause: err });
+      }
+      firstFailure = `first attempt: ${(err as Error).message}\n${tail}`;
+    }
+  }
+}
+
 beforeAll(async () => {
   const runDir = inject('runDir');
-  const [apiPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const apiPort = await freePort();
   apiUrl = `http://127.0.0.1:${apiPort}`;
 
   // The IdP's JWKS over real HTTP (createRemoteJWKSet fetches it), with one key; `otherKey` is unpublished.
@@ -144,19 +176,7 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${jwksPort}`;
 
   const keyring = generateKeyring('ui-decode');
-  const [database, server] = await Promise.all([
-    createTestDatabase(),
-    startDevServer({
-      cliPath: inject('temporalCliPath'),
-      port: temporalPort,
-      uiPort,
-      // As `ptflow dev` sets it: the browser calls the API's codec endpoint.
-      uiCodecEndpoint: `${apiUrl}/codec`,
-      logFile: path.join(runDir, `temporal-ui-${temporalPort}.log`),
-      logLevel: 'error',
-      readyTimeoutMs: 120_000,
-    }),
-  ]);
+  const [database, server] = await Promise.all([createTestDatabase(), startUiDevServer(runDir)]);
   db = database;
   temporal = server;
   uiUrl = temporal.uiUrl!;
@@ -203,6 +223,48 @@ afterAll(async () => {
   await temporal?.stop();
   await new Promise((resolve) => (jwks ? jwks.close(resolve) : resolve(undefined)));
   await db?.drop();
+});
+
+/** Local addresses (ip:port) of the TCP sockets process `pid` listens on (Linux /proc). */
+function listeningAddresses(pid: number): string[] {
+  const inodes = new Set(
+    fs
+      .readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        } catch {
+          return undefined;
+        }
+      })
+      .filter((i): i is string => i !== undefined),
+  );
+  const out: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols: sl local_address rem_address st … inode; st 0A = LISTEN.
+      if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(cols[9]!)) continue;
+      const [hexIp, hexPort] = cols[1]!.split(':') as [string, string];
+      const ip =
+        hexIp.length === 8
+          ? Buffer.from(hexIp, 'hex').reverse().join('.')
+          : hexIp === '00000000000000000000000000000000'
+            ? '::'
+            : hexIp;
+      out.push(`${ip}:${parseInt(hexPort, 16)}`);
+    }
+  }
+  return out;
+}
+
+describe('the dev server as `ptflow dev` starts it', () => {
+  it('listens on 127.0.0.1 only: gRPC frontend, HTTP API, metrics and the Web UI', () => {
+    const addresses = listeningAddresses(temporal.process.pid);
+    expect(addresses).toContain(temporal.address);
+    expect(addresses).toContain(new URL(uiUrl).host);
+    for (const a of addresses) expect(a).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
 });
 
 describe('Temporal UI without a staff session', () => {
