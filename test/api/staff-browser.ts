@@ -91,3 +91,62 @@ export function devSignInForm(html: string, label: string): Record<string, strin
   }
   return fields;
 }
+
+/** The same over real HTTP (fetch, manual redirects): for flows that cross to another server (the IdP). */
+export class HttpBrowser {
+  readonly jar: Jar = {};
+
+  async request(
+    method: 'GET' | 'POST',
+    url: string,
+    opts: { form?: Record<string, string>; json?: object; headers?: Record<string, string> } = {},
+  ): Promise<{
+    status: number;
+    location: string | null;
+    body: string;
+    headers: Headers;
+    setCookie: string[];
+  }> {
+    const cookie = cookieHeader(this.jar, url);
+    const res = await fetch(url, {
+      method,
+      redirect: 'manual',
+      headers: {
+        accept: 'text/html',
+        ...(cookie ? { cookie } : {}),
+        ...(opts.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(opts.json ? { 'content-type': 'application/json' } : {}),
+        ...(opts.headers ?? {}),
+      },
+      ...(opts.form ? { body: new URLSearchParams(opts.form).toString() } : {}),
+      ...(opts.json ? { body: JSON.stringify(opts.json) } : {}),
+    });
+    const setCookie = res.headers.getSetCookie();
+    remember(this.jar, setCookie);
+    const location = res.headers.get('location');
+    return {
+      status: res.status,
+      location: location === null ? null : new URL(location, url).href,
+      body: await res.text(),
+      headers: res.headers,
+      setCookie,
+    };
+  }
+
+  /**
+   * Follows redirects (GET) from `url` until a page answers, or until the next hop would be `stopAt` (then that
+   * URL is returned unvisited). Returns the final response and the URLs visited.
+   */
+  async follow(url: string, stopAt?: (next: URL) => boolean) {
+    const hops: string[] = [];
+    let current = url;
+    for (let i = 0; i < 15; i++) {
+      hops.push(current);
+      const res = await this.request('GET', current);
+      if (res.status < 300 || res.status >= 400 || !res.location) return { res, hops, stoppedAt: undefined };
+      if (stopAt?.(new URL(res.location))) return { res, hops, stoppedAt: res.location };
+      current = res.location;
+    }
+    throw new Error(`too many redirects: ${hops.join(' → ')}`);
+  }
+}
