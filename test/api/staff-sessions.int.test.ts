@@ -4,7 +4,11 @@
 // state-changing requests need the session's CSRF token; sign-out, idle expiry, absolute expiry, rotation,
 // server-side revocation and forged cookies all end in 401 (or the sign-in page for a browser), leak nothing,
 // and every sign-in, sign-out and failure is on the audit hash chain.
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { revokeSessions, SESSION_COOKIE } from '../../api/auth/session.js';
@@ -311,6 +315,47 @@ describe('session end', () => {
       expect((await browser.get('/v1/tasks', { accept: 'application/json' })).statusCode).toBe(401);
     }
   });
+
+  it('revokes and disables through the CLI (`ptflow staff revoke|disable`), audited', async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const ptflow = (...args: string[]) =>
+      promisify(execFile)(path.join(root, 'node_modules', '.bin', 'tsx'), ['cli/main.ts', 'staff', ...args], {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: stack.db.url,
+          PTFLOW_DATA_DIR: path.join(os.tmpdir(), `ptflow-staff-cli-${randomUUID()}`),
+          LOG_LEVEL: 'silent',
+          NODE_ENV: 'development',
+        },
+        timeout: 60_000,
+      });
+    const biller = DEMO_STAFF.find((s) => s.role === 'biller')!;
+    const a = await signIn(label('biller'));
+    const revoked = await ptflow('revoke', biller.id);
+    // Every live biller session (earlier tests signed in as her too), this one included.
+    expect(revoked.stderr + revoked.stdout).toMatch(/[1-9]\d* sessions? revoked/);
+    expect((await a.browser.get('/v1/tasks', { accept: 'application/json' })).statusCode).toBe(401);
+    // A second biller, disabled: sessions gone and no new sign-in.
+    const id = randomUUID();
+    await stack.db.db
+      .insert(staffMembers)
+      .values({ id, practiceId: DEMO_PRACTICE_ID, displayName: 'Leaving Person', role: 'biller' });
+    const b = await signIn('Leaving Person (biller)');
+    await ptflow('disable', id);
+    expect((await b.browser.get('/v1/tasks', { accept: 'application/json' })).statusCode).toBe(401);
+    const page = await new InjectBrowser(stack.app).get('/auth/sign-in');
+    expect(page.body).not.toContain('Leaving Person');
+    const rows = await stack.db.sql<{ resource_type: string; resource_id: string }[]>`
+      select resource_type, resource_id from audit_events
+      where resource_type in ('staff_member', 'staff_session_revoke') order by id`;
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { resource_type: 'staff_session_revoke', resource_id: biller.id },
+        { resource_type: 'staff_member', resource_id: id },
+      ]),
+    );
+  }, 120_000);
 
   it('answers 401 to a forged or tampered cookie without echoing it', async () => {
     const { browser } = await signIn(label('admin'));
