@@ -8,7 +8,7 @@ import { PinoTemporalLogger } from '../temporal/logger.js';
 import { createLogger } from './logger.js';
 import { createActivities } from '../activities/index.js';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
-import { buildApp } from '../api/app.js';
+import { buildApp, type StaffAuthDeps } from '../api/app.js';
 import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
 import {
   connectClient,
@@ -154,6 +154,31 @@ function attentionLink(config: Config, practiceId: string): string {
   return `${config.temporalUiOrigin}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows?query=${encodeURIComponent(query)}`;
 }
 
+/** Staff sign-in and sessions from the configuration (see cli/config.ts, STAFF_SESSION_* and OIDC_CLIENT_*). */
+export function staffAuthSettings(config: Config, devSignIn: boolean): StaffAuthDeps {
+  return {
+    // Development without a secret: sessions last as long as the process (production requires it with OIDC).
+    cookieSecret: config.STAFF_SESSION_SECRET
+      ? Buffer.from(config.STAFF_SESSION_SECRET, 'base64')
+      : randomBytes(32),
+    idleMs: config.STAFF_SESSION_IDLE_MINUTES * 60_000,
+    absoluteMs: config.STAFF_SESSION_MAX_HOURS * 3_600_000,
+    devSignIn,
+    ...(config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_REDIRECT_URI
+      ? {
+          oidc: {
+            issuer: config.OIDC_ISSUER,
+            clientId: config.OIDC_CLIENT_ID,
+            ...(config.OIDC_CLIENT_SECRET ? { clientSecret: config.OIDC_CLIENT_SECRET } : {}),
+            redirectUri: config.OIDC_REDIRECT_URI,
+            scope: config.OIDC_SCOPE,
+            allowHttp: config.NODE_ENV !== 'production' && config.OIDC_ISSUER.startsWith('http://'),
+          },
+        }
+      : {}),
+  };
+}
+
 export interface ApiService {
   app: FastifyInstance;
   url: string;
@@ -173,8 +198,14 @@ export function webhookSettings(): ReturnType<typeof loadWebhookSettings> {
 export async function startApiService(
   config: Config,
   databaseUrl: string,
-  opts: { webhooks?: WebhookSettings } = {},
+  opts: { webhooks?: WebhookSettings; devSignIn?: boolean } = {},
 ): Promise<ApiService> {
+  if (opts.devSignIn && config.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'NODE_ENV',
+      'is production: the demo staff sign-in of `ptflow dev` is refused there',
+    );
+  }
   const webhooks = opts.webhooks ?? webhookSettings();
   const db = connectDb(databaseUrl);
   let temporal: TemporalClientHandle | undefined;
@@ -206,6 +237,7 @@ export async function startApiService(
       },
       codec: { codec: new EncryptionCodec(keyring), allowedOrigin: config.temporalUiOrigin },
       onDenied: (e) => auditDenied(db.db, e),
+      staffAuth: staffAuthSettings(config, opts.devSignIn ?? false),
       apiKeyCacheTtlMs: config.API_KEY_CACHE_SECONDS * 1000,
       idempotency: { keyring: dataKeys(config).keyring },
       // Break-glass reasons are PHI columns like the others: same data keyring.

@@ -157,7 +157,8 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
       practiceProfile: devPracticeProfile,
     });
     stoppers.push({ name: 'worker', stop: worker.stop });
-    const api = await startApiService(devConfig, db.url, { webhooks: webhooks.settings });
+    // Staff sign in at /auth/sign-in as one of the demo staff (one per role) — `ptflow dev` only.
+    const api = await startApiService(devConfig, db.url, { webhooks: webhooks.settings, devSignIn: true });
     stoppers.push({ name: 'API', stop: api.stop });
     // Also delivers what `ptflow sandbox emr …` queues from another terminal (same sandbox schema).
     const pump = pumpSandboxWebhooks(sandboxes.emr);
@@ -168,6 +169,7 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
         '',
         'ptflow is running:',
         `  API              ${api.url}   (health: ${api.url}/healthz, readiness: ${api.url}/readyz)`,
+        `  Staff sign-in    ${api.url}/auth/sign-in   (demo staff, one per role; then ${api.url}/console)`,
         `  Temporal UI      ${temporal.uiUrl}`,
         `  Temporal gRPC    ${temporal.address}   (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
         `  Sandbox payer    ${sandboxPayer.url}   (X12 clearinghouse API; scenario triggers in connectors/payer/sandbox/README.md)`,
