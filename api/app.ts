@@ -270,6 +270,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         allowedOrigin: deps.codec.allowedOrigin,
         roles: ['admin', 'front_desk', 'therapist', 'biller'],
         authorize: async (req) => req.principal,
+        // The Temporal UI's "Include cross-origin credentials" sends the staff session cookie.
+        cookieAuthenticated: (req) => req.staffSession !== undefined,
         audit: async (e) => {
           await appendAuditGrouped(db, {
             actorId: e.principal.id,

@@ -39,6 +39,8 @@ export interface CodecRouteDeps<P> {
   allowedOrigin: string;
   /** Roles the API's auth layer admits to the codec routes (they hold the whole history's PHI). */
   roles: readonly Role[];
+  /** True when the request was authenticated by the staff session cookie (not a bearer token). */
+  cookieAuthenticated?(request: FastifyRequest): boolean;
 }
 
 /**
@@ -122,6 +124,15 @@ export function codecRoutes<P>(deps: CodecRouteDeps<P>): FastifyPluginAsyncZod {
         if (principal === undefined) {
           return reply.code(401).type(PROBLEM_CONTENT_TYPE).send(problem(401, 'Authentication is required.'));
         }
+        // A session cookie is honoured from the UI's origin only (a browser always sends Origin on these
+        // POSTs; a script without one is not a browser riding someone's session).
+        const origin = req.headers.origin;
+        if (deps.cookieAuthenticated?.(req) && origin !== undefined && origin !== allowed) {
+          return reply
+            .code(403)
+            .type(PROBLEM_CONTENT_TYPE)
+            .send(problem(403, 'A staff session is accepted only from the Temporal UI.'));
+        }
         const namespace =
           typeof req.headers['x-namespace'] === 'string' ? req.headers['x-namespace'] : undefined;
         const event = {
@@ -168,7 +179,11 @@ export function codecRoutes<P>(deps: CodecRouteDeps<P>): FastifyPluginAsyncZod {
         return reply.header('cache-control', 'no-store').send({ payloads });
       };
 
-    const config = { roles: deps.roles };
+    // No CSRF token for cookie-authenticated calls: the Temporal UI cannot send one. What stands in for it: the
+    // cookie is SameSite=Lax (no cross-site POST carries it), the body must be application/json (a cross-origin
+    // JSON POST needs a preflight, which only the UI origin passes), the Origin check above, and decoding
+    // changes nothing but the audit log.
+    const config = { roles: deps.roles, csrfExempt: true };
     const schema = (operation: 'encode' | 'decode') => ({
       tags: ['codec'],
       operationId: operation === 'encode' ? 'encodePayloads' : 'decodePayloads',

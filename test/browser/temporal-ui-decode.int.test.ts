@@ -4,6 +4,8 @@
 // (buildApp, real PostgreSQL, the audit log), and an onboarding started with a patient's name in its input.
 //   - With no session the workflow page shows the encoded payload (ciphertext), never the name, and /codec
 //     answered 401 — also after the README's Codec Server clicks ("Include cross-origin credentials").
+//   - After signing in as staff (the dev sign-in page, as in `ptflow dev`) the same page shows the name decoded,
+//     the decode audited under that person.
 //   - The UI's OIDC access token (`pass_access_token`): /codec verifies it against the IdP's JWKS, served here
 //     over real HTTP, and audits each decode; a token of another issuer, audience or key is a 401.
 import fs from 'node:fs';
@@ -21,7 +23,7 @@ import { buildApp } from '../../api/app.js';
 import { createOidcVerifier } from '../../api/auth/oidc.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
 import { auditEvents } from '../../db/schema.js';
-import { DEMO_PRACTICE_ID } from '../../db/seed.js';
+import { DEMO_PRACTICE_ID, DEMO_STAFF, seedDemoPractice } from '../../db/seed.js';
 import { startDevServer, type DevServer } from '../../devtools/dev-server.js';
 import { freePort } from '../../devtools/ports.js';
 import { workflowId as processWorkflowId } from '../../domain/ids.js';
@@ -179,6 +181,7 @@ beforeAll(async () => {
   const [database, server] = await Promise.all([createTestDatabase(), startUiDevServer(runDir)]);
   db = database;
   temporal = server;
+  await seedDemoPractice(db.db);
   uiUrl = temporal.uiUrl!;
   connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, dataConverter: dataConverterFor(keyring) });
@@ -191,6 +194,8 @@ beforeAll(async () => {
     cursorKey: randomBytes(32),
     oidc: createOidcVerifier({ issuer, audience: AUDIENCE, jwksUrl: `${issuer}/jwks.json` }),
     codec: { codec: new EncryptionCodec(keyring), allowedOrigin: uiUrl },
+    // As `ptflow dev` configures it: the demo staff sign-in page.
+    staffAuth: { cookieSecret: randomBytes(32), devSignIn: true },
   });
   await app.listen({ host: '127.0.0.1', port: apiPort });
 
@@ -307,6 +312,72 @@ describe('Temporal UI without a staff session', () => {
       };
     });
     expect(stored).toEqual({ include: 'true', override: 'true' });
+  });
+});
+
+describe('Temporal UI for a signed-in staff member', () => {
+  const frontDesk = DEMO_STAFF.find((s) => s.role === 'front_desk')!;
+  let context: BrowserContext;
+  let page: Page;
+  beforeAll(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    page = await context.newPage();
+  });
+  afterAll(() => context.close());
+
+  it('shows the decoded input after signing in, and audits the decode under that person', async () => {
+    // The README's steps: sign in on the API, set the UI's Codec Server panel once, open the workflow.
+    const signIn = await context.newPage();
+    await signIn.goto(`${apiUrl}/auth/sign-in`);
+    await signIn
+      .getByRole('button', { name: `Sign in as ${frontDesk.displayName} (${frontDesk.role})` })
+      .click();
+    await signIn.waitForURL(`${apiUrl}/console**`);
+    const cookies = await context.cookies(apiUrl);
+    expect(cookies.find((c) => c.name === 'ptflow_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
+    await signIn.close();
+
+    await openWorkflow(page);
+    await includeCredentials(page);
+    const decode = nextDecode(page);
+    await page.reload();
+    expect(await decode).toBe(200);
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 30_000 }).toContain(MARKER);
+    expect(await page.locator('body').innerText()).not.toContain(ciphertext.slice(0, 40));
+    expect(await page.getByText('Codec Server could not connect').count()).toBe(0);
+
+    const audited = await db.db
+      .select({ role: auditEvents.actorRole, type: auditEvents.actorType })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.resourceType, 'temporal_payload'),
+          eq(auditEvents.actorId, `user:${frontDesk.id}`),
+          eq(auditEvents.action, 'R'),
+          eq(auditEvents.outcome, 'success'),
+        ),
+      );
+    expect(audited.length).toBeGreaterThan(0);
+    expect(audited[0]).toEqual({ role: 'front_desk', type: 'user' });
+  });
+
+  it('refuses the session cookie from any origin but the UI (403, nothing decoded)', async () => {
+    const cookie = (await context.cookies(apiUrl)).find((c) => c.name === 'ptflow_session')!;
+    const res = await fetch(`${apiUrl}/codec/decode`, {
+      method: 'POST',
+      headers: {
+        origin: 'http://127.0.0.1:9',
+        cookie: `${cookie.name}=${cookie.value}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ payloads: [{ metadata: storedMetadata, data: ciphertext }] }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await res.text()).not.toContain(MARKER);
   });
 });
 
