@@ -14,7 +14,7 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/connection.js';
-import { staffSessions } from '../../db/schema.js';
+import { staffMembers, staffSessions } from '../../db/schema.js';
 import type { Principal } from './principal.js';
 
 /** Name of the session cookie (a contract: browser tests and the Temporal UI codec path rely on it). */
@@ -120,13 +120,17 @@ export class SessionStore {
   /** The live session of a token, or why there is none. Refreshes `last_seen_at` (throttled). */
   async lookup(token: string): Promise<SessionLookup> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { ok: false, reason: 'unknown' };
-    const [row] = await this.db
-      .select()
+    // The staff row comes along: a person disabled in `staff_members` loses every session at once, even one the
+    // revocation that normally accompanies disabling (ptflow staff disable) missed.
+    const [found] = await this.db
+      .select({ session: staffSessions, staffDisabledAt: staffMembers.disabledAt })
       .from(staffSessions)
+      .leftJoin(staffMembers, eq(staffMembers.id, staffSessions.staffId))
       .where(eq(staffSessions.tokenHash, hashSessionToken(token)))
       .limit(1);
-    if (!row) return { ok: false, reason: 'unknown' };
-    if (row.revokedAt) return { ok: false, reason: 'revoked' };
+    if (!found) return { ok: false, reason: 'unknown' };
+    const row = found.session;
+    if (row.revokedAt || found.staffDisabledAt) return { ok: false, reason: 'revoked' };
     const now = this.settings.now();
     if (now >= row.expiresAt || now.getTime() - row.lastSeenAt.getTime() > this.settings.idleMs) {
       return { ok: false, reason: 'expired' };

@@ -357,6 +357,33 @@ describe('session end', () => {
     );
   }, 120_000);
 
+  it('ends the sessions of a person disabled straight in the staff table', async () => {
+    const id = randomUUID();
+    await stack.db.db
+      .insert(staffMembers)
+      .values({ id, practiceId: DEMO_PRACTICE_ID, displayName: 'Quiet Leaver', role: 'therapist' });
+    const { browser } = await signIn('Quiet Leaver (therapist)');
+    expect((await browser.get('/v1/tasks', { accept: 'application/json' })).statusCode).toBe(200);
+    await stack.db.sql`update staff_members set disabled_at = now() where id = ${id}`;
+    expect((await browser.get('/v1/tasks', { accept: 'application/json' })).statusCode).toBe(401);
+  });
+
+  it('lets a signed-in person use the codec server with their role, audited as them', async () => {
+    const { browser } = await signIn(label('therapist'));
+    const csrf = await csrfOf(browser);
+    const res = await browser.request('POST', '/codec/encode', {
+      json: {
+        payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: 'e30=' }],
+      },
+      headers: { accept: 'application/json', 'x-csrf-token': csrf },
+    });
+    expect(res.statusCode).toBe(200);
+    const therapist = DEMO_STAFF.find((s) => s.role === 'therapist')!;
+    const [row] = await stack.db.sql<{ actor_id: string; actor_role: string }[]>`
+      select actor_id, actor_role from audit_events where resource_type = 'temporal_payload' order by id desc limit 1`;
+    expect(row).toEqual({ actor_id: `user:${therapist.id}`, actor_role: 'therapist' });
+  });
+
   it('answers 401 to a forged or tampered cookie without echoing it', async () => {
     const { browser } = await signIn(label('admin'));
     const real = browser.jar[SESSION_COOKIE]!.value;
