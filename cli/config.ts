@@ -133,7 +133,13 @@ export const configSchema = z.object({
     .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
     .optional(),
   /** Origin of the Temporal Web UI, the only origin allowed to call the codec endpoints (CORS). */
-  TEMPORAL_UI_ORIGIN: z.url({ error: 'must be a URL such as http://127.0.0.1:8233' }).optional(),
+  TEMPORAL_UI_ORIGIN: z
+    .url({ error: 'must be a URL such as http://127.0.0.1:8233' })
+    .refine(
+      (v) => /^https?:\/\//.test(v) && new URL(v).origin === v.replace(/\/$/, ''),
+      'must be an origin (scheme://host[:port], no path) such as http://127.0.0.1:8233',
+    )
+    .optional(),
   /**
    * Clearinghouse (X12 over HTTPS) for eligibility, authorizations and claims; unset → no payer connector
    * (`ptflow worker` refuses to start in production, see cli/worker-connectors.ts).
