@@ -1,5 +1,7 @@
 // The two long-running services of ptflow, composed from configuration: the worker and the API. `ptflow dev`
 // runs both in one process; production runs them as separate processes (`ptflow worker`, `ptflow api`).
+import fs from 'node:fs';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createOidcVerifier } from '../api/auth/oidc.js';
@@ -157,10 +159,12 @@ function attentionLink(config: Config, practiceId: string): string {
 /** Staff sign-in and sessions from the configuration (see cli/config.ts, STAFF_SESSION_* and OIDC_CLIENT_*). */
 export function staffAuthSettings(config: Config, devSignIn: boolean): StaffAuthDeps {
   return {
-    // Development without a secret: sessions last as long as the process (production requires it with OIDC).
     cookieSecret: config.STAFF_SESSION_SECRET
       ? Buffer.from(config.STAFF_SESSION_SECRET, 'base64')
-      : randomBytes(32),
+      : devSignIn
+        ? devSessionSecret(config)
+        : // Without a secret (production requires one with OIDC): sessions last as long as the process.
+          randomBytes(32),
     idleMs: config.STAFF_SESSION_IDLE_MINUTES * 60_000,
     absoluteMs: config.STAFF_SESSION_MAX_HOURS * 3_600_000,
     devSignIn,
@@ -177,6 +181,21 @@ export function staffAuthSettings(config: Config, devSignIn: boolean): StaffAuth
         }
       : {}),
   };
+}
+
+/**
+ * `ptflow dev`'s session-cookie secret, generated once into <dataDir>/keys/ (like its other development keys) so
+ * a signed-in browser stays signed in across restarts.
+ */
+function devSessionSecret(config: Pick<Config, 'dataDir'>): Buffer {
+  const file = path.join(config.dataDir, 'keys', 'staff-session-secret');
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    fs.writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
 }
 
 export interface ApiService {

@@ -9,6 +9,7 @@ import { HttpProblem, problem } from '../problem.js';
 import { apiKeyCacheFor, authenticateApiKey, looksLikeApiKey, releaseApiKeyCache } from './api-keys.js';
 import { DEFAULT_API_KEY_CACHE_TTL_MS } from './key-cache.js';
 import type { OidcVerifier } from './oidc.js';
+import { sendPage } from './pages.js';
 import type { Principal } from './principal.js';
 import {
   clearSessionCookie,
@@ -64,9 +65,19 @@ export const authPlugin = fp<AuthDeps>(
       const config = req.routeOptions.config;
       if (config.public) return;
 
-      const deny = async (status: 401 | 403, principal?: Principal, clearCookie = false) => {
+      const deny = async (status: 401 | 403, principal?: Principal, session?: 'ended' | 'forged') => {
         await deps.onDenied?.({ principal, route, status, requestId: req.id, ip: req.ip });
-        if (clearCookie) clearSessionCookie(req, reply);
+        if (session) clearSessionCookie(req, reply);
+        if (status === 401 && session === 'forged' && config.page && wantsHtml(req.headers.accept)) {
+          // A cookie that is not ours: 401, as a page with the way to sign in (the cookie is dropped).
+          return sendPage(
+            reply,
+            401,
+            'Sign in',
+            '<p class="notice" role="alert">Your sign-in is not valid here.</p>' +
+              '<p><a class="button" href="/auth/sign-in">Sign in</a></p>',
+          );
+        }
         if (status === 401 && config.page && wantsHtml(req.headers.accept)) {
           // A person's browser: to the sign-in page, coming back to the page afterwards (its path holds opaque
           // ids only; the query string is not carried over).
@@ -94,7 +105,7 @@ export const authPlugin = fp<AuthDeps>(
       if (header === undefined && req.cookies?.[SESSION_COOKIE] !== undefined) {
         const found = await resolveSessionPrincipal(req);
         // Forged, unknown, expired or revoked: the same 401 (or sign-in redirect); the reason is not disclosed.
-        if (!found.ok) return deny(401, undefined, true);
+        if (!found.ok) return deny(401, undefined, found.reason === 'forged' ? 'forged' : 'ended');
         if (!config.roles?.includes(found.principal.role)) return deny(403, found.principal);
         req.principal = found.principal;
         req.staffSession = found.session;

@@ -401,6 +401,17 @@ describe('session end', () => {
       expect(res.statusCode).toBe(401);
       expect(res.body).not.toContain(forged.slice(0, 20));
       expect(res.body).not.toContain(token!.slice(0, 20));
+      // A browser gets 401 too (a page with the way to sign in), and the cookie is dropped.
+      const page = await stack.app.inject({
+        method: 'GET',
+        url: '/console',
+        headers: { cookie: `${SESSION_COOKIE}=${encodeURIComponent(forged)}`, accept: 'text/html' },
+      });
+      expect(page.statusCode).toBe(401);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.body).toContain('href="/auth/sign-in"');
+      expect(page.body).not.toContain(forged.slice(0, 20));
+      expect(String(page.headers['set-cookie'])).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
     }
   });
 

@@ -2,6 +2,9 @@
 // refuses an http:// issuer or redirect URI and a missing session secret, session lengths stay within the
 // automatic-logoff policy (idle ≤ 15 min, absolute ≤ 12 h), and the demo sign-in of `ptflow dev` is refused under a
 // production configuration — each with one line naming the variable, never its value.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../cli/config.js';
 import { staffAuthSettings, startApiService } from '../../cli/services.js';
@@ -53,9 +56,19 @@ describe('staff sign-in configuration', () => {
   });
 
   it('defaults to 15 minutes idle and 12 hours absolute, without an IdP client', () => {
-    const s = staffAuthSettings(loadConfig({ HOME: '/home/x' }, '/repo'), true);
-    expect(s).toMatchObject({ idleMs: 15 * 60_000, absoluteMs: 12 * 3_600_000, devSignIn: true });
-    expect(s.oidc).toBeUndefined();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-staff-config-'));
+    try {
+      const config = loadConfig({ HOME: '/home/x', PTFLOW_DATA_DIR: dir }, '/repo');
+      const s = staffAuthSettings(config, true);
+      expect(s).toMatchObject({ idleMs: 15 * 60_000, absoluteMs: 12 * 3_600_000, devSignIn: true });
+      expect(s.oidc).toBeUndefined();
+      // `ptflow dev` keeps its cookie secret in the data directory: the same after a restart.
+      expect(staffAuthSettings(config, true).cookieSecret.equals(s.cookieSecret)).toBe(true);
+      expect(s.cookieSecret.length).toBe(32);
+      expect(fs.statSync(path.join(dir, 'keys', 'staff-session-secret')).mode & 0o077).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([
