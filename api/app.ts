@@ -1,6 +1,7 @@
 // Fastify app factory. Everything external comes in through `deps`, so tests build the app around real or
 // fake dependencies and `ptflow api` / `ptflow dev` build it around the real ones.
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -18,6 +19,14 @@ import type { Keyring } from '../db/crypto/keyring.js';
 import './auth/principal.js';
 import { authPlugin, type AuthDeps } from './auth/plugin.js';
 import type { OidcVerifier } from './auth/oidc.js';
+import { createStaffOidc, type StaffOidcSettings } from './auth/oidc-sign-in.js';
+import {
+  DEFAULT_SESSION_ABSOLUTE_MS,
+  DEFAULT_SESSION_IDLE_MS,
+  SessionStore,
+  type StaffSessions,
+} from './auth/session.js';
+import { staffAuthRoutes, type SignInAuditEvent } from './routes/staff-auth.js';
 import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
@@ -45,6 +54,8 @@ export interface RouteEntry {
   idempotent: boolean;
   /** The route has a body schema (or parses a raw body: webhooks). */
   body: boolean;
+  /** A server-rendered HTML page for people (sign-in, console): not an API operation, not in OpenAPI. */
+  page: boolean;
 }
 
 declare module 'fastify' {
@@ -91,6 +102,38 @@ export interface AppDeps {
    * stay registered but opening a grant answers 503: a reason is never stored in clear.
    */
   breakGlass?: { keyring: Keyring };
+  /** Staff sign-in and sessions (/auth, /console). Without it sessions still work with a random secret. */
+  staffAuth?: StaffAuthDeps;
+}
+
+/** Staff sign-in settings (STAFF_SESSION_* and OIDC_CLIENT_* in the CLI's configuration). */
+export interface StaffAuthDeps {
+  /** Signs the session cookie; CSRF tokens are derived from it. ≥ 32 bytes, shared by every API instance. */
+  cookieSecret: Buffer;
+  /** Idle timeout (default 15 min) and absolute lifetime (default 12 h) of a session. */
+  idleMs?: number;
+  absoluteMs?: number;
+  /** How stale `last_seen_at` may get before a request rewrites it (default 30 s). */
+  touchEveryMs?: number;
+  /** The demo staff sign-in of `ptflow dev` (never in production: the CLI refuses that configuration). */
+  devSignIn?: boolean;
+  /** The practice's identity provider (authorization code + PKCE). */
+  oidc?: StaffOidcSettings;
+}
+
+/** The audit event of a sign-in, a sign-out or a failed attempt (no token, code, name or claim value). */
+function signInAuditRow(e: SignInAuditEvent) {
+  return {
+    actorId: e.principal?.id ?? 'anonymous',
+    actorType: 'user' as const,
+    actorRole: e.principal?.role ?? null,
+    sourceIp: e.ip,
+    action: 'E' as const,
+    resourceType: e.kind === 'sign_in' ? 'staff_sign_in' : 'staff_sign_out',
+    resourceId: e.sessionId ? `session:${e.sessionId}` : `failure:${e.failure ?? 'unknown'}`,
+    outcome: e.outcome,
+    requestId: e.requestId,
+  };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -125,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ...(roles ? { roles } : {}),
         idempotent: Boolean(r.config?.idempotent),
         body: Boolean(r.schema?.body) || r.url.startsWith('/v1/webhooks/'),
+        page: Boolean(r.config?.page),
       });
     }
   });
@@ -164,6 +208,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = deps.rateLimit ?? { perMinute: 600, authFailuresPerMinute: 60 };
   await registerRateLimit(app, limits);
   registerMetrics(app, deps.metrics ?? createMetrics());
+  const now = deps.now ?? (() => new Date());
+  const staffAuth = deps.staffAuth;
+  const cookieSecret = staffAuth?.cookieSecret ?? randomBytes(32);
+  await app.register(cookie, { secret: cookieSecret, hook: 'onRequest' });
+  const staffSessions: StaffSessions = {
+    store: new SessionStore(deps.db, {
+      idleMs: staffAuth?.idleMs ?? DEFAULT_SESSION_IDLE_MS,
+      absoluteMs: staffAuth?.absoluteMs ?? DEFAULT_SESSION_ABSOLUTE_MS,
+      ...(staffAuth?.touchEveryMs !== undefined ? { touchEveryMs: staffAuth.touchEveryMs } : {}),
+      now,
+    }),
+    csrfKey: createHmac('sha256', cookieSecret).update('ptflow csrf key').digest(),
+  };
+  app.decorate('staffSessions', staffSessions);
   await app.register(authPlugin, {
     db: deps.db,
     oidc: deps.oidc,
@@ -174,7 +232,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.idempotency) await app.register(idempotencyPlugin, { db: deps.db, ...deps.idempotency });
   await registerOpenApi(app);
   // Per-role response views (minimum necessary): registered before the routes so its onRoute hook sees them all.
-  const now = deps.now ?? (() => new Date());
   await app.register(responseShapingPlugin, { db: deps.db, now });
 
   await app.register(healthRoutes(deps.readiness, deps.readinessAdvisories));
@@ -194,6 +251,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.claimPollMinutes !== undefined ? { pollEveryMinutes: deps.claimPollMinutes } : {}),
     }),
   );
+  await app.register(
+    staffAuthRoutes({
+      db: deps.db,
+      devSignIn: staffAuth?.devSignIn ?? false,
+      ...(staffAuth?.oidc ? { oidc: createStaffOidc(deps.db, staffAuth.oidc) } : {}),
+      audit: async (e) => {
+        await appendAuditGrouped(deps.db, signInAuditRow(e));
+      },
+    }),
+  );
   if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
   if (deps.codec) {
     const db = deps.db;
@@ -203,6 +270,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         allowedOrigin: deps.codec.allowedOrigin,
         roles: ['admin', 'front_desk', 'therapist', 'biller'],
         authorize: async (req) => req.principal,
+        // The Temporal UI's "Include cross-origin credentials" sends the staff session cookie.
+        cookieAuthenticated: (req) => req.staffSession !== undefined,
         audit: async (e) => {
           await appendAuditGrouped(db, {
             actorId: e.principal.id,

@@ -130,12 +130,51 @@ export const configSchema = z.object({
   OIDC_ISSUER: z.url({ error: 'must be a URL' }).optional(),
   OIDC_AUDIENCE: z.string().min(1).optional(),
   OIDC_JWKS_URL: z.url({ error: 'must be a URL' }).optional(),
+  // Staff sign-in (people in a browser; api/routes/staff-auth.ts): the practice's IdP by authorization code +
+  // PKCE, issuer OIDC_ISSUER. Needs OIDC_CLIENT_ID and OIDC_REDIRECT_URI; OIDC_CLIENT_SECRET for a confidential
+  // client (otherwise a public client relying on PKCE).
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** This API's callback as registered at the IdP: https://<host>/auth/oidc/callback. */
+  OIDC_REDIRECT_URI: z
+    .url({ error: 'must be a URL such as https://ptflow.clinic.example/auth/oidc/callback' })
+    .refine((v) => new URL(v).pathname === '/auth/oidc/callback', 'must end in /auth/oidc/callback')
+    .optional(),
+  /** Scopes asked at sign-in (space-separated; `openid` is required). */
+  OIDC_SCOPE: z
+    .string()
+    .refine((v) => v.split(/\s+/).includes('openid'), 'must include openid')
+    .default('openid profile'),
+  /** Signs the staff session cookie (and keys its CSRF tokens): ≥ 32 bytes, base64, same on every API instance. */
+  STAFF_SESSION_SECRET: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
+    .optional(),
+  /** A session with no request for this long ends (automatic logoff; at most 15). */
+  STAFF_SESSION_IDLE_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 15')
+    .max(15, 'must be between 1 and 15')
+    .default(15),
+  /** A session ends this long after sign-in however active it is (at most 12). */
+  STAFF_SESSION_MAX_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .min(0.25, 'must be between 0.25 and 12')
+    .max(12, 'must be between 0.25 and 12')
+    .default(12),
   PTFLOW_CURSOR_SECRET: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
     .optional(),
   /** Origin of the Temporal Web UI, the only origin allowed to call the codec endpoints (CORS). */
-  TEMPORAL_UI_ORIGIN: z.url({ error: 'must be a URL such as http://127.0.0.1:8233' }).optional(),
+  TEMPORAL_UI_ORIGIN: z
+    .url({ error: 'must be a URL such as http://127.0.0.1:8233' })
+    .refine(
+      (v) => /^https?:\/\//.test(v) && new URL(v).origin === v.replace(/\/$/, ''),
+      'must be an origin (scheme://host[:port], no path) such as http://127.0.0.1:8233',
+    )
+    .optional(),
   /**
    * Clearinghouse (X12 over HTTPS) for eligibility, authorizations and claims; unset → no payer connector
    * (`ptflow worker` refuses to start in production, see cli/worker-connectors.ts).
@@ -298,6 +337,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         ? 'OIDC_AUDIENCE'
         : 'OIDC_JWKS_URL';
     throw new ConfigError(missing, 'must be set together with the other OIDC_* variables');
+  }
+  if (vars.OIDC_CLIENT_ID || vars.OIDC_REDIRECT_URI || vars.OIDC_CLIENT_SECRET) {
+    if (!vars.OIDC_ISSUER)
+      throw new ConfigError('OIDC_ISSUER', 'is required for staff sign-in (OIDC_CLIENT_ID)');
+    if (!vars.OIDC_CLIENT_ID)
+      throw new ConfigError('OIDC_CLIENT_ID', 'must be set together with OIDC_REDIRECT_URI');
+    if (!vars.OIDC_REDIRECT_URI)
+      throw new ConfigError('OIDC_REDIRECT_URI', 'must be set together with OIDC_CLIENT_ID');
+    if (vars.NODE_ENV === 'production') {
+      if (!vars.OIDC_REDIRECT_URI.startsWith('https://')) {
+        throw new ConfigError('OIDC_REDIRECT_URI', 'must be an https:// URL in production');
+      }
+      if (!vars.OIDC_ISSUER.startsWith('https://')) {
+        throw new ConfigError('OIDC_ISSUER', 'must be an https:// URL in production');
+      }
+      if (!vars.STAFF_SESSION_SECRET) {
+        throw new ConfigError(
+          'STAFF_SESSION_SECRET',
+          'is required in production when staff sign in (OIDC_CLIENT_ID)',
+        );
+      }
+    }
   }
   if (vars.NODE_ENV === 'production' && !vars.PTFLOW_CURSOR_SECRET) {
     throw new ConfigError('PTFLOW_CURSOR_SECRET', 'is required in production (shared by every API instance)');

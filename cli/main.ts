@@ -104,6 +104,10 @@ async function main(argv: string[]): Promise<void> {
     const { registerAuditCommands } = await withConfig(import('./commands/audit.js'));
     registerAuditCommands(program, config, log);
   });
+  await group('staff', 'staff people: IdP mapping and session revocation', async () => {
+    const { registerStaffCommands } = await withConfig(import('./commands/staff.js'));
+    registerStaffCommands(program, config, log);
+  });
   await group(
     'schedules',
     'the Temporal Schedules (reverify-eligibility, timely-filing-sweep, staff-digest)',

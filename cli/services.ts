@@ -1,5 +1,7 @@
 // The two long-running services of ptflow, composed from configuration: the worker and the API. `ptflow dev`
 // runs both in one process; production runs them as separate processes (`ptflow worker`, `ptflow api`).
+import fs from 'node:fs';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createOidcVerifier } from '../api/auth/oidc.js';
@@ -8,7 +10,7 @@ import { PinoTemporalLogger } from '../temporal/logger.js';
 import { createLogger } from './logger.js';
 import { createActivities } from '../activities/index.js';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
-import { buildApp } from '../api/app.js';
+import { buildApp, type StaffAuthDeps } from '../api/app.js';
 import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
 import {
   connectClient,
@@ -167,6 +169,48 @@ function attentionLink(config: Config, practiceId: string): string {
   return `${config.temporalUiOrigin}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows?query=${encodeURIComponent(query)}`;
 }
 
+/** Staff sign-in and sessions from the configuration (see cli/config.ts, STAFF_SESSION_* and OIDC_CLIENT_*). */
+export function staffAuthSettings(config: Config, devSignIn: boolean): StaffAuthDeps {
+  return {
+    cookieSecret: config.STAFF_SESSION_SECRET
+      ? Buffer.from(config.STAFF_SESSION_SECRET, 'base64')
+      : devSignIn
+        ? devSessionSecret(config)
+        : // Without a secret (production requires one with OIDC): sessions last as long as the process.
+          randomBytes(32),
+    idleMs: config.STAFF_SESSION_IDLE_MINUTES * 60_000,
+    absoluteMs: config.STAFF_SESSION_MAX_HOURS * 3_600_000,
+    devSignIn,
+    ...(config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_REDIRECT_URI
+      ? {
+          oidc: {
+            issuer: config.OIDC_ISSUER,
+            clientId: config.OIDC_CLIENT_ID,
+            ...(config.OIDC_CLIENT_SECRET ? { clientSecret: config.OIDC_CLIENT_SECRET } : {}),
+            redirectUri: config.OIDC_REDIRECT_URI,
+            scope: config.OIDC_SCOPE,
+            allowHttp: config.NODE_ENV !== 'production' && config.OIDC_ISSUER.startsWith('http://'),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * `ptflow dev`'s session-cookie secret, generated once into <dataDir>/keys/ (like its other development keys) so
+ * a signed-in browser stays signed in across restarts.
+ */
+function devSessionSecret(config: Pick<Config, 'dataDir'>): Buffer {
+  const file = path.join(config.dataDir, 'keys', 'staff-session-secret');
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    fs.writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+}
+
 export interface ApiService {
   app: FastifyInstance;
   url: string;
@@ -186,8 +230,14 @@ export function webhookSettings(): ReturnType<typeof loadWebhookSettings> {
 export async function startApiService(
   config: Config,
   databaseUrl: string,
-  opts: { webhooks?: WebhookSettings } = {},
+  opts: { webhooks?: WebhookSettings; devSignIn?: boolean } = {},
 ): Promise<ApiService> {
+  if (opts.devSignIn && config.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'NODE_ENV',
+      'is production: the demo staff sign-in of `ptflow dev` is refused there',
+    );
+  }
   const webhooks = opts.webhooks ?? webhookSettings();
   const db = connectDb(databaseUrl);
   let temporal: TemporalClientHandle | undefined;
@@ -219,6 +269,7 @@ export async function startApiService(
       },
       codec: { codec: new EncryptionCodec(keyring), allowedOrigin: config.temporalUiOrigin },
       onDenied: (e) => auditDenied(db.db, e),
+      staffAuth: staffAuthSettings(config, opts.devSignIn ?? false),
       apiKeyCacheTtlMs: config.API_KEY_CACHE_SECONDS * 1000,
       idempotency: { keyring: dataKeys(config).keyring },
       // Break-glass reasons are PHI columns like the others: same data keyring.

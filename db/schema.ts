@@ -485,3 +485,58 @@ export const breakGlassGrants = pgTable(
   },
   (t) => [index('break_glass_grants_principal').on(t.practiceId, t.principalId, t.grantedAt)],
 );
+
+/**
+ * Staff people of a practice who sign in to the console (not API keys: those are for machines). A row maps an
+ * identity-provider user (`oidc_issuer` + `oidc_subject`) to its practice and role when the IdP does not carry
+ * them as claims, and holds the demo staff `ptflow dev` offers on its local sign-in page. Staff names are not PHI.
+ * `disabled_at` set → every sign-in is refused and the person's sessions are revoked (deprovisioning).
+ */
+export const staffMembers = pgTable(
+  'staff_members',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    displayName: text('display_name').notNull(),
+    role: text('role', { enum: ['admin', 'front_desk', 'therapist', 'biller'] }).notNull(),
+    oidcIssuer: text('oidc_issuer'),
+    oidcSubject: text('oidc_subject'),
+    createdAt: createdAt(),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('staff_members_oidc').on(t.oidcIssuer, t.oidcSubject)],
+);
+
+/**
+ * Server-side staff sessions (SEC-AC-4). The browser holds a random token in the signed `ptflow_session`
+ * cookie; only its SHA-256 is stored here, so a database reader cannot act as anyone. A session dies on its
+ * idle timeout (from `last_seen_at`), its absolute `expires_at`, or `revoked_at` (sign-out, admin revocation,
+ * a newer sign-in does not revoke others but always issues a new id).
+ */
+export const staffSessions = pgTable(
+  'staff_sessions',
+  {
+    id: uuid('id').primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    role: text('role', { enum: ['admin', 'front_desk', 'therapist', 'biller'] }).notNull(),
+    /** The principal id the session acts as (`user:<sub>`), as written on audit events. */
+    actorId: text('actor_id').notNull(),
+    staffId: uuid('staff_id'),
+    /** The person's name as the staff row or the IdP's `name` claim gives it (staff names are not PHI). */
+    displayName: text('display_name'),
+    /** How the person signed in: the IdP (`oidc`) or the `ptflow dev` demo sign-in (`dev`). */
+    method: text('method', { enum: ['oidc', 'dev'] }).notNull(),
+    amr: text('amr').array().notNull(),
+    authTime: timestamp('auth_time', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('staff_sessions_actor').on(t.practiceId, t.actorId)],
+);

@@ -2,11 +2,22 @@
 // availability. Staff data only (no patients: those arrive through onboarding). Fixed ids make the seed
 // idempotent: running it again changes nothing.
 import type { Database } from './connection.js';
-import { locations, practices, practitioners, therapists } from './schema.js';
+import { locations, practices, practitioners, staffMembers, therapists } from './schema.js';
 
 export const DEMO_PRACTICE_ID = '00000000-0000-4000-8000-000000000001';
 const DOWNTOWN = '00000000-0000-4000-8000-000000000101';
 const NORTHSIDE = '00000000-0000-4000-8000-000000000102';
+
+/**
+ * The demo practice's staff, one per human role: the people `ptflow dev` offers on its local sign-in page
+ * (GET /auth/sign-in). Fixed ids, so the principal of each (`user:<id>`) is the same in every run.
+ */
+export const DEMO_STAFF = [
+  { id: '00000000-0000-4000-8000-000000000301', displayName: 'Morgan Reyes', role: 'admin' },
+  { id: '00000000-0000-4000-8000-000000000302', displayName: 'Jordan Bell', role: 'front_desk' },
+  { id: '00000000-0000-4000-8000-000000000303', displayName: 'Dana Whitfield', role: 'therapist' },
+  { id: '00000000-0000-4000-8000-000000000304', displayName: 'Priya Shah', role: 'biller' },
+] as const;
 
 const weekdays = (locationId: string, start: string, end: string, days = [1, 2, 3, 4, 5]) =>
   days.map((weekday) => ({ weekday, start, end, locationId }));
@@ -80,6 +91,10 @@ export async function seedDemoPractice(db: Database): Promise<{ practiceId: stri
           { npi: '1678901236', lastName: 'NGUYEN', firstName: 'KIM', taxonomy: '225200000X' },
         ].map((p) => ({ ...p, practiceId: DEMO_PRACTICE_ID, source: 'emr' as const })),
       )
+      .onConflictDoNothing();
+    await tx
+      .insert(staffMembers)
+      .values(DEMO_STAFF.map((s) => ({ ...s, practiceId: DEMO_PRACTICE_ID })))
       .onConflictDoNothing();
   });
   return { practiceId: DEMO_PRACTICE_ID };

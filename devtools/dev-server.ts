@@ -7,6 +7,9 @@ import { searchAttributeCliFlags, ptflowSearchAttributes } from '../workflows/sh
 import { spawnLogged, type ManagedChild } from './child-process.js';
 import { assertPortFree, waitFor } from './ports.js';
 
+/** The only address the dev server and its UI listen on. */
+export const LOOPBACK = '127.0.0.1';
+
 export interface DevServerOptions {
   cliPath: string;
   port: number;
@@ -33,11 +36,17 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Arguments of `temporal server start-dev`. Everything listens on 127.0.0.1 only: `--ip` binds the gRPC
+ * frontend, its HTTP API and the metrics endpoint, `--ui-ip` the Web UI (stated although it defaults to `--ip`).
+ * The dev server has no authentication and its UI allows Reset and Terminate, so nothing else on the network
+ * may reach it.
+ */
 export function devServerArgs(options: DevServerOptions): string[] {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port)];
+  const args = ['server', 'start-dev', '--ip', LOOPBACK, '--port', String(options.port)];
   args.push('--namespace', options.namespace ?? 'default');
   if (options.uiPort === undefined) args.push('--headless');
-  else args.push('--ui-port', String(options.uiPort));
+  else args.push('--ui-ip', LOOPBACK, '--ui-port', String(options.uiPort));
   if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL');

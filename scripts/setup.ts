@@ -33,6 +33,8 @@ const STEPS: Step[] = [
   // The official server (TLS with required client certificates: test/temporal/mtls.int.test.ts).
   { name: 'Temporal server (Go)', command: ['bash', 'scripts/ensure-temporal-server.sh'] },
   { name: 'X12 validators (Python venv)', command: ['bash', 'scripts/ensure-x12-validators.sh'] },
+  // Browser tests (Temporal UI, console): Debian's chromium package, installed with apt-get when missing.
+  { name: 'Chromium (browser tests)', command: ['bash', 'scripts/ensure-chromium.sh'] },
 ];
 
 /** Runs a provisioning script: stderr streams through (build progress), the last stdout line is its result. */

@@ -13,6 +13,26 @@ export interface OidcSettings {
   jwksUrl: string;
 }
 
+/**
+ * How ptflow reads a person from the IdP's claims (access tokens here, ID tokens at staff sign-in): `role` one of
+ * ptflow's roles, `practice_id` the practice (tenancy), `amr` the authentication methods, `auth_time` when the
+ * person authenticated. Undefined when role or practice is missing or unknown.
+ */
+export function claimsPrincipal(
+  payload: Record<string, unknown>,
+): Pick<Principal, 'role' | 'practiceId' | 'amr' | 'authTime'> | undefined {
+  const role = payload.role;
+  const practiceId = payload.practice_id;
+  if (typeof role !== 'string' || !(roles as readonly string[]).includes(role)) return undefined;
+  if (typeof practiceId !== 'string' || practiceId.length === 0) return undefined;
+  const amr = Array.isArray(payload.amr) ? payload.amr.filter((m): m is string => typeof m === 'string') : [];
+  const authTime =
+    typeof payload.auth_time === 'number' && Number.isFinite(payload.auth_time)
+      ? payload.auth_time
+      : undefined;
+  return { role: role as Role, practiceId, amr, ...(authTime !== undefined ? { authTime } : {}) };
+}
+
 export type OidcVerifier = (token: string) => Promise<Principal | undefined>;
 
 export function createOidcVerifier(settings: OidcSettings, keys?: JWTVerifyGetKey): OidcVerifier {
@@ -28,25 +48,9 @@ export function createOidcVerifier(settings: OidcSettings, keys?: JWTVerifyGetKe
         clockTolerance: 30,
         requiredClaims: ['sub', 'exp'],
       });
-      const role = payload.role;
-      const practiceId = payload.practice_id;
-      if (typeof role !== 'string' || !(roles as readonly string[]).includes(role)) return undefined;
-      if (typeof practiceId !== 'string' || practiceId.length === 0) return undefined;
-      const amr = Array.isArray(payload.amr)
-        ? payload.amr.filter((m): m is string => typeof m === 'string')
-        : [];
-      const authTime =
-        typeof payload.auth_time === 'number' && Number.isFinite(payload.auth_time)
-          ? payload.auth_time
-          : undefined;
-      return {
-        id: `user:${payload.sub}`,
-        type: 'user',
-        role: role as Role,
-        practiceId,
-        amr,
-        ...(authTime !== undefined ? { authTime } : {}),
-      };
+      const mapped = claimsPrincipal(payload);
+      if (!mapped) return undefined;
+      return { id: `user:${payload.sub}`, type: 'user', ...mapped };
     } catch {
       // Any verification failure is the same 401 to the caller; the reason is not disclosed.
       return undefined;

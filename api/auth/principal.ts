@@ -13,6 +13,8 @@ export interface Principal {
   amr: string[];
   /** When the user signed in (OIDC `auth_time`, seconds since the epoch); API keys have none. */
   authTime?: number;
+  /** The staff session that authenticated the request (signed-in people in a browser); absent otherwise. */
+  sessionId?: string;
 }
 
 declare module 'fastify' {
@@ -24,5 +26,15 @@ declare module 'fastify' {
     roles?: readonly Role[];
     /** Health, readiness, metrics and docs only. */
     public?: boolean;
+    /**
+     * A server-rendered HTML page (sign-in, console): kept out of the OpenAPI document, and a browser that
+     * navigates to it without a live session is redirected to the sign-in page instead of answered 401.
+     */
+    page?: boolean;
+    /**
+     * Skip the CSRF check of cookie-authenticated requests. Only for routes that change nothing and check the
+     * request's Origin themselves (the codec server's decode). Never for a route that writes.
+     */
+    csrfExempt?: boolean;
   }
 }

@@ -115,8 +115,9 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
       dbFile: path.join(config.dataDir, 'temporal.sqlite'),
       logFile: path.join(config.dataDir, 'logs', 'temporal.log'),
       namespace: config.TEMPORAL_NAMESPACE,
-      // The Web UI asks ptflow's codec server to decrypt payloads for staff signed in to it; everyone else
-      // sees ciphertext.
+      // The Web UI asks ptflow's codec server to decrypt payloads; it answers staff signed in at /auth/sign-in
+      // (their session cookie, once the browser's Codec Server setting includes credentials: the dev server's UI
+      // has no flag for that) and everyone else sees ciphertext.
       uiCodecEndpoint: `http://127.0.0.1:${config.PORT}/codec`,
       portVariables: { port: 'TEMPORAL_PORT', uiPort: 'TEMPORAL_UI_PORT' },
     });
@@ -159,7 +160,8 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
       practiceProfile: devPracticeProfile,
     });
     stoppers.push({ name: 'worker', stop: worker.stop });
-    const api = await startApiService(devConfig, db.url, { webhooks: webhooks.settings });
+    // Staff sign in at /auth/sign-in as one of the demo staff (one per role) — `ptflow dev` only.
+    const api = await startApiService(devConfig, db.url, { webhooks: webhooks.settings, devSignIn: true });
     stoppers.push({ name: 'API', stop: api.stop });
     // Also delivers what `ptflow sandbox emr …` queues from another terminal (same sandbox schema).
     const pump = pumpSandboxWebhooks(sandboxes.emr);
@@ -170,7 +172,10 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
         '',
         'ptflow is running:',
         `  API              ${api.url}   (health: ${api.url}/healthz, readiness: ${api.url}/readyz)`,
-        `  Temporal UI      ${temporal.uiUrl}`,
+        `  Staff sign-in    ${api.url}/auth/sign-in   (demo staff, one per role; then ${api.url}/console)`,
+        `  Temporal UI      ${temporal.uiUrl}   (127.0.0.1 only; payloads decode for signed-in staff once the UI's`,
+        `                   Codec Server panel has "Use my browser setting", ${api.url}/codec and "Include`,
+        `                   cross-origin credentials" on: README, "Reading decoded payloads")`,
         `  Temporal gRPC    ${temporal.address}   (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
         `  Sandbox payer    ${sandboxPayer.url}   (X12 clearinghouse API; scenario triggers in connectors/payer/sandbox/README.md)`,
         `  PostgreSQL       ${db.embedded ? `${embeddedDatabaseUrl(config)}   (embedded, data in ${path.join(config.dataDir, 'pg')}; ptflow db url)` : 'DATABASE_URL'}`,

@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
-import { codecRoutes, type CodecAuditEvent } from '../../api/routes/codec.js';
+import { codecRoutes, exactOrigin, type CodecAuditEvent } from '../../api/routes/codec.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
 import { EncryptionCodec } from '../../temporal/codec/encryption-codec.js';
 
@@ -71,9 +71,26 @@ describe('codec routes', () => {
       payload: await encryptedBody(),
     });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await a.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: UI } });
+    const preflight = await a.inject({
+      method: 'OPTIONS',
+      url: '/codec/decode',
+      headers: {
+        origin: UI,
+        'access-control-request-method': 'POST',
+        // What the UI asks for with "Pass the user access token" on and an id token held.
+        'access-control-request-headers': 'authorization,authorization-extras,content-type,x-namespace',
+      },
+    });
     expect(preflight.statusCode).toBe(204);
-    expect(preflight.headers['access-control-allow-headers']).toContain('Authorization');
+    expect(preflight.headers['access-control-allow-origin']).toBe(UI);
+    expect(preflight.headers['access-control-allow-credentials']).toBe('true');
+    const allowedHeaders = String(preflight.headers['access-control-allow-headers'])
+      .toLowerCase()
+      .split(/,\s*/);
+    for (const h of ['authorization', 'authorization-extras', 'content-type', 'x-namespace']) {
+      expect(allowedHeaders).toContain(h);
+    }
+    expect(preflight.headers['access-control-allow-methods']).toContain('POST');
     const badPreflight = await a.inject({
       method: 'OPTIONS',
       url: '/codec/decode',
@@ -82,10 +99,24 @@ describe('codec routes', () => {
     expect(badPreflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('refuses to start with a wildcard or a non-origin as the UI origin (credentials are never granted to *)', () => {
+    for (const bad of ['*', 'null', 'http://ui.example/path', 'ftp://ui.example', '']) {
+      expect(() => exactOrigin(bad)).toThrow(/allowedOrigin/);
+    }
+    expect(exactOrigin('http://127.0.0.1:8233/')).toBe('http://127.0.0.1:8233');
+  });
+
   it('answers 401 without a principal and 503 without payloads when the audit write fails', async () => {
     const { a, audits } = await app();
-    const anon = await a.inject({ method: 'POST', url: '/codec/decode', payload: await encryptedBody() });
+    const anon = await a.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { origin: UI },
+      payload: await encryptedBody(),
+    });
     expect(anon.statusCode).toBe(401);
+    // The UI can read the 401 (CORS on the error too) and keeps showing ciphertext.
+    expect(anon.headers['access-control-allow-origin']).toBe(UI);
     expect(anon.body).not.toContain(CANARY);
     expect(audits).toHaveLength(0);
 

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { generateKeyPair, SignJWT } from 'jose';
 import { createActivities } from '../../activities/index.js';
 import type { AuthorizationPayerPort } from '../../activities/prior-authorization/index.js';
-import { buildApp } from '../../api/app.js';
+import { buildApp, type StaffAuthDeps } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
 import { createOidcVerifier } from '../../api/auth/oidc.js';
 import { createEmrEventRouter } from '../../api/webhooks/emr-router.js';
@@ -84,7 +84,9 @@ const pendingPayer: AuthorizationPayerPort = {
 /** The physician's fax/portal: every document is "sent" at once. */
 const receipt = async () => ({ transmissionId: `tx-${randomUUID()}`, sentAt: new Date().toISOString() });
 
-export async function startApiStack(opts: { emrWebhooks?: boolean } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  opts: { emrWebhooks?: boolean; staffAuth?: StaffAuthDeps } = {},
+): Promise<ApiStack> {
   const db = await createTestDatabase();
   await seedDemoPractice(db.db);
   await db.db
@@ -134,6 +136,7 @@ export async function startApiStack(opts: { emrWebhooks?: boolean } = {}): Promi
   const app = await buildApp({
     now: () => clock.now(),
     oidc,
+    ...(opts.staffAuth ? { staffAuth: opts.staffAuth } : {}),
     ...(opts.emrWebhooks
       ? {
           webhooks: {

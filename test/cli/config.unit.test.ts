@@ -28,6 +28,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['PTFLOW_DEV_SEED', 'maybe'],
     ['TEMPORAL_TASK_QUEUE', 'Has Spaces'],
+    // The codec grants credentialed CORS to exactly this origin: a path or another scheme is a mistake.
+    ['TEMPORAL_UI_ORIGIN', 'http://ui.example/workflows'],
+    ['TEMPORAL_UI_ORIGIN', 'ftp://ui.example'],
   ])('rejects %s=%s with one line naming the variable and not echoing the value', (name, value) => {
     let error: unknown;
     try {

@@ -405,6 +405,41 @@ describe('temporal-docker/docker-compose.yml', { timeout: 120_000 }, () => {
     expect(envOf(service('api')).TEMPORAL_UI_ORIGIN).toBe(ui.TEMPORAL_CORS_ORIGINS);
   });
 
+  it('guards the Temporal UI: sign-in required by the overlay, token and cookies to /codec, authorizer wired', () => {
+    const ui = envOf(service('temporal-ui'));
+    // The signed-in user's token goes to /codec, and so does ptflow's session cookie (credentialed CORS).
+    expect(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('true');
+    expect(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
+    expect(ui.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
+    // A real deployment (the overlay) cannot start the UI without its OIDC sign-in, nor the API without the
+    // issuer, audience and JWKS it verifies the forwarded tokens against.
+    const overlay = requireSecretsOverlay();
+    expect(overlay['temporal-ui']?.TEMPORAL_AUTH_ENABLED).toBe('true');
+    for (const [variable, source] of [
+      ['TEMPORAL_AUTH_PROVIDER_URL', 'TEMPORAL_UI_AUTH_PROVIDER_URL'],
+      ['TEMPORAL_AUTH_CLIENT_ID', 'TEMPORAL_UI_AUTH_CLIENT_ID'],
+      ['TEMPORAL_AUTH_CLIENT_SECRET', 'TEMPORAL_UI_AUTH_CLIENT_SECRET'],
+      ['TEMPORAL_AUTH_CALLBACK_URL', 'TEMPORAL_UI_AUTH_CALLBACK_URL'],
+    ] as const) {
+      expect(overlay['temporal-ui']?.[variable], variable).toMatch(new RegExp(`^\\$\\{${source}:\\?`));
+    }
+    for (const variable of ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL']) {
+      expect(overlay.api?.[variable], variable).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
+      expect(envOf(service('api'))[variable], `api ${variable}`).toBe('');
+    }
+    // The server's authorizer and claim mapper reach the server's config template (off unless set).
+    const temporal = envOf(service('temporal'));
+    for (const variable of [
+      'TEMPORAL_AUTH_AUTHORIZER',
+      'TEMPORAL_AUTH_CLAIM_MAPPER',
+      'TEMPORAL_JWT_KEY_SOURCE1',
+      'TEMPORAL_JWT_PERMISSIONS_CLAIM',
+    ]) {
+      expect(temporal, variable).toHaveProperty(variable);
+    }
+    expect(temporal.TEMPORAL_JWT_PERMISSIONS_CLAIM).toBe('permissions');
+  });
+
   it('runs migrate and temporal-setup to completion before api and worker start', () => {
     for (const name of ['api', 'worker']) {
       const deps = dependencies(service(name));
