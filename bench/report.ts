@@ -202,7 +202,10 @@ function billing(b: BillingBenchmark): string[] {
   return [
     '## 5. Claim pipeline (issue: billing brain)',
     '',
-    `Runs: ${b.environment.runs}. One core (a single Node thread).`,
+    `Visits: ${b.visitsPerSecond.runs} timed runs after ${fmt(b.visitsPerSecond.warmupVisits)} warm-up visits, per second of ` +
+      "the process's CPU time (one core: each run is synchronous on the main thread, and every thread's CPU time counts), " +
+      `so other load on the machine does not enter it; by the wall clock the median was ${fmt(b.visitsPerWallSecond.median)}/s. ` +
+      `835: ${b.environment.runs} runs.`,
     '',
     '| Figure | min | median | max | unit |',
     '|---|---:|---:|---:|---|',
