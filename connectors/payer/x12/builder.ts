@@ -15,9 +15,7 @@ export class SegmentBuilder {
   private readonly forbidden: RegExp;
 
   constructor(private readonly delimiters: Delimiters) {
-    const { element, component, segment, repetition } = delimiters;
-    const chars = [element, component, segment, repetition ?? '', '\r', '\n'].join('');
-    this.forbidden = new RegExp(`[${chars.replace(/[\\\]^-]/g, '\\$&')}]`);
+    this.forbidden = forbiddenCharacters(delimiters);
   }
 
   /** Appends a segment; `undefined` elements become empty (and are trimmed when trailing). */
@@ -64,6 +62,19 @@ export class SegmentBuilder {
     }
     throw new X12BuildError('DELIMITER_IN_VALUE', field, 'value contains a line break');
   }
+}
+
+const FORBIDDEN = new Map<string, RegExp>();
+
+/** A character class of the delimiters and line breaks, compiled once per delimiter set. */
+function forbiddenCharacters({ element, component, segment, repetition }: Delimiters): RegExp {
+  const chars = [element, component, segment, repetition ?? '', '\r', '\n'].join('');
+  let re = FORBIDDEN.get(chars);
+  if (re === undefined) {
+    re = new RegExp(`[${chars.replace(/[\\\]^-]/g, '\\$&')}]`);
+    FORBIDDEN.set(chars, re);
+  }
+  return re;
 }
 
 /** The element's name in error messages: segment id and two-digit position ("NM103"). */

@@ -156,6 +156,9 @@ export function build837P(
   let hl = 0;
   let i = 0;
   const claims = batch.claims;
+  // Each claim's loop keys, computed once (a single-claim batch needs none).
+  const pKeys = claims.length > 1 ? claims.map(providerKey) : [''];
+  const sKeys = claims.length > 1 ? claims.map(subscriberKey) : [''];
   while (i < claims.length) {
     const first = claims[i] as Claim837;
     const bp = first.billingProvider;
@@ -165,8 +168,8 @@ export function build837P(
     addPartyNm1(b, '85', bp, 'XX', bp.npi);
     addAddress(b, bp.address);
     b.add('REF', 'EI', bp.taxId);
-    const pKey = providerKey(first);
-    while (i < claims.length && providerKey(claims[i] as Claim837) === pKey) {
+    const pKey = pKeys[i];
+    while (i < claims.length && pKeys[i] === pKey) {
       const c = claims[i] as Claim837;
       const subHl = ++hl;
       b.add('HL', String(subHl), String(bpHl), '22', c.patient === undefined ? '0' : '1');
@@ -194,12 +197,8 @@ export function build837P(
         if (c.patient.address !== undefined) addAddress(b, c.patient.address);
         addDemographics(b, c.patient.dateOfBirth, c.patient.gender, 'patient.dateOfBirth');
       }
-      const sKey = subscriberKey(c);
-      while (
-        i < claims.length &&
-        providerKey(claims[i] as Claim837) === pKey &&
-        subscriberKey(claims[i] as Claim837) === sKey
-      ) {
+      const sKey = sKeys[i];
+      while (i < claims.length && pKeys[i] === pKey && sKeys[i] === sKey) {
         addClaim(b, claims[i] as Claim837);
         i++;
       }
