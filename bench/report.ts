@@ -225,6 +225,7 @@ function billing(b: BillingBenchmark): string[] {
       `**ratio ${fmt(b.parse835.speedup)}×** (aim ≥ ${AIMS.parse835Speedup}×: ${verdict(b.parse835.speedup >= AIMS.parse835Speedup)}).`,
     `- Visits: median ${fmt(b.visitsPerSecond.median)}/s (aim ≥ ${fmt(AIMS.visitsPerSecond)}/s on one core: ` +
       `${verdict(b.visitsPerSecond.median >= AIMS.visitsPerSecond)}).`,
+    '- Why the visits figure once read 15,426 and then 8,444, and what the profile found: Causes → Claim pipeline.',
     '- The two parsers do different amounts of work: node-x12 builds a generic segment tree; ptflow builds the',
     '  typed remittance model (claims, CAS triplets, SVC, PLB, reconciliation inputs) the workflows consume.',
     '',
