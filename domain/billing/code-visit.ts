@@ -121,6 +121,17 @@ function gatherMinutes(visit: Visit, profile: PayerProfile, findings: Finding[])
   return [...byCode.values()].sort((a, b) => a.sequence - b.sequence || (a.code < b.code ? -1 : 1));
 }
 
+/** Why the intervention at `index` cannot be billed, as an error finding on its field. */
+function interventionError(
+  index: number,
+  findingCode: string,
+  field: string,
+  message: string,
+  fix: string,
+): { error: Finding } {
+  return { error: finding(findingCode, 'error', `interventions[${index}].${field}`, message, fix) };
+}
+
 /** The code's table entry, or why the intervention cannot be billed at all. */
 function checkIntervention(
   visit: Visit,
@@ -128,47 +139,50 @@ function checkIntervention(
   index: number,
 ): { info: CodeInfo } | { error: Finding } {
   const { code } = intervention;
-  const error = (findingCode: string, field: string, message: string, fix: string) => ({
-    error: finding(findingCode, 'error', `interventions[${index}].${field}`, message, fix),
-  });
   const info = lookupCode(code);
   if (isRetiredFunctionalLimitationCode(code) && visit.dos >= '2019-01-01')
-    return error(
+    return interventionError(
+      index,
       'RETIRED_FLR_CODE',
       'code',
       `${code} is a functional-limitation G-code, retired for DOS from 2019-01-01`,
       'Remove the code [R9]',
     );
   if (!info)
-    return error(
+    return interventionError(
+      index,
       'UNKNOWN_CODE',
       'code',
       `${code} is not in the PT code table`,
       'Correct the procedure code or add it to the code table',
     );
   if (!isCodeValidOn(info, visit.dos))
-    return error(
+    return interventionError(
+      index,
       'CODE_NOT_VALID_ON_DOS',
       'code',
       `${code} is not valid on the date of service`,
       'Use the code in force on the DOS (e.g. 97161–97163 replaced 97001 on 2017-01-01)',
     );
   if (intervention.minutes > MAX_MINUTES_PER_DAY)
-    return error(
+    return interventionError(
+      index,
       'IMPOSSIBLE_MINUTES',
       'minutes',
       `${intervention.minutes} minutes exceeds one day`,
       'Correct the documented minutes',
     );
   if (info.therapistOnly && intervention.furnishedBy === 'PTA')
-    return error(
+    return interventionError(
+      index,
       'ASSISTANT_NOT_PERMITTED',
       'furnishedBy',
       `${code} may not be furnished by an assistant`,
       'Evaluations and re-evaluations must be furnished by the PT',
     );
   if (info.discipline && info.discipline !== visit.discipline)
-    return error(
+    return interventionError(
+      index,
       'DISCIPLINE_MISMATCH',
       'code',
       `${code} belongs to ${info.discipline}, visit discipline is ${visit.discipline}`,

@@ -50,13 +50,15 @@ export interface ClaimCorrectionData {
   writeOff?: boolean;
 }
 
-export type CorrectionField = keyof ClaimCorrectionData | 'planOfCare' | 'practitionerDirectory';
+export type CorrectionField = keyof ClaimCorrectionData | 'planOfCare' | 'practitionerDirectory' | 'ruleData';
 
 /**
  * For every finding code that holds a claim: the correction fields that clear it. `planOfCare` = record the
  * certification / progress report in the episode's plan of care (POST /v1/plans-of-care/{id}/…), then send any
  * correction (even an empty one) to re-check. `practitionerDirectory` = add the rendering practitioner to the
- * practice's directory (PUT /v1/practitioners/{npi}), then send any correction to re-check.
+ * practice's directory (PUT /v1/practitioners/{npi}), then send any correction to re-check. `ruleData` = the
+ * dated rule data lacks the row (the year's KX threshold, the practice's fee for the code): once a deployment
+ * carries it, send any correction to re-check (coding runs in an activity, so it reads the deployed data).
  */
 export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = {
   // Providers: a valid NPI, and the referring/certifying practitioner
@@ -82,7 +84,7 @@ export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = 
   RETIRED_FLR_CODE: ['interventions'],
   UNKNOWN_CODE: ['interventions'],
   CODE_NOT_VALID_ON_DOS: ['interventions', 'dos'],
-  CHARGE_NOT_POSITIVE: ['interventions'],
+  CHARGE_NOT_POSITIVE: ['interventions', 'ruleData'],
   UNITS_NOT_POSITIVE: ['interventions'],
   UNITS_NOT_SUPPORTED: ['interventions', 'totalTreatmentMinutes'],
   TIMED_UNITS_EXCEED_TOTAL: ['interventions', 'totalTreatmentMinutes'],
@@ -96,15 +98,16 @@ export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = 
   CQ_WITHOUT_GP: ['interventions'],
   NON_COVERED_WITHOUT_ABN: ['interventions', 'totalTreatmentMinutes', 'writeOff'],
   KX_MISSING: ['kxAccruedAllowedCents'],
-  // The KX decision needs the year-to-date allowed amount and documented necessity.
-  KX_THRESHOLD_MISSING: ['kxAccruedAllowedCents'],
+  // The KX decision needs the year's threshold (rule data: no accrual figure can stand in for it) and
+  // documented necessity.
+  KX_THRESHOLD_MISSING: ['ruleData'],
   KX_NECESSITY_UNDOCUMENTED: ['planOfCare', 'kxAccruedAllowedCents'],
   BYPASS_MODIFIER_NOT_ALLOWED: ['distinctServices'],
   NCCI_PTP_UNRESOLVED: ['distinctServices', 'interventions'],
   NCCI_PTP_NO_BYPASS: ['distinctServices', 'interventions'],
   NCCI_BYPASS_UNDOCUMENTED: ['distinctServices'],
   MUE_EXCEEDED: ['interventions'],
-  FEE_MISSING: ['interventions'],
+  FEE_MISSING: ['interventions', 'ruleData'],
   // Authorization and episode
   AUTH_MISSING: ['priorAuthNumber'],
   AUTH_NUMBER_MISSING: ['priorAuthNumber'],

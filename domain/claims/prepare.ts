@@ -2,7 +2,7 @@
 // so never inside the workflow), and tests run the very same function to prove that
 // each correction clears the finding it is named for.
 import { buildClaim, type ClaimHeader } from '../billing/build-claim.js';
-import { codeVisit } from '../billing/code-visit.js';
+import { codeVisit, type RuleSet } from '../billing/code-visit.js';
 import type { PocCertificationInput } from '../care/poc.js';
 import type { ProgressReportInput } from '../care/progress.js';
 import { claimTotalCents, type Claim } from '../model/claim.js';
@@ -37,6 +37,8 @@ export interface PrepareInput {
   renderingProviderName?: ClaimHeader['renderingProviderName'];
   /** The payer answered that no authorization is required: the scrubber does not hold for an auth number. */
   authorizationNotRequired?: boolean;
+  /** Rule tables in place of the deployed ones (tests: the rule data a deployment would bring). */
+  rules?: Partial<RuleSet>;
 }
 
 export interface PreparedAttempt {
@@ -50,6 +52,7 @@ export function prepareAttempt(i: PrepareInput): PreparedAttempt {
   const { visit, profile, attempt, episode } = i;
   const coded = codeVisit(visit, {
     profile,
+    ...(i.rules ? { rules: i.rules } : {}),
     ...(i.kxAccruedAllowedCents !== undefined
       ? { kx: { accruedAllowedCents: i.kxAccruedAllowedCents } }
       : {}),
@@ -77,6 +80,7 @@ export function prepareAttempt(i: PrepareInput): PreparedAttempt {
     asOf: i.asOf,
     visit,
     kxRequired: coded.kx?.applyKx ?? false,
+    ...(i.rules ? { rules: i.rules } : {}),
     ...(episode ? { poc: episode.poc, progress: episode.progress } : {}),
     ...(claim.priorAuthNumber
       ? {

@@ -21,6 +21,14 @@ export function payerIdsOn(dos: IsoDate, profiles: readonly PayerProfile[] = PAY
   ].sort();
 }
 
+/** A profile's method as billed: EITHER → the practice default (CMS when unset). */
+function billedMethod(
+  method: UnitMethod,
+  practiceDefault?: 'CMS_TOTAL_TIME' | 'AMA_SPM',
+): 'CMS_TOTAL_TIME' | 'AMA_SPM' {
+  return method === 'EITHER' ? (practiceDefault ?? 'CMS_TOTAL_TIME') : method;
+}
+
 /**
  * The unit method actually billed. EITHER → the practice default (CMS when unset). With a secondary payer
  * whose method differs, ALWAYS_CMS bills CMS units; DEFER_TO_PRIMARY keeps the primary's method [W14, X1].
@@ -29,8 +37,6 @@ export function resolveUnitMethod(
   primary: Pick<PayerProfile, 'unitMethod' | 'defaultUnitMethod' | 'secondaryConflict'>,
   secondary?: Pick<PayerProfile, 'unitMethod' | 'defaultUnitMethod'>,
 ): 'CMS_TOTAL_TIME' | 'AMA_SPM' {
-  const billedMethod = (method: UnitMethod, practiceDefault?: 'CMS_TOTAL_TIME' | 'AMA_SPM') =>
-    method === 'EITHER' ? (practiceDefault ?? 'CMS_TOTAL_TIME') : method;
   const primaryMethod = billedMethod(primary.unitMethod, primary.defaultUnitMethod);
   if (!secondary) return primaryMethod;
   const secondaryMethod = billedMethod(secondary.unitMethod, secondary.defaultUnitMethod);

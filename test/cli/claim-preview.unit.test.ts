@@ -51,6 +51,31 @@ describe('ptflow claim preview / x12 parse', () => {
     }
   });
 
+  it('a wrong payer id lists the valid ones; a misspelled visit field is named', async () => {
+    const file = path.join(os.tmpdir(), `ptflow-preview-payer-${process.pid}.json`);
+    const body = JSON.parse(fs.readFileSync('examples/http/previewClaim.json', 'utf8')) as {
+      visit: Record<string, unknown>;
+    };
+    const failure = async (visit: Record<string, unknown>) => {
+      fs.writeFileSync(file, JSON.stringify({ ...body, visit }));
+      return claimPreview(file, () => undefined).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+    };
+    try {
+      const wrongPayer = await failure({ ...body.visit, payerId: 'medicare-part-c' });
+      expect(wrongPayer).toBeInstanceOf(PayerCliError);
+      expect(wrongPayer?.message).toMatch(/payerId: .*valid payer ids: .*medicare-part-b/);
+      const { interventions, ...rest } = body.visit;
+      const misspelled = await failure({ ...rest, intervention: interventions });
+      expect(misspelled).toBeInstanceOf(PayerCliError);
+      expect(misspelled?.message).toContain('/visit (unknown key intervention)');
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('prints the typed JSON of an 835', async () => {
     let out = '';
     await x12Parse('test/fixtures/x12/835-multi-claim.x12', (s) => (out += s));

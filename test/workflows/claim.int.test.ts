@@ -16,6 +16,7 @@ import {
   CLAIM_WORKFLOW_TYPE,
   claimCorrectedSignal,
   claimStatusQuery,
+  type ClaimCorrection,
   type ClaimInput,
   type ClaimSubmissionWorkflow,
 } from '../../workflows/claim/messages.js';
@@ -471,6 +472,210 @@ describe('claimSubmission: no dead ends for a held claim', () => {
     });
   });
 });
+
+/**
+ * One row per finding the claim process can raise from a visit (test/domain/claims/corrections.test.ts lists the
+ * codes it cannot, with the reason): the visit as recorded holds the claim with the code, the correction is the
+ * data CLEARED_BY names for it, sent as the API and the CLI send it, and the claim goes on to the payer.
+ */
+type HeldRow = {
+  codes: string[];
+  payerId?: string;
+  visit?: Partial<ClaimInput['case']['visit']>;
+  noSubscriberAddress?: boolean;
+  noReferringProvider?: boolean;
+  fix: Omit<ClaimCorrection, 'correctedBy'>;
+};
+const thirtyMinutes = [{ code: '97110', minutes: 30, furnishedBy: 'PT' as const }];
+const HELD_ROWS: HeldRow[] = [
+  { codes: ['NPI_INVALID'], visit: { renderingNpi: '1234567890' }, fix: { renderingNpi: '1987654328' } },
+  {
+    codes: ['REFERRING_PROVIDER_MISSING'],
+    noReferringProvider: true,
+    fix: { referringProvider: { name: 'NGUYEN', npi: '1679576722' } },
+  },
+  {
+    codes: ['SUBSCRIBER_ADDRESS_MISSING'],
+    noSubscriberAddress: true,
+    fix: { subscriberAddress: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62704' } },
+  },
+  {
+    codes: ['DIAGNOSIS_MISSING', 'POINTER_MISSING'],
+    visit: { diagnoses: [] },
+    fix: { diagnoses: ['M54.50'] },
+  },
+  { codes: ['ICD10_FORMAT_INVALID'], visit: { diagnoses: ['XYZ'] }, fix: { diagnoses: ['M54.50'] } },
+  {
+    codes: ['TOO_MANY_DIAGNOSES'],
+    visit: {
+      diagnoses: [
+        'M54.50',
+        'M54.51',
+        'M54.59',
+        'M25.511',
+        'M25.512',
+        'M25.561',
+        'M25.562',
+        'M79.601',
+        'M79.602',
+        'M62.81',
+        'R26.2',
+        'R26.89',
+        'M54.2',
+      ],
+    },
+    fix: { diagnoses: ['M54.50', 'M54.51'] },
+  },
+  {
+    codes: ['UNKNOWN_CODE'],
+    visit: { interventions: [{ code: '99999', minutes: 30, furnishedBy: 'PT' }], totalTreatmentMinutes: 30 },
+    fix: { interventions: thirtyMinutes },
+  },
+  {
+    codes: ['NO_LINES'],
+    visit: { interventions: [{ code: '97110', minutes: 5, furnishedBy: 'PT' }], totalTreatmentMinutes: 5 },
+    fix: { interventions: thirtyMinutes, totalTreatmentMinutes: 30 },
+  },
+  {
+    codes: ['RETIRED_FLR_CODE'],
+    visit: {
+      interventions: [
+        { code: 'G8978', minutes: 0, furnishedBy: 'PT' },
+        { code: '97110', minutes: 30, furnishedBy: 'PT' },
+      ],
+      totalTreatmentMinutes: 30,
+    },
+    fix: { interventions: thirtyMinutes },
+  },
+  {
+    codes: ['MINUTES_EXCEED_TREATMENT_TIME'],
+    visit: { totalTreatmentMinutes: 30 },
+    fix: { totalTreatmentMinutes: 45 },
+  },
+  {
+    codes: ['NON_COVERED_WITHOUT_ABN'],
+    visit: {
+      interventions: [
+        { code: '20560', minutes: 10, furnishedBy: 'PT' },
+        { code: '97110', minutes: 30, furnishedBy: 'PT' },
+      ],
+      totalTreatmentMinutes: 40,
+    },
+    fix: { interventions: thirtyMinutes, totalTreatmentMinutes: 30 },
+  },
+  {
+    codes: ['NCCI_BYPASS_UNDOCUMENTED', 'NCCI_PTP_UNRESOLVED'],
+    visit: {
+      interventions: [
+        { code: '97164', minutes: 30, furnishedBy: 'PT' },
+        { code: '97530', minutes: 30, furnishedBy: 'PT' },
+      ],
+      totalTreatmentMinutes: 60,
+    },
+    fix: {
+      distinctServices: [
+        {
+          code: '97164',
+          modifier: 'XU',
+          confirmedBy: 'therapist-1',
+          documentation: 'separate, non-overlapping time',
+        },
+      ],
+    },
+  },
+  {
+    codes: ['CODE_NOT_VALID_ON_DOS'],
+    visit: { interventions: [{ code: '97001', minutes: 30, furnishedBy: 'PT' }], totalTreatmentMinutes: 30 },
+    fix: { interventions: [{ code: '97161', minutes: 30, furnishedBy: 'PT' }] },
+  },
+  {
+    codes: ['IMPOSSIBLE_MINUTES'],
+    visit: {
+      interventions: [{ code: '97110', minutes: 1500, furnishedBy: 'PT' }],
+      totalTreatmentMinutes: 1500,
+    },
+    fix: { interventions: thirtyMinutes, totalTreatmentMinutes: 30 },
+  },
+  {
+    codes: ['DISCIPLINE_MISMATCH'],
+    visit: { interventions: [{ code: '97165', minutes: 30, furnishedBy: 'PT' }], totalTreatmentMinutes: 30 },
+    fix: { interventions: [{ code: '97161', minutes: 30, furnishedBy: 'PT' }] },
+  },
+  {
+    codes: ['FEE_MISSING', 'CHARGE_NOT_POSITIVE'],
+    visit: { interventions: [{ code: '97760', minutes: 30, furnishedBy: 'PT' }], totalTreatmentMinutes: 30 },
+    fix: { interventions: thirtyMinutes },
+  },
+  {
+    codes: ['ASSISTANT_NOT_PERMITTED'],
+    payerId: 'commercial-ama',
+    visit: { interventions: [{ code: '97161', minutes: 30, furnishedBy: 'PTA' }], totalTreatmentMinutes: 30 },
+    fix: { interventions: [{ code: '97161', minutes: 30, furnishedBy: 'PT' }] },
+  },
+];
+
+describe('claimSubmission: every finding the claim process raises from a visit has a way out', () => {
+  it('held with the code, the correction CLEARED_BY names is sent, the claim is coded again and submitted', async () => {
+    await run(async (client, taskQueue) => {
+      const started = await Promise.all(
+        HELD_ROWS.map(async (row) => {
+          const input = claimInput(`SBX-KXOVER-${randomUUID().slice(0, 8)}`, {
+            kxAccruedAllowedCents: 300_000,
+            ...(row.payerId ? { payerId: row.payerId } : {}),
+          });
+          Object.assign(input.case.visit, row.visit ?? {});
+          if (row.noSubscriberAddress) delete input.case.parties.subscriber.address;
+          if (row.noReferringProvider) delete input.case.parties.referringProvider;
+          const handle = await client.workflow.start<ClaimSubmissionWorkflow>(CLAIM_WORKFLOW_TYPE, {
+            taskQueue,
+            workflowId: workflowId('claim', input.case.claimId),
+            args: [input],
+          });
+          return { row, handle };
+        }),
+      );
+      try {
+        const outcomes = await Promise.all(
+          started.map(async ({ row, handle }) => {
+            const status = () => handle.query(claimStatusQuery);
+            const held = await waitFor(status, (s) => s.state === 'needs_correction');
+            const clearedBy = new Map((held.corrections ?? []).map((c) => [c.finding, c.clearedBy]));
+            // Every field the correction supplies is named for at least one of the row's codes.
+            const named = row.codes.flatMap((code) => clearedBy.get(code) ?? []);
+            await handle.signal(claimCorrectedSignal, { ...row.fix, correctedBy: 'user:biller-1' });
+            const after = await waitFor(status, (s) => s.decisions.some((d) => d.what === 'submitted'));
+            return {
+              codes: row.codes,
+              held: row.codes.filter((code) => held.blockingFindings.includes(code)),
+              unnamed: Object.keys(row.fix).filter((field) => !named.includes(field)),
+              decisions: after.decisions.map((d) => d.what).slice(0, 3),
+            };
+          }),
+        );
+        for (const o of outcomes) {
+          expect({ codes: o.codes, held: o.held, unnamed: o.unnamed, decisions: o.decisions }).toEqual({
+            codes: o.codes,
+            held: o.codes,
+            unnamed: [],
+            decisions: ['held', 'corrected', 'submitted'],
+          });
+        }
+      } finally {
+        await Promise.all(started.map(({ handle }) => handle.terminate('test over').catch(() => undefined)));
+      }
+    });
+  });
+});
+
+/** Like `until`, with room for many claims coded at once on a busy machine (60 s). */
+async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  let v = await read();
+  for (let i = 0; i < 600 && !ok(v); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await read();
+  }
+  return v;
+}
 
 describe('claimSubmission: line-level denials and balanced remittances', () => {
   it('a partial payment with a CO-97 bundled line: the paid line is posted, the bundled line written off', async () => {

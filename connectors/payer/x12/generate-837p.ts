@@ -31,39 +31,64 @@ import { formatDate, formatMoney, formatQuantity } from './values.js';
 
 export const IMPL_837P = '005010X222A1';
 
+/** A claim's field in build errors ("claims[0].lines"), written only when one is thrown. */
+function claimField(k: number, name: string): string {
+  return `claims[${k}].${name}`;
+}
+
+/** A service line's field in build errors ("claims[0].lines[1].units"). */
+function lineField(k: number, i: number, name: string): string {
+  return `claims[${k}].lines[${i}].${name}`;
+}
+
 function validateClaim(c: Claim837, k: number): void {
-  const f = (name: string): string => `claims[${k}].${name}`;
   if (c.diagnosisCodes.length < 1 || c.diagnosisCodes.length > 12) {
-    throw new X12BuildError('INVALID_INPUT', f('diagnosisCodes'), 'between 1 and 12 diagnosis codes');
+    throw new X12BuildError(
+      'INVALID_INPUT',
+      claimField(k, 'diagnosisCodes'),
+      'between 1 and 12 diagnosis codes',
+    );
   }
   if (c.lines.length < 1 || c.lines.length > 50) {
-    throw new X12BuildError('INVALID_INPUT', f('lines'), 'between 1 and 50 service lines');
+    throw new X12BuildError('INVALID_INPUT', claimField(k, 'lines'), 'between 1 and 50 service lines');
   }
   if ((c.frequencyCode === '7' || c.frequencyCode === '8') && (c.originalClaimNumber ?? '') === '') {
     // A replacement or void without the payer's claim number cannot be matched and is rejected.
-    throw new X12BuildError('INVALID_INPUT', f('originalClaimNumber'), 'frequency 7/8 requires REF*F8');
+    throw new X12BuildError(
+      'INVALID_INPUT',
+      claimField(k, 'originalClaimNumber'),
+      'frequency 7/8 requires REF*F8',
+    );
   }
   const sum = c.lines.reduce((s, l) => s + l.chargeCents, 0);
   if (sum !== c.totalChargeCents) {
-    throw new X12BuildError('INVALID_INPUT', f('totalChargeCents'), 'CLM02 must equal the sum of SV102');
+    throw new X12BuildError(
+      'INVALID_INPUT',
+      claimField(k, 'totalChargeCents'),
+      'CLM02 must equal the sum of SV102',
+    );
   }
   c.lines.forEach((l, i) => {
-    const lf = (name: string): string => f(`lines[${i}].${name}`);
     if (l.modifiers.length > 4)
-      throw new X12BuildError('TOO_MANY_MODIFIERS', lf('modifiers'), 'at most 4 modifiers');
+      throw new X12BuildError('TOO_MANY_MODIFIERS', lineField(k, i, 'modifiers'), 'at most 4 modifiers');
     if (l.diagnosisPointers.length < 1 || l.diagnosisPointers.length > 4) {
-      throw new X12BuildError('INVALID_INPUT', lf('diagnosisPointers'), 'between 1 and 4 pointers');
+      throw new X12BuildError(
+        'INVALID_INPUT',
+        lineField(k, i, 'diagnosisPointers'),
+        'between 1 and 4 pointers',
+      );
     }
     for (const p of l.diagnosisPointers) {
       if (!Number.isInteger(p) || p < 1 || p > c.diagnosisCodes.length) {
         throw new X12BuildError(
           'INVALID_INPUT',
-          lf('diagnosisPointers'),
+          lineField(k, i, 'diagnosisPointers'),
           'pointer outside the diagnosis list',
         );
       }
     }
-    if (!(l.units > 0)) throw new X12BuildError('INVALID_INPUT', lf('units'), 'units must be positive');
+    if (!(l.units > 0))
+      throw new X12BuildError('INVALID_INPUT', lineField(k, i, 'units'), 'units must be positive');
   });
 }
 
@@ -156,6 +181,9 @@ export function build837P(
   let hl = 0;
   let i = 0;
   const claims = batch.claims;
+  // Each claim's loop keys, computed once (a single-claim batch needs none).
+  const pKeys = claims.length > 1 ? claims.map(providerKey) : [''];
+  const sKeys = claims.length > 1 ? claims.map(subscriberKey) : [''];
   while (i < claims.length) {
     const first = claims[i] as Claim837;
     const bp = first.billingProvider;
@@ -165,8 +193,8 @@ export function build837P(
     addPartyNm1(b, '85', bp, 'XX', bp.npi);
     addAddress(b, bp.address);
     b.add('REF', 'EI', bp.taxId);
-    const pKey = providerKey(first);
-    while (i < claims.length && providerKey(claims[i] as Claim837) === pKey) {
+    const pKey = pKeys[i];
+    while (i < claims.length && pKeys[i] === pKey) {
       const c = claims[i] as Claim837;
       const subHl = ++hl;
       b.add('HL', String(subHl), String(bpHl), '22', c.patient === undefined ? '0' : '1');
@@ -194,12 +222,8 @@ export function build837P(
         if (c.patient.address !== undefined) addAddress(b, c.patient.address);
         addDemographics(b, c.patient.dateOfBirth, c.patient.gender, 'patient.dateOfBirth');
       }
-      const sKey = subscriberKey(c);
-      while (
-        i < claims.length &&
-        providerKey(claims[i] as Claim837) === pKey &&
-        subscriberKey(claims[i] as Claim837) === sKey
-      ) {
+      const sKey = sKeys[i];
+      while (i < claims.length && pKeys[i] === pKey && sKeys[i] === sKey) {
         addClaim(b, claims[i] as Claim837);
         i++;
       }

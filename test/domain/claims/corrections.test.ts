@@ -13,7 +13,9 @@ import {
   type CorrectableCase,
 } from '../../../domain/claims/corrections.js';
 import { prepareAttempt, type PrepareInput } from '../../../domain/claims/prepare.js';
-import { SEEDED_DEMO_PRACTICE_ID } from '../../../domain/rules/data/fee-schedules.js';
+import { FEE_SCHEDULES, SEEDED_DEMO_PRACTICE_ID } from '../../../domain/rules/data/fee-schedules.js';
+import { THERAPY_THRESHOLDS } from '../../../domain/rules/data/therapy-thresholds.js';
+import { sampleVisits } from '../../../bench/billing.js';
 import { VisitSchema, type VisitInput } from '../../../domain/model/visit.js';
 import { payerProfileOn } from '../../../domain/rules/payers.js';
 
@@ -46,6 +48,7 @@ function prepare(
   c: Case,
   episode?: PrepareInput['episode'],
   renderingName?: PrepareInput['renderingProviderName'],
+  more: Partial<Pick<PrepareInput, 'asOf' | 'rules'>> = {},
 ) {
   const visit = VisitSchema.parse(c.visit);
   const profile = payerProfileOn(visit.payerId, visit.dos);
@@ -64,6 +67,7 @@ function prepare(
     ...(episode ? { episode } : {}),
     ...(c.parties.subscriber ? { subscriber: c.parties.subscriber } : {}),
     ...(renderingName ? { renderingProviderName: renderingName } : {}),
+    ...more,
   });
   return { ...r, holding: r.findings.filter((f) => f.severity === 'error').map((f) => f.code) };
 }
@@ -247,6 +251,49 @@ const CASES: FixCase[] = [
     fix: { priorAuthNumber: 'AUTH-1' },
     outcome: { priorAuthNumber: 'AUTH-1' },
   },
+  {
+    // 97001 (PT evaluation) was replaced by 97161–97163 on 2017-01-01.
+    code: 'CODE_NOT_VALID_ON_DOS',
+    held: baseCase({
+      interventions: [{ code: '97001', minutes: 30, furnishedBy: 'PT' }],
+      totalTreatmentMinutes: 30,
+    }),
+    fix: { interventions: [{ code: '97161', minutes: 30, furnishedBy: 'PT' }] },
+  },
+  {
+    code: 'IMPOSSIBLE_MINUTES',
+    held: baseCase({
+      interventions: [{ code: '97110', minutes: 1500, furnishedBy: 'PT' }],
+      totalTreatmentMinutes: 1500,
+    }),
+    fix: { interventions: ninetySeven, totalTreatmentMinutes: 30 },
+  },
+  {
+    // 97165 is an occupational-therapy evaluation; the visit is physical therapy.
+    code: 'DISCIPLINE_MISMATCH',
+    held: baseCase({
+      interventions: [{ code: '97165', minutes: 30, furnishedBy: 'PT' }],
+      totalTreatmentMinutes: 30,
+    }),
+    fix: { interventions: [{ code: '97161', minutes: 30, furnishedBy: 'PT' }] },
+  },
+  {
+    // 97760 is in the code table but not in the demo practice's fee schedule (the rule-data way out is tested below).
+    code: 'FEE_MISSING',
+    held: baseCase({
+      interventions: [{ code: '97760', minutes: 30, furnishedBy: 'PT' }],
+      totalTreatmentMinutes: 30,
+    }),
+    fix: { interventions: ninetySeven },
+  },
+  {
+    code: 'CHARGE_NOT_POSITIVE',
+    held: baseCase({
+      interventions: [{ code: '97760', minutes: 30, furnishedBy: 'PT' }],
+      totalTreatmentMinutes: 30,
+    }),
+    fix: { interventions: ninetySeven },
+  },
 ];
 
 describe('every finding that holds a claim names the data that clears it', () => {
@@ -354,5 +401,231 @@ describe('every finding that holds a claim names the data that clears it', () =>
       'referringProviderNpi',
     ]);
     expect(JSON.stringify(r)).not.toContain('not a code');
+  });
+});
+
+/** Plan-of-care findings: held with the episode as recorded, cleared once the plan of care records what is missing. */
+const EPISODE_CASES: {
+  code: string;
+  held: NonNullable<PrepareInput['episode']>;
+  cleared: NonNullable<PrepareInput['episode']>;
+}[] = [
+  {
+    // Treated from 2026-02-25, not yet signed, still inside the 30 days: the claim waits for the signature.
+    code: 'POC_NOT_CERTIFIED',
+    held: {
+      poc: { firstTreatmentDate: '2026-02-25' },
+      progress: { treatmentDays: ['2026-02-25'], progressReports: [] },
+    },
+    cleared: {
+      poc: { firstTreatmentDate: '2026-02-25', signedDate: '2026-02-26' },
+      progress: { treatmentDays: ['2026-02-25'], progressReports: [] },
+    },
+  },
+  {
+    // The certification interval from 2025-10-01 ended before the DOS: a signed recertification covers it.
+    code: 'POC_RECERT_REQUIRED',
+    held: {
+      poc: { firstTreatmentDate: '2025-10-01', signedDate: '2025-10-03' },
+      progress: { treatmentDays: ['2026-02-25'], progressReports: ['2026-02-20'] },
+    },
+    cleared: {
+      poc: {
+        firstTreatmentDate: '2025-10-01',
+        signedDate: '2025-10-03',
+        recertifications: [
+          { signedDate: '2025-12-28', certifiedFrom: '2025-12-30', certifiedThrough: '2026-03-29' },
+        ],
+      },
+      progress: { treatmentDays: ['2026-02-25'], progressReports: ['2026-02-20'] },
+    },
+  },
+  {
+    // The DOS is the 10th treatment day without a progress report: due today.
+    code: 'PROGRESS_REPORT_DUE',
+    held: {
+      poc: { firstTreatmentDate: '2026-02-16', signedDate: '2026-02-17' },
+      progress: {
+        treatmentDays: [
+          '2026-02-16',
+          '2026-02-17',
+          '2026-02-18',
+          '2026-02-19',
+          '2026-02-20',
+          '2026-02-23',
+          '2026-02-24',
+          '2026-02-25',
+          '2026-02-26',
+          '2026-03-02',
+        ],
+        progressReports: [],
+      },
+    },
+    cleared: {
+      poc: { firstTreatmentDate: '2026-02-16', signedDate: '2026-02-17' },
+      progress: {
+        treatmentDays: [
+          '2026-02-16',
+          '2026-02-17',
+          '2026-02-18',
+          '2026-02-19',
+          '2026-02-20',
+          '2026-02-23',
+          '2026-02-24',
+          '2026-02-25',
+          '2026-02-26',
+          '2026-03-02',
+        ],
+        progressReports: ['2026-03-02'],
+      },
+    },
+  },
+];
+
+/**
+ * Codes in CLEARED_BY that the claim process cannot raise as it builds claims today, each with the reason. The
+ * scrubber keeps them as guards (for claims built otherwise, and in case the coder changes); the audit below
+ * fails when a code is neither exercised above nor listed here, and checks that none of these appears on the
+ * claims of a few hundred varied visits.
+ */
+const NOT_RAISED_BY_THE_CLAIM_PROCESS: Record<string, string> = {
+  CERTIFIER_NOT_PERMITTED:
+    'the claim process sends the referring NPI without a taxonomy kind, so a chiropractor/dentist certifier cannot be recognised',
+  POINTER_TOO_MANY: 'the coder points every line at the first four diagnoses (1..4)',
+  POINTER_OUT_OF_RANGE: 'the coder points every line at the first four diagnoses (1..4)',
+  POINTER_DUPLICATE: 'the coder points every line at the first four diagnoses (1..4)',
+  MIXED_DATES_OF_SERVICE: 'one claim per visit: every line carries the visit DOS',
+  PLACE_OF_SERVICE_INVALID: 'the visit schema admits only a two-digit place of service',
+  UNITS_NOT_POSITIVE: 'the coder keeps only lines with units',
+  UNITS_NOT_SUPPORTED: "the coder's units come from the same documented minutes by the same method",
+  TIMED_UNITS_EXCEED_TOTAL: "the coder's units come from the same documented minutes by the same method",
+  MODIFIER_OVERFLOW: 'at most GP, CQ, KX and one 59/X modifier are drafted on a line: four',
+  DISCIPLINE_MODIFIER_MISSING: 'the coder adds GP to every always-therapy line where the payer requires it',
+  DISCIPLINE_MODIFIER_MULTIPLE: 'the coder adds one discipline modifier, the visit discipline',
+  CQ_WITHOUT_GP: 'the coder adds CQ only beside the discipline modifier',
+  KX_MISSING: 'the coder adds KX to every always-therapy line when its KX decision applies it',
+  KX_NECESSITY_UNDOCUMENTED: 'the claim process does not pass a medical-necessity flag into the KX decision',
+  BYPASS_MODIFIER_NOT_ALLOWED: 'the coder adds 59/X only to the column-2 line of an active indicator-1 pair',
+  NCCI_PTP_NO_BYPASS:
+    'the only indicator-0 pairs on file were in force 2020-01-01..24, before any payer profile on file',
+  MUE_EXCEEDED: 'the coder caps units at the MUE (MUE_UNITS_CAPPED) before the scrubber sees them',
+  AUTH_NUMBER_MISSING:
+    'the claim is scrubbed against the number it carries, recorded as approved for its DOS',
+  AUTH_NUMBER_NOT_ON_CLAIM:
+    'the claim is scrubbed against the number it carries, recorded as approved for its DOS',
+  AUTH_NOT_APPROVED: 'the claim is scrubbed against the number it carries, recorded as approved for its DOS',
+  AUTH_OUTSIDE_WINDOW:
+    'the claim is scrubbed against the number it carries, recorded as approved for its DOS',
+  AUTH_VISITS_EXHAUSTED:
+    'the claim is scrubbed against the number it carries, recorded as approved for its DOS',
+  AUTH_UNITS_EXHAUSTED:
+    'the claim is scrubbed against the number it carries, recorded as approved for its DOS',
+  AUTH_CODE_NOT_AUTHORIZED:
+    'the claim is scrubbed against the number it carries, recorded as approved for its DOS',
+  POC_MISSING: 'without an episode the claim process drops it; an episode always carries its plan of care',
+  DUPLICATE_CLAIM: 'the claim process passes no prior claims (one process per visit, by workflow id)',
+  ORIGINAL_CLAIM_NUMBER_MISSING: "a replacement (frequency 7) is built only with the payer's claim number",
+  REPLACEMENT_NOT_ACCEPTED: 'payers without replacement claims take the reopening path, never frequency 7',
+};
+
+describe('no dead ends: every finding code in CLEARED_BY is accounted for', () => {
+  for (const c of EPISODE_CASES) {
+    it(`${c.code}: held by the episode, proceeds once the plan of care records it (${clearingFields(c.code).join(' / ')})`, () => {
+      const held = prepare(baseCase(), c.held);
+      expect(held.holding).toEqual([c.code]);
+      expect(clearingFields(c.code)).toContain('planOfCare');
+      const after = prepare(baseCase(), c.cleared);
+      expect(after.holding).toEqual([]);
+      expect(after.submittable).toBe(true);
+    });
+  }
+
+  it('KX_THRESHOLD_MISSING: a Medicare DOS in a year without a threshold row proceeds once the rule data carries it', () => {
+    const c = baseCase({ dos: '2027-01-04' });
+    expect(prepare(c, undefined, undefined, { asOf: '2027-01-05' }).holding).toEqual([
+      'KX_THRESHOLD_MISSING',
+    ]);
+    // No accrual figure can stand in for the year's threshold: the named way out is the rule data.
+    expect(clearingFields('KX_THRESHOLD_MISSING')).toEqual(['ruleData']);
+    expect(
+      prepare(applyCorrection(c, { kxAccruedAllowedCents: 0 }), undefined, undefined, { asOf: '2027-01-05' })
+        .holding,
+    ).toEqual(['KX_THRESHOLD_MISSING']);
+    // A deployment with the year's row (an illustrative amount, not the published one): same claim, re-checked.
+    const thresholds = [
+      ...THERAPY_THRESHOLDS,
+      {
+        kind: 'kx' as const,
+        amountCents: 250_000,
+        effectiveFrom: '2027-01-01',
+        effectiveTo: '2027-12-31',
+        source: 'test',
+      },
+    ];
+    const after = prepare(c, undefined, undefined, { asOf: '2027-01-05', rules: { thresholds } });
+    expect(after.holding).toEqual([]);
+    expect(after.submittable).toBe(true);
+  });
+
+  it('FEE_MISSING / CHARGE_NOT_POSITIVE: a code without a fee proceeds once the fee schedule carries it', () => {
+    const c = baseCase({
+      interventions: [{ code: '97760', minutes: 30, furnishedBy: 'PT' }],
+      totalTreatmentMinutes: 30,
+    });
+    expect(prepare(c).holding.sort()).toEqual(['CHARGE_NOT_POSITIVE', 'FEE_MISSING']);
+    expect(clearingFields('FEE_MISSING')).toContain('ruleData');
+    expect(clearingFields('CHARGE_NOT_POSITIVE')).toContain('ruleData');
+    const fees = [
+      ...FEE_SCHEDULES,
+      {
+        practiceId: SEEDED_DEMO_PRACTICE_ID,
+        payerId: '*',
+        code: '97760',
+        chargeCents: 9_000,
+        expectedAllowedCents: null,
+        effectiveFrom: '2026-01-01',
+        effectiveTo: null,
+        source: 'test',
+      },
+    ];
+    const after = prepare(c, undefined, undefined, { rules: { fees } });
+    expect(after.holding).toEqual([]);
+    expect(after.submittable).toBe(true);
+  });
+
+  it('each code is exercised above (held, fix supplied, proceeds) or listed as not raised by the claim process', () => {
+    const exercised = new Set([
+      ...CASES.map((c) => c.code),
+      ...EPISODE_CASES.map((c) => c.code),
+      // Their own tests above.
+      'POC_CERTIFICATION_LATE',
+      'PROGRESS_REPORT_OVERDUE',
+      'RENDERING_PROVIDER_UNKNOWN',
+      'TIMELY_FILING_EXPIRED',
+      'KX_THRESHOLD_MISSING',
+    ]);
+    const codes = Object.keys(CLEARED_BY);
+    expect(codes.filter((c) => !exercised.has(c) && !(c in NOT_RAISED_BY_THE_CLAIM_PROCESS))).toEqual([]);
+    expect(Object.keys(NOT_RAISED_BY_THE_CLAIM_PROCESS).filter((c) => exercised.has(c))).toEqual([]);
+    expect(Object.keys(NOT_RAISED_BY_THE_CLAIM_PROCESS).filter((c) => !(c in CLEARED_BY))).toEqual([]);
+  });
+
+  it('none of the codes listed as not raised appears on the claims of 300 varied visits or of the held cases', () => {
+    const seen = new Set<string>();
+    const address = { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' };
+    for (const v of sampleVisits(300)) {
+      for (const kx of [0, 400_000]) {
+        const c: Case = {
+          visit: { ...v, renderingNpi: '1234567893' },
+          parties: { referringProvider: { name: 'NGUYEN', npi: '1679576722' }, subscriber: { address } },
+          priorAuthNumber: 'AUTH-1',
+          kxAccruedAllowedCents: kx,
+        };
+        for (const f of prepare(c, undefined, undefined, { asOf: '2025-07-10' }).holding) seen.add(f);
+      }
+    }
+    for (const c of [...CASES.map((x) => x.held), ...CASES.map((x) => applyCorrection(x.held, x.fix))])
+      for (const f of prepare(c).holding) seen.add(f);
+    expect([...seen].filter((c) => c in NOT_RAISED_BY_THE_CLAIM_PROCESS)).toEqual([]);
   });
 });

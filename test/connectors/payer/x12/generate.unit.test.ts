@@ -71,6 +71,79 @@ describe('generated transactions match the golden files', () => {
   });
 });
 
+// The 278 has no independent validator to check it against (pyx12's released maps lack it), so its request is
+// checked here against the implementation guide itself: ASC X12N 005010X217, Health Care Services Review —
+// Request for Review and Response. Each expectation states the guide's rule it checks.
+describe('278 request against the implementation guide (005010X217)', () => {
+  const segments = fixture('278-generated.x12')
+    .trim()
+    .split('~\n')
+    .map((line) => line.replace(/~$/, '').split('*'));
+  const all = (id: string) => segments.filter((seg) => seg[0] === id);
+  const one = (id: string) => {
+    const found = all(id);
+    expect(found).toHaveLength(1);
+    return found[0] ?? [];
+  };
+
+  it('envelope: functional group HI, transaction set 278, version 005010X217 in GS08 and ST03; SE01 counts ST..SE', () => {
+    expect(one('GS')[1]).toBe('HI');
+    expect(one('GS')[8]).toBe('005010X217');
+    expect(one('ST').slice(1)).toEqual(['278', '0001', '005010X217']);
+    const st = segments.findIndex((seg) => seg[0] === 'ST');
+    const se = segments.findIndex((seg) => seg[0] === 'SE');
+    expect(Number(segments[se]?.[1])).toBe(se - st + 1);
+  });
+
+  it('BHT: hierarchical structure 0007 (source, receiver, subscriber, dependent, event, services), purpose 13 = request', () => {
+    expect(one('BHT').slice(1, 3)).toEqual(['0007', '13']);
+  });
+
+  it("HL levels in the guide's order, each child of the level above: 20 UMO, 21 requester, 22 subscriber, EV event, SS service", () => {
+    const hl = all('HL').map(([, id, parent, level, child]) => ({ id, parent, level, child }));
+    expect(hl.map((h) => h.level)).toEqual(['20', '21', '22', 'EV', 'SS', 'SS']);
+    const byLevel = (level: string) => hl.find((h) => h.level === level);
+    expect(byLevel('20')?.parent).toBe('');
+    expect(byLevel('21')?.parent).toBe(byLevel('20')?.id);
+    expect(byLevel('22')?.parent).toBe(byLevel('21')?.id);
+    // No dependent level: the patient is the subscriber, so the event hangs under the subscriber.
+    expect(byLevel('EV')?.parent).toBe(byLevel('22')?.id);
+    for (const service of hl.filter((h) => h.level === 'SS')) {
+      expect(service.parent).toBe(byLevel('EV')?.id);
+      expect(service.child).toBe('0');
+    }
+  });
+
+  it('parties: 2010A the UMO (NM101 X3), 2010B the requester (1P, NPI qualifier XX), 2010C the subscriber (IL, member id MI)', () => {
+    const nm1 = all('NM1').map((seg) => [seg[1], seg[8]]);
+    expect(nm1.slice(0, 3)).toEqual([
+      ['X3', 'PI'],
+      ['1P', 'XX'],
+      ['IL', 'MI'],
+    ]);
+  });
+
+  it('event: TRN01 1 (current transaction trace), UM01 HS (health services review) with a certification type, HI principal diagnosis ABK first', () => {
+    expect(one('TRN')[1]).toBe('1');
+    const [eventUm] = all('UM');
+    expect(eventUm?.[1]).toBe('HS');
+    expect(['I', 'R', 'S', '1', '3', '4']).toContain(eventUm?.[2]);
+    const hi = one('HI').slice(1);
+    expect(hi[0]?.startsWith('ABK:')).toBe(true);
+    for (const other of hi.slice(1)) expect(other.startsWith('ABF:')).toBe(true);
+  });
+
+  it('service: SV101 qualifier HC, SV103 unit basis UN or MJ only, HSD01 VS when visits are requested', () => {
+    const sv1 = all('SV1');
+    expect(sv1.length).toBeGreaterThan(0);
+    for (const seg of sv1) {
+      expect(seg[1]?.split(':')[0]).toBe('HC');
+      expect(['UN', 'MJ']).toContain(seg[3]);
+    }
+    expect(all('HSD').map((seg) => seg[1])).toEqual(['VS']);
+  });
+});
+
 describe('837P structure details', () => {
   const segmentsOf = (batch: Claim837Batch): string[] => generate837P(batch, envelope()).trim().split('~\n');
 
