@@ -31,6 +31,8 @@ export interface HarnessOptions {
   /** Payer latency range (ms): keeps activities in flight long enough to be killed mid-way. */
   payerLatencyMs?: [number, number];
   apiRateLimitPerMinute?: number;
+  /** The app database, when the run owns its server (database.chaos.test.ts stops it); else a clone per run. */
+  database?: TestDatabase;
 }
 
 export interface ChaosEvent {
@@ -84,7 +86,7 @@ export class ChaosHarness {
   }
 
   async start(): Promise<void> {
-    this.db = await createTestDatabase();
+    this.db = this.o.database ?? (await createTestDatabase());
     await seedDemoPractice(this.db.db);
     this.temporalPort = await freePort();
     process.once('exit', this.killServer);
