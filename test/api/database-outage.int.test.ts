@@ -94,7 +94,9 @@ function expectUnavailable(res: Awaited<ReturnType<FastifyInstance['inject']>>, 
   expect(res.body).not.toMatch(/select|insert|ECONN|postgres/i);
 }
 
-async function untilStatus(run: () => ReturnType<FastifyInstance['inject']>, status: number, ms = 30_000) {
+type Answer = Awaited<ReturnType<FastifyInstance['inject']>>;
+
+async function untilStatus(run: () => Promise<Answer>, status: number, ms = 30_000) {
   const deadline = Date.now() + ms;
   let attempts = 0;
   for (;;) {

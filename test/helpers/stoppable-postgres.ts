@@ -110,7 +110,8 @@ export async function startStoppablePostgres(o: {
           select c.relname as name, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
           where n.nspname = 'public' and c.relkind in ('r', 'p', 'i', 'I', 'm') order by c.relkind desc`;
         for (const r of rels) {
-          const what = r.kind === 'i' || r.kind === 'I' ? 'index' : r.kind === 'm' ? 'materialized view' : 'table';
+          const what =
+            r.kind === 'i' || r.kind === 'I' ? 'index' : r.kind === 'm' ? 'materialized view' : 'table';
           await admin.unsafe(`alter ${what} public."${r.name}" set tablespace ${SMALL_TABLESPACE}`);
         }
       } finally {
