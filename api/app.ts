@@ -162,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // A database that is down or full: 503 + Retry-After for the request, and /readyz says so until it recovers.
   const outages = new DatabaseOutageTracker();
+  app.decorate('databaseOutages', outages);
   registerProblemAnswers(app, outages);
   app.addHook('onResponse', async (req, reply) => {
     if (req.method !== 'GET' && req.routeOptions.url !== undefined && reply.statusCode < 400)

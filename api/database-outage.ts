@@ -3,8 +3,19 @@
 // all), and /readyz saying `database: unavailable`. Nothing is restarted: the postgres.js pool reconnects on the
 // next query once the server is back, and the first request that succeeds ends the outage.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { databaseUnavailableReason, type DatabaseUnavailableReason } from '../db/errors.js';
+import {
+  databaseErrorCode,
+  databaseUnavailableReason,
+  type DatabaseUnavailableReason,
+} from '../db/errors.js';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** What requests saw of the database lately (buildApp); /readyz reads it. */
+    databaseOutages: DatabaseOutageTracker;
+  }
+}
 
 /** Seconds a client should wait before retrying (a restart or freed disk space takes seconds, not minutes). */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -26,7 +37,7 @@ export class DatabaseOutageTracker {
     if (reason === 'storage_full') this.storageFullAt = this.now();
   }
 
-  /** A request with database writes succeeded: whatever was full has room again. */
+  /** A write succeeded (a request's audit row, a POST): whatever was full has room again. */
   writeSucceeded(): void {
     this.storageFullAt = 0;
   }
@@ -51,7 +62,7 @@ export function answerDatabaseUnavailable(
   const reason = databaseUnavailableReason(err);
   if (!reason) return false;
   tracker.note(reason);
-  req.log.warn({ reason, code: codeOf(err) }, 'database unavailable');
+  req.log.warn({ reason, code: databaseErrorCode(err) }, 'database unavailable');
   void reply
     .code(503)
     .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
@@ -66,14 +77,4 @@ export function answerDatabaseUnavailable(
       ),
     );
   return true;
-}
-
-function codeOf(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

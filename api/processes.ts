@@ -122,6 +122,8 @@ export async function audited(deps: ProcessRouteDeps, req: FastifyRequest, entry
   const row = auditRow(req, entry, 'success');
   try {
     await appendAuditGrouped(deps.db, row);
+    // A committed write: a disk that was full has room again (/readyz).
+    req.server.databaseOutages.writeSucceeded();
   } catch (err) {
     // The database down or full: the central handler's 503 with Retry-After.
     if (isDatabaseUnavailable(err)) throw err;

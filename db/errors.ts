@@ -59,3 +59,17 @@ export function databaseUnavailableReason(err: unknown): DatabaseUnavailableReas
 export function isDatabaseUnavailable(err: unknown): boolean {
   return databaseUnavailableReason(err) !== undefined;
 }
+
+/**
+ * The SQLSTATE or connection error code in `err`'s cause chain (for logs and failure messages: a code, never the
+ * query, its parameters or the server's message).
+ */
+export function databaseErrorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z0-9_]{1,32}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -72,7 +72,10 @@ export async function retryingActivities(h: ChaosHarness): Promise<Record<string
     const d = await h.temporal.client.workflow.getHandle(wf.workflowId, wf.runId).describe();
     for (const a of d.raw.pendingActivities ?? []) {
       if ((a.attempt ?? 1) <= 1) continue;
-      const failure = a.lastFailure?.applicationFailureInfo?.type ?? 'unknown';
+      const f = a.lastFailure;
+      const failure =
+        f?.applicationFailureInfo?.type ??
+        (f?.timeoutFailureInfo ? 'timeout' : f ? `other: ${f.message ?? '?'}` : 'no failure yet');
       const retryable = a.lastFailure?.applicationFailureInfo?.nonRetryable ? 'non-retryable' : 'retryable';
       const name = `${wf.type}.${a.activityType?.name ?? '?'} ${failure} (${retryable})`;
       out[name] = (out[name] ?? 0) + 1;
@@ -104,12 +107,20 @@ export async function watch(
   return { answers, retrying };
 }
 
-/** Polls `path` until it answers 200; returns the seconds that took. */
-export async function secondsUntilOk(h: ChaosHarness, path: string, key?: string, timeoutMs = 120_000) {
+/** Polls `path` until it answers 200: the seconds that took, and what it answered meanwhile. */
+export async function untilOk(
+  h: ChaosHarness,
+  path: string,
+  key?: string,
+  timeoutMs = 120_000,
+): Promise<{ seconds: number; before: Record<string, number> }> {
   const t0 = Date.now();
+  const before: Record<string, number> = {};
   for (;;) {
     const a = await probe(h, path, key);
-    if (a.status === 200) return Math.round((Date.now() - t0) / 100) / 10;
+    if (a.status === 200) return { seconds: Math.round((Date.now() - t0) / 100) / 10, before };
+    const k = `${a.status}${a.reason ? ` ${a.reason}` : ''} after ${Math.round((Date.now() - a.at) / 100) / 10}s`;
+    before[k] = (before[k] ?? 0) + 1;
     if (Date.now() - t0 > timeoutMs)
       throw new Error(`${path} not back after ${timeoutMs / 1000} s (last ${a.status})`);
     await new Promise((r) => setTimeout(r, 250));
