@@ -11,6 +11,11 @@ import { createApiKey } from '../../api/auth/api-keys.js';
 import { isDbReachable } from '../../db/connection.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import {
+  claimIdempotencyKey,
+  IDEMPOTENCY_LEASE_MS,
+  letGoIdempotencyKey,
+} from '../../api/idempotency/store.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { devServerClient, uniqueTaskQueue } from '../helpers/temporal.js';
 import {
@@ -207,4 +212,36 @@ describe('the API without its database', { timeout: 180_000 }, () => {
       }
     },
   );
+
+  it('an abandoned or let-go claim is taken over by the same request under the same record id', async () => {
+    const db = pg.database.db;
+    const keyring = generateKeyring('lease');
+    const k = {
+      principalId: `${DEMO_PRACTICE_ID}/lease-test`,
+      method: 'POST',
+      route: '/v1/x',
+      key: randomUUID(),
+    };
+    const t0 = new Date();
+    const first = await claimIdempotencyKey(db, keyring, k, 'fp', t0);
+    expect(first.kind).toBe('claimed');
+    const recordId = (first as { recordId: string }).recordId;
+    // Still held: a concurrent retry waits (409).
+    expect(await claimIdempotencyKey(db, keyring, k, 'fp', new Date(t0.getTime() + 1_000))).toEqual({
+      kind: 'in_progress',
+    });
+    // A different request under the key is refused, held or not.
+    expect((await claimIdempotencyKey(db, keyring, k, 'other', t0)).kind).toBe('mismatch');
+    // Let go (the request answered 503 + Retry-After): the retry takes the same record over at once…
+    await letGoIdempotencyKey(db, recordId);
+    expect(await claimIdempotencyKey(db, keyring, k, 'fp', new Date(t0.getTime() + 2_000))).toEqual({
+      kind: 'claimed',
+      recordId,
+    });
+    // …and a claim whose request died is taken over once its lease has run out, not before.
+    const held = new Date(t0.getTime() + 2_000 + IDEMPOTENCY_LEASE_MS - 1_000);
+    expect((await claimIdempotencyKey(db, keyring, k, 'fp', held)).kind).toBe('in_progress');
+    const expired = new Date(t0.getTime() + 2_000 + IDEMPOTENCY_LEASE_MS + 1);
+    expect(await claimIdempotencyKey(db, keyring, k, 'fp', expired)).toEqual({ kind: 'claimed', recordId });
+  });
 });
