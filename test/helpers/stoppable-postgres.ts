@@ -79,7 +79,19 @@ export async function startStoppablePostgres(o: {
   let mountPoint: string | undefined;
   const ballast = () => path.join(mountPoint!, 'ballast');
 
+  // A run killed without its teardown must not leave the server running or the tmpfs mounted.
+  const onExit = () => {
+    try {
+      if (server && !server.process.hasExited()) process.kill(server.process.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    if (mountPoint) spawnSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
+  };
+  process.once('exit', onExit);
+
   const close = async () => {
+    process.off('exit', onExit);
     await server?.stop().catch(() => undefined);
     server = undefined;
     if (mountPoint) {
