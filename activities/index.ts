@@ -13,6 +13,7 @@ import { createScheduleActivities, type StaffDigestDeps } from './schedules/inde
 import { createEventRouterActivities, type EventRoutingDeps } from './emr-events/index.js';
 import { auditPhiReads } from './phi-read-audit.js';
 import { withRecordIntegrity } from './integrity.js';
+import { withDatabaseOutages } from './database-outage.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -52,10 +53,13 @@ function notConfigured<T extends object>(what: string): T {
 export function createActivities(deps: ActivityDeps) {
   // Every PHI row an activity decrypts is audited on the hash chain when it ends (phi-read-audit.ts); an encrypted
   // row that fails its integrity check raises an alert and one security task, without retries (integrity.ts).
-  return withRecordIntegrity(auditPhiReads(deps.db, createAllActivities(deps)), {
-    db: deps.db,
-    ...(deps.temporal ? { temporal: deps.temporal } : {}),
-  });
+  // A database that is down or full is one small retryable failure (database-outage.ts).
+  return withDatabaseOutages(
+    withRecordIntegrity(auditPhiReads(deps.db, createAllActivities(deps)), {
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+    }),
+  );
 }
 
 function createAllActivities(deps: ActivityDeps) {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { loggerOptions } from './logger.js';
 import { RequestValidationError } from './problem.js';
 import { answerFrameworkError, registerProblemAnswers } from './problem-answers.js';
+import { DatabaseOutageTracker } from './database-outage.js';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { appendAuditGrouped } from '../db/audit/append.js';
@@ -203,7 +204,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('cache-control', 'no-store');
   });
 
-  registerProblemAnswers(app);
+  // A database that is down or full: 503 + Retry-After for the request, and /readyz says so until it recovers.
+  const outages = new DatabaseOutageTracker();
+  app.decorate('databaseOutages', outages);
+  registerProblemAnswers(app, outages);
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method !== 'GET' && req.routeOptions.url !== undefined && reply.statusCode < 400)
+      outages.writeSucceeded();
+  });
 
   const limits = deps.rateLimit ?? { perMinute: 600, authFailuresPerMinute: 60 };
   await registerRateLimit(app, limits);
@@ -234,7 +242,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Per-role response views (minimum necessary): registered before the routes so its onRoute hook sees them all.
   await app.register(responseShapingPlugin, { db: deps.db, now });
 
-  await app.register(healthRoutes(deps.readiness, deps.readinessAdvisories));
+  await app.register(healthRoutes(deps.readiness, deps.readinessAdvisories, outages));
   await app.register(taskRoutes({ db: deps.db, temporal: deps.temporal, cursorKey: deps.cursorKey }));
   app.decorate('taskQueue', deps.taskQueue ?? 'ptflow');
   await app.register(authorizationRoutes({ db: deps.db, temporal: deps.temporal }));

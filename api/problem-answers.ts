@@ -3,6 +3,7 @@
 // large, an undecodable URL), unknown routes, and unexpected faults (a generic 500 with an error id to quote).
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
+import { answerDatabaseUnavailable, type DatabaseOutageTracker } from './database-outage.js';
 import {
   fieldErrors,
   HttpProblem,
@@ -98,10 +99,14 @@ export const answerFrameworkError: NonNullable<FastifyServerOptions['frameworkEr
   );
 };
 
-/** The error handler and the not-found handler of the app: every answer problem+json. */
-export function registerProblemAnswers(app: FastifyInstance): void {
+/**
+ * The error handler and the not-found handler of the app: every answer problem+json. A database that is down or
+ * full answers 503 with Retry-After (database-outage.ts), noted in `outages` for /readyz.
+ */
+export function registerProblemAnswers(app: FastifyInstance, outages?: DatabaseOutageTracker): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpProblem) return sendProblem(reply, { ...err.problem, instance: req.id });
+    if (outages && answerDatabaseUnavailable(err, req, reply, outages)) return reply;
     if (err instanceof RequestValidationError) {
       const where = locationOf(err.validationContext);
       const errors = err.issues.flatMap((issue) => fieldErrors(where, issue));

@@ -20,6 +20,7 @@ import type {
 import type { FastifyRequest } from 'fastify';
 import { appendAuditGrouped } from '../db/audit/append.js';
 import type { Database } from '../db/connection.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { workflowId, type ProcessKindPrefix } from '../domain/ids.js';
 import { workflowOwner } from '../activities/shared/claim-ids.js';
 import { claimIdFor } from '../activities/shared/derived-ids.js';
@@ -121,7 +122,11 @@ export async function audited(deps: ProcessRouteDeps, req: FastifyRequest, entry
   const row = auditRow(req, entry, 'success');
   try {
     await appendAuditGrouped(deps.db, row);
-  } catch {
+    // A committed write: a disk that was full has room again (/readyz).
+    req.server.databaseOutages.writeSucceeded();
+  } catch (err) {
+    // The database down or full: the central handler's 503 with Retry-After.
+    if (isDatabaseUnavailable(err)) throw err;
     throw new HttpProblem(problem(503, 'The audit log is unavailable; try again.'));
   }
 }

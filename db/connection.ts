@@ -15,6 +15,9 @@ export function connectDb(url: string, opts: { max?: number } = {}): DbHandle {
   const sql = postgres(url, {
     max: opts.max ?? 10,
     connect_timeout: 10,
+    // While the server is gone the pool retries connecting after this many seconds (doubling, at most 2 s):
+    // postgres.js's default grows to 10–20 s, so a database that is back would go on being refused that long.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
     // Notices (e.g. "relation already exists, skipping") are not errors; keep them out of the logs.
     onnotice: () => undefined,
   });

@@ -15,6 +15,7 @@ import {
   IDEMPOTENCY_TTL_MS,
   legacyRecordOwner,
   recordOwner,
+  letGoIdempotencyKey,
   releaseIdempotencyKey,
 } from './store.js';
 
@@ -124,7 +125,11 @@ export const idempotencyPlugin = fp<IdempotencyDeps>(
               : undefined;
         // 4xx (validation, conflicts, not found…): nothing happened, so the client may fix and retry the key.
         // A body we cannot capture (a stream) cannot be replayed either: release rather than lie later.
-        if ((status >= 400 && status < 500) || body === undefined || principalId === undefined) {
+        if (status === 503 && reply.getHeader('retry-after') !== undefined) {
+          // "Try again later" (the database was unavailable) is not an outcome: the retry re-runs the request
+          // under the same record (and process) id.
+          await letGoIdempotencyKey(deps.db, recordId);
+        } else if ((status >= 400 && status < 500) || body === undefined || principalId === undefined) {
           await releaseIdempotencyKey(deps.db, recordId);
         } else {
           // 2xx, and 5xx once execution began (Stripe semantics): the retry sees the same answer.

@@ -12,6 +12,14 @@ import { idempotencyRecords } from '../../db/schema.js';
 /** Stripe's window; the record (and its encrypted response) is deleted afterwards. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * How long a claim in progress holds its key (requests time out after 30 s). An older claim was abandoned: its
+ * request died with the database, or answered 503 and let go (`letGoIdempotencyKey`). The same request with the
+ * same key then takes the record over, keeping its id, so it re-runs under the same process id (a start reuses
+ * the running process) instead of waiting out the 24 h or being retried under a fresh key that starts another.
+ */
+export const IDEMPOTENCY_LEASE_MS = 60_000;
+
 export interface RecordKey {
   /** Whose key it is: `recordOwner(principal)`, the principal within its practice. */
   principalId: string;
@@ -97,7 +105,12 @@ export async function claimIdempotencyKey(
         .where(and(eq(idempotencyRecords.id, existing.id), lte(idempotencyRecords.expiresAt, now)));
       continue;
     }
-    return settledClaim(keyring, k.principalId, existing, fingerprint);
+    const settled = settledClaim(keyring, k.principalId, existing, fingerprint);
+    if (settled.kind === 'in_progress' && existing.state === 'in_progress') {
+      const takenOver = await takeOverAbandoned(db, existing.id, now);
+      if (takenOver) return { kind: 'claimed', recordId: existing.id };
+    }
+    return settled;
   }
   // The key changed hands twice while we looked: treat it as a concurrent request.
   return { kind: 'in_progress' };
@@ -154,6 +167,34 @@ export async function completeIdempotencyKey(
     .update(idempotencyRecords)
     .set({ state: 'complete', statusCode: response.statusCode, responseEnc: enc.data, keyId: enc.keyId })
     .where(eq(idempotencyRecords.id, recordId));
+}
+
+/** Re-claim an in-progress record whose lease ran out (the condition keeps two takers from both winning). */
+async function takeOverAbandoned(db: Database, recordId: string, now: Date): Promise<boolean> {
+  const taken = await db
+    .update(idempotencyRecords)
+    .set({ createdAt: now })
+    .where(
+      and(
+        eq(idempotencyRecords.id, recordId),
+        eq(idempotencyRecords.state, 'in_progress'),
+        lte(idempotencyRecords.createdAt, new Date(now.getTime() - IDEMPOTENCY_LEASE_MS)),
+      ),
+    )
+    .returning({ id: idempotencyRecords.id });
+  return taken.length > 0;
+}
+
+/**
+ * A request that answered 503 with Retry-After (its database was unavailable) may have started work under the
+ * record's id: the record is neither completed (a 503 is not an outcome to replay) nor deleted (a new record
+ * would mean a new process id). It stays in progress with its lease ended, so the retry takes it over at once.
+ */
+export async function letGoIdempotencyKey(db: Database, recordId: string): Promise<void> {
+  await db
+    .update(idempotencyRecords)
+    .set({ createdAt: new Date(0) })
+    .where(and(eq(idempotencyRecords.id, recordId), eq(idempotencyRecords.state, 'in_progress')));
 }
 
 /** Forget a claim whose request failed with a 4xx: the client may fix the request and retry the same key. */

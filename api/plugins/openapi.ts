@@ -89,12 +89,13 @@ const problemResponses: Record<string, string> = {
   415: 'The body must be sent as application/json.',
   422: 'The Idempotency-Key was already used with a different request, or the request cannot be applied.',
   429: 'Too many requests; retry after the Retry-After header.',
+  503: 'The database is unavailable (down, or refusing writes); retry after the Retry-After header.',
 };
 
 function problemResponse(status: string): Json {
   return {
     description: problemResponses[status] ?? 'Error',
-    ...(status === '429'
+    ...(status === '429' || status === '503'
       ? { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } }
       : {}),
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -229,6 +230,8 @@ export function completeDocument(
       const hasParams = (op.parameters ?? []).length > 0 || /\{\w+\}/.test(p);
       if (route.body || hasParams || p.startsWith('/v1/') || route.idempotent) statuses.add('400');
       if (!route.public || webhook) statuses.add('401');
+      // Every authenticated route reads the database (the key, the audit log), so it can meet an outage.
+      if (!route.public || webhook) statuses.add('503');
       if (route.roles || p.startsWith('/v1/webhooks/emr/')) statuses.add('403');
       if (/\{\w+\}/.test(p)) statuses.add('404');
       if (route.idempotent) {

@@ -15,6 +15,7 @@ import type {
 import fp from 'fastify-plugin';
 import { appendAuditGrouped } from '../../db/audit/append.js';
 import type { Database } from '../../db/connection.js';
+import { isDatabaseUnavailable } from '../../db/errors.js';
 import { auditDenied } from '../audit.js';
 import type { Role } from '../auth/principal.js';
 import { activeGrants, BREAK_GLASS_PURPOSE, type ActiveGrant } from '../break-glass/grants.js';
@@ -100,7 +101,9 @@ export const responseShapingPlugin = fp<ResponseShapingOptions>(
               status: 403,
               requestId: req.id,
               ip: req.ip,
-            }).catch(() => {
+            }).catch((err: unknown) => {
+              // The database down or full: the central handler's 503 with Retry-After.
+              if (isDatabaseUnavailable(err)) throw err;
               throw new HttpProblem(problem(503, 'The audit log is unavailable; try again.'));
             });
           }
@@ -147,7 +150,8 @@ export const responseShapingPlugin = fp<ResponseShapingOptions>(
               fieldsDisclosed: fields,
               ...(typeof patientId === 'string' && UUID.test(patientId) ? { patientRef: patientId } : {}),
             });
-          } catch {
+          } catch (err) {
+            if (isDatabaseUnavailable(err)) throw err;
             throw new HttpProblem(problem(503, 'The audit log is unavailable; try again.'));
           }
         }

@@ -8,6 +8,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../../db/errors.js';
 import type { Role } from '../auth/principal.js';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem.js';
 
@@ -170,7 +171,9 @@ export function codecRoutes<P>(deps: CodecRouteDeps<P>): FastifyPluginAsyncZod {
         }
         try {
           await deps.audit({ ...event, outcome: 'success' });
-        } catch {
+        } catch (err) {
+          // The database down or full: the central handler's 503 with Retry-After.
+          if (isDatabaseUnavailable(err)) throw err;
           return reply
             .code(503)
             .type(PROBLEM_CONTENT_TYPE)

@@ -4,6 +4,7 @@
 // down or refuse to start — Temporal holds it — but /readyz says so, and where to look).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { DatabaseOutageTracker } from '../database-outage.js';
 
 export type ReadinessCheck = () => Promise<boolean>;
 
@@ -25,9 +26,14 @@ async function run(check: ReadinessCheck): Promise<'ok' | 'unavailable'> {
   return ok ? 'ok' : 'unavailable';
 }
 
+/**
+ * `outages`: what requests saw of the database. A full disk still answers `select 1`, so a write the server
+ * refused for lack of space in the last 30 s makes the `database` check unavailable too.
+ */
 export const healthRoutes = (
   checks: Record<string, ReadinessCheck>,
   advisories: Record<string, ReadinessAdvisory> = {},
+  outages?: DatabaseOutageTracker,
 ): FastifyPluginAsyncZod =>
   async function health(app) {
     app.get(
@@ -71,7 +77,12 @@ export const healthRoutes = (
       },
       async (_req, reply) => {
         const [entries, advised] = await Promise.all([
-          Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await run(check)] as const)),
+          Promise.all(
+            Object.entries(checks).map(async ([name, check]) => {
+              const storageFull = name === 'database' && outages?.storageFull() === true;
+              return [name, storageFull ? ('unavailable' as const) : await run(check)] as const;
+            }),
+          ),
           Promise.all(
             Object.entries(advisories).map(async ([name, a]) => ({
               name,
@@ -90,6 +101,7 @@ export const healthRoutes = (
         }
         return reply
           .code(503)
+          .header('retry-after', '5')
           .type('application/problem+json')
           .send({
             type: 'about:blank',

@@ -47,7 +47,7 @@ export async function checkInvariants(h: ChaosHarness, results: JourneyResult[])
   // receipt was a distinct submission (a re-sent interchange is not a receipt).
   for (const r of results.filter((x) => x.claim)) {
     const c = r.claim!;
-    const rows = await sql<{ version: number; receipts: number }[]>`
+    const rows = await h.payerSql<{ version: number; receipts: number }[]>`
       select version, receipts from sandbox_payer.claims
       where sender_id = ${SUBMITTER} and patient_control_number = ${c.pcn}`;
     const ours = await sql<{ submissions: number }[]>`select submissions from claims where id = ${c.claimId}`;

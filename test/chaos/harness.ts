@@ -31,6 +31,10 @@ export interface HarnessOptions {
   /** Payer latency range (ms): keeps activities in flight long enough to be killed mid-way. */
   payerLatencyMs?: [number, number];
   apiRateLimitPerMinute?: number;
+  /** The app database, when the run owns its server (database.chaos.test.ts stops it); else a clone per run. */
+  database?: TestDatabase;
+  /** The sandbox payer's own database (an outside system: it stays up when the app database goes away). */
+  payerDatabase?: TestDatabase;
 }
 
 export interface ChaosEvent {
@@ -68,6 +72,11 @@ export class ChaosHarness {
     return this.dataDir;
   }
 
+  /** Where the sandbox payer keeps its claims (the app database unless the run gave it its own). */
+  get payerSql(): TestDatabase['sql'] {
+    return (this.o.payerDatabase ?? this.db).sql;
+  }
+
   get proxyCounts(): FaultProxy['counts'] | undefined {
     return this.proxy?.counts;
   }
@@ -84,14 +93,14 @@ export class ChaosHarness {
   }
 
   async start(): Promise<void> {
-    this.db = await createTestDatabase();
+    this.db = this.o.database ?? (await createTestDatabase());
     await seedDemoPractice(this.db.db);
     this.temporalPort = await freePort();
     process.once('exit', this.killServer);
     process.once('SIGTERM', this.onSignal);
     process.once('SIGINT', this.onSignal);
     await this.startTemporal();
-    this.payer = await startSandboxPayer({ sql: this.db.sql, credentials });
+    this.payer = await startSandboxPayer({ sql: this.payerSql, credentials });
     this.payerPort = this.payer.port;
     this.proxy = await startFaultProxy({
       targetUrl: this.payer.url,
@@ -253,7 +262,7 @@ export class ChaosHarness {
     await this.payer?.close();
     this.log('payer and EMR down', { seconds: ms / 1000 });
     await new Promise((r) => setTimeout(r, ms));
-    this.payer = await startSandboxPayer({ sql: this.db.sql, credentials, port: this.payerPort });
+    this.payer = await startSandboxPayer({ sql: this.payerSql, credentials, port: this.payerPort });
     this.log('payer and EMR back');
   }
 

@@ -18,9 +18,10 @@ export interface ApiAnswer {
 
 /**
  * One logical request, retried while the stack is in trouble: with the same Idempotency-Key after a network
- * error or a 409 (still in progress), with a fresh one after a 5xx (the API stores a 5xx and replays it for the
- * same key, Stripe-style). A fresh key after a start's 5xx could in principle start a second process; the final
- * checks would see it as a process nobody finished.
+ * error, a 409 (still in progress) or a 503 with Retry-After (the database was unavailable: not an outcome, the
+ * same key re-runs the request under the same process id), with a fresh one after any other 5xx (the API stores
+ * a 5xx and replays it for the same key, Stripe-style). A fresh key after a start's 5xx could in principle start
+ * a second process; the final checks would see it as a process nobody finished.
  */
 export async function api(
   h: ChaosHarness,
@@ -46,7 +47,9 @@ export async function api(
       const json: unknown = await res.json().catch(() => undefined);
       if (res.status < 500 && res.status !== 409) return { status: res.status, json };
       if (Date.now() > deadline) return { status: res.status, json };
-      if (res.status >= 500) idempotencyKey = randomUUID();
+      // 503 + Retry-After (the database was unavailable) is "not done": the same key re-runs the request.
+      if (res.status >= 500 && !(res.status === 503 && res.headers.has('retry-after')))
+        idempotencyKey = randomUUID();
     } catch (err) {
       if (Date.now() > deadline) throw err;
     }
