@@ -10,6 +10,7 @@ import { createApiKey } from '../../api/auth/api-keys.js';
 import { loadConfig } from '../../cli/config.js';
 import { payloadKeyring } from '../../cli/keyrings.js';
 import { startApiService, type ApiService } from '../../cli/services.js';
+import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sandbox/server.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
@@ -44,6 +45,8 @@ export class ChaosHarness {
   temporal!: TemporalClientHandle;
   api!: ApiService;
   keys!: { desk: string; biller: string; therapist: string };
+  /** The sandbox EMR as the practice's staff use it (the front desk books there when ptflow finds no slot). */
+  emr!: SandboxEmr;
   readonly events: ChaosEvent[] = [];
   private readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-chaos-'));
   private readonly emrOutageFile = path.join(this.dataDir, 'emr-outage');
@@ -55,6 +58,7 @@ export class ChaosHarness {
   private worker?: WorkerProcess;
   private workerStarts = 0;
   private readonly started = Date.now();
+  private ownerWatch?: NodeJS.Timeout;
 
   constructor(private readonly o: HarnessOptions) {}
 
@@ -84,8 +88,19 @@ export class ChaosHarness {
   }
 
   async start(): Promise<void> {
+    // This runs in a vitest fork: if vitest itself dies (a SIGINT that reached only npm, a SIGKILL), the fork
+    // would go on alone with the run's servers. Then it ends too, and takes the Temporal server with it (the
+    // worker processes and the server's owner watchdog follow this process).
+    const owner = process.ppid;
+    this.ownerWatch = setInterval(() => {
+      if (process.ppid === owner) return;
+      this.killServer();
+      process.kill(process.pid, 'SIGKILL');
+    }, 1_000);
+    this.ownerWatch.unref();
     this.db = await createTestDatabase();
     await seedDemoPractice(this.db.db);
+    this.emr = new SandboxEmr(this.db.sql, { practiceId: DEMO_PRACTICE_ID });
     this.temporalPort = await freePort();
     process.once('exit', this.killServer);
     process.once('SIGTERM', this.onSignal);
@@ -191,15 +206,27 @@ export class ChaosHarness {
   async activitiesInFlight(): Promise<Record<string, number>> {
     const identity = `${this.worker?.pid ?? -1}@`;
     const out: Record<string, number> = {};
-    for await (const wf of this.temporal.client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
-      const d = await this.temporal.client.workflow.getHandle(wf.workflowId, wf.runId).describe();
-      for (const a of d.raw.pendingActivities ?? []) {
-        // PENDING_ACTIVITY_STATE_STARTED = 2
-        if (a.state === 2 && (a.lastWorkerIdentity ?? '').startsWith(identity)) {
-          const name = `${wf.type}.${a.activityType?.name ?? '?'}`;
-          out[name] = (out[name] ?? 0) + 1;
-        }
-      }
+    const running: { workflowId: string; runId: string; type: string }[] = [];
+    for await (const wf of this.temporal.client.workflow.list({ query: 'ExecutionStatus = "Running"' }))
+      running.push({ workflowId: wf.workflowId, runId: wf.runId, type: wf.type });
+    // Described eight at a time: one by one, a scan over the many open tasks of a long run takes seconds and
+    // misses the short activities it is looking for.
+    for (let i = 0; i < running.length; i += 8) {
+      await Promise.all(
+        running.slice(i, i + 8).map(async (wf) => {
+          const d = await this.temporal.client.workflow
+            .getHandle(wf.workflowId, wf.runId)
+            .describe()
+            .catch(() => undefined);
+          for (const a of d?.raw.pendingActivities ?? []) {
+            // PENDING_ACTIVITY_STATE_STARTED = 2
+            if (a.state === 2 && (a.lastWorkerIdentity ?? '').startsWith(identity)) {
+              const name = `${wf.type}.${a.activityType?.name ?? '?'}`;
+              out[name] = (out[name] ?? 0) + 1;
+            }
+          }
+        }),
+      );
     }
     return out;
   }
@@ -238,13 +265,53 @@ export class ChaosHarness {
     return inFlight;
   }
 
-  /** Stop the Temporal dev server (SIGTERM) and start it again on the same port and SQLite file. */
+  /**
+   * Stop the Temporal dev server (SIGTERM) and start it again on the same port and SQLite file; returns once
+   * the running worker polls it again (the next fault must find a working worker, not one still reconnecting).
+   */
   async restartTemporal(downMs = 2_000): Promise<void> {
     await this.server?.stop();
     this.log('temporal server stopped');
     await new Promise((r) => setTimeout(r, downMs));
     await this.startTemporal();
     this.log('temporal server started again');
+    await this.waitForWorkerPolling();
+  }
+
+  /**
+   * Until the current worker process polls for workflow and for activity tasks (a restarted server knows no
+   * pollers until they come back). Throws, naming the worker, when it does not reconnect within `timeoutMs`:
+   * a worker that stays away after a server restart is a defect, not something to wait out.
+   */
+  async waitForWorkerPolling(timeoutMs = 120_000): Promise<number> {
+    const t0 = Date.now();
+    const pid = this.worker?.pid ?? -1;
+    const polls = async (taskQueueType: 1 | 2) => {
+      try {
+        const res = await this.temporal.client.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: TASK_QUEUE, kind: 1 /* NORMAL */ },
+          taskQueueType /* 1 workflow, 2 activity */,
+        });
+        return (res.pollers ?? []).some((p) => (p.identity ?? '').startsWith(`${pid}@`));
+      } catch {
+        return false;
+      }
+    };
+    for (;;) {
+      const [workflowTasks, activityTasks] = await Promise.all([polls(1), polls(2)]);
+      if (workflowTasks && activityTasks) {
+        const ms = Date.now() - t0;
+        this.log('worker polling again', { pid, seconds: ms / 1000 });
+        return ms;
+      }
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(
+          `worker ${pid} did not poll the restarted Temporal server within ${timeoutMs / 1000} s ` +
+            `(workflow tasks: ${workflowTasks}, activity tasks: ${activityTasks}); see ${this.dataDir}/worker.log`,
+        );
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** The sandbox payer really down (its port closed) and the EMR failing every call, for `ms`. */
@@ -258,6 +325,7 @@ export class ChaosHarness {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.ownerWatch);
     process.off('SIGTERM', this.onSignal);
     process.off('SIGINT', this.onSignal);
     await killAllWorkerProcesses();

@@ -89,6 +89,7 @@ function report(
     failures: failures.length,
     violations: violations.length,
     processesPerMinute: Math.round((results.length / seconds) * 60 * 10) / 10,
+    frontDeskBookings: ob.filter((r) => r.frontDeskBooked).length,
     payerProxy: h.proxyCounts,
     connectorFaults: h.connectorFaultCounts(),
   };
@@ -107,6 +108,7 @@ function report(
     '',
     `- Wall time ${seconds} s; ${results.length} of ${env.SOAK_ONBOARDINGS + env.SOAK_CLAIMS} processes completed (${data.processesPerMinute} per minute)`,
     `- Journeys that failed: ${failures.length}${failures.length ? ` (first: ${failures[0]})` : ''}`,
+    `- Evaluations the front desk booked (ptflow found no slot, raised \`schedule_evaluation\`, the driver booked in the EMR and completed the task through the API): ${data.frontDeskBookings}`,
     `- Lost or duplicated (EMR patients, payer submissions, messages, audit chain): ${violations.length === 0 ? 'none' : violations.map((v) => `${v.what}: ${v.detail}`).join('; ')}`,
     '',
     '## Latency (from the start request)',
@@ -133,12 +135,15 @@ describe(`soak: ${env.SOAK_ONBOARDINGS} onboardings + ${env.SOAK_CLAIMS} claims`
   it('every process completes; nothing lost or duplicated; SOAK.md written', async () => {
     const started = Date.now();
     const total = env.SOAK_ONBOARDINGS + env.SOAK_CLAIMS;
-    // Interleaved so both kinds load the stack at once; evaluations spread over the EMR's calendar.
+    // Interleaved so both kinds load the stack at once. Evaluations spread over the EMR's calendar: the sandbox
+    // practice has two evaluating PTs (90 one-hour slots a week), so 1,000 evaluations need about 11 weeks of
+    // it. Referrals ask for windows of 60 days starting 0…119 days out (about 25 weeks in all, under half
+    // booked at the end); one that still finds nothing goes to the front desk like any other (journeys.ts).
     const jobs: (() => Promise<JourneyResult>)[] = [];
     for (let i = 0; i < Math.max(env.SOAK_ONBOARDINGS, env.SOAK_CLAIMS); i++) {
       if (i < env.SOAK_ONBOARDINGS)
         jobs.push(() =>
-          onboardingJourney(h, 'commercial', i, { leadDays: i % 31, searchDays: 60, pollMs: 2_000 }),
+          onboardingJourney(h, 'commercial', i, { leadDays: i % 120, searchDays: 60, pollMs: 2_000 }),
         );
       if (i < env.SOAK_CLAIMS) jobs.push(() => claimJourney(h, 'paid'));
     }
