@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import { inject } from 'vitest';
 import { createApiKey } from '../../api/auth/api-keys.js';
 import { loadConfig } from '../../cli/config.js';
@@ -12,7 +13,11 @@ import { payloadKeyring } from '../../cli/keyrings.js';
 import { startApiService, type ApiService } from '../../cli/services.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import { therapists as emrTherapists } from '../../connectors/emr/sandbox/schema.js';
+import { SANDBOX_LOCATIONS } from '../../connectors/emr/sandbox/seed.js';
+import { therapists } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { npiCheckDigit } from '../../domain/codes/npi.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
 import { startDevServer, type DevServer } from '../../devtools/dev-server.js';
@@ -29,6 +34,11 @@ const TASK_QUEUE = 'ptflow-chaos';
 export interface HarnessOptions {
   faultRate: number;
   seed: number;
+  /**
+   * PTs added to the demo practice (in ptflow and in the sandbox EMR, same ids), weekdays 08:00–17:00: a
+   * practice large enough for the load's evaluations (the demo practice has two evaluating PTs).
+   */
+  extraEvaluators?: number;
   /** Payer latency range (ms): keeps activities in flight long enough to be killed mid-way. */
   payerLatencyMs?: [number, number];
   apiRateLimitPerMinute?: number;
@@ -101,6 +111,7 @@ export class ChaosHarness {
     this.db = await createTestDatabase();
     await seedDemoPractice(this.db.db);
     this.emr = new SandboxEmr(this.db.sql, { practiceId: DEMO_PRACTICE_ID });
+    await this.addEvaluators(this.o.extraEvaluators ?? 0);
     this.temporalPort = await freePort();
     process.once('exit', this.killServer);
     process.once('SIGTERM', this.onSignal);
@@ -139,6 +150,32 @@ export class ChaosHarness {
       therapist: await key('therapist'),
     };
     await this.startWorker();
+  }
+
+  private async addEvaluators(count: number): Promise<void> {
+    if (count === 0) return;
+    const rows = Array.from({ length: count }, (_, i) => {
+      const first9 = String(170_000_000 + i);
+      const id = `00000000-0000-4000-8000-${String(900_000_000_000 + i)}`;
+      const locationId = i % 2 === 0 ? SANDBOX_LOCATIONS.downtown : SANDBOX_LOCATIONS.northside;
+      return {
+        id,
+        practiceId: DEMO_PRACTICE_ID,
+        name: `Load Therapist ${i + 1}, PT`,
+        npi: `${first9}${npiCheckDigit(first9)}`,
+        discipline: 'PT' as const,
+        specialties: ['orthopedic'],
+        weeklyAvailability: [1, 2, 3, 4, 5].map((weekday) => ({
+          weekday,
+          start: '08:00',
+          end: '17:00',
+          locationId,
+        })),
+      };
+    });
+    await this.db.db.insert(therapists).values(rows);
+    // The sandbox EMR's tables exist from the migrations; the worker seeds its demo rows (not these) at start.
+    await drizzle(this.db.sql).insert(emrTherapists).values(rows);
   }
 
   /** The dev server is detached (own process group): kill it if this process ends without teardown. */

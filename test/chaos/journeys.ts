@@ -88,6 +88,15 @@ async function until<T>(
   }
 }
 
+/**
+ * A referral that asks for the coming Sunday only: nobody works Sundays at the sandbox practice, so ptflow finds
+ * no slot and hands the booking to the front desk (`schedule_evaluation`), which the journey then works.
+ */
+export function sundayOnly(): JourneyOptions {
+  const weekday = new Date(`${today()}T12:00:00Z`).getUTCDay();
+  return { leadDays: weekday === 0 ? 7 : 7 - weekday, searchDays: 1 };
+}
+
 /** A zone where it is daytime now, so quiet hours do not defer the patient messages during the run. */
 function daytimeZone(): string {
   for (const z of ['America/Chicago', 'Europe/London', 'Asia/Tokyo', 'Pacific/Honolulu', 'Asia/Kolkata']) {

@@ -8,7 +8,13 @@ import { format, resolveConfig } from 'prettier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from './checks.js';
 import { ChaosHarness } from './harness.js';
-import { claimJourney, onboardingJourney, planOfCareJourney, type JourneyResult } from './journeys.js';
+import {
+  claimJourney,
+  onboardingJourney,
+  planOfCareJourney,
+  sundayOnly,
+  type JourneyResult,
+} from './journeys.js';
 import { chaosProfile } from './profile.js';
 
 const profile = chaosProfile();
@@ -42,6 +48,8 @@ describe(`chaos (${profile.name} profile, seed ${profile.seed})`, () => {
       track(stagger(n++, () => onboardingJourney(h, 'commercial', n)));
     for (let i = 0; i < profile.onboardings.withAuthorization; i++)
       track(stagger(n++, () => onboardingJourney(h, 'withAuthorization', n)));
+    // One referral ptflow cannot schedule (a Sunday only): the front desk books it in the EMR (journeys.ts).
+    track(stagger(n++, () => onboardingJourney(h, 'commercial', n, sundayOnly())));
     for (let i = 0; i < profile.claims.paid; i++) track(stagger(n++, () => claimJourney(h, 'paid')));
     for (let i = 0; i < profile.claims.replaced; i++) track(stagger(n++, () => claimJourney(h, 'replaced')));
     for (let i = 0; i < profile.plansOfCare; i++) track(stagger(n++, () => planOfCareJourney(h)));
@@ -105,6 +113,8 @@ describe(`chaos (${profile.name} profile, seed ${profile.seed})`, () => {
     }
     expect(failures).toEqual([]);
     expect(violations).toEqual([]);
+    // The no-slot path really ran: ptflow raised schedule_evaluation and the front desk's booking reached it.
+    expect(results.filter((r) => r.frontDeskBooked).length).toBeGreaterThanOrEqual(1);
     // The EMR and messaging really failed calls and lost answers after acting on them; so did the payer.
     const injected = summary.connectorFaults;
     expect(injected.emr.before + injected.messaging.before).toBeGreaterThan(0);
