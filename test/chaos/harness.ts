@@ -211,6 +211,9 @@ export class ChaosHarness {
       PTFLOW_CHAOS_FAULT_RATE: String(this.o.faultRate),
       // A different fault sequence per worker life, the same for the same run seed.
       PTFLOW_CHAOS_SEED: String(this.o.seed + 1000 * this.workerStarts),
+      // The first life injects both kinds of fault up front (counted at once); forcing them in every life would
+      // add two faults per EMR attempt spanning the kills, and a booking's 8 attempts ran out that way.
+      PTFLOW_CHAOS_FORCE_FIRST: this.workerStarts === 1 ? '1' : '0',
       PTFLOW_CHAOS_EMR_OUTAGE: this.emrOutageFile,
       PTFLOW_CHAOS_COUNTS_FILE: path.join(this.dataDir, `faults-${this.workerStarts}.json`),
       PTFLOW_DATA_DIR: this.dataDir,

@@ -5,8 +5,8 @@
 // Environment (besides every ptflow variable: TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, CLEARINGHOUSE_*, …):
 //   PTFLOW_TEST_DATABASE_URL   the test's database (sandbox EMR and outbox live in it too)
 //   PTFLOW_TEST_ONBOARDING=1   wire the sandbox EMR and messaging (onboarding and everything that needs them)
-//   PTFLOW_CHAOS_FAULT_RATE    0..1: transient failures and lost answers around the EMR and messaging (the first
-//                              call of each loses its answer, the second fails before it: both kinds every life)
+//   PTFLOW_CHAOS_FAULT_RATE    0..1: transient failures and lost answers around the EMR and messaging
+//   PTFLOW_CHAOS_FORCE_FIRST=1 the first call of each loses its answer, the second fails before it (both kinds)
 //   PTFLOW_CHAOS_SEED          PRNG seed of those faults
 //   PTFLOW_CHAOS_EMR_OUTAGE    file with an epoch-ms deadline: the EMR is down until then
 //   PTFLOW_CHAOS_COUNTS_FILE   where the injected-fault counts are written (at each fault) for the report
@@ -57,7 +57,7 @@ if (process.env.PTFLOW_TEST_ONBOARDING === '1') {
       fs.writeFileSync(`${countsFile}.tmp`, JSON.stringify({ emr: emr.counts, messaging: messaging.counts }));
       fs.renameSync(`${countsFile}.tmp`, countsFile);
     };
-    const forceFirstFaults = rate > 0;
+    const forceFirstFaults = rate > 0 && process.env.PTFLOW_CHAOS_FORCE_FIRST === '1';
     const emr = withConnectorFaults(sandboxes.deps.emr, {
       rate,
       seed,
