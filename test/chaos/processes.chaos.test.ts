@@ -1,7 +1,8 @@
 // `npm run test:chaos` (issue #8 item 2, security.md FT-1/FT-2/FT-3): processes of every kind in flight while
 // the worker is SIGKILLed and restarted, the Temporal dev server is stopped and started on its SQLite file,
 // the payer and EMR go down and come back, and ~10 % of connector calls fail or lose their answer. Then
-// nothing may be lost or doubled (checks.ts). CHAOS_PROFILE=reduced (CI) | full (60 s outages, more of all).
+// nothing may be lost or doubled (checks.ts). CHAOS_PROFILE=reduced (CI) | full (60 s outages, more of all;
+// writes CHAOS.md). One referral ptflow cannot schedule goes through the front desk (journeys.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import { format, resolveConfig } from 'prettier';
