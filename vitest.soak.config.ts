@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // `npm run soak`: the load-with-faults run (test/chaos/*.soak.test.ts) that writes SOAK.md. Sizes from
-// SOAK_ONBOARDINGS / SOAK_CLAIMS (1,000 each by default), SOAK_CONCURRENCY, SOAK_FAULT_RATE.
+// SOAK_ONBOARDINGS / SOAK_CLAIMS (1,000 each by default), SOAK_CONCURRENCY, SOAK_FAULT_RATE, SOAK_EXTRA_PTS.
 export default defineConfig({
   test: {
     include: ['test/chaos/**/*.soak.test.ts'],

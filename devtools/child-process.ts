@@ -1,6 +1,7 @@
 // Small helpers for the servers `ptflow dev` and the test harness run as child processes: spawn with output
 // to a log file, stop politely then firmly, and clean up orphans a killed run left behind (tracked by pid
-// files, and only ever killed when the command line still matches what we started).
+// files, and only ever killed when the command line still matches what we started). Every child also has an
+// owner watchdog: if this process dies without stopping it, the child's process group is stopped too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,10 +15,70 @@ export interface ManagedChild {
   stop(opts?: { signal?: NodeJS.Signals; timeoutMs?: number }): Promise<void>;
 }
 
+/**
+ * The watchdog's script (POSIX sh): while the owner ($1) lives and the child ($2) runs, sleep; once the owner
+ * is gone (or a zombie nobody reaps), send $3 to the child, wait up to $4 s, then SIGKILL its process group
+ * (a server's own children, e.g. PostgreSQL backends, included).
+ */
+const WATCHDOG_SCRIPT = `
+alive() { kill -0 "$1" 2>/dev/null && [ "$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -c1)" != Z ]; }
+while alive "$1"; do
+  alive "$2" || exit 0
+  sleep 1
+done
+alive "$2" || exit 0
+kill -"$3" "$2" 2>/dev/null
+i=0
+while alive "$2" && [ "$i" -lt "$4" ]; do sleep 1; i=$((i + 1)); done
+kill -KILL -"$2" 2>/dev/null || kill -KILL "$2" 2>/dev/null
+exit 0
+`;
+
+/** Marker in a watchdog's command line (`ps`), to tell it from the server it watches. */
+export const WATCHDOG_MARKER = 'ptflow-owner-watchdog';
+
+/**
+ * Stops `childPid`'s process group once `ownerPid` has died, however it died (SIGKILL, a crash, a signal its
+ * handlers did not survive): a detached child outlives its parent otherwise, re-parented to init. The watchdog
+ * is a tiny shell loop in its own session (a terminal's Ctrl-C does not reach it) and exits with the child.
+ */
+export function watchOwner(
+  childPid: number,
+  opts: { ownerPid?: number; signal?: NodeJS.Signals; graceSeconds?: number } = {},
+): ChildProcess {
+  const watchdog = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      WATCHDOG_SCRIPT,
+      WATCHDOG_MARKER,
+      String(opts.ownerPid ?? process.pid),
+      String(childPid),
+      (opts.signal ?? 'SIGTERM').replace(/^SIG/, ''),
+      String(opts.graceSeconds ?? 10),
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  watchdog.on('error', () => undefined);
+  watchdog.unref();
+  return watchdog;
+}
+
 export function spawnLogged(
   command: string,
   args: string[],
-  opts: { logFile: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; cwd?: string },
+  opts: {
+    logFile: string;
+    env?: NodeJS.ProcessEnv;
+    uid?: number;
+    gid?: number;
+    cwd?: string;
+    /**
+     * How the child is stopped when this process dies without stopping it (the owner watchdog). Default:
+     * SIGTERM, SIGKILL after 10 s. `false`: the child may outlive this process.
+     */
+    dieWithOwner?: { signal?: NodeJS.Signals; graceSeconds?: number } | false;
+  },
 ): ManagedChild {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const fd = fs.openSync(opts.logFile, 'a');
@@ -44,6 +105,7 @@ export function spawnLogged(
   });
   if (child.pid === undefined) throw new Error(`could not start ${path.basename(command)}`);
   const pid = child.pid;
+  if (opts.dieWithOwner !== false) watchOwner(pid, opts.dieWithOwner ?? {});
   return {
     child,
     pid,

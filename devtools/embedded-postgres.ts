@@ -206,7 +206,13 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
       '-c',
       'fsync=on',
     ],
-    { logFile, ...(who ?? {}), env: { ...process.env, LC_ALL: 'C' } },
+    {
+      logFile,
+      ...(who ?? {}),
+      env: { ...process.env, LC_ALL: 'C' },
+      // Fast shutdown (as stop() below) if whoever started it dies without stopping it.
+      dieWithOwner: { signal: 'SIGINT', graceSeconds: 15 },
+    },
   );
   const url = `postgres://${user}:${encodeURIComponent(o.password)}@127.0.0.1:${o.port}/postgres`;
   try {

@@ -12,6 +12,9 @@ import type { OnboardingActivityDeps } from './deps.js';
 import { callEmr } from './emr-call.js';
 import { emrSlotSource } from './slot-source.js';
 
+/** Searches when every offered slot was taken by concurrent bookings before ours (each offers up to 4). */
+const SEARCHES_WHEN_RACED = 5;
+
 export interface BookEvaluationInput {
   practiceId: string;
   patientId: string;
@@ -80,28 +83,32 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
 
   return {
     async bookEvaluation(input: BookEvaluationInput): Promise<BookEvaluationResult> {
-      const choice = await schedulingFor(input.practiceId).chooseEvaluationSlot(input.request);
-      if (choice.outcome !== 'chosen') {
-        return { outcome: 'no_slot', explanation: choice.explanation, slotsTried: 0 };
-      }
-      const options: EvaluationSlotOption[] = [choice.choice, ...choice.alternatives];
       let tried = 0;
-      for (const option of options) {
-        tried++;
-        try {
-          const appointment = await deps.emr.bookAppointment({
-            appointmentId: input.appointmentId,
-            slotId: option.slotId,
-            emrPatientId: input.emrPatientId,
-            kind: 'evaluation',
-          });
-          const result = { appointmentId: input.appointmentId, ...evaluationOf(appointment) };
-          await mirror(input, result);
-          return { outcome: 'booked', appointment: result, slotsTried: tried };
-        } catch (err) {
-          // Taken meanwhile: the next best is already known. Anything else is the retry policy's business.
-          if (isEmrError(err) && err.type === 'SlotUnavailable') continue;
-          throw emrErrorToFailure(err);
+      // Every option taken before we could book it means the search was stale (other bookings raced ours), not
+      // that the calendar is full: search again, a bounded number of times, before handing over to a person.
+      for (let search = 0; search < SEARCHES_WHEN_RACED; search++) {
+        const choice = await schedulingFor(input.practiceId).chooseEvaluationSlot(input.request);
+        if (choice.outcome !== 'chosen') {
+          return { outcome: 'no_slot', explanation: choice.explanation, slotsTried: tried };
+        }
+        const options: EvaluationSlotOption[] = [choice.choice, ...choice.alternatives];
+        for (const option of options) {
+          tried++;
+          try {
+            const appointment = await deps.emr.bookAppointment({
+              appointmentId: input.appointmentId,
+              slotId: option.slotId,
+              emrPatientId: input.emrPatientId,
+              kind: 'evaluation',
+            });
+            const result = { appointmentId: input.appointmentId, ...evaluationOf(appointment) };
+            await mirror(input, result);
+            return { outcome: 'booked', appointment: result, slotsTried: tried };
+          } catch (err) {
+            // Taken meanwhile: the next best is already known. Anything else is the retry policy's business.
+            if (isEmrError(err) && err.type === 'SlotUnavailable') continue;
+            throw emrErrorToFailure(err);
+          }
         }
       }
       return {

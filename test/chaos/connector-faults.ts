@@ -19,6 +19,13 @@ export interface ConnectorFaultOptions {
   error: (what: 'down' | 'transient' | 'lost answer') => Error;
   /** Methods never faulted (pure reads the composition root calls outside activities). */
   exempt?: readonly string[];
+  /**
+   * The first call loses its answer and the second fails before the call, whatever the dice say (as the payer
+   * proxy does): a short worker life still injects both kinds.
+   */
+  forceFirstFaults?: boolean;
+  /** Called after each injected fault (the worker writes its counts at once: a SIGKILL may follow). */
+  onFault?: (counts: FaultCounts) => void;
 }
 
 export interface FaultCounts {
@@ -42,6 +49,7 @@ export function withConnectorFaults<T extends object>(
 ): { connector: T; counts: FaultCounts } {
   const random = seededRandom(opts.seed);
   const counts: FaultCounts = { before: 0, after: 0, outage: 0 };
+  let calls = 0;
   const connector = new Proxy(target, {
     get(obj, prop, receiver) {
       const value: unknown = Reflect.get(obj, prop, receiver);
@@ -50,16 +58,21 @@ export function withConnectorFaults<T extends object>(
       return async (...args: unknown[]) => {
         if (outageActive(opts.outageFile)) {
           counts.outage++;
+          opts.onFault?.(counts);
           throw opts.error('down');
         }
-        const draw = random();
+        const nth = ++calls;
+        const dice = random();
+        const draw = !opts.forceFirstFaults ? dice : nth === 1 ? (opts.rate * 3) / 4 : nth === 2 ? 0 : dice;
         if (draw < opts.rate / 2) {
           counts.before++;
+          opts.onFault?.(counts);
           throw opts.error('transient');
         }
         const result: unknown = await (value as (...a: unknown[]) => unknown).apply(obj, args);
         if (draw < opts.rate) {
           counts.after++;
+          opts.onFault?.(counts);
           throw opts.error('lost answer');
         }
         return result;

@@ -5,13 +5,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import { inject } from 'vitest';
 import { createApiKey } from '../../api/auth/api-keys.js';
 import { loadConfig } from '../../cli/config.js';
 import { payloadKeyring } from '../../cli/keyrings.js';
 import { startApiService, type ApiService } from '../../cli/services.js';
+import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { startSandboxPayer, type SandboxServer } from '../../connectors/payer/sandbox/server.js';
+import { therapists as emrTherapists } from '../../connectors/emr/sandbox/schema.js';
+import { SANDBOX_LOCATIONS } from '../../connectors/emr/sandbox/seed.js';
+import { therapists } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
+import { npiCheckDigit } from '../../domain/codes/npi.js';
 import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
 import { startDevServer, type DevServer } from '../../devtools/dev-server.js';
@@ -28,6 +34,11 @@ const TASK_QUEUE = 'ptflow-chaos';
 export interface HarnessOptions {
   faultRate: number;
   seed: number;
+  /**
+   * PTs added to the demo practice (in ptflow and in the sandbox EMR, same ids), weekdays 08:00–17:00: a
+   * practice large enough for the load's evaluations (the demo practice has two evaluating PTs).
+   */
+  extraEvaluators?: number;
   /** Payer latency range (ms): keeps activities in flight long enough to be killed mid-way. */
   payerLatencyMs?: [number, number];
   apiRateLimitPerMinute?: number;
@@ -48,6 +59,8 @@ export class ChaosHarness {
   temporal!: TemporalClientHandle;
   api!: ApiService;
   keys!: { desk: string; biller: string; therapist: string };
+  /** The sandbox EMR as the practice's staff use it (the front desk books there when ptflow finds no slot). */
+  emr!: SandboxEmr;
   readonly events: ChaosEvent[] = [];
   private readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-chaos-'));
   private readonly emrOutageFile = path.join(this.dataDir, 'emr-outage');
@@ -59,6 +72,7 @@ export class ChaosHarness {
   private worker?: WorkerProcess;
   private workerStarts = 0;
   private readonly started = Date.now();
+  private ownerWatch?: NodeJS.Timeout;
 
   constructor(private readonly o: HarnessOptions) {}
 
@@ -93,8 +107,20 @@ export class ChaosHarness {
   }
 
   async start(): Promise<void> {
+    // This runs in a vitest fork: if vitest itself dies (a SIGINT that reached only npm, a SIGKILL), the fork
+    // would go on alone with the run's servers. Then it ends too, and takes the Temporal server with it (the
+    // worker processes and the server's owner watchdog follow this process).
+    const owner = process.ppid;
+    this.ownerWatch = setInterval(() => {
+      if (process.ppid === owner) return;
+      this.killServer();
+      process.kill(process.pid, 'SIGKILL');
+    }, 1_000);
+    this.ownerWatch.unref();
     this.db = this.o.database ?? (await createTestDatabase());
     await seedDemoPractice(this.db.db);
+    this.emr = new SandboxEmr(this.db.sql, { practiceId: DEMO_PRACTICE_ID });
+    await this.addEvaluators(this.o.extraEvaluators ?? 0);
     this.temporalPort = await freePort();
     process.once('exit', this.killServer);
     process.once('SIGTERM', this.onSignal);
@@ -135,6 +161,32 @@ export class ChaosHarness {
     await this.startWorker();
   }
 
+  private async addEvaluators(count: number): Promise<void> {
+    if (count === 0) return;
+    const rows = Array.from({ length: count }, (_, i) => {
+      const first9 = String(170_000_000 + i);
+      const id = `00000000-0000-4000-8000-${String(900_000_000_000 + i)}`;
+      const locationId = i % 2 === 0 ? SANDBOX_LOCATIONS.downtown : SANDBOX_LOCATIONS.northside;
+      return {
+        id,
+        practiceId: DEMO_PRACTICE_ID,
+        name: `Load Therapist ${i + 1}, PT`,
+        npi: `${first9}${npiCheckDigit(first9)}`,
+        discipline: 'PT' as const,
+        specialties: ['orthopedic'],
+        weeklyAvailability: [1, 2, 3, 4, 5].map((weekday) => ({
+          weekday,
+          start: '08:00',
+          end: '17:00',
+          locationId,
+        })),
+      };
+    });
+    await this.db.db.insert(therapists).values(rows);
+    // The sandbox EMR's tables exist from the migrations; the worker seeds its demo rows (not these) at start.
+    await drizzle(this.db.sql).insert(emrTherapists).values(rows);
+  }
+
   /** The dev server is detached (own process group): kill it if this process ends without teardown. */
   private readonly killServer = () => {
     try {
@@ -168,6 +220,9 @@ export class ChaosHarness {
       PTFLOW_CHAOS_FAULT_RATE: String(this.o.faultRate),
       // A different fault sequence per worker life, the same for the same run seed.
       PTFLOW_CHAOS_SEED: String(this.o.seed + 1000 * this.workerStarts),
+      // The first life injects both kinds of fault up front (counted at once); forcing them in every life would
+      // add two faults per EMR attempt spanning the kills, and a booking's 8 attempts ran out that way.
+      PTFLOW_CHAOS_FORCE_FIRST: this.workerStarts === 1 ? '1' : '0',
       PTFLOW_CHAOS_EMR_OUTAGE: this.emrOutageFile,
       PTFLOW_CHAOS_COUNTS_FILE: path.join(this.dataDir, `faults-${this.workerStarts}.json`),
       PTFLOW_DATA_DIR: this.dataDir,
@@ -200,15 +255,27 @@ export class ChaosHarness {
   async activitiesInFlight(): Promise<Record<string, number>> {
     const identity = `${this.worker?.pid ?? -1}@`;
     const out: Record<string, number> = {};
-    for await (const wf of this.temporal.client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
-      const d = await this.temporal.client.workflow.getHandle(wf.workflowId, wf.runId).describe();
-      for (const a of d.raw.pendingActivities ?? []) {
-        // PENDING_ACTIVITY_STATE_STARTED = 2
-        if (a.state === 2 && (a.lastWorkerIdentity ?? '').startsWith(identity)) {
-          const name = `${wf.type}.${a.activityType?.name ?? '?'}`;
-          out[name] = (out[name] ?? 0) + 1;
-        }
-      }
+    const running: { workflowId: string; runId: string; type: string }[] = [];
+    for await (const wf of this.temporal.client.workflow.list({ query: 'ExecutionStatus = "Running"' }))
+      running.push({ workflowId: wf.workflowId, runId: wf.runId, type: wf.type });
+    // Described eight at a time: one by one, a scan over the many open tasks of a long run takes seconds and
+    // misses the short activities it is looking for.
+    for (let i = 0; i < running.length; i += 8) {
+      await Promise.all(
+        running.slice(i, i + 8).map(async (wf) => {
+          const d = await this.temporal.client.workflow
+            .getHandle(wf.workflowId, wf.runId)
+            .describe()
+            .catch(() => undefined);
+          for (const a of d?.raw.pendingActivities ?? []) {
+            // PENDING_ACTIVITY_STATE_STARTED = 2
+            if (a.state === 2 && (a.lastWorkerIdentity ?? '').startsWith(identity)) {
+              const name = `${wf.type}.${a.activityType?.name ?? '?'}`;
+              out[name] = (out[name] ?? 0) + 1;
+            }
+          }
+        }),
+      );
     }
     return out;
   }
@@ -247,13 +314,53 @@ export class ChaosHarness {
     return inFlight;
   }
 
-  /** Stop the Temporal dev server (SIGTERM) and start it again on the same port and SQLite file. */
+  /**
+   * Stop the Temporal dev server (SIGTERM) and start it again on the same port and SQLite file; returns once
+   * the running worker polls it again (the next fault must find a working worker, not one still reconnecting).
+   */
   async restartTemporal(downMs = 2_000): Promise<void> {
     await this.server?.stop();
     this.log('temporal server stopped');
     await new Promise((r) => setTimeout(r, downMs));
     await this.startTemporal();
     this.log('temporal server started again');
+    await this.waitForWorkerPolling();
+  }
+
+  /**
+   * Until the current worker process polls for workflow and for activity tasks (a restarted server knows no
+   * pollers until they come back). Throws, naming the worker, when it does not reconnect within `timeoutMs`:
+   * a worker that stays away after a server restart is a defect, not something to wait out.
+   */
+  async waitForWorkerPolling(timeoutMs = 120_000): Promise<number> {
+    const t0 = Date.now();
+    const pid = this.worker?.pid ?? -1;
+    const polls = async (taskQueueType: 1 | 2) => {
+      try {
+        const res = await this.temporal.client.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: TASK_QUEUE, kind: 1 /* NORMAL */ },
+          taskQueueType /* 1 workflow, 2 activity */,
+        });
+        return (res.pollers ?? []).some((p) => (p.identity ?? '').startsWith(`${pid}@`));
+      } catch {
+        return false;
+      }
+    };
+    for (;;) {
+      const [workflowTasks, activityTasks] = await Promise.all([polls(1), polls(2)]);
+      if (workflowTasks && activityTasks) {
+        const ms = Date.now() - t0;
+        this.log('worker polling again', { pid, seconds: ms / 1000 });
+        return ms;
+      }
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(
+          `worker ${pid} did not poll the restarted Temporal server within ${timeoutMs / 1000} s ` +
+            `(workflow tasks: ${workflowTasks}, activity tasks: ${activityTasks}); see ${this.dataDir}/worker.log`,
+        );
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** The sandbox payer really down (its port closed) and the EMR failing every call, for `ms`. */
@@ -267,6 +374,7 @@ export class ChaosHarness {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.ownerWatch);
     process.off('SIGTERM', this.onSignal);
     process.off('SIGINT', this.onSignal);
     await killAllWorkerProcesses();

@@ -4,7 +4,7 @@
 // router would. Each journey returns the ids the final checks need.
 import { randomUUID } from 'node:crypto';
 import { localDate } from '../../domain/core/zoned.js';
-import { evaluationCheckedInSignal } from '../../workflows/onboarding/messages.js';
+import { appointmentBookedSignal, evaluationCheckedInSignal } from '../../workflows/onboarding/messages.js';
 import type { ChaosHarness } from './harness.js';
 
 const TZ = 'America/Chicago';
@@ -72,15 +72,32 @@ async function until<T>(
   what: string,
   pollMs = 1_500,
   timeoutMs = 1_800_000,
+  /** Work `done` set off (a person acting on what they saw): its failure fails the wait. */
+  sideWork: () => Promise<void> | undefined = () => undefined,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await api(h, 'GET', path, key);
-    if (r.status === 200 && done(r.json as T)) return r.json as T;
+    if (r.status === 200 && done(r.json as T)) {
+      await sideWork();
+      return r.json as T;
+    }
+    const side = sideWork();
+    // Surface a failure of the side work at once rather than after the timeout.
+    if (side) await Promise.race([side, sleep(0)]);
     if (Date.now() > deadline)
       throw new Error(`${what}: not reached in time (last ${JSON.stringify(r.json)})`);
     await sleep(pollMs);
   }
+}
+
+/**
+ * A referral that asks for the coming Sunday only: nobody works Sundays at the sandbox practice, so ptflow finds
+ * no slot and hands the booking to the front desk (`schedule_evaluation`), which the journey then works.
+ */
+export function sundayOnly(): JourneyOptions {
+  const weekday = new Date(`${today()}T12:00:00Z`).getUTCDay();
+  return { leadDays: weekday === 0 ? 7 : 7 - weekday, searchDays: 1 };
 }
 
 /** A zone where it is daytime now, so quiet hours do not defer the patient messages during the run. */
@@ -103,6 +120,8 @@ export interface JourneyResult {
   claim?: { claimId: string; pcn: string; expectedVersions: number };
   /** Onboardings: how many messages the process itself says it sent. */
   messagesSent?: number;
+  /** Onboardings: ptflow found no slot and the front desk booked the evaluation in the EMR. */
+  frontDeskBooked?: boolean;
   /** Milliseconds from the start request: its answer, intermediate milestones, completion. */
   timings: Record<string, number>;
 }
@@ -131,6 +150,7 @@ export async function onboardingJourney(
   const timings: Record<string, number> = {};
   const patientId = randomUUID();
   const auth = variant === 'withAuthorization';
+  let deskWork: Promise<void> | undefined;
   const start = await expectStatus(
     api(h, 'POST', '/v1/onboardings', h.keys.desk, {
       patientId,
@@ -178,13 +198,26 @@ export async function onboardingJourney(
   timings.startAnswered = Date.now() - t0;
   const { id } = start.json as { id: string };
   const path = `/v1/onboardings/${id}`;
+  // When ptflow finds no evaluation slot it hands the booking to the front desk (a `schedule_evaluation` task):
+  // the driver then does what the front desk does, once.
+  let frontDeskBooked = false;
   const booked = await until<OnboardingView>(
     h,
     path,
     h.keys.desk,
-    (s) => s.appointment !== undefined && s.forms.state === 'sent' && (!auth || !!s.authorizationWorkflowId),
+    (s) => {
+      if (s.state === 'needs_scheduling' && !frontDeskBooked) {
+        frontDeskBooked = true;
+        deskWork = frontDeskBooksEvaluation(h, id, patientId);
+      }
+      return (
+        s.appointment !== undefined && s.forms.state === 'sent' && (!auth || !!s.authorizationWorkflowId)
+      );
+    },
     'onboarding booked',
     opts.pollMs,
+    1_800_000,
+    () => deskWork,
   );
   timings.booked = Date.now() - t0;
   await expectStatus(
@@ -246,9 +279,94 @@ export async function onboardingJourney(
     kind: 'onboarding',
     workflowIds,
     patientId,
+    frontDeskBooked,
     messagesSent: done.messages.filter((m) => m.status === 'sent' || m.status === 'delivered').length,
     timings,
   };
+}
+
+interface TaskRow {
+  id: string;
+  kind: string;
+  processId: string;
+}
+
+/**
+ * What the front desk does with a `schedule_evaluation` task: finds it on its worklist (GET /v1/tasks), books
+ * the first free slot of a PT in the EMR's own calendar (any date: the patient is called), marks the task done
+ * through the API, and the EMR's `appointment.booked` event reaches the onboarding. That event is signalled as
+ * the EMR event router would after the webhook (the chaos stack pumps no sandbox webhooks, as for check-in).
+ */
+async function frontDeskBooksEvaluation(h: ChaosHarness, onboardingId: string, patientId: string) {
+  const processId = `onboarding:${onboardingId}`;
+  let task: TaskRow | undefined;
+  const deadline = Date.now() + 600_000;
+  while (!task) {
+    let cursor: string | undefined;
+    do {
+      const page = await api(
+        h,
+        'GET',
+        `/v1/tasks?status=open&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        h.keys.desk,
+      );
+      if (page.status !== 200) throw new Error(`worklist: HTTP ${page.status} ${JSON.stringify(page.json)}`);
+      const body = page.json as { data: TaskRow[]; next_cursor: string | null };
+      task = body.data.find((t) => t.kind === 'schedule_evaluation' && t.processId === processId);
+      cursor = body.next_cursor ?? undefined;
+    } while (!task && cursor);
+    if (!task && Date.now() > deadline)
+      throw new Error(`schedule_evaluation task of ${processId} not listed`);
+    if (!task) await sleep(1_000);
+  }
+  const patient = await h.emr.findPatient({ patientId });
+  if (!patient) throw new Error(`front desk: ${processId}'s patient is not in the EMR`);
+  // The front desk knows who may evaluate: PTs only (never a PTA).
+  const evaluators = new Set(
+    (
+      await h.db.sql<{ id: string }[]>`
+        select id from therapists where discipline = 'PT' and active`
+    ).map((r) => r.id),
+  );
+  let appointment: Awaited<ReturnType<ChaosHarness['emr']['bookAtFrontDesk']>> | undefined;
+  for (let day = 1; !appointment && day < 720; day += 30) {
+    const free = await h.emr.searchFreeSlots({
+      from: new Date(Date.now() + day * 86_400_000).toISOString(),
+      to: new Date(Date.now() + (day + 30) * 86_400_000).toISOString(),
+      minMinutes: 60,
+      limit: 2_000,
+    });
+    for (const slot of free.filter((f) => evaluators.has(f.therapistId))) {
+      try {
+        appointment = await h.emr.bookAtFrontDesk({
+          slotId: slot.slotId,
+          emrPatientId: patient.emrPatientId,
+          kind: 'evaluation',
+        });
+        break;
+      } catch (err) {
+        if ((err as { type?: string }).type !== 'SlotUnavailable') throw err;
+      }
+    }
+  }
+  if (!appointment) throw new Error('front desk: no free PT slot in two years');
+  await expectStatus(
+    api(h, 'POST', `/v1/tasks/${task.id}/complete`, h.keys.desk, {
+      outcome: { evaluationBooked: true, emrAppointmentId: appointment.emrAppointmentId },
+    }),
+    202,
+    'complete schedule_evaluation task',
+  );
+  const booked = appointment;
+  await retrying(() =>
+    h.temporal.client.workflow.getHandle(processId).signal(appointmentBookedSignal, {
+      emrAppointmentId: booked.emrAppointmentId,
+      start: booked.start,
+      ...(booked.therapistId ? { therapistId: booked.therapistId } : {}),
+      ...(booked.locationId ? { locationId: booked.locationId } : {}),
+    }),
+  );
+  h.log('front desk booked an evaluation', { onboarding: onboardingId, task: task.id });
 }
 
 export async function claimJourney(h: ChaosHarness, variant: 'paid' | 'replaced'): Promise<JourneyResult> {

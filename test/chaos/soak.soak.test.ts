@@ -21,10 +21,17 @@ const env = z
     /** SIGKILL the worker once, half-way through. */
     SOAK_KILL_WORKER: z.enum(['0', '1']).default('0'),
     SOAK_REPORT: z.string().default('SOAK.md'),
+    /** Evaluating PTs added to the demo practice for the load (harness.ts extraEvaluators). */
+    SOAK_EXTRA_PTS: z.coerce.number().int().min(0).max(50).default(6),
   })
   .parse(process.env);
 
-const h = new ChaosHarness({ faultRate: env.SOAK_FAULT_RATE, seed: env.SOAK_SEED, payerLatencyMs: [5, 50] });
+const h = new ChaosHarness({
+  faultRate: env.SOAK_FAULT_RATE,
+  seed: env.SOAK_SEED,
+  payerLatencyMs: [5, 50],
+  extraEvaluators: env.SOAK_EXTRA_PTS,
+});
 
 beforeAll(async () => {
   await h.start();
@@ -89,6 +96,7 @@ function report(
     failures: failures.length,
     violations: violations.length,
     processesPerMinute: Math.round((results.length / seconds) * 60 * 10) / 10,
+    frontDeskBookings: ob.filter((r) => r.frontDeskBooked).length,
     payerProxy: h.proxyCounts,
     connectorFaults: h.connectorFaultCounts(),
   };
@@ -101,12 +109,14 @@ function report(
     `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}`,
     `- Load: ${env.SOAK_ONBOARDINGS} onboardings and ${env.SOAK_CLAIMS} claims through the API, ${env.SOAK_CONCURRENCY} in flight at a time`,
     `- Faults: ${env.SOAK_FAULT_RATE * 100} % of payer, EMR and messaging calls fail before the call or lose the answer after it (seed ${env.SOAK_SEED})${killed ? '; the worker was SIGKILLed once half-way' : ''}`,
+    `- Practice: the demo practice plus ${env.SOAK_EXTRA_PTS} evaluating PTs (weekdays 08:00–17:00) so the EMR's calendar holds the evaluations; referrals ask for 60-day windows starting 0–30 days out`,
     `- Stack: Temporal dev server (SQLite), embedded PostgreSQL, API in the driver process, worker as its own process`,
     '',
     '## Result',
     '',
     `- Wall time ${seconds} s; ${results.length} of ${env.SOAK_ONBOARDINGS + env.SOAK_CLAIMS} processes completed (${data.processesPerMinute} per minute)`,
     `- Journeys that failed: ${failures.length}${failures.length ? ` (first: ${failures[0]})` : ''}`,
+    `- Evaluations the front desk booked (ptflow found no slot, raised \`schedule_evaluation\`, the driver booked in the EMR and completed the task through the API): ${data.frontDeskBookings}`,
     `- Lost or duplicated (EMR patients, payer submissions, messages, audit chain): ${violations.length === 0 ? 'none' : violations.map((v) => `${v.what}: ${v.detail}`).join('; ')}`,
     '',
     '## Latency (from the start request)',
@@ -133,7 +143,10 @@ describe(`soak: ${env.SOAK_ONBOARDINGS} onboardings + ${env.SOAK_CLAIMS} claims`
   it('every process completes; nothing lost or duplicated; SOAK.md written', async () => {
     const started = Date.now();
     const total = env.SOAK_ONBOARDINGS + env.SOAK_CLAIMS;
-    // Interleaved so both kinds load the stack at once; evaluations spread over the EMR's calendar.
+    // Interleaved so both kinds load the stack at once; evaluations spread over the EMR's calendar (referral
+    // windows of 60 days starting 0…30 days out). The demo practice's two evaluating PTs offer 90 one-hour
+    // slots a week, about 1,160 in those 13 weeks: too few for 1,000 evaluations, so the soak's practice has
+    // SOAK_EXTRA_PTS more (about 4,600 slots). One that still finds nothing goes to the front desk (journeys.ts).
     const jobs: (() => Promise<JourneyResult>)[] = [];
     for (let i = 0; i < Math.max(env.SOAK_ONBOARDINGS, env.SOAK_CLAIMS); i++) {
       if (i < env.SOAK_ONBOARDINGS)

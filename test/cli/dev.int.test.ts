@@ -33,7 +33,14 @@ async function devEnv() {
 }
 
 function startDev(env: NodeJS.ProcessEnv) {
-  const child = spawn(tsx, ['cli/main.ts', 'dev'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: tsx runs `ptflow dev` as a child of its own, and a failed run's afterAll must end
+  // both (killing only the tsx wrapper would leave `ptflow dev` and its servers running, parent 1).
+  const child = spawn(tsx, ['cli/main.ts', 'dev'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   started.push(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -68,7 +75,15 @@ async function waitReady(url: string, timeoutMs: number): Promise<number> {
 }
 
 afterAll(() => {
-  for (const c of started) if (c.exitCode === null) c.kill('SIGKILL');
+  // The whole group (tsx and `ptflow dev`); the servers `ptflow dev` started follow it (owner watchdogs).
+  for (const c of started) {
+    if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) continue;
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

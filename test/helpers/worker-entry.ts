@@ -6,9 +6,10 @@
 //   PTFLOW_TEST_DATABASE_URL   the test's database (sandbox EMR and outbox live in it too)
 //   PTFLOW_TEST_ONBOARDING=1   wire the sandbox EMR and messaging (onboarding and everything that needs them)
 //   PTFLOW_CHAOS_FAULT_RATE    0..1: transient failures and lost answers around the EMR and messaging
+//   PTFLOW_CHAOS_FORCE_FIRST=1 the first call of each loses its answer, the second fails before it (both kinds)
 //   PTFLOW_CHAOS_SEED          PRNG seed of those faults
 //   PTFLOW_CHAOS_EMR_OUTAGE    file with an epoch-ms deadline: the EMR is down until then
-//   PTFLOW_CHAOS_COUNTS_FILE   where the injected-fault counts are written (every second) for the report
+//   PTFLOW_CHAOS_COUNTS_FILE   where the injected-fault counts are written (at each fault) for the report
 // Prints `ptflow-test-worker ready` on stdout once it polls. SIGTERM drains; SIGKILL is the point.
 import fs from 'node:fs';
 import type { OnboardingConnectorDeps } from '../../activities/onboarding/index.js';
@@ -48,29 +49,32 @@ if (process.env.PTFLOW_TEST_ONBOARDING === '1') {
   const seed = Number(process.env.PTFLOW_CHAOS_SEED ?? '1');
   const outageFile = process.env.PTFLOW_CHAOS_EMR_OUTAGE;
   if (rate > 0 || outageFile) {
+    const countsFile = process.env.PTFLOW_CHAOS_COUNTS_FILE;
+    // Written at each injected fault (a SIGKILL may come the next moment), by write and rename: a reader never
+    // sees a half-written file.
+    const writeCounts = () => {
+      if (!countsFile) return;
+      fs.writeFileSync(`${countsFile}.tmp`, JSON.stringify({ emr: emr.counts, messaging: messaging.counts }));
+      fs.renameSync(`${countsFile}.tmp`, countsFile);
+    };
+    const forceFirstFaults = rate > 0 && process.env.PTFLOW_CHAOS_FORCE_FIRST === '1';
     const emr = withConnectorFaults(sandboxes.deps.emr, {
       rate,
       seed,
+      forceFirstFaults,
+      onFault: writeCounts,
       ...(outageFile ? { outageFile } : {}),
       error: (what) => new EmrTransportError(`sandbox EMR fault: ${what}`),
     });
     const messaging = withConnectorFaults(sandboxes.deps.messaging, {
       rate,
       seed: seed + 1,
+      forceFirstFaults,
+      onFault: writeCounts,
       error: (what) => new MessagingTransportError(`injected ${what}`),
     });
     onboarding = { ...sandboxes.deps, emr: emr.connector, messaging: messaging.connector };
-    const countsFile = process.env.PTFLOW_CHAOS_COUNTS_FILE;
-    if (countsFile) {
-      setInterval(() => {
-        // Write and rename: a reader never sees a half-written file.
-        fs.writeFileSync(
-          `${countsFile}.tmp`,
-          JSON.stringify({ emr: emr.counts, messaging: messaging.counts }),
-        );
-        fs.renameSync(`${countsFile}.tmp`, countsFile);
-      }, 1_000).unref();
-    }
+    writeCounts();
   } else {
     onboarding = sandboxes.deps;
   }

@@ -81,6 +81,25 @@ export default async function setup(project: TestProject) {
     Awaited<ReturnType<typeof bundleWorkflowCode>>,
   ];
 
+  // Ctrl-C or SIGTERM may end vitest before its teardown runs: stop both servers first (each is its own
+  // process group; PostgreSQL's fast shutdown is SIGINT), then let the signal do what it would have done. If
+  // vitest dies harder than that, each server's owner watchdog (devtools/child-process.ts) stops it.
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const [child, stopSignal] of [
+      [temporal.process, 'SIGTERM'],
+      [pg.process, 'SIGINT'],
+    ] as const) {
+      try {
+        if (!child.hasExited()) process.kill(child.pid, stopSignal);
+      } catch {
+        // already gone
+      }
+    }
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
   await ensureDatabase(pg.url, TEMPLATE_DATABASE);
   await runMigrations(withDatabase(pg.url, TEMPLATE_DATABASE));
   const workflowBundlePath = path.join(runDir, 'workflow-bundle.js');
@@ -94,6 +113,8 @@ export default async function setup(project: TestProject) {
   project.provide('runDir', runDir);
 
   return async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await temporal.stop();
     await pg.stop();
     fs.rmSync(runDir, { recursive: true, force: true });

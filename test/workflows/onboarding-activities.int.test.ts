@@ -1,6 +1,7 @@
 // Onboarding activities on the real PostgreSQL and the sandbox EMR: registration is idempotent on our patient
 // id (one EMR patient, one mirror row), booking is idempotent on our appointment id, and a slot taken between
-// the solver's choice and the booking falls through to the next alternative without asking again.
+// the solver's choice and the booking falls through to the next alternative without asking again (and
+// when every offered slot was taken, the search runs again).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +162,47 @@ describe('onboarding activities', () => {
     expect(r.slotsTried).toBe(2);
     const mine = await emr.getAppointment(r.appointment.emrAppointmentId);
     expect(mine.slotId).not.toBe(stolen);
+    expect(mine.emrPatientId).toBe(p.emrPatientId);
+  });
+
+  it('every offered slot taken by concurrent bookings: the search runs again instead of giving up', async () => {
+    const stolen = new Set<string>();
+    // Other patients book each of the first search's offers (choice + 3 alternatives) a moment before we do:
+    // the clinic still has free slots, only the search was stale.
+    const racing: Emr = new Proxy(emr, {
+      get(target, prop, receiver) {
+        if (prop === 'bookAppointment') {
+          return async (req: Parameters<Emr['bookAppointment']>[0]) => {
+            if (stolen.size < 4) {
+              stolen.add(req.slotId);
+              const other = await target.upsertPatient({ patientId: randomUUID(), demographics });
+              await target.bookAppointment({
+                ...req,
+                appointmentId: randomUUID(),
+                emrPatientId: other.emrId,
+              });
+            }
+            return target.bookAppointment(req);
+          };
+        }
+        const v: unknown = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const acts = activities(racing);
+    const p = await registered(acts);
+    const r = await call(acts.bookEvaluation, {
+      practiceId: DEMO_PRACTICE_ID,
+      patientId: p.patientId,
+      emrPatientId: p.emrPatientId,
+      appointmentId: randomUUID(),
+      request: request(),
+    });
+    if (r.outcome !== 'booked') throw new Error(r.explanation);
+    expect(stolen.size).toBe(4);
+    expect(r.slotsTried).toBe(5);
+    const mine = await emr.getAppointment(r.appointment.emrAppointmentId);
+    expect([...stolen]).not.toContain(mine.slotId);
     expect(mine.emrPatientId).toBe(p.emrPatientId);
   });
 });

@@ -114,17 +114,34 @@ export class SandboxAppointments {
     return slots.sort((a, b) => a.start.localeCompare(b.start)).slice(0, q.limit ?? 100);
   }
 
-  async bookAppointment(req: BookingRequest): Promise<EmrAppointment> {
+  bookAppointment(req: BookingRequest): Promise<EmrAppointment> {
+    return this.book(req, req.appointmentId);
+  }
+
+  /**
+   * EMR-side action: the front desk books a slot in the EMR itself (no ptflow appointment id, so the
+   * `appointment.booked` webhook carries `appointmentId: null`, like a booking made at the EMR's own screen).
+   */
+  bookAtFrontDesk(req: Omit<BookingRequest, 'appointmentId'>): Promise<EmrAppointment> {
+    return this.book(req, null);
+  }
+
+  private async book(
+    req: Omit<BookingRequest, 'appointmentId'>,
+    ourAppointmentId: string | null,
+  ): Promise<EmrAppointment> {
     const slot = decodeSlotId(req.slotId);
     if (!slot) throw new SlotUnavailable();
     await this.opts.requirePatient(req.emrPatientId);
     try {
       return await this.db.transaction(async (tx) => {
-        const [mine] = await tx
-          .select()
-          .from(t.appointments)
-          .where(eq(t.appointments.ourAppointmentId, req.appointmentId));
-        if (mine) return toAppointment(mine);
+        if (ourAppointmentId !== null) {
+          const [mine] = await tx
+            .select()
+            .from(t.appointments)
+            .where(eq(t.appointments.ourAppointmentId, ourAppointmentId));
+          if (mine) return toAppointment(mine);
+        }
         // Serialise bookings per therapist; the partial unique index backs this up.
         const [th] = await tx
           .select()
@@ -163,7 +180,7 @@ export class SandboxAppointments {
           .values({
             id: randomUUID(),
             practiceId: this.opts.practiceId,
-            ourAppointmentId: req.appointmentId,
+            ourAppointmentId,
             patientId: req.emrPatientId,
             therapistId: slot.therapistId,
             locationId: slot.locationId,
@@ -179,10 +196,13 @@ export class SandboxAppointments {
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
-        const [mine] = await this.db
-          .select()
-          .from(t.appointments)
-          .where(eq(t.appointments.ourAppointmentId, req.appointmentId));
+        const [mine] =
+          ourAppointmentId === null
+            ? []
+            : await this.db
+                .select()
+                .from(t.appointments)
+                .where(eq(t.appointments.ourAppointmentId, ourAppointmentId));
         if (mine) return toAppointment(mine);
         throw new SlotUnavailable();
       }

@@ -269,6 +269,11 @@ export class SandboxEmr implements Emr {
     return this.appointments.bookAppointment(req);
   }
 
+  /** EMR-side action: the front desk books a slot at the EMR (ptflow learns of it by webhook). */
+  bookAtFrontDesk(req: Omit<BookingRequest, 'appointmentId'>): Promise<EmrAppointment> {
+    return this.appointments.bookAtFrontDesk(req);
+  }
+
   getAppointment(emrAppointmentId: string): Promise<EmrAppointment> {
     return this.appointments.getAppointment(emrAppointmentId);
   }
