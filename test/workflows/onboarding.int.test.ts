@@ -24,6 +24,7 @@ import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import type { OnboardingInput } from '../../domain/onboarding/index.js';
 import {
+  appointmentBookedSignal,
   cancelOnboardingSignal,
   coverageUpdatedSignal,
   evaluationCheckedInSignal,
@@ -33,11 +34,13 @@ import {
   type OnboardingStatus,
   type PatientOnboardingWorkflow,
 } from '../../workflows/onboarding/messages.js';
+import { BOOKING_FAILURE_TO_FRONT_DESK_PATCH } from '../../workflows/onboarding/patches.js';
 import { coverageCheckedSignal } from '../../workflows/shared/coverage-signal.js';
 import { completeTaskSignal } from '../../workflows/tasks/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 import { Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
 
 const CANARY = 'ZZCANARY-9';
 const CLINIC_TZ = 'America/Chicago';
@@ -506,6 +509,70 @@ describe('patientOnboarding against the sandbox EMR, payer and messaging', () =>
       await checkIn(handle, existing.emrAppointmentId);
       await expect(handle.result()).resolves.toMatchObject({ state: 'completed' });
     });
+  });
+
+  it('booking fails for good (EMR refuses) → schedule_evaluation front-desk task; booked in the EMR → continues', async () => {
+    // No dead end: a booking that spent its retries or was refused hands the booking to the front desk, as when
+    // no slot was found, instead of failing the onboarding.
+    const input = intake(`SBX-PR3-${randomUUID().slice(0, 8)}`, [24], { hoursBefore: { reminder: 24 * 30 } });
+    const refusing = {
+      ...activities,
+      bookEvaluation: async () => {
+        throw ApplicationFailure.nonRetryable('the EMR refused the booking', 'EmrRejected');
+      },
+    };
+    await run(async (start) => {
+      const handle = await start(input);
+      const waiting = await waitForStatus(handle, (s) => s.state === 'needs_scheduling' && s.openTasks === 1);
+      expect(waiting.needsAttention).toBe(true);
+      await expect
+        .poll(
+          async () =>
+            (
+              await db.sql<{ kind: string; assignee_role: string }[]>`select kind, assignee_role from tasks
+                where patient_id = ${String(input.patientId)} and status = 'open'`
+            )[0],
+          { timeout: 15_000 },
+        )
+        .toMatchObject({ kind: 'schedule_evaluation', assignee_role: 'front_desk' });
+      const history = await handle.fetchHistory();
+      const patchIds = (history.events ?? [])
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map((e) =>
+          Buffer.from(
+            e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? [],
+          ).toString(),
+        );
+      expect(patchIds.join(' '), 'the new path is recorded behind patched()').toContain(
+        BOOKING_FAILURE_TO_FRONT_DESK_PATCH,
+      );
+
+      // The front desk books in the EMR; the EMR's booking event reaches the onboarding, which goes on.
+      const patient = await createPatientRepository(db.db, keys).get(
+        DEMO_PRACTICE_ID,
+        String(input.patientId),
+      );
+      const [slot] = await emr.searchFreeSlots({
+        from: new Date(Date.now() + 4 * 86_400_000).toISOString(),
+        to: new Date(Date.now() + 11 * 86_400_000).toISOString(),
+        minMinutes: 60,
+        limit: 1,
+      });
+      const booked = await emr.bookAppointment({
+        appointmentId: randomUUID(),
+        slotId: slot!.slotId,
+        emrPatientId: patient!.emrPatientId!,
+        kind: 'evaluation',
+      });
+      await handle.signal(appointmentBookedSignal, {
+        emrAppointmentId: booked.emrAppointmentId,
+        start: booked.start,
+      });
+      const after = await waitForStatus(handle, (s) => s.state === 'awaiting_check_in' && s.openTasks === 0);
+      expect(after.appointment).toMatchObject({ emrAppointmentId: booked.emrAppointmentId });
+      await handle.signal(cancelOnboardingSignal, { reason: 'staff_decision' });
+      await expect(handle.result()).resolves.toMatchObject({ state: 'cancelled' });
+    }, refusing);
   });
 
   it('worker without EMR or messaging → registerPatient waits on an admin task; fixed worker + task completed → continues', async () => {

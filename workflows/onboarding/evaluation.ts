@@ -1,11 +1,14 @@
 // The initial evaluation: booked by the scheduling activity (specialty, location, acuity-adjusted length) unless
 // the EMR booked it already, with the appointment reminder and the "forms overdue" escalation before the visit.
-import { condition, uuid4 } from '@temporalio/workflow';
+import { ActivityFailure, condition, isCancellation, patched, uuid4 } from '@temporalio/workflow';
 import { hoursBefore } from '../../domain/onboarding/reminders.js';
 import type { BookedEvaluation } from '../../activities/onboarding/index.js';
 import { evaluationWindow } from '../../domain/onboarding/steps.js';
 import type { AppointmentBooked } from './messages.js';
+import { BOOKING_FAILURE_TO_FRONT_DESK_PATCH } from './patches.js';
 import type { OnboardingRun } from './run.js';
+import { isConnectorNotConfigured } from '../shared/connector-wait.js';
+import { unreadableRecord } from './integrity.js';
 
 /**
  * Book the evaluation, or take the one the EMR booked. When no slot can be found the front desk books it in the
@@ -23,7 +26,7 @@ export async function bookEvaluation(run: OnboardingRun): Promise<void> {
       intake.evaluation.searchDays,
     );
     const { evaluation } = intake;
-    const result = await run.bookingActivities.bookEvaluation({
+    const result = await bookingOrFailure(run, {
       practiceId: intake.practiceId,
       patientId: intake.patientId,
       emrPatientId: run.emrPatientId,
@@ -49,12 +52,14 @@ export async function bookEvaluation(run: OnboardingRun): Promise<void> {
         emrAppointmentId: result.appointment.emrAppointmentId,
       });
     }
-    if (result.outcome === 'no_slot' && !run.emrBooked) {
+    if ((result.outcome === 'no_slot' || result.outcome === 'failed') && !run.emrBooked) {
       run.enterWithTask('needs_scheduling');
       run.publish();
       const task = await run.raiseTask(
         'schedule_evaluation',
-        'No evaluation slot found: book the initial evaluation in the EMR',
+        result.outcome === 'failed'
+          ? 'Booking the evaluation failed (EMR unreachable or refused): book the initial evaluation in the EMR'
+          : 'No evaluation slot found: book the initial evaluation in the EMR',
         'front_desk',
         24,
         {},
@@ -68,6 +73,34 @@ export async function bookEvaluation(run: OnboardingRun): Promise<void> {
     run.appointment = run.emrBooked.start
       ? run.emrBooked
       : await run.activities.getEvaluationAppointment(run.emrBooked.emrAppointmentId);
+  }
+}
+
+type BookingRequest = Parameters<OnboardingRun['bookingActivities']['bookEvaluation']>[0];
+type BookingResult = Awaited<ReturnType<OnboardingRun['bookingActivities']['bookEvaluation']>>;
+
+/**
+ * The booking activity, or `failed` when it failed for good (its retries spent on an EMR outage, or a refusal):
+ * the front desk then books by hand, as for no slot — the onboarding never dies on a booking. A cancellation, an
+ * unreadable record (held by the run) and a missing connector (waits on its admin task) keep their own paths.
+ */
+async function bookingOrFailure(
+  run: OnboardingRun,
+  request: BookingRequest,
+): Promise<BookingResult | { outcome: 'failed' }> {
+  try {
+    return await run.bookingActivities.bookEvaluation(request);
+  } catch (err) {
+    if (
+      !(err instanceof ActivityFailure) ||
+      isCancellation(err) ||
+      isConnectorNotConfigured(err) ||
+      unreadableRecord(err) ||
+      !patched(BOOKING_FAILURE_TO_FRONT_DESK_PATCH)
+    ) {
+      throw err;
+    }
+    return { outcome: 'failed' };
   }
 }
 

@@ -12,3 +12,9 @@ export const MESSAGES_DO_NOT_HOLD_STATE_PATCH = 'messages-do-not-hold-state';
  * a plain error): with it the onboarding holds with NeedsAttention until the row's security task is closed.
  */
 export const RECORD_INTEGRITY_HOLD_PATCH = 'record-integrity-hold';
+
+/**
+ * Executions from before this patch failed when the booking activity spent its retries (an EMR outage of more than
+ * a few minutes): with it the front desk gets the `schedule_evaluation` task, as when no slot was found.
+ */
+export const BOOKING_FAILURE_TO_FRONT_DESK_PATCH = 'booking-failure-to-front-desk';
