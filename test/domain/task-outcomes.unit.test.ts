@@ -86,5 +86,8 @@ describe('task outcome forms', () => {
       outcome: {},
       errors: {},
     });
+    // An insurance update resumes the onboarding through its coverage route, not the task: the page says so.
+    expect(outcomeFieldsFor('update_insurance', {})).toEqual([]);
+    expect(RESOLVED_ELSEWHERE.update_insurance).toContain('/v1/onboardings/{id}/coverage');
   });
 });
