@@ -27,6 +27,7 @@ import {
   SessionStore,
   type StaffSessions,
 } from './auth/session.js';
+import { consoleWorklistRoutes } from './routes/console-worklist.js';
 import { staffAuthRoutes, type SignInAuditEvent } from './routes/staff-auth.js';
 import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
@@ -269,6 +270,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     }),
   );
+  await app.register(consoleWorklistRoutes({ db: deps.db, temporal: deps.temporal, now }));
   if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
   if (deps.codec) {
     const db = deps.db;

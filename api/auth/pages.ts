@@ -65,4 +65,28 @@ button:focus-visible, a:focus-visible { outline: 3px solid #c75b00; outline-offs
 dl.who { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
 dl.who dt { font-weight: 600; }
 dl.who dd { margin: 0; }
+/* console (api/console/layout.ts) */
+body.console main { max-width: 72rem; }
+.bar { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem 1.5rem; }
+.bar a { color: #fff; }
+.bar a.brand { text-decoration: none; }
+ul.nav { list-style: none; display: flex; gap: 1rem; margin: 0; padding: 0; }
+ul.nav a[aria-current="page"] { font-weight: 700; text-decoration-thickness: 3px; }
+.person { margin-left: auto; font-size: .95rem; }
+.bar a:focus-visible, .bar button:focus-visible { outline-color: #ffb366; }
+button.small { padding: .2rem .6rem; }
+.skip { position: absolute; left: -999px; }
+.skip:focus { left: .5rem; top: .5rem; background: #fff; padding: .3rem .6rem; z-index: 1; }
+.success { border-left: 4px solid #1b6e35; background: #fff; padding: .6rem 1rem; }
+table.list { border-collapse: collapse; width: 100%; background: #fff; }
+table.list th, table.list td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #ccc; vertical-align: top; }
+.overdue { color: #9b0016; font-weight: 600; }
+form.filters { display: flex; flex-wrap: wrap; gap: .8rem; align-items: end; margin-bottom: 1rem; }
+form.filters label, .field label { display: block; font-weight: 600; }
+input, select { font: inherit; padding: .3rem; border: 1px solid #555; border-radius: 3px; }
+input:focus-visible, select:focus-visible { outline: 3px solid #c75b00; outline-offset: 1px; }
+.field { margin: .8rem 0; }
+.field .hint { color: #444; font-size: .9rem; margin: .1rem 0; }
+.field .error { color: #9b0016; font-weight: 600; margin: .1rem 0; }
+fieldset { border: 1px solid #bbb; background: #fff; margin: 1rem 0; }
 `;
