@@ -26,6 +26,7 @@ import {
   SessionStore,
   type StaffSessions,
 } from './auth/session.js';
+import { consoleWorklistRoutes } from './routes/console-worklist.js';
 import { staffAuthRoutes, type SignInAuditEvent } from './routes/staff-auth.js';
 import { consoleProcessRoutes } from './routes/console-processes.js';
 import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
@@ -262,6 +263,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     }),
   );
+  await app.register(consoleWorklistRoutes({ db: deps.db, temporal: deps.temporal, now }));
   // Console process pages and daily lists; the Temporal UI link goes to the codec's UI origin (TEMPORAL_UI_ORIGIN).
   await app.register(
     consoleProcessRoutes({

@@ -141,9 +141,9 @@ export function sendConsoleNotFound(
   });
 }
 
-/** A date and time in the practice's time zone, e.g. "Mon 7 Dec 2026, 09:30 EST". */
+/** A date and time in the practice's time zone, e.g. "Mon, Dec 7, 2026, 09:30 EST". */
 export function formatInZone(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
+  return new Intl.DateTimeFormat('en-US', {
     timeZone,
     weekday: 'short',
     day: 'numeric',

@@ -7,13 +7,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/connection.js';
 import { tasks } from '../../db/schema.js';
-import { workflowId } from '../../domain/ids.js';
 import { staffRoles, taskCompletionSchema } from '../../domain/tasks.js';
-import { completeTaskSignal } from '../../workflows/tasks/messages.js';
 import { principalOf } from '../auth/plugin.js';
 import { cursorSchema, decodeCursor, encodeCursor, limitSchema } from '../pagination.js';
-import { HttpProblem, problem } from '../problem.js';
 import { roleViews } from '../response-shaping/role-views.js';
+import { completeTask } from '../task-service.js';
 
 export interface TaskRouteDeps {
   db: Database;
@@ -149,24 +147,8 @@ export const taskRoutes = (deps: TaskRouteDeps): FastifyPluginAsyncZod =>
         },
       },
       async (req, reply) => {
-        const principal = principalOf(req);
-        const rows = await deps.db
-          .select({ id: tasks.id, status: tasks.status, assigneeRole: tasks.assigneeRole })
-          .from(tasks)
-          .where(and(eq(tasks.id, req.params.id), eq(tasks.practiceId, principal.practiceId)))
-          .limit(1);
-        const task = rows[0];
-        if (!task) throw new HttpProblem(problem(404, 'No such task.'));
-        if (principal.role !== 'admin' && principal.role !== task.assigneeRole) {
-          throw new HttpProblem(problem(403, 'This task is assigned to another role.'));
-        }
-        if (task.status !== 'open' && task.status !== 'escalated') {
-          throw new HttpProblem(problem(409, 'The task is no longer open.'));
-        }
-        await deps.temporal.workflow
-          .getHandle(workflowId('task', task.id))
-          .signal(completeTaskSignal, { completedBy: principal.id, outcome: req.body.outcome });
-        return reply.code(202).send({ id: task.id, status: 'completing' as const });
+        const done = await completeTask(deps, principalOf(req), req.params.id, req.body.outcome);
+        return reply.code(202).send(done);
       },
     );
   };

@@ -1,0 +1,177 @@
+// What completing a task asks for, per task kind: the fields of the task's outcome (the flat record a
+// completion carries, see `taskCompletionSchema`), and their validation with the field named. The fields are
+// exactly what the waiting workflow reads from the outcome: a fix_claim task the correction fields
+// (`correctionFromTaskOutcome`, narrowed to what the claim's findings need), a phone verification whether the
+// coverage is active. Kinds whose process reads no outcome are completed with an empty one. Pure.
+import { clearingFields, correctionFromTaskOutcome, type CorrectionField } from './claims/corrections.js';
+
+export type OutcomeValue = string | number | boolean;
+
+export interface OutcomeField {
+  /** The outcome key (and form field name). */
+  key: string;
+  label: string;
+  type: 'text' | 'integer' | 'yesno' | 'checkbox';
+  required: boolean;
+  hint?: string;
+  /** Optional fields of a group whose other fields are required (e.g. address line 2). */
+  group?: string;
+}
+
+const CORRECTION_OUTCOME_FIELDS: Partial<Record<CorrectionField, OutcomeField[]>> = {
+  referringProvider: [
+    {
+      key: 'referringProviderNpi',
+      label: 'Referring provider NPI',
+      type: 'text',
+      required: true,
+      hint: '10 digits',
+    },
+    { key: 'referringProviderName', label: 'Referring provider last name', type: 'text', required: true },
+    {
+      key: 'referringProviderFirstName',
+      label: 'Referring provider first name',
+      type: 'text',
+      required: false,
+    },
+  ],
+  renderingNpi: [
+    { key: 'renderingNpi', label: 'Rendering provider NPI', type: 'text', required: true, hint: '10 digits' },
+  ],
+  diagnoses: [
+    {
+      key: 'diagnoses',
+      label: 'Diagnosis codes (ICD-10)',
+      type: 'text',
+      required: true,
+      hint: 'Comma-separated, e.g. M54.50, M51.26',
+    },
+  ],
+  priorAuthNumber: [{ key: 'priorAuthNumber', label: 'Authorization number', type: 'text', required: true }],
+  kxAccruedAllowedCents: [
+    {
+      key: 'kxAccruedAllowedCents',
+      label: 'KX: allowed amount accrued this year (cents)',
+      type: 'integer',
+      required: true,
+    },
+  ],
+  totalTreatmentMinutes: [
+    { key: 'totalTreatmentMinutes', label: 'Total timed treatment minutes', type: 'integer', required: true },
+  ],
+  placeOfService: [
+    {
+      key: 'placeOfService',
+      label: 'Place of service code',
+      type: 'text',
+      required: true,
+      hint: '2 digits, e.g. 11',
+    },
+  ],
+  subscriberAddress: [
+    { key: 'subscriberAddressLine1', label: 'Subscriber address line 1', type: 'text', required: true },
+    { key: 'subscriberAddressLine2', label: 'Subscriber address line 2', type: 'text', required: false },
+    { key: 'subscriberCity', label: 'Subscriber city', type: 'text', required: true },
+    {
+      key: 'subscriberState',
+      label: 'Subscriber state',
+      type: 'text',
+      required: true,
+      hint: '2 letters, e.g. NY',
+    },
+    {
+      key: 'subscriberPostalCode',
+      label: 'Subscriber ZIP code',
+      type: 'text',
+      required: true,
+      hint: '5 or 9 digits',
+    },
+  ],
+};
+const WRITE_OFF: OutcomeField = {
+  key: 'writeOff',
+  label: 'Write the claim off instead (it cannot be billed)',
+  type: 'checkbox',
+  required: false,
+};
+
+/** The fields a task of this kind asks for (details are the task row's PHI-free details). */
+export function outcomeFieldsFor(kind: string, details: Readonly<Record<string, unknown>>): OutcomeField[] {
+  if (kind === 'fix_claim') {
+    const findings = typeof details.findings === 'string' ? details.findings.split(',').filter(Boolean) : [];
+    const invalid = typeof details.invalidFields === 'string' ? details.invalidFields.split(',') : [];
+    const wanted = new Set<CorrectionField>(findings.flatMap((c) => [...clearingFields(c)]));
+    for (const key of invalid) {
+      for (const [field, list] of Object.entries(CORRECTION_OUTCOME_FIELDS)) {
+        if (list?.some((f) => f.key === key)) wanted.add(field as CorrectionField);
+      }
+    }
+    const fields = [...wanted].flatMap((w) => CORRECTION_OUTCOME_FIELDS[w] ?? []);
+    // Nothing the findings name can be typed here (or no findings): offer every correction field, optional.
+    if (fields.length === 0) {
+      return [
+        ...Object.values(CORRECTION_OUTCOME_FIELDS).flatMap((l) =>
+          (l ?? []).map((f) => ({ ...f, required: false })),
+        ),
+        WRITE_OFF,
+      ];
+    }
+    return [...fields, WRITE_OFF];
+  }
+  if (kind === 'verify_eligibility_by_phone') {
+    return [
+      { key: 'coverageActive', label: 'Is the coverage active?', type: 'yesno', required: true },
+      {
+        key: 'authorizationRequired',
+        label: 'Does the plan require prior authorization for PT?',
+        type: 'yesno',
+        required: false,
+      },
+    ];
+  }
+  return [];
+}
+
+/**
+ * Turns submitted form values into the task's outcome. Returns the outcome, or the errors keyed by field (each
+ * message names the field; a submitted value is never echoed in a message).
+ */
+export function outcomeFromForm(
+  kind: string,
+  fields: readonly OutcomeField[],
+  values: Readonly<Record<string, string | undefined>>,
+): { outcome: Record<string, OutcomeValue>; errors: Record<string, string> } {
+  const outcome: Record<string, OutcomeValue> = {};
+  const errors: Record<string, string> = {};
+  const writeOff = values.writeOff === 'true' || values.writeOff === 'on';
+  for (const f of fields) {
+    const raw = (values[f.key] ?? '').trim();
+    if (f.type === 'checkbox') {
+      if (raw === 'true' || raw === 'on') outcome[f.key] = true;
+      continue;
+    }
+    if (raw === '') {
+      if (f.required && !(kind === 'fix_claim' && writeOff)) errors[f.key] = `${f.label}: enter a value.`;
+      continue;
+    }
+    if (f.type === 'yesno') {
+      if (raw === 'yes' || raw === 'no') outcome[f.key] = raw === 'yes';
+      else errors[f.key] = `${f.label}: choose yes or no.`;
+    } else if (f.type === 'integer') {
+      if (/^\d{1,9}$/.test(raw)) outcome[f.key] = Number(raw);
+      else errors[f.key] = `${f.label}: enter a whole number.`;
+    } else if (raw.length > 200) errors[f.key] = `${f.label}: at most 200 characters.`;
+    else outcome[f.key] = raw;
+  }
+  if (kind === 'fix_claim') {
+    if (Object.keys(outcome).length === 0 && Object.keys(errors).length === 0 && fields[0]) {
+      errors[fields[0].key] = `${fields[0].label}: enter a correction, or choose to write the claim off.`;
+    }
+    const { invalid } = correctionFromTaskOutcome(outcome);
+    for (const key of invalid) {
+      const f = fields.find((x) => x.key === key);
+      errors[key] ??= `${f?.label ?? key}: the value is not valid${f?.hint ? ` (${f.hint})` : ''}.`;
+    }
+  }
+  return { outcome, errors };
+}
