@@ -9,7 +9,12 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { tasks } from '../../db/schema.js';
 import { parseWorkflowId } from '../../domain/ids.js';
-import { AuthVisitsRemaining } from '../../workflows/shared/search-attributes.js';
+import {
+  AuthVisitsRemaining,
+  NeedsAttention,
+  NextDeadline,
+  ProcessStatus,
+} from '../../workflows/shared/search-attributes.js';
 import { esc } from '../auth/pages.js';
 import { principalOf } from '../auth/plugin.js';
 import type { Role } from '../auth/principal.js';
@@ -78,30 +83,53 @@ async function visible(
   };
 }
 
-/** The caller's view of a process's status (audited read, tenancy checked, role-shaped; break-glass as in the API). */
+/** How long a list waits for one process's status query (a process whose worker is down must not stall the list). */
+export const LIST_QUERY_TIMEOUT_MS = 3000;
+
+/**
+ * The caller's view of a process's status (audited read, tenancy checked, role-shaped; break-glass as in the API):
+ * undefined when it is gone or not the caller's, null when it did not answer in time (shown as unavailable).
+ */
 async function viewOf(
   deps: ConsoleDeps,
   req: FastifyRequest,
   kind: ConsoleKind,
   wfId: string,
   listName: string,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<Record<string, unknown> | undefined | null> {
   const parsed = parseWorkflowId(wfId);
   if (!parsed) return undefined;
   const spec = consoleKinds[kind];
+  let status: unknown;
   try {
-    const status = await queryOwned(
-      deps,
-      req,
-      { kind: spec.prefix, id: parsed.id, resourceType: spec.resourceType },
-      spec.query,
+    status = await deps.temporal.withDeadline(Date.now() + LIST_QUERY_TIMEOUT_MS, () =>
+      queryOwned(
+        deps,
+        req,
+        { kind: spec.prefix, id: parsed.id, resourceType: spec.resourceType },
+        spec.query,
+      ),
     );
-    return (await shapeForCaller(deps, req, spec, status, `/console/lists/${listName}`)).view;
   } catch (err) {
     // Closed or gone between the listing and the read: not on today's list.
     if (err instanceof HttpProblem && err.problem.status === 404) return undefined;
-    throw err;
+    // Refusals and an unavailable audit log fail the page (the audit fails closed).
+    if (err instanceof HttpProblem) throw err;
+    return null;
   }
+  return (await shapeForCaller(deps, req, spec, status, `/console/lists/${listName}`)).view;
+}
+
+/** A row for a process that did not answer its status query in time. */
+function unavailableRow(wfId: string, columns: number): ListRow {
+  return {
+    href: link(wfId),
+    label: label(wfId),
+    cells: [
+      '<span class="note">status unavailable (the process did not answer in time)</span>',
+      ...Array.from({ length: columns - 2 }, () => '—'),
+    ],
+  };
 }
 
 const words = (v: string) => v.replace(/_/g, ' ');
@@ -109,7 +137,7 @@ const link = (wfId: string) => processPagePath(wfId) ?? '/console';
 const label = (wfId: string) => parseWorkflowId(wfId)?.id.slice(0, 8) ?? wfId;
 
 /** Runs `fn` over the items, a few at a time (each is a Temporal query and an audit entry). */
-async function mapLimited<T, R>(items: T[], fn: (item: T) => Promise<R>, width = 8): Promise<R[]> {
+async function mapLimited<T, R>(items: T[], fn: (item: T) => Promise<R>, width = 16): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
@@ -147,6 +175,7 @@ const claimsHeld: DailyList = {
     const practiceId = principalOf(req).practiceId;
     const rows = await mapLimited(ids, async ({ workflowId }) => {
       const view = await viewOf(deps, req, 'claim', workflowId, 'claims-held');
+      if (view === null) return unavailableRow(workflowId, claimsHeld.columns.length);
       if (!view) return undefined;
       const findings = Array.isArray(view.blockingFindings) ? (view.blockingFindings as string[]) : undefined;
       const why = findings
@@ -184,6 +213,7 @@ const denials: DailyList = {
     );
     const rows = await mapLimited(ids, async ({ workflowId }) => {
       const view = await viewOf(deps, req, 'claim', workflowId, 'denials');
+      if (view === null) return unavailableRow(workflowId, denials.columns.length);
       if (!view) return undefined;
       return {
         href: link(workflowId),
@@ -214,6 +244,7 @@ const authorizationsExpiring: DailyList = {
     const horizon = addDays(today, 7);
     const rows = await mapLimited(ids, async ({ workflowId }) => {
       const view = await viewOf(deps, req, 'authorization', workflowId, 'authorizations-expiring');
+      if (view === null) return unavailableRow(workflowId, authorizationsExpiring.columns.length);
       if (!view) return undefined;
       const end = typeof view.endDate === 'string' ? view.endDate : undefined;
       const left = typeof view.visitsRemaining === 'number' ? view.visitsRemaining : undefined;
@@ -290,6 +321,7 @@ const intakeFormsMissing: DailyList = {
     const { ids, truncated } = await visible(deps, req, `ProcessKind = 'onboarding'`);
     const rows = await mapLimited(ids, async ({ workflowId }) => {
       const view = await viewOf(deps, req, 'onboarding', workflowId, 'intake-forms-missing');
+      if (view === null) return unavailableRow(workflowId, intakeFormsMissing.columns.length);
       const forms = view?.forms as { state?: string; remindersSent?: number } | undefined;
       if (!view || !forms || forms.state === 'completed') return undefined;
       const appointment = view.appointment as { start?: string } | undefined;
@@ -347,4 +379,85 @@ export function listsIndexBody(role: Role): string {
         )
         .join('')}</ul>`
     : '<p>No lists for your role.</p>';
+}
+
+/** The console kinds a `/console/processes` filter offers, with their ProcessKind search-attribute values. */
+const PROCESS_KIND_VALUES: Record<ConsoleKind, string> = {
+  onboarding: 'onboarding',
+  authorization: 'priorAuthorization',
+  claim: 'claimSubmission',
+  'plan-of-care': 'planOfCare',
+};
+
+export interface ProcessFilters {
+  kind?: ConsoleKind;
+  attention: boolean;
+}
+
+/** Reads the processes page's filters (unknown values are ignored: the filter falls back to "all"). */
+export function processFiltersOf(query: Record<string, unknown>): ProcessFilters {
+  const kind =
+    typeof query.kind === 'string' && Object.hasOwn(consoleKinds, query.kind) ? query.kind : undefined;
+  return { ...(kind ? { kind: kind as ConsoleKind } : {}), attention: query.attention === 'true' };
+}
+
+/**
+ * The processes page (GET /console/processes): the practice's running processes of the four kinds with a page,
+ * newest first, from visibility — the operational fields `GET /v1/processes` gives every staff role.
+ */
+export async function processesBody(
+  deps: ConsoleDeps,
+  req: FastifyRequest,
+  filters: ProcessFilters,
+  timeZone: string,
+): Promise<string> {
+  const kinds = filters.kind ? [filters.kind] : (Object.keys(PROCESS_KIND_VALUES) as ConsoleKind[]);
+  const clause =
+    `ProcessKind IN (${kinds.map((k) => `'${PROCESS_KIND_VALUES[k]}'`).join(', ')})` +
+    (filters.attention ? ' AND NeedsAttention = true' : '');
+  const page = await deps.temporal.workflowService.listWorkflowExecutions({
+    namespace: deps.temporal.options.namespace,
+    query: `PracticeId = '${principalOf(req).practiceId}' AND ExecutionStatus = 'Running' AND ${clause}`,
+    pageSize: LIST_LIMIT,
+  });
+  const rows = (page.executions ?? []).flatMap((e) => {
+    const wfId = e.execution?.workflowId;
+    const href = wfId ? processPagePath(wfId) : undefined;
+    if (!wfId || !href) return [];
+    const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
+    const deadline = sa.get(NextDeadline);
+    const status = sa.get(ProcessStatus);
+    const kind = consoleKinds[href.split('/')[3] as ConsoleKind].label;
+    return [
+      `<tr><td><a href="${esc(href)}">${esc(label(wfId))}</a></td><td>${esc(kind)}</td>` +
+        `<td>${esc(words(status ?? 'unknown'))}${sa.get(NeedsAttention) ? ' · <span class="overdue">needs attention</span>' : ''}</td>` +
+        `<td>${deadline ? esc(formatInZone(deadline, timeZone)) : '—'}</td></tr>`,
+    ];
+  });
+  const kindOptions = [
+    `<option value="">All kinds</option>`,
+    ...(Object.keys(PROCESS_KIND_VALUES) as ConsoleKind[]).map(
+      (k) =>
+        `<option value="${k}"${filters.kind === k ? ' selected' : ''}>${esc(consoleKinds[k].label)}</option>`,
+    ),
+  ].join('');
+  const form =
+    `<form method="get" action="/console/processes" class="filters">` +
+    `<div><label for="f-kind">Kind</label><select id="f-kind" name="kind">${kindOptions}</select></div>` +
+    `<div><label for="f-attention">Needs attention</label><select id="f-attention" name="attention">` +
+    `<option value="">Any</option><option value="true"${filters.attention ? ' selected' : ''}>Only those</option>` +
+    `</select></div><div><button type="submit">Filter</button></div></form>`;
+  const table = rows.length
+    ? `<table class="list"><caption>Running processes, newest first</caption><thead><tr>` +
+      `<th scope="col">Process</th><th scope="col">Kind</th><th scope="col">State</th>` +
+      `<th scope="col">Next deadline</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+    : '<p>No running processes match.</p>';
+  return (
+    form +
+    table +
+    ((page.nextPageToken?.length ?? 0) > 0
+      ? `<p class="note">Only the newest ${LIST_LIMIT} are shown.</p>`
+      : '') +
+    `<p>Daily questions: <a href="/console/lists">the lists</a>.</p>`
+  );
 }

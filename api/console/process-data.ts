@@ -2,6 +2,7 @@
 // status reads of api/processes.ts, the per-role response views of api/response-shaping/ (a page renders only the
 // fields the caller's role view keeps; break-glass serves the full view and is audited as in the API), the tasks
 // table for open tasks, and Temporal's describe/visibility for operational metadata (start, close, next deadline).
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
@@ -202,6 +203,9 @@ export async function openTasksOf(deps: ConsoleDeps, practiceId: string, wfId: s
     .orderBy(asc(tasks.dueAt));
 }
 
+/** How long a process page waits for the status query and describe. */
+export const PAGE_QUERY_TIMEOUT_MS = 10_000;
+
 export interface ProcessPageData {
   kind: ConsoleKind;
   spec: ConsoleKindSpec;
@@ -231,10 +235,19 @@ export async function loadProcessPage(
   const spec = consoleKinds[kind];
   requireRole(req, spec);
   const handle = await ownedProcess(deps, req, spec.prefix, id);
-  const [status, description] = await Promise.all([
-    queryOwned(deps, req, { kind: spec.prefix, id, resourceType: spec.resourceType }, spec.query),
-    handle.describe(),
-  ]);
+  const [status, description] = await deps.temporal
+    .withDeadline(Date.now() + PAGE_QUERY_TIMEOUT_MS, () =>
+      Promise.all([
+        queryOwned(deps, req, { kind: spec.prefix, id, resourceType: spec.resourceType }, spec.query),
+        handle.describe(),
+      ]),
+    )
+    .catch((err: unknown) => {
+      if (err instanceof HttpProblem) throw err;
+      if (err instanceof WorkflowNotFoundError) throw new HttpProblem(problem(404, 'No such process.'));
+      // No answer in time (e.g. no worker polls its task queue): a "try again" page, not a hung request.
+      throw new HttpProblem(problem(503, 'The process did not answer in time; try again.'));
+    });
   const { view, breakGlass } = await shapeForCaller(
     deps,
     req,

@@ -2,6 +2,7 @@
 // reads and role views as the REST API):
 //   GET /console/processes/:kind/:id   onboarding | authorization | claim | plan-of-care: state, timeline, what it
 //                                      waits for, open tasks, the caller's view of its status, its Temporal UI link
+//   GET /console/processes             running processes (kind and needs-attention filters), each linked
 //   GET /console/lists                 the daily lists the caller's role may open
 //   GET /console/lists/:name           one list (claims-held, denials, authorizations-expiring,
 //                                      progress-reports-due, intake-forms-missing)
@@ -19,7 +20,7 @@ import {
   type ConsoleContext,
   type ConsoleSection,
 } from '../console/layout.js';
-import { dailyLists, listBody, listsIndexBody } from '../console/lists.js';
+import { dailyLists, listBody, listsIndexBody, processesBody, processFiltersOf } from '../console/lists.js';
 import {
   type ConsoleDeps,
   type ConsoleKind,
@@ -77,6 +78,16 @@ export function consoleProcessRoutes(deps: ConsoleDeps) {
         }
       },
     );
+
+    app.get('/console/processes', options, async (req, reply) => {
+      const ctx = await consoleContext(app, deps.db, req);
+      const filters = processFiltersOf(req.query as Record<string, unknown>);
+      return sendConsolePage(reply, 200, ctx, {
+        title: 'Processes',
+        section: 'processes',
+        body: await processesBody(deps, req, filters, ctx.timeZone),
+      });
+    });
 
     app.get('/console/lists', options, async (req, reply) => {
       const ctx = await consoleContext(app, deps.db, req);

@@ -128,6 +128,11 @@ describe('claims held and the claim page', () => {
     expect(page.body).toMatch(/<time datetime="[^"]+">[^<]+ C[SD]T<\/time> · Started/);
     expect(page.body).not.toContain(MEMBER_ID);
     expect(page.body).not.toContain('DOE');
+    // The processes page lists it (running claims) and links to the page.
+    const processes = await biller.get('/console/processes?kind=claim');
+    expect(processes.statusCode).toBe(200);
+    expect(processes.body).toContain(`href="/console/processes/claim/${claimId}"`);
+    expect(processes.body).toContain('<option value="claim" selected>');
     // The read is audited like the REST status route's.
     const reads = await stack.db.sql<{ n: number }[]>`
       select count(*)::int as n from audit_events
@@ -248,6 +253,9 @@ describe('console process and list pages in Chromium', () => {
       await page.getByRole('button', { name: `Sign in as ${label('biller')}` }).focus();
       await Promise.all([page.waitForURL(`${api}/console/lists/claims-held`), page.keyboard.press('Enter')]);
       expect(await seriousViolations(page)).toEqual([]);
+      await page.goto(`${api}/console/processes`);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.goto(`${api}/console/lists/claims-held`);
       // Every row's process link, by keyboard, opens the claim page.
       expect(await tabTo(page, claimId.slice(0, 8))).toBe(`/console/processes/claim/${claimId}`);
       await Promise.all([
