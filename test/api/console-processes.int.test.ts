@@ -15,7 +15,7 @@ import { staffMembers } from '../../db/schema.js';
 import { freePort } from '../../devtools/ports.js';
 import { launchChromium } from '../helpers/browser.js';
 import { devSignInForm, InjectBrowser } from './staff-browser.js';
-import { OTHER_PRACTICE_ID, startApiStack, type ApiStack } from './stack.js';
+import { authorizationBody, OTHER_PRACTICE_ID, startApiStack, type ApiStack } from './stack.js';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const OTHER_BILLER = '00000000-0000-4000-8000-0000000004dd';
@@ -207,6 +207,67 @@ describe('claims held and the claim page', () => {
     for (const name of ['intake-forms-missing', 'authorizations-expiring']) {
       expect((await desk.get(`/console/lists/${name}`)).statusCode).toBe(200);
     }
+  });
+});
+
+describe('authorizations expiring', () => {
+  it('lists an authorization with 2 visits left and one ending within 7 days, each with why', async () => {
+    const days = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const start = async (decision: object) => {
+      const res = await stack.app.inject({
+        method: 'POST',
+        url: '/v1/authorizations',
+        headers: { ...stack.auth.own.front_desk, 'idempotency-key': randomUUID() },
+        payload: authorizationBody(),
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const id = res.json<{ id: string }>().id;
+      const decided = await stack.app.inject({
+        method: 'POST',
+        url: `/v1/authorizations/${id}/decision`,
+        headers: { ...stack.auth.own.front_desk, 'idempotency-key': randomUUID() },
+        payload: decision,
+      });
+      expect(decided.statusCode, decided.body).toBe(202);
+      return id;
+    };
+    const fewVisits = await start({
+      outcome: 'approved',
+      authNumber: 'A-1',
+      visitsAuthorized: 2,
+      endDate: days(60),
+    });
+    const endingSoon = await start({
+      outcome: 'approved',
+      authNumber: 'A-2',
+      visitsAuthorized: 12,
+      endDate: days(5),
+    });
+    const later = await start({
+      outcome: 'approved',
+      authNumber: 'A-3',
+      visitsAuthorized: 12,
+      endDate: days(60),
+    });
+    const desk = await signIn(label('front_desk'));
+    let body = '';
+    for (let i = 0; i < 50; i++) {
+      body = (await desk.get('/console/lists/authorizations-expiring')).body;
+      if (body.includes(fewVisits) && body.includes(endingSoon)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const rowOf = (id: string) => {
+      const at = body.indexOf(`/console/processes/authorization/${id}`);
+      return at < 0 ? '' : body.slice(at, body.indexOf('</tr>', at));
+    };
+    expect(rowOf(fewVisits)).toContain('2 visits or fewer left');
+    expect(rowOf(endingSoon)).toContain('ends within 7 days');
+    expect(rowOf(later)).toBe('');
+    // Its page: state, what it waits for, the Temporal UI link.
+    const page = await desk.get(`/console/processes/authorization/${endingSoon}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`/workflows/auth%3A${endingSoon}`);
+    expect(page.body).toContain('<h2>Waits for</h2>');
   });
 });
 
