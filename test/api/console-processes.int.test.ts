@@ -15,7 +15,14 @@ import { staffMembers } from '../../db/schema.js';
 import { freePort } from '../../devtools/ports.js';
 import { launchChromium } from '../helpers/browser.js';
 import { devSignInForm, InjectBrowser } from './staff-browser.js';
-import { authorizationBody, OTHER_PRACTICE_ID, startApiStack, type ApiStack } from './stack.js';
+import {
+  authorizationBody,
+  onboardingBody,
+  planOfCareBody,
+  OTHER_PRACTICE_ID,
+  startApiStack,
+  type ApiStack,
+} from './stack.js';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const OTHER_BILLER = '00000000-0000-4000-8000-0000000004dd';
@@ -268,6 +275,45 @@ describe('authorizations expiring', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`/workflows/auth%3A${endingSoon}`);
     expect(page.body).toContain('<h2>Waits for</h2>');
+  });
+});
+
+describe('onboarding and plan-of-care pages', () => {
+  it('an onboarding is on "intake forms missing" and has a page; a plan of care has a page for the therapist', async () => {
+    const post = async (url: string, role: 'front_desk' | 'therapist', payload: object) => {
+      const res = await stack.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...stack.auth.own[role], 'idempotency-key': randomUUID() },
+        payload,
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      return res.json<{ id: string }>().id;
+    };
+    const onboarding = await post('/v1/onboardings', 'front_desk', onboardingBody());
+    const episode = await post('/v1/plans-of-care', 'therapist', planOfCareBody());
+    const desk = await signIn(label('front_desk'));
+    let list = '';
+    for (let i = 0; i < 50 && !list.includes(onboarding); i++) {
+      list = (await desk.get('/console/lists/intake-forms-missing')).body;
+      if (!list.includes(onboarding)) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(list).toContain(`/console/processes/onboarding/${onboarding}`);
+    const page = await desk.get(`/console/processes/onboarding/${onboarding}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>Onboarding · ptflow console</title>');
+    expect(page.body).toContain('Intake forms');
+    // The intake's name and e-mail never reach the page (the status view carries no demographics).
+    for (const phi of ['Rivera', 'ana.rivera', '1961-02-03']) expect(page.body).not.toContain(phi);
+
+    const therapist = await signIn(label('therapist'));
+    const poc = await therapist.get(`/console/processes/plan-of-care/${episode}`);
+    expect(poc.statusCode).toBe(200);
+    expect(poc.body).toContain('Certification:');
+    expect(poc.body).toContain(`/workflows/poc%3A${episode}`);
+    expect((await therapist.get('/console/lists/progress-reports-due')).statusCode).toBe(200);
+    // The therapist may not read onboardings (the REST route's roles): 403 page.
+    expect((await therapist.get(`/console/processes/onboarding/${onboarding}`)).statusCode).toBe(403);
   });
 });
 
