@@ -100,13 +100,23 @@ export function outcomeFieldsFor(kind: string, details: Readonly<Record<string, 
   if (kind === 'fix_claim') {
     const findings = typeof details.findings === 'string' ? details.findings.split(',').filter(Boolean) : [];
     const invalid = typeof details.invalidFields === 'string' ? details.invalidFields.split(',') : [];
-    const wanted = new Set<CorrectionField>(findings.flatMap((c) => [...clearingFields(c)]));
+    // A finding cleared by one group of fields only (e.g. the referring provider) makes that group required; one
+    // with alternatives (e.g. diagnoses, the lines, or a write-off) leaves its fields optional.
+    const wanted = new Map<CorrectionField, boolean>();
+    const want = (field: CorrectionField, required: boolean) =>
+      wanted.set(field, (wanted.get(field) ?? false) || required);
+    for (const code of findings) {
+      const clearing = clearingFields(code);
+      for (const field of clearing) if (CORRECTION_OUTCOME_FIELDS[field]) want(field, clearing.length === 1);
+    }
     for (const key of invalid) {
       for (const [field, list] of Object.entries(CORRECTION_OUTCOME_FIELDS)) {
-        if (list?.some((f) => f.key === key)) wanted.add(field as CorrectionField);
+        if (list?.some((f) => f.key === key)) want(field as CorrectionField, true);
       }
     }
-    const fields = [...wanted].flatMap((w) => CORRECTION_OUTCOME_FIELDS[w] ?? []);
+    const fields = [...wanted].flatMap(([w, required]) =>
+      (CORRECTION_OUTCOME_FIELDS[w] ?? []).map((f) => ({ ...f, required: f.required && required })),
+    );
     // Nothing the findings name can be typed here (or no findings): offer every correction field, optional.
     if (fields.length === 0) {
       return [

@@ -19,6 +19,7 @@ import { principalOf } from '../auth/plugin.js';
 import type { Principal } from '../auth/principal.js';
 import { SignInError, type PendingSignIn, type SignInFailure, type StaffOidc } from '../auth/oidc-sign-in.js';
 import { csrfField, esc, sendPage, STYLESHEET } from '../auth/pages.js';
+import { CONSOLE_NAV } from '../console/layout.js';
 import {
   clearSessionCookie,
   csrfTokenFor,
@@ -360,6 +361,7 @@ export function staffAuthRoutes(deps: StaffAuthRouteDeps) {
           'Staff console',
           `<p>Signed in as <strong>${esc(who)}</strong> (${esc(principal.role)}).</p>` +
             `<dl class="who">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>` +
+            `<nav aria-label="Console"><ul class="choices">${CONSOLE_NAV.map((n) => `<li><a class="button" href="${n.href}">${esc(n.label)}</a></li>`).join('')}</ul></nav>` +
             `<h2>Session</h2>${signOut}`,
         );
       },
