@@ -45,7 +45,7 @@ async function signIn(app: FastifyInstance, role: string): Promise<string> {
 
 async function measure(app: FastifyInstance, cookie: string, url: string): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < 10; i++) await app.inject({ url, headers: { cookie, accept: 'text/html' } }); // warm-up
+  for (let i = 0; i < 50; i++) await app.inject({ url, headers: { cookie, accept: 'text/html' } }); // warm-up
   for (let i = 0; i < REQUESTS; i++) {
     const t0 = nowMs();
     const res = await app.inject({ url, headers: { cookie, accept: 'text/html' } });

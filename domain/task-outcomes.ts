@@ -95,6 +95,16 @@ const WRITE_OFF: OutcomeField = {
   required: false,
 };
 
+/**
+ * Kinds whose process does not resume on the task's completion but on data sent to the process itself (the
+ * completion only closes the task): what to send instead, for the task page to say.
+ */
+export const RESOLVED_ELSEWHERE: Readonly<Record<string, string>> = {
+  update_insurance:
+    'The onboarding resumes when the updated insurance is recorded (POST /v1/onboardings/{id}/coverage or the ' +
+    'patient’s insurance form); completing this task only closes it.',
+};
+
 /** The fields a task of this kind asks for (details are the task row's PHI-free details). */
 export function outcomeFieldsFor(kind: string, details: Readonly<Record<string, unknown>>): OutcomeField[] {
   if (kind === 'fix_claim') {

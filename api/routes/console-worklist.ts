@@ -14,7 +14,12 @@ import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/connection.js';
 import { tasks } from '../../db/schema.js';
-import { outcomeFieldsFor, outcomeFromForm, type OutcomeField } from '../../domain/task-outcomes.js';
+import {
+  outcomeFieldsFor,
+  outcomeFromForm,
+  RESOLVED_ELSEWHERE,
+  type OutcomeField,
+} from '../../domain/task-outcomes.js';
 import { staffRoles } from '../../domain/tasks.js';
 import { esc } from '../auth/pages.js';
 import {
@@ -292,6 +297,9 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
                   .join('')}</ul></div>`
               : '') +
             (message ? `<p class="notice" role="alert">${esc(message)}</p>` : '') +
+            (RESOLVED_ELSEWHERE[task.kind]
+              ? `<p class="note">${esc(RESOLVED_ELSEWHERE[task.kind]!)}</p>`
+              : '') +
             `<form method="post" action="/console/tasks/${task.id}/complete">${consoleCsrf(ctx)}` +
             (fields.length === 0
               ? `<p>Nothing to fill in: completing it tells the process the work is done.</p>`

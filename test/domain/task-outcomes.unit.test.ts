@@ -3,7 +3,7 @@
 // whether the coverage is active, other kinds nothing; errors name the field and never echo a value.
 import { describe, expect, it } from 'vitest';
 import { correctionFromTaskOutcome } from '../../domain/claims/corrections.js';
-import { outcomeFieldsFor, outcomeFromForm } from '../../domain/task-outcomes.js';
+import { outcomeFieldsFor, outcomeFromForm, RESOLVED_ELSEWHERE } from '../../domain/task-outcomes.js';
 
 describe('task outcome forms', () => {
   it('a fix_claim task held for a missing referring provider asks for the provider (and offers a write-off)', () => {
