@@ -29,6 +29,7 @@ import {
 } from './auth/session.js';
 import { consoleWorklistRoutes } from './routes/console-worklist.js';
 import { staffAuthRoutes, type SignInAuditEvent } from './routes/staff-auth.js';
+import { consoleProcessRoutes } from './routes/console-processes.js';
 import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
@@ -271,6 +272,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
   await app.register(consoleWorklistRoutes({ db: deps.db, temporal: deps.temporal, now }));
+  // Console process pages and daily lists; the Temporal UI link goes to the codec's UI origin (TEMPORAL_UI_ORIGIN).
+  await app.register(
+    consoleProcessRoutes({
+      db: deps.db,
+      temporal: deps.temporal,
+      now,
+      temporalUiOrigin: deps.codec?.allowedOrigin ?? 'http://127.0.0.1:8233',
+    }),
+  );
   if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
   if (deps.codec) {
     const db = deps.db;
