@@ -32,6 +32,7 @@ import {
   type ConsoleContext,
 } from '../console/layout.js';
 import { HttpProblem } from '../problem.js';
+import { processPagePath } from '../console/process-data.js';
 import { completeTask, type TaskServiceDeps } from '../task-service.js';
 
 export type ConsoleWorklistDeps = TaskServiceDeps & { db: Database; now?: () => Date };
@@ -314,7 +315,7 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
           `<dt>Due</dt><dd><time datetime="${task.dueAt.toISOString()}">${esc(formatInZone(task.dueAt, ctx.timeZone))}</time>${open && task.dueAt < now() ? ' <span class="overdue">Overdue</span>' : ''}</dd>` +
           `<dt>Role</dt><dd>${esc(ROLE_LABELS[task.assigneeRole] ?? task.assigneeRole)}</dd>` +
           `<dt>Status</dt><dd>${esc(task.status)}</dd>` +
-          `<dt>Process</dt><dd>${esc(task.processKind)} <code>${esc(task.workflowId)}</code></dd>` +
+          `<dt>Process</dt><dd>${processLink(task.processKind, task.workflowId)}</dd>` +
           details.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(String(v))}</dd>`).join('') +
           `</dl>` +
           form +
@@ -364,4 +365,11 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
       },
     );
   };
+}
+
+/** The process a task belongs to: a link to its console page when the console has one for its kind. */
+function processLink(processKind: string, workflowId: string): string {
+  const path = processPagePath(workflowId);
+  const label = `${esc(processKind)} <code>${esc(workflowId)}</code>`;
+  return path ? `<a href="${esc(path)}">${label}</a>` : label;
 }

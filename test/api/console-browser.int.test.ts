@@ -2,8 +2,6 @@
 // test/helpers/browser.ts): a front-desk person signs in, opens the worklist, and completes a verify-by-phone task
 // with the keyboard alone; the task's workflow ends completed with the answer given; axe-core finds no serious or
 // critical violation on the worklist or the task page, and the pages load under their CSP with no violation.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +9,9 @@ import { DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import { freePort } from '../../devtools/ports.js';
 import { humanTask } from '../../workflows/tasks/workflow.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, seriousAxeViolations } from '../helpers/browser.js';
 import { startApiStack, until, type ApiStack } from './stack.js';
 
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let stack: ApiStack;
 let browser: Browser;
 let api: string;
@@ -30,16 +27,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
-
-/** axe-core's serious and critical violations of the page. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate<{ violations: { id: string; impact: string }[]; passes: unknown[] }>(
-    'axe.run()',
-  );
-  expect(result.passes.length).toBeGreaterThan(5);
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-}
 
 /** Presses Tab until `test` (a page-side expression on the focused element `e`) is true; fails if never. */
 async function tabUntil(page: Page, test: string, what: string): Promise<void> {
@@ -92,19 +79,19 @@ describe('console worklist in Chromium', () => {
       await Promise.all([page.waitForURL(`${api}/console/worklist`), page.keyboard.press('Enter')]);
       expect(await page.title()).toBe('Worklist · ptflow console');
       expect(await page.textContent('main')).toContain('Overdue');
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
 
       await tabToText(page, 'Verify coverage by phone');
       await Promise.all([page.waitForURL(`${api}/console/tasks/${taskId}`), page.keyboard.press('Enter')]);
       expect(await page.title()).toBe('Task · ptflow console');
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
 
       await tabUntil(page, `e.name === 'coverageActive'`, 'the coverage question');
       await page.keyboard.press('Space');
       await tabToText(page, 'Complete task');
       await Promise.all([page.waitForURL(`${api}/console/worklist?done=1`), page.keyboard.press('Enter')]);
       expect(await page.textContent('[role="status"]')).toContain('Task completed');
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
 
       const result = await handle.result();
       expect(result).toMatchObject({

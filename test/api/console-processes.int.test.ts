@@ -4,8 +4,6 @@
 // link; another practice's staff get the 404 page; an admin's page shows operational metadata only (until
 // break-glass, which is audited); a role the REST route refuses gets the 403 page. Then in headless Chromium:
 // no serious or critical axe-core violation on a process page and a list page, and their links by keyboard.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +11,7 @@ import { claimIdFor } from '../../activities/shared/derived-ids.js';
 import { DEMO_PRACTICE_ID, DEMO_STAFF } from '../../db/seed.js';
 import { staffMembers } from '../../db/schema.js';
 import { freePort } from '../../devtools/ports.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, seriousAxeViolations } from '../helpers/browser.js';
 import { devSignInForm, InjectBrowser } from './staff-browser.js';
 import {
   authorizationBody,
@@ -24,7 +22,6 @@ import {
   type ApiStack,
 } from './stack.js';
 
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const OTHER_BILLER = '00000000-0000-4000-8000-0000000004dd';
 const MEMBER_ID = `SBX-HELD-${randomUUID().slice(0, 8)}`;
 let stack: ApiStack;
@@ -330,17 +327,6 @@ describe('console process and list pages in Chromium', () => {
     await browser?.close();
   });
 
-  async function seriousViolations(page: Page): Promise<string[]> {
-    await page.evaluate(axeSource);
-    const result = await page.evaluate<{ violations: { id: string; impact: string }[]; passes: unknown[] }>(
-      'axe.run()',
-    );
-    expect(result.passes.length).toBeGreaterThan(5);
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id);
-  }
-
   /** Tabs until the focused element's text starts with `name` (at most 60 presses); returns its href. */
   async function tabTo(page: Page, name: string): Promise<string> {
     for (let i = 0; i < 60; i++) {
@@ -359,9 +345,9 @@ describe('console process and list pages in Chromium', () => {
       await page.goto(`${api}/auth/sign-in?returnTo=${encodeURIComponent('/console/lists/claims-held')}`);
       await page.getByRole('button', { name: `Sign in as ${label('biller')}` }).focus();
       await Promise.all([page.waitForURL(`${api}/console/lists/claims-held`), page.keyboard.press('Enter')]);
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
       await page.goto(`${api}/console/processes`);
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
       await page.goto(`${api}/console/lists/claims-held`);
       // Every row's process link, by keyboard, opens the claim page.
       expect(await tabTo(page, claimId.slice(0, 8))).toBe(`/console/processes/claim/${claimId}`);
@@ -370,7 +356,7 @@ describe('console process and list pages in Chromium', () => {
         page.keyboard.press('Enter'),
       ]);
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Claim');
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
       expect(await tabTo(page, 'Claim needs correction')).toBe(`/console/tasks/${taskId}`);
       expect(await tabTo(page, 'Open this workflow in the Temporal UI')).toContain(
         `/workflows/claim%3A${claimId}`,

@@ -1,18 +1,16 @@
 // The staff sign-in pages in a real browser (Debian's headless Chromium driven by playwright-core; browsers
-// cannot be downloaded here, CHROMIUM_PATH overrides /usr/bin/chromium): the dev sign-in page and the console
+// cannot be downloaded here; test/helpers/browser.ts finds it): the dev sign-in page and the console
 // landing page have no serious or critical axe-core violations, load under their CSP with no violation (the
 // stylesheet applies, no script runs), and a person signs in and out with the keyboard alone. The cookie the
 // browser holds is HttpOnly (invisible to page scripts) and SameSite=Lax.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../api/auth/session.js';
 import { freePort } from '../../devtools/ports.js';
+import { launchChromium, seriousAxeViolations } from '../helpers/browser.js';
 import { startApiStack, type ApiStack } from './stack.js';
 
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let stack: ApiStack;
 let browser: Browser;
 let api: string;
@@ -23,27 +21,12 @@ beforeAll(async () => {
   await stack.app.listen({ host: '127.0.0.1', port });
   // `localhost`: the cookie is not Secure there, as on a developer's machine.
   api = `http://localhost:${port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
-
-/** axe-core's serious and critical violations of the page (WCAG 2.x A/AA and best practices). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate<{ violations: { id: string; impact: string }[]; passes: unknown[] }>(
-    'axe.run()',
-  );
-  // axe really checked the page (a run that checked nothing would also report no violation).
-  expect(result.passes.length).toBeGreaterThan(5);
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-}
 
 /** Presses Tab until the focused element's text is `name` (at most 30 times); fails if never. */
 async function tabTo(page: Page, name: string): Promise<void> {
@@ -80,14 +63,14 @@ describe('staff sign-in pages in Chromium', () => {
         "getComputedStyle(document.querySelector('.bar')).backgroundColor",
       );
       expect(bar).toBe('rgb(31, 58, 95)');
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
 
       await tabTo(page, 'Sign in as Jordan Bell (front_desk)');
       await Promise.all([page.waitForURL(`${api}/console`), page.keyboard.press('Enter')]);
       expect(await page.title()).toBe('Staff console · ptflow');
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Staff console');
       expect(await page.textContent('main')).toContain('Jordan Bell');
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
 
       const cookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE)!;
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });

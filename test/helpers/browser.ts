@@ -3,7 +3,8 @@
 // here it is only looked up, in the same order: PTFLOW_CHROMIUM, then `chromium`/`chromium-browser` on PATH.
 // A missing browser fails the test with the command that provisions it; it never skips.
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { findOnPath } from '../../devtools/cli-provision.js';
 
 export class ChromiumUnavailableError extends Error {
@@ -42,4 +43,20 @@ export function launchChromium(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-dev-shm-usage'],
     timeout: 60_000,
   });
+}
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical violations of the page (WCAG 2.x A/AA and best practices), by rule id. Throws
+ * when axe checked next to nothing, so an empty answer always means a page that was really examined.
+ */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate<{ violations: { id: string; impact: string }[]; passes: unknown[] }>(
+    'axe.run()',
+  );
+  if (result.passes.length <= 5)
+    throw new Error(`axe checked almost nothing (${result.passes.length} passes)`);
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
 }
