@@ -152,16 +152,6 @@ export function large835(copies: number): string {
   return `${segs.join('\n')}\n`;
 }
 
-function timeRuns(runs: number, fn: () => void): number[] {
-  const out: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    out.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return out;
-}
-
 /**
  * Untimed passes before the visits are timed. Measured pass by pass (2,000 visits each, CPU time): about 2,600,
  * 5,000, 10,000, 12,000 visits/s, then flat at 12,000–14,000 from the fourth pass: the JIT is still tiering up
@@ -204,15 +194,16 @@ export function runBillingBenchmark(
   // Same process, same document, ours' runs first and then node-x12's (not interleaved): node-x12 leaves a large
   // generic tree per parse, and collecting that garbage during our runs cost ours about a third of its speed
   // (42 vs 67 MB/s, CPU time, in a side-by-side check); each parser is measured in its own steady state.
-  const oursTimes = timeRuns(runs, () => {
+  // Both timed by this process's CPU time like the visits: one core's work, whatever else the machine runs.
+  const oursTimes = timeRunsOnCpu(runs, () => {
     for (let i = 0; i < reps; i++) sink += parse835(doc)[0]?.claims.length ?? 0;
   });
-  const theirsTimes = timeRuns(runs, () => {
+  const theirsTimes = timeRunsOnCpu(runs, () => {
     for (let i = 0; i < reps; i++) sink += parser.parse(doc) ? 1 : 0;
   });
   if (sink < 0) throw new Error('unreachable');
-  const ours = spread(oursTimes.map((t) => round(reps / t)));
-  const nodeX12 = spread(theirsTimes.map((t) => round(reps / t)));
+  const ours = spread(oursTimes.map((t) => round(reps / t.cpu)));
+  const nodeX12 = spread(theirsTimes.map((t) => round(reps / t.cpu)));
   const mb = Buffer.byteLength(doc) / (1024 * 1024);
   return {
     environment: { node: process.version, runs },

@@ -206,7 +206,7 @@ function billing(b: BillingBenchmark): string[] {
     `Visits: ${b.visitsPerSecond.runs} timed runs after ${fmt(b.visitsPerSecond.warmupVisits)} warm-up visits, per second of ` +
       "the process's CPU time (one core: each run is synchronous on the main thread, and every thread's CPU time counts), " +
       `so other load on the machine does not enter it; by the wall clock the median was ${fmt(b.visitsPerWallSecond.median)}/s. ` +
-      `835: ${b.environment.runs} runs.`,
+      `835: ${b.environment.runs} runs of each parser, also per second of CPU time.`,
     '',
     '| Figure | min | median | max | unit |',
     '|---|---:|---:|---:|---|',
