@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
-const SCENARIOS = ['billing', 'processes', 'first-activity', 'api', 'scale'] as const;
+const SCENARIOS = ['billing', 'processes', 'first-activity', 'api', 'scale', 'console'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const flag = z
@@ -33,6 +33,9 @@ export interface BenchOptions {
    * (README "Worker memory"); the workflows beyond the cache are replayed from history when touched.
    */
   scaleCache: number;
+  /** Open tasks in the practice for the console worklist, and sequential requests per page and run. */
+  consoleTasks: number;
+  consoleRequests: number;
 }
 
 export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -53,6 +56,8 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
       BENCH_API_CONNECTIONS: count(quick ? 4 : 16),
       BENCH_SCALE_WORKFLOWS: count(quick ? 200 : 10_000),
       BENCH_SCALE_UPDATES: count(quick ? 20 : 300),
+      BENCH_CONSOLE_TASKS: count(10_000),
+      BENCH_CONSOLE_REQUESTS: count(quick ? 50 : 200),
       BENCH_SCALE_CACHE: z.coerce.number().int().min(2).max(1_000_000).default(500),
     })
     .parse(cleaned);
@@ -68,5 +73,7 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
     scaleWorkflows: o.BENCH_SCALE_WORKFLOWS,
     scaleUpdates: o.BENCH_SCALE_UPDATES,
     scaleCache: o.BENCH_SCALE_CACHE,
+    consoleTasks: o.BENCH_CONSOLE_TASKS,
+    consoleRequests: o.BENCH_CONSOLE_REQUESTS,
   };
 }

@@ -12,6 +12,7 @@ import { benchOptions } from './options.js';
 import { runProcessBenchmark } from './processes.js';
 import { renderReport, type BenchResults } from './report.js';
 import { runApiBenchmark } from './api.js';
+import { runConsoleBenchmark } from './console.js';
 import { runScaleBenchmark } from './scale.js';
 import { startBenchWorker } from './worker.js';
 import { CLINIC_TZ } from './drivers.js';
@@ -57,7 +58,15 @@ async function main(cleanup: Cleanup): Promise<void> {
     log('bench: claim pipeline (billing)…');
     results.billing = runBillingBenchmark({ runs: Math.max(3, opts.runs) });
   }
-  if (opts.scenarios.some((s) => s !== 'billing')) {
+  if (wants('console')) {
+    log(`bench: console worklist (${opts.consoleTasks} open tasks)…`);
+    results.console = await runConsoleBenchmark(
+      { tasks: opts.consoleTasks, requests: opts.consoleRequests, runs: opts.runs },
+      log,
+    );
+  }
+  // The console scenario needs no Temporal (its own PostgreSQL, the pages only read the database).
+  if (opts.scenarios.some((s) => s !== 'billing' && s !== 'console')) {
     const infra = await startInfra(cleanup, log);
     results.environment.versions['Temporal CLI'] = `${TEMPORAL_CLI_VERSION} (${infra.temporalCliVersion})`;
     const today = () => localDate(new Date(), CLINIC_TZ);
