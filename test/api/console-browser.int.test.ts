@@ -5,7 +5,8 @@
 // Then each demo role signs in by its button in a fresh browser context: the worklist shows that role's tasks
 // (the admin: every role's) with due times in the practice's time zone (America/Chicago), and no other role's;
 // a second practice's staff member sees none of the demo practice's tasks, in a worklist in their own time zone
-// (UTC), and gets the 404 page on a demo task's URL.
+// (UTC), and gets the 404 page on a demo task's URL. Last, an update_insurance task's coverage form, filled in by
+// keyboard alone, resumes its onboarding (the coverage is verified again and found active).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { workflowId } from '../../domain/ids.js';
 import { freePort } from '../../devtools/ports.js';
 import { humanTask } from '../../workflows/tasks/workflow.js';
 import { launchChromium, seriousAxeViolations } from '../helpers/browser.js';
-import { OTHER_PRACTICE_ID, startApiStack, until, type ApiStack } from './stack.js';
+import { onboardingBody, OTHER_PRACTICE_ID, startApiStack, until, type ApiStack } from './stack.js';
 
 let stack: ApiStack;
 let browser: Browser;
@@ -189,6 +190,58 @@ describe('console worklist in Chromium', () => {
         expect(await page.textContent('body')).not.toContain('Browser role check');
       }
       expect(await seriousAxeViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the update-insurance form, by keyboard, resumes the onboarding; accessible page', async () => {
+    const body = onboardingBody();
+    body.coverages[0]!.memberId = `SBX-INACTIVE-${randomUUID().slice(0, 8)}`;
+    const started = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/onboardings',
+      headers: { ...stack.auth.own.front_desk, 'idempotency-key': randomUUID() },
+      payload: body,
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const onboardingId = started.json<{ id: string }>().id;
+    const state = async () =>
+      (
+        await stack.app.inject({
+          url: `/v1/onboardings/${onboardingId}`,
+          headers: stack.auth.own.front_desk,
+        })
+      ).json<{ state: string }>().state;
+    let taskId = '';
+    await until(async () => {
+      const [t] = await stack.db.sql<{ id: string }[]>`select id from tasks
+        where patient_id = ${body.patientId} and kind = 'update_insurance' and status = 'open'`;
+      taskId = t?.id ?? '';
+      return taskId !== '' && (await state()) === 'awaiting_coverage_update';
+    }, 'the update_insurance task');
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${api}/auth/sign-in?returnTo=${encodeURIComponent(`/console/tasks/${taskId}`)}`);
+      await Promise.all([
+        page.waitForURL(`${api}/console/tasks/${taskId}`),
+        page.getByRole('button', { name: 'Sign in as Jordan Bell (front_desk)' }).click(),
+      ]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await tabUntil(page, `e.id === 'c-payerId'`, 'the payer field');
+      await page.keyboard.type('commercial-ama');
+      await tabUntil(page, `e.id === 'c-memberId'`, 'the member id field');
+      await page.keyboard.type(`SBX-PR3-${randomUUID().slice(0, 8)}`);
+      await tabToText(page, 'Save insurance and verify again');
+      await Promise.all([page.waitForURL(`${api}/console/worklist?done=1`), page.keyboard.press('Enter')]);
+      await until(async () => (await state()) !== 'awaiting_coverage_update', 'the onboarding to resume');
+      await until(async () => {
+        const [c] = await stack.db.sql<{ status: string }[]>`select status from coverages
+          where id = ${body.coverages[0]!.coverageId}`;
+        return c?.status === 'active';
+      }, 'the coverage verified again and active');
     } finally {
       await context.close();
     }
