@@ -8,6 +8,11 @@
 //   POST /console/tasks/:id/complete     the form: validated field by field (errors next to the field, values
 //                                        kept), then `completeTask` — the code path of POST /v1/tasks/:id/complete
 //                                        — and a redirect to the worklist (post/redirect/get)
+//   POST /console/tasks/:id/coverage     an update_insurance task's form: the corrected payer, member id and group
+//                                        number, validated by the REST body's schema (errors next to the field),
+//                                        then `submitOnboardingCoverage` — the code path of
+//                                        POST /v1/onboardings/:id/coverage — which resumes the waiting onboarding
+//                                        (it verifies eligibility again and closes the task itself)
 // Tenancy as in the API: another practice's task is a 404 page. CSRF: the auth plugin checks the form's token.
 import formbody from '@fastify/formbody';
 import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
@@ -31,9 +36,10 @@ import {
   sendConsolePage,
   type ConsoleContext,
 } from '../console/layout.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, problem } from '../problem.js';
 import { processPagePath } from '../console/process-data.js';
 import { completeTask, type TaskServiceDeps } from '../task-service.js';
+import { coverageUpdateBody, submitOnboardingCoverage } from './onboardings.js';
 
 export type ConsoleWorklistDeps = TaskServiceDeps & { db: Database; now?: () => Date };
 
@@ -116,6 +122,27 @@ const kindLabel = (kind: string) => kind.replace(/_/g, ' ');
 
 function errorBlock(id: string, message: string | undefined): string {
   return message ? `<p class="error" id="${id}-error">${esc(message)}</p>` : '';
+}
+
+/** The fields of the update-insurance form: the REST coverage body's, less the coverage id the task names. */
+const COVERAGE_FIELDS = [
+  { key: 'payerId', label: 'Payer id', hint: 'Lowercase letters, digits and dashes, e.g. medicare-part-b.' },
+  { key: 'memberId', label: 'Member id', hint: 'Letters, digits and dashes, as on the insurance card.' },
+  { key: 'groupNumber', label: 'Group number (optional)', hint: 'Letters, digits and dashes.' },
+] as const;
+
+/** The onboarding and coverage an update_insurance task is about (its process and its details), if it names them. */
+function coverageTarget(task: {
+  kind: string;
+  workflowId: string;
+  details: unknown;
+}): { onboardingId: string; coverageId: string } | undefined {
+  if (task.kind !== 'update_insurance') return undefined;
+  const [prefix, onboardingId] = task.workflowId.split(':');
+  const coverageId = (task.details as Record<string, unknown> | null)?.coverageId;
+  if (prefix !== 'onboarding' || !onboardingId || !UUID.test(onboardingId)) return undefined;
+  if (typeof coverageId !== 'string' || !UUID.test(coverageId)) return undefined;
+  return { onboardingId, coverageId };
 }
 
 function describedBy(id: string, error: string | undefined, hint: boolean): string {
@@ -279,12 +306,37 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
       values: Record<string, string> = {},
       errors: Record<string, string> = {},
       message?: string,
+      coverage: { values: Record<string, string>; errors: Record<string, string> } = {
+        values: {},
+        errors: {},
+      },
     ) => {
       const details = Object.entries((task.details ?? {}) as Record<string, unknown>);
       const open = task.status === 'open' || task.status === 'escalated';
       const mayComplete = ctx.principal.role === 'admin' || ctx.principal.role === task.assigneeRole;
       const fields = outcomeFieldsFor(task.kind, (task.details ?? {}) as Record<string, unknown>);
       const errorCount = Object.keys(errors).length;
+      const coverageErrors = Object.entries(coverage.errors);
+      const coverageForm =
+        open && mayComplete && coverageTarget(task)
+          ? `<h2>Record the updated insurance</h2>` +
+            (coverageErrors.length > 0
+              ? `<div class="notice" role="alert"><p>${coverageErrors.length === 1 ? 'One field needs' : `${coverageErrors.length} fields need`} attention:</p><ul>${coverageErrors
+                  .map(([k, m]) => `<li><a href="#c-${esc(k)}">${esc(m)}</a></li>`)
+                  .join('')}</ul></div>`
+              : '') +
+            `<form method="post" action="/console/tasks/${task.id}/coverage">${consoleCsrf(ctx)}` +
+            COVERAGE_FIELDS.map((f) => {
+              const id = `c-${f.key}`;
+              const error = coverage.errors[f.key];
+              return (
+                `<div class="field"><label for="${id}">${esc(f.label)}</label>` +
+                `<p class="hint" id="${id}-hint">${esc(f.hint)}</p>${errorBlock(id, error)}` +
+                `<input id="${id}" name="${f.key}" type="text" value="${esc(coverage.values[f.key] ?? '')}" autocomplete="off"${f.key === 'groupNumber' ? '' : ' required'}${describedBy(id, error, true)}></div>`
+              );
+            }).join('') +
+            `<p><button type="submit">Save insurance and verify again</button></p></form>`
+          : '';
       const form = !open
         ? `<p>This task is ${esc(task.status)}${task.completedAt ? ` (${esc(formatInZone(task.completedAt, ctx.timeZone))})` : ''}.</p>`
         : !mayComplete
@@ -318,6 +370,7 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
           `<dt>Process</dt><dd>${processLink(task.processKind, task.workflowId)}</dd>` +
           details.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(String(v))}</dd>`).join('') +
           `</dl>` +
+          coverageForm +
           form +
           `<p><a href="/console/worklist">Back to the worklist</a></p>`,
       };
@@ -359,6 +412,59 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
             err.problem.status,
             ctx,
             taskPage(ctx, task, values, {}, err.problem.detail ?? err.problem.title),
+          );
+        }
+        return reply.redirect('/console/worklist?done=1', 303);
+      },
+    );
+
+    app.post<{ Params: { id: string } }>(
+      '/console/tasks/:id/coverage',
+      { config: pageConfig, schema: { hide: true } },
+      async (req, reply) => {
+        const ctx = await consoleContext(app, deps.db, req);
+        const task = await loadTask(ctx, req.params.id);
+        const target = task && coverageTarget(task);
+        if (!task || !target) return sendConsoleNotFound(reply, ctx, 'worklist');
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const values: Record<string, string> = {};
+        for (const f of COVERAGE_FIELDS) {
+          const v = body[f.key];
+          if (typeof v === 'string' && v.trim() !== '') values[f.key] = v.trim();
+        }
+        const parsed = coverageUpdateBody.safeParse({ coverageId: target.coverageId, ...values });
+        if (!parsed.success) {
+          const errors: Record<string, string> = {};
+          for (const issue of parsed.error.issues) {
+            const field = COVERAGE_FIELDS.find((f) => f.key === issue.path[0]);
+            if (field && !errors[field.key]) {
+              errors[field.key] =
+                `${field.label}: ${values[field.key] === undefined ? 'enter a value' : field.hint}`;
+            }
+          }
+          return sendConsolePage(reply, 400, ctx, taskPage(ctx, task, {}, {}, undefined, { values, errors }));
+        }
+        const open = task.status === 'open' || task.status === 'escalated';
+        const mayComplete = ctx.principal.role === 'admin' || ctx.principal.role === task.assigneeRole;
+        const refused = !open
+          ? { status: 409, text: 'The task is no longer open.' }
+          : !mayComplete
+            ? { status: 403, text: 'This task is assigned to another role.' }
+            : undefined;
+        try {
+          if (refused) throw new HttpProblem(problem(refused.status, refused.text));
+          await submitOnboardingCoverage(deps, req, target.onboardingId, parsed.data);
+        } catch (err) {
+          if (!(err instanceof HttpProblem)) throw err;
+          if (err.problem.status === 404) return sendConsoleNotFound(reply, ctx, 'worklist');
+          return sendConsolePage(
+            reply,
+            err.problem.status,
+            ctx,
+            taskPage(ctx, task, {}, {}, err.problem.detail ?? err.problem.title, {
+              values,
+              errors: {},
+            }),
           );
         }
         return reply.redirect('/console/worklist?done=1', 303);

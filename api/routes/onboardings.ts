@@ -15,7 +15,8 @@ import {
 
 import { principalOf } from '../auth/plugin.js';
 import { onboardingStatusViews } from '../response-shaping/views.js';
-import { type ProcessRouteDeps, newProcessId } from '../processes.js';
+import type { FastifyRequest } from 'fastify';
+import { type ProcessRouteDeps, newProcessId, signalOwned } from '../processes.js';
 import {
   type ProcessResource,
   signalRoute,
@@ -32,6 +33,37 @@ const onboardings: ProcessResource = {
   processKind: 'onboarding',
 };
 const desk = ['admin', 'front_desk'] as const;
+
+/** The body of POST /v1/onboardings/:id/coverage (and the fields of the console's update-insurance form). */
+export const coverageUpdateBody = z.strictObject({
+  coverageId: z.uuid(),
+  payerId: z.string().regex(/^[a-z0-9-]{2,64}$/),
+  memberId: z.string().regex(/^[A-Za-z0-9-]{2,80}$/),
+  groupNumber: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,50}$/)
+    .optional(),
+});
+
+/**
+ * Records updated insurance for one of the caller's onboardings (tenancy, the signal, the audit entry): the code
+ * path of POST /v1/onboardings/:id/coverage, also behind the console's update-insurance form. The onboarding
+ * verifies eligibility again and closes its update_insurance task itself.
+ */
+export function submitOnboardingCoverage(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  onboardingId: string,
+  update: z.infer<typeof coverageUpdateBody>,
+): Promise<{ id: string; status: 'accepted' }> {
+  return signalOwned(
+    deps,
+    req,
+    { kind: onboardings.kind, id: onboardingId, resourceType: onboardings.resourceType },
+    coverageUpdatedSignal,
+    update,
+  );
+}
 
 export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
@@ -86,15 +118,7 @@ export const onboardingRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
       roles: [...desk],
       operationId: 'submitOnboardingCoverage',
       summary: 'Updated insurance for a coverage; eligibility is verified again',
-      body: z.strictObject({
-        coverageId: z.uuid(),
-        payerId: z.string().regex(/^[a-z0-9-]{2,64}$/),
-        memberId: z.string().regex(/^[A-Za-z0-9-]{2,80}$/),
-        groupNumber: z
-          .string()
-          .regex(/^[A-Za-z0-9-]{1,50}$/)
-          .optional(),
-      }),
+      body: coverageUpdateBody,
       signal: coverageUpdatedSignal,
     });
 

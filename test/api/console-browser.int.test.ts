@@ -2,15 +2,21 @@
 // test/helpers/browser.ts): a front-desk person signs in, opens the worklist, and completes a verify-by-phone task
 // with the keyboard alone; the task's workflow ends completed with the answer given; axe-core finds no serious or
 // critical violation on the worklist or the task page, and the pages load under their CSP with no violation.
+// Then each demo role signs in by its button in a fresh browser context: the worklist shows that role's tasks
+// (the admin: every role's) with due times in the practice's time zone (America/Chicago), and no other role's;
+// a second practice's staff member sees none of the demo practice's tasks, in a worklist in their own time zone
+// (UTC), and gets the 404 page on a demo task's URL. Last, an update_insurance task's coverage form, filled in by
+// keyboard alone, resumes its onboarding (the coverage is verified again and found active).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PRACTICE_ID } from '../../db/seed.js';
+import { DEMO_PRACTICE_ID, DEMO_STAFF } from '../../db/seed.js';
+import { staffMembers, tasks } from '../../db/schema.js';
 import { workflowId } from '../../domain/ids.js';
 import { freePort } from '../../devtools/ports.js';
 import { humanTask } from '../../workflows/tasks/workflow.js';
 import { launchChromium, seriousAxeViolations } from '../helpers/browser.js';
-import { startApiStack, until, type ApiStack } from './stack.js';
+import { onboardingBody, OTHER_PRACTICE_ID, startApiStack, until, type ApiStack } from './stack.js';
 
 let stack: ApiStack;
 let browser: Browser;
@@ -99,6 +105,143 @@ describe('console worklist in Chromium', () => {
         completion: { outcome: { coverageActive: true } },
       });
       expect(cspErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('each role signs in and sees its own tasks in the practice time zone; a second practice sees none', async () => {
+    const other = { id: randomUUID(), displayName: 'Olive Otherpractice', role: 'front_desk' } as const;
+    await stack.db.db.insert(staffMembers).values({ ...other, practiceId: OTHER_PRACTICE_ID } as never);
+    // One task per role at a fixed instant; winter in Chicago is CST (UTC-6), so 15:00 UTC reads 09:00 CST.
+    const seeded = {
+      front_desk: { id: randomUUID(), at: '2031-01-14T15:00:00Z', local: 'Tue, Jan 14, 2031, 09:00 CST' },
+      therapist: { id: randomUUID(), at: '2031-01-14T16:15:00Z', local: 'Tue, Jan 14, 2031, 10:15 CST' },
+      biller: { id: randomUUID(), at: '2031-01-14T22:45:00Z', local: 'Tue, Jan 14, 2031, 16:45 CST' },
+    } as const;
+    const otherTask = { id: randomUUID(), at: '2031-01-14T15:00:00Z', local: 'Tue, Jan 14, 2031, 15:00 UTC' };
+    const title = (role: string) => `Browser role check: ${role}`;
+    const row = (id: string, practiceId: string, role: string, dueAt: string, t: string) => ({
+      id,
+      practiceId,
+      dedupeKey: `console-browser:${id}`,
+      kind: 'call_patient',
+      assigneeRole: role,
+      title: t,
+      dueAt: new Date(dueAt),
+      workflowId: `task:${id}`,
+      processKind: 'patientOnboarding',
+    });
+    await stack.db.db
+      .insert(tasks)
+      .values([
+        ...Object.entries(seeded).map(([role, s]) => row(s.id, DEMO_PRACTICE_ID, role, s.at, title(role))),
+        row(otherTask.id, OTHER_PRACTICE_ID, 'front_desk', otherTask.at, title('other practice')),
+      ] as never);
+
+    /** Signs in by the sign-in page's button in a fresh context; returns the worklist's rows for our tasks. */
+    async function worklistAs(name: string, role: string) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${api}/console/worklist`);
+      expect(new URL(page.url()).pathname).toBe('/auth/sign-in');
+      await Promise.all([
+        page.waitForURL(`${api}/console/worklist`),
+        page.getByRole('button', { name: `Sign in as ${name} (${role})` }).click(),
+      ]);
+      expect(await page.textContent('header')).toContain(name);
+      const rows = await page.$$eval('main tr', (trs) =>
+        trs
+          .map((tr) => tr.textContent ?? '')
+          .filter((text) => text.includes('Browser role check: '))
+          .map((text) => text.replace(/\s+/g, ' ').trim()),
+      );
+      return { context, page, rows };
+    }
+    const rowFor = (rows: string[], role: string) => rows.filter((r) => r.includes(title(role)));
+
+    for (const staff of DEMO_STAFF) {
+      const { context, rows } = await worklistAs(staff.displayName, staff.role);
+      try {
+        const mine = staff.role === 'admin' ? Object.keys(seeded) : [staff.role];
+        for (const [role, s] of Object.entries(seeded)) {
+          if (mine.includes(role)) {
+            expect(rowFor(rows, role), `${staff.role} sees the ${role} task`).toHaveLength(1);
+            expect(rowFor(rows, role)[0]).toContain(s.local);
+          } else {
+            expect(rowFor(rows, role), `${staff.role} does not see the ${role} task`).toEqual([]);
+          }
+        }
+        expect(rowFor(rows, 'other practice')).toEqual([]);
+        expect(rows).toHaveLength(mine.length);
+      } finally {
+        await context.close();
+      }
+    }
+
+    const { context, page, rows } = await worklistAs(other.displayName, other.role);
+    try {
+      expect(rows).toEqual([expect.stringContaining(otherTask.local)]);
+      expect(rows[0]).toContain(title('other practice'));
+      for (const s of Object.values(seeded)) {
+        const res = await page.goto(`${api}/console/tasks/${s.id}`);
+        expect(res?.status()).toBe(404);
+        expect(await page.title()).toBe('Not found · ptflow console');
+        expect(await page.textContent('body')).not.toContain('Browser role check');
+      }
+      expect(await seriousAxeViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the update-insurance form, by keyboard, resumes the onboarding; accessible page', async () => {
+    const body = onboardingBody();
+    body.coverages[0]!.memberId = `SBX-INACTIVE-${randomUUID().slice(0, 8)}`;
+    const started = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/onboardings',
+      headers: { ...stack.auth.own.front_desk, 'idempotency-key': randomUUID() },
+      payload: body,
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const onboardingId = started.json<{ id: string }>().id;
+    const state = async () =>
+      (
+        await stack.app.inject({
+          url: `/v1/onboardings/${onboardingId}`,
+          headers: stack.auth.own.front_desk,
+        })
+      ).json<{ state: string }>().state;
+    let taskId = '';
+    await until(async () => {
+      const [t] = await stack.db.sql<{ id: string }[]>`select id from tasks
+        where patient_id = ${body.patientId} and kind = 'update_insurance' and status = 'open'`;
+      taskId = t?.id ?? '';
+      return taskId !== '' && (await state()) === 'awaiting_coverage_update';
+    }, 'the update_insurance task');
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${api}/auth/sign-in?returnTo=${encodeURIComponent(`/console/tasks/${taskId}`)}`);
+      await Promise.all([
+        page.waitForURL(`${api}/console/tasks/${taskId}`),
+        page.getByRole('button', { name: 'Sign in as Jordan Bell (front_desk)' }).click(),
+      ]);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await tabUntil(page, `e.id === 'c-payerId'`, 'the payer field');
+      await page.keyboard.type('commercial-ama');
+      await tabUntil(page, `e.id === 'c-memberId'`, 'the member id field');
+      await page.keyboard.type(`SBX-PR3-${randomUUID().slice(0, 8)}`);
+      await tabToText(page, 'Save insurance and verify again');
+      await Promise.all([page.waitForURL(`${api}/console/worklist?done=1`), page.keyboard.press('Enter')]);
+      await until(async () => (await state()) !== 'awaiting_coverage_update', 'the onboarding to resume');
+      await until(async () => {
+        const [c] = await stack.db.sql<{ status: string }[]>`select status from coverages
+          where id = ${body.coverages[0]!.coverageId}`;
+        return c?.status === 'active';
+      }, 'the coverage verified again and active');
     } finally {
       await context.close();
     }

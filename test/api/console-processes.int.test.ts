@@ -3,7 +3,10 @@
 // is on "claims held" with its reason, and its page shows state, timeline, the open fix task and the Temporal UI
 // link; another practice's staff get the 404 page; an admin's page shows operational metadata only (until
 // break-glass, which is audited); a role the REST route refuses gets the 403 page. Then in headless Chromium:
-// no serious or critical axe-core violation on a process page and a list page, and their links by keyboard.
+// no serious or critical axe-core violation on a process page and a list page, and their links by keyboard;
+// then every console page kind (home, lists index and each list, processes, a page of each of the four process
+// kinds), as the admin and as the role each page is for: no serious or critical axe violation, and every link,
+// button and field in the page reached by Tab alone.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -365,6 +368,95 @@ describe('console process and list pages in Chromium', () => {
       expect(await page.evaluate<number>('localStorage.length + sessionStorage.length')).toBe(0);
     } finally {
       await context.close();
+    }
+  });
+
+  /**
+   * The links, buttons and fields of the page that Tab never reaches (pressing Tab through the whole page once
+   * more than it has focusable elements). Empty means every action is reachable by keyboard.
+   */
+  async function unreachableByTab(page: Page): Promise<string[]> {
+    const count = await page.evaluate<number>(`(() => {
+      const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')];
+      all.forEach((e, i) => e.setAttribute('data-kb', String(i)));
+      return all.length;
+    })()`);
+    expect(count).toBeGreaterThan(0);
+    const reached = new Set<string>();
+    await page.evaluate('document.activeElement?.blur()');
+    for (let i = 0; i < count + 3; i++) {
+      await page.keyboard.press('Tab');
+      const at = await page.evaluate<string | null>(
+        "document.activeElement?.getAttribute('data-kb') ?? null",
+      );
+      if (at !== null) reached.add(at);
+    }
+    return page.evaluate<string[]>(
+      `[...document.querySelectorAll('[data-kb]')].filter((e) => !${JSON.stringify([...reached])}.includes(e.getAttribute('data-kb'))).map((e) => e.outerHTML.slice(0, 80))`,
+    );
+  }
+
+  it('every console page kind: no serious or critical axe violation, every action reachable by Tab', async () => {
+    const post = async (url: string, role: 'front_desk' | 'therapist', payload: object) => {
+      const res = await stack.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...stack.auth.own[role], 'idempotency-key': randomUUID() },
+        payload,
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      return res.json<{ id: string }>().id;
+    };
+    const onboarding = await post('/v1/onboardings', 'front_desk', onboardingBody());
+    const authorization = await post('/v1/authorizations', 'front_desk', authorizationBody());
+    const episode = await post('/v1/plans-of-care', 'therapist', planOfCareBody());
+    const lists = [
+      'claims-held',
+      'denials',
+      'authorizations-expiring',
+      'progress-reports-due',
+      'intake-forms-missing',
+    ].map((n) => `/console/lists/${n}`);
+    const pages: Record<string, string[]> = {
+      admin: [
+        '/console',
+        '/console/worklist',
+        '/console/processes',
+        '/console/lists',
+        ...lists,
+        `/console/processes/claim/${claimId}`,
+        `/console/processes/onboarding/${onboarding}`,
+        `/console/processes/authorization/${authorization}`,
+        `/console/processes/plan-of-care/${episode}`,
+      ],
+      front_desk: [
+        '/console',
+        '/console/lists/intake-forms-missing',
+        '/console/lists/authorizations-expiring',
+        `/console/processes/onboarding/${onboarding}`,
+        `/console/processes/authorization/${authorization}`,
+      ],
+      therapist: ['/console/lists/progress-reports-due', `/console/processes/plan-of-care/${episode}`],
+      biller: ['/console/lists/denials', `/console/tasks/${taskId}`],
+    };
+    for (const [role, urls] of Object.entries(pages)) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await page.goto(`${api}/auth/sign-in?returnTo=${encodeURIComponent(urls[0]!)}`);
+        await Promise.all([
+          page.waitForURL(`${api}${urls[0]}`),
+          page.getByRole('button', { name: `Sign in as ${label(role)}` }).click(),
+        ]);
+        for (const url of urls) {
+          const res = await page.goto(`${api}${url}`);
+          expect(res?.status(), `${role} ${url}`).toBe(200);
+          expect(await seriousAxeViolations(page), `${role} ${url}`).toEqual([]);
+          expect(await unreachableByTab(page), `${role} ${url}`).toEqual([]);
+        }
+      } finally {
+        await context.close();
+      }
     }
   });
 });

@@ -3,7 +3,9 @@
 // worklist shows only their role's tasks of their practice, overdue first, times in the practice's time zone
 // (America/Chicago); completing a verify-by-phone task through the console form resumes the onboarding waiting
 // for it (its state, through the API); a form without the CSRF token is refused (403); a field left out is
-// named next to the field; the second practice's staff see none of it (404).
+// named next to the field; the second practice's staff see none of it (404). An update_insurance task's form
+// takes the corrected payer and member id and resumes the onboarding through the REST coverage route's code
+// (the coverage is verified again and found active; the onboarding closes the task).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRACTICE_ID, DEMO_STAFF } from '../../db/seed.js';
@@ -253,5 +255,88 @@ describe('console worklist', () => {
     const closed = await browser.get(`/console/tasks/${taskId}`);
     expect(closed.body).toContain('This task is completed');
     expect(closed.body).not.toContain('Complete task</button>');
+  });
+
+  it('an update_insurance task takes the corrected coverage and resumes the waiting onboarding', async () => {
+    // SBX-INACTIVE: the payer answers "inactive", so the onboarding asks the front desk for updated insurance.
+    const body = onboardingBody();
+    body.coverages[0]!.memberId = `SBX-INACTIVE-${randomUUID().slice(0, 8)}`;
+    const coverageId = body.coverages[0]!.coverageId;
+    const started = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/onboardings',
+      headers: { ...stack.auth.own.front_desk, 'idempotency-key': randomUUID() },
+      payload: body,
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const onboardingId = started.json<{ id: string }>().id;
+    const state = async () =>
+      (
+        await stack.app.inject({
+          url: `/v1/onboardings/${onboardingId}`,
+          headers: stack.auth.own.front_desk,
+        })
+      ).json<{ state: string }>().state;
+    let taskId = '';
+    await until(async () => {
+      const [t] = await stack.db.sql<{ id: string }[]>`select id from tasks
+        where patient_id = ${body.patientId} and kind = 'update_insurance' and status = 'open'`;
+      taskId = t?.id ?? '';
+      return taskId !== '' && (await state()) === 'awaiting_coverage_update';
+    }, 'the update_insurance task');
+
+    const browser = await signIn('front_desk');
+    const page = await browser.get(`/console/tasks/${taskId}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`<form method="post" action="/console/tasks/${taskId}/coverage">`);
+    expect(page.body).toContain('<label for="c-memberId">Member id</label>');
+    expect(page.body).not.toContain(body.demographics.family);
+    const csrf = hiddenValue(page.body, '_csrf');
+    const url = `/console/tasks/${taskId}/coverage`;
+    const newMember = `SBX-PR3-${randomUUID().slice(0, 8)}`;
+
+    // No CSRF token: refused, nothing signalled.
+    const forged = await browser.request('POST', url, {
+      form: { payerId: 'commercial-ama', memberId: newMember },
+    });
+    expect(forged.statusCode).toBe(403);
+    // A bad member id and a missing payer: each named next to its field, the typed value kept.
+    const bad = await browser.request('POST', url, { form: { _csrf: csrf, memberId: 'no spaces!' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('id="c-payerId-error">Payer id: enter a value');
+    expect(bad.body).toContain(
+      'id="c-memberId-error">Member id: Letters, digits and dashes, as on the insurance card.',
+    );
+    expect(bad.body).toContain('aria-describedby="c-memberId-hint c-memberId-error" aria-invalid="true"');
+    expect(bad.body).toContain('value="no spaces!"');
+    // Another practice's staff: the 404 page.
+    const other = await signIn('other');
+    const otherCsrf = hiddenValue((await other.get('/console/worklist')).body, '_csrf');
+    const foreign = await other.request('POST', url, {
+      form: { _csrf: otherCsrf, payerId: 'commercial-ama', memberId: newMember },
+    });
+    expect(foreign.statusCode).toBe(404);
+    expect(await state()).toBe('awaiting_coverage_update');
+
+    const done = await browser.request('POST', url, {
+      form: { _csrf: csrf, payerId: 'commercial-ama', memberId: newMember },
+    });
+    expect(done.statusCode, done.body).toBe(303);
+    expect(done.headers.location).toBe('/console/worklist?done=1');
+    await until(async () => (await state()) !== 'awaiting_coverage_update', 'the onboarding to resume');
+    await until(async () => {
+      const [c] = await stack.db.sql<
+        { status: string }[]
+      >`select status from coverages where id = ${coverageId}`;
+      return c?.status === 'active';
+    }, 'the coverage verified again and active');
+    await until(async () => {
+      const [t] = await stack.db.sql<{ status: string }[]>`select status from tasks where id = ${taskId}`;
+      return t?.status === 'cancelled';
+    }, 'the onboarding to close the task');
+    // The same audit trail as the REST route: an update of the onboarding by the signed-in person.
+    const audit = await stack.db.sql`select actor_id, outcome from audit_events
+      where resource_type = 'onboarding' and resource_id = ${onboardingId} and action = 'U'`;
+    expect(audit).toEqual([{ actor_id: `user:${DEMO_STAFF[1].id}`, outcome: 'success' }]);
   });
 });
