@@ -101,8 +101,8 @@ const WRITE_OFF: OutcomeField = {
  */
 export const RESOLVED_ELSEWHERE: Readonly<Record<string, string>> = {
   update_insurance:
-    'The onboarding resumes when the updated insurance is recorded (POST /v1/onboardings/{id}/coverage or the ' +
-    'patient’s insurance form); completing this task only closes it.',
+    'The onboarding resumes when the updated insurance is recorded: with the form above, through ' +
+    'POST /v1/onboardings/{id}/coverage, or by the patient’s insurance form. Completing this task only closes it.',
 };
 
 /** The fields a task of this kind asks for (details are the task row's PHI-free details). */
