@@ -15,8 +15,9 @@ import {
   type PriorAuthorizationWorkflow,
 } from '../../workflows/prior-authorization/messages.js';
 import { PayerId } from '../../workflows/shared/search-attributes.js';
+import type { FastifyRequest } from 'fastify';
 import { principalOf } from '../auth/plugin.js';
-import { type ProcessRouteDeps, newProcessId } from '../processes.js';
+import { type ProcessRouteDeps, newProcessId, signalOwned } from '../processes.js';
 import { HttpProblem, problem } from '../problem.js';
 import { authorizationStatusViews, visitRecordedViews } from '../response-shaping/views.js';
 import {
@@ -45,6 +46,38 @@ const authorizations: ProcessResource = {
   path: '/v1/authorizations',
   processKind: 'priorAuthorization',
 };
+
+/** The body of POST /v1/authorizations/:id/decision (also what the console's decision form is validated by). */
+export const authorizationDecisionBody = z.strictObject({
+  outcome: z.enum(['approved', 'partially_approved', 'denied', 'pended']),
+  authNumber: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,50}$/)
+    .optional(),
+  visitsAuthorized: z.number().int().min(0).max(500).optional(),
+  unitsAuthorized: z.number().int().min(0).max(5000).optional(),
+  startDate: isoDate.optional(),
+  endDate: isoDate.optional(),
+});
+
+/**
+ * Records the payer's decision for one of the caller's authorizations (tenancy, the signal, the audit entry): the
+ * code path of POST /v1/authorizations/:id/decision, also behind the console's decision form.
+ */
+export function submitAuthorizationDecision(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  authorizationId: string,
+  decision: z.infer<typeof authorizationDecisionBody>,
+): Promise<{ id: string; status: 'accepted' }> {
+  return signalOwned(
+    deps,
+    req,
+    { kind: authorizations.kind, id: authorizationId, resourceType: authorizations.resourceType },
+    payerDecisionSignal,
+    decision,
+  );
+}
 
 export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
@@ -93,17 +126,7 @@ export const authorizationRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZ
       roles: ['admin', 'front_desk', 'integration'],
       operationId: 'recordAuthorizationDecision',
       summary: "Record the payer's decision (portal, phone or webhook)",
-      body: z.strictObject({
-        outcome: z.enum(['approved', 'partially_approved', 'denied', 'pended']),
-        authNumber: z
-          .string()
-          .regex(/^[A-Za-z0-9-]{1,50}$/)
-          .optional(),
-        visitsAuthorized: z.number().int().min(0).max(500).optional(),
-        unitsAuthorized: z.number().int().min(0).max(5000).optional(),
-        startDate: isoDate.optional(),
-        endDate: isoDate.optional(),
-      }),
+      body: authorizationDecisionBody,
       signal: payerDecisionSignal,
     });
 

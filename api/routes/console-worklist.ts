@@ -13,6 +13,11 @@
 //                                        then `submitOnboardingCoverage` — the code path of
 //                                        POST /v1/onboardings/:id/coverage — which resumes the waiting onboarding
 //                                        (it verifies eligibility again and closes the task itself)
+//   POST /console/tasks/:id/authorization-decision  an authorization task's form (the payer's decision is
+//                                        overdue or unreadable): the decision, the authorization number (required
+//                                        when approved), visits and dates, validated by the REST decision body's
+//                                        schema, then `submitAuthorizationDecision` — the code path of
+//                                        POST /v1/authorizations/:id/decision — which resumes the waiting process
 // Tenancy as in the API: another practice's task is a 404 page. CSRF: the auth plugin checks the form's token.
 import formbody from '@fastify/formbody';
 import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
@@ -39,6 +44,7 @@ import {
 import { HttpProblem, problem } from '../problem.js';
 import { processPagePath } from '../console/process-data.js';
 import { completeTask, type TaskServiceDeps } from '../task-service.js';
+import { authorizationDecisionBody, submitAuthorizationDecision } from './authorizations.js';
 import { coverageUpdateBody, submitOnboardingCoverage } from './onboardings.js';
 
 export type ConsoleWorklistDeps = TaskServiceDeps & { db: Database; now?: () => Date };
@@ -143,6 +149,60 @@ function coverageTarget(task: {
   if (prefix !== 'onboarding' || !onboardingId || !UUID.test(onboardingId)) return undefined;
   if (typeof coverageId !== 'string' || !UUID.test(coverageId)) return undefined;
   return { onboardingId, coverageId };
+}
+
+/** The authorization task kinds whose process waits for the payer's decision (workflows/prior-authorization). */
+const DECISION_TASK_KINDS = ['auth_decision_overdue', 'auth_decision_unreadable'];
+
+/** The fields of the decision form: the REST decision body's, as text. */
+const DECISION_FIELDS = [
+  {
+    key: 'authNumber',
+    label: 'Authorization number',
+    hint: 'Letters, digits and dashes (required when approved).',
+  },
+  { key: 'visitsAuthorized', label: 'Visits approved (optional)', hint: 'A whole number, 0 to 500.' },
+  { key: 'startDate', label: 'Approved from (optional)', hint: 'A date as YYYY-MM-DD.' },
+  { key: 'endDate', label: 'Approved until (optional)', hint: 'A date as YYYY-MM-DD.' },
+] as const;
+const DECISION_OUTCOMES = [
+  ['approved', 'Approved'],
+  ['partially_approved', 'Partially approved'],
+  ['denied', 'Denied'],
+] as const;
+
+/** The authorization a decision task is about (its process), if it is one. */
+function decisionTarget(task: { kind: string; workflowId: string }): { authorizationId: string } | undefined {
+  if (!DECISION_TASK_KINDS.includes(task.kind)) return undefined;
+  const [prefix, authorizationId] = task.workflowId.split(':');
+  if (prefix !== 'auth' || !authorizationId || !UUID.test(authorizationId)) return undefined;
+  return { authorizationId };
+}
+
+/** The decision form's values as the REST body (numbers as numbers), and the field errors of the form itself. */
+function decisionFromForm(values: Record<string, string>) {
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    body[k] = k === 'visitsAuthorized' && /^\d+$/.test(v) ? Number(v) : v;
+  }
+  const parsed = authorizationDecisionBody.safeParse(body);
+  const errors: Record<string, string> = {};
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0]);
+      if (errors[key]) continue;
+      if (key === 'outcome') errors.outcome = 'Decision: choose approved, partially approved or denied.';
+      const field = DECISION_FIELDS.find((f) => f.key === key);
+      if (field) errors[key] = `${field.label}: ${field.hint}`;
+    }
+  }
+  // What the task asks for: an approval is recorded with its number (the REST body leaves it to the caller).
+  if (values.outcome !== undefined && values.outcome !== 'denied' && values.authNumber === undefined) {
+    errors.authNumber ??= 'Authorization number: enter the number the payer gave with the approval.';
+  }
+  if (values.outcome === 'pended')
+    errors.outcome = 'Decision: choose approved, partially approved or denied.';
+  return { decision: parsed.success ? parsed.data : undefined, errors };
 }
 
 function describedBy(id: string, error: string | undefined, hint: boolean): string {
@@ -310,6 +370,10 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
         values: {},
         errors: {},
       },
+      decision: { values: Record<string, string>; errors: Record<string, string> } = {
+        values: {},
+        errors: {},
+      },
     ) => {
       const details = Object.entries((task.details ?? {}) as Record<string, unknown>);
       const open = task.status === 'open' || task.status === 'escalated';
@@ -336,6 +400,33 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
               );
             }).join('') +
             `<p><button type="submit">Save insurance and verify again</button></p></form>`
+          : '';
+      const decisionErrors = Object.entries(decision.errors);
+      const decisionForm =
+        open && mayComplete && decisionTarget(task)
+          ? `<h2>Record the payer's decision</h2>` +
+            (decisionErrors.length > 0
+              ? `<div class="notice" role="alert"><p>${decisionErrors.length === 1 ? 'One field needs' : `${decisionErrors.length} fields need`} attention:</p><ul>${decisionErrors
+                  .map(([k, m]) => `<li><a href="#d-${esc(k)}">${esc(m)}</a></li>`)
+                  .join('')}</ul></div>`
+              : '') +
+            `<form method="post" action="/console/tasks/${task.id}/authorization-decision">${consoleCsrf(ctx)}` +
+            `<fieldset class="field"${decision.errors.outcome ? ' aria-describedby="d-outcome-error"' : ''} id="d-outcome"><legend>Decision <span class="note">(required)</span></legend>${errorBlock('d-outcome', decision.errors.outcome)}` +
+            DECISION_OUTCOMES.map(
+              ([v, label]) =>
+                `<label><input type="radio" name="outcome" value="${v}"${decision.values.outcome === v ? ' checked' : ''} required> ${label}</label> `,
+            ).join('') +
+            `</fieldset>` +
+            DECISION_FIELDS.map((f) => {
+              const id = `d-${f.key}`;
+              const error = decision.errors[f.key];
+              return (
+                `<div class="field"><label for="${id}">${esc(f.label)}</label>` +
+                `<p class="hint" id="${id}-hint">${esc(f.hint)}</p>${errorBlock(id, error)}` +
+                `<input id="${id}" name="${f.key}" type="${f.key.endsWith('Date') ? 'date' : 'text'}"${f.key === 'visitsAuthorized' ? ' inputmode="numeric"' : ''} value="${esc(decision.values[f.key] ?? '')}" autocomplete="off"${describedBy(id, error, true)}></div>`
+              );
+            }).join('') +
+            `<p><button type="submit">Record the decision</button></p></form>`
           : '';
       const form = !open
         ? `<p>This task is ${esc(task.status)}${task.completedAt ? ` (${esc(formatInZone(task.completedAt, ctx.timeZone))})` : ''}.</p>`
@@ -371,6 +462,7 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
           details.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(String(v))}</dd>`).join('') +
           `</dl>` +
           coverageForm +
+          decisionForm +
           form +
           `<p><a href="/console/worklist">Back to the worklist</a></p>`,
       };
@@ -462,6 +554,62 @@ export function consoleWorklistRoutes(deps: ConsoleWorklistDeps) {
             err.problem.status,
             ctx,
             taskPage(ctx, task, {}, {}, err.problem.detail ?? err.problem.title, {
+              values,
+              errors: {},
+            }),
+          );
+        }
+        return reply.redirect('/console/worklist?done=1', 303);
+      },
+    );
+
+    app.post<{ Params: { id: string } }>(
+      '/console/tasks/:id/authorization-decision',
+      { config: pageConfig, schema: { hide: true } },
+      async (req, reply) => {
+        const ctx = await consoleContext(app, deps.db, req);
+        const task = await loadTask(ctx, req.params.id);
+        const target = task && decisionTarget(task);
+        if (!task || !target) return sendConsoleNotFound(reply, ctx, 'worklist');
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const values: Record<string, string> = {};
+        for (const key of ['outcome', ...DECISION_FIELDS.map((f) => f.key)]) {
+          const v = body[key];
+          if (typeof v === 'string' && v.trim() !== '') values[key] = v.trim();
+        }
+        const { decision, errors } = decisionFromForm(values);
+        if (!decision || Object.keys(errors).length > 0) {
+          return sendConsolePage(
+            reply,
+            400,
+            ctx,
+            taskPage(ctx, task, {}, {}, undefined, undefined, { values, errors }),
+          );
+        }
+        const open = task.status === 'open' || task.status === 'escalated';
+        const mayComplete = ctx.principal.role === 'admin' || ctx.principal.role === task.assigneeRole;
+        const refused = !open
+          ? { status: 409, text: 'The task is no longer open.' }
+          : !mayComplete
+            ? { status: 403, text: 'This task is assigned to another role.' }
+            : undefined;
+        try {
+          if (refused) throw new HttpProblem(problem(refused.status, refused.text));
+          await submitAuthorizationDecision(deps, req, target.authorizationId, decision);
+          // An unreadable answer's task is closed by the process once decided; the overdue reminder is not.
+          if (task.kind === 'auth_decision_overdue') {
+            await completeTask(deps, ctx.principal, task.id, {}).catch((err: unknown) => {
+              if (!(err instanceof HttpProblem && err.problem.status === 409)) throw err;
+            });
+          }
+        } catch (err) {
+          if (!(err instanceof HttpProblem)) throw err;
+          if (err.problem.status === 404) return sendConsoleNotFound(reply, ctx, 'worklist');
+          return sendConsolePage(
+            reply,
+            err.problem.status,
+            ctx,
+            taskPage(ctx, task, {}, {}, err.problem.detail ?? err.problem.title, undefined, {
               values,
               errors: {},
             }),
