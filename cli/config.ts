@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: every environment variable in one schema, so a missing one is found in one place.
 // Every environment variable ptflow reads is parsed here, once, at start-up. A wrong or missing value stops
 // the process with one line naming the variable (see formatConfigError), never a stack trace.
 import fs from 'node:fs';

@@ -1,3 +1,4 @@
+// Over 350 lines for now: five daily lists, each a visibility query plus status reads (to split per list).
 // The console's daily lists (GET /console/lists/<name>): claims held and why, denials waiting, authorizations
 // expiring within 7 days or within 2 visits, progress reports due, intake forms missing. Sources are those of the
 // API: Temporal visibility filtered by the allow-listed search attributes (always PracticeId = the caller's), each

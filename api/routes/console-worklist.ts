@@ -1,3 +1,4 @@
+// Over 350 lines for now: worklist, task page and three task forms in one route factory (forms to move out next).
 // The staff console's worklist and task pages (server-rendered HTML, no script; see api/console/layout.ts):
 //   GET  /console/worklist               the caller's practice's tasks for their role (admins: every role, the
 //                                        same operational fields the API's admin view has), overdue first, then

@@ -1,3 +1,4 @@
+// Over 350 lines: sign-in page, dev sign-in, OIDC start/callback, sign-out and landing share one cookie setup.
 // Staff sign-in and sign-out (HTML, for people in a browser; machines use API keys):
 //   GET  /auth/sign-in          the sign-in page: "Sign in with <IdP>" when OIDC is configured, and in
 //                               `ptflow dev` one button per demo staff member ("Sign in as <Name> (<role>)")
