@@ -73,7 +73,7 @@ function createAllActivities(deps: ActivityDeps) {
     ...createScheduleActivities({
       db: deps.db,
       ...(deps.temporal ? { temporal: deps.temporal } : {}),
-      ...(deps.onboarding ? { messaging: deps.onboarding.messaging } : {}),
+      ...(deps.onboarding ? { messaging: deps.onboarding.messaging, emr: deps.onboarding.emr } : {}),
       recipients: deps.schedules?.recipients ?? {},
       ...(deps.schedules?.link ? { link: deps.schedules.link } : {}),
     }),

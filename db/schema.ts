@@ -540,3 +540,80 @@ export const staffSessions = pgTable(
   },
   (t) => [index('staff_sessions_actor').on(t.practiceId, t.actorId)],
 );
+
+/**
+ * The coding of each mirrored claim (recon): its diagnoses, lines and providers as the claim process coded them,
+ * written with the `claims` mirror row, so the charge export (CSV, 837P batch) and the nightly billing
+ * reconciliation read what was billed without asking every claim's workflow. Codes, units, amounts and provider
+ * NPIs (public) only: the subscriber is not here (the 837P export decrypts it from the patient mirror).
+ */
+export const claimCodings = pgTable('claim_codings', {
+  claimId: uuid('claim_id')
+    .primaryKey()
+    .references(() => claims.id),
+  practiceId: uuid('practice_id')
+    .notNull()
+    .references(() => practices.id),
+  /** ICD-10-CM, principal first (the lines' pointers are 1-based into this list). */
+  diagnoses: text('diagnoses').array().notNull(),
+  placeOfService: text('place_of_service').notNull(),
+  /** 2310B: { npi, lastName?, firstName? } from the practitioner directory. */
+  rendering: jsonb('rendering').$type<{ npi: string; lastName?: string; firstName?: string }>(),
+  /** 2310A: { npi, lastName?, firstName? } of the referring / certifying practitioner. */
+  referring: jsonb('referring').$type<{ npi: string; lastName?: string; firstName?: string }>(),
+  priorAuthNumber: text('prior_auth_number'),
+  originalClaimNumber: text('original_claim_number'),
+  /** The claim lines: [{ lineNumber, code, modifiers, units, minutes?, chargeCents, diagnosisPointers, dos }]. */
+  lines: jsonb('lines')
+    .$type<
+      {
+        lineNumber: number;
+        code: string;
+        modifiers: string[];
+        units: number;
+        minutes?: number;
+        chargeCents: number;
+        diagnosisPointers: number[];
+        dos: string;
+      }[]
+    >()
+    .notNull(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Discrepancies the nightly billing reconciliation found (recon): one row per practice, visit and kind, keyed by
+ * a hash of the three (`discrepancy_key`, unique), so a second run finds the row instead of raising a second
+ * task. `occurrence` counts how often the discrepancy came back after a run had found it gone (resolved): each
+ * occurrence has one task, whose id derives from the key and the occurrence.
+ */
+export const billingDiscrepancies = pgTable(
+  'billing_discrepancies',
+  {
+    id: uuid('id').primaryKey(),
+    discrepancyKey: text('discrepancy_key').notNull(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    visitId: text('visit_id').notNull(),
+    kind: text('kind', {
+      enum: ['missed_charge', 'charge_without_documentation', 'units_mismatch'],
+    }).notNull(),
+    claimId: uuid('claim_id'),
+    serviceDate: date('service_date', { mode: 'string' }),
+    status: text('status', { enum: ['open', 'resolved'] })
+      .notNull()
+      .default('open'),
+    occurrence: integer('occurrence').notNull().default(1),
+    taskId: uuid('task_id').notNull(),
+    /** PHI-free facts (codes, units, claim status). */
+    details: jsonb('details').notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('billing_discrepancies_key').on(t.discrepancyKey),
+    index('billing_discrepancies_practice').on(t.practiceId, t.status, t.serviceDate),
+  ],
+);

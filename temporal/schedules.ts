@@ -1,5 +1,5 @@
 // The Temporal Schedules of ptflow: nightly eligibility re-verification before visits, the daily
-// staff digest, and the timely-filing sweep. Declared here once; `ensureSchedules` makes the server match the
+// staff digest, the timely-filing sweep and the nightly billing reconciliation. Declared here once; `ensureSchedules` makes the server match the
 // declarations idempotently — created when missing, updated when the declaration (or configuration: zone,
 // task queue, paused flag) changed, left alone otherwise. Unchanged declarations are not rewritten, so an
 // operator who paused a schedule in the Web UI keeps it paused across worker restarts until the
@@ -20,6 +20,7 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import {
+  RECONCILE_BILLING_WORKFLOW_TYPE,
   REVERIFY_ELIGIBILITY_WORKFLOW_TYPE,
   SEND_STAFF_DIGEST_WORKFLOW_TYPE,
   SWEEP_TIMELY_FILING_WORKFLOW_TYPE,
@@ -39,6 +40,7 @@ export interface ScheduleDeclaration {
   name: string;
   scheduleId: string;
   workflowType:
+    | typeof RECONCILE_BILLING_WORKFLOW_TYPE
     | typeof REVERIFY_ELIGIBILITY_WORKFLOW_TYPE
     | typeof SEND_STAFF_DIGEST_WORKFLOW_TYPE
     | typeof SWEEP_TIMELY_FILING_WORKFLOW_TYPE;
@@ -79,6 +81,17 @@ export const scheduleDeclarations: readonly ScheduleDeclaration[] = [
     // A morning digest arriving in the afternoon is noise.
     catchupWindow: '3 hours',
     description: 'Morning e-mail per practice: open/overdue tasks by role and processes needing attention',
+  },
+  {
+    name: 'billing-reconciliation',
+    scheduleId: 'ptflow-billing-reconciliation',
+    workflowType: RECONCILE_BILLING_WORKFLOW_TYPE,
+    args: [{ lookbackDays: 14, graceHours: 6 }],
+    at: { hour: 1, minute: 30 },
+    // Discrepancies are days old by nature: a run a day late still finds them, once.
+    catchupWindow: '1 day',
+    description:
+      'Signed notes vs billed charges and remittances: one biller task per missed charge, undocumented charge or unit difference',
   },
 ];
 

@@ -3,7 +3,7 @@
 import { activityInfo } from '@temporalio/activity';
 import { inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
-import { claims } from '../../db/schema.js';
+import { claimCodings, claims } from '../../db/schema.js';
 import { workflowId as workflowIdOf } from '../../domain/ids.js';
 import type { Claim } from '../../domain/model/claim.js';
 import type { ClaimCase, PreparedClaim } from './types.js';
@@ -29,6 +29,48 @@ function claimRow(claimCase: ClaimCase, prepared: Pick<PreparedClaim, 'claim' | 
 }
 
 /**
+ * The claim's coding beside its mirror row (recon): diagnoses, lines and providers as coded, for the charge export
+ * and the billing reconciliation. Rewritten on every mirror write, so a corrected claim shows its current lines.
+ */
+export async function mirrorClaimCoding(db: Database, claimCase: ClaimCase, claim: Claim): Promise<void> {
+  const referringName = claimCase.parties.referringProvider;
+  const referring = claim.referringProvider
+    ? {
+        npi: claim.referringProvider.npi,
+        ...(referringName && referringName.npi === claim.referringProvider.npi
+          ? {
+              lastName: referringName.name,
+              ...(referringName.firstName ? { firstName: referringName.firstName } : {}),
+            }
+          : {}),
+      }
+    : null;
+  const row = {
+    diagnoses: [...claim.diagnoses],
+    placeOfService: claim.placeOfService,
+    rendering: claim.renderingProvider ? { ...claim.renderingProvider } : null,
+    referring,
+    priorAuthNumber: claim.priorAuthNumber ?? null,
+    originalClaimNumber: claim.originalClaimNumber ?? null,
+    lines: claim.lines.map((l) => ({
+      lineNumber: l.lineNumber,
+      code: l.code,
+      modifiers: [...l.modifiers],
+      units: l.units,
+      ...(l.minutes !== undefined ? { minutes: l.minutes } : {}),
+      chargeCents: l.chargeCents,
+      diagnosisPointers: [...l.diagnosisPointers],
+      dos: l.dos,
+    })),
+    updatedAt: new Date(),
+  };
+  await db
+    .insert(claimCodings)
+    .values({ claimId: claimCase.claimId, practiceId: claimCase.practiceId, ...row })
+    .onConflictDoUpdate({ target: claimCodings.claimId, set: row });
+}
+
+/**
  * A held claim was never filed and its timely-filing clock runs: the mirror shows it (with its date of service)
  * so the timely-filing sweep finds it. A claim the payer already has keeps its status.
  */
@@ -49,6 +91,7 @@ export async function mirrorHeldClaim(
       set: { status: 'held', serviceDate: serviceDateOf(prepared.claim), updatedAt: new Date() },
       setWhere: inArray(claims.status, ['held', 'rejected', 'submitted']),
     });
+  await mirrorClaimCoding(db, claimCase, prepared.claim);
 }
 
 /**
@@ -79,4 +122,5 @@ export async function mirrorSubmittedClaim(
         updatedAt: new Date(),
       },
     });
+  await mirrorClaimCoding(db, claimCase, prepared.claim);
 }

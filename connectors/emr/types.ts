@@ -258,6 +258,12 @@ export interface Emr {
   /** The signed visit (note) with its interventions; EmrNotFound if it does not exist or is not signed. */
   getSignedVisit(visitId: string): Promise<SignedVisit>;
   /**
+   * The practice's signed visits (notes) whose date of service is within [from, to] (ISO dates, inclusive): what
+   * the nightly billing reconciliation compares with the charges. Optional for EMRs that cannot search notes
+   * (the reconciliation then reports the practice as not reconciled instead of guessing).
+   */
+  listSignedVisits?(range: { from: string; to: string }): Promise<SignedVisit[]>;
+  /**
    * The EMR's Practitioner with this NPI (name for the claim's rendering provider, loop 2310B), or nothing.
    * Feeds ptflow's practitioner directory; optional for EMRs that cannot search practitioners.
    */

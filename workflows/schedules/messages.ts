@@ -42,3 +42,26 @@ export interface SweepTimelyFilingResult {
 }
 
 export type SweepTimelyFilingWorkflow = () => Promise<SweepTimelyFilingResult>;
+
+export const RECONCILE_BILLING_WORKFLOW_TYPE = 'reconcileBilling' as const;
+
+export interface ReconcileBillingInput {
+  /** Dates of service from today minus this many days (each practice's calendar) up to today (default 14). */
+  lookbackDays?: number;
+  /** A note signed less than this many hours ago is not a missed charge yet (default 6). */
+  graceHours?: number;
+}
+
+export interface ReconcileBillingResult {
+  practices: number;
+  notReconciled: number;
+  notes: number;
+  charges: number;
+  found: number;
+  recurred: number;
+  resolved: number;
+  alreadyRaised: number;
+  raised: number;
+}
+
+export type ReconcileBillingWorkflow = (input?: ReconcileBillingInput) => Promise<ReconcileBillingResult>;

@@ -312,6 +312,11 @@ export class SandboxEmr implements Emr {
     return this.visits.getSignedVisit(visitId);
   }
 
+  /** This practice's signed visits with a date of service in [from, to]. */
+  listSignedVisits(range: { from: string; to: string }): Promise<SignedVisit[]> {
+    return this.visits.listSignedVisits(this.practiceId, range);
+  }
+
   /** Its therapists as FHIR Practitioners would list them: "Dana Whitfield, PT, DPT" → WHITFIELD, DANA. */
   findPractitioner(npi: string): Promise<EmrPractitioner | undefined> {
     return this.visits.findPractitioner(npi);

@@ -2,7 +2,7 @@
 // (which emits note.signed), and the signed visit, the therapist as a practitioner and the patient's referral
 // are read back.
 import { randomUUID } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import type { NoteIntervention } from '../../webhooks/emr-events.js';
 import { EmrNotFound } from '../errors.js';
 import type { EmrPractitioner, EmrReferral, SignedVisit } from '../types.js';
@@ -96,6 +96,25 @@ export class SandboxVisits {
       totalTreatmentMinutes: v.totalMinutes,
       diagnoses: v.diagnoses,
     };
+  }
+
+  /** The practice's signed visits (by its therapists) with a date of service in [from, to], oldest first. */
+  async listSignedVisits(practiceId: string, range: { from: string; to: string }): Promise<SignedVisit[]> {
+    const rows = await this.db
+      .select({ id: t.visits.id })
+      .from(t.visits)
+      .innerJoin(t.therapists, eq(t.therapists.id, t.visits.therapistId))
+      .where(
+        and(
+          eq(t.therapists.practiceId, practiceId),
+          gte(t.visits.dateOfService, range.from),
+          lte(t.visits.dateOfService, range.to),
+        ),
+      )
+      .orderBy(asc(t.visits.dateOfService), asc(t.visits.signedAt));
+    const out: SignedVisit[] = [];
+    for (const r of rows) out.push(await this.getSignedVisit(r.id));
+    return out;
   }
 
   /** Its therapists as FHIR Practitioners would list them: "Dana Whitfield, PT, DPT" → WHITFIELD, DANA. */
