@@ -43,6 +43,8 @@ import { planOfCareRoutes } from './routes/plans-of-care.js';
 import { processRoutes } from './routes/processes.js';
 import { breakGlassRoutes } from './routes/break-glass.js';
 import { practitionerRoutes } from './routes/practitioners.js';
+import { billingRoutes } from './routes/billing.js';
+import type { BillingExportDeps } from './billing-export.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { responseShapingPlugin } from './response-shaping/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
@@ -107,6 +109,8 @@ export interface AppDeps {
   breakGlass?: { keyring: Keyring };
   /** Staff sign-in and sessions (/auth, /console). Without it sessions still work with a random secret. */
   staffAuth?: StaffAuthDeps;
+  /** The charge export's 837P parts (data keys, practice profiles, payer directory); CSV works without them. */
+  billingExport?: BillingExportDeps;
 }
 
 /** Staff sign-in settings (STAFF_SESSION_* and OIDC_CLIENT_* in the CLI's configuration). */
@@ -253,6 +257,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(planOfCareRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(processRoutes({ temporal: deps.temporal, cursorKey: deps.cursorKey }));
   await app.register(practitionerRoutes({ db: deps.db }));
+  await app.register(billingRoutes({ db: deps.db, now, ...deps.billingExport }));
   await app.register(breakGlassRoutes({ db: deps.db, now, keyring: deps.breakGlass?.keyring }));
   await app.register(
     claimRoutes({

@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<void> {
   });
   await group(
     'schedules',
-    'the Temporal Schedules (reverify-eligibility, timely-filing-sweep, staff-digest)',
+    'the Temporal Schedules (reverify-eligibility, timely-filing-sweep, staff-digest, billing-reconciliation)',
     async () => {
       const { registerScheduleCommands } = await withConfig(import('./commands/schedules.js'));
       registerScheduleCommands(program, config, outLine);
@@ -145,6 +145,14 @@ async function main(argv: string[]): Promise<void> {
     registerApiClientCommands(program, () => loadApiClientConfig(process.env), out);
   } else
     for (const [term, description] of API_CLIENT_COMMANDS) program.command(term).description(description);
+
+  await group('billing', 'billing-system connectivity: charge export (CSV, 837P) via the API', async () => {
+    const [{ registerBillingCommands }, { loadApiClientConfig }] = await Promise.all([
+      import('./commands/billing.js'),
+      loadConfigModule(),
+    ]);
+    registerBillingCommands(program, () => loadApiClientConfig(process.env), out);
+  });
 
   const claim = program.command('claim').description('claims');
   claim

@@ -36,6 +36,7 @@ import { messagingWebhookSink } from './messaging-sink.js';
 import type { EventRoutingDeps } from '../activities/emr-events/index.js';
 import { EncryptionCodec } from '../temporal/codec/encryption-codec.js';
 import { auditDenied } from '../api/audit.js';
+import { sandboxPayerDirectory } from '../connectors/payer/sandbox/plans.js';
 
 let runtimeInstalled = false;
 /** Install the Temporal runtime once; `ownSignals` leaves SIGINT/SIGTERM to us (dev shuts down in order). */
@@ -230,7 +231,12 @@ export function webhookSettings(): ReturnType<typeof loadWebhookSettings> {
 export async function startApiService(
   config: Config,
   databaseUrl: string,
-  opts: { webhooks?: WebhookSettings; devSignIn?: boolean } = {},
+  opts: {
+    webhooks?: WebhookSettings;
+    devSignIn?: boolean;
+    /** The practice profiles (billing provider of the charge export's 837P); the worker's router gets the same. */
+    practiceProfile?: EventRoutingDeps['practiceProfile'];
+  } = {},
 ): Promise<ApiService> {
   if (opts.devSignIn && config.NODE_ENV === 'production') {
     throw new ConfigError(
@@ -274,6 +280,13 @@ export async function startApiService(
       idempotency: { keyring: dataKeys(config).keyring },
       // Break-glass reasons are PHI columns like the others: same data keyring.
       breakGlass: { keyring: dataKeys(config).keyring },
+      // The charge export (GET /v1/billing/charges): the 837P decrypts the subscriber, names the payer as the
+      // claim pipeline does (the worker's payer directory) and the billing provider from the practice profile.
+      billingExport: {
+        keys: dataKeys(config),
+        payers: sandboxPayerDirectory(),
+        ...(opts.practiceProfile ? { practiceProfile: opts.practiceProfile } : {}),
+      },
       // Verified EMR events start an `emrEventRouter` workflow each (the worker resolves and routes them);
       // Twilio callbacks go to the messaging service's inbound/status recording (no transport needed here).
       ...(webhooks

@@ -72,6 +72,8 @@ function unreachableLine(err: unknown, apiUrl: string): string {
 export interface ApiClient {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body: unknown, idempotencyKey: string): Promise<T>;
+  /** A GET whose answer is not JSON (an export): the body as text and the response headers. */
+  getText?(path: string, accept: string): Promise<{ text: string; headers: Headers }>;
 }
 
 export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): ApiClient {
@@ -115,8 +117,35 @@ export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): Ap
     }
     return parsed as T;
   };
+  const getText = async (path: string, accept: string): Promise<{ text: string; headers: Headers }> => {
+    let res: Response;
+    try {
+      res = await fetch(`${config.apiUrl}${path}`, {
+        headers: { authorization: `Bearer ${apiKey}`, accept: `${accept}, application/problem+json` },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new ApiCliError(unreachableLine(err, config.apiUrl), EXIT.unreachable);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let problemBody: ProblemLike | undefined;
+      try {
+        problemBody = JSON.parse(text) as ProblemLike;
+      } catch {
+        problemBody = undefined;
+      }
+      throw new ApiCliError(
+        problemLine(res.status, problemBody, config.apiUrl),
+        exitCodeFor(res.status),
+        res.status,
+      );
+    }
+    return { text, headers: res.headers };
+  };
   return {
     get: (path) => call('GET', path),
     post: (path, body, key) => call('POST', path, body, key),
+    getText,
   };
 }

@@ -161,7 +161,11 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
     });
     stoppers.push({ name: 'worker', stop: worker.stop });
     // Staff sign in at /auth/sign-in as one of the demo staff (one per role) — `ptflow dev` only.
-    const api = await startApiService(devConfig, db.url, { webhooks: webhooks.settings, devSignIn: true });
+    const api = await startApiService(devConfig, db.url, {
+      webhooks: webhooks.settings,
+      devSignIn: true,
+      practiceProfile: devPracticeProfile,
+    });
     stoppers.push({ name: 'API', stop: api.stop });
     // Also delivers what `ptflow sandbox emr …` queues from another terminal (same sandbox schema).
     const pump = pumpSandboxWebhooks(sandboxes.emr);
