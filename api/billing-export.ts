@@ -73,6 +73,25 @@ export async function billingProviderFor(
   return (await deps.practiceProfile?.(practiceId))?.billingProvider;
 }
 
+/**
+ * The 1000A submitter of the batch (ptflow toward the billing system): configured with the deployment (the
+ * clearinghouse submitter's name, id and contact phone); without one the 837P cannot be built.
+ */
+export function submitterFor(
+  deps: Pick<BillingExportDeps, 'submitter'>,
+): NonNullable<BillingExportDeps['submitter']> {
+  if (!deps.submitter) throw new BillingExportNotConfigured('a submitter (name, id and contact phone)');
+  return deps.submitter;
+}
+
+/** The batch as a whole failed the X12 codec's checks (the field is named, never a value). */
+export class BillingExportUnbuildable extends Error {
+  constructor(readonly field: string) {
+    super(`The 837P batch could not be built (${field}).`);
+    this.name = 'BillingExportUnbuildable';
+  }
+}
+
 /** Statuses whose claims are exported as 837P: the scrubber passed them (held and written-off claims are not). */
 const NOT_BILLABLE = new Set(['held', 'written_off', 'coding']);
 
@@ -209,6 +228,7 @@ export async function exportCharges(
   if (!keys) throw new BillingExportNotConfigured('the data keyring');
   const billingProvider = await billingProviderFor(deps, q.practiceId);
   if (!billingProvider) throw new BillingExportNotConfigured("the practice's billing provider");
+  const submitter = submitterFor(deps);
   const built: { claim: Claim837; patientId: string; lines: number }[] = [];
   for (const r of coded) {
     if (NOT_BILLABLE.has(r.status)) {
@@ -239,32 +259,38 @@ export async function exportCharges(
   const time = created.slice(11, 16);
   // Control numbers from the clock (seconds of the day): unique per export within a day, nothing stored.
   const control = Math.floor(q.now.getTime() / 1000) % 1_000_000_000 || 1;
-  const submitter = deps.submitter ?? {
-    name: billingProvider.name,
-    id: billingProvider.npi,
-    contactName: 'BILLING',
-  };
   const receiver = deps.receiver ?? { name: 'BILLING SYSTEM', id: 'BILLINGSYSTEM' };
-  const body =
-    built.length === 0
-      ? ''
-      : generate837P(
-          toClaimBatch(
-            built.map((b) => b.claim),
-            { reference: `CHG${q.date.replace(/-/g, '')}`, createdDate: date, createdTime: time, submitter, receiver },
-          ),
+  let body = '';
+  if (built.length > 0) {
+    try {
+      body = generate837P(
+        toClaimBatch(
+          built.map((b) => b.claim),
           {
-            sender: { qualifier: 'ZZ', id: submitter.id },
-            receiver: { qualifier: 'ZZ', id: receiver.id },
-            date,
-            time,
-            interchangeControlNumber: control,
-            groupControlNumber: control,
-            transactionControlNumber: '0001',
-            usage: 'P',
-            lineBreaks: true,
+            reference: `CHG${q.date.replace(/-/g, '')}`,
+            createdDate: date,
+            createdTime: time,
+            submitter,
+            receiver,
           },
-        );
+        ),
+        {
+          sender: { qualifier: 'ZZ', id: submitter.id },
+          receiver: { qualifier: 'ZZ', id: receiver.id },
+          date,
+          time,
+          interchangeControlNumber: control,
+          groupControlNumber: control,
+          transactionControlNumber: '0001',
+          usage: 'P',
+          lineBreaks: true,
+        },
+      );
+    } catch (err) {
+      if (err instanceof X12BuildError) throw new BillingExportUnbuildable(err.field);
+      throw err;
+    }
+  }
   return {
     contentType: 'application/edi-x12',
     body,

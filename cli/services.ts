@@ -285,6 +285,13 @@ export async function startApiService(
       billingExport: {
         keys: dataKeys(config),
         payers: sandboxPayerDirectory(),
+        // ptflow as the batch's submitter: the same identity and contact the clearinghouse submission uses.
+        submitter: {
+          name: 'PTFLOW BILLING',
+          id: config.CLEARINGHOUSE_SUBMITTER_ID,
+          contactName: 'BILLING',
+          phone: '5555550100',
+        },
         ...(opts.practiceProfile ? { practiceProfile: opts.practiceProfile } : {}),
       },
       // Verified EMR events start an `emrEventRouter` workflow each (the worker resolves and routes them);

@@ -13,6 +13,7 @@ import { auditDenied } from '../audit.js';
 import { principalOf } from '../auth/plugin.js';
 import {
   BillingExportNotConfigured,
+  BillingExportUnbuildable,
   exportCharges,
   type BillingExportDeps,
 } from '../billing-export.js';
@@ -80,6 +81,9 @@ export const billingRoutes = (
         } catch (err) {
           if (err instanceof BillingExportNotConfigured) {
             throw new HttpProblem(problem(503, err.message, { reason: 'BillingExportNotConfigured' }));
+          }
+          if (err instanceof BillingExportUnbuildable) {
+            throw new HttpProblem(problem(422, err.message, { reason: 'BillingExportUnbuildable' }));
           }
           throw err;
         }
