@@ -151,11 +151,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
 }
 
 describe('ensureSchedules', () => {
-  it('creates the three schedules, leaves them alone when nothing changed, updates them when config changes', async () => {
+  it('creates the four schedules, leaves them alone when nothing changed, updates them when config changes', async () => {
     expect(await ensureSchedules(temporal.client, settings, declarations)).toEqual({
       'reverify-eligibility': 'created',
       'timely-filing-sweep': 'created',
       'staff-digest': 'created',
+      'billing-reconciliation': 'created',
     });
     const created = await temporal.client.schedule.getHandle(scheduleId('reverify-eligibility')).describe();
     expect(created.state.paused).toBe(true);
@@ -168,6 +169,7 @@ describe('ensureSchedules', () => {
       'reverify-eligibility': 'unchanged',
       'timely-filing-sweep': 'unchanged',
       'staff-digest': 'unchanged',
+      'billing-reconciliation': 'unchanged',
     });
     const lastUpdate = created.info.lastUpdatedAt?.getTime();
     expect(
@@ -179,6 +181,7 @@ describe('ensureSchedules', () => {
     // The zone changes: every schedule is updated in place (same id), and stays paused by configuration.
     const moved = { ...settings, timeZone: 'America/New_York' };
     expect(Object.values(await ensureSchedules(temporal.client, moved, declarations))).toEqual([
+      'updated',
       'updated',
       'updated',
       'updated',
@@ -208,14 +211,17 @@ describe('ensureSchedules with a keyring that cannot read the stored schedules',
         'created',
         'created',
         'created',
+        'created',
       ]);
       expect(Object.values(await ensureSchedules(after.client, settings, sealed))).toEqual([
+        'replaced',
         'replaced',
         'replaced',
         'replaced',
       ]);
       // Now readable with the new ring, and unchanged on the next start.
       expect(Object.values(await ensureSchedules(after.client, settings, sealed))).toEqual([
+        'unchanged',
         'unchanged',
         'unchanged',
         'unchanged',
@@ -657,11 +663,12 @@ describe('ptflow schedules (CLI)', () => {
     expect(ensured.stdout).toMatch(/reverify-eligibility\s+(created|updated|replaced)/);
     expect(ensured.stdout).toMatch(/timely-filing-sweep\s+(created|updated|replaced)/);
     expect(ensured.stdout).toMatch(/staff-digest\s+(created|updated|replaced)/);
+    expect(ensured.stdout).toMatch(/billing-reconciliation\s+(created|updated|replaced)/);
     expect((await cli('ensure')).stdout).toMatch(/staff-digest\s+unchanged/);
 
     const listed = await cli('list');
     expect(listed.code).toBe(0);
-    expect(listed.stdout.trim().split('\n')).toHaveLength(3);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(4);
     for (const line of listed.stdout.trim().split('\n')) expect(line).toMatch(/^\S+\s+paused\s+next \d{4}-/);
 
     const unknown = await cli('trigger', 'nightly-everything');
