@@ -38,6 +38,7 @@ const tags = Object.entries({
   'plans-of-care': 'Plans of care: certification, visits, progress, discharge.',
   claims: 'Claims for signed visits: preview, submission, corrections.',
   practitioners: 'The practice practitioner directory: rendering providers named on its claims.',
+  billing: 'Billing-system connectivity: charge export (CSV, 837P batch) for a date of service.',
   processes: 'All processes of your practice (Temporal visibility).',
   tasks: 'The staff worklist.',
   'break-glass': 'Time-boxed emergency access to full views (audited, reported).',
@@ -150,6 +151,16 @@ function applyExample(op: Operation, example: Json): void {
   }
 }
 
+/** Operations whose success answer is not JSON (the zod schema only says "a string"): their real media types. */
+const nonJsonAnswers: Record<string, Json> = {
+  exportCharges: {
+    'text/csv': {
+      schema: { type: 'string', description: 'One row per claim line (docs/billing-export.md)' },
+    },
+    'application/edi-x12': { schema: { type: 'string', description: 'An 837P 005010X222A1 interchange' } },
+  },
+};
+
 /** Operations that exist without a zod schema (Prometheus text, Swagger UI, the document itself). */
 const staticPaths: Record<string, Record<string, Operation>> = {
   '/metrics': {
@@ -256,6 +267,8 @@ export function completeDocument(
       }
       op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => a.localeCompare(b)));
 
+      const answer = op.operationId ? nonJsonAnswers[op.operationId] : undefined;
+      if (answer && op.responses['200']) (op.responses['200'] as Json).content = answer;
       if (op.operationId) {
         const example = loadExample(op.operationId, exampleDirs);
         if (example) applyExample(op, example);

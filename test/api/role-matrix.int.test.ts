@@ -345,6 +345,15 @@ const cases: Case[] = [
     otherList: (body) => expect(body).toMatchObject({ npi: '1427050103', source: 'admin' }),
   },
   {
+    // Charges for the billing system: codes and amounts are the biller's (admins under break-glass only).
+    method: 'GET',
+    url: '/v1/billing/charges',
+    allowed: ['admin', 'biller'],
+    breakGlass: ['admin'],
+    ok: 200,
+    own: () => ({ url: `/v1/billing/charges?date=${today()}&format=csv` }),
+  },
+  {
     method: 'GET',
     url: '/v1/tasks',
     allowed: staff,
