@@ -19,6 +19,7 @@ import { openGrant, type ActiveGrant } from '../../api/break-glass/grants.js';
 import { loadConfig } from '../../cli/config.js';
 import { devOnboardingConnectors, devPracticeProfile } from '../../cli/dev-sandboxes.js';
 import type { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
+import { sandboxPayerDirectory } from '../../connectors/payer/sandbox/plans.js';
 import { generateWebhookSecret } from '../../connectors/webhooks/standard-webhooks.js';
 import { generateKeyring, type Keyring } from '../../db/crypto/keyring.js';
 import { practices } from '../../db/schema.js';
@@ -165,6 +166,13 @@ export async function startApiStack(
     idempotency: { keyring: dataKeyring },
     breakGlass: { keyring: dataKeyring },
     codec: { codec: new EncryptionCodec(generateKeyring('stack-codec')), allowedOrigin: UI_ORIGIN },
+    // The charge export's 837P parts, as `ptflow api` configures them.
+    billingExport: {
+      keys: sandboxes.deps.keys,
+      practiceProfile: devPracticeProfile,
+      payers: sandboxPayerDirectory(),
+      submitter: { name: 'PTFLOW BILLING', id: 'PTFLOWTEST', contactName: 'BILLING', phone: '5555550100' },
+    },
   });
   await app.ready();
 
