@@ -19,6 +19,7 @@ import type { ClaimCase } from '../../activities/claim/types.js';
 import { createActivities } from '../../activities/index.js';
 import { buildApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
+import { openGrant } from '../../api/break-glass/grants.js';
 import { devPracticeProfile } from '../../cli/dev-sandboxes.js';
 import { runBillingExport } from '../../cli/commands/billing.js';
 import { ApiCliError } from '../../cli/commands/api-client.js';
@@ -53,6 +54,7 @@ let app: FastifyInstance;
 let apiUrl: string;
 let billerKey: string;
 let adminKey: string;
+let adminPrincipalId: string;
 let deskKey: string;
 const taskQueue = uniqueTaskQueue('recon');
 const declaration: ScheduleDeclaration = {
@@ -252,7 +254,9 @@ beforeAll(async () => {
   apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   billerKey = (await createApiKey(db.db, { practiceId: DEMO_PRACTICE_ID, role: 'biller', label: 'recon' }))
     .key;
-  adminKey = (await createApiKey(db.db, { practiceId: DEMO_PRACTICE_ID, role: 'admin', label: 'recon' })).key;
+  const admin = await createApiKey(db.db, { practiceId: DEMO_PRACTICE_ID, role: 'admin', label: 'recon' });
+  adminKey = admin.key;
+  adminPrincipalId = `apikey:${admin.prefix}`;
   deskKey = (await createApiKey(db.db, { practiceId: DEMO_PRACTICE_ID, role: 'front_desk', label: 'recon' }))
     .key;
 }, 180_000);
@@ -521,6 +525,24 @@ describe('charge export (GET /v1/billing/charges, ptflow billing export)', () =>
     const admin = await exportOf(`date=${visits.clean.dateOfService}`, adminKey);
     expect(admin.status).toBe(403);
     expect(await admin.json()).toMatchObject({ reason: 'BreakGlassRequired' });
+    // Under an active break-glass grant the admin gets the export, audited with purpose ETREAT.
+    const opened = await openGrant(
+      db.db,
+      keys.keyring,
+      { id: adminPrincipalId, type: 'api_key', role: 'admin', practiceId: DEMO_PRACTICE_ID, amr: [] },
+      {
+        reason: 'Billing export under break-glass (test)',
+        requestId: randomUUID(),
+        sourceIp: '127.0.0.1',
+        now: new Date(),
+      },
+    );
+    expect(opened.ok).toBe(true);
+    const granted = await exportOf(`date=${visits.clean.dateOfService}`, adminKey);
+    expect(granted.status).toBe(200);
+    const etreat =
+      await db.sql`select 1 from audit_events where resource_type = 'billing_export' and actor_id = ${adminPrincipalId} and purpose_of_use = 'ETREAT'`;
+    expect(etreat.length).toBeGreaterThan(0);
   });
 
   it('ptflow billing export writes the same CSV to a file; bad --date / --format are refused naming the option', async () => {
