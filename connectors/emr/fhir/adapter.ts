@@ -243,6 +243,31 @@ export class FhirEmr implements Emr {
   }
 
   /**
+   * Signed visits (finished Encounters) with a date of service in [from, to], for the billing reconciliation.
+   * The search window is a day wider on each side (an Encounter's period carries the clinic's offset); the
+   * date of service is then the period start's own calendar date, as getSignedVisit reports it.
+   */
+  async listSignedVisits(range: { from: string; to: string }): Promise<SignedVisit[]> {
+    this.need('encounter', 'signed visit search');
+    const day = (d: string, delta: number) =>
+      new Date(Date.parse(`${d}T00:00:00Z`) + delta * 86_400_000).toISOString().slice(0, 10);
+    const encounters = await this.fhir.search(
+      S.Encounter,
+      'Encounter',
+      `status=finished&date=ge${day(range.from, -1)}&date=le${day(range.to, 1)}`,
+    );
+    const out: SignedVisit[] = [];
+    for (const enc of encounters) {
+      const dos = enc.period?.start?.slice(0, 10);
+      if (!enc.id || !dos || dos < range.from || dos > range.to) continue;
+      out.push(await this.getSignedVisit(enc.id));
+    }
+    return out.sort(
+      (a, b) => a.dateOfService.localeCompare(b.dateOfService) || a.signedAt.localeCompare(b.signedAt),
+    );
+  }
+
+  /**
    * The patient's newest active or completed order to therapy (ServiceRequest, intent order) authored on or
    * before `onDate` (else the first one after it), with its requester read from Practitioner (NPI and name).
    */

@@ -461,6 +461,15 @@ describe('FHIR adapter: signed visits', () => {
       status: 'in-progress',
     } as Encounter);
     await expect(emr.getSignedVisit(unsigned.id as string)).rejects.toBeInstanceOf(EmrNotFound);
+
+    // The billing reconciliation's search: finished Encounters by date of service, the unsigned one left out.
+    const listed = await emr.listSignedVisits!({ from: '2025-10-01', to: '2025-10-02' });
+    expect(listed.map((v) => v.visitId)).toContain(enc.id);
+    expect(listed.map((v) => v.visitId)).not.toContain(unsigned.id);
+    expect(listed.find((v) => v.visitId === enc.id)).toEqual(visit);
+    expect(
+      (await emr.listSignedVisits!({ from: '2025-10-03', to: '2025-10-05' })).map((v) => v.visitId),
+    ).not.toContain(enc.id);
   });
 });
 
