@@ -1,3 +1,4 @@
+// Over 350 lines: one real stack (dev server, PostgreSQL, sandbox EMR, worker, API over HTTP) shared by both halves of point 4.
 // Billing-system connectivity (issue 17 point 4) on the real stack: the Temporal dev server, PostgreSQL, the
 // sandbox EMR (notes signed through its own booking, check-in and signing), a worker, and the API over HTTP.
 // - The nightly reconciliation schedule, triggered twice: seeded discrepancies (a missed charge, a charge without a
