@@ -8,6 +8,7 @@ import { createAuthorizationActivities, type AuthorizationPayerPort } from './pr
 import { createOnboardingActivities, type OnboardingConnectorDeps } from './onboarding/index.js';
 import { createClaimActivities, type PatientStatementPort } from './claim/index.js';
 import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care/index.js';
+import { createProgressReportActivities, type ProgressReportDeps } from './progress-reports/index.js';
 import { createTaskActivities } from './tasks/index.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
 import { createEventRouterActivities, type EventRoutingDeps } from './emr-events/index.js';
@@ -35,6 +36,11 @@ export interface ActivityDeps {
   schedules?: Pick<StaffDigestDeps, 'recipients' | 'link'>;
   /** The EMR event router: practice billing/intake profile and the claim poll interval (EMR and keys: `onboarding`). */
   eventRouting?: Pick<EventRoutingDeps, 'practiceProfile' | 'claimPollMinutes'>;
+  /**
+   * Progress reports to the referring physician (issue 17 point 3): the PhysicianDelivery port and the
+   * physician's addresses (EMR, keys: `onboarding`; practice header: `eventRouting.practiceProfile`).
+   */
+  progressReports?: Pick<ProgressReportDeps, 'delivery' | 'recipient' | 'now'>;
 }
 
 /**
@@ -94,6 +100,14 @@ function createAllActivities(deps: ActivityDeps) {
       ...(deps.onboarding ? { emr: deps.onboarding.emr } : {}),
     }),
     ...createPlanOfCareActivities({ physician: deps.physician }),
+    ...createProgressReportActivities({
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+      ...(deps.onboarding ? { emr: deps.onboarding.emr, keys: deps.onboarding.keys } : {}),
+      ...(deps.dataKeyring ? { keyring: deps.dataKeyring } : {}),
+      ...(deps.eventRouting?.practiceProfile ? { practiceProfile: deps.eventRouting.practiceProfile } : {}),
+      ...deps.progressReports,
+    }),
     ...createOnboardingActivities(
       deps.onboarding && {
         ...deps.onboarding,

@@ -149,6 +149,17 @@ export function outcomeFieldsFor(kind: string, details: Readonly<Record<string, 
       },
     ];
   }
+  if (kind === 'progress_report_delivery_failed') {
+    // The progressReportDelivery process reads this: unchecked → the next round retries the usual channel.
+    return [
+      {
+        key: 'sendByEmailLink',
+        label: 'Send by e-mail with a secure link instead (leave unchecked to retry fax / Direct)',
+        type: 'checkbox',
+        required: false,
+      },
+    ];
+  }
   return [];
 }
 

@@ -8,3 +8,4 @@ export { emrEventRouter } from './emr-events/workflow.js';
 export { reverifyEligibility } from './schedules/reverify-eligibility.js';
 export { sendStaffDigest } from './schedules/send-staff-digest.js';
 export { sweepTimelyFiling } from './schedules/sweep-timely-filing.js';
+export { progressReportDelivery } from './progress-reports/workflow.js';

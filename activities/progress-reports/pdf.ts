@@ -20,7 +20,7 @@ export function winAnsiSafe(text: string): string {
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')
     .replace(/[\u2013]/g, '-')
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\p{Cc}/gu, ' ')
     .replace(/[^\u0020-\u007e\u00a0-\u00ff\u2014]/gu, '?');
 }
 
@@ -97,7 +97,7 @@ function fit(content: PhysicianReportContent, regular: PDFFont, bold: PDFFont): 
     const pages = paginate(layoutLines(content, regular, bold, size));
     if (pages) return pages;
   }
-  const size = FONT_SIZES[FONT_SIZES.length - 1];
+  const size = 8;
   const lines = layoutLines(content, regular, bold, size);
   const note: Line = { text: TRUNCATED, bold: true, size, gap: size };
   // Drop lines from the end until the note fits as the last line of page two.

@@ -42,8 +42,8 @@ export interface PhysicianReportFacts {
   plan: string;
   outcomes: readonly OutcomeAssessment[];
   visits: {
-    /** Visits counted so far in this episode (the authorization's count when there is one). */
-    used: number;
+    /** Visits counted so far in this episode (the authorization's count when there is one); unknown: unset. */
+    used?: number;
     authorized?: number;
     authorizationEnds?: IsoDate;
   };
@@ -101,6 +101,7 @@ export function outcomeLine(o: OutcomeAssessment): string {
 
 /** The visits line: used against authorized (and the authorization's end), or used alone. */
 export function visitsLine(v: PhysicianReportFacts['visits']): string {
+  if (v.used === undefined) return 'Visits used: not tracked for this episode (no open plan of care)';
   if (v.authorized === undefined) return `Visits used: ${v.used} (no visit authorization on file)`;
   const left = Math.max(0, v.authorized - v.used);
   const ends = v.authorizationEnds ? `, authorization ends ${v.authorizationEnds}` : '';

@@ -82,7 +82,7 @@ describe('physician report PDF', () => {
     });
     const { text } = await parsePdf(pdf);
     expect(text).not.toContain('ZZCANARY');
-    // Nor in the raw bytes (e.g. metadata or an uncompressed string the text layer does not show).
+    // Nor in the raw bytes outside the (compressed) page content, e.g. the document's metadata.
     expect(Buffer.from(pdf).toString('latin1')).not.toContain('ZZCANARY');
   });
 
