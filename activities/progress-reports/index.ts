@@ -11,6 +11,7 @@
 // - recordProgressReportFailure: a failed round on the row and the audit chain (failure type only).
 // Nothing here logs or returns report content: results are ids, counts and states.
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Emr, OutcomeObservation } from '../../connectors/emr/types.js';
 import { emrErrorToFailure } from '../../connectors/emr/failure.js';
@@ -380,7 +381,12 @@ export function createProgressReportActivities(deps: ProgressReportDeps) {
           nonRetryable: true,
         });
       }
-      throw ApplicationFailure.retryable('The delivery is still under way.', 'DeliveryPending');
+      // Expected while a fax goes out: a benign failure (the retry is the poll), not an error to alert on.
+      throw ApplicationFailure.create({
+        type: 'DeliveryPending',
+        message: 'The delivery is still under way.',
+        category: ApplicationFailureCategory.BENIGN,
+      });
     },
 
     /** A round that failed for good, on the row (failure type only; each failed send is on the audit chain). */

@@ -80,6 +80,19 @@ describe('task outcome forms', () => {
     });
   });
 
+  it('a failed progress-report delivery offers the e-mail link instead of a retry (unchecked: retry)', () => {
+    const fields = outcomeFieldsFor('progress_report_delivery_failed', { reportId: 'x' });
+    expect(fields.map((f) => [f.key, f.type, f.required])).toEqual([['sendByEmailLink', 'checkbox', false]]);
+    expect(outcomeFromForm('progress_report_delivery_failed', fields, { sendByEmailLink: 'on' })).toEqual({
+      outcome: { sendByEmailLink: true },
+      errors: {},
+    });
+    expect(outcomeFromForm('progress_report_delivery_failed', fields, {})).toEqual({
+      outcome: {},
+      errors: {},
+    });
+  });
+
   it('other kinds ask for nothing and complete with an empty outcome', () => {
     expect(outcomeFieldsFor('progress_report_due', {})).toEqual([]);
     expect(outcomeFromForm('progress_report_due', [], { anything: 'x' })).toEqual({
