@@ -27,12 +27,7 @@ export interface ProgressReportDeliveryInput {
 }
 
 export type ProgressReportDeliveryState =
-  | 'preparing'
-  | 'sending'
-  | 'confirming'
-  | 'waiting_for_staff'
-  | 'delivered'
-  | 'closed_by_staff';
+  'preparing' | 'sending' | 'confirming' | 'waiting_for_staff' | 'delivered' | 'closed_by_staff';
 
 export interface ProgressReportDeliveryStatus {
   reportId: string;

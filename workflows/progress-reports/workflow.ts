@@ -179,12 +179,20 @@ export async function progressReportDelivery(
         round: status.rounds,
         failure: status.lastFailure,
       });
-      await prepare.recordProgressReportFailure({
-        reportId: input.reportId,
-        practiceId: input.practiceId,
-        channel: channel ?? status.channel ?? 'default',
-        failure: status.lastFailure,
-      });
+      // Bookkeeping only: if even that fails, the person still gets the task (no dead end).
+      await prepare
+        .recordProgressReportFailure({
+          reportId: input.reportId,
+          practiceId: input.practiceId,
+          channel: channel ?? status.channel ?? 'default',
+          failure: status.lastFailure,
+        })
+        .catch((bookkeeping: unknown) =>
+          log.warn('Progress report failure not recorded', {
+            reportId: input.reportId,
+            failure: failureType(bookkeeping),
+          }),
+        );
       const choice = await askFrontDesk(
         DELIVERY_FAILED_TASK_KIND,
         'Progress report did not reach the referring physician',
