@@ -1,19 +1,19 @@
 // The progressReportDelivery process's side effects (workflows/progress-reports/workflow.ts):
-// - prepareProgressReport: gathers the report's facts (the signed report from the EMR, our patient mirror, the
-//   outcome scores, the visits of the authorization or the plan of care, the referring physician of the
-//   referral, the practice header), renders the PDF and stores it encrypted. Idempotent: the row's id is the
-//   report id, and a stored rendering is never replaced.
+// - prepareProgressReport: gathers the report's facts (facts.ts: the signed report from the EMR, our patient
+//   mirror, the outcome scores, the visits of the authorization or the plan of care, the referring physician of
+//   the referral, the practice header), renders the PDF (pdf.ts) and stores it encrypted. Idempotent: the row's
+//   id is the report id, and a stored rendering is never replaced.
 // - sendProgressReport: decrypts the stored PDF (a PHI read, audited by the activity wrapper) and hands it to the
 //   PhysicianDelivery port with a key per round (every retry of a round sends at most once); the disclosure is
 //   written to the audit chain.
 // - confirmProgressReportDelivery: asks the gateway how the delivery stands; still queued → a retryable failure
 //   (the activity's retries are the poll); delivered → the row is marked; failed → non-retryable DeliveryFailed.
-// - recordProgressReportFailure: a failed round on the row and the audit chain (failure type only).
+// - recordProgressReportFailure: a failed round on the row (failure type only; failed sends are audited).
 // Nothing here logs or returns report content: results are ids, counts and states.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Emr, OutcomeObservation } from '../../connectors/emr/types.js';
+import type { Emr } from '../../connectors/emr/types.js';
 import { emrErrorToFailure } from '../../connectors/emr/failure.js';
 import {
   physicianDeliveryFailure,
@@ -27,21 +27,9 @@ import type { Database } from '../../db/connection.js';
 import type { Keyring } from '../../db/crypto/keyring.js';
 import type { RepositoryKeys } from '../../db/repositories/keys.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
-import { createPracticeRepository } from '../../db/repositories/practices.js';
 import { createProgressReportRepository } from '../../db/repositories/progress-reports.js';
-import {
-  physicianReportContent,
-  type PhysicianReportFacts,
-  type PhysicianReportKind,
-} from '../../domain/care/physician-report.js';
+import { physicianReportContent, type PhysicianReportKind } from '../../domain/care/physician-report.js';
 import { workflowId } from '../../domain/ids.js';
-import {
-  assessOutcomes,
-  type OutcomeAssessment,
-  type OutcomeMeasurement,
-} from '../../domain/outcomes/change.js';
-import { planOfCareStatusQuery } from '../../workflows/plan-of-care/messages.js';
-import { priorAuthorizationStatusQuery } from '../../workflows/prior-authorization/messages.js';
 import {
   PROGRESS_REPORT_DELIVERY_WORKFLOW_TYPE,
   type ProgressReportDeliveryInput,
@@ -50,6 +38,7 @@ import {
 import { uuidFromKey } from '../shared/derived-ids.js';
 import { startIdempotently } from '../shared/process-starter.js';
 import type { PracticeProfile } from '../emr-events/context.js';
+import { gatherReportFacts } from './facts.js';
 import { renderPhysicianReportPdf } from './pdf.js';
 
 /** The referring physician's delivery addresses (the practice's referring-provider directory). */
@@ -97,20 +86,6 @@ function origin(): { workflowId?: string } {
   }
 }
 
-/** The outcome measurements up to the report date from the EMR, one per instrument and date. */
-function measurementsUpTo(
-  observations: readonly OutcomeObservation[],
-  reportDate: string,
-): OutcomeMeasurement[] {
-  const byKey = new Map<string, OutcomeMeasurement>();
-  for (const o of observations) {
-    const date = o.effective.slice(0, 10);
-    if (date > reportDate) continue;
-    byKey.set(`${o.instrument}|${date}`, { instrument: o.instrument, score: o.score, date });
-  }
-  return [...byKey.values()];
-}
-
 /** Our id of a report the EMR signed: one per practice and EMR report (EMRs number reports on their own). */
 export function progressReportIdFor(practiceId: string, emrReportId: string): string {
   return uuidFromKey('progress-report', practiceId, emrReportId);
@@ -140,54 +115,6 @@ export function createProgressReportActivities(deps: ProgressReportDeps) {
       throw emrErrorToFailure(err);
     }
   };
-
-  /** Visits used / authorized and the plan of care's recorded outcomes, from the running processes. */
-  async function processFacts(input: ProgressReportDeliveryInput): Promise<{
-    visits: PhysicianReportFacts['visits'];
-    pocOutcomes: OutcomeAssessment[];
-  }> {
-    let visits: PhysicianReportFacts['visits'] = {};
-    let pocOutcomes: OutcomeAssessment[] = [];
-    const client = deps.temporal;
-    if (client && input.planOfCareWorkflowId) {
-      const poc = await client.workflow
-        .getHandle(input.planOfCareWorkflowId)
-        .query(planOfCareStatusQuery)
-        .catch(() => undefined);
-      if (poc) {
-        visits = { used: poc.visitsCounted };
-        pocOutcomes = poc.outcomes;
-      }
-    }
-    if (client && input.authorizationWorkflowId) {
-      const auth = await client.workflow
-        .getHandle(input.authorizationWorkflowId)
-        .query(priorAuthorizationStatusQuery)
-        .catch(() => undefined);
-      if (auth?.visitsAuthorized !== undefined) {
-        visits = {
-          used: auth.visitsUsed,
-          authorized: auth.visitsAuthorized,
-          ...(auth.endDate ? { authorizationEnds: auth.endDate } : {}),
-        };
-      }
-    }
-    return { visits, pocOutcomes };
-  }
-
-  async function practiceHeader(practiceId: string): Promise<PhysicianReportFacts['practice']> {
-    const billing = (await deps.practiceProfile?.(practiceId))?.billingProvider;
-    if (billing) {
-      return {
-        name: billing.name,
-        npi: billing.npi,
-        ...(billing.address ? { address: billing.address } : {}),
-      };
-    }
-    const row = await createPracticeRepository(deps.db).get(practiceId);
-    if (!row) throw notAvailable('unknown practice');
-    return { name: row.name, npi: row.npi };
-  }
 
   return {
     /**
@@ -238,48 +165,16 @@ export function createProgressReportActivities(deps: ProgressReportDeps) {
       const report = await emrCall((x) => x.getSignedReport!(input.emrReportId));
       if (report.emrPatientId !== input.emrPatientId)
         throw notAvailable('the report is about another patient');
-      const [observations, referral, practice, processes] = await Promise.all([
-        emrCall((x) => x.listOutcomes(input.emrPatientId)),
-        e.getReferral ? emrCall((x) => x.getReferral!(input.emrPatientId, report.reportDate)) : undefined,
-        practiceHeader(input.practiceId),
-        processFacts(input),
-      ]);
-      // Scores from the EMR; an instrument the EMR has none of comes from the plan of care's recorded scores.
-      const fromEmr = assessOutcomes(measurementsUpTo(observations, report.reportDate));
-      const outcomes = [
-        ...fromEmr,
-        ...processes.pocOutcomes.filter((p) => !fromEmr.some((o) => o.instrument === p.instrument)),
-      ];
-      const referring = referral?.referringProvider;
-      const facts: PhysicianReportFacts = {
-        kind: input.kind,
-        reportDate: report.reportDate,
-        practice,
-        patient: {
-          given: patient.demographics.given,
-          family: patient.demographics.family,
-          birthDate: patient.demographics.birthDate,
+      const facts = await gatherReportFacts(
+        {
+          db: deps.db,
+          ...(deps.temporal ? { temporal: deps.temporal } : {}),
+          ...(deps.practiceProfile ? { practiceProfile: deps.practiceProfile } : {}),
+          emrCall,
+          notAvailable,
         },
-        ...(referral ? { episodeStart: referral.authoredOn.slice(0, 10) } : {}),
-        ...(referring
-          ? {
-              referringPhysician: {
-                lastName: referring.lastName,
-                npi: referring.npi,
-                ...(referring.firstName ? { firstName: referring.firstName } : {}),
-              },
-            }
-          : {}),
-        therapist: {
-          npi: report.therapistNpi,
-          ...(report.therapistName ? { name: report.therapistName } : {}),
-        },
-        goals: report.goals,
-        ...(report.assessment ? { assessment: report.assessment } : {}),
-        plan: report.plan,
-        outcomes,
-        visits: processes.visits,
-      };
+        { input, report, patient: patient.demographics, emr: e },
+      );
       const rendered = await renderPhysicianReportPdf(physicianReportContent(facts), {
         createdAt: new Date(report.signedAt),
       });

@@ -5,8 +5,8 @@
 //
 // Minimum necessary (45 CFR 164.502(b), 164.514(d)) — what the physician needs to file the report in the right
 // chart and act on it, nothing else:
-// - patient: name and year of birth (with the episode's start date, the pair the referring office matches to
-//   its own order); NOT the full date of birth, address, phone, e-mail, sex, MRN, SSN, or payer / member id;
+// - patient: name and year of birth (with the referral's date, what the referring office matches to its own
+//   order); NOT the full date of birth, address, phone, e-mail, sex, MRN, SSN, or payer / member id;
 // - payer: not named. Visits are counted against the authorization (number, end date) without the payer or the
 //   authorization number: the physician does not bill these visits;
 // - clinical: goals, outcome scores, visits, plan and the signing therapist — the report's purpose.
@@ -33,8 +33,8 @@ export interface PhysicianReportFacts {
   reportDate: IsoDate;
   practice: { name: string; npi: string; address?: ReportAddress; phone?: string };
   patient: { given: readonly string[]; family: string; birthDate: IsoDate };
-  /** The episode's first treatment day (the evaluation). */
-  episodeStart?: IsoDate;
+  /** The date of the referral (order) that sent the patient: the referring office files the report against it. */
+  referralDate?: IsoDate;
   referringPhysician?: { lastName: string; firstName?: string; npi: string };
   therapist: { name?: string; npi: string; credentials?: string };
   goals: readonly { text: string; status: GoalStatus }[];
@@ -127,7 +127,7 @@ export function physicianReportContent(f: PhysicianReportFacts): PhysicianReport
       heading: 'Patient',
       lines: [
         `Name: ${patientName}    Year of birth: ${f.patient.birthDate.slice(0, 4)}`,
-        `${f.episodeStart ? `Episode of care since ${f.episodeStart}    ` : ''}Report date: ${f.reportDate}`,
+        `${f.referralDate ? `Referral of ${f.referralDate}    ` : ''}Report date: ${f.reportDate}`,
         to,
       ],
     },

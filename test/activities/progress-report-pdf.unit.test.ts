@@ -18,7 +18,7 @@ const facts = (over: Partial<PhysicianReportFacts> = {}): PhysicianReportFacts =
     phone: '+1 217 555 0100',
   },
   patient: { given: ['Ada'], family: 'Okafor', birthDate: '1958-03-04' },
-  episodeStart: '2026-10-01',
+  referralDate: '2026-09-28',
   referringPhysician: { lastName: 'HOUSE', firstName: 'GREG', npi: '1245319599' },
   therapist: { name: 'Dana Whitfield', credentials: 'PT, DPT', npi: '1316059478' },
   goals: [
@@ -49,6 +49,7 @@ describe('physician report PDF', () => {
     expect(text).toContain('Physical Therapy Progress Report');
     expect(text).toContain('Okafor, Ada');
     expect(text).toContain('Year of birth: 1958');
+    expect(text).toContain('Referral of 2026-09-28');
     expect(text).toContain('Sit 60 minutes at work without pain above 3/10');
     expect(text).toMatch(/Lift 20 lb .* Met/);
     // ODI 42 → 28 is 14 points better: the MCID (10) is reached; NPRS 6 → 5 is 1 point: not reached (MCID 2).

@@ -413,6 +413,7 @@ describe('progress report to the referring physician', () => {
     expect(text).toContain(`${ada.family}, Ada`);
     expect(text).toContain('Year of birth: 1958');
     expect(text).toContain('GREG HOUSE (NPI 1245319599)');
+    expect(text).toMatch(/Referral of \d{4}-\d{2}-\d{2} +Report date: 2026-11-20/);
     expect(text).toMatch(/Sit 60 minutes at work with pain at most 3\/10 . Progressing/);
     expect(text).toMatch(/Lift 20 lb floor to waist with correct mechanics . Met/);
     expect(text).toMatch(/ODI: 42 on 2026-10-01 -> 28 on 2026-11-20; change \+14 .*MCID 10: REACHED/);
