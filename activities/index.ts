@@ -8,6 +8,8 @@ import { createAuthorizationActivities, type AuthorizationPayerPort } from './pr
 import { createOnboardingActivities, type OnboardingConnectorDeps } from './onboarding/index.js';
 import { createClaimActivities, type PatientStatementPort } from './claim/index.js';
 import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care/index.js';
+import { createPocSignatureActivities, type PhysicianDirectory } from './poc-signature/index.js';
+import type { PhysicianDelivery } from '../connectors/physician-delivery/types.js';
 import { createTaskActivities } from './tasks/index.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
 import { createEventRouterActivities, type EventRoutingDeps } from './emr-events/index.js';
@@ -29,6 +31,9 @@ export interface ActivityDeps {
   statements?: PatientStatementPort;
   /** Documents to the referring practitioner (EMR / fax / secure messaging connector). */
   physician?: PhysicianPort;
+  /** POC signatures: the fax/Direct/e-mail delivery port and where each referring office takes documents. */
+  physicianDelivery?: PhysicianDelivery;
+  physicianDirectory?: PhysicianDirectory;
   /** Onboarding: EMR, messaging and the data keys of the patient mirror (payer: `payerConnector`). */
   onboarding?: OnboardingConnectorDeps;
   /** Scheduled jobs: staff digest recipients per practice and the link it carries (messaging: `onboarding`). */
@@ -94,6 +99,12 @@ function createAllActivities(deps: ActivityDeps) {
       ...(deps.onboarding ? { emr: deps.onboarding.emr } : {}),
     }),
     ...createPlanOfCareActivities({ physician: deps.physician }),
+    ...createPocSignatureActivities({
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+      ...(deps.physicianDelivery ? { delivery: deps.physicianDelivery } : {}),
+      ...(deps.physicianDirectory ? { directory: deps.physicianDirectory } : {}),
+    }),
     ...createOnboardingActivities(
       deps.onboarding && {
         ...deps.onboarding,
