@@ -3,6 +3,7 @@ export { humanTask } from './tasks/workflow.js';
 export { priorAuthorization } from './prior-authorization/workflow.js';
 export { claimSubmission } from './claim/workflow.js';
 export { planOfCare } from './plan-of-care/workflow.js';
+export { pocSignature } from './poc-signature/workflow.js';
 export { patientOnboarding } from './onboarding/workflow.js';
 export { emrEventRouter } from './emr-events/workflow.js';
 export { reverifyEligibility } from './schedules/reverify-eligibility.js';

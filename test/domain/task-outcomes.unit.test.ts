@@ -104,3 +104,25 @@ describe('task outcome forms', () => {
     expect(RESOLVED_ELSEWHERE.update_insurance).toContain('/v1/onboardings/{id}/coverage');
   });
 });
+
+describe('POC signature tasks resume their process with a date', () => {
+  it('the escalation asks for the signature date; a malformed date is named, never echoed', () => {
+    const fields = outcomeFieldsFor('poc_signature_escalation', {});
+    expect(fields.map((f) => [f.key, f.required])).toEqual([['signedDate', true]]);
+    expect(outcomeFromForm('poc_signature_escalation', fields, { signedDate: '2026-12-01' })).toEqual({
+      outcome: { signedDate: '2026-12-01' },
+      errors: {},
+    });
+    const bad = outcomeFromForm('poc_signature_escalation', fields, { signedDate: '12/01/2026' });
+    expect(bad.errors.signedDate).toMatch(/^Date the physician signed: enter a date as YYYY-MM-DD\.$/);
+    expect(outcomeFromForm('poc_signature_escalation', fields, {}).errors.signedDate).toMatch(
+      /enter a value/,
+    );
+  });
+  it('a failed delivery takes the date it went out another way, or the signature date; one of them is needed', () => {
+    const fields = outcomeFieldsFor('poc_delivery_failed', {});
+    expect(outcomeFromForm('poc_delivery_failed', fields, { sentDate: '2026-12-02' }).errors).toEqual({});
+    expect(outcomeFromForm('poc_delivery_failed', fields, { signedDate: '2026-12-03' }).errors).toEqual({});
+    expect(outcomeFromForm('poc_delivery_failed', fields, {}).errors.sentDate).toMatch(/or the date/);
+  });
+});
