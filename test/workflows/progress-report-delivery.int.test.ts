@@ -41,6 +41,11 @@ import {
   type PhysicianDeliveryRequest,
   type PhysicianDeliveryState,
 } from '../../connectors/physician-delivery/index.js';
+import { GatewayPhysicianDelivery } from '../../connectors/physician-delivery/gateway/adapter.js';
+import {
+  startSandboxGateway,
+  type SandboxGateway,
+} from '../../connectors/physician-delivery/sandbox/server.js';
 import { generateWebhookSecret, signedWebhookHeaders } from '../../connectors/webhooks/standard-webhooks.js';
 import { verifyAuditChain } from '../../db/audit/verify.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
@@ -129,6 +134,17 @@ class RecordingGateway implements PhysicianDelivery {
 }
 
 const gateway = new RecordingGateway();
+/** The port the worker uses: the recording gateway, or (last scenario) the sandbox gateway over HTTP. */
+let current: PhysicianDelivery = gateway;
+const switchable: PhysicianDelivery = {
+  channels: ['fax', 'direct', 'email'],
+  send: (req, opts) => current.send(req, opts),
+  status: (id, opts) => current.status(id, opts),
+  listReturns: (after, opts) => current.listReturns(after, opts),
+  acknowledgeReturns: (ids, opts) => current.acknowledgeReturns(ids, opts),
+};
+let recipientFax = '+12175550199';
+let sandboxGateway: SandboxGateway | undefined;
 const authPayer: AuthorizationPayerPort = {
   submit: async (request) => ({
     outcome: 'approved',
@@ -188,14 +204,14 @@ beforeAll(async () => {
       onboarding: sandboxes.deps,
       eventRouting: { practiceProfile: devPracticeProfile },
       progressReports: {
-        delivery: gateway,
+        delivery: switchable,
         recipient: async ({ npi }) =>
           npi === REFERRING_NPI
             ? {
                 practitionerId: randomUUID(),
                 npi,
                 displayName: 'Dr. Greg House',
-                fax: '+12175550199',
+                fax: recipientFax,
                 email: 'frontoffice@house-clinic.example',
               }
             : undefined,
@@ -204,6 +220,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  await sandboxGateway?.close();
   await app?.close();
   await worker?.close();
   await temporal?.close();
@@ -587,5 +604,81 @@ describe('progress report to the referring physician', () => {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, `${historyToJSON(await handle.fetchHistory())}\n`);
     }
+  });
+
+  it('over HTTP to the sandbox fax gateway: delivered; a busy fax fails the round and raises the task', async () => {
+    sandboxGateway = await startSandboxGateway({ token: 'gw-token', testHooks: true });
+    current = new GatewayPhysicianDelivery({
+      baseUrl: sandboxGateway.url,
+      token: 'gw-token',
+      timeoutMs: 3_000,
+    });
+    const pat = await knownPatient(4);
+    const sign = (reportDate: string) =>
+      emr.signReport({
+        emrPatientId: pat.emrPatientId,
+        therapistId: SANDBOX_THERAPISTS.whitfield,
+        kind: 'progress_report',
+        reportDate,
+        goals: [{ text: 'Walk 30 minutes without a cane', status: 'progressing' }],
+        plan: 'Continue 2x/week.',
+      });
+
+    const ok = await sign('2026-12-02');
+    await deliverReportEvent(ok.reportId);
+    const okId = progressReportIdFor(DEMO_PRACTICE_ID, ok.reportId);
+    const delivered = (await client.workflow
+      .getHandle(workflowId('report', okId))
+      .result()) as ProgressReportDeliveryStatus;
+    expect(delivered).toMatchObject({ state: 'delivered', rounds: 1, channel: 'fax' });
+    const atGateway = sandboxGateway.deliveries().filter((d) => d.reference === okId);
+    const stored = await createProgressReportRepository(db.db, dataKeys(config).keyring).pdf(
+      DEMO_PRACTICE_ID,
+      okId,
+    );
+    expect(atGateway).toEqual([
+      expect.objectContaining({
+        kind: 'progress_report',
+        status: 'delivered',
+        deliveryId: delivered.deliveryId,
+        documentBytes: stored!.pdf.length,
+        pages: 1,
+      }),
+    ]);
+
+    // A fax number that is always busy (the sandbox's scenario): accepted, then failed → the front desk decides.
+    recipientFax = '+12175550486';
+    const busy = await sign('2026-12-03');
+    await deliverReportEvent(busy.reportId);
+    const busyId = progressReportIdFor(DEMO_PRACTICE_ID, busy.reportId);
+    const handle = client.workflow.getHandle(workflowId('report', busyId));
+    await expect
+      .poll(async () => (await handle.query(progressReportDeliveryStatusQuery)).state, {
+        timeout: 60_000,
+        interval: 250,
+      })
+      .toBe('waiting_for_staff');
+    expect(await handle.query(progressReportDeliveryStatusQuery)).toMatchObject({
+      rounds: 1,
+      lastFailure: 'DeliveryFailed',
+    });
+    expect(sandboxGateway.deliveries().filter((d) => d.reference === busyId)).toEqual([
+      expect.objectContaining({ status: 'failed', failureCode: 'busy' }),
+    ]);
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.db
+              .select({ kind: tasks.kind })
+              .from(tasks)
+              .where(and(eq(tasks.workflowId, workflowId('report', busyId)), eq(tasks.status, 'open')))
+          ).map((t) => t.kind),
+        { timeout: 30_000 },
+      )
+      .toEqual(['progress_report_delivery_failed']);
+    recipientFax = '+12175550199';
+    current = gateway;
+    await handle.terminate('test done');
   });
 });
