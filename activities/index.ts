@@ -8,6 +8,9 @@ import { createAuthorizationActivities, type AuthorizationPayerPort } from './pr
 import { createOnboardingActivities, type OnboardingConnectorDeps } from './onboarding/index.js';
 import { createClaimActivities, type PatientStatementPort } from './claim/index.js';
 import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care/index.js';
+import { createProgressReportActivities, type ProgressReportDeps } from './progress-reports/index.js';
+import { createPocSignatureActivities, type PhysicianDirectory } from './poc-signature/index.js';
+import type { PhysicianDelivery } from '../connectors/physician-delivery/types.js';
 import { createTaskActivities } from './tasks/index.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
 import { createEventRouterActivities, type EventRoutingDeps } from './emr-events/index.js';
@@ -29,12 +32,20 @@ export interface ActivityDeps {
   statements?: PatientStatementPort;
   /** Documents to the referring practitioner (EMR / fax / secure messaging connector). */
   physician?: PhysicianPort;
+  /** POC signatures: the fax/Direct/e-mail delivery port and where each referring office takes documents. */
+  physicianDelivery?: PhysicianDelivery;
+  physicianDirectory?: PhysicianDirectory;
   /** Onboarding: EMR, messaging and the data keys of the patient mirror (payer: `payerConnector`). */
   onboarding?: OnboardingConnectorDeps;
   /** Scheduled jobs: staff digest recipients per practice and the link it carries (messaging: `onboarding`). */
   schedules?: Pick<StaffDigestDeps, 'recipients' | 'link'>;
   /** The EMR event router: practice billing/intake profile and the claim poll interval (EMR and keys: `onboarding`). */
   eventRouting?: Pick<EventRoutingDeps, 'practiceProfile' | 'claimPollMinutes'>;
+  /**
+   * Progress reports to the referring physician (issue 17 point 3): the PhysicianDelivery port and the
+   * physician's addresses (EMR, keys: `onboarding`; practice header: `eventRouting.practiceProfile`).
+   */
+  progressReports?: Pick<ProgressReportDeps, 'delivery' | 'recipient' | 'now'>;
 }
 
 /**
@@ -94,6 +105,22 @@ function createAllActivities(deps: ActivityDeps) {
       ...(deps.onboarding ? { emr: deps.onboarding.emr } : {}),
     }),
     ...createPlanOfCareActivities({ physician: deps.physician }),
+    ...createProgressReportActivities({
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+      ...(deps.onboarding ? { emr: deps.onboarding.emr, keys: deps.onboarding.keys } : {}),
+      ...(deps.dataKeyring ? { keyring: deps.dataKeyring } : {}),
+      ...(deps.eventRouting?.practiceProfile ? { practiceProfile: deps.eventRouting.practiceProfile } : {}),
+      // The same delivery port as the POC signatures unless one is given for reports.
+      ...(deps.physicianDelivery ? { delivery: deps.physicianDelivery } : {}),
+      ...deps.progressReports,
+    }),
+    ...createPocSignatureActivities({
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+      ...(deps.physicianDelivery ? { delivery: deps.physicianDelivery } : {}),
+      ...(deps.physicianDirectory ? { directory: deps.physicianDirectory } : {}),
+    }),
     ...createOnboardingActivities(
       deps.onboarding && {
         ...deps.onboarding,

@@ -17,6 +17,7 @@ const PURPOSE: Record<string, string> = {
   reverifyEligibility: 'HPAYMT',
   sweepTimelyFiling: 'HPAYMT',
   planOfCare: 'TREAT',
+  progressReportDelivery: 'TREAT',
 };
 
 function activityOrigin(): { workflowId?: string; workflowType?: string; activityType?: string } {

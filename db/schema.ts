@@ -617,3 +617,43 @@ export const billingDiscrepancies = pgTable(
     index('billing_discrepancies_practice').on(t.practiceId, t.status, t.serviceDate),
   ],
 );
+
+/**
+ * Progress reports, recertifications and discharge summaries sent to the referring physician (issue 17 point 3),
+ * one row per report signed in the EMR. The rendered PDF is PHI: it is stored only as AES-GCM ciphertext
+ * (`pdf_enc`, AAD `practice_id|progress_reports|pdf_enc|id`, key id beside it) and read only through
+ * db/repositories/progress-reports.ts. The other columns are opaque ids, dates, counts and delivery states.
+ */
+export const progressReports = pgTable(
+  'progress_reports',
+  {
+    /** Derived from the practice and the EMR's report id: a redelivered event finds the same row. */
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    patientId: uuid('patient_id').notNull(),
+    kind: text('kind', { enum: ['progress_report', 'recertification', 'discharge_summary'] }).notNull(),
+    reportDate: date('report_date', { mode: 'string' }).notNull(),
+    /** The delivering process (`report:<id>`). */
+    workflowId: text('workflow_id').notNull(),
+    pdfEnc: bytea('pdf_enc').notNull(),
+    keyId: text('key_id').notNull(),
+    pageCount: integer('page_count').notNull(),
+    status: text('status', { enum: ['ready', 'delivered', 'failed'] })
+      .notNull()
+      .default('ready'),
+    /** How it went (or last tried to go) out: the port's channel (fax, direct, email_link …). */
+    channel: text('channel'),
+    /** Delivery rounds (each round is an activity with its own bounded retries). */
+    deliveryRounds: integer('delivery_rounds').notNull().default(0),
+    /** The connector's transmission reference once delivered (the proof of sending). */
+    transmissionId: text('transmission_id'),
+    /** The failure type of the last failed round (a type name, never a message). */
+    lastFailure: text('last_failure'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('progress_reports_patient').on(t.practiceId, t.patientId, t.reportDate)],
+);

@@ -1,6 +1,15 @@
 // The one builder of workflow ids. Workflow ids are stored unencrypted by Temporal and shown in its UI, so
 // they are made only of a process kind and an opaque UUID — never a name, date of birth or member id.
-export const processKinds = ['onboarding', 'auth', 'claim', 'poc', 'task', 'event'] as const;
+export const processKinds = [
+  'onboarding',
+  'auth',
+  'claim',
+  'poc',
+  'pocsig',
+  'task',
+  'event',
+  'report',
+] as const;
 export type ProcessKindPrefix = (typeof processKinds)[number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -4,6 +4,7 @@
 // (`correctionFromTaskOutcome`, narrowed to what the claim's findings need), a phone verification whether the
 // coverage is active. Kinds whose process reads no outcome are completed with an empty one. Pure.
 import { clearingFields, correctionFromTaskOutcome, type CorrectionField } from './claims/corrections.js';
+import { isIsoDate } from './core/dates.js';
 
 export type OutcomeValue = string | number | boolean;
 
@@ -138,6 +139,37 @@ export function outcomeFieldsFor(kind: string, details: Readonly<Record<string, 
     }
     return [...fields, WRITE_OFF];
   }
+  // pocSignature resumes on these: the signature date (the escalation), or the date the plan of care went out
+  // another way (a delivery that failed) — a signature date there too when the copy is already signed.
+  if (kind === 'poc_signature_escalation') {
+    return [
+      {
+        key: 'signedDate',
+        label: 'Date the physician signed',
+        type: 'text',
+        required: true,
+        hint: 'YYYY-MM-DD',
+      },
+    ];
+  }
+  if (kind === 'poc_delivery_failed') {
+    return [
+      {
+        key: 'sentDate',
+        label: 'Date it was sent another way',
+        type: 'text',
+        required: false,
+        hint: 'YYYY-MM-DD',
+      },
+      {
+        key: 'signedDate',
+        label: 'Or: date the physician signed',
+        type: 'text',
+        required: false,
+        hint: 'YYYY-MM-DD',
+      },
+    ];
+  }
   if (kind === 'verify_eligibility_by_phone') {
     return [
       { key: 'coverageActive', label: 'Is the coverage active?', type: 'yesno', required: true },
@@ -145,6 +177,17 @@ export function outcomeFieldsFor(kind: string, details: Readonly<Record<string, 
         key: 'authorizationRequired',
         label: 'Does the plan require prior authorization for PT?',
         type: 'yesno',
+        required: false,
+      },
+    ];
+  }
+  if (kind === 'progress_report_delivery_failed') {
+    // The progressReportDelivery process reads this: unchecked → the next round retries the usual channel.
+    return [
+      {
+        key: 'sendByEmailLink',
+        label: 'Send by e-mail with a secure link instead (leave unchecked to retry fax / Direct)',
+        type: 'checkbox',
         required: false,
       },
     ];
@@ -192,6 +235,16 @@ export function outcomeFromForm(
       const f = fields.find((x) => x.key === key);
       errors[key] ??= `${f?.label ?? key}: the value is not valid${f?.hint ? ` (${f.hint})` : ''}.`;
     }
+  }
+  if (kind === 'poc_signature_escalation' || kind === 'poc_delivery_failed') {
+    for (const key of ['signedDate', 'sentDate']) {
+      const value = outcome[key];
+      const f = fields.find((x) => x.key === key);
+      if (typeof value === 'string' && !isIsoDate(value))
+        errors[key] ??= `${f?.label ?? key}: enter a date as YYYY-MM-DD.`;
+    }
+    if (kind === 'poc_delivery_failed' && outcome.sentDate === undefined && outcome.signedDate === undefined)
+      errors.sentDate ??= 'Date it was sent another way: enter it, or the date the physician signed.';
   }
   return { outcome, errors };
 }

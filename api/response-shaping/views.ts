@@ -136,6 +136,10 @@ export const planOfCareStatus = z.object({
   needsAttention: z.boolean(),
   nextCheck: z.string().optional(),
   discharged: z.object({ date: z.string(), reason: z.string() }).optional(),
+  /** The signature processes of the episode (GET /v1/poc-signatures/{processId}). */
+  signatureProcesses: z
+    .array(z.object({ processId: z.uuid(), cycle: z.enum(['initial', 'recertification']) }))
+    .optional(),
 });
 const planOfCareCertification = planOfCareStatus.pick({
   episodeId: true,
@@ -144,6 +148,7 @@ const planOfCareCertification = planOfCareStatus.pick({
   initialCertificationDueBy: true,
   certifiedThrough: true,
   needsAttention: true,
+  signatureProcesses: true,
 });
 // Admin: certification state, due dates and counts. Dropped: outcomes and plateau (clinical), discharge (its
 // reason is clinical).
@@ -152,6 +157,41 @@ export const planOfCareStatusViews = roleViews('PlanOfCareStatus', planOfCareSta
   admin: planOfCareForAdmin,
   therapist: planOfCareStatus,
   front_desk: planOfCareCertification,
+});
+
+// --- POC signatures: the chase is administrative (dates, delivery states, counts; no clinical content, no
+// address): the same view for every role that may see it. ---
+export const pocSignatureStatus = z.object({
+  episodeId: z.uuid(),
+  cycle: z.enum(['initial', 'recertification']),
+  state: z.string(),
+  reference: z.string(),
+  dueBy: z.string(),
+  late: z.boolean(),
+  signedDate: z.string().optional(),
+  signedVia: z.string().optional(),
+  remindersSent: z.array(z.number().int()),
+  deliveries: z.array(
+    z.object({
+      purpose: z.enum(['original', 'reminder']),
+      day: z.number().int(),
+      attempt: z.number().int(),
+      deliveryId: z.string().optional(),
+      channel: z.enum(['fax', 'direct', 'email']).optional(),
+      requestedAt: z.string(),
+      acceptedAt: z.string().optional(),
+      status: z.string(),
+      failureCode: z.string().optional(),
+    }),
+  ),
+  releasedClaims: z.number().int(),
+  needsAttention: z.boolean(),
+  openTask: z.string().optional(),
+});
+export const pocSignatureStatusViews = roleViews('PocSignatureStatus', pocSignatureStatus, {
+  admin: pocSignatureStatus,
+  front_desk: pocSignatureStatus,
+  therapist: pocSignatureStatus,
 });
 
 // --- Claims: billers and admins. ---

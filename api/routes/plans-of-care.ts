@@ -25,6 +25,7 @@ import {
   statusRoute,
   updateRoute,
 } from './process-routes.js';
+import { pocSignatureRoutes } from './poc-signatures.js';
 
 const plansOfCare: ProcessResource = {
   kind: 'poc',
@@ -143,4 +144,6 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
       body: z.strictObject({ reason: z.enum(['goals_met', 'patient_request', 'plateau', 'other']) }),
       signal: dischargePlanOfCareSignal,
     });
+
+    pocSignatureRoutes(app, deps);
   };

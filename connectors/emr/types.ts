@@ -173,6 +173,25 @@ export interface SignedVisit {
   diagnoses: string[];
 }
 
+export type SignedReportKind = 'progress_report' | 'recertification' | 'discharge_summary';
+export type SignedReportGoalStatus = 'met' | 'partially_met' | 'progressing' | 'not_met' | 'discontinued';
+
+/** A report to the referring physician as the therapist signed it in the EMR. */
+export interface SignedReport {
+  reportId: string;
+  emrPatientId: string;
+  kind: SignedReportKind;
+  /** YYYY-MM-DD */
+  reportDate: string;
+  signedAt: string;
+  therapistNpi: string;
+  /** The signing therapist as the report prints it ("Dana Whitfield, PT, DPT"). */
+  therapistName?: string;
+  goals: { text: string; status: SignedReportGoalStatus }[];
+  assessment?: string;
+  plan: string;
+}
+
 /** The order that sent the patient to therapy: its practitioner is the claim's referring provider (2310A). */
 export interface EmrReferral {
   referralId: string;
@@ -263,6 +282,12 @@ export interface Emr {
    * (the reconciliation then reports the practice as not reconciled instead of guessing).
    */
   listSignedVisits?(range: { from: string; to: string }): Promise<SignedVisit[]>;
+  /**
+   * A progress report, recertification or discharge summary the therapist signed (goals with their status,
+   * assessment, plan); EmrNotFound if there is none. Optional: an EMR without it leaves the physician report to
+   * staff (the delivery process raises a task).
+   */
+  getSignedReport?(reportId: string): Promise<SignedReport>;
   /**
    * The EMR's Practitioner with this NPI (name for the claim's rendering provider, loop 2310B), or nothing.
    * Feeds ptflow's practitioner directory; optional for EMRs that cannot search practitioners.

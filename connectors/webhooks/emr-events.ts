@@ -25,6 +25,7 @@ export const emrEventTypes = [
   'appointment.cancelled',
   'appointment.no_show',
   'note.signed',
+  'report.signed',
 ] as const;
 export type EmrEventType = (typeof emrEventTypes)[number];
 
@@ -82,6 +83,20 @@ export const NoteSignedData = z.strictObject({
   totalTreatmentMinutes: z.number().int().min(0).max(1440),
 });
 
+/** The documents to the referring physician a therapist signs in the EMR (issue 17 point 3). */
+export const SignedReportKindSchema = z.enum(['progress_report', 'recertification', 'discharge_summary']);
+
+export const ReportSignedData = z.strictObject({
+  practiceId: Uuid,
+  /** The EMR's id of the signed report (a FHIR Composition / DocumentReference); read back for its content. */
+  reportId: Id,
+  emrPatientId: Id,
+  kind: SignedReportKindSchema,
+  reportDate: IsoDateSchema,
+  therapistNpi: NpiSchema,
+  signedAt: Instant,
+});
+
 const envelope = <T extends string, D extends z.ZodType>(type: T, data: D) =>
   z.strictObject({ type: z.literal(type), timestamp: Instant, data });
 
@@ -93,6 +108,7 @@ export const EmrEventSchema = z.discriminatedUnion('type', [
   envelope('appointment.cancelled', AppointmentCancelledData),
   envelope('appointment.no_show', AppointmentData),
   envelope('note.signed', NoteSignedData),
+  envelope('report.signed', ReportSignedData),
 ]);
 
 export type EmrEvent = z.infer<typeof EmrEventSchema>;

@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface PhiRead {
   /** The PHI table read. */
-  table: 'patients' | 'coverages' | 'eligibility_checks';
+  table: 'patients' | 'coverages' | 'eligibility_checks' | 'progress_reports';
   /** The row's id (an opaque UUID), never a value from it. */
   rowId: string;
   /** Our patient id, when the row is about one patient. */

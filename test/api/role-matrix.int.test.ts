@@ -65,9 +65,20 @@ async function get<T>(url: string, role: Role = 'admin'): Promise<T> {
 }
 
 // Shared objects of the demo practice, made through the API.
-const shared = {} as { onboarding: string; auth: string; claim: string; poc: string };
+const shared = {} as { onboarding: string; auth: string; claim: string; poc: string; signature: string };
 const freshOnboarding = () => started('POST', '/v1/onboardings', 'admin', onboardingBody());
 const freshPoc = () => started('POST', '/v1/plans-of-care', 'therapist', planOfCareBody());
+/** The signature process a fresh episode starts (its id is in the episode's status). */
+async function freshSignature(): Promise<string> {
+  const poc = await freshPoc();
+  let id: string | undefined;
+  await until(async () => {
+    const status = await get<{ signatureProcesses?: { processId: string }[] }>(`/v1/plans-of-care/${poc}`);
+    id = status.signatureProcesses?.[0]?.processId;
+    return id !== undefined;
+  }, 'signature process started');
+  return id!;
+}
 
 interface Case {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -316,6 +327,25 @@ const cases: Case[] = [
   },
   {
     method: 'GET',
+    url: '/v1/poc-signatures/:id',
+    allowed: ['admin', 'front_desk', 'therapist'],
+    ok: 200,
+    own: () => ({ url: `/v1/poc-signatures/${shared.signature}` }),
+    other: () => ({ url: `/v1/poc-signatures/${shared.signature}` }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/poc-signatures/:id/signature',
+    allowed: ['admin', 'front_desk', 'therapist'],
+    ok: 200,
+    own: async () => ({
+      url: `/v1/poc-signatures/${await freshSignature()}/signature`,
+      body: { signedDate: today() },
+    }),
+    other: () => ({ url: `/v1/poc-signatures/${shared.signature}/signature`, body: { signedDate: today() } }),
+  },
+  {
+    method: 'GET',
     url: '/v1/processes',
     allowed: ['admin', 'front_desk', 'biller', 'therapist'],
     ok: 200,
@@ -472,6 +502,7 @@ describe('role × route matrix', () => {
       'authorization approved',
     );
     shared.poc = await freshPoc();
+    shared.signature = await freshSignature();
     shared.claim = await started('POST', '/v1/claims', 'biller', claimBody(shared.poc));
   }, 120_000);
 

@@ -15,6 +15,7 @@ import { fieldContext } from '../../db/crypto/encrypted-tables.js';
 import { decryptFieldText, encryptField, fieldKeyId } from '../../db/crypto/field-encryption.js';
 import { generateKeyring, withNewActiveKey, type Keyring } from '../../db/crypto/keyring.js';
 import { rotateDataKeys } from '../../db/crypto/rotate.js';
+import { createProgressReportRepository } from '../../db/repositories/progress-reports.js';
 import { createTaskRepository, taskOutcomeContext } from '../../db/repositories/tasks.js';
 import { auditEvents, breakGlassGrants, coverages, patients, tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
@@ -126,6 +127,20 @@ describe('rotateDataKeys', () => {
     for (let n = 0; n < 5; n++) taskIds.push(await completeTaskUnder(oldRing, n));
     // A task completed with nothing to say has no outcome and no key: rotation has nothing to do there.
     const emptyTask = await completeTaskUnder(oldRing, 99, {});
+    // Progress-report PDFs (bytes, not text) stored by their repository under the old key.
+    const reportIds = [randomUUID(), randomUUID()];
+    for (const [n, id] of reportIds.entries()) {
+      await createProgressReportRepository(db.db, oldRing).insert({
+        id,
+        practiceId: DEMO_PRACTICE_ID,
+        patientId: randomUUID(),
+        kind: 'progress_report',
+        reportDate: '2026-11-20',
+        workflowId: `report:${id}`,
+        pdf: Buffer.from(`%PDF-1.7 ${CANARY} ${n}`),
+        pageCount: 1,
+      });
+    }
 
     // Raw SELECT of the PHI columns never shows the canary.
     const raw = await db.sql`select demographics_enc from patients`;
@@ -152,6 +167,14 @@ describe('rotateDataKeys', () => {
     expect(report.coverages).toEqual({ rotated: 7, skipped: 0, failedRowIds: [] });
     expect(report.break_glass_grants).toEqual({ rotated: 4, skipped: 0, failedRowIds: [] });
     expect(report.tasks).toEqual({ rotated: 5, skipped: 0, failedRowIds: [] });
+    expect(report.progress_reports).toEqual({ rotated: 2, skipped: 0, failedRowIds: [] });
+    for (const [n, id] of reportIds.entries()) {
+      const read = await createProgressReportRepository(db.db, newRing).pdf(DEMO_PRACTICE_ID, id);
+      expect(read!.pdf.toString()).toBe(`%PDF-1.7 ${CANARY} ${n}`);
+      await expect(createProgressReportRepository(db.db, oldRing).pdf(DEMO_PRACTICE_ID, id)).rejects.toThrow(
+        /cannot decrypt progress_reports\.pdf_enc: unknown key/,
+      );
+    }
     expect(batches.filter((t) => t === 'patients').length).toBeGreaterThanOrEqual(3);
 
     const rows = await db.db.select().from(patients);

@@ -80,6 +80,19 @@ describe('task outcome forms', () => {
     });
   });
 
+  it('a failed progress-report delivery offers the e-mail link instead of a retry (unchecked: retry)', () => {
+    const fields = outcomeFieldsFor('progress_report_delivery_failed', { reportId: 'x' });
+    expect(fields.map((f) => [f.key, f.type, f.required])).toEqual([['sendByEmailLink', 'checkbox', false]]);
+    expect(outcomeFromForm('progress_report_delivery_failed', fields, { sendByEmailLink: 'on' })).toEqual({
+      outcome: { sendByEmailLink: true },
+      errors: {},
+    });
+    expect(outcomeFromForm('progress_report_delivery_failed', fields, {})).toEqual({
+      outcome: {},
+      errors: {},
+    });
+  });
+
   it('other kinds ask for nothing and complete with an empty outcome', () => {
     expect(outcomeFieldsFor('progress_report_due', {})).toEqual([]);
     expect(outcomeFromForm('progress_report_due', [], { anything: 'x' })).toEqual({
@@ -89,5 +102,27 @@ describe('task outcome forms', () => {
     // An insurance update resumes the onboarding through its coverage route, not the task: the page says so.
     expect(outcomeFieldsFor('update_insurance', {})).toEqual([]);
     expect(RESOLVED_ELSEWHERE.update_insurance).toContain('/v1/onboardings/{id}/coverage');
+  });
+});
+
+describe('POC signature tasks resume their process with a date', () => {
+  it('the escalation asks for the signature date; a malformed date is named, never echoed', () => {
+    const fields = outcomeFieldsFor('poc_signature_escalation', {});
+    expect(fields.map((f) => [f.key, f.required])).toEqual([['signedDate', true]]);
+    expect(outcomeFromForm('poc_signature_escalation', fields, { signedDate: '2026-12-01' })).toEqual({
+      outcome: { signedDate: '2026-12-01' },
+      errors: {},
+    });
+    const bad = outcomeFromForm('poc_signature_escalation', fields, { signedDate: '12/01/2026' });
+    expect(bad.errors.signedDate).toMatch(/^Date the physician signed: enter a date as YYYY-MM-DD\.$/);
+    expect(outcomeFromForm('poc_signature_escalation', fields, {}).errors.signedDate).toMatch(
+      /enter a value/,
+    );
+  });
+  it('a failed delivery takes the date it went out another way, or the signature date; one of them is needed', () => {
+    const fields = outcomeFieldsFor('poc_delivery_failed', {});
+    expect(outcomeFromForm('poc_delivery_failed', fields, { sentDate: '2026-12-02' }).errors).toEqual({});
+    expect(outcomeFromForm('poc_delivery_failed', fields, { signedDate: '2026-12-03' }).errors).toEqual({});
+    expect(outcomeFromForm('poc_delivery_failed', fields, {}).errors.sentDate).toMatch(/or the date/);
   });
 });

@@ -353,8 +353,9 @@ describe('planOfCare on the dev server', () => {
       await handle.signal(dischargePlanOfCareSignal, { reason: 'plateau' });
       const result = await handle.result();
       expect(result).toMatchObject({ status: 'discharged', discharged: { reason: 'plateau', date: today } });
-      expect(physician.sent.map((s) => s.kind)).toEqual(['poc', 'progress', 'discharge']);
-      expect(physician.sent[2]?.key).toBe(`poc:${args.episodeId}:discharge`);
+      // The plan of care itself goes out through its signature process (PhysicianDelivery), not this port.
+      expect(physician.sent.map((s) => s.kind)).toEqual(['progress', 'discharge']);
+      expect(physician.sent[1]?.key).toBe(`poc:${args.episodeId}:discharge`);
       expect(await auth.result()).toMatchObject({ status: 'closed' });
       expect(await signalNames(auth)).toContain('discharge');
       // The code replays its own history deterministically.
@@ -367,7 +368,7 @@ describe('planOfCare on the dev server', () => {
 });
 
 describe('planOfCare without a practitioner connector', () => {
-  it('a failed POC transmission becomes a front-desk task instead of failing the episode', async () => {
+  it('a POC that cannot be sent becomes a front-desk task (of its signature process) instead of failing the episode', async () => {
     const taskQueue = uniqueTaskQueue();
     const worker = await devServerWorker(taskQueue, createActivities({ db: db.db }));
     const { client, close } = await devServerClient();
@@ -379,13 +380,31 @@ describe('planOfCare without a practitioner connector', () => {
         workflowId: id,
         args: [args],
       });
-      const raised = await eventually(
-        () => tasksOf(id),
-        (t) => t.some((x) => x.kind === 'poc_send_failed'),
+      const started = await eventually(
+        () => handle.query(planOfCareStatusQuery),
+        (s) => (s.signatureProcesses?.length ?? 0) > 0,
       );
-      expect(raised.find((x) => x.kind === 'poc_send_failed')).toMatchObject({ assigneeRole: 'front_desk' });
+      const signatureId = workflowId('pocsig', started.signatureProcesses![0]!.processId);
+      const raised = await eventually(
+        () => tasksOf(signatureId),
+        (t) => t.some((x) => x.kind === 'poc_delivery_failed'),
+      );
+      expect(raised.find((x) => x.kind === 'poc_delivery_failed')).toMatchObject({
+        assigneeRole: 'front_desk',
+        status: 'open',
+        details: expect.objectContaining({
+          outcomes: 'auto:delivery_not_configured,email:delivery_not_configured',
+        }),
+      });
       expect(await handle.query(planOfCareStatusQuery)).toMatchObject({ status: 'awaiting_certification' });
       await handle.signal(dischargePlanOfCareSignal, { reason: 'patient_request' });
+      // Discharge cancels the signature process, which closes its task.
+      expect(await client.workflow.getHandle(signatureId).result()).toMatchObject({ state: 'cancelled' });
+      const closed = await eventually(
+        () => tasksOf(signatureId),
+        (t) => t.every((x) => x.status === 'cancelled'),
+      );
+      expect(closed.map((t) => t.status)).toEqual(['cancelled']);
       // The discharge summary cannot go out either: a task again, and the episode still completes.
       expect(await handle.result()).toMatchObject({
         status: 'discharged',
@@ -457,18 +476,18 @@ describe('planOfCare with time skipping', () => {
         expect(overdue).toMatchObject({ progressReportOverdue: true, needsAttention: true });
         expect((await handle.describe()).typedSearchAttributes.get(NeedsAttention)).toBe(true);
 
-        // Certification reminders at day 7, 14, 21 (we are on day 19 → 21) and the escalation before day 30.
-        await env.sleep(`${22 - (await day())} days`);
-        const reminders = (await tasksOf(id)).filter((t) => t.kind === 'poc_certification_reminder');
-        expect(reminders.map((t) => (t.details as { day: number }).day).sort((a, b) => a - b)).toEqual([
-          7, 14, 21,
-        ]);
-        expect(reminders.every((t) => t.assigneeRole === 'front_desk')).toBe(true);
+        // The certification is chased by the episode's signature process (test/workflows/poc-signature.int.test.ts):
+        // the plan of care raises no reminder or escalation task of its own. Without a delivery connector on this
+        // worker, the signature process has one front-desk task: send the plan of care another way.
+        await env.sleep(`${29 - (await day())} days`);
+        expect(await kinds()).not.toContain('poc_certification_reminder');
         expect(await kinds()).not.toContain('poc_certification_escalation');
-        await env.sleep('7 days');
-        expect(await eventually(kinds, (k) => k.includes('poc_certification_escalation'))).toContain(
-          'poc_certification_escalation',
-        );
+        const { signatureProcesses } = await handle.query(planOfCareStatusQuery);
+        expect(signatureProcesses?.map((p) => p.cycle)).toEqual(['initial']);
+        const signatureId = workflowId('pocsig', signatureProcesses![0]!.processId);
+        expect((await tasksOf(signatureId)).map((t) => [t.kind, t.assigneeRole])).toEqual([
+          ['poc_delivery_failed', 'front_desk'],
+        ]);
 
         // The progress report and the signature arrive: the flag clears, the POC is certified.
         await handle.executeUpdate(recordProgressReportUpdate, { args: [{ reportDate: await now() }] });
@@ -502,7 +521,7 @@ describe('planOfCare with time skipping', () => {
               ),
             )
             .map((x) => x.status),
-        ).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
+        ).toEqual(['cancelled']);
 
         // Keep treating weekly so the episode stays active, until the recertification window (day 90 - 10).
         while ((await day()) < 73) {
@@ -515,6 +534,11 @@ describe('planOfCare with time skipping', () => {
           'poc_recertification_due',
         );
         expect((await handle.query(planOfCareStatusQuery)).status).toBe('recertification_due');
+        // The recertification's signature is chased by a second signature process, for the next period.
+        expect((await handle.query(planOfCareStatusQuery)).signatureProcesses?.map((p) => p.cycle)).toEqual([
+          'initial',
+          'recertification',
+        ]);
         // The authorization heard that the plan continues (an extension will be needed).
         expect(await signalNames(auth)).toContain('planOfCare');
 
@@ -526,7 +550,7 @@ describe('planOfCare with time skipping', () => {
           discharged: { reason: 'inactive' },
           treatmentDays: last,
         });
-        expect(physician.sent.map((s) => s.kind)).toEqual(['poc', 'progress', 'discharge']);
+        expect(physician.sent.map((s) => s.kind)).toEqual(['progress', 'discharge']);
         expect(await auth.result()).toMatchObject({ status: 'closed' });
         // Discharge made the open recertification task moot.
         const recert = await eventually(

@@ -147,6 +147,9 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       return done('acknowledged');
     case 'note.signed':
       return done(await noteSigned(event));
+    case 'report.signed':
+      // A new event kind: histories recorded before it never reach this branch, so no patch is needed.
+      return done(await reportSigned(event));
     default: {
       const never: never = event;
       throw ApplicationFailure.nonRetryable(`unknown event ${String(never)}`, 'UnknownEvent');
@@ -223,6 +226,26 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
             'onboarding:booked',
           );
     return sent ? 'routed' : 'no_process';
+  }
+
+  /** A signed progress report / recertification / discharge summary goes to the referring physician. */
+  async function reportSigned(e: EmrEventOf<'report.signed'>): Promise<EventRouteOutcome> {
+    const known = await resolve(e.data.emrPatientId);
+    if (!known) return 'unknown_patient';
+    const open = await router.findOpenProcesses({ practiceId, patientId: known });
+    const started = await router.startProgressReportFromEvent({
+      practiceId,
+      patientId: known,
+      emrPatientId: e.data.emrPatientId,
+      emrReportId: e.data.reportId,
+      kind: e.data.kind,
+      reportDate: e.data.reportDate,
+      ...(open.planOfCare ? { planOfCareWorkflowId: open.planOfCare } : {}),
+      ...(open.authorization ? { authorizationWorkflowId: open.authorization } : {}),
+    });
+    workflowIds.push(started.workflowId);
+    steps.push(`progress_report:${started.outcome}`);
+    return 'routed';
   }
 
   async function noteSigned(e: EmrEventOf<'note.signed'>): Promise<EventRouteOutcome> {

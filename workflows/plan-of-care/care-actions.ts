@@ -9,6 +9,7 @@ import { assessOutcomes, suggestedNextSteps } from '../../domain/outcomes/change
 import { signalAuthorizationExtensionNeeded } from './authorization.js';
 import { clinicToday, isPlateau, type EpisodeRun } from './episode-run.js';
 import type { TaskTopic } from './messages.js';
+import { leftToSignatureProcess, startRecertificationSignature, usesSignatureProcess } from './signature.js';
 import { raiseEpisodeTask, type EpisodeTask } from './worklist.js';
 
 type TaskAction = Exclude<CareAction, { kind: 'inactive_discharge' }>;
@@ -78,12 +79,19 @@ async function takeCareAction(run: EpisodeRun, action: CareAction): Promise<void
     ...taskText(run, action),
     topic: TASK_TOPICS[action.kind],
   });
-  if (action.kind === 'recertification_due') await signalAuthorizationExtensionNeeded(run);
+  if (action.kind === 'recertification_due') {
+    await signalAuthorizationExtensionNeeded(run);
+    if (usesSignatureProcess(run)) await startRecertificationSignature(run, action.intervalEnds);
+  }
 }
 
 /** Takes the certification, progress-report, recertification and inactivity actions due on `day`. */
 export async function takeDueCareActions(run: EpisodeRun, day: IsoDate): Promise<void> {
-  for (const action of dueCareActions(run.episode, run.policy, day)) await takeCareAction(run, action);
+  for (const action of dueCareActions(run.episode, run.policy, day)) {
+    // The signature process chases the physician itself (reminders, escalation, the late path).
+    if (leftToSignatureProcess(run, action)) continue;
+    await takeCareAction(run, action);
+  }
 }
 
 /** One therapist task per instrument and latest score showing no meaningful change (or worsening). */

@@ -34,6 +34,7 @@ import type {
   PlanOfCareInput,
   PlanOfCareProcessStatus,
   PlanOfCareStatus,
+  SignatureProcessRef,
   TaskTopic,
 } from './messages.js';
 
@@ -50,6 +51,8 @@ export interface EpisodeRun {
   openTasks: OpenTask[];
   /** Coverages the nightly re-verification found inactive or not found. */
   readonly coverageAlerts: Set<string>;
+  /** The pocSignature processes of the episode (empty: the older path, see signature.ts). */
+  readonly signatureProcesses: SignatureProcessRef[];
   /** Task topics whose work was recorded since the last pass: their open tasks are moot. */
   readonly resolvedTopics: Set<TaskTopic>;
   discharge?: { date: IsoDate; reason: DischargeReason };
@@ -72,6 +75,7 @@ export function startEpisodeRun(input: PlanOfCareInput): EpisodeRun {
     pendingSummaries: [...(carry?.pendingSummaries ?? [])],
     openTasks: [...(carry?.openTasks ?? [])],
     coverageAlerts: new Set<string>(carry?.coverageAlerts ?? []),
+    signatureProcesses: [...(carry?.signatureProcesses ?? [])],
     resolvedTopics: new Set<TaskTopic>(),
     changed: false,
     publishedAttributes: '',
@@ -129,6 +133,7 @@ export function episodeStatus(run: EpisodeRun): PlanOfCareStatus {
     nextCheck: discharge ? undefined : nextCareCheckDate(episode, policy, day),
     discharged: discharge,
     claimContext: claimContext(episode),
+    ...(run.signatureProcesses.length > 0 ? { signatureProcesses: [...run.signatureProcesses] } : {}),
     runs: run.runs,
   };
 }
@@ -173,5 +178,6 @@ export function carryOf(run: EpisodeRun): PlanOfCareCarry {
     openTasks: run.openTasks,
     runs: run.runs,
     ...(run.coverageAlerts.size > 0 ? { coverageAlerts: [...run.coverageAlerts] } : {}),
+    ...(run.signatureProcesses.length > 0 ? { signatureProcesses: [...run.signatureProcesses] } : {}),
   };
 }

@@ -32,6 +32,14 @@ export interface PlanOfCareCarry {
   runs: number;
   /** Coverages the nightly re-verification found inactive or not found (see `coverageChecked`). */
   coverageAlerts?: string[];
+  /** The pocSignature processes started for this episode, oldest first (see signature.ts). */
+  signatureProcesses?: SignatureProcessRef[];
+}
+
+/** A pocSignature process of the episode (`pocsig:<processId>`, GET /v1/poc-signatures/{processId}). */
+export interface SignatureProcessRef {
+  processId: string;
+  cycle: 'initial' | 'recertification';
 }
 
 export interface PlanOfCareInput {
@@ -80,6 +88,8 @@ export interface PlanOfCareStatus {
   discharged?: { date: IsoDate; reason: DischargeReason };
   /** What a claim's scrubber needs (ScrubContext.poc and .progress) to hold claims by the same rules. */
   claimContext: CareClaimContext;
+  /** The signature processes of the episode, oldest first (absent on episodes from before them). */
+  signatureProcesses?: SignatureProcessRef[];
   runs: number;
 }
 

@@ -10,6 +10,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -40,6 +41,7 @@ import {
   sendPlanOfCareForCertification,
   sendProgressSummaries,
 } from './practitioner.js';
+import { cancelSignatureProcesses, POC_PATCHES, startSignatureProcess } from './signature.js';
 import { closeResolvedTasks, closeTasks } from './worklist.js';
 
 /** The server suggests continue-as-new near 4k events; a plan of care continues well before that. */
@@ -53,7 +55,9 @@ async function startEpisode(run: EpisodeRun): Promise<void> {
     { key: PatientId, value: run.input.patientId },
   ]);
   publishSearchAttributes(run);
-  await sendPlanOfCareForCertification(run);
+  if (patched(POC_PATCHES.signatureProcess))
+    await startSignatureProcess(run, { kind: 'initial', firstTreatmentDate: run.episode.firstTreatmentDate });
+  else await sendPlanOfCareForCertification(run);
 }
 
 /** A long episode continues in a new run (with its state as the carry) before its history grows large. */
@@ -100,6 +104,7 @@ async function dischargeEpisode(run: EpisodeRun, request: DischargeRequest): Pro
   await sendDischargeSummary(run, run.discharge);
   // Discharge cancels the pending progress-report requirement and any recertification.
   await closeTasks(run, ['progress_report', 'recertification']);
+  await cancelSignatureProcesses(run);
   await signalAuthorizationDischarge(run);
   publishSearchAttributes(run);
 }

@@ -8,9 +8,9 @@ import type { Command } from 'commander';
 import postgres from 'postgres';
 import { DEMO_PRACTICE_ID } from '../../../db/seed.js';
 import type { NoteIntervention } from '../../webhooks/emr-events.js';
-import type { AppointmentKind, CancelReason } from '../types.js';
+import type { AppointmentKind, CancelReason, SignedReport } from '../types.js';
 import { SandboxEmr } from './sandbox-emr.js';
-import { seedSandboxEmr } from './seed.js';
+import { SANDBOX_THERAPISTS, seedSandboxEmr } from './seed.js';
 
 export interface SandboxEmrCliContext {
   /** Starts (or connects to) ptflow's database; `stop` releases it. */
@@ -44,6 +44,20 @@ export function parseIntervention(spec: string): NoteIntervention {
     furnishedBy: m[3] as NoteIntervention['furnishedBy'],
   };
 }
+
+/** `text:status` of a goal on a signed report (status one of met, partially_met, progressing, not_met, discontinued). */
+export function parseGoal(spec: string): SignedReport['goals'][number] {
+  const at = spec.lastIndexOf(':');
+  const text = spec.slice(0, at).trim();
+  const status = spec.slice(at + 1) as SignedReport['goals'][number]['status'];
+  if (at < 1 || !text || !GOAL_STATUSES.includes(status) || text.length > 300) {
+    throw new Error(`goal must look like TEXT:STATUS with STATUS one of ${GOAL_STATUSES.join(', ')}`);
+  }
+  return { text, status };
+}
+
+const GOAL_STATUSES: readonly string[] = ['met', 'partially_met', 'progressing', 'not_met', 'discontinued'];
+const REPORT_KINDS: readonly string[] = ['progress_report', 'recertification', 'discharge_summary'];
 
 async function withSandbox<T>(
   ctx: SandboxEmrCliContext,
@@ -144,6 +158,50 @@ export function registerSandboxEmrCommands(sandbox: Command, ctx: SandboxEmrCliC
         const visit = await e.signNote(id, o.intervention.map(parseIntervention), o.diagnosis);
         ctx.out(`signed visit ${visit.visitId} (${visit.totalTreatmentMinutes} min)`);
       }),
+    );
+  emr
+    .command('sign-report <emrPatientId>')
+    .description('sign a progress report, recertification or discharge summary (→ the referring physician)')
+    .option('--kind <kind>', REPORT_KINDS.join(' | '), 'progress_report')
+    .option('--date <YYYY-MM-DD>', 'report date (default: today, UTC)')
+    .option(
+      '--goal <TEXT:STATUS>',
+      'repeatable, e.g. --goal "Sit 60 min:progressing"',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option('--assessment <text>', 'the therapist assessment')
+    .requiredOption('--plan <text>', 'the plan (or discharge plan)')
+    .option('--therapist <id>', 'sandbox therapist id', SANDBOX_THERAPISTS.whitfield)
+    .action(
+      (
+        emrPatientId: string,
+        o: {
+          kind: string;
+          date?: string;
+          goal: string[];
+          assessment?: string;
+          plan: string;
+          therapist: string;
+        },
+      ) => {
+        if (!REPORT_KINDS.includes(o.kind)) throw new Error(`kind must be one of ${REPORT_KINDS.join(', ')}`);
+        const reportDate = o.date ?? new Date().toISOString().slice(0, 10);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(reportDate)) throw new Error('date must be YYYY-MM-DD');
+        const goals = o.goal.map(parseGoal);
+        return withSandbox(ctx, async (e) => {
+          const report = await e.signReport({
+            emrPatientId,
+            therapistId: o.therapist,
+            kind: o.kind as SignedReport['kind'],
+            reportDate,
+            goals,
+            ...(o.assessment ? { assessment: o.assessment } : {}),
+            plan: o.plan,
+          });
+          ctx.out(`signed report ${report.reportId} (${report.kind})`);
+        });
+      },
     );
   emr
     .command('deliver')

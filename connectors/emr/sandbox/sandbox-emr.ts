@@ -26,12 +26,14 @@ import type {
   PatientQuery,
   PatientUpsert,
   PlanOfCare,
+  SignedReport,
   SignedVisit,
   SlotQuery,
   UpsertResult,
 } from '../types.js';
 import { SandboxAppointments, UUID } from './appointments.js';
 import { SandboxRecords } from './records.js';
+import { SandboxReports, type ReportToSign } from './reports.js';
 import * as t from './schema.js';
 import { SandboxVisits } from './visits.js';
 import { enqueueEvent, WebhookSender, type WebhookSenderOptions } from './webhooks.js';
@@ -54,6 +56,7 @@ export class SandboxEmr implements Emr {
   private readonly appointments: SandboxAppointments;
   private readonly visits: SandboxVisits;
   private readonly records: SandboxRecords;
+  private readonly reports: SandboxReports;
 
   constructor(
     sql: postgres.Sql,
@@ -71,6 +74,7 @@ export class SandboxEmr implements Emr {
     });
     this.visits = new SandboxVisits(this.db, this.appointments, this.now);
     this.records = new SandboxRecords(this.db, this.now, requirePatient);
+    this.reports = new SandboxReports(this.db, this.now);
     this.webhooks = new WebhookSender(this.db, opts);
   }
 
@@ -320,6 +324,15 @@ export class SandboxEmr implements Emr {
   /** Its therapists as FHIR Practitioners would list them: "Dana Whitfield, PT, DPT" → WHITFIELD, DANA. */
   findPractitioner(npi: string): Promise<EmrPractitioner | undefined> {
     return this.visits.findPractitioner(npi);
+  }
+
+  /** EMR-side action: the therapist signs a progress report / recertification / discharge summary. */
+  signReport(input: ReportToSign): Promise<SignedReport> {
+    return this.reports.signReport(input);
+  }
+
+  getSignedReport(reportId: string): Promise<SignedReport> {
+    return this.reports.getSignedReport(reportId);
   }
 
   /** The patient's newest referral received by the end of `onDate`, else the first one after it. */

@@ -4,3 +4,4 @@ export * from './ncci-ptp.js';
 export * from './mue.js';
 export * from './fee-schedules.js';
 export * from './payer-profiles.js';
+export * from './poc-signature.js';

@@ -5,6 +5,7 @@ import {
   deliveryNote,
   parseIntervention,
   registerSandboxEmrCommands,
+  parseGoal,
 } from '../../../connectors/emr/sandbox/cli.js';
 
 describe('sandbox EMR CLI', () => {
@@ -23,8 +24,19 @@ describe('sandbox EMR CLI', () => {
       'no-show',
       'cancel',
       'sign-note',
+      'sign-report',
       'deliver',
     ]);
+  });
+
+  it('parses a report goal TEXT:STATUS and rejects an unknown status', () => {
+    expect(parseGoal('Sit 60 min: at work:progressing')).toEqual({
+      text: 'Sit 60 min: at work',
+      status: 'progressing',
+    });
+    for (const bad of ['no status', ':met', 'Walk:done', 'ZZCANARY-4']) {
+      expect(() => parseGoal(bad)).toThrow(/^goal must look like TEXT:STATUS/);
+    }
   });
 
   it('parses CPT:MINUTES:DISCIPLINE and rejects anything else', () => {
