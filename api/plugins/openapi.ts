@@ -39,6 +39,8 @@ const tags = Object.entries({
   claims: 'Claims for signed visits: preview, submission, corrections.',
   practitioners: 'The practice practitioner directory: rendering providers named on its claims.',
   billing: 'Billing-system connectivity: charge export (CSV, 837P batch) for a date of service.',
+  practice:
+    'Practice setup: profile, locations, payers, fee schedules, therapists, referring providers (admin).',
   processes: 'All processes of your practice (Temporal visibility).',
   tasks: 'The staff worklist.',
   'break-glass': 'Time-boxed emergency access to full views (audited, reported).',

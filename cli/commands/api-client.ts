@@ -74,6 +74,8 @@ export interface ApiClient {
   post<T>(path: string, body: unknown, idempotencyKey: string): Promise<T>;
   /** A GET whose answer is not JSON (an export): the body as text and the response headers. */
   getText?(path: string, accept: string): Promise<{ text: string; headers: Headers }>;
+  /** PATCH / PUT (idempotent by nature: no Idempotency-Key). */
+  send?<T>(method: 'PATCH' | 'PUT', path: string, body: unknown): Promise<T>;
 }
 
 export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): ApiClient {
@@ -81,7 +83,12 @@ export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): Ap
     throw new ApiCliError('PTFLOW_API_KEY is not set (create a key with ptflow apikey create)', EXIT.input);
   }
   const apiKey = config.apiKey;
-  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown, key?: string): Promise<T> => {
+  const call = async <T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT',
+    path: string,
+    body?: unknown,
+    key?: string,
+  ): Promise<T> => {
     let res: Response;
     try {
       res = await fetch(`${config.apiUrl}${path}`, {
@@ -147,5 +154,6 @@ export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): Ap
     get: (path) => call('GET', path),
     post: (path, body, key) => call('POST', path, body, key),
     getText,
+    send: (method, path, body) => call(method, path, body),
   };
 }
