@@ -2,11 +2,10 @@
 // mirror and each claim's coding (`claim_codings`), as the documented CSV (domain/billing/charge-export.ts) or as
 // an 837P batch built by the X12 codec (connectors/payer/x12) through the claim pipeline's own mapping
 // (connectors/payer/mapping.ts `toClaim837`). The 837P needs the subscriber (decrypted from the patient and
-// coverage mirror) and the billing provider: `billingProviderFor` below is the one place that decides where
-// the billing provider comes from (today the deployment's practice profile, the same one the EMR event router
-// puts on claims), so switching it to the practice profile table is a one-function change.
+// coverage mirror) and the billing provider: `billingProviderFor` below, the practice profile as the claim
+// process names it.
 import { and, asc, eq } from 'drizzle-orm';
-import type { PracticeProfile } from '../activities/emr-events/context.js';
+import { practicePartiesOf } from '../activities/claim/prepare.js';
 import type { PayerDirectoryEntry } from '../connectors/payer/mapping.js';
 import { toClaim837, toClaimBatch } from '../connectors/payer/mapping.js';
 import type { ClaimParties, PayerMember } from '../connectors/payer/types.js';
@@ -14,6 +13,7 @@ import { generate837P, X12BuildError, type Claim837 } from '../connectors/payer/
 import type { Database } from '../db/connection.js';
 import { createCoverageRepository } from '../db/repositories/coverages.js';
 import type { RepositoryKeys } from '../db/repositories/keys.js';
+import { createPracticeRepository } from '../db/repositories/practices.js';
 import { createPatientRepository } from '../db/repositories/patients.js';
 import { claimCodings, claims, coverages } from '../db/schema.js';
 import { chargesCsv, type ExportClaim } from '../domain/billing/charge-export.js';
@@ -26,8 +26,6 @@ export type ChargeExportFormat = 'csv' | '837p';
 export interface BillingExportDeps {
   /** The data keys that decrypt the subscriber for the 837P (without them the 837P answers 503). */
   keys?: RepositoryKeys;
-  /** The deployment's practice profiles (billing provider of the 837P's 2010AA). */
-  practiceProfile?: (practiceId: string) => Promise<PracticeProfile | undefined>;
   /** Domain payer id → X12 payer id and name (2010BB). */
   payers?: readonly PayerDirectoryEntry[];
   /** 1000A submitter and 1000B receiver of the batch: ptflow toward the billing system. */
@@ -63,14 +61,15 @@ export class BillingExportNotConfigured extends Error {
 }
 
 /**
- * The billing provider (837P 2010AA) of a practice's exported claims. The one place the export reads it: today
- * the deployment's practice profile (`ptflow dev`: the demo practice's), at merge the practice profile table.
+ * The billing provider (837P 2010AA) of a practice's exported claims: the practice profile, exactly as the claim
+ * process names it (`practicePartiesOf`); undefined while the profile is incomplete.
  */
 export async function billingProviderFor(
-  deps: Pick<BillingExportDeps, 'practiceProfile'>,
+  deps: { db: Database; keys: RepositoryKeys },
   practiceId: string,
 ): Promise<ClaimParties['billingProvider'] | undefined> {
-  return (await deps.practiceProfile?.(practiceId))?.billingProvider;
+  const found = await createPracticeRepository(deps.db, deps.keys.keyring).claimIdentity(practiceId);
+  return found && 'identity' in found ? practicePartiesOf(found.identity).billingProvider : undefined;
 }
 
 /**
@@ -226,7 +225,7 @@ export async function exportCharges(
 
   const keys = deps.keys;
   if (!keys) throw new BillingExportNotConfigured('the data keyring');
-  const billingProvider = await billingProviderFor(deps, q.practiceId);
+  const billingProvider = await billingProviderFor({ db, keys }, q.practiceId);
   if (!billingProvider) throw new BillingExportNotConfigured("the practice's billing provider");
   const submitter = submitterFor(deps);
   const built: { claim: Claim837; patientId: string; lines: number }[] = [];

@@ -292,7 +292,6 @@ export async function startApiService(
           contactName: 'BILLING',
           phone: '5555550100',
         },
-        ...(opts.practiceProfile ? { practiceProfile: opts.practiceProfile } : {}),
       },
       // Verified EMR events start an `emrEventRouter` workflow each (the worker resolves and routes them);
       // Twilio callbacks go to the messaging service's inbound/status recording (no transport needed here).

@@ -6,7 +6,7 @@ import { emrErrorToFailure } from '../../connectors/emr/failure.js';
 import { createPractitionerRepository } from '../../db/repositories/practitioners.js';
 import { createFeeScheduleRepository } from '../../db/repositories/fee-schedules.js';
 import { createPracticePayerRepository } from '../../db/repositories/practice-payers.js';
-import { createPracticeRepository } from '../../db/repositories/practices.js';
+import { createPracticeRepository, type PracticeClaimIdentity } from '../../db/repositories/practices.js';
 import { prepareAttempt } from '../../domain/claims/prepare.js';
 import { finding, type Finding } from '../../domain/model/finding.js';
 import { VisitSchema } from '../../domain/model/visit.js';
@@ -34,6 +34,24 @@ function profileFindings(missing: readonly ClaimProfileField[]): Finding[] {
 }
 
 /**
+ * The 837P parties a complete practice profile names: billing provider (2010AA: legal name, NPI, tax id, taxonomy,
+ * service address), pay-to address (2010AB) and submitter name and phone (1000A). Shared with the charge export.
+ */
+export function practicePartiesOf(p: PracticeClaimIdentity): PracticeParties {
+  return {
+    billingProvider: {
+      name: p.legalName,
+      npi: p.npi,
+      taxId: p.taxId,
+      ...(p.taxonomy ? { taxonomy: p.taxonomy } : {}),
+      address: p.serviceAddress,
+      ...(p.payToAddress ? { payToAddress: p.payToAddress } : {}),
+    },
+    submitter: { name: p.legalName, phone: p.phone },
+  };
+}
+
+/**
  * The practice's own 837P parties from its profile: billing provider (2010AA: legal name, NPI, tax id, taxonomy,
  * service address), pay-to address (2010AB) and submitter name and phone (1000A). With an incomplete profile: the
  * billing provider a request named (claims started through POST /v1/claims with parties, before issue 17), or
@@ -44,22 +62,7 @@ async function practiceParties(
   claimCase: ClaimCase,
 ): Promise<{ parties: PracticeParties } | { missing: ClaimProfileField[] }> {
   const found = await createPracticeRepository(deps.db, deps.dataKeyring).claimIdentity(claimCase.practiceId);
-  if (found && 'identity' in found) {
-    const p = found.identity;
-    return {
-      parties: {
-        billingProvider: {
-          name: p.legalName,
-          npi: p.npi,
-          taxId: p.taxId,
-          ...(p.taxonomy ? { taxonomy: p.taxonomy } : {}),
-          address: p.serviceAddress,
-          ...(p.payToAddress ? { payToAddress: p.payToAddress } : {}),
-        },
-        submitter: { name: p.legalName, phone: p.phone },
-      },
-    };
-  }
+  if (found && 'identity' in found) return { parties: practicePartiesOf(found.identity) };
   const named = claimCase.parties.billingProvider;
   if (named) return { parties: { billingProvider: named } };
   return { missing: found?.missing ?? ['legalName', 'npi', 'taxId', 'serviceAddress', 'phone'] };

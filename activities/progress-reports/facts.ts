@@ -17,12 +17,10 @@ import {
 import { planOfCareStatusQuery } from '../../workflows/plan-of-care/messages.js';
 import { priorAuthorizationStatusQuery } from '../../workflows/prior-authorization/messages.js';
 import type { ProgressReportDeliveryInput } from '../../workflows/progress-reports/messages.js';
-import type { PracticeProfile } from '../emr-events/context.js';
 
 export interface FactSources {
   db: Database;
   temporal?: Client;
-  practiceProfile?: (practiceId: string) => Promise<PracticeProfile | undefined>;
   /** Calls the EMR, mapping its errors to failures. */
   emrCall: <T>(call: (e: Emr) => Promise<T>) => Promise<T>;
   /** The non-retryable failure for a report that cannot be prepared. */
@@ -76,18 +74,19 @@ async function processFacts(
   return { visits, pocOutcomes };
 }
 
-/** The practice's billing name, NPI and address (its profile), else the practices row's name and NPI. */
+/** The practice's legal name, NPI, service address and phone from its profile, else the practices row's name. */
 async function practiceHeader(
   src: FactSources,
   practiceId: string,
 ): Promise<PhysicianReportFacts['practice']> {
-  const billing = (await src.practiceProfile?.(practiceId))?.billingProvider;
-  if (billing) {
-    return { name: billing.name, npi: billing.npi, ...(billing.address ? { address: billing.address } : {}) };
-  }
   const row = await createPracticeRepository(src.db).get(practiceId);
   if (!row) throw src.notAvailable('unknown practice');
-  return { name: row.name, npi: row.npi };
+  return {
+    name: row.legalName ?? row.name,
+    npi: row.npi,
+    ...(row.serviceAddress ? { address: row.serviceAddress } : {}),
+    ...(row.phone ? { phone: row.phone } : {}),
+  };
 }
 
 /** The facts of the report (minimum necessary: only what PhysicianReportFacts holds). */

@@ -37,7 +37,6 @@ import {
 } from '../../workflows/progress-reports/messages.js';
 import { uuidFromKey } from '../shared/derived-ids.js';
 import { startIdempotently } from '../shared/process-starter.js';
-import type { PracticeProfile } from '../emr-events/context.js';
 import { gatherReportFacts } from './facts.js';
 import { renderPhysicianReportPdf } from './pdf.js';
 
@@ -56,8 +55,6 @@ export interface ProgressReportDeps {
   keyring?: Keyring;
   delivery?: PhysicianDelivery;
   recipient?: PhysicianRecipientLookup;
-  /** The practice's billing name, NPI and address for the header (else the practices row's name and NPI). */
-  practiceProfile?: (practiceId: string) => Promise<PracticeProfile | undefined>;
   now?: () => Date;
 }
 
@@ -169,7 +166,6 @@ export function createProgressReportActivities(deps: ProgressReportDeps) {
         {
           db: deps.db,
           ...(deps.temporal ? { temporal: deps.temporal } : {}),
-          ...(deps.practiceProfile ? { practiceProfile: deps.practiceProfile } : {}),
           emrCall,
           notAvailable,
         },

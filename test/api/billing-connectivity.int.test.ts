@@ -247,7 +247,6 @@ beforeAll(async () => {
     readiness: { database: async () => true },
     billingExport: {
       keys,
-      practiceProfile: devPracticeProfile,
       payers: sandboxPayerDirectory(),
       submitter: { name: 'PTFLOW BILLING', id: 'PTFLOWTEST', contactName: 'BILLING', phone: '5555550100' },
     },

@@ -171,7 +171,6 @@ export async function startApiStack(
     // The charge export's 837P parts, as `ptflow api` configures them.
     billingExport: {
       keys: sandboxes.deps.keys,
-      practiceProfile: devPracticeProfile,
       payers: sandboxPayerDirectory(),
       submitter: { name: 'PTFLOW BILLING', id: 'PTFLOWTEST', contactName: 'BILLING', phone: '5555550100' },
     },
