@@ -43,7 +43,7 @@ export interface ActivityDeps {
   eventRouting?: Pick<EventRoutingDeps, 'practiceProfile' | 'claimPollMinutes'>;
   /**
    * Progress reports to the referring physician (issue 17 point 3): the PhysicianDelivery port and the
-   * physician's addresses (EMR, keys: `onboarding`; practice header: `eventRouting.practiceProfile`).
+   * physician's addresses (EMR, keys: `onboarding`; the practice header comes from the practice profile).
    */
   progressReports?: Pick<ProgressReportDeps, 'delivery' | 'recipient' | 'now'>;
 }
@@ -114,7 +114,6 @@ function createAllActivities(deps: ActivityDeps) {
       ...(deps.temporal ? { temporal: deps.temporal } : {}),
       ...(deps.onboarding ? { emr: deps.onboarding.emr, keys: deps.onboarding.keys } : {}),
       ...(deps.dataKeyring ? { keyring: deps.dataKeyring } : {}),
-      ...(deps.eventRouting?.practiceProfile ? { practiceProfile: deps.eventRouting.practiceProfile } : {}),
       // The same delivery port as the POC signatures unless one is given for reports.
       ...(deps.physicianDelivery ? { delivery: deps.physicianDelivery } : {}),
       ...deps.progressReports,
