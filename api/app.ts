@@ -288,7 +288,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
   // Console first-run setup wizard (admins): the practice profile, step by step, through the practice service.
-  await app.register(consoleSetupRoutes({ db: deps.db }));
+  await app.register(
+    consoleSetupRoutes({ db: deps.db, temporal: deps.temporal, keyring: deps.breakGlass?.keyring }),
+  );
   if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
   if (deps.codec) {
     const db = deps.db;

@@ -77,7 +77,11 @@ export function stepBody(
     (step.formHeading ? `<h3>${esc(step.formHeading)}</h3>` : '') +
     errorSummary(prefix, state) +
     `<form method="post" action="${stepPath(step.key)}"${enctype}>${consoleCsrf(ctx)}` +
-    renderFields(prefix, step.fields, state) +
+    renderFields(
+      prefix,
+      step.fields.map((f) => (view.options?.[f.key] ? { ...f, options: view.options[f.key] } : f)),
+      state,
+    ) +
     `<p><button type="submit">${esc(step.submitLabel)}</button></p></form>` +
     `<p>${next ? `<a href="${stepPath(next.key)}">Next: ${esc(next.title)}</a> · ` : ''}` +
     `<a href="${SETUP_PATH}/review">Review what is missing</a></p>` +

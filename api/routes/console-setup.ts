@@ -113,7 +113,8 @@ export function consoleSetupRoutes(deps: SetupDeps) {
         fields: step.fields,
         values: readValues(body, step.fields),
         validate: step.validate,
-        submit: (data) => step.save(deps, ctx.principal, data, files),
+        submit: (data) =>
+          step.save(deps, { principal: ctx.principal, requestId: req.id, ip: req.ip }, data, files),
         render: (status, state) => sendStep(reply, ctx, step, status, state),
         done: async () => {
           const progress = await setupProgress(deps, ctx.principal.practiceId);
