@@ -76,6 +76,26 @@ describe('setup wizard: who may use it', () => {
       form: { name: 'Hijack', legalName: 'HIJACK LLC', npi: '1234567893', taxId: '12-3456789' },
     });
     expect(forged.statusCode).toBe(403);
+    // The multipart CSV upload needs the token too.
+    const form = new FormData();
+    form.set('payerId', '*');
+    form.set('effectiveFrom', '2027-01-01');
+    form.set('file', new Blob([GOOD_CSV]), 'fees.csv');
+    const multipart = new Request('http://x/', { method: 'POST', body: form });
+    const upload = await fx.stack.app.inject({
+      method: 'POST',
+      url: '/console/setup/fee-schedule',
+      headers: {
+        accept: 'text/html',
+        cookie: Object.entries(boss.jar)
+          .map(([k, c]) => `${k}=${c.value}`)
+          .join('; '),
+        'content-type': multipart.headers.get('content-type')!,
+      },
+      payload: Buffer.from(await multipart.arrayBuffer()),
+    });
+    expect(upload.statusCode).toBe(403);
+    expect(await practiceService(setupDeps()).feeSchedules(practiceId)).toEqual([]);
     const profile = await practiceService(setupDeps()).profile(practiceId);
     expect(profile.legalName).toBeNull();
     expect(profile.taxId).toBeNull();
