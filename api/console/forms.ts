@@ -8,6 +8,7 @@ import type { FastifyReply } from 'fastify';
 import { esc } from '../auth/pages.js';
 import { fieldErrors, HttpProblem, type FieldError, type IssueLike } from '../problem.js';
 
+/** One field of a console form. */
 export interface FormField {
   /** Form field name; dots nest in the body (`payTo.line1` → `{ payTo: { line1 } }`). */
   key: string;
@@ -32,6 +33,7 @@ export interface FormState {
   message?: string;
 }
 
+/** A form showing `values` and no errors (a page's first load). */
 export const emptyForm = (values: Record<string, string> = {}): FormState => ({ values, errors: {} });
 
 /** The id of a field's input on a page (prefix keeps two forms on one page apart). */
@@ -199,6 +201,7 @@ export class FormRejected extends Error {
   }
 }
 
+/** What `runForm` needs: the values, how to validate, submit and answer. */
 export interface RunFormOptions<T> {
   reply: FastifyReply;
   fields: readonly FormField[];

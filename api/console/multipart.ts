@@ -13,6 +13,7 @@ export interface UploadedFile {
   text: string;
 }
 
+/** Whether a parsed form value is a file part. */
 export function isUploadedFile(v: unknown): v is UploadedFile {
   return typeof v === 'object' && v !== null && typeof (v as UploadedFile).text === 'string';
 }

@@ -9,6 +9,7 @@ import type { SetupProgress, SetupStep, StepView } from './setup-steps.js';
 
 /** Where the wizard lives. */
 export const SETUP_PATH = '/console/setup';
+/** The URL of a step. */
 export const stepPath = (key: string) => `${SETUP_PATH}/${key}`;
 
 /** "setup N of M" in words. */

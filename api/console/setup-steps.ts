@@ -1,3 +1,4 @@
+// Over 350 lines: the seven steps are data (fields, load, save) kept together so the wizard reads as one table.
 // The steps of the first-run setup wizard (GET/POST /console/setup/<step>): what each asks, its fields, how it
 // loads what is saved and how it saves — through the practice service the admin REST routes (/v1/practice…)
 // call, with the same zod schemas (domain/practice/profile.ts), never over HTTP — and which of the profile's
@@ -21,8 +22,10 @@ import { HttpProblem } from '../problem.js';
 import { FormRejected, type FormField, type ParsesBody } from './forms.js';
 import type { UploadedFile } from './multipart.js';
 
+/** What the wizard needs: the practice service's deps (database, data keyring, Temporal client). */
 export type SetupDeps = PracticeServiceDeps;
 
+/** The steps' names, in order (also their URL segment: /console/setup/<key>). */
 export const STEP_KEYS = [
   'identity',
   'contact',
@@ -469,6 +472,7 @@ export const SETUP_STEPS: readonly SetupStep[] = [
   referrers,
 ];
 
+/** The step of a URL segment, if there is one. */
 export const stepByKey = (key: string): SetupStep | undefined => SETUP_STEPS.find((s) => s.key === key);
 
 /** The claim profile fields (what claims need) in words, with the step that fills each in. */
