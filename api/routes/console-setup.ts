@@ -18,7 +18,13 @@ import {
 } from '../console/layout.js';
 import { acceptMultipartForms, isUploadedFile, type UploadedFile } from '../console/multipart.js';
 import { notForYourRoleBody, overviewBody, reviewBody, stepBody, stepPath } from '../console/setup-pages.js';
-import { setupProgress, stepByKey, type SetupDeps, type SetupStep } from '../console/setup-steps.js';
+import {
+  SETUP_STEPS,
+  setupProgress,
+  stepByKey,
+  type SetupDeps,
+  type SetupStep,
+} from '../console/setup-steps.js';
 
 /** Largest fee schedule upload accepted (bytes of the whole form). */
 export const SETUP_UPLOAD_LIMIT = 2 * 1024 * 1024;
@@ -116,9 +122,8 @@ export function consoleSetupRoutes(deps: SetupDeps) {
         submit: (data) =>
           step.save(deps, { principal: ctx.principal, requestId: req.id, ip: req.ip }, data, files),
         render: (status, state) => sendStep(reply, ctx, step, status, state),
-        done: async () => {
-          const progress = await setupProgress(deps, ctx.principal.practiceId);
-          const next = progress.steps[progress.steps.findIndex((s) => s.key === step.key) + 1];
+        done: () => {
+          const next = SETUP_STEPS[SETUP_STEPS.indexOf(step) + 1];
           const target = step.after === 'stay' || !next ? step.key : next.key;
           return reply.redirect(`${stepPath(target)}?saved=${step.key}`, 303);
         },
