@@ -30,6 +30,7 @@ import {
 import { consoleWorklistRoutes } from './routes/console-worklist.js';
 import { staffAuthRoutes, type SignInAuditEvent } from './routes/staff-auth.js';
 import { consoleProcessRoutes } from './routes/console-processes.js';
+import { consoleSetupRoutes } from './routes/console-setup.js';
 import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
@@ -290,6 +291,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       now,
       temporalUiOrigin: deps.codec?.allowedOrigin ?? 'http://127.0.0.1:8233',
     }),
+  );
+  // Console first-run setup wizard (admins): the practice profile, step by step, through the practice service.
+  await app.register(
+    consoleSetupRoutes({ db: deps.db, temporal: deps.temporal, keyring: deps.breakGlass?.keyring }),
   );
   if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
   if (deps.codec) {

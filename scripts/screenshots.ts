@@ -7,6 +7,9 @@
 //   worklist.png              /console/worklist
 //   claim.png                 the held claim's page /console/processes/claim/<id>
 //   temporal-ui-decoded.png   the claim's workflow page in the Temporal UI, payloads decoded for the signed-in person
+// then signs in as the demo admin and takes the first-run setup wizard (api/routes/console-setup.ts):
+//   setup.png                 /console/setup, where the demo practice's setup stands
+//   setup-fee-schedule.png    /console/setup/fee-schedule after uploading a CSV with two bad rows (nothing imported)
 // and stops everything it started (Ctrl-C included): `ptflow dev` shuts its servers down on SIGINT.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -232,6 +235,31 @@ async function main(): Promise<void> {
     await until(async () => (await page.locator('body').innerText()).includes('97110'), 'the decoded input');
     await page.screenshot({ path: path.join(OUT_DIR, 'temporal-ui-decoded.png') });
     log('docs/screenshots/temporal-ui-decoded.png');
+
+    const adminContext = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      colorScheme: 'light',
+    });
+    const admin = await adminContext.newPage();
+    await signIn(admin, apiUrl, 'admin');
+    await admin.goto(`${apiUrl}/console/setup`);
+    await admin.screenshot({ path: path.join(OUT_DIR, 'setup.png'), fullPage: true });
+    log('docs/screenshots/setup.png');
+    await admin.goto(`${apiUrl}/console/setup/fee-schedule`);
+    await admin.getByLabel('Applies to (required)').selectOption('*');
+    await admin.fill('#s-effectiveFrom', '2027-01-01');
+    await admin.setInputFiles('#s-file', {
+      name: 'fees.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('code,charge\n97110,45.00\n97140,abc\n9711X,30.00\n'),
+    });
+    await Promise.all([
+      admin.waitForLoadState('load'),
+      admin.getByRole('button', { name: 'Import fee schedule' }).click(),
+    ]);
+    await admin.locator('#s-file-details').waitFor();
+    await admin.screenshot({ path: path.join(OUT_DIR, 'setup-fee-schedule.png'), fullPage: true });
+    log('docs/screenshots/setup-fee-schedule.png');
   } finally {
     await stop();
     log('stopped everything it started');

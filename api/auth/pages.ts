@@ -89,4 +89,10 @@ input:focus-visible, select:focus-visible { outline: 3px solid #c75b00; outline-
 .field .hint { color: #444; font-size: .9rem; margin: .1rem 0; }
 .field .error { color: #9b0016; font-weight: 600; margin: .1rem 0; }
 fieldset { border: 1px solid #bbb; background: #fff; margin: 1rem 0; }
+/* setup wizard (api/console/setup-pages.ts) */
+ol.steps li { margin: .2rem 0; }
+ol.steps a[aria-current="step"] { font-weight: 700; }
+.state-done { color: #1b6e35; font-weight: 600; }
+.state-missing { color: #6b4e00; font-weight: 600; }
+ul.error { color: #9b0016; margin: .1rem 0; }
 `;

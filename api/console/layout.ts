@@ -1,4 +1,5 @@
-// The staff console's shared page frame: a skip link, the console navigation (Worklist, Processes, Lists), who
+// The staff console's shared page frame: a skip link, the console navigation (Worklist, Processes, Lists; for
+// admins "Setup N of M" while the practice's first-run setup is unfinished, then "Practice profile"), who
 // is signed in, and the sign-out form (with the session's CSRF token). Pages are server-rendered with no
 // script at all and go out with PAGE_CSP (our own stylesheet at /auth/style.css, forms posting back to us).
 // Nothing here puts PHI in a title or URL: titles are fixed words, links carry opaque ids only.
@@ -10,6 +11,7 @@ import { principalOf } from '../auth/plugin.js';
 import type { Principal } from '../auth/principal.js';
 import { csrfField, esc, PAGE_CSP } from '../auth/pages.js';
 import { csrfTokenFor } from '../auth/session.js';
+import { setupProgress } from './setup-steps.js';
 
 /** The sections of the console's navigation (the key marks the current one). */
 export const CONSOLE_NAV = [
@@ -17,7 +19,7 @@ export const CONSOLE_NAV = [
   { key: 'processes', href: '/console/processes', label: 'Processes' },
   { key: 'lists', href: '/console/lists', label: 'Lists' },
 ] as const;
-export type ConsoleSection = (typeof CONSOLE_NAV)[number]['key'] | 'home';
+export type ConsoleSection = (typeof CONSOLE_NAV)[number]['key'] | 'home' | 'setup';
 
 export const ROLE_LABELS: Record<string, string> = {
   admin: 'Administrator',
@@ -37,6 +39,8 @@ export interface ConsoleContext {
   timeZone: string;
   /** The session's CSRF token (absent for bearer/API-key callers, who need none). */
   csrfToken?: string;
+  /** Admins only: how far the practice's first-run setup is (the navigation's "Setup N of M" entry). */
+  setup?: { done: number; total: number };
 }
 
 /** Loads the console context of a request (principal, practice name and time zone, CSRF token). */
@@ -52,12 +56,14 @@ export async function consoleContext(
     .where(eq(practices.id, principal.practiceId))
     .limit(1);
   const session = req.staffSession;
+  const setup = principal.role === 'admin' ? await setupProgress({ db }, principal.practiceId) : undefined;
   return {
     principal,
     who: session?.displayName ?? principal.id,
     practiceName: practice?.name ?? principal.practiceId,
     timeZone: practice?.timezone ?? 'UTC',
     ...(session ? { csrfToken: csrfTokenFor(app.staffSessions.csrfKey, session.id) } : {}),
+    ...(setup ? { setup: { done: setup.done, total: setup.total } } : {}),
   };
 }
 
@@ -78,10 +84,27 @@ export interface ConsolePageOptions {
 
 /** A whole console page: header with navigation and the person, main landmark with one h1. */
 export function consolePage(ctx: ConsoleContext, opts: ConsolePageOptions): string {
-  const nav = CONSOLE_NAV.map(
-    (n) =>
-      `<li><a href="${n.href}"${n.key === opts.section ? ' aria-current="page"' : ''}>${esc(n.label)}</a></li>`,
-  ).join('');
+  const setup = ctx.setup;
+  const setupLabel = setup
+    ? setup.done < setup.total
+      ? `Setup ${setup.done} of ${setup.total}`
+      : 'Practice profile'
+    : undefined;
+  const nav = [
+    ...CONSOLE_NAV,
+    ...(setupLabel ? [{ key: 'setup', href: '/console/setup', label: setupLabel }] : []),
+  ]
+    .map(
+      (n) =>
+        `<li><a href="${n.href}"${n.key === opts.section ? ' aria-current="page"' : ''}>${esc(n.label)}</a></li>`,
+    )
+    .join('');
+  // The admin's worklist says so while the practice's setup is unfinished (the wizard is one click away).
+  const setupBanner =
+    setup && setup.done < setup.total && opts.section === 'worklist'
+      ? `<p class="notice">Practice setup is not finished: ${setup.done} of ${setup.total} steps done. ` +
+        `<a href="/console/setup">Continue the setup</a></p>\n`
+      : '';
   const signOut = ctx.csrfToken
     ? `<form method="post" action="/auth/sign-out" class="inline">${csrfField(ctx.csrfToken)}` +
       `<button type="submit" class="small">Sign out</button></form>`
@@ -104,7 +127,7 @@ export function consolePage(ctx: ConsoleContext, opts: ConsolePageOptions): stri
 </header>
 <main id="main">
 <h1>${esc(opts.title)}</h1>
-${notice}${opts.body}
+${setupBanner}${notice}${opts.body}
 </main>
 </body>
 </html>

@@ -11,13 +11,9 @@ import { z } from 'zod';
 import { appendAudit } from '../../db/audit/append.js';
 import type { Database } from '../../db/connection.js';
 import type { Keyring } from '../../db/crypto/keyring.js';
-import { createFeeScheduleRepository, FeeScheduleConflict } from '../../db/repositories/fee-schedules.js';
+import { createFeeScheduleRepository } from '../../db/repositories/fee-schedules.js';
 import { createLocationRepository } from '../../db/repositories/locations.js';
-import { createPracticePayerRepository } from '../../db/repositories/practice-payers.js';
 import { createPracticeRepository } from '../../db/repositories/practices.js';
-import { createPractitionerRepository } from '../../db/repositories/practitioners.js';
-import { createReferrerRepository } from '../../db/repositories/referring-providers.js';
-import { parseFeeScheduleCsv } from '../../domain/practice/fee-schedule-csv.js';
 import {
   CLAIM_PROFILE_FIELDS,
   FeeScheduleImportSchema,
@@ -34,8 +30,8 @@ import {
 import { PAYER_PROFILES } from '../../domain/rules/data/payer-profiles.js';
 import { createApiKey } from '../auth/api-keys.js';
 import { principalOf } from '../auth/plugin.js';
+import { practiceService } from '../practice-service.js';
 import { HttpProblem, problem } from '../problem.js';
-import { resumeClaimsHeldForProfile } from './practice-claims.js';
 
 export interface PracticeRouteDeps {
   db: Database;
@@ -140,27 +136,15 @@ const noKeyring = () =>
   new HttpProblem(problem(503, 'No data keyring is configured: a tax id is never stored in clear.'));
 const notFound = (what: string) => new HttpProblem(problem(404, `No such ${what}.`));
 
-/** A profile field's validation problem in the shape of the schema ones (names the field, never the value). */
-const fieldProblem = (pointer: string, detail: string, status = 422) =>
-  new HttpProblem(problem(status, detail, { errors: [{ in: 'body', pointer, code: 'invalid', detail }] }));
-
-const profileIds = new Set(PAYER_PROFILES.map((p) => p.payerId));
-
 export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
+    // The handlers that change the profile go through the practice service (api/practice-service.ts), which the
+    // console's setup wizard calls too: one code path for checks, audit events and releasing held claims.
+    const service = practiceService(deps);
+    const actorOf = (req: FastifyRequest) => ({ principal: principalOf(req), requestId: req.id, ip: req.ip });
     const practices = createPracticeRepository(deps.db, deps.keyring);
     const locations = createLocationRepository(deps.db);
-    const payers = createPracticePayerRepository(deps.db);
     const fees = createFeeScheduleRepository(deps.db);
-    const directory = createPractitionerRepository(deps.db);
-    const referrers = createReferrerRepository(deps.db);
-
-    const profileOf = async (practiceId: string) => {
-      if (!deps.keyring) throw noKeyring();
-      const view = await practices.profile(practiceId);
-      if (!view) throw notFound('practice');
-      return view;
-    };
     const audit = (
       req: FastifyRequest,
       action: 'C' | 'U',
@@ -206,7 +190,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
         await audit(req, 'C', 'practice', id, Object.keys(req.body));
         return reply
           .code(201)
-          .send({ practice: await profileOf(id), adminKey: { prefix: key.prefix, key: key.key } });
+          .send({ practice: await service.profile(id), adminKey: { prefix: key.prefix, key: key.key } });
       },
     );
 
@@ -221,7 +205,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 200: PracticeViewSchema },
         },
       },
-      async (req) => profileOf(principalOf(req).practiceId),
+      async (req) => service.profile(principalOf(req).practiceId),
     );
 
     app.patch(
@@ -236,25 +220,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 200: PracticeViewSchema },
         },
       },
-      async (req) => {
-        const practiceId = principalOf(req).practiceId;
-        if (!deps.keyring) throw noKeyring();
-        if (Object.keys(req.body).length === 0)
-          throw fieldProblem('', 'Name at least one field to change.', 400);
-        const { payToAddress, taxonomy, ...rest } = req.body;
-        const changed = await practices.update(practiceId, {
-          ...rest,
-          ...(payToAddress !== undefined ? { payToAddress } : {}),
-          ...(taxonomy !== undefined ? { taxonomy } : {}),
-        });
-        if (!changed) throw notFound('practice');
-        await audit(req, 'U', 'practice', practiceId, Object.keys(req.body));
-        const view = await profileOf(practiceId);
-        if (view.missing.length === 0 && deps.temporal) {
-          await resumeClaimsHeldForProfile(deps.temporal, practiceId, principalOf(req).id);
-        }
-        return view;
-      },
+      async (req) => service.updateProfile(actorOf(req), req.body),
     );
 
     app.get(
@@ -268,7 +234,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 200: z.object({ items: z.array(LocationViewSchema) }) },
         },
       },
-      async (req) => ({ items: await locations.list(principalOf(req).practiceId) }),
+      async (req) => ({ items: await service.locations(principalOf(req).practiceId) }),
     );
 
     app.post(
@@ -283,17 +249,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 201: LocationViewSchema },
         },
       },
-      async (req, reply) => {
-        const practiceId = principalOf(req).practiceId;
-        const practice = await practices.get(practiceId);
-        if (!practice) throw notFound('practice');
-        const created = await locations.create(practiceId, {
-          ...req.body,
-          timezone: req.body.timezone ?? practice.timezone,
-        });
-        await audit(req, 'C', 'practice_location', created.id, Object.keys(req.body));
-        return reply.code(201).send(created);
-      },
+      async (req, reply) => reply.code(201).send(await service.addLocation(actorOf(req), req.body)),
     );
 
     app.patch(
@@ -334,7 +290,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
         },
       },
       async (req) => ({
-        items: await payers.list(principalOf(req).practiceId),
+        items: await service.payers(principalOf(req).practiceId),
         profiles: [...new Map(PAYER_PROFILES.map((p) => [p.payerId, p])).values()].map((p) => ({
           profileId: p.payerId,
           name: p.name,
@@ -356,15 +312,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 200: PayerViewSchema },
         },
       },
-      async (req) => {
-        if (!profileIds.has(req.body.profileId)) {
-          throw fieldProblem('/profileId', 'Not a known payer profile (GET /v1/practice/payers lists them).');
-        }
-        const practiceId = principalOf(req).practiceId;
-        const saved = await payers.put(practiceId, req.params.payerId, req.body);
-        await audit(req, 'U', 'practice_payer', `${practiceId}:${req.params.payerId}`, Object.keys(req.body));
-        return saved;
-      },
+      async (req) => service.putPayer(actorOf(req), req.params.payerId, req.body),
     );
 
     app.get(
@@ -378,7 +326,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 200: z.object({ items: z.array(FeeScheduleViewSchema) }) },
         },
       },
-      async (req) => ({ items: await fees.list(principalOf(req).practiceId) }),
+      async (req) => ({ items: await service.feeSchedules(principalOf(req).practiceId) }),
     );
 
     app.get(
@@ -427,52 +375,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 201: FeeScheduleViewSchema },
         },
       },
-      async (req, reply) => {
-        const b = req.body;
-        if (b.effectiveTo !== undefined && b.effectiveTo < b.effectiveFrom) {
-          throw fieldProblem('/effectiveTo', 'The schedule ends before it starts.');
-        }
-        const parsed = parseFeeScheduleCsv(b.csv);
-        if (!parsed.ok) {
-          throw new HttpProblem(
-            problem(422, `The fee schedule has ${parsed.errors.length} error(s); nothing was imported.`, {
-              errors: parsed.errors.map((e) => ({
-                in: 'body',
-                pointer: '/csv',
-                code: 'csv_row',
-                detail: `line ${e.line}, column ${e.column}${e.columnNumber ? ` (${e.columnNumber})` : ''}: ${e.detail}`,
-                line: e.line,
-                column: e.column,
-                ...(e.columnNumber ? { columnNumber: e.columnNumber } : {}),
-              })),
-            }),
-          );
-        }
-        const p = principalOf(req);
-        try {
-          const saved = await fees.import(p.practiceId, {
-            payerId: b.payerId,
-            effectiveFrom: b.effectiveFrom,
-            ...(b.effectiveTo ? { effectiveTo: b.effectiveTo } : {}),
-            source: b.source ?? 'imported CSV',
-            importedBy: p.id,
-            rows: parsed.rows,
-          });
-          await audit(req, 'C', 'fee_schedule', saved.id, ['payerId', 'effectiveFrom', 'csv']);
-          return reply.code(201).send(saved);
-        } catch (err) {
-          if (err instanceof FeeScheduleConflict) {
-            throw new HttpProblem(
-              problem(409, 'A schedule for this payer already starts on that date.', {
-                errors: [
-                  { in: 'body', pointer: '/effectiveFrom', code: 'conflict', detail: 'already taken' },
-                ],
-              }),
-            );
-          }
-          throw err;
-        }
-      },
+      async (req, reply) => reply.code(201).send(await service.importFeeSchedule(actorOf(req), req.body)),
     );
 
     app.get(
@@ -486,7 +389,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 200: z.object({ items: z.array(TherapistViewSchema) }) },
         },
       },
-      async (req) => ({ items: await directory.listTherapists(principalOf(req).practiceId) }),
+      async (req) => ({ items: await service.therapists(principalOf(req).practiceId) }),
     );
 
     app.put(
@@ -502,12 +405,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 200: TherapistViewSchema },
         },
       },
-      async (req) => {
-        const practiceId = principalOf(req).practiceId;
-        const saved = await directory.upsertTherapist(practiceId, req.params.npi, req.body);
-        await audit(req, 'U', 'practice_therapist', `${practiceId}:${req.params.npi}`, Object.keys(req.body));
-        return saved;
-      },
+      async (req) => service.putTherapist(actorOf(req), req.params.npi, req.body),
     );
 
     app.get(
@@ -521,7 +419,7 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 200: z.object({ items: z.array(ReferrerViewSchema) }) },
         },
       },
-      async (req) => ({ items: await referrers.list(principalOf(req).practiceId) }),
+      async (req) => ({ items: await service.referrers(principalOf(req).practiceId) }),
     );
 
     app.put(
@@ -537,11 +435,6 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
           response: { 200: ReferrerViewSchema },
         },
       },
-      async (req) => {
-        const practiceId = principalOf(req).practiceId;
-        const saved = await referrers.put(practiceId, req.params.npi, req.body);
-        await audit(req, 'U', 'referring_provider', `${practiceId}:${req.params.npi}`, Object.keys(req.body));
-        return saved;
-      },
+      async (req) => service.putReferrer(actorOf(req), req.params.npi, req.body),
     );
   };

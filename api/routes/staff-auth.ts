@@ -21,6 +21,7 @@ import type { Principal } from '../auth/principal.js';
 import { SignInError, type PendingSignIn, type SignInFailure, type StaffOidc } from '../auth/oidc-sign-in.js';
 import { csrfField, esc, sendPage, STYLESHEET } from '../auth/pages.js';
 import { CONSOLE_NAV } from '../console/layout.js';
+import { setupProgress } from '../console/setup-steps.js';
 import {
   clearSessionCookie,
   csrfTokenFor,
@@ -337,6 +338,14 @@ export function staffAuthRoutes(deps: StaffAuthRouteDeps) {
           .where(eq(practices.id, principal.practiceId))
           .limit(1);
         const who = session?.displayName ?? principal.id;
+        // An admin of a practice whose first-run setup is unfinished is sent to the wizard from here.
+        const setup =
+          principal.role === 'admin' ? await setupProgress(deps, principal.practiceId) : undefined;
+        const setupNotice =
+          setup && setup.done < setup.total
+            ? `<p class="notice">Practice setup: ${setup.done} of ${setup.total} steps done. ` +
+              `<a href="/console/setup">Continue the setup</a></p>`
+            : '';
         const rows: [string, string][] = [
           ['Name', who],
           ['Role', ROLE_NAMES[principal.role] ?? principal.role],
@@ -362,6 +371,7 @@ export function staffAuthRoutes(deps: StaffAuthRouteDeps) {
           'Staff console',
           `<p>Signed in as <strong>${esc(who)}</strong> (${esc(principal.role)}).</p>` +
             `<dl class="who">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>` +
+            setupNotice +
             `<nav aria-label="Console"><ul class="choices">${CONSOLE_NAV.map((n) => `<li><a class="button" href="${n.href}">${esc(n.label)}</a></li>`).join('')}</ul></nav>` +
             `<h2>Session</h2>${signOut}`,
         );
