@@ -3,7 +3,9 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { createRequire } from 'node:module';
+import type FastifyFactory from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loggerOptions } from './logger.js';
@@ -139,7 +141,14 @@ function signInAuditRow(e: SignInAuditEvent) {
   };
 }
 
+/**
+ * Fastify, required when an app is built: OpenTelemetry's Fastify instrumentation (cli/tracing.ts, when tracing
+ * is on) patches modules as they are required, which an ESM import never is.
+ */
+const requireModule = createRequire(import.meta.url);
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const Fastify = requireModule('fastify') as typeof FastifyFactory;
   const app = Fastify({
     ...(deps.loggerInstance
       ? { loggerInstance: deps.loggerInstance }
