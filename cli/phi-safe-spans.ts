@@ -51,7 +51,7 @@ const ALLOWED_ATTRIBUTES = new Set([
 ]);
 
 /** Span names the instrumentations produce: Temporal's `Verb:TypeName`, HTTP methods, fastify hooks. */
-const SAFE_NAME = /^[A-Za-z][\w.-]*(:[A-Za-z][\w.-]*)?$|^[A-Za-z][A-Za-z ]{0,30} - [\w.@/ >-]{1,100}$/;
+const SAFE_NAME = /^[A-Za-z][\w.-]*(:[A-Za-z][\w.-]*)?$|^[A-Za-z][A-Za-z ]{0,30} - [\w.@/ >-]{1,200}$/;
 const HTTP_METHOD = /^[A-Z]{3,7}$/;
 
 function safeValue(v: unknown): v is string | number | boolean {
@@ -83,7 +83,7 @@ export function safeSpanName(span: Pick<ReadableSpan, 'name' | 'attributes'>): s
     if (typeof route === 'string' && route !== '') return `${method} ${route}`;
     return HTTP_METHOD.test(span.name) || SAFE_NAME.test(span.name) ? span.name : method;
   }
-  return SAFE_NAME.test(span.name) && span.name.length <= 120 ? span.name : 'span';
+  return SAFE_NAME.test(span.name) && span.name.length <= 240 ? span.name : 'span';
 }
 
 function safeEvents(events: ReadableSpan['events']): ReadableSpan['events'] {
