@@ -3,9 +3,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import { createRequire } from 'node:module';
-import type FastifyFactory from 'fastify';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loggerOptions } from './logger.js';
@@ -35,6 +33,7 @@ import { consoleProcessRoutes } from './routes/console-processes.js';
 import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
+import { registerTraceRoutes } from './plugins/trace-route.js';
 import { healthRoutes, type ReadinessAdvisory, type ReadinessCheck } from './routes/health.js';
 import { taskRoutes } from './routes/tasks.js';
 import { authorizationRoutes } from './routes/authorizations.js';
@@ -109,6 +108,8 @@ export interface AppDeps {
   breakGlass?: { keyring: Keyring };
   /** Staff sign-in and sessions (/auth, /console). Without it sessions still work with a random secret. */
   staffAuth?: StaffAuthDeps;
+  /** Tracing is on (cli/tracing.ts): name HTTP server spans by route template. */
+  traceRoutes?: boolean;
 }
 
 /** Staff sign-in settings (STAFF_SESSION_* and OIDC_CLIENT_* in the CLI's configuration). */
@@ -141,14 +142,7 @@ function signInAuditRow(e: SignInAuditEvent) {
   };
 }
 
-/**
- * Fastify, required when an app is built: OpenTelemetry's Fastify instrumentation (cli/tracing.ts, when tracing
- * is on) patches modules as they are required, which an ESM import never is.
- */
-const requireModule = createRequire(import.meta.url);
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const Fastify = requireModule('fastify') as typeof FastifyFactory;
   const app = Fastify({
     ...(deps.loggerInstance
       ? { loggerInstance: deps.loggerInstance }
@@ -224,6 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       outages.writeSucceeded();
   });
 
+  if (deps.traceRoutes) registerTraceRoutes(app);
   const limits = deps.rateLimit ?? { perMinute: 600, authFailuresPerMinute: 60 };
   await registerRateLimit(app, limits);
   registerMetrics(app, deps.metrics ?? createMetrics());

@@ -259,7 +259,7 @@ export async function startApiService(
     );
   }
   const webhooks = opts.webhooks ?? webhookSettings();
-  // Before the app is built: its Fastify and HTTP server are instrumented when tracing is on.
+  // Before the app is built: its HTTP server is instrumented when tracing is on.
   const tracing = await startTracing(config, 'api');
   const db = connectDb(databaseUrl);
   let temporal: TemporalClientHandle | undefined;
@@ -269,6 +269,7 @@ export async function startApiService(
     const keyring = payloadKeyring(config);
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,
+      traceRoutes: tracing !== undefined,
       db: db.db,
       temporal: connected.client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -8,9 +8,12 @@
 // interceptor is installed and no module is patched (the measured cost is in README).
 //
 // ptflow is ESM, and OpenTelemetry's module patching hooks `require`: the HTTP instrumentation patches Node's
-// shared `http` module object when it is next required (done here), and api/app.ts loads Fastify through
-// `require` at app build time so the Fastify instrumentation sees it. No loader flag is needed.
+// shared `http` module object when it is next required (done here), so no loader flag is needed. Server spans
+// get the route template from api/plugins/trace-route.ts rather than @opentelemetry/instrumentation-fastify,
+// whose span per hook and plugin (~10 per request) cost too much (measured: README, "Observability").
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ClientInterceptors } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Config } from './config.js';
@@ -55,6 +58,20 @@ function parseHeaders(raw: string | undefined): Record<string, string> {
   return out;
 }
 
+/**
+ * The workflow interceptors bundled when tracing is on (TypeScript in development, JavaScript in the image):
+ * ours, not the package's, so span ids never draw on the workflow's random numbers (see that file).
+ */
+export function workflowInterceptorsPath(): string {
+  for (const ext of ['ts', 'js']) {
+    const candidate = fileURLToPath(
+      new URL(`../workflows/shared/tracing-interceptors.${ext}`, import.meta.url),
+    );
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error('workflows/shared/tracing-interceptors not found next to cli/');
+}
+
 /** Paths scraped or polled by machines: not worth a trace each. */
 const UNTRACED_PATHS = /^\/(healthz|readyz|metrics)(\?|$)/;
 
@@ -78,7 +95,6 @@ async function setUp(config: Config, role: TracingRole): Promise<Tracing | undef
     { OTLPTraceExporter },
     { registerInstrumentations },
     { HttpInstrumentation },
-    { FastifyInstrumentation },
     { UndiciInstrumentation },
     otel,
     { PhiSafeSpanProcessor },
@@ -88,7 +104,6 @@ async function setUp(config: Config, role: TracingRole): Promise<Tracing | undef
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/instrumentation'),
     import('@opentelemetry/instrumentation-http'),
-    import('@opentelemetry/instrumentation-fastify'),
     import('@opentelemetry/instrumentation-undici'),
     import('@temporalio/interceptors-opentelemetry'),
     import('./phi-safe-spans.js'),
@@ -122,7 +137,6 @@ async function setUp(config: Config, role: TracingRole): Promise<Tracing | undef
         // Only connectors' fetch calls (undici, below) and the API's server side are of interest.
         ignoreOutgoingRequestHook: () => true,
       }),
-      new FastifyInstrumentation(),
       new UndiciInstrumentation(),
     ],
   });
@@ -130,13 +144,13 @@ async function setUp(config: Config, role: TracingRole): Promise<Tracing | undef
   require('node:http');
   require('node:https');
 
-  const workflowInterceptors =
-    require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+  const workflowInterceptors = workflowInterceptorsPath();
   return {
     serviceName,
     clientInterceptors: { workflow: [new otel.OpenTelemetryWorkflowClientInterceptor()] },
     workerOptions: {
       interceptors: {
+        // Workflow spans: made in the sandbox, handed out through the `exporter` sink below.
         workflowModules: [workflowInterceptors],
         activity: [
           (ctx) => ({

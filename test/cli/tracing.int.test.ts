@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { claimIdFor } from '../../activities/shared/derived-ids.js';
 import { loadConfig, type Config } from '../../cli/config.js';
@@ -23,7 +25,7 @@ import {
   type ApiService,
   type WorkerService,
 } from '../../cli/services.js';
-import { startTracing } from '../../cli/tracing.js';
+import { startTracing, workflowInterceptorsPath } from '../../cli/tracing.js';
 import { generateWebhookSecret } from '../../connectors/webhooks/standard-webhooks.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
@@ -31,7 +33,8 @@ import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import { freePort } from '../../devtools/ports.js';
 import { connectClient, type TemporalClientHandle } from '../../temporal/client.js';
-import { dataConverterFor } from '../../temporal/codec/data-converter.js';
+import { dataConverterFor, failureConverterPath } from '../../temporal/codec/data-converter.js';
+import { workflowsPath } from '../../temporal/worker.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import {
   SpanKind,
@@ -290,5 +293,30 @@ describe('tracing across the whole path', () => {
       );
       expect(urlParts).toEqual([]);
     }
+  });
+
+  it('turning tracing on changes no workflow command: every committed history replays with the tracing interceptors', async () => {
+    const tracing = (await startTracing(config, 'worker'))!;
+    const interceptorModules = tracing.workerOptions.interceptors.workflowModules ?? [];
+    expect(interceptorModules).toEqual([workflowInterceptorsPath()]);
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: workflowsPath(),
+      failureConverterPath: failureConverterPath(),
+      workflowInterceptorModules: interceptorModules,
+      logger: new DefaultLogger('WARN'),
+    });
+    const dir = fileURLToPath(new URL('../histories', import.meta.url));
+    let replayed = 0;
+    for (const type of fs.readdirSync(dir)) {
+      for (const file of fs.readdirSync(path.join(dir, type)).filter((f) => f.endsWith('.json'))) {
+        const history = JSON.parse(fs.readFileSync(path.join(dir, type, file), 'utf8')) as unknown;
+        await expect(
+          Worker.runReplayHistory({ workflowBundle: bundle, sinks: tracing.workerOptions.sinks }, history),
+          `${type}/${file}`,
+        ).resolves.toBeUndefined();
+        replayed++;
+      }
+    }
+    expect(replayed).toBeGreaterThanOrEqual(9);
   });
 });
