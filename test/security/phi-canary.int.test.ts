@@ -541,9 +541,30 @@ describe('PHI canary over onboarding and claims through the API', () => {
       expect(names, name).toContain(name);
     }
     expect(all.some((x) => x.kind === SpanKind.CLIENT && x.name === 'POST')).toBe(true);
-    // Requests whose URL held the marker (a query value, an unknown path) are there, named without it.
-    const unmatched = all.filter((x) => x.kind === SpanKind.SERVER && x.name === 'GET');
-    expect(unmatched.length).toBeGreaterThanOrEqual(1);
+    // Requests whose URL holds the marker (a query value, an unknown path) are traced, named without it.
+    const status = (x: (typeof all)[number]) =>
+      Number(x.attributes['http.status_code'] ?? x.attributes['http.response.status_code']);
+    const refusedOf = (list: typeof all) =>
+      list.filter((x) => x.kind === SpanKind.SERVER && [400, 404].includes(status(x)));
+    const already = refusedOf(all).length;
+    expect((await call('GET', `/v1/claims/${randomUUID()}?q=${CANARY}`, { auth: keys.biller })).status).toBe(
+      400,
+    );
+    expect((await call('GET', `/v1/nothing/${CANARY}`, { auth: keys.biller })).status).toBe(404);
+    const withRefused = await until(
+      async () => {
+        await tracing!.forceFlush();
+        return spans.spans;
+      },
+      (list) => refusedOf(list).length >= already + 2,
+      `server spans of the refused requests (server spans: ${JSON.stringify(
+        all.filter((x) => x.kind === SpanKind.SERVER).map((x) => [x.name, status(x)]),
+      ).slice(0, 400)})`,
+    ).catch((err: Error) => {
+      throw new Error(err.message.slice(0, 1200));
+    });
+    const refused = refusedOf(withRefused);
+    for (const x of refused) expect(x.name).toMatch(/^(GET|POST)( \/[\w/:.*-]*)?$/);
     // Control: the EMR's error quoted the marker (the codec gives it back above): the failed activity's span
     // is there, an error with its exception event, which keeps the error's type and nothing else.
     const failed = all.filter(
