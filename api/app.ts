@@ -34,6 +34,7 @@ import { consoleSetupRoutes } from './routes/console-setup.js';
 import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
+import { registerTraceRoutes } from './plugins/trace-route.js';
 import { healthRoutes, type ReadinessAdvisory, type ReadinessCheck } from './routes/health.js';
 import { taskRoutes } from './routes/tasks.js';
 import { authorizationRoutes } from './routes/authorizations.js';
@@ -111,8 +112,10 @@ export interface AppDeps {
   breakGlass?: { keyring: Keyring };
   /** Staff sign-in and sessions (/auth, /console). Without it sessions still work with a random secret. */
   staffAuth?: StaffAuthDeps;
-  /** The charge export's 837P parts (data keys, practice profiles, payer directory); CSV works without them. */
+  /** The charge export's 837P parts (data keys, payer directory, submitter); CSV works without them. */
   billingExport?: BillingExportDeps;
+  /** Tracing is on (cli/tracing.ts): name HTTP server spans by route template. */
+  traceRoutes?: boolean;
 }
 
 /** Staff sign-in settings (STAFF_SESSION_* and OIDC_CLIENT_* in the CLI's configuration). */
@@ -221,6 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       outages.writeSucceeded();
   });
 
+  if (deps.traceRoutes) registerTraceRoutes(app);
   const limits = deps.rateLimit ?? { perMinute: 600, authFailuresPerMinute: 60 };
   await registerRateLimit(app, limits);
   registerMetrics(app, deps.metrics ?? createMetrics());

@@ -61,6 +61,16 @@ const digestRecipients = z
     ),
   );
 
+/** An OTLP/HTTP collector URL. */
+const otlpUrl = z
+  .url({ error: 'must be a URL such as http://otel-collector:4318' })
+  .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL');
+
+/** OTLP over HTTP with JSON bodies: the one exporter installed (every OTLP/HTTP collector accepts it on 4318). */
+const otlpProtocol = z.enum(['http/json'], {
+  error: "must be http/json (ptflow's exporter sends OTLP/HTTP JSON, which collectors accept on port 4318)",
+});
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -254,6 +264,38 @@ export const configSchema = z.object({
   /** Zone of the schedules' wall-clock times (the practices' zone). */
   PTFLOW_SCHEDULE_TIMEZONE: timeZone.default('America/Chicago'),
   PTFLOW_STAFF_DIGEST_RECIPIENTS: digestRecipients.optional(),
+  // Tracing (cli/tracing.ts): OpenTelemetry spans over OTLP/HTTP, the standard variable names. Off (nothing
+  // loaded, no interceptors) unless an endpoint is set. Spans pass a PHI filter before export (README,
+  // "Observability").
+  /** Collector base URL; traces go to <endpoint>/v1/traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+  /** Full traces URL (wins over OTEL_EXPORTER_OTLP_ENDPOINT). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  /** Headers sent to the collector, `key=value,key2=value2` (an API key is a SECRET: use the _FILE form). */
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^[^=,\s]+=[^,]*(,[^=,\s]+=[^,]*)*$/, 'must be key=value pairs separated by commas')
+    .optional(),
+  /** service.name of the spans; default ptflow-api, ptflow-worker (or ptflow under `ptflow dev`). */
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+    .optional(),
+  /** Share of new traces kept (0..1, parent-based: a caller's sampled trace is always continued). Default 1. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number({ error: 'must be a number between 0 and 1' })
+    .min(0, 'must be a number between 0 and 1')
+    .max(1, 'must be a number between 0 and 1')
+    .optional(),
+  /** true: tracing off even with an endpoint set (the standard kill switch). */
+  OTEL_SDK_DISABLED: flag.optional(),
+  /** host:port where `ptflow worker` serves the Temporal SDK's Prometheus metrics (/metrics); unset → none. */
+  PTFLOW_WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port such as 0.0.0.0:9464')
+    .optional(),
   // Key material (checked by checkKeyConfig; required in production, generated for development).
   PTFLOW_PAYLOAD_KEYS: z.string().optional(),
   PTFLOW_ACTIVE_PAYLOAD_KEY_ID: z.string().optional(),

@@ -37,15 +37,27 @@ import type { EventRoutingDeps } from '../activities/emr-events/index.js';
 import { EncryptionCodec } from '../temporal/codec/encryption-codec.js';
 import { auditDenied } from '../api/audit.js';
 import { sandboxPayerDirectory } from '../connectors/payer/sandbox/plans.js';
+import { startTracing, type Tracing } from './tracing.js';
 
 let runtimeInstalled = false;
-/** Install the Temporal runtime once; `ownSignals` leaves SIGINT/SIGTERM to us (dev shuts down in order). */
-export function installTemporalRuntime(ownSignals: boolean, logLevel = 'warn'): void {
+/**
+ * Install the Temporal runtime once; `ownSignals` leaves SIGINT/SIGTERM to us (dev shuts down in order).
+ * `metricsAddress` (host:port) serves the SDK's worker metrics for Prometheus at http://<address>/metrics.
+ */
+export function installTemporalRuntime(
+  ownSignals: boolean,
+  logLevel = 'warn',
+  metricsAddress?: string,
+): void {
   if (runtimeInstalled) return;
   Runtime.install({
     // Worker and workflow logs go through pino with PHI redaction (failure texts are reduced to their type).
     logger: new PinoTemporalLogger(createLogger(logLevel === 'info' ? 'warn' : logLevel, 'temporal')),
     ...(ownSignals ? { shutdownSignals: [] } : {}),
+    // Labels are namespace, task queue, workflow and activity types: no ids, no PHI.
+    ...(metricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } }
+      : {}),
   });
   runtimeInstalled = true;
 }
@@ -60,13 +72,17 @@ export function temporalConnectionOptions(config: Config): TemporalConnectionOpt
   };
 }
 
-/** A Temporal client for this configuration: its address and namespace, payloads through the encryption codec. */
-export function connectConfiguredClient(config: Config): Promise<TemporalClientHandle> {
+/**
+ * A Temporal client for this configuration: its address and namespace, payloads through the encryption codec,
+ * and the trace context in workflow headers when tracing is on.
+ */
+export function connectConfiguredClient(config: Config, tracing?: Tracing): Promise<TemporalClientHandle> {
   return connectClient({
     address: config.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,
     connection: temporalConnectionOptions(config),
     dataConverter: dataConverterFor(payloadKeyring(config)),
+    ...(tracing ? { interceptors: tracing.clientInterceptors } : {}),
   });
 }
 
@@ -91,12 +107,14 @@ export async function startWorkerService(
     practiceProfile?: EventRoutingDeps['practiceProfile'];
   } = {},
 ): Promise<WorkerService> {
+  // Before anything connects: the activities' client and fetch calls are traced from the start (off → undefined).
+  const tracing = await startTracing(config, 'worker');
   const db: DbHandle = connectDb(databaseUrl);
   const clearinghouse = opts.clearinghouse ?? clearinghouseFromConfig(config);
   let temporal: TemporalClientHandle | undefined;
   try {
     // Activities that read other processes' state (the claim reads its plan of care) use their own client.
-    temporal = await connectConfiguredClient(config);
+    temporal = await connectConfiguredClient(config, tracing);
     const client = temporal;
     const payerConnector = clearinghouse ? clearinghouseConnector(clearinghouse, db.sql) : undefined;
     // Every worker makes the schedules match this configuration (idempotent: unchanged ones are not rewritten).
@@ -133,7 +151,9 @@ export async function startWorkerService(
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       dataConverter: dataConverterFor(payloadKeyring(config)),
-      ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
+      // A pre-built bundle lacks the tracing workflow interceptors: with tracing on the worker bundles itself.
+      ...(opts.workflowBundle && !tracing ? { workflowBundle: opts.workflowBundle } : {}),
+      ...(tracing ? { overrides: tracing.workerOptions } : {}),
     });
     const running = worker.run().finally(async () => {
       await connection.close();
@@ -245,14 +265,17 @@ export async function startApiService(
     );
   }
   const webhooks = opts.webhooks ?? webhookSettings();
+  // Before the app is built: its HTTP server is instrumented when tracing is on.
+  const tracing = await startTracing(config, 'api');
   const db = connectDb(databaseUrl);
   let temporal: TemporalClientHandle | undefined;
   try {
-    temporal = await connectConfiguredClient(config);
+    temporal = await connectConfiguredClient(config, tracing);
     const connected = temporal;
     const keyring = payloadKeyring(config);
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,
+      traceRoutes: tracing !== undefined,
       db: db.db,
       temporal: connected.client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -1,5 +1,5 @@
 // Temporal connection and client factory (the API, the CLI and the tests use the same one).
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { connectionFailure, type TemporalConnectionOptions } from './connection-config.js';
 
@@ -10,6 +10,8 @@ export interface TemporalClientOptions {
   dataConverter?: DataConverter;
   /** TLS / mutual TLS, API key and gRPC headers (temporal/connection-config.ts); absent → plaintext. */
   connection?: TemporalConnectionOptions;
+  /** Client interceptors (tracing: cli/tracing.ts puts the trace context into workflow headers). */
+  interceptors?: ClientInterceptors;
 }
 
 export interface TemporalClientHandle {
@@ -36,6 +38,7 @@ export async function connectClient(options: TemporalClientOptions): Promise<Tem
     connection,
     namespace: options.namespace,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
   });
   return { client, connection, close: () => connection.close() };
 }

@@ -23,6 +23,7 @@ import {
   pumpSandboxWebhooks,
 } from '../dev-sandboxes.js';
 import { installTemporalRuntime, startApiService, startWorkerService, webhookSettings } from '../services.js';
+import { startTracing } from '../tracing.js';
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
@@ -136,6 +137,9 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
     stoppers.push({ name: 'sandbox payer', stop: sandboxPayer.stop });
 
     installTemporalRuntime(true);
+    // One tracer provider for the worker and the API of this process, named `ptflow` (off unless configured).
+    const tracing = await startTracing(config, 'dev');
+    if (tracing) stoppers.push({ name: 'tracing (flushing spans)', stop: tracing.shutdown });
     const devConfig = {
       ...config,
       temporalAddress: temporal.address,

@@ -7,6 +7,7 @@ import { startDatabase } from '../database.js';
 import { dataKeys } from '../keyrings.js';
 import { describeTemporalConnection } from '../../temporal/connection-config.js';
 import { installTemporalRuntime, startApiService, startWorkerService } from '../services.js';
+import { startTracing } from '../tracing.js';
 import {
   missingWorkerConnectorVariables,
   productionConnectors,
@@ -28,7 +29,8 @@ export async function runWorker(
   }
   const db = await startDatabase(config, log);
   // The Temporal runtime handles SIGINT/SIGTERM for a standalone worker: stop polling, drain, resolve run().
-  installTemporalRuntime(false);
+  // With PTFLOW_WORKER_METRICS_ADDRESS it also serves the SDK's Prometheus metrics there.
+  installTemporalRuntime(false, 'warn', config.PTFLOW_WORKER_METRICS_ADDRESS);
   const emrComplete = !missing.some((m) => m.startsWith('EMR_'));
   const handle = emrComplete ? connectDb(db.url, { max: 5 }) : undefined;
   const worker = await startWorkerService(config, db.url, {
@@ -41,6 +43,7 @@ export async function runWorker(
   try {
     await worker.running;
   } finally {
+    await (await startTracing(config, 'worker'))?.shutdown();
     await handle?.close();
     await db.stop();
   }
@@ -51,7 +54,12 @@ export async function runApi(config: Config, log: (l: string) => void): Promise<
   const api = await startApiService(config, db.url);
   log(`API listening on ${api.url}`);
   await new Promise<void>((resolve) => {
-    const stop = () => void api.stop().then(db.stop).then(resolve);
+    const stop = () =>
+      void api
+        .stop()
+        .then(db.stop)
+        .then(async () => (await startTracing(config, 'api'))?.shutdown())
+        .then(resolve);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

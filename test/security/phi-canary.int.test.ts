@@ -11,7 +11,8 @@
 // Every patient's names and member ids carry one marker. Afterwards the marker must be absent from the raw
 // Temporal history (Temporal CLI JSON) and the description of EVERY workflow the run created (found through
 // visibility), their ids, task queues and search attributes, every log line of the API, the worker, the
-// Temporal runtime and the connectors, every error body the run saw, /metrics, and every row of every table of
+// Temporal runtime and the connectors, every error body the run saw, /metrics, every span the run exported over
+// OTLP (tracing on, to a real receiver in this test: names, attributes, events), and every row of every table of
 // ours in Postgres — read row by row, and scanned column by column in SQL (every text, JSON, array and bytea
 // column of every table in our schemas, from information_schema: test/security/column-scan.ts, which
 // test/db/tasks-outcome-migration.int.test.ts proves catches a clear column). Controls make sure this cannot pass vacuously: the sandbox EMR (the system of record, in its
@@ -50,6 +51,8 @@ import { dataConverterFor } from '../../temporal/codec/data-converter.js';
 import { freePort } from '../../devtools/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { startTracing } from '../../cli/tracing.js';
+import { SpanKind, startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { lineSink, newCanary, reveals } from './canary.js';
 import { columnsHolding } from './column-scan.js';
 
@@ -66,6 +69,8 @@ let sandboxes: Awaited<ReturnType<typeof devOnboardingConnectors>>;
 let worker: WorkerService;
 let api: ApiService;
 let temporal: TemporalClientHandle;
+/** Where the API and the worker export their spans (OTLP/HTTP JSON). */
+let spans: OtlpReceiver;
 const keys: Record<'desk' | 'biller', { authorization: string }> = {
   desk: { authorization: '' },
   biller: { authorization: '' },
@@ -101,6 +106,7 @@ function echoingEmr(emr: Emr): Emr {
 beforeAll(async () => {
   // Before any logger exists: the API, the worker, the Temporal runtime and the connectors all write here.
   setLogDestination(logs.stream);
+  spans = await startOtlpReceiver();
   db = await createTestDatabase();
   await seedDemoPractice(db.db);
   config = loadConfig({
@@ -116,6 +122,9 @@ beforeAll(async () => {
     SANDBOX_PAYER_PORT: String(await freePort()),
     CLAIM_POLL_MINUTES: '0.01',
     WORKER_SHUTDOWN_GRACE_SECONDS: '2',
+    // Tracing on: every span of the run goes to the receiver (the worker then bundles with the interceptors).
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: spans.tracesUrl,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
   });
   installTemporalRuntime(true, 'debug');
   payer = await startDevSandboxPayer(config, db.url);
@@ -144,6 +153,8 @@ afterAll(async () => {
   await api?.stop();
   await worker?.stop();
   await temporal?.close();
+  await (await startTracing(config, 'api'))?.shutdown();
+  await spans?.close();
   await sandboxes?.stop();
   await payer?.stop();
   await db?.drop();
@@ -502,6 +513,78 @@ describe('PHI canary over onboarding and claims through the API', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('route="/v1/claims/:id"');
     expect(metrics.text).not.toContain(CANARY);
+  });
+
+  it('keeps the marker out of every exported span: names, attributes, events, status', async () => {
+    const tracing = await startTracing(config, 'api');
+    expect(tracing).toBeDefined();
+    // Workflow spans arrive through the worker's sink: flush until the failed onboarding's run span is in.
+    await until(
+      async () => {
+        await tracing!.forceFlush();
+        return spans.spans;
+      },
+      (all) => all.some((x) => x.name === 'RunWorkflow:patientOnboarding' && x.status.code === 2),
+      'the failed onboarding run span',
+    );
+    const all = spans.spans;
+    expect(all.length).toBeGreaterThan(50);
+    // The whole path was traced: API routes by template, the Temporal hops, activities, connector HTTP calls.
+    const names = new Set(all.map((x) => x.name));
+    for (const name of [
+      'POST /v1/onboardings',
+      'GET /v1/claims/:id',
+      'StartWorkflow:patientOnboarding',
+      'StartActivity:submitClaim',
+      'RunActivity:submitClaim',
+    ]) {
+      expect(names, name).toContain(name);
+    }
+    expect(all.some((x) => x.kind === SpanKind.CLIENT && x.name === 'POST')).toBe(true);
+    // Requests whose URL holds the marker (a query value, an unknown path) are traced, named without it.
+    const status = (x: (typeof all)[number]) =>
+      Number(x.attributes['http.status_code'] ?? x.attributes['http.response.status_code']);
+    const refusedOf = (list: typeof all) =>
+      list.filter((x) => x.kind === SpanKind.SERVER && [400, 404].includes(status(x)));
+    const already = refusedOf(all).length;
+    expect((await call('GET', `/v1/claims/${randomUUID()}?q=${CANARY}`, { auth: keys.biller })).status).toBe(
+      400,
+    );
+    expect((await call('GET', `/v1/nothing/${CANARY}`, { auth: keys.biller })).status).toBe(404);
+    const withRefused = await until(
+      async () => {
+        await tracing!.forceFlush();
+        return spans.spans;
+      },
+      (list) => refusedOf(list).length >= already + 2,
+      `server spans of the refused requests (server spans: ${JSON.stringify(
+        all.filter((x) => x.kind === SpanKind.SERVER).map((x) => [x.name, status(x)]),
+      ).slice(0, 400)})`,
+    ).catch((err: Error) => {
+      throw new Error(err.message.slice(0, 1200));
+    });
+    const refused = refusedOf(withRefused);
+    for (const x of refused) expect(x.name).toMatch(/^(GET|POST)( \/[\w/:.*-]*)?$/);
+    // Control: the EMR's error quoted the marker (the codec gives it back above): the failed activity's span
+    // is there, an error with its exception event, which keeps the error's type and nothing else.
+    const failed = all.filter(
+      (x) =>
+        x.name.startsWith('RunActivity:') &&
+        x.status.code === 2 &&
+        x.events.some((e) => e.name === 'exception'),
+    );
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    for (const e of all.flatMap((x) => x.events).filter((e) => e.name === 'exception')) {
+      expect(Object.keys(e.attributes)).toEqual(['exception.type']);
+    }
+    for (const x of all) {
+      expect(x.name, 'span name').not.toContain(CANARY);
+      expect(reveals(x.attributes, CANARY), `attributes of ${x.name}`).toBe(false);
+      expect(reveals(x.events, CANARY), `events of ${x.name}`).toBe(false);
+      expect(reveals(x.status, CANARY), `status of ${x.name}`).toBe(false);
+    }
+    // …and nothing anywhere in what was sent (resource, scopes, links included).
+    expect(spans.bodies.filter((b) => b.includes(CANARY) || reveals(JSON.parse(b), CANARY))).toEqual([]);
   });
 
   it('keeps the marker out of every row of every table of ours, while the sandbox EMR (system of record) holds it', async () => {
