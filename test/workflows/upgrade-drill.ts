@@ -50,12 +50,17 @@ export interface Releases {
   v1: { code: string };
   /** v1 plus the drill's change behind patched(). */
   v2: { code: string };
-  /** The same change without the guard. */
+  /**
+   * The same change without the guard. It is also the patch's last step (v4: the deprecatePatch() call
+   * removed), which is why that step may ship only when no execution holding v2's marker is open.
+   */
   v2Unguarded: { code: string };
+  /** The patch's second step: the branch unconditional, `deprecatePatch()` in place of `patched()`. */
+  v3Deprecated: { code: string };
 }
 
-/** Bundles the two v2 releases (v1 is the suite's bundle of the current code). */
-export async function bundleV2Releases(): Promise<Pick<Releases, 'v2' | 'v2Unguarded'>> {
+/** Bundles the drill's releases after v1 (v1 is the suite's bundle of the current code). */
+export async function bundleDrillReleases(): Promise<Omit<Releases, 'v1'>> {
   const bundle = (file: string) =>
     bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL(`../fixtures/upgrade/${file}`, import.meta.url)),
@@ -63,11 +68,11 @@ export async function bundleV2Releases(): Promise<Pick<Releases, 'v2' | 'v2Ungua
       failureConverterPath: failureConverterPath(),
       logger: new DefaultLogger('WARN'),
     });
-  const [v2, v2Unguarded] = await Promise.all([
-    bundle('v2-workflows.ts'),
-    bundle('v2-unguarded-workflows.ts'),
-  ]);
-  return { v2, v2Unguarded };
+  // One at a time: webpack is CPU-bound and the machine's cores are shared.
+  const v2 = await bundle('v2-workflows.ts');
+  const v2Unguarded = await bundle('v2-unguarded-workflows.ts');
+  const v3Deprecated = await bundle('v3-deprecated-workflows.ts');
+  return { v2, v2Unguarded, v3Deprecated };
 }
 
 interface ReleaseWorker {
@@ -224,16 +229,25 @@ export interface DrillReport {
   atV1Stop: Record<'signal' | 'timer' | 'activity', { running: boolean; timersFired: number; row?: string }>;
   /** Milliseconds from v1's stop to every process completed on v2. */
   msFromV1StopToAllCompleted: number;
+  /** The final histories (encrypted payloads) and the payload keyring they need, for the patch life cycle. */
+  histories: Record<DrillProcess['waitingOn'], History>;
+  keyring: Keyring;
 }
 
-const replayError = async (bundle: { code: string }, keyring: Keyring, handle: WorkflowHandle) => {
+type History = temporal.api.history.v1.IHistory;
+
+/** Replays a history on a release: undefined when it replays, else the error's name. */
+export async function replayError(
+  bundle: { code: string },
+  keyring: Keyring,
+  history: History,
+): Promise<string | undefined> {
   const err = await Worker.runReplayHistory(
     { workflowBundle: bundle, dataConverter: dataConverterFor(keyring) },
-    await handle.fetchHistory(),
-    handle.workflowId,
+    history,
   ).catch((e: unknown) => e as Error);
   return err ? err.name : undefined;
-};
+}
 
 /** The mid-flight upgrade v1 → v2 (guarded). Asserts nothing itself: the caller checks the report. */
 export async function runUpgradeDrill(t: DrillTarget, releases: Releases): Promise<DrillReport> {
@@ -347,9 +361,12 @@ export async function runUpgradeDrill(t: DrillTarget, releases: Releases): Promi
     v2 = undefined;
 
     const processes: DrillProcess[] = [];
+    const histories = {} as DrillReport['histories'];
     for (const [i, [waitingOn, handle]] of all.entries()) {
-      const replayOnV2 = await replayError(releases.v2, keyring, handle);
-      const replayOnUnguarded = await replayError(releases.v2Unguarded, keyring, handle);
+      const history = await handle.fetchHistory();
+      histories[waitingOn] = history;
+      const replayOnV2 = await replayError(releases.v2, keyring, history);
+      const replayOnUnguarded = await replayError(releases.v2Unguarded, keyring, history);
       processes.push({
         waitingOn,
         result: results[i]!,
@@ -364,6 +381,8 @@ export async function runUpgradeDrill(t: DrillTarget, releases: Releases): Promi
       taskIds: { signal: signal.taskId, timer: timer.taskId, activity: activity.taskId, new: fresh.taskId },
       atV1Stop,
       msFromV1StopToAllCompleted,
+      histories,
+      keyring,
     };
   } finally {
     await v1?.stop();
@@ -427,6 +446,46 @@ export async function runUnguardedUpgrade(t: DrillTarget, releases: Releases): P
     worker = undefined;
     await handle.terminate('upgrade drill: unguarded release rolled back');
     return { facts, status };
+  } finally {
+    await worker?.stop();
+    await close();
+  }
+}
+
+/**
+ * One humanTask run start to finish on one release (its own task queue): the history a process started on that
+ * release leaves. The payloads are encrypted under `keyring`.
+ */
+export async function runOnRelease(
+  t: DrillTarget,
+  o: { release: string; bundle: { code: string }; keyring: Keyring },
+): Promise<{ history: History; acknowledged: boolean }> {
+  const real = createActivities({ db: t.db, dataKeyring: generateKeyring('drill-data') });
+  const acknowledged = new Set<string>();
+  const taskQueue = `upgrade-drill-${o.release}-${randomUUID()}`;
+  const { client, close } = await connect(t, o.keyring);
+  let worker: ReleaseWorker | undefined;
+  try {
+    worker = await startRelease(t, {
+      release: o.release,
+      taskQueue,
+      bundle: o.bundle,
+      activities: { ...real, ...createUpgradeDrillActivities(acknowledged) },
+      keyring: o.keyring,
+    });
+    const input = taskInput(3 * 86_400_000, `Upgrade drill: started on ${o.release}`);
+    const handle = await client.workflow.start('humanTask', {
+      taskQueue,
+      workflowId: workflowId('task', input.taskId),
+      args: [input],
+    });
+    await until(
+      'the task is raised',
+      async () => (await taskStatus(t.db, input.taskId)) === 'open' || undefined,
+    );
+    await handle.signal(completeTaskSignal, { completedBy: 'user:upgrade-drill', outcome: { done: true } });
+    await handle.result();
+    return { history: await handle.fetchHistory(), acknowledged: acknowledged.has(input.taskId) };
   } finally {
     await worker?.stop();
     await close();
