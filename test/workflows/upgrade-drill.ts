@@ -491,3 +491,62 @@ export async function runOnRelease(
     await close();
   }
 }
+
+export interface MixedFleetReport {
+  /** The history once a v1 worker met the execution v2 had advanced along the new path. */
+  onV1: HistoryFacts;
+  /** After v2 was back alone: the outcome. */
+  result: HumanTaskResult;
+  final: HistoryFacts;
+}
+
+/**
+ * Why a release replaces every old worker before the new ones poll (README): an execution that v2 advanced along
+ * the new path (patch marker recorded), handed back to a v1 worker — a rollback, or an old replica still polling
+ * during an overlapping rollout — fails its workflow task as nondeterministic. Nothing is lost: once only v2
+ * polls, it finishes.
+ */
+export async function runMixedFleet(t: DrillTarget, releases: Releases): Promise<MixedFleetReport> {
+  const keyring = generateKeyring('drill-payloads');
+  const real = createActivities({ db: t.db, dataKeyring: generateKeyring('drill-data') });
+  const v2Activities = { ...real, ...createUpgradeDrillActivities(new Set()) };
+  const taskQueue = `upgrade-drill-mixed-${randomUUID()}`;
+  const codec = new EncryptionCodec(keyring);
+  const { client, close } = await connect(t, keyring);
+  let worker: ReleaseWorker | undefined;
+  const on = async (release: 'v1' | 'v2') => {
+    await worker?.stop();
+    worker = await startRelease(t, {
+      release,
+      taskQueue,
+      bundle: release === 'v1' ? releases.v1 : releases.v2,
+      activities: release === 'v1' ? real : v2Activities,
+      keyring,
+    });
+  };
+  try {
+    await on('v2');
+    const input = taskInput(3 * 86_400_000, 'Upgrade drill: started on v2, then handed to v1');
+    const handle = await client.workflow.start('humanTask', {
+      taskQueue,
+      workflowId: workflowId('task', input.taskId),
+      args: [input],
+    });
+    await until(
+      'v2 raised the task',
+      async () => (await taskStatus(t.db, input.taskId)) === 'open' || undefined,
+    );
+    await on('v1');
+    await handle.signal(completeTaskSignal, { completedBy: 'user:upgrade-drill', outcome: { done: true } });
+    const onV1 = await until('the v1 worker failed a workflow task', async () => {
+      const f = await historyFacts(handle, codec);
+      return f.workflowTaskFailures > 0 ? f : undefined;
+    });
+    await on('v2');
+    const result = (await handle.result()) as HumanTaskResult;
+    return { onV1, result, final: await historyFacts(handle, codec) };
+  } finally {
+    await worker?.stop();
+    await close();
+  }
+}

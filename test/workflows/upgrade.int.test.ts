@@ -18,6 +18,7 @@ import { expectCleanUpgrade, expectUnguardedCaught } from './upgrade-expectation
 import {
   bundleDrillReleases,
   replayError,
+  runMixedFleet,
   runOnRelease,
   runUnguardedUpgrade,
   runUpgradeDrill,
@@ -53,6 +54,18 @@ describe('rolling upgrade of the workers on the dev server', () => {
     { timeout: 120_000 },
     async () => {
       expectUnguardedCaught(await runUnguardedUpgrade(target(), releases));
+    },
+  );
+
+  it(
+    'an execution v2 advanced fails on a v1 worker (so old workers stop before new ones poll), and v2 then finishes it',
+    { timeout: 120_000 },
+    async () => {
+      const mixed = await runMixedFleet(target(), releases);
+      expect(mixed.onV1.patches).toContain(UPGRADE_DRILL_PATCH);
+      expect(mixed.onV1.nondeterminismFailures).toBeGreaterThan(0);
+      expect(mixed.result.state).toBe('completed');
+      expect(mixed.final.completed).toBe(true);
     },
   );
 
