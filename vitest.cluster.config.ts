@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:cluster` (issue #14 item 3): the end-to-end process scenarios and the cluster chaos run against
+// a real multi-service Temporal cluster — the official server's frontend, history, matching and worker services
+// as separate processes on PostgreSQL (test/cluster/cluster.ts) — instead of the single-process dev server.
+// test/cluster/global-setup.ts starts it, then the usual global setup pointed at it (PTFLOW_TEST_TEMPORAL_ADDRESS).
+// CLUSTER_PROFILE=reduced (default, `.ci/run`) | full (512 history shards, more processes and kills).
+const scenarios = [
+  'test/workflows/onboarding.int.test.ts',
+  'test/workflows/claim.int.test.ts',
+  'test/workflows/prior-auth-payer.int.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: ['test/cluster/**/*.cluster.test.ts', ...scenarios],
+    environment: 'node',
+    globalSetup: ['test/cluster/global-setup.ts'],
+    testTimeout: 20 * 60_000,
+    hookTimeout: 10 * 60_000,
+    // The cluster chaos file kills shared services: nothing may run beside it.
+    fileParallelism: false,
+    maxWorkers: 1,
+  },
+});
