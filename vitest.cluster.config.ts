@@ -4,16 +4,28 @@ import { defineConfig } from 'vitest/config';
 // a real multi-service Temporal cluster — the official server's frontend, history, matching and worker services
 // as separate processes on PostgreSQL (test/cluster/cluster.ts) — instead of the single-process dev server.
 // test/cluster/global-setup.ts starts it, then the usual global setup pointed at it (PTFLOW_TEST_TEMPORAL_ADDRESS).
-// CLUSTER_PROFILE=reduced (default, `.ci/run`) | full (512 history shards, more processes and kills).
-const scenarios = [
+// CLUSTER_PROFILE=reduced (default, `.ci/run`: the onboarding, claim and prior-authorization scenarios and the
+// cluster chaos) | full (512 history shards, more processes and kills, and more scenario files).
+const reduced = [
   'test/workflows/onboarding.int.test.ts',
   'test/workflows/claim.int.test.ts',
   'test/workflows/prior-auth-payer.int.test.ts',
 ];
+const full = [
+  ...reduced,
+  'test/workflows/prior-auth-composition.int.test.ts',
+  'test/workflows/crash-claim-submission.int.test.ts',
+  'test/workflows/schedules.int.test.ts',
+  'test/api/onboardings.int.test.ts',
+  'test/api/processes.int.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/cluster/**/*.cluster.test.ts', ...scenarios],
+    include: [
+      'test/cluster/**/*.cluster.test.ts',
+      ...(process.env.CLUSTER_PROFILE === 'full' ? full : reduced),
+    ],
     environment: 'node',
     globalSetup: ['test/cluster/global-setup.ts'],
     testTimeout: 20 * 60_000,

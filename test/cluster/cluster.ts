@@ -19,7 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import postgresClient from 'postgres';
 import { defaultCacheDir } from '../../cli/config.js';
+import { withDatabase } from '../../db/connection.js';
 import { spawnLogged, type ManagedChild } from '../../devtools/child-process.js';
 import { resolveTemporalCli } from '../../devtools/cli-provision.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../devtools/embedded-postgres.js';
@@ -388,7 +390,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TemporalC
           );
       return undefined;
     };
-    for (const name of CLUSTER_SERVICES) startProcess(name);
+    // The first process on a new database writes the cluster metadata; several doing it at once race, and the
+    // losers exit ("failed to initialize current cluster metadata", seen under load). A deployment that starts
+    // every role together lives with crash-restarts; here the frontend goes first and the rest follow once the
+    // metadata row exists.
+    startProcess('frontend');
+    await waitForClusterMetadata(withDatabase(postgres.url, 'temporal'), deadAbort);
+    for (const name of CLUSTER_SERVICES) if (name !== 'frontend') startProcess(name);
 
     // temporal-setup service of docker-compose.yml (waits for the frontend itself).
     await sh(
@@ -495,6 +503,20 @@ async function lowPorts(count: number): Promise<number[]> {
     if (!picked.includes(port) && (await isPortFree(port))) picked.push(port);
   }
   return picked;
+}
+
+/** Until the first service has written the cluster metadata (table cluster_metadata_info). */
+async function waitForClusterMetadata(url: string, abort: () => Error | undefined): Promise<void> {
+  const sql = postgresClient(url, { max: 1, onnotice: () => undefined });
+  try {
+    await waitFor(
+      async () => (await sql`select count(*)::int as n from cluster_metadata_info`)[0]?.n > 0,
+      { timeoutMs: 120_000, intervalMs: 200, what: 'the cluster metadata written by the frontend' },
+      abort,
+    );
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }
 
 function tail(file: string): string {

@@ -211,7 +211,9 @@ export class ClusterStack implements JourneyStack {
     const live = new Set(this.workers.map((w) => w.pid));
     const out: { pid: number; activity: string }[] = [];
     const running: { workflowId: string; runId: string; type: string }[] = [];
-    for await (const wf of this.temporal.client.workflow.list({ query: 'ExecutionStatus = "Running"' }))
+    for await (const wf of this.temporal.client.workflow.list({
+      query: `ExecutionStatus = "Running" AND TaskQueue = "${this.taskQueue}"`,
+    }))
       running.push({ workflowId: wf.workflowId, runId: wf.runId, type: wf.type });
     await Promise.all(
       running.map(async (wf) => {
