@@ -290,7 +290,7 @@ export async function runUpgradeDrill(t: DrillTarget, releases: Releases): Promi
         args: [input],
       });
     const signal = taskInput(3 * 86_400_000, 'Upgrade drill: waits on a signal');
-    const timer = taskInput(25_000, 'Upgrade drill: waits on its due-date timer');
+    const timer = taskInput(35_000, 'Upgrade drill: waits on its due-date timer');
     const activity = taskInput(3 * 86_400_000, 'Upgrade drill: waits on an activity');
     blockOnV1.add(activity.taskId);
     const handles = {
