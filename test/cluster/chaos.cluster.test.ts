@@ -3,7 +3,7 @@
 // kind in flight (onboardings with and without a prior authorization, claims), and then
 //  - the HISTORY service SIGKILLed and started again while activities run (the shards move back to it), and
 //  - one of the two ptflow workers SIGKILLed while it runs an activity (the other keeps going; a replacement
-//    starts).
+//    starts): once during an onboarding's activity, once during a claim's.
 // Afterwards nothing may be lost or doubled (test/chaos/checks.ts: every process COMPLETED, one EMR patient per
 // onboarding, one adjudication per claim submission, one send per message, the audit chain verifies).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,13 @@ describe(`ptflow on the multi-service cluster (${profile.name} profile)`, () => 
       track(sleep(k * 300).then(() => claimJourney(stack, i === 1 ? 'replaced' : 'paid')));
     }
 
-    const outsideFacing = ['claimSubmission', 'patientOnboarding', 'priorAuthorization'];
+    const targets = [
+      {
+        kinds: ['patientOnboarding', 'priorAuthorization'],
+        start: () => onboardingJourney(stack, 'withAuthorization', n++),
+      },
+      { kinds: ['claimSubmission'], start: () => claimJourney(stack, 'paid') },
+    ];
     const killedMidActivity: { pid: number; activity: string }[][] = [];
     const historyInFlight: number[] = [];
     const rounds = Math.max(profile.historyKills, profile.workerKills);
@@ -82,8 +88,12 @@ describe(`ptflow on the multi-service cluster (${profile.name} profile)`, () => 
         stack.log('history service serving again');
       }
       if (round < profile.workerKills) {
-        track(onboardingJourney(stack, 'withAuthorization', n++));
-        killedMidActivity.push(await stack.killWorkerMidActivity(outsideFacing, 180_000));
+        // Alternately aimed at an onboarding's activities (EMR registration, eligibility, the 278) and a claim's
+        // (the 837P to the payer): a fresh process of that kind is started, and the worker running one of its
+        // activities dies.
+        const target = targets[round % targets.length]!;
+        track(target.start());
+        killedMidActivity.push(await stack.killWorkerMidActivity(target.kinds, 180_000));
       }
       await stack.waitForWorkersPolling();
     }
@@ -117,8 +127,10 @@ describe(`ptflow on the multi-service cluster (${profile.name} profile)`, () => 
     // the outside-facing processes' activities running.
     expect(historyInFlight.every((count) => count > 0)).toBe(true);
     expect(killedMidActivity).toHaveLength(profile.workerKills);
-    for (const lost of killedMidActivity)
-      expect(lost.some((a) => outsideFacing.some((k) => a.activity.startsWith(`${k}.`)))).toBe(true);
+    killedMidActivity.forEach((lost, i) => {
+      const kinds = targets[i % targets.length]!.kinds;
+      expect(lost.some((a) => kinds.some((k) => a.activity.startsWith(`${k}.`)))).toBe(true);
+    });
     // Both API instances served the journeys.
     expect(stack.servedBy.every((count) => count > 0)).toBe(true);
   });

@@ -21,9 +21,9 @@ const PROFILES: Record<ClusterProfile['name'], ClusterProfile> = {
     onboardings: 2,
     claims: 2,
     historyKills: 1,
-    workerKills: 1,
+    workerKills: 2,
   },
-  full: { name: 'full', numHistoryShards: 512, onboardings: 6, claims: 6, historyKills: 2, workerKills: 3 },
+  full: { name: 'full', numHistoryShards: 512, onboardings: 6, claims: 6, historyKills: 2, workerKills: 4 },
 };
 
 export function clusterProfile(env: NodeJS.ProcessEnv = process.env): ClusterProfile {
