@@ -29,6 +29,15 @@ async function run(check: ReadinessCheck): Promise<'ok' | 'unavailable'> {
   return ok ? 'ok' : 'unavailable';
 }
 
+/** An advisory's specific hint, bounded like the checks (a stalled database must not hold /readyz). */
+async function explain(a: ReadinessAdvisory): Promise<string | undefined> {
+  if (!a.explain) return undefined;
+  return Promise.race([
+    a.explain().catch(() => undefined),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 3_000).unref()),
+  ]);
+}
+
 /**
  * `outages`: what requests saw of the database. A full disk still answers `select 1`, so a write the server
  * refused for lack of space in the last 30 s makes the `database` check unavailable too.
@@ -89,8 +98,7 @@ export const healthRoutes = (
           Promise.all(
             Object.entries(advisories).map(async ([name, a]) => {
               const result = await run(a.check);
-              const explained =
-                result !== 'ok' && a.explain ? await a.explain().catch(() => undefined) : undefined;
+              const explained = result !== 'ok' ? await explain(a) : undefined;
               return { name, hint: explained ?? a.hint, result };
             }),
           ),
