@@ -71,11 +71,18 @@ async function main(argv: string[]): Promise<void> {
       await runDev(config(), log);
     });
   /** Runs one of the server commands of servers.ts (its module loads only then). */
-  const runServer = (runner: 'runWorker' | 'runApi' | 'runMigrate' | 'runSeed') => async () => {
+  const runServer = (runner: 'runApi' | 'runMigrate' | 'runSeed') => async () => {
     const servers = await withConfig(import('./commands/servers.js'));
     await servers[runner](config(), log);
   };
-  program.command('worker').description('run a Temporal worker').action(runServer('runWorker'));
+  program
+    .command('worker')
+    .description('run a Temporal worker')
+    .action(async () => {
+      // Configuration is loaded inside: a refusal is recorded for the API's /readyz (servers.ts).
+      const servers = await withConfig(import('./commands/servers.js'));
+      await servers.runWorkerCommand(config, log);
+    });
   program.command('api').description('run the REST API').action(runServer('runApi'));
   program.command('migrate').description('apply database migrations').action(runServer('runMigrate'));
   program.command('seed').description('seed the demo practice').action(runServer('runSeed'));

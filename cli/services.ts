@@ -12,6 +12,7 @@ import { createActivities } from '../activities/index.js';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
 import { buildApp, type StaffAuthDeps } from '../api/app.js';
 import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
+import { createWorkerStartRefusals } from '../db/repositories/worker-start-refusals.js';
 import {
   connectClient,
   hasWorkflowPollers,
@@ -273,6 +274,7 @@ export async function startApiService(
     temporal = await connectConfiguredClient(config, tracing);
     const connected = temporal;
     const keyring = payloadKeyring(config);
+    const refusals = createWorkerStartRefusals(db.db);
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,
       traceRoutes: tracing !== undefined,
@@ -343,6 +345,25 @@ export async function startApiService(
             'refuses to start while a connector setting (EMR_*, TWILIO_*, SMTP_*, CLEARINGHOUSE_*) is missing ' +
             'or it cannot reach Temporal (TEMPORAL_ADDRESS, TEMPORAL_TLS_*), and names the variable in one line ' +
             'of its log (docker compose logs worker)',
+        },
+        // A worker whose configuration stopped it recorded why (servers.ts): say it here, names only.
+        workerStart: {
+          check: async () => {
+            try {
+              return (await refusals.latest(config.TEMPORAL_TASK_QUEUE)) === undefined;
+            } catch {
+              return true; // Unreadable (the database check reports that): claim no refusal we cannot see.
+            }
+          },
+          hint: 'a worker refused to start because of its configuration (docker compose logs worker)',
+          explain: async () => {
+            const r = await refusals.latest(config.TEMPORAL_TASK_QUEUE);
+            return r
+              ? `a worker of task queue ${r.taskQueue} refused to start at ${r.refusedAt.toISOString()}: ` +
+                  `${r.variables} ${r.reason}. Fix the worker's environment and start it again; a worker that ` +
+                  'starts clears this'
+              : undefined;
+          },
         },
       },
     });

@@ -769,3 +769,16 @@ export const progressReports = pgTable(
   },
   (t) => [index('progress_reports_patient').on(t.practiceId, t.patientId, t.reportDate)],
 );
+
+/**
+ * Why the last worker of a task queue refused to start (issue #14): the configuration variables it named and the
+ * reason, never a value. Written by `ptflow worker` when its configuration stops it, deleted when a worker of the
+ * queue starts; the API's /readyz reports it. Names only: no secret, no PHI.
+ */
+export const workerStartRefusals = pgTable('worker_start_refusals', {
+  taskQueue: text('task_queue').primaryKey(),
+  /** The variable names, comma-separated, as the worker's one-line error names them. */
+  variables: text('variables').notNull(),
+  reason: text('reason').notNull(),
+  refusedAt: timestamp('refused_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,7 +1,8 @@
 // Liveness and readiness. /healthz says the process is alive; /readyz checks, for real, that Temporal and
 // the database answer, and reports which one does not. Advisories are reported without deciding readiness:
 // `worker` says whether any worker polls the task queue (the API keeps accepting work while workers are
-// down or refuse to start — Temporal holds it — but /readyz says so, and where to look).
+// down or refuse to start — Temporal holds it — but /readyz says so, and where to look); `workerStart` names
+// the variables a worker that refused to start named.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DatabaseOutageTracker } from '../database-outage.js';
@@ -14,6 +15,8 @@ const checkResult = z.enum(['ok', 'unavailable']);
 export interface ReadinessAdvisory {
   check: ReadinessCheck;
   hint: string;
+  /** When the check fails: a more specific hint (same rules: names, no values), else `hint`. */
+  explain?: () => Promise<string | undefined>;
 }
 
 const warning = z.object({ check: z.string(), hint: z.string() });
@@ -24,6 +27,15 @@ async function run(check: ReadinessCheck): Promise<'ok' | 'unavailable'> {
     new Promise<boolean>((r) => setTimeout(() => r(false), 3_000).unref()),
   ]);
   return ok ? 'ok' : 'unavailable';
+}
+
+/** An advisory's specific hint, bounded like the checks (a stalled database must not hold /readyz). */
+async function explain(a: ReadinessAdvisory): Promise<string | undefined> {
+  if (!a.explain) return undefined;
+  return Promise.race([
+    a.explain().catch(() => undefined),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 3_000).unref()),
+  ]);
 }
 
 /**
@@ -84,11 +96,11 @@ export const healthRoutes = (
             }),
           ),
           Promise.all(
-            Object.entries(advisories).map(async ([name, a]) => ({
-              name,
-              hint: a.hint,
-              result: await run(a.check),
-            })),
+            Object.entries(advisories).map(async ([name, a]) => {
+              const result = await run(a.check);
+              const explained = result !== 'ok' ? await explain(a) : undefined;
+              return { name, hint: explained ?? a.hint, result };
+            }),
           ),
         ]);
         const results: Record<string, 'ok' | 'unavailable'> = Object.fromEntries(entries);

@@ -2,7 +2,8 @@
 import { connectDb } from '../../db/connection.js';
 import { migrationSets, runMigrations } from '../../db/migrate.js';
 import { seedDemoPractice } from '../../db/seed.js';
-import { resolveFileVariables, type Config } from '../config.js';
+import { createWorkerStartRefusals } from '../../db/repositories/worker-start-refusals.js';
+import { ConfigError, resolveFileVariables, type Config } from '../config.js';
 import { startDatabase } from '../database.js';
 import { dataKeys } from '../keyrings.js';
 import { describeTemporalConnection } from '../../temporal/connection-config.js';
@@ -13,6 +14,66 @@ import {
   productionConnectors,
   workerConnectorError,
 } from '../worker-connectors.js';
+
+/**
+ * `ptflow worker`: loads the configuration and runs the worker. When the configuration stops it (ConfigError:
+ * a missing key, a connector variable, an unreadable NAME_FILE …), the variable names and the reason — never a
+ * value — are recorded for the API's /readyz (worker_start_refusals) before the one-line error and exit 2.
+ */
+export async function runWorkerCommand(
+  load: () => Config,
+  log: (l: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  let config: Config | undefined;
+  try {
+    config = load();
+    await runWorker(config, log, env);
+  } catch (err) {
+    if (err instanceof ConfigError) await recordRefusal(config, env, err);
+    throw err;
+  }
+}
+
+/** Runs `fn` on a one-connection pool to `url`, giving up after 5 s (a refusal record must not hang the exit). */
+async function withRefusals(
+  url: string,
+  fn: (r: ReturnType<typeof createWorkerStartRefusals>) => Promise<void>,
+): Promise<void> {
+  const handle = connectDb(url, { max: 1 });
+  try {
+    await Promise.race([
+      fn(createWorkerStartRefusals(handle.db)),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5_000).unref()),
+    ]);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function recordRefusal(
+  config: Config | undefined,
+  env: NodeJS.ProcessEnv,
+  err: ConfigError,
+): Promise<void> {
+  let url: string | undefined;
+  let queue = 'ptflow';
+  try {
+    const vars = resolveFileVariables(env);
+    url = config ? config.DATABASE_URL : vars.DATABASE_URL;
+    const named = config?.TEMPORAL_TASK_QUEUE ?? vars.TEMPORAL_TASK_QUEUE;
+    if (named && /^[a-z0-9-]+$/.test(named)) queue = named;
+  } catch {
+    return; // The environment itself cannot be read (e.g. an unreadable DATABASE_URL_FILE): nowhere to write.
+  }
+  // Without DATABASE_URL the database is the embedded development one: no separate API reads it.
+  if (!url) return;
+  try {
+    await withRefusals(url, (r) => r.record(queue, err.variable, err.reason));
+  } catch {
+    // Database not reachable: the refusal stays the one line of the log; /readyz keeps its generic worker hint.
+  }
+}
 
 export async function runWorker(
   config: Config,
@@ -37,6 +98,10 @@ export async function runWorker(
     ...(handle ? { onboarding: await productionConnectors(config, handle.db) } : {}),
   });
 
+  // A worker of this queue runs: an earlier refusal (another replica, or this one before a fix) is over.
+  await withRefusals(db.url, (r) => r.clear(config.TEMPORAL_TASK_QUEUE)).catch(() =>
+    log('worker: could not clear an earlier start refusal for /readyz'),
+  );
   log(
     `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${describeTemporalConnection(config.temporal)}`,
   );

@@ -2,16 +2,24 @@
 // onboarding at the EMR, one adjudication per claim submission at the payer, one send per message), and an
 // intact audit chain.
 import { verifyAuditChain } from '../../db/audit/verify.js';
-import type { ChaosHarness } from './harness.js';
 import { SUBMITTER } from './harness.js';
-import type { JourneyResult } from './journeys.js';
+import type { JourneyResult, JourneyStack } from './journeys.js';
 
 export interface Violation {
   what: string;
   detail: string;
 }
 
-export async function checkInvariants(h: ChaosHarness, results: JourneyResult[]): Promise<Violation[]> {
+/**
+ * `opts.scope`: a visibility clause (e.g. `TaskQueue = "…"`) limiting the namespace-wide checks to the run's own
+ * processes, when the namespace is shared with other tests (the cluster run).
+ */
+export async function checkInvariants(
+  h: JourneyStack,
+  results: JourneyResult[],
+  opts: { scope?: string } = {},
+): Promise<Violation[]> {
+  const scoped = (query: string) => (opts.scope ? `(${query}) AND ${opts.scope}` : query);
   const v: Violation[] = [];
   const sql = h.db.sql;
 
@@ -22,16 +30,18 @@ export async function checkInvariants(h: ChaosHarness, results: JourneyResult[])
       v.push({ what: 'process not completed', detail: `${id}: ${d.status.name}` });
   }
   for await (const wf of h.temporal.client.workflow.list({
-    query:
+    query: scoped(
       'ExecutionStatus != "Running" AND ExecutionStatus != "Completed" AND ExecutionStatus != "ContinuedAsNew"',
+    ),
   })) {
     v.push({ what: 'process ended badly', detail: `${wf.workflowId}: ${wf.status.name}` });
   }
 
   // No process of a kind that must end is still running: nothing was started twice and left behind.
   for await (const wf of h.temporal.client.workflow.list({
-    query:
+    query: scoped(
       'ExecutionStatus = "Running" AND (WorkflowType = "patientOnboarding" OR WorkflowType = "claimSubmission")',
+    ),
   })) {
     v.push({ what: 'process left running', detail: wf.workflowId });
   }

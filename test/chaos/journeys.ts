@@ -5,11 +5,28 @@
 import { randomUUID } from 'node:crypto';
 import { localDate } from '../../domain/core/zoned.js';
 import { appointmentBookedSignal, evaluationCheckedInSignal } from '../../workflows/onboarding/messages.js';
-import type { ChaosHarness } from './harness.js';
+import type { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
+import type { TemporalClientHandle } from '../../temporal/client.js';
+import type { TestDatabase } from '../helpers/db.js';
 
 const TZ = 'America/Chicago';
 const today = () => localDate(new Date(), TZ);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * What the journeys and checks need from a running stack: the chaos harness (harness.ts), or ptflow scaled out on
+ * the multi-service cluster (test/cluster/stack.ts).
+ */
+export interface JourneyStack {
+  api: { url: string };
+  db: TestDatabase;
+  emr: SandboxEmr;
+  keys: { desk: string; biller: string; therapist: string };
+  temporal: TemporalClientHandle;
+  /** Where the sandbox payer keeps its claims. */
+  payerSql: TestDatabase['sql'];
+  log(what: string, detail?: Record<string, unknown>): void;
+}
 
 export interface ApiAnswer {
   status: number;
@@ -24,7 +41,7 @@ export interface ApiAnswer {
  * a second process; the final checks would see it as a process nobody finished.
  */
 export async function api(
-  h: ChaosHarness,
+  h: JourneyStack,
   method: 'GET' | 'POST',
   path: string,
   key: string,
@@ -65,7 +82,7 @@ async function expectStatus(p: Promise<ApiAnswer>, status: number, what: string)
 
 /** Polls a GET until `done` holds (the stack may be down for a while in between). */
 async function until<T>(
-  h: ChaosHarness,
+  h: JourneyStack,
   path: string,
   key: string,
   done: (body: T) => boolean,
@@ -141,7 +158,7 @@ interface OnboardingView {
 }
 
 export async function onboardingJourney(
-  h: ChaosHarness,
+  h: JourneyStack,
   variant: 'commercial' | 'withAuthorization',
   n: number,
   opts: JourneyOptions = {},
@@ -297,7 +314,7 @@ interface TaskRow {
  * through the API, and the EMR's `appointment.booked` event reaches the onboarding. That event is signalled as
  * the EMR event router would after the webhook (the chaos stack pumps no sandbox webhooks, as for check-in).
  */
-async function frontDeskBooksEvaluation(h: ChaosHarness, onboardingId: string, patientId: string) {
+async function frontDeskBooksEvaluation(h: JourneyStack, onboardingId: string, patientId: string) {
   const processId = `onboarding:${onboardingId}`;
   let task: TaskRow | undefined;
   const deadline = Date.now() + 600_000;
@@ -328,7 +345,7 @@ async function frontDeskBooksEvaluation(h: ChaosHarness, onboardingId: string, p
         select id from therapists where discipline = 'PT' and active`
     ).map((r) => r.id),
   );
-  let appointment: Awaited<ReturnType<ChaosHarness['emr']['bookAtFrontDesk']>> | undefined;
+  let appointment: Awaited<ReturnType<JourneyStack['emr']['bookAtFrontDesk']>> | undefined;
   for (let day = 1; !appointment && day < 720; day += 30) {
     const free = await h.emr.searchFreeSlots({
       from: new Date(Date.now() + day * 86_400_000).toISOString(),
@@ -369,7 +386,7 @@ async function frontDeskBooksEvaluation(h: ChaosHarness, onboardingId: string, p
   h.log('front desk booked an evaluation', { onboarding: onboardingId, task: task.id });
 }
 
-export async function claimJourney(h: ChaosHarness, variant: 'paid' | 'replaced'): Promise<JourneyResult> {
+export async function claimJourney(h: JourneyStack, variant: 'paid' | 'replaced'): Promise<JourneyResult> {
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const visitId = randomUUID();
@@ -431,7 +448,7 @@ export async function claimJourney(h: ChaosHarness, variant: 'paid' | 'replaced'
   };
 }
 
-export async function planOfCareJourney(h: ChaosHarness): Promise<JourneyResult> {
+export async function planOfCareJourney(h: JourneyStack): Promise<JourneyResult> {
   const t0 = Date.now();
   const patientId = randomUUID();
   const start = await expectStatus(

@@ -97,7 +97,10 @@ describe('ptflow dev', () => {
     // `worker` is an advisory (issue #14): the dev worker polls the task queue, so no warning.
     await expect
       .poll(async () => (await fetch(`${api}/readyz`)).json(), { timeout: 15_000 })
-      .toEqual({ status: 'ready', checks: { temporal: 'ok', database: 'ok', worker: 'ok' } });
+      .toEqual({
+        status: 'ready',
+        checks: { temporal: 'ok', database: 'ok', worker: 'ok', workerStart: 'ok' },
+      });
     expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
     const { stdout: attributes } = await promisify(execFile)(inject('temporalCliPath'), [
       'operator',

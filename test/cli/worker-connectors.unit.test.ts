@@ -156,7 +156,7 @@ describe('ptflow worker in production', { timeout: 60_000 }, () => {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: scratch,
         PTFLOW_DATA_DIR: scratch,
-        // Never reached: the check runs before anything connects.
+        // Unreachable: recording the refusal for /readyz fails quietly; the check runs before the worker connects.
         DATABASE_URL: 'postgres://ptflow:x@127.0.0.1:1/ptflow',
         TEMPORAL_ADDRESS: '127.0.0.1:1',
         ...productionKeys,

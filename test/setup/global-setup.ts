@@ -2,6 +2,11 @@
 // (embedded, migrated into a template database) per test run, bundles the workflow code once, and hands the
 // addresses to the test files. Nothing is downloaded here: a missing Temporal CLI or test server fails with the
 // command that provisions it.
+//
+// PTFLOW_TEST_TEMPORAL_ADDRESS=host:port runs the tests against that Temporal instead of a dev server (plaintext,
+// namespace `default` with ptflow's search attributes; missing ones are added). `npm run test:cluster` sets it
+// to its multi-service cluster (test/cluster/). Deliberately not TEMPORAL_ADDRESS: a developer's shell pointed
+// at a real deployment must never make the test suite write into it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +17,8 @@ import { ensureDatabase, withDatabase } from '../../db/connection.js';
 import { startEmbeddedPostgres } from '../../devtools/embedded-postgres.js';
 import { runMigrations } from '../../db/migrate.js';
 import { resolveTemporalCli, TemporalCliUnavailableError } from '../../devtools/cli-provision.js';
-import { startDevServer } from '../../devtools/dev-server.js';
-import { freePort } from '../../devtools/ports.js';
+import { ensureSearchAttributes, isTemporalReady, startDevServer } from '../../devtools/dev-server.js';
+import { freePort, waitFor } from '../../devtools/ports.js';
 import { failureConverterPath } from '../../temporal/codec/data-converter.js';
 import { workflowsPath } from '../../temporal/worker.js';
 
@@ -43,16 +48,19 @@ export default async function setup(project: TestProject) {
   fs.chmodSync(runDir, 0o755);
   const [temporalPort, pgPort] = [await freePort(), await freePort()];
 
+  const external = process.env.PTFLOW_TEST_TEMPORAL_ADDRESS;
   const started = await Promise.allSettled([
-    startDevServer({
-      cliPath: cli.path,
-      port: temporalPort,
-      dbFile: path.join(runDir, 'temporal.sqlite'),
-      logFile: path.join(runDir, 'temporal.log'),
-      fastSqlite: true,
-      logLevel: 'error',
-      readyTimeoutMs: 120_000,
-    }),
+    external
+      ? externalTemporal(external)
+      : startDevServer({
+          cliPath: cli.path,
+          port: temporalPort,
+          dbFile: path.join(runDir, 'temporal.sqlite'),
+          logFile: path.join(runDir, 'temporal.log'),
+          fastSqlite: true,
+          logLevel: 'error',
+          readyTimeoutMs: 120_000,
+        }),
     startEmbeddedPostgres({
       dataDir: path.join(runDir, 'pg'),
       port: pgPort,
@@ -76,7 +84,7 @@ export default async function setup(project: TestProject) {
     throw failed.reason;
   }
   const [temporal, pg, bundle] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
-    Awaited<ReturnType<typeof startDevServer>>,
+    Awaited<ReturnType<typeof startDevServer>> | Awaited<ReturnType<typeof externalTemporal>>,
     Awaited<ReturnType<typeof startEmbeddedPostgres>>,
     Awaited<ReturnType<typeof bundleWorkflowCode>>,
   ];
@@ -90,7 +98,7 @@ export default async function setup(project: TestProject) {
       [pg.process, 'SIGINT'],
     ] as const) {
       try {
-        if (!child.hasExited()) process.kill(child.pid, stopSignal);
+        if (child && !child.hasExited()) process.kill(child.pid, stopSignal);
       } catch {
         // already gone
       }
@@ -119,4 +127,14 @@ export default async function setup(project: TestProject) {
     await pg.stop();
     fs.rmSync(runDir, { recursive: true, force: true });
   };
+}
+
+/** A Temporal someone else runs (PTFLOW_TEST_TEMPORAL_ADDRESS): checked, given ptflow's search attributes, never stopped. */
+async function externalTemporal(address: string) {
+  await waitFor(() => isTemporalReady(address), {
+    timeoutMs: 60_000,
+    what: `Temporal at ${address} (PTFLOW_TEST_TEMPORAL_ADDRESS, namespace default)`,
+  });
+  await ensureSearchAttributes(address);
+  return { address, process: undefined, stop: async () => undefined };
 }
