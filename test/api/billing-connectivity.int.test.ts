@@ -21,7 +21,6 @@ import { createActivities } from '../../activities/index.js';
 import { buildApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
 import { openGrant } from '../../api/break-glass/grants.js';
-import { devPracticeProfile } from '../../cli/dev-sandboxes.js';
 import { runBillingExport } from '../../cli/commands/billing.js';
 import { ApiCliError } from '../../cli/commands/api-client.js';
 import { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
