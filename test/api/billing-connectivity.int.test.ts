@@ -165,7 +165,7 @@ async function billedClaim(
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await seedDemoPractice(db.db);
+  await seedDemoPractice(db.db, keys.keyring);
   await seedSandboxEmr(db.sql, new Date());
   emr = new SandboxEmr(db.sql, { practiceId: DEMO_PRACTICE_ID });
   signer = new SandboxEmr(db.sql, {

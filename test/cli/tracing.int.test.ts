@@ -82,6 +82,8 @@ beforeAll(async () => {
   sandboxes = await devOnboardingConnectors(config, db.url, db.db, {
     webhookTarget: { url: `http://127.0.0.1:${port}/v1/webhooks/emr/sandbox`, secrets: [secret] },
   });
+  // The demo practice's profile (the claim's billing provider) under the worker's data keys.
+  await seedDemoPractice(db.db, sandboxes.deps.keys.keyring);
   api = await startApiService(config, db.url, {
     webhooks: {
       perMinute: 10_000,

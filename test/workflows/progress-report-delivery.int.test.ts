@@ -195,6 +195,8 @@ beforeAll(async () => {
   });
   emr = sandboxes.emr;
   stopSandboxes = sandboxes.stop;
+  // The demo practice's profile (legal name, tax id under the sandbox data keys): the report's header.
+  await seedDemoPractice(db.db, sandboxes.deps.keys.keyring);
   worker = await devServerWorker(
     taskQueue,
     createActivities({
