@@ -1,3 +1,4 @@
+// Over 350 lines: provisioning, config, start order, service control and teardown of one cluster, one API.
 // A real multi-service Temporal cluster for tests (issue #14 item 3), nothing in Docker: the official server of
 // the release temporal-docker/ deploys (scripts/ensure-temporal-server.sh) with its four services — frontend,
 // history, matching, worker — each a SEPARATE OS process with its own gRPC and membership ports on 127.0.0.1,
