@@ -34,6 +34,7 @@ import {
 import {
   PLAN_OF_CARE_WORKFLOW_TYPE,
   planOfCareStatusQuery,
+  recordCertificationUpdate,
   visitCompletedSignal,
   type PlanOfCareWorkflow,
 } from '../../workflows/plan-of-care/messages.js';
@@ -325,6 +326,10 @@ describe('pocSignature with time skipping', () => {
         .getHandle(workflowId('task', escalations[0]!.id))
         .signal(completeTaskSignal, { completedBy: 'front-desk-1', outcome: { signedDate: dos } });
       const done = await ep.signature.result();
+      // A full 31-day chase (polls every 6 h, reminders, escalation) stays far from continue-as-new territory.
+      const events = (await ep.signature.fetchHistory()).events?.length ?? 0;
+      console.log(`pocSignature, 31-day chase to a late signature: ${events} history events`);
+      expect(events).toBeLessThan(2_000);
       expect(done).toMatchObject({
         state: 'signed',
         signedDate: dos,
@@ -347,6 +352,54 @@ describe('pocSignature with time skipping', () => {
       else expect(['submitted', 'paid']).toContain(flowed.state);
     });
   }, 300_000);
+
+  it('a recertification cycle: the signed copy records the recertified period on the plan of care', async () => {
+    await withEnv(async (env, taskQueue) => {
+      const first = localDate(new Date(await env.currentTimeMs()), TZ);
+      const ep = await startEpisode(env.client, taskQueue, first, office('+13125550133'));
+      await ep.plan.executeUpdate(recordCertificationUpdate, {
+        args: [{ kind: 'signature', signedDate: first }],
+      });
+      const cycle = {
+        kind: 'recertification' as const,
+        certifiedFrom: addDays(first, 91),
+        certifiedThrough: addDays(first, 180),
+      };
+      const handle = await env.client.workflow.start<PocSignatureWorkflow>(POC_SIGNATURE_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: workflowId('pocsig', randomUUID()),
+        args: [
+          {
+            episodeId: ep.episodeId,
+            practiceId: DEMO_PRACTICE_ID,
+            patientId: ep.patientId,
+            referringPractitionerId: office('+13125550134'),
+            timezone: TZ,
+            cycle,
+            planOfCareWorkflowId: ep.plan.workflowId,
+          },
+        ],
+      });
+      const reference = signatureReference(cycle, ep.episodeId);
+      expect(reference).toMatch(/^R-/);
+      for (let i = 0; i < 80 && !deliveriesOf(reference).some((d) => d.status === 'delivered'); i++)
+        await env.sleep('1 hour');
+      const delivered = deliveriesOf(reference).find((d) => d.status === 'delivered');
+      expect(delivered).toMatchObject({ kind: 'recertification', purpose: 'original' });
+      const signedDate = localDate(new Date(await env.currentTimeMs()), TZ);
+      gateway.sign(delivered!.deliveryId, signedDate);
+      await env.sleep('7 hours');
+      expect(await handle.result()).toMatchObject({
+        cycle: 'recertification',
+        state: 'signed',
+        signedDate,
+        dueBy: addDays(cycle.certifiedFrom, 30),
+      });
+      expect((await ep.plan.query(planOfCareStatusQuery)).claimContext.poc.recertifications).toEqual([
+        { signedDate, certifiedFrom: cycle.certifiedFrom, certifiedThrough: cycle.certifiedThrough },
+      ]);
+    });
+  });
 
   it('a reminder due on a weekend waits for Monday 09:00 in the clinic zone', async () => {
     await withEnv(async (env, taskQueue) => {
