@@ -97,6 +97,10 @@ function createAllActivities(deps: ActivityDeps) {
       payer: deps.payerConnector ?? notConfigured<PayerConnector>(PAYER_CONNECTOR),
       ...(deps.statements ? { statements: deps.statements } : {}),
       ...(deps.onboarding ? { emr: deps.onboarding.emr } : {}),
+      // The practice's tax id on the 837P (its profile) is encrypted under the data keyring.
+      ...(deps.dataKeyring || deps.onboarding
+        ? { dataKeyring: deps.dataKeyring ?? deps.onboarding!.keys.keyring }
+        : {}),
     }),
     ...createPlanOfCareActivities({ physician: deps.physician }),
     ...createPocSignatureActivities({

@@ -42,6 +42,7 @@ import { onboardingRoutes } from './routes/onboardings.js';
 import { planOfCareRoutes } from './routes/plans-of-care.js';
 import { processRoutes } from './routes/processes.js';
 import { breakGlassRoutes } from './routes/break-glass.js';
+import { practiceRoutes } from './routes/practice.js';
 import { practitionerRoutes } from './routes/practitioners.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { responseShapingPlugin } from './response-shaping/plugin.js';
@@ -253,6 +254,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(planOfCareRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(processRoutes({ temporal: deps.temporal, cursorKey: deps.cursorKey }));
   await app.register(practitionerRoutes({ db: deps.db }));
+  // Practice setup (issue 17): the tax id is encrypted under the data keyring (the break-glass reasons' ring).
+  await app.register(
+    practiceRoutes({ db: deps.db, temporal: deps.temporal, keyring: deps.breakGlass?.keyring }),
+  );
   await app.register(breakGlassRoutes({ db: deps.db, now, keyring: deps.breakGlass?.keyring }));
   await app.register(
     claimRoutes({

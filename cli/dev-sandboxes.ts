@@ -17,18 +17,13 @@ import { dataKeys } from './keyrings.js';
 import { messagingBasics } from './messaging-sink.js';
 
 /**
- * The demo practice's billing and intake profile for the EMR event router (a deployment configures its own):
- * demo identifiers only — the NPI is the seeded practice's, the tax id and address are made up.
+ * The intake side of a practice's profile for the EMR event router under `ptflow dev`: the sandbox forms
+ * service's links and the default evaluation, for every practice on file (the claim's parties come from the
+ * practice profile in the database, `ptflow practice …`).
  */
 export async function devPracticeProfile(practiceId: string): Promise<PracticeProfile | undefined> {
-  if (practiceId !== DEMO_PRACTICE_ID) return undefined;
+  if (!/^[0-9a-f-]{36}$/.test(practiceId)) return undefined;
   return {
-    billingProvider: {
-      name: 'RIVERSIDE PHYSICAL THERAPY',
-      npi: '1234567893',
-      taxId: '123456789',
-      address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
-    },
     intakeFormLink: 'https://forms.ptflow.example/intake',
     insuranceUpdateLink: 'https://forms.ptflow.example/insurance',
     defaultEvaluation: { acuity: 'subacute', bodyRegion: 'general' },

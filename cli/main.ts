@@ -117,6 +117,18 @@ async function main(argv: string[]): Promise<void> {
     },
   );
 
+  await group(
+    'practice',
+    'practice setup: profile, locations, payers, fee schedules, therapists, referrers',
+    async () => {
+      const [{ registerPracticeCommands }, { loadApiClientConfig }] = await Promise.all([
+        withConfig(import('./commands/practice.js')),
+        loadConfigModule(),
+      ]);
+      registerPracticeCommands(program, config, log, out, () => loadApiClientConfig(process.env));
+    },
+  );
+
   const apikey = program.command('apikey').description('practice-scoped API keys');
   apikey
     .command('create')

@@ -26,12 +26,34 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
+/** Postal address as the 837P carries it (N3/N4). A practice's or location's address is not PHI. */
+export interface AddressColumn {
+  line1: string;
+  line2?: string;
+  city: string;
+  state: string;
+  postalCode: string;
+}
+
+/**
+ * A practice and its profile (issue 17): the billing provider of its claims (legal name, type-2 NPI, tax id,
+ * taxonomy, service and pay-to addresses) and the zone of its dates. The tax id is stored only encrypted
+ * (`tax_id_enc` under `key_id`, AAD `id|practices|tax_id_enc|id`); nothing else here is secret.
+ */
 export const practices = pgTable('practices', {
   id: uuid('id').primaryKey(),
   name: text('name').notNull(),
   npi: text('npi').notNull(),
   timezone: text('timezone').notNull(),
+  legalName: text('legal_name'),
+  taxIdEnc: bytea('tax_id_enc'),
+  keyId: text('key_id'),
+  taxonomy: text('taxonomy'),
+  phone: text('phone'),
+  serviceAddress: jsonb('service_address').$type<AddressColumn>(),
+  payToAddress: jsonb('pay_to_address').$type<AddressColumn>(),
   createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
 export const locations = pgTable('locations', {
@@ -41,6 +63,12 @@ export const locations = pgTable('locations', {
     .references(() => practices.id),
   name: text('name').notNull(),
   timezone: text('timezone').notNull(),
+  address: jsonb('address').$type<AddressColumn>(),
+  phone: text('phone'),
+  /** The location's own type-2 NPI (837P 2310C), when it has one. */
+  npi: text('npi'),
+  placeOfService: text('place_of_service').notNull().default('11'),
+  active: boolean('active').notNull().default(true),
   createdAt: createdAt(),
 });
 
@@ -402,7 +430,91 @@ export const practitioners = pgTable(
     source: text('source', { enum: ['emr', 'admin'] }).notNull(),
     emrPractitionerId: text('emr_practitioner_id'),
     active: boolean('active').notNull().default(true),
+    /** Staff therapists (issue 17): discipline, credentials and license; null for EMR-only entries. */
+    discipline: text('discipline', { enum: ['PT', 'PTA'] }),
+    credentials: text('credentials'),
+    licenseState: text('license_state'),
+    licenseNumber: text('license_number'),
+    licenseExpires: date('license_expires', { mode: 'string' }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.practiceId, t.npi] })],
+);
+
+/**
+ * The payers a practice bills: the payer id its coverages and claims use, the clearinghouse's id for it, and
+ * the payer profile (domain/rules/data/payer-profiles.ts) whose rules apply.
+ */
+export const practicePayers = pgTable(
+  'practice_payers',
+  {
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    payerId: text('payer_id').notNull(),
+    name: text('name').notNull(),
+    profileId: text('profile_id').notNull(),
+    clearinghousePayerId: text('clearinghouse_payer_id'),
+    active: boolean('active').notNull().default(true),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.practiceId, t.payerId] })],
+);
+
+/** An imported fee schedule: one payer (or `*`, the chargemaster), effective-dated; rows in fee_schedule_rows. */
+export const feeSchedules = pgTable(
+  'fee_schedules',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    payerId: text('payer_id').notNull(),
+    effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+    effectiveTo: date('effective_to', { mode: 'string' }),
+    source: text('source').notNull(),
+    rowCount: integer('row_count').notNull(),
+    importedBy: text('imported_by').notNull(),
+    importedAt: timestamp('imported_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('fee_schedules_start').on(t.practiceId, t.payerId, t.effectiveFrom)],
+);
+
+export const feeScheduleRows = pgTable(
+  'fee_schedule_rows',
+  {
+    scheduleId: uuid('schedule_id')
+      .notNull()
+      .references(() => feeSchedules.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    chargeCents: integer('charge_cents').notNull(),
+    expectedAllowedCents: integer('expected_allowed_cents'),
+  },
+  (t) => [primaryKey({ columns: [t.scheduleId, t.code] })],
+);
+
+/**
+ * The referring-provider directory: physicians (and NPs/PAs) who send patients, by NPI — 2310A of the claims,
+ * recipients of plans of care and progress reports. Synced from the EMR's referrals / Practitioner resources
+ * (`source` emr) and editable by admins (`source` admin, kept over later syncs). Public provider data, not PHI.
+ */
+export const referringProviders = pgTable(
+  'referring_providers',
+  {
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    npi: text('npi').notNull(),
+    lastName: text('last_name').notNull(),
+    firstName: text('first_name'),
+    organization: text('organization'),
+    phone: text('phone'),
+    fax: text('fax'),
+    address: jsonb('address').$type<AddressColumn>(),
+    source: text('source', { enum: ['emr', 'admin'] }).notNull(),
+    emrPractitionerId: text('emr_practitioner_id'),
+    active: boolean('active').notNull().default(true),
+    updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.practiceId, t.npi] })],
 );

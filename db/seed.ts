@@ -1,7 +1,10 @@
 // Demo practice for `ptflow dev` and demos: one practice, two locations, three therapists with weekly
 // availability. Staff data only (no patients: those arrive through onboarding). Fixed ids make the seed
 // idempotent: running it again changes nothing.
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from './connection.js';
+import type { Keyring } from './crypto/keyring.js';
+import { createPracticeRepository } from './repositories/practices.js';
 import { locations, practices, practitioners, staffMembers, therapists } from './schema.js';
 
 export const DEMO_PRACTICE_ID = '00000000-0000-4000-8000-000000000001';
@@ -22,7 +25,23 @@ export const DEMO_STAFF = [
 const weekdays = (locationId: string, start: string, end: string, days = [1, 2, 3, 4, 5]) =>
   days.map((weekday) => ({ weekday, start, end, locationId }));
 
-export async function seedDemoPractice(db: Database): Promise<{ practiceId: string }> {
+/**
+ * The demo practice's profile (what its claims name it by): demo identifiers only — the NPI passes the check
+ * digit, the tax id and the addresses are made up. A second practice never sees any of them.
+ */
+export const DEMO_PROFILE = {
+  legalName: 'RIVERSIDE PHYSICAL THERAPY',
+  taxId: '123456789',
+  taxonomy: '261QP2000X',
+  phone: '2175550100',
+  serviceAddress: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
+} as const;
+
+/**
+ * Seeds the demo practice. With the data keyring its profile is filled in too (the tax id is stored only
+ * encrypted); a profile an admin already completed or edited is left alone.
+ */
+export async function seedDemoPractice(db: Database, keyring?: Keyring): Promise<{ practiceId: string }> {
   await db.transaction(async (tx) => {
     await tx
       .insert(practices)
@@ -97,5 +116,17 @@ export async function seedDemoPractice(db: Database): Promise<{ practiceId: stri
       .values(DEMO_STAFF.map((s) => ({ ...s, practiceId: DEMO_PRACTICE_ID })))
       .onConflictDoNothing();
   });
+  if (keyring) {
+    const [blank] = await db
+      .select({ id: practices.id })
+      .from(practices)
+      .where(and(eq(practices.id, DEMO_PRACTICE_ID), isNull(practices.legalName)));
+    if (blank) {
+      await createPracticeRepository(db, keyring).update(DEMO_PRACTICE_ID, {
+        ...DEMO_PROFILE,
+        serviceAddress: { ...DEMO_PROFILE.serviceAddress },
+      });
+    }
+  }
   return { practiceId: DEMO_PRACTICE_ID };
 }

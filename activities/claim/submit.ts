@@ -1,5 +1,6 @@
 // Submitting the 837P: idempotent by one key per submitClaim activity, whatever its retries.
-import { activityInfo } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
+import type { ClaimParties } from '../../connectors/payer/types.js';
 import { mirrorSubmittedClaim } from './claim-rows.js';
 import { rethrowAsPayerFailure, type ClaimActivityDeps } from './deps.js';
 import type { ClaimCase, PreparedClaim } from './types.js';
@@ -18,8 +19,18 @@ export function createSubmitActivities(deps: Pick<ClaimActivityDeps, 'db' | 'pay
       const run = info.workflowExecution;
       const keyPrefix = `claim:${run?.workflowId ?? workflowId}:`;
       const idempotencyKey = `${keyPrefix}${run?.runId ?? ''}:${info.activityId}`;
+      // The practice's parties as its profile had them when the claim was coded (prepareClaim).
+      const own = prepared.practiceParties ?? { billingProvider: claimCase.parties.billingProvider };
+      if (!own.billingProvider) {
+        // prepareClaim holds a claim without a billing provider; reaching here is a bug, not a retry.
+        throw ApplicationFailure.nonRetryable(
+          'The claim has no billing provider.',
+          'PracticeProfileIncomplete',
+        );
+      }
+      const parties: ClaimParties = { ...claimCase.parties, ...own, billingProvider: own.billingProvider };
       const result = await deps.payer
-        .submitClaim({ claim: prepared.claim, parties: claimCase.parties, idempotencyKey })
+        .submitClaim({ claim: prepared.claim, parties, idempotencyKey })
         .catch(rethrowAsPayerFailure);
       await mirrorSubmittedClaim(deps.db, claimCase, prepared, {
         accepted: result.accepted,

@@ -8,9 +8,20 @@ import type { GroupCode } from '../../domain/denials/types.js';
 import type { Claim } from '../../domain/model/claim.js';
 import type { Finding } from '../../domain/model/finding.js';
 
-/** Everything one claim needs. PHI (member, names) travels only in encrypted payloads. */
-/** Everything one claim needs (the domain's shape with the payer connector's 837P parties). */
-export type ClaimCase = ClaimCaseOf<ClaimParties>;
+/**
+ * The 837P parties a claim process carries. The practice's own parties (billing provider, pay-to, submitter)
+ * come from its profile each time the claim is coded (prepareClaim); a billing provider named in the input (a
+ * POST /v1/claims body from before issue 17) is used only while the practice's profile is incomplete.
+ */
+export type ClaimCaseParties = Omit<ClaimParties, 'billingProvider'> & {
+  billingProvider?: ClaimParties['billingProvider'];
+};
+
+/** Everything one claim needs (the domain's shape with the payer connector's 837P parties). PHI (member, names) travels only in encrypted payloads. */
+export type ClaimCase = ClaimCaseOf<ClaimCaseParties>;
+
+/** The practice's parties on the 837P as its profile had them when the claim was coded. */
+export type PracticeParties = Pick<ClaimParties, 'billingProvider' | 'submitter'>;
 
 /** What the plan-of-care process tells the scrubber (its `status` query's claimContext). */
 export type EpisodeContext = ReturnType<typeof claimContext>;
@@ -30,6 +41,8 @@ export interface PreparedClaim {
   findings: Finding[];
   submittable: boolean;
   chargeCents: number;
+  /** The practice's parties from its profile (absent on claims coded before issue 17: the input's are used). */
+  practiceParties?: PracticeParties;
 }
 
 export interface ClaimPaymentSummary {

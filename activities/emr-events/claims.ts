@@ -4,8 +4,9 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { ClaimParties } from '../../connectors/payer/types.js';
+import type { ClaimCaseParties } from '../claim/types.js';
 import type { EmrEventOf } from '../../connectors/webhooks/emr-events.js';
+import { createReferrerRepository } from '../../db/repositories/referring-providers.js';
 import { coverages } from '../../db/schema.js';
 import { codeVisit } from '../../domain/billing/code-visit.js';
 import { buildClaimInput, type ClaimInputOf } from '../../domain/claims/claim-input.js';
@@ -20,7 +21,7 @@ import { startIdempotently } from '../shared/process-starter.js';
 import type { EventRoutingDeps, RoutingContext } from './context.js';
 
 /** The claim process's input (its messages' ClaimInput). */
-export type EventClaimInput = ClaimInputOf<ClaimParties>;
+export type EventClaimInput = ClaimInputOf<ClaimCaseParties>;
 type ClaimWorkflow = (input: EventClaimInput) => Promise<unknown>;
 
 const GENDER = { male: 'M', female: 'F', other: 'U', unknown: 'U' } as const;
@@ -46,8 +47,8 @@ export function createEventClaimActivities(deps: EventRoutingDeps, context: Rout
   return {
     /**
      * Everything the claim of a signed visit needs: the diagnoses from the EMR's signed note, payer and member
-     * from the patient's primary coverage, the subscriber from our mirror, the billing provider from the
-     * practice profile, the authorization number from the running authorization. The visit id is the EMR's (or,
+     * from the patient's primary coverage, the subscriber from our mirror (the practice's own parties come
+     * from its profile when the claim is coded), the authorization number from the running authorization. The visit id is the EMR's (or,
      * for an EMR whose visit ids are not UUIDs, a hash of it); the claim id derives from practice and visit id
      * exactly as POST /v1/claims derives it (activities/shared/claim-ids.ts).
      */
@@ -62,8 +63,9 @@ export function createEventClaimActivities(deps: EventRoutingDeps, context: Rout
         ? q.note.visitId
         : uuidFromKey('visit', q.practiceId, q.note.visitId);
       const missing = (what: string) => ({ missing: what, visitId });
-      const profile = await deps.practiceProfile?.(q.practiceId);
-      if (!profile) return missing('practice_profile');
+      // The practice's own parties (billing provider, pay-to, submitter) come from its profile when the claim
+      // is coded: an incomplete profile holds the claim naming what is missing (resumed once it is complete),
+      // rather than raising a start_claim task for every signed note.
       const timezone = await context.practiceZone(q.practiceId);
       if (!timezone) return missing('practice');
       const { patients, coverages: coverageRepo } = context.repositories();
@@ -99,6 +101,8 @@ export function createEventClaimActivities(deps: EventRoutingDeps, context: Rout
         emr.getReferral ? emr.getReferral(signed.emrPatientId, q.note.dateOfService) : undefined,
       );
       const referrer = referral?.referringProvider;
+      // The EMR's referring provider joins the practice's referrer directory (an admin's entry is kept).
+      if (referrer) await createReferrerRepository(deps.db).syncFromEmr(q.practiceId, [referrer]);
       const authorization = q.authorizationWorkflowId
         ? await temporal()
             .workflow.getHandle(q.authorizationWorkflowId)
@@ -121,14 +125,13 @@ export function createEventClaimActivities(deps: EventRoutingDeps, context: Rout
       };
       const d = patient.demographics;
       const claimId = await claimIdForStart(temporal(), q.practiceId, visitId);
-      const input = buildClaimInput<ClaimParties>({
+      const input = buildClaimInput<ClaimCaseParties>({
         claimId,
         practiceId: q.practiceId,
         patientId: q.patientId,
         timezone,
         visit,
         parties: {
-          billingProvider: profile.billingProvider,
           subscriber: {
             memberId: coverage.memberId,
             lastName: d.family,

@@ -5,7 +5,6 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { emrErrorToFailure } from '../../connectors/emr/failure.js';
 import type { Emr } from '../../connectors/emr/types.js';
-import type { ClaimParties } from '../../connectors/payer/types.js';
 import type { Database } from '../../db/connection.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import type { RepositoryKeys } from '../../db/repositories/keys.js';
@@ -13,10 +12,11 @@ import { createPatientRepository } from '../../db/repositories/patients.js';
 import { createPracticeRepository } from '../../db/repositories/practices.js';
 import type { Acuity, BodyRegion } from '../../domain/scheduling/types.js';
 
-/** What the router needs to know about a practice beyond the practices table (configured per deployment). */
+/**
+ * What the router needs to know about a practice beyond its profile in the database (configured per deployment):
+ * the intake side. The claim's parties come from the practice profile (db practices), not from here.
+ */
 export interface PracticeProfile {
-  /** 2010AA of the 837P. */
-  billingProvider: ClaimParties['billingProvider'];
   /** Secure links an EMR-originated onboarding sends (the forms service authenticates the patient). */
   intakeFormLink: string;
   insuranceUpdateLink: string;

@@ -38,6 +38,8 @@ const tags = Object.entries({
   'plans-of-care': 'Plans of care: certification, visits, progress, discharge.',
   claims: 'Claims for signed visits: preview, submission, corrections.',
   practitioners: 'The practice practitioner directory: rendering providers named on its claims.',
+  practice:
+    'Practice setup: profile, locations, payers, fee schedules, therapists, referring providers (admin).',
   processes: 'All processes of your practice (Temporal visibility).',
   tasks: 'The staff worklist.',
   'break-glass': 'Time-boxed emergency access to full views (audited, reported).',

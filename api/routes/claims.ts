@@ -74,7 +74,14 @@ export const claimRoutes = (deps: ProcessRouteDeps & { pollEveryMinutes?: number
           .optional(),
         kxAccruedAllowedCents: z.number().int().min(0).max(10_000_000).optional(),
         parties: z.strictObject({
-          billingProvider: z.strictObject({ name, npi, taxId: z.string().regex(/^\d{9}$/), address }),
+          /**
+           * Deprecated: the billing provider, pay-to and submitter come from the practice profile (GET /v1/practice).
+           * One named here is used only while the profile is incomplete; without either, the claim is held
+           * naming the missing profile fields (PRACTICE_PROFILE_MISSING_*) and resumes once they are supplied.
+           */
+          billingProvider: z
+            .strictObject({ name, npi, taxId: z.string().regex(/^\d{9}$/), address })
+            .optional(),
           subscriber: z.strictObject({
             memberId: z.string().regex(/^[A-Za-z0-9-]{2,80}$/),
             lastName: name,

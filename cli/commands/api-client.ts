@@ -72,6 +72,8 @@ function unreachableLine(err: unknown, apiUrl: string): string {
 export interface ApiClient {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body: unknown, idempotencyKey: string): Promise<T>;
+  /** PATCH / PUT (idempotent by nature: no Idempotency-Key). */
+  send?<T>(method: 'PATCH' | 'PUT', path: string, body: unknown): Promise<T>;
 }
 
 export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): ApiClient {
@@ -79,7 +81,12 @@ export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): Ap
     throw new ApiCliError('PTFLOW_API_KEY is not set (create a key with ptflow apikey create)', EXIT.input);
   }
   const apiKey = config.apiKey;
-  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown, key?: string): Promise<T> => {
+  const call = async <T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT',
+    path: string,
+    body?: unknown,
+    key?: string,
+  ): Promise<T> => {
     let res: Response;
     try {
       res = await fetch(`${config.apiUrl}${path}`, {
@@ -118,5 +125,6 @@ export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): Ap
   return {
     get: (path) => call('GET', path),
     post: (path, body, key) => call('POST', path, body, key),
+    send: (method, path, body) => call(method, path, body),
   };
 }

@@ -99,7 +99,8 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
     if (config.PTFLOW_DEV_SEED) {
       const handle = connectDb(db.url, { max: 1 });
       try {
-        await seedDemoPractice(handle.db);
+        // With the data keyring the demo practice gets its whole profile (tax id encrypted).
+        await seedDemoPractice(handle.db, dataKeys(config).keyring);
       } finally {
         await handle.close();
       }

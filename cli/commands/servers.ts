@@ -72,7 +72,7 @@ export async function runSeed(config: Config, log: (l: string) => void): Promise
   const handle = connectDb(db.url, { max: 1 });
   try {
     await runMigrations(db.url, migrationSets, { dataKeyring: dataKeys(config).keyring });
-    const { practiceId } = await seedDemoPractice(handle.db);
+    const { practiceId } = await seedDemoPractice(handle.db, dataKeys(config).keyring);
     log(`demo practice seeded: ${practiceId}`);
   } finally {
     await handle.close();

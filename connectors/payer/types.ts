@@ -99,10 +99,17 @@ export interface ClaimParties {
     taxId: string;
     taxonomy?: string;
     address: Address;
+    /** 2010AB: where payments go, when not to the billing provider's address. */
+    payToAddress?: Address;
   };
   subscriber: PayerMember;
   renderingProvider?: ProviderIdentity;
   referringProvider?: ProviderIdentity;
+  /**
+   * 1000A submitter name and PER phone: the practice (from its profile). The submitter id stays the
+   * clearinghouse account's (configuration); without this, the configured submitter is used.
+   */
+  submitter?: { name: string; phone: string };
 }
 
 export interface ClaimSubmission {

@@ -16,6 +16,8 @@ export const encryptedTables: readonly EncryptedTable[] = [
   { table: 'coverages', tenantColumn: 'practice_id', columns: ['member_id_enc'] },
   { table: 'break_glass_grants', tenantColumn: 'practice_id', columns: ['reason_enc'] },
   { table: 'tasks', tenantColumn: 'practice_id', columns: ['outcome_enc'] },
+  // The practice's tax id (EIN): the practice row is its own tenant.
+  { table: 'practices', tenantColumn: 'id', columns: ['tax_id_enc'] },
   // No practice_id on these rows (yet): the owning coverage / principal is the tenant binding.
   { table: 'eligibility_checks', tenantColumn: 'coverage_id', columns: ['raw_271_enc'] },
   { table: 'idempotency_records', tenantColumn: 'principal_id', columns: ['response_enc'] },

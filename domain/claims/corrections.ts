@@ -50,7 +50,8 @@ export interface ClaimCorrectionData {
   writeOff?: boolean;
 }
 
-export type CorrectionField = keyof ClaimCorrectionData | 'planOfCare' | 'practitionerDirectory' | 'ruleData';
+export type CorrectionField =
+  keyof ClaimCorrectionData | 'planOfCare' | 'practitionerDirectory' | 'ruleData' | 'practiceProfile';
 
 /**
  * For every finding code that holds a claim: the correction fields that clear it. `planOfCare` = record the
@@ -59,6 +60,8 @@ export type CorrectionField = keyof ClaimCorrectionData | 'planOfCare' | 'practi
  * practice's directory (PUT /v1/practitioners/{npi}), then send any correction to re-check. `ruleData` = the
  * dated rule data lacks the row (the year's KX threshold, the practice's fee for the code): once a deployment
  * carries it, send any correction to re-check (coding runs in an activity, so it reads the deployed data).
+ * `practiceProfile` = an admin completes the practice profile (PATCH /v1/practice): the claims held for it resume
+ * by themselves.
  */
 export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = {
   // Providers: a valid NPI, and the referring/certifying practitioner
@@ -123,6 +126,12 @@ export const CLEARED_BY: Readonly<Record<string, readonly CorrectionField[]>> = 
   POC_RECERT_REQUIRED: ['planOfCare'],
   PROGRESS_REPORT_OVERDUE: ['planOfCare'],
   PROGRESS_REPORT_DUE: ['planOfCare'],
+  // The practice's own parties (billing provider, pay-to, submitter) come from its profile.
+  PRACTICE_PROFILE_MISSING_LEGAL_NAME: ['practiceProfile'],
+  PRACTICE_PROFILE_MISSING_NPI: ['practiceProfile'],
+  PRACTICE_PROFILE_MISSING_TAX_ID: ['practiceProfile'],
+  PRACTICE_PROFILE_MISSING_SERVICE_ADDRESS: ['practiceProfile'],
+  PRACTICE_PROFILE_MISSING_PHONE: ['practiceProfile'],
   // Submission
   TIMELY_FILING_EXPIRED: ['writeOff'],
   DUPLICATE_CLAIM: ['writeOff', 'dos', 'interventions'],

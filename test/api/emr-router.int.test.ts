@@ -98,7 +98,7 @@ const approve = async (request: Parameters<AuthorizationPayerPort['submit']>[0])
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await seedDemoPractice(db.db);
+  await seedDemoPractice(db.db, dataKeys(config).keyring);
   const payer = await sandboxPayer(db.sql);
   payerServer = payer.server;
   temporal = await devServerClient();

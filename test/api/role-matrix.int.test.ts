@@ -16,6 +16,7 @@ import {
   claimBody,
   codecPayloads,
   intakeFormsBody,
+  OTHER_PRACTICE_ID,
   onboardingBody,
   planOfCareBody,
   startApiStack,
@@ -65,7 +66,14 @@ async function get<T>(url: string, role: Role = 'admin'): Promise<T> {
 }
 
 // Shared objects of the demo practice, made through the API.
-const shared = {} as { onboarding: string; auth: string; claim: string; poc: string; signature: string };
+const shared = {} as {
+  onboarding: string;
+  auth: string;
+  claim: string;
+  poc: string;
+  signature: string;
+  feeSchedule?: string;
+};
 const freshOnboarding = () => started('POST', '/v1/onboardings', 'admin', onboardingBody());
 const freshPoc = () => started('POST', '/v1/plans-of-care', 'therapist', planOfCareBody());
 /** The signature process a fresh episode starts (its id is in the episode's status). */
@@ -81,7 +89,7 @@ async function freshSignature(): Promise<string> {
 }
 
 interface Case {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   allowed: readonly Role[];
   ok: number;
@@ -115,6 +123,29 @@ async function openGrant(role: Role): Promise<string> {
 let foreignGrant: string | undefined;
 
 const staff = ['admin', 'front_desk', 'therapist', 'biller'] as const;
+
+/** The demo practice's Downtown clinic (db/seed.ts). */
+const DEMO_LOCATION = '00000000-0000-4000-8000-000000000101';
+const MATRIX_ADDRESS = { line1: '1 Matrix Way', city: 'Peoria', state: 'IL', postalCode: '61602' };
+let feeDay = 0;
+/** A fee schedule import; each starts on its own day (one schedule per payer and start date). */
+const feeScheduleBody = () => ({
+  payerId: '*',
+  effectiveFrom: new Date(Date.UTC(2030, 0, 1) + feeDay++ * 86_400_000).toISOString().slice(0, 10),
+  csv: 'code,charge\n97110,65.00\n',
+});
+/** One fee schedule of the demo practice, imported once by its admin. */
+async function ownFeeSchedule(): Promise<string> {
+  if (!shared.feeSchedule) {
+    const res = await send('POST', 'own', 'admin', {
+      url: '/v1/practice/fee-schedules',
+      body: feeScheduleBody(),
+    });
+    expect(res.statusCode).toBe(201);
+    shared.feeSchedule = (res.json() as { id: string }).id;
+  }
+  return shared.feeSchedule;
+}
 
 const cases: Case[] = [
   {
@@ -373,6 +404,146 @@ const cases: Case[] = [
     own: () => ({ url: '/v1/practitioners/1427050103', body: { lastName: 'Matrix', firstName: 'Role' } }),
     // Tenancy by the caller's practice: another practice's admin writes its own directory's row.
     otherList: (body) => expect(body).toMatchObject({ npi: '1427050103', source: 'admin' }),
+  },
+  // Practice setup (issue 17): everything is the caller's own practice; ids of another practice answer 404.
+  {
+    method: 'POST',
+    url: '/v1/practices',
+    allowed: ['admin'],
+    ok: 201,
+    own: () => ({
+      url: '/v1/practices',
+      body: { name: 'Matrix Clinic', npi: '1345678902', timezone: 'UTC' },
+    }),
+    otherList: (body) => expect(body).toMatchObject({ practice: { name: 'Matrix Clinic' } }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice',
+    allowed: ['admin', 'biller'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice' }),
+    otherList: (body) => expect(body).toMatchObject({ id: OTHER_PRACTICE_ID, taxId: null }),
+  },
+  {
+    method: 'PATCH',
+    url: '/v1/practice',
+    allowed: ['admin'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice', body: { phone: '2175550100' } }),
+    otherList: (body) => expect(body).toMatchObject({ id: OTHER_PRACTICE_ID, phone: '2175550100' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice/locations',
+    allowed: ['admin', 'biller', 'front_desk'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice/locations' }),
+    otherList: (body) =>
+      expect((body as { items: { id: string }[] }).items.map((l) => l.id)).not.toContain(DEMO_LOCATION),
+  },
+  {
+    method: 'POST',
+    url: '/v1/practice/locations',
+    allowed: ['admin'],
+    ok: 201,
+    own: () => ({ url: '/v1/practice/locations', body: { name: 'Matrix East', address: MATRIX_ADDRESS } }),
+    otherList: (body) => expect(body).toMatchObject({ name: 'Matrix East' }),
+  },
+  {
+    method: 'PATCH',
+    url: '/v1/practice/locations/:id',
+    allowed: ['admin'],
+    ok: 200,
+    own: () => ({ url: `/v1/practice/locations/${DEMO_LOCATION}`, body: { phone: '2175550101' } }),
+    other: () => ({ url: `/v1/practice/locations/${DEMO_LOCATION}`, body: { phone: '2175550101' } }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice/payers',
+    allowed: ['admin', 'biller'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice/payers' }),
+    otherList: (body) => expect(body).toMatchObject({ items: [] }),
+  },
+  {
+    method: 'PUT',
+    url: '/v1/practice/payers/:payerId',
+    allowed: ['admin'],
+    ok: 200,
+    own: () => ({
+      url: '/v1/practice/payers/matrix-payer',
+      body: { name: 'Matrix Payer', profileId: 'commercial-ama' },
+    }),
+    otherList: (body) => expect(body).toMatchObject({ payerId: 'matrix-payer' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice/fee-schedules',
+    allowed: ['admin', 'biller'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice/fee-schedules' }),
+    otherList: (body) =>
+      expect((body as { items: { id: string }[] }).items.map((f) => f.id)).not.toContain(shared.feeSchedule),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice/fee-schedules/:id',
+    allowed: ['admin', 'biller'],
+    ok: 200,
+    own: async () => ({ url: `/v1/practice/fee-schedules/${await ownFeeSchedule()}` }),
+    other: async () => ({ url: `/v1/practice/fee-schedules/${await ownFeeSchedule()}` }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/practice/fee-schedules',
+    allowed: ['admin', 'biller'],
+    ok: 201,
+    own: () => ({ url: '/v1/practice/fee-schedules', body: feeScheduleBody() }),
+    otherList: (body) => expect(body).toMatchObject({ payerId: '*', rowCount: 1 }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice/therapists',
+    allowed: ['admin', 'biller', 'front_desk'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice/therapists' }),
+    otherList: (body) =>
+      expect((body as { items: { npi: string }[] }).items.map((t) => t.npi)).not.toContain('1045678905'),
+  },
+  {
+    method: 'PUT',
+    url: '/v1/practice/therapists/:npi',
+    allowed: ['admin'],
+    ok: 200,
+    own: () => ({
+      url: '/v1/practice/therapists/1045678905',
+      body: {
+        lastName: 'Matrix',
+        discipline: 'PTA',
+        licenseState: 'IL',
+        licenseNumber: 'PTA-1',
+        licenseExpires: '2030-01-31',
+      },
+    }),
+    otherList: (body) => expect(body).toMatchObject({ npi: '1045678905', discipline: 'PTA' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice/referrers',
+    allowed: staff,
+    ok: 200,
+    own: () => ({ url: '/v1/practice/referrers' }),
+    otherList: (body) =>
+      expect((body as { items: { npi: string }[] }).items.map((t) => t.npi)).not.toContain('1612345672'),
+  },
+  {
+    method: 'PUT',
+    url: '/v1/practice/referrers/:npi',
+    allowed: ['admin', 'front_desk'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice/referrers/1612345672', body: { lastName: 'Matrix' } }),
+    otherList: (body) => expect(body).toMatchObject({ npi: '1612345672', source: 'admin' }),
   },
   {
     method: 'GET',

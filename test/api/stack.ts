@@ -88,7 +88,6 @@ export async function startApiStack(
   opts: { emrWebhooks?: boolean; staffAuth?: StaffAuthDeps } = {},
 ): Promise<ApiStack> {
   const db = await createTestDatabase();
-  await seedDemoPractice(db.db);
   await db.db
     .insert(practices)
     .values({ id: OTHER_PRACTICE_ID, name: 'Other practice', npi: '1234567893', timezone: 'UTC' });
@@ -99,6 +98,9 @@ export async function startApiStack(
     db.url,
     db.db,
   );
+  // One data keyring for the worker, the API and the seed, as in production: the demo practice's profile (its
+  // encrypted tax id) is read by the claim activities and by GET /v1/practice alike.
+  await seedDemoPractice(db.db, sandboxes.deps.keys.keyring);
   const temporal = await devServerClient();
   const taskQueue = uniqueTaskQueue('api-stack');
   const worker = await devServerWorker(
@@ -120,7 +122,7 @@ export async function startApiStack(
       physician: { sendPlanOfCare: receipt, sendProgressSummary: receipt, sendDischargeSummary: receipt },
     }),
   );
-  const dataKeyring = generateKeyring('stack');
+  const dataKeyring = sandboxes.deps.keys.keyring;
   const clock = {
     offsetMs: 0,
     now: () => new Date(Date.now() + clock.offsetMs),

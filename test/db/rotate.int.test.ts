@@ -15,6 +15,7 @@ import { fieldContext } from '../../db/crypto/encrypted-tables.js';
 import { decryptFieldText, encryptField, fieldKeyId } from '../../db/crypto/field-encryption.js';
 import { generateKeyring, withNewActiveKey, type Keyring } from '../../db/crypto/keyring.js';
 import { rotateDataKeys } from '../../db/crypto/rotate.js';
+import { createPracticeRepository } from '../../db/repositories/practices.js';
 import { createTaskRepository, taskOutcomeContext } from '../../db/repositories/tasks.js';
 import { auditEvents, breakGlassGrants, coverages, patients, tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
@@ -259,5 +260,26 @@ describe('rotateDataKeys', () => {
     const audit = await db.db.select().from(auditEvents).where(eq(auditEvents.resourceType, 'data_key'));
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ resourceId: 'd2028', action: 'U', outcome: 'error' });
+  });
+
+  it('re-encrypts a practice tax id (issue 17) under the active key; the claim identity still reads it', async () => {
+    const practices = createPracticeRepository(db.db, oldRing);
+    const id = await practices.create({
+      name: 'Rotation PT',
+      npi: '1345678902',
+      timezone: 'UTC',
+      legalName: 'Rotation PT LLC',
+      taxId: '47-1234567',
+      phone: '6085550142',
+      serviceAddress: { line1: '1 Key St', city: 'Madison', state: 'WI', postalCode: '53703' },
+    });
+    const report = await rotateDataKeys(db.db, newestRing, { batchSize: 10 });
+    expect(report.practices).toEqual({ rotated: 1, skipped: 0, failedRowIds: [] });
+    const [row] = await db.sql`select key_id, tax_id_enc from practices where id = ${id}`;
+    expect(row).toMatchObject({ key_id: newestRing.activeKeyId });
+    expect(Buffer.from(row!.tax_id_enc as Buffer).toString('latin1')).not.toContain('471234567');
+    expect(await createPracticeRepository(db.db, newestRing).claimIdentity(id)).toMatchObject({
+      identity: { taxId: '471234567', legalName: 'ROTATION PT LLC' },
+    });
   });
 });

@@ -31,42 +31,51 @@ const httpDir = path.join(root, 'examples', 'http');
 
 /** operationId → the route it is the body of, and the role that sends it. */
 /** `person`: sent by a signed-in person (OIDC with a second factor) rather than an API key, as break-glass requires. */
-const routes: Record<string, { method: 'POST' | 'PUT'; path: string; role: Role; person?: true }> = {
-  startOnboarding: { method: 'POST', path: '/v1/onboardings', role: 'front_desk' },
-  submitOnboardingIntakeForms: {
-    method: 'POST',
-    path: '/v1/onboardings/{id}/intake-forms',
-    role: 'front_desk',
-  },
-  submitOnboardingCoverage: { method: 'POST', path: '/v1/onboardings/{id}/coverage', role: 'front_desk' },
-  cancelOnboarding: { method: 'POST', path: '/v1/onboardings/{id}/cancel', role: 'front_desk' },
-  startAuthorization: { method: 'POST', path: '/v1/authorizations', role: 'front_desk' },
-  recordAuthorizationDecision: {
-    method: 'POST',
-    path: '/v1/authorizations/{id}/decision',
-    role: 'front_desk',
-  },
-  recordAuthorizationVisit: { method: 'POST', path: '/v1/authorizations/{id}/visits', role: 'therapist' },
-  adjustAuthorization: { method: 'POST', path: '/v1/authorizations/{id}/adjust', role: 'front_desk' },
-  resolveAuthorization: { method: 'POST', path: '/v1/authorizations/{id}/resolution', role: 'front_desk' },
-  startPlanOfCare: { method: 'POST', path: '/v1/plans-of-care', role: 'therapist' },
-  recordPlanOfCareVisit: { method: 'POST', path: '/v1/plans-of-care/{id}/visits', role: 'therapist' },
-  recordPlanOfCareOutcomes: { method: 'POST', path: '/v1/plans-of-care/{id}/outcomes', role: 'therapist' },
-  recordPlanOfCareCertification: {
-    method: 'POST',
-    path: '/v1/plans-of-care/{id}/certification',
-    role: 'therapist',
-  },
-  dischargePlanOfCare: { method: 'POST', path: '/v1/plans-of-care/{id}/discharge', role: 'therapist' },
-  previewClaim: { method: 'POST', path: '/v1/claims/preview', role: 'biller' },
-  startClaim: { method: 'POST', path: '/v1/claims', role: 'biller' },
-  correctClaim: { method: 'POST', path: '/v1/claims/{id}/corrections', role: 'biller' },
-  openBreakGlassGrant: { method: 'POST', path: '/v1/break-glass', role: 'therapist', person: true },
-  completeTask: { method: 'POST', path: '/v1/tasks/{id}/complete', role: 'front_desk' },
-  putPractitioner: { method: 'PUT', path: '/v1/practitioners/{id}', role: 'admin' },
-  encodePayloads: { method: 'POST', path: '/codec/encode', role: 'therapist' },
-  decodePayloads: { method: 'POST', path: '/codec/decode', role: 'therapist' },
-};
+const routes: Record<string, { method: 'POST' | 'PUT' | 'PATCH'; path: string; role: Role; person?: true }> =
+  {
+    startOnboarding: { method: 'POST', path: '/v1/onboardings', role: 'front_desk' },
+    submitOnboardingIntakeForms: {
+      method: 'POST',
+      path: '/v1/onboardings/{id}/intake-forms',
+      role: 'front_desk',
+    },
+    submitOnboardingCoverage: { method: 'POST', path: '/v1/onboardings/{id}/coverage', role: 'front_desk' },
+    cancelOnboarding: { method: 'POST', path: '/v1/onboardings/{id}/cancel', role: 'front_desk' },
+    startAuthorization: { method: 'POST', path: '/v1/authorizations', role: 'front_desk' },
+    recordAuthorizationDecision: {
+      method: 'POST',
+      path: '/v1/authorizations/{id}/decision',
+      role: 'front_desk',
+    },
+    recordAuthorizationVisit: { method: 'POST', path: '/v1/authorizations/{id}/visits', role: 'therapist' },
+    adjustAuthorization: { method: 'POST', path: '/v1/authorizations/{id}/adjust', role: 'front_desk' },
+    resolveAuthorization: { method: 'POST', path: '/v1/authorizations/{id}/resolution', role: 'front_desk' },
+    startPlanOfCare: { method: 'POST', path: '/v1/plans-of-care', role: 'therapist' },
+    recordPlanOfCareVisit: { method: 'POST', path: '/v1/plans-of-care/{id}/visits', role: 'therapist' },
+    recordPlanOfCareOutcomes: { method: 'POST', path: '/v1/plans-of-care/{id}/outcomes', role: 'therapist' },
+    recordPlanOfCareCertification: {
+      method: 'POST',
+      path: '/v1/plans-of-care/{id}/certification',
+      role: 'therapist',
+    },
+    dischargePlanOfCare: { method: 'POST', path: '/v1/plans-of-care/{id}/discharge', role: 'therapist' },
+    previewClaim: { method: 'POST', path: '/v1/claims/preview', role: 'biller' },
+    startClaim: { method: 'POST', path: '/v1/claims', role: 'biller' },
+    correctClaim: { method: 'POST', path: '/v1/claims/{id}/corrections', role: 'biller' },
+    openBreakGlassGrant: { method: 'POST', path: '/v1/break-glass', role: 'therapist', person: true },
+    completeTask: { method: 'POST', path: '/v1/tasks/{id}/complete', role: 'front_desk' },
+    putPractitioner: { method: 'PUT', path: '/v1/practitioners/{id}', role: 'admin' },
+    createPractice: { method: 'POST', path: '/v1/practices', role: 'admin' },
+    updatePractice: { method: 'PATCH', path: '/v1/practice', role: 'admin' },
+    addPracticeLocation: { method: 'POST', path: '/v1/practice/locations', role: 'admin' },
+    updatePracticeLocation: { method: 'PATCH', path: '/v1/practice/locations/{id}', role: 'admin' },
+    putPracticePayer: { method: 'PUT', path: '/v1/practice/payers/{id}', role: 'admin' },
+    importFeeSchedule: { method: 'POST', path: '/v1/practice/fee-schedules', role: 'biller' },
+    putPracticeTherapist: { method: 'PUT', path: '/v1/practice/therapists/{id}', role: 'admin' },
+    putReferrer: { method: 'PUT', path: '/v1/practice/referrers/{id}', role: 'front_desk' },
+    encodePayloads: { method: 'POST', path: '/codec/encode', role: 'therapist' },
+    decodePayloads: { method: 'POST', path: '/codec/decode', role: 'therapist' },
+  };
 
 let stack: ApiStack;
 let api: string;
@@ -209,6 +218,19 @@ describe('examples/', () => {
     ] as const) {
       expect({ url, status: (await get(role, url)).status }).toEqual({ url, status: 200 });
     }
+  });
+
+  it('practice setup: a new practice, the profile, a location, a payer, a fee schedule, a therapist, a referrer', async () => {
+    const created = await ok('createPractice');
+    expect(created).toMatchObject({ practice: { missing: [] }, adminKey: { key: expect.any(String) } });
+    await ok('updatePractice');
+    const location = await ok('addPracticeLocation');
+    await ok('updatePracticeLocation', location.id);
+    await ok('putPracticePayer', 'medicare-part-b');
+    await ok('importFeeSchedule');
+    await ok('putPracticeTherapist', '1098765435');
+    await ok('putReferrer', '1612345672');
+    expect((await get('admin', '/v1/practice')).body).toMatchObject({ missing: [] });
   });
 
   it('the CLI commands that take a file accept the shipped files', async () => {

@@ -137,7 +137,10 @@ export class ClearinghouseConnector implements PayerConnector {
           reference: `B${numbers.interchange}`,
           createdDate: created.date,
           createdTime: created.time,
-          submitter: this.config.submitter,
+          // 1000A: the practice names itself (profile); the submitter id is the clearinghouse account's.
+          submitter: parties.submitter
+            ? { ...this.config.submitter, name: parties.submitter.name, phone: parties.submitter.phone }
+            : this.config.submitter,
           receiver: { name: this.config.receiverName, id: this.config.receiver.id },
         }),
         envelope,

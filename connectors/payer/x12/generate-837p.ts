@@ -1,6 +1,6 @@
 // 837P professional claim generator (005010X222A1). Loop layout:
 //   1000A submitter (NM1*41, PER) · 1000B receiver (NM1*40)
-//   2000A billing provider HL 20 (PRV*BI, 2010AA NM1*85 + N3/N4 + REF*EI)
+//   2000A billing provider HL 20 (PRV*BI, 2010AA NM1*85 + N3/N4 + REF*EI, [2010AB NM1*87 + N3/N4])
 //     2000B subscriber HL 22 (SBR, 2010BA NM1*IL + N3/N4 + DMG, 2010BB NM1*PR)
 //       [2000C patient HL 23 (PAT, 2010CA NM1*QC + N3/N4 + DMG)]
 //         2300 claim (CLM, DTP*454/304, REF*9F/G1/F8, HI, 2310A NM1*DN, 2310B NM1*82 + PRV*PE)
@@ -193,6 +193,11 @@ export function build837P(
     addPartyNm1(b, '85', bp, 'XX', bp.npi);
     addAddress(b, bp.address);
     b.add('REF', 'EI', bp.taxId);
+    if (bp.payToAddress !== undefined) {
+      // 2010AB pay-to address: NM1*87 (entity type 2, no name), N3/N4.
+      b.add('NM1', '87', '2');
+      addAddress(b, bp.payToAddress);
+    }
     const pKey = pKeys[i];
     while (i < claims.length && pKeys[i] === pKey) {
       const c = claims[i] as Claim837;

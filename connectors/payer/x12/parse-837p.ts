@@ -69,6 +69,17 @@ function readBillingProvider(r: SegmentReader): BillingProvider {
   const bp: BillingProvider = { name: entity.name, npi: req(nm1, 9), taxId, address };
   if (entity.firstName !== undefined) bp.firstName = entity.firstName;
   if (prv !== undefined) bp.taxonomy = req(prv, 3);
+  // 2010AB pay-to address, when payments go elsewhere.
+  const payTo = r.take('NM1', '87');
+  if (payTo !== undefined) {
+    const payToAddress = readAddress(r);
+    if (payToAddress === undefined)
+      throw new X12ParseError('MISSING_SEGMENT', 'pay-to address', {
+        segmentIndex: payTo.index,
+        segmentId: 'NM1',
+      });
+    bp.payToAddress = payToAddress;
+  }
   return bp;
 }
 

@@ -127,6 +127,8 @@ export interface BillingProvider {
   taxId: string;
   taxonomy?: string;
   address: Address;
+  /** 2010AB pay-to address (NM1*87 + N3/N4), only when payments go elsewhere than the billing address. */
+  payToAddress?: Address;
 }
 
 /** CLM05-3: 1 original, 7 replacement, 8 void. Professional claims allow only these three. */
