@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { PhysicianDirectory } from '../../activities/poc-signature/index.js';
+import { referringProviderDirectory } from '../../activities/poc-signature/directory.js';
 import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
 import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
 import { GatewayPhysicianDelivery } from '../../connectors/physician-delivery/gateway/adapter.js';
@@ -19,6 +20,7 @@ import {
   type SandboxGateway,
 } from '../../connectors/physician-delivery/sandbox/server.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
+import { createReferrerRepository } from '../../db/repositories/referring-providers.js';
 import { tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { signatureReference } from '../../domain/care/poc-signature.js';
@@ -486,5 +488,36 @@ describe('pocSignature with time skipping', () => {
       await handle.cancel();
       expect(await handle.result()).toMatchObject({ state: 'cancelled' });
     });
+  });
+});
+
+describe('the POC signature directory over the practice referring-provider directory', () => {
+  it('finds the office fax by EMR practitioner id or NPI (E.164); unknown and inactive entries give no route', async () => {
+    const referrers = createReferrerRepository(db.db);
+    const emrId = randomUUID();
+    const npi = '1497758544';
+    await referrers.syncFromEmr(DEMO_PRACTICE_ID, [
+      { npi, lastName: 'Okafor', firstName: 'Ada', emrPractitionerId: emrId },
+    ]);
+    // The admin adds the fax number; the EMR practitioner id of the synced row stays.
+    await referrers.put(DEMO_PRACTICE_ID, npi, {
+      lastName: 'Okafor',
+      firstName: 'Ada',
+      organization: 'Lakeside Orthopedics',
+      fax: '5555550199',
+    });
+    const directory = referringProviderDirectory(db.db);
+    const expected = {
+      practitionerId: emrId,
+      npi,
+      displayName: 'ADA OKAFOR, Lakeside Orthopedics',
+      fax: '+15555550199',
+    };
+    expect(await directory.recipient(DEMO_PRACTICE_ID, emrId)).toEqual(expected);
+    expect(await directory.recipient(DEMO_PRACTICE_ID, npi)).toEqual({ ...expected, practitionerId: npi });
+    expect(await directory.recipient(DEMO_PRACTICE_ID, randomUUID())).toBeUndefined();
+    expect(await directory.recipient(randomUUID(), emrId)).toBeUndefined();
+    await referrers.put(DEMO_PRACTICE_ID, npi, { lastName: 'Okafor', active: false });
+    expect(await directory.recipient(DEMO_PRACTICE_ID, emrId)).toBeUndefined();
   });
 });
