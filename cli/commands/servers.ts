@@ -10,6 +10,7 @@ import { installTemporalRuntime, startApiService, startWorkerService } from '../
 import {
   missingWorkerConnectorVariables,
   productionConnectors,
+  productionPhysicianDelivery,
   workerConnectorError,
 } from '../worker-connectors.js';
 
@@ -31,8 +32,10 @@ export async function runWorker(
   installTemporalRuntime(false);
   const emrComplete = !missing.some((m) => m.startsWith('EMR_'));
   const handle = emrComplete ? connectDb(db.url, { max: 5 }) : undefined;
+  const deliveryComplete = !missing.some((m) => m.startsWith('PHYSICIAN_DELIVERY_'));
   const worker = await startWorkerService(config, db.url, {
     ...(handle ? { onboarding: await productionConnectors(config, handle.db) } : {}),
+    ...(deliveryComplete ? { physicianDelivery: productionPhysicianDelivery(config) } : {}),
   });
 
   log(

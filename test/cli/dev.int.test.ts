@@ -26,6 +26,7 @@ async function devEnv() {
     TEMPORAL_UI_PORT: String(await freePort()),
     PG_PORT: String(await freePort()),
     SANDBOX_PAYER_PORT: String(await freePort()),
+    SANDBOX_PHYSICIAN_GATEWAY_PORT: String(await freePort()),
     TEMPORAL_CLI: inject('temporalCliPath'),
     LOG_LEVEL: 'info',
     DATABASE_URL: '',
@@ -99,6 +100,9 @@ describe('ptflow dev', () => {
       .poll(async () => (await fetch(`${api}/readyz`)).json(), { timeout: 15_000 })
       .toEqual({ status: 'ready', checks: { temporal: 'ok', database: 'ok', worker: 'ok' } });
     expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    // The sandbox fax/Direct gateway the POC signature process sends through: up, and closed without its token.
+    const gatewayUrl = `http://127.0.0.1:${env.SANDBOX_PHYSICIAN_GATEWAY_PORT}`;
+    expect((await fetch(`${gatewayUrl}/v1/returns`)).status).toBe(401);
     const { stdout: attributes } = await promisify(execFile)(inject('temporalCliPath'), [
       'operator',
       'search-attribute',
