@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { isAlive, readPid } from '../../devtools/child-process.js';
 import { freePort } from '../../devtools/ports.js';
+import { DEV_REFERRING_PRACTITIONER_ID } from '../../cli/dev-sandboxes.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -129,6 +130,10 @@ describe('ptflow dev', () => {
     expect(url).toBe(`postgres://postgres:ptflow-dev@127.0.0.1:${env.PG_PORT}/ptflow`);
     const sql = postgres(url, { max: 1, onnotice: () => undefined });
     expect(await sql`select current_database() as db`).toEqual([{ db: 'ptflow' }]);
+    // The demo referring physician the POC signature process faxes (the practice's referrer directory).
+    expect(
+      await sql`select fax, active from referring_providers where emr_practitioner_id = ${DEV_REFERRING_PRACTITIONER_ID}`,
+    ).toEqual([{ fax: '5555550123', active: true }]);
     await sql.end({ timeout: 5 });
     const delivered = (await cli(['sandbox', 'emr', 'deliver'])).stdout;
     expect(delivered).toContain('the running `ptflow dev` delivers them');
