@@ -10,6 +10,7 @@ import { createClaimActivities, type PatientStatementPort } from './claim/index.
 import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care/index.js';
 import { createProgressReportActivities, type ProgressReportDeps } from './progress-reports/index.js';
 import { createPocSignatureActivities, type PhysicianDirectory } from './poc-signature/index.js';
+import { referringProviderDirectory } from './poc-signature/directory.js';
 import type { PhysicianDelivery } from '../connectors/physician-delivery/types.js';
 import { createTaskActivities } from './tasks/index.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
@@ -122,7 +123,8 @@ function createAllActivities(deps: ActivityDeps) {
       db: deps.db,
       ...(deps.temporal ? { temporal: deps.temporal } : {}),
       ...(deps.physicianDelivery ? { delivery: deps.physicianDelivery } : {}),
-      ...(deps.physicianDirectory ? { directory: deps.physicianDirectory } : {}),
+      // Where each referring office takes documents: the practice's referring-provider directory by default.
+      directory: deps.physicianDirectory ?? referringProviderDirectory(deps.db),
     }),
     ...createOnboardingActivities(
       deps.onboarding && {

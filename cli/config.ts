@@ -249,6 +249,14 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name such as clinic.example')
     .optional(),
+  /**
+   * PhysicianDelivery (plans of care to the referring physician by fax / Direct): the gateway's REST API and its
+   * bearer token (SECRET: prefer PHYSICIAN_DELIVERY_TOKEN_FILE). `ptflow dev` runs the sandbox gateway instead.
+   */
+  PHYSICIAN_DELIVERY_URL: z.url({ error: 'must be a URL' }).optional(),
+  PHYSICIAN_DELIVERY_TOKEN: z.string().regex(/^\S+$/, 'must be a single token').optional(),
+  /** Port of the sandbox fax/Direct gateway `ptflow dev` runs. */
+  SANDBOX_PHYSICIAN_GATEWAY_PORT: port.default(4011),
   /** Port of the sandbox payer `ptflow dev` runs. */
   SANDBOX_PAYER_PORT: port.default(4010),
   /** How often a claim process polls the payer mailbox for acknowledgements and remittances. */

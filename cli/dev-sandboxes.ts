@@ -1,6 +1,7 @@
 // The simulated outside world of `ptflow dev`: the sandbox EMR (schema sandbox_emr, seeded with the demo
 // practice) and sandbox messaging (its outbox), handed to the worker as the onboarding connectors. Demo only:
 // production configures real EMR and messaging adapters.
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import type { PracticeProfile } from '../activities/emr-events/index.js';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
@@ -9,10 +10,14 @@ import { SandboxEmr } from '../connectors/emr/sandbox/sandbox-emr.js';
 import type { WebhookTarget } from '../connectors/emr/sandbox/webhooks.js';
 import { seedSandboxEmr } from '../connectors/emr/sandbox/seed.js';
 import { createSandboxMessaging } from '../connectors/messaging/index.js';
+import { GatewayPhysicianDelivery, type PhysicianDelivery } from '../connectors/physician-delivery/index.js';
+import { startSandboxGateway } from '../connectors/physician-delivery/sandbox/server.js';
 import { generateWebhookSecret } from '../connectors/webhooks/standard-webhooks.js';
 import type { Database } from '../db/connection.js';
+import { createReferrerRepository } from '../db/repositories/referring-providers.js';
 import { DEMO_PRACTICE_ID } from '../db/seed.js';
 import type { Config } from './config.js';
+import { productionPhysicianDelivery } from './worker-connectors.js';
 import { dataKeys } from './keyrings.js';
 import { messagingBasics } from './messaging-sink.js';
 
@@ -102,4 +107,49 @@ export async function devOnboardingConnectors(
     emr,
     stop: () => sql.end({ timeout: 5 }),
   };
+}
+
+/**
+ * PhysicianDelivery of `ptflow dev`: the configured gateway when PHYSICIAN_DELIVERY_URL is set, else the sandbox
+ * fax/Direct gateway on SANDBOX_PHYSICIAN_GATEWAY_PORT (in memory: deliveries are gone after a restart; its
+ * test hooks let a developer play the office). Its bearer token is made up for this run.
+ */
+export async function devPhysicianDelivery(
+  config: Config,
+): Promise<{ delivery: PhysicianDelivery; url: string; stop?: () => Promise<void> }> {
+  if (config.PHYSICIAN_DELIVERY_URL)
+    return { delivery: productionPhysicianDelivery(config), url: config.PHYSICIAN_DELIVERY_URL };
+  const token = randomBytes(24).toString('base64url');
+  const gateway = await startSandboxGateway({
+    token,
+    port: config.SANDBOX_PHYSICIAN_GATEWAY_PORT,
+    testHooks: true,
+  });
+  return {
+    delivery: new GatewayPhysicianDelivery({ baseUrl: gateway.url, token }),
+    url: gateway.url,
+    stop: () => gateway.close(),
+  };
+}
+
+/** The demo referring physician's EMR practitioner id: a plan of care naming it is faxed to the sandbox gateway. */
+export const DEV_REFERRING_PRACTITIONER_ID = '5f0c2a8e-7d4b-4c1e-9a36-2b8d1e0f4c71';
+
+/**
+ * The demo practice's referring physician in its referrer directory (made-up NPI, name and fax), once: an
+ * admin's later edit is kept. Without an entry the POC signature process has no route and asks the front desk.
+ */
+export async function seedDevReferrer(db: Database): Promise<void> {
+  const referrers = createReferrerRepository(db);
+  const npi = '1679576722';
+  if (await referrers.findActive(DEMO_PRACTICE_ID, npi)) return;
+  await referrers.syncFromEmr(DEMO_PRACTICE_ID, [
+    { npi, lastName: 'Lee', firstName: 'Dana', emrPractitionerId: DEV_REFERRING_PRACTITIONER_ID },
+  ]);
+  await referrers.put(DEMO_PRACTICE_ID, npi, {
+    lastName: 'Lee',
+    firstName: 'Dana',
+    organization: 'Springfield Family Medicine',
+    fax: '5555550123',
+  });
 }

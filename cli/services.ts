@@ -10,6 +10,7 @@ import { PinoTemporalLogger } from '../temporal/logger.js';
 import { createLogger } from './logger.js';
 import { createActivities } from '../activities/index.js';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
+import type { PhysicianDelivery } from '../connectors/physician-delivery/types.js';
 import { buildApp, type StaffAuthDeps } from '../api/app.js';
 import { connectDb, isDbReachable, type DbHandle } from '../db/connection.js';
 import { createWorkerStartRefusals } from '../db/repositories/worker-start-refusals.js';
@@ -102,6 +103,8 @@ export async function startWorkerService(
   opts: {
     clearinghouse?: ClearinghouseSettings;
     onboarding?: OnboardingConnectorDeps;
+    /** Plans of care to the referring physician (the fax/Direct gateway; the sandbox under `ptflow dev`). */
+    physicianDelivery?: PhysicianDelivery;
     /** Pre-built workflow bundle (tests bundle once per run, with the same failure converter). */
     workflowBundle?: { code: string };
     /** The EMR event router's practice profiles (billing provider, intake links); without them events raise tasks. */
@@ -140,6 +143,7 @@ export async function startWorkerService(
             }
           : {}),
         ...(opts.onboarding ? { onboarding: opts.onboarding } : {}),
+        ...(opts.physicianDelivery ? { physicianDelivery: opts.physicianDelivery } : {}),
         eventRouting: {
           claimPollMinutes: config.CLAIM_POLL_MINUTES,
           ...(opts.practiceProfile ? { practiceProfile: opts.practiceProfile } : {}),
@@ -342,7 +346,7 @@ export async function startApiService(
           check: () => hasWorkflowPollers(connected.client, config.TEMPORAL_TASK_QUEUE),
           hint:
             'no worker polls the task queue: work is accepted and waits in Temporal. In production a worker ' +
-            'refuses to start while a connector setting (EMR_*, TWILIO_*, SMTP_*, CLEARINGHOUSE_*) is missing ' +
+            'refuses to start while a connector setting (EMR_*, TWILIO_*, SMTP_*, CLEARINGHOUSE_*, PHYSICIAN_DELIVERY_*) is missing ' +
             'or it cannot reach Temporal (TEMPORAL_ADDRESS, TEMPORAL_TLS_*), and names the variable in one line ' +
             'of its log (docker compose logs worker)',
         },

@@ -1,11 +1,13 @@
 // The real connectors of a production worker, from configuration: the EMR (FHIR R4 with SMART Backend
 // Services), messaging (Twilio SMS and SMTP e-mail) and the clearinghouse (CLEARINGHOUSE_*). Every workflow
-// the worker registers (onboarding, authorizations, claims, schedules, the EMR event router) needs them, so in
+// the worker registers (onboarding, authorizations, claims, schedules, the EMR event router) needs them, and
+// the POC signature process sends through the fax/Direct gateway (PHYSICIAN_DELIVERY_*), so in
 // production `ptflow worker` refuses to start while one is incomplete and names every missing variable at
 // once (ConfigError, one line, exit 2). `ptflow dev` wires the sandboxes instead (cli/dev-sandboxes.ts).
 import { importPKCS8 } from 'jose';
 import type { OnboardingConnectorDeps } from '../activities/onboarding/index.js';
 import { createFhirEmr } from '../connectors/emr/fhir/index.js';
+import { GatewayPhysicianDelivery, type PhysicianDelivery } from '../connectors/physician-delivery/index.js';
 import { createMessaging, SmtpEmailTransport, TwilioSmsTransport } from '../connectors/messaging/index.js';
 import type { Database } from '../db/connection.js';
 import { ConfigError, type Config } from './config.js';
@@ -32,6 +34,8 @@ type ConnectorConfig = Pick<
   | 'CLEARINGHOUSE_URL'
   | 'CLEARINGHOUSE_USERNAME'
   | 'CLEARINGHOUSE_PASSWORD'
+  | 'PHYSICIAN_DELIVERY_URL'
+  | 'PHYSICIAN_DELIVERY_TOKEN'
 >;
 
 /** Each connector the worker's processes use, with the variables that must all be set for it. */
@@ -52,6 +56,7 @@ export const WORKER_CONNECTORS = {
     'CLEARINGHOUSE_PASSWORD',
     'CLEARINGHOUSE_SUBMITTER_ID',
   ],
+  physicianDelivery: ['PHYSICIAN_DELIVERY_URL', 'PHYSICIAN_DELIVERY_TOKEN'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -80,7 +85,7 @@ export function missingWorkerConnectorVariables(
 export function workerConnectorError(missing: readonly string[]): ConfigError {
   return new ConfigError(
     missing.join(', '),
-    `${missing.length === 1 ? 'is' : 'are'} required by the worker's connectors (EMR, SMS, e-mail, clearinghouse) in production; ` +
+    `${missing.length === 1 ? 'is' : 'are'} required by the worker's connectors (EMR, SMS, e-mail, clearinghouse, physician delivery) in production; ` +
       'set them (or NAME_FILE) and start again',
   );
 }
@@ -158,4 +163,18 @@ export async function productionConnectors(config: Config, db: Database): Promis
     },
   });
   return { emr, messaging, keys, practiceContact: basics.practiceContact };
+}
+
+/** The fax/Direct gateway of a production worker (PHYSICIAN_DELIVERY_*); no e-mail fallback is wired yet. */
+export function productionPhysicianDelivery(config: ConnectorConfig): PhysicianDelivery {
+  if (!config.PHYSICIAN_DELIVERY_URL || !config.PHYSICIAN_DELIVERY_TOKEN)
+    throw workerConnectorError(
+      ['PHYSICIAN_DELIVERY_URL', 'PHYSICIAN_DELIVERY_TOKEN'].filter(
+        (name) => !(config as Record<string, unknown>)[name],
+      ),
+    );
+  return new GatewayPhysicianDelivery({
+    baseUrl: config.PHYSICIAN_DELIVERY_URL,
+    token: config.PHYSICIAN_DELIVERY_TOKEN,
+  });
 }

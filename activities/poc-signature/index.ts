@@ -107,7 +107,7 @@ async function updatePlanOfCare(
 }
 
 export function createPocSignatureActivities(deps: PocSignatureDeps) {
-  return {
+  const activities = {
     /** The certification request (or a reminder) to the office; at most one per workflow step and channel. */
     async sendSignatureRequest(req: SignatureSendRequest): Promise<SignatureSendResult> {
       if (!deps.delivery) return { outcome: 'no_route', code: 'delivery_not_configured' };
@@ -184,6 +184,28 @@ export function createPocSignatureActivities(deps: PocSignatureDeps) {
       } catch (err) {
         throw physicianDeliveryFailure(err);
       }
+    },
+
+    /**
+     * One look for the signature, wherever it may be (one activity per poll keeps the history small): a signed
+     * copy returned for any of the deliveries, else the certification on the plan of care.
+     */
+    async pollSignature(args: {
+      deliveryIds: readonly string[];
+      planOfCareWorkflowId?: string;
+      cycle: SignatureCycle;
+    }): Promise<
+      | { source: 'returned_copy'; signedDate: IsoDate; documentRef: string }
+      | { source: 'plan_of_care'; onFile: CertificationOnFile }
+      | undefined
+    > {
+      if (args.deliveryIds.length > 0 && deps.delivery) {
+        const r = await activities.signedReturnAmong(args.deliveryIds);
+        if (r) return { source: 'returned_copy', signedDate: r.signedDate, documentRef: r.documentRef };
+      }
+      if (!args.planOfCareWorkflowId || !deps.temporal) return undefined;
+      const onFile = await activities.certificationOnPlanOfCare(args.planOfCareWorkflowId, args.cycle);
+      return onFile.onFile ? { source: 'plan_of_care', onFile } : undefined;
     },
 
     /** Whether the plan of care already holds this cycle's certification (recorded there directly). */
@@ -289,6 +311,7 @@ export function createPocSignatureActivities(deps: PocSignatureDeps) {
       return { released };
     },
   };
+  return activities;
 }
 
 /** The activities the pocSignature workflow proxies (type only: the worker runs them). */

@@ -18,6 +18,8 @@ import { teeLogsToFile } from '../log-files.js';
 import { clearinghouseFromConfig, startDevSandboxPayer } from '../payer.js';
 import {
   devOnboardingConnectors,
+  devPhysicianDelivery,
+  seedDevReferrer,
   devPracticeProfile,
   devWebhookSetup,
   pumpSandboxWebhooks,
@@ -89,6 +91,12 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
     await assertPortFree(config.TEMPORAL_PORT, 'Temporal frontend', 'TEMPORAL_PORT');
     await assertPortFree(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
     await assertPortFree(config.SANDBOX_PAYER_PORT, 'sandbox payer', 'SANDBOX_PAYER_PORT');
+    if (!config.PHYSICIAN_DELIVERY_URL)
+      await assertPortFree(
+        config.SANDBOX_PHYSICIAN_GATEWAY_PORT,
+        'sandbox fax/Direct gateway',
+        'SANDBOX_PHYSICIAN_GATEWAY_PORT',
+      );
 
     const cli = await ensureTemporalCli(process.env, config.cacheDir, log);
     log(`Temporal CLI: ${cli.path} (${cli.source})`);
@@ -102,6 +110,8 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
       try {
         // With the data keyring the demo practice gets its whole profile (tax id encrypted).
         await seedDemoPractice(handle.db, dataKeys(config).keyring);
+        // Its referring physician with a fax number, so a plan of care goes out through the sandbox gateway.
+        await seedDevReferrer(handle.db);
       } finally {
         await handle.close();
       }
@@ -135,6 +145,10 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
     // The sandbox payer answers X12 at once, so claims may poll every minute unless told otherwise.
     const sandboxPayer = await startDevSandboxPayer(config, db.url);
     stoppers.push({ name: 'sandbox payer', stop: sandboxPayer.stop });
+    // Plans of care go to the referring office through the sandbox fax/Direct gateway (its test hooks play the
+    // office: POST /sandbox/deliveries/:id/sign), unless PHYSICIAN_DELIVERY_* names a real one.
+    const gateway = await devPhysicianDelivery(config);
+    if (gateway.stop) stoppers.push({ name: 'sandbox fax/Direct gateway', stop: gateway.stop });
 
     installTemporalRuntime(true);
     // One tracer provider for the worker and the API of this process, named `ptflow` (off unless configured).
@@ -162,6 +176,7 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
     const worker = await startWorkerService(devConfig, db.url, {
       clearinghouse: clearinghouseFromConfig(config) ?? sandboxPayer.settings,
       onboarding: sandboxes.deps,
+      physicianDelivery: gateway.delivery,
       practiceProfile: devPracticeProfile,
     });
     stoppers.push({ name: 'worker', stop: worker.stop });
@@ -187,6 +202,7 @@ export async function runDev(config: Config, log: (line: string) => void): Promi
         `                   cross-origin credentials" on: README, "Reading decoded payloads")`,
         `  Temporal gRPC    ${temporal.address}   (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
         `  Sandbox payer    ${sandboxPayer.url}   (X12 clearinghouse API; scenario triggers in connectors/payer/sandbox/README.md)`,
+        `  Fax/Direct       ${gateway.url}   (${gateway.stop ? 'sandbox gateway; the office signs: POST /sandbox/deliveries/<id>/sign' : 'PHYSICIAN_DELIVERY_URL'})`,
         `  PostgreSQL       ${db.embedded ? `${embeddedDatabaseUrl(config)}   (embedded, data in ${path.join(config.dataDir, 'pg')}; ptflow db url)` : 'DATABASE_URL'}`,
         `  Logs             ${path.join(config.dataDir, 'logs')}   (ptflow.log: API and worker; temporal.log; postgres.log)`,
         `  Schedules        ${worker.schedules ? `${Object.keys(worker.schedules).join(', ')} (${config.PTFLOW_SCHEDULES === 'paused' ? 'paused; ' : ''}${config.PTFLOW_SCHEDULE_TIMEZONE}; run one now: ptflow schedules trigger <name>)` : 'off (PTFLOW_SCHEDULES=off)'}`,

@@ -12,6 +12,7 @@ import { startTracing } from '../tracing.js';
 import {
   missingWorkerConnectorVariables,
   productionConnectors,
+  productionPhysicianDelivery,
   workerConnectorError,
 } from '../worker-connectors.js';
 
@@ -94,8 +95,10 @@ export async function runWorker(
   installTemporalRuntime(false, 'warn', config.PTFLOW_WORKER_METRICS_ADDRESS);
   const emrComplete = !missing.some((m) => m.startsWith('EMR_'));
   const handle = emrComplete ? connectDb(db.url, { max: 5 }) : undefined;
+  const deliveryComplete = !missing.some((m) => m.startsWith('PHYSICIAN_DELIVERY_'));
   const worker = await startWorkerService(config, db.url, {
     ...(handle ? { onboarding: await productionConnectors(config, handle.db) } : {}),
+    ...(deliveryComplete ? { physicianDelivery: productionPhysicianDelivery(config) } : {}),
   });
 
   // A worker of this queue runs: an earlier refusal (another replica, or this one before a fix) is over.

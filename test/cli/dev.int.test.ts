@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { isAlive, readPid } from '../../devtools/child-process.js';
 import { freePort } from '../../devtools/ports.js';
+import { DEV_REFERRING_PRACTITIONER_ID } from '../../cli/dev-sandboxes.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -26,6 +27,7 @@ async function devEnv() {
     TEMPORAL_UI_PORT: String(await freePort()),
     PG_PORT: String(await freePort()),
     SANDBOX_PAYER_PORT: String(await freePort()),
+    SANDBOX_PHYSICIAN_GATEWAY_PORT: String(await freePort()),
     TEMPORAL_CLI: inject('temporalCliPath'),
     LOG_LEVEL: 'info',
     DATABASE_URL: '',
@@ -102,6 +104,9 @@ describe('ptflow dev', () => {
         checks: { temporal: 'ok', database: 'ok', worker: 'ok', workerStart: 'ok' },
       });
     expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    // The sandbox fax/Direct gateway the POC signature process sends through: up, and closed without its token.
+    const gatewayUrl = `http://127.0.0.1:${env.SANDBOX_PHYSICIAN_GATEWAY_PORT}`;
+    expect((await fetch(`${gatewayUrl}/v1/returns`)).status).toBe(401);
     const { stdout: attributes } = await promisify(execFile)(inject('temporalCliPath'), [
       'operator',
       'search-attribute',
@@ -128,6 +133,10 @@ describe('ptflow dev', () => {
     expect(url).toBe(`postgres://postgres:ptflow-dev@127.0.0.1:${env.PG_PORT}/ptflow`);
     const sql = postgres(url, { max: 1, onnotice: () => undefined });
     expect(await sql`select current_database() as db`).toEqual([{ db: 'ptflow' }]);
+    // The demo referring physician the POC signature process faxes (the practice's referrer directory).
+    expect(
+      await sql`select fax, active from referring_providers where emr_practitioner_id = ${DEV_REFERRING_PRACTITIONER_ID}`,
+    ).toEqual([{ fax: '5555550123', active: true }]);
     await sql.end({ timeout: 5 });
     const delivered = (await cli(['sandbox', 'emr', 'deliver'])).stdout;
     expect(delivered).toContain('the running `ptflow dev` delivers them');

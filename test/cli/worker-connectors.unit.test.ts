@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, resolveFileVariables } from '../../cli/config.
 import {
   missingWorkerConnectorVariables,
   productionConnectors,
+  productionPhysicianDelivery,
   WORKER_CONNECTORS,
 } from '../../cli/worker-connectors.js';
 import type { Database } from '../../db/connection.js';
@@ -59,6 +60,8 @@ const connectors = {
   CLEARINGHOUSE_USERNAME: 'ptflow',
   CLEARINGHOUSE_PASSWORD: 'ZZCANARY-ch-password',
   CLEARINGHOUSE_SUBMITTER_ID: 'CLINIC01',
+  PHYSICIAN_DELIVERY_URL: 'https://fax-gateway.example.com/',
+  PHYSICIAN_DELIVERY_TOKEN: 'ZZCANARY-gateway-token',
 };
 
 function missing(env: Record<string, string>): string[] {
@@ -175,5 +178,26 @@ describe('ptflow worker in production', { timeout: 60_000 }, () => {
     );
     expect(result.stderr).not.toContain('ZZCANARY');
     expect(result.stdout).toBe('');
+  });
+
+  it('refuses to start without the fax/Direct gateway of the POC signature process, naming the variable', () => {
+    const { PHYSICIAN_DELIVERY_TOKEN: _token, ...partial } = connectors;
+    const result = run(partial);
+    expect(result.status).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^ptflow: PHYSICIAN_DELIVERY_TOKEN is required by the worker's connectors/);
+    expect(result.stderr).not.toContain('ZZCANARY');
+  });
+});
+
+describe('productionPhysicianDelivery', () => {
+  it('builds the gateway adapter (fax and Direct) from PHYSICIAN_DELIVERY_*; names what is missing', () => {
+    const delivery = productionPhysicianDelivery(loadConfig({ ...productionKeys, ...connectors }, scratch));
+    expect(delivery.channels).toEqual(['fax', 'direct']);
+    const { PHYSICIAN_DELIVERY_URL: _url, ...rest } = connectors;
+    expect(() => productionPhysicianDelivery(loadConfig({ ...productionKeys, ...rest }, scratch))).toThrow(
+      expect.objectContaining({ variable: 'PHYSICIAN_DELIVERY_URL' }),
+    );
   });
 });

@@ -71,6 +71,8 @@ describe('ptflow worker in production', { timeout: 120_000 }, () => {
         CLEARINGHOUSE_USERNAME: 'ptflow',
         CLEARINGHOUSE_PASSWORD: 'ch-password',
         CLEARINGHOUSE_SUBMITTER_ID: 'CLINIC01',
+        PHYSICIAN_DELIVERY_URL: 'https://fax-gateway.example.com/',
+        PHYSICIAN_DELIVERY_TOKEN: 'gateway-token',
       },
     });
     let stderr = '';

@@ -259,6 +259,8 @@ const SAMPLE_VALUES: Record<string, () => string> = {
   CLEARINGHOUSE_USERNAME: () => 'ptflow',
   CLEARINGHOUSE_PASSWORD: () => 'clearinghouse-password',
   CLEARINGHOUSE_SUBMITTER_ID: () => 'CLINIC01',
+  PHYSICIAN_DELIVERY_URL: () => 'https://fax-gateway.example.com/',
+  PHYSICIAN_DELIVERY_TOKEN: () => 'gateway-token',
 };
 
 function sampleValue(variable: string): string {

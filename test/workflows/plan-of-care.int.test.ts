@@ -423,7 +423,7 @@ describe('planOfCare without a practitioner connector', () => {
 });
 
 describe('planOfCare with time skipping', () => {
-  it('certification reminders day 7/14/21 + escalation, progress task before day 10 and overdue after it, recertification before day 90, discharge after 30 days without visits closes the authorization', async () => {
+  it('the certification chase is left to the signature process (one per cycle), progress task before day 10 and overdue after it, recertification before day 90, discharge after 30 days without visits closes the authorization', async () => {
     const env = await timeSkippingEnv();
     try {
       const start = new Date(await env.currentTimeMs());

@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { PhysicianDirectory } from '../../activities/poc-signature/index.js';
+import { referringProviderDirectory } from '../../activities/poc-signature/directory.js';
 import type { ClearinghouseConnector } from '../../connectors/payer/clearinghouse/adapter.js';
 import type { SandboxServer } from '../../connectors/payer/sandbox/server.js';
 import { GatewayPhysicianDelivery } from '../../connectors/physician-delivery/gateway/adapter.js';
@@ -19,6 +20,7 @@ import {
   type SandboxGateway,
 } from '../../connectors/physician-delivery/sandbox/server.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
+import { createReferrerRepository } from '../../db/repositories/referring-providers.js';
 import { tasks } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { signatureReference } from '../../domain/care/poc-signature.js';
@@ -34,6 +36,7 @@ import {
 import {
   PLAN_OF_CARE_WORKFLOW_TYPE,
   planOfCareStatusQuery,
+  recordCertificationUpdate,
   visitCompletedSignal,
   type PlanOfCareWorkflow,
 } from '../../workflows/plan-of-care/messages.js';
@@ -325,6 +328,10 @@ describe('pocSignature with time skipping', () => {
         .getHandle(workflowId('task', escalations[0]!.id))
         .signal(completeTaskSignal, { completedBy: 'front-desk-1', outcome: { signedDate: dos } });
       const done = await ep.signature.result();
+      // A full 31-day chase (polls every 6 h, reminders, escalation) stays far from continue-as-new territory.
+      const events = (await ep.signature.fetchHistory()).events?.length ?? 0;
+      console.log(`pocSignature, 31-day chase to a late signature: ${events} history events`);
+      expect(events).toBeLessThan(2_000);
       expect(done).toMatchObject({
         state: 'signed',
         signedDate: dos,
@@ -347,6 +354,54 @@ describe('pocSignature with time skipping', () => {
       else expect(['submitted', 'paid']).toContain(flowed.state);
     });
   }, 300_000);
+
+  it('a recertification cycle: the signed copy records the recertified period on the plan of care', async () => {
+    await withEnv(async (env, taskQueue) => {
+      const first = localDate(new Date(await env.currentTimeMs()), TZ);
+      const ep = await startEpisode(env.client, taskQueue, first, office('+13125550133'));
+      await ep.plan.executeUpdate(recordCertificationUpdate, {
+        args: [{ kind: 'signature', signedDate: first }],
+      });
+      const cycle = {
+        kind: 'recertification' as const,
+        certifiedFrom: addDays(first, 91),
+        certifiedThrough: addDays(first, 180),
+      };
+      const handle = await env.client.workflow.start<PocSignatureWorkflow>(POC_SIGNATURE_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: workflowId('pocsig', randomUUID()),
+        args: [
+          {
+            episodeId: ep.episodeId,
+            practiceId: DEMO_PRACTICE_ID,
+            patientId: ep.patientId,
+            referringPractitionerId: office('+13125550134'),
+            timezone: TZ,
+            cycle,
+            planOfCareWorkflowId: ep.plan.workflowId,
+          },
+        ],
+      });
+      const reference = signatureReference(cycle, ep.episodeId);
+      expect(reference).toMatch(/^R-/);
+      for (let i = 0; i < 80 && !deliveriesOf(reference).some((d) => d.status === 'delivered'); i++)
+        await env.sleep('1 hour');
+      const delivered = deliveriesOf(reference).find((d) => d.status === 'delivered');
+      expect(delivered).toMatchObject({ kind: 'recertification', purpose: 'original' });
+      const signedDate = localDate(new Date(await env.currentTimeMs()), TZ);
+      gateway.sign(delivered!.deliveryId, signedDate);
+      await env.sleep('7 hours');
+      expect(await handle.result()).toMatchObject({
+        cycle: 'recertification',
+        state: 'signed',
+        signedDate,
+        dueBy: addDays(cycle.certifiedFrom, 30),
+      });
+      expect((await ep.plan.query(planOfCareStatusQuery)).claimContext.poc.recertifications).toEqual([
+        { signedDate, certifiedFrom: cycle.certifiedFrom, certifiedThrough: cycle.certifiedThrough },
+      ]);
+    });
+  });
 
   it('a reminder due on a weekend waits for Monday 09:00 in the clinic zone', async () => {
     await withEnv(async (env, taskQueue) => {
@@ -433,5 +488,36 @@ describe('pocSignature with time skipping', () => {
       await handle.cancel();
       expect(await handle.result()).toMatchObject({ state: 'cancelled' });
     });
+  });
+});
+
+describe('the POC signature directory over the practice referring-provider directory', () => {
+  it('finds the office fax by EMR practitioner id or NPI (E.164); unknown and inactive entries give no route', async () => {
+    const referrers = createReferrerRepository(db.db);
+    const emrId = randomUUID();
+    const npi = '1497758544';
+    await referrers.syncFromEmr(DEMO_PRACTICE_ID, [
+      { npi, lastName: 'Okafor', firstName: 'Ada', emrPractitionerId: emrId },
+    ]);
+    // The admin adds the fax number; the EMR practitioner id of the synced row stays.
+    await referrers.put(DEMO_PRACTICE_ID, npi, {
+      lastName: 'Okafor',
+      firstName: 'Ada',
+      organization: 'Lakeside Orthopedics',
+      fax: '5555550199',
+    });
+    const directory = referringProviderDirectory(db.db);
+    const expected = {
+      practitionerId: emrId,
+      npi,
+      displayName: 'ADA OKAFOR, Lakeside Orthopedics',
+      fax: '+15555550199',
+    };
+    expect(await directory.recipient(DEMO_PRACTICE_ID, emrId)).toEqual(expected);
+    expect(await directory.recipient(DEMO_PRACTICE_ID, npi)).toEqual({ ...expected, practitionerId: npi });
+    expect(await directory.recipient(DEMO_PRACTICE_ID, randomUUID())).toBeUndefined();
+    expect(await directory.recipient(randomUUID(), emrId)).toBeUndefined();
+    await referrers.put(DEMO_PRACTICE_ID, npi, { lastName: 'Okafor', active: false });
+    expect(await directory.recipient(DEMO_PRACTICE_ID, emrId)).toBeUndefined();
   });
 });

@@ -226,6 +226,31 @@ async function checkReturnedCopy(run: SignatureRun): Promise<void> {
   }
 }
 
+/** One look for the signature: a returned copy, else the certification on the plan of care (one activity). */
+async function pollSignature(run: SignatureRun): Promise<void> {
+  if (run.arrived) return;
+  const found = await tolerate(run, 'Signature poll failed', () =>
+    gateway.pollSignature({
+      deliveryIds: run.deliveredIds,
+      cycle: run.input.cycle,
+      ...(run.input.planOfCareWorkflowId ? { planOfCareWorkflowId: run.input.planOfCareWorkflowId } : {}),
+    }),
+  );
+  if (!found) return;
+  if (found.source === 'returned_copy') {
+    if (!recordProblem(run, { signedDate: found.signedDate, recordedBy: 'gateway' }))
+      run.arrived = {
+        record: { signedDate: found.signedDate, recordedBy: 'gateway', documentRef: found.documentRef },
+        via: 'returned_copy',
+      };
+    return;
+  }
+  run.arrived = {
+    record: { signedDate: found.onFile.signedDate ?? today(run), recordedBy: 'plan_of_care' },
+    via: found.onFile.basis === 'transmission' ? 'transmission' : 'plan_of_care',
+  };
+}
+
 /**
  * The certification is on the plan of care already: recorded there directly (its own route), or — initial
  * certification, signed and dated referral, from 2025 — certified by the documented transmission.
@@ -259,8 +284,7 @@ async function waitWatching(run: SignatureRun, untilMs: number, pollMinutes: num
     const slice = Math.min(remaining, pollMinutes * 60_000);
     const woke = await condition(() => isSignedOrArrived(run) || run.task?.closed !== undefined, slice);
     if (woke) return true;
-    await checkReturnedCopy(run);
-    await checkPlanOfCare(run);
+    await pollSignature(run);
     if (run.arrived) return true;
   }
 }
