@@ -115,8 +115,12 @@ function createAllActivities(deps: ActivityDeps) {
       ...(deps.temporal ? { temporal: deps.temporal } : {}),
       ...(deps.onboarding ? { emr: deps.onboarding.emr, keys: deps.onboarding.keys } : {}),
       ...(deps.dataKeyring ? { keyring: deps.dataKeyring } : {}),
-      // The same delivery port as the POC signatures unless one is given for reports.
+      // The same delivery port and referring-provider directory as the POC signatures unless given for reports.
       ...(deps.physicianDelivery ? { delivery: deps.physicianDelivery } : {}),
+      recipient: async ({ practiceId, npi }) =>
+        npi
+          ? (deps.physicianDirectory ?? referringProviderDirectory(deps.db)).recipient(practiceId, npi)
+          : undefined,
       ...deps.progressReports,
     }),
     ...createPocSignatureActivities({
