@@ -3,7 +3,7 @@
 // /readyz advisory sees) and drains on SIGTERM. Connector endpoints are not called at start (tokens and
 // connections are made on first use), so example URLs are enough here.
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hasWorkflowPollers } from '../../temporal/client.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, uniqueTaskQueue } from '../helpers/temporal.js';
+import { productionConnectorEnv, productionKeyEnv } from '../helpers/production-env.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-worker-prod-'));
-const b64 = () => randomBytes(32).toString('base64');
 let db: TestDatabase;
 
 beforeAll(async () => {
@@ -49,30 +49,8 @@ describe('ptflow worker in production', { timeout: 120_000 }, () => {
         TEMPORAL_TLS: 'false',
         TEMPORAL_TASK_QUEUE: taskQueue,
         PTFLOW_SCHEDULES: 'off',
-        PTFLOW_PAYLOAD_KEYS: `p1:${b64()}`,
-        PTFLOW_ACTIVE_PAYLOAD_KEY_ID: 'p1',
-        PTFLOW_DATA_KEYS: `d1:${b64()}`,
-        PTFLOW_ACTIVE_DATA_KEY_ID: 'd1',
-        PTFLOW_BLIND_INDEX_KEY: b64(),
-        PTFLOW_CURSOR_SECRET: b64(),
-        EMR_FHIR_BASE_URL: 'https://emr.example.com/fhir/r4',
-        EMR_SMART_TOKEN_URL: 'https://emr.example.com/oauth2/token',
-        EMR_SMART_CLIENT_ID: 'ptflow',
-        EMR_SMART_SCOPE: 'system/Patient.cruds',
-        EMR_SMART_KEY_ID: 'k1',
-        EMR_SMART_PRIVATE_KEY_FILE: keyFile,
-        TWILIO_ACCOUNT_SID: `AC${'c'.repeat(32)}`,
-        TWILIO_AUTH_TOKEN: 'twilio-token',
-        TWILIO_FROM: '+15555550100',
-        SMTP_HOST: 'smtp.example.com',
-        SMTP_FROM: 'no-reply@clinic.example',
-        SMTP_MESSAGE_ID_DOMAIN: 'clinic.example',
-        CLEARINGHOUSE_URL: 'https://clearinghouse.example.com',
-        CLEARINGHOUSE_USERNAME: 'ptflow',
-        CLEARINGHOUSE_PASSWORD: 'ch-password',
-        CLEARINGHOUSE_SUBMITTER_ID: 'CLINIC01',
-        PHYSICIAN_DELIVERY_URL: 'https://fax-gateway.example.com/',
-        PHYSICIAN_DELIVERY_TOKEN: 'gateway-token',
+        ...productionKeyEnv(),
+        ...productionConnectorEnv(keyFile),
       },
     });
     let stderr = '';

@@ -3,7 +3,7 @@
 // (names and reason, never a value) in worker_start_refusals, and the real `ptflow api` composition reports them
 // under `warnings` (check `workerStart`). A worker that then starts clears it.
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,11 +13,11 @@ import { startApiService, type ApiService } from '../../cli/services.js';
 import { freePort } from '../../devtools/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniqueTaskQueue } from '../helpers/temporal.js';
+import { productionConnectorEnv, productionKeyEnv } from '../helpers/production-env.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-worker-refusal-'));
-const b64 = () => randomBytes(32).toString('base64');
 const CANARY = 'ZZCANARY-secret-value';
 const taskQueue = uniqueTaskQueue('worker-refusal');
 let db: TestDatabase;
@@ -61,28 +61,11 @@ function productionEnv(): Record<string, string> {
     TEMPORAL_TLS: 'false',
     TEMPORAL_TASK_QUEUE: taskQueue,
     PTFLOW_SCHEDULES: 'off',
-    PTFLOW_PAYLOAD_KEYS: `p1:${b64()}`,
-    PTFLOW_ACTIVE_PAYLOAD_KEY_ID: 'p1',
-    PTFLOW_DATA_KEYS: `d1:${b64()}`,
-    PTFLOW_ACTIVE_DATA_KEY_ID: 'd1',
-    PTFLOW_BLIND_INDEX_KEY: b64(),
-    PTFLOW_CURSOR_SECRET: b64(),
-    EMR_FHIR_BASE_URL: 'https://emr.example.com/fhir/r4',
-    EMR_SMART_TOKEN_URL: 'https://emr.example.com/oauth2/token',
-    EMR_SMART_CLIENT_ID: 'ptflow',
-    EMR_SMART_SCOPE: 'system/Patient.cruds',
-    EMR_SMART_KEY_ID: 'k1',
-    EMR_SMART_PRIVATE_KEY_FILE: keyFile,
-    TWILIO_ACCOUNT_SID: `AC${'c'.repeat(32)}`,
-    TWILIO_AUTH_TOKEN: `${CANARY}-twilio`,
-    TWILIO_FROM: '+15555550100',
-    SMTP_HOST: 'smtp.example.com',
-    SMTP_FROM: 'no-reply@clinic.example',
-    SMTP_MESSAGE_ID_DOMAIN: 'clinic.example',
-    CLEARINGHOUSE_URL: 'https://clearinghouse.example.com',
-    CLEARINGHOUSE_USERNAME: 'ptflow',
-    CLEARINGHOUSE_PASSWORD: `${CANARY}-clearinghouse`,
-    CLEARINGHOUSE_SUBMITTER_ID: 'CLINIC01',
+    ...productionKeyEnv(),
+    ...productionConnectorEnv(keyFile, {
+      twilioAuthToken: `${CANARY}-twilio`,
+      clearinghousePassword: `${CANARY}-clearinghouse`,
+    }),
   };
 }
 

@@ -58,6 +58,7 @@ const routes: Record<string, { method: 'POST' | 'PUT' | 'PATCH'; path: string; r
       path: '/v1/plans-of-care/{id}/certification',
       role: 'therapist',
     },
+    recordPocSignature: { method: 'POST', path: '/v1/poc-signatures/{id}/signature', role: 'front_desk' },
     dischargePlanOfCare: { method: 'POST', path: '/v1/plans-of-care/{id}/discharge', role: 'therapist' },
     previewClaim: { method: 'POST', path: '/v1/claims/preview', role: 'biller' },
     startClaim: { method: 'POST', path: '/v1/claims', role: 'biller' },
@@ -186,10 +187,20 @@ describe('examples/', () => {
     await ok('resolveAuthorization', waiting);
   });
 
-  it('plan of care: start, a visit, an outcome, certification, discharge', async () => {
+  it('plan of care: start, a visit, an outcome, the physician signature, certification, discharge', async () => {
     const { id } = await ok('startPlanOfCare');
     await ok('recordPlanOfCareVisit', id);
     await ok('recordPlanOfCareOutcomes', id);
+    // The episode's POC signature process (its id is in the episode's status) takes the signed date.
+    let signature: string | undefined;
+    await until(async () => {
+      const status = (await get('therapist', `/v1/plans-of-care/${id}`)).body as {
+        signatureProcesses?: { processId: string }[];
+      };
+      signature = status.signatureProcesses?.[0]?.processId;
+      return signature !== undefined;
+    }, 'signature process started');
+    await ok('recordPocSignature', signature!);
     await ok('recordPlanOfCareCertification', id);
     await ok('dischargePlanOfCare', id);
     expect((await get('therapist', `/v1/plans-of-care/${id}`)).status).toBe(200);

@@ -8,7 +8,7 @@
 //  - without one, or with one from a CA the server does not trust, or in plaintext, they fail with one clear
 //    line naming the address and what to set.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -23,13 +23,13 @@ import { hasWorkflowPollers, type TemporalClientHandle } from '../../temporal/cl
 import { TemporalConnectionError } from '../../temporal/connection-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { uniqueTaskQueue } from '../helpers/temporal.js';
+import { productionConnectorEnv, productionKeyEnv } from '../helpers/production-env.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const NAMESPACE = 'ptflow-mtls';
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-mtls-'));
 const file = (name: string) => path.join(scratch, name);
-const b64 = () => randomBytes(32).toString('base64');
 
 let server: ChildProcess | undefined;
 let address = '';
@@ -364,28 +364,8 @@ describe(
         DATABASE_URL: db.url,
         TEMPORAL_TASK_QUEUE: taskQueue,
         PTFLOW_SCHEDULES: 'off',
-        PTFLOW_PAYLOAD_KEYS: `p1:${b64()}`,
-        PTFLOW_ACTIVE_PAYLOAD_KEY_ID: 'p1',
-        PTFLOW_DATA_KEYS: `d1:${b64()}`,
-        PTFLOW_ACTIVE_DATA_KEY_ID: 'd1',
-        PTFLOW_BLIND_INDEX_KEY: b64(),
-        PTFLOW_CURSOR_SECRET: b64(),
-        EMR_FHIR_BASE_URL: 'https://emr.example.com/fhir/r4',
-        EMR_SMART_TOKEN_URL: 'https://emr.example.com/oauth2/token',
-        EMR_SMART_CLIENT_ID: 'ptflow',
-        EMR_SMART_SCOPE: 'system/Patient.cruds',
-        EMR_SMART_KEY_ID: 'k1',
-        EMR_SMART_PRIVATE_KEY_FILE: keyFile,
-        TWILIO_ACCOUNT_SID: `AC${'c'.repeat(32)}`,
-        TWILIO_AUTH_TOKEN: 'twilio-token',
-        TWILIO_FROM: '+15555550100',
-        SMTP_HOST: 'smtp.example.com',
-        SMTP_FROM: 'no-reply@clinic.example',
-        SMTP_MESSAGE_ID_DOMAIN: 'clinic.example',
-        CLEARINGHOUSE_URL: 'https://clearinghouse.example.com',
-        CLEARINGHOUSE_USERNAME: 'ptflow',
-        CLEARINGHOUSE_PASSWORD: 'ch-password',
-        CLEARINGHOUSE_SUBMITTER_ID: 'CLINIC01',
+        ...productionKeyEnv(),
+        ...productionConnectorEnv(keyFile),
         ...temporal,
       });
 
