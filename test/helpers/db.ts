@@ -20,9 +20,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await sql.end({ timeout: 5 });
   }
   const url = withDatabase(admin, name);
-  // The pool of one process: a test stack runs the API, the worker and the sandboxes on it (production gives the
-  // API and each worker a pool of 10 of their own).
-  const handle = connectDb(url, { max: 10 });
+  const handle = connectDb(url, { max: 5 });
   return {
     ...handle,
     url,
