@@ -84,6 +84,9 @@ const engine = proxyActivities<PocSignatureActivities>({
 });
 
 /** After the due date, the delivery is still checked for a returned copy this long (then only messages). */
+/** Workflow time in epoch ms: `new Date()` is the workflow clock in Temporal's sandbox (replays the same). */
+const nowMs = (): number => new Date().getTime();
+
 const LATE_POLL_DAYS = 60;
 /** Status checks of one delivery before it counts as unconfirmed. */
 const MAX_DELIVERY_POLLS = 12;
@@ -279,7 +282,7 @@ async function checkPlanOfCare(run: SignatureRun): Promise<void> {
  */
 async function waitWatching(run: SignatureRun, untilMs: number, pollMinutes: number): Promise<boolean> {
   for (;;) {
-    const remaining = untilMs - Date.now();
+    const remaining = untilMs - nowMs();
     if (remaining <= 0) return false;
     const slice = Math.min(remaining, pollMinutes * 60_000);
     const woke = await condition(() => isSignedOrArrived(run) || run.task?.closed !== undefined, slice);
@@ -295,8 +298,7 @@ const pollMinutes = (run: SignatureRun) => (run.late ? 24 * 60 : (run.rule?.retu
 async function untilOfficeHours(run: SignatureRun): Promise<boolean> {
   const hours = run.rule?.officeHours ?? { start: '09:00', end: '17:00' };
   const opens = nextOfficeHoursInstant(new Date(), run.input.timezone, hours).getTime();
-  if (opens > Date.now() && (await waitWatching(run, opens, pollMinutes(run))))
-    return !isSignedOrArrived(run);
+  if (opens > nowMs() && (await waitWatching(run, opens, pollMinutes(run)))) return !isSignedOrArrived(run);
   return !isSignedOrArrived(run);
 }
 
@@ -364,7 +366,7 @@ async function sendDocument(
       }
       if (isSignedOrArrived(run)) return 'signed';
       if (attempt < attempts && channel === 'auto' && rule) {
-        const wait = Date.now() + deliveryRetryDelayMinutes(rule, attempt) * 60_000;
+        const wait = nowMs() + deliveryRetryDelayMinutes(rule, attempt) * 60_000;
         if (await waitWatching(run, wait, pollMinutes(run))) if (isSignedOrArrived(run)) return 'signed';
       }
     }
@@ -411,7 +413,7 @@ async function raiseTask(
     kind,
     assigneeRole: 'front_desk',
     title,
-    dueAt: new Date(Date.now() + dueInHours * 3_600_000).toISOString(),
+    dueAt: new Date(nowMs() + dueInHours * 3_600_000).toISOString(),
     parentWorkflowId: workflowInfo().workflowId,
     processKind: POC_SIGNATURE_WORKFLOW_TYPE,
     details: {
