@@ -266,7 +266,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(billingRoutes({ db: deps.db, now, ...deps.billingExport }));
   // Practice setup (issue 17): the tax id is encrypted under the data keyring (the break-glass reasons' ring).
   await app.register(
-    practiceRoutes({ db: deps.db, temporal: deps.temporal, keyring: deps.breakGlass?.keyring }),
+    practiceRoutes({
+      db: deps.db,
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue ?? 'ptflow',
+      keyring: deps.breakGlass?.keyring,
+    }),
   );
   await app.register(breakGlassRoutes({ db: deps.db, now, keyring: deps.breakGlass?.keyring }));
   await app.register(
@@ -298,7 +303,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   // Console first-run setup wizard (admins): the practice profile, step by step, through the practice service.
   await app.register(
-    consoleSetupRoutes({ db: deps.db, temporal: deps.temporal, keyring: deps.breakGlass?.keyring }),
+    consoleSetupRoutes({
+      db: deps.db,
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue ?? 'ptflow',
+      keyring: deps.breakGlass?.keyring,
+    }),
   );
   if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
   if (deps.codec) {

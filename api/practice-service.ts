@@ -37,6 +37,8 @@ export interface PracticeServiceDeps {
   keyring?: Keyring;
   /** Releases claims held for an incomplete profile once it is complete (absent: they wait for a correction). */
   temporal?: Client;
+  /** The workers' task queue, where the release of held claims runs (absent: they wait for a correction). */
+  taskQueue?: string;
 }
 
 /** Who changes the profile, for the audit event. */
@@ -114,8 +116,8 @@ export function practiceService(deps: PracticeServiceDeps) {
       if (!changed) throw notFound('practice');
       await audit(a, 'U', 'practice', practiceId, Object.keys(body));
       const view = await service.profile(practiceId);
-      if (view.missing.length === 0 && deps.temporal) {
-        await resumeClaimsHeldForProfile(deps.temporal, practiceId, a.principal.id);
+      if (view.missing.length === 0 && deps.temporal && deps.taskQueue) {
+        await resumeClaimsHeldForProfile(deps.temporal, deps.taskQueue, practiceId, a.principal.id);
       }
       return view;
     },

@@ -1,10 +1,11 @@
 // Claim side effects: coding and scrubbing (prepare.ts), the 837P submission (submit.ts), the
 // 277CA/835 answers from the payer mailbox (responses.ts), denial routing (denials.ts) and the postings
-// (posting.ts). Each module documents its idempotency.
+// (posting.ts), and the release of claims held for an incomplete practice profile (release.ts). Each module documents its idempotency.
 import { createDenialActivities } from './denials.js';
 import type { ClaimActivityDeps } from './deps.js';
 import { createPostingActivities } from './posting.js';
 import { createPrepareActivities } from './prepare.js';
+import { createClaimReleaseActivities } from './release.js';
 import { createResponseActivities } from './responses.js';
 import { createSubmitActivities } from './submit.js';
 
@@ -26,5 +27,6 @@ export function createClaimActivities(deps: ClaimActivityDeps) {
     ...createResponseActivities(deps),
     ...createDenialActivities(),
     ...createPostingActivities(deps),
+    ...createClaimReleaseActivities(deps),
   };
 }

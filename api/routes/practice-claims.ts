@@ -1,37 +1,30 @@
-// Completing a practice's profile releases the claims that were held for it: every running claim of the
-// practice whose blocking findings name a missing profile field (PRACTICE_PROFILE_MISSING_*) gets an empty
-// correction, so it is coded and scrubbed again against the profile as it is now. No dead end: the hold names
-// exactly what is missing, and supplying it resumes the claim.
+// Completing a practice's profile releases the claims that were held for it (PRACTICE_PROFILE_MISSING_*
+// findings). The API only starts the releaseClaimsHeldForProfile process (workflows/claim/release.ts): the
+// admin's request answers at once, and the release itself is durable — it survives an API restart and retries
+// while a held claim's worker is unreachable. No dead end: the hold names exactly what is missing, and
+// supplying it resumes the claim.
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { isUuid } from '../../domain/ids.js';
-import { PROFILE_FINDING_PREFIX } from '../../domain/practice/profile.js';
 import {
-  claimCorrectedSignal,
-  claimStatusQuery,
-  CLAIM_WORKFLOW_TYPE,
+  RELEASE_HELD_CLAIMS_WORKFLOW_TYPE,
+  type ReleaseHeldClaimsWorkflow,
 } from '../../workflows/claim/messages.js';
 
-/** Signals each held claim of the practice that waits for its profile; returns how many were released. */
+/** Starts the release of the practice's claims held for its profile; answers the process's workflow id. */
 export async function resumeClaimsHeldForProfile(
   temporal: Client,
+  taskQueue: string,
   practiceId: string,
   correctedBy: string,
-): Promise<number> {
-  if (!isUuid(practiceId)) return 0;
-  const query =
-    `PracticeId = '${practiceId}' AND WorkflowType = '${CLAIM_WORKFLOW_TYPE}' AND ` +
-    `ExecutionStatus = 'Running' AND ProcessStatus = 'needs_correction'`;
-  let released = 0;
-  for await (const wf of temporal.workflow.list({ query })) {
-    const handle = temporal.workflow.getHandle(wf.workflowId);
-    try {
-      const status = await handle.query(claimStatusQuery);
-      if (!status.blockingFindings.some((f) => f.startsWith(PROFILE_FINDING_PREFIX))) continue;
-      await handle.signal(claimCorrectedSignal, { correctedBy });
-      released++;
-    } catch {
-      // Closed meanwhile (written off, or released by another update): nothing to release.
-    }
-  }
-  return released;
+): Promise<string | undefined> {
+  if (!isUuid(practiceId)) return undefined;
+  // One process per completing update (ids carry no PHI: the practice id and a random suffix).
+  const workflowId = `claims-release-${practiceId}-${randomUUID()}`;
+  await temporal.workflow.start<ReleaseHeldClaimsWorkflow>(RELEASE_HELD_CLAIMS_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId,
+    args: [{ practiceId, correctedBy }],
+  });
+  return workflowId;
 }

@@ -39,6 +39,8 @@ export interface PracticeRouteDeps {
   keyring?: Keyring;
   /** Releases claims held for an incomplete profile once it is complete (absent: they wait for a correction). */
   temporal?: Client;
+  /** The workers' task queue, where that release runs. */
+  taskQueue?: string;
 }
 
 const TAG = 'practice';

@@ -46,7 +46,12 @@ import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
 import { DEMO_PROFILE, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
-import { claimStatusQuery, type ClaimStatusSnapshot } from '../../workflows/claim/messages.js';
+import {
+  CLAIM_WORKFLOW_TYPE,
+  claimStatusQuery,
+  RELEASE_HELD_CLAIMS_WORKFLOW_TYPE,
+  type ClaimStatusSnapshot,
+} from '../../workflows/claim/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 
@@ -602,5 +607,60 @@ describe('a second practice sets itself up and bills a visit from the sandbox EM
     const [batch] = parse837P(x12[0]!);
     expect(batch!.claims[0]!.billingProvider).toMatchObject({ npi: '1723456780', taxId: '847654321' });
     for (const demo of DEMO_CONSTANTS) expect(x12[0], demo).not.toContain(demo);
+    // The release ran as its own process (workflows/claim/release.ts), and released exactly this claim.
+    await expect
+      .poll(
+        async () =>
+          Promise.all(
+            (await releasesOf(third.id)).map((id) => temporal.client.workflow.getHandle(id).result()),
+          ),
+        { timeout: 30_000, interval: 300 },
+      )
+      .toEqual([{ released: 1 }]);
+  }, 180_000);
+
+  it("a held claim whose worker is down does not hold the admin's update: its release retries in its own process", async () => {
+    const third = state.third!;
+    // A claim process nobody polls (its worker down), held in the claims table like any held claim.
+    const stuck = await temporal.client.workflow.start(CLAIM_WORKFLOW_TYPE, {
+      taskQueue: uniqueTaskQueue('nobody-polls'),
+      workflowId: `claim:${randomUUID()}`,
+      args: [{}],
+    });
+    await db.sql`insert into claims (id, practice_id, patient_id, visit_id, payer_id, patient_control_number,
+        status, charge_cents, workflow_id)
+      values (${randomUUID()}, ${third.id}, ${randomUUID()}, 'visit-unreachable', 'commercial-ama',
+        ${randomUUID().replace(/-/g, '').slice(0, 20)}, 'held', 1000, ${stuck.workflowId})`;
+    const before = new Set(await releasesOf(third.id));
+    const updated = await call('PATCH', '/v1/practice', third.key, { phone: '3035550178' });
+    expect(updated.status).toBe(200);
+    expect(updated.body.missing).toEqual([]);
+    let release: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          release = (await releasesOf(third.id)).find((id) => !before.has(id));
+          if (!release) return undefined;
+          const d = await temporal.client.workflow.getHandle(release).describe();
+          return {
+            status: d.status.name,
+            failure: d.raw.pendingActivities?.[0]?.lastFailure?.message ?? undefined,
+          };
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toEqual({ status: 'RUNNING', failure: '1 held claim(s) could not be reached; 0 released. Retrying.' });
+    await temporal.client.workflow.getHandle(release!).terminate('test over');
+    await stuck.terminate('test over');
   }, 180_000);
 });
+
+/** The releaseClaimsHeldForProfile processes started for a practice (workflow ids: claims-release-<practice>-…). */
+async function releasesOf(practiceId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of temporal.client.workflow.list({
+    query: `WorkflowType = '${RELEASE_HELD_CLAIMS_WORKFLOW_TYPE}'`,
+  }))
+    if (wf.workflowId.startsWith(`claims-release-${practiceId}-`)) ids.push(wf.workflowId);
+  return ids;
+}

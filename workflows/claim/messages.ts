@@ -63,3 +63,15 @@ export const claimCorrectedSignal = defineSignal<[ClaimCorrection]>('claimCorrec
 /** A 277CA or 835 for this claim pushed by a webhook (otherwise the process polls the mailbox). */
 export const remittanceArrivedSignal = defineSignal<[ClaimInbound]>('remittanceArrived');
 export const claimStatusQuery = defineQuery<ClaimStatusSnapshot>('status');
+
+/** The process that releases a practice's claims held for its profile once it is complete (release.ts). */
+export const RELEASE_HELD_CLAIMS_WORKFLOW_TYPE = 'releaseClaimsHeldForProfile' as const;
+
+export interface ReleaseHeldClaimsInput {
+  practiceId: string;
+  /** Who completed the profile (a principal id, never a person's name): the claims' correction names it. */
+  correctedBy: string;
+}
+
+/** Its signature, for `client.workflow.start<ReleaseHeldClaimsWorkflow>(RELEASE_HELD_CLAIMS_WORKFLOW_TYPE, …)`. */
+export type ReleaseHeldClaimsWorkflow = (input: ReleaseHeldClaimsInput) => Promise<{ released: number }>;
