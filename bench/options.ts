@@ -5,6 +5,8 @@ import { z } from 'zod';
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
 const SCENARIOS = ['billing', 'processes', 'first-activity', 'api', 'scale', 'console'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+const PROCESS_KINDS = ['onboarding', 'priorAuthorization', 'claim', 'planOfCare'] as const;
+export type ProcessKindName = (typeof PROCESS_KINDS)[number];
 
 const flag = z
   .enum(['0', '1', 'true', 'false'])
@@ -19,6 +21,8 @@ export interface BenchOptions {
   /** Process instances per run and how many run at once. */
   processInstances: number;
   processConcurrency: number;
+  /** Which processes scenario 1 drives (BENCH_PROCESSES=onboarding,claim); all four by default. */
+  processKinds: ProcessKindName[];
   /** Sequential samples of start → first activity. */
   firstActivitySamples: number;
   /** Seconds of load per autocannon run, and connections. */
@@ -48,6 +52,11 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
         .transform((s) => s.split(',').map((x) => x.trim()))
         .pipe(z.array(z.enum(SCENARIOS)))
         .optional(),
+      BENCH_PROCESSES: z
+        .string()
+        .transform((s) => s.split(',').map((x) => x.trim()))
+        .pipe(z.array(z.enum(PROCESS_KINDS)))
+        .optional(),
       BENCH_RUNS: count(quick ? 2 : 5),
       BENCH_PROCESS_INSTANCES: count(quick ? 4 : 40),
       BENCH_PROCESS_CONCURRENCY: count(quick ? 2 : 10),
@@ -67,6 +76,7 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
     runs: o.BENCH_RUNS,
     processInstances: o.BENCH_PROCESS_INSTANCES,
     processConcurrency: o.BENCH_PROCESS_CONCURRENCY,
+    processKinds: o.BENCH_PROCESSES ?? [...PROCESS_KINDS],
     firstActivitySamples: o.BENCH_FIRST_ACTIVITY_SAMPLES,
     apiSeconds: o.BENCH_API_SECONDS,
     apiConnections: o.BENCH_API_CONNECTIONS,

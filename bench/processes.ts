@@ -106,12 +106,12 @@ function side(batches: Batch[], instances: number): SideFigures {
 
 export async function runProcessBenchmark(
   worker: BenchWorker,
-  opts: { runs: number; instances: number; concurrency: number },
+  opts: { runs: number; instances: number; concurrency: number; kinds?: readonly ProcessKind[] },
   log: (line: string) => void,
 ): Promise<ProcessBenchmark> {
   const client = worker.client.client;
   const out: ProcessFigures[] = [];
-  for (const driver of processDrivers) {
+  for (const driver of processDrivers.filter((d) => !opts.kinds || opts.kinds.includes(d.kind))) {
     const ctx = (onStart: (id: string) => void): DriverContext => ({
       client,
       taskQueue: worker.taskQueue,
@@ -126,12 +126,14 @@ export async function runProcessBenchmark(
       throw new Error(
         `bench: ${driver.kind} delivered ${shape.steps} steps, the driver declares ${driver.waits.length}`,
       );
-    await floorRun(client, worker.taskQueue, shape, driver.waits, () => undefined);
+    const floorId = await floorRun(client, worker.taskQueue, shape, driver.waits, () => undefined);
+    const floorHistory = await client.workflow.getHandle(floorId).fetchHistory();
     log(
-      `bench: ${driver.kind}: ${shape.activities} activities, ${shape.timers} timers, ${shape.steps} steps, ${shape.children} children`,
+      `bench: ${driver.kind}: ${shape.activities} activities, ${shape.timers} timers, ${shape.steps} steps, ${shape.children} children; history events ${shape.historyEvents} (floor ${floorHistory.events?.length ?? 0})`,
     );
     const ours: Batch[] = [];
     const floor: Batch[] = [];
+    worker.activityMs.clear();
     for (let r = 0; r < opts.runs; r++) {
       const runOurs = () =>
         batch(worker, opts.instances, opts.concurrency, (onStart) => driver.run(ctx(onStart)));
@@ -151,6 +153,16 @@ export async function runProcessBenchmark(
         `bench: ${driver.kind} run ${r + 1}/${opts.runs}: ptflow ${Math.round(ours.at(-1)!.wallMs)} ms, floor ${Math.round(floor.at(-1)!.wallMs)} ms`,
       );
     }
+    // Where ptflow's activity time went (all its runs; the floor's no-op included for scale).
+    const perInstance = opts.runs * opts.instances;
+    log(
+      `bench: ${driver.kind} activity ms per instance: ${[...worker.activityMs]
+        .map(
+          ([name, f]) =>
+            `${name} ${Math.round(f.totalMs / perInstance)} (${Math.round(f.calls / perInstance)}×)`,
+        )
+        .join(', ')}`,
+    );
     const { floor: _floor, ...shapeFigures } = shape;
     out.push({
       kind: driver.kind,

@@ -1,6 +1,7 @@
 // `npm run bench`: starts its own Temporal dev server and PostgreSQL, measures every scenario of DESIGN §9, writes
 // BENCHMARKS.md and its charts, and stops everything it started — on success, on failure and on Ctrl-C.
-// BENCH_QUICK=1 runs small sizes (development on a busy machine); BENCH_ONLY=processes,api,… picks scenarios.
+// BENCH_QUICK=1 runs small sizes (development on a busy machine); BENCH_ONLY=processes,api,… picks scenarios;
+// BENCH_PROCESSES=onboarding,claim,… picks the processes of scenario 1.
 import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
@@ -75,7 +76,12 @@ async function main(cleanup: Cleanup): Promise<void> {
       log('bench: processes end to end vs floor…');
       results.processes = await runProcessBenchmark(
         worker,
-        { runs: opts.runs, instances: opts.processInstances, concurrency: opts.processConcurrency },
+        {
+          runs: opts.runs,
+          instances: opts.processInstances,
+          concurrency: opts.processConcurrency,
+          kinds: opts.processKinds,
+        },
         log,
       );
     }

@@ -44,17 +44,31 @@ export interface BenchWorker {
   db: DbHandle;
   /** Monotonic time the first activity of a workflow id started. */
   firstActivityAt: Map<string, number>;
+  /** Milliseconds spent in each activity type (calls and total), for the per-process breakdown in the log. */
+  activityMs: Map<string, { calls: number; totalMs: number }>;
   /** The sandbox EMR, where the onboarding driver checks patients in (the front desk's click). */
   emr: SandboxEmr;
 }
 
-function instrument<T extends object>(activities: T, firstActivityAt: Map<string, number>): T {
+function instrument<T extends object>(
+  activities: T,
+  firstActivityAt: Map<string, number>,
+  activityMs: BenchWorker['activityMs'],
+): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
-    wrapped[name] = (...args: unknown[]) => {
+    wrapped[name] = async (...args: unknown[]) => {
       const id = Context.current().info.workflowExecution?.workflowId ?? '';
-      if (!firstActivityAt.has(id)) firstActivityAt.set(id, nowMs());
-      return (fn as (...a: unknown[]) => unknown)(...args);
+      const began = nowMs();
+      if (!firstActivityAt.has(id)) firstActivityAt.set(id, began);
+      try {
+        return await (fn as (...a: unknown[]) => unknown)(...args);
+      } finally {
+        const figure = activityMs.get(name) ?? { calls: 0, totalMs: 0 };
+        figure.calls += 1;
+        figure.totalMs += nowMs() - began;
+        activityMs.set(name, figure);
+      }
     };
   }
   return wrapped as T;
@@ -81,6 +95,7 @@ export async function startBenchWorker(
   dataKeys(infra.config);
 
   const firstActivityAt = new Map<string, number>();
+  const activityMs: BenchWorker['activityMs'] = new Map();
   const activities = instrument(
     {
       ...createActivities({
@@ -95,6 +110,7 @@ export async function startBenchWorker(
       benchNoop: async () => undefined,
     },
     firstActivityAt,
+    activityMs,
   );
   const connection = await NativeConnection.connect({ address: infra.temporalAddress });
   cleanup.add('worker connection', () => connection.close());
@@ -117,6 +133,7 @@ export async function startBenchWorker(
     client,
     db,
     firstActivityAt,
+    activityMs,
     emr: new SandboxEmr(db.sql, { practiceId: DEMO_PRACTICE_ID }),
   };
 }

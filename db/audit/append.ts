@@ -111,9 +111,10 @@ export async function appendAuditBatch(
 /** Most events one group commit writes; the rest wait for the next transaction. */
 export const AUDIT_BATCH_MAX = 256;
 
+/** One caller's events: written together, in order, in the same transaction (never split across two). */
 interface Pending {
-  event: ParsedEvent;
-  resolve: (r: { id: number; hash: string }) => void;
+  events: ParsedEvent[];
+  resolve: (r: { id: number; hash: string }[]) => void;
   reject: (err: unknown) => void;
 }
 
@@ -133,31 +134,57 @@ export class AuditGroupCommit {
   constructor(private readonly db: Database) {}
 
   append(event: AuditEventInput): Promise<{ id: number; hash: string }> {
-    let e: ParsedEvent;
+    return this.appendAll([event]).then((written) => nth(written, 0, 'written event'));
+  }
+
+  /**
+   * Several events of one caller (a worker activity's PHI reads): contiguous and in order in the chain, in one
+   * transaction with whatever else waits — all of them or none, like appendAuditBatch.
+   */
+  appendAll(events: readonly AuditEventInput[]): Promise<{ id: number; hash: string }[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    let parsed: ParsedEvent[];
     try {
-      e = parseEvent(event);
+      parsed = events.map(parseEvent);
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ event: e, resolve, reject });
+      this.queue.push({ events: parsed, resolve, reject });
       if (!this.writing) void this.drain();
     });
+  }
+
+  /** Callers waiting, oldest first, up to AUDIT_BATCH_MAX events (at least one caller, however many it has). */
+  private nextBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    for (const pending of this.queue) {
+      if (batch.length > 0 && count + pending.events.length > AUDIT_BATCH_MAX) break;
+      batch.push(pending);
+      count += pending.events.length;
+    }
+    this.queue.splice(0, batch.length);
+    return batch;
   }
 
   private async drain(): Promise<void> {
     this.writing = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, AUDIT_BATCH_MAX);
+        const batch = this.nextBatch();
         try {
           const written = await this.db.transaction((tx) =>
             appendInTransaction(
               tx as unknown as Database,
-              batch.map((p) => p.event),
+              batch.flatMap((p) => p.events),
             ),
           );
-          batch.forEach((p, i) => p.resolve(nth(written, i, 'written event')));
+          let offset = 0;
+          for (const p of batch) {
+            p.resolve(written.slice(offset, offset + p.events.length));
+            offset += p.events.length;
+          }
         } catch (err) {
           for (const p of batch) p.reject(err);
         }
@@ -170,12 +197,27 @@ export class AuditGroupCommit {
 
 const writers = new WeakMap<Database, AuditGroupCommit>();
 
+function writerOf(db: Database): AuditGroupCommit {
+  let w = writers.get(db);
+  if (!w) writers.set(db, (w = new AuditGroupCommit(db)));
+  return w;
+}
+
 /** Appends through the database handle's group commit (see AuditGroupCommit); not for use inside a transaction. */
 export function appendAuditGrouped(
   db: Database,
   event: AuditEventInput,
 ): Promise<{ id: number; hash: string }> {
-  let w = writers.get(db);
-  if (!w) writers.set(db, (w = new AuditGroupCommit(db)));
-  return w.append(event);
+  return writerOf(db).append(event);
+}
+
+/**
+ * appendAuditBatch through the group commit: the events stay together and in order, all or none, and share the
+ * transaction (one chain lock) with everything else waiting. Not for use inside a transaction.
+ */
+export function appendAuditGroupedBatch(
+  db: Database,
+  events: readonly AuditEventInput[],
+): Promise<{ id: number; hash: string }[]> {
+  return writerOf(db).appendAll(events);
 }

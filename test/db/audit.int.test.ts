@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../cli/config.js';
 import { runAuditVerify } from '../../cli/commands/audit.js';
-import { AuditGroupCommit, appendAudit } from '../../db/audit/append.js';
+import { AUDIT_BATCH_MAX, AuditGroupCommit, appendAudit } from '../../db/audit/append.js';
 import { GENESIS_HASH } from '../../db/audit/chain.js';
 import type { AuditEventInput } from '../../db/audit/event.js';
 import { verifyAuditChain } from '../../db/audit/verify.js';
@@ -149,6 +149,49 @@ describe('audit chain', () => {
     expect(rows).toHaveLength(before.length + 60);
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
     expect(await verifyAuditChain(db.db, { batchSize: 9 })).toMatchObject({ ok: true, checked: rows.length });
+  });
+
+  it('group commit of batches (worker PHI reads): each caller’s events contiguous, in order, never split', async () => {
+    const before = (await db.db.select().from(auditEvents)).length;
+    let transactions = 0;
+    const counting = new Proxy(db.db, {
+      get(target, prop, receiver) {
+        if (prop === 'transaction') {
+          return (...args: Parameters<typeof target.transaction>) => {
+            transactions++;
+            return target.transaction(...args);
+          };
+        }
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const writer = new AuditGroupCommit(counting);
+    // 30 activities ending at once with 1–5 reads each, and one larger than a whole batch.
+    const batches = Array.from({ length: 30 }, (_, i) =>
+      Array.from({ length: (i % 5) + 1 }, () => event({ workflowId: `wf-${i}`, actorType: 'service' })),
+    );
+    batches.push(Array.from({ length: AUDIT_BATCH_MAX + 10 }, () => event({ workflowId: 'wf-big' })));
+    const written = await Promise.all(batches.map((b) => writer.appendAll(b)));
+    expect(written.map((w) => w.length)).toEqual(batches.map((b) => b.length));
+    const ids = written.flat().map((w) => w.id);
+    // Arrival order, and each caller's rows next to each other: the ids run on without gaps or interleaving.
+    for (let i = 1; i < ids.length; i++) expect(ids[i]).toBe(ids[i - 1]! + 1);
+    for (const [i, w] of written.entries()) {
+      const rows =
+        await db.sql`select workflow_id from audit_events where id between ${w[0]!.id} and ${w.at(-1)!.id}`;
+      expect(new Set(rows.map((r) => r.workflow_id))).toEqual(new Set([i < 30 ? `wf-${i}` : 'wf-big']));
+    }
+    expect(transactions).toBeLessThanOrEqual(4);
+    expect((await db.db.select().from(auditEvents)).length).toBe(before + ids.length);
+    expect(await verifyAuditChain(db.db)).toMatchObject({ ok: true });
+    // A batch with one invalid event is refused whole, without its value; a batch queued with it is written.
+    const mixed = await Promise.allSettled([
+      writer.appendAll([event(), event({ resourceId: `name ${CANARY}` })]),
+      writer.appendAll([event(), event()]),
+    ]);
+    expect(mixed.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    expect(String((mixed[0] as PromiseRejectedResult).reason)).not.toContain(CANARY);
+    expect((await db.db.select().from(auditEvents)).length).toBe(before + ids.length + 2);
   });
 
   it('group commit fails closed: a failed transaction rejects every call in it and writes nothing', async () => {

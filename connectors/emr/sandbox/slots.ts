@@ -66,9 +66,21 @@ export function availabilitySlots(
     for (const block of therapist.weeklyAvailability) {
       const tz = zoneOf(block.locationId);
       if (block.weekday !== weekday || !tz) continue;
+      const blockStart = minutesOfClock(block.start);
       const blockEnd = minutesOfClock(block.end);
-      for (let minute = minutesOfClock(block.start); minute + minutes <= blockEnd; minute += minutes) {
-        const start = wallTimeToInstant(localDate, minute, tz);
+      if (blockStart + minutes > blockEnd) continue;
+      // The zone's offset is read at the block's two ends (four Intl calls a block instead of two a slot: they
+      // were the slot search's largest cost). Equal offsets mean no DST change inside the block (real zones do
+      // not change twice within hours), so every slot is the block's start plus its minutes; otherwise each
+      // slot is converted on its own.
+      const first = wallTimeToInstant(localDate, blockStart, tz).getTime();
+      const last = wallTimeToInstant(localDate, blockEnd, tz).getTime();
+      const steady = last - first === (blockEnd - blockStart) * 60_000;
+      if (steady && (first >= to.getTime() || last <= from.getTime())) continue;
+      for (let minute = blockStart; minute + minutes <= blockEnd; minute += minutes) {
+        const start = steady
+          ? new Date(first + (minute - blockStart) * 60_000)
+          : wallTimeToInstant(localDate, minute, tz);
         if (start >= from && start < to)
           out.push({ therapistId: therapist.id, locationId: block.locationId, start, minutes });
       }
