@@ -171,7 +171,7 @@ interface TasksOptions {
  * The `ptflow tasks` options, checked as the zod schema `strictObject({ role: enum(staffRoles), status: enum,
  * limit: coerce.number().int().min(1).max(100).default(50), cursor: string().max(512) })` would, with its issue codes.
  */
-function checkTasksOptions(opts: Record<string, unknown>): TasksOptions | FieldIssue[] {
+export function checkTasksOptions(opts: Record<string, unknown>): TasksOptions | FieldIssue[] {
   const issues: FieldIssue[] = [];
   const known = ['role', 'status', 'limit', 'cursor'];
   if (Object.keys(opts).some((k) => !known.includes(k))) issues.push({ path: [], code: 'unrecognized_keys' });
