@@ -16,4 +16,8 @@ export const AIMS = {
   parse835MBps: 40,
   /** Console worklist page p95 server time with 10,000 open tasks in the practice (issue 12), ms. */
   consoleWorklistP95Ms: 300,
+  /** `ptflow --help`: spawn to first output, median, seconds (issue 15). */
+  cliHelpSeconds: 0.3,
+  /** `ptflow tasks` (a command that calls the API): spawn to first output, median, seconds (issue 15). */
+  cliApiCommandSeconds: 1,
 } as const;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
-const SCENARIOS = ['billing', 'processes', 'first-activity', 'api', 'scale', 'console'] as const;
+const SCENARIOS = ['billing', 'processes', 'first-activity', 'api', 'scale', 'console', 'cli'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 const PROCESS_KINDS = ['onboarding', 'priorAuthorization', 'claim', 'planOfCare'] as const;
 export type ProcessKindName = (typeof PROCESS_KINDS)[number];
@@ -40,6 +40,9 @@ export interface BenchOptions {
   /** Open tasks in the practice for the console worklist, and sequential requests per page and run. */
   consoleTasks: number;
   consoleRequests: number;
+  /** Rounds of the CLI start-up commands, and whether the tsx-from-source variant runs too (BENCH_CLI_TSX=0 skips it). */
+  cliSamples: number;
+  cliFromSource: boolean;
 }
 
 export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -67,6 +70,11 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
       BENCH_SCALE_UPDATES: count(quick ? 20 : 300),
       BENCH_CONSOLE_TASKS: count(10_000),
       BENCH_CONSOLE_REQUESTS: count(quick ? 50 : 200),
+      BENCH_CLI_SAMPLES: count(quick ? 5 : 15),
+      BENCH_CLI_TSX: z
+        .enum(['0', '1', 'true', 'false'])
+        .transform((v) => v === '1' || v === 'true')
+        .default(true),
       BENCH_SCALE_CACHE: z.coerce.number().int().min(2).max(1_000_000).default(500),
     })
     .parse(cleaned);
@@ -85,5 +93,7 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
     scaleCache: o.BENCH_SCALE_CACHE,
     consoleTasks: o.BENCH_CONSOLE_TASKS,
     consoleRequests: o.BENCH_CONSOLE_REQUESTS,
+    cliSamples: o.BENCH_CLI_SAMPLES,
+    cliFromSource: o.BENCH_CLI_TSX,
   };
 }

@@ -4,6 +4,7 @@
 import { AIMS } from './aims.js';
 import type { ApiBenchmark, ApiFigures } from './api.js';
 import type { BillingBenchmark } from './billing.js';
+import type { CliBenchmark } from './cli.js';
 import type { ConsoleBenchmark } from './console.js';
 import type { FirstActivityBenchmark } from './first-activity.js';
 import type { ProcessBenchmark } from './processes.js';
@@ -28,6 +29,7 @@ export interface BenchResults {
   api?: ApiBenchmark;
   scale?: ScaleBenchmark;
   console?: ConsoleBenchmark;
+  cli?: CliBenchmark;
 }
 
 export interface ChartLink {
@@ -85,6 +87,11 @@ function summary(r: BenchResults): string[] {
       `| Claim pipeline, one core | ≥ ${fmt(AIMS.visitsPerSecond)} visits/s | ${fmt(r.billing.visitsPerSecond.median)} | ${verdict(r.billing.visitsPerSecond.median >= AIMS.visitsPerSecond)} |`,
       `| 835 parsing vs node-x12 | ≥ ${AIMS.parse835Speedup}× | ${fmt(r.billing.parse835.speedup)}× | ${verdict(r.billing.parse835.speedup >= AIMS.parse835Speedup)} |`,
       `| 835 parsing throughput | ≥ ${AIMS.parse835MBps} MB/s | ${fmt(r.billing.parse835.oursMBps)} MB/s | ${verdict(r.billing.parse835.oursMBps >= AIMS.parse835MBps)} |`,
+    );
+  if (r.cli)
+    rows.push(
+      `| \`ptflow --help\`: spawn → first output | ≤ ${AIMS.cliHelpSeconds} s | ${fmt2(r.cli.helpSeconds)} s | ${verdict(r.cli.helpSeconds <= AIMS.cliHelpSeconds)} |`,
+      `| \`ptflow tasks\` (calls the API): spawn → first output | ≤ ${AIMS.cliApiCommandSeconds} s | ${fmt2(r.cli.apiCommandSeconds)} s | ${verdict(r.cli.apiCommandSeconds <= AIMS.cliApiCommandSeconds)} |`,
     );
   if (rows.length === 0) return [];
   return [
@@ -270,6 +277,40 @@ function billing(b: BillingBenchmark): string[] {
   ];
 }
 
+function cli(c: CliBenchmark): string[] {
+  const ratios = (x: CliBenchmark['commands'][number]) =>
+    x.ratios.length === 0
+      ? '—'
+      : x.ratios.map((r) => `${trio(r.ratio, fmt2)} ÷ ${r.against.replace(/ \(baseline\)$/, '')}`).join('; ');
+  return [
+    '## 7. CLI start-up (issue 15)',
+    '',
+    `Each command is started as a fresh process ${c.samples} times (rounds, every command once per round, order`,
+    'alternating, after one warm-up round), from spawn to the first byte it writes. `ptflow` is `bin/ptflow.js`',
+    'running the build in dist/ (the scenario runs `npm run build` first). Baselines side by side: Node alone, Node',
+    'loading commander and printing a help, and Node sending the same `GET /v1/tasks` with fetch to the same API (the',
+    'production app on a port of the bench process, its own embedded PostgreSQL, 20 open tasks). CPU = user + system',
+    'time of the process: on a busy machine the wall clock also measures the wait for a core.',
+    ...(c.extraCaCerts
+      ? [
+          '`NODE_EXTRA_CA_CERTS` was set: every Node start, baselines included, parses that certificate bundle first;',
+          'the rows marked "NODE_EXTRA_CA_CERTS unset" run without it (the aims are judged on the others).',
+        ]
+      : []),
+    '',
+    '| Command | first output ms | CPU ms | ratio (per round) |',
+    '|---|---|---|---|',
+    ...c.commands.map(
+      (x) => `| ${x.label} | ${trio(x.firstOutputMs)} | ${x.cpuMs ? trio(x.cpuMs) : '—'} | ${ratios(x)} |`,
+    ),
+    '',
+    `- \`ptflow --help\`: median ${fmt2(c.helpSeconds)} s; aim ≤ ${AIMS.cliHelpSeconds} s: ${verdict(c.helpSeconds <= AIMS.cliHelpSeconds)}.`,
+    `- \`ptflow tasks\`: median ${fmt2(c.apiCommandSeconds)} s; aim ≤ ${AIMS.cliApiCommandSeconds} s: ${verdict(c.apiCommandSeconds <= AIMS.cliApiCommandSeconds)}.`,
+    "- `npx ptflow …` adds npm's own start-up on top (not measured here); `./bin/ptflow.js` or `npm link` avoid it.",
+    '',
+  ];
+}
+
 /** `notes`: hand-written Markdown appended as is (bench/causes.md: the measured causes behind the figures). */
 export function renderReport(r: BenchResults, charts: ChartLink[] = [], notes = ''): string {
   const e = r.environment;
@@ -296,6 +337,7 @@ export function renderReport(r: BenchResults, charts: ChartLink[] = [], notes = 
     ...(r.scale ? scale(r.scale) : []),
     ...(r.billing ? billing(r.billing) : []),
     ...(r.console ? consolePages(r.console) : []),
+    ...(r.cli ? cli(r.cli) : []),
     ...(notes.trim() === '' ? [] : [notes.trim(), '']),
   ].join('\n');
 }

@@ -13,6 +13,7 @@ import { benchOptions } from './options.js';
 import { runProcessBenchmark } from './processes.js';
 import { renderReport, type BenchResults } from './report.js';
 import { runApiBenchmark } from './api.js';
+import { runCliBenchmark } from './cli.js';
 import { runConsoleBenchmark } from './console.js';
 import { runScaleBenchmark } from './scale.js';
 import { startBenchWorker } from './worker.js';
@@ -66,8 +67,12 @@ async function main(cleanup: Cleanup): Promise<void> {
       log,
     );
   }
-  // The console scenario needs no Temporal (its own PostgreSQL, the pages only read the database).
-  if (opts.scenarios.some((s) => s !== 'billing' && s !== 'console')) {
+  if (wants('cli')) {
+    log(`bench: CLI start-up (${opts.cliSamples} rounds)…`);
+    results.cli = await runCliBenchmark({ samples: opts.cliSamples, fromSource: opts.cliFromSource }, log);
+  }
+  // The console and CLI scenarios need no Temporal (their own PostgreSQL; they only read the database).
+  if (opts.scenarios.some((s) => s !== 'billing' && s !== 'console' && s !== 'cli')) {
     const infra = await startInfra(cleanup, log);
     results.environment.versions['Temporal CLI'] = `${TEMPORAL_CLI_VERSION} (${infra.temporalCliVersion})`;
     const today = () => localDate(new Date(), CLINIC_TZ);

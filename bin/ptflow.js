@@ -9,9 +9,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const built = path.join(root, 'dist', 'cli', 'main.js');
-const SOURCES = ['domain', 'workflows', 'activities', 'connectors', 'api', 'db', 'temporal', 'cli'];
+// The folders tsconfig.build.json compiles.
+const SOURCES = [
+  'domain',
+  'workflows',
+  'activities',
+  'connectors',
+  'api',
+  'db',
+  'temporal',
+  'devtools',
+  'cli',
+];
 
-/** A .ts file or SQL migration of the built directories is younger than the build (about 350 stat calls). */
+/** A .ts file or SQL migration of the built directories is younger than the build (about 500 stat calls, ≈ 13 ms). */
 function newerSource(sinceMs) {
   const stack = SOURCES.map((d) => path.join(root, d));
   while (stack.length > 0) {

@@ -11,6 +11,7 @@ import {
   TemporalConfigError,
   type TemporalConnectionSettings,
 } from '../temporal/connection-config.js';
+import { ConfigError } from './config-error.js';
 import { checkKeyConfig } from './key-config.js';
 
 const port = z.coerce
@@ -327,15 +328,9 @@ export type Config = Omit<z.infer<typeof configSchema>, 'TEMPORAL_NAMESPACE'> & 
   temporalUiOrigin: string;
 };
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly reason: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
+// ConfigError and the API client's variables live in modules without zod (the CLI loads them on its fast paths).
+export { ConfigError, formatConfigError } from './config-error.js';
+export { loadApiClientConfig, type ApiClientConfig } from './api-client-config.js';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PTFLOW_CACHE_DIR) return path.resolve(env.PTFLOW_CACHE_DIR);
@@ -455,35 +450,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       '',
     ),
   };
-}
-
-/** What the API client commands (`ptflow onboard|status|tasks|task`) read: nothing else is needed for them. */
-export const apiClientConfigSchema = z.object({
-  /** Base URL of a running ptflow API. */
-  PTFLOW_API_URL: z
-    .url({ error: 'must be a URL such as http://127.0.0.1:3000' })
-    .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL')
-    .default('http://127.0.0.1:3000'),
-  /** A practice-scoped API key (`ptflow apikey create`). */
-  PTFLOW_API_KEY: z
-    .string()
-    .regex(/^\S+$/, 'must be a single token (the key printed by ptflow apikey create)')
-    .optional(),
-});
-export interface ApiClientConfig {
-  apiUrl: string;
-  apiKey: string | undefined;
-}
-
-/** Parse the API client variables only (a client does not need the server's database or keys). */
-export function loadApiClientConfig(env: NodeJS.ProcessEnv = process.env): ApiClientConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = apiClientConfigSchema.safeParse(cleaned);
-  if (!parsed.success) throw firstIssue(parsed.error);
-  return { apiUrl: parsed.data.PTFLOW_API_URL.replace(/\/+$/, ''), apiKey: parsed.data.PTFLOW_API_KEY };
-}
-
-/** The one line printed when configuration is wrong. */
-export function formatConfigError(err: ConfigError): string {
-  return `ptflow: ${err.variable} ${err.reason} (see .env.example)`;
 }

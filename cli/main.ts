@@ -130,7 +130,7 @@ async function main(argv: string[]): Promise<void> {
     async () => {
       const [{ registerPracticeCommands }, { loadApiClientConfig }] = await Promise.all([
         withConfig(import('./commands/practice.js')),
-        loadConfigModule(),
+        import('./api-client-config.js'),
       ]);
       registerPracticeCommands(program, config, log, out, () => loadApiClientConfig(process.env));
     },
@@ -155,11 +155,12 @@ async function main(argv: string[]): Promise<void> {
       await runApiKeyRevoke(config(), log, prefix);
     });
 
-  // Clients of a running API (PTFLOW_API_URL, PTFLOW_API_KEY): onboard, status, tasks, task complete.
+  // Clients of a running API (PTFLOW_API_URL, PTFLOW_API_KEY): onboard, status, tasks, task complete. They load
+  // the HTTP client and the two variables they read (api-client-config.ts), not the server's configuration.
   if (API_CLIENT_COMMANDS.some(([term]) => term.split(' ')[0] === selected)) {
     const [{ registerApiClientCommands }, { loadApiClientConfig }] = await Promise.all([
       import('./commands/api-commands.js'),
-      loadConfigModule(),
+      import('./api-client-config.js'),
     ]);
     registerApiClientCommands(program, () => loadApiClientConfig(process.env), out);
   } else
@@ -168,7 +169,7 @@ async function main(argv: string[]): Promise<void> {
   await group('billing', 'billing-system connectivity: charge export (CSV, 837P) via the API', async () => {
     const [{ registerBillingCommands }, { loadApiClientConfig }] = await Promise.all([
       import('./commands/billing.js'),
-      loadConfigModule(),
+      import('./api-client-config.js'),
     ]);
     registerBillingCommands(program, () => loadApiClientConfig(process.env), out);
   });
@@ -181,7 +182,7 @@ async function main(argv: string[]): Promise<void> {
   if (selected === 'claim') {
     const [{ registerClaimCorrectCommand }, { loadApiClientConfig }] = await Promise.all([
       import('./commands/api-commands.js'),
-      loadConfigModule(),
+      import('./api-client-config.js'),
     ]);
     registerClaimCorrectCommand(claim, () => loadApiClientConfig(process.env), out);
   } else
@@ -251,9 +252,11 @@ const EXPECTED_ERRORS = new Set([
 ]);
 
 main(process.argv).catch(async (err: unknown) => {
-  // config.js is loaded on every path that reads configuration; api-client.js is small.
-  const { ConfigError, formatConfigError } = await loadConfigModule();
-  const { ApiCliError } = await import('./commands/api-client.js');
+  // Both modules are small and import nothing: a failing API client command never loads the configuration schema.
+  const [{ ConfigError, formatConfigError }, { ApiCliError }] = await Promise.all([
+    import('./config-error.js'),
+    import('./commands/api-client.js'),
+  ]);
   if (err instanceof ConfigError) {
     log(formatConfigError(err));
     process.exit(2);

@@ -1,27 +1,36 @@
 // `ptflow onboard <file>`, `ptflow status <id>`, `ptflow tasks`, `ptflow task complete <id>`: the common calls
 // against a running API (PTFLOW_API_URL, PTFLOW_API_KEY), printed as tables. Input is checked locally with the
 // API's own schemas first, so a bad file fails with the field names before anything is sent.
+// Start-up is module loading (issue 15): this module loads no zod. The commands that check a file or an outcome
+// against the API's schemas import them when they run; `status` and `tasks` check their few arguments by hand.
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { ClaimCorrectionSchema } from '../../domain/claims/correction-schema.js';
-import { OnboardingRequestSchema } from '../../domain/onboarding/intake.js';
-import { staffRoles, taskCompletionSchema } from '../../domain/tasks.js';
-import type { ApiClientConfig } from '../config.js';
+import type { z } from 'zod';
+import { staffRoles } from '../../domain/task-core.js';
+import type { ApiClientConfig } from '../api-client-config.js';
 import { ApiCliError, createApiClient, EXIT, type ApiClient } from './api-client.js';
 import { renderFields, renderTable } from './table.js';
 
 type Out = (text: string) => void;
 
+/** A problem with one input field: its path and an issue code (zod's codes, so every check reads alike). */
+interface FieldIssue {
+  path: PropertyKey[];
+  code: string;
+}
+
 /** Field pointers and issue codes only: the file holds patient data, which is never echoed. */
-function invalid(what: string, error: z.ZodError): ApiCliError {
-  const fields = error.issues
+function invalid(what: string, issues: readonly FieldIssue[]): ApiCliError {
+  const fields = issues
     .slice(0, 8)
-    .map((i) => `${i.path.length ? `/${i.path.join('/')}` : '/'} (${i.code})`)
+    .map((i) => `${i.path.length ? `/${i.path.map(String).join('/')}` : '/'} (${i.code})`)
     .join(', ');
   return new ApiCliError(`${what}: ${fields}`, EXIT.input);
 }
+
+/** The error of a failed zod parse, as `invalid` prints it. */
+const invalidParse = (what: string, error: z.ZodError): ApiCliError => invalid(what, error.issues);
 
 function readJson(file: string): unknown {
   let text: string;
@@ -70,8 +79,9 @@ export async function runOnboard(
   client: ApiClient = createApiClient(config),
 ): Promise<Started> {
   const body = readJson(file);
+  const { OnboardingRequestSchema } = await import('../../domain/onboarding/intake.js');
   const parsed = OnboardingRequestSchema.safeParse(body);
-  if (!parsed.success) throw invalid(`${file} is not a valid onboarding request`, parsed.error);
+  if (!parsed.success) throw invalidParse(`${file} is not a valid onboarding request`, parsed.error);
   // The file's own form is sent (the API applies the same schema and its defaults).
   const key =
     opts.idempotencyKey ??
@@ -89,7 +99,10 @@ const statusRoutes = {
   poc: '/v1/plans-of-care',
 } as const;
 type Kind = keyof typeof statusRoutes;
-const uuid = z.uuid();
+/** zod's `z.uuid()` (RFC 9562 versions 1–8, nil and max), without loading zod for one check. */
+const UUID =
+  /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
+const isUuid = (v: string) => UUID.test(v);
 
 /**
  * Prints the status of any process. A bare UUID is looked up under every kind the key's role may read; a
@@ -113,8 +126,7 @@ export async function runStatus(
     );
   }
   const bare = match?.[2] ?? id;
-  if (!uuid.safeParse(bare).success)
-    throw new ApiCliError('the id must be a UUID or <kind>:<uuid>', EXIT.input);
+  if (!isUuid(bare)) throw new ApiCliError('the id must be a UUID or <kind>:<uuid>', EXIT.input);
   const kinds = prefix ? [prefix as Kind] : (Object.keys(statusRoutes) as Kind[]);
   let forbidden = 0;
   for (const kind of kinds) {
@@ -147,12 +159,45 @@ interface TaskRow {
   processId: string;
 }
 
-const tasksOptions = z.strictObject({
-  role: z.enum(staffRoles).optional(),
-  status: z.enum(['open', 'escalated', 'completed', 'cancelled']).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(512).optional(),
-});
+const TASK_STATUSES = ['open', 'escalated', 'completed', 'cancelled'] as const;
+interface TasksOptions {
+  role?: string;
+  status?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * The `ptflow tasks` options, checked as the zod schema `strictObject({ role: enum(staffRoles), status: enum,
+ * limit: coerce.number().int().min(1).max(100).default(50), cursor: string().max(512) })` would, with its issue codes.
+ */
+export function checkTasksOptions(opts: Record<string, unknown>): TasksOptions | FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const known = ['role', 'status', 'limit', 'cursor'];
+  if (Object.keys(opts).some((k) => !known.includes(k))) issues.push({ path: [], code: 'unrecognized_keys' });
+  const oneOf = (key: 'role' | 'status', values: readonly string[]) => {
+    const v = opts[key];
+    if (v !== undefined && (typeof v !== 'string' || !values.includes(v)))
+      issues.push({ path: [key], code: 'invalid_value' });
+  };
+  oneOf('role', staffRoles);
+  oneOf('status', TASK_STATUSES);
+  const limit = opts.limit === undefined ? 50 : Number(opts.limit);
+  if (!Number.isInteger(limit)) issues.push({ path: ['limit'], code: 'invalid_type' });
+  else if (limit < 1) issues.push({ path: ['limit'], code: 'too_small' });
+  else if (limit > 100) issues.push({ path: ['limit'], code: 'too_big' });
+  const cursor = opts.cursor;
+  if (cursor !== undefined && typeof cursor !== 'string')
+    issues.push({ path: ['cursor'], code: 'invalid_type' });
+  else if (cursor !== undefined && cursor.length > 512) issues.push({ path: ['cursor'], code: 'too_big' });
+  if (issues.length > 0) return issues;
+  return {
+    limit,
+    ...(opts.role !== undefined ? { role: opts.role as string } : {}),
+    ...(opts.status !== undefined ? { status: opts.status as string } : {}),
+    ...(typeof cursor === 'string' ? { cursor } : {}),
+  };
+}
 
 /** Lists the worklist (your role's queue; admins any role's with --role). */
 export async function runTasks(
@@ -161,9 +206,8 @@ export async function runTasks(
   opts: { role?: string; status?: string; limit?: string; cursor?: string },
   client: ApiClient = createApiClient(config),
 ): Promise<TaskRow[]> {
-  const parsed = tasksOptions.safeParse(opts);
-  if (!parsed.success) throw invalid('invalid options', parsed.error);
-  const o = parsed.data;
+  const o = checkTasksOptions(opts);
+  if (Array.isArray(o)) throw invalid('invalid options', o);
   const query = new URLSearchParams({
     limit: String(o.limit),
     ...(o.role ? { assigneeRole: o.role } : {}),
@@ -191,7 +235,7 @@ export async function runTaskComplete(
   opts: { outcome?: string },
   client: ApiClient = createApiClient(config),
 ): Promise<void> {
-  if (!uuid.safeParse(id).success) throw new ApiCliError('the task id must be a UUID', EXIT.input);
+  if (!isUuid(id)) throw new ApiCliError('the task id must be a UUID', EXIT.input);
   let outcome: unknown = {};
   if (opts.outcome !== undefined) {
     try {
@@ -200,8 +244,9 @@ export async function runTaskComplete(
       throw new ApiCliError('--outcome must be a JSON object such as {"reached":true}', EXIT.input);
     }
   }
+  const { taskCompletionSchema } = await import('../../domain/tasks.js');
   const parsed = taskCompletionSchema.shape.outcome.safeParse(outcome);
-  if (!parsed.success) throw invalid('--outcome is not a valid task outcome', parsed.error);
+  if (!parsed.success) throw invalidParse('--outcome is not a valid task outcome', parsed.error);
   const done = await client.post<{ id: string; status: string }>(
     `/v1/tasks/${id}/complete`,
     { outcome: parsed.data },
@@ -222,11 +267,11 @@ export async function runClaimCorrect(
   client: ApiClient = createApiClient(config),
 ): Promise<{ id: string; status: string }> {
   const bare = id.replace(/^claim:/, '');
-  if (!uuid.safeParse(bare).success)
-    throw new ApiCliError('the claim id must be a UUID or claim:<uuid>', EXIT.input);
+  if (!isUuid(bare)) throw new ApiCliError('the claim id must be a UUID or claim:<uuid>', EXIT.input);
   const body = readJson(file);
+  const { ClaimCorrectionSchema } = await import('../../domain/claims/correction-schema.js');
   const parsed = ClaimCorrectionSchema.safeParse(body);
-  if (!parsed.success) throw invalid(`${file} is not a valid claim correction`, parsed.error);
+  if (!parsed.success) throw invalidParse(`${file} is not a valid claim correction`, parsed.error);
   const key = `correct-${createHash('sha256')
     .update(`${bare}:${canonical(body)}`)
     .digest('hex')

@@ -175,6 +175,38 @@ describe('BENCHMARKS.md writer', () => {
     expect(slow).toContain('| ≤ 300 ms | 310 ms | **not met** |');
   });
 
+  it('states the CLI start-up commands beside their baselines and judges --help and tasks against 0.3 s and 1 s', () => {
+    const cmd = (label: string, median: number, against: string[] = []) => ({
+      label,
+      command: 'node …',
+      baseline: against.length === 0,
+      firstOutputMs: s(median - 10, median, median + 10),
+      cpuMs: s(50, 60, 70),
+      ratios: against.map((a) => ({ against: a, ratio: s(1.1, 1.2, 1.3) })),
+    });
+    const cli = (helpMs: number) => ({
+      samples: 15,
+      extraCaCerts: false,
+      commands: [
+        cmd('Node alone (baseline)', 100),
+        cmd('`ptflow --help`', helpMs, ['Node alone (baseline)']),
+        cmd('`ptflow tasks` (GET /v1/tasks)', 400, ['Node + fetch GET /v1/tasks (baseline)']),
+      ],
+      helpSeconds: helpMs / 1000,
+      apiCommandSeconds: 0.4,
+    });
+    const md = renderReport({ environment, cli: cli(120) });
+    expect(md).toContain('## 7. CLI start-up (issue 15)');
+    expect(md).toContain('| Node alone (baseline) | 90 / **100** / 110 | 50 / **60** / 70 | — |');
+    expect(md).toContain(
+      '| `ptflow --help` | 110 / **120** / 130 | 50 / **60** / 70 | 1.1 / **1.2** / 1.3 ÷ Node alone |',
+    );
+    expect(md).toContain('| `ptflow --help`: spawn → first output | ≤ 0.3 s | 0.12 s | met |');
+    expect(md).toContain('| `ptflow tasks` (calls the API): spawn → first output | ≤ 1 s | 0.4 s | met |');
+    expect(md).not.toContain('NODE_EXTRA_CA_CERTS');
+    expect(renderReport({ environment, cli: cli(350) })).toContain('| ≤ 0.3 s | 0.35 s | **not met** |');
+  });
+
   it('labels a quick run at the top and links the charts', () => {
     const md = renderReport({ ...full, environment: { ...environment, quick: true } }, [
       { title: 'Throughput', path: 'bench/charts/processes-throughput.svg' },

@@ -1,0 +1,170 @@
+// Issue 15: `ptflow` starts in the time Node takes to load what the command needs. These run the real CLI in a
+// child process and record every module it resolves: `--help` loads the argument parser and cli/main.ts only, an
+// API client command the HTTP client and its two variables — no zod, Temporal, Fastify, drizzle, OpenTelemetry.
+// And bin/ptflow.js (package.json "bin") runs the build in dist/ when it is current, the sources (with a note
+// naming `npm run build`) when there is no build or a source file is newer than it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-cli-startup-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A module hook (runs on the loader thread) appending every resolved URL to MODULE_LOG_FILE. */
+const RECORDER = `data:text/javascript,${encodeURIComponent(`
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(\`
+import fs from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  fs.appendFileSync(process.env.MODULE_LOG_FILE, r.url + '\\\\n');
+  return r;
+}\`));
+`)}`;
+
+/** Runs `ptflow <args>` from source (tsx) and returns what it printed and every module it resolved. */
+function runRecorded(args: string[], env: Record<string, string> = {}) {
+  const log = path.join(dir, `modules-${args.join('-')}.log`);
+  fs.writeFileSync(log, '');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', RECORDER, 'cli/main.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), MODULE_LOG_FILE: log, ...env },
+    timeout: 60_000,
+  });
+  const urls = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  const ours = [
+    ...new Set(
+      urls
+        .filter((u) => u.startsWith('file:') && !u.includes('/node_modules/'))
+        .map((u) => path.relative(ROOT, fileURLToPath(u))),
+    ),
+  ].sort();
+  const packages = [
+    ...new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? [])),
+  ].sort();
+  return { ...r, ours, packages };
+}
+
+const HEAVY =
+  /^(zod|@temporalio\/.*|fastify|@fastify\/.*|drizzle-orm|postgres|@opentelemetry\/.*|pdf-lib|pino)$/;
+
+describe('ptflow start-up loads what the command needs', () => {
+  it('--help: commander and cli/main.ts, nothing else of ours', () => {
+    const r = runRecorded(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: ptflow/);
+    // Every command is listed, though none of their modules loaded.
+    for (const name of [
+      'dev',
+      'worker',
+      'api',
+      'tasks',
+      'status <id>',
+      'keys',
+      'audit',
+      'sandbox',
+      'practice',
+    ])
+      expect(r.stdout).toContain(`  ${name}`);
+    expect(r.ours).toEqual(['cli/main.ts']);
+    expect(r.packages.filter((p) => p !== 'tsx')).toEqual(['commander']);
+  }, 90_000);
+
+  it('tasks: the HTTP client, its two variables and the table printer; an unreachable API is one line', () => {
+    const r = runRecorded(['tasks'], {
+      PTFLOW_API_URL: 'http://127.0.0.1:1',
+      PTFLOW_API_KEY: 'ptf_test_key',
+    });
+    expect(r.status).toBe(5);
+    expect(r.stderr.trim()).toMatch(/^ptflow: cannot reach the ptflow API at http:\/\/127\.0\.0\.1:1 /);
+    expect(r.ours).toEqual([
+      'cli/api-client-config.ts',
+      'cli/commands/api-client.ts',
+      'cli/commands/api-commands.ts',
+      'cli/commands/table.ts',
+      'cli/config-error.ts',
+      'cli/main.ts',
+      'domain/task-core.ts',
+    ]);
+    expect(r.packages.filter((p) => HEAVY.test(p))).toEqual([]);
+  }, 90_000);
+
+  it('a bad PTFLOW_API_URL is the one configuration line, still without the configuration schema', () => {
+    const r = runRecorded(['status', 'x'], { PTFLOW_API_URL: 'ftp://nope' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'ptflow: PTFLOW_API_URL must be an http:// or https:// URL (see .env.example)',
+    );
+    expect(r.packages.filter((p) => HEAVY.test(p))).toEqual([]);
+  }, 90_000);
+});
+
+describe('bin/ptflow.js chooses the build or the sources', () => {
+  // A checkout in miniature: the real bin script, a build and a source that say which one ran.
+  const root = path.join(dir, 'checkout');
+  fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'cli'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'db', 'migrations'), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'bin/ptflow.js'), path.join(root, 'bin/ptflow.js'));
+  fs.writeFileSync(path.join(root, 'package.json'), '{ "type": "module" }\n');
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'));
+  fs.writeFileSync(
+    path.join(root, 'cli/main.ts'),
+    "const from: string = 'source';\nconsole.log(from, process.argv[2]);\n",
+  );
+  fs.writeFileSync(path.join(root, 'db/migrations/0001_a.sql'), 'select 1;\n');
+  const run = () =>
+    spawnSync(process.execPath, [path.join(root, 'bin/ptflow.js'), 'arg'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+  const age = (file: string, secondsAgo: number) => {
+    const t = new Date(Date.now() - secondsAgo * 1000);
+    fs.utimesSync(path.join(root, file), t, t);
+  };
+
+  it('watches every folder the build compiles', () => {
+    const bin = fs.readFileSync(path.join(ROOT, 'bin/ptflow.js'), 'utf8');
+    const list = /const SOURCES = \[([^\]]*)\]/.exec(bin)![1]!;
+    const watched = [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+    const build = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
+      include: string[];
+    };
+    expect([...watched].sort()).toEqual([...build.include].sort());
+  });
+
+  it('no build: runs the sources and says `npm run build` on stderr', () => {
+    const r = run();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('source arg\n');
+    expect(r.stderr).toBe(
+      'ptflow: no build in dist/; running from source (npm run build for a fast start)\n',
+    );
+  }, 90_000);
+
+  it('a current build: runs it, nothing on stderr; a newer source or migration: the sources again', () => {
+    fs.mkdirSync(path.join(root, 'dist/cli'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'dist/cli/main.js'), "console.log('built', process.argv[2]);\n");
+    age('cli/main.ts', 60);
+    age('db/migrations/0001_a.sql', 60);
+    const built = run();
+    expect(built.stdout).toBe('built arg\n');
+    expect(built.stderr).toBe('');
+
+    age('dist/cli/main.js', 120);
+    const edited = run();
+    expect(edited.stdout).toBe('source arg\n');
+    expect(edited.stderr).toContain('sources changed since the build');
+
+    age('cli/main.ts', 180);
+    expect(run().stderr).toContain('sources changed since the build'); // the migration is still newer
+    age('db/migrations/0001_a.sql', 180);
+    expect(run().stdout).toBe('built arg\n');
+  }, 90_000);
+});
