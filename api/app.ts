@@ -187,7 +187,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Zod validation that keeps each issue's path and schema facts (expected type, allowed values, bounds, unknown
   // keys) for the problem answer; Fastify tags the error with the request part (body, querystring, params).
+  // No request string may carry U+0000: PostgreSQL's text and jsonb cannot store it, so it is refused here by
+  // name for every route rather than failing later as a 500.
   app.setValidatorCompiler<z.ZodType>(({ schema }) => (data) => {
+    const nul = pathOfNul(data);
+    if (nul)
+      return {
+        error: new RequestValidationError([
+          { code: 'custom', path: nul, message: 'Must not contain the NUL character (U+0000)' },
+        ]),
+      };
     const result = schema.safeParse(data);
     return result.success
       ? { value: result.data }
@@ -336,4 +345,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   }
   return app;
+}
+
+/** The path of the first string (value or key) holding U+0000 in parsed request data, if any. */
+export function pathOfNul(data: unknown, path: PropertyKey[] = [], depth = 0): PropertyKey[] | undefined {
+  if (typeof data === 'string') return data.includes('\u0000') ? path : undefined;
+  if (data === null || typeof data !== 'object' || depth > 64) return undefined;
+  for (const [key, value] of Object.entries(data)) {
+    const at = [...path, Array.isArray(data) ? Number(key) : key];
+    if (key.includes('\u0000')) return at;
+    const found = pathOfNul(value, at, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -312,6 +312,14 @@ describe('a second practice sets itself up and bills a visit from the sandbox EM
     // Its key sees its own practice only; Lakeside's key still sees Lakeside.
     expect((await call('GET', '/v1/practice', state.third.key)).body).toMatchObject({ id: state.third.id });
     expect((await call('GET', '/v1/practice', state.adminKey)).body).toMatchObject({ id: state.practiceId });
+    // A NUL character (which PostgreSQL cannot store) is refused naming the field, on every route.
+    const nul = await call('PATCH', '/v1/practice', state.third.key, {
+      serviceAddress: { line1: '900 Grant\u0000St', city: 'Denver', state: 'CO', postalCode: '80203' },
+    });
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors).toEqual([
+      expect.objectContaining({ in: 'body', pointer: '/serviceAddress/line1', code: 'custom' }),
+    ]);
   });
 
   it('imports a fee schedule CSV; a bad one is rejected naming line and column, through the CLI and the API, and nothing is written', async () => {
