@@ -13,7 +13,7 @@ import { createEquipmentRepository } from '../../db/repositories/equipment.js';
 import { IsoDateSchema } from '../../domain/model/common.js';
 import { EQUIPMENT_KINDS } from '../../domain/scheduling/equipment.js';
 import { principalOf } from '../auth/plugin.js';
-import { fieldProblem, HttpProblem, problem } from '../problem.js';
+import { HttpProblem, problem } from '../problem.js';
 
 export interface EquipmentRouteDeps {
   db: Database;
@@ -132,15 +132,8 @@ export const equipmentRoutes = (deps: EquipmentRouteDeps): FastifyPluginAsyncZod
       },
       async (req, reply) => {
         const created = await devices.create(principalOf(req).practiceId, req.body);
-        if (!created)
-          throw new HttpProblem(
-            fieldProblem('No such location in this practice.', {
-              in: 'body',
-              pointer: '/locationId',
-              code: 'unknown_location',
-              detail: 'Not a location of this practice.',
-            }),
-          );
+        // Another practice's location is answered like an unknown one (tenancy: never 403, never a hint).
+        if (!created) throw new HttpProblem(problem(404, 'No such location.'));
         await audit(req, 'C', 'equipment', created.id, Object.keys(req.body));
         return reply.code(201).send(created);
       },
