@@ -190,13 +190,13 @@ interface Interval {
 
 async function liveHolds(): Promise<Interval[]> {
   const rows = await db.sql<
-    { starts_at: Date; ends_at: Date; purpose: string; appointment_id: string | null }[]
+    { starts_at: string | Date; ends_at: string | Date; purpose: string; appointment_id: string | null }[]
   >`
     select starts_at, ends_at, purpose, appointment_id from equipment_reservations
     where equipment_id = ${alterG} and released_at is null order by starts_at`;
   return rows.map((r) => ({
-    start: r.starts_at.getTime(),
-    end: r.ends_at.getTime(),
+    start: new Date(r.starts_at).getTime(),
+    end: new Date(r.ends_at).getTime(),
     purpose: r.purpose,
     appointmentId: r.appointment_id,
   }));
@@ -383,11 +383,12 @@ describe('series booking', () => {
     // Continuity: one therapist throughout, the preferred one.
     expect(new Set(result.visits.map((v) => v.therapistId))).toEqual(new Set([DANA]));
     // Booked in the EMR, 90 minutes each, and each holds the device.
-    const emrRows = await db.sql<{ start_at: Date; end_at: Date }[]>`
+    const emrRows = await db.sql<{ start_at: string | Date; end_at: string | Date }[]>`
       select a.start_at, a.end_at from sandbox_emr.appointments a
       where a.our_appointment_id = any(${result.visits.map((v) => v.appointmentId!)}) and a.status = 'booked'`;
     expect(emrRows).toHaveLength(result.visits.length);
-    for (const r of emrRows) expect(r.end_at.getTime() - r.start_at.getTime()).toBe(90 * 60_000);
+    for (const r of emrRows)
+      expect(new Date(r.end_at).getTime() - new Date(r.start_at).getTime()).toBe(90 * 60_000);
     const holds = await liveHolds();
     for (const v of result.visits) expect(holds.some((h) => h.appointmentId === v.appointmentId)).toBe(true);
     expect(overlapping(holds)).toEqual([]);
