@@ -674,7 +674,7 @@ describe('ptflow schedules (CLI)', () => {
 
     const listed = await cli('list');
     expect(listed.code).toBe(0);
-    expect(listed.stdout.trim().split('\n')).toHaveLength(4);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(5);
     for (const line of listed.stdout.trim().split('\n')) expect(line).toMatch(/^\S+\s+paused\s+next \d{4}-/);
 
     const unknown = await cli('trigger', 'nightly-everything');
