@@ -23,12 +23,14 @@ import {
   SeriesRequestSchema,
   seriesVisitLength,
   type SeriesRequestInput,
+  type LpModel,
+  type LpSolution,
   type SeriesSlot,
   type Solver,
 } from '../../domain/scheduling/index.js';
 import { priorAuthorizationStatusQuery } from '../../workflows/prior-authorization/messages.js';
 import { equipmentBooking } from '../equipment/index.js';
-import { yalpsSolver } from '../onboarding/scheduling.js';
+import { solve } from 'yalps';
 
 export interface SeriesActivityDeps {
   db: Database;
@@ -88,6 +90,17 @@ export type BookSeriesVisitResult =
     }
   | { outcome: 'taken'; reason: 'slot' | 'equipment' };
 
+/**
+ * The series program is larger than the evaluation's (hundreds of binaries): more pivots, and a time limit after
+ * which the best plan found so far is taken (decodeSeries; the explanation says it is not proven the best).
+ */
+export const yalpsSeriesSolver = {
+  solve(model: LpModel): LpSolution {
+    const s = solve(model, { timeout: 10_000, maxIterations: 32_768, maxPivots: 65_536 });
+    return { status: s.status, result: s.result, variables: s.variables };
+  },
+} satisfies Solver;
+
 /** Authorization states in which no further visit may be booked against it. */
 const CLOSED_AUTH = new Set(['denied', 'expired', 'exhausted', 'closed']);
 
@@ -95,7 +108,7 @@ const notConfigured = (what: string) =>
   ApplicationFailure.nonRetryable(`No ${what} is configured for series booking.`, 'ConnectorNotConfigured');
 
 export function createSeriesActivities(deps: SeriesActivityDeps) {
-  const solver = deps.solver ?? yalpsSolver;
+  const solver = deps.solver ?? yalpsSeriesSolver;
   const devices = equipmentBooking(deps.db);
 
   /** The authorization's allowance, less the visits of the patient already booked ahead (they will use it). */
@@ -161,11 +174,22 @@ export function createSeriesActivities(deps: SeriesActivityDeps) {
         )
         .orderBy(desc(appointments.startsAt))
         .limit(10);
-      const length = seriesVisitLength(
-        request.acuity,
-        request.startDate,
-        history.map((h) => h.minutes),
-      );
+      let length;
+      try {
+        length = seriesVisitLength(
+          request.acuity,
+          request.startDate,
+          history.map((h) => h.minutes),
+        );
+      } catch (err) {
+        // No rule in force on that date: the request's date is wrong, retrying cannot help.
+        if (!(err instanceof RangeError)) throw err;
+        throw ApplicationFailure.create({
+          type: 'InvalidSeriesRequest',
+          message: 'startDate: no visit-length rule is in force on that date',
+          nonRetryable: true,
+        });
+      }
       const from = `${addDays(request.startDate, -1)}T00:00:00Z`;
       const to = `${addDays(request.startDate, request.weeks * 7 + 1)}T00:00:00Z`;
       const free = await deps.emr

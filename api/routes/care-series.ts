@@ -5,7 +5,7 @@
 // So the route starts a short bookCareSeries process (the EMR and the solver are reached only through
 // Temporal, never from the API) and waits for its result. `preview: true` plans and explains without booking.
 // The same Idempotency-Key answers the same series (the process id comes from the idempotency record).
-import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { workflowId } from '../../domain/ids.js';
@@ -149,10 +149,13 @@ export function careSeriesRoutes(app: Parameters<FastifyPluginAsyncZod>[0], deps
           .result()
           .then((r: BookCareSeriesResult) => r);
       } catch (err) {
-        const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
-        const type = cause && 'type' in cause ? (cause as { type?: string }).type : undefined;
-        if (type && CALLER_FAILURES.has(type))
-          throw new HttpProblem(problem(422, cause!.message, { reason: type }));
+        // The process failed on an activity's ApplicationFailure (WorkflowFailedError → ActivityFailure → it).
+        if (err instanceof WorkflowFailedError) {
+          for (let cause: unknown = err.cause; cause instanceof Error; cause = cause.cause) {
+            if (cause instanceof ApplicationFailure && cause.type && CALLER_FAILURES.has(cause.type))
+              throw new HttpProblem(problem(422, cause.message, { reason: cause.type }));
+          }
+        }
         throw err;
       }
     },

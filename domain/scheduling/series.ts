@@ -172,8 +172,13 @@ export function seriesCap(request: SeriesRequest): number {
   return left === undefined ? planned : Math.min(planned, left);
 }
 
-/** At most this many slots per therapist and day enter the model (the best by score, then earliest). */
-export const SLOTS_PER_THERAPIST_DAY = 3;
+/**
+ * One slot per therapist and day enters the model: the best by score, then the earliest. This loses nothing:
+ * every row of the program reads only a candidate's date, week and therapist, so slots of one therapist on one
+ * day are interchangeable there and the best-valued one dominates the others. (Three per day made a 2×/week,
+ * 6-week series a 378-binary program that yalps could not prove optimal in 10 s; one per day is a third.)
+ */
+export const SLOTS_PER_THERAPIST_DAY = 1;
 
 /**
  * The slots that may be part of the series (every hard rule holds), scored: continuity with the preferred
@@ -317,6 +322,8 @@ export interface SeriesPlan {
   visitMinutes: number;
   visits: { key: string; slot: SeriesSlot; date: IsoDate; week: number }[];
   weeks: SeriesWeek[];
+  /** False when the solver stopped at its limit: a valid plan, not proven the best. */
+  proven: boolean;
   /** Therapists seeing the patient, most visits first. */
   therapists: string[];
 }
@@ -328,9 +335,10 @@ export function decodeSeries(
   solution: LpSolution,
   visitMinutes: number,
 ): SeriesPlan {
-  const picked = new Set(
-    solution.status === 'optimal' ? solution.variables.filter(([, v]) => v > 0.5).map(([k]) => k) : [],
-  );
+  // A solve stopped at its time limit still returns its best integer solution (every row holds): book that.
+  const usable =
+    solution.status === 'optimal' || (solution.status === 'timedout' && Number.isFinite(solution.result));
+  const picked = new Set(usable ? solution.variables.filter(([, v]) => v > 0.5).map(([k]) => k) : []);
   const visits = candidates
     .filter((c) => picked.has(c.key))
     .map((c) => ({ key: c.key, slot: c.slot, date: c.date, week: c.week }));
@@ -360,7 +368,15 @@ export function decodeSeries(
   const count = new Map<string, number>();
   for (const v of visits) count.set(v.slot.therapistId, (count.get(v.slot.therapistId) ?? 0) + 1);
   const therapists = [...count.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t);
-  return { requested: request.visitsPerWeek * request.weeks, cap, visitMinutes, visits, weeks, therapists };
+  return {
+    requested: request.visitsPerWeek * request.weeks,
+    cap,
+    visitMinutes,
+    visits,
+    weeks,
+    therapists,
+    proven: solution.status === 'optimal',
+  };
 }
 
 /** Names the front desk knows, by id (staff and places are not PHI). */
@@ -450,6 +466,12 @@ export function explainSeries(
           : '.'),
     );
   }
+  if (!plan.proven)
+    lines.push(
+      plan.visits.length > 0
+        ? 'The plan was found within the time limit; a better one may exist (ask again to re-plan).'
+        : 'No plan was found within the time limit: try fewer weeks or more availability.',
+    );
   for (const w of plan.weeks) {
     if (!w.shortfall) continue;
     const missing = w.wanted - w.booked;

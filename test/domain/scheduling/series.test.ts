@@ -123,6 +123,9 @@ describe('series model solved with yalps', () => {
         const chosen = candidates.filter((c) => plan.visits.some((v) => v.key === c.key));
         expect(keepsRules(request, chosen)).toBe(true);
         expect(valueOf(chosen)).toEqual(bruteForceBest(request, candidates));
+        // Keeping one slot per therapist and day loses nothing: the best over every slot is the same.
+        const unreduced = raw.flatMap((s) => seriesCandidates(request, [slot(s.t, s.day, s.hour)], 45));
+        expect(valueOf(chosen)).toEqual(bruteForceBest(request, unreduced));
         if (chosen.length > 0) nonEmpty++;
       }),
       { numRuns: 120 },
