@@ -216,6 +216,8 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
     }): Promise<void> {
       await callEmr(() => deps.emr.cancelAppointment(input.emrAppointmentId, 'other'));
       if (input.appointmentId) {
+        // The device it held is free again.
+        await devices.reservations.releaseForAppointment(input.practiceId, input.appointmentId);
         await deps.db
           .update(appointments)
           .set({ status: 'cancelled' })

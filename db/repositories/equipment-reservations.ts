@@ -73,6 +73,22 @@ export function createReservationRepository(db: Database) {
         );
     },
 
+    /** Frees the device holds of one of our appointments (it was cancelled); idempotent. */
+    async releaseForAppointment(practiceId: string, appointmentId: string): Promise<number> {
+      const rows = await db
+        .update(equipmentReservations)
+        .set({ releasedAt: new Date() })
+        .where(
+          and(
+            eq(equipmentReservations.practiceId, practiceId),
+            eq(equipmentReservations.appointmentId, appointmentId),
+            isNull(equipmentReservations.releasedAt),
+          ),
+        )
+        .returning({ id: equipmentReservations.id });
+      return rows.length;
+    },
+
     /** Live reservations of these devices overlapping [from, to). */
     async busy(practiceId: string, equipmentIds: string[], from: Date, to: Date): Promise<EquipmentBusy[]> {
       if (equipmentIds.length === 0) return [];

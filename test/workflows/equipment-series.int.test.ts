@@ -26,6 +26,7 @@ import { localDate, zonedParts } from '../../domain/core/zoned.js';
 import { workflowId } from '../../domain/ids.js';
 import type { OnboardingInput } from '../../domain/onboarding/index.js';
 import {
+  cancelOnboardingSignal,
   ONBOARDING_WORKFLOW_TYPE,
   onboardingStatusQuery,
   type OnboardingStatus,
@@ -282,7 +283,12 @@ describe('equipment as a scheduling resource', () => {
     }
     expect(holds.filter((h) => h.purpose === 'visit')).toHaveLength(4);
     expect(overlapping(holds)).toEqual([]);
-    await Promise.all(handles.map((h) => h.terminate('test done')));
+    // A cancelled onboarding frees the device it held (the compensation cancels the appointment and the hold).
+    const cancelled = Date.parse(onboarded[3]!.status.appointment?.start ?? '');
+    await handles[3]!.signal(cancelOnboardingSignal, { reason: 'patient_request' });
+    await waitFor(liveHolds, (hs) => !hs.some((h) => h.purpose === 'visit' && h.start === cancelled));
+    expect((await liveHolds()).filter((h) => h.purpose === 'visit')).toHaveLength(3);
+    await Promise.all(handles.slice(0, 3).map((h) => h.terminate('test done')));
   }, 180_000);
 });
 
