@@ -4,6 +4,9 @@
 // equipment-maintenance schedule runs), and a plan of care's series is booked jointly by bookCareSeries within
 // the authorization's remaining visits and end date (a real priorAuthorization process, approved by signal).
 import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +185,18 @@ async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeou
   return last;
 }
 
+/**
+ * With UPDATE_HISTORIES=1, the runs' histories become test/histories/<type>/v1.json for the replay test (these
+ * processes are not in replay-recordings.ts: this file's runs are their realistic ones). Synthetic data only.
+ */
+async function saveHistory(type: 'bookCareSeries' | 'planEquipmentMaintenance', id: string): Promise<void> {
+  if (process.env.UPDATE_HISTORIES !== '1') return;
+  const history = await temporal.client.workflow.getHandle(id).fetchHistory();
+  const file = path.join(import.meta.dirname, '..', 'histories', type, 'v1.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${historyToJSON(history)}\n`);
+}
+
 interface Interval {
   start: number;
   end: number;
@@ -214,16 +229,14 @@ function overlapping(holds: Interval[]): [Interval, Interval][] {
 
 describe('equipment as a scheduling resource', () => {
   it('maintenance windows are reserved ahead by planEquipmentMaintenance, idempotently', async () => {
-    const run = () =>
+    const firstId = `equipment-maintenance-test-${randomUUID()}`;
+    const run = (workflowId = `equipment-maintenance-test-${randomUUID()}`) =>
       temporal.client.workflow.execute<PlanEquipmentMaintenanceWorkflow>(
         PLAN_EQUIPMENT_MAINTENANCE_WORKFLOW_TYPE,
-        {
-          taskQueue,
-          workflowId: `equipment-maintenance-test-${randomUUID()}`,
-          args: [{ days: 60 }],
-        },
+        { taskQueue, workflowId, args: [{ days: 60 }] },
       );
-    const first = await run();
+    const first = await run(firstId);
+    await saveHistory('planEquipmentMaintenance', firstId);
     expect(first.rules).toBe(5);
     expect(first.reserved).toBeGreaterThan(30);
     expect(first.conflicts).toBe(0);
@@ -377,6 +390,7 @@ describe('series booking', () => {
         args: [seriesInput(seriesId)],
       },
     );
+    await saveHistory('bookCareSeries', workflowId('series', seriesId));
     expect(result.requested).toBe(12);
     expect(result.visitMinutes).toBe(90);
     expect(result.authorization).toMatchObject({ visitsRemaining: 5, endDate });
