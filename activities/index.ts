@@ -5,7 +5,9 @@ import type { PayerConnector } from '../connectors/payer/types.js';
 import type { Database } from '../db/connection.js';
 import type { Keyring } from '../db/crypto/keyring.js';
 import { createAuthorizationActivities, type AuthorizationPayerPort } from './prior-authorization/index.js';
+import { createEquipmentActivities } from './equipment/index.js';
 import { createOnboardingActivities, type OnboardingConnectorDeps } from './onboarding/index.js';
+import { createSeriesActivities } from './series/index.js';
 import { createClaimActivities, type PatientStatementPort } from './claim/index.js';
 import { createPlanOfCareActivities, type PhysicianPort } from './plan-of-care/index.js';
 import { createProgressReportActivities, type ProgressReportDeps } from './progress-reports/index.js';
@@ -129,6 +131,12 @@ function createAllActivities(deps: ActivityDeps) {
       ...(deps.physicianDelivery ? { delivery: deps.physicianDelivery } : {}),
       // Where each referring office takes documents: the practice's referring-provider directory by default.
       directory: deps.physicianDirectory ?? referringProviderDirectory(deps.db),
+    }),
+    ...createEquipmentActivities({ db: deps.db }),
+    ...createSeriesActivities({
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+      ...(deps.onboarding ? { emr: deps.onboarding.emr, keys: deps.onboarding.keys } : {}),
     }),
     ...createOnboardingActivities(
       deps.onboarding && {

@@ -45,6 +45,7 @@ import { planOfCareRoutes } from './routes/plans-of-care.js';
 import { processRoutes } from './routes/processes.js';
 import { breakGlassRoutes } from './routes/break-glass.js';
 import { practiceRoutes } from './routes/practice.js';
+import { equipmentRoutes } from './routes/equipment.js';
 import { practitionerRoutes } from './routes/practitioners.js';
 import { billingRoutes } from './routes/billing.js';
 import type { BillingExportDeps } from './billing-export.js';
@@ -282,6 +283,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       keyring: deps.breakGlass?.keyring,
     }),
   );
+  await app.register(equipmentRoutes({ db: deps.db }));
   await app.register(breakGlassRoutes({ db: deps.db, now, keyring: deps.breakGlass?.keyring }));
   await app.register(
     claimRoutes({

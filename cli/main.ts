@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<void> {
   });
   await group(
     'schedules',
-    'the Temporal Schedules (reverify-eligibility, timely-filing-sweep, staff-digest, billing-reconciliation)',
+    'the Temporal Schedules (reverify-eligibility, timely-filing-sweep, staff-digest, billing-reconciliation, equipment-maintenance)',
     async () => {
       const { registerScheduleCommands } = await withConfig(import('./commands/schedules.js'));
       registerScheduleCommands(program, config, outLine);

@@ -782,3 +782,75 @@ export const workerStartRefusals = pgTable('worker_start_refusals', {
   reason: text('reason').notNull(),
   refusedAt: timestamp('refused_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Specialised equipment of a location as a scheduling resource (issue 18): an AlterG treadmill, a Biodex
+ * system … A visit that needs one is booked only when a device of its kind is free. Not PHI.
+ */
+export const equipment = pgTable(
+  'equipment',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    locationId: uuid('location_id')
+      .notNull()
+      .references(() => locations.id),
+    /** domain/scheduling/equipment.ts EQUIPMENT_KINDS. */
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    /** Minutes a visit holds the device; null = the kind's effective-dated default. */
+    sessionMinutes: integer('session_minutes'),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index('equipment_practice_kind').on(t.practiceId, t.kind)],
+);
+
+/** Weekly maintenance windows of a device (local wall-clock times of its location), dated, with a source. */
+export const equipmentMaintenanceRules = pgTable(
+  'equipment_maintenance_rules',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    equipmentId: uuid('equipment_id')
+      .notNull()
+      .references(() => equipment.id, { onDelete: 'cascade' }),
+    weekday: integer('weekday').notNull(),
+    startTime: text('start_time').notNull(),
+    endTime: text('end_time').notNull(),
+    effectiveFrom: date('effective_from').notNull(),
+    effectiveTo: date('effective_to'),
+    source: text('source').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('equipment_maintenance_rules_equipment').on(t.equipmentId)],
+);
+
+/**
+ * Times a device is taken: by a visit (our appointment id) or by a maintenance window (materialised by the
+ * equipment-maintenance schedule). The migration adds an exclusion constraint: two live reservations of one
+ * device never overlap, whoever writes them.
+ */
+export const equipmentReservations = pgTable(
+  'equipment_reservations',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    equipmentId: uuid('equipment_id')
+      .notNull()
+      .references(() => equipment.id),
+    purpose: text('purpose', { enum: ['visit', 'maintenance'] }).notNull(),
+    appointmentId: uuid('appointment_id'),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+    releasedAt: timestamp('released_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('equipment_reservations_device_time').on(t.equipmentId, t.startsAt)],
+);

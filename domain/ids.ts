@@ -9,6 +9,7 @@ export const processKinds = [
   'task',
   'event',
   'report',
+  'series',
 ] as const;
 export type ProcessKindPrefix = (typeof processKinds)[number];
 

@@ -20,6 +20,7 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import {
+  PLAN_EQUIPMENT_MAINTENANCE_WORKFLOW_TYPE,
   RECONCILE_BILLING_WORKFLOW_TYPE,
   REVERIFY_ELIGIBILITY_WORKFLOW_TYPE,
   SEND_STAFF_DIGEST_WORKFLOW_TYPE,
@@ -40,6 +41,7 @@ export interface ScheduleDeclaration {
   name: string;
   scheduleId: string;
   workflowType:
+    | typeof PLAN_EQUIPMENT_MAINTENANCE_WORKFLOW_TYPE
     | typeof RECONCILE_BILLING_WORKFLOW_TYPE
     | typeof REVERIFY_ELIGIBILITY_WORKFLOW_TYPE
     | typeof SEND_STAFF_DIGEST_WORKFLOW_TYPE
@@ -92,6 +94,17 @@ export const scheduleDeclarations: readonly ScheduleDeclaration[] = [
     catchupWindow: '1 day',
     description:
       'Signed notes vs billed charges and remittances: one biller task per missed charge, undocumented charge or unit difference',
+  },
+  {
+    name: 'equipment-maintenance',
+    scheduleId: 'ptflow-equipment-maintenance',
+    workflowType: PLAN_EQUIPMENT_MAINTENANCE_WORKFLOW_TYPE,
+    args: [{ days: 100 }],
+    at: { hour: 0, minute: 30 },
+    // Windows are reserved 100 days ahead: a run a day late loses nothing.
+    catchupWindow: '1 day',
+    description:
+      "Devices' weekly maintenance windows reserved 100 days ahead, so no visit is booked on a device then",
   },
 ];
 

@@ -12,3 +12,5 @@ export { sweepTimelyFiling } from './schedules/sweep-timely-filing.js';
 export { reconcileBilling } from './schedules/reconcile-billing.js';
 export { progressReportDelivery } from './progress-reports/workflow.js';
 export { releaseClaimsHeldForProfile } from './claim/release.js';
+export { bookCareSeries } from './series/workflow.js';
+export { planEquipmentMaintenance } from './schedules/plan-equipment-maintenance.js';

@@ -6,7 +6,19 @@ import { and, eq } from 'drizzle-orm';
 import { emrErrorToFailure } from '../../connectors/emr/failure.js';
 import { isEmrError, type EmrAppointment, type IntakeAnswerItem } from '../../connectors/emr/types.js';
 import { appointments } from '../../db/schema.js';
-import type { EvaluationRequestInput, EvaluationSlotOption } from '../../domain/scheduling/index.js';
+import type {
+  EvaluationRequestInput,
+  EvaluationSlotOption,
+  SlotSource,
+} from '../../domain/scheduling/index.js';
+import {
+  EvaluationRequestSchema,
+  freeUnit,
+  requiredMinutes,
+  type EquipmentKind,
+} from '../../domain/scheduling/index.js';
+import { localDate } from '../../domain/core/zoned.js';
+import { equipmentBooking } from '../equipment/index.js';
 import { createSchedulingActivities } from './scheduling.js';
 import type { OnboardingActivityDeps } from './deps.js';
 import { callEmr } from './emr-call.js';
@@ -56,10 +68,59 @@ function evaluationOf(appointment: EmrAppointment): Omit<BookedEvaluation, 'appo
   };
 }
 
+/** The evaluation's booked length (acuity table), the device window a slot is checked against. */
+function evaluationMinutesOf(request: EvaluationRequestInput): number {
+  const parsed = EvaluationRequestSchema.safeParse(request);
+  // An invalid request is refused with its field errors by chooseEvaluationSlot.
+  return parsed.success ? requiredMinutes(parsed.data) : 0;
+}
+
 export function createBookingActivities(deps: OnboardingActivityDeps) {
-  // Per call: the slot source is scoped to the booking's practice.
-  const schedulingFor = (practiceId: string) =>
-    createSchedulingActivities({ slots: deps.slots ?? emrSlotSource(deps.emr, deps.db, practiceId) });
+  const devices = equipmentBooking(deps.db);
+  /**
+   * An evaluation that needs a device is offered only slots where a device of the kind is free at the slot's
+   * location for its session (therapist and place come free from the EMR's search; the device from our
+   * reservations, maintenance windows included).
+   */
+  const withDevice = (
+    inner: SlotSource,
+    practiceId: string,
+    kind: EquipmentKind,
+    minutes: number,
+    timeZone: string,
+  ): SlotSource => ({
+    async findFreeSlots(query) {
+      const slots = await inner.findFreeSlots(query);
+      const units = await devices.devices.units(practiceId, kind);
+      if (units.length === 0) return [];
+      const busy = await devices.reservations.busy(
+        practiceId,
+        units.map((u) => u.equipmentId),
+        new Date(query.from),
+        new Date(query.to),
+      );
+      return slots.filter((slot) => {
+        const startMs = Date.parse(slot.start);
+        return (
+          freeUnit(units, busy, {
+            kind,
+            locationId: slot.locationId,
+            startMs,
+            visitMinutes: minutes,
+            date: localDate(new Date(startMs), timeZone),
+          }) !== undefined
+        );
+      });
+    },
+  });
+  // Per call: the slot source is scoped to the booking's practice (and to free devices when one is needed).
+  const schedulingFor = (practiceId: string, request: EvaluationRequestInput) => {
+    const base = deps.slots ?? emrSlotSource(deps.emr, deps.db, practiceId);
+    const kind = request.equipmentKind;
+    return createSchedulingActivities({
+      slots: kind ? withDevice(base, practiceId, kind, evaluationMinutesOf(request), request.timeZone) : base,
+    });
+  };
 
   /** Our appointments mirror (reporting); the EMR stays the source of truth for the schedule. */
   const mirror = async (input: BookEvaluationInput, booked: BookedEvaluation) => {
@@ -87,13 +148,30 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
       // Every option taken before we could book it means the search was stale (other bookings raced ours), not
       // that the calendar is full: search again, a bounded number of times, before handing over to a person.
       for (let search = 0; search < SEARCHES_WHEN_RACED; search++) {
-        const choice = await schedulingFor(input.practiceId).chooseEvaluationSlot(input.request);
+        const choice = await schedulingFor(input.practiceId, input.request).chooseEvaluationSlot(
+          input.request,
+        );
         if (choice.outcome !== 'chosen') {
           return { outcome: 'no_slot', explanation: choice.explanation, slotsTried: tried };
         }
         const options: EvaluationSlotOption[] = [choice.choice, ...choice.alternatives];
         for (const option of options) {
           tried++;
+          // The device first: the database refuses a hold that overlaps another booking or a maintenance window.
+          const kind = input.request.equipmentKind;
+          const hold = kind
+            ? await devices.hold({
+                practiceId: input.practiceId,
+                kind,
+                locationId: option.locationId,
+                appointmentId: input.appointmentId,
+                slotId: option.slotId,
+                start: option.start,
+                visitMinutes: option.durationMinutes,
+                date: localDate(new Date(option.start), input.request.timeZone),
+              })
+            : undefined;
+          if (kind && !hold) continue;
           try {
             const appointment = await deps.emr.bookAppointment({
               appointmentId: input.appointmentId,
@@ -101,11 +179,16 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
               emrPatientId: input.emrPatientId,
               kind: 'evaluation',
             });
+            // A retry whose first attempt booked another slot gets that appointment back (idempotent on our
+            // id): that attempt holds the device for it, so this attempt's hold is freed.
+            if (hold && Date.parse(appointment.start) !== Date.parse(option.start))
+              await devices.reservations.release(input.practiceId, hold.reservationId);
             const result = { appointmentId: input.appointmentId, ...evaluationOf(appointment) };
             await mirror(input, result);
             return { outcome: 'booked', appointment: result, slotsTried: tried };
           } catch (err) {
             // Taken meanwhile: the next best is already known. Anything else is the retry policy's business.
+            if (hold) await devices.reservations.release(input.practiceId, hold.reservationId);
             if (isEmrError(err) && err.type === 'SlotUnavailable') continue;
             throw emrErrorToFailure(err);
           }
@@ -133,6 +216,8 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
     }): Promise<void> {
       await callEmr(() => deps.emr.cancelAppointment(input.emrAppointmentId, 'other'));
       if (input.appointmentId) {
+        // The device it held is free again.
+        await devices.reservations.releaseForAppointment(input.practiceId, input.appointmentId);
         await deps.db
           .update(appointments)
           .set({ status: 'cancelled' })

@@ -25,6 +25,7 @@ import {
   statusRoute,
   updateRoute,
 } from './process-routes.js';
+import { careSeriesRoutes } from './care-series.js';
 import { pocSignatureRoutes } from './poc-signatures.js';
 
 const plansOfCare: ProcessResource = {
@@ -146,4 +147,5 @@ export const planOfCareRoutes = (deps: ProcessRouteDeps): FastifyPluginAsyncZod 
     });
 
     pocSignatureRoutes(app, deps);
+    careSeriesRoutes(app, deps);
   };

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AddressSchema, IsoDateSchema } from '../model/common.js';
 import { AcuitySchema, BodyRegionSchema, PreferredLocationSchema } from '../scheduling/types.js';
+import { EQUIPMENT_KINDS } from '../scheduling/equipment.js';
 import {
   DEFAULT_APPOINTMENT_REMINDER_HOURS_BEFORE,
   DEFAULT_FORM_REMINDER_OFFSETS_HOURS,
@@ -69,6 +70,8 @@ export const EvaluationPreferencesSchema = z.strictObject({
   leadDays: z.number().int().min(0).max(30).default(1),
   /** How many days the search spans. */
   searchDays: z.number().int().min(1).max(60).default(14),
+  /** The evaluation needs a device of this kind (e.g. an AlterG for a gait evaluation): booked only when one is free. */
+  equipmentKind: z.enum(EQUIPMENT_KINDS).optional(),
 });
 export type EvaluationPreferences = z.output<typeof EvaluationPreferencesSchema>;
 

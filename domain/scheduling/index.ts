@@ -12,3 +12,5 @@ export * from './assess.js';
 export * from './model.js';
 export * from './explain.js';
 export * from './result.js';
+export * from './equipment.js';
+export * from './series.js';

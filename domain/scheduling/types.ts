@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { IsoDateSchema } from '../model/common.js';
 import { isValidTimeZone } from '../core/zoned.js';
+import { EQUIPMENT_KINDS } from './equipment.js';
 import { instantMs, parseClockTime } from './local-time.js';
 
 export const ACUITIES = ['post-surgical', 'acute', 'subacute', 'chronic'] as const;
@@ -80,6 +81,8 @@ export const EvaluationRequestSchema = z
     latestDate: IsoDateSchema,
     /** Lower bound on the start instant (e.g. workflow time + lead time); the domain never reads a clock. */
     notBefore: IsoInstantSchema.optional(),
+    /** The evaluation needs a device of this kind: only slots with one free are offered. */
+    equipmentKind: z.enum(EQUIPMENT_KINDS).optional(),
   })
   .refine((r) => r.diagnosisCode !== undefined || r.bodyRegion !== undefined, {
     message: 'give a diagnosis code, a body region, or both',

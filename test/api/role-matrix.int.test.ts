@@ -73,6 +73,7 @@ const shared = {} as {
   poc: string;
   signature: string;
   feeSchedule?: string;
+  equipment?: string;
 };
 const freshOnboarding = () => started('POST', '/v1/onboardings', 'admin', onboardingBody());
 const freshPoc = () => started('POST', '/v1/plans-of-care', 'therapist', planOfCareBody());
@@ -146,6 +147,23 @@ async function ownFeeSchedule(): Promise<string> {
   }
   return shared.feeSchedule;
 }
+
+/** One device of the demo practice, added once by its admin. */
+async function ownEquipment(): Promise<string> {
+  if (!shared.equipment) {
+    const res = await send('POST', 'own', 'admin', {
+      url: '/v1/practice/equipment',
+      body: { locationId: DEMO_LOCATION, kind: 'isokinetic-dynamometer', name: 'Matrix Biodex' },
+    });
+    expect(res.statusCode).toBe(201);
+    shared.equipment = (res.json() as { id: string }).id;
+  }
+  return shared.equipment;
+}
+const maintenanceBody = {
+  rules: [{ weekday: 1, start: '07:00', end: '08:00', effectiveFrom: '2026-01-01', source: 'matrix' }],
+};
+const seriesBody = () => ({ acuity: 'acute', visitsPerWeek: 2, weeks: 1, startDate: today(), preview: true });
 
 const cases: Case[] = [
   {
@@ -640,6 +658,52 @@ const cases: Case[] = [
     allowed: staff,
     ok: 200,
     own: () => ({ url: '/codec/decode', body: codecPayloads, headers: { origin: UI_ORIGIN } }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice/equipment',
+    allowed: ['admin', 'front_desk', 'therapist'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice/equipment' }),
+    otherList: (body) =>
+      expect((body as { items: { id: string }[] }).items.map((e) => e.id)).not.toContain(shared.equipment),
+  },
+  {
+    method: 'POST',
+    url: '/v1/practice/equipment',
+    allowed: ['admin'],
+    ok: 201,
+    own: () => ({
+      url: '/v1/practice/equipment',
+      body: { locationId: DEMO_LOCATION, kind: 'anti-gravity-treadmill', name: 'Matrix AlterG' },
+    }),
+    // Another practice naming the demo practice's location: 404, like an unknown one.
+    other: () => ({
+      url: '/v1/practice/equipment',
+      body: { locationId: DEMO_LOCATION, kind: 'anti-gravity-treadmill', name: 'Matrix AlterG' },
+    }),
+  },
+  {
+    method: 'PUT',
+    url: '/v1/practice/equipment/:id/maintenance',
+    allowed: ['admin'],
+    ok: 200,
+    own: async () => ({
+      url: `/v1/practice/equipment/${await ownEquipment()}/maintenance`,
+      body: maintenanceBody,
+    }),
+    other: async () => ({
+      url: `/v1/practice/equipment/${await ownEquipment()}/maintenance`,
+      body: maintenanceBody,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/plans-of-care/:id/series',
+    allowed: ['admin', 'front_desk'],
+    ok: 200,
+    own: () => ({ url: `/v1/plans-of-care/${shared.poc}/series`, body: seriesBody() }),
+    other: () => ({ url: `/v1/plans-of-care/${shared.poc}/series`, body: seriesBody() }),
   },
 ];
 

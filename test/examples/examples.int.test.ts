@@ -74,6 +74,13 @@ const routes: Record<string, { method: 'POST' | 'PUT' | 'PATCH'; path: string; r
     importFeeSchedule: { method: 'POST', path: '/v1/practice/fee-schedules', role: 'biller' },
     putPracticeTherapist: { method: 'PUT', path: '/v1/practice/therapists/{id}', role: 'admin' },
     putReferrer: { method: 'PUT', path: '/v1/practice/referrers/{id}', role: 'front_desk' },
+    addPracticeEquipment: { method: 'POST', path: '/v1/practice/equipment', role: 'admin' },
+    putEquipmentMaintenance: {
+      method: 'PUT',
+      path: '/v1/practice/equipment/{id}/maintenance',
+      role: 'admin',
+    },
+    bookPlanOfCareSeries: { method: 'POST', path: '/v1/plans-of-care/{id}/series', role: 'front_desk' },
     encodePayloads: { method: 'POST', path: '/codec/encode', role: 'therapist' },
     decodePayloads: { method: 'POST', path: '/codec/decode', role: 'therapist' },
   };
@@ -191,6 +198,8 @@ describe('examples/', () => {
     const { id } = await ok('startPlanOfCare');
     await ok('recordPlanOfCareVisit', id);
     await ok('recordPlanOfCareOutcomes', id);
+    const series = await ok('bookPlanOfCareSeries', id);
+    expect(series).toMatchObject({ outcome: 'preview', requested: 12 });
     // The episode's POC signature process (its id is in the episode's status) takes the signed date.
     let signature: string | undefined;
     await until(async () => {
@@ -241,6 +250,8 @@ describe('examples/', () => {
     await ok('importFeeSchedule');
     await ok('putPracticeTherapist', '1098765435');
     await ok('putReferrer', '1612345672');
+    const device = await ok('addPracticeEquipment');
+    await ok('putEquipmentMaintenance', device.id);
     expect((await get('admin', '/v1/practice')).body).toMatchObject({ missing: [] });
   });
 

@@ -151,12 +151,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
 }
 
 describe('ensureSchedules', () => {
-  it('creates the four schedules, leaves them alone when nothing changed, updates them when config changes', async () => {
+  it('creates the five schedules, leaves them alone when nothing changed, updates them when config changes', async () => {
     expect(await ensureSchedules(temporal.client, settings, declarations)).toEqual({
       'reverify-eligibility': 'created',
       'timely-filing-sweep': 'created',
       'staff-digest': 'created',
       'billing-reconciliation': 'created',
+      'equipment-maintenance': 'created',
     });
     const created = await temporal.client.schedule.getHandle(scheduleId('reverify-eligibility')).describe();
     expect(created.state.paused).toBe(true);
@@ -170,6 +171,7 @@ describe('ensureSchedules', () => {
       'timely-filing-sweep': 'unchanged',
       'staff-digest': 'unchanged',
       'billing-reconciliation': 'unchanged',
+      'equipment-maintenance': 'unchanged',
     });
     const lastUpdate = created.info.lastUpdatedAt?.getTime();
     expect(
@@ -181,6 +183,7 @@ describe('ensureSchedules', () => {
     // The zone changes: every schedule is updated in place (same id), and stays paused by configuration.
     const moved = { ...settings, timeZone: 'America/New_York' };
     expect(Object.values(await ensureSchedules(temporal.client, moved, declarations))).toEqual([
+      'updated',
       'updated',
       'updated',
       'updated',
@@ -212,8 +215,10 @@ describe('ensureSchedules with a keyring that cannot read the stored schedules',
         'created',
         'created',
         'created',
+        'created',
       ]);
       expect(Object.values(await ensureSchedules(after.client, settings, sealed))).toEqual([
+        'replaced',
         'replaced',
         'replaced',
         'replaced',
@@ -221,6 +226,7 @@ describe('ensureSchedules with a keyring that cannot read the stored schedules',
       ]);
       // Now readable with the new ring, and unchanged on the next start.
       expect(Object.values(await ensureSchedules(after.client, settings, sealed))).toEqual([
+        'unchanged',
         'unchanged',
         'unchanged',
         'unchanged',
@@ -668,7 +674,7 @@ describe('ptflow schedules (CLI)', () => {
 
     const listed = await cli('list');
     expect(listed.code).toBe(0);
-    expect(listed.stdout.trim().split('\n')).toHaveLength(4);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(5);
     for (const line of listed.stdout.trim().split('\n')) expect(line).toMatch(/^\S+\s+paused\s+next \d{4}-/);
 
     const unknown = await cli('trigger', 'nightly-everything');

@@ -35,6 +35,8 @@ export async function bookEvaluation(run: OnboardingRun): Promise<void> {
         acuity: evaluation.acuity,
         ...(evaluation.diagnosisCode ? { diagnosisCode: evaluation.diagnosisCode } : {}),
         ...(evaluation.bodyRegion ? { bodyRegion: evaluation.bodyRegion } : {}),
+        // Input only (no new command): intakes from before equipment carry none, so their replays are unchanged.
+        ...(evaluation.equipmentKind ? { equipmentKind: evaluation.equipmentKind } : {}),
         preferredLocations: evaluation.preferredLocations,
         otherLocationsAcceptable: evaluation.otherLocationsAcceptable,
         timeZone: intake.clinicTimeZone,

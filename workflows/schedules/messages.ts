@@ -65,3 +65,22 @@ export interface ReconcileBillingResult {
 }
 
 export type ReconcileBillingWorkflow = (input?: ReconcileBillingInput) => Promise<ReconcileBillingResult>;
+
+export const PLAN_EQUIPMENT_MAINTENANCE_WORKFLOW_TYPE = 'planEquipmentMaintenance' as const;
+
+export interface PlanEquipmentMaintenanceInput {
+  /** How many days ahead maintenance windows are reserved (default 100: beyond any series or search horizon). */
+  days?: number;
+}
+
+export interface PlanEquipmentMaintenanceResult {
+  rules: number;
+  windows: number;
+  reserved: number;
+  conflicts: number;
+  released: number;
+}
+
+export type PlanEquipmentMaintenanceWorkflow = (
+  input?: PlanEquipmentMaintenanceInput,
+) => Promise<PlanEquipmentMaintenanceResult>;
