@@ -16,4 +16,6 @@ export const AIMS = {
   parse835MBps: 40,
   /** Console worklist page p95 server time with 10,000 open tasks in the practice (issue 12), ms. */
   consoleWorklistP95Ms: 300,
+  /** The practice's numbers for a year of a 20-therapist practice, median wall time (issue 18), ms. */
+  practiceNumbersMs: 2000,
 } as const;

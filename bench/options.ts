@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
-const SCENARIOS = ['billing', 'processes', 'first-activity', 'api', 'scale', 'console'] as const;
+const SCENARIOS = ['billing', 'processes', 'first-activity', 'api', 'scale', 'console', 'numbers'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const flag = z

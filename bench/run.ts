@@ -13,6 +13,7 @@ import { runProcessBenchmark } from './processes.js';
 import { renderReport, type BenchResults } from './report.js';
 import { runApiBenchmark } from './api.js';
 import { runConsoleBenchmark } from './console.js';
+import { runNumbersBenchmark } from './numbers.js';
 import { runScaleBenchmark } from './scale.js';
 import { startBenchWorker } from './worker.js';
 import { CLINIC_TZ } from './drivers.js';
@@ -65,8 +66,12 @@ async function main(cleanup: Cleanup): Promise<void> {
       log,
     );
   }
-  // The console scenario needs no Temporal (its own PostgreSQL, the pages only read the database).
-  if (opts.scenarios.some((s) => s !== 'billing' && s !== 'console')) {
+  if (wants('numbers')) {
+    log('bench: the practice numbers (a year of a 20-therapist practice)…');
+    results.numbers = await runNumbersBenchmark({ runs: opts.runs }, log);
+  }
+  // The console and numbers scenarios need no Temporal (their own PostgreSQL, they only read the database).
+  if (opts.scenarios.some((s) => s !== 'billing' && s !== 'console' && s !== 'numbers')) {
     const infra = await startInfra(cleanup, log);
     results.environment.versions['Temporal CLI'] = `${TEMPORAL_CLI_VERSION} (${infra.temporalCliVersion})`;
     const today = () => localDate(new Date(), CLINIC_TZ);

@@ -4,9 +4,19 @@
 // /metrics (labels carry opaque ids and codes only), and the console page in real Chromium: charts and tables,
 // axe-core finds no serious or critical violation, no CSP violation, a bad date is shown next to its field, the
 // CSV link downloads the same figures, and a front-desk person neither sees the entry nor opens the page.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/api-keys.js';
 import { seriousAxeViolations } from '../helpers/browser.js';
+import {
+  dashboardQueries,
+  exposedNames,
+  loadDashboard,
+  metricNames,
+  observabilityDir,
+  type Dashboard,
+} from '../temporal-docker/dashboard.js';
 import {
   EXPECTED,
   PERIOD,
@@ -198,6 +208,20 @@ describe('/metrics gauges', () => {
     );
     expect([...labelNames].sort()).toEqual(['bucket', 'practice_id']);
   });
+
+  it('every metric the practice dashboard queries is in a real scrape; panels name the provisioned datasource', async () => {
+    const scrape = (await fx.stack.app.inject({ url: '/metrics' })).body;
+    const dashboard = JSON.parse(
+      fs.readFileSync(path.join(observabilityDir, 'grafana', 'dashboards', 'ptflow-practice.json'), 'utf8'),
+    ) as Dashboard;
+    const queried = dashboardQueries(dashboard).flatMap((q) => metricNames(q.expr));
+    expect(queried.length).toBeGreaterThanOrEqual(15);
+    const exposed = exposedNames(scrape);
+    expect(queried.filter((n) => !exposed.has(n))).toEqual([]);
+    const uids = [...JSON.stringify(dashboard).matchAll(/"datasource":\{"type":"(\w+)","uid":"([^"]+)"\}/g)];
+    expect(new Set(uids.map((m) => `${m[1]}/${m[2]}`))).toEqual(new Set(['prometheus/ptflow-prometheus']));
+    expect(dashboard.uid).not.toBe(loadDashboard().uid);
+  });
 });
 
 describe('console: Practice numbers', () => {
@@ -227,7 +251,7 @@ describe('console: Practice numbers', () => {
 
       // The CSV link, reached by keyboard, carries the same figures.
       await tabToText(page, 'Download these numbers as CSV');
-      const href = await page.evaluate(() => (document.activeElement as HTMLAnchorElement).href);
+      const href = await page.evaluate<string>('document.activeElement.href');
       const csv = await context.request.get(href);
       expect(csv.status()).toBe(200);
       expect(await csv.text()).toContain('first_pass_acceptance,,0.6,3,5,ratio,2026-03-01,2026-03-31,');

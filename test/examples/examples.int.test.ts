@@ -74,6 +74,7 @@ const routes: Record<string, { method: 'POST' | 'PUT' | 'PATCH'; path: string; r
     importFeeSchedule: { method: 'POST', path: '/v1/practice/fee-schedules', role: 'biller' },
     putPracticeTherapist: { method: 'PUT', path: '/v1/practice/therapists/{id}', role: 'admin' },
     putReferrer: { method: 'PUT', path: '/v1/practice/referrers/{id}', role: 'front_desk' },
+    putTimeSavedAssumption: { method: 'PUT', path: '/v1/practice/time-saved-assumptions', role: 'admin' },
     encodePayloads: { method: 'POST', path: '/codec/encode', role: 'therapist' },
     decodePayloads: { method: 'POST', path: '/codec/decode', role: 'therapist' },
   };
@@ -241,6 +242,7 @@ describe('examples/', () => {
     await ok('importFeeSchedule');
     await ok('putPracticeTherapist', '1098765435');
     await ok('putReferrer', '1612345672');
+    await ok('putTimeSavedAssumption');
     expect((await get('admin', '/v1/practice')).body).toMatchObject({ missing: [] });
   });
 
