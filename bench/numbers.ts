@@ -41,7 +41,7 @@ export interface NumbersBenchmark {
 const TZ = 'America/Chicago';
 const YEAR = { from: '2025-01-01', to: '2025-12-31' };
 
-async function seed(sql: ReturnType<typeof connectDb>['sql'], practiceId: string): Promise<void> {
+export async function seed(sql: ReturnType<typeof connectDb>['sql'], practiceId: string): Promise<void> {
   const [l1, l2] = [randomUUID(), randomUUID()];
   await sql`select setseed(0.42)`;
   await sql`insert into practices (id, name, npi, timezone) values (${practiceId}, 'Bench PT', '1234567893', ${TZ})`;

@@ -68,68 +68,68 @@ export async function readPracticeMetricFacts(
     : sql``;
   const contractual = [...CONTRACTUAL_CARCS];
 
-  const [claimRow] = await rows<Row>(
+  // Claims: one pass over the practice's claims up to the period's end, grouped by date of service, with their
+  // remittances posted by then aggregated once per claim (a hash join, not a lookup per claim: profiled, see
+  // BENCHMARKS.md section 7). In-period sums feed first-pass acceptance and collections; open balances the A/R.
+  const claimsByDate = rows<{
+    service_date: string;
+    in_period: boolean;
+    submitted: string;
+    accepted: string;
+    submissions: string;
+    charges: string;
+    paid: string;
+    contractual: string;
+    open_claims: string;
+    balance: string;
+  }>(
     db,
-    sql`select count(*) filter (where c.submissions >= 1) as submitted,
-          count(*) filter (where c.submissions = 1 and c.status <> 'rejected') as accepted,
-          coalesce(sum(c.submissions), 0) as submissions,
-          coalesce(sum(c.charge_cents) filter (where c.submissions >= 1 and c.status <> 'written_off'), 0) as charges,
-          coalesce(sum(x.paid) filter (where c.submissions >= 1 and c.status <> 'written_off'), 0) as paid,
-          coalesce(sum(x.contractual) filter (where c.submissions >= 1 and c.status <> 'written_off'), 0) as contractual
-        from claims c
-        left join lateral (
-          select sum(r.paid_cents) as paid,
-            sum((select coalesce(sum((a->>'amountCents')::bigint), 0) from jsonb_array_elements(r.adjustments) a
-                 where a->>'group' = 'CO' and a->>'carc' in ${contractual})) as contractual
-          from claim_remittances r where r.claim_id = c.id and r.posted_at < ${endAt}::timestamptz
-        ) x on true
-        where c.practice_id = ${p}::uuid and c.service_date between ${q.from}::date and ${q.to}::date
-        ${claimAtLocation}`,
+    sql`with rem as (
+          select r.claim_id, sum(r.paid_cents) as paid, sum(x.total) as adjusted, sum(x.contractual) as contractual
+          from claim_remittances r
+          join claims c on c.id = r.claim_id
+          cross join lateral (
+            select coalesce(sum((a->>'amountCents')::bigint), 0) as total,
+              coalesce(sum((a->>'amountCents')::bigint) filter (where a->>'group' = 'CO'
+                and a->>'carc' in ${contractual}), 0) as contractual
+            from jsonb_array_elements(r.adjustments) a) x
+          where c.practice_id = ${p}::uuid and c.service_date <= ${q.to}::date and r.posted_at < ${endAt}::timestamptz
+          group by r.claim_id),
+        per_claim as (
+          select c.service_date, c.submissions, c.status, c.charge_cents,
+            coalesce(rem.paid, 0) as paid, coalesce(rem.contractual, 0) as contractual,
+            greatest(0, c.charge_cents - coalesce(rem.paid, 0) - coalesce(rem.adjusted, 0)) as balance
+          from claims c left join rem on rem.claim_id = c.id
+          where c.practice_id = ${p}::uuid and c.service_date <= ${q.to}::date ${claimAtLocation})
+        select service_date::text as service_date, service_date >= ${q.from}::date as in_period,
+          count(*) filter (where submissions >= 1) as submitted,
+          count(*) filter (where submissions = 1 and status <> 'rejected') as accepted,
+          coalesce(sum(submissions), 0) as submissions,
+          coalesce(sum(charge_cents) filter (where submissions >= 1 and status <> 'written_off'), 0) as charges,
+          coalesce(sum(paid) filter (where submissions >= 1 and status <> 'written_off'), 0) as paid,
+          coalesce(sum(contractual) filter (where submissions >= 1 and status <> 'written_off'), 0) as contractual,
+          count(*) filter (where submissions >= 1 and status not in ('held', 'written_off') and balance > 0)
+            as open_claims,
+          coalesce(sum(balance) filter (where submissions >= 1 and status not in ('held', 'written_off')), 0) as balance
+        from per_claim group by service_date`,
   );
 
-  const adjudicatedRows = await rows<{ payer_id: string; status_denied: boolean; keys: string[]; n: string }>(
+  const adjudicatedQuery = rows<{ payer_id: string; status_denied: boolean; keys: string[]; n: string }>(
     db,
     sql`with per_claim as (
-          select c.id, c.payer_id, bool_or(r.claim_status_code = '4') as status_denied,
-            coalesce((select array_agg(distinct (a->>'group') || '-' || (a->>'carc'))
-              from claim_remittances r2, jsonb_array_elements(r2.adjustments) a
-              where r2.claim_id = c.id and r2.posted_at >= ${startAt}::timestamptz and r2.posted_at < ${endAt}::timestamptz
-                and a->>'group' <> 'PR'), '{}') as keys
-          from claims c join claim_remittances r on r.claim_id = c.id
-          where c.practice_id = ${p}::uuid and r.posted_at >= ${startAt}::timestamptz and r.posted_at < ${endAt}::timestamptz
-          ${claimAtLocation}
+          select c.payer_id, bool_or(r.claim_status_code = '4') as status_denied,
+            coalesce(array_agg(distinct j.k) filter (where j.k is not null), '{}') as keys
+          from claim_remittances r
+          join claims c on c.id = r.claim_id
+          left join lateral (select (a->>'group') || '-' || (a->>'carc') as k
+            from jsonb_array_elements(r.adjustments) a where a->>'group' <> 'PR') j on true
+          where c.practice_id = ${p}::uuid and r.posted_at >= ${startAt}::timestamptz
+            and r.posted_at < ${endAt}::timestamptz ${claimAtLocation}
           group by c.id, c.payer_id)
         select payer_id, status_denied, keys, count(*) as n from per_claim group by 1, 2, 3`,
   );
-  const adjudicated: AdjudicatedClaim[] = [];
-  for (const r of adjudicatedRows) {
-    const claim: AdjudicatedClaim = {
-      payerId: r.payer_id,
-      statusCodes: r.status_denied ? ['4'] : [],
-      adjustments: r.keys.map((k) => {
-        const [group = '', carc = ''] = k.split('-');
-        return { group, carc, amountCents: 0 };
-      }),
-    };
-    for (let i = 0; i < num(r.n); i++) adjudicated.push(claim);
-  }
 
-  const openRows = await rows<{ service_date: string; claims: string; balance: string }>(
-    db,
-    sql`select service_date::text as service_date, count(*) as claims, sum(balance) as balance from (
-          select c.service_date, greatest(0, c.charge_cents - coalesce(x.credits, 0)) as balance
-          from claims c
-          left join lateral (
-            select sum(r.paid_cents + (select coalesce(sum((a->>'amountCents')::bigint), 0)
-              from jsonb_array_elements(r.adjustments) a)) as credits
-            from claim_remittances r where r.claim_id = c.id and r.posted_at < ${endAt}::timestamptz
-          ) x on true
-          where c.practice_id = ${p}::uuid and c.service_date <= ${q.to}::date and c.submissions >= 1
-            and c.status not in ('held', 'written_off') ${claimAtLocation}
-        ) b where balance > 0 group by service_date`,
-  );
-
-  const [authRow] = await rows<Row>(
+  const authQuery = rows<Row>(
     db,
     sql`select count(*) filter (where kind = 'auth_expired') as expired,
           count(*) filter (where kind = 'auth_expired' and (details->>'visitsUnused')::int > 0) as expired_unused,
@@ -138,7 +138,7 @@ export async function readPracticeMetricFacts(
         from tasks where practice_id = ${p}::uuid and kind = 'auth_expired'
           and created_at >= ${startAt}::timestamptz and created_at < ${endAt}::timestamptz`,
   );
-  const overrunRows = await rows<{ code: string; visits: string }>(
+  const overrunQuery = rows<{ code: string; visits: string }>(
     db,
     sql`select coalesce(details->>'reason', 'unknown') as code, count(*) as visits
         from tasks where practice_id = ${p}::uuid and kind = 'authorization_visit_rejected'
@@ -146,7 +146,7 @@ export async function readPracticeMetricFacts(
         group by 1 order by 2 desc, 1`,
   );
 
-  const [reportRow] = await rows<Row>(
+  const reportQuery = rows<Row>(
     db,
     sql`select count(*) as due,
           count(*) filter (where (completed_at is not null and completed_at > due_at)
@@ -156,7 +156,7 @@ export async function readPracticeMetricFacts(
   );
 
   const apptAtLocation = loc ? sql`and location_id = ${loc}::uuid` : sql``;
-  const [apptRow] = await rows<Row>(
+  const apptQuery = rows<Row>(
     db,
     sql`select count(*) as scheduled,
           count(*) filter (where status = 'no_show') as no_show,
@@ -167,13 +167,13 @@ export async function readPracticeMetricFacts(
         ${apptAtLocation}`,
   );
 
-  const availabilityRows = await rows<{ weekly_availability: AvailabilityBlock[] }>(
+  const availabilityQuery = rows<{ weekly_availability: AvailabilityBlock[] }>(
     db,
     sql`select weekly_availability from therapists where practice_id = ${p}::uuid and active`,
   );
 
   const firstAtLocation = loc ? sql`and f.location_id = ${loc}::uuid` : sql``;
-  const [intakeRow] = await rows<Row>(
+  const intakeQuery = rows<Row>(
     db,
     sql`with firsts as (
           select distinct on (a.patient_id) a.patient_id, a.starts_at, a.location_id
@@ -190,7 +190,7 @@ export async function readPracticeMetricFacts(
             and m.direction = 'outbound' and m.template = 'intake_link')`,
   );
 
-  const [stepRow] = await rows<Row>(
+  const stepQuery = rows<Row>(
     db,
     sql`select
           (select count(*) from eligibility_checks e join coverages cv on cv.id = e.coverage_id
@@ -205,34 +205,81 @@ export async function readPracticeMetricFacts(
           (select count(*) from progress_reports where practice_id = ${p}::uuid and status = 'delivered'
             and delivered_at >= ${startAt}::timestamptz and delivered_at < ${endAt}::timestamptz) as progress_report_delivery`,
   );
+  // The queries are independent: they run side by side on the pool.
+  const [
+    byDate,
+    adjudicatedRows,
+    [authRow],
+    overrunRows,
+    [reportRow],
+    [apptRow],
+    availabilityRows,
+    [intakeRow],
+    [stepRow],
+    assumptions,
+    fills,
+  ] = await Promise.all([
+    claimsByDate,
+    adjudicatedQuery,
+    authQuery,
+    overrunQuery,
+    reportQuery,
+    apptQuery,
+    availabilityQuery,
+    intakeQuery,
+    stepQuery,
+    listTimeSavedAssumptions(db, p),
+    waitlistFills
+      ? waitlistFills({ practiceId: p, ...(loc ? { locationId: loc } : {}), from: q.from, to: q.to })
+      : Promise.resolve(null),
+  ]);
+  const claimRow = { submitted: 0, accepted: 0, submissions: 0, charges: 0, paid: 0, contractual: 0 };
+  for (const r of byDate) {
+    if (!r.in_period) continue;
+    claimRow.submitted += num(r.submitted);
+    claimRow.accepted += num(r.accepted);
+    claimRow.submissions += num(r.submissions);
+    claimRow.charges += num(r.charges);
+    claimRow.paid += num(r.paid);
+    claimRow.contractual += num(r.contractual);
+  }
+  const openRows = byDate.filter((r) => num(r.balance) > 0);
+  const adjudicated: AdjudicatedClaim[] = [];
+  for (const r of adjudicatedRows) {
+    const claim: AdjudicatedClaim = {
+      payerId: r.payer_id,
+      statusCodes: r.status_denied ? ['4'] : [],
+      adjustments: r.keys.map((k) => {
+        const [group = '', carc = ''] = k.split('-');
+        return { group, carc, amountCents: 0 };
+      }),
+    };
+    for (let i = 0; i < num(r.n); i++) adjudicated.push(claim);
+  }
   const steps = Object.fromEntries(AUTOMATED_STEPS.map((s) => [s, 0])) as Record<AutomatedStep, number>;
   steps.eligibility_check = num(stepRow?.eligibility_check);
   steps.remittance_posting = num(stepRow?.remittance_posting);
   steps.patient_message = num(stepRow?.patient_message);
   steps.progress_report_delivery = num(stepRow?.progress_report_delivery);
-  steps.claim_submission = num(claimRow?.submissions);
-
-  const fills = waitlistFills
-    ? await waitlistFills({ practiceId: p, ...(loc ? { locationId: loc } : {}), from: q.from, to: q.to })
-    : null;
+  steps.claim_submission = num(claimRow.submissions);
 
   return {
     period: { from: q.from, to: q.to, timeZone: tz, ...(loc ? { locationId: loc } : {}) },
     asOf: asOf.toISOString(),
-    claims: { submitted: num(claimRow?.submitted), acceptedFirstPass: num(claimRow?.accepted) },
+    claims: { submitted: num(claimRow.submitted), acceptedFirstPass: num(claimRow.accepted) },
     adjudicated,
     ar: {
-      chargesCents: num(claimRow?.charges),
+      chargesCents: num(claimRow.charges),
       open: openRows.map((r) => ({
         serviceDate: r.service_date,
-        claims: num(r.claims),
+        claims: num(r.open_claims),
         balanceCents: num(r.balance),
       })),
     },
     collection: {
-      chargesCents: num(claimRow?.charges),
-      paidCents: num(claimRow?.paid),
-      contractualCents: num(claimRow?.contractual),
+      chargesCents: num(claimRow.charges),
+      paidCents: num(claimRow.paid),
+      contractualCents: num(claimRow.contractual),
     },
     authorizations: {
       expired: num(authRow?.expired),
@@ -259,7 +306,7 @@ export async function readPracticeMetricFacts(
       completeBefore: num(intakeRow?.complete_before),
     },
     steps,
-    assumptions: await listTimeSavedAssumptions(db, p),
+    assumptions,
     waitlistFills: fills,
   };
 }
