@@ -60,11 +60,11 @@ export async function readPracticeMetricFacts(
   const tz = q.timeZone;
   const loc = q.locationId;
   // A claim at the chosen location: the patient had an appointment there on its date of service.
+  // One hashed set of (patient, local date) seen at the location, not a lookup per claim (profiled: section 7).
   const claimAtLocation = loc
-    ? sql`and exists (select 1 from appointments a where a.practice_id = c.practice_id
-        and a.patient_id = c.patient_id and a.location_id = ${loc}::uuid
-        and a.starts_at >= (c.service_date::timestamp at time zone ${tz})
-        and a.starts_at < ((c.service_date + 1)::timestamp at time zone ${tz}))`
+    ? sql`and (c.patient_id, c.service_date) in (select a.patient_id, (a.starts_at at time zone ${tz})::date
+        from appointments a where a.practice_id = ${p}::uuid and a.location_id = ${loc}::uuid
+          and a.starts_at < ${endAt}::timestamptz)`
     : sql``;
   const contractual = [...CONTRACTUAL_CARCS];
 
