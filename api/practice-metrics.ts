@@ -23,7 +23,8 @@ export const MAX_PERIOD_DAYS = 366;
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a calendar date YYYY-MM-DD' })
-  .refine(isIsoDate, { message: 'expected a calendar date YYYY-MM-DD' });
+  .refine(isIsoDate, { message: 'expected a calendar date YYYY-MM-DD' })
+  .refine((d) => d >= '1900-01-01' && d <= '2999-12-31', { message: 'expected a date from 1900 to 2999' });
 
 /** GET /v1/practice/metrics and /console/metrics query: the period, the location, the format. */
 export const metricsQuerySchema = z

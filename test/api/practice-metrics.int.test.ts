@@ -101,6 +101,7 @@ describe('GET /v1/practice/metrics', () => {
       ['from=2026-02-30&to=2026-03-31', '/from'],
       ['from=2026-03-31&to=2026-03-01', '/to'],
       ['from=2025-01-01&to=2026-03-31', '/to'],
+      ['from=9999-12-01&to=9999-12-31', '/from'],
       [`${march}&locationId=nope`, '/locationId'],
       [`${march}&locationId=6f1c1f59-2f6b-4a39-9d0e-2a2b7d1f0c11`, '/locationId'],
       [`${march}&format=xml`, '/format'],
