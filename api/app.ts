@@ -48,6 +48,10 @@ import { practiceRoutes } from './routes/practice.js';
 import { equipmentRoutes } from './routes/equipment.js';
 import { practitionerRoutes } from './routes/practitioners.js';
 import { billingRoutes } from './routes/billing.js';
+import { practiceMetricsRoutes } from './routes/practice-metrics.js';
+import { consoleMetricsRoutes } from './routes/console-metrics.js';
+import { registerPracticeGauges } from './plugins/practice-gauges.js';
+import type { WaitlistFillsSource } from '../db/repositories/practice-metrics.js';
 import type { BillingExportDeps } from './billing-export.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { responseShapingPlugin } from './response-shaping/plugin.js';
@@ -117,6 +121,11 @@ export interface AppDeps {
   billingExport?: BillingExportDeps;
   /** Tracing is on (cli/tracing.ts): name HTTP server spans by route template. */
   traceRoutes?: boolean;
+  /**
+   * The practice's numbers (issue 18): the waitlist feature's fill counter (not wired: the figure reads "not
+   * available") and how long the /metrics gauges reuse a computation (default 5 min).
+   */
+  practiceMetrics?: { waitlistFills?: WaitlistFillsSource; gaugeTtlMs?: number };
 }
 
 /** Staff sign-in settings (STAFF_SESSION_* and OIDC_CLIENT_* in the CLI's configuration). */
@@ -237,7 +246,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.traceRoutes) registerTraceRoutes(app);
   const limits = deps.rateLimit ?? { perMinute: 600, authFailuresPerMinute: 60 };
   await registerRateLimit(app, limits);
-  registerMetrics(app, deps.metrics ?? createMetrics());
+  const apiMetrics = deps.metrics ?? createMetrics();
+  registerMetrics(app, apiMetrics);
+  const practiceMetricsDeps = {
+    db: deps.db,
+    now: deps.now ?? (() => new Date()),
+    ...(deps.practiceMetrics?.waitlistFills ? { waitlistFills: deps.practiceMetrics.waitlistFills } : {}),
+  };
+  registerPracticeGauges(apiMetrics.registry, {
+    ...practiceMetricsDeps,
+    ...(deps.practiceMetrics?.gaugeTtlMs !== undefined ? { ttlMs: deps.practiceMetrics.gaugeTtlMs } : {}),
+  });
   const now = deps.now ?? (() => new Date());
   const staffAuth = deps.staffAuth;
   const cookieSecret = staffAuth?.cookieSecret ?? randomBytes(32);
@@ -274,6 +293,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(processRoutes({ temporal: deps.temporal, cursorKey: deps.cursorKey }));
   await app.register(practitionerRoutes({ db: deps.db }));
   await app.register(billingRoutes({ db: deps.db, now, ...deps.billingExport }));
+  await app.register(practiceMetricsRoutes(practiceMetricsDeps));
+  await app.register(consoleMetricsRoutes(practiceMetricsDeps));
   // Practice setup (issue 17): the tax id is encrypted under the data keyring (the break-glass reasons' ring).
   await app.register(
     practiceRoutes({

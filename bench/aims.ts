@@ -20,4 +20,6 @@ export const AIMS = {
   cliHelpSeconds: 0.3,
   /** `ptflow tasks` (a command that calls the API): spawn to first output, median, seconds (issue 15). */
   cliApiCommandSeconds: 1,
+  /** The practice's numbers for a year of a 20-therapist practice, median wall time (issue 18), ms. */
+  practiceNumbersMs: 2000,
 } as const;

@@ -3,7 +3,16 @@
 import { z } from 'zod';
 
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
-const SCENARIOS = ['billing', 'processes', 'first-activity', 'api', 'scale', 'console', 'cli'] as const;
+const SCENARIOS = [
+  'billing',
+  'processes',
+  'first-activity',
+  'api',
+  'scale',
+  'console',
+  'cli',
+  'numbers',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 const PROCESS_KINDS = ['onboarding', 'priorAuthorization', 'claim', 'planOfCare'] as const;
 export type ProcessKindName = (typeof PROCESS_KINDS)[number];

@@ -15,6 +15,7 @@ import { renderReport, type BenchResults } from './report.js';
 import { runApiBenchmark } from './api.js';
 import { runCliBenchmark } from './cli.js';
 import { runConsoleBenchmark } from './console.js';
+import { runNumbersBenchmark } from './numbers.js';
 import { runScaleBenchmark } from './scale.js';
 import { startBenchWorker } from './worker.js';
 import { CLINIC_TZ } from './drivers.js';
@@ -71,8 +72,12 @@ async function main(cleanup: Cleanup): Promise<void> {
     log(`bench: CLI start-up (${opts.cliSamples} rounds)…`);
     results.cli = await runCliBenchmark({ samples: opts.cliSamples, fromSource: opts.cliFromSource }, log);
   }
-  // The console and CLI scenarios need no Temporal (their own PostgreSQL; they only read the database).
-  if (opts.scenarios.some((s) => s !== 'billing' && s !== 'console' && s !== 'cli')) {
+  if (wants('numbers')) {
+    log('bench: the practice numbers (a year of a 20-therapist practice)…');
+    results.numbers = await runNumbersBenchmark({ runs: opts.runs }, log);
+  }
+  // The console, CLI and numbers scenarios need no Temporal (their own PostgreSQL; they only read the database).
+  if (opts.scenarios.some((s) => !['billing', 'console', 'cli', 'numbers'].includes(s))) {
     const infra = await startInfra(cleanup, log);
     results.environment.versions['Temporal CLI'] = `${TEMPORAL_CLI_VERSION} (${infra.temporalCliVersion})`;
     const today = () => localDate(new Date(), CLINIC_TZ);

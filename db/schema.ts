@@ -854,3 +854,25 @@ export const equipmentReservations = pgTable(
   },
   (t) => [index('equipment_reservations_device_time').on(t.equipmentId, t.startsAt)],
 );
+
+/**
+ * The practice's own baselines of the staff-time-saved estimate (issue 18, the practice's numbers): minutes a person
+ * spends per automated step, from a date, with where the figure comes from. Edited by admins
+ * (`PUT /v1/practice/time-saved-assumptions`); without a row the defaults of domain/practice-metrics/time-saved.ts
+ * apply. Not PHI.
+ */
+export const timeSavedAssumptions = pgTable(
+  'time_saved_assumptions',
+  {
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    step: text('step').notNull(),
+    effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+    minutes: integer('minutes').notNull(),
+    source: text('source').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.practiceId, t.step, t.effectiveFrom] })],
+);

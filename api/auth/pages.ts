@@ -95,4 +95,8 @@ ol.steps a[aria-current="step"] { font-weight: 700; }
 .state-done { color: #1b6e35; font-weight: 600; }
 .state-missing { color: #6b4e00; font-weight: 600; }
 ul.error { color: #9b0016; margin: .1rem 0; }
+/* practice numbers (api/console/metrics-page.ts) */
+figure.chart { margin: 1rem 0; background: #fff; padding: .4rem; overflow-x: auto; }
+figure.chart svg { max-width: 100%; height: auto; }
+section table.list { margin: 1rem 0; }
 `;

@@ -19,7 +19,10 @@ export const CONSOLE_NAV = [
   { key: 'processes', href: '/console/processes', label: 'Processes' },
   { key: 'lists', href: '/console/lists', label: 'Lists' },
 ] as const;
-export type ConsoleSection = (typeof CONSOLE_NAV)[number]['key'] | 'home' | 'setup';
+export type ConsoleSection = (typeof CONSOLE_NAV)[number]['key'] | 'home' | 'setup' | 'metrics';
+
+/** Roles that see the "Numbers" entry (the practice's numbers page, api/routes/console-metrics.ts). */
+const METRICS_ROLES: readonly string[] = ['admin', 'biller'];
 
 export const ROLE_LABELS: Record<string, string> = {
   admin: 'Administrator',
@@ -92,6 +95,9 @@ export function consolePage(ctx: ConsoleContext, opts: ConsolePageOptions): stri
     : undefined;
   const nav = [
     ...CONSOLE_NAV,
+    ...(METRICS_ROLES.includes(ctx.principal.role)
+      ? [{ key: 'metrics', href: '/console/metrics', label: 'Numbers' }]
+      : []),
     ...(setupLabel ? [{ key: 'setup', href: '/console/setup', label: setupLabel }] : []),
   ]
     .map(

@@ -573,6 +573,46 @@ const cases: Case[] = [
     own: () => ({ url: `/v1/billing/charges?date=${today()}&format=csv` }),
   },
   {
+    // The practice's numbers: aggregates only (no patient), for admins and billers without break-glass.
+    method: 'GET',
+    url: '/v1/practice/metrics',
+    allowed: ['admin', 'biller'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice/metrics?from=2026-01-01&to=2026-01-31' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice/time-saved-assumptions',
+    allowed: ['admin', 'biller'],
+    ok: 200,
+    own: () => ({ url: '/v1/practice/time-saved-assumptions' }),
+    otherList: (body) => expect(body).toMatchObject({ practice: [] }),
+  },
+  {
+    method: 'PUT',
+    url: '/v1/practice/time-saved-assumptions',
+    allowed: ['admin'],
+    ok: 200,
+    own: () => ({
+      url: '/v1/practice/time-saved-assumptions',
+      body: { step: 'claim_submission', minutes: 7, effectiveFrom: '2026-01-01', source: 'Role matrix' },
+    }),
+  },
+  {
+    method: 'DELETE',
+    url: '/v1/practice/time-saved-assumptions/:step/:effectiveFrom',
+    allowed: ['admin'],
+    ok: 204,
+    own: async () => {
+      const put = await send('PUT', 'own', 'admin', {
+        url: '/v1/practice/time-saved-assumptions',
+        body: { step: 'patient_message', minutes: 2, effectiveFrom: '2026-02-01', source: 'Role matrix' },
+      });
+      expect(put.statusCode).toBe(200);
+      return { url: '/v1/practice/time-saved-assumptions/patient_message/2026-02-01' };
+    },
+  },
+  {
     method: 'GET',
     url: '/v1/tasks',
     allowed: staff,

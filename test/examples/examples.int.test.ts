@@ -81,6 +81,7 @@ const routes: Record<string, { method: 'POST' | 'PUT' | 'PATCH'; path: string; r
       role: 'admin',
     },
     bookPlanOfCareSeries: { method: 'POST', path: '/v1/plans-of-care/{id}/series', role: 'front_desk' },
+    putTimeSavedAssumption: { method: 'PUT', path: '/v1/practice/time-saved-assumptions', role: 'admin' },
     encodePayloads: { method: 'POST', path: '/codec/encode', role: 'therapist' },
     decodePayloads: { method: 'POST', path: '/codec/decode', role: 'therapist' },
   };
@@ -252,6 +253,7 @@ describe('examples/', () => {
     await ok('putReferrer', '1612345672');
     const device = await ok('addPracticeEquipment');
     await ok('putEquipmentMaintenance', device.id);
+    await ok('putTimeSavedAssumption');
     expect((await get('admin', '/v1/practice')).body).toMatchObject({ missing: [] });
   });
 

@@ -255,6 +255,11 @@ describe('priorAuthorization with time skipping', () => {
           (t) => t.some((x) => x.kind === 'auth_expired'),
         );
         expect(after.map((t) => t.kind)).toContain('auth_expired');
+        // The practice's numbers count it as expired with its 6 approved visits unused.
+        expect(after.find((t) => t.kind === 'auth_expired')?.details).toMatchObject({
+          visitsUsed: 0,
+          visitsUnused: 6,
+        });
         const elapsedDays = ((await env.currentTimeMs()) - start.getTime()) / 86_400_000;
         expect(elapsedDays).toBeGreaterThanOrEqual(29);
         const described = await handle.describe();

@@ -178,6 +178,13 @@ export function raiseFrontDeskTask(
   kind: string,
   title: string,
   dueInHours: number,
+  details?: Record<string, number>,
 ): Promise<string> {
-  return raiseTask(run.taskOwner, { kind, title, role: 'front_desk', dueInHours });
+  return raiseTask(run.taskOwner, {
+    kind,
+    title,
+    role: 'front_desk',
+    dueInHours,
+    ...(details ? { details } : {}),
+  });
 }

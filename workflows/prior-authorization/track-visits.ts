@@ -11,6 +11,7 @@ import {
   type AuthorizationAlert,
   type AuthorizationLedger,
   type PayerDecision,
+  visitsRemaining,
 } from '../../domain/prior-authorization/lifecycle.js';
 import { endOfLocalDay, localDate } from '../../domain/core/zoned.js';
 import type { IsoDate } from '../../domain/core/dates.js';
@@ -59,7 +60,17 @@ function isPastEndDate(run: AuthorizationRun, now: Date): boolean {
 async function expire(run: AuthorizationRun): Promise<void> {
   run.ledger = { ...run.ledger, status: 'expired' };
   publish(run);
-  await raiseFrontDeskTask(run, 'auth_expired', 'Authorization expired', 24);
+  // The approved visits it ends with unused (the practice's numbers count authorizations that expired unused).
+  const unused = visitsRemaining(run.ledger);
+  await raiseFrontDeskTask(
+    run,
+    'auth_expired',
+    'Authorization expired',
+    24,
+    unused === undefined
+      ? { visitsUsed: run.ledger.visitsUsed }
+      : { visitsUsed: run.ledger.visitsUsed, visitsUnused: unused },
+  );
 }
 
 /** The visits already approved stay usable; no further automatic extension goes out (staff decide). */
