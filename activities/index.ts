@@ -15,6 +15,7 @@ import type { PhysicianDelivery } from '../connectors/physician-delivery/types.j
 import { createTaskActivities } from './tasks/index.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
 import { createEventRouterActivities, type EventRoutingDeps } from './emr-events/index.js';
+import { createVisitActivities } from './visits/index.js';
 import { auditPhiReads } from './phi-read-audit.js';
 import { withRecordIntegrity } from './integrity.js';
 import { withDatabaseOutages } from './database-outage.js';
@@ -129,6 +130,19 @@ function createAllActivities(deps: ActivityDeps) {
       ...(deps.physicianDelivery ? { delivery: deps.physicianDelivery } : {}),
       // Where each referring office takes documents: the practice's referring-provider directory by default.
       directory: deps.physicianDirectory ?? referringProviderDirectory(deps.db),
+    }),
+    // Missed-visit follow-up and waitlist fill (issue 18 §1/§2): EMR, messaging and keys of the onboarding connectors.
+    ...createVisitActivities({
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+      ...(deps.onboarding
+        ? {
+            emr: deps.onboarding.emr,
+            messaging: deps.onboarding.messaging,
+            keys: deps.onboarding.keys,
+            practiceContact: deps.onboarding.practiceContact,
+          }
+        : {}),
     }),
     ...createOnboardingActivities(
       deps.onboarding && {

@@ -46,11 +46,13 @@ import { processRoutes } from './routes/processes.js';
 import { breakGlassRoutes } from './routes/break-glass.js';
 import { practiceRoutes } from './routes/practice.js';
 import { practitionerRoutes } from './routes/practitioners.js';
+import { waitlistRoutes } from './routes/waitlist.js';
 import { billingRoutes } from './routes/billing.js';
 import type { BillingExportDeps } from './billing-export.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { responseShapingPlugin } from './response-shaping/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
+import { createProcessReplyRouter } from './webhooks/process-replies.js';
 
 export interface RouteEntry {
   method: string;
@@ -263,6 +265,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(planOfCareRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(processRoutes({ temporal: deps.temporal, cursorKey: deps.cursorKey }));
   await app.register(practitionerRoutes({ db: deps.db }));
+  await app.register(waitlistRoutes({ db: deps.db }));
   await app.register(billingRoutes({ db: deps.db, now, ...deps.billingExport }));
   // Practice setup (issue 17): the tax id is encrypted under the data keyring (the break-glass reasons' ring).
   await app.register(
@@ -300,7 +303,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     consoleSetupRoutes({ db: deps.db, temporal: deps.temporal, keyring: deps.breakGlass?.keyring }),
   );
-  if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
+  if (deps.webhooks)
+    await app.register(
+      webhookRoutes({ db: deps.db, replies: createProcessReplyRouter(deps.temporal), ...deps.webhooks }),
+    );
   if (deps.codec) {
     const db = deps.db;
     await app.register(

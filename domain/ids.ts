@@ -9,6 +9,8 @@ export const processKinds = [
   'task',
   'event',
   'report',
+  'missed',
+  'waitfill',
 ] as const;
 export type ProcessKindPrefix = (typeof processKinds)[number];
 

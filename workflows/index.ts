@@ -11,3 +11,5 @@ export { sendStaffDigest } from './schedules/send-staff-digest.js';
 export { sweepTimelyFiling } from './schedules/sweep-timely-filing.js';
 export { reconcileBilling } from './schedules/reconcile-billing.js';
 export { progressReportDelivery } from './progress-reports/workflow.js';
+export { missedVisitFollowUp } from './visits/missed-visit.js';
+export { waitlistFill } from './visits/waitlist-fill.js';
