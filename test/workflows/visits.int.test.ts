@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -19,17 +19,18 @@ import { uuidFromKey } from '../../activities/shared/derived-ids.js';
 import { startIdempotently } from '../../activities/shared/process-starter.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
 import { buildApp } from '../../api/app.js';
-import { createEmrEventRouter } from '../../api/webhooks/emr-router.js';
+import { createEmrEventRouter, eventWorkflowUuid } from '../../api/webhooks/emr-router.js';
+import { deliveryDedupeKey } from '../../api/webhooks/signed.js';
 import { loadConfig } from '../../cli/config.js';
 import { devOnboardingConnectors, devPracticeProfile } from '../../cli/dev-sandboxes.js';
 import { messagingBasics } from '../../cli/messaging-sink.js';
 import { dataKeys } from '../../cli/keyrings.js';
 import type { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
-import { appointments as emrAppointments } from '../../connectors/emr/sandbox/schema.js';
+import { appointments as emrAppointments, webhookDeliveries } from '../../connectors/emr/sandbox/schema.js';
 import { createSandboxMessaging } from '../../connectors/messaging/sandbox/index.js';
 import { computeTwilioSignature } from '../../connectors/messaging/sms/twilio-signature.js';
 import type { Messaging } from '../../connectors/messaging/types.js';
-import { generateWebhookSecret } from '../../connectors/webhooks/standard-webhooks.js';
+import { generateWebhookSecret, signedWebhookHeaders } from '../../connectors/webhooks/standard-webhooks.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
 import { waitlistFills } from '../../db/repositories/visits.js';
 import { locations, messages, missedVisits, tasks, waitlistEntries } from '../../db/schema.js';
@@ -40,6 +41,7 @@ import {
   planOfCareStatusQuery,
   type PlanOfCareWorkflow,
 } from '../../workflows/plan-of-care/messages.js';
+import type { EventRouteResult } from '../../workflows/emr-events/messages.js';
 import {
   MISSED_VISIT_WORKFLOW_TYPE,
   missedVisitStatusQuery,
@@ -224,6 +226,23 @@ async function reply(from: string, body: string) {
   expect(res.status).toBe(200);
 }
 
+/** The sandbox EMR's queued deliveries of one type that mention `needle`. */
+async function deliveriesOf(type: string, needle: string) {
+  return emr.db
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.eventType, type), like(webhookDeliveries.body, `%${needle}%`)));
+}
+const routerHandle = (webhookId: string) =>
+  client.workflow.getHandle(
+    workflowId('event', eventWorkflowUuid(deliveryDedupeKey(DEMO_PRACTICE_ID, 'emr:sandbox', webhookId))),
+  );
+/** The router's result for the (delivered) event of `type` about `needle`. */
+async function routerResult(type: string, needle: string): Promise<EventRouteResult> {
+  const [delivery] = await deliveriesOf(type, needle);
+  return (await routerHandle(delivery!.id).result()) as EventRouteResult;
+}
+
 const missedHandle = (emrAppointmentId: string) =>
   client.workflow.getHandle(
     workflowId('missed', uuidFromKey('missed-visit', DEMO_PRACTICE_ID, emrAppointmentId)),
@@ -317,6 +336,21 @@ describe('missed-visit follow-up', () => {
     const second = await booked(p.emrPatientId, -4, -1, downtown);
     await emr.markNoShow(second.emrAppointmentId);
     await deliverQueued();
+    // The router starts the follow-up once it has routed the delivery (a moment after the 202).
+    await expect
+      .poll(
+        async () =>
+          (
+            await missedHandle(second.emrAppointmentId)
+              .describe()
+              .catch(() => undefined)
+          )?.status.name,
+        {
+          timeout: 30_000,
+          interval: 300,
+        },
+      )
+      .toBeDefined();
     const repeat = (await missedHandle(second.emrAppointmentId).result()) as MissedVisitResult;
     expect(repeat).toMatchObject({ outcome: 'front_desk', missesInEpisode: 2, pattern: true });
     expect(repeat.explanation).toContain('episode is at risk');
@@ -392,12 +426,37 @@ describe('missed-visit follow-up', () => {
 
   it('a cancellation by the clinic is no missed visit (only the freed slot goes to the waitlist)', async () => {
     const p = await patient();
-    const appt = await booked(p.emrPatientId, 0.2, 0.9, northside);
+    const appt = await booked(p.emrPatientId, 1, 6, northside);
     await emr.cancelAppointment(appt.emrAppointmentId, 'clinic');
     await deliverQueued();
-    // Give the router a moment; no follow-up process exists for this appointment.
-    await new Promise((r) => setTimeout(r, 1500));
+    const routed = await routerResult('appointment.cancelled', appt.emrAppointmentId);
+    expect(routed.outcome).toBe('routed');
+    expect(routed.steps).toEqual(['waitlist:started']);
     await expect(missedHandle(appt.emrAppointmentId).describe()).rejects.toThrow();
+    // The same cancellation by the patient 20 minutes before the start would have been a late one.
+    const late = await patient();
+    const soon = await booked(late.emrPatientId, 1, 6, northside);
+    await emr.cancelAppointment(soon.emrAppointmentId, 'patient');
+    const [delivery] = await deliveriesOf('appointment.cancelled', soon.emrAppointmentId);
+    const body = JSON.parse(delivery!.body) as { timestamp: string; data: { start: string } };
+    body.timestamp = new Date(Date.parse(body.data.start) - 20 * 60_000).toISOString();
+    await emr.db.delete(webhookDeliveries).where(eq(webhookDeliveries.id, delivery!.id));
+    const webhookId = `msg_${randomUUID().replace(/-/g, '')}`;
+    const raw = JSON.stringify(body);
+    const res = await fetch(`${baseUrl}/v1/webhooks/emr/sandbox`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...signedWebhookHeaders({ id: webhookId, timestamp: Math.floor(Date.now() / 1000), body: raw }, [
+          secret,
+        ]),
+      },
+      body: raw,
+    });
+    expect(res.status).toBe(202);
+    const lateRouted = (await routerHandle(webhookId).result()) as EventRouteResult;
+    expect(lateRouted.steps).toEqual(['waitlist:started', 'missed_visit:late_cancel']);
+    await missedHandle(soon.emrAppointmentId).terminate('test done');
   });
 });
 

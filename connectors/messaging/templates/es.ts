@@ -39,7 +39,7 @@ export const es: Renderers = {
     const list = p.slots.map((s, i) => `${i + 1}) ${formatAppointmentTime(s, p.timeZone, 'es')}`).join(' ');
     const keys = p.slots.map((_, i) => String(i + 1)).join('/');
     return {
-      sms: `${p.practiceName}: ${hola(p.firstName)}no pudimos verle en su cita. Horarios libres en ${p.locationName}: ${list}. Responda ${keys} para reservar, o llame al ${p.practicePhone}. ${stop}`,
+      sms: `${p.practiceName}: ${hola(p.firstName)}no pudimos verle. Libre: ${list}. Responda ${keys} para reservar o llame al ${p.practicePhone}. ${stop}`,
       subject: `Busquemos una nueva cita en ${p.practiceName}`,
       text: `${saludo(p.firstName)}\n\nNo pudimos verle en su cita. Estos horarios están libres en ${p.locationName}:\n${p.slots.map((s, i) => `  ${i + 1}) ${formatAppointmentTime(s, p.timeZone, 'es')}`).join('\n')}\n\nPara reservar uno, responda a nuestro mensaje de texto con su número, o llámenos al ${p.practicePhone}.${firma(p)}`,
     };
