@@ -7,6 +7,8 @@
 // offer that nobody answers lapses. Plus the waitlist API's validation (problem+json naming the field).
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -243,6 +245,21 @@ async function routerResult(type: string, needle: string): Promise<EventRouteRes
   return (await routerHandle(delivery!.id).result()) as EventRouteResult;
 }
 
+/**
+ * With SAVE_VISIT_HISTORIES=1 the scenario runs are written to test/histories (replayed by
+ * test/workflows/replay.int.test.ts ever after): the follow-up that rebooked by reply, the router run that started
+ * it (behind its patch marker), the waitlist fill that raced two confirmations and the one whose offers lapsed.
+ */
+async function saveHistory(type: string, version: string, handle: { fetchHistory(): Promise<unknown> }) {
+  if (process.env.SAVE_VISIT_HISTORIES !== '1') return;
+  const file = path.join(fileURLToPath(new URL('../histories', import.meta.url)), type, `${version}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    `${historyToJSON((await handle.fetchHistory()) as Parameters<typeof historyToJSON>[0])}\n`,
+  );
+}
+
 const missedHandle = (emrAppointmentId: string) =>
   client.workflow.getHandle(
     workflowId('missed', uuidFromKey('missed-visit', DEMO_PRACTICE_ID, emrAppointmentId)),
@@ -328,6 +345,9 @@ describe('missed-visit follow-up', () => {
       .where(eq(missedVisits.emrAppointmentId, first.emrAppointmentId));
     expect(miss).toMatchObject({ kind: 'no_show', outcome: 'rebooked', episodeWorkflowId: pocId });
     expect(await sentTemplates(p.patientId)).toContain('visit_booked:sent');
+    await saveHistory('missedVisitFollowUp', 'v1', followUp);
+    const [noShowDelivery] = await deliveriesOf('appointment.no_show', first.emrAppointmentId);
+    await saveHistory('emrEventRouter', 'v2-missed-visit', routerHandle(noShowDelivery!.id));
     // The plan of care recorded the miss and counted no treatment day for it.
     const poc = await client.workflow.getHandle(pocId).query(planOfCareStatusQuery);
     expect(poc).toMatchObject({ missedVisits: 1, visitsCounted: 0 });
@@ -532,6 +552,7 @@ describe('waitlist auto-fill', () => {
     await Promise.all([reply(waiting[1]!.phone, 'YES'), reply(waiting[2]!.phone, 'si')]);
     const result = (await fill.result()) as WaitlistFillResult;
     expect(result.outcome).toBe('filled');
+    await saveHistory('waitlistFill', 'v1', fill);
     const states = result.offers.map((o) => o.state).sort();
     expect(states).toEqual(['booked', 'taken', 'taken']);
     // The EMR holds exactly one active appointment in the slot.
@@ -617,6 +638,7 @@ describe('waitlist auto-fill', () => {
     });
     const result = (await handle.result()) as WaitlistFillResult;
     expect(result.outcome).toBe('expired');
+    await saveHistory('waitlistFill', 'v1-expired', handle);
     const mine = result.offers.find((o) => o.patientId === w.patientId);
     expect(mine?.state).toBe('expired');
     expect(await sentTemplates(w.patientId)).toEqual(
