@@ -23,6 +23,14 @@ export function missedVisitRuleOn(date: IsoDate): MissedVisitRule {
   return rule;
 }
 
+/**
+ * The missed-visit rule in force on `date`, or undefined before the first row: the EMR router then treats a
+ * cancellation as not late rather than failing on an old appointment.
+ */
+export function findMissedVisitRule(date: IsoDate): MissedVisitRule | undefined {
+  return findEffective(MISSED_VISIT_RULES, date);
+}
+
 /** The waitlist rule in force on `date`. */
 export function waitlistRuleOn(date: IsoDate): WaitlistRule {
   const rule = findEffective(WAITLIST_RULES, date);

@@ -25,7 +25,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { EmrEventOf } from '../../activities/emr-events/index.js';
-import { isLateCancellation, missedVisitRuleOn } from '../../domain/visits/index.js';
+import { findMissedVisitRule, isLateCancellation } from '../../domain/visits/index.js';
 import type { Activities } from '../../activities/index.js';
 import { appointmentBookedSignal, evaluationCheckedInSignal } from '../onboarding/messages.js';
 import { visitCompletedSignal } from '../plan-of-care/messages.js';
@@ -260,12 +260,15 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       steps.push('waitlist:started');
       outcome = 'routed';
     }
+    const lateRule =
+      e.type === 'appointment.cancelled' ? findMissedVisitRule(e.data.start.slice(0, 10)) : undefined;
     const missed =
       e.type === 'appointment.no_show'
         ? 'no_show'
-        : isLateCancellation(
+        : lateRule &&
+            isLateCancellation(
               { start: e.data.start, cancelledAt: e.timestamp, reason: e.data.reason },
-              missedVisitRuleOn(e.data.start.slice(0, 10)),
+              lateRule,
             )
           ? 'late_cancel'
           : undefined;

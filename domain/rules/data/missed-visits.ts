@@ -35,7 +35,7 @@ export interface WaitlistRule extends Effective {
 
 export const MISSED_VISIT_RULES: readonly MissedVisitRule[] = [
   {
-    effectiveFrom: '2026-01-01',
+    effectiveFrom: '2020-01-01',
     effectiveTo: null,
     source: 'practice policy: attendance (issue 18 §1; 24 h cancellation notice, 2 misses in 14 days)',
     lateCancelHours: 24,
@@ -51,7 +51,7 @@ export const MISSED_VISIT_RULES: readonly MissedVisitRule[] = [
 
 export const WAITLIST_RULES: readonly WaitlistRule[] = [
   {
-    effectiveFrom: '2026-01-01',
+    effectiveFrom: '2020-01-01',
     effectiveTo: null,
     source: 'practice policy: waitlist (issue 18 §2; offers in fair order, 2 h to confirm)',
     offersPerRound: 3,

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assessMisses,
+  findMissedVisitRule,
   isLateCancellation,
   missedVisitRuleOn,
   rankWaitlist,
@@ -17,7 +18,8 @@ describe('missed-visit rules', () => {
   it('are rules data with an effective date and a source', () => {
     expect(rule).toMatchObject({ lateCancelHours: 24, patternMisses: 2, patternWindowDays: 14 });
     expect(rule.source).toMatch(/policy/);
-    expect(() => missedVisitRuleOn('2025-12-31')).toThrow(/no missed-visit rule/);
+    expect(() => missedVisitRuleOn('2019-12-31')).toThrow(/no missed-visit rule/);
+    expect(findMissedVisitRule('2019-12-31')).toBeUndefined();
     expect(waitlistRuleOn('2026-12-07')).toMatchObject({ offersPerRound: 3, offerMinutes: 120 });
   });
 
