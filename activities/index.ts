@@ -17,6 +17,7 @@ import type { PhysicianDelivery } from '../connectors/physician-delivery/types.j
 import { createTaskActivities } from './tasks/index.js';
 import { createScheduleActivities, type StaffDigestDeps } from './schedules/index.js';
 import { createEventRouterActivities, type EventRoutingDeps } from './emr-events/index.js';
+import { createVisitActivities } from './visits/index.js';
 import { auditPhiReads } from './phi-read-audit.js';
 import { withRecordIntegrity } from './integrity.js';
 import { withDatabaseOutages } from './database-outage.js';
@@ -137,6 +138,19 @@ function createAllActivities(deps: ActivityDeps) {
       db: deps.db,
       ...(deps.temporal ? { temporal: deps.temporal } : {}),
       ...(deps.onboarding ? { emr: deps.onboarding.emr, keys: deps.onboarding.keys } : {}),
+    }),
+    // Missed-visit follow-up and waitlist fill (issue 18 §1/§2): EMR, messaging and keys of the onboarding connectors.
+    ...createVisitActivities({
+      db: deps.db,
+      ...(deps.temporal ? { temporal: deps.temporal } : {}),
+      ...(deps.onboarding
+        ? {
+            emr: deps.onboarding.emr,
+            messaging: deps.onboarding.messaging,
+            keys: deps.onboarding.keys,
+            practiceContact: deps.onboarding.practiceContact,
+          }
+        : {}),
     }),
     ...createOnboardingActivities(
       deps.onboarding && {

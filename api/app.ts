@@ -47,6 +47,7 @@ import { breakGlassRoutes } from './routes/break-glass.js';
 import { practiceRoutes } from './routes/practice.js';
 import { equipmentRoutes } from './routes/equipment.js';
 import { practitionerRoutes } from './routes/practitioners.js';
+import { waitlistRoutes } from './routes/waitlist.js';
 import { billingRoutes } from './routes/billing.js';
 import { practiceMetricsRoutes } from './routes/practice-metrics.js';
 import { consoleMetricsRoutes } from './routes/console-metrics.js';
@@ -56,6 +57,7 @@ import type { BillingExportDeps } from './billing-export.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { responseShapingPlugin } from './response-shaping/plugin.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
+import { createProcessReplyRouter } from './webhooks/process-replies.js';
 
 export interface RouteEntry {
   method: string;
@@ -292,6 +294,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(planOfCareRoutes({ db: deps.db, temporal: deps.temporal }));
   await app.register(processRoutes({ temporal: deps.temporal, cursorKey: deps.cursorKey }));
   await app.register(practitionerRoutes({ db: deps.db }));
+  await app.register(waitlistRoutes({ db: deps.db }));
   await app.register(billingRoutes({ db: deps.db, now, ...deps.billingExport }));
   await app.register(practiceMetricsRoutes(practiceMetricsDeps));
   await app.register(consoleMetricsRoutes(practiceMetricsDeps));
@@ -342,7 +345,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       keyring: deps.breakGlass?.keyring,
     }),
   );
-  if (deps.webhooks) await app.register(webhookRoutes({ db: deps.db, ...deps.webhooks }));
+  if (deps.webhooks)
+    await app.register(
+      webhookRoutes({ db: deps.db, replies: createProcessReplyRouter(deps.temporal), ...deps.webhooks }),
+    );
   if (deps.codec) {
     const db = deps.db;
     await app.register(

@@ -174,7 +174,9 @@ export const appointments = pgTable('appointments', {
   kind: text('kind', { enum: ['evaluation', 'treatment', 'reevaluation'] }).notNull(),
   startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
   minutes: integer('minutes').notNull(),
-  status: text('status', { enum: ['booked', 'checked_in', 'completed', 'cancelled', 'no_show'] }).notNull(),
+  status: text('status', {
+    enum: ['booked', 'checked_in', 'completed', 'cancelled', 'no_show', 'late_cancelled'],
+  }).notNull(),
   createdAt: createdAt(),
 });
 
@@ -875,4 +877,79 @@ export const timeSavedAssumptions = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.practiceId, t.step, t.effectiveFrom] })],
+);
+
+/**
+ * Missed visits (issue 18 §1): one row per no-show or late cancellation, keyed by the EMR appointment, written by
+ * the missedVisitFollowUp process. Ids, kinds and dates only (no PHI in clear): the episode's count and the
+ * 2-in-14-days pattern are computed from these rows.
+ */
+export const missedVisits = pgTable(
+  'missed_visits',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    emrAppointmentId: text('emr_appointment_id').notNull(),
+    kind: text('kind', { enum: ['no_show', 'late_cancel'] }).notNull(),
+    /** The episode (plan-of-care workflow id) the miss belongs to; null when no plan of care was open. */
+    episodeWorkflowId: text('episode_workflow_id'),
+    locationId: text('location_id').notNull(),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    /** The practice-local date of the missed appointment. */
+    missedOn: date('missed_on', { mode: 'string' }).notNull(),
+    workflowId: text('workflow_id').notNull(),
+    /** How it ended: rebooked by the patient's reply, handed to the front desk, or still open. */
+    outcome: text('outcome', { enum: ['open', 'rebooked', 'front_desk'] })
+      .notNull()
+      .default('open'),
+    rebookedEmrAppointmentId: text('rebooked_emr_appointment_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('missed_visits_appointment').on(t.practiceId, t.emrAppointmentId),
+    index('missed_visits_patient').on(t.practiceId, t.patientId, t.missedOn),
+  ],
+);
+
+/**
+ * The waitlist (issue 18 §2): patients who want an earlier or any slot at a location. Offers for a freed slot
+ * go out in the order domain/visits `rankWaitlist` explains; `filled_*` records the slot a patient got, which is
+ * what `waitlistFills` counts.
+ */
+export const waitlistEntries = pgTable(
+  'waitlist_entries',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    locationId: text('location_id').notNull(),
+    therapistId: text('therapist_id'),
+    acuity: integer('acuity').notNull(),
+    minutes: integer('minutes').notNull(),
+    authorizationEndsOn: date('authorization_ends_on', { mode: 'string' }),
+    status: text('status', { enum: ['waiting', 'filled', 'removed'] })
+      .notNull()
+      .default('waiting'),
+    source: text('source', { enum: ['api', 'cli', 'emr'] }).notNull(),
+    filledEmrAppointmentId: text('filled_emr_appointment_id'),
+    filledSlotStart: timestamp('filled_slot_start', { withTimezone: true }),
+    filledAt: timestamp('filled_at', { withTimezone: true }),
+    filledByWorkflowId: text('filled_by_workflow_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('waitlist_waiting').on(t.practiceId, t.locationId, t.status),
+    index('waitlist_filled').on(t.practiceId, t.filledAt),
+  ],
 );

@@ -10,6 +10,8 @@ export const processKinds = [
   'event',
   'report',
   'series',
+  'missed',
+  'waitfill',
 ] as const;
 export type ProcessKindPrefix = (typeof processKinds)[number];
 

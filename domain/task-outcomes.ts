@@ -181,6 +181,14 @@ export function outcomeFieldsFor(kind: string, details: Readonly<Record<string, 
       },
     ];
   }
+  // Missed-visit follow-up (issue 18): the front desk calls the patient; the outcome records whether they got
+  // through and whether a new visit is booked in the EMR (the process itself has handed over and reads nothing).
+  if (kind.startsWith('missed_visit_')) {
+    return [
+      { key: 'patientReached', label: 'Did you reach the patient?', type: 'yesno', required: true },
+      { key: 'rebooked', label: 'Is a new visit booked in the EMR?', type: 'yesno', required: true },
+    ];
+  }
   if (kind === 'progress_report_delivery_failed') {
     // The progressReportDelivery process reads this: unchecked → the next round retries the usual channel.
     return [

@@ -14,3 +14,5 @@ export { progressReportDelivery } from './progress-reports/workflow.js';
 export { releaseClaimsHeldForProfile } from './claim/release.js';
 export { bookCareSeries } from './series/workflow.js';
 export { planEquipmentMaintenance } from './schedules/plan-equipment-maintenance.js';
+export { missedVisitFollowUp } from './visits/missed-visit.js';
+export { waitlistFill } from './visits/waitlist-fill.js';

@@ -38,6 +38,8 @@ const tags = Object.entries({
   'plans-of-care': 'Plans of care: certification, visits, progress, discharge.',
   claims: 'Claims for signed visits: preview, submission, corrections.',
   practitioners: 'The practice practitioner directory: rendering providers named on its claims.',
+  waitlist:
+    'Patients waiting for a slot: freed slots are offered to them in a fair, explained order (issue 18).',
   billing: 'Billing-system connectivity: charge export (CSV, 837P batch) for a date of service.',
   practice:
     'Practice setup: profile, locations, payers, fee schedules, therapists, referring providers (admin).',

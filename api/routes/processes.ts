@@ -27,6 +27,9 @@ const kinds = [
   'planOfCare',
   'humanTask',
   'emrEvent',
+  // Issue 18: one per missed visit, one per freed slot (workflows/visits/).
+  'missedVisit',
+  'waitlistFill',
 ] as const;
 
 function sealToken(key: Buffer, practiceId: string, token: Uint8Array): string {

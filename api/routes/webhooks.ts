@@ -7,6 +7,7 @@ import type { Database } from '../../db/connection.js';
 import type { WebhookSettings } from '../webhooks/config.js';
 import { useRawBodies, WEBHOOK_BODY_LIMIT } from '../webhooks/raw-body.js';
 import { signedWebhookHandler } from '../webhooks/signed.js';
+import type { ProcessReplyRouter } from '../webhooks/process-replies.js';
 import { twilioWebhookHandler } from '../webhooks/twilio.js';
 import type { EmrEventRouter, MessagingWebhookSink } from '../webhooks/types.js';
 
@@ -17,6 +18,8 @@ export interface WebhookRouteDeps {
   router?: EmrEventRouter;
   /** Records Twilio inbound messages and status callbacks; without it those deliveries answer 503. */
   messaging?: MessagingWebhookSink;
+  /** Signals the process a patient's reply answers (slot number, YES/NO: issue 18). */
+  replies?: ProcessReplyRouter;
   now?: () => Date;
 }
 
@@ -74,6 +77,11 @@ export const webhookRoutes = (deps: WebhookRouteDeps): FastifyPluginAsyncZod =>
           params: z.strictObject({ provider: sourceParam }),
         },
       },
-      twilioWebhookHandler({ sources: sources.messaging, messaging: deps.messaging, count }),
+      twilioWebhookHandler({
+        sources: sources.messaging,
+        messaging: deps.messaging,
+        ...(deps.replies ? { replies: deps.replies } : {}),
+        count,
+      }),
     );
   };

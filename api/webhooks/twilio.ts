@@ -14,11 +14,14 @@ import {
 import { HttpProblem, problem, type FieldError } from '../problem.js';
 import type { TwilioSource } from './config.js';
 import { rawBodyOf } from './raw-body.js';
+import type { ProcessReplyRouter } from './process-replies.js';
 import type { MessagingWebhookSink } from './types.js';
 
 export interface TwilioWebhookDeps {
   sources: Record<string, TwilioSource>;
   messaging: MessagingWebhookSink | undefined;
+  /** Routes a reply a process waits for (slot number, YES/NO) to that process (issue 18). */
+  replies?: ProcessReplyRouter;
   count: (source: string, outcome: string) => void;
 }
 
@@ -60,6 +63,7 @@ export function twilioWebhookHandler(deps: TwilioWebhookDeps) {
       } else {
         const inbound = parseInboundWebhook(source.authToken, request, source.tenant);
         const result = await deps.messaging.recordInbound(inbound);
+        await deps.replies?.(source.tenant, result);
         twiml = twimlReply(result.reply);
         deps.count(label, result.kind === 'duplicate' ? 'duplicate' : 'accepted');
       }

@@ -6,11 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageStore } from './store.js';
 import { storeConsent } from './consent.js';
-import { classifyReply } from './keywords.js';
+import { classifyReply, normalizeReply } from './keywords.js';
 import { maskAddress, normalizeAddress, type AddressHasher } from './recipient.js';
 import { contextOf, isRecent } from './store.js';
 import {
   expectsAppointmentReply,
+  expectsProcessReply,
   renderReply,
   type Language,
   type PracticeContact,
@@ -78,6 +79,22 @@ export async function recordInbound(deps: InboundDeps, msg: InboundMessage): Pro
   const language: Language = conversation.language ?? 'en';
   const practice = await deps.practiceContact(msg.practiceId);
 
+  // A reply a process waits for (a slot number, YES/NO to an offer); STOP and HELP keep their meaning.
+  const expected = expectsProcessReply(conversation.template ?? '');
+  if (
+    expected &&
+    ctx.workflowId !== undefined &&
+    intent !== 'opt_out' &&
+    intent !== 'help' &&
+    isRecent(conversation, now, deps.replyWindowMs)
+  ) {
+    const answer = parseProcessReply(msg.body, expected);
+    if (answer) {
+      log('process_reply');
+      return { kind: 'process_reply', patientId: conversation.patientId, workflowId: ctx.workflowId, answer };
+    }
+  }
+
   switch (intent) {
     case 'opt_out':
     case 'opt_in': {
@@ -129,4 +146,19 @@ export async function recordInbound(deps: InboundDeps, msg: InboundMessage): Pro
       log('free_text');
       return { kind: 'free_text', patientId: conversation.patientId, messageId: id };
   }
+}
+
+const YES_WORDS = new Set(['YES', 'Y', 'SI', 'CONFIRM', 'CONFIRMAR', 'OK']);
+const NO_WORDS = new Set(['NO', 'N']);
+
+/** "2" / "#2" / "2." → slot 2; YES/SI/CONFIRM → accept, NO → decline; anything else is not an answer. */
+export function parseProcessReply(
+  body: string,
+  expected: 'slot_number' | 'yes_no',
+): { slot: number } | { accept: boolean } | undefined {
+  const text = normalizeReply(body);
+  if (expected === 'slot_number') return /^[1-9]$/.test(text) ? { slot: Number(text) } : undefined;
+  if (YES_WORDS.has(text)) return { accept: true };
+  if (NO_WORDS.has(text)) return { accept: false };
+  return undefined;
 }

@@ -80,6 +80,16 @@ export type InboundResult = (
       appointmentId: string;
       workflowId: string | undefined;
     }
+  /**
+   * A reply a process waits for (issue 18): the slot number of a rebooking offer or YES/NO to a waitlist offer,
+   * for the process named in the conversation's context (the API signals it).
+   */
+  | {
+      kind: 'process_reply';
+      patientId: string;
+      workflowId: string;
+      answer: { slot: number } | { accept: boolean };
+    }
   /** Free text: a person should read it (the API raises a worklist task with the message id). */
   | { kind: 'free_text'; patientId: string; messageId: string }
 ) & {

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roles, type Role } from '../../api/auth/principal.js';
 import type { RoleViews } from '../../api/response-shaping/role-views.js';
 import type { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import { patients } from '../../db/schema.js';
 import { keyPaths, maximal } from './key-sets.js';
 import {
   authorizationBody,
@@ -87,6 +89,22 @@ async function freshSignature(): Promise<string> {
     return id !== undefined;
   }, 'signature process started');
   return id!;
+}
+
+/** A patient of the demo practice in our mirror (registered by an onboarding), for the waitlist routes. */
+const DOWNTOWN_LOCATION = '00000000-0000-4000-8000-000000000101';
+let waitlistPatient: string | undefined;
+async function registeredPatient(): Promise<string> {
+  if (waitlistPatient) return waitlistPatient;
+  const body = onboardingBody();
+  await started('POST', '/v1/onboardings', 'admin', body);
+  await until(
+    async () =>
+      (await stack.db.db.select({ id: patients.id }).from(patients).where(eq(patients.id, body.patientId)))
+        .length === 1,
+    'patient registered',
+  );
+  return (waitlistPatient = body.patientId);
 }
 
 interface Case {
@@ -422,6 +440,25 @@ const cases: Case[] = [
     own: () => ({ url: '/v1/practitioners/1427050103', body: { lastName: 'Matrix', firstName: 'Role' } }),
     // Tenancy by the caller's practice: another practice's admin writes its own directory's row.
     otherList: (body) => expect(body).toMatchObject({ npi: '1427050103', source: 'admin' }),
+  },
+  // The waitlist (issue 18): the front desk's; another practice's list never shows the demo practice's entries.
+  {
+    method: 'POST',
+    url: '/v1/waitlist',
+    allowed: ['admin', 'front_desk'],
+    ok: 201,
+    own: async () => ({
+      url: '/v1/waitlist',
+      body: { patientId: await registeredPatient(), locationId: DOWNTOWN_LOCATION, acuity: 2 },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/waitlist',
+    allowed: ['admin', 'front_desk'],
+    ok: 200,
+    own: () => ({ url: '/v1/waitlist' }),
+    otherList: (body) => expect((body as { items: unknown[] }).items).toEqual([]),
   },
   // Practice setup (issue 17): everything is the caller's own practice; ids of another practice answer 404.
   {

@@ -25,6 +25,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { EmrEventOf } from '../../activities/emr-events/index.js';
+import { findMissedVisitRule, isLateCancellation } from '../../domain/visits/index.js';
 import type { Activities } from '../../activities/index.js';
 import { appointmentBookedSignal, evaluationCheckedInSignal } from '../onboarding/messages.js';
 import { visitCompletedSignal } from '../plan-of-care/messages.js';
@@ -38,6 +39,12 @@ import {
   ProcessKind,
   ProcessStatus,
 } from '../shared/search-attributes.js';
+
+/**
+ * Issue 18: a no-show or late cancellation starts a missedVisitFollowUp, a cancellation of a future slot a
+ * waitlistFill. Histories recorded before it acknowledged these events without commands and replay that way.
+ */
+export const ROUTER_MISSED_VISITS_PATCH = 'emrEvent-missed-visits-waitlist';
 
 /** State and NeedsAttention from the start (histories recorded before it replay without them). */
 export const ROUTER_SEARCH_ATTRIBUTES_PATCH = 'emrEvent-search-attributes';
@@ -142,9 +149,10 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       return done(await toOnboarding(event));
     case 'appointment.cancelled':
     case 'appointment.no_show':
-      // No process waits for these yet: an onboarding's own booking is cancelled by the onboarding itself,
-      // and a missed treatment visit has no billing or authorization effect.
-      return done('acknowledged');
+      // Before ROUTER_MISSED_VISITS_PATCH no process waited for these (an onboarding's own booking is cancelled
+      // by the onboarding itself); since, a missed visit is followed up and a freed slot offered to the waitlist.
+      if (!patched(ROUTER_MISSED_VISITS_PATCH)) return done('acknowledged');
+      return done(await missedOrFreed(event));
     case 'note.signed':
       return done(await noteSigned(event));
     case 'report.signed':
@@ -226,6 +234,65 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
             'onboarding:booked',
           );
     return sent ? 'routed' : 'no_process';
+  }
+
+  /**
+   * A no-show or a late cancellation → missedVisitFollowUp (with the patient's open plan of care and
+   * authorization, told that the visit does not count); any cancellation of a slot still ahead → waitlistFill.
+   */
+  async function missedOrFreed(
+    e: EmrEventOf<'appointment.cancelled'> | EmrEventOf<'appointment.no_show'>,
+  ): Promise<EventRouteOutcome> {
+    let outcome: EventRouteOutcome = 'acknowledged';
+    const known = await resolve(e.data.emrPatientId);
+    if (e.type === 'appointment.cancelled' && Date.parse(e.data.start) > new Date().getTime()) {
+      workflowIds.push(
+        await router.startWaitlistFillFromEvent({
+          practiceId,
+          therapistId: e.data.therapistId,
+          locationId: e.data.locationId,
+          start: e.data.start,
+          end: e.data.end,
+          appointmentKind: e.data.kind,
+          ...(known ? { freedByPatientId: known } : {}),
+        }),
+      );
+      steps.push('waitlist:started');
+      outcome = 'routed';
+    }
+    const lateRule =
+      e.type === 'appointment.cancelled' ? findMissedVisitRule(e.data.start.slice(0, 10)) : undefined;
+    const missed =
+      e.type === 'appointment.no_show'
+        ? 'no_show'
+        : lateRule &&
+            isLateCancellation(
+              { start: e.data.start, cancelledAt: e.timestamp, reason: e.data.reason },
+              lateRule,
+            )
+          ? 'late_cancel'
+          : undefined;
+    if (!missed) return outcome;
+    if (!known) return outcome === 'routed' ? outcome : 'unknown_patient';
+    const open = await router.findOpenProcesses({ practiceId, patientId: known });
+    workflowIds.push(
+      await router.startMissedVisitFromEvent({
+        practiceId,
+        patientId: known,
+        emrPatientId: e.data.emrPatientId,
+        emrAppointmentId: e.data.emrAppointmentId,
+        kind: missed,
+        therapistId: e.data.therapistId,
+        locationId: e.data.locationId,
+        appointmentKind: e.data.kind,
+        start: e.data.start,
+        end: e.data.end,
+        ...(open.planOfCare ? { planOfCareWorkflowId: open.planOfCare } : {}),
+        ...(open.authorization ? { authorizationWorkflowId: open.authorization } : {}),
+      }),
+    );
+    steps.push(`missed_visit:${missed}`);
+    return 'routed';
   }
 
   /** A signed progress report / recertification / discharge summary goes to the referring physician. */

@@ -1,6 +1,7 @@
 // One run of the planOfCare workflow as data: the episode and what the run keeps beside it (outcome scores,
 // summaries still to send, open tasks, coverage alerts), restored from the previous run's carry after
 // continue-as-new; its status snapshot (the `status` query, the search attributes) and the carry it hands on.
+import type { VisitMissed } from '../shared/visit-missed-signal.js';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   certificationState,
@@ -53,6 +54,8 @@ export interface EpisodeRun {
   readonly coverageAlerts: Set<string>;
   /** The pocSignature processes of the episode (empty: the older path, see signature.ts). */
   readonly signatureProcesses: SignatureProcessRef[];
+  /** Missed visits reported for the episode (visitMissed), once per EMR appointment: not treatment days. */
+  readonly missedVisits: VisitMissed[];
   /** Task topics whose work was recorded since the last pass: their open tasks are moot. */
   readonly resolvedTopics: Set<TaskTopic>;
   discharge?: { date: IsoDate; reason: DischargeReason };
@@ -75,6 +78,7 @@ export function startEpisodeRun(input: PlanOfCareInput): EpisodeRun {
     pendingSummaries: [...(carry?.pendingSummaries ?? [])],
     openTasks: [...(carry?.openTasks ?? [])],
     coverageAlerts: new Set<string>(carry?.coverageAlerts ?? []),
+    missedVisits: [...(carry?.missedVisits ?? [])],
     signatureProcesses: [...(carry?.signatureProcesses ?? [])],
     resolvedTopics: new Set<TaskTopic>(),
     changed: false,
@@ -134,6 +138,7 @@ export function episodeStatus(run: EpisodeRun): PlanOfCareStatus {
     discharged: discharge,
     claimContext: claimContext(episode),
     ...(run.signatureProcesses.length > 0 ? { signatureProcesses: [...run.signatureProcesses] } : {}),
+    ...(run.missedVisits.length > 0 ? { missedVisits: run.missedVisits.length } : {}),
     runs: run.runs,
   };
 }
@@ -179,5 +184,6 @@ export function carryOf(run: EpisodeRun): PlanOfCareCarry {
     runs: run.runs,
     ...(run.coverageAlerts.size > 0 ? { coverageAlerts: [...run.coverageAlerts] } : {}),
     ...(run.signatureProcesses.length > 0 ? { signatureProcesses: [...run.signatureProcesses] } : {}),
+    ...(run.missedVisits.length > 0 ? { missedVisits: [...run.missedVisits] } : {}),
   };
 }

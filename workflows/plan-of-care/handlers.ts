@@ -13,6 +13,7 @@ import { isIsoDate, type IsoDate } from '../../domain/core/dates.js';
 import { assessOutcome, type OutcomeMeasurement } from '../../domain/outcomes/change.js';
 import { scoreProblem } from '../../domain/outcomes/instruments.js';
 import { coverageCheckedSignal, isCoverageChecked } from '../shared/coverage-signal.js';
+import { isVisitMissed, visitMissedSignal } from '../shared/visit-missed-signal.js';
 import { episodeStatus, type EpisodeRun } from './episode-run.js';
 import {
   dischargePlanOfCareSignal,
@@ -117,6 +118,19 @@ export function handleMessages(run: EpisodeRun): void {
   setHandler(planOfCareStatusQuery, () => episodeStatus(run));
   // Signals cannot be rejected: a malformed one is logged (ids only) and ignored.
   setHandler(visitCompletedSignal, (visit) => countVisit(run, visit));
+  // A missed visit (issue 18) is recorded, never counted as a treatment day; a repeat of one appointment is one.
+  setHandler(visitMissedSignal, (missed) => {
+    if (!isVisitMissed(missed)) {
+      log.warn('visitMissed ignored: malformed', { episodeId: run.input.episodeId });
+      return;
+    }
+    if (run.missedVisits.some((m) => m.emrAppointmentId === missed.emrAppointmentId)) return;
+    run.missedVisits.push({
+      emrAppointmentId: missed.emrAppointmentId,
+      kind: missed.kind,
+      date: missed.date,
+    });
+  });
   setHandler(coverageCheckedSignal, (check) => {
     if (!isCoverageChecked(check)) {
       log.warn('coverageChecked ignored: malformed', { episodeId: run.input.episodeId });

@@ -8,6 +8,7 @@ import type { PocCertificationState } from '../../domain/care/poc.js';
 import type { ProgressReportStatus } from '../../domain/care/progress.js';
 import type { IsoDate } from '../../domain/core/dates.js';
 import type { OutcomeAssessment, OutcomeMeasurement } from '../../domain/outcomes/change.js';
+import type { VisitMissed } from '../shared/visit-missed-signal.js';
 
 /** The registered workflow type (the name of the workflow function): it never changes. */
 export const PLAN_OF_CARE_WORKFLOW_TYPE = 'planOfCare' as const;
@@ -34,6 +35,8 @@ export interface PlanOfCareCarry {
   coverageAlerts?: string[];
   /** The pocSignature processes started for this episode, oldest first (see signature.ts). */
   signatureProcesses?: SignatureProcessRef[];
+  /** Missed visits (no-shows, late cancellations) the missedVisitFollowUp reported: never treatment days. */
+  missedVisits?: VisitMissed[];
 }
 
 /** A pocSignature process of the episode (`pocsig:<processId>`, GET /v1/poc-signatures/{processId}). */
@@ -90,6 +93,8 @@ export interface PlanOfCareStatus {
   claimContext: CareClaimContext;
   /** The signature processes of the episode, oldest first (absent on episodes from before them). */
   signatureProcesses?: SignatureProcessRef[];
+  /** Missed visits reported by missedVisitFollowUp (issue 18): they do not count as treatment days. */
+  missedVisits?: number;
   runs: number;
 }
 

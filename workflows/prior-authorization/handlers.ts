@@ -25,6 +25,7 @@ import {
   type AuthorizationResolutionInput,
 } from './messages.js';
 import { snapshot, type AuthorizationRun } from './run.js';
+import { isVisitMissed, visitMissedSignal } from '../shared/visit-missed-signal.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CPT_HCPCS = /^[0-9A-Z]{5}$/;
@@ -52,6 +53,16 @@ export function handleMessages(run: AuthorizationRun): void {
       run.extensionDeniedBySignal = decision.outcome === 'denied';
     }
     run.changed = true;
+  });
+  // A missed visit (issue 18) uses no authorized visit: recorded once per EMR appointment, for the status.
+  setHandler(visitMissedSignal, (missed) => {
+    if (!isVisitMissed(missed)) return;
+    if (run.missedVisits.some((m) => m.emrAppointmentId === missed.emrAppointmentId)) return;
+    run.missedVisits.push({
+      emrAppointmentId: missed.emrAppointmentId,
+      kind: missed.kind,
+      date: missed.date,
+    });
   });
   setHandler(dischargeSignal, () => {
     run.closing = true;

@@ -1,6 +1,7 @@
 // The contract of the priorAuthorization process: its workflow type name, input and status, and the signals,
 // queries and updates the API, other processes, activities and tests send it. Starters outside workflows/ start
 // it by type name (`client.workflow.start<PriorAuthorizationWorkflow>(PRIOR_AUTHORIZATION_WORKFLOW_TYPE, …)`).
+import type { VisitMissed } from '../shared/visit-missed-signal.js';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   AuthorizationAttentionProblem,
@@ -40,6 +41,8 @@ export interface PriorAuthorizationCarry {
   decisionEscalated: boolean;
   /** An extension request the payer pended is still waiting for its decision. */
   extensionPending?: boolean;
+  /** Missed visits the missedVisitFollowUp reported (issue 18): they use no authorized visit. */
+  missedVisits?: VisitMissed[];
 }
 
 export interface PriorAuthorizationInput extends PriorAuthorizationRequest {
@@ -57,6 +60,8 @@ export interface PriorAuthorizationInput extends PriorAuthorizationRequest {
 
 export interface PriorAuthorizationStatus {
   authorizationId: string;
+  /** Missed visits reported (issue 18): recorded, never counted against the authorized visits. */
+  missedVisits?: number;
   status: AuthorizationLedger['status'];
   authNumber?: string;
   startDate?: string;

@@ -2,6 +2,7 @@
 // the payer approved and what was used), the request counter, the decision window, a pended extension, and what
 // staff must fix. Also what every step reads from it: the status snapshot, the search attributes, the request
 // sent to the payer, and the payer activities.
+import type { VisitMissed } from '../shared/visit-missed-signal.js';
 import {
   proxyActivities,
   setCurrentDetails,
@@ -66,6 +67,8 @@ export interface AuthorizationRun {
   /** What staff must fix while the status is needs_attention, and what they decided. */
   attention?: AuthorizationAttentionProblem;
   resolution?: AuthorizationResolution;
+  /** Missed visits reported (visitMissed), once per EMR appointment: no authorized visit is used. */
+  missedVisits: VisitMissed[];
 }
 
 /** A run's state from its input (a fresh ledger, or the one carried across continue-as-new). */
@@ -91,6 +94,7 @@ export function startRun(input: PriorAuthorizationInput): AuthorizationRun {
     decisionDeadline: workflowInfo().startTime.getTime() + decisionWindowMs,
     decisionEscalated: input.carry?.decisionEscalated ?? false,
     extensionPending: input.carry?.extensionPending ?? false,
+    missedVisits: [...(input.carry?.missedVisits ?? [])],
     nextExtensionPollAt: 0,
     extensionDeniedBySignal: false,
     planOfCareContinues: input.planOfCareContinues,
@@ -126,6 +130,7 @@ export function snapshot(run: AuthorizationRun): PriorAuthorizationStatus {
     extensionsRequested: ledger.extensionsRequested,
     extensionsApproved: ledger.extensionsApproved,
     ...(attention && ledger.status === 'needs_attention' ? { attention } : {}),
+    ...(run.missedVisits.length > 0 ? { missedVisits: run.missedVisits.length } : {}),
   };
 }
 

@@ -166,6 +166,7 @@ async function sleepUntilNextMoment(run: AuthorizationRun, now: Date, today: Iso
         requestNumber: run.requestNumber,
         decisionEscalated: run.decisionEscalated,
         extensionPending: run.extensionPending,
+        ...(run.missedVisits.length > 0 ? { missedVisits: run.missedVisits } : {}),
       },
     });
   }

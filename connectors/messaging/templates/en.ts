@@ -35,6 +35,36 @@ export const en: Renderers = {
     subject: `Please update your insurance information for ${p.practiceName}`,
     text: `${dear(p.firstName)}\n\nWe could not verify the insurance we have on file for you. Please review and update it on our secure page:\n${p.link}\n\nOr call us at ${p.practicePhone}.${signature(p)}`,
   }),
+  visit_rebook_offer: (p) => {
+    const list = p.slots.map((s, i) => `${i + 1}) ${formatAppointmentTime(s, p.timeZone, 'en')}`).join(' ');
+    const keys = p.slots.map((_, i) => String(i + 1)).join('/');
+    return {
+      sms: `${p.practiceName}: ${hi(p.firstName)}we missed you at your appointment. Open times at ${p.locationName}: ${list}. Reply ${keys} to book, or call ${p.practicePhone}. ${stop}`,
+      subject: `Let's find you a new appointment at ${p.practiceName}`,
+      text: `${dear(p.firstName)}\n\nWe missed you at your appointment. These times are open at ${p.locationName}:\n${p.slots.map((s, i) => `  ${i + 1}) ${formatAppointmentTime(s, p.timeZone, 'en')}`).join('\n')}\n\nTo book one, reply to our text message with its number, or call us at ${p.practicePhone}.${signature(p)}`,
+    };
+  },
+  visit_booked: (p) => {
+    const when = formatAppointmentTime(p.startsAt, p.timeZone, 'en');
+    return {
+      sms: `${p.practiceName}: ${hi(p.firstName)}you are booked for ${when} at ${p.locationName}. To change it call ${p.practicePhone}. ${stop}`,
+      subject: `Your appointment at ${p.practiceName}`,
+      text: `${dear(p.firstName)}\n\nYou are booked for ${when} at ${p.locationName}.\n\nTo change it, call us at ${p.practicePhone}.${signature(p)}`,
+    };
+  },
+  waitlist_offer: (p) => {
+    const when = formatAppointmentTime(p.startsAt, p.timeZone, 'en');
+    return {
+      sms: `${p.practiceName}: ${hi(p.firstName)}an earlier time opened up: ${when} at ${p.locationName}. Reply YES within ${p.replyMinutes} min to take it (first to reply gets it), NO to pass. ${stop}`,
+      subject: `An earlier appointment opened up at ${p.practiceName}`,
+      text: `${dear(p.firstName)}\n\nAn earlier time opened up: ${when} at ${p.locationName}. The first person on our waitlist to reply YES to our text message within ${p.replyMinutes} minutes gets it; or call us at ${p.practicePhone}.${signature(p)}`,
+    };
+  },
+  waitlist_slot_gone: (p) => ({
+    sms: `${p.practiceName}: ${hi(p.firstName)}the time we offered is no longer available. You stay on our waitlist and we will text you when another opens up. ${stop}`,
+    subject: `The offered time at ${p.practiceName} is no longer available`,
+    text: `${dear(p.firstName)}\n\nThe time we offered is no longer available. You stay on our waitlist and we will let you know when another time opens up.${signature(p)}`,
+  }),
   statement: (p) => ({
     sms: `${p.practiceName}: ${hi(p.firstName)}you have a new statement. View it securely: ${p.link} Questions? ${p.practicePhone}. ${stop}`,
     subject: `New statement from ${p.practiceName}`,

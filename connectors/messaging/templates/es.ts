@@ -35,6 +35,36 @@ export const es: Renderers = {
     subject: `Actualice la información de su seguro para ${p.practiceName}`,
     text: `${saludo(p.firstName)}\n\nNo pudimos verificar el seguro que tenemos registrado. Revíselo y actualícelo en nuestra página segura:\n${p.link}\n\nO llámenos al ${p.practicePhone}.${firma(p)}`,
   }),
+  visit_rebook_offer: (p) => {
+    const list = p.slots.map((s, i) => `${i + 1}) ${formatAppointmentTime(s, p.timeZone, 'es')}`).join(' ');
+    const keys = p.slots.map((_, i) => String(i + 1)).join('/');
+    return {
+      sms: `${p.practiceName}: ${hola(p.firstName)}no pudimos verle. Libre: ${list}. Responda ${keys} para reservar o llame al ${p.practicePhone}. ${stop}`,
+      subject: `Busquemos una nueva cita en ${p.practiceName}`,
+      text: `${saludo(p.firstName)}\n\nNo pudimos verle en su cita. Estos horarios están libres en ${p.locationName}:\n${p.slots.map((s, i) => `  ${i + 1}) ${formatAppointmentTime(s, p.timeZone, 'es')}`).join('\n')}\n\nPara reservar uno, responda a nuestro mensaje de texto con su número, o llámenos al ${p.practicePhone}.${firma(p)}`,
+    };
+  },
+  visit_booked: (p) => {
+    const when = formatAppointmentTime(p.startsAt, p.timeZone, 'es');
+    return {
+      sms: `${p.practiceName}: ${hola(p.firstName)}su cita quedó reservada para el ${when} en ${p.locationName}. Para cambiarla: ${p.practicePhone}. ${stop}`,
+      subject: `Su cita en ${p.practiceName}`,
+      text: `${saludo(p.firstName)}\n\nSu cita quedó reservada para el ${when} en ${p.locationName}.\n\nPara cambiarla, llámenos al ${p.practicePhone}.${firma(p)}`,
+    };
+  },
+  waitlist_offer: (p) => {
+    const when = formatAppointmentTime(p.startsAt, p.timeZone, 'es');
+    return {
+      sms: `${p.practiceName}: ${hola(p.firstName)}se liberó un horario: ${when} en ${p.locationName}. Responda SI en ${p.replyMinutes} min para tomarlo (lo obtiene quien responda primero), NO para pasar. ${stop}`,
+      subject: `Se liberó un horario en ${p.practiceName}`,
+      text: `${saludo(p.firstName)}\n\nSe liberó un horario: ${when} en ${p.locationName}. La primera persona de nuestra lista de espera que responda SI a nuestro mensaje de texto en ${p.replyMinutes} minutos lo obtiene; o llámenos al ${p.practicePhone}.${firma(p)}`,
+    };
+  },
+  waitlist_slot_gone: (p) => ({
+    sms: `${p.practiceName}: ${hola(p.firstName)}el horario ofrecido ya no está disponible. Sigue en nuestra lista de espera y le avisaremos cuando se libere otro. ${stop}`,
+    subject: `El horario ofrecido en ${p.practiceName} ya no está disponible`,
+    text: `${saludo(p.firstName)}\n\nEl horario ofrecido ya no está disponible. Sigue en nuestra lista de espera y le avisaremos cuando se libere otro.${firma(p)}`,
+  }),
   statement: (p) => ({
     sms: `${p.practiceName}: ${hola(p.firstName)}tiene un nuevo estado de cuenta. Véalo de forma segura: ${p.link} Preguntas: ${p.practicePhone}. ${stop}`,
     subject: `Nuevo estado de cuenta de ${p.practiceName}`,

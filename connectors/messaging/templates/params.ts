@@ -47,6 +47,36 @@ export const templateParamSchemas = {
     locationName: shortText(40),
   }),
   insurance_update_request: z.strictObject({ ...practice, ...greeting, link: secureLink }),
+  /** After a missed visit (issue 18 §1): up to three open slots, answered by replying 1, 2 or 3. */
+  visit_rebook_offer: z.strictObject({
+    ...practice,
+    ...greeting,
+    slots: z
+      .array(z.iso.datetime({ offset: true }))
+      .min(1)
+      .max(3),
+    timeZone: z.string().min(1).max(64),
+    locationName: shortText(40),
+  }),
+  /** The new appointment a reply booked (missed-visit rebooking or a waitlist offer). */
+  visit_booked: z.strictObject({
+    ...practice,
+    ...greeting,
+    startsAt: z.iso.datetime({ offset: true }),
+    timeZone: z.string().min(1).max(64),
+    locationName: shortText(40),
+  }),
+  /** A freed slot offered to a waiting patient (issue 18 §2): YES takes it while the offer lasts. */
+  waitlist_offer: z.strictObject({
+    ...practice,
+    ...greeting,
+    startsAt: z.iso.datetime({ offset: true }),
+    timeZone: z.string().min(1).max(64),
+    locationName: shortText(40),
+    replyMinutes: z.number().int().min(1).max(10_080),
+  }),
+  /** The offered slot went to someone else, or the offer lapsed: the patient stays on the waitlist. */
+  waitlist_slot_gone: z.strictObject({ ...practice, ...greeting }),
   statement: z.strictObject({ ...practice, ...greeting, link: secureLink }),
   /** Addressed to the referring practitioner's office: no patient identifiers, only an opaque reference. */
   physician_report_notice: z.strictObject({
@@ -85,6 +115,10 @@ export const templateAudience: Record<TemplateId, 'patient' | 'practitioner' | '
   form_reminder: 'patient',
   appointment_reminder: 'patient',
   insurance_update_request: 'patient',
+  visit_rebook_offer: 'patient',
+  visit_booked: 'patient',
+  waitlist_offer: 'patient',
+  waitlist_slot_gone: 'patient',
   statement: 'patient',
   physician_report_notice: 'practitioner',
   staff_digest: 'staff',
@@ -92,6 +126,13 @@ export const templateAudience: Record<TemplateId, 'patient' | 'practitioner' | '
 
 /** Templates whose SMS invites a CONFIRM/CANCEL reply (keyword precedence depends on it). */
 export const expectsAppointmentReply = (t: string): boolean => t === 'appointment_reminder';
+
+/**
+ * Templates whose SMS invites a reply a process waits for (issue 18): a slot number (1–3) for a rebooking
+ * offer, YES/NO for a waitlist offer. The reply is routed to the process named in the message context.
+ */
+export const expectsProcessReply = (t: string): 'slot_number' | 'yes_no' | undefined =>
+  t === 'visit_rebook_offer' ? 'slot_number' : t === 'waitlist_offer' ? 'yes_no' : undefined;
 
 export const languages = ['en', 'es'] as const;
 export type Language = (typeof languages)[number];

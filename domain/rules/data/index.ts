@@ -5,3 +5,4 @@ export * from './mue.js';
 export * from './fee-schedules.js';
 export * from './payer-profiles.js';
 export * from './poc-signature.js';
+export * from './missed-visits.js';

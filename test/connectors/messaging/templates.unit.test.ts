@@ -30,11 +30,17 @@ const longest: Record<string, string | number> = {
   ),
   needsAttention: 1_000_000,
 };
-const paramsFor = (t: (typeof templateIds)[number], values: Record<string, string | number>) =>
+// Values that are not strings: the rebooking offer's three slots, the waitlist offer's reply window.
+const longestValues: Record<string, unknown> = {
+  ...longest,
+  slots: ['2026-09-30T14:30:00-05:00', '2026-10-01T09:15:00-05:00', '2026-10-02T16:45:00-05:00'],
+  replyMinutes: 10_080,
+};
+const paramsFor = (t: (typeof templateIds)[number], values: Record<string, unknown>) =>
   Object.fromEntries(Object.keys(templateParamSchemas[t].shape).map((k) => [k, values[k]]));
 
 describe('templates', () => {
-  it('cover the seven message kinds', () => {
+  it('cover the eleven message kinds', () => {
     expect(templateIds.sort()).toEqual([
       'appointment_reminder',
       'form_reminder',
@@ -43,13 +49,17 @@ describe('templates', () => {
       'physician_report_notice',
       'staff_digest',
       'statement',
+      'visit_booked',
+      'visit_rebook_offer',
+      'waitlist_offer',
+      'waitlist_slot_gone',
     ]);
   });
 
   for (const t of templateIds) {
     for (const lang of languages) {
       it(`${t} renders in ${lang} within ${SMS_MAX_CHARS} characters at maximum parameter lengths`, () => {
-        const out = renderTemplate(t, lang, paramsFor(t, longest));
+        const out = renderTemplate(t, lang, paramsFor(t, longestValues));
         expect(out.sms.length).toBeLessThanOrEqual(SMS_MAX_CHARS);
         expect(out.sms.startsWith('P'.repeat(40))).toBe(true);
         // Staff digests go to the practice's own people by e-mail: no patient opt-out line.

@@ -1,0 +1,212 @@
+// Missed visits and the waitlist (issue 18 §1/§2): small repositories over `missed_visits` and
+// `waitlist_entries`. Ids, dates and scores only; patients are named by our UUID.
+import { and, eq, gte, inArray, lt, sql as dsql } from 'drizzle-orm';
+import type { Database } from '../connection.js';
+import { appointments, missedVisits, waitlistEntries } from '../schema.js';
+
+export type MissedVisitRow = typeof missedVisits.$inferSelect;
+export type WaitlistEntryRow = typeof waitlistEntries.$inferSelect;
+
+export interface NewMissedVisit {
+  id: string;
+  practiceId: string;
+  patientId: string;
+  emrAppointmentId: string;
+  kind: 'no_show' | 'late_cancel';
+  episodeWorkflowId?: string;
+  locationId: string;
+  startsAt: Date;
+  missedOn: string;
+  workflowId: string;
+}
+
+export interface NewWaitlistEntry {
+  id: string;
+  practiceId: string;
+  patientId: string;
+  locationId: string;
+  therapistId?: string;
+  acuity: 1 | 2 | 3;
+  minutes: number;
+  authorizationEndsOn?: string;
+  source: 'api' | 'cli' | 'emr';
+}
+
+/** Missed visits: recorded once per EMR appointment; the episode's misses for the pattern rule. */
+export function createMissedVisitRepository(db: Database) {
+  return {
+    /**
+     * Records a miss (idempotent on practice + EMR appointment) and marks our appointments mirror, when it has
+     * the appointment, `no_show` / `late_cancelled`. Returns the row as stored.
+     */
+    async record(m: NewMissedVisit): Promise<MissedVisitRow> {
+      await db
+        .insert(missedVisits)
+        .values({ ...m, episodeWorkflowId: m.episodeWorkflowId ?? null })
+        .onConflictDoNothing();
+      await db
+        .update(appointments)
+        .set({ status: m.kind === 'no_show' ? 'no_show' : 'late_cancelled' })
+        .where(
+          and(eq(appointments.practiceId, m.practiceId), eq(appointments.externalId, m.emrAppointmentId)),
+        );
+      const [row] = await db
+        .select()
+        .from(missedVisits)
+        .where(
+          and(
+            eq(missedVisits.practiceId, m.practiceId),
+            eq(missedVisits.emrAppointmentId, m.emrAppointmentId),
+          ),
+        );
+      if (!row) throw new Error('missed visit row vanished');
+      return row;
+    },
+
+    /** Local dates of the patient's misses in the episode (or, without an episode, in the last `days` days). */
+    async missDates(q: {
+      practiceId: string;
+      patientId: string;
+      episodeWorkflowId?: string;
+      sinceDate: string;
+    }): Promise<string[]> {
+      const rows = await db
+        .select({ missedOn: missedVisits.missedOn })
+        .from(missedVisits)
+        .where(
+          and(
+            eq(missedVisits.practiceId, q.practiceId),
+            eq(missedVisits.patientId, q.patientId),
+            q.episodeWorkflowId
+              ? eq(missedVisits.episodeWorkflowId, q.episodeWorkflowId)
+              : gte(missedVisits.missedOn, q.sinceDate),
+          ),
+        );
+      return rows.map((r) => r.missedOn);
+    },
+
+    async setOutcome(
+      practiceId: string,
+      emrAppointmentId: string,
+      outcome: 'rebooked' | 'front_desk',
+      rebookedEmrAppointmentId?: string,
+    ): Promise<void> {
+      await db
+        .update(missedVisits)
+        .set({ outcome, rebookedEmrAppointmentId: rebookedEmrAppointmentId ?? null, updatedAt: new Date() })
+        .where(
+          and(eq(missedVisits.practiceId, practiceId), eq(missedVisits.emrAppointmentId, emrAppointmentId)),
+        );
+    },
+  };
+}
+
+/** The waitlist. */
+export function createWaitlistRepository(db: Database) {
+  return {
+    async add(e: NewWaitlistEntry): Promise<WaitlistEntryRow> {
+      const [row] = await db
+        .insert(waitlistEntries)
+        .values({
+          ...e,
+          therapistId: e.therapistId ?? null,
+          authorizationEndsOn: e.authorizationEndsOn ?? null,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (row) return row;
+      const [existing] = await db.select().from(waitlistEntries).where(eq(waitlistEntries.id, e.id));
+      if (!existing) throw new Error('waitlist entry vanished');
+      return existing;
+    },
+
+    async get(practiceId: string, id: string): Promise<WaitlistEntryRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(waitlistEntries)
+        .where(and(eq(waitlistEntries.practiceId, practiceId), eq(waitlistEntries.id, id)));
+      return row;
+    },
+
+    /** Waiting entries of a location, oldest first. */
+    async waiting(practiceId: string, locationId?: string): Promise<WaitlistEntryRow[]> {
+      return db
+        .select()
+        .from(waitlistEntries)
+        .where(
+          and(
+            eq(waitlistEntries.practiceId, practiceId),
+            eq(waitlistEntries.status, 'waiting'),
+            ...(locationId ? [eq(waitlistEntries.locationId, locationId)] : []),
+          ),
+        )
+        .orderBy(waitlistEntries.createdAt);
+    },
+
+    /** The entry got a slot (idempotent: a repeat with the same appointment changes nothing). */
+    async markFilled(q: {
+      practiceId: string;
+      entryId: string;
+      emrAppointmentId: string;
+      slotStart: Date;
+      workflowId: string;
+      at: Date;
+    }): Promise<void> {
+      await db
+        .update(waitlistEntries)
+        .set({
+          status: 'filled',
+          filledEmrAppointmentId: q.emrAppointmentId,
+          filledSlotStart: q.slotStart,
+          filledAt: q.at,
+          filledByWorkflowId: q.workflowId,
+          updatedAt: q.at,
+        })
+        .where(
+          and(
+            eq(waitlistEntries.practiceId, q.practiceId),
+            eq(waitlistEntries.id, q.entryId),
+            inArray(waitlistEntries.status, ['waiting']),
+          ),
+        );
+    },
+
+    async remove(practiceId: string, id: string): Promise<boolean> {
+      const rows = await db
+        .update(waitlistEntries)
+        .set({ status: 'removed', updatedAt: new Date() })
+        .where(
+          and(
+            eq(waitlistEntries.practiceId, practiceId),
+            eq(waitlistEntries.id, id),
+            eq(waitlistEntries.status, 'waiting'),
+          ),
+        )
+        .returning({ id: waitlistEntries.id });
+      return rows.length > 0;
+    },
+  };
+}
+
+/**
+ * Slots filled from the waitlist (for the practice's numbers): entries that got a slot whose fill happened in
+ * [from, to), optionally at one location.
+ */
+export async function waitlistFills(
+  db: Database,
+  q: { practiceId: string; locationId?: string; from: Date; to: Date },
+): Promise<number> {
+  const [row] = await db
+    .select({ n: dsql<number>`count(*)::int` })
+    .from(waitlistEntries)
+    .where(
+      and(
+        eq(waitlistEntries.practiceId, q.practiceId),
+        eq(waitlistEntries.status, 'filled'),
+        gte(waitlistEntries.filledAt, q.from),
+        lt(waitlistEntries.filledAt, q.to),
+        ...(q.locationId ? [eq(waitlistEntries.locationId, q.locationId)] : []),
+      ),
+    );
+  return row?.n ?? 0;
+}
