@@ -53,6 +53,7 @@ import { practiceMetricsRoutes } from './routes/practice-metrics.js';
 import { consoleMetricsRoutes } from './routes/console-metrics.js';
 import { registerPracticeGauges } from './plugins/practice-gauges.js';
 import type { WaitlistFillsSource } from '../db/repositories/practice-metrics.js';
+import { waitlistFills } from '../db/repositories/visits.js';
 import type { BillingExportDeps } from './billing-export.js';
 import { idempotencyPlugin, type IdempotencyDeps } from './idempotency/plugin.js';
 import { responseShapingPlugin } from './response-shaping/plugin.js';
@@ -253,7 +254,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const practiceMetricsDeps = {
     db: deps.db,
     now: deps.now ?? (() => new Date()),
-    ...(deps.practiceMetrics?.waitlistFills ? { waitlistFills: deps.practiceMetrics.waitlistFills } : {}),
+    // Slots filled from the waitlist (db/repositories/visits.ts) unless a test gives its own counter.
+    waitlistFills: deps.practiceMetrics?.waitlistFills ?? ((q) => waitlistFills(deps.db, q)),
   };
   registerPracticeGauges(apiMetrics.registry, {
     ...practiceMetricsDeps,

@@ -27,8 +27,9 @@ import { timeSavedAssumptions } from '../schema.js';
 export type WaitlistFillsSource = (q: {
   practiceId: string;
   locationId?: string;
-  from: IsoDate;
-  to: IsoDate;
+  /** The period as instants, [from, to): its first local midnight and the one after its last day. */
+  from: Date;
+  to: Date;
 }) => Promise<number>;
 
 export interface PracticeMetricsQuery extends MetricsPeriod {
@@ -160,9 +161,9 @@ export async function readPracticeMetricFacts(
     db,
     sql`select count(*) as scheduled,
           count(*) filter (where status = 'no_show') as no_show,
-          count(*) filter (where status = 'cancelled') as cancelled,
+          count(*) filter (where status in ('cancelled', 'late_cancelled')) as cancelled,
           coalesce(sum(minutes) filter (where status in ('checked_in', 'completed')), 0) as attended_minutes,
-          coalesce(sum(minutes) filter (where status <> 'cancelled'), 0) as booked_minutes
+          coalesce(sum(minutes) filter (where status not in ('cancelled', 'late_cancelled')), 0) as booked_minutes
         from appointments where practice_id = ${p}::uuid and starts_at >= ${startAt}::timestamptz and starts_at < ${endAt}::timestamptz
         ${apptAtLocation}`,
   );
@@ -230,7 +231,7 @@ export async function readPracticeMetricFacts(
     stepQuery,
     listTimeSavedAssumptions(db, p),
     waitlistFills
-      ? waitlistFills({ practiceId: p, ...(loc ? { locationId: loc } : {}), from: q.from, to: q.to })
+      ? waitlistFills({ practiceId: p, ...(loc ? { locationId: loc } : {}), from: start, to: end })
       : Promise.resolve(null),
   ]);
   const claimRow = { submitted: 0, accepted: 0, submissions: 0, charges: 0, paid: 0, contractual: 0 };

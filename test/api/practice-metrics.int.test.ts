@@ -68,8 +68,8 @@ describe('GET /v1/practice/metrics', () => {
       expect(body.intakeBeforeFirstVisit).toEqual(EXPECTED.intakeBeforeFirstVisit);
       expect(body.slotUtilization).toEqual(EXPECTED.slotUtilization);
       expect(body.staffTimeSaved.totalMinutes).toBe(EXPECTED.staffTimeSaved.totalMinutes);
-      // Not wired in the production app yet: "not available", never a made-up 0.
-      expect(body.waitlistFills).toEqual({ value: null, wired: false });
+      // The app counts the waitlist's own fills (db/repositories/visits.ts): none in this dataset.
+      expect(body.waitlistFills).toEqual({ value: 0, wired: true });
     }
   });
 

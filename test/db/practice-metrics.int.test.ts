@@ -108,8 +108,10 @@ describe('the practice numbers of March 2026 (hand-computed)', () => {
 
   it('waitlist fills come from the pluggable source, asked with the period and location', () => {
     expect(march.waitlistFills).toEqual({ value: 7, wired: true });
-    expect(fillsAsked).toContainEqual({ practiceId: ds.practiceId, ...PERIOD });
-    expect(fillsAsked).toContainEqual({ practiceId: ds.practiceId, locationId: ds.l1, ...PERIOD });
+    // March 2026 in Chicago as instants: CST at its first midnight, CDT (from March 8) after its last day.
+    const instants = { from: new Date('2026-03-01T06:00:00Z'), to: new Date('2026-04-01T05:00:00Z') };
+    expect(fillsAsked).toContainEqual({ practiceId: ds.practiceId, ...instants });
+    expect(fillsAsked).toContainEqual({ practiceId: ds.practiceId, locationId: ds.l1, ...instants });
   });
 
   it('without a waitlist source the figure is "not available", not 0', async () => {
