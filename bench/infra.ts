@@ -15,7 +15,7 @@ import { startEmbeddedPostgres } from '../devtools/embedded-postgres.js';
 import { runMigrations } from '../db/migrate.js';
 import { seedDemoPractice } from '../db/seed.js';
 import { failureConverterPath } from '../temporal/codec/data-converter.js';
-import { reapOrphan, writePidFile } from '../devtools/child-process.js';
+import { isAlive, reapOrphan, writePidFile } from '../devtools/child-process.js';
 import { resolveTemporalCli, TemporalCliUnavailableError } from '../devtools/cli-provision.js';
 import { startDevServer } from '../devtools/dev-server.js';
 import { freePort } from '../devtools/ports.js';
@@ -90,14 +90,18 @@ export async function startInfra(cleanup: Cleanup, log: (line: string) => void):
     log('bench: stopped a Temporal dev server left by a killed run');
   if (await reapOrphan(postgresPid, 'ptflow-bench-', 'SIGINT'))
     log('bench: stopped a PostgreSQL left by a killed run');
-  const stale = fs.existsSync(lastRunDir) ? fs.readFileSync(lastRunDir, 'utf8').trim() : '';
-  if (stale.startsWith(path.join(os.tmpdir(), 'ptflow-bench-')))
+  // The last run's directory, unless that run is still going (a benchmark of another checkout at the same time).
+  const [stale = '', staleOwner] = fs.existsSync(lastRunDir)
+    ? fs.readFileSync(lastRunDir, 'utf8').trim().split('\n')
+    : [];
+  const ownerAlive = staleOwner !== undefined && isAlive(Number.parseInt(staleOwner, 10));
+  if (!ownerAlive && stale.startsWith(path.join(os.tmpdir(), 'ptflow-bench-')))
     fs.rmSync(stale, { recursive: true, force: true });
 
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-bench-'));
   fs.chmodSync(runDir, 0o755);
   fs.mkdirSync(PID_DIR, { recursive: true });
-  fs.writeFileSync(lastRunDir, `${runDir}\n`);
+  fs.writeFileSync(lastRunDir, `${runDir}\n${process.pid}\n`);
   cleanup.add('run directory', () => {
     fs.rmSync(runDir, { recursive: true, force: true });
     fs.rmSync(lastRunDir, { force: true });
@@ -115,7 +119,7 @@ export async function startInfra(cleanup: Cleanup, log: (line: string) => void):
       password: 'ptflow-bench',
       log,
     }).then((pg) => {
-      writePidFile(postgresPid, pg.process.pid);
+      writePidFile(postgresPid, pg.process.pid, process.pid);
       cleanup.add('PostgreSQL', async () => {
         await pg.stop();
         fs.rmSync(postgresPid, { force: true });
@@ -136,7 +140,7 @@ export async function startInfra(cleanup: Cleanup, log: (line: string) => void):
       logLevel: 'error',
       readyTimeoutMs: 120_000,
     }).then((t) => {
-      writePidFile(temporalPid, t.process.pid);
+      writePidFile(temporalPid, t.process.pid, process.pid);
       cleanup.add('Temporal dev server', async () => {
         await t.stop();
         fs.rmSync(temporalPid, { force: true });

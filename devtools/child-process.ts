@@ -138,9 +138,23 @@ function commandLine(pid: number): string {
   }
 }
 
-export function writePidFile(file: string, pid: number): void {
+/**
+ * Records `pid` in `file`; with `owner`, also the process that owns it (its second line), so another run that
+ * shares the file's folder leaves it alone while that owner lives.
+ */
+export function writePidFile(file: string, pid: number, owner?: number): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${pid}\n`);
+  fs.writeFileSync(file, owner === undefined ? `${pid}\n` : `${pid}\n${owner}\n`);
+}
+
+/** The owner recorded by writePidFile, if any. */
+function readOwner(file: string): number | undefined {
+  try {
+    const owner = Number.parseInt(fs.readFileSync(file, 'utf8').split('\n')[1] ?? '', 10);
+    return Number.isInteger(owner) && owner > 0 ? owner : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function readPid(file: string): number | undefined {
@@ -153,8 +167,9 @@ export function readPid(file: string): number | undefined {
 }
 
 /**
- * Stop a process recorded in `pidFile` if it is still running and its command line contains `marker`
- * (so a recycled pid belonging to something else is never touched). Returns true if one was reaped.
+ * Stop a process recorded in `pidFile` if it is still running, its command line contains `marker` (so a
+ * recycled pid belonging to something else is never touched) and the run that recorded it (if named) is gone.
+ * Returns true if one was reaped.
  */
 export async function reapOrphan(
   pidFile: string,
@@ -162,6 +177,9 @@ export async function reapOrphan(
   signal: NodeJS.Signals = 'SIGTERM',
 ): Promise<boolean> {
   const pid = readPid(pidFile);
+  // Owned by a run that is still alive (another checkout's benchmark at the same time): not an orphan.
+  const owner = readOwner(pidFile);
+  if (owner !== undefined && owner !== process.pid && isAlive(owner)) return false;
   if (pid === undefined || !isAlive(pid) || !commandLine(pid).includes(marker)) {
     fs.rmSync(pidFile, { force: true });
     return false;
