@@ -247,7 +247,7 @@ describe('console: Practice numbers', () => {
       expect(main).toContain('60.0%'); // first-pass acceptance 3 of 5
       expect(main).toContain('Days in A/R: 16');
       expect(main).toContain('CO-50');
-      expect(main).toContain('not available (the waitlist is not connected)');
+      expect(main).toContain('Waitlist fills: 0');
       expect(await seriousAxeViolations(page)).toEqual([]);
 
       // The CSV link, reached by keyboard, carries the same figures.
