@@ -2,7 +2,7 @@
 // the lock: whoever's `INSERT … ON CONFLICT DO NOTHING` returns a row owns the key; everyone else reads the
 // existing record and replays, refuses (422) or waits (409). Stored responses are encrypted like the PHI columns.
 import { randomUUID } from 'node:crypto';
-import { and, eq, lte } from 'drizzle-orm';
+import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/connection.js';
 import { fieldContext } from '../../db/crypto/encrypted-tables.js';
 import { decryptField, encryptField } from '../../db/crypto/field-encryption.js';
@@ -72,27 +72,29 @@ export async function claimIdempotencyKey(
   ttlMs = IDEMPOTENCY_TTL_MS,
   legacyPrincipalId?: string,
 ): Promise<ClaimResult> {
-  if (legacyPrincipalId !== undefined) {
-    const legacy = await findRecord(db, { ...k, principalId: legacyPrincipalId });
-    if (legacy && legacy.expiresAt.getTime() > now.getTime()) {
-      return settledClaim(keyring, legacyPrincipalId, legacy, fingerprint);
-    }
-  }
   // Two rounds at most: the second one after removing an expired record that held the key.
   for (let round = 0; round < 2; round++) {
-    const inserted = await db
-      .insert(idempotencyRecords)
-      .values({
-        id: randomUUID(),
-        ...k,
-        fingerprint,
-        state: 'in_progress',
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + ttlMs),
-      })
-      .onConflictDoNothing()
-      .returning({ id: idempotencyRecords.id });
-    if (inserted[0]) return { kind: 'claimed', recordId: inserted[0].id };
+    const record = {
+      id: randomUUID(),
+      ...k,
+      fingerprint,
+      state: 'in_progress' as const,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + ttlMs),
+    };
+    if (legacyPrincipalId !== undefined && round === 0) {
+      // The legacy record (if any) and the claim in one statement: one round trip instead of two.
+      const r = await claimUnlessLegacy(db, record, legacyPrincipalId);
+      if (r.legacy) return settledClaim(keyring, legacyPrincipalId, r.legacy, fingerprint);
+      if (r.claimed) return { kind: 'claimed', recordId: r.claimed };
+    } else {
+      const inserted = await db
+        .insert(idempotencyRecords)
+        .values(record)
+        .onConflictDoNothing()
+        .returning({ id: idempotencyRecords.id });
+      if (inserted[0]) return { kind: 'claimed', recordId: inserted[0].id };
+    }
 
     const existing = await findRecord(db, k);
     // Released between our insert and our read (a 4xx of the first request): try to claim again.
@@ -132,11 +134,68 @@ async function findRecord(db: Database, k: RecordKey) {
   return existing;
 }
 
+type SettledFields = Pick<
+  typeof idempotencyRecords.$inferSelect,
+  'id' | 'fingerprint' | 'state' | 'statusCode' | 'responseEnc'
+>;
+
+/**
+ * The claim of a key by an API key, which may still own a record from before records were scoped by practice
+ * (`legacyRecordOwner`): in one statement, the unexpired legacy record if there is one, else the claim
+ * (`INSERT … ON CONFLICT DO NOTHING`, made only when no legacy record exists). Both parts see one snapshot, as
+ * the two statements they replace saw the database one after the other.
+ */
+async function claimUnlessLegacy(
+  db: Database,
+  record: typeof idempotencyRecords.$inferInsert & { createdAt: Date; expiresAt: Date },
+  legacyPrincipalId: string,
+): Promise<{ legacy?: SettledFields; claimed?: string }> {
+  const rows = (await db.execute(sql`
+    with legacy as (
+      select id, fingerprint, state, status_code, response_enc from idempotency_records
+      where principal_id = ${legacyPrincipalId} and method = ${record.method} and route = ${record.route}
+        and key = ${record.key} and expires_at > ${record.createdAt.toISOString()}::timestamptz
+      limit 1
+    ), claimed as (
+      insert into idempotency_records
+        (id, principal_id, method, route, key, fingerprint, state, created_at, expires_at)
+      select ${record.id}::uuid, ${record.principalId}, ${record.method}, ${record.route}, ${record.key},
+             ${record.fingerprint}, 'in_progress', ${record.createdAt.toISOString()}::timestamptz,
+             ${record.expiresAt.toISOString()}::timestamptz
+      where not exists (select 1 from legacy)
+      on conflict do nothing
+      returning id
+    )
+    select (select id from claimed) as claimed, l.id, l.fingerprint, l.state, l.status_code, l.response_enc
+    from (select 1) as one left join legacy as l on true`)) as unknown as {
+    claimed: string | null;
+    id: string | null;
+    fingerprint: string;
+    state: 'in_progress' | 'complete';
+    status_code: number | null;
+    response_enc: Buffer | null;
+  }[];
+  const r = rows[0];
+  if (!r) throw new Error('idempotency claim: no answer');
+  if (r.id !== null) {
+    return {
+      legacy: {
+        id: r.id,
+        fingerprint: r.fingerprint,
+        state: r.state,
+        statusCode: r.status_code,
+        responseEnc: r.response_enc,
+      },
+    };
+  }
+  return r.claimed !== null ? { claimed: r.claimed } : {};
+}
+
 /** What a request finds under a key someone already holds: refusal, wait, or the stored answer. */
 function settledClaim(
   keyring: Keyring,
   principalId: string,
-  existing: typeof idempotencyRecords.$inferSelect,
+  existing: SettledFields,
   fingerprint: string,
 ): ClaimResult {
   if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };

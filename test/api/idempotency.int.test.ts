@@ -10,7 +10,10 @@ import { z } from 'zod';
 import { buildApp } from '../../api/app.js';
 import { createApiKey } from '../../api/auth/api-keys.js';
 import { IDEMPOTENCY_PROBLEM_TYPE } from '../../api/idempotency/plugin.js';
+import { requestFingerprint } from '../../api/idempotency/fingerprint.js';
 import { sweepExpiredIdempotencyKeys } from '../../api/idempotency/store.js';
+import { fieldContext } from '../../db/crypto/encrypted-tables.js';
+import { encryptField } from '../../db/crypto/field-encryption.js';
 import { HttpProblem, problem } from '../../api/problem.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
 import { tasks } from '../../db/schema.js';
@@ -24,6 +27,8 @@ let effects = 0;
 const signals: unknown[] = [];
 let auth: { authorization: string };
 let otherAuth: { authorization: string };
+let adminPrefix: string;
+const keyring = generateKeyring('idem1');
 
 // A Temporal client stand-in: the complete route only signals, and the test counts the signals.
 const temporal = {
@@ -46,7 +51,7 @@ beforeAll(async () => {
     cursorKey: Buffer.alloc(32, 7),
     rateLimit: { perMinute: 10_000, authFailuresPerMinute: 1000 },
     readiness: {},
-    idempotency: { keyring: generateKeyring('idem1'), now: () => clock },
+    idempotency: { keyring, now: () => clock },
   });
   // A route with a visible side effect and controllable outcomes.
   app.withTypeProvider<ZodTypeProvider>().post(
@@ -76,6 +81,7 @@ beforeAll(async () => {
   const admin = await createApiKey(db.db, { practiceId: DEMO_PRACTICE_ID, role: 'admin', label: 'a' });
   const desk = await createApiKey(db.db, { practiceId: DEMO_PRACTICE_ID, role: 'front_desk', label: 'd' });
   auth = { authorization: `Bearer ${admin.key}` };
+  adminPrefix = admin.prefix;
   otherAuth = { authorization: `Bearer ${desk.key}` };
 });
 afterAll(async () => {
@@ -180,6 +186,55 @@ describe('Idempotency-Key', () => {
     await post(key, { n: 1 });
     const other = await post(key, { n: 1 }, otherAuth);
     expect(other.statusCode).toBe(201);
+    expect(other.headers['idempotent-replayed']).toBeUndefined();
+    expect(effects).toBe(before + 2);
+  });
+
+  it('API-IDEM-2: a record an API key owned before records were scoped by practice replays until it expires', async () => {
+    // Written the way records were before: owned by the bare API-key id, encrypted under that owner.
+    const legacyOwner = `apikey:${adminPrefix}`;
+    const legacyRecord = async (key: string, over: { body?: unknown; expiresAt?: Date } = {}) => {
+      const id = randomUUID();
+      const fingerprint = requestFingerprint({
+        params: { thing: 'a' },
+        body: over.body ?? { n: 1, mode: 'ok', delayMs: 0 },
+      });
+      const enc = encryptField(
+        JSON.stringify({ contentType: 'application/json; charset=utf-8', body: '{"legacy":true}' }),
+        fieldContext('idempotency_records', 'response_enc', { tenant: legacyOwner, rowId: id }),
+        keyring,
+      );
+      await db.sql`insert into idempotency_records
+        (id, principal_id, method, route, key, fingerprint, state, status_code, response_enc, key_id, created_at, expires_at)
+        values (${id}, ${legacyOwner}, 'POST', '/test/idempotent/:thing', ${key}, ${fingerprint}, 'complete', 201,
+          ${enc.data}, ${enc.keyId}, ${clock.toISOString()}::timestamptz,
+          ${(over.expiresAt ?? new Date(clock.getTime() + 60_000)).toISOString()}::timestamptz)`;
+    };
+    const before = effects;
+    const replayedKey = randomUUID();
+    await legacyRecord(replayedKey);
+    const replay = await post(replayedKey, { n: 1 });
+    expect(replay.statusCode).toBe(201);
+    expect(replay.body).toBe('{"legacy":true}');
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    // No claim of the key was made beside the legacy record.
+    expect(
+      await db.sql`select 1 from idempotency_records where key = ${replayedKey} and principal_id <> ${legacyOwner}`,
+    ).toHaveLength(0);
+    // The same key with another body → 422, as for any record.
+    const mismatchKey = randomUUID();
+    await legacyRecord(mismatchKey, { body: { n: 2, mode: 'ok', delayMs: 0 } });
+    expect((await post(mismatchKey, { n: 1 })).statusCode).toBe(422);
+    expect(effects).toBe(before);
+    // An expired legacy record is no record: the key is claimed anew and the request runs.
+    const expiredKey = randomUUID();
+    await legacyRecord(expiredKey, { expiresAt: new Date(clock.getTime() - 1000) });
+    const fresh = await post(expiredKey, { n: 1 });
+    expect(fresh.statusCode).toBe(201);
+    expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+    expect(effects).toBe(before + 1);
+    // Another key of the practice never sees the admin key's legacy records.
+    const other = await post(replayedKey, { n: 1 }, otherAuth);
     expect(other.headers['idempotent-replayed']).toBeUndefined();
     expect(effects).toBe(before + 2);
   });

@@ -1,6 +1,7 @@
 // Audit log on real PostgreSQL (SEC-AUD-1/2): events chain by hash under concurrency, the verifier names the
 // first tampered row, the application role may only insert and read, and the trigger stops even the owner.
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { asc } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -115,18 +116,16 @@ describe('audit chain', () => {
 
   it('group commit: concurrent appends share transactions, keep arrival order, resolve only once durable', async () => {
     const before = await db.db.select().from(auditEvents);
+    // A pool of its own that counts the transactions the writer opens.
     let transactions = 0;
-    const counting = new Proxy(db.db, {
-      get(target, prop, receiver) {
-        if (prop === 'transaction') {
-          return (...args: Parameters<typeof target.transaction>) => {
-            transactions++;
-            return target.transaction(...args);
-          };
-        }
-        return Reflect.get(target, prop, receiver) as unknown;
+    const countingSql = postgres(db.url, {
+      max: 2,
+      onnotice: () => undefined,
+      debug: (_c, query) => {
+        if (/^\s*begin\b/i.test(query)) transactions++;
       },
     });
+    const counting = drizzle(countingSql, { schema });
     const writer = new AuditGroupCommit(counting);
     const requestIds = Array.from({ length: 60 }, () => randomUUID());
     const durableWhenResolved: boolean[] = [];
@@ -149,6 +148,62 @@ describe('audit chain', () => {
     expect(rows).toHaveLength(before.length + 60);
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
     expect(await verifyAuditChain(db.db, { batchSize: 9 })).toMatchObject({ ok: true, checked: rows.length });
+    await countingSql.end();
+  });
+
+  it('group commit: a batch is two writes to the server (BEGIN, lock and tip read; then insert and COMMIT)', async () => {
+    const handle = postgres(db.url, { max: 2, onnotice: () => undefined });
+    const writer = new AuditGroupCommit(drizzle(handle, { schema }));
+    await writer.append(event()); // connected and warm
+    const write = net.Socket.prototype.write;
+    let writes = 0;
+    net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+      writes++;
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof write;
+    let written: { id: number }[];
+    try {
+      // Two batches: the first call is written at once, alone; the five after it queue and share the next one.
+      written = await Promise.all(Array.from({ length: 6 }, () => writer.append(event())));
+    } finally {
+      net.Socket.prototype.write = write;
+    }
+    expect(new Set(written.map((w) => w.id)).size).toBe(6);
+    expect(writes).toBe(4);
+    expect(await verifyAuditChain(db.db)).toMatchObject({ ok: true });
+    await handle.end();
+  });
+
+  it('group commit: an insert the server refuses rolls the whole batch back, and the next batch is written', async () => {
+    const before = (await db.db.select().from(auditEvents)).length;
+    const poison = randomUUID();
+    // A trigger standing in for any failure of the insert itself (constraint, disk full, cancelled statement).
+    await db.sql.unsafe(`create function refuse_poison() returns trigger language plpgsql as $$
+      begin if new.request_id = '${poison}' then raise exception 'refused'; end if; return new; end $$`);
+    await db.sql.unsafe(`create trigger refuse_poison before insert on audit_events
+      for each row execute function refuse_poison()`);
+    try {
+      const writer = new AuditGroupCommit(
+        drizzle(postgres(db.url, { max: 1, onnotice: () => undefined }), { schema }),
+      );
+      // The first call is written alone; the three after it share one batch with the refused row in it.
+      const batch = await Promise.allSettled([
+        writer.append(event()),
+        writer.append(event()),
+        writer.append(event({ requestId: poison })),
+        writer.append(event()),
+      ]);
+      expect(batch.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+      expect((await db.db.select().from(auditEvents)).length).toBe(before + 1);
+      // The one connection came back out of its transaction: the next batch commits on it.
+      const next = await Promise.all([writer.append(event()), writer.append(event())]);
+      expect(next[1]!.id).toBeGreaterThan(next[0]!.id);
+      expect((await db.db.select().from(auditEvents)).length).toBe(before + 3);
+      expect(await verifyAuditChain(db.db)).toMatchObject({ ok: true });
+    } finally {
+      await db.sql.unsafe('drop trigger refuse_poison on audit_events');
+      await db.sql.unsafe('drop function refuse_poison()');
+    }
   });
 
   it('group commit of batches (worker PHI reads): each caller’s events contiguous, in order, never split', async () => {
