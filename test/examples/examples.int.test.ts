@@ -81,6 +81,7 @@ const routes: Record<string, { method: 'POST' | 'PUT' | 'PATCH'; path: string; r
       role: 'admin',
     },
     bookPlanOfCareSeries: { method: 'POST', path: '/v1/plans-of-care/{id}/series', role: 'front_desk' },
+    addToWaitlist: { method: 'POST', path: '/v1/waitlist', role: 'front_desk' },
     putTimeSavedAssumption: { method: 'PUT', path: '/v1/practice/time-saved-assumptions', role: 'admin' },
     encodePayloads: { method: 'POST', path: '/codec/encode', role: 'therapist' },
     decodePayloads: { method: 'POST', path: '/codec/decode', role: 'therapist' },
@@ -275,6 +276,30 @@ describe('examples/', () => {
     await runTasks(config('front_desk'), write, {});
     const outcome = JSON.stringify((example('completeTask') as { outcome: unknown }).outcome);
     await runTaskComplete(config('front_desk'), write, taskId, { outcome });
+  });
+
+  it('waitlist: an onboarded patient waits at a location for a freed slot', async () => {
+    const body = example('addToWaitlist') as { patientId: string };
+    // The example's patient is the demo practice's (onboarded, as the route requires).
+    await createPatientRepository(stack.db.db, keys).upsert({
+      patientId: body.patientId,
+      practiceId: DEMO_PRACTICE_ID,
+      demographics: {
+        given: ['Pat'],
+        family: 'Synthetic',
+        birthDate: '1950-01-01',
+        sex: 'female',
+        preferredLanguage: 'en',
+      },
+      preferredChannel: 'sms',
+      language: 'en',
+      timezone: 'America/Chicago',
+    });
+    const entry = await ok('addToWaitlist');
+    expect(entry).toMatchObject({ patientId: body.patientId, status: 'waiting', acuity: 2, minutes: 45 });
+    expect((await get('front_desk', '/v1/waitlist')).body).toMatchObject({
+      items: expect.arrayContaining([expect.objectContaining({ id: entry.id })]),
+    });
   });
 
   it('sent every example', () => {
