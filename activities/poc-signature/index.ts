@@ -5,7 +5,6 @@
 // gateway is a retryable failure Temporal retries.
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
 import {
   isPhysicianDeliveryError,
   physicianDeliveryFailure,
@@ -15,12 +14,11 @@ import {
   type SignedReturn,
 } from '../../connectors/physician-delivery/index.js';
 import type { Database } from '../../db/connection.js';
-import { claims } from '../../db/schema.js';
 import type { CertificationRecord } from '../../domain/care/certification-record.js';
 import type { SignatureCycle } from '../../domain/care/poc-signature.js';
 import type { IsoDate } from '../../domain/core/dates.js';
-import type { ClaimStatusSnapshot } from '../../workflows/claim/messages.js';
 import type { PlanOfCareStatus } from '../../workflows/plan-of-care/messages.js';
+import { releaseHeldClaims } from '../shared/held-claims.js';
 import { renderSignatureRequest } from './document.js';
 
 /** Where a referring practitioner's office takes documents (the practice's referring-provider directory). */
@@ -282,33 +280,12 @@ export function createPocSignatureActivities(deps: PocSignatureDeps) {
      * else are left alone.
      */
     async releaseHeldClaims(args: { practiceId: string; patientId: string }): Promise<{ released: number }> {
-      const client = temporalOf(deps);
-      const held = await deps.db
-        .select({ workflowId: claims.workflowId })
-        .from(claims)
-        .where(
-          and(
-            eq(claims.practiceId, args.practiceId),
-            eq(claims.patientId, args.patientId),
-            eq(claims.status, 'held'),
-          ),
-        );
-      let released = 0;
-      for (const { workflowId } of held) {
-        const handle = client.workflow.getHandle(workflowId);
-        let status: ClaimStatusSnapshot;
-        try {
-          status = await handle.query<ClaimStatusSnapshot>('status');
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) continue;
-          throw err;
-        }
-        if (status.state !== 'needs_correction' || !status.blockingFindings.some((c) => POC_HOLD.test(c)))
-          continue;
-        await handle.signal('claimCorrected', { correctedBy: 'poc-signature' });
-        released++;
-      }
-      return { released };
+      return releaseHeldClaims(
+        { db: deps.db, temporal: temporalOf(deps) },
+        args,
+        (c) => POC_HOLD.test(c),
+        'poc-signature',
+      );
     },
   };
   return activities;
