@@ -4,7 +4,7 @@
 // the repositories, the audit event of every change, and releasing the claims held for an incomplete profile
 // once it is complete. Tenancy: every function works on the caller's own practice (`actor.principal`).
 import type { Client } from '@temporalio/client';
-import { appendAudit } from '../db/audit/append.js';
+import { auditChange, type AuditActor } from './audit.js';
 import type { Database } from '../db/connection.js';
 import type { Keyring } from '../db/crypto/keyring.js';
 import { createFeeScheduleRepository, FeeScheduleConflict } from '../db/repositories/fee-schedules.js';
@@ -25,7 +25,6 @@ import {
   type TherapistInput,
 } from '../domain/practice/profile.js';
 import { PAYER_PROFILES } from '../domain/rules/data/payer-profiles.js';
-import type { Principal } from './auth/principal.js';
 import { HttpProblem, problem } from './problem.js';
 import { resumeClaimsHeldForProfile } from './routes/practice-claims.js';
 
@@ -42,11 +41,7 @@ export interface PracticeServiceDeps {
 }
 
 /** Who changes the profile, for the audit event. */
-export interface Actor {
-  principal: Principal;
-  requestId: string;
-  ip: string;
-}
+export type Actor = AuditActor;
 
 const noKeyring = () =>
   new HttpProblem(problem(503, 'No data keyring is configured: a tax id is never stored in clear.'));
@@ -67,18 +62,7 @@ export function practiceService(deps: PracticeServiceDeps) {
   const referrers = createReferrerRepository(deps.db);
 
   const audit = (a: Actor, action: 'C' | 'U', resourceType: string, id: string, fields: string[]) =>
-    appendAudit(deps.db, {
-      actorId: a.principal.id,
-      actorType: a.principal.type,
-      actorRole: a.principal.role,
-      sourceIp: a.ip,
-      action,
-      resourceType,
-      resourceId: id,
-      outcome: 'success',
-      requestId: a.requestId,
-      fieldsDisclosed: fields,
-    });
+    auditChange(deps.db, a, { action, resourceType, resourceId: id, fields });
 
   const service = {
     /** The profile as staff see it (tax id masked) and what claims still need from it. */

@@ -5,7 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { appendAudit } from '../../db/audit/append.js';
+import { auditChange } from '../audit.js';
 import type { Database } from '../../db/connection.js';
 import { createMaintenanceRuleRepository } from '../../db/repositories/equipment-maintenance-rules.js';
 import { createReservationRepository } from '../../db/repositories/equipment-reservations.js';
@@ -88,21 +88,12 @@ export const equipmentRoutes = (deps: EquipmentRouteDeps): FastifyPluginAsyncZod
       resourceType: string,
       id: string,
       fields: string[],
-    ) => {
-      const p = principalOf(req);
-      return appendAudit(deps.db, {
-        actorId: p.id,
-        actorType: p.type,
-        actorRole: p.role,
-        sourceIp: req.ip,
-        action,
-        resourceType,
-        resourceId: id,
-        outcome: 'success',
-        requestId: req.id,
-        fieldsDisclosed: fields,
-      });
-    };
+    ) =>
+      auditChange(
+        deps.db,
+        { principal: principalOf(req), requestId: req.id, ip: req.ip },
+        { action, resourceType, resourceId: id, fields },
+      );
 
     app.get(
       '/v1/practice/equipment',

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { appendAudit } from '../../db/audit/append.js';
+import { auditChange } from '../audit.js';
 import type { Database } from '../../db/connection.js';
 import type { Keyring } from '../../db/crypto/keyring.js';
 import { createFeeScheduleRepository } from '../../db/repositories/fee-schedules.js';
@@ -153,21 +153,12 @@ export const practiceRoutes = (deps: PracticeRouteDeps): FastifyPluginAsyncZod =
       resourceType: string,
       id: string,
       fields: string[],
-    ) => {
-      const p = principalOf(req);
-      return appendAudit(deps.db, {
-        actorId: p.id,
-        actorType: p.type,
-        actorRole: p.role,
-        sourceIp: req.ip,
-        action,
-        resourceType,
-        resourceId: id,
-        outcome: 'success',
-        requestId: req.id,
-        fieldsDisclosed: fields,
-      });
-    };
+    ) =>
+      auditChange(
+        deps.db,
+        { principal: principalOf(req), requestId: req.id, ip: req.ip },
+        { action, resourceType, resourceId: id, fields },
+      );
 
     app.post(
       '/v1/practices',
