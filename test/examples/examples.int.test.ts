@@ -281,20 +281,7 @@ describe('examples/', () => {
   it('waitlist: an onboarded patient waits at a location for a freed slot', async () => {
     const body = example('addToWaitlist') as { patientId: string };
     // The example's patient is the demo practice's (onboarded, as the route requires).
-    await createPatientRepository(stack.db.db, keys).upsert({
-      patientId: body.patientId,
-      practiceId: DEMO_PRACTICE_ID,
-      demographics: {
-        given: ['Pat'],
-        family: 'Synthetic',
-        birthDate: '1950-01-01',
-        sex: 'female',
-        preferredLanguage: 'en',
-      },
-      preferredChannel: 'sms',
-      language: 'en',
-      timezone: 'America/Chicago',
-    });
+    await syntheticPatient(body.patientId);
     const entry = await ok('addToWaitlist');
     expect(entry).toMatchObject({ patientId: body.patientId, status: 'waiting', acuity: 2, minutes: 45 });
     expect((await get('front_desk', '/v1/waitlist')).body).toMatchObject({
@@ -307,10 +294,8 @@ describe('examples/', () => {
   });
 });
 
-/** An authorization of the demo practice for a synthetic patient at the sandbox MA plan, without a diagnosis. */
-async function authorizationWithoutDiagnosis(): Promise<string> {
-  const patientId = randomUUID();
-  const coverageId = randomUUID();
+/** A synthetic patient of the demo practice (no real person's data). */
+async function syntheticPatient(patientId: string): Promise<void> {
   await createPatientRepository(stack.db.db, keys).upsert({
     patientId,
     practiceId: DEMO_PRACTICE_ID,
@@ -325,6 +310,13 @@ async function authorizationWithoutDiagnosis(): Promise<string> {
     language: 'en',
     timezone: 'America/Chicago',
   });
+}
+
+/** An authorization of the demo practice for a synthetic patient at the sandbox MA plan, without a diagnosis. */
+async function authorizationWithoutDiagnosis(): Promise<string> {
+  const patientId = randomUUID();
+  const coverageId = randomUUID();
+  await syntheticPatient(patientId);
   await createCoverageRepository(stack.db.db, keys).upsert({
     coverageId,
     practiceId: DEMO_PRACTICE_ID,
