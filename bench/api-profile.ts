@@ -17,7 +17,8 @@ import { DEMO_PRACTICE_ID } from '../db/seed.js';
 import { localDate } from '../domain/core/zoned.js';
 import { connectClient } from '../temporal/client.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
-import { CLINIC_TZ, daytimeZone } from './drivers.js';
+import { onboardingBody } from './api.js';
+import { CLINIC_TZ } from './drivers.js';
 import { Cleanup, startInfra } from './infra.js';
 import { startBenchWorker } from './worker.js';
 
@@ -67,26 +68,7 @@ async function main(cleanup: Cleanup) {
     label: 'p',
   });
   const headers = { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' };
-  const body = {
-    patientId: randomUUID(),
-    clinicTimeZone: CLINIC_TZ,
-    patientTimeZone: daytimeZone(),
-    demographics: {
-      given: ['Bench'],
-      family: 'Patient',
-      birthDate: '1961-02-03',
-      sex: 'female',
-      phone: '(312) 555-0177',
-    },
-    preferredChannel: 'sms',
-    messagingConsent: true,
-    coverages: [
-      { coverageId: randomUUID(), payerId: 'commercial-ama', memberId: 'SBX-PR3-BENCHAPI', priority: 1 },
-    ],
-    evaluation: { acuity: 'acute', bodyRegion: 'knee', leadDays: 3 },
-    intakeFormLink: 'https://forms.riverside.example/i/bench',
-    insuranceUpdateLink: 'https://forms.riverside.example/ins/bench',
-  };
+  const body = onboardingBody(randomUUID());
   // GET targets: onboardings started through the API on the bench worker (it answers their queries).
   const targets: string[] = [];
   for (let i = 0; i < 20; i++) {

@@ -65,7 +65,8 @@ interface Sample {
   failed: number;
 }
 
-const onboardingBody = (patientId: string) => ({
+/** The onboarding request the API scenarios send (a synthetic patient; a fresh coverage id each call). */
+export const onboardingBody = (patientId: string) => ({
   patientId,
   clinicTimeZone: CLINIC_TZ,
   patientTimeZone: daytimeZone(),
