@@ -40,6 +40,7 @@ import { EncryptionCodec } from '../temporal/codec/encryption-codec.js';
 import { auditDenied } from '../api/audit.js';
 import { sandboxPayerDirectory } from '../connectors/payer/sandbox/plans.js';
 import { startTracing, type Tracing } from './tracing.js';
+import { describeRuleGaps, ruleDataGaps, RULE_HORIZON_DAYS } from '../domain/rules/horizon.js';
 
 let runtimeInstalled = false;
 /**
@@ -349,6 +350,16 @@ export async function startApiService(
             'refuses to start while a connector setting (EMR_*, TWILIO_*, SMTP_*, CLEARINGHOUSE_*, PHYSICIAN_DELIVERY_*) is missing ' +
             'or it cannot reach Temporal (TEMPORAL_ADDRESS, TEMPORAL_TLS_*), and names the variable in one line ' +
             'of its log (docker compose logs worker)',
+        },
+        // Dated rule data that runs out within the horizon (domain/rules/horizon.ts): a data release is due.
+        ruleData: {
+          check: async () =>
+            ruleDataGaps(new Date().toISOString().slice(0, 10), RULE_HORIZON_DAYS).length === 0,
+          hint: `rule data (e.g. the KX threshold) runs out within ${RULE_HORIZON_DAYS} days`,
+          explain: async () => {
+            const gaps = ruleDataGaps(new Date().toISOString().slice(0, 10), RULE_HORIZON_DAYS);
+            return gaps.length > 0 ? describeRuleGaps(gaps) : undefined;
+          },
         },
         // A worker whose configuration stopped it recorded why (servers.ts): say it here, names only.
         workerStart: {

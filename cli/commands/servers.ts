@@ -7,6 +7,7 @@ import { ConfigError, resolveFileVariables, type Config } from '../config.js';
 import { startDatabase } from '../database.js';
 import { dataKeys } from '../keyrings.js';
 import { describeTemporalConnection } from '../../temporal/connection-config.js';
+import { describeRuleGaps, ruleDataGaps, RULE_HORIZON_DAYS } from '../../domain/rules/horizon.js';
 import { installTemporalRuntime, startApiService, startWorkerService } from '../services.js';
 import { startTracing } from '../tracing.js';
 import {
@@ -108,6 +109,10 @@ export async function runWorker(
   log(
     `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${describeTemporalConnection(config.temporal)}`,
   );
+  // Rule data that runs out soon (e.g. next year's KX threshold): a deployment task, said weeks ahead.
+  const gaps = ruleDataGaps(new Date().toISOString().slice(0, 10), RULE_HORIZON_DAYS);
+  if (gaps.length > 0)
+    log(`worker: rule data runs out within ${RULE_HORIZON_DAYS} days: ${describeRuleGaps(gaps)}`);
   try {
     await worker.running;
   } finally {

@@ -132,7 +132,8 @@ describe('a worker that refuses to start, seen from /readyz', { timeout: 300_000
       await expect
         .poll(async () => (await readyz()).body, { timeout: 30_000, interval: 500 })
         .toMatchObject({ status: 'ready', checks: { worker: 'ok', workerStart: 'ok' } });
-      expect((await readyz()).body.warnings).toBeUndefined();
+      // Only the calendar-dependent rule-data advisory may remain (it depends on today's date, not the worker).
+      expect(((await readyz()).body.warnings ?? []).filter((w) => w.check !== 'ruleData')).toEqual([]);
       fixed.child.kill('SIGTERM');
       expect(await fixed.exited).toBe(0);
     } finally {
