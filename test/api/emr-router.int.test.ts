@@ -908,5 +908,26 @@ describe('appointments mirror', () => {
       value: Math.round((attended / available) * 10_000) / 10_000,
     });
     expect(after.slotUtilization.booked.numerator).toBe(booked);
+
+    // The router runs with the mirror replay (its patch marker before each new activity); the signed note's and
+    // the late cancellation's runs are committed histories test/workflows/replay.int.test.ts replays ever after.
+    const [noteDelivery] = await deliveriesOf('note.signed', completed.emrAppointmentId);
+    const [lateDelivery] = await deliveriesOf('appointment.cancelled', lateCancel.emrAppointmentId);
+    const [checkInOnly] = await deliveriesOf('appointment.checked_in', checkedIn.emrAppointmentId);
+    for (const delivery of [noteDelivery!, lateDelivery!, checkInOnly!]) {
+      const history = await routerRun(delivery.id).fetchHistory();
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history),
+      ).resolves.toBeUndefined();
+    }
+    if (process.env.UPDATE_HISTORIES === '1') {
+      for (const [delivery, name] of [
+        [noteDelivery!, 'v3-mirror-note-signed'],
+        [lateDelivery!, 'v3-mirror-late-cancel'],
+      ] as const) {
+        const file = path.join(import.meta.dirname, `../histories/emrEventRouter/${name}.json`);
+        fs.writeFileSync(file, `${historyToJSON(await routerRun(delivery.id).fetchHistory())}\n`);
+      }
+    }
   });
 });
