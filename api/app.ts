@@ -102,6 +102,8 @@ export interface AppDeps {
   cursorKey: Buffer;
   rateLimit?: RateLimitSettings;
   metrics?: ApiMetrics;
+  /** Bearer token `GET /metrics` requires (METRICS_TOKEN); unset → open (development only, see cli/services.ts). */
+  metricsToken?: string;
   onDenied?: AuthDeps['onDenied'];
   /** How long API-key rows are reused before the database is read again (ms, default 10 s; 0 = off). */
   apiKeyCacheTtlMs?: number;
@@ -250,7 +252,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = deps.rateLimit ?? { perMinute: 600, authFailuresPerMinute: 60 };
   await registerRateLimit(app, limits);
   const apiMetrics = deps.metrics ?? createMetrics();
-  registerMetrics(app, apiMetrics);
+  registerMetrics(app, apiMetrics, deps.metricsToken);
   const practiceMetricsDeps = {
     db: deps.db,
     now: deps.now ?? (() => new Date()),

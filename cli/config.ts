@@ -300,6 +300,15 @@ export const configSchema = z.object({
     .optional(),
   /** true: tracing off even with an endpoint set (the standard kill switch). */
   OTEL_SDK_DISABLED: flag.optional(),
+  /**
+   * SECRET: the bearer token Prometheus presents to the API's `GET /metrics` (its practice gauges are business
+   * figures). Required by `ptflow api` in production (apiProductionProblems); unset in development → open.
+   */
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
   /** host:port where `ptflow worker` serves the Temporal SDK's Prometheus metrics (/metrics); unset → none. */
   PTFLOW_WORKER_METRICS_ADDRESS: z
     .string()
@@ -367,6 +376,14 @@ export function resolveFileVariables(env: NodeJS.ProcessEnv): Record<string, str
 function firstIssue(error: z.ZodError): ConfigError {
   const [issue] = error.issues;
   return new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is not valid');
+}
+
+/**
+ * What `ptflow api` needs beyond the shared configuration in production: METRICS_TOKEN (an unauthenticated
+ * /metrics would publish the practice's denial and collection figures). Returns the missing variables.
+ */
+export function apiProductionProblems(config: Pick<Config, 'NODE_ENV' | 'METRICS_TOKEN'>): string[] {
+  return config.NODE_ENV === 'production' && !config.METRICS_TOKEN ? ['METRICS_TOKEN'] : [];
 }
 
 /** Parse the environment. Throws ConfigError naming the first bad variable (values are never echoed). */

@@ -24,7 +24,7 @@ import { createWorker } from '../temporal/worker.js';
 import type { TemporalConnectionOptions } from '../temporal/connection-config.js';
 import { ensureSchedules, type EnsureOutcome, type ScheduleSettings } from '../temporal/schedules.js';
 import { dataConverterFor } from '../temporal/codec/data-converter.js';
-import { ConfigError, type Config } from './config.js';
+import { apiProductionProblems, ConfigError, type Config } from './config.js';
 import { dataKeys, payloadKeyring } from './keyrings.js';
 import {
   authorizationPayerPort,
@@ -270,6 +270,13 @@ export async function startApiService(
       'is production: the demo staff sign-in of `ptflow dev` is refused there',
     );
   }
+  const [missing] = apiProductionProblems(config);
+  if (missing) {
+    throw new ConfigError(
+      missing,
+      'is required in production: GET /metrics (practice figures) answers only a bearer token',
+    );
+  }
   const webhooks = opts.webhooks ?? webhookSettings();
   // Before the app is built: its HTTP server is instrumented when tracing is on.
   const tracing = await startTracing(config, 'api');
@@ -287,6 +294,7 @@ export async function startApiService(
       temporal: connected.client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       claimPollMinutes: config.CLAIM_POLL_MINUTES,
+      ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
       cursorKey: config.PTFLOW_CURSOR_SECRET
         ? Buffer.from(config.PTFLOW_CURSOR_SECRET, 'base64')
         : // Development only (production requires the variable): cursors then last as long as the process.

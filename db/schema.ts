@@ -156,29 +156,38 @@ export const eligibilityChecks = pgTable('eligibility_checks', {
   keyId: text('key_id'),
 });
 
-export const appointments = pgTable('appointments', {
-  id: uuid('id').primaryKey(),
-  practiceId: uuid('practice_id')
-    .notNull()
-    .references(() => practices.id),
-  patientId: uuid('patient_id')
-    .notNull()
-    .references(() => patients.id),
-  therapistId: uuid('therapist_id')
-    .notNull()
-    .references(() => therapists.id),
-  locationId: uuid('location_id')
-    .notNull()
-    .references(() => locations.id),
-  externalId: text('external_id'),
-  kind: text('kind', { enum: ['evaluation', 'treatment', 'reevaluation'] }).notNull(),
-  startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
-  minutes: integer('minutes').notNull(),
-  status: text('status', {
-    enum: ['booked', 'checked_in', 'completed', 'cancelled', 'no_show', 'late_cancelled'],
-  }).notNull(),
-  createdAt: createdAt(),
-});
+/**
+ * Our mirror of the EMR's schedule for our patients: written when ptflow books and moved along by the EMR's
+ * webhooks (booked, checked in, note signed, cancelled, no-show) through the monotone transition table in
+ * domain/visits/appointment-mirror.ts. One row per EMR appointment (`appointments_practice_external`).
+ */
+export const appointments = pgTable(
+  'appointments',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    therapistId: uuid('therapist_id')
+      .notNull()
+      .references(() => therapists.id),
+    locationId: uuid('location_id')
+      .notNull()
+      .references(() => locations.id),
+    externalId: text('external_id'),
+    kind: text('kind', { enum: ['evaluation', 'treatment', 'reevaluation', 'discharge'] }).notNull(),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    minutes: integer('minutes').notNull(),
+    status: text('status', {
+      enum: ['booked', 'checked_in', 'completed', 'cancelled', 'no_show', 'late_cancelled'],
+    }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('appointments_practice_external').on(t.practiceId, t.externalId)],
+);
 
 /** The staff worklist. Rows are created by workflows (idempotently, keyed by `dedupeKey`). */
 export const tasks = pgTable(

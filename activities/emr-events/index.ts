@@ -7,6 +7,12 @@ import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { VisitToRecord } from '../../domain/prior-authorization/lifecycle.js';
 import { isUuid } from '../../domain/ids.js';
+import { mirrorAppointmentKind, type AppointmentStatus } from '../../domain/visits/appointment-mirror.js';
+import {
+  createAppointmentMirrorRepository,
+  type MirrorOutcome,
+} from '../../db/repositories/appointment-mirror.js';
+import type { EmrEventOf as EventOf } from '../../connectors/webhooks/emr-events.js';
 import type { OnboardingInput } from '../../domain/onboarding/intake.js';
 import { uuidFromKey } from '../shared/derived-ids.js';
 import { ONBOARDING_WORKFLOW_TYPE } from '../../workflows/onboarding/messages.js';
@@ -159,6 +165,43 @@ export function createEventRouterActivities(deps: EventRoutingDeps) {
     },
 
     ...createEventClaimActivities(deps, context),
+
+    /**
+     * Our appointments mirror follows the EMR (issue 18 point 4): an appointment event creates the row for one of
+     * our patients (our booking id when ptflow booked it, else one derived from the EMR's id) or moves it along
+     * the transition table (domain/visits/appointment-mirror.ts); a signed note moves the appointment it names to
+     * completed. Only our patients are mirrored: the router calls this after resolving the patient.
+     */
+    async mirrorEmrAppointment(q: {
+      practiceId: string;
+      patientId: string;
+      status: AppointmentStatus;
+      emrAppointmentId: string;
+      appointment?: Omit<
+        EventOf<'appointment.booked'>['data'],
+        'practiceId' | 'emrAppointmentId' | 'emrPatientId'
+      >;
+    }): Promise<{ outcome: MirrorOutcome }> {
+      const mirror = createAppointmentMirrorRepository(deps.db);
+      const a = q.appointment;
+      if (!a) return { outcome: await mirror.moveExisting(q.practiceId, q.emrAppointmentId, q.status) };
+      if (!isUuid(a.therapistId) || !isUuid(a.locationId)) return { outcome: 'unknown_resource' };
+      const outcome = await mirror.apply(
+        {
+          id: a.appointmentId ?? uuidFromKey('appointment', q.practiceId, 'emr', q.emrAppointmentId),
+          practiceId: q.practiceId,
+          patientId: q.patientId,
+          emrAppointmentId: q.emrAppointmentId,
+          therapistId: a.therapistId,
+          locationId: a.locationId,
+          kind: mirrorAppointmentKind(a.kind),
+          startsAt: new Date(a.start),
+          minutes: Math.max(0, Math.round((Date.parse(a.end) - Date.parse(a.start)) / 60_000)),
+        },
+        q.status,
+      );
+      return { outcome };
+    },
 
     /** The authorization's validated `recordVisit`; a refusal comes back as its code (for a task), not an error. */
     async recordAuthorizationVisit(q: {

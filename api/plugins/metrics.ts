@@ -1,6 +1,10 @@
 // Prometheus metrics (`GET /metrics`). Labels are route patterns, methods, status codes, process kinds and
-// webhook outcomes — never raw URLs or ids, which could carry identifiers.
-import type { FastifyInstance } from 'fastify';
+// webhook outcomes — never raw URLs or ids, which could carry identifiers. The practice gauges are business
+// figures (denial and collection rates), so with a token configured (METRICS_TOKEN, required in production by
+// `ptflow api`) the endpoint answers only a scraper presenting it as a bearer token.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpProblem, problem } from '../problem.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface ApiMetrics {
@@ -35,7 +39,22 @@ export function createMetrics(): ApiMetrics {
   };
 }
 
-export function registerMetrics(app: FastifyInstance, metrics: ApiMetrics): void {
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Does the request carry `Authorization: Bearer <token>`? Compared in constant time (over SHA-256 digests). */
+export function hasMetricsToken(req: Pick<FastifyRequest, 'headers'>, token: string): boolean {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer +(\S+) *$/i.exec(header) : null;
+  if (!match?.[1]) return false;
+  return timingSafeEqual(digest(match[1]), digest(token));
+}
+
+/**
+ * Serves `GET /metrics`. With `token`, a request without `Authorization: Bearer <token>` is answered 401
+ * problem+json (no metric text); without one (development) the endpoint is open, as `ptflow api` allows only
+ * outside production.
+ */
+export function registerMetrics(app: FastifyInstance, metrics: ApiMetrics, token?: string): void {
   const duration = new Histogram({
     name: 'ptflow_http_request_duration_seconds',
     help: 'HTTP request latency by route pattern',
@@ -54,7 +73,11 @@ export function registerMetrics(app: FastifyInstance, metrics: ApiMetrics): void
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+    if (token !== undefined && !hasMetricsToken(req, token)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw new HttpProblem(problem(401, 'A valid metrics bearer token is required.'));
+    }
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });

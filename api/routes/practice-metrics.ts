@@ -79,7 +79,7 @@ export const practiceNumbersResponse = z.object({
       cancelled: z.number(),
       lateCancelled: z.number(),
     }),
-    lateCancelBasis: z.literal('all_cancellations'),
+    lateCancelBasis: z.literal('missed_visit_rule'),
   }),
   slotUtilization: z.object({ attended: rate, booked: rate, availableMinutes: z.number() }),
   intakeBeforeFirstVisit: rate,

@@ -162,6 +162,7 @@ export async function readPracticeMetricFacts(
     sql`select count(*) as scheduled,
           count(*) filter (where status = 'no_show') as no_show,
           count(*) filter (where status in ('cancelled', 'late_cancelled')) as cancelled,
+          count(*) filter (where status = 'late_cancelled') as late_cancelled,
           coalesce(sum(minutes) filter (where status in ('checked_in', 'completed')), 0) as attended_minutes,
           coalesce(sum(minutes) filter (where status not in ('cancelled', 'late_cancelled')), 0) as booked_minutes
         from appointments where practice_id = ${p}::uuid and starts_at >= ${startAt}::timestamptz and starts_at < ${endAt}::timestamptz
@@ -294,8 +295,8 @@ export async function readPracticeMetricFacts(
       scheduled: num(apptRow?.scheduled),
       noShow: num(apptRow?.no_show),
       cancelled: num(apptRow?.cancelled),
-      // No cancellation time or late flag is recorded on appointments yet: every cancellation counts as late.
-      lateCancelled: num(apptRow?.cancelled),
+      // Late by the missed-visit rule, as the EMR router and the missed-visit process record it.
+      lateCancelled: num(apptRow?.late_cancelled),
       attendedMinutes: num(apptRow?.attended_minutes),
       bookedMinutes: num(apptRow?.booked_minutes),
     },

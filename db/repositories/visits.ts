@@ -1,6 +1,7 @@
 // Missed visits and the waitlist (issue 18 §1/§2): small repositories over `missed_visits` and
 // `waitlist_entries`. Ids, dates and scores only; patients are named by our UUID.
 import { and, eq, gte, inArray, lt, sql as dsql } from 'drizzle-orm';
+import { statusesMovingTo } from '../../domain/visits/appointment-mirror.js';
 import type { Database } from '../connection.js';
 import { appointments, missedVisits, waitlistEntries } from '../schema.js';
 
@@ -37,18 +38,24 @@ export function createMissedVisitRepository(db: Database) {
   return {
     /**
      * Records a miss (idempotent on practice + EMR appointment) and marks our appointments mirror, when it has
-     * the appointment, `no_show` / `late_cancelled`. Returns the row as stored.
+     * the appointment and the transition table allows it, `no_show` / `late_cancelled`. Returns the row as stored.
      */
     async record(m: NewMissedVisit): Promise<MissedVisitRow> {
       await db
         .insert(missedVisits)
         .values({ ...m, episodeWorkflowId: m.episodeWorkflowId ?? null })
         .onConflictDoNothing();
+      // Only forward (domain/visits/appointment-mirror.ts): a miss never undoes a check-in or a signed note.
+      const status = m.kind === 'no_show' ? 'no_show' : 'late_cancelled';
       await db
         .update(appointments)
-        .set({ status: m.kind === 'no_show' ? 'no_show' : 'late_cancelled' })
+        .set({ status })
         .where(
-          and(eq(appointments.practiceId, m.practiceId), eq(appointments.externalId, m.emrAppointmentId)),
+          and(
+            eq(appointments.practiceId, m.practiceId),
+            eq(appointments.externalId, m.emrAppointmentId),
+            inArray(appointments.status, statusesMovingTo(status)),
+          ),
         );
       const [row] = await db
         .select()

@@ -260,14 +260,19 @@ export interface AppointmentCounts {
   scheduled: number;
   noShow: number;
   cancelled: number;
-  /** Cancellations that count as late (see lateCancelRate). */
+  /** Of those, late by the missed-visit rule (status late_cancelled; see attendanceRates). */
   lateCancelled: number;
 }
 
 /**
- * No-show rate = appointments marked no_show ÷ appointments scheduled to start in the period (every status).
- * Late-cancel rate = late cancellations ÷ the same. Until appointments record when (or whether late) they were
- * cancelled, every cancellation counts as late (`lateCancelBasis: 'all_cancellations'`, an upper bound).
+ * No-show rate = appointments marked no_show ÷ appointments of our patients scheduled to start in the period
+ * (every status: booked, checked in, completed, cancelled, late-cancelled, no-show). Late-cancel rate = appointments
+ * marked late_cancelled ÷ the same; "late" is the missed-visit rule in force on the appointment's date
+ * (domain/visits: cancelled by the patient or for another reason less than `lateCancelHours` before the start;
+ * clinic and weather cancellations are never late), applied by the EMR router when the EMR reports the cancellation
+ * (`lateCancelBasis: 'missed_visit_rule'`). Cancel rate = every cancellation, late or not, ÷ the same. The
+ * appointments mirror follows the EMR's webhooks (booked at the EMR's own screen too), so the denominator is the
+ * EMR's schedule of our patients, not only what ptflow booked.
  */
 export function attendanceRates(c: AppointmentCounts): { noShow: Rate; lateCancel: Rate; cancel: Rate } {
   return {

@@ -74,7 +74,7 @@ export function buildPracticeNumbers(f: PracticeMetricFacts) {
         cancelled: f.appointments.cancelled,
         lateCancelled: f.appointments.lateCancelled,
       },
-      lateCancelBasis: 'all_cancellations' as const,
+      lateCancelBasis: 'missed_visit_rule' as const,
     },
     slotUtilization: {
       ...slotUtilization({

@@ -29,7 +29,8 @@ import type { EmrEvent } from '../../connectors/webhooks/emr-events.js';
 import { generateWebhookSecret, signedWebhookHeaders } from '../../connectors/webhooks/standard-webhooks.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
-import { claims, tasks, webhookEvents } from '../../db/schema.js';
+import { createApiKey } from '../../api/auth/api-keys.js';
+import { appointments, claims, tasks, webhookEvents } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { workflowId } from '../../domain/ids.js';
 import { claimIdFor, uuidFromKey } from '../../activities/shared/derived-ids.js';
@@ -732,6 +733,201 @@ describe('EMR event router', () => {
       expect(await db.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, id))).toEqual([]);
     } finally {
       await payerApp.close();
+    }
+  });
+});
+
+// ─── the appointments mirror follows the EMR (issue 18 point 4) ───────────────────────────────────────────────
+
+describe('appointments mirror', () => {
+  /** Slots 20 to 12 days ago: apart from the other scenarios' visits (8 to 1 days ago). */
+  const windowFrom = Date.now() - 20 * 86_400_000;
+  const windowTo = Date.now() - 12 * 86_400_000;
+  const localDate = (ms: number) => new Date(ms).toLocaleDateString('en-CA', { timeZone: TZ });
+  const period = `from=${localDate(windowFrom - 86_400_000)}&to=${localDate(windowTo + 86_400_000)}`;
+  const minutesOf = (a: { start: string; end: string }) => (Date.parse(a.end) - Date.parse(a.start)) / 60_000;
+
+  async function numbers(authorization: string) {
+    const res = await app.inject({ url: `/v1/practice/metrics?${period}`, headers: { authorization } });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{
+      attendance: {
+        noShow: { numerator: number; denominator: number; value: number | null };
+        lateCancel: { numerator: number; denominator: number; value: number | null };
+        cancel: { numerator: number; denominator: number; value: number | null };
+        lateCancelBasis: string;
+      };
+      slotUtilization: {
+        attended: { numerator: number; denominator: number; value: number | null };
+        booked: { numerator: number; denominator: number; value: number | null };
+      };
+    }>();
+  }
+  const mirrored = (emrAppointmentId: string) =>
+    db.db.select().from(appointments).where(eq(appointments.externalId, emrAppointmentId));
+  /** Every router run of the queued deliveries about one appointment, in delivery order. */
+  async function routedAbout(emrAppointmentId: string, types: EmrEvent['type'][]) {
+    const results: EventRouteResult[] = [];
+    for (const type of types) {
+      const [delivery] = await deliveriesOf(type, emrAppointmentId);
+      expect(delivery, `${type} of ${emrAppointmentId}`).toBeDefined();
+      results.push(await routed(delivery!.id));
+    }
+    return results;
+  }
+
+  it('EMR webhooks create and move mirror rows of our patients only, forward only, and the numbers follow', async () => {
+    const { key } = await createApiKey(db.db, {
+      practiceId: DEMO_PRACTICE_ID,
+      role: 'biller',
+      label: 'mirror-numbers',
+    });
+    const authorization = `Bearer ${key}`;
+    const before = await numbers(authorization);
+    expect(before.attendance.noShow).toEqual({ numerator: 0, denominator: 0, value: null });
+    expect(before.slotUtilization.attended.numerator).toBe(0);
+    const available = before.slotUtilization.attended.denominator;
+    expect(available).toBeGreaterThan(0);
+
+    const ours = await knownPatient(`SBX-CO45-${randomUUID().slice(0, 8)}`);
+    // A patient only the EMR knows: no EMR record carrying our id, no row of ours.
+    const { emrId: strangerEmrId } = await emr.upsertPatient({
+      patientId: randomUUID(),
+      demographics: {
+        given: ['Lin'],
+        family: 'Stranger',
+        birthDate: '1970-01-01',
+        sex: 'female',
+        preferredLanguage: 'en',
+      },
+    });
+    const free = await emr.searchFreeSlots({
+      from: new Date(windowFrom).toISOString(),
+      to: new Date(windowTo).toISOString(),
+      limit: 2_000,
+    });
+    // Six slots on different days (one patient, no overlaps), all at therapists and locations we know.
+    const byDay = new Map<string, (typeof free)[number]>();
+    for (const slot of free)
+      if (!byDay.has(slot.start.slice(0, 10))) byDay.set(slot.start.slice(0, 10), slot);
+    const slots = [...byDay.values()].slice(0, 6);
+    expect(slots).toHaveLength(6);
+    const book = (i: number, emrPatientId = ours.emrPatientId) =>
+      emr.bookAtFrontDesk({ slotId: slots[i]!.slotId, emrPatientId, kind: 'treatment' });
+
+    // All booked at the EMR's own screen (appointment.booked with appointmentId null).
+    const completed = await book(0);
+    const noShow = await book(1);
+    const lateCancel = await book(2);
+    const clinicCancel = await book(3);
+    const checkedIn = await book(4);
+    const stranger = await book(5, strangerEmrId);
+    await emr.checkIn(completed.emrAppointmentId);
+    await emr.signNote(
+      completed.emrAppointmentId,
+      [{ code: '97110', minutes: 30, furnishedBy: 'PT' }],
+      ['M54.50'],
+    );
+    await emr.markNoShow(noShow.emrAppointmentId);
+    // Cancelled now, after its start: late by the missed-visit rule (24 h); by the clinic: never late.
+    await emr.cancelAppointment(lateCancel.emrAppointmentId, 'patient');
+    await emr.cancelAppointment(clinicCancel.emrAppointmentId, 'clinic');
+    await emr.checkIn(checkedIn.emrAppointmentId);
+    await deliverQueued();
+
+    const [bookedRun, checkInRun, noteRun] = await routedAbout(completed.emrAppointmentId, [
+      'appointment.booked',
+      'appointment.checked_in',
+      'note.signed',
+    ]);
+    expect(bookedRun!.steps).toContain('mirror:booked:inserted');
+    expect(checkInRun!.steps).toContain('mirror:checked_in:moved');
+    expect(noteRun!.steps).toContain('mirror:completed:moved');
+    const [, noShowRun] = await routedAbout(noShow.emrAppointmentId, [
+      'appointment.booked',
+      'appointment.no_show',
+    ]);
+    expect(noShowRun!.steps).toContain('mirror:no_show:moved');
+    const [, lateRun] = await routedAbout(lateCancel.emrAppointmentId, [
+      'appointment.booked',
+      'appointment.cancelled',
+    ]);
+    expect(lateRun!.steps).toContain('mirror:late_cancelled:moved');
+    const [, clinicRun] = await routedAbout(clinicCancel.emrAppointmentId, [
+      'appointment.booked',
+      'appointment.cancelled',
+    ]);
+    expect(clinicRun!.steps).toContain('mirror:cancelled:moved');
+    await routedAbout(checkedIn.emrAppointmentId, ['appointment.booked', 'appointment.checked_in']);
+    const [strangerRun] = await routedAbout(stranger.emrAppointmentId, ['appointment.booked']);
+    expect(strangerRun!.steps).toEqual(['mirror:unknown_patient']);
+
+    const statusOf = async (a: { emrAppointmentId: string }) =>
+      (await mirrored(a.emrAppointmentId))[0]?.status;
+    expect(await statusOf(completed)).toBe('completed');
+    expect(await statusOf(noShow)).toBe('no_show');
+    expect(await statusOf(lateCancel)).toBe('late_cancelled');
+    expect(await statusOf(clinicCancel)).toBe('cancelled');
+    expect(await statusOf(checkedIn)).toBe('checked_in');
+    expect(await mirrored(stranger.emrAppointmentId)).toEqual([]);
+    const [row] = await mirrored(completed.emrAppointmentId);
+    expect(row).toMatchObject({
+      patientId: ours.patientId,
+      therapistId: completed.therapistId,
+      kind: 'treatment',
+      minutes: minutesOf(completed),
+    });
+    expect(row!.startsAt.toISOString()).toBe(new Date(completed.start).toISOString());
+
+    // A late 'booked' (redelivered under a new id) and a repeated check-in change nothing: one row, completed.
+    const [bookedDelivery] = await deliveriesOf('appointment.booked', completed.emrAppointmentId);
+    const [checkInDelivery] = await deliveriesOf('appointment.checked_in', completed.emrAppointmentId);
+    for (const [delivery, step] of [
+      [bookedDelivery!, 'mirror:booked:unchanged'],
+      [checkInDelivery!, 'mirror:checked_in:unchanged'],
+    ] as const) {
+      const id = newWebhookId();
+      expect((await post(delivery.body, id)).status).toBe(202);
+      expect((await routed(id)).steps).toContain(step);
+    }
+    expect(await mirrored(completed.emrAppointmentId)).toHaveLength(1);
+    expect(await statusOf(completed)).toBe('completed');
+
+    // The numbers: 5 appointments of ours in the period (the stranger's is not), 1 no-show, 2 cancellations of
+    // which 1 late; attended = the completed and the checked-in visit; booked = everything not cancelled.
+    const after = await numbers(authorization);
+    expect(after.attendance.noShow).toEqual({ numerator: 1, denominator: 5, value: 0.2 });
+    expect(after.attendance.lateCancel).toEqual({ numerator: 1, denominator: 5, value: 0.2 });
+    expect(after.attendance.cancel).toEqual({ numerator: 2, denominator: 5, value: 0.4 });
+    expect(after.attendance.lateCancelBasis).toBe('missed_visit_rule');
+    const attended = minutesOf(completed) + minutesOf(checkedIn);
+    const booked = attended + minutesOf(noShow);
+    expect(after.slotUtilization.attended).toEqual({
+      numerator: attended,
+      denominator: available,
+      value: Math.round((attended / available) * 10_000) / 10_000,
+    });
+    expect(after.slotUtilization.booked.numerator).toBe(booked);
+
+    // The router runs with the mirror replay (its patch marker before each new activity); the signed note's and
+    // the late cancellation's runs are committed histories test/workflows/replay.int.test.ts replays ever after.
+    const [noteDelivery] = await deliveriesOf('note.signed', completed.emrAppointmentId);
+    const [lateDelivery] = await deliveriesOf('appointment.cancelled', lateCancel.emrAppointmentId);
+    const [checkInOnly] = await deliveriesOf('appointment.checked_in', checkedIn.emrAppointmentId);
+    for (const delivery of [noteDelivery!, lateDelivery!, checkInOnly!]) {
+      const history = await routerRun(delivery.id).fetchHistory();
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history),
+      ).resolves.toBeUndefined();
+    }
+    if (process.env.UPDATE_HISTORIES === '1') {
+      for (const [delivery, name] of [
+        [noteDelivery!, 'v3-mirror-note-signed'],
+        [lateDelivery!, 'v3-mirror-late-cancel'],
+      ] as const) {
+        const file = path.join(import.meta.dirname, `../histories/emrEventRouter/${name}.json`);
+        fs.writeFileSync(file, `${historyToJSON(await routerRun(delivery.id).fetchHistory())}\n`);
+      }
     }
   });
 });

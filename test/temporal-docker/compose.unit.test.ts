@@ -14,7 +14,12 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig as loadPtflowConfig, resolveFileVariables } from '../../cli/config.js';
+import {
+  apiProductionProblems,
+  ConfigError,
+  loadConfig as loadPtflowConfig,
+  resolveFileVariables,
+} from '../../cli/config.js';
 import { missingWorkerConnectorVariables } from '../../cli/worker-connectors.js';
 import { searchAttributeCliFlags } from '../../workflows/shared/search-attributes.js';
 
@@ -217,10 +222,14 @@ function mounts(svc: ComposeService): { source: string; target: string }[] {
 
 const PTFLOW_SERVICES = ['api', 'worker', 'migrate'];
 
-/** What a ptflow command checks at start in production: the configuration, and the worker's connectors. */
+/**
+ * What a ptflow command checks at start in production: the configuration, the API's metrics token, and the
+ * worker's connectors.
+ */
 function productionProblems(name: string, env: Record<string, string>): string[] {
   try {
     const config = loadPtflowConfig(env, scratch);
+    if (name === 'api') return apiProductionProblems(config);
     if (name !== 'worker') return [];
     return missingWorkerConnectorVariables(config, new Set(Object.keys(resolveFileVariables(env))));
   } catch (error) {
@@ -243,6 +252,7 @@ const SAMPLE_VALUES: Record<string, () => string> = {
   PTFLOW_ACTIVE_DATA_KEY_ID: () => 'd1',
   PTFLOW_BLIND_INDEX_KEY: base64Key,
   PTFLOW_CURSOR_SECRET: base64Key,
+  METRICS_TOKEN: base64Key,
   EMR_FHIR_BASE_URL: () => 'https://emr.example.com/fhir/r4',
   EMR_SMART_TOKEN_URL: () => 'https://emr.example.com/oauth2/token',
   EMR_SMART_CLIENT_ID: () => 'ptflow',
@@ -559,6 +569,8 @@ describe('temporal-docker/docker-compose.yml', { timeout: 120_000 }, () => {
       // The production configuration requires more than what this loop was handed by the database URL.
       expect(discovered).toContain('PTFLOW_CURSOR_SECRET');
       if (name === 'worker') expect(discovered).toContain('EMR_SMART_PRIVATE_KEY');
+      if (name === 'api') expect(discovered).toContain('METRICS_TOKEN');
+      else expect(discovered).not.toContain('METRICS_TOKEN');
       // With the discovered values the image's entrypoint lets the command start.
       const started = spawnSync('sh', [entrypoint, 'true'], {
         env: { ...hermeticEnv(), ...withPassword(env) },

@@ -42,6 +42,7 @@ interface Service {
   volumes?: (string | { source?: string; target?: string })[];
   networks?: Record<string, unknown> | string[];
   ports?: (string | { published?: string | number; target?: number; host_ip?: string })[];
+  secrets?: (string | { source?: string; target?: string })[];
 }
 
 /** The compose file as docker-compose renders it with no variables set (as CI does). */
@@ -119,6 +120,7 @@ describe('temporal-docker observability profile', { timeout: 120_000 }, () => {
     const config = yamlToJson(readFileSync(path.join(observabilityDir, 'prometheus.yml'), 'utf8')) as {
       scrape_configs: {
         job_name: string;
+        authorization?: { type?: string; credentials?: string; credentials_file?: string };
         static_configs?: { targets: string[] }[];
         dns_sd_configs?: { names: string[]; type: string; port: number }[];
       }[];
@@ -127,6 +129,19 @@ describe('temporal-docker observability profile', { timeout: 120_000 }, () => {
     expect(jobs['ptflow-api']?.static_configs?.[0]?.targets).toEqual([
       `api:${services.api!.environment!.PORT}`,
     ]);
+    // The API's /metrics answers only its bearer token: Prometheus reads the file the API reads it from (the same
+    // compose secret, mounted into both), never a token written into the config.
+    const secretPath = (svc: Service, name: string) => {
+      const entry = (svc.secrets ?? []).find((x) => (typeof x === 'string' ? x : x.source) === name);
+      if (!entry) return undefined;
+      return typeof entry === 'string' ? `/run/secrets/${entry}` : (entry.target ?? `/run/secrets/${name}`);
+    };
+    const tokenFile = secretPath(services.api!, 'metrics_token');
+    expect(tokenFile).toBe('/run/secrets/metrics_token');
+    expect(services.api!.environment!.METRICS_TOKEN_FILE).toBe(tokenFile);
+    expect(secretPath(services.prometheus!, 'metrics_token')).toBe(tokenFile);
+    expect(jobs['ptflow-api']?.authorization).toEqual({ type: 'Bearer', credentials_file: tokenFile });
+    expect(services.api!.environment!.PTFLOW_REQUIRED_ENV?.split(/\s+/)).toContain('METRICS_TOKEN');
     const workerAddress = services.worker!.environment!.PTFLOW_WORKER_METRICS_ADDRESS ?? '';
     expect(workerAddress).toMatch(/^0\.0\.0\.0:\d+$/);
     expect(jobs['ptflow-worker']?.dns_sd_configs?.[0]).toMatchObject({

@@ -25,7 +25,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { EmrEventOf } from '../../activities/emr-events/index.js';
-import { findMissedVisitRule, isLateCancellation } from '../../domain/visits/index.js';
+import { findMissedVisitRule, isLateCancellation, type MissKind } from '../../domain/visits/index.js';
+import { statusOfEmrEvent, type AppointmentStatus } from '../../domain/visits/appointment-mirror.js';
 import type { Activities } from '../../activities/index.js';
 import { appointmentBookedSignal, evaluationCheckedInSignal } from '../onboarding/messages.js';
 import { visitCompletedSignal } from '../plan-of-care/messages.js';
@@ -45,6 +46,12 @@ import {
  * waitlistFill. Histories recorded before it acknowledged these events without commands and replay that way.
  */
 export const ROUTER_MISSED_VISITS_PATCH = 'emrEvent-missed-visits-waitlist';
+
+/**
+ * Issue 18 point 4: appointment events and signed notes move our appointments mirror (mirrorEmrAppointment) for
+ * our patients. Histories recorded before it routed these events without that activity and replay that way.
+ */
+export const ROUTER_APPOINTMENT_MIRROR_PATCH = 'emrEvent-appointment-mirror';
 
 /** State and NeedsAttention from the start (histories recorded before it replay without them). */
 export const ROUTER_SEARCH_ATTRIBUTES_PATCH = 'emrEvent-search-attributes';
@@ -108,9 +115,47 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
     return { type: event.type, outcome, ...(patientId ? { patientId } : {}), workflowIds, steps };
   };
 
+  let resolved: { emrPatientId: string; patientId: string | undefined } | undefined;
   const resolve = async (emrPatientId: string) => {
+    // Once per run: the mirror and the process routing ask about the same patient.
+    if (resolved?.emrPatientId === emrPatientId) return resolved.patientId;
     patientId = (await router.resolveEmrPatient({ practiceId, emrPatientId })).patientId;
+    resolved = { emrPatientId, patientId };
     return patientId;
+  };
+
+  /**
+   * Our appointments mirror follows the EMR for our patients (a patient unknown to ptflow gets no row); the
+   * status only moves forward (domain/visits/appointment-mirror.ts).
+   */
+  const mirrorAppointment = async (
+    e: EmrEventOf<
+      'appointment.booked' | 'appointment.checked_in' | 'appointment.cancelled' | 'appointment.no_show'
+    >,
+    status: AppointmentStatus,
+  ) => {
+    if (!patched(ROUTER_APPOINTMENT_MIRROR_PATCH)) return;
+    const known = await resolve(e.data.emrPatientId);
+    if (!known) {
+      steps.push('mirror:unknown_patient');
+      return;
+    }
+    const d = e.data;
+    const mirrored = await router.mirrorEmrAppointment({
+      practiceId,
+      patientId: known,
+      status,
+      emrAppointmentId: d.emrAppointmentId,
+      appointment: {
+        appointmentId: d.appointmentId,
+        therapistId: d.therapistId,
+        locationId: d.locationId,
+        kind: d.kind,
+        start: d.start,
+        end: d.end,
+      },
+    });
+    steps.push(`mirror:${status}:${mirrored.outcome}`);
   };
 
   /** A signal to a process that may have closed since it was found: a closed target is a step, not an error. */
@@ -146,12 +191,17 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       return done(await startOnboarding(event));
     case 'appointment.booked':
     case 'appointment.checked_in':
+      await mirrorAppointment(event, statusOfEmrEvent(event.type));
       return done(await toOnboarding(event));
     case 'appointment.cancelled':
     case 'appointment.no_show':
       // Before ROUTER_MISSED_VISITS_PATCH no process waited for these (an onboarding's own booking is cancelled
       // by the onboarding itself); since, a missed visit is followed up and a freed slot offered to the waitlist.
       if (!patched(ROUTER_MISSED_VISITS_PATCH)) return done('acknowledged');
+      await mirrorAppointment(
+        event,
+        statusOfEmrEvent(missedKind(event) === 'late_cancel' ? 'appointment.late_cancelled' : event.type),
+      );
       return done(await missedOrFreed(event));
     case 'note.signed':
       return done(await noteSigned(event));
@@ -260,18 +310,7 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       steps.push('waitlist:started');
       outcome = 'routed';
     }
-    const lateRule =
-      e.type === 'appointment.cancelled' ? findMissedVisitRule(e.data.start.slice(0, 10)) : undefined;
-    const missed =
-      e.type === 'appointment.no_show'
-        ? 'no_show'
-        : lateRule &&
-            isLateCancellation(
-              { start: e.data.start, cancelledAt: e.timestamp, reason: e.data.reason },
-              lateRule,
-            )
-          ? 'late_cancel'
-          : undefined;
+    const missed = missedKind(e);
     if (!missed) return outcome;
     if (!known) return outcome === 'routed' ? outcome : 'unknown_patient';
     const open = await router.findOpenProcesses({ practiceId, patientId: known });
@@ -293,6 +332,18 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
     );
     steps.push(`missed_visit:${missed}`);
     return 'routed';
+  }
+
+  /** A no-show, a late cancellation (by the missed-visit rule in force on its date), or neither. */
+  function missedKind(
+    e: EmrEventOf<'appointment.cancelled'> | EmrEventOf<'appointment.no_show'>,
+  ): MissKind | undefined {
+    if (e.type === 'appointment.no_show') return 'no_show';
+    const lateRule = findMissedVisitRule(e.data.start.slice(0, 10));
+    return lateRule &&
+      isLateCancellation({ start: e.data.start, cancelledAt: e.timestamp, reason: e.data.reason }, lateRule)
+      ? 'late_cancel'
+      : undefined;
   }
 
   /** A signed progress report / recertification / discharge summary goes to the referring physician. */
@@ -318,6 +369,17 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
   async function noteSigned(e: EmrEventOf<'note.signed'>): Promise<EventRouteOutcome> {
     const known = await resolve(e.data.emrPatientId);
     if (!known) return 'unknown_patient';
+    // The visit took place: the appointment it was signed for is completed in our mirror.
+    const emrAppointmentId = e.data.emrAppointmentId;
+    if (emrAppointmentId !== null && patched(ROUTER_APPOINTMENT_MIRROR_PATCH)) {
+      const mirrored = await router.mirrorEmrAppointment({
+        practiceId,
+        patientId: known,
+        status: statusOfEmrEvent('note.signed'),
+        emrAppointmentId,
+      });
+      steps.push(`mirror:completed:${mirrored.outcome}`);
+    }
     const open = await router.findOpenProcesses({ practiceId, patientId: known });
     const built = await router.claimInputForVisit({
       practiceId,

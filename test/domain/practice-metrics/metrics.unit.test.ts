@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   accountsReceivable,
+  attendanceRates,
   availableMinutes,
   denialRates,
   isDenialAdjustment,
@@ -77,5 +78,16 @@ describe('practice metrics formulas', () => {
     );
     expect(saved.totalMinutes).toBe(90);
     expect(saved.totalHours).toBe(1.5);
+  });
+
+  it('no-show, late-cancel and cancel rate share one denominator; only late cancellations are late', () => {
+    // 10 appointments: 2 no-shows, 3 cancellations of which 1 late by the missed-visit rule.
+    const r = attendanceRates({ scheduled: 10, noShow: 2, cancelled: 3, lateCancelled: 1 });
+    expect(r.noShow).toEqual({ numerator: 2, denominator: 10, value: 0.2 });
+    expect(r.lateCancel).toEqual({ numerator: 1, denominator: 10, value: 0.1 });
+    expect(r.cancel).toEqual({ numerator: 3, denominator: 10, value: 0.3 });
+    expect(
+      attendanceRates({ scheduled: 0, noShow: 0, cancelled: 0, lateCancelled: 0 }).lateCancel.value,
+    ).toBeNull();
   });
 });
