@@ -153,6 +153,9 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       // by the onboarding itself); since, a missed visit is followed up and a freed slot offered to the waitlist.
       if (!patched(ROUTER_MISSED_VISITS_PATCH)) return done('acknowledged');
       return done(await missedOrFreed(event));
+    case 'appointment.waitlisted':
+      // A new event kind: histories recorded before it never reach this branch, so no patch is needed.
+      return done(await waitlisted(event));
     case 'note.signed':
       return done(await noteSigned(event));
     case 'report.signed':
@@ -292,6 +295,23 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       }),
     );
     steps.push(`missed_visit:${missed}`);
+    return 'routed';
+  }
+
+  /** A patient waitlisted in the EMR joins our waitlist (once per EMR appointment; source `emr`). */
+  async function waitlisted(e: EmrEventOf<'appointment.waitlisted'>): Promise<EventRouteOutcome> {
+    const known = await resolve(e.data.emrPatientId);
+    if (!known) return 'unknown_patient';
+    const added = await router.addWaitlistEntryFromEvent({
+      practiceId,
+      patientId: known,
+      emrAppointmentId: e.data.emrAppointmentId,
+      locationId: e.data.locationId,
+      therapistId: e.data.therapistId,
+      minutes: e.data.minutes,
+      acuity: e.data.acuity ?? 1,
+    });
+    steps.push(`waitlist:${added.outcome}`);
     return 'routed';
   }
 
