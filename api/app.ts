@@ -51,6 +51,7 @@ import { waitlistRoutes } from './routes/waitlist.js';
 import { billingRoutes } from './routes/billing.js';
 import { practiceMetricsRoutes } from './routes/practice-metrics.js';
 import { consoleMetricsRoutes } from './routes/console-metrics.js';
+import { consoleWaitlistRoutes } from './routes/console-waitlist.js';
 import { registerPracticeGauges } from './plugins/practice-gauges.js';
 import type { WaitlistFillsSource } from '../db/repositories/practice-metrics.js';
 import { waitlistFills } from '../db/repositories/visits.js';
@@ -302,6 +303,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(billingRoutes({ db: deps.db, now, ...deps.billingExport }));
   await app.register(practiceMetricsRoutes(practiceMetricsDeps));
   await app.register(consoleMetricsRoutes(practiceMetricsDeps));
+  await app.register(consoleWaitlistRoutes({ db: deps.db }));
   // Practice setup (issue 17): the tax id is encrypted under the data keyring (the break-glass reasons' ring).
   await app.register(
     practiceRoutes({

@@ -174,6 +174,14 @@ async function main(argv: string[]): Promise<void> {
     registerBillingCommands(program, () => loadApiClientConfig(process.env), out);
   });
 
+  await group('waitlist', 'the waitlist for freed slots via the API: add, list, remove', async () => {
+    const [{ registerWaitlistCommands }, { loadApiClientConfig }] = await Promise.all([
+      import('./commands/waitlist.js'),
+      import('./api-client-config.js'),
+    ]);
+    registerWaitlistCommands(program, () => loadApiClientConfig(process.env), out);
+  });
+
   const claim = program.command('claim').description('claims');
   claim
     .command('preview <visit.json>')

@@ -960,5 +960,9 @@ export const waitlistEntries = pgTable(
   (t) => [
     index('waitlist_waiting').on(t.practiceId, t.locationId, t.status),
     index('waitlist_filled').on(t.practiceId, t.filledAt),
+    // A patient waits once per location and therapist (or any therapist): a second add answers the first.
+    uniqueIndex('waitlist_one_waiting')
+      .on(t.practiceId, t.patientId, t.locationId, sql`coalesce(${t.therapistId}, '')`)
+      .where(sql`${t.status} = 'waiting'`),
   ],
 );

@@ -348,6 +348,37 @@ export function createVisitActivities(deps: VisitActivityDeps) {
       await waitlist.markFilled({ ...q, slotStart: new Date(q.slotStart), at: new Date() });
     },
 
+    /**
+     * A patient the EMR waitlisted (issue 18 §2) joins our waitlist with source `emr`. The entry's id derives
+     * from the practice and the EMR appointment, so a redelivered event adds nothing (`already_recorded`); a
+     * patient already waiting at the location for the same therapist keeps that entry (`already_waiting`).
+     */
+    async addWaitlistEntryFromEvent(q: {
+      practiceId: string;
+      patientId: string;
+      emrAppointmentId: string;
+      locationId: string;
+      therapistId: string | null;
+      minutes: number;
+      acuity: number;
+    }): Promise<{ entryId: string; outcome: 'added' | 'already_recorded' | 'already_waiting' }> {
+      const id = uuidFromKey('waitlist-emr', q.practiceId, q.emrAppointmentId);
+      const { row, created } = await waitlist.add({
+        id,
+        practiceId: q.practiceId,
+        patientId: q.patientId,
+        locationId: q.locationId,
+        ...(q.therapistId ? { therapistId: q.therapistId } : {}),
+        acuity: Math.min(3, Math.max(1, Math.round(q.acuity))) as 1 | 2 | 3,
+        minutes: q.minutes,
+        source: 'emr',
+      });
+      return {
+        entryId: row.id,
+        outcome: created ? 'added' : row.id === id ? 'already_recorded' : 'already_waiting',
+      };
+    },
+
     /** The EMR router's start of a missed-visit follow-up: one per practice and EMR appointment. */
     async startMissedVisitFromEvent(input: Omit<MissedVisitInput, 'followUpId'>): Promise<string> {
       const followUpId = uuidFromKey('missed-visit', input.practiceId, input.emrAppointmentId);

@@ -74,8 +74,8 @@ export interface ApiClient {
   post<T>(path: string, body: unknown, idempotencyKey: string): Promise<T>;
   /** A GET whose answer is not JSON (an export): the body as text and the response headers. */
   getText?(path: string, accept: string): Promise<{ text: string; headers: Headers }>;
-  /** PATCH / PUT (idempotent by nature: no Idempotency-Key). */
-  send?<T>(method: 'PATCH' | 'PUT', path: string, body: unknown): Promise<T>;
+  /** PATCH / PUT / DELETE (idempotent by nature: no Idempotency-Key; DELETE sends no body). */
+  send?<T>(method: 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
 export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): ApiClient {
@@ -84,7 +84,7 @@ export function createApiClient(config: ApiClientConfig, timeoutMs = 30_000): Ap
   }
   const apiKey = config.apiKey;
   const call = async <T>(
-    method: 'GET' | 'POST' | 'PATCH' | 'PUT',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
     key?: string,

@@ -24,6 +24,7 @@ export const emrEventTypes = [
   'appointment.checked_in',
   'appointment.cancelled',
   'appointment.no_show',
+  'appointment.waitlisted',
   'note.signed',
   'report.signed',
 ] as const;
@@ -62,6 +63,25 @@ export const AppointmentData = z.strictObject({
 export const CancelReasonSchema = z.enum(['patient', 'clinic', 'weather', 'other']);
 
 export const AppointmentCancelledData = AppointmentData.extend({ reason: CancelReasonSchema });
+
+/**
+ * A patient put on the waitlist in the EMR (a FHIR Appointment with status `waitlist`, issue 18 §2): ptflow adds
+ * a waitlist entry (source `emr`) once per EMR appointment, so a redelivery adds nothing.
+ */
+export const AppointmentWaitlistedData = z.strictObject({
+  practiceId: Uuid,
+  /** The EMR's waitlist appointment: the entry's idempotency key. */
+  emrAppointmentId: Id,
+  emrPatientId: Id,
+  locationId: Id,
+  /** Only this therapist (continuity of care); null: any therapist of the location. */
+  therapistId: Id.nullable(),
+  /** The visit length a slot must have. */
+  minutes: z.number().int().min(15).max(120),
+  /** 1 routine, 2 subacute, 3 urgent; routine when the EMR does not say. */
+  acuity: z.number().int().min(1).max(3).optional(),
+  requestedAt: Instant,
+});
 
 export const NoteInterventionSchema = z.strictObject({
   code: ProcedureCodeSchema,
@@ -107,6 +127,7 @@ export const EmrEventSchema = z.discriminatedUnion('type', [
   envelope('appointment.checked_in', AppointmentData),
   envelope('appointment.cancelled', AppointmentCancelledData),
   envelope('appointment.no_show', AppointmentData),
+  envelope('appointment.waitlisted', AppointmentWaitlistedData),
   envelope('note.signed', NoteSignedData),
   envelope('report.signed', ReportSignedData),
 ]);

@@ -1,6 +1,6 @@
 // Missed visits and the waitlist (issue 18 §1/§2): small repositories over `missed_visits` and
 // `waitlist_entries`. Ids, dates and scores only; patients are named by our UUID.
-import { and, eq, gte, inArray, lt, sql as dsql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, lt, or, sql as dsql } from 'drizzle-orm';
 import { statusesMovingTo } from '../../domain/visits/appointment-mirror.js';
 import type { Database } from '../connection.js';
 import { appointments, missedVisits, waitlistEntries } from '../schema.js';
@@ -111,7 +111,13 @@ export function createMissedVisitRepository(db: Database) {
 /** The waitlist. */
 export function createWaitlistRepository(db: Database) {
   return {
-    async add(e: NewWaitlistEntry): Promise<WaitlistEntryRow> {
+    /**
+     * Adds an entry, once: a repeat with the same id answers the stored row (`created: false`), and so does an
+     * add for a patient already waiting at the location for the same therapist (or any therapist):
+     * `waitlist_one_waiting` admits one waiting entry per patient, location and therapist, so the existing
+     * one is answered and nothing is added. The caller tells the two apart by the id.
+     */
+    async add(e: NewWaitlistEntry): Promise<{ row: WaitlistEntryRow; created: boolean }> {
       const [row] = await db
         .insert(waitlistEntries)
         .values({
@@ -121,10 +127,29 @@ export function createWaitlistRepository(db: Database) {
         })
         .onConflictDoNothing()
         .returning();
-      if (row) return row;
-      const [existing] = await db.select().from(waitlistEntries).where(eq(waitlistEntries.id, e.id));
+      if (row) return { row, created: true };
+      const [existing] = await db
+        .select()
+        .from(waitlistEntries)
+        .where(
+          or(
+            eq(waitlistEntries.id, e.id),
+            and(
+              eq(waitlistEntries.practiceId, e.practiceId),
+              eq(waitlistEntries.patientId, e.patientId),
+              eq(waitlistEntries.locationId, e.locationId),
+              e.therapistId
+                ? eq(waitlistEntries.therapistId, e.therapistId)
+                : isNull(waitlistEntries.therapistId),
+              eq(waitlistEntries.status, 'waiting'),
+            ),
+          ),
+        )
+        // The same id first (a retry), then the waiting duplicate.
+        .orderBy(dsql`${waitlistEntries.id} = ${e.id} desc`)
+        .limit(1);
       if (!existing) throw new Error('waitlist entry vanished');
-      return existing;
+      return { row: existing, created: false };
     },
 
     async get(practiceId: string, id: string): Promise<WaitlistEntryRow | undefined> {
@@ -178,10 +203,19 @@ export function createWaitlistRepository(db: Database) {
         );
     },
 
-    async remove(practiceId: string, id: string): Promise<boolean> {
-      const rows = await db
+    /**
+     * Takes a waiting entry off the list (status `removed`). Returns the entry as it now stands, or undefined
+     * for an id the practice does not have; a filled or already removed entry is returned unchanged
+     * (`changed: false`), so the caller can tell "removed now" from "was already removed" and "got a slot".
+     */
+    async remove(
+      practiceId: string,
+      id: string,
+      at: Date = new Date(),
+    ): Promise<{ row: WaitlistEntryRow; changed: boolean } | undefined> {
+      const [row] = await db
         .update(waitlistEntries)
-        .set({ status: 'removed', updatedAt: new Date() })
+        .set({ status: 'removed', updatedAt: at })
         .where(
           and(
             eq(waitlistEntries.practiceId, practiceId),
@@ -189,8 +223,13 @@ export function createWaitlistRepository(db: Database) {
             eq(waitlistEntries.status, 'waiting'),
           ),
         )
-        .returning({ id: waitlistEntries.id });
-      return rows.length > 0;
+        .returning();
+      if (row) return { row, changed: true };
+      const [existing] = await db
+        .select()
+        .from(waitlistEntries)
+        .where(and(eq(waitlistEntries.practiceId, practiceId), eq(waitlistEntries.id, id)));
+      return existing ? { row: existing, changed: false } : undefined;
     },
   };
 }

@@ -10,6 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPatientRepository } from '../../db/repositories/patients.js';
 import { DEMO_PRACTICE_ID, DEMO_STAFF } from '../../db/seed.js';
 import { staffMembers, tasks } from '../../db/schema.js';
 import { workflowId } from '../../domain/ids.js';
@@ -242,6 +243,114 @@ describe('console worklist in Chromium', () => {
           where id = ${body.coverages[0]!.coverageId}`;
         return c?.status === 'active';
       }, 'the coverage verified again and active');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('console waitlist in Chromium', () => {
+  it('the front desk opens the waitlist from the nav, adds a patient (errors beside the field), removes them; accessible pages', async () => {
+    // A synthetic patient of the demo practice in our mirror (the page names patients by our id only).
+    const patientId = randomUUID();
+    await createPatientRepository(stack.db.db, stack.repositoryKeys).upsert({
+      patientId,
+      practiceId: DEMO_PRACTICE_ID,
+      demographics: {
+        given: ['Pat'],
+        family: 'Synthetic',
+        birthDate: '1961-05-06',
+        sex: 'female',
+        preferredLanguage: 'en',
+      },
+      preferredChannel: 'sms',
+      language: 'en',
+      timezone: 'America/Chicago',
+    });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    try {
+      await page.goto(`${api}/auth/sign-in?returnTo=${encodeURIComponent('/console/worklist')}`);
+      await Promise.all([
+        page.waitForURL(`${api}/console/worklist`),
+        page.getByRole('button', { name: 'Sign in as Jordan Bell (front_desk)' }).click(),
+      ]);
+      await tabToText(page, 'Waitlist');
+      await Promise.all([page.waitForURL(`${api}/console/waitlist`), page.keyboard.press('Enter')]);
+      expect(await page.title()).toBe('Waitlist · ptflow console');
+      expect(await page.getAttribute('nav a[href="/console/waitlist"]', 'aria-current')).toBe('page');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+
+      // A malformed patient id: the page again (400), the error beside the field, the values kept.
+      await page.fill('#w-patientId', 'not-an-id');
+      await page.selectOption('#w-locationId', '00000000-0000-4000-8000-000000000101');
+      await page.fill('#w-minutes', '60');
+      await Promise.all([
+        page.waitForLoadState(),
+        page.getByRole('button', { name: 'Add to the waitlist' }).click(),
+      ]);
+      expect(await page.getAttribute('#w-patientId', 'aria-invalid')).toBe('true');
+      expect(await page.textContent('#w-patientId-error')).toMatch(/^Patient id: /);
+      expect(await page.inputValue('#w-minutes')).toBe('60');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+
+      await page.fill('#w-patientId', patientId);
+      await page.selectOption('#w-acuity', '3');
+      await Promise.all([
+        page.waitForURL(`${api}/console/waitlist?added=1`),
+        page.getByRole('button', { name: 'Add to the waitlist' }).click(),
+      ]);
+      expect(await page.textContent('[role="status"]')).toContain('Added to the waitlist');
+      expect(await page.textContent('main')).toContain(patientId);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      const [entry] = await stack.db.sql<{ id: string; status: string; acuity: number; minutes: number }[]>`
+        select id, status, acuity, minutes from waitlist_entries where patient_id = ${patientId}`;
+      expect(entry).toMatchObject({ status: 'waiting', acuity: 3, minutes: 60 });
+
+      // The same wish again: refused in words on the page (409), nothing added.
+      await page.fill('#w-patientId', patientId);
+      await page.selectOption('#w-locationId', '00000000-0000-4000-8000-000000000101');
+      const again = await Promise.all([
+        page.waitForResponse((r) => r.url() === `${api}/console/waitlist` && r.request().method() === 'POST'),
+        page.getByRole('button', { name: 'Add to the waitlist' }).click(),
+      ]);
+      expect(again[0].status()).toBe(409);
+      expect(await page.textContent('main')).toContain('already waiting at this location');
+
+      await Promise.all([
+        page.waitForURL(`${api}/console/waitlist?removed=1`),
+        page.locator(`form[action="/console/waitlist/${entry!.id}/remove"] button`).click(),
+      ]);
+      expect(await page.textContent('[role="status"]')).toContain('Removed from the waitlist');
+      expect(await page.textContent('main')).not.toContain(patientId);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      const [removed] = await stack.db.sql<{ status: string }[]>`
+        select status from waitlist_entries where id = ${entry!.id}`;
+      expect(removed?.status).toBe('removed');
+      expect(cspErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a therapist has no waitlist entry in the nav and gets the not-for-your-role page', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${api}/auth/sign-in?returnTo=${encodeURIComponent('/console/worklist')}`);
+      await Promise.all([
+        page.waitForURL(`${api}/console/worklist`),
+        page.getByRole('button', { name: 'Sign in as Dana Whitfield (therapist)' }).click(),
+      ]);
+      expect(await page.locator('nav a[href="/console/waitlist"]').count()).toBe(0);
+      const res = await page.goto(`${api}/console/waitlist`);
+      expect(res?.status()).toBe(403);
+      expect(await page.textContent('main')).toContain('kept by the front desk');
+      expect(await seriousAxeViolations(page)).toEqual([]);
     } finally {
       await context.close();
     }

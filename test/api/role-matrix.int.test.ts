@@ -107,6 +107,20 @@ async function registeredPatient(): Promise<string> {
   return (waitlistPatient = body.patientId);
 }
 
+/** A waiting entry of the demo practice (the front desk adds it; each call a fresh one). */
+async function waitingEntry(): Promise<string> {
+  const patientId = await registeredPatient();
+  const list = await get<{ items: { id: string; patientId: string }[] }>('/v1/waitlist', 'front_desk');
+  const waiting = list.items.find((i) => i.patientId === patientId);
+  if (waiting) return waiting.id;
+  const res = await send('POST', 'own', 'front_desk', {
+    url: '/v1/waitlist',
+    body: { patientId, locationId: DOWNTOWN_LOCATION },
+  });
+  expect(res.statusCode).toBe(201);
+  return (res.json() as { id: string }).id;
+}
+
 interface Case {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
@@ -451,6 +465,21 @@ const cases: Case[] = [
       url: '/v1/waitlist',
       body: { patientId: await registeredPatient(), locationId: DOWNTOWN_LOCATION, acuity: 2 },
     }),
+    // A patient waits once per location: the next role's add finds the place free again.
+    after: async (role, body) => {
+      const removed = await send('DELETE', 'own', role, {
+        url: `/v1/waitlist/${(body as { id: string }).id}`,
+      });
+      expect(removed.statusCode).toBe(200);
+    },
+  },
+  {
+    method: 'DELETE',
+    url: '/v1/waitlist/:id',
+    allowed: ['admin', 'front_desk'],
+    ok: 200,
+    own: async () => ({ url: `/v1/waitlist/${await waitingEntry()}` }),
+    other: async () => ({ url: `/v1/waitlist/${await waitingEntry()}` }),
   },
   {
     method: 'GET',

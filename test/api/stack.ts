@@ -22,6 +22,7 @@ import type { SandboxEmr } from '../../connectors/emr/sandbox/sandbox-emr.js';
 import { sandboxPayerDirectory } from '../../connectors/payer/sandbox/plans.js';
 import { generateWebhookSecret } from '../../connectors/webhooks/standard-webhooks.js';
 import { generateKeyring, type Keyring } from '../../db/crypto/keyring.js';
+import type { RepositoryKeys } from '../../db/repositories/keys.js';
 import { practices } from '../../db/schema.js';
 import { DEMO_PRACTICE_ID, seedDemoPractice } from '../../db/seed.js';
 import { localDate } from '../../domain/core/zoned.js';
@@ -62,6 +63,8 @@ export interface ApiStack {
   clock: { offsetMs: number; now(): Date };
   /** The data keyring (column encryption): idempotent answers and break-glass reasons, as in production. */
   dataKeyring: Keyring;
+  /** The worker's repository keys (our encrypted patient mirror), for tests that register a patient directly. */
+  repositoryKeys: RepositoryKeys;
   /** The demo practice's sandbox EMR (the worker's EMR connector). */
   emr: SandboxEmr;
   /**
@@ -199,6 +202,7 @@ export async function startApiStack(
     keys,
     clock,
     dataKeyring,
+    repositoryKeys: sandboxes.deps.keys,
     emr: sandboxes.emr,
     webhookSecrets,
     async userAuth(side, role, opts = {}) {

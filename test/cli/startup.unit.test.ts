@@ -69,6 +69,7 @@ describe('ptflow start-up loads what the command needs', () => {
       'audit',
       'sandbox',
       'practice',
+      'waitlist',
     ])
       expect(r.stdout).toContain(`  ${name}`);
     expect(r.ours).toEqual(['cli/main.ts']);

@@ -203,6 +203,9 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
         statusOfEmrEvent(missedKind(event) === 'late_cancel' ? 'appointment.late_cancelled' : event.type),
       );
       return done(await missedOrFreed(event));
+    case 'appointment.waitlisted':
+      // A new event kind: histories recorded before it never reach this branch, so no patch is needed.
+      return done(await waitlisted(event));
     case 'note.signed':
       return done(await noteSigned(event));
     case 'report.signed':
@@ -344,6 +347,23 @@ export async function emrEventRouter(input: EmrEventRouterInput): Promise<EventR
       isLateCancellation({ start: e.data.start, cancelledAt: e.timestamp, reason: e.data.reason }, lateRule)
       ? 'late_cancel'
       : undefined;
+  }
+
+  /** A patient waitlisted in the EMR joins our waitlist (once per EMR appointment; source `emr`). */
+  async function waitlisted(e: EmrEventOf<'appointment.waitlisted'>): Promise<EventRouteOutcome> {
+    const known = await resolve(e.data.emrPatientId);
+    if (!known) return 'unknown_patient';
+    const added = await router.addWaitlistEntryFromEvent({
+      practiceId,
+      patientId: known,
+      emrAppointmentId: e.data.emrAppointmentId,
+      locationId: e.data.locationId,
+      therapistId: e.data.therapistId,
+      minutes: e.data.minutes,
+      acuity: e.data.acuity ?? 1,
+    });
+    steps.push(`waitlist:${added.outcome}`);
+    return 'routed';
   }
 
   /** A signed progress report / recertification / discharge summary goes to the referring physician. */

@@ -34,6 +34,7 @@ import type {
 import { SandboxAppointments, UUID } from './appointments.js';
 import { SandboxRecords } from './records.js';
 import { SandboxReports, type ReportToSign } from './reports.js';
+import { SandboxWaitlist, type WaitlistRequest } from './waitlist.js';
 import * as t from './schema.js';
 import { SandboxVisits } from './visits.js';
 import { enqueueEvent, WebhookSender, type WebhookSenderOptions } from './webhooks.js';
@@ -57,6 +58,7 @@ export class SandboxEmr implements Emr {
   private readonly visits: SandboxVisits;
   private readonly records: SandboxRecords;
   private readonly reports: SandboxReports;
+  private readonly waitlist: SandboxWaitlist;
 
   constructor(
     sql: postgres.Sql,
@@ -75,6 +77,7 @@ export class SandboxEmr implements Emr {
     this.visits = new SandboxVisits(this.db, this.appointments, this.now);
     this.records = new SandboxRecords(this.db, this.now, requirePatient);
     this.reports = new SandboxReports(this.db, this.now);
+    this.waitlist = new SandboxWaitlist(this.db, opts.practiceId, this.now);
     this.webhooks = new WebhookSender(this.db, opts);
   }
 
@@ -329,6 +332,11 @@ export class SandboxEmr implements Emr {
   /** EMR-side action: the therapist signs a progress report / recertification / discharge summary. */
   signReport(input: ReportToSign): Promise<SignedReport> {
     return this.reports.signReport(input);
+  }
+
+  /** EMR-side action: the front desk waitlists a patient (queues appointment.waitlisted). */
+  waitlistPatient(input: WaitlistRequest): Promise<{ emrAppointmentId: string }> {
+    return this.waitlist.waitlistPatient(input);
   }
 
   getSignedReport(reportId: string): Promise<SignedReport> {

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "waitlist_one_waiting" ON "waitlist_entries" USING btree ("practice_id","patient_id","location_id",coalesce("therapist_id", '')) WHERE "waitlist_entries"."status" = 'waiting';
