@@ -19,7 +19,7 @@ export const CONSOLE_NAV = [
   { key: 'processes', href: '/console/processes', label: 'Processes' },
   { key: 'lists', href: '/console/lists', label: 'Lists' },
 ] as const;
-export type ConsoleSection = (typeof CONSOLE_NAV)[number]['key'] | 'home' | 'setup' | 'metrics';
+export type ConsoleSection = (typeof CONSOLE_NAV)[number]['key'] | 'home' | 'setup' | 'metrics' | 'equipment';
 
 /** Roles that see the "Numbers" entry (the practice's numbers page, api/routes/console-metrics.ts). */
 const METRICS_ROLES: readonly string[] = ['admin', 'biller'];
@@ -97,6 +97,9 @@ export function consolePage(ctx: ConsoleContext, opts: ConsolePageOptions): stri
     ...CONSOLE_NAV,
     ...(METRICS_ROLES.includes(ctx.principal.role)
       ? [{ key: 'metrics', href: '/console/metrics', label: 'Numbers' }]
+      : []),
+    ...(ctx.principal.role === 'admin'
+      ? [{ key: 'equipment', href: '/console/equipment', label: 'Equipment' }]
       : []),
     ...(setupLabel ? [{ key: 'setup', href: '/console/setup', label: setupLabel }] : []),
   ]

@@ -29,6 +29,8 @@ import {
 } from '../console/process-data.js';
 import { processPageBody } from '../console/process-page.js';
 import { HttpProblem, problem } from '../problem.js';
+import { SERIES_ROLES } from './care-series.js';
+import { seriesPagePath } from './console-series.js';
 
 /** Answers a problem raised by the shared code paths as a console page (never problem+json to a browser). */
 function sendProblemPage(
@@ -52,6 +54,12 @@ function sendProblemPage(
   });
 }
 
+/** A plan of care's "Book the series" link, for the roles that may book (api/routes/console-series.ts). */
+function seriesAction(kind: string, id: string, ctx: ConsoleContext): string {
+  if (kind !== 'plan-of-care' || !(SERIES_ROLES as readonly string[]).includes(ctx.principal.role)) return '';
+  return `\n<h2>Actions</h2>\n<p><a href="${esc(seriesPagePath(id))}">Book the series</a> (preview the visits first)</p>`;
+}
+
 /** The process pages and daily lists of the console. */
 export function consoleProcessRoutes(deps: ConsoleDeps) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -71,7 +79,7 @@ export function consoleProcessRoutes(deps: ConsoleDeps) {
           return sendConsolePage(reply, 200, ctx, {
             title: data.spec.label,
             section: 'processes',
-            body: processPageBody(data, ctx.timeZone),
+            body: processPageBody(data, ctx.timeZone) + seriesAction(kind, id, ctx),
           });
         } catch (err) {
           return sendProblemPage(reply, ctx, 'processes', err);
