@@ -4,11 +4,11 @@
 // front desk can change, and a Book button that books exactly the previewed plan: the preview's fingerprint
 // travels with the Book form, the plan is made again before booking, and a different plan is shown and asked about
 // again instead of booked. Staff names, places and dates only; the patient is never named on the page.
-import { createHash } from 'node:crypto';
 import { esc } from '../auth/pages.js';
 import { ACUITIES } from '../../domain/scheduling/types.js';
 import { EQUIPMENT_KINDS } from '../../domain/scheduling/equipment.js';
 import type { BookCareSeriesResult } from '../../workflows/series/messages.js';
+import { planFingerprint } from '../series-fingerprint.js';
 import { SeriesBodySchema, type SeriesBody } from '../routes/care-series.js';
 import { errorSummary, formErrorsOfIssues, renderFields, type FormField, type FormState } from './forms.js';
 
@@ -133,15 +133,6 @@ export function seriesFromForm(
   );
   const { errors, unplaced } = formErrorsOfIssues(issues, fields, values);
   return { errors, ...(unplaced.length > 0 ? { message: unplaced.join(' ') } : {}) };
-}
-
-/** The plan's fingerprint: its visits (time, therapist, location, device) and their length. */
-export function planFingerprint(result: Pick<BookCareSeriesResult, 'visits' | 'visitMinutes'>): string {
-  const visits = result.visits.map((v) => [v.start, v.therapistId, v.locationId, v.equipmentId ?? '']);
-  return createHash('sha256')
-    .update(JSON.stringify({ minutes: result.visitMinutes, visits }))
-    .digest('base64url')
-    .slice(0, 32);
 }
 
 /** The previewed visits the booking did not book as planned (times, in the preview's order). */

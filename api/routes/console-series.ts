@@ -33,7 +33,6 @@ import {
 import { todayInZone, type ConsoleDeps } from '../console/process-data.js';
 import {
   allSeriesFields,
-  planFingerprint,
   seriesFromForm,
   seriesPageBody,
   visitsNotAsPlanned,
@@ -42,6 +41,7 @@ import {
   type SeriesOutcome,
 } from '../console/series-page.js';
 import { ownedProcess } from '../processes.js';
+import { planFingerprint } from '../series-fingerprint.js';
 import { HttpProblem } from '../problem.js';
 import { runCareSeries, SERIES_ROLES } from './care-series.js';
 
