@@ -54,10 +54,26 @@ function sendProblemPage(
   });
 }
 
-/** A plan of care's "Book the series" link, for the roles that may book (api/routes/console-series.ts). */
-function seriesAction(kind: string, id: string, ctx: ConsoleContext): string {
-  if (kind !== 'plan-of-care' || !(SERIES_ROLES as readonly string[]).includes(ctx.principal.role)) return '';
-  return `\n<h2>Actions</h2>\n<p><a href="${esc(seriesPagePath(id))}">Book the series</a> (preview the visits first)</p>`;
+/**
+ * The "Book the series" link of a plan of care (on its page, and on the onboarding page once the onboarding has
+ * handed over to it), for the roles that may book (api/routes/console-series.ts).
+ */
+export function seriesAction(
+  kind: string,
+  id: string,
+  view: Record<string, unknown>,
+  ctx: ConsoleContext,
+): string {
+  if (!(SERIES_ROLES as readonly string[]).includes(ctx.principal.role)) return '';
+  const handedOver = typeof view.planOfCareWorkflowId === 'string' ? view.planOfCareWorkflowId : '';
+  const poc =
+    kind === 'plan-of-care'
+      ? id
+      : kind === 'onboarding' && /^poc:/.test(handedOver)
+        ? handedOver.slice(4)
+        : '';
+  if (!isUuid(poc)) return '';
+  return `\n<h2>Actions</h2>\n<p><a href="${esc(seriesPagePath(poc))}">Book the series</a> of the plan of care (preview the visits first)</p>`;
 }
 
 /** The process pages and daily lists of the console. */
@@ -79,7 +95,7 @@ export function consoleProcessRoutes(deps: ConsoleDeps) {
           return sendConsolePage(reply, 200, ctx, {
             title: data.spec.label,
             section: 'processes',
-            body: processPageBody(data, ctx.timeZone) + seriesAction(kind, id, ctx),
+            body: processPageBody(data, ctx.timeZone) + seriesAction(kind, id, data.view, ctx),
           });
         } catch (err) {
           return sendProblemPage(reply, ctx, 'processes', err);

@@ -234,7 +234,17 @@ describe('console: Book the series', () => {
     const admin = await signIn('admin');
     const pocPage = await admin.get(`/console/processes/plan-of-care/${poc}`);
     expect(pocPage.statusCode, pocPage.body).toBe(200);
-    expect(pocPage.body).toContain(`<a href="${seriesUrl()}">Book the series</a>`);
+    expect(pocPage.body).toContain(`<a href="${seriesUrl()}">Book the series</a> of the plan of care`);
+    // The front desk cannot open the plan of care's page; the processes list links its series page.
+    const desk = await signIn('front_desk');
+    expect((await desk.get(`/console/processes/plan-of-care/${poc}`)).statusCode).toBe(403);
+    await until(
+      async () =>
+        (await desk.get('/console/processes?kind=plan-of-care')).body.includes(
+          `<a href="${seriesUrl()}">Book the series</a>`,
+        ),
+      'the series link in the processes list',
+    );
     const other = await signIn('other');
     const res = await other.get(seriesUrl());
     expect(res.statusCode).toBe(404);
