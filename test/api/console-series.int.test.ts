@@ -29,6 +29,7 @@ const OTHER_STAFF = {
   displayName: 'Oona Other',
   role: 'front_desk',
 };
+const OTHER_ADMIN = { id: '00000000-0000-4000-8000-0000000005df', displayName: 'Otis Other', role: 'admin' };
 let stack: ApiStack;
 let poc: string;
 let patientId: string;
@@ -44,7 +45,9 @@ const api = (role: 'admin' | 'front_desk' | 'therapist', url: string, payload?: 
 
 beforeAll(async () => {
   stack = await startApiStack({ staffAuth: { cookieSecret: randomBytes(32), devSignIn: true } });
-  await stack.db.db.insert(staffMembers).values({ ...OTHER_STAFF, practiceId: OTHER_PRACTICE_ID } as never);
+  await stack.db.db
+    .insert(staffMembers)
+    .values([OTHER_STAFF, OTHER_ADMIN].map((s) => ({ ...s, practiceId: OTHER_PRACTICE_ID })) as never);
   // A patient the EMR knows (the onboarding registers them), with a plan of care.
   const body = onboardingBody();
   patientId = body.patientId;
@@ -92,7 +95,12 @@ afterAll(async () => {
 });
 
 const label = (role: string) => {
-  const s = role === 'other' ? OTHER_STAFF : DEMO_STAFF.find((p) => p.role === role)!;
+  const s =
+    role === 'other'
+      ? OTHER_STAFF
+      : role === 'otherAdmin'
+        ? OTHER_ADMIN
+        : DEMO_STAFF.find((p) => p.role === role)!;
   return `${s.displayName} (${s.role})`;
 };
 
@@ -267,5 +275,86 @@ describe('console: Equipment', () => {
     const refused = await desk.get('/console/equipment');
     expect(refused.statusCode).toBe(403);
     expect(refused.body).not.toContain('href="/console/equipment"');
+    const csrfDesk = hiddenValue((await desk.get('/console/worklist')).body, '_csrf');
+    expect(
+      (await desk.request('POST', '/console/equipment', { form: { _csrf: csrfDesk, name: 'x' } })).statusCode,
+    ).toBe(403);
+  });
+
+  it('adds a device and maintenance windows through the REST route code; errors beside the fields', async () => {
+    const admin = await signIn('admin');
+    const csrf = hiddenValue((await admin.get('/console/equipment')).body, '_csrf', '<main');
+    const noToken = await admin.request('POST', '/console/equipment', { form: { name: 'x' } });
+    expect(noToken.statusCode).toBe(403);
+
+    const bad = await admin.request('POST', '/console/equipment', {
+      form: { _csrf: csrf, locationId: DOWNTOWN, kind: 'balance-system', sessionMinutes: '2' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('<p class="error" id="d-name-error">Name: enter a value.</p>');
+    expect(bad.body).toMatch(
+      /<p class="error" id="d-sessionMinutes-error">Minutes per visit \(optional\): [^<]+<\/p>/,
+    );
+    expect(bad.body).toContain('value="2"');
+
+    const added = await admin.request('POST', '/console/equipment', {
+      form: { _csrf: csrf, locationId: DOWNTOWN, kind: 'balance-system', name: 'Biodex Balance SD (form)' },
+    });
+    expect(added.statusCode, added.body).toBe(303);
+    expect(added.headers.location).toBe('/console/equipment?saved=device');
+    const [device] = await stack.db.sql<{ id: string }[]>`select id from equipment
+      where name = 'Biodex Balance SD (form)'`;
+    expect(device).toBeDefined();
+    const audited = await stack.db.sql`select 1 from audit_events
+      where resource_type = 'equipment' and resource_id = ${device!.id} and action = 'C'`;
+    expect(audited).toHaveLength(1);
+
+    const window = (over: Record<string, string>) =>
+      admin.request('POST', `/console/equipment/${device!.id}/maintenance`, {
+        form: {
+          _csrf: csrf,
+          weekday: '3',
+          start: '12:00',
+          end: '13:00',
+          effectiveFrom: today(),
+          source: 'test: service contract',
+          ...over,
+        },
+      });
+    const backwards = await window({ start: '13:00', end: '12:00' });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.body).toContain(
+      `<p class="error" id="w-${device!.id}-end-error">Until: must be after start.</p>`,
+    );
+    expect((await window({})).statusCode).toBe(303);
+    expect((await window({ weekday: '5', start: '07:00', end: '08:00' })).statusCode).toBe(303);
+    const page = await admin.get('/console/equipment?saved=window');
+    expect(page.body).toContain('Maintenance window added');
+    expect(page.body).toContain('Wednesday 12:00–13:00');
+    expect(page.body).toContain('Friday 07:00–08:00');
+    const ruleId = hiddenValue(page.body, 'ruleId', 'Wednesday 12:00–13:00');
+    const removed = await admin.request('POST', `/console/equipment/${device!.id}/maintenance/remove`, {
+      form: { _csrf: csrf, ruleId },
+    });
+    expect(removed.statusCode).toBe(303);
+    const after = await admin.get('/console/equipment');
+    expect(after.body).not.toContain('Wednesday 12:00–13:00');
+    expect(after.body).toContain('Friday 07:00–08:00');
+
+    // Another practice's admin: the device does not exist for them.
+    const other = await signIn('otherAdmin');
+    const otherCsrf = hiddenValue((await other.get('/console/equipment')).body, '_csrf', '<main');
+    const foreign = await other.request('POST', `/console/equipment/${device!.id}/maintenance`, {
+      form: {
+        _csrf: otherCsrf,
+        weekday: '3',
+        start: '12:00',
+        end: '13:00',
+        effectiveFrom: today(),
+        source: 'x',
+      },
+    });
+    expect(foreign.statusCode).toBe(404);
+    expect((await admin.get('/console/equipment')).body).toContain('Friday 07:00–08:00');
   });
 });
