@@ -306,6 +306,12 @@ describe('console worklist in Chromium', () => {
       ]);
       expect(await page.title()).toBe('Book the series · ptflow console');
       expect(await seriousAxeViolations(page)).toEqual([]);
+      // A bad value first: named beside its field, in an accessible page.
+      await page.getByLabel('Weeks').fill('30');
+      await Promise.all([page.waitForURL(url), page.getByRole('button', { name: 'Preview' }).click()]);
+      expect(await page.textContent('#series-weeks-error')).toMatch(/^Weeks: /);
+      expect(await page.getAttribute('#series-weeks', 'aria-invalid')).toBe('true');
+      expect(await seriousAxeViolations(page)).toEqual([]);
       await page.getByLabel('Acuity').selectOption('acute');
       await page.getByLabel('Weeks').fill('2');
       await page.getByLabel('First day the series may start').fill(addDays(today(), 2));
