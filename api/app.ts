@@ -31,6 +31,7 @@ import { consoleWorklistRoutes } from './routes/console-worklist.js';
 import { staffAuthRoutes, type SignInAuditEvent } from './routes/staff-auth.js';
 import { consoleProcessRoutes } from './routes/console-processes.js';
 import { consoleSetupRoutes } from './routes/console-setup.js';
+import { consoleSeriesRoutes } from './routes/console-series.js';
 import { createMetrics, registerMetrics, type ApiMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitSettings } from './plugins/rate-limit.js';
@@ -336,6 +337,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Console process pages and daily lists; the Temporal UI link goes to the codec's UI origin (TEMPORAL_UI_ORIGIN).
   await app.register(
     consoleProcessRoutes({
+      db: deps.db,
+      temporal: deps.temporal,
+      now,
+      temporalUiOrigin: deps.codec?.allowedOrigin ?? 'http://127.0.0.1:8233',
+    }),
+  );
+  // Console series booking (front desk) and equipment (admins) pages, through the REST routes' code.
+  await app.register(
+    consoleSeriesRoutes({
       db: deps.db,
       temporal: deps.temporal,
       now,

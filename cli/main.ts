@@ -181,6 +181,17 @@ async function main(argv: string[]): Promise<void> {
     ]);
     registerWaitlistCommands(program, () => loadApiClientConfig(process.env), out);
   });
+  for (const [name, description] of [
+    ['series', "a plan of care's series of visits via the API: preview, book"],
+    ['equipment', "the practice's bookable devices via the API: list"],
+  ] as const)
+    await group(name, description, async () => {
+      const [{ registerSeriesCommands }, { loadApiClientConfig }] = await Promise.all([
+        import('./commands/series.js'),
+        import('./api-client-config.js'),
+      ]);
+      registerSeriesCommands(program, name, () => loadApiClientConfig(process.env), out);
+    });
 
   const claim = program.command('claim').description('claims');
   claim

@@ -19,7 +19,8 @@ export const CONSOLE_NAV = [
   { key: 'processes', href: '/console/processes', label: 'Processes' },
   { key: 'lists', href: '/console/lists', label: 'Lists' },
 ] as const;
-export type ConsoleSection = (typeof CONSOLE_NAV)[number]['key'] | 'home' | 'setup' | 'metrics' | 'waitlist';
+export type ConsoleSection =
+  (typeof CONSOLE_NAV)[number]['key'] | 'home' | 'setup' | 'metrics' | 'waitlist' | 'equipment';
 
 /** Roles that see the "Numbers" entry (the practice's numbers page, api/routes/console-metrics.ts). */
 const METRICS_ROLES: readonly string[] = ['admin', 'biller'];
@@ -100,6 +101,9 @@ export function consolePage(ctx: ConsoleContext, opts: ConsolePageOptions): stri
       : []),
     ...(['admin', 'front_desk'].includes(ctx.principal.role)
       ? [{ key: 'waitlist', href: '/console/waitlist', label: 'Waitlist' }]
+      : []),
+    ...(ctx.principal.role === 'admin'
+      ? [{ key: 'equipment', href: '/console/equipment', label: 'Equipment' }]
       : []),
     ...(setupLabel ? [{ key: 'setup', href: '/console/setup', label: setupLabel }] : []),
   ]

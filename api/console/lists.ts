@@ -32,6 +32,7 @@ import {
   todayInZone,
 } from './process-data.js';
 import { findingInWords, stateOf } from './process-page.js';
+import { SERIES_ROLES } from '../routes/care-series.js';
 
 /** How many processes a list reads at most. */
 export const LIST_LIMIT = 100;
@@ -429,8 +430,14 @@ export async function processesBody(
     const deadline = sa.get(NextDeadline);
     const status = sa.get(ProcessStatus);
     const kind = consoleKinds[href.split('/')[3] as ConsoleKind].label;
+    // The front desk cannot open a plan of care's page, but books its series (api/routes/console-series.ts).
+    const book =
+      href.startsWith('/console/processes/plan-of-care/') &&
+      (SERIES_ROLES as readonly string[]).includes(principalOf(req).role)
+        ? ` · <a href="${esc(href)}/series">Book the series</a>`
+        : '';
     return [
-      `<tr><td><a href="${esc(href)}">${esc(label(wfId))}</a></td><td>${esc(kind)}</td>` +
+      `<tr><td><a href="${esc(href)}">${esc(label(wfId))}</a>${book}</td><td>${esc(kind)}</td>` +
         `<td>${esc(words(status ?? 'unknown'))}${sa.get(NeedsAttention) ? ' · <span class="overdue">needs attention</span>' : ''}</td>` +
         `<td>${deadline ? esc(formatInZone(deadline, timeZone)) : '—'}</td></tr>`,
     ];

@@ -6,6 +6,7 @@
 // Temporal, never from the API) and waits for its result. `preview: true` plans and explains without booking.
 // The same Idempotency-Key answers the same series (the process id comes from the idempotency record).
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { workflowId } from '../../domain/ids.js';
@@ -76,6 +77,9 @@ export const SeriesResultSchema = z.object({
   explanation: z.array(z.string()),
 });
 
+/** Who may preview and book a series (the route's roles; the console page admits the same). */
+export const SERIES_ROLES = ['admin', 'front_desk'] as const;
+
 /** Failures of the process the caller can act on (their type names are ours, their messages carry no PHI). */
 const CALLER_FAILURES = new Set(['InvalidSeriesRequest', 'PatientNotInEmr']);
 
@@ -84,7 +88,7 @@ export function careSeriesRoutes(app: Parameters<FastifyPluginAsyncZod>[0], deps
   app.post(
     '/v1/plans-of-care/:id/series',
     {
-      config: { roles: ['admin', 'front_desk'], idempotent: true },
+      config: { roles: SERIES_ROLES, idempotent: true },
       schema: {
         tags: ['plans-of-care'],
         operationId: 'bookPlanOfCareSeries',
@@ -101,63 +105,77 @@ export function careSeriesRoutes(app: Parameters<FastifyPluginAsyncZod>[0], deps
         response: { 200: SeriesResultSchema },
       },
     },
-    async (req) => {
-      const poc = await ownedProcess(deps, req, 'poc', req.params.id);
-      const patientId = (await poc.describe()).typedSearchAttributes.get(PatientId);
-      if (!patientId) throw new HttpProblem(problem(409, 'The plan of care names no patient yet.'));
-      const { authorizationId, preview, ...request } = req.body;
-      const authorization = authorizationId
-        ? await ownedProcess(deps, req, 'auth', authorizationId)
-        : undefined;
-      if (authorization) {
-        const authPatient = (await authorization.describe()).typedSearchAttributes.get(PatientId);
-        if (authPatient !== patientId)
-          throw new HttpProblem(
-            fieldProblem('The authorization is not for the patient of this plan of care.', {
-              in: 'body',
-              pointer: '/authorizationId',
-              code: 'invalid_value',
-              detail: 'Another patient’s authorization.',
-            }),
-          );
-      }
-      const practice = await callerPractice(deps, req);
-      const id = newProcessId(req);
-      await startProcess<BookCareSeriesWorkflow>(deps, req, {
-        kind: 'series',
-        processKind: 'bookCareSeries',
-        id,
-        workflow: BOOK_CARE_SERIES_WORKFLOW_TYPE,
-        args: [
-          {
-            seriesId: id,
-            practiceId: practice.id,
-            patientId,
-            planOfCareWorkflowId: poc.workflowId,
-            ...(authorization ? { authorizationWorkflowId: authorization.workflowId } : {}),
-            request: { ...request, timeZone: practice.timezone },
-            preview,
-          },
-        ],
-        patientId,
-        resourceType: 'care_series',
-        path: '/v1/plans-of-care/series',
-      });
-      try {
-        return await deps.temporal.workflow
-          .getHandle<BookCareSeriesWorkflow>(workflowId('series', id))
-          .result()
-          .then((r: BookCareSeriesResult) => r);
-      } catch (err) {
-        // The process failed on an activity's ApplicationFailure (WorkflowFailedError → ActivityFailure → it).
-        if (err instanceof WorkflowFailedError) {
-          for (let cause: unknown = err.cause; cause instanceof Error; cause = cause.cause) {
-            if (cause instanceof ApplicationFailure && cause.type && CALLER_FAILURES.has(cause.type))
-              throw new HttpProblem(problem(422, cause.message, { reason: cause.type }));
-          }
-        }
-        throw err;
-      }
-    },
+    async (req) => runCareSeries(deps, req, req.params.id, req.body),
   );
+}
+
+/** The series body after validation (defaults applied). */
+export type SeriesBody = z.output<typeof SeriesBodySchema>;
+
+/**
+ * Plans (preview) or books a plan of care's series for the caller: the one code path of
+ * `POST /v1/plans-of-care/{id}/series` and the console's "Book the series" page. Tenancy first (another practice's
+ * plan of care or authorization is a 404), then the short bookCareSeries process, whose result it answers; a
+ * request the process refuses is a 422 problem with its reason. The caller checks the role.
+ */
+export async function runCareSeries(
+  deps: ProcessRouteDeps,
+  req: FastifyRequest,
+  planOfCareId: string,
+  input: SeriesBody,
+): Promise<BookCareSeriesResult> {
+  const poc = await ownedProcess(deps, req, 'poc', planOfCareId);
+  const patientId = (await poc.describe()).typedSearchAttributes.get(PatientId);
+  if (!patientId) throw new HttpProblem(problem(409, 'The plan of care names no patient yet.'));
+  const { authorizationId, preview, ...request } = input;
+  const authorization = authorizationId ? await ownedProcess(deps, req, 'auth', authorizationId) : undefined;
+  if (authorization) {
+    const authPatient = (await authorization.describe()).typedSearchAttributes.get(PatientId);
+    if (authPatient !== patientId)
+      throw new HttpProblem(
+        fieldProblem('The authorization is not for the patient of this plan of care.', {
+          in: 'body',
+          pointer: '/authorizationId',
+          code: 'invalid_value',
+          detail: 'Another patient’s authorization.',
+        }),
+      );
+  }
+  const practice = await callerPractice(deps, req);
+  const id = newProcessId(req);
+  await startProcess<BookCareSeriesWorkflow>(deps, req, {
+    kind: 'series',
+    processKind: 'bookCareSeries',
+    id,
+    workflow: BOOK_CARE_SERIES_WORKFLOW_TYPE,
+    args: [
+      {
+        seriesId: id,
+        practiceId: practice.id,
+        patientId,
+        planOfCareWorkflowId: poc.workflowId,
+        ...(authorization ? { authorizationWorkflowId: authorization.workflowId } : {}),
+        request: { ...request, timeZone: practice.timezone },
+        preview,
+      },
+    ],
+    patientId,
+    resourceType: 'care_series',
+    path: '/v1/plans-of-care/series',
+  });
+  try {
+    return await deps.temporal.workflow
+      .getHandle<BookCareSeriesWorkflow>(workflowId('series', id))
+      .result()
+      .then((r: BookCareSeriesResult) => r);
+  } catch (err) {
+    // The process failed on an activity's ApplicationFailure (WorkflowFailedError → ActivityFailure → it).
+    if (err instanceof WorkflowFailedError) {
+      for (let cause: unknown = err.cause; cause instanceof Error; cause = cause.cause) {
+        if (cause instanceof ApplicationFailure && cause.type && CALLER_FAILURES.has(cause.type))
+          throw new HttpProblem(problem(422, cause.message, { reason: cause.type }));
+      }
+    }
+    throw err;
+  }
 }

@@ -29,6 +29,8 @@ import {
 } from '../console/process-data.js';
 import { processPageBody } from '../console/process-page.js';
 import { HttpProblem, problem } from '../problem.js';
+import { SERIES_ROLES } from './care-series.js';
+import { seriesPagePath } from './console-series.js';
 
 /** Answers a problem raised by the shared code paths as a console page (never problem+json to a browser). */
 function sendProblemPage(
@@ -52,6 +54,28 @@ function sendProblemPage(
   });
 }
 
+/**
+ * The "Book the series" link of a plan of care (on its page, and on the onboarding page once the onboarding has
+ * handed over to it), for the roles that may book (api/routes/console-series.ts).
+ */
+export function seriesAction(
+  kind: string,
+  id: string,
+  view: Record<string, unknown>,
+  ctx: ConsoleContext,
+): string {
+  if (!(SERIES_ROLES as readonly string[]).includes(ctx.principal.role)) return '';
+  const handedOver = typeof view.planOfCareWorkflowId === 'string' ? view.planOfCareWorkflowId : '';
+  const poc =
+    kind === 'plan-of-care'
+      ? id
+      : kind === 'onboarding' && /^poc:/.test(handedOver)
+        ? handedOver.slice(4)
+        : '';
+  if (!isUuid(poc)) return '';
+  return `\n<h2>Actions</h2>\n<p><a href="${esc(seriesPagePath(poc))}">Book the series</a> of the plan of care (preview the visits first)</p>`;
+}
+
 /** The process pages and daily lists of the console. */
 export function consoleProcessRoutes(deps: ConsoleDeps) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -71,7 +95,7 @@ export function consoleProcessRoutes(deps: ConsoleDeps) {
           return sendConsolePage(reply, 200, ctx, {
             title: data.spec.label,
             section: 'processes',
-            body: processPageBody(data, ctx.timeZone),
+            body: processPageBody(data, ctx.timeZone) + seriesAction(kind, id, data.view, ctx),
           });
         } catch (err) {
           return sendProblemPage(reply, ctx, 'processes', err);

@@ -5,13 +5,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { auditChange } from '../audit.js';
+import { auditChange, type AuditActor } from '../audit.js';
 import type { Database } from '../../db/connection.js';
 import { createMaintenanceRuleRepository } from '../../db/repositories/equipment-maintenance-rules.js';
 import { createReservationRepository } from '../../db/repositories/equipment-reservations.js';
-import { createEquipmentRepository } from '../../db/repositories/equipment.js';
+import { createEquipmentRepository, type EquipmentView } from '../../db/repositories/equipment.js';
 import { IsoDateSchema } from '../../domain/model/common.js';
-import { EQUIPMENT_KINDS } from '../../domain/scheduling/equipment.js';
+import { EQUIPMENT_KINDS, type MaintenanceRule } from '../../domain/scheduling/equipment.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpProblem, problem } from '../problem.js';
 
@@ -77,23 +77,62 @@ const MaintenanceViewSchema = z.object({
   ),
 });
 
+export type EquipmentInput = z.output<typeof EquipmentInputSchema>;
+export type MaintenanceRulesInput = z.output<typeof MaintenanceRulesSchema>;
+
+/**
+ * Adding a device and replacing its maintenance windows, audited: the one code path of the REST routes below and
+ * the console's equipment page. Another practice's location or device is a 404 problem (never a hint).
+ */
+export function createEquipmentService(db: Database) {
+  const devices = createEquipmentRepository(db);
+  const rules = createMaintenanceRuleRepository(db);
+  const reservations = createReservationRepository(db);
+  return {
+    async add(actor: AuditActor, input: EquipmentInput): Promise<EquipmentView> {
+      const created = await devices.create(actor.principal.practiceId, input);
+      // Another practice's location is answered like an unknown one (tenancy: never 403, never a hint).
+      if (!created) throw new HttpProblem(problem(404, 'No such location.'));
+      await auditChange(db, actor, {
+        action: 'C',
+        resourceType: 'equipment',
+        resourceId: created.id,
+        fields: Object.keys(input),
+      });
+      return created;
+    },
+
+    async replaceMaintenance(
+      actor: AuditActor,
+      equipmentId: string,
+      input: MaintenanceRulesInput,
+    ): Promise<{ equipmentId: string; rules: MaintenanceRule[] }> {
+      const practiceId = actor.principal.practiceId;
+      const device = await devices.get(practiceId, equipmentId);
+      if (!device) throw new HttpProblem(problem(404, 'No such equipment.'));
+      const saved = await rules.replace(practiceId, device.id, input.rules);
+      // No rules left: nothing will renew the device's future windows, so they are freed now.
+      if (saved.length === 0) await reservations.releaseStaleMaintenance(device.id, new Date(), []);
+      await auditChange(db, actor, {
+        action: 'U',
+        resourceType: 'equipment_maintenance',
+        resourceId: device.id,
+        fields: ['rules'],
+      });
+      return { equipmentId: device.id, rules: saved };
+    },
+  };
+}
+
 export const equipmentRoutes = (deps: EquipmentRouteDeps): FastifyPluginAsyncZod =>
   async function routes(app) {
     const devices = createEquipmentRepository(deps.db);
-    const rules = createMaintenanceRuleRepository(deps.db);
-    const reservations = createReservationRepository(deps.db);
-    const audit = (
-      req: FastifyRequest,
-      action: 'C' | 'U',
-      resourceType: string,
-      id: string,
-      fields: string[],
-    ) =>
-      auditChange(
-        deps.db,
-        { principal: principalOf(req), requestId: req.id, ip: req.ip },
-        { action, resourceType, resourceId: id, fields },
-      );
+    const service = createEquipmentService(deps.db);
+    const actor = (req: FastifyRequest): AuditActor => ({
+      principal: principalOf(req),
+      requestId: req.id,
+      ip: req.ip,
+    });
 
     app.get(
       '/v1/practice/equipment',
@@ -121,13 +160,7 @@ export const equipmentRoutes = (deps: EquipmentRouteDeps): FastifyPluginAsyncZod
           response: { 201: EquipmentViewSchema },
         },
       },
-      async (req, reply) => {
-        const created = await devices.create(principalOf(req).practiceId, req.body);
-        // Another practice's location is answered like an unknown one (tenancy: never 403, never a hint).
-        if (!created) throw new HttpProblem(problem(404, 'No such location.'));
-        await audit(req, 'C', 'equipment', created.id, Object.keys(req.body));
-        return reply.code(201).send(created);
-      },
+      async (req, reply) => reply.code(201).send(await service.add(actor(req), req.body)),
     );
 
     app.put(
@@ -145,16 +178,10 @@ export const equipmentRoutes = (deps: EquipmentRouteDeps): FastifyPluginAsyncZod
         },
       },
       async (req) => {
-        const practiceId = principalOf(req).practiceId;
-        const device = await devices.get(practiceId, req.params.id);
-        if (!device) throw new HttpProblem(problem(404, 'No such equipment.'));
-        const saved = await rules.replace(practiceId, device.id, req.body.rules);
-        // No rules left: nothing will renew the device's future windows, so they are freed now.
-        if (saved.length === 0) await reservations.releaseStaleMaintenance(device.id, new Date(), []);
-        await audit(req, 'U', 'equipment_maintenance', device.id, ['rules']);
+        const saved = await service.replaceMaintenance(actor(req), req.params.id, req.body);
         return {
-          equipmentId: device.id,
-          rules: saved.map((r) => ({
+          equipmentId: saved.equipmentId,
+          rules: saved.rules.map((r) => ({
             ruleId: r.ruleId,
             weekday: r.weekday,
             start: r.start,

@@ -6,7 +6,10 @@
 // (the admin: every role's) with due times in the practice's time zone (America/Chicago), and no other role's;
 // a second practice's staff member sees none of the demo practice's tasks, in a worklist in their own time zone
 // (UTC), and gets the 404 page on a demo task's URL. Last, an update_insurance task's coverage form, filled in by
-// keyboard alone, resumes its onboarding (the coverage is verified again and found active).
+// keyboard alone, resumes its onboarding (the coverage is verified again and found active). The "Book the series"
+// page of a plan of care (issue 18 part 3): the front desk fills it in, previews a real series on the dev server
+// (visits table and explanation), books it; the admin's equipment page lists the device and the visits on it;
+// both pages pass axe with no CSP violation.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +20,16 @@ import { workflowId } from '../../domain/ids.js';
 import { freePort } from '../../devtools/ports.js';
 import { humanTask } from '../../workflows/tasks/workflow.js';
 import { launchChromium, seriousAxeViolations } from '../helpers/browser.js';
-import { onboardingBody, OTHER_PRACTICE_ID, startApiStack, until, type ApiStack } from './stack.js';
+import { addDays } from '../../domain/core/dates.js';
+import {
+  onboardingBody,
+  OTHER_PRACTICE_ID,
+  planOfCareBody,
+  startApiStack,
+  today,
+  until,
+  type ApiStack,
+} from './stack.js';
 
 let stack: ApiStack;
 let browser: Browser;
@@ -247,6 +259,115 @@ describe('console worklist in Chromium', () => {
       await context.close();
     }
   });
+
+  it('Book the series: preview a real series, book it; the equipment page; accessible pages', async () => {
+    const body = onboardingBody();
+    const post = (role: 'admin' | 'front_desk' | 'therapist', url: string, payload: object) =>
+      stack.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...stack.auth.own[role], 'idempotency-key': randomUUID() },
+        payload,
+      });
+    const started = await post('front_desk', '/v1/onboardings', body);
+    expect(started.statusCode, started.body).toBe(202);
+    const onboardingId = started.json<{ id: string }>().id;
+    await until(async () => {
+      const res = await stack.app.inject({
+        url: `/v1/onboardings/${onboardingId}`,
+        headers: stack.auth.own.front_desk,
+      });
+      return !['registering', 'started'].includes(res.json<{ state: string }>().state);
+    }, 'the patient registered in the EMR');
+    const poc = await post('therapist', '/v1/plans-of-care', {
+      ...planOfCareBody(),
+      patientId: body.patientId,
+    });
+    expect(poc.statusCode, poc.body).toBe(202);
+    const pocId = poc.json<{ id: string }>().id;
+    const device = await post('admin', '/v1/practice/equipment', {
+      locationId: '00000000-0000-4000-8000-000000000101',
+      kind: 'balance-system',
+      name: 'Biodex Balance SD (browser)',
+    });
+    expect(device.statusCode, device.body).toBe(201);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    const url = `${api}/console/processes/plan-of-care/${pocId}/series`;
+    try {
+      await page.goto(`${api}/auth/sign-in?returnTo=${encodeURIComponent(new URL(url).pathname)}`);
+      await Promise.all([
+        page.waitForURL(url),
+        page.getByRole('button', { name: 'Sign in as Jordan Bell (front_desk)' }).click(),
+      ]);
+      expect(await page.title()).toBe('Book the series · ptflow console');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      // A bad value first: named beside its field, in an accessible page.
+      await page.getByLabel('Weeks').fill('30');
+      await Promise.all([page.waitForURL(url), page.getByRole('button', { name: 'Preview' }).click()]);
+      expect(await page.textContent('#series-weeks-error')).toMatch(/^Weeks: /);
+      expect(await page.getAttribute('#series-weeks', 'aria-invalid')).toBe('true');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.getByLabel('Acuity').selectOption('acute');
+      await page.getByLabel('Weeks').fill('2');
+      await page.getByLabel('First day the series may start').fill(addDays(today(), 2));
+      await page.getByLabel('Window 1: weekday').selectOption('2');
+      await page.getByLabel('Window 1: from').fill('12:00');
+      await page.getByLabel('Window 1: until').fill('18:00');
+      await page.getByLabel('Window 2: weekday').selectOption('4');
+      await page.getByLabel('Window 2: from').fill('12:00');
+      await page.getByLabel('Window 2: until').fill('18:00');
+      await page.getByLabel('Every visit needs').selectOption('balance-system');
+      await Promise.all([page.waitForURL(url), page.getByRole('button', { name: 'Preview' }).click()]);
+      const table = page.getByRole('table', { name: /^Proposed visits: \d+ of 4 visits/ });
+      const planned = await table.locator('tbody tr').count();
+      expect(planned).toBeGreaterThan(0);
+      expect(await table.locator('tbody tr').first().textContent()).toContain('Biodex Balance SD (browser)');
+      expect(await page.textContent('.explanation')).toMatch(/Booked \d+ of 4 visits/);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+
+      await Promise.all([
+        page.waitForURL(url),
+        page.getByRole('button', { name: `Book these ${planned} visits` }).click(),
+      ]);
+      expect(
+        await page
+          .getByRole('table', { name: /^Booked visits: / })
+          .locator('tbody tr')
+          .count(),
+      ).toBe(planned);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      expect(cspErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+
+    const adminContext = await browser.newContext();
+    const admin = await adminContext.newPage();
+    admin.on('console', (m) => {
+      if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    try {
+      await admin.goto(`${api}/auth/sign-in?returnTo=${encodeURIComponent('/console/equipment')}`);
+      const adminStaff = DEMO_STAFF.find((s) => s.role === 'admin')!;
+      await Promise.all([
+        admin.waitForURL(`${api}/console/equipment`),
+        admin.getByRole('button', { name: `Sign in as ${adminStaff.displayName} (admin)` }).click(),
+      ]);
+      expect(await admin.title()).toBe('Equipment · ptflow console');
+      const row = admin.getByRole('row', { name: /Biodex Balance SD \(browser\)/ });
+      expect(await row.textContent()).toContain('a visit');
+      expect(await seriousAxeViolations(admin)).toEqual([]);
+      expect(cspErrors).toEqual([]);
+    } finally {
+      await adminContext.close();
+    }
+  }, 240_000);
 });
 
 describe('console waitlist in Chromium', () => {

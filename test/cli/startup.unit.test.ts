@@ -70,6 +70,8 @@ describe('ptflow start-up loads what the command needs', () => {
       'sandbox',
       'practice',
       'waitlist',
+      'series',
+      'equipment',
     ])
       expect(r.stdout).toContain(`  ${name}`);
     expect(r.ours).toEqual(['cli/main.ts']);
@@ -91,6 +93,39 @@ describe('ptflow start-up loads what the command needs', () => {
       'cli/config-error.ts',
       'cli/main.ts',
       'domain/task-core.ts',
+    ]);
+    expect(r.packages.filter((p) => HEAVY.test(p))).toEqual([]);
+  }, 90_000);
+
+  it('series preview: the HTTP client, the fingerprint and the table printer, no zod or Temporal', () => {
+    const r = runRecorded(
+      [
+        'series',
+        'preview',
+        '00000000-0000-4000-8000-000000000abc',
+        '--acuity',
+        'acute',
+        '--visits-per-week',
+        '2',
+        '--weeks',
+        '6',
+        '--start',
+        '2031-01-06',
+        '--window',
+        'tue@12:00-18:00',
+      ],
+      { PTFLOW_API_URL: 'http://127.0.0.1:1', PTFLOW_API_KEY: 'ptf_test_key' },
+    );
+    expect(r.status).toBe(5);
+    expect(r.stderr.trim()).toMatch(/^ptflow: cannot reach the ptflow API at http:\/\/127\.0\.0\.1:1 /);
+    expect(r.ours).toEqual([
+      'api/series-fingerprint.ts',
+      'cli/api-client-config.ts',
+      'cli/commands/api-client.ts',
+      'cli/commands/series.ts',
+      'cli/commands/table.ts',
+      'cli/config-error.ts',
+      'cli/main.ts',
     ]);
     expect(r.packages.filter((p) => HEAVY.test(p))).toEqual([]);
   }, 90_000);
