@@ -30,6 +30,11 @@ async function withConfig<Module>(module: Promise<Module>): Promise<Module> {
   return loaded;
 }
 
+/** The widest help commander prints; bin/ptflow.js serves the build's help text for a stream this wide or wider. */
+const HELP_WIDTH = 80;
+const helpWidth = (stream: NodeJS.WriteStream) =>
+  stream.isTTY && stream.columns > 0 ? Math.min(stream.columns, HELP_WIDTH) : HELP_WIDTH;
+
 /** The top-level command on the command line (`help <command>` counts as that command), if any. */
 function selectedCommand(argv: string[]): string | undefined {
   const args = argv.slice(2);
@@ -56,7 +61,13 @@ async function main(argv: string[]): Promise<void> {
   const selected = selectedCommand(argv);
   const program = new Command('ptflow')
     .description('Durable workflows for the administrative side of physical-therapy practices')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Help is at most HELP_WIDTH columns wide (narrower on a narrower terminal), so the build can write the
+    // help text once (dist/cli/help.txt) and bin/ptflow.js print it without loading anything.
+    .configureOutput({
+      getOutHelpWidth: () => helpWidth(process.stdout),
+      getErrHelpWidth: () => helpWidth(process.stderr),
+    });
   /** Registers a group for real when it is the selected command, else only its name for the help listing. */
   const group = async (name: string, description: string, register: () => Promise<void>) => {
     if (selected === name) await register();

@@ -204,3 +204,127 @@ describe('bin/ptflow.js chooses the build or the sources', () => {
     expect(run().stdout).toBe('built arg\n');
   }, 90_000);
 });
+
+describe('bin/ptflow.js answers --help from the help text the build wrote', () => {
+  // A checkout with the real bin script, the real cli/main.ts and the help text written by the build's script.
+  const root = path.join(dir, 'help-checkout');
+  fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'cli'), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'bin/ptflow.js'), path.join(root, 'bin/ptflow.js'));
+  fs.copyFileSync(path.join(ROOT, 'cli/main.ts'), path.join(root, 'cli/main.ts'));
+  fs.writeFileSync(path.join(root, 'package.json'), '{ "type": "module" }\n');
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'));
+  const helpFile = path.join(root, 'dist/cli/help.json');
+  const writeHelp = () => {
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'scripts/write-cli-help.mjs'), root, '--import', 'tsx', 'cli/main.ts'],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+  };
+  /** `bin/ptflow.js <args>` in that checkout, recording the modules it resolves. */
+  const runBin = (args: string[]) => {
+    const log = path.join(dir, `help-modules-${args.join('-') || 'none'}.log`);
+    fs.writeFileSync(log, '');
+    const r = spawnSync(process.execPath, ['--import', RECORDER, path.join(root, 'bin/ptflow.js'), ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), MODULE_LOG_FILE: log },
+      timeout: 60_000,
+    });
+    const files = fs
+      .readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((u) => u.startsWith('file:'))
+      .map((u) => path.relative(root, fileURLToPath(u)));
+    return { ...r, files };
+  };
+  // What the CLI itself prints, from the repository's sources.
+  const live = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', '--help'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: os.homedir() },
+    timeout: 60_000,
+  });
+
+  it('the written text is the live help; --help, -h and help print it loading nothing but the bin script', () => {
+    expect(live.status).toBe(0);
+    expect(live.stdout).toMatch(/^Usage: ptflow/);
+    writeHelp();
+    const written = JSON.parse(fs.readFileSync(helpFile, 'utf8')) as { commander: string; text: string };
+    expect(written.text).toBe(live.stdout);
+    const commander = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'node_modules/commander/package.json'), 'utf8'),
+    ) as { version: string };
+    expect(written.commander).toBe(commander.version);
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const r = runBin(args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(live.stdout);
+      expect(r.stderr).toBe('');
+      expect(r.files).toEqual(['bin/ptflow.js']);
+    }
+  }, 90_000);
+
+  it('a terminal 80 columns or wider gets the same text (the cached one), a narrower one its own width', () => {
+    const onTerminal = (columns: number) =>
+      spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          `Object.defineProperty(process.stdout, 'isTTY', { value: true });
+           Object.defineProperty(process.stdout, 'columns', { value: ${columns} });
+           process.argv = [process.argv[0], 'ptflow', '--help'];
+           await import('./cli/main.ts');`,
+        ],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', HOME: os.homedir() },
+          timeout: 60_000,
+        },
+      ).stdout;
+    expect(onTerminal(200)).toBe(live.stdout);
+    expect(onTerminal(80)).toBe(live.stdout);
+    const narrow = onTerminal(60);
+    expect(narrow).not.toBe(live.stdout);
+    expect(Math.max(...narrow.split('\n').map((l) => l.length))).toBeLessThanOrEqual(60);
+  }, 90_000);
+
+  it('no arguments: the help on stderr and exit code 1, as commander answers', () => {
+    writeHelp();
+    const fromCli = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: os.homedir() },
+      timeout: 60_000,
+    });
+    const r = runBin([]);
+    expect([r.status, r.stdout, r.stderr]).toEqual([fromCli.status, fromCli.stdout, fromCli.stderr]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(live.stdout);
+    expect(r.files).toEqual(['bin/ptflow.js']);
+  }, 90_000);
+
+  it('cli/main.ts newer than the text, or another commander: the CLI prints the help itself', () => {
+    writeHelp();
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(path.join(root, 'cli/main.ts'), later, later);
+    const edited = runBin(['--help']);
+    expect(edited.stdout).toBe(live.stdout);
+    expect(edited.stderr).toContain('no build in dist/; running from source');
+    expect(edited.files).toContain('cli/main.ts');
+
+    writeHelp();
+    const help = JSON.parse(fs.readFileSync(helpFile, 'utf8')) as { commander: string; text: string };
+    fs.writeFileSync(helpFile, JSON.stringify({ commander: '0.0.0', text: 'stale' }));
+    const other = runBin(['--help']);
+    expect(other.stdout).toBe(live.stdout);
+    expect(other.stdout).toBe(help.text);
+    expect(other.files).toContain('cli/main.ts');
+  }, 90_000);
+});
