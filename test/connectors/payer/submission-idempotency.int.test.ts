@@ -52,6 +52,7 @@ afterAll(async () => {
 });
 
 async function payerState(pcn: string) {
+  await server.payer.settled(); // the sandbox files after answering the 999
   const claims = await db.sql<{ receipts: number; version: number }[]>`
     select receipts, version from sandbox_payer.claims where patient_control_number = ${pcn}`;
   const mailbox = await db.sql<{ type: string }[]>`
@@ -110,5 +111,40 @@ describe('claim submission with an idempotency key', () => {
     expect(b.interchangeControlNumber).not.toBe(a.interchangeControlNumber);
     expect(b.resent).toBe(false);
     expect((await payerState('PCN-IDEM-3')).claims).toEqual([{ receipts: 2, version: 1 }]);
+  });
+});
+
+describe('filing after the 999 (issue 15)', () => {
+  it('answers the 999 first; a filing that fails rolls back whole and the next mailbox poll files it', async () => {
+    // The sandbox refuses to write any mailbox file: the filing after the 999 fails half-way.
+    await db.sql.unsafe(`create function sandbox_payer.refuse_response() returns trigger
+      language plpgsql as $$ begin raise exception 'refused'; end $$`);
+    await db.sql.unsafe(`create trigger refuse before insert on sandbox_payer.responses
+      for each row execute function sandbox_payer.refuse_response()`);
+    const c = connector();
+    const claim = codedClaim({ payerId: MEDICARE_PART_B, pcn: 'PCN-LATE-1' });
+    expect((await c.submitClaim({ claim, parties: parties('MBR-7101') })).accepted).toBe(true);
+    await server.payer.settled();
+    // Rolled back whole: no claim on file, no file in the mailbox; the interchange waits with its text.
+    expect(await payerState('PCN-LATE-1')).toEqual({ claims: [], mailbox: [] });
+    const waiting = () =>
+      db.sql<
+        { n: number }[]
+      >`select count(*)::int as n from sandbox_payer.interchanges where x12 is not null`;
+    expect((await waiting())[0]?.n).toBe(1);
+    // While filing keeps failing the listing is still served.
+    await expect(c.fetchInbound()).resolves.toBeDefined();
+
+    await db.sql.unsafe('drop trigger refuse on sandbox_payer.responses');
+    const inbound = await c.fetchInbound();
+    expect(inbound.acknowledgements.map((a) => a.patientControlNumber)).toContain('PCN-LATE-1');
+    expect(inbound.remittances.flatMap((r) => r.claims).map((x) => x.patientControlNumber)).toContain(
+      'PCN-LATE-1',
+    );
+    expect(await payerState('PCN-LATE-1')).toEqual({
+      claims: [{ receipts: 1, version: 1 }],
+      mailbox: ['277CA', '835'],
+    });
+    expect((await waiting())[0]?.n).toBe(0);
   });
 });
