@@ -39,9 +39,17 @@ export function createMessageRepository(db: Database) {
   return {
     findByDedupeKey,
 
-    /** Inserts the row unless its dedupe key exists; either way the stored row. */
+    /**
+     * Inserts the row unless its dedupe key exists; either way the stored row. A first send costs one round
+     * trip (the insert returns the row); only a repeat reads the earlier row back.
+     */
     async insertMessageIfAbsent(row: NewMessageRow): Promise<MessageRow> {
-      await db.insert(messages).values(row).onConflictDoNothing({ target: messages.dedupeKey });
+      const inserted = await db
+        .insert(messages)
+        .values(row)
+        .onConflictDoNothing({ target: messages.dedupeKey })
+        .returning();
+      if (inserted[0]) return inserted[0];
       const found = await findByDedupeKey(row.dedupeKey);
       if (!found) throw new Error('message row vanished after insert');
       return found;

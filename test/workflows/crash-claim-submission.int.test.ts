@@ -99,8 +99,10 @@ describe('scenario 10: worker killed in the middle of claim submission', () => {
       args: [input],
     });
 
-    // The payer has the claim on file; the worker is waiting for the 999 that will never come.
+    // The payer has the claim on file (it files right after answering the 999); the worker is waiting for
+    // the 999 that will never come.
     await held;
+    await payer.payer.settled();
     const filed = await db.sql<{ receipts: number }[]>`
       select receipts from sandbox_payer.claims where patient_control_number = ${pcn}`;
     expect(filed).toEqual([{ receipts: 1 }]);

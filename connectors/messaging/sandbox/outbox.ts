@@ -17,8 +17,9 @@ export class SandboxTransport implements ChannelTransport {
     private readonly hash: AddressHasher,
   ) {}
 
+  /** A new message costs one round trip (the insert returns its id); a resend reads the first copy's id. */
   async send(envelope: OutboundEnvelope): Promise<{ providerMessageId: string }> {
-    await this.db
+    const inserted = await this.db
       .insert(sandboxOutbox)
       .values({
         id: randomUUID(),
@@ -32,7 +33,9 @@ export class SandboxTransport implements ChannelTransport {
         subject: this.channel === 'email' ? (envelope.subject ?? null) : null,
         body: envelope.text,
       })
-      .onConflictDoNothing({ target: sandboxOutbox.idempotencyKey });
+      .onConflictDoNothing({ target: sandboxOutbox.idempotencyKey })
+      .returning({ id: sandboxOutbox.id });
+    if (inserted[0]) return { providerMessageId: `sandbox-${inserted[0].id}` };
     const rows = await this.db
       .select({ id: sandboxOutbox.id })
       .from(sandboxOutbox)

@@ -1,5 +1,6 @@
 // The sandbox payer's behaviour behind the HTTP routes: answers real-time 270/276/278 with 271/277/278,
-// takes 837P batches (999 at once; 277CA and 835 into the mailbox), idempotent by submitter + CLM01.
+// takes 837P batches (999 at once; filed after the answer, 277CA and 835 into the mailbox), idempotent by
+// submitter + CLM01.
 import { X12ParseError } from '../x12/index.js';
 import { SandboxAuthorizations } from './authorizations.js';
 import { SandboxClaims } from './claims.js';
@@ -139,8 +140,18 @@ export class SandboxPayer {
     return this.authorizations.decidePended(certificationNumber, decision);
   }
 
-  /** An 837P interchange: its 999 (277CA and 835 go to the sender's mailbox). */
+  /** An 837P interchange: its 999 (277CA and 835 go to the sender's mailbox once filed, after the answer). */
   batch(text: string): Promise<string> {
     return this.claims.receive(text);
+  }
+
+  /** Before a mailbox listing: the interchanges answered so far are filed (their 277CA and 835 listed). */
+  fileWaiting(): Promise<void> {
+    return this.claims.fileWaiting();
+  }
+
+  /** Resolves when the filings under way in this process have finished. */
+  settled(): Promise<void> {
+    return this.claims.settled();
   }
 }

@@ -118,6 +118,13 @@ export const sandboxInterchanges = sandboxPayerSchema.table(
     ack999: text('ack_999'),
     duplicates: integer('duplicates').notNull().default(0),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The 837P interchange while it waits to be filed after its 999 was answered; cleared once filed. */
+    x12: text('x12'),
   },
-  (t) => [uniqueIndex('sandbox_payer_interchanges_pk').on(t.senderId, t.controlNumber)],
+  (t) => [
+    uniqueIndex('sandbox_payer_interchanges_pk').on(t.senderId, t.controlNumber),
+    index('sandbox_payer_interchanges_unfiled')
+      .on(t.receivedAt)
+      .where(sql`${t.x12} is not null`),
+  ],
 );

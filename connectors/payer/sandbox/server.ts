@@ -1,6 +1,7 @@
 // The sandbox payer's HTTP face: exactly the clearinghouse API the adapter speaks, bound to 127.0.0.1.
-//   POST /x12/realtime   270/276/278 → 271/277/278      POST /x12/batch   837P → 999
-//   GET  /x12/responses?after=<cursor>                    (JSON mailbox of 277CA and 835 documents)
+//   POST /x12/realtime   270/276/278 → 271/277/278      POST /x12/batch   837P → 999 (filed after the answer)
+//   GET  /x12/responses?after=<cursor>                    (JSON mailbox of 277CA and 835 documents; waits
+//                                                          for the filings under way first)
 //   POST /x12/responses/ack  { cursors: [...] }            (downloaded files leave the listing)
 //   POST /sandbox/authorizations/:cert/decision           (test hook, only when enabled)
 // Credentials: Basic or bearer, checked in constant time. Faults (latency, seeded transient failures,
@@ -119,6 +120,7 @@ export async function startSandboxPayer(opts: SandboxServerOptions): Promise<San
   app.get('/x12/responses', async (req, reply) => {
     const after = (req.query as { after?: string }).after ?? '0';
     if (!/^\d{1,18}$/.test(after)) throw new SandboxBadRequest('BAD_CURSOR');
+    await payer.fileWaiting();
     const rows = await store.responsesAfter(
       opts.credentials.submitterId,
       Number(after),
@@ -153,5 +155,14 @@ export async function startSandboxPayer(opts: SandboxServerOptions): Promise<San
 
   const address = await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const port = Number(new URL(address).port);
-  return { url: `http://127.0.0.1:${port}`, port, faults, payer, close: () => app.close() };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    faults,
+    payer,
+    close: async () => {
+      await app.close();
+      await payer.settled();
+    },
+  };
 }

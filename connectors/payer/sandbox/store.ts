@@ -1,8 +1,9 @@
 // Postgres state of the sandbox payer (schema sandbox_payer): claims by submitter + CLM01, authorization
-// requests by trace, and the outbound mailbox whose row id is the polling cursor (acknowledged files leave
-// its listing).
-import { and, asc, eq, gt, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
-import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+// requests by trace, interchanges waiting to be filed after their 999, and the outbound mailbox whose row id
+// is the polling cursor (acknowledged files leave its listing).
+import { and, asc, eq, gt, inArray, isNotNull, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import { drizzle, type PostgresJsQueryResultHKT } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import { sandboxAuthorizations, sandboxClaims, sandboxInterchanges, sandboxResponses } from './schema.js';
 
@@ -16,11 +17,14 @@ function claimOfSender(senderId: string, pcn: string): SQL | undefined {
   return and(eq(sandboxClaims.senderId, senderId), eq(sandboxClaims.patientControlNumber, pcn));
 }
 
-export class SandboxPayerStore {
-  readonly db: PostgresJsDatabase;
+/** A database or a transaction on it: the store's methods run on either. */
+type StoreDb = PgDatabase<PostgresJsQueryResultHKT>;
 
-  constructor(sql: postgres.Sql) {
-    this.db = drizzle(sql);
+export class SandboxPayerStore {
+  readonly db: StoreDb;
+
+  constructor(sql: postgres.Sql | { db: StoreDb }) {
+    this.db = 'db' in sql ? sql.db : drizzle(sql);
   }
 
   async findClaim(senderId: string, pcn: string): Promise<ClaimRow | undefined> {
@@ -98,16 +102,18 @@ export class SandboxPayerStore {
   }
 
   /**
-   * Records an interchange as received. Returns 'new' for the first copy; for a repeat, counts it and returns
-   * the 999 the first copy got (null while that one is still being processed).
+   * Records an interchange as received, with its 999 and its text to be filed after the answer (one statement).
+   * Returns 'new' for the first copy; for a repeat, counts it and returns the 999 the first copy got (null for
+   * a first copy recorded without one, by a sandbox of before the deferred filing that died mid-way).
    */
   async receiveInterchange(
     senderId: string,
     controlNumber: string,
+    received: { ack999: string; x12: string },
   ): Promise<{ kind: 'new' } | { kind: 'duplicate'; ack999: string | null; receivedAt: Date }> {
     const inserted = await this.db
       .insert(sandboxInterchanges)
-      .values({ senderId, controlNumber })
+      .values({ senderId, controlNumber, ...received })
       .onConflictDoNothing()
       .returning({ senderId: sandboxInterchanges.senderId });
     if (inserted.length > 0) return { kind: 'new' };
@@ -123,13 +129,57 @@ export class SandboxPayerStore {
     return { kind: 'duplicate', ...row };
   }
 
-  async saveInterchangeAck(senderId: string, controlNumber: string, ack999: string): Promise<void> {
+  /** Takes over a stale first copy that never got its 999: stores the 999 and the text to file. */
+  async saveInterchangeAck(
+    senderId: string,
+    controlNumber: string,
+    received: { ack999: string; x12: string },
+  ): Promise<void> {
     await this.db
       .update(sandboxInterchanges)
-      .set({ ack999 })
+      .set(received)
       .where(
         and(eq(sandboxInterchanges.senderId, senderId), eq(sandboxInterchanges.controlNumber, controlNumber)),
       );
+  }
+
+  /** Interchanges answered but not filed yet, oldest first (partial index: costs what waits). */
+  async unfiledInterchanges(limit: number): Promise<{ senderId: string; controlNumber: string }[]> {
+    return this.db
+      .select({ senderId: sandboxInterchanges.senderId, controlNumber: sandboxInterchanges.controlNumber })
+      .from(sandboxInterchanges)
+      .where(isNotNull(sandboxInterchanges.x12))
+      .orderBy(asc(sandboxInterchanges.receivedAt))
+      .limit(limit);
+  }
+
+  /**
+   * Files one interchange in one transaction: locks its row, hands its text to `file` with a store bound to
+   * the transaction, and clears the text with the same commit. Whatever `file` writes (claims, 277CA, 835)
+   * commits together with "filed", or not at all, so a crash mid-way leaves it to be filed again whole.
+   * Returns false when there was nothing to file (already filed, by this or another instance).
+   */
+  async fileInterchange(
+    senderId: string,
+    controlNumber: string,
+    file: (store: SandboxPayerStore, x12: string) => Promise<void>,
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const of = and(
+        eq(sandboxInterchanges.senderId, senderId),
+        eq(sandboxInterchanges.controlNumber, controlNumber),
+      );
+      const rows = await tx
+        .select({ x12: sandboxInterchanges.x12 })
+        .from(sandboxInterchanges)
+        .where(of)
+        .for('update');
+      const x12 = rows[0]?.x12;
+      if (x12 === null || x12 === undefined) return false;
+      await file(new SandboxPayerStore({ db: tx }), x12);
+      await tx.update(sandboxInterchanges).set({ x12: null }).where(of);
+      return true;
+    });
   }
 
   async pushResponse(recipientId: string, type: '277CA' | '835', x12: string): Promise<void> {

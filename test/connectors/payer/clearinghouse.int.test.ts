@@ -262,6 +262,7 @@ describe('claims (837P → 999, 277CA, 835)', () => {
       results.push(await connector.submitClaim({ claim, parties: parties('MBR-5001') }));
     expect(results.every((r) => r.accepted)).toBe(true);
     expect(new Set(results.map((r) => r.interchangeControlNumber)).size).toBe(3);
+    await server.payer.settled(); // the sandbox files after answering each 999
     const rows =
       await db.sql`select receipts from sandbox_payer.claims where patient_control_number = 'PCN-DUP-1'`;
     expect(rows).toHaveLength(1);

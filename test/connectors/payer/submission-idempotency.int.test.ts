@@ -52,6 +52,7 @@ afterAll(async () => {
 });
 
 async function payerState(pcn: string) {
+  await server.payer.settled(); // the sandbox files after answering the 999
   const claims = await db.sql<{ receipts: number; version: number }[]>`
     select receipts, version from sandbox_payer.claims where patient_control_number = ${pcn}`;
   const mailbox = await db.sql<{ type: string }[]>`
@@ -110,5 +111,64 @@ describe('claim submission with an idempotency key', () => {
     expect(b.interchangeControlNumber).not.toBe(a.interchangeControlNumber);
     expect(b.resent).toBe(false);
     expect((await payerState('PCN-IDEM-3')).claims).toEqual([{ receipts: 2, version: 1 }]);
+  });
+});
+
+describe('filing after the 999 (issue 15)', () => {
+  it('claims of one member sent back to back are filed in arrival order: the deductible is met once', async () => {
+    const c = connector();
+    const pcns = ['PCN-ORDER-1', 'PCN-ORDER-2', 'PCN-ORDER-3', 'PCN-ORDER-4', 'PCN-ORDER-5'];
+    // Each call returns at its 999; the filings run after it, so later claims are received while earlier ones
+    // file. One visit a day (the same visit twice would be a duplicate, denied).
+    for (const [i, pcn] of pcns.entries())
+      await c.submitClaim({
+        claim: codedClaim({ payerId: MEDICARE_PART_B, pcn, dos: `2025-07-0${i + 1}` }),
+        parties: parties('MBR-7201'),
+      });
+    await server.payer.settled();
+    const rows = await db.sql<{ pcn: string; allowed: number; deductible: number }[]>`
+      select patient_control_number as pcn, allowed_cents::int as allowed, deductible_cents::int as deductible
+      from sandbox_payer.claims where member_id = 'MBR-7201' order by id`;
+    expect(rows.map((r) => r.pcn)).toEqual(pcns);
+    // Part B's 2025 deductible is 25,700 cents: each claim takes what the claims before it left, in order.
+    let left = 25_700;
+    for (const r of rows) {
+      expect(r.deductible, r.pcn).toBe(Math.min(r.allowed, left));
+      left -= r.deductible;
+    }
+    expect(rows.reduce((sum, r) => sum + r.allowed, 0)).toBeGreaterThan(25_700); // the deductible was reached
+  });
+
+  it('answers the 999 first; a filing that fails rolls back whole and the next mailbox poll files it', async () => {
+    // The sandbox refuses to write any mailbox file: the filing after the 999 fails half-way.
+    await db.sql.unsafe(`create function sandbox_payer.refuse_response() returns trigger
+      language plpgsql as $$ begin raise exception 'refused'; end $$`);
+    await db.sql.unsafe(`create trigger refuse before insert on sandbox_payer.responses
+      for each row execute function sandbox_payer.refuse_response()`);
+    const c = connector();
+    const claim = codedClaim({ payerId: MEDICARE_PART_B, pcn: 'PCN-LATE-1' });
+    expect((await c.submitClaim({ claim, parties: parties('MBR-7101') })).accepted).toBe(true);
+    await server.payer.settled();
+    // Rolled back whole: no claim on file, no file in the mailbox; the interchange waits with its text.
+    expect(await payerState('PCN-LATE-1')).toEqual({ claims: [], mailbox: [] });
+    const waiting = () =>
+      db.sql<
+        { n: number }[]
+      >`select count(*)::int as n from sandbox_payer.interchanges where x12 is not null`;
+    expect((await waiting())[0]?.n).toBe(1);
+    // While filing keeps failing the listing is still served.
+    await expect(c.fetchInbound()).resolves.toBeDefined();
+
+    await db.sql.unsafe('drop trigger refuse on sandbox_payer.responses');
+    const inbound = await c.fetchInbound();
+    expect(inbound.acknowledgements.map((a) => a.patientControlNumber)).toContain('PCN-LATE-1');
+    expect(inbound.remittances.flatMap((r) => r.claims).map((x) => x.patientControlNumber)).toContain(
+      'PCN-LATE-1',
+    );
+    expect(await payerState('PCN-LATE-1')).toEqual({
+      claims: [{ receipts: 1, version: 1 }],
+      mailbox: ['277CA', '835'],
+    });
+    expect((await waiting())[0]?.n).toBe(0);
   });
 });

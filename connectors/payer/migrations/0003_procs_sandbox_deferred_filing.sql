@@ -1,0 +1,2 @@
+ALTER TABLE "sandbox_payer"."interchanges" ADD COLUMN "x12" text;--> statement-breakpoint
+CREATE INDEX "sandbox_payer_interchanges_unfiled" ON "sandbox_payer"."interchanges" USING btree ("received_at") WHERE "sandbox_payer"."interchanges"."x12" is not null;
