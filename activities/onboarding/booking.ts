@@ -15,10 +15,12 @@ import {
   EvaluationRequestSchema,
   freeUnit,
   requiredMinutes,
+  roomNeed,
   type EquipmentKind,
 } from '../../domain/scheduling/index.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { equipmentBooking } from '../equipment/index.js';
+import { roomBooking } from '../equipment/rooms.js';
 import { createSchedulingActivities } from './scheduling.js';
 import type { OnboardingActivityDeps } from './deps.js';
 import { callEmr } from './emr-call.js';
@@ -77,6 +79,28 @@ function evaluationMinutesOf(request: EvaluationRequestInput): number {
 
 export function createBookingActivities(deps: OnboardingActivityDeps) {
   const devices = equipmentBooking(deps.db);
+  const rooms = roomBooking(deps.db);
+  /**
+   * Only slots where a suitable room (ROOM_NEEDS: a private one for an evaluation) has a free unit for the
+   * whole evaluation; slots at a location without rooms pass unchanged (rooms are optional).
+   */
+  const withRoom = (
+    inner: SlotSource,
+    practiceId: string,
+    minutes: number,
+    timeZone: string,
+  ): SlotSource => ({
+    async findFreeSlots(query) {
+      const slots = await inner.findFreeSlots(query);
+      const free = await rooms.availability(practiceId, new Date(query.from), new Date(query.to));
+      if (free.rooms.length === 0) return slots;
+      return slots.filter((slot) => {
+        const startMs = Date.parse(slot.start);
+        const need = roomNeed('evaluation', localDate(new Date(startMs), timeZone));
+        return free.freeRoom(slot.locationId, need, startMs, startMs + minutes * 60_000) !== undefined;
+      });
+    },
+  });
   /**
    * An evaluation that needs a device is offered only slots where a device of the kind is free at the slot's
    * location for its session (therapist and place come free from the EMR's search; the device from our
@@ -117,9 +141,9 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
   const schedulingFor = (practiceId: string, request: EvaluationRequestInput) => {
     const base = deps.slots ?? emrSlotSource(deps.emr, deps.db, practiceId);
     const kind = request.equipmentKind;
-    return createSchedulingActivities({
-      slots: kind ? withDevice(base, practiceId, kind, evaluationMinutesOf(request), request.timeZone) : base,
-    });
+    const minutes = evaluationMinutesOf(request);
+    const slots = kind ? withDevice(base, practiceId, kind, minutes, request.timeZone) : base;
+    return createSchedulingActivities({ slots: withRoom(slots, practiceId, minutes, request.timeZone) });
   };
 
   /** Our appointments mirror (reporting); the EMR stays the source of truth for the schedule. */
@@ -172,6 +196,26 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
               })
             : undefined;
           if (kind && !hold) continue;
+          // Then the room (where the location has rooms): a unit of a private room for the whole evaluation.
+          const date = localDate(new Date(option.start), input.request.timeZone);
+          const room = await rooms.hold({
+            practiceId: input.practiceId,
+            locationId: option.locationId,
+            need: roomNeed('evaluation', date),
+            appointmentId: input.appointmentId,
+            slotId: option.slotId,
+            start: option.start,
+            visitMinutes: option.durationMinutes,
+          });
+          const roomHold = room === 'unconstrained' ? undefined : room;
+          const releaseHolds = async () => {
+            if (hold) await devices.reservations.release(input.practiceId, hold.reservationId);
+            if (roomHold) await rooms.repo.release(input.practiceId, roomHold.reservationId);
+          };
+          if (!room) {
+            await releaseHolds();
+            continue;
+          }
           try {
             const appointment = await deps.emr.bookAppointment({
               appointmentId: input.appointmentId,
@@ -180,15 +224,14 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
               kind: 'evaluation',
             });
             // A retry whose first attempt booked another slot gets that appointment back (idempotent on our
-            // id): that attempt holds the device for it, so this attempt's hold is freed.
-            if (hold && Date.parse(appointment.start) !== Date.parse(option.start))
-              await devices.reservations.release(input.practiceId, hold.reservationId);
+            // id): that attempt holds the device and room for it, so this attempt's holds are freed.
+            if (Date.parse(appointment.start) !== Date.parse(option.start)) await releaseHolds();
             const result = { appointmentId: input.appointmentId, ...evaluationOf(appointment) };
             await mirror(input, result);
             return { outcome: 'booked', appointment: result, slotsTried: tried };
           } catch (err) {
             // Taken meanwhile: the next best is already known. Anything else is the retry policy's business.
-            if (hold) await devices.reservations.release(input.practiceId, hold.reservationId);
+            await releaseHolds();
             if (isEmrError(err) && err.type === 'SlotUnavailable') continue;
             throw emrErrorToFailure(err);
           }
@@ -216,8 +259,9 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
     }): Promise<void> {
       await callEmr(() => deps.emr.cancelAppointment(input.emrAppointmentId, 'other'));
       if (input.appointmentId) {
-        // The device it held is free again.
+        // The device and the room it held are free again.
         await devices.reservations.releaseForAppointment(input.practiceId, input.appointmentId);
+        await rooms.repo.releaseForAppointment(input.practiceId, input.appointmentId);
         await deps.db
           .update(appointments)
           .set({ status: 'cancelled' })
