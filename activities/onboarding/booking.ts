@@ -81,23 +81,27 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
   const devices = equipmentBooking(deps.db);
   const rooms = roomBooking(deps.db);
   /**
-   * Only slots where a suitable room (ROOM_NEEDS: a private one for an evaluation) has a free unit for the
-   * whole evaluation; slots at a location without rooms pass unchanged (rooms are optional).
+   * Only slots where a suitable room (ROOM_NEEDS: a private one for an evaluation) has a free unit for as long
+   * as the EMR books (the whole slot, at least the evaluation); slots at a location without rooms pass
+   * unchanged (rooms are optional). Each slot's booked length is noted in `roomMinutes` for the hold.
    */
   const withRoom = (
     inner: SlotSource,
     practiceId: string,
     minutes: number,
     timeZone: string,
+    roomMinutes: Map<string, number>,
   ): SlotSource => ({
     async findFreeSlots(query) {
       const slots = await inner.findFreeSlots(query);
+      for (const slot of slots) roomMinutes.set(slot.slotId, Math.max(minutes, slot.minutesAvailable));
       const free = await rooms.availability(practiceId, new Date(query.from), new Date(query.to));
       if (free.rooms.length === 0) return slots;
       return slots.filter((slot) => {
         const startMs = Date.parse(slot.start);
+        const endMs = startMs + Math.max(minutes, slot.minutesAvailable) * 60_000;
         const need = roomNeed('evaluation', localDate(new Date(startMs), timeZone));
-        return free.freeRoom(slot.locationId, need, startMs, startMs + minutes * 60_000) !== undefined;
+        return free.freeRoom(slot.locationId, need, startMs, endMs) !== undefined;
       });
     },
   });
@@ -138,12 +142,18 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
     },
   });
   // Per call: the slot source is scoped to the booking's practice (and to free devices when one is needed).
-  const schedulingFor = (practiceId: string, request: EvaluationRequestInput) => {
+  const schedulingFor = (
+    practiceId: string,
+    request: EvaluationRequestInput,
+    roomMinutes: Map<string, number>,
+  ) => {
     const base = deps.slots ?? emrSlotSource(deps.emr, deps.db, practiceId);
     const kind = request.equipmentKind;
     const minutes = evaluationMinutesOf(request);
     const slots = kind ? withDevice(base, practiceId, kind, minutes, request.timeZone) : base;
-    return createSchedulingActivities({ slots: withRoom(slots, practiceId, minutes, request.timeZone) });
+    return createSchedulingActivities({
+      slots: withRoom(slots, practiceId, minutes, request.timeZone, roomMinutes),
+    });
   };
 
   /** Our appointments mirror (reporting); the EMR stays the source of truth for the schedule. */
@@ -169,10 +179,12 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
   return {
     async bookEvaluation(input: BookEvaluationInput): Promise<BookEvaluationResult> {
       let tried = 0;
+      // Minutes the EMR books per offered slot (the room is held that long).
+      const roomMinutes = new Map<string, number>();
       // Every option taken before we could book it means the search was stale (other bookings raced ours), not
       // that the calendar is full: search again, a bounded number of times, before handing over to a person.
       for (let search = 0; search < SEARCHES_WHEN_RACED; search++) {
-        const choice = await schedulingFor(input.practiceId, input.request).chooseEvaluationSlot(
+        const choice = await schedulingFor(input.practiceId, input.request, roomMinutes).chooseEvaluationSlot(
           input.request,
         );
         if (choice.outcome !== 'chosen') {
@@ -205,7 +217,7 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
             appointmentId: input.appointmentId,
             slotId: option.slotId,
             start: option.start,
-            visitMinutes: option.durationMinutes,
+            visitMinutes: roomMinutes.get(option.slotId) ?? option.durationMinutes,
           });
           const roomHold = room === 'unconstrained' ? undefined : room;
           const releaseHolds = async () => {
