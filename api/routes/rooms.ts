@@ -9,8 +9,11 @@ import { z } from 'zod';
 import { auditChange } from '../audit.js';
 import type { Database } from '../../db/connection.js';
 import { createRoomRepository } from '../../db/repositories/rooms.js';
+import { RoomInputSchema } from '../../domain/scheduling/rooms.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpProblem, problem } from '../problem.js';
+
+export { RoomInputSchema };
 
 export interface RoomRouteDeps {
   db: Database;
@@ -18,22 +21,6 @@ export interface RoomRouteDeps {
 
 const TAG = 'practice';
 const ADMIN = ['admin'] as const;
-
-export const RoomInputSchema = z
-  .strictObject({
-    locationId: z.uuid(),
-    name: z.string().trim().min(1).max(80),
-    /** Patients treated in the room at once (its bookable units). */
-    capacity: z.number().int().min(1).max(50),
-    /** A closed room (capacity 1): what an evaluation needs. */
-    private: z.boolean().default(false),
-    /** An inactive room is not booked (and, with no active room left, the location is not room-constrained). */
-    active: z.boolean().default(true),
-  })
-  .refine((r) => !r.private || r.capacity === 1, {
-    message: 'a private room holds one patient: capacity must be 1',
-    path: ['capacity'],
-  });
 
 const RoomViewSchema = z.object({
   id: z.uuid(),

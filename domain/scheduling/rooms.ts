@@ -5,6 +5,7 @@
 // more than N. Which appointment kinds need a private room is dated rule data below. A location with no active
 // room is not room-constrained (practices that model no rooms book exactly as before). Pure: the activities
 // read rooms and reservations and hand them in.
+import { z } from 'zod';
 import { findEffective, type Effective } from '../core/effective.js';
 import type { IsoDate } from '../core/dates.js';
 
@@ -121,3 +122,20 @@ export function freeRoomUnits(
     freeUnitsOf(room, busy, need.startMs, need.endMs).map((unit) => ({ roomId: room.roomId, unit })),
   );
 }
+
+/** A room as an admin writes it (POST/PUT /v1/practice/rooms, `ptflow practice rooms add|set`). */
+export const RoomInputSchema = z
+  .strictObject({
+    locationId: z.uuid(),
+    name: z.string().trim().min(1).max(80),
+    /** Patients treated in the room at once (its bookable units). */
+    capacity: z.number().int().min(1).max(50),
+    /** A closed room (capacity 1): what an evaluation needs. */
+    private: z.boolean().default(false),
+    /** An inactive room is not booked (and, with no active room left, the location is not room-constrained). */
+    active: z.boolean().default(true),
+  })
+  .refine((r) => !r.private || r.capacity === 1, {
+    message: 'a private room holds one patient: capacity must be 1',
+    path: ['capacity'],
+  });

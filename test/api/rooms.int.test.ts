@@ -4,8 +4,13 @@
 // not deleted (409, deactivate it instead) and cannot shrink below the places upcoming visits hold; every change
 // is audited with the field names only.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roomBooking } from '../../activities/equipment/rooms.js';
+import { runRoomAdd, runRoomList, runRoomSet } from '../../cli/commands/practice.js';
+import type { ApiClientConfig } from '../../cli/config.js';
 import { DEMO_PRACTICE_ID } from '../../db/seed.js';
 import { startApiStack, type ApiStack } from './stack.js';
 
@@ -135,5 +140,34 @@ describe('rooms routes', () => {
       visitMinutes: 45,
     });
     expect(after).toBe('unconstrained');
+  });
+
+  it('ptflow practice rooms add | set | list drive the same routes over HTTP', async () => {
+    const apiUrl = await stack.app.listen({ host: '127.0.0.1', port: 0 });
+    const config = { apiUrl, apiKey: stack.keys.own.admin } as ApiClientConfig;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptflow-rooms-cli-'));
+    const file = path.join(dir, 'room.json');
+    const lines: string[] = [];
+    const out = (t: string) => lines.push(t);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ locationId: NORTHSIDE, name: 'Room 2', capacity: 1, private: true }),
+    );
+    const added = await runRoomAdd(config, out, file);
+    expect(added).toMatchObject({ name: 'Room 2', capacity: 1, private: true, active: true });
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ locationId: NORTHSIDE, name: 'Room 2', capacity: 1, private: true, active: false }),
+    );
+    expect(await runRoomSet(config, out, added.id, file)).toMatchObject({ active: false });
+    const listed = await runRoomList(config, out);
+    expect(listed.find((r) => r.id === added.id)).toMatchObject({ active: false });
+    expect(lines.join('\n')).toContain('Room 2');
+    // A bad file is refused before any request, naming the field.
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ locationId: NORTHSIDE, name: 'Gym', capacity: 4, private: true }),
+    );
+    await expect(runRoomAdd(config, out, file)).rejects.toThrow(/capacity/);
   });
 });
