@@ -33,3 +33,14 @@ ALTER TABLE "rooms" ADD CONSTRAINT "rooms_private_single" CHECK (NOT "private" O
 ALTER TABLE "room_reservations" ADD CONSTRAINT "room_reservations_ends_after_start" CHECK ("ends_at" > "starts_at");--> statement-breakpoint
 ALTER TABLE "room_reservations" ADD CONSTRAINT "room_reservations_unit" CHECK ("unit" >= 0);--> statement-breakpoint
 ALTER TABLE "room_reservations" ADD CONSTRAINT "room_reservations_no_overlap" EXCLUDE USING gist ("room_id" WITH =, "unit" WITH =, tstzrange("starts_at", "ends_at") WITH &&) WHERE ("released_at" IS NULL);
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION room_reservations_unit_below_capacity() RETURNS trigger AS $$
+BEGIN
+  IF NEW.unit >= (SELECT capacity FROM rooms WHERE id = NEW.room_id) THEN
+    RAISE EXCEPTION 'room % has no unit %', NEW.room_id, NEW.unit USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;--> statement-breakpoint
+CREATE TRIGGER room_reservations_unit_below_capacity BEFORE INSERT ON room_reservations
+  FOR EACH ROW EXECUTE FUNCTION room_reservations_unit_below_capacity();

@@ -155,6 +155,18 @@ describe('room capacity under concurrency', () => {
       endsAt: new Date(Date.parse(start) + 90 * 60_000),
     });
     expect(direct).toBe('conflict');
+    // Nor a hold of a unit the room does not have (a private room has unit 0 only).
+    await expect(
+      rooms.reserve({
+        id: randomUUID(),
+        practiceId: DEMO_PRACTICE_ID,
+        roomId: room!.id,
+        unit: 1,
+        appointmentId: randomUUID(),
+        startsAt: new Date(Date.parse(start) + 30 * 60_000),
+        endsAt: new Date(Date.parse(start) + 90 * 60_000),
+      }),
+    ).rejects.toThrow();
 
     // Cancelled: the place is free for the next evaluation.
     expect(await rooms.releaseForAppointment(DEMO_PRACTICE_ID, appointmentIds[winner]!)).toBe(1);
