@@ -47,6 +47,7 @@ import { processRoutes } from './routes/processes.js';
 import { breakGlassRoutes } from './routes/break-glass.js';
 import { practiceRoutes } from './routes/practice.js';
 import { equipmentRoutes } from './routes/equipment.js';
+import { roomRoutes } from './routes/rooms.js';
 import { practitionerRoutes } from './routes/practitioners.js';
 import { waitlistRoutes } from './routes/waitlist.js';
 import { billingRoutes } from './routes/billing.js';
@@ -315,6 +316,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
   await app.register(equipmentRoutes({ db: deps.db }));
+  await app.register(roomRoutes({ db: deps.db }));
   await app.register(breakGlassRoutes({ db: deps.db, now, keyring: deps.breakGlass?.keyring }));
   await app.register(
     claimRoutes({

@@ -30,11 +30,11 @@ export interface AuditActor {
   ip: string;
 }
 
-/** Records a successful create or update by `actor`, naming the fields it disclosed (names, never values). */
+/** Records a successful create, update or delete by `actor`, naming the fields it disclosed (names, never values). */
 export async function auditChange(
   db: Database,
   actor: AuditActor,
-  e: { action: 'C' | 'U'; resourceType: string; resourceId: string; fields: string[] },
+  e: { action: 'C' | 'U' | 'D'; resourceType: string; resourceId: string; fields: string[] },
 ): Promise<void> {
   await appendAudit(db, {
     actorId: actor.principal.id,

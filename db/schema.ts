@@ -867,6 +867,57 @@ export const equipmentReservations = pgTable(
 );
 
 /**
+ * Rooms of a location as a scheduling resource (issue 18): a private treatment room (capacity 1) or a gym with
+ * several tables (capacity = patients treated at once). A location with no active room is not room-constrained.
+ * Not PHI.
+ */
+export const rooms = pgTable(
+  'rooms',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    locationId: uuid('location_id')
+      .notNull()
+      .references(() => locations.id),
+    name: text('name').notNull(),
+    /** Patients at once: the room's bookable units (room_reservations.unit is 0 … capacity-1). */
+    capacity: integer('capacity').notNull().default(1),
+    /** A closed room with a door: what domain/scheduling/rooms.ts ROOM_NEEDS asks for evaluations. */
+    private: boolean('private').notNull().default(false),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index('rooms_practice_location').on(t.practiceId, t.locationId)],
+);
+
+/**
+ * Times a unit of a room is taken by a visit (our appointment id). The migration adds an exclusion constraint
+ * on (room, unit, time): one unit never holds two live reservations at once, so a room never holds more
+ * visits at once than its capacity (holds choose units below the capacity).
+ */
+export const roomReservations = pgTable(
+  'room_reservations',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id')
+      .notNull()
+      .references(() => practices.id),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id),
+    unit: integer('unit').notNull(),
+    appointmentId: uuid('appointment_id'),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+    releasedAt: timestamp('released_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('room_reservations_room_time').on(t.roomId, t.startsAt)],
+);
+
+/**
  * The practice's own baselines of the staff-time-saved estimate (issue 18, the practice's numbers): minutes a person
  * spends per automated step, from a date, with where the figure comes from. Edited by admins
  * (`PUT /v1/practice/time-saved-assumptions`); without a row the defaults of domain/practice-metrics/time-saved.ts

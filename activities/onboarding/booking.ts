@@ -15,10 +15,12 @@ import {
   EvaluationRequestSchema,
   freeUnit,
   requiredMinutes,
+  roomNeed,
   type EquipmentKind,
 } from '../../domain/scheduling/index.js';
 import { localDate } from '../../domain/core/zoned.js';
 import { equipmentBooking } from '../equipment/index.js';
+import { roomBooking } from '../equipment/rooms.js';
 import { createSchedulingActivities } from './scheduling.js';
 import type { OnboardingActivityDeps } from './deps.js';
 import { callEmr } from './emr-call.js';
@@ -77,6 +79,32 @@ function evaluationMinutesOf(request: EvaluationRequestInput): number {
 
 export function createBookingActivities(deps: OnboardingActivityDeps) {
   const devices = equipmentBooking(deps.db);
+  const rooms = roomBooking(deps.db);
+  /**
+   * Only slots where a suitable room (ROOM_NEEDS: a private one for an evaluation) has a free unit for as long
+   * as the EMR books (the whole slot, at least the evaluation); slots at a location without rooms pass
+   * unchanged (rooms are optional). Each slot's booked length is noted in `roomMinutes` for the hold.
+   */
+  const withRoom = (
+    inner: SlotSource,
+    practiceId: string,
+    minutes: number,
+    timeZone: string,
+    roomMinutes: Map<string, number>,
+  ): SlotSource => ({
+    async findFreeSlots(query) {
+      const slots = await inner.findFreeSlots(query);
+      for (const slot of slots) roomMinutes.set(slot.slotId, Math.max(minutes, slot.minutesAvailable));
+      const free = await rooms.availability(practiceId, new Date(query.from), new Date(query.to));
+      if (free.rooms.length === 0) return slots;
+      return slots.filter((slot) => {
+        const startMs = Date.parse(slot.start);
+        const endMs = startMs + Math.max(minutes, slot.minutesAvailable) * 60_000;
+        const need = roomNeed('evaluation', localDate(new Date(startMs), timeZone));
+        return free.freeRoom(slot.locationId, need, startMs, endMs) !== undefined;
+      });
+    },
+  });
   /**
    * An evaluation that needs a device is offered only slots where a device of the kind is free at the slot's
    * location for its session (therapist and place come free from the EMR's search; the device from our
@@ -114,11 +142,17 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
     },
   });
   // Per call: the slot source is scoped to the booking's practice (and to free devices when one is needed).
-  const schedulingFor = (practiceId: string, request: EvaluationRequestInput) => {
+  const schedulingFor = (
+    practiceId: string,
+    request: EvaluationRequestInput,
+    roomMinutes: Map<string, number>,
+  ) => {
     const base = deps.slots ?? emrSlotSource(deps.emr, deps.db, practiceId);
     const kind = request.equipmentKind;
+    const minutes = evaluationMinutesOf(request);
+    const slots = kind ? withDevice(base, practiceId, kind, minutes, request.timeZone) : base;
     return createSchedulingActivities({
-      slots: kind ? withDevice(base, practiceId, kind, evaluationMinutesOf(request), request.timeZone) : base,
+      slots: withRoom(slots, practiceId, minutes, request.timeZone, roomMinutes),
     });
   };
 
@@ -145,10 +179,12 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
   return {
     async bookEvaluation(input: BookEvaluationInput): Promise<BookEvaluationResult> {
       let tried = 0;
+      // Minutes the EMR books per offered slot (the room is held that long).
+      const roomMinutes = new Map<string, number>();
       // Every option taken before we could book it means the search was stale (other bookings raced ours), not
       // that the calendar is full: search again, a bounded number of times, before handing over to a person.
       for (let search = 0; search < SEARCHES_WHEN_RACED; search++) {
-        const choice = await schedulingFor(input.practiceId, input.request).chooseEvaluationSlot(
+        const choice = await schedulingFor(input.practiceId, input.request, roomMinutes).chooseEvaluationSlot(
           input.request,
         );
         if (choice.outcome !== 'chosen') {
@@ -172,6 +208,26 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
               })
             : undefined;
           if (kind && !hold) continue;
+          // Then the room (where the location has rooms): a unit of a private room for the whole evaluation.
+          const date = localDate(new Date(option.start), input.request.timeZone);
+          const room = await rooms.hold({
+            practiceId: input.practiceId,
+            locationId: option.locationId,
+            need: roomNeed('evaluation', date),
+            appointmentId: input.appointmentId,
+            slotId: option.slotId,
+            start: option.start,
+            visitMinutes: roomMinutes.get(option.slotId) ?? option.durationMinutes,
+          });
+          const roomHold = room === 'unconstrained' ? undefined : room;
+          const releaseHolds = async () => {
+            if (hold) await devices.reservations.release(input.practiceId, hold.reservationId);
+            if (roomHold) await rooms.repo.release(input.practiceId, roomHold.reservationId);
+          };
+          if (!room) {
+            await releaseHolds();
+            continue;
+          }
           try {
             const appointment = await deps.emr.bookAppointment({
               appointmentId: input.appointmentId,
@@ -180,15 +236,14 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
               kind: 'evaluation',
             });
             // A retry whose first attempt booked another slot gets that appointment back (idempotent on our
-            // id): that attempt holds the device for it, so this attempt's hold is freed.
-            if (hold && Date.parse(appointment.start) !== Date.parse(option.start))
-              await devices.reservations.release(input.practiceId, hold.reservationId);
+            // id): that attempt holds the device and room for it, so this attempt's holds are freed.
+            if (Date.parse(appointment.start) !== Date.parse(option.start)) await releaseHolds();
             const result = { appointmentId: input.appointmentId, ...evaluationOf(appointment) };
             await mirror(input, result);
             return { outcome: 'booked', appointment: result, slotsTried: tried };
           } catch (err) {
             // Taken meanwhile: the next best is already known. Anything else is the retry policy's business.
-            if (hold) await devices.reservations.release(input.practiceId, hold.reservationId);
+            await releaseHolds();
             if (isEmrError(err) && err.type === 'SlotUnavailable') continue;
             throw emrErrorToFailure(err);
           }
@@ -216,8 +271,9 @@ export function createBookingActivities(deps: OnboardingActivityDeps) {
     }): Promise<void> {
       await callEmr(() => deps.emr.cancelAppointment(input.emrAppointmentId, 'other'));
       if (input.appointmentId) {
-        // The device it held is free again.
+        // The device and the room it held are free again.
         await devices.reservations.releaseForAppointment(input.practiceId, input.appointmentId);
+        await rooms.repo.releaseForAppointment(input.practiceId, input.appointmentId);
         await deps.db
           .update(appointments)
           .set({ status: 'cancelled' })

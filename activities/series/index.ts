@@ -11,7 +11,7 @@ import { isEmrError, type Emr } from '../../connectors/emr/types.js';
 import type { Database } from '../../db/connection.js';
 import type { RepositoryKeys } from '../../db/repositories/keys.js';
 import { createPatientRepository } from '../../db/repositories/patients.js';
-import { appointments, equipment, locations, therapists } from '../../db/schema.js';
+import { appointments, equipment, locations, rooms as roomTable, therapists } from '../../db/schema.js';
 import { addDays } from '../../domain/core/dates.js';
 import { localDate } from '../../domain/core/zoned.js';
 import {
@@ -19,6 +19,8 @@ import {
   decodeSeries,
   explainSeries,
   freeUnit,
+  freeUnitsOf,
+  roomNeed,
   seriesCandidates,
   SeriesRequestSchema,
   seriesVisitLength,
@@ -30,6 +32,7 @@ import {
 } from '../../domain/scheduling/index.js';
 import { priorAuthorizationStatusQuery } from '../../workflows/prior-authorization/messages.js';
 import { equipmentBooking } from '../equipment/index.js';
+import { roomBooking, type RoomHold } from '../equipment/rooms.js';
 import { solve } from 'yalps';
 
 export interface SeriesActivityDeps {
@@ -57,6 +60,8 @@ export interface PlannedSeriesVisit {
   start: string;
   date: string;
   equipmentId?: string;
+  /** The room with a free unit when planned (absent: the location has no rooms). */
+  roomId?: string;
 }
 
 export interface SeriesProposal {
@@ -87,8 +92,9 @@ export type BookSeriesVisitResult =
       emrAppointmentId: string;
       start: string;
       equipmentId?: string;
+      roomId?: string;
     }
-  | { outcome: 'taken'; reason: 'slot' | 'equipment' };
+  | { outcome: 'taken'; reason: 'slot' | 'equipment' | 'room' };
 
 /**
  * The series program is larger than the evaluation's (hundreds of binaries): more pivots, and a time limit after
@@ -110,6 +116,7 @@ const notConfigured = (what: string) =>
 export function createSeriesActivities(deps: SeriesActivityDeps) {
   const solver = deps.solver ?? yalpsSeriesSolver;
   const devices = equipmentBooking(deps.db);
+  const roomHolds = roomBooking(deps.db);
 
   /** The authorization's allowance, less the visits of the patient already booked ahead (they will use it). */
   async function allowance(input: PlanSeriesInput) {
@@ -250,6 +257,32 @@ export function createSeriesActivities(deps: SeriesActivityDeps) {
           for (const r of rows) deviceNames.set(r.id, r.name);
         }
       }
+      // Rooms (where the location has any): a slot stays only with a unit of a room free for the whole visit,
+      // and carries how many units are free then (the model's capacity row for that room and time).
+      const roomFree = await roomHolds.availability(input.practiceId, new Date(from), new Date(to));
+      const roomNames = new Map<string, string>();
+      let slotsWithoutRoom = 0;
+      if (roomFree.rooms.length > 0) {
+        slots = slots.flatMap((s) => {
+          const startMs = Date.parse(s.start);
+          const endMs = startMs + length.minutes * 60_000;
+          const need = roomNeed('treatment', localDate(new Date(startMs), request.timeZone));
+          const roomId = roomFree.freeRoom(s.locationId, need, startMs, endMs);
+          if (roomId === true) return [s];
+          if (roomId === undefined) {
+            slotsWithoutRoom++;
+            return [];
+          }
+          const room = roomFree.rooms.find((r) => r.roomId === roomId)!;
+          const free = freeUnitsOf(room, roomFree.busy, startMs, endMs).length;
+          return [{ ...s, roomId, roomUnitsFree: free }];
+        });
+        const rows = await deps.db
+          .select({ id: roomTable.id, name: roomTable.name })
+          .from(roomTable)
+          .where(eq(roomTable.practiceId, input.practiceId));
+        for (const r of rows) roomNames.set(r.id, r.name);
+      }
       const candidates = seriesCandidates(request, slots, length.minutes);
       const solution = await solver.solve(buildSeriesModel(request, candidates));
       const plan = decodeSeries(request, candidates, solution, length.minutes);
@@ -258,11 +291,18 @@ export function createSeriesActivities(deps: SeriesActivityDeps) {
         .from(locations)
         .where(eq(locations.practiceId, input.practiceId));
       const placeNames = new Map(places.map((p) => [p.id, p.name]));
-      const explanation = explainSeries(request, plan, length.why, {
-        therapist: (id) => known.get(id)?.name ?? 'another therapist',
-        location: (id) => placeNames.get(id) ?? 'another location',
-        equipment: (id) => deviceNames.get(id) ?? 'a device',
-      });
+      const explanation = explainSeries(
+        request,
+        plan,
+        length.why,
+        {
+          therapist: (id) => known.get(id)?.name ?? 'another therapist',
+          location: (id) => placeNames.get(id) ?? 'another location',
+          equipment: (id) => deviceNames.get(id) ?? 'a device',
+          room: (id) => roomNames.get(id) ?? 'a room',
+        },
+        roomFree.rooms.length > 0 ? { slotsWithoutRoom } : undefined,
+      );
       return {
         requested: plan.requested,
         ...(auth ? { authorization: auth } : {}),
@@ -274,6 +314,7 @@ export function createSeriesActivities(deps: SeriesActivityDeps) {
           start: v.slot.start,
           date: v.date,
           ...(v.slot.equipmentId ? { equipmentId: v.slot.equipmentId } : {}),
+          ...(v.slot.roomId ? { roomId: v.slot.roomId } : {}),
         })),
         explanation,
       };
@@ -310,6 +351,21 @@ export function createSeriesActivities(deps: SeriesActivityDeps) {
           })
         : undefined;
       if (input.equipmentKind && !hold) return { outcome: 'taken', reason: 'equipment' };
+      // Then a unit of a room (where the location has rooms) for the whole visit.
+      const room = await roomHolds.hold({
+        practiceId: input.practiceId,
+        locationId: input.visit.locationId,
+        need: roomNeed('treatment', input.visit.date),
+        appointmentId: input.appointmentId,
+        slotId: input.visit.slotId,
+        start: input.visit.start,
+        visitMinutes: input.visitMinutes,
+      });
+      const roomHold: RoomHold | undefined = room === 'unconstrained' ? undefined : room;
+      if (!room) {
+        if (hold) await devices.reservations.release(input.practiceId, hold.reservationId);
+        return { outcome: 'taken', reason: 'room' };
+      }
       let appointment;
       try {
         appointment = await deps.emr.bookAppointment({
@@ -320,6 +376,7 @@ export function createSeriesActivities(deps: SeriesActivityDeps) {
         });
       } catch (err) {
         if (hold) await devices.reservations.release(input.practiceId, hold.reservationId);
+        if (roomHold) await roomHolds.repo.release(input.practiceId, roomHold.reservationId);
         if (isEmrError(err) && err.type === 'SlotUnavailable') return { outcome: 'taken', reason: 'slot' };
         throw emrErrorToFailure(err);
       }
@@ -344,6 +401,7 @@ export function createSeriesActivities(deps: SeriesActivityDeps) {
         emrAppointmentId: appointment.emrAppointmentId,
         start: appointment.start,
         ...(hold ? { equipmentId: hold.equipmentId } : {}),
+        ...(roomHold ? { roomId: roomHold.roomId } : {}),
       };
     },
   };

@@ -58,6 +58,8 @@ const visit = z.object({
   therapistId: z.string(),
   locationId: z.string(),
   equipmentId: z.string().optional(),
+  /** The room the visit holds a unit of (absent: the location has no rooms). */
+  roomId: z.string().optional(),
 });
 
 export const SeriesResultSchema = z.object({

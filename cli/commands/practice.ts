@@ -12,6 +12,7 @@ import { connectDb } from '../../db/connection.js';
 import { runMigrations } from '../../db/migrate.js';
 import { createPracticeRepository } from '../../db/repositories/practices.js';
 import { parseFeeScheduleCsv } from '../../domain/practice/fee-schedule-csv.js';
+import { RoomInputSchema } from '../../domain/scheduling/rooms.js';
 import {
   FeeScheduleImportSchema,
   LocationInputSchema,
@@ -223,6 +224,70 @@ export async function runLocationAdd(
   return created;
 }
 
+interface RoomView {
+  id: string;
+  locationId: string;
+  name: string;
+  capacity: number;
+  private: boolean;
+  active: boolean;
+}
+
+const roomRows = (rooms: RoomView[]) =>
+  renderTable(
+    ['ROOM', 'LOCATION', 'NAME', 'CAPACITY', 'PRIVATE', 'ACTIVE'],
+    rooms.map((r) => [
+      r.id,
+      r.locationId,
+      r.name,
+      String(r.capacity),
+      r.private ? 'yes' : 'no',
+      r.active ? 'yes' : 'no',
+    ]),
+  );
+
+/** `ptflow practice rooms list`. */
+export async function runRoomList(
+  config: ApiClientConfig,
+  out: Out,
+  client: ApiClient = createApiClient(config),
+): Promise<RoomView[]> {
+  const { items } = await client.get<{ items: RoomView[] }>('/v1/practice/rooms');
+  out(roomRows(items));
+  return items;
+}
+
+/** `ptflow practice rooms add <file.json>` (the POST /v1/practice/rooms body). */
+export async function runRoomAdd(
+  config: ApiClientConfig,
+  out: Out,
+  file: string,
+  client: ApiClient = createApiClient(config),
+): Promise<RoomView> {
+  const body = checked(RoomInputSchema, readJson(file), `${file} is not a valid room`);
+  const created = await client.post<RoomView>('/v1/practice/rooms', body, keyOf('room', body));
+  out(roomRows([created]));
+  return created;
+}
+
+/** `ptflow practice rooms set <roomId> <file.json>` (the PUT /v1/practice/rooms/{id} body). */
+export async function runRoomSet(
+  config: ApiClientConfig,
+  out: Out,
+  roomId: string,
+  file: string,
+  client: ApiClient = createApiClient(config),
+): Promise<RoomView> {
+  const body = checked(RoomInputSchema, readJson(file), `${file} is not a valid room`);
+  const updated = await sender(client)<RoomView>(
+    'PUT',
+    `/v1/practice/rooms/${encodeURIComponent(roomId)}`,
+    body,
+  );
+  out(roomRows([updated]));
+  return updated;
+}
+
 /** `ptflow practice payers set <payerId> --name … --profile …`. */
 export async function runPayerSet(
   config: ApiClientConfig,
@@ -377,6 +442,31 @@ export function registerPracticeCommands(
     .description('add a location from a JSON file (the POST /v1/practice/locations body)')
     .action(async (file: string) => {
       await runLocationAdd(api(), out, file);
+    });
+  const roomsCommand = practice
+    .command('rooms')
+    .description(
+      'treatment rooms per location (capacity = patients at once; evaluations need a private room)',
+    );
+  roomsCommand
+    .command('list')
+    .description("the practice's rooms")
+    .action(async () => {
+      await runRoomList(api(), out);
+    });
+  roomsCommand
+    .command('add <file>')
+    .description('add a room from a JSON file (the POST /v1/practice/rooms body)')
+    .action(async (file: string) => {
+      await runRoomAdd(api(), out, file);
+    });
+  roomsCommand
+    .command('set <roomId> <file>')
+    .description(
+      'replace a room from a JSON file (the PUT /v1/practice/rooms/{id} body; "active": false retires it)',
+    )
+    .action(async (roomId: string, file: string) => {
+      await runRoomSet(api(), out, roomId, file);
     });
   practice
     .command('payers')

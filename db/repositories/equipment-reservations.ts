@@ -38,6 +38,11 @@ function pgCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** True when `err` is PostgreSQL refusing a row by an exclusion constraint (a resource hold overlapping another). */
+export function isExclusionViolation(err: unknown): boolean {
+  return pgCode(err) === EXCLUSION_VIOLATION;
+}
+
 export function createReservationRepository(db: Database) {
   return {
     async reserve(r: ReservationWrite): Promise<ReserveOutcome> {
@@ -54,7 +59,7 @@ export function createReservationRepository(db: Database) {
           .where(eq(equipmentReservations.id, r.id));
         return existing && existing.releasedAt === null ? 'already' : 'conflict';
       } catch (err) {
-        if (pgCode(err) === EXCLUSION_VIOLATION) return 'conflict';
+        if (isExclusionViolation(err)) return 'conflict';
         throw err;
       }
     },

@@ -13,4 +13,5 @@ export * from './model.js';
 export * from './explain.js';
 export * from './result.js';
 export * from './equipment.js';
+export * from './rooms.js';
 export * from './series.js';

@@ -147,6 +147,10 @@ export interface SeriesSlot {
   start: string;
   minutesAvailable: number;
   equipmentId?: string;
+  /** The room with a free unit for the visit (absent: the location has no rooms). */
+  roomId?: string;
+  /** Units of that room free for the visit: the room's capacity row for this time in the model. */
+  roomUnitsFree?: number;
 }
 
 export interface SeriesCandidate {
@@ -245,7 +249,8 @@ const therapistVar = (therapistId: string) => `t:${therapistId}`;
 /**
  * One binary per candidate (book it) and per therapist (sees the patient at all). Rows: at most
  * `visitsPerWeek` per week; one visit per local day and, up to 3×/week, never on consecutive days; at most
- * the cap (plan count, authorization's remaining visits) in all; a candidate only with its therapist chosen.
+ * the cap (plan count, authorization's remaining visits) in all; a candidate only with its therapist chosen;
+ * per room and start time, no more visits than the room has free units (its capacity less the units others hold).
  * The objective books as many visits as possible, then with as few therapists as possible, then the best
  * scored and earliest slots.
  */
@@ -278,6 +283,11 @@ export function buildSeriesModel(request: SeriesRequest, candidates: readonly Se
     constraints[`week:${c.week}`] = { max: request.visitsPerWeek };
     constraints[`day:${c.date}`] = { max: 1 };
     constraints[`link:${c.key}`] = { max: 0 };
+    if (c.slot.roomId !== undefined) {
+      const row = `room:${c.slot.roomId}@${c.slot.start}`;
+      coefficients[row] = 1;
+      constraints[row] = { max: c.slot.roomUnitsFree ?? 1 };
+    }
     variables[c.key] = coefficients;
   });
   for (const t of therapists) {
@@ -384,6 +394,13 @@ export interface SeriesNames {
   therapist(id: string): string;
   location(id: string): string;
   equipment?(id: string): string;
+  room?(id: string): string;
+}
+
+/** How rooms shaped the plan (given when the practice has rooms). */
+export interface SeriesRoomContext {
+  /** Times a therapist was free that were left out because every suitable room was full then. */
+  slotsWithoutRoom: number;
 }
 
 const WEEKDAYS = ['Sundays', 'Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays'];
@@ -405,6 +422,7 @@ export function explainSeries(
   plan: SeriesPlan,
   lengthWhy: string,
   names: SeriesNames,
+  rooms?: SeriesRoomContext,
 ): string[] {
   const lines: string[] = [];
   const freq = `${request.visitsPerWeek}×/week for ${request.weeks} week${request.weeks === 1 ? '' : 's'}`;
@@ -450,6 +468,17 @@ export function explainSeries(
       }; times when it is booked or in maintenance were not offered.`,
     );
   }
+  if (rooms && rooms.slotsWithoutRoom > 0) {
+    const roomIds = [...new Set(plan.visits.flatMap((v) => (v.slot.roomId ? [v.slot.roomId] : [])))];
+    const n = rooms.slotsWithoutRoom;
+    lines.push(
+      `${n} time${n === 1 ? '' : 's'} a therapist was free ${n === 1 ? 'was' : 'were'} not offered because every ` +
+        `room there was full then` +
+        (roomIds.length > 0 && names.room
+          ? `; the visits have a place in ${roomIds.map((r) => names.room!(r)).join(', ')}.`
+          : '.'),
+    );
+  }
   const auth = request.authorization;
   if (auth?.visitsRemaining !== undefined || auth?.endDate !== undefined) {
     const parts = [
@@ -481,8 +510,9 @@ export function explainSeries(
         {
           authorization_visits: 'the authorization has no visits left for it',
           authorization_end: 'the authorization ends before then',
-          no_free_slot:
-            request.equipmentKind !== undefined
+          no_free_slot: rooms
+            ? `no time when the therapist, a room${request.equipmentKind !== undefined ? ' and the equipment' : ''} are free within the patient’s availability`
+            : request.equipmentKind !== undefined
               ? 'no time when the therapist and the equipment are free within the patient’s availability'
               : 'no free time with a therapist within the patient’s availability',
           spacing: 'the only free times were on the same or the next day as another visit',

@@ -76,6 +76,7 @@ const shared = {} as {
   signature: string;
   feeSchedule?: string;
   equipment?: string;
+  room?: string;
 };
 const freshOnboarding = () => started('POST', '/v1/onboardings', 'admin', onboardingBody());
 const freshPoc = () => started('POST', '/v1/plans-of-care', 'therapist', planOfCareBody());
@@ -191,6 +192,25 @@ async function ownEquipment(): Promise<string> {
     shared.equipment = (res.json() as { id: string }).id;
   }
   return shared.equipment;
+}
+/**
+ * A room of the demo practice, added once by its admin. Inactive, so the matrix's own bookings at the location
+ * stay unconstrained by rooms.
+ */
+const roomBody = {
+  locationId: DEMO_LOCATION,
+  name: 'Matrix gym',
+  capacity: 4,
+  private: false,
+  active: false,
+};
+async function ownRoom(): Promise<string> {
+  if (!shared.room) {
+    const res = await send('POST', 'own', 'admin', { url: '/v1/practice/rooms', body: roomBody });
+    expect(res.statusCode).toBe(201);
+    shared.room = (res.json() as { id: string }).id;
+  }
+  return shared.room;
 }
 const maintenanceBody = {
   rules: [{ weekday: 1, start: '07:00', end: '08:00', effectiveFrom: '2026-01-01', source: 'matrix' }],
@@ -802,6 +822,47 @@ const cases: Case[] = [
       url: `/v1/practice/equipment/${await ownEquipment()}/maintenance`,
       body: maintenanceBody,
     }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/practice/rooms',
+    allowed: ['admin', 'front_desk', 'therapist'],
+    ok: 200,
+    own: async () => {
+      await ownRoom();
+      return { url: '/v1/practice/rooms' };
+    },
+    otherList: (body) =>
+      expect((body as { items: { id: string }[] }).items.map((e) => e.id)).not.toContain(shared.room),
+  },
+  {
+    method: 'POST',
+    url: '/v1/practice/rooms',
+    allowed: ['admin'],
+    ok: 201,
+    own: () => ({ url: '/v1/practice/rooms', body: roomBody }),
+    // Another practice naming the demo practice's location: 404, like an unknown one.
+    other: () => ({ url: '/v1/practice/rooms', body: roomBody }),
+  },
+  {
+    method: 'PUT',
+    url: '/v1/practice/rooms/:id',
+    allowed: ['admin'],
+    ok: 200,
+    own: async () => ({ url: `/v1/practice/rooms/${await ownRoom()}`, body: roomBody }),
+    other: async () => ({ url: `/v1/practice/rooms/${await ownRoom()}`, body: roomBody }),
+  },
+  {
+    method: 'DELETE',
+    url: '/v1/practice/rooms/:id',
+    allowed: ['admin'],
+    ok: 204,
+    own: async () => {
+      const res = await send('POST', 'own', 'admin', { url: '/v1/practice/rooms', body: roomBody });
+      expect(res.statusCode).toBe(201);
+      return { url: `/v1/practice/rooms/${(res.json() as { id: string }).id}` };
+    },
+    other: async () => ({ url: `/v1/practice/rooms/${await ownRoom()}` }),
   },
   {
     method: 'POST',

@@ -11,6 +11,7 @@ import { createPayerAuthorizationPort } from '../../activities/prior-authorizati
 import type { Role } from '../../api/auth/principal.js';
 import { runOnboard, runStatus, runTaskComplete, runTasks } from '../../cli/commands/api-commands.js';
 import { claimPreview, x12Parse } from '../../cli/commands/payer.js';
+import { runRoomAdd } from '../../cli/commands/practice.js';
 import { loadApiClientConfig } from '../../cli/config.js';
 import { generateKeyring } from '../../db/crypto/keyring.js';
 import { createCoverageRepository } from '../../db/repositories/coverages.js';
@@ -80,6 +81,8 @@ const routes: Record<string, { method: 'POST' | 'PUT' | 'PATCH'; path: string; r
       path: '/v1/practice/equipment/{id}/maintenance',
       role: 'admin',
     },
+    addPracticeRoom: { method: 'POST', path: '/v1/practice/rooms', role: 'admin' },
+    updatePracticeRoom: { method: 'PUT', path: '/v1/practice/rooms/{id}', role: 'admin' },
     bookPlanOfCareSeries: { method: 'POST', path: '/v1/plans-of-care/{id}/series', role: 'front_desk' },
     addToWaitlist: { method: 'POST', path: '/v1/waitlist', role: 'front_desk' },
     putTimeSavedAssumption: { method: 'PUT', path: '/v1/practice/time-saved-assumptions', role: 'admin' },
@@ -254,6 +257,8 @@ describe('examples/', () => {
     await ok('putReferrer', '1612345672');
     const device = await ok('addPracticeEquipment');
     await ok('putEquipmentMaintenance', device.id);
+    const room = await ok('addPracticeRoom');
+    await ok('updatePracticeRoom', room.id);
     await ok('putTimeSavedAssumption');
     expect((await get('admin', '/v1/practice')).body).toMatchObject({ missing: [] });
   });
@@ -276,6 +281,9 @@ describe('examples/', () => {
     await runTasks(config('front_desk'), write, {});
     const outcome = JSON.stringify((example('completeTask') as { outcome: unknown }).outcome);
     await runTaskComplete(config('front_desk'), write, taskId, { outcome });
+    // `ptflow practice rooms add` takes the POST /v1/practice/rooms body: the shipped example.
+    const room = await runRoomAdd(config('admin'), write, path.join(httpDir, 'addPracticeRoom.json'));
+    expect(room).toMatchObject({ name: 'Treatment room 1', capacity: 1, private: true });
   });
 
   it('waitlist: an onboarded patient waits at a location for a freed slot', async () => {

@@ -25,6 +25,8 @@ export interface BookedSeriesVisit {
   therapistId: string;
   locationId: string;
   equipmentId?: string;
+  /** The room it holds a unit of (absent: the location has no rooms). */
+  roomId?: string;
 }
 
 export interface BookCareSeriesResult {

@@ -88,6 +88,7 @@ export async function bookCareSeries(input: BookCareSeriesInput): Promise<BookCa
       therapistId: visit.therapistId,
       locationId: visit.locationId,
       ...(result.equipmentId ? { equipmentId: result.equipmentId } : {}),
+      ...(result.roomId ? { roomId: result.roomId } : {}),
     });
   }
   const explanation =
