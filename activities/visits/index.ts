@@ -77,7 +77,7 @@ export interface OfferableSlot {
 
 export type BookingAnswer =
   | { booked: true; emrAppointmentId: string; start: string; end: string }
-  | { booked: false; reason: 'slot_taken' };
+  | { booked: false; reason: 'slot_taken' | 'entry_not_waiting' };
 
 const notConfigured = (what: string) =>
   ApplicationFailure.nonRetryable(`No ${what} is configured for visit follow-up.`, 'ConnectorNotConfigured');
@@ -200,7 +200,16 @@ export function createVisitActivities(deps: VisitActivityDeps) {
       appointmentId: string;
       slotId: string;
       kind: 'evaluation' | 'treatment' | 're-evaluation' | 'discharge';
+      /**
+       * A waitlist offer's entry: booked only while it is still waiting. A patient the front desk took off the
+       * list, or who got another freed slot meanwhile, is not booked on a late YES.
+       */
+      waitlistEntryId?: string;
     }): Promise<BookingAnswer> {
+      if (q.waitlistEntryId !== undefined) {
+        const entry = await waitlist.get(q.practiceId, q.waitlistEntryId);
+        if (entry?.status !== 'waiting') return { booked: false, reason: 'entry_not_waiting' };
+      }
       const patient = await patientOf(q.practiceId, q.patientId);
       if (!patient.emrPatientId)
         throw ApplicationFailure.nonRetryable('patient has no EMR id', 'PatientNotInEmr');

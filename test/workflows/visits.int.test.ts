@@ -664,4 +664,66 @@ describe('waitlist auto-fill', () => {
     });
     expect(free.some((s) => s.start === slot!.start)).toBe(true);
   });
+
+  it('a patient taken off the waitlist while an offer is out is not booked on a late YES', async () => {
+    const w = await patient();
+    const added = await waitlist({ patientId: w.patientId, locationId: northside, minutes: 30 });
+    expect(added.status).toBe(201);
+    const { id: entryId } = (await added.json()) as { id: string };
+    const [slot] = await emr.searchFreeSlots({
+      from: new Date(Date.now() + 15 * 86_400_000).toISOString(),
+      to: new Date(Date.now() + 19 * 86_400_000).toISOString(),
+      locationId: northside,
+      limit: 1,
+    });
+    const fillId = randomUUID();
+    const handle = await client.workflow.start<WaitlistFillWorkflow>(WAITLIST_FILL_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: workflowId('waitfill', fillId),
+      args: [
+        {
+          fillId,
+          practiceId: DEMO_PRACTICE_ID,
+          therapistId: slot!.therapistId,
+          locationId: northside,
+          start: slot!.start,
+          end: slot!.end,
+          appointmentKind: 'treatment',
+          offerSeconds: 8,
+        },
+      ],
+    });
+    await expect
+      .poll(
+        async () =>
+          (await handle.query(waitlistFillStatusQuery)).offers.find((o) => o.entryId === entryId)?.state,
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe('offered');
+    // The front desk takes the patient off the list; the patient's YES arrives afterwards.
+    const removed = await fetch(`${baseUrl}/v1/waitlist/${entryId}`, {
+      method: 'DELETE',
+      headers: frontDesk,
+    });
+    expect(removed.status).toBe(200);
+    await reply(w.phone, 'YES');
+    const result = (await handle.result()) as WaitlistFillResult;
+    const mine = result.offers.find((o) => o.entryId === entryId)!;
+    expect(mine.state).toBe('taken');
+    expect(result.steps).toContain(`entry_not_waiting:${mine.rank}`);
+    expect(result.winnerEntryId).not.toBe(entryId);
+    // Nothing was asked of the EMR for this patient: the slot holds no appointment of theirs.
+    const inSlot = await emr.db
+      .select()
+      .from(emrAppointments)
+      .where(
+        and(
+          eq(emrAppointments.therapistId, slot!.therapistId),
+          eq(emrAppointments.startAt, new Date(slot!.start)),
+        ),
+      );
+    expect(inSlot.filter((a) => a.patientId === w.emrPatientId)).toEqual([]);
+    const [entry] = await db.db.select().from(waitlistEntries).where(eq(waitlistEntries.id, entryId));
+    expect(entry?.status).toBe('removed');
+  });
 });

@@ -77,11 +77,14 @@ export async function waitlistFill(input: WaitlistFillInput): Promise<WaitlistFi
       appointmentId: uuid4(),
       slotId: freed.slotId,
       kind: input.appointmentKind === 'evaluation' ? 'evaluation' : 'treatment',
+      waitlistEntryId: offer.entryId,
     });
     if (!booking.booked) {
       offer.state = 'taken';
-      steps.push(`emr:slot_taken:${offer.rank}`);
-      return { booked: false, reason: 'slot_taken' };
+      // The entry was removed or filled elsewhere since the offer went out: nothing was asked of the EMR.
+      const reason = booking.reason === 'entry_not_waiting' ? 'entry_not_waiting' : 'slot_taken';
+      steps.push(reason === 'slot_taken' ? `emr:slot_taken:${offer.rank}` : `${reason}:${offer.rank}`);
+      return { booked: false, reason };
     }
     offer.state = 'booked';
     winner = { entryId: offer.entryId, emrAppointmentId: booking.emrAppointmentId };
