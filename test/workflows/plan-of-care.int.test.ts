@@ -368,56 +368,72 @@ describe('planOfCare on the dev server', () => {
 });
 
 describe('planOfCare without a practitioner connector', () => {
+  // Time skipping: the signature process sends only inside the office's hours (Monday–Friday, clinic zone), so on
+  // the wall clock this waited for 09:00 in Chicago and failed whenever the suite ran at night or on a weekend.
   it('a POC that cannot be sent becomes a front-desk task (of its signature process) instead of failing the episode', async () => {
-    const taskQueue = uniqueTaskQueue();
-    const worker = await devServerWorker(taskQueue, createActivities({ db: db.db }));
-    const { client, close } = await devServerClient();
+    const env = await timeSkippingEnv();
     try {
-      const args = pocInput(localDate(new Date(), TZ));
-      const id = workflowId('poc', args.episodeId);
-      const handle = await client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
+      const taskQueue = uniqueTaskQueue();
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
         taskQueue,
-        workflowId: id,
-        args: [args],
+        activities: createActivities({ db: db.db }),
+        workflowBundle: workflowBundle(),
       });
-      const started = await eventually(
-        () => handle.query(planOfCareStatusQuery),
-        (s) => (s.signatureProcesses?.length ?? 0) > 0,
-      );
-      const signatureId = workflowId('pocsig', started.signatureProcesses![0]!.processId);
-      const raised = await eventually(
-        () => tasksOf(signatureId),
-        (t) => t.some((x) => x.kind === 'poc_delivery_failed'),
-      );
-      expect(raised.find((x) => x.kind === 'poc_delivery_failed')).toMatchObject({
-        assigneeRole: 'front_desk',
-        status: 'open',
-        details: expect.objectContaining({
-          outcomes: 'auto:delivery_not_configured,email:delivery_not_configured',
-        }),
+      await worker.runUntil(async () => {
+        const args = pocInput(localDate(new Date(await env.currentTimeMs()), TZ));
+        const id = workflowId('poc', args.episodeId);
+        const handle = await env.client.workflow.start<PlanOfCareWorkflow>(PLAN_OF_CARE_WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: id,
+          args: [args],
+        });
+        const started = await eventually(
+          () => handle.query(planOfCareStatusQuery),
+          (s) => (s.signatureProcesses?.length ?? 0) > 0,
+        );
+        const signatureId = workflowId('pocsig', started.signatureProcesses![0]!.processId);
+        // Up to a weekend and a night until the office opens: an hour of workflow time at a time.
+        let raised = await tasksOf(signatureId);
+        for (let i = 0; i < 80 && !raised.some((x) => x.kind === 'poc_delivery_failed'); i++) {
+          await env.sleep('1 hour');
+          raised = await eventually(
+            () => tasksOf(signatureId),
+            (t) => t.some((x) => x.kind === 'poc_delivery_failed'),
+            300,
+          );
+        }
+        expect(raised.find((x) => x.kind === 'poc_delivery_failed')).toMatchObject({
+          assigneeRole: 'front_desk',
+          status: 'open',
+          details: expect.objectContaining({
+            outcomes: 'auto:delivery_not_configured,email:delivery_not_configured',
+          }),
+        });
+        expect(await handle.query(planOfCareStatusQuery)).toMatchObject({ status: 'awaiting_certification' });
+        await handle.signal(dischargePlanOfCareSignal, { reason: 'patient_request' });
+        // Discharge cancels the signature process, which closes its task.
+        expect(await env.client.workflow.getHandle(signatureId).result()).toMatchObject({
+          state: 'cancelled',
+        });
+        const closed = await eventually(
+          () => tasksOf(signatureId),
+          (t) => t.every((x) => x.status === 'cancelled'),
+        );
+        expect(closed.map((t) => t.status)).toEqual(['cancelled']);
+        // The discharge summary cannot go out either: a task again, and the episode still completes.
+        expect(await handle.result()).toMatchObject({
+          status: 'discharged',
+          discharged: { reason: 'patient_request' },
+        });
+        const after = await eventually(
+          () => tasksOf(id),
+          (t) => t.some((x) => x.kind === 'discharge_summary_send_failed'),
+        );
+        expect(after.map((t) => t.kind)).toContain('discharge_summary_send_failed');
       });
-      expect(await handle.query(planOfCareStatusQuery)).toMatchObject({ status: 'awaiting_certification' });
-      await handle.signal(dischargePlanOfCareSignal, { reason: 'patient_request' });
-      // Discharge cancels the signature process, which closes its task.
-      expect(await client.workflow.getHandle(signatureId).result()).toMatchObject({ state: 'cancelled' });
-      const closed = await eventually(
-        () => tasksOf(signatureId),
-        (t) => t.every((x) => x.status === 'cancelled'),
-      );
-      expect(closed.map((t) => t.status)).toEqual(['cancelled']);
-      // The discharge summary cannot go out either: a task again, and the episode still completes.
-      expect(await handle.result()).toMatchObject({
-        status: 'discharged',
-        discharged: { reason: 'patient_request' },
-      });
-      const after = await eventually(
-        () => tasksOf(id),
-        (t) => t.some((x) => x.kind === 'discharge_summary_send_failed'),
-      );
-      expect(after.map((t) => t.kind)).toContain('discharge_summary_send_failed');
     } finally {
-      await close();
-      await worker.close();
+      await env.teardown();
     }
   });
 });
