@@ -2,6 +2,7 @@
 // (each field named, never the received value), Fastify's own rejections (bad JSON, wrong Content-Type, body too
 // large, an undecodable URL), unknown routes, and unexpected faults (a generic 500 with an error id to quote).
 import { randomUUID } from 'node:crypto';
+import { isGrpcDeadlineError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { answerDatabaseUnavailable, type DatabaseOutageTracker } from './database-outage.js';
 import {
@@ -107,6 +108,16 @@ export function registerProblemAnswers(app: FastifyInstance, outages?: DatabaseO
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpProblem) return sendProblem(reply, { ...err.problem, instance: req.id });
     if (outages && answerDatabaseUnavailable(err, req, reply, outages)) return reply;
+    // A Temporal call past its deadline (e.g. a status query to a process no worker polls): retry later.
+    if (isGrpcDeadlineError(err as unknown)) {
+      return sendProblem(
+        reply.header('retry-after', '5'),
+        problem(503, 'The process did not answer in time; try again.', {
+          instance: req.id,
+          reason: 'ProcessNotAnswering',
+        }),
+      );
+    }
     if (err instanceof RequestValidationError) {
       const where = locationOf(err.validationContext);
       const errors = err.issues.flatMap((issue) => fieldErrors(where, issue));

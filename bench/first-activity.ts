@@ -65,8 +65,9 @@ export async function runFirstActivityBenchmark(
     });
   });
   for (const d of processDrivers) {
-    await measure(d.label, (onStart) =>
-      d.start({ client, taskQueue: worker.taskQueue, emr: worker.emr, onStart }),
+    const how = d.startToFirstActivity ?? d;
+    await measure(d.startToFirstActivity?.label ?? d.label, (onStart) =>
+      how.start({ client, taskQueue: worker.taskQueue, emr: worker.emr, onStart }),
     );
   }
   return { samples, rows };

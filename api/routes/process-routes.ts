@@ -141,9 +141,17 @@ export function statusRoute<Ret>(
       config: { roles: spec.roles },
       schema: { ...processOperationSchema(resource, spec), response: { 200: spec.response } },
     },
-    async (req) => queryOwned(deps, req, target(resource, req.params.id), spec.query),
+    // Bounded: a process whose worker is down never answers its query; the caller gets a 503 to retry
+    // (problem-answers.ts maps Temporal's deadline error) instead of a request held until the socket closes.
+    async (req) =>
+      deps.temporal.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
+        queryOwned(deps, req, target(resource, req.params.id), spec.query),
+      ),
   );
 }
+
+/** How long GET <path>/:id waits for the process to answer its status query (as the console's process page). */
+export const STATUS_QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * What a message route sends: the validated body itself, or what `payload` makes of it (e.g. adding who did it).

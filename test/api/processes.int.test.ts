@@ -16,6 +16,8 @@ import { claimIdFor } from '../../activities/shared/derived-ids.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { sandboxPayer } from '../helpers/sandbox-payer.js';
 import { devServerClient, devServerWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+import { PracticeId } from '../../workflows/shared/search-attributes.js';
+import { workflowId } from '../../domain/ids.js';
 
 const OTHER = '00000000-0000-4000-8000-0000000000ee';
 let db: TestDatabase;
@@ -530,5 +532,36 @@ describe('POST /v1/claims/preview', () => {
       (await app.inject({ method: 'POST', url: '/v1/claims/preview', headers: auth.therapist, payload: {} }))
         .statusCode,
     ).toBe(403);
+  });
+});
+
+describe('a process whose worker is down', () => {
+  it('GET answers 503 problem+json with Retry-After after the status deadline, not a request held open', async () => {
+    // A prior authorization of this practice on a task queue no worker polls: Temporal holds its query.
+    const id = randomUUID();
+    await temporal.client.workflow.start('priorAuthorization', {
+      taskQueue: uniqueTaskQueue(),
+      workflowId: workflowId('auth', id),
+      args: [{}],
+      typedSearchAttributes: [{ key: PracticeId, value: DEMO_PRACTICE_ID }],
+    });
+    try {
+      const started = Date.now();
+      const res = await app.inject({ method: 'GET', url: `/v1/authorizations/${id}`, headers: auth.desk });
+      const waited = Date.now() - started;
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json()).toMatchObject({
+        status: 503,
+        reason: 'ProcessNotAnswering',
+        detail: 'The process did not answer in time; try again.',
+      });
+      expect(JSON.stringify(res.json())).not.toContain('DEADLINE');
+      // Answered by the deadline (10 s), not by a socket timeout.
+      expect(waited).toBeLessThan(25_000);
+    } finally {
+      await temporal.client.workflow.getHandle(workflowId('auth', id)).terminate('test done');
+    }
   });
 });
