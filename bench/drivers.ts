@@ -62,11 +62,8 @@ export interface ProcessDriver {
   run(ctx: DriverContext): Promise<string>;
   /** Starts one instance and leaves it running (start → first activity samples). */
   start(ctx: DriverContext): Promise<WorkflowHandle>;
-  /**
-   * For a process whose own first activity waits on a person (the plan of care waits for its certification):
-   * starts it and sends that input at once, so start → first activity includes that round trip. Said in the label.
-   */
-  startToFirstActivity?: { label: string; start(ctx: DriverContext): Promise<WorkflowHandle> };
+  /** False when the process's own first activity waits on people (left out of start → first activity). */
+  firstActivity?: false;
 }
 
 /** Poll `read` until `ok` (status queries while a process works); fails after `timeoutMs`. */
@@ -279,18 +276,10 @@ const episode: ProcessDriver = {
       ],
     });
   },
-  // Its first command starts the signature process, which sends only in the office's hours; the plan of care's
-  // own first activity follows the certification.
-  startToFirstActivity: {
-    label: 'Plan of care (certification recorded right after the start)',
-    async start(ctx) {
-      const handle = await episode.start(ctx);
-      await handle.executeUpdate(recordCertificationUpdate, {
-        args: [{ kind: 'signature', signedDate: today() }],
-      });
-      return handle;
-    },
-  },
+  // Not in start → first activity: its own first activity is the discharge summary (its certification is chased
+  // by the signature process, a child that sends only in the office's hours), so a start has no first activity to
+  // time; the section says so.
+  firstActivity: false,
   async run(ctx) {
     const handle = await this.start(ctx);
     const d = today();
