@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, gte, inArray, isNull, lt } from 'drizzle-orm';
 import type { RoomBusy, RoomResource } from '../../domain/scheduling/rooms.js';
 import type { Database } from '../connection.js';
+import { databaseErrorCode } from '../errors.js';
 import { locations, roomReservations, rooms } from '../schema.js';
 import { isExclusionViolation, type ReserveOutcome } from './equipment-reservations.js';
 
@@ -48,6 +49,24 @@ const view = (r: typeof rooms.$inferSelect): RoomView => ({
 });
 
 export function createRoomRepository(db: Database) {
+  const reserveOnce = async (r: RoomHoldWrite): Promise<ReserveOutcome> => {
+    try {
+      const rows = await db
+        .insert(roomReservations)
+        .values(r)
+        .onConflictDoNothing({ target: roomReservations.id })
+        .returning({ id: roomReservations.id });
+      if (rows.length > 0) return 'reserved';
+      const [existing] = await db
+        .select({ releasedAt: roomReservations.releasedAt })
+        .from(roomReservations)
+        .where(eq(roomReservations.id, r.id));
+      return existing && existing.releasedAt === null ? 'already' : 'conflict';
+    } catch (err) {
+      if (isExclusionViolation(err)) return 'conflict';
+      throw err;
+    }
+  };
   const locationOf = async (practiceId: string, locationId: string) => {
     const [location] = await db
       .select({ id: locations.id })
@@ -158,21 +177,15 @@ export function createRoomRepository(db: Database) {
     },
 
     async reserve(r: RoomHoldWrite): Promise<ReserveOutcome> {
-      try {
-        const rows = await db
-          .insert(roomReservations)
-          .values(r)
-          .onConflictDoNothing({ target: roomReservations.id })
-          .returning({ id: roomReservations.id });
-        if (rows.length > 0) return 'reserved';
-        const [existing] = await db
-          .select({ releasedAt: roomReservations.releasedAt })
-          .from(roomReservations)
-          .where(eq(roomReservations.id, r.id));
-        return existing && existing.releasedAt === null ? 'already' : 'conflict';
-      } catch (err) {
-        if (isExclusionViolation(err)) return 'conflict';
-        throw err;
+      // Racing inserts into the exclusion-constrained table can deadlock each other (PostgreSQL aborts one with
+      // 40P01); the aborted one wrote nothing, so it is simply tried again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await reserveOnce(r);
+        } catch (err) {
+          if (databaseErrorCode(err) !== '40P01' || attempt >= 5) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+        }
       }
     },
 

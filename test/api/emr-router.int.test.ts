@@ -840,8 +840,14 @@ describe('appointments mirror', () => {
       'appointment.checked_in',
       'note.signed',
     ]);
-    expect(bookedRun!.steps).toContain('mirror:booked:inserted');
-    expect(checkInRun!.steps).toContain('mirror:checked_in:moved');
+    expect(bookedRun!.steps.filter((st) => st.startsWith('mirror:'))).toEqual([
+      expect.stringMatching(/^mirror:booked:(inserted|unchanged)$/),
+    ]);
+    // The three webhooks route concurrently: a check-in routed after the signed note finds the row already
+    // completed and leaves it (forward only); the final statuses below are the proof either way.
+    expect(checkInRun!.steps.filter((st) => st.startsWith('mirror:'))).toEqual([
+      expect.stringMatching(/^mirror:checked_in:(moved|unchanged)$/),
+    ]);
     expect(noteRun!.steps).toContain('mirror:completed:moved');
     const [, noShowRun] = await routedAbout(noShow.emrAppointmentId, [
       'appointment.booked',
